@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QString>
+
+#include <optional>
+
+// A profile's long-term key pair and self-signed certificate. The peer ID is the lowercase hex
+// SHA-256 of the certificate's DER encoding, so it names the key, not an address.
+class Identity final
+{
+public:
+    // Loads the identity stored in `profileDir`, or creates one there on first start.
+    static std::optional<Identity> loadOrCreate(const QString &profileDir, QString *error);
+    // Creates an identity in memory only (tests, benchmarks).
+    static std::optional<Identity> generate(QString *error);
+
+    static QString fingerprint(const QSslCertificate &certificate);
+
+    const QString &id() const { return m_id; }
+    const QSslCertificate &certificate() const { return m_certificate; }
+    const QSslKey &privateKey() const { return m_key; }
+
+    static constexpr auto CertificateFile = "identity.crt";
+    static constexpr auto KeyFile = "identity.key";
+
+private:
+    Identity(QSslCertificate certificate, QSslKey key);
+    static std::optional<Identity> fromPem(const QByteArray &certPem, const QByteArray &keyPem,
+                                           QString *error);
+    static bool generatePem(QByteArray *certPem, QByteArray *keyPem, QString *error);
+
+    QSslCertificate m_certificate;
+    QSslKey m_key;
+    QString m_id;
+};

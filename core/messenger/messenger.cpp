@@ -1,0 +1,280 @@
+#include "messenger.h"
+
+#include "net/connectionregistry.h"
+#include "net/peeraddress.h"
+#include "storage/messagelog.h"
+
+#include <QDir>
+#include <QLoggingCategory>
+#include <QNetworkInterface>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcMessenger, "shoal.messenger")
+
+static constexpr int RedialTickMs = 1'000;
+static constexpr int RedialFirstDelayMs = 2'000;
+static constexpr int RedialMaxDelayMs = 60'000;
+
+Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_config(std::move(config))
+    , m_registry(new ConnectionRegistry(m_identity, m_config.timeouts, this))
+    , m_log(new MessageLog(this))
+{
+    m_registry->setDisplayName(m_config.name);
+    connect(m_registry, &ConnectionRegistry::peerConnected, this, &Messenger::onPeerConnected);
+    connect(m_registry, &ConnectionRegistry::peerDisconnected, this,
+            [this](const QString &peerId) { onPeerDisconnected(peerId); });
+    connect(m_registry, &ConnectionRegistry::messageReceived, this, &Messenger::onMessage);
+    connect(m_registry, &ConnectionRegistry::attemptFinished, this,
+            [this](int attempt, const QString &peerId, PeerConnection::Error error,
+                   const QString &reason) {
+                const QString redialPeer = m_redialAttempts.take(attempt);
+                if (!redialPeer.isEmpty()) {
+                    if (error != PeerConnection::Error::None)
+                        qCDebug(lcMessenger) << "redial of" << redialPeer << "failed:" << reason;
+                    return;
+                }
+                Q_EMIT connectFinished(attempt, peerId, reason);
+            });
+    connect(m_log, &MessageLog::stateChanged, this,
+            [this](const ChatMessage &m) { Q_EMIT messageStateChanged(m); });
+    connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
+    if (!m_config.profileDir.isEmpty()) {
+        m_knownPeers = std::make_unique<QSettings>(QDir(m_config.profileDir)
+                                                       .filePath(u"peers.ini"_s),
+                                                   QSettings::IniFormat);
+        loadKnownPeers();
+    }
+}
+
+Messenger::~Messenger() = default;
+
+bool Messenger::start()
+{
+    if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
+        m_errorString = m_registry->errorString();
+        return false;
+    }
+    m_redialTimer.start(RedialTickMs);
+    return true;
+}
+
+void Messenger::setName(const QString &name)
+{
+    m_config.name = name.simplified().left(Protocol::MaxNameLength);
+    m_registry->setDisplayName(m_config.name);
+}
+
+quint16 Messenger::port() const
+{
+    return m_registry->listeningPort();
+}
+
+QStringList Messenger::listenAddresses() const
+{
+    const QHostAddress bound = m_registry->listeningAddress();
+    QStringList out;
+    if (bound != QHostAddress::Any && bound != QHostAddress::AnyIPv4
+        && bound != QHostAddress::AnyIPv6) {
+        out.append(PeerAddress::format(bound, port()));
+        return out;
+    }
+    const auto addresses = QNetworkInterface::allAddresses();
+    for (const QHostAddress &a : addresses) {
+        if (a.isLoopback() || a.isLinkLocal())
+            continue;
+        out.append(PeerAddress::format(a, port()));
+    }
+    if (out.isEmpty())
+        out.append(PeerAddress::format(QHostAddress::LocalHost, port()));
+    return out;
+}
+
+int Messenger::connectToAddress(const QString &address, QString *error)
+{
+    const auto parsed = PeerAddress::parse(address, DefaultPort, error);
+    if (!parsed)
+        return 0;
+    return m_registry->connectToPeer(parsed->host, parsed->port);
+}
+
+std::optional<QUuid> Messenger::sendMessage(const QString &peerId, const QString &text,
+                                            QString *error)
+{
+    if (!m_peers.peer(peerId)) {
+        *error = tr("Unknown peer %1. Connect to it first.").arg(peerId);
+        return std::nullopt;
+    }
+    if (text.trimmed().isEmpty()) {
+        *error = tr("The message is empty.");
+        return std::nullopt;
+    }
+    const qsizetype bytes = text.toUtf8().size();
+    if (bytes > Protocol::MaxTextBytes) {
+        *error = tr("The message is %1 KiB long; the limit is %2 KiB. Split it into shorter "
+                    "messages.")
+                     .arg((bytes + 1023) / 1024)
+                     .arg(Protocol::MaxTextBytes / 1024);
+        return std::nullopt;
+    }
+    ChatMessage m;
+    m.id = QUuid::createUuid();
+    m.peerId = peerId;
+    m.outgoing = true;
+    // Millisecond precision: what the wire carries.
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(),
+                                                         Qt::UTC);
+    m.sentAt = now;
+    m.receivedAt = now;
+    m.text = text;
+    m.state = MessageState::Queued;
+    m_log->add(m);
+    if (m_registry->send(peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
+        m_log->setState(m.id, MessageState::Sent);
+    else
+        m_redial[peerId].notBefore = 0; // try the peer's last address now
+    return m.id;
+}
+
+void Messenger::setActiveConversation(const QString &peerId)
+{
+    m_activeConversation = peerId;
+    m_peers.clearUnread(peerId);
+}
+
+void Messenger::shutdown()
+{
+    m_redialTimer.stop();
+    m_registry->closeAll();
+}
+
+void Messenger::onPeerConnected(const QString &peerId, const Protocol::Hello &hello,
+                                const QString &address, const QSslCertificate &certificate)
+{
+    PeerInfo info = m_peers.peer(peerId).value_or(PeerInfo{});
+    info.id = peerId;
+    info.name = hello.name;
+    info.address = address;
+    info.online = true;
+    info.lastSeen = QDateTime::currentDateTimeUtc();
+    updatePeer(info);
+    rememberPeer(info, certificate);
+    m_redial.remove(peerId);
+    flush(peerId);
+}
+
+void Messenger::onPeerDisconnected(const QString &peerId)
+{
+    auto info = m_peers.peer(peerId);
+    if (!info)
+        return;
+    // Sent but not acknowledged: it waits again and goes out on the next connection.
+    const auto pending = m_log->undelivered(peerId);
+    for (const ChatMessage &m : pending)
+        m_log->setState(m.id, MessageState::Queued);
+    info->online = false;
+    info->lastSeen = QDateTime::currentDateTimeUtc();
+    updatePeer(*info);
+}
+
+void Messenger::flush(const QString &peerId)
+{
+    const auto pending = m_log->undelivered(peerId);
+    for (const ChatMessage &m : pending) {
+        if (!m_registry->send(peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
+            return;
+        m_log->setState(m.id, MessageState::Sent);
+    }
+}
+
+void Messenger::onMessage(const QString &peerId, const Protocol::Message &message)
+{
+    if (const auto *chat = std::get_if<Protocol::Chat>(&message)) {
+        if (!m_log->contains(chat->id)) {
+            ChatMessage m;
+            m.id = chat->id;
+            m.peerId = peerId;
+            m.outgoing = false;
+            m.sentAt = chat->sentAt;
+            m.receivedAt = QDateTime::currentDateTimeUtc();
+            m.text = chat->text;
+            m.state = MessageState::Delivered;
+            m_log->add(m);
+            if (peerId != m_activeConversation)
+                m_peers.addUnread(peerId, 1);
+            Q_EMIT messageReceived(m);
+        }
+        // Acknowledged again if seen before: the first ack may have been lost.
+        m_registry->send(peerId, Protocol::Ack{chat->id});
+        return;
+    }
+    if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
+        const auto m = m_log->message(ack->id);
+        // Only the peer the message went to can acknowledge it.
+        if (m && m->outgoing && m->peerId == peerId)
+            m_log->setState(ack->id, MessageState::Delivered);
+    }
+}
+
+void Messenger::redial()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const PeerInfo &peer : m_peers.peers()) {
+        if (peer.address.isEmpty() || m_registry->isConnected(peer.id))
+            continue;
+        if (m_log->undelivered(peer.id).isEmpty())
+            continue;
+        Redial &r = m_redial[peer.id];
+        if (now < r.notBefore || m_redialAttempts.key(peer.id))
+            continue;
+        r.delayMs = qBound(RedialFirstDelayMs, r.delayMs * 2, RedialMaxDelayMs);
+        r.notBefore = now + r.delayMs;
+        QString error;
+        const auto address = PeerAddress::parse(peer.address, DefaultPort, &error);
+        if (!address)
+            continue;
+        const int attempt = m_registry->connectToPeer(address->host, address->port, peer.id);
+        m_redialAttempts.insert(attempt, peer.id);
+    }
+}
+
+void Messenger::updatePeer(const PeerInfo &peer)
+{
+    m_peers.upsert(peer);
+    Q_EMIT peerUpdated(*m_peers.peer(peer.id));
+}
+
+void Messenger::loadKnownPeers()
+{
+    const QStringList ids = m_knownPeers->childGroups();
+    for (const QString &id : ids) {
+        if (!Protocol::isValidPeerId(id))
+            continue;
+        m_knownPeers->beginGroup(id);
+        PeerInfo info;
+        info.id = id;
+        info.name = m_knownPeers->value(u"name"_s).toString().left(Protocol::MaxNameLength);
+        info.address = m_knownPeers->value(u"address"_s).toString();
+        info.lastSeen = m_knownPeers->value(u"lastSeen"_s).toDateTime();
+        m_knownPeers->endGroup();
+        m_peers.upsert(info);
+    }
+}
+
+void Messenger::rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate)
+{
+    if (!m_knownPeers)
+        return;
+    m_knownPeers->beginGroup(peer.id);
+    m_knownPeers->setValue(u"name"_s, peer.name);
+    m_knownPeers->setValue(u"address"_s, peer.address);
+    m_knownPeers->setValue(u"lastSeen"_s, peer.lastSeen);
+    // The pinned certificate: its hash is the peer ID.
+    m_knownPeers->setValue(u"certificate"_s, QString::fromLatin1(certificate.toPem()));
+    m_knownPeers->endGroup();
+    m_knownPeers->sync();
+}

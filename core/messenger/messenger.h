@@ -1,0 +1,96 @@
+#pragma once
+
+#include "identity/identity.h"
+#include "models/peerlistmodel.h"
+#include "net/peerconnection.h"
+#include "storage/chatmessage.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QTimer>
+
+class ConnectionRegistry;
+class MessageLog;
+class QSettings;
+
+constexpr quint16 DefaultPort = 47800;
+
+struct MessengerConfig
+{
+    QString profileDir; // where known peers are remembered; empty: remember nothing
+    QString name;
+    QHostAddress listenAddress = QHostAddress::Any;
+    quint16 port = DefaultPort;
+    ConnectionTimeouts timeouts;
+};
+
+// The one door between the user interfaces (window, shoal-cli) and the network: commands in,
+// events out. Owns the connections, the peer list and the conversations.
+class Messenger final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Messenger(const Identity &identity, MessengerConfig config, QObject *parent = nullptr);
+    ~Messenger() override;
+
+    // Starts listening. On failure errorString() says what to do.
+    bool start();
+    QString errorString() const { return m_errorString; }
+
+    QString id() const { return m_identity.id(); }
+    QString name() const { return m_config.name; }
+    void setName(const QString &name);
+    quint16 port() const;
+    // The addresses a peer could type to reach this one.
+    QStringList listenAddresses() const;
+
+    PeerListModel *peers() { return &m_peers; }
+    const MessageLog &log() const { return *m_log; }
+    ConnectionRegistry &connections() { return *m_registry; }
+
+    // Parses `address` (host[:port], [v6]:port) and dials it. Returns an attempt number whose
+    // outcome arrives as connectFinished(), or 0 with *error set when the input is bad.
+    int connectToAddress(const QString &address, QString *error);
+    // Queues a message; it goes out now if the peer is connected, else when it is next seen.
+    std::optional<QUuid> sendMessage(const QString &peerId, const QString &text, QString *error);
+    // The conversation the person is looking at: its incoming messages are not unread.
+    void setActiveConversation(const QString &peerId);
+    // Says bye to every peer.
+    void shutdown();
+
+Q_SIGNALS:
+    void connectFinished(int attempt, const QString &peerId, const QString &error);
+    void peerUpdated(const PeerInfo &peer);
+    void messageReceived(const ChatMessage &message);
+    void messageStateChanged(const ChatMessage &message);
+
+private:
+    void onPeerConnected(const QString &peerId, const Protocol::Hello &hello,
+                         const QString &address, const QSslCertificate &certificate);
+    void onPeerDisconnected(const QString &peerId);
+    void onMessage(const QString &peerId, const Protocol::Message &message);
+    void flush(const QString &peerId);
+    void redial();
+    void loadKnownPeers();
+    void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
+    void updatePeer(const PeerInfo &peer);
+
+    Identity m_identity;
+    MessengerConfig m_config;
+    ConnectionRegistry *m_registry;
+    MessageLog *m_log;
+    PeerListModel m_peers;
+    std::unique_ptr<QSettings> m_knownPeers;
+    QString m_errorString;
+    QString m_activeConversation;
+    QTimer m_redialTimer;
+    struct Redial
+    {
+        qint64 notBefore = 0;
+        int delayMs = 0;
+    };
+    QHash<QString, Redial> m_redial;
+    QHash<int, QString> m_redialAttempts; // attempt -> peer ID
+};

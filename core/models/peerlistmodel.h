@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QList>
+
+struct PeerInfo
+{
+    QString id;
+    QString name;
+    QString address; // "host:port" where it was last reached
+    bool online = false;
+    int unread = 0;
+    QDateTime lastSeen;
+};
+
+// Every peer this profile knows, online or not. Fed by connections now, by discovery later.
+class PeerListModel final : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        NameRole,
+        ShortIdRole,
+        AddressRole,
+        OnlineRole,
+        UnreadRole,
+        LastSeenRole,
+    };
+
+    using QAbstractListModel::QAbstractListModel;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Inserts or updates by ID; keeps the unread count.
+    void upsert(const PeerInfo &peer);
+    void setOnline(const QString &id, bool online);
+    void addUnread(const QString &id, int count);
+    void clearUnread(const QString &id);
+
+    int rowOf(const QString &id) const;
+    std::optional<PeerInfo> peer(const QString &id) const;
+    const QList<PeerInfo> &peers() const { return m_peers; }
+
+    static QString shortId(const QString &id);
+
+private:
+    void changed(int row);
+
+    QList<PeerInfo> m_peers;
+};

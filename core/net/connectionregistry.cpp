@@ -1,0 +1,185 @@
+#include "connectionregistry.h"
+
+#include <QLoggingCategory>
+#include <QSslServer>
+
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_LOGGING_CATEGORY(lcNet)
+
+static constexpr int MaxPendingConnections = 64;
+
+ConnectionRegistry::ConnectionRegistry(const Identity &identity, ConnectionTimeouts timeouts,
+                                       QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_timeouts(timeouts)
+    , m_server(new QSslServer(this))
+{
+    m_sslConfig = QSslConfiguration::defaultConfiguration();
+    m_sslConfig.setProtocol(QSsl::TlsV1_3OrLater);
+    m_sslConfig.setLocalCertificate(m_identity.certificate());
+    m_sslConfig.setPrivateKey(m_identity.privateKey());
+    // Certificates are self-signed: there is no CA to ask. The handshake proves the peer holds
+    // the key; PeerConnection then checks the certificate's hash against the claimed peer ID.
+    m_sslConfig.setPeerVerifyMode(QSslSocket::QueryPeer);
+    m_sslConfig.setCaCertificates({});
+    m_server->setSslConfiguration(m_sslConfig);
+    m_server->setHandshakeTimeout(m_timeouts.handshakeMs);
+    m_server->setMaxPendingConnections(MaxPendingConnections);
+    connect(m_server, &QSslServer::pendingConnectionAvailable, this,
+            &ConnectionRegistry::onPendingConnection);
+    connect(m_server, &QSslServer::errorOccurred, this,
+            [](QSslSocket *socket, QAbstractSocket::SocketError) {
+                qCInfo(lcNet) << "incoming handshake failed:" << socket->errorString();
+            });
+}
+
+ConnectionRegistry::~ConnectionRegistry() = default;
+
+bool ConnectionRegistry::listen(const QHostAddress &address, quint16 port)
+{
+    if (m_server->listen(address, port)) {
+        qCInfo(lcNet) << "listening on" << m_server->serverAddress() << m_server->serverPort();
+        return true;
+    }
+    if (m_server->serverError() == QAbstractSocket::AddressInUseError) {
+        m_errorString = tr("Port %1 is in use by another program; choose another port with "
+                           "--port or in Settings.")
+                            .arg(port);
+    } else {
+        m_errorString = tr("Cannot listen on %1 port %2: %3")
+                            .arg(address.toString())
+                            .arg(port)
+                            .arg(m_server->errorString());
+    }
+    return false;
+}
+
+quint16 ConnectionRegistry::listeningPort() const
+{
+    return m_server->serverPort();
+}
+
+QHostAddress ConnectionRegistry::listeningAddress() const
+{
+    return m_server->serverAddress();
+}
+
+Protocol::Hello ConnectionRegistry::ownHello() const
+{
+    Protocol::Hello hello;
+    hello.peerId = m_identity.id();
+    hello.name = m_name;
+    hello.port = listeningPort();
+    return hello;
+}
+
+PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Direction direction)
+{
+    auto *connection = new PeerConnection(socket, direction, ownHello(), m_timeouts, this);
+    m_connections.insert(connection);
+    connect(connection, &PeerConnection::ready, this, [this, connection] { onReady(connection); });
+    connect(connection, &PeerConnection::closed, this,
+            [this, connection](PeerConnection::Error error, const QString &reason) {
+                onClosed(connection, error, reason);
+            });
+    connect(connection, &PeerConnection::messageReceived, this,
+            [this, connection](const Protocol::Message &message) {
+                // Also from a losing duplicate: what was in flight on it still counts.
+                Q_EMIT messageReceived(connection->peerId(), message);
+            });
+    return connection;
+}
+
+int ConnectionRegistry::connectToPeer(const QString &host, quint16 port,
+                                      const QString &expectedPeerId)
+{
+    auto *socket = new QSslSocket;
+    socket->setSslConfiguration(m_sslConfig);
+    PeerConnection *connection = adopt(socket, PeerConnection::Direction::Outgoing);
+    const int attempt = m_nextAttempt++;
+    m_attempts.insert(connection, attempt);
+    connection->connectTo(host, port, expectedPeerId);
+    return attempt;
+}
+
+void ConnectionRegistry::onPendingConnection()
+{
+    while (m_server->hasPendingConnections()) {
+        auto *socket = qobject_cast<QSslSocket *>(m_server->nextPendingConnection());
+        if (!socket)
+            continue;
+        socket->setParent(nullptr);
+        adopt(socket, PeerConnection::Direction::Incoming);
+    }
+}
+
+bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b) const
+{
+    const QString &self = m_identity.id();
+    const QString initiatorA = a->direction() == PeerConnection::Direction::Outgoing
+                                   ? self
+                                   : a->peerId();
+    const QString initiatorB = b->direction() == PeerConnection::Direction::Outgoing
+                                   ? self
+                                   : b->peerId();
+    return initiatorA < initiatorB;
+}
+
+void ConnectionRegistry::onReady(PeerConnection *connection)
+{
+    if (const int attempt = m_attempts.take(connection))
+        Q_EMIT attemptFinished(attempt, connection->peerId(), PeerConnection::Error::None, {});
+
+    const QString id = connection->peerId();
+    PeerConnection *current = m_active.value(id);
+    if (current) {
+        // Same initiator on both: the newer one wins (the old one is probably half-dead).
+        const bool sameInitiator = current->direction() == connection->direction();
+        if (!sameInitiator && prefer(current, connection)) {
+            connection->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+            return;
+        }
+        m_active.insert(id, connection);
+        current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+    } else {
+        m_active.insert(id, connection);
+    }
+    Q_EMIT peerConnected(id, connection->remoteHello(), connection->remoteListenAddress(),
+                         connection->peerCertificate());
+}
+
+void ConnectionRegistry::onClosed(PeerConnection *connection, PeerConnection::Error error,
+                                  const QString &reason)
+{
+    m_connections.remove(connection);
+    if (const int attempt = m_attempts.take(connection)) {
+        QString text = PeerConnection::describe(error);
+        if (error == PeerConnection::Error::IdentityMismatch
+            || error == PeerConnection::Error::IncompatibleVersion
+            || error == PeerConnection::Error::RemoteClosed) {
+            if (!reason.isEmpty())
+                text = reason;
+        }
+        Q_EMIT attemptFinished(attempt, {}, error, text);
+    }
+    const QString id = connection->peerId();
+    if (!id.isEmpty() && m_active.value(id) == connection) {
+        m_active.remove(id);
+        Q_EMIT peerDisconnected(id, reason);
+    }
+}
+
+bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &message)
+{
+    PeerConnection *connection = m_active.value(peerId);
+    return connection && connection->send(message);
+}
+
+void ConnectionRegistry::closeAll()
+{
+    const auto connections = m_connections;
+    for (PeerConnection *c : connections)
+        c->close(PeerConnection::Error::LocalClose, u"shutting down"_s);
+}

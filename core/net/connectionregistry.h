@@ -1,0 +1,75 @@
+#pragma once
+
+#include "identity/identity.h"
+#include "net/peerconnection.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+#include <QSslConfiguration>
+
+class QSslServer;
+
+// Listens for peers, dials peers, and keeps at most one live connection per peer ID.
+// When two connections to one peer exist (both dialled at once), both sides keep the one
+// opened by the peer with the lower ID, so they agree without talking about it.
+class ConnectionRegistry final : public QObject
+{
+    Q_OBJECT
+
+public:
+    ConnectionRegistry(const Identity &identity, ConnectionTimeouts timeouts,
+                       QObject *parent = nullptr);
+    ~ConnectionRegistry() override;
+
+    bool listen(const QHostAddress &address, quint16 port);
+    QString errorString() const { return m_errorString; }
+    quint16 listeningPort() const;
+    QHostAddress listeningAddress() const;
+
+    void setDisplayName(const QString &name) { m_name = name; }
+    QString displayName() const { return m_name; }
+
+    // Starts a connection attempt; its outcome arrives as attemptFinished(attempt, ...).
+    int connectToPeer(const QString &host, quint16 port, const QString &expectedPeerId = {});
+
+    bool isConnected(const QString &peerId) const { return m_active.contains(peerId); }
+    bool send(const QString &peerId, const Protocol::Message &message);
+    // Every live connection, ready or not (tests and the network panel).
+    int connectionCount() const { return int(m_connections.size()); }
+    PeerConnection *activeConnection(const QString &peerId) const
+    {
+        return m_active.value(peerId);
+    }
+    // Says bye to every peer.
+    void closeAll();
+
+Q_SIGNALS:
+    void attemptFinished(int attempt, const QString &peerId, PeerConnection::Error error,
+                         const QString &reason);
+    // A peer became reachable, or its connection was replaced by a better one.
+    void peerConnected(const QString &peerId, const Protocol::Hello &hello,
+                       const QString &address, const QSslCertificate &certificate);
+    void peerDisconnected(const QString &peerId, const QString &reason);
+    void messageReceived(const QString &peerId, const Protocol::Message &message);
+
+private:
+    PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction);
+    void onPendingConnection();
+    void onReady(PeerConnection *connection);
+    void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
+    bool prefer(const PeerConnection *a, const PeerConnection *b) const;
+    Protocol::Hello ownHello() const;
+
+    Identity m_identity;
+    ConnectionTimeouts m_timeouts;
+    QSslConfiguration m_sslConfig;
+    QSslServer *m_server;
+    QString m_name;
+    QString m_errorString;
+    QSet<PeerConnection *> m_connections;
+    QHash<QString, PeerConnection *> m_active;
+    QHash<PeerConnection *, int> m_attempts;
+    int m_nextAttempt = 1;
+};

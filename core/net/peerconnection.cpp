@@ -1,0 +1,320 @@
+#include "peerconnection.h"
+
+#include "identity/identity.h"
+#include "net/peeraddress.h"
+
+#include <QLoggingCategory>
+#include <QMetaEnum>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcNet, "shoal.net")
+
+static constexpr int TickMs = 250;
+static constexpr int CloseGraceMs = 2'000;
+static constexpr qint64 ReadBufferSize = 256 * 1024;
+
+PeerConnection::PeerConnection(QSslSocket *socket, Direction direction, Protocol::Hello ownHello,
+                               ConnectionTimeouts timeouts, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_direction(direction)
+    , m_ownHello(std::move(ownHello))
+    , m_timeouts(timeouts)
+{
+    m_socket->setParent(this);
+    // Bounds how much a peer can make us buffer before we have parsed it.
+    m_socket->setReadBufferSize(ReadBufferSize);
+    connect(m_socket, &QSslSocket::encrypted, this, &PeerConnection::onEncrypted);
+    connect(m_socket, &QSslSocket::readyRead, this, &PeerConnection::onReadyRead);
+    connect(m_socket, &QSslSocket::errorOccurred, this, &PeerConnection::onSocketError);
+    connect(m_socket, &QSslSocket::disconnected, this, &PeerConnection::onDisconnected);
+    connect(&m_tick, &QTimer::timeout, this, &PeerConnection::onTick);
+    m_started.start();
+    m_lastReceived.start();
+    m_lastSent.start();
+    m_tick.start(TickMs);
+    if (m_direction == Direction::Incoming) {
+        sendHello();
+        // Bytes may already be waiting from before we took the socket over.
+        QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
+    }
+}
+
+PeerConnection::~PeerConnection() = default;
+
+void PeerConnection::connectTo(const QString &host, quint16 port, const QString &expectedPeerId)
+{
+    m_expectedId = expectedPeerId;
+    m_dialed = PeerAddress{host, port}.toString();
+    qCDebug(lcNet) << "dialing" << m_dialed;
+    m_socket->connectToHostEncrypted(host, port);
+}
+
+QSslCertificate PeerConnection::peerCertificate() const
+{
+    return m_socket->peerCertificate();
+}
+
+QString PeerConnection::remoteListenAddress() const
+{
+    return PeerAddress::format(m_socket->peerAddress(), m_remoteHello.port);
+}
+
+quint16 PeerConnection::localPort() const
+{
+    return m_socket->localPort();
+}
+
+quint16 PeerConnection::remotePort() const
+{
+    return m_socket->peerPort();
+}
+
+bool PeerConnection::send(const Protocol::Message &message)
+{
+    if (m_closed || !m_socket->isEncrypted())
+        return false;
+    m_socket->write(Protocol::encodeFrame(message));
+    m_lastSent.restart();
+    return true;
+}
+
+void PeerConnection::close(Error error, const QString &reason)
+{
+    finish(error, reason, true);
+}
+
+void PeerConnection::sendHello()
+{
+    m_helloSent = true;
+    send(m_ownHello);
+}
+
+void PeerConnection::onEncrypted()
+{
+    if (m_direction == Direction::Outgoing)
+        sendHello();
+}
+
+void PeerConnection::onReadyRead()
+{
+    if (m_closed)
+        return;
+    const QByteArray bytes = m_socket->readAll();
+    if (bytes.isEmpty())
+        return;
+    m_lastReceived.restart();
+    const bool wasPartial = m_decoder.hasPartialFrame();
+    QList<QByteArray> frames;
+    const bool ok = m_decoder.feed(bytes, &frames);
+    for (const QByteArray &frame : std::as_const(frames)) {
+        if (m_closed)
+            return;
+        handleFrame(frame);
+    }
+    if (m_closed)
+        return;
+    if (!ok) {
+        finish(Error::ProtocolError, m_decoder.errorString(), true);
+        return;
+    }
+    if (!m_decoder.hasPartialFrame() || !frames.isEmpty() || !wasPartial)
+        m_partialSince.restart();
+}
+
+void PeerConnection::handleFrame(const QByteArray &payload)
+{
+    QString error;
+    const auto message = Protocol::decode(payload, &error);
+    if (!message) {
+        finish(Error::ProtocolError, error, true);
+        return;
+    }
+    if (const auto *hello = std::get_if<Protocol::Hello>(&*message)) {
+        if (m_ready) {
+            finish(Error::ProtocolError, u"second hello"_s, true);
+            return;
+        }
+        handleHello(*hello);
+        return;
+    }
+    if (!m_ready) {
+        if (const auto *bye = std::get_if<Protocol::Bye>(&*message)) {
+            finish(Error::RemoteClosed, bye->reason, false);
+            return;
+        }
+        finish(Error::ProtocolError, u"%1 before hello"_s.arg(Protocol::toString(*message)), true);
+        return;
+    }
+    if (const auto *ping = std::get_if<Protocol::Ping>(&*message)) {
+        send(Protocol::Pong{ping->seq});
+        return;
+    }
+    if (std::holds_alternative<Protocol::Pong>(*message)
+        || std::holds_alternative<Protocol::Unknown>(*message)) {
+        return;
+    }
+    if (const auto *bye = std::get_if<Protocol::Bye>(&*message)) {
+        finish(Error::RemoteClosed, bye->reason, false);
+        return;
+    }
+    Q_EMIT messageReceived(*message);
+}
+
+void PeerConnection::handleHello(const Protocol::Hello &hello)
+{
+    m_remoteHello = hello;
+    if (hello.minVersion > Protocol::Version || hello.version < Protocol::MinVersion) {
+        finish(Error::IncompatibleVersion,
+               tr("The peer speaks protocol versions %1 to %2; this Shoal speaks %3 to %4. "
+                  "Update the older Shoal.")
+                   .arg(hello.minVersion)
+                   .arg(hello.version)
+                   .arg(Protocol::MinVersion)
+                   .arg(Protocol::Version),
+               true);
+        return;
+    }
+    const QString fingerprint = Identity::fingerprint(m_socket->peerCertificate());
+    if (fingerprint.isEmpty()) {
+        finish(Error::IdentityMismatch, tr("The peer presented no certificate."), true);
+        return;
+    }
+    if (fingerprint != hello.peerId) {
+        finish(Error::IdentityMismatch,
+               tr("The peer claims ID %1 but its certificate has fingerprint %2.")
+                   .arg(hello.peerId, fingerprint),
+               true);
+        return;
+    }
+    if (!m_expectedId.isEmpty() && fingerprint != m_expectedId) {
+        finish(Error::IdentityMismatch,
+               tr("Expected the peer with ID %1, but the one at this address has ID %2.")
+                   .arg(m_expectedId, fingerprint),
+               true);
+        return;
+    }
+    if (fingerprint == m_ownHello.peerId) {
+        finish(Error::SelfConnection, tr("This address is this Shoal itself."), true);
+        return;
+    }
+    m_ready = true;
+    qCDebug(lcNet) << "ready with" << hello.peerId << "name" << hello.name
+                   << (m_direction == Direction::Outgoing ? "outgoing" : "incoming");
+    Q_EMIT ready();
+}
+
+void PeerConnection::onSocketError(QAbstractSocket::SocketError socketError)
+{
+    if (m_closed)
+        return;
+    Error error = Error::RemoteClosed;
+    switch (socketError) {
+    case QAbstractSocket::HostNotFoundError:
+        error = Error::HostNotFound;
+        break;
+    case QAbstractSocket::ConnectionRefusedError:
+        error = Error::ConnectionRefused;
+        break;
+    case QAbstractSocket::SocketTimeoutError:
+    case QAbstractSocket::NetworkError:
+        error = m_ready ? Error::RemoteClosed : Error::Unreachable;
+        break;
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInternalError:
+    case QAbstractSocket::SslInvalidUserDataError:
+        error = Error::TlsFailed;
+        break;
+    default:
+        break;
+    }
+    finish(error, m_socket->errorString(), false);
+}
+
+void PeerConnection::onDisconnected()
+{
+    if (!m_closed)
+        finish(m_ready ? Error::RemoteClosed : Error::TlsFailed,
+               tr("The connection was closed by the peer."), false);
+    deleteLater();
+}
+
+void PeerConnection::onTick()
+{
+    if (m_closed)
+        return;
+    if (!m_ready) {
+        if (m_started.hasExpired(m_timeouts.handshakeMs))
+            finish(Error::Timeout, tr("No answer within %1 s.").arg(m_timeouts.handshakeMs / 1000),
+                   true);
+        return;
+    }
+    if (m_decoder.hasPartialFrame() && m_partialSince.hasExpired(m_timeouts.stallMs)) {
+        finish(Error::Timeout, u"frame stalled for %1 ms"_s.arg(m_timeouts.stallMs), true);
+        return;
+    }
+    if (m_lastReceived.hasExpired(m_timeouts.deadAfterMs)) {
+        finish(Error::Timeout,
+               tr("Nothing heard from the peer for %1 s.").arg(m_timeouts.deadAfterMs / 1000),
+               true);
+        return;
+    }
+    if (m_lastSent.hasExpired(m_timeouts.pingIntervalMs))
+        send(Protocol::Ping{++m_pingSeq});
+}
+
+void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_tick.stop();
+    qCInfo(lcNet).noquote() << "closing" << (m_ready ? m_remoteHello.peerId : m_dialed)
+                            << QMetaEnum::fromType<Error>().valueToKey(int(error)) << reason;
+    if (sendBye && m_socket->isEncrypted())
+        m_socket->write(Protocol::encodeFrame(Protocol::Bye{reason}));
+    // Let the bye drain, but never wait on a peer that does not read.
+    QTimer::singleShot(CloseGraceMs, this, [this] {
+        m_socket->abort();
+        deleteLater();
+    });
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_socket->disconnectFromHost();
+    Q_EMIT closed(error, reason);
+    if (m_socket->state() == QAbstractSocket::UnconnectedState)
+        deleteLater();
+}
+
+QString PeerConnection::describe(Error error)
+{
+    switch (error) {
+    case Error::None:
+        return {};
+    case Error::HostNotFound:
+        return tr("The host name could not be found. Check the spelling.");
+    case Error::ConnectionRefused:
+        return tr("The connection was refused. Is Shoal running there, and is the port right?");
+    case Error::Unreachable:
+        return tr("The host cannot be reached. Check the address and the network.");
+    case Error::Timeout:
+        return tr("The peer did not answer in time.");
+    case Error::TlsFailed:
+        return tr("The secure connection could not be set up.");
+    case Error::IdentityMismatch:
+        return tr("The peer's identity does not match; the connection was refused.");
+    case Error::SelfConnection:
+        return tr("That address is this Shoal itself.");
+    case Error::IncompatibleVersion:
+        return tr("The peer runs an incompatible version of Shoal.");
+    case Error::ProtocolError:
+        return tr("The peer sent data Shoal does not understand.");
+    case Error::RemoteClosed:
+        return tr("The peer closed the connection.");
+    case Error::Replaced:
+        return tr("Replaced by another connection to the same peer.");
+    case Error::LocalClose:
+        return tr("Closed.");
+    }
+    return {};
+}

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "protocol/framedecoder.h"
+#include "protocol/messages.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QSslSocket>
+#include <QTimer>
+
+// Time limits of one connection. Defaults are the shipped values; tests shorten them.
+struct ConnectionTimeouts
+{
+    int handshakeMs = 10'000; // TCP + TLS + hello, from the first byte of effort
+    int stallMs = 10'000;     // a frame started but not finished
+    int pingIntervalMs = 5'000;
+    int deadAfterMs = 20'000; // nothing at all heard from the peer
+};
+
+// One TLS connection to one peer: frames, hello exchange, identity check, keepalive.
+// Owns its socket. Emits closed() exactly once, then deletes itself once the socket is down.
+class PeerConnection final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Direction { Incoming, Outgoing };
+    enum class Error {
+        None,
+        HostNotFound,
+        ConnectionRefused,
+        Unreachable,
+        Timeout,
+        TlsFailed,
+        IdentityMismatch,
+        SelfConnection,
+        IncompatibleVersion,
+        ProtocolError,
+        RemoteClosed,
+        Replaced,
+        LocalClose,
+    };
+    Q_ENUM(Error)
+
+    // `socket` must be encrypted already for Incoming; Outgoing connects with connectTo().
+    PeerConnection(QSslSocket *socket, Direction direction, Protocol::Hello ownHello,
+                   ConnectionTimeouts timeouts, QObject *parent = nullptr);
+    ~PeerConnection() override;
+
+    void connectTo(const QString &host, quint16 port, const QString &expectedPeerId);
+
+    Direction direction() const { return m_direction; }
+    bool isReady() const { return m_ready; }
+    bool isClosed() const { return m_closed; }
+    // Valid once ready(): the verified peer ID and its hello.
+    const Protocol::Hello &remoteHello() const { return m_remoteHello; }
+    QString peerId() const { return m_remoteHello.peerId; }
+    QSslCertificate peerCertificate() const;
+    // The peer's listening address (its IP as seen here, the port from its hello).
+    QString remoteListenAddress() const;
+    QString dialedAddress() const { return m_dialed; }
+    quint16 localPort() const;
+    quint16 remotePort() const;
+
+    bool send(const Protocol::Message &message);
+    void close(Error error, const QString &reason);
+
+    static QString describe(Error error);
+
+Q_SIGNALS:
+    void ready();
+    void messageReceived(const Protocol::Message &message);
+    void closed(PeerConnection::Error error, const QString &reason);
+
+private:
+    void onEncrypted();
+    void onReadyRead();
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onDisconnected();
+    void onTick();
+    void handleFrame(const QByteArray &payload);
+    void handleHello(const Protocol::Hello &hello);
+    void sendHello();
+    void finish(Error error, const QString &reason, bool sendBye);
+
+    QSslSocket *m_socket;
+    Direction m_direction;
+    Protocol::Hello m_ownHello;
+    Protocol::Hello m_remoteHello;
+    ConnectionTimeouts m_timeouts;
+    FrameDecoder m_decoder{Protocol::MaxFrameSize};
+    QString m_expectedId;
+    QString m_dialed;
+    QTimer m_tick;
+    QElapsedTimer m_started;
+    QElapsedTimer m_lastReceived;
+    QElapsedTimer m_lastSent;
+    QElapsedTimer m_partialSince;
+    quint64 m_pingSeq = 0;
+    bool m_helloSent = false;
+    bool m_ready = false;
+    bool m_closed = false;
+};

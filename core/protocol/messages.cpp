@@ -1,0 +1,359 @@
+#include "messages.h"
+
+#include "framedecoder.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborStreamReader>
+#include <QCborValue>
+
+using namespace Qt::StringLiterals;
+
+namespace Protocol {
+
+namespace {
+
+// Typed field readers: each returns nullopt and explains why when the field is absent or of the
+// wrong type.
+std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    const QCborValue v = map.value(key);
+    if (!v.isString()) {
+        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
+                                 : u"field \"%1\" is not a text string"_s.arg(key);
+        return std::nullopt;
+    }
+    return v.toString();
+}
+
+std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    const QCborValue v = map.value(key);
+    if (!v.isInteger()) {
+        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
+                                 : u"field \"%1\" is not an integer"_s.arg(key);
+        return std::nullopt;
+    }
+    return v.toInteger();
+}
+
+std::optional<quint64> uintField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    const auto v = intField(map, key, error);
+    if (!v)
+        return std::nullopt;
+    if (*v < 0) {
+        *error = u"field \"%1\" is negative"_s.arg(key);
+        return std::nullopt;
+    }
+    return quint64(*v);
+}
+
+std::optional<QUuid> uuidField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    const auto text = textField(map, key, error);
+    if (!text)
+        return std::nullopt;
+    const QUuid id = QUuid::fromString(*text);
+    if (id.isNull()) {
+        *error = u"field \"%1\" is not a UUID"_s.arg(key);
+        return std::nullopt;
+    }
+    return id;
+}
+
+QString uuidText(const QUuid &id)
+{
+    return id.toString(QUuid::WithoutBraces);
+}
+
+QCborMap typed(QLatin1StringView type)
+{
+    QCborMap map;
+    map.insert("t"_L1, QString(type));
+    return map;
+}
+
+} // namespace
+
+bool isValidPeerId(const QString &id)
+{
+    if (id.size() != PeerIdLength)
+        return false;
+    for (QChar c : id) {
+        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
+            return false;
+    }
+    return true;
+}
+
+QCborMap Hello::toCbor() const
+{
+    QCborMap map = typed("hello"_L1);
+    map.insert("v"_L1, version);
+    map.insert("vmin"_L1, minVersion);
+    map.insert("id"_L1, peerId);
+    map.insert("name"_L1, name);
+    map.insert("port"_L1, port);
+    QCborArray caps;
+    for (const QString &c : capabilities)
+        caps.append(c);
+    map.insert("caps"_L1, caps);
+    return map;
+}
+
+std::optional<Hello> Hello::fromCbor(const QCborMap &map, QString *error)
+{
+    Hello h;
+    const auto v = uintField(map, "v"_L1, error);
+    const auto vmin = v ? uintField(map, "vmin"_L1, error) : std::nullopt;
+    const auto id = vmin ? textField(map, "id"_L1, error) : std::nullopt;
+    const auto name = id ? textField(map, "name"_L1, error) : std::nullopt;
+    const auto port = name ? uintField(map, "port"_L1, error) : std::nullopt;
+    if (!port)
+        return std::nullopt;
+    if (*v > 0xffff || *vmin > *v) {
+        *error = u"bad version range %1..%2"_s.arg(*vmin).arg(*v);
+        return std::nullopt;
+    }
+    if (!isValidPeerId(*id)) {
+        *error = u"field \"id\" is not a peer ID"_s;
+        return std::nullopt;
+    }
+    if (*port > 0xffff) {
+        *error = u"field \"port\" out of range"_s;
+        return std::nullopt;
+    }
+    h.version = int(*v);
+    h.minVersion = int(*vmin);
+    h.peerId = *id;
+    // A name is shown to people: keep it to one short line.
+    h.name = name->simplified().left(MaxNameLength);
+    h.port = quint16(*port);
+    const QCborValue caps = map.value("caps"_L1);
+    if (!caps.isUndefined()) {
+        if (!caps.isArray()) {
+            *error = u"field \"caps\" is not an array"_s;
+            return std::nullopt;
+        }
+        const QCborArray array = caps.toArray();
+        for (const QCborValue &c : array) {
+            if (c.isString() && h.capabilities.size() < MaxCapabilities)
+                h.capabilities.append(c.toString());
+        }
+    }
+    return h;
+}
+
+QString Hello::toString() const
+{
+    return u"hello(v=%1, vmin=%2, id=%3, name=%4, port=%5, caps=[%6])"_s.arg(version)
+        .arg(minVersion)
+        .arg(peerId, name)
+        .arg(port)
+        .arg(capabilities.join(u','));
+}
+
+bool Hello::operator==(const Hello &o) const
+{
+    return version == o.version && minVersion == o.minVersion && peerId == o.peerId
+           && name == o.name && port == o.port && capabilities == o.capabilities;
+}
+
+QCborMap Chat::toCbor() const
+{
+    QCborMap map = typed("chat"_L1);
+    map.insert("mid"_L1, uuidText(id));
+    map.insert("ts"_L1, sentAt.toMSecsSinceEpoch());
+    map.insert("text"_L1, text);
+    return map;
+}
+
+std::optional<Chat> Chat::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto id = uuidField(map, "mid"_L1, error);
+    const auto ts = id ? intField(map, "ts"_L1, error) : std::nullopt;
+    const auto text = ts ? textField(map, "text"_L1, error) : std::nullopt;
+    if (!text)
+        return std::nullopt;
+    if (text->toUtf8().size() > MaxTextBytes) {
+        *error = u"text longer than %1 bytes"_s.arg(MaxTextBytes);
+        return std::nullopt;
+    }
+    // Keep timestamps within what QDateTime represents sensibly (years 1970..9999).
+    constexpr qint64 MaxTimestamp = 253402300799999;
+    if (*ts < 0 || *ts > MaxTimestamp) {
+        *error = u"field \"ts\" out of range"_s;
+        return std::nullopt;
+    }
+    return Chat{*id, QDateTime::fromMSecsSinceEpoch(*ts, Qt::UTC), *text};
+}
+
+QString Chat::toString() const
+{
+    return u"chat(mid=%1, ts=%2, text=%3)"_s.arg(uuidText(id),
+                                                 sentAt.toString(Qt::ISODateWithMs),
+                                                 text.left(40));
+}
+
+bool Chat::operator==(const Chat &o) const
+{
+    return id == o.id && sentAt == o.sentAt && text == o.text;
+}
+
+QCborMap Ack::toCbor() const
+{
+    QCborMap map = typed("ack"_L1);
+    map.insert("mid"_L1, uuidText(id));
+    return map;
+}
+
+std::optional<Ack> Ack::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto id = uuidField(map, "mid"_L1, error);
+    if (!id)
+        return std::nullopt;
+    return Ack{*id};
+}
+
+QString Ack::toString() const
+{
+    return u"ack(mid=%1)"_s.arg(uuidText(id));
+}
+
+QCborMap Ping::toCbor() const
+{
+    QCborMap map = typed("ping"_L1);
+    map.insert("n"_L1, qint64(seq & 0x7fffffffffffffff));
+    return map;
+}
+
+std::optional<Ping> Ping::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto n = uintField(map, "n"_L1, error);
+    if (!n)
+        return std::nullopt;
+    return Ping{*n};
+}
+
+QString Ping::toString() const
+{
+    return u"ping(%1)"_s.arg(seq);
+}
+
+QCborMap Pong::toCbor() const
+{
+    QCborMap map = typed("pong"_L1);
+    map.insert("n"_L1, qint64(seq & 0x7fffffffffffffff));
+    return map;
+}
+
+std::optional<Pong> Pong::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto n = uintField(map, "n"_L1, error);
+    if (!n)
+        return std::nullopt;
+    return Pong{*n};
+}
+
+QString Pong::toString() const
+{
+    return u"pong(%1)"_s.arg(seq);
+}
+
+QCborMap Bye::toCbor() const
+{
+    QCborMap map = typed("bye"_L1);
+    if (!reason.isEmpty())
+        map.insert("reason"_L1, reason);
+    return map;
+}
+
+std::optional<Bye> Bye::fromCbor(const QCborMap &map, QString *error)
+{
+    const QCborValue r = map.value("reason"_L1);
+    if (!r.isUndefined() && !r.isString()) {
+        *error = u"field \"reason\" is not a text string"_s;
+        return std::nullopt;
+    }
+    return Bye{r.toString().simplified().left(200)};
+}
+
+QString Bye::toString() const
+{
+    return u"bye(%1)"_s.arg(reason);
+}
+
+QString Unknown::toString() const
+{
+    return u"unknown(%1)"_s.arg(type);
+}
+
+QByteArray encode(const Message &message)
+{
+    return std::visit(
+        [](const auto &m) -> QByteArray {
+            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Unknown>)
+                return typed("unknown"_L1).toCborValue().toCbor();
+            else
+                return m.toCbor().toCborValue().toCbor();
+        },
+        message);
+}
+
+QByteArray encodeFrame(const Message &message)
+{
+    return FrameDecoder::encode(encode(message));
+}
+
+std::optional<Message> decode(const QByteArray &payload, QString *error)
+{
+    // Parse with a stream reader so that the error is always checked (truncated input can
+    // otherwise yield a half-built value) and trailing bytes are noticed.
+    QCborStreamReader reader(payload);
+    const QCborValue value = QCborValue::fromCbor(reader);
+    if (reader.lastError() != QCborError::NoError) {
+        *error = u"malformed CBOR: %1"_s.arg(reader.lastError().toString());
+        return std::nullopt;
+    }
+    if (reader.currentOffset() != payload.size()) {
+        *error = u"trailing bytes after the CBOR item"_s;
+        return std::nullopt;
+    }
+    if (!value.isMap()) {
+        *error = u"payload is not a CBOR map"_s;
+        return std::nullopt;
+    }
+    const QCborMap map = value.toMap();
+    const QCborValue t = map.value("t"_L1);
+    if (!t.isString()) {
+        *error = u"missing or non-text message type \"t\""_s;
+        return std::nullopt;
+    }
+    const QString type = t.toString();
+    auto wrap = [](auto opt) -> std::optional<Message> {
+        if (!opt)
+            return std::nullopt;
+        return Message(std::move(*opt));
+    };
+    if (type == "hello"_L1)
+        return wrap(Hello::fromCbor(map, error));
+    if (type == "chat"_L1)
+        return wrap(Chat::fromCbor(map, error));
+    if (type == "ack"_L1)
+        return wrap(Ack::fromCbor(map, error));
+    if (type == "ping"_L1)
+        return wrap(Ping::fromCbor(map, error));
+    if (type == "pong"_L1)
+        return wrap(Pong::fromCbor(map, error));
+    if (type == "bye"_L1)
+        return wrap(Bye::fromCbor(map, error));
+    return Message(Unknown{type.left(64)});
+}
+
+QString toString(const Message &message)
+{
+    return std::visit([](const auto &m) { return m.toString(); }, message);
+}
+
+} // namespace Protocol

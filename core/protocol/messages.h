@@ -1,0 +1,124 @@
+#pragma once
+
+// Wire protocol v1 message types. Grammar (CDDL), also in docs/protocol.md:
+//
+//   message = hello / chat / ack / ping / pong / bye      ; each a CBOR map, text keys
+//   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
+//             "port": uint .le 65535, ? "caps": [* tstr] }
+//   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr }   ; ts: ms since epoch, UTC
+//   ack   = { "t": "ack", "mid": uuid-text }
+//   ping  = { "t": "ping", "n": uint }
+//   pong  = { "t": "pong", "n": uint }
+//   bye   = { "t": "bye", ? "reason": tstr }
+//   peer-id = tstr .regexp "[0-9a-f]{64}"
+//
+// Unknown "t" values and unknown keys are ignored; anything else malformed is an error.
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+#include <QUuid>
+
+#include <optional>
+#include <variant>
+
+class QCborMap;
+
+namespace Protocol {
+
+constexpr int Version = 1;
+constexpr int MinVersion = 1;
+constexpr qsizetype MaxFrameSize = 1024 * 1024;
+constexpr qsizetype MaxTextBytes = 64 * 1024;
+constexpr qsizetype MaxNameLength = 64;
+constexpr qsizetype MaxCapabilities = 32;
+constexpr qsizetype PeerIdLength = 64;
+
+struct Hello
+{
+    int version = Version;
+    int minVersion = MinVersion;
+    QString peerId;
+    QString name;
+    quint16 port = 0;
+    QStringList capabilities;
+
+    QCborMap toCbor() const;
+    static std::optional<Hello> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Hello &o) const;
+};
+
+struct Chat
+{
+    QUuid id;
+    QDateTime sentAt; // UTC, millisecond precision
+    QString text;
+
+    QCborMap toCbor() const;
+    static std::optional<Chat> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Chat &o) const;
+};
+
+struct Ack
+{
+    QUuid id;
+
+    QCborMap toCbor() const;
+    static std::optional<Ack> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Ack &o) const { return id == o.id; }
+};
+
+struct Ping
+{
+    quint64 seq = 0;
+
+    QCborMap toCbor() const;
+    static std::optional<Ping> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Ping &o) const { return seq == o.seq; }
+};
+
+struct Pong
+{
+    quint64 seq = 0;
+
+    QCborMap toCbor() const;
+    static std::optional<Pong> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Pong &o) const { return seq == o.seq; }
+};
+
+struct Bye
+{
+    QString reason;
+
+    QCborMap toCbor() const;
+    static std::optional<Bye> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Bye &o) const { return reason == o.reason; }
+};
+
+// A well-formed message of a type this version does not know. Ignored by receivers.
+struct Unknown
+{
+    QString type;
+    QString toString() const;
+    bool operator==(const Unknown &o) const { return type == o.type; }
+};
+
+using Message = std::variant<Hello, Chat, Ack, Ping, Pong, Bye, Unknown>;
+
+// Encodes a message to its CBOR payload (without the frame header).
+QByteArray encode(const Message &message);
+// Encodes a message and prepends the frame header.
+QByteArray encodeFrame(const Message &message);
+// Decodes one frame payload. On failure returns nullopt and sets *error.
+std::optional<Message> decode(const QByteArray &payload, QString *error);
+QString toString(const Message &message);
+
+bool isValidPeerId(const QString &id);
+
+} // namespace Protocol

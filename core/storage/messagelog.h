@@ -1,0 +1,36 @@
+#pragma once
+
+#include "storage/chatmessage.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+
+// The conversations of this run, in memory. Persistent history replaces it in its own issue;
+// the models and the messenger only use this interface.
+class MessageLog final : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+    bool contains(const QUuid &id) const { return m_index.contains(id); }
+    std::optional<ChatMessage> message(const QUuid &id) const;
+    // Adds a message in its place in sender order; returns false if the ID is known.
+    bool add(const ChatMessage &message);
+    bool setState(const QUuid &id, MessageState state);
+    const QList<ChatMessage> &conversation(const QString &peerId) const;
+    // Outgoing messages to `peerId` not yet delivered, oldest first.
+    QList<ChatMessage> undelivered(const QString &peerId) const;
+
+Q_SIGNALS:
+    // Bracket the insertion so that models can follow it row by row.
+    void messageAboutToBeAdded(const QString &peerId, int row);
+    void messageAdded(const ChatMessage &message, int row);
+    void stateChanged(const ChatMessage &message, int row);
+
+private:
+    QHash<QString, QList<ChatMessage>> m_conversations;
+    QHash<QUuid, QString> m_index; // message ID -> peer ID
+};

@@ -1,0 +1,167 @@
+#include "protocol/framedecoder.h"
+#include "protocol/messages.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborValue>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace Protocol;
+
+Q_DECLARE_METATYPE(Protocol::Message)
+
+// QCOMPARE on the printed form first, so that a failure shows both messages.
+#define COMPARE_MESSAGE(actual, expected)                                                      \
+    do {                                                                                       \
+        QCOMPARE(Protocol::toString(actual), Protocol::toString(expected));                   \
+        QVERIFY((actual) == (expected));                                                       \
+    } while (false)
+
+class tst_Messages : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrip_data();
+    void roundTrip();
+    void unknownTypeAndKeysIgnored();
+    void malformed_data();
+    void malformed();
+    void nameIsSanitised();
+    void frameOfMessage();
+};
+
+static const QString PeerA = QString(64, u'a');
+
+static QByteArray cbor(const QCborMap &map)
+{
+    return map.toCborValue().toCbor();
+}
+
+void tst_Messages::roundTrip_data()
+{
+    QTest::addColumn<Message>("message");
+    Hello hello;
+    hello.peerId = PeerA;
+    hello.name = u"Zhang Wei 张伟"_s;
+    hello.port = 47800;
+    hello.capabilities = {u"chat"_s};
+    QTest::newRow("hello") << Message(hello);
+    const auto ts = QDateTime::fromMSecsSinceEpoch(1'780'000'000'123, Qt::UTC);
+    QTest::newRow("chat") << Message(Chat{QUuid::createUuid(), ts, u"你好, world\n2nd line"_s});
+    QTest::newRow("chat max text")
+        << Message(Chat{QUuid::createUuid(), ts, QString(MaxTextBytes, u'x')});
+    QTest::newRow("ack") << Message(Ack{QUuid::createUuid()});
+    QTest::newRow("ping") << Message(Ping{42});
+    QTest::newRow("pong") << Message(Pong{42});
+    QTest::newRow("bye") << Message(Bye{u"shutting down"_s});
+    QTest::newRow("bye no reason") << Message(Bye{});
+}
+
+void tst_Messages::roundTrip()
+{
+    QFETCH(Message, message);
+    QString error;
+    const auto decoded = decode(encode(message), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    COMPARE_MESSAGE(*decoded, message);
+}
+
+void tst_Messages::unknownTypeAndKeysIgnored()
+{
+    QString error;
+    const auto unknown = decode(cbor({{u"t"_s, u"sticker"_s}, {u"x"_s, 1}}), &error);
+    QVERIFY2(unknown, qPrintable(error));
+    QVERIFY(std::holds_alternative<Unknown>(*unknown));
+
+    const QUuid id = QUuid::createUuid();
+    QCborMap ack = Ack{id}.toCbor();
+    ack.insert(u"future"_s, QCborArray{1, 2, 3});
+    const auto decoded = decode(cbor(ack), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    COMPARE_MESSAGE(*decoded, Message(Ack{id}));
+}
+
+void tst_Messages::malformed_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    const QByteArray goodChat = cbor(
+        Chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s}.toCbor());
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("garbage") << QByteArray("\xff\xfe\x00garbage", 10);
+    QTest::newRow("truncated chat") << goodChat.left(goodChat.size() - 3);
+    QTest::newRow("trailing bytes") << goodChat + QByteArray(1, 0);
+    QTest::newRow("array not map") << QCborValue(QCborArray{1, 2}).toCbor();
+    QTest::newRow("no type") << cbor({{u"mid"_s, 1}});
+    QTest::newRow("type is int") << cbor({{u"t"_s, 7}});
+    QTest::newRow("chat text is int") << cbor({{u"t"_s, u"chat"_s},
+                                              {u"mid"_s, QUuid::createUuid().toString()},
+                                              {u"ts"_s, 1},
+                                              {u"text"_s, 5}});
+    QTest::newRow("chat bad uuid") << cbor(
+        {{u"t"_s, u"chat"_s}, {u"mid"_s, u"nope"_s}, {u"ts"_s, 1}, {u"text"_s, u"x"_s}});
+    QTest::newRow("chat negative ts") << cbor({{u"t"_s, u"chat"_s},
+                                              {u"mid"_s, QUuid::createUuid().toString()},
+                                              {u"ts"_s, -5},
+                                              {u"text"_s, u"x"_s}});
+    QTest::newRow("chat text too long")
+        << cbor({{u"t"_s, u"chat"_s},
+                 {u"mid"_s, QUuid::createUuid().toString()},
+                 {u"ts"_s, 1},
+                 {u"text"_s, QString(MaxTextBytes + 1, u'x')}});
+    QTest::newRow("ack missing mid") << cbor({{u"t"_s, u"ack"_s}});
+    QTest::newRow("ping negative") << cbor({{u"t"_s, u"ping"_s}, {u"n"_s, -1}});
+    QTest::newRow("ping as text") << cbor({{u"t"_s, u"ping"_s}, {u"n"_s, u"1"_s}});
+    QTest::newRow("bye reason int") << cbor({{u"t"_s, u"bye"_s}, {u"reason"_s, 3}});
+    QCborMap hello = Hello{1, 1, PeerA, u"a"_s, 1, {}}.toCbor();
+    QCborMap badId = hello;
+    badId.insert(u"id"_s, u"ABC"_s);
+    QTest::newRow("hello bad id") << cbor(badId);
+    QCborMap badPort = hello;
+    badPort.insert(u"port"_s, 70000);
+    QTest::newRow("hello port out of range") << cbor(badPort);
+    QCborMap badVersion = hello;
+    badVersion.insert(u"vmin"_s, 5);
+    QTest::newRow("hello vmin above v") << cbor(badVersion);
+    QCborMap badCaps = hello;
+    badCaps.insert(u"caps"_s, u"chat"_s);
+    QTest::newRow("hello caps not array") << cbor(badCaps);
+    QCborMap noName = hello;
+    noName.remove(u"name"_s);
+    QTest::newRow("hello no name") << cbor(noName);
+}
+
+void tst_Messages::malformed()
+{
+    QFETCH(QByteArray, payload);
+    QString error;
+    QVERIFY(!decode(payload, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::nameIsSanitised()
+{
+    QCborMap hello = Hello{1, 1, PeerA, {}, 1, {}}.toCbor();
+    hello.insert(u"name"_s, u"  Eve\n\n"_s + QString(500, u'e'));
+    QString error;
+    const auto decoded = decode(cbor(hello), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    const QString name = std::get<Hello>(*decoded).name;
+    QCOMPARE(name.size(), MaxNameLength);
+    QVERIFY(name.startsWith(u"Eve e"_s));
+}
+
+void tst_Messages::frameOfMessage()
+{
+    const QByteArray frame = encodeFrame(Ping{7});
+    FrameDecoder d(MaxFrameSize);
+    QList<QByteArray> frames;
+    QVERIFY(d.feed(frame, &frames));
+    QCOMPARE(frames.size(), 1);
+    QString error;
+    COMPARE_MESSAGE(*decode(frames.first(), &error), Message(Ping{7}));
+}
+
+QTEST_APPLESS_MAIN(tst_Messages)
+#include "tst_messages.moc"
