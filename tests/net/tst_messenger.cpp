@@ -1,0 +1,475 @@
+// Two (or more) real peers in one process, over loopback TLS.
+#include "messenger/messenger.h"
+#include "net/connectionregistry.h"
+#include "protocol/framedecoder.h"
+#include "storage/messagelog.h"
+
+#include <QSignalSpy>
+#include <QSslServer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QHostAddress Loopback = QHostAddress::LocalHost;
+
+std::unique_ptr<Messenger> makePeer(const QString &name, const Identity *identity = nullptr,
+                                    quint16 port = 0)
+{
+    QString error;
+    const Identity id = identity ? *identity : *Identity::generate(&error);
+    MessengerConfig config;
+    config.name = name;
+    config.listenAddress = Loopback;
+    config.port = port;
+    auto m = std::make_unique<Messenger>(id, config);
+    if (!m->start())
+        qWarning() << "start failed:" << m->errorString();
+    return m;
+}
+
+QString addressOf(Messenger &m)
+{
+    return u"127.0.0.1:%1"_s.arg(m.port());
+}
+
+bool isOnline(Messenger &m, const QString &peerId)
+{
+    const auto p = m.peers()->peer(peerId);
+    return p && p->online;
+}
+
+// A hand-driven peer speaking the wire protocol directly, to say what a real peer never would.
+class RawPeer : public QObject
+{
+public:
+    explicit RawPeer(const Identity &identity)
+        : m_identity(identity)
+    {
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setProtocol(QSsl::TlsV1_3OrLater);
+        config.setLocalCertificate(identity.certificate());
+        config.setPrivateKey(identity.privateKey());
+        config.setPeerVerifyMode(QSslSocket::QueryPeer);
+        m_config = config;
+        socket.setSslConfiguration(config);
+        connect(&socket, &QSslSocket::readyRead, this, [this] {
+            QList<QByteArray> frames;
+            m_decoder.feed(socket.readAll(), &frames);
+            for (const QByteArray &f : frames) {
+                QString error;
+                if (auto m = Protocol::decode(f, &error))
+                    received.append(*m);
+            }
+        });
+    }
+
+    void connectTo(Messenger &m) { socket.connectToHostEncrypted(u"127.0.0.1"_s, m.port()); }
+    void send(const Protocol::Message &m) { socket.write(Protocol::encodeFrame(m)); }
+    void sendRaw(const QByteArray &bytes) { socket.write(bytes); }
+    Protocol::Hello hello(const QString &claimedId) const
+    {
+        Protocol::Hello h;
+        h.peerId = claimedId;
+        h.name = u"raw"_s;
+        h.port = 1;
+        return h;
+    }
+    bool receivedBye() const
+    {
+        for (const auto &m : received) {
+            if (std::holds_alternative<Protocol::Bye>(m))
+                return true;
+        }
+        return false;
+    }
+
+    const Identity m_identity;
+    QSslConfiguration m_config;
+    QSslSocket socket;
+    QList<Protocol::Message> received;
+
+private:
+    FrameDecoder m_decoder{Protocol::MaxFrameSize};
+};
+
+} // namespace
+
+class tst_Messenger : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void connectAndVerifyIdentities();
+    void thousandMessagesEachWay();
+    void simultaneousConnectKeepsOne();
+    void selfConnectRefused();
+    void certificateNotMatchingClaimedIdRefused();
+    void incomingCertificateMismatchRefused();
+    void incompatibleVersionReported();
+    void garbageClosesOnlyThatConnection();
+    void unknownMessageTypeIgnored();
+    void queuedMessageDeliveredWhenPeerReturns();
+    void duplicateChatShownOnceAckedTwice();
+    void connectErrors_data();
+    void connectErrors();
+    void tooLongMessageRejected();
+    void deadPeerNoticed();
+};
+
+void tst_Messenger::connectAndVerifyIdentities()
+{
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QSignalSpy finished(a.get(), &Messenger::connectFinished);
+    QString error;
+    const int attempt = a->connectToAddress(addressOf(*b), &error);
+    QVERIFY2(attempt, qPrintable(error));
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(finished.at(0).at(0).toInt(), attempt);
+    QCOMPARE(finished.at(0).at(1).toString(), b->id());
+    QCOMPARE(finished.at(0).at(2).toString(), QString());
+
+    QTRY_VERIFY(isOnline(*b, a->id()));
+    QVERIFY(isOnline(*a, b->id()));
+    QCOMPARE(a->peers()->peer(b->id())->name, u"Bob"_s);
+    QCOMPARE(b->peers()->peer(a->id())->name, u"Alice"_s);
+    // Mutual TLS 1.3; each side's certificate hashes to the ID the other one lists.
+    PeerConnection *ab = a->connections().activeConnection(b->id());
+    PeerConnection *ba = b->connections().activeConnection(a->id());
+    QVERIFY(ab && ba);
+    QCOMPARE(Identity::fingerprint(ab->peerCertificate()), b->id());
+    QCOMPARE(Identity::fingerprint(ba->peerCertificate()), a->id());
+    // The address A lists for B is B's listening port, not the ephemeral one.
+    QCOMPARE(a->peers()->peer(b->id())->address, addressOf(*b));
+}
+
+void tst_Messenger::thousandMessagesEachWay()
+{
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+
+    constexpr int Count = 1000;
+    QList<QUuid> fromA, fromB;
+    for (int i = 0; i < Count; ++i) {
+        fromA.append(*a->sendMessage(b->id(), u"a→b %1"_s.arg(i), &error));
+        fromB.append(*b->sendMessage(a->id(), u"b→a %1"_s.arg(i), &error));
+    }
+    auto allDelivered = [](const Messenger &m, const QString &peer) {
+        const auto &conv = m.log().conversation(peer);
+        return std::all_of(conv.cbegin(), conv.cend(), [](const ChatMessage &c) {
+            return c.state == MessageState::Delivered;
+        });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(b->log().conversation(a->id()).size(), 2 * Count, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(a->log().conversation(b->id()).size(), 2 * Count, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(allDelivered(*a, b->id()) && allDelivered(*b, a->id()), 20000);
+
+    // Exactly once and in order, per direction.
+    QList<QUuid> receivedByB, receivedByA;
+    for (const ChatMessage &m : b->log().conversation(a->id())) {
+        if (!m.outgoing) {
+            QCOMPARE(m.text, u"a→b %1"_s.arg(receivedByB.size()));
+            receivedByB.append(m.id);
+        }
+    }
+    for (const ChatMessage &m : a->log().conversation(b->id())) {
+        if (!m.outgoing)
+            receivedByA.append(m.id);
+    }
+    QCOMPARE(receivedByB, fromA);
+    QCOMPARE(receivedByA, fromB);
+}
+
+void tst_Messenger::simultaneousConnectKeepsOne()
+{
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    // Messages sent before and during the switch must arrive exactly once.
+    a->connectToAddress(addressOf(*b), &error);
+    b->connectToAddress(addressOf(*a), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+    for (int i = 0; i < 50; ++i) {
+        a->sendMessage(b->id(), u"x%1"_s.arg(i), &error);
+        b->sendMessage(a->id(), u"y%1"_s.arg(i), &error);
+    }
+    QTRY_COMPARE(a->connections().connectionCount(), 1);
+    QTRY_COMPARE(b->connections().connectionCount(), 1);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+    // Both kept the same TCP connection.
+    PeerConnection *ab = a->connections().activeConnection(b->id());
+    PeerConnection *ba = b->connections().activeConnection(a->id());
+    QVERIFY(ab && ba);
+    QCOMPARE(ab->localPort(), ba->remotePort());
+    QCOMPARE(ab->remotePort(), ba->localPort());
+    // The kept one was opened by the lower ID.
+    const bool aIsLower = a->id() < b->id();
+    QCOMPARE(ab->direction() == PeerConnection::Direction::Outgoing, aIsLower);
+
+    QTRY_COMPARE(b->log().conversation(a->id()).size(), 100);
+    QTRY_COMPARE(a->log().conversation(b->id()).size(), 100);
+    QStringList texts;
+    for (const ChatMessage &m : b->log().conversation(a->id())) {
+        if (!m.outgoing)
+            texts.append(m.text);
+    }
+    QCOMPARE(texts.size(), 50);
+    QCOMPARE(texts.first(), u"x0"_s);
+    QCOMPARE(texts.last(), u"x49"_s);
+}
+
+void tst_Messenger::selfConnectRefused()
+{
+    auto a = makePeer(u"Alice"_s);
+    QSignalSpy finished(a.get(), &Messenger::connectFinished);
+    QString error;
+    a->connectToAddress(addressOf(*a), &error);
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(finished.at(0).at(1).toString(), QString());
+    QCOMPARE(finished.at(0).at(2).toString(),
+             PeerConnection::describe(PeerConnection::Error::SelfConnection));
+    QCOMPARE(a->peers()->rowCount(), 0);
+    QTRY_COMPARE(a->connections().connectionCount(), 0);
+}
+
+void tst_Messenger::certificateNotMatchingClaimedIdRefused()
+{
+    // A listener whose certificate is Mallory's but whose hello claims Bob's ID.
+    auto a = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    QString error;
+    const Identity mallory = *Identity::generate(&error);
+    QSslServer server;
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setLocalCertificate(mallory.certificate());
+    config.setPrivateKey(mallory.privateKey());
+    config.setPeerVerifyMode(QSslSocket::QueryPeer);
+    server.setSslConfiguration(config);
+    QVERIFY(server.listen(Loopback));
+    connect(&server, &QSslServer::pendingConnectionAvailable, &server, [&] {
+        QTcpSocket *s = server.nextPendingConnection();
+        Protocol::Hello h;
+        h.peerId = bob->id();
+        h.name = u"Bob"_s;
+        h.port = server.serverPort();
+        s->write(Protocol::encodeFrame(h));
+    });
+    QSignalSpy finished(a.get(), &Messenger::connectFinished);
+    a->connectToAddress(u"127.0.0.1:%1"_s.arg(server.serverPort()), &error);
+    QTRY_COMPARE(finished.size(), 1);
+    const QString reason = finished.at(0).at(2).toString();
+    QVERIFY2(reason.contains(bob->id()) && reason.contains(mallory.id()), qPrintable(reason));
+    QCOMPARE(a->peers()->rowCount(), 0);
+    // Nothing can be sent to the impersonated peer.
+    QVERIFY(!a->sendMessage(bob->id(), u"secret"_s, &error));
+}
+
+void tst_Messenger::incomingCertificateMismatchRefused()
+{
+    auto a = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    QString error;
+    RawPeer mallory(*Identity::generate(&error));
+    mallory.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return mallory.socket.isEncrypted(); }));
+    mallory.send(mallory.hello(bob->id()));
+    QTRY_VERIFY(mallory.receivedBye());
+    QTRY_COMPARE(mallory.socket.state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(a->peers()->rowCount(), 0);
+}
+
+void tst_Messenger::incompatibleVersionReported()
+{
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer future(*Identity::generate(&error));
+    future.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return future.socket.isEncrypted(); }));
+    Protocol::Hello h = future.hello(future.m_identity.id());
+    h.version = 3;
+    h.minVersion = 2;
+    future.send(h);
+    QTRY_VERIFY(future.receivedBye());
+    QString reason;
+    for (const auto &m : future.received) {
+        if (const auto *bye = std::get_if<Protocol::Bye>(&m))
+            reason = bye->reason;
+    }
+    QVERIFY2(reason.contains(u"2 to 3"_s), qPrintable(reason));
+    QCOMPARE(a->peers()->rowCount(), 0);
+}
+
+void tst_Messenger::garbageClosesOnlyThatConnection()
+{
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+
+    const QList<QByteArray> junk = {QByteArray(4, '\xff'), QByteArray(4, '\0'),
+                                    FrameDecoder::encode("\xa1\x61t")};
+    for (const QByteArray &bytes : junk) {
+        RawPeer eve(*Identity::generate(&error));
+        eve.connectTo(*b);
+        QVERIFY(QTest::qWaitFor([&] { return eve.socket.isEncrypted(); }));
+        eve.send(eve.hello(eve.m_identity.id()));
+        QTRY_VERIFY(isOnline(*b, eve.m_identity.id()));
+        eve.sendRaw(bytes);
+        QTRY_COMPARE(eve.socket.state(), QAbstractSocket::UnconnectedState);
+        QTRY_VERIFY(!isOnline(*b, eve.m_identity.id()));
+    }
+
+    // Alice and Bob carry on.
+    QVERIFY(isOnline(*b, a->id()));
+    const QUuid id = *a->sendMessage(b->id(), u"still here"_s, &error);
+    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QCOMPARE(b->log().conversation(a->id()).last().text, u"still here"_s);
+}
+
+void tst_Messenger::unknownMessageTypeIgnored()
+{
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer newer(*Identity::generate(&error));
+    newer.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return newer.socket.isEncrypted(); }));
+    newer.send(newer.hello(newer.m_identity.id()));
+    QCborMap sticker{{u"t"_s, u"sticker"_s}, {u"id"_s, 5}};
+    newer.sendRaw(FrameDecoder::encode(sticker.toCborValue().toCbor()));
+    const QUuid id = QUuid::createUuid();
+    newer.send(Protocol::Chat{id, QDateTime::currentDateTimeUtc(), u"after sticker"_s});
+    QTRY_VERIFY(a->log().contains(id));
+    QVERIFY(newer.socket.state() == QAbstractSocket::ConnectedState);
+    // And acked.
+    QTRY_VERIFY(std::any_of(newer.received.cbegin(), newer.received.cend(), [&](const auto &m) {
+        const auto *ack = std::get_if<Protocol::Ack>(&m);
+        return ack && ack->id == id;
+    }));
+}
+
+void tst_Messenger::queuedMessageDeliveredWhenPeerReturns()
+{
+    QString error;
+    const Identity bobId = *Identity::generate(&error);
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s, &bobId);
+    const quint16 bobPort = b->port();
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()));
+
+    b->shutdown();
+    b.reset();
+    QTRY_VERIFY(!isOnline(*a, bobId.id()));
+    QList<QUuid> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.append(*a->sendMessage(bobId.id(), u"while away %1"_s.arg(i), &error));
+    for (const QUuid &id : ids)
+        QCOMPARE(a->log().message(id)->state, MessageState::Queued);
+
+    // Bob returns at his old address; Alice's Shoal redials and delivers, in order.
+    b = makePeer(u"Bob"_s, &bobId, bobPort);
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(*a, bobId.id()), 15000);
+    QTRY_COMPARE(a->log().message(ids.last())->state, MessageState::Delivered);
+    QStringList texts;
+    for (const ChatMessage &m : b->log().conversation(a->id()))
+        texts.append(m.text);
+    QCOMPARE(texts, (QStringList{u"while away 0"_s, u"while away 1"_s, u"while away 2"_s,
+                                 u"while away 3"_s, u"while away 4"_s}));
+}
+
+void tst_Messenger::duplicateChatShownOnceAckedTwice()
+{
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    raw.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return raw.socket.isEncrypted(); }));
+    raw.send(raw.hello(raw.m_identity.id()));
+    QSignalSpy received(a.get(), &Messenger::messageReceived);
+    const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"once"_s};
+    raw.send(chat);
+    raw.send(chat);
+    auto acks = [&] {
+        return std::count_if(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+            const auto *ack = std::get_if<Protocol::Ack>(&m);
+            return ack && ack->id == chat.id;
+        });
+    };
+    QTRY_COMPARE(acks(), 2);
+    QCOMPARE(received.size(), 1);
+    QCOMPARE(a->log().conversation(raw.m_identity.id()).size(), 1);
+}
+
+void tst_Messenger::connectErrors_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<int>("error");
+    // A port nobody listens on: bind one, read its number, close it.
+    QTcpServer probe;
+    probe.listen(Loopback);
+    const quint16 closedPort = probe.serverPort();
+    probe.close();
+    QTest::newRow("refused") << u"127.0.0.1:%1"_s.arg(closedPort)
+                             << int(PeerConnection::Error::ConnectionRefused);
+    // No host-not-found row: resolving a name would send a DNS query off this machine.
+}
+
+void tst_Messenger::connectErrors()
+{
+    QFETCH(QString, address);
+    QFETCH(int, error);
+    auto a = makePeer(u"Alice"_s);
+    QSignalSpy finished(a.get(), &Messenger::connectFinished);
+    QString parseError;
+    QVERIFY(a->connectToAddress(address, &parseError));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 15000);
+    QCOMPARE(finished.at(0).at(2).toString(),
+             PeerConnection::describe(PeerConnection::Error(error)));
+}
+
+void tst_Messenger::tooLongMessageRejected()
+{
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()));
+    QVERIFY(!a->sendMessage(b->id(), QString(Protocol::MaxTextBytes + 1, u'x'), &error));
+    QVERIFY(error.contains(u"64 KiB"_s));
+    QVERIFY(!a->sendMessage(b->id(), u"   "_s, &error));
+    QCOMPARE(a->log().conversation(b->id()).size(), 0);
+    // 64 KiB of multi-byte text counts bytes, not characters.
+    QVERIFY(!a->sendMessage(b->id(), QString(Protocol::MaxTextBytes / 2, u'张'), &error));
+    QVERIFY(a->sendMessage(b->id(), QString(Protocol::MaxTextBytes, u'x'), &error));
+}
+
+void tst_Messenger::deadPeerNoticed()
+{
+    // A peer that stops answering (no FIN, no data) is dropped by the keepalive.
+    QString error;
+    MessengerConfig config;
+    config.name = u"Alice"_s;
+    config.listenAddress = Loopback;
+    config.port = 0;
+    config.timeouts.pingIntervalMs = 200;
+    config.timeouts.deadAfterMs = 1000;
+    Messenger a(*Identity::generate(&error), config);
+    QVERIFY(a.start());
+    RawPeer silent(*Identity::generate(&error));
+    silent.socket.connectToHostEncrypted(u"127.0.0.1"_s, a.port());
+    QVERIFY(QTest::qWaitFor([&] { return silent.socket.isEncrypted(); }));
+    silent.send(silent.hello(silent.m_identity.id()));
+    QTRY_VERIFY(isOnline(a, silent.m_identity.id()));
+    // The raw peer never answers pings.
+    QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a, silent.m_identity.id()), 5000);
+    QVERIFY(silent.receivedBye());
+}
+
+QTEST_GUILESS_MAIN(tst_Messenger)
+#include "tst_messenger.moc"
