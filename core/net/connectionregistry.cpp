@@ -183,3 +183,8 @@ void ConnectionRegistry::closeAll()
     for (PeerConnection *c : connections)
         c->close(PeerConnection::Error::LocalClose, u"shutting down"_s);
 }
+
+bool ConnectionRegistry::hasOpenSockets() const
+{
+    return !findChildren<PeerConnection *>(Qt::FindDirectChildrenOnly).isEmpty();
+}

@@ -44,6 +44,8 @@ public:
     }
     // Says bye to every peer.
     void closeAll();
+    // True until every closed connection has finished saying bye (or given up).
+    bool hasOpenSockets() const;
 
 Q_SIGNALS:
     void attemptFinished(int attempt, const QString &peerId, PeerConnection::Error error,

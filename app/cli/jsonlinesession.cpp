@@ -1,0 +1,179 @@
+#include "jsonlinesession.h"
+
+#include "messenger/messenger.h"
+#include "storage/messagelog.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSocketNotifier>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+// Text is at most 64 KiB, which JSON escaping can grow sixfold.
+static constexpr qsizetype MaxLineBytes = 1024 * 1024;
+
+namespace {
+
+QJsonObject peerJson(const PeerInfo &p)
+{
+    return {{u"id"_s, p.id},
+            {u"name"_s, p.name},
+            {u"address"_s, p.address},
+            {u"online"_s, p.online}};
+}
+
+QString isoTime(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output, QObject *parent)
+    : QObject(parent)
+    , m_messenger(messenger)
+    , m_inputFd(inputFd)
+    , m_output(output)
+    , m_notifier(new QSocketNotifier(inputFd, QSocketNotifier::Read, this))
+{
+    connect(m_notifier, &QSocketNotifier::activated, this, &JsonLineSession::onInput);
+    connect(&m_messenger, &Messenger::peerUpdated, this, [this](const PeerInfo &p) {
+        QJsonObject e = peerJson(p);
+        e.insert(u"event"_s, u"peer"_s);
+        emitEvent(e);
+    });
+    connect(&m_messenger, &Messenger::messageReceived, this, [this](const ChatMessage &m) {
+        emitEvent({{u"event"_s, u"message"_s},
+                   {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                   {u"from"_s, m.peerId},
+                   {u"text"_s, m.text},
+                   {u"sent_at"_s, isoTime(m.sentAt)}});
+    });
+    connect(&m_messenger, &Messenger::messageStateChanged, this, [this](const ChatMessage &m) {
+        emitEvent({{u"event"_s, u"state"_s},
+                   {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                   {u"to"_s, m.peerId},
+                   {u"state"_s, messageStateName(m.state)}});
+    });
+    connect(&m_messenger, &Messenger::connectFinished, this,
+            [this](int attempt, const QString &peerId, const QString &error) {
+                const QJsonValue ref = m_connectRefs.take(attempt);
+                if (error.isEmpty())
+                    emitEvent({{u"event"_s, u"connected"_s}, {u"id"_s, peerId}}, ref);
+                else
+                    emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, error}}, ref);
+            });
+}
+
+void JsonLineSession::emitEvent(QJsonObject event, const QJsonValue &ref)
+{
+    if (!ref.isUndefined() && !ref.isNull())
+        event.insert(u"ref"_s, ref);
+    const QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
+    std::fwrite(line.constData(), 1, size_t(line.size()), m_output);
+    std::fflush(m_output);
+}
+
+void JsonLineSession::onInput()
+{
+    char chunk[65536];
+    const ssize_t n = ::read(m_inputFd, chunk, sizeof chunk);
+    if (n <= 0) {
+        // End of input: a script that closes stdin is done with us.
+        m_notifier->setEnabled(false);
+        if (!m_buffer.isEmpty() && !m_discarding)
+            handleLine(m_buffer);
+        m_buffer.clear();
+        Q_EMIT quitRequested();
+        return;
+    }
+    m_buffer.append(chunk, n);
+    for (;;) {
+        const qsizetype newline = m_buffer.indexOf('\n');
+        if (newline < 0)
+            break;
+        const QByteArray line = m_buffer.left(newline);
+        m_buffer.remove(0, newline + 1);
+        if (m_discarding) {
+            m_discarding = false;
+            continue;
+        }
+        handleLine(line);
+    }
+    if (m_buffer.size() > MaxLineBytes) {
+        m_buffer.clear();
+        if (!m_discarding)
+            emitEvent({{u"event"_s, u"error"_s},
+                       {u"message"_s, u"line longer than %1 bytes ignored"_s.arg(MaxLineBytes)}});
+        m_discarding = true;
+    }
+}
+
+void JsonLineSession::handleLine(const QByteArray &line)
+{
+    if (line.trimmed().isEmpty())
+        return;
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        emitEvent({{u"event"_s, u"error"_s},
+                   {u"message"_s, parseError.error != QJsonParseError::NoError
+                                      ? u"not JSON: %1"_s.arg(parseError.errorString())
+                                      : u"a command must be a JSON object"_s}});
+        return;
+    }
+    handleCommand(doc.object());
+}
+
+void JsonLineSession::handleCommand(const QJsonObject &command)
+{
+    const QJsonValue ref = command.value(u"ref"_s);
+    const QString cmd = command.value(u"cmd"_s).toString();
+    auto fail = [&](const QString &message) {
+        emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, message}}, ref);
+    };
+
+    if (cmd == u"connect"_s) {
+        const QJsonValue address = command.value(u"address"_s);
+        if (!address.isString())
+            return fail(u"connect needs \"address\": \"HOST:PORT\""_s);
+        QString error;
+        const int attempt = m_messenger.connectToAddress(address.toString(), &error);
+        if (!attempt)
+            return fail(error);
+        m_connectRefs.insert(attempt, ref);
+        return;
+    }
+    if (cmd == u"send"_s) {
+        const QJsonValue to = command.value(u"to"_s);
+        const QJsonValue text = command.value(u"text"_s);
+        if (!to.isString() || !text.isString())
+            return fail(u"send needs \"to\": PEER_ID and \"text\": TEXT"_s);
+        QString error;
+        const auto id = m_messenger.sendMessage(to.toString(), text.toString(), &error);
+        if (!id)
+            return fail(error);
+        const auto m = m_messenger.log().message(*id);
+        emitEvent({{u"event"_s, u"state"_s},
+                   {u"id"_s, id->toString(QUuid::WithoutBraces)},
+                   {u"to"_s, to},
+                   {u"state"_s, messageStateName(m ? m->state : MessageState::Queued)}},
+                  ref);
+        return;
+    }
+    if (cmd == u"peers"_s) {
+        QJsonArray peers;
+        for (const PeerInfo &p : m_messenger.peers()->peers())
+            peers.append(peerJson(p));
+        emitEvent({{u"event"_s, u"peers"_s}, {u"peers"_s, peers}}, ref);
+        return;
+    }
+    if (cmd == u"quit"_s) {
+        emitEvent({{u"event"_s, u"bye"_s}}, ref);
+        Q_EMIT quitRequested();
+        return;
+    }
+    fail(cmd.isEmpty() ? u"missing \"cmd\""_s : u"unknown command \"%1\""_s.arg(cmd));
+}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QObject>
+
+#include <cstdio>
+
+class Messenger;
+class QSocketNotifier;
+
+// shoal-cli's interface: one JSON command per line on stdin, one JSON event per line on stdout.
+class JsonLineSession final : public QObject
+{
+    Q_OBJECT
+
+public:
+    JsonLineSession(Messenger &messenger, int inputFd, FILE *output, QObject *parent = nullptr);
+
+    void emitEvent(QJsonObject event, const QJsonValue &ref = {});
+
+Q_SIGNALS:
+    void quitRequested();
+
+private:
+    void onInput();
+    void handleLine(const QByteArray &line);
+    void handleCommand(const QJsonObject &command);
+
+    Messenger &m_messenger;
+    int m_inputFd;
+    FILE *m_output;
+    QSocketNotifier *m_notifier;
+    QByteArray m_buffer;
+    bool m_discarding = false;       // inside an over-long line
+    QHash<int, QJsonValue> m_connectRefs; // attempt -> the command's ref
+};

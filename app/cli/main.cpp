@@ -1,0 +1,82 @@
+// shoal-cli: a headless Shoal peer driven by JSON lines on stdin/stdout.
+#include "appoptions.h"
+#include "jsonlinesession.h"
+
+#include "identity/identity.h"
+#include "messenger/messenger.h"
+#include "net/connectionregistry.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"shoal"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(SHOAL_VERSION));
+    QLoggingCategory::setFilterRules(u"shoal.*.debug=false"_s);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QCoreApplication::translate("main", "Headless Shoal peer: JSON commands on stdin, one "
+                                            "per line; JSON events on stdout."));
+    QString error;
+    const auto options = AppOptions::parse(parser, app, &error);
+    if (!options) {
+        std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (!options->language.isEmpty())
+        installTranslations(app, options->language);
+
+    const auto identity = Identity::loadOrCreate(options->profileDir, &error);
+    if (!identity) {
+        std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
+        return 1;
+    }
+    QString name = options->name;
+    if (name.isEmpty())
+        name = options->savedName();
+    if (name.isEmpty())
+        name = AppOptions::systemUserName();
+    options->saveName(name);
+
+    MessengerConfig config;
+    config.profileDir = options->profileDir;
+    config.name = name;
+    config.listenAddress = options->listenAddress;
+    config.port = options->port;
+    Messenger messenger(*identity, config);
+    JsonLineSession session(messenger, STDIN_FILENO, stdout);
+
+    if (!messenger.start()) {
+        session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, messenger.errorString()}});
+        return 1;
+    }
+    session.emitEvent({{u"event"_s, u"ready"_s},
+                       {u"id"_s, messenger.id()},
+                       {u"name"_s, messenger.name()},
+                       {u"port"_s, int(messenger.port())}});
+    for (const QString &address : options->connectTo) {
+        if (!messenger.connectToAddress(address, &error))
+            session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, error}});
+    }
+
+    QObject::connect(&session, &JsonLineSession::quitRequested, &app, [&] {
+        messenger.shutdown();
+        // Give the byes a moment to leave, then go, whether or not every peer has read them.
+        auto *wait = new QTimer(&app);
+        QObject::connect(wait, &QTimer::timeout, &app, [&messenger, ticks = 0]() mutable {
+            if (!messenger.connections().hasOpenSockets() || ++ticks > 40)
+                QCoreApplication::quit();
+        });
+        wait->start(50);
+    });
+    return app.exec();
+}

@@ -1,0 +1,98 @@
+#include "appoptions.h"
+
+#include "messenger/messenger.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTranslator>
+
+using namespace Qt::StringLiterals;
+
+std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
+                                            const QCoreApplication &app, QString *error)
+{
+    const QCommandLineOption profile(u"profile"_s,
+                                     tr("Keep identity, settings and peers in <dir>, so several "
+                                        "instances can run side by side."),
+                                     tr("dir"));
+    const QCommandLineOption name(u"name"_s, tr("Show <name> to other peers."), tr("name"));
+    const QCommandLineOption port(u"port"_s,
+                                  tr("Listen on TCP <port> (default %1; 0 picks a free port).")
+                                      .arg(DefaultPort),
+                                  tr("port"));
+    const QCommandLineOption listen(u"listen"_s,
+                                    tr("Listen on <address> only (default: every address)."),
+                                    tr("address"));
+    const QCommandLineOption connect(u"connect"_s,
+                                     tr("Connect to the peer at <host:port> on start "
+                                        "(repeatable)."),
+                                     tr("host:port"));
+    const QCommandLineOption lang(u"lang"_s, tr("Use <language> (for example zh_CN or en)."),
+                                  tr("language"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({profile, name, port, listen, connect, lang});
+    parser.process(app);
+
+    AppOptions options;
+    options.profileDir = parser.isSet(profile)
+                             ? QDir(parser.value(profile)).absolutePath()
+                             : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    options.name = parser.value(name).simplified();
+    options.language = parser.value(lang);
+    options.connectTo = parser.values(connect);
+    options.port = DefaultPort;
+    if (parser.isSet(port)) {
+        bool ok = false;
+        const uint p = parser.value(port).toUInt(&ok);
+        if (!ok || p > 65535) {
+            *error = tr("--port needs a number from 0 to 65535, not \"%1\".")
+                         .arg(parser.value(port));
+            return std::nullopt;
+        }
+        options.port = quint16(p);
+    }
+    options.listenAddress = QHostAddress::Any;
+    if (parser.isSet(listen) && !options.listenAddress.setAddress(parser.value(listen))) {
+        *error = tr("--listen needs an IP address, not \"%1\".").arg(parser.value(listen));
+        return std::nullopt;
+    }
+    return options;
+}
+
+QString AppOptions::savedName() const
+{
+    QSettings settings(QDir(profileDir).filePath(u"shoal.ini"_s), QSettings::IniFormat);
+    return settings.value(u"name"_s).toString();
+}
+
+void AppOptions::saveName(const QString &newName) const
+{
+    QSettings settings(QDir(profileDir).filePath(u"shoal.ini"_s), QSettings::IniFormat);
+    settings.setValue(u"name"_s, newName);
+}
+
+QString AppOptions::systemUserName()
+{
+    QString user = qEnvironmentVariable("USER");
+    if (user.isEmpty())
+        user = qEnvironmentVariable("USERNAME");
+    return user.isEmpty() ? u"Shoal user"_s : user;
+}
+
+void installTranslations(QCoreApplication &app, const QString &language)
+{
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(locale, u"qtbase"_s, u"_"_s,
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        QCoreApplication::installTranslator(qt);
+    }
+    auto *shoal = new QTranslator(&app);
+    if (shoal->load(locale, u"shoal"_s, u"_"_s, u":/i18n"_s))
+        QCoreApplication::installTranslator(shoal);
+}

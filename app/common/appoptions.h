@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QStringList>
+
+#include <optional>
+
+class QCommandLineParser;
+class QTranslator;
+
+// The options shared by shoal and shoal-cli.
+struct AppOptions
+{
+    Q_DECLARE_TR_FUNCTIONS(AppOptions)
+
+public:
+    QString profileDir;
+    QString name; // empty: use the saved one, or ask / use the OS user name
+    quint16 port = 0;
+    QHostAddress listenAddress;
+    QStringList connectTo;
+    QString language; // empty: the system's
+
+    // Adds the options to `parser`, processes the arguments (exiting for --help/--version) and
+    // validates them. On bad input returns nullopt with *error set.
+    static std::optional<AppOptions> parse(QCommandLineParser &parser,
+                                           const QCoreApplication &app, QString *error);
+
+    // The saved display name in the profile, or empty.
+    QString savedName() const;
+    void saveName(const QString &name) const;
+    static QString systemUserName();
+};
+
+// Loads the Qt and Shoal translations for `language` (or the system locale) into `app`.
+void installTranslations(QCoreApplication &app, const QString &language);

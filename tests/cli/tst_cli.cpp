@@ -1,0 +1,223 @@
+// Two shoal-cli processes on loopback, driven through their JSON-lines interface.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+class CliPeer
+{
+public:
+    explicit CliPeer(const QString &profile, const QStringList &extra = {})
+    {
+        QStringList args{u"--profile"_s, profile, u"--listen"_s, u"127.0.0.1"_s,
+                         u"--port"_s, u"0"_s};
+        args += extra;
+        process.setProgram(QStringLiteral(SHOAL_CLI_PATH));
+        process.setArguments(args);
+        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process, [this] {
+            while (process.canReadLine()) {
+                const QByteArray line = process.readLine();
+                QJsonParseError error;
+                const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+                if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+                    badLines.append(line);
+                    continue;
+                }
+                events.append(doc.object());
+            }
+        });
+        process.start();
+    }
+    ~CliPeer()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished();
+        }
+    }
+
+    void send(const QJsonObject &command)
+    {
+        process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
+    }
+    // The first event matching `pred`, or an empty object.
+    template<typename Pred>
+    QJsonObject find(Pred pred) const
+    {
+        for (const QJsonObject &e : events) {
+            if (pred(e))
+                return e;
+        }
+        return {};
+    }
+    QJsonObject event(const QString &name) const
+    {
+        return find([&](const QJsonObject &e) { return e.value(u"event"_s).toString() == name; });
+    }
+    QList<QJsonObject> all(const QString &name) const
+    {
+        QList<QJsonObject> out;
+        for (const QJsonObject &e : events) {
+            if (e.value(u"event"_s).toString() == name)
+                out.append(e);
+        }
+        return out;
+    }
+    bool peerOnline(const QString &id, bool online) const
+    {
+        const auto peers = all(u"peer"_s);
+        for (auto it = peers.crbegin(); it != peers.crend(); ++it) {
+            if (it->value(u"id"_s).toString() == id)
+                return it->value(u"online"_s).toBool() == online;
+        }
+        return false;
+    }
+    QString id() const { return event(u"ready"_s).value(u"id"_s).toString(); }
+    int port() const { return event(u"ready"_s).value(u"port"_s).toInt(); }
+
+    QProcess process;
+    QList<QJsonObject> events;
+    QList<QByteArray> badLines;
+};
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void twoPeersChat();
+    void badCommandsChangeNothing();
+    void knownPeersListedAfterRestart();
+    void versionAndHelp();
+};
+
+void tst_Cli::twoPeersChat()
+{
+    QTemporaryDir dirA, dirB;
+    CliPeer bob(dirB.path(), {u"--name"_s, u"Bob"_s});
+    QTRY_VERIFY(!bob.id().isEmpty());
+    CliPeer alice(dirA.path(),
+                  {u"--name"_s, u"Alice"_s, u"--connect"_s, u"127.0.0.1:%1"_s.arg(bob.port())});
+    QTRY_VERIFY(!alice.id().isEmpty());
+    QCOMPARE(alice.id().size(), 64);
+    QTRY_VERIFY(alice.peerOnline(bob.id(), true));
+    QTRY_VERIFY(bob.peerOnline(alice.id(), true));
+    QCOMPARE(alice.event(u"peer"_s).value(u"name"_s).toString(), u"Bob"_s);
+    QCOMPARE(alice.event(u"peer"_s).value(u"address"_s).toString(),
+             u"127.0.0.1:%1"_s.arg(bob.port()));
+
+    alice.send({{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, u"你好 Bob"_s},
+                {u"ref"_s, 7}});
+    QTRY_VERIFY(!bob.event(u"message"_s).isEmpty());
+    const QJsonObject msg = bob.event(u"message"_s);
+    QCOMPARE(msg.value(u"from"_s).toString(), alice.id());
+    QCOMPARE(msg.value(u"text"_s).toString(), u"你好 Bob"_s);
+    QVERIFY(QDateTime::fromString(msg.value(u"sent_at"_s).toString(), Qt::ISODateWithMs)
+                .isValid());
+    const QString msgId = msg.value(u"id"_s).toString();
+    // The reply to the command carries its ref; delivery follows.
+    const QJsonObject first = alice.find([](const QJsonObject &e) {
+        return e.value(u"ref"_s).toInt() == 7;
+    });
+    QCOMPARE(first.value(u"event"_s).toString(), u"state"_s);
+    QCOMPARE(first.value(u"id"_s).toString(), msgId);
+    QTRY_VERIFY(!alice.find([&](const QJsonObject &e) {
+                         return e.value(u"event"_s) == u"state"_s
+                                && e.value(u"id"_s).toString() == msgId
+                                && e.value(u"state"_s) == u"delivered"_s;
+                     })
+                     .isEmpty());
+
+    bob.send({{u"cmd"_s, u"send"_s}, {u"to"_s, alice.id()}, {u"text"_s, u"hi Alice"_s}});
+    QTRY_COMPARE(alice.event(u"message"_s).value(u"text"_s).toString(), u"hi Alice"_s);
+
+    // A clean quit shows the peer offline at once on the other side.
+    bob.send({{u"cmd"_s, u"quit"_s}});
+    QVERIFY(bob.process.waitForFinished(5000));
+    QCOMPARE(bob.process.exitCode(), 0);
+    QTRY_VERIFY(alice.peerOnline(bob.id(), false));
+    alice.process.closeWriteChannel(); // EOF on stdin also ends the session
+    QVERIFY(alice.process.waitForFinished(5000));
+    QCOMPARE(alice.process.exitCode(), 0);
+    QVERIFY(alice.badLines.isEmpty());
+    QVERIFY(bob.badLines.isEmpty());
+}
+
+void tst_Cli::badCommandsChangeNothing()
+{
+    QTemporaryDir dir;
+    CliPeer peer(dir.path());
+    QTRY_VERIFY(!peer.id().isEmpty());
+    peer.process.write("this is not json\n");
+    peer.process.write("[1,2]\n");
+    peer.send({{u"ref"_s, u"r1"_s}});
+    peer.send({{u"cmd"_s, u"fly"_s}, {u"ref"_s, u"r2"_s}});
+    peer.send({{u"cmd"_s, u"send"_s}, {u"to"_s, QString(64, u'a')}, {u"text"_s, u"x"_s}});
+    peer.send({{u"cmd"_s, u"send"_s}, {u"to"_s, 5}});
+    peer.send({{u"cmd"_s, u"connect"_s}, {u"address"_s, u"host:99999"_s}, {u"ref"_s, u"r3"_s}});
+    peer.send({{u"cmd"_s, u"peers"_s}, {u"ref"_s, u"last"_s}});
+    QTRY_VERIFY(!peer.event(u"peers"_s).isEmpty());
+    QCOMPARE(peer.all(u"error"_s).size(), 7);
+    for (const QJsonObject &e : peer.all(u"error"_s))
+        QVERIFY(!e.value(u"message"_s).toString().isEmpty());
+    QCOMPARE(peer.find([](const QJsonObject &e) { return e.value(u"ref"_s) == u"r3"_s; })
+                 .value(u"event"_s)
+                 .toString(),
+             u"error"_s);
+    QCOMPARE(peer.event(u"peers"_s).value(u"ref"_s).toString(), u"last"_s);
+    QCOMPARE(peer.event(u"peers"_s).value(u"peers"_s).toArray().size(), 0);
+    QCOMPARE(peer.process.state(), QProcess::Running);
+}
+
+void tst_Cli::knownPeersListedAfterRestart()
+{
+    QTemporaryDir dirA, dirB;
+    QString bobId;
+    {
+        CliPeer bob(dirB.path(), {u"--name"_s, u"Bob"_s});
+        QTRY_VERIFY(!bob.id().isEmpty());
+        bobId = bob.id();
+        CliPeer alice(dirA.path(), {u"--connect"_s, u"127.0.0.1:%1"_s.arg(bob.port())});
+        QTRY_VERIFY(alice.peerOnline(bobId, true));
+        alice.send({{u"cmd"_s, u"quit"_s}});
+        QVERIFY(alice.process.waitForFinished(5000));
+    }
+    CliPeer alice(dirA.path());
+    QTRY_VERIFY(!alice.id().isEmpty());
+    alice.send({{u"cmd"_s, u"peers"_s}});
+    QTRY_VERIFY(!alice.event(u"peers"_s).isEmpty());
+    const QJsonArray peers = alice.event(u"peers"_s).value(u"peers"_s).toArray();
+    QCOMPARE(peers.size(), 1);
+    QCOMPARE(peers.at(0).toObject().value(u"id"_s).toString(), bobId);
+    QCOMPARE(peers.at(0).toObject().value(u"name"_s).toString(), u"Bob"_s);
+    QCOMPARE(peers.at(0).toObject().value(u"online"_s).toBool(), false);
+}
+
+void tst_Cli::versionAndHelp()
+{
+    QProcess p;
+    p.start(QStringLiteral(SHOAL_CLI_PATH), {u"--version"_s});
+    QVERIFY(p.waitForFinished(5000));
+    QVERIFY(p.readAllStandardOutput().contains("shoal"));
+    p.start(QStringLiteral(SHOAL_CLI_PATH), {u"--help"_s});
+    QVERIFY(p.waitForFinished(5000));
+    const QByteArray help = p.readAllStandardOutput();
+    for (const char *option : {"--profile", "--name", "--port", "--listen", "--connect"})
+        QVERIFY2(help.contains(option), option);
+    p.start(QStringLiteral(SHOAL_CLI_PATH), {u"--port"_s, u"abc"_s});
+    QVERIFY(p.waitForFinished(5000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(p.readAllStandardError().contains("--port"));
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"
