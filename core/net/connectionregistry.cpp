@@ -129,25 +129,26 @@ bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b
 
 void ConnectionRegistry::onReady(PeerConnection *connection)
 {
-    if (const int attempt = m_attempts.take(connection))
-        Q_EMIT attemptFinished(attempt, connection->peerId(), PeerConnection::Error::None, {});
-
     const QString id = connection->peerId();
     PeerConnection *current = m_active.value(id);
+    bool keep = true;
     if (current) {
         // Same initiator on both: the newer one wins (the old one is probably half-dead).
         const bool sameInitiator = current->direction() == connection->direction();
-        if (!sameInitiator && prefer(current, connection)) {
-            connection->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
-            return;
-        }
-        m_active.insert(id, connection);
-        current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
-    } else {
-        m_active.insert(id, connection);
+        keep = sameInitiator || !prefer(current, connection);
     }
-    Q_EMIT peerConnected(id, connection->remoteHello(), connection->remoteListenAddress(),
-                         connection->peerCertificate());
+    if (keep) {
+        m_active.insert(id, connection);
+        if (current)
+            current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+        Q_EMIT peerConnected(id, connection->remoteHello(), connection->remoteListenAddress(),
+                             connection->peerCertificate());
+    }
+    // Reported after the peer is known, so that whoever asked finds it in the list.
+    if (const int attempt = m_attempts.take(connection))
+        Q_EMIT attemptFinished(attempt, id, PeerConnection::Error::None, {});
+    if (!keep)
+        connection->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
 }
 
 void ConnectionRegistry::onClosed(PeerConnection *connection, PeerConnection::Error error,

@@ -1,0 +1,181 @@
+// Drives the real window the way a person would, against a second peer in the same process.
+#include "connectdialog.h"
+#include "conversationpane.h"
+#include "mainwindow.h"
+#include "messageinput.h"
+#include "messenger/messenger.h"
+#include "net/connectionregistry.h"
+#include "models/conversationmodel.h"
+#include "peerlistview.h"
+#include "storage/messagelog.h"
+
+#include <QAction>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+std::unique_ptr<Messenger> makePeer(const QString &name)
+{
+    QString error;
+    MessengerConfig config;
+    config.name = name;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
+    if (!m->start())
+        qWarning() << m->errorString();
+    return m;
+}
+
+ConnectDialog *openConnect(MainWindow &window)
+{
+    // Ctrl+N, as a person would press it.
+    QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+    return window.findChild<ConnectDialog *>();
+}
+
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void connectAndChat();
+    void badAddressShowsInlineError();
+    void refusedConnectionShowsInlineError();
+    void shiftEnterAddsLine();
+    void unreadCountedForOtherConversations();
+};
+
+void tst_MainWindow::connectAndChat()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    MainWindow window(*alice);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    ConnectDialog *dialog = openConnect(window);
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QTest::keyClicks(dialog->addressEdit(), u"127.0.0.1:%1"_s.arg(bob->port()));
+    QTest::keyClick(dialog->addressEdit(), Qt::Key_Return);
+    // The dialog closes by itself once Bob answers, and Bob is selected.
+    QTRY_VERIFY(!window.findChild<ConnectDialog *>());
+    QTRY_COMPARE(window.peerList()->currentPeerId(), bob->id());
+    QCOMPARE(window.peerList()->model()->rowCount(), 1);
+
+    MessageInput *input = window.conversation()->input();
+    QVERIFY(input->isEnabled());
+    QTest::keyClicks(input, u"Hello Bob"_s);
+    QTest::keyClick(input, Qt::Key_Return);
+    QCOMPARE(input->toPlainText(), QString());
+
+    QAbstractItemModel *messages = window.conversation()->messageView()->model();
+    QTRY_COMPARE(messages->rowCount(), 1);
+    const QModelIndex row = messages->index(0, 0);
+    QCOMPARE(row.data(ConversationModel::TextRole).toString(), u"Hello Bob"_s);
+    QVERIFY(row.data(ConversationModel::OutgoingRole).toBool());
+    QTRY_COMPARE(MessageState(row.data(ConversationModel::StateRole).toInt()),
+                 MessageState::Delivered);
+    QCOMPARE(bob->log().conversation(alice->id()).size(), 1);
+    QCOMPARE(bob->log().conversation(alice->id()).first().text, u"Hello Bob"_s);
+
+    // Bob answers; it shows on the left.
+    QString error;
+    bob->sendMessage(alice->id(), u"Hi Alice"_s, &error);
+    QTRY_COMPARE(messages->rowCount(), 2);
+    QVERIFY(!messages->index(1, 0).data(ConversationModel::OutgoingRole).toBool());
+    QCOMPARE(messages->index(1, 0).data(ConversationModel::TextRole).toString(), u"Hi Alice"_s);
+}
+
+void tst_MainWindow::badAddressShowsInlineError()
+{
+    auto alice = makePeer(u"Alice"_s);
+    MainWindow window(*alice);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ConnectDialog *dialog = openConnect(window);
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->addressEdit(), u"alice:99999"_s);
+    QTest::keyClick(dialog->addressEdit(), Qt::Key_Return);
+    QVERIFY(dialog->statusLabel()->isVisible());
+    QVERIFY2(dialog->statusLabel()->text().contains(u"99999"_s),
+             qPrintable(dialog->statusLabel()->text()));
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(alice->connections().connectionCount(), 0);
+    // Editing the address clears the error.
+    QTest::keyClick(dialog->addressEdit(), Qt::Key_Backspace);
+    QVERIFY(!dialog->statusLabel()->isVisible());
+}
+
+void tst_MainWindow::refusedConnectionShowsInlineError()
+{
+    auto alice = makePeer(u"Alice"_s);
+    MainWindow window(*alice);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 closedPort = probe.serverPort();
+    probe.close();
+    ConnectDialog *dialog = openConnect(window);
+    QTest::keyClicks(dialog->addressEdit(), u"127.0.0.1:%1"_s.arg(closedPort));
+    QTest::keyClick(dialog->addressEdit(), Qt::Key_Return);
+    QTRY_COMPARE(dialog->statusLabel()->text(),
+                 PeerConnection::describe(PeerConnection::Error::ConnectionRefused));
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->addressEdit()->isEnabled());
+}
+
+void tst_MainWindow::shiftEnterAddsLine()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    QString error;
+    alice->connectToAddress(u"127.0.0.1:%1"_s.arg(bob->port()), &error);
+    QTRY_VERIFY(alice->peers()->rowCount() == 1);
+    MainWindow window(*alice);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.peerList()->selectPeer(bob->id());
+    MessageInput *input = window.conversation()->input();
+    QTest::keyClicks(input, u"line one"_s);
+    QTest::keyClick(input, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(input, u"line two"_s);
+    QCOMPARE(input->toPlainText(), u"line one\nline two"_s);
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_COMPARE(bob->log().conversation(alice->id()).size(), 1);
+    QCOMPARE(bob->log().conversation(alice->id()).first().text, u"line one\nline two"_s);
+}
+
+void tst_MainWindow::unreadCountedForOtherConversations()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    auto carol = makePeer(u"Carol"_s);
+    QString error;
+    MainWindow window(*alice);
+    window.show();
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    carol->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    QTRY_COMPARE(alice->peers()->rowCount(), 2);
+    window.peerList()->selectPeer(bob->id());
+    carol->sendMessage(alice->id(), u"psst"_s, &error);
+    bob->sendMessage(alice->id(), u"hi"_s, &error);
+    QTRY_COMPARE(alice->peers()->peer(carol->id())->unread, 1);
+    QTRY_COMPARE(window.conversation()->messageView()->model()->rowCount(), 1);
+    QCOMPARE(alice->peers()->peer(bob->id())->unread, 0);
+    window.peerList()->selectPeer(carol->id());
+    QCOMPARE(alice->peers()->peer(carol->id())->unread, 0);
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

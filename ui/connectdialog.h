@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QDialog>
+
+class Messenger;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+
+// "Connect to peer…": takes host[:port], shows what went wrong inline, never blocks.
+class ConnectDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    ConnectDialog(Messenger &messenger, QWidget *parent = nullptr);
+
+    QLineEdit *addressEdit() const { return m_address; }
+    QLabel *statusLabel() const { return m_status; }
+
+Q_SIGNALS:
+    void peerConnected(const QString &peerId);
+
+private:
+    void tryConnect();
+    void showError(const QString &error);
+
+    Messenger &m_messenger;
+    QLineEdit *m_address;
+    QLabel *m_status;
+    QDialogButtonBox *m_buttons;
+    int m_attempt = 0;
+};

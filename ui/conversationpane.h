@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QWidget>
+
+class ConversationModel;
+class Messenger;
+class MessageInput;
+class QLabel;
+class QListView;
+class QPushButton;
+
+// The right side: who we talk to, what was said, and the box to say more.
+class ConversationPane final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    ConversationPane(Messenger &messenger, QWidget *parent = nullptr);
+
+    void showPeer(const QString &peerId);
+    QString peerId() const { return m_peerId; }
+
+    MessageInput *input() const { return m_input; }
+    QListView *messageView() const { return m_view; }
+    QLabel *errorLabel() const { return m_error; }
+
+private:
+    void send();
+    void updateHeader();
+
+    Messenger &m_messenger;
+    ConversationModel *m_model;
+    QString m_peerId;
+    QLabel *m_header;
+    QListView *m_view;
+    MessageInput *m_input;
+    QPushButton *m_sendButton;
+    QLabel *m_error;
+};

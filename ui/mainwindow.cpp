@@ -1,0 +1,82 @@
+#include "mainwindow.h"
+
+#include "connectdialog.h"
+#include "conversationpane.h"
+#include "messenger/messenger.h"
+#include "peerlistview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QToolBar>
+
+MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
+    : QMainWindow(parent)
+    , m_messenger(messenger)
+    , m_peers(new PeerListView(messenger.peers(), this))
+    , m_conversation(new ConversationPane(messenger, this))
+    , m_connectAction(new QAction(tr("&Connect to peer…"), this))
+    , m_status(new QLabel(this))
+{
+    setWindowTitle(tr("Shoal"));
+    resize(900, 600);
+
+    m_connectAction->setShortcut(QKeySequence::New);
+    m_connectAction->setToolTip(tr("Connect to a peer by address (Ctrl+N)"));
+    connect(m_connectAction, &QAction::triggered, this, &MainWindow::openConnectDialog);
+    auto *copyIdAction = new QAction(tr("Copy my &ID"), this);
+    connect(copyIdAction, &QAction::triggered, this, &MainWindow::copyId);
+    auto *quitAction = new QAction(tr("&Quit"), this);
+    quitAction->setShortcut(QKeySequence::Quit);
+    connect(quitAction, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *fileMenu = menuBar()->addMenu(tr("&Shoal"));
+    fileMenu->addAction(m_connectAction);
+    fileMenu->addAction(copyIdAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(quitAction);
+    QToolBar *toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    toolBar->setMovable(false);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolBar->addAction(m_connectAction);
+    toolBar->addAction(copyIdAction);
+
+    auto *splitter = new QSplitter(this);
+    splitter->addWidget(m_peers);
+    splitter->addWidget(m_conversation);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({260, 640});
+    setCentralWidget(splitter);
+
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusBar()->addWidget(m_status, 1);
+    updateStatus();
+
+    connect(m_peers, &PeerListView::peerSelected, m_conversation, &ConversationPane::showPeer);
+}
+
+void MainWindow::openConnectDialog()
+{
+    auto *dialog = new ConnectDialog(m_messenger, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ConnectDialog::peerConnected, m_peers, &PeerListView::selectPeer);
+    dialog->open();
+}
+
+void MainWindow::updateStatus()
+{
+    m_status->setText(tr("%1 · ID %2 · listening on %3")
+                          .arg(m_messenger.name(), PeerListModel::shortId(m_messenger.id()),
+                               m_messenger.listenAddresses().join(QStringLiteral(", "))));
+}
+
+void MainWindow::copyId()
+{
+    QApplication::clipboard()->setText(m_messenger.id());
+    statusBar()->showMessage(tr("Your ID is on the clipboard."), 3000);
+}
