@@ -4,10 +4,39 @@
 
 #include <QAbstractItemView>
 #include <QPainter>
+#include <QTextLayout>
 
 static constexpr int Padding = 8;
 static constexpr int Gap = 4;
 static constexpr int Side = 12;
+
+namespace {
+
+// Lays out `text` wrapped at word boundaries, or anywhere when a word is wider than `width`
+// (long links). Returns the used size; draws it at `origin` when `painter` is given.
+QSize layoutText(const QString &text, const QFont &font, int width, QPainter *painter = nullptr,
+                 QPoint origin = {})
+{
+    QTextLayout layout(text, font);
+    QTextOption option;
+    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    layout.setTextOption(option);
+    layout.beginLayout();
+    qreal height = 0;
+    qreal used = 0;
+    for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+        line.setLineWidth(width);
+        line.setPosition(QPointF(0, height));
+        height += line.height();
+        used = qMax(used, line.naturalTextWidth());
+    }
+    layout.endLayout();
+    if (painter)
+        layout.draw(painter, origin);
+    return {int(std::ceil(used)), int(std::ceil(height))};
+}
+
+} // namespace
 
 MessageDelegate::MessageDelegate(QAbstractItemView *view)
     : QStyledItemDelegate(view)
@@ -46,13 +75,11 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const int viewWidth = m_view->viewport()->width();
     const int maxText = qMax(120, viewWidth * 7 / 10 - 2 * Padding);
     const QString text = index.data(ConversationModel::TextRole).toString();
-    const QFontMetrics fm(option.font);
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.8);
     const QFontMetrics sfm(small);
 
-    const QRect textBounds = fm.boundingRect(QRect(0, 0, maxText, 1 << 20),
-                                             Qt::TextWordWrap | Qt::TextWrapAnywhere, text);
+    const QRect textBounds(QPoint(0, 0), layoutText(text, option.font, maxText));
     const QString footer = footerText(index);
     const int width = qMax(textBounds.width(), sfm.horizontalAdvance(footer));
     const int height = textBounds.height() + Gap + sfm.height();
@@ -86,8 +113,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     painter->setPen(outgoing ? QColor(0x10, 0x20, 0x30) : pal.color(QPalette::Text));
     painter->setFont(option.font);
-    painter->drawText(l.text, Qt::TextWordWrap | Qt::TextWrapAnywhere,
-                      index.data(ConversationModel::TextRole).toString());
+    layoutText(index.data(ConversationModel::TextRole).toString(), option.font, l.text.width(),
+               painter, l.text.topLeft());
 
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.8);

@@ -3,6 +3,8 @@
 #include "models/peerlistmodel.h"
 #include "peerdelegate.h"
 
+#include <QPainter>
+
 PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
     : QListView(parent)
     , m_model(model)
@@ -27,4 +29,20 @@ void PeerListView::selectPeer(const QString &peerId)
     const int row = m_model->rowOf(peerId);
     if (row >= 0)
         setCurrentIndex(m_model->index(row));
+}
+
+void PeerListView::paintEvent(QPaintEvent *event)
+{
+    QListView::paintEvent(event);
+    if (m_model->rowCount() > 0)
+        return;
+    // An empty list says what to do about it.
+    QPainter painter(viewport());
+    QColor color = palette().color(QPalette::Text);
+    color.setAlphaF(0.6);
+    painter.setPen(color);
+    painter.drawText(viewport()->rect().adjusted(12, 12, -12, -12),
+                     Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
+                     tr("No peers yet.\nUse \"Connect to peer…\" (Ctrl+N) and type an "
+                        "address."));
 }

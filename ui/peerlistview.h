@@ -18,6 +18,9 @@ public:
 Q_SIGNALS:
     void peerSelected(const QString &peerId);
 
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
 private:
     PeerListModel *m_model;
 };

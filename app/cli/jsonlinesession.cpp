@@ -52,6 +52,8 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                    {u"sent_at"_s, isoTime(m.sentAt)}});
     });
     connect(&m_messenger, &Messenger::messageStateChanged, this, [this](const ChatMessage &m) {
+        if (m_sending)
+            return;
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"to"_s, m.peerId},
@@ -152,7 +154,9 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         if (!to.isString() || !text.isString())
             return fail(u"send needs \"to\": PEER_ID and \"text\": TEXT"_s);
         QString error;
+        m_sending = true;
         const auto id = m_messenger.sendMessage(to.toString(), text.toString(), &error);
+        m_sending = false;
         if (!id)
             return fail(error);
         const auto m = m_messenger.log().message(*id);

@@ -17,6 +17,7 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    const QStringList arguments = AppOptions::arguments(argc, argv);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"shoal"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(SHOAL_VERSION));
@@ -27,7 +28,7 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "Headless Shoal peer: JSON commands on stdin, one "
                                             "per line; JSON events on stdout."));
     QString error;
-    const auto options = AppOptions::parse(parser, app, &error);
+    const auto options = AppOptions::parse(parser, arguments, &error);
     if (!options) {
         std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
         return 2;

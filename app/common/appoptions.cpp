@@ -12,8 +12,16 @@
 
 using namespace Qt::StringLiterals;
 
+QStringList AppOptions::arguments(int argc, char *argv[])
+{
+    QStringList out;
+    for (int i = 0; i < argc; ++i)
+        out.append(QString::fromLocal8Bit(argv[i]));
+    return out;
+}
+
 std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
-                                            const QCoreApplication &app, QString *error)
+                                            const QStringList &arguments, QString *error)
 {
     const QCommandLineOption profile(u"profile"_s,
                                      tr("Keep identity, settings and peers in <dir>, so several "
@@ -36,7 +44,7 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({profile, name, port, listen, connect, lang});
-    parser.process(app);
+    parser.process(arguments);
 
     AppOptions options;
     options.profileDir = parser.isSet(profile)

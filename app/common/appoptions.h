@@ -22,10 +22,12 @@ public:
     QStringList connectTo;
     QString language; // empty: the system's
 
-    // Adds the options to `parser`, processes the arguments (exiting for --help/--version) and
-    // validates them. On bad input returns nullopt with *error set.
+    // Adds the options to `parser`, processes `arguments` (exiting for --help/--version) and
+    // validates them. On bad input returns nullopt with *error set. Take `arguments` before
+    // QApplication exists: it removes X11 options such as --name from argv.
     static std::optional<AppOptions> parse(QCommandLineParser &parser,
-                                           const QCoreApplication &app, QString *error);
+                                           const QStringList &arguments, QString *error);
+    static QStringList arguments(int argc, char *argv[]);
 
     // The saved display name in the profile, or empty.
     QString savedName() const;

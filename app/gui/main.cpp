@@ -15,6 +15,7 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    const QStringList arguments = AppOptions::arguments(argc, argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(u"shoal"_s);
     QApplication::setApplicationDisplayName(u"Shoal"_s);
@@ -22,14 +23,14 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(u"shoal.*.debug=false"_s);
 
     // Parse first so that --lang is known, then translate, so that --help is translated too.
-    const QStringList args = QApplication::arguments();
+    const QStringList &args = arguments;
     const qsizetype langAt = args.indexOf(u"--lang"_s);
     installTranslations(app, langAt >= 0 && langAt + 1 < args.size() ? args.at(langAt + 1)
                                                                      : QString());
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Serverless LAN chat."));
     QString error;
-    const auto options = AppOptions::parse(parser, app, &error);
+    const auto options = AppOptions::parse(parser, arguments, &error);
     if (!options) {
         QMessageBox::critical(nullptr, QApplication::translate("main", "Shoal"), error);
         return 2;

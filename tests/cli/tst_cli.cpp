@@ -137,6 +137,12 @@ void tst_Cli::twoPeersChat()
                      })
                      .isEmpty());
 
+    // Each state is reported once.
+    int stateEvents = 0;
+    for (const QJsonObject &e : alice.all(u"state"_s))
+        stateEvents += e.value(u"id"_s).toString() == msgId;
+    QCOMPARE(stateEvents, 2); // sent (the reply), delivered
+
     bob.send({{u"cmd"_s, u"send"_s}, {u"to"_s, alice.id()}, {u"text"_s, u"hi Alice"_s}});
     QTRY_COMPARE(alice.event(u"message"_s).value(u"text"_s).toString(), u"hi Alice"_s);
 
