@@ -17,14 +17,13 @@ ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("Connect to peer"));
-    m_address->setPlaceholderText(tr("192.168.1.20:%1, [fe80::1]:%1 or alice-laptop")
-                                      .arg(DefaultPort));
+    m_address->setPlaceholderText(
+        tr("192.168.1.20:%1, [fe80::1]:%1 or alice-laptop").arg(DefaultPort));
     m_address->setMinimumWidth(320);
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
     m_status->hide();
-    QPushButton *connectButton = m_buttons->addButton(tr("Connect"),
-                                                      QDialogButtonBox::AcceptRole);
+    QPushButton *connectButton = m_buttons->addButton(tr("Connect"), QDialogButtonBox::AcceptRole);
     connectButton->setDefault(true);
 
     auto *form = new QFormLayout;
@@ -37,7 +36,9 @@ ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::tryConnect);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_address, &QLineEdit::textEdited, m_status, &QWidget::hide);
-    connect(&m_messenger, &Messenger::connectFinished, this,
+    connect(&m_messenger,
+            &Messenger::connectFinished,
+            this,
             [this](int attempt, const QString &peerId, const QString &error) {
                 if (attempt != m_attempt)
                     return;

@@ -64,7 +64,9 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
         if (bar->value() >= bar->maximum() - 40)
             QMetaObject::invokeMethod(m_view, &QListView::scrollToBottom, Qt::QueuedConnection);
     });
-    connect(m_messenger.peers(), &QAbstractItemModel::dataChanged, this,
+    connect(m_messenger.peers(),
+            &QAbstractItemModel::dataChanged,
+            this,
             &ConversationPane::updateHeader);
     showPeer({});
 }
@@ -92,9 +94,9 @@ void ConversationPane::updateHeader()
         return;
     }
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
-    m_header->setText(peer->online ? tr("%1 — online").arg(name)
-                                   : tr("%1 — offline; messages wait until they are back")
-                                         .arg(name));
+    m_header->setText(peer->online
+                          ? tr("%1 — online").arg(name)
+                          : tr("%1 — offline; messages wait until they are back").arg(name));
     m_header->setToolTip(tr("ID %1").arg(peer->id));
 }
 

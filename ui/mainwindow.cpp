@@ -71,7 +71,8 @@ void MainWindow::openConnectDialog()
 void MainWindow::updateStatus()
 {
     m_status->setText(tr("%1 · ID %2 · listening on %3")
-                          .arg(m_messenger.name(), PeerListModel::shortId(m_messenger.id()),
+                          .arg(m_messenger.name(),
+                               PeerListModel::shortId(m_messenger.id()),
                                m_messenger.listenAddresses().join(QStringLiteral(", "))));
 }
 

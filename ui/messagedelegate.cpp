@@ -14,7 +14,10 @@ namespace {
 
 // Lays out `text` wrapped at word boundaries, or anywhere when a word is wider than `width`
 // (long links). Returns the used size; draws it at `origin` when `painter` is given.
-QSize layoutText(const QString &text, const QFont &font, int width, QPainter *painter = nullptr,
+QSize layoutText(const QString &text,
+                 const QFont &font,
+                 int width,
+                 QPainter *painter = nullptr,
                  QPoint origin = {})
 {
     QTextLayout layout(text, font);
@@ -62,15 +65,17 @@ QString MessageDelegate::footerText(const QModelIndex &index) const
 {
     const QDateTime sent = index.data(ConversationModel::SentAtRole).toDateTime().toLocalTime();
     const bool today = sent.date() == QDate::currentDate();
-    QString time = QLocale().toString(sent, today ? QLocale().timeFormat(QLocale::ShortFormat)
-                                                  : QLocale().dateTimeFormat(QLocale::ShortFormat));
+    QString time = QLocale().toString(sent,
+                                      today ? QLocale().timeFormat(QLocale::ShortFormat)
+                                            : QLocale().dateTimeFormat(QLocale::ShortFormat));
     if (index.data(ConversationModel::OutgoingRole).toBool())
         time += QStringLiteral("  ") + stateText(index.data(ConversationModel::StateRole).toInt());
     return time;
 }
 
 MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option,
-                                                const QModelIndex &index, int top) const
+                                                const QModelIndex &index,
+                                                int top) const
 {
     const int viewWidth = m_view->viewport()->width();
     const int maxText = qMax(120, viewWidth * 7 / 10 - 2 * Padding);
@@ -93,7 +98,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     return l;
 }
 
-void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+void MessageDelegate::paint(QPainter *painter,
+                            const QStyleOptionViewItem &option,
                             const QModelIndex &index) const
 {
     const Layout l = layout(option, index, option.rect.top());
@@ -113,8 +119,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 
     painter->setPen(outgoing ? QColor(0x10, 0x20, 0x30) : pal.color(QPalette::Text));
     painter->setFont(option.font);
-    layoutText(index.data(ConversationModel::TextRole).toString(), option.font, l.text.width(),
-               painter, l.text.topLeft());
+    layoutText(index.data(ConversationModel::TextRole).toString(),
+               option.font,
+               l.text.width(),
+               painter,
+               l.text.topLeft());
 
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.8);

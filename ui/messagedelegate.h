@@ -13,7 +13,8 @@ class MessageDelegate final : public QStyledItemDelegate
 public:
     explicit MessageDelegate(QAbstractItemView *view);
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+    void paint(QPainter *painter,
+               const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 

@@ -8,7 +8,8 @@
 static constexpr int Margin = 8;
 static constexpr int DotSize = 10;
 
-void PeerDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+void PeerDelegate::paint(QPainter *painter,
+                         const QStyleOptionViewItem &option,
                          const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
@@ -27,7 +28,9 @@ void PeerDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     const QRect r = opt.rect.adjusted(Margin, Margin / 2, -Margin, -Margin / 2);
-    const QRect dot(r.left(), r.top() + (opt.fontMetrics.height() - DotSize) / 2 + 2, DotSize,
+    const QRect dot(r.left(),
+                    r.top() + (opt.fontMetrics.height() - DotSize) / 2 + 2,
+                    DotSize,
                     DotSize);
     painter->setPen(Qt::NoPen);
     painter->setBrush(online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
@@ -55,7 +58,8 @@ void PeerDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     painter->setFont(nameFont);
     painter->setPen(opt.palette.color(textRole));
     const QRect nameRect(textLeft, r.top(), right - textLeft, opt.fontMetrics.height() + 4);
-    painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+    painter->drawText(nameRect,
+                      Qt::AlignLeft | Qt::AlignVCenter,
                       QFontMetrics(nameFont).elidedText(name, Qt::ElideRight, nameRect.width()));
 
     QFont small = opt.font;
@@ -65,8 +69,12 @@ void PeerDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     dim.setAlphaF(0.65);
     painter->setPen(dim);
     const QString status = online ? tr("online") : tr("offline");
-    const QRect idRect(textLeft, nameRect.bottom(), right - textLeft, QFontMetrics(small).height() + 2);
-    painter->drawText(idRect, Qt::AlignLeft | Qt::AlignVCenter,
+    const QRect idRect(textLeft,
+                       nameRect.bottom(),
+                       right - textLeft,
+                       QFontMetrics(small).height() + 2);
+    painter->drawText(idRect,
+                      Qt::AlignLeft | Qt::AlignVCenter,
                       QStringLiteral("%1 · %2").arg(shortId, status));
     painter->restore();
 }

@@ -13,7 +13,9 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
     setItemDelegate(new PeerDelegate(this));
     setSelectionMode(QAbstractItemView::SingleSelection);
     setAccessibleName(tr("Peers"));
-    connect(selectionModel(), &QItemSelectionModel::currentChanged, this,
+    connect(selectionModel(),
+            &QItemSelectionModel::currentChanged,
+            this,
             [this](const QModelIndex &current) {
                 Q_EMIT peerSelected(current.data(PeerListModel::IdRole).toString());
             });

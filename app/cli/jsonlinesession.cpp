@@ -59,7 +59,9 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                    {u"to"_s, m.peerId},
                    {u"state"_s, messageStateName(m.state)}});
     });
-    connect(&m_messenger, &Messenger::connectFinished, this,
+    connect(&m_messenger,
+            &Messenger::connectFinished,
+            this,
             [this](int attempt, const QString &peerId, const QString &error) {
                 const QJsonValue ref = m_connectRefs.take(attempt);
                 if (error.isEmpty())
@@ -121,9 +123,10 @@ void JsonLineSession::handleLine(const QByteArray &line)
     const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
         emitEvent({{u"event"_s, u"error"_s},
-                   {u"message"_s, parseError.error != QJsonParseError::NoError
-                                      ? u"not JSON: %1"_s.arg(parseError.errorString())
-                                      : u"a command must be a JSON object"_s}});
+                   {u"message"_s,
+                    parseError.error != QJsonParseError::NoError
+                        ? u"not JSON: %1"_s.arg(parseError.errorString())
+                        : u"a command must be a JSON object"_s}});
         return;
     }
     handleCommand(doc.object());

@@ -32,7 +32,7 @@ private:
     FILE *m_output;
     QSocketNotifier *m_notifier;
     QByteArray m_buffer;
-    bool m_discarding = false;       // inside an over-long line
-    bool m_sending = false;          // the send command reports the first state itself
+    bool m_discarding = false;            // inside an over-long line
+    bool m_sending = false;               // the send command reports the first state itself
     QHash<int, QJsonValue> m_connectRefs; // attempt -> the command's ref
 };

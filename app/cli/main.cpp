@@ -25,8 +25,9 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QCoreApplication::translate("main", "Headless Shoal peer: JSON commands on stdin, one "
-                                            "per line; JSON events on stdout."));
+        QCoreApplication::translate("main",
+                                    "Headless Shoal peer: JSON commands on stdin, one "
+                                    "per line; JSON events on stdout."));
     QString error;
     const auto options = AppOptions::parse(parser, arguments, &error);
     if (!options) {

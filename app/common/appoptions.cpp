@@ -21,7 +21,8 @@ QStringList AppOptions::arguments(int argc, char *argv[])
 }
 
 std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
-                                            const QStringList &arguments, QString *error)
+                                            const QStringList &arguments,
+                                            QString *error)
 {
     const QCommandLineOption profile(u"profile"_s,
                                      tr("Keep identity, settings and peers in <dir>, so several "
@@ -39,7 +40,8 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
                                      tr("Connect to the peer at <host:port> on start "
                                         "(repeatable)."),
                                      tr("host:port"));
-    const QCommandLineOption lang(u"lang"_s, tr("Use <language> (for example zh_CN or en)."),
+    const QCommandLineOption lang(u"lang"_s,
+                                  tr("Use <language> (for example zh_CN or en)."),
                                   tr("language"));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -58,8 +60,8 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         bool ok = false;
         const uint p = parser.value(port).toUInt(&ok);
         if (!ok || p > 65535) {
-            *error = tr("--port needs a number from 0 to 65535, not \"%1\".")
-                         .arg(parser.value(port));
+            *error
+                = tr("--port needs a number from 0 to 65535, not \"%1\".").arg(parser.value(port));
             return std::nullopt;
         }
         options.port = quint16(p);
@@ -96,8 +98,7 @@ void installTranslations(QCoreApplication &app, const QString &language)
 {
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     auto *qt = new QTranslator(&app);
-    if (qt->load(locale, u"qtbase"_s, u"_"_s,
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+    if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
         QCoreApplication::installTranslator(qt);
     }
     auto *shoal = new QTranslator(&app);

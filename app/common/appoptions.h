@@ -26,7 +26,8 @@ public:
     // validates them. On bad input returns nullopt with *error set. Take `arguments` before
     // QApplication exists: it removes X11 options such as --name from argv.
     static std::optional<AppOptions> parse(QCommandLineParser &parser,
-                                           const QStringList &arguments, QString *error);
+                                           const QStringList &arguments,
+                                           QString *error);
     static QStringList arguments(int argc, char *argv[]);
 
     // The saved display name in the profile, or empty.

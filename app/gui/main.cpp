@@ -25,8 +25,8 @@ int main(int argc, char *argv[])
     // Parse first so that --lang is known, then translate, so that --help is translated too.
     const QStringList &args = arguments;
     const qsizetype langAt = args.indexOf(u"--lang"_s);
-    installTranslations(app, langAt >= 0 && langAt + 1 < args.size() ? args.at(langAt + 1)
-                                                                     : QString());
+    installTranslations(app,
+                        langAt >= 0 && langAt + 1 < args.size() ? args.at(langAt + 1) : QString());
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Serverless LAN chat."));
     QString error;
@@ -38,7 +38,8 @@ int main(int argc, char *argv[])
 
     const auto identity = Identity::loadOrCreate(options->profileDir, &error);
     if (!identity) {
-        QMessageBox::critical(nullptr, QApplication::translate("main", "Shoal"),
+        QMessageBox::critical(nullptr,
+                              QApplication::translate("main", "Shoal"),
                               QApplication::translate("main", "Cannot open the profile: %1")
                                   .arg(error));
         return 1;
@@ -48,10 +49,13 @@ int main(int argc, char *argv[])
         name = options->savedName();
     if (name.isEmpty()) {
         bool ok = false;
-        name = QInputDialog::getText(nullptr, QApplication::translate("main", "Welcome to Shoal"),
+        name = QInputDialog::getText(nullptr,
+                                     QApplication::translate("main", "Welcome to Shoal"),
                                      QApplication::translate("main",
                                                              "Your name, as others will see it:"),
-                                     QLineEdit::Normal, AppOptions::systemUserName(), &ok)
+                                     QLineEdit::Normal,
+                                     AppOptions::systemUserName(),
+                                     &ok)
                    .simplified();
         if (!ok)
             return 0;
@@ -67,7 +71,8 @@ int main(int argc, char *argv[])
     config.port = options->port;
     Messenger messenger(*identity, config);
     if (!messenger.start()) {
-        QMessageBox::critical(nullptr, QApplication::translate("main", "Shoal"),
+        QMessageBox::critical(nullptr,
+                              QApplication::translate("main", "Shoal"),
                               messenger.errorString());
         return 1;
     }

@@ -118,8 +118,7 @@ bool Identity::generatePem(QByteArray *certPem, QByteArray *keyPem, QString *err
     BioPtr certBio(BIO_new(BIO_s_mem()));
     BioPtr keyBio(BIO_new(BIO_s_mem()));
     if (!certBio || !keyBio || !PEM_write_bio_X509(certBio.get(), cert.get())
-        || !PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                     nullptr)) {
+        || !PEM_write_bio_PrivateKey(keyBio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)) {
         *error = opensslError("PEM encoding");
         return false;
     }
@@ -128,7 +127,8 @@ bool Identity::generatePem(QByteArray *certPem, QByteArray *keyPem, QString *err
     return true;
 }
 
-std::optional<Identity> Identity::fromPem(const QByteArray &certPem, const QByteArray &keyPem,
+std::optional<Identity> Identity::fromPem(const QByteArray &certPem,
+                                          const QByteArray &keyPem,
                                           QString *error)
 {
     QSslCertificate cert(certPem, QSsl::Pem);

@@ -27,7 +27,8 @@ public:
 
 private:
     Identity(QSslCertificate certificate, QSslKey key);
-    static std::optional<Identity> fromPem(const QByteArray &certPem, const QByteArray &keyPem,
+    static std::optional<Identity> fromPem(const QByteArray &certPem,
+                                           const QByteArray &keyPem,
                                            QString *error);
     static bool generatePem(QByteArray *certPem, QByteArray *keyPem, QString *error);
 

@@ -26,11 +26,16 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
 {
     m_registry->setDisplayName(m_config.name);
     connect(m_registry, &ConnectionRegistry::peerConnected, this, &Messenger::onPeerConnected);
-    connect(m_registry, &ConnectionRegistry::peerDisconnected, this,
-            [this](const QString &peerId) { onPeerDisconnected(peerId); });
+    connect(m_registry, &ConnectionRegistry::peerDisconnected, this, [this](const QString &peerId) {
+        onPeerDisconnected(peerId);
+    });
     connect(m_registry, &ConnectionRegistry::messageReceived, this, &Messenger::onMessage);
-    connect(m_registry, &ConnectionRegistry::attemptFinished, this,
-            [this](int attempt, const QString &peerId, PeerConnection::Error error,
+    connect(m_registry,
+            &ConnectionRegistry::attemptFinished,
+            this,
+            [this](int attempt,
+                   const QString &peerId,
+                   PeerConnection::Error error,
                    const QString &reason) {
                 const QString redialPeer = m_redialAttempts.take(attempt);
                 if (!redialPeer.isEmpty()) {
@@ -40,13 +45,14 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                 }
                 Q_EMIT connectFinished(attempt, peerId, reason);
             });
-    connect(m_log, &MessageLog::stateChanged, this,
-            [this](const ChatMessage &m) { Q_EMIT messageStateChanged(m); });
+    connect(m_log, &MessageLog::stateChanged, this, [this](const ChatMessage &m) {
+        Q_EMIT messageStateChanged(m);
+    });
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
     if (!m_config.profileDir.isEmpty()) {
-        m_knownPeers = std::make_unique<QSettings>(QDir(m_config.profileDir)
-                                                       .filePath(u"peers.ini"_s),
-                                                   QSettings::IniFormat);
+        m_knownPeers
+            = std::make_unique<QSettings>(QDir(m_config.profileDir).filePath(u"peers.ini"_s),
+                                          QSettings::IniFormat);
         loadKnownPeers();
     }
 }
@@ -102,7 +108,8 @@ int Messenger::connectToAddress(const QString &address, QString *error)
     return m_registry->connectToPeer(parsed->host, parsed->port);
 }
 
-std::optional<QUuid> Messenger::sendMessage(const QString &peerId, const QString &text,
+std::optional<QUuid> Messenger::sendMessage(const QString &peerId,
+                                            const QString &text,
                                             QString *error)
 {
     if (!m_peers.peer(peerId)) {
@@ -152,8 +159,10 @@ void Messenger::shutdown()
     m_registry->closeAll();
 }
 
-void Messenger::onPeerConnected(const QString &peerId, const Protocol::Hello &hello,
-                                const QString &address, const QSslCertificate &certificate)
+void Messenger::onPeerConnected(const QString &peerId,
+                                const Protocol::Hello &hello,
+                                const QString &address,
+                                const QSslCertificate &certificate)
 {
     PeerInfo info = m_peers.peer(peerId).value_or(PeerInfo{});
     info.id = peerId;

@@ -67,8 +67,10 @@ Q_SIGNALS:
     void messageStateChanged(const ChatMessage &message);
 
 private:
-    void onPeerConnected(const QString &peerId, const Protocol::Hello &hello,
-                         const QString &address, const QSslCertificate &certificate);
+    void onPeerConnected(const QString &peerId,
+                         const Protocol::Hello &hello,
+                         const QString &address,
+                         const QSslCertificate &certificate);
     void onPeerDisconnected(const QString &peerId);
     void onMessage(const QString &peerId, const Protocol::Message &message);
     void flush(const QString &peerId);

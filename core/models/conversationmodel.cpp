@@ -6,11 +6,10 @@ ConversationModel::ConversationModel(const MessageLog &log, QObject *parent)
     : QAbstractListModel(parent)
     , m_log(log)
 {
-    connect(&m_log, &MessageLog::messageAboutToBeAdded, this,
-            [this](const QString &peerId, int row) {
-                if (peerId == m_peerId)
-                    beginInsertRows({}, row, row);
-            });
+    connect(&m_log, &MessageLog::messageAboutToBeAdded, this, [this](const QString &peerId, int row) {
+        if (peerId == m_peerId)
+            beginInsertRows({}, row, row);
+    });
     connect(&m_log, &MessageLog::messageAdded, this, [this](const ChatMessage &m, int) {
         if (m.peerId == m_peerId)
             endInsertRows();
@@ -63,6 +62,10 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> ConversationModel::roleNames() const
 {
-    return {{IdRole, "id"},         {TextRole, "text"},   {OutgoingRole, "outgoing"},
-            {SentAtRole, "sentAt"}, {StateRole, "state"}, {StateNameRole, "stateName"}};
+    return {{IdRole, "id"},
+            {TextRole, "text"},
+            {OutgoingRole, "outgoing"},
+            {SentAtRole, "sentAt"},
+            {StateRole, "state"},
+            {StateNameRole, "stateName"}};
 }

@@ -37,8 +37,12 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> PeerListModel::roleNames() const
 {
-    return {{IdRole, "id"},         {NameRole, "name"},     {ShortIdRole, "shortId"},
-            {AddressRole, "address"}, {OnlineRole, "online"}, {UnreadRole, "unread"},
+    return {{IdRole, "id"},
+            {NameRole, "name"},
+            {ShortIdRole, "shortId"},
+            {AddressRole, "address"},
+            {OnlineRole, "online"},
+            {UnreadRole, "unread"},
             {LastSeenRole, "lastSeen"}};
 }
 

@@ -9,7 +9,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
 static constexpr int MaxPendingConnections = 64;
 
-ConnectionRegistry::ConnectionRegistry(const Identity &identity, ConnectionTimeouts timeouts,
+ConnectionRegistry::ConnectionRegistry(const Identity &identity,
+                                       ConnectionTimeouts timeouts,
                                        QObject *parent)
     : QObject(parent)
     , m_identity(identity)
@@ -27,9 +28,13 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity, ConnectionTimeo
     m_server->setSslConfiguration(m_sslConfig);
     m_server->setHandshakeTimeout(m_timeouts.handshakeMs);
     m_server->setMaxPendingConnections(MaxPendingConnections);
-    connect(m_server, &QSslServer::pendingConnectionAvailable, this,
+    connect(m_server,
+            &QSslServer::pendingConnectionAvailable,
+            this,
             &ConnectionRegistry::onPendingConnection);
-    connect(m_server, &QSslServer::errorOccurred, this,
+    connect(m_server,
+            &QSslServer::errorOccurred,
+            this,
             [](QSslSocket *socket, QAbstractSocket::SocketError) {
                 qCInfo(lcNet) << "incoming handshake failed:" << socket->errorString();
             });
@@ -80,11 +85,15 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
     auto *connection = new PeerConnection(socket, direction, ownHello(), m_timeouts, this);
     m_connections.insert(connection);
     connect(connection, &PeerConnection::ready, this, [this, connection] { onReady(connection); });
-    connect(connection, &PeerConnection::closed, this,
+    connect(connection,
+            &PeerConnection::closed,
+            this,
             [this, connection](PeerConnection::Error error, const QString &reason) {
                 onClosed(connection, error, reason);
             });
-    connect(connection, &PeerConnection::messageReceived, this,
+    connect(connection,
+            &PeerConnection::messageReceived,
+            this,
             [this, connection](const Protocol::Message &message) {
                 // Also from a losing duplicate: what was in flight on it still counts.
                 Q_EMIT messageReceived(connection->peerId(), message);
@@ -92,7 +101,8 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
     return connection;
 }
 
-int ConnectionRegistry::connectToPeer(const QString &host, quint16 port,
+int ConnectionRegistry::connectToPeer(const QString &host,
+                                      quint16 port,
                                       const QString &expectedPeerId)
 {
     auto *socket = new QSslSocket;
@@ -118,12 +128,10 @@ void ConnectionRegistry::onPendingConnection()
 bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b) const
 {
     const QString &self = m_identity.id();
-    const QString initiatorA = a->direction() == PeerConnection::Direction::Outgoing
-                                   ? self
-                                   : a->peerId();
-    const QString initiatorB = b->direction() == PeerConnection::Direction::Outgoing
-                                   ? self
-                                   : b->peerId();
+    const QString initiatorA = a->direction() == PeerConnection::Direction::Outgoing ? self
+                                                                                     : a->peerId();
+    const QString initiatorB = b->direction() == PeerConnection::Direction::Outgoing ? self
+                                                                                     : b->peerId();
     return initiatorA < initiatorB;
 }
 
@@ -141,7 +149,9 @@ void ConnectionRegistry::onReady(PeerConnection *connection)
         m_active.insert(id, connection);
         if (current)
             current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
-        Q_EMIT peerConnected(id, connection->remoteHello(), connection->remoteListenAddress(),
+        Q_EMIT peerConnected(id,
+                             connection->remoteHello(),
+                             connection->remoteListenAddress(),
                              connection->peerCertificate());
     }
     // Reported after the peer is known, so that whoever asked finds it in the list.
@@ -151,7 +161,8 @@ void ConnectionRegistry::onReady(PeerConnection *connection)
         connection->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
 }
 
-void ConnectionRegistry::onClosed(PeerConnection *connection, PeerConnection::Error error,
+void ConnectionRegistry::onClosed(PeerConnection *connection,
+                                  PeerConnection::Error error,
                                   const QString &reason)
 {
     m_connections.remove(connection);

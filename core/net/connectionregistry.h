@@ -19,7 +19,8 @@ class ConnectionRegistry final : public QObject
     Q_OBJECT
 
 public:
-    ConnectionRegistry(const Identity &identity, ConnectionTimeouts timeouts,
+    ConnectionRegistry(const Identity &identity,
+                       ConnectionTimeouts timeouts,
                        QObject *parent = nullptr);
     ~ConnectionRegistry() override;
 
@@ -38,21 +39,22 @@ public:
     bool send(const QString &peerId, const Protocol::Message &message);
     // Every live connection, ready or not (tests and the network panel).
     int connectionCount() const { return int(m_connections.size()); }
-    PeerConnection *activeConnection(const QString &peerId) const
-    {
-        return m_active.value(peerId);
-    }
+    PeerConnection *activeConnection(const QString &peerId) const { return m_active.value(peerId); }
     // Says bye to every peer.
     void closeAll();
     // True until every closed connection has finished saying bye (or given up).
     bool hasOpenSockets() const;
 
 Q_SIGNALS:
-    void attemptFinished(int attempt, const QString &peerId, PeerConnection::Error error,
+    void attemptFinished(int attempt,
+                         const QString &peerId,
+                         PeerConnection::Error error,
                          const QString &reason);
     // A peer became reachable, or its connection was replaced by a better one.
-    void peerConnected(const QString &peerId, const Protocol::Hello &hello,
-                       const QString &address, const QSslCertificate &certificate);
+    void peerConnected(const QString &peerId,
+                       const Protocol::Hello &hello,
+                       const QString &address,
+                       const QSslCertificate &certificate);
     void peerDisconnected(const QString &peerId, const QString &reason);
     void messageReceived(const QString &peerId, const Protocol::Message &message);
 

@@ -19,8 +19,8 @@ std::optional<quint16> parsePort(const QString &text, QString *error)
     bool ok = false;
     const uint port = text.toUInt(&ok);
     if (!ok || port == 0 || port > 65535) {
-        *error = PeerAddress::tr("\"%1\" is not a valid port; use a number from 1 to 65535.")
-                     .arg(text);
+        *error
+            = PeerAddress::tr("\"%1\" is not a valid port; use a number from 1 to 65535.").arg(text);
         return std::nullopt;
     }
     return quint16(port);
@@ -28,7 +28,8 @@ std::optional<quint16> parsePort(const QString &text, QString *error)
 
 } // namespace
 
-std::optional<PeerAddress> PeerAddress::parse(const QString &input, quint16 defaultPort,
+std::optional<PeerAddress> PeerAddress::parse(const QString &input,
+                                              quint16 defaultPort,
                                               QString *error)
 {
     const QString text = input.trimmed();

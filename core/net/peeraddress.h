@@ -16,7 +16,8 @@ public:
     QString host;
     quint16 port = 0;
 
-    static std::optional<PeerAddress> parse(const QString &text, quint16 defaultPort,
+    static std::optional<PeerAddress> parse(const QString &text,
+                                            quint16 defaultPort,
                                             QString *error);
     // "host:port", with brackets around IPv6 literals; IPv4-mapped IPv6 shown as IPv4.
     static QString format(const QHostAddress &address, quint16 port);

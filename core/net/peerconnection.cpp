@@ -14,8 +14,11 @@ static constexpr int TickMs = 250;
 static constexpr int CloseGraceMs = 2'000;
 static constexpr qint64 ReadBufferSize = 256 * 1024;
 
-PeerConnection::PeerConnection(QSslSocket *socket, Direction direction, Protocol::Hello ownHello,
-                               ConnectionTimeouts timeouts, QObject *parent)
+PeerConnection::PeerConnection(QSslSocket *socket,
+                               Direction direction,
+                               Protocol::Hello ownHello,
+                               ConnectionTimeouts timeouts,
+                               QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_direction(direction)
@@ -236,7 +239,8 @@ void PeerConnection::onDisconnected()
 {
     if (!m_closed)
         finish(m_ready ? Error::RemoteClosed : Error::TlsFailed,
-               tr("The connection was closed by the peer."), false);
+               tr("The connection was closed by the peer."),
+               false);
     deleteLater();
 }
 
@@ -246,7 +250,8 @@ void PeerConnection::onTick()
         return;
     if (!m_ready) {
         if (m_started.hasExpired(m_timeouts.handshakeMs))
-            finish(Error::Timeout, tr("No answer within %1 s.").arg(m_timeouts.handshakeMs / 1000),
+            finish(Error::Timeout,
+                   tr("No answer within %1 s.").arg(m_timeouts.handshakeMs / 1000),
                    true);
         return;
     }

@@ -44,8 +44,11 @@ public:
     Q_ENUM(Error)
 
     // `socket` must be encrypted already for Incoming; Outgoing connects with connectTo().
-    PeerConnection(QSslSocket *socket, Direction direction, Protocol::Hello ownHello,
-                   ConnectionTimeouts timeouts, QObject *parent = nullptr);
+    PeerConnection(QSslSocket *socket,
+                   Direction direction,
+                   Protocol::Hello ownHello,
+                   ConnectionTimeouts timeouts,
+                   QObject *parent = nullptr);
     ~PeerConnection() override;
 
     void connectTo(const QString &host, quint16 port, const QString &expectedPeerId);

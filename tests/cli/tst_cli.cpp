@@ -15,8 +15,7 @@ class CliPeer
 public:
     explicit CliPeer(const QString &profile, const QStringList &extra = {})
     {
-        QStringList args{u"--profile"_s, profile, u"--listen"_s, u"127.0.0.1"_s,
-                         u"--port"_s, u"0"_s};
+        QStringList args{u"--profile"_s, profile, u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s};
         args += extra;
         process.setProgram(QStringLiteral(SHOAL_CLI_PATH));
         process.setArguments(args);
@@ -115,22 +114,21 @@ void tst_Cli::twoPeersChat()
     QCOMPARE(alice.event(u"peer"_s).value(u"address"_s).toString(),
              u"127.0.0.1:%1"_s.arg(bob.port()));
 
-    alice.send({{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, u"你好 Bob"_s},
-                {u"ref"_s, 7}});
+    alice.send(
+        {{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, u"你好 Bob"_s}, {u"ref"_s, 7}});
     QTRY_VERIFY(!bob.event(u"message"_s).isEmpty());
     const QJsonObject msg = bob.event(u"message"_s);
     QCOMPARE(msg.value(u"from"_s).toString(), alice.id());
     QCOMPARE(msg.value(u"text"_s).toString(), u"你好 Bob"_s);
-    QVERIFY(QDateTime::fromString(msg.value(u"sent_at"_s).toString(), Qt::ISODateWithMs)
-                .isValid());
+    QVERIFY(QDateTime::fromString(msg.value(u"sent_at"_s).toString(), Qt::ISODateWithMs).isValid());
     const QString msgId = msg.value(u"id"_s).toString();
     // The reply to the command carries its ref; delivery follows.
-    const QJsonObject first = alice.find([](const QJsonObject &e) {
-        return e.value(u"ref"_s).toInt() == 7;
-    });
+    const QJsonObject first = alice.find(
+        [](const QJsonObject &e) { return e.value(u"ref"_s).toInt() == 7; });
     QCOMPARE(first.value(u"event"_s).toString(), u"state"_s);
     QCOMPARE(first.value(u"id"_s).toString(), msgId);
-    QTRY_VERIFY(!alice.find([&](const QJsonObject &e) {
+    QTRY_VERIFY(!alice
+                     .find([&](const QJsonObject &e) {
                          return e.value(u"event"_s) == u"state"_s
                                 && e.value(u"id"_s).toString() == msgId
                                 && e.value(u"state"_s) == u"delivered"_s;

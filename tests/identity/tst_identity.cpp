@@ -54,8 +54,8 @@ void tst_Identity::secretsAreOwnerOnly()
     QVERIFY(Identity::loadOrCreate(dir.path(), &error));
     const QFileInfo key(dir.filePath(QLatin1StringView(Identity::KeyFile)));
     QVERIFY(key.exists());
-    QCOMPARE(key.permissions() & ~(QFile::ReadUser | QFile::WriteUser | QFile::ReadOwner
-                                   | QFile::WriteOwner),
+    QCOMPARE(key.permissions()
+                 & ~(QFile::ReadUser | QFile::WriteUser | QFile::ReadOwner | QFile::WriteOwner),
              QFile::Permissions());
 }
 

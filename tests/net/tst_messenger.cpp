@@ -14,7 +14,8 @@ namespace {
 
 const QHostAddress Loopback = QHostAddress::LocalHost;
 
-std::unique_ptr<Messenger> makePeer(const QString &name, const Identity *identity = nullptr,
+std::unique_ptr<Messenger> makePeer(const QString &name,
+                                    const Identity *identity = nullptr,
                                     quint16 port = 0)
 {
     QString error;
@@ -312,7 +313,8 @@ void tst_Messenger::garbageClosesOnlyThatConnection()
     a->connectToAddress(addressOf(*b), &error);
     QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
 
-    const QList<QByteArray> junk = {QByteArray(4, '\xff'), QByteArray(4, '\0'),
+    const QList<QByteArray> junk = {QByteArray(4, '\xff'),
+                                    QByteArray(4, '\0'),
                                     FrameDecoder::encode("\xa1\x61t")};
     for (const QByteArray &bytes : junk) {
         RawPeer eve(*Identity::generate(&error));
@@ -379,8 +381,12 @@ void tst_Messenger::queuedMessageDeliveredWhenPeerReturns()
     QStringList texts;
     for (const ChatMessage &m : b->log().conversation(a->id()))
         texts.append(m.text);
-    QCOMPARE(texts, (QStringList{u"while away 0"_s, u"while away 1"_s, u"while away 2"_s,
-                                 u"while away 3"_s, u"while away 4"_s}));
+    QCOMPARE(texts,
+             (QStringList{u"while away 0"_s,
+                          u"while away 1"_s,
+                          u"while away 2"_s,
+                          u"while away 3"_s,
+                          u"while away 4"_s}));
 }
 
 void tst_Messenger::duplicateChatShownOnceAckedTwice()

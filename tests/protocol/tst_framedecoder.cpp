@@ -37,8 +37,7 @@ void tst_FrameDecoder::wholeFrame()
 
 void tst_FrameDecoder::splitAtEveryOffset()
 {
-    const QByteArray stream = FrameDecoder::encode("first payload")
-                              + FrameDecoder::encode("second")
+    const QByteArray stream = FrameDecoder::encode("first payload") + FrameDecoder::encode("second")
                               + FrameDecoder::encode(QByteArray(300, 'x'));
     for (qsizetype cut = 0; cut <= stream.size(); ++cut) {
         FrameDecoder d(1024);
@@ -63,8 +62,8 @@ void tst_FrameDecoder::twoFramesInOneChunk()
 {
     FrameDecoder d(1024);
     QList<QByteArray> frames;
-    QVERIFY(d.feed(FrameDecoder::encode("a") + FrameDecoder::encode("bc") + header(5) + "xy",
-                   &frames));
+    QVERIFY(
+        d.feed(FrameDecoder::encode("a") + FrameDecoder::encode("bc") + header(5) + "xy", &frames));
     QCOMPARE(frames, (QList<QByteArray>{"a", "bc"}));
     QVERIFY(d.hasPartialFrame());
     QVERIFY(d.feed("zzz", &frames));

@@ -12,10 +12,10 @@ using namespace Protocol;
 Q_DECLARE_METATYPE(Protocol::Message)
 
 // QCOMPARE on the printed form first, so that a failure shows both messages.
-#define COMPARE_MESSAGE(actual, expected)                                                      \
-    do {                                                                                       \
-        QCOMPARE(Protocol::toString(actual), Protocol::toString(expected));                   \
-        QVERIFY((actual) == (expected));                                                       \
+#define COMPARE_MESSAGE(actual, expected) \
+    do { \
+        QCOMPARE(Protocol::toString(actual), Protocol::toString(expected)); \
+        QVERIFY((actual) == (expected)); \
     } while (false)
 
 class tst_Messages : public QObject
@@ -96,20 +96,19 @@ void tst_Messages::malformed_data()
     QTest::newRow("no type") << cbor({{u"mid"_s, 1}});
     QTest::newRow("type is int") << cbor({{u"t"_s, 7}});
     QTest::newRow("chat text is int") << cbor({{u"t"_s, u"chat"_s},
-                                              {u"mid"_s, QUuid::createUuid().toString()},
-                                              {u"ts"_s, 1},
-                                              {u"text"_s, 5}});
-    QTest::newRow("chat bad uuid") << cbor(
-        {{u"t"_s, u"chat"_s}, {u"mid"_s, u"nope"_s}, {u"ts"_s, 1}, {u"text"_s, u"x"_s}});
+                                               {u"mid"_s, QUuid::createUuid().toString()},
+                                               {u"ts"_s, 1},
+                                               {u"text"_s, 5}});
+    QTest::newRow("chat bad uuid")
+        << cbor({{u"t"_s, u"chat"_s}, {u"mid"_s, u"nope"_s}, {u"ts"_s, 1}, {u"text"_s, u"x"_s}});
     QTest::newRow("chat negative ts") << cbor({{u"t"_s, u"chat"_s},
-                                              {u"mid"_s, QUuid::createUuid().toString()},
-                                              {u"ts"_s, -5},
-                                              {u"text"_s, u"x"_s}});
-    QTest::newRow("chat text too long")
-        << cbor({{u"t"_s, u"chat"_s},
-                 {u"mid"_s, QUuid::createUuid().toString()},
-                 {u"ts"_s, 1},
-                 {u"text"_s, QString(MaxTextBytes + 1, u'x')}});
+                                               {u"mid"_s, QUuid::createUuid().toString()},
+                                               {u"ts"_s, -5},
+                                               {u"text"_s, u"x"_s}});
+    QTest::newRow("chat text too long") << cbor({{u"t"_s, u"chat"_s},
+                                                 {u"mid"_s, QUuid::createUuid().toString()},
+                                                 {u"ts"_s, 1},
+                                                 {u"text"_s, QString(MaxTextBytes + 1, u'x')}});
     QTest::newRow("ack missing mid") << cbor({{u"t"_s, u"ack"_s}});
     QTest::newRow("ping negative") << cbor({{u"t"_s, u"ping"_s}, {u"n"_s, -1}});
     QTest::newRow("ping as text") << cbor({{u"t"_s, u"ping"_s}, {u"n"_s, u"1"_s}});

@@ -4,8 +4,8 @@
 #include "mainwindow.h"
 #include "messageinput.h"
 #include "messenger/messenger.h"
-#include "net/connectionregistry.h"
 #include "models/conversationmodel.h"
+#include "net/connectionregistry.h"
 #include "peerlistview.h"
 #include "storage/messagelog.h"
 
