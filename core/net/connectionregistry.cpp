@@ -49,8 +49,9 @@ bool ConnectionRegistry::listen(const QHostAddress &address, quint16 port)
         return true;
     }
     if (m_server->serverError() == QAbstractSocket::AddressInUseError) {
-        m_errorString = tr("Port %1 is in use by another program; choose another port with "
-                           "--port or in Settings.")
+        m_errorString = tr("Port %1 is in use by another program (or another Shoal); start "
+                           "Shoal with --port and another number, or --port 0 for any free "
+                           "port.")
                             .arg(port);
     } else {
         m_errorString = tr("Cannot listen on %1 port %2: %3")

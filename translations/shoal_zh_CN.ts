@@ -1,0 +1,377 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AppOptions</name>
+    <message>
+        <source>Keep identity, settings and peers in &lt;dir&gt;, so several instances can run side by side.</source>
+        <translation>将身份、设置和联系人保存在 &lt;dir&gt; 中，以便多个实例同时运行。</translation>
+    </message>
+    <message>
+        <source>dir</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <source>Show &lt;name&gt; to other peers.</source>
+        <translation>向其他用户显示 &lt;name&gt;。</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Listen on TCP &lt;port&gt; (default %1; 0 picks a free port).</source>
+        <translation>监听 TCP 端口 &lt;port&gt;（默认 %1；0 表示任选空闲端口）。</translation>
+    </message>
+    <message>
+        <source>port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Listen on &lt;address&gt; only (default: every address).</source>
+        <translation>只在 &lt;address&gt; 上监听（默认：所有地址）。</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Connect to the peer at &lt;host:port&gt; on start (repeatable).</source>
+        <translation>启动时连接位于 &lt;host:port&gt; 的用户（可重复）。</translation>
+    </message>
+    <message>
+        <source>host:port</source>
+        <translation>主机:端口</translation>
+    </message>
+    <message>
+        <source>Use &lt;language&gt; (for example zh_CN or en).</source>
+        <translation>使用 &lt;language&gt; 语言（例如 zh_CN 或 en）。</translation>
+    </message>
+    <message>
+        <source>language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>--port needs a number from 0 to 65535, not &quot;%1&quot;.</source>
+        <translation>--port 需要 0 到 65535 之间的数字，而不是“%1”。</translation>
+    </message>
+    <message>
+        <source>--listen needs an IP address, not &quot;%1&quot;.</source>
+        <translation>--listen 需要一个 IP 地址，而不是“%1”。</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectDialog</name>
+    <message>
+        <source>Connect to peer</source>
+        <translation>连接到用户</translation>
+    </message>
+    <message>
+        <source>192.168.1.20:%1, [fe80::1]:%1 or alice-laptop</source>
+        <translation>192.168.1.20:%1、[fe80::1]:%1 或 alice-laptop</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>地址(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionRegistry</name>
+    <message>
+        <source>Cannot listen on %1 port %2: %3</source>
+        <translation>无法在 %1 的端口 %2 上监听：%3</translation>
+    </message>
+    <message>
+        <source>Port %1 is in use by another program (or another Shoal); start Shoal with --port and another number, or --port 0 for any free port.</source>
+        <translation>端口 %1 已被其他程序（或另一个 Shoal）占用；请用 --port 指定其他端口启动 Shoal，或用 --port 0 任选空闲端口。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationPane</name>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Choose a peer on the left, or connect to one with Ctrl+N.</source>
+        <translation>请在左侧选择一个用户，或按 Ctrl+N 连接新用户。</translation>
+    </message>
+    <message>
+        <source>%1 — online</source>
+        <translation>%1 — 在线</translation>
+    </message>
+    <message>
+        <source>%1 — offline; messages wait until they are back</source>
+        <translation>%1 — 离线；消息将在对方上线后送达</translation>
+    </message>
+    <message>
+        <source>ID %1</source>
+        <translation>ID %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;Connect to peer…</source>
+        <translation>连接到用户(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Shoal</source>
+        <translation>Shoal</translation>
+    </message>
+    <message>
+        <source>Connect to a peer by address (Ctrl+N)</source>
+        <translation>按地址连接用户 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Copy my &amp;ID</source>
+        <translation>复制我的 ID(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Shoal</source>
+        <translation>Shoal(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>%1 · ID %2 · listening on %3</source>
+        <translation>%1 · ID %2 · 监听于 %3</translation>
+    </message>
+    <message>
+        <source>Your ID is on the clipboard.</source>
+        <translation>你的 ID 已复制到剪贴板。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageDelegate</name>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>sent ✓</source>
+        <translation>已发送 ✓</translation>
+    </message>
+    <message>
+        <source>delivered ✓✓</source>
+        <translation>已送达 ✓✓</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
+    <name>MessageInput</name>
+    <message>
+        <source>Write a message… (Enter sends, Shift+Enter adds a line)</source>
+        <translation>输入消息…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+</context>
+<context>
+    <name>Messenger</name>
+    <message>
+        <source>Unknown peer %1. Connect to it first.</source>
+        <translation>未知用户 %1。请先连接。</translation>
+    </message>
+    <message>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
+        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+    </message>
+</context>
+<context>
+    <name>PeerAddress</name>
+    <message>
+        <source>&quot;%1&quot; is not a valid port; use a number from 1 to 65535.</source>
+        <translation>“%1”不是有效端口；请使用 1 到 65535 之间的数字。</translation>
+    </message>
+    <message>
+        <source>Enter an address, for example 192.168.1.20:47800 or alice-laptop.</source>
+        <translation>请输入地址，例如 192.168.1.20:47800 或 alice-laptop。</translation>
+    </message>
+    <message>
+        <source>Missing &quot;]&quot; after the IPv6 address.</source>
+        <translation>IPv6 地址后缺少“]”。</translation>
+    </message>
+    <message>
+        <source>Expected &quot;:port&quot; after &quot;]&quot;.</source>
+        <translation>“]”之后应为“:端口”。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid IPv6 address.</source>
+        <translation>“%1”不是有效的 IPv6 地址。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid address. Write IPv6 addresses with a port as [address]:port.</source>
+        <translation>“%1”不是有效地址。带端口的 IPv6 地址请写成 [地址]:端口。</translation>
+    </message>
+    <message>
+        <source>The address has no host part.</source>
+        <translation>地址中缺少主机部分。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid host name or IP address.</source>
+        <translation>“%1”不是有效的主机名或 IP 地址。</translation>
+    </message>
+</context>
+<context>
+    <name>PeerConnection</name>
+    <message>
+        <source>The peer speaks protocol versions %1 to %2; this Shoal speaks %3 to %4. Update the older Shoal.</source>
+        <translation>对方支持协议版本 %1 至 %2；本机 Shoal 支持 %3 至 %4。请升级较旧的 Shoal。</translation>
+    </message>
+    <message>
+        <source>The peer presented no certificate.</source>
+        <translation>对方未出示证书。</translation>
+    </message>
+    <message>
+        <source>The peer claims ID %1 but its certificate has fingerprint %2.</source>
+        <translation>对方声称 ID 为 %1，但其证书指纹为 %2。</translation>
+    </message>
+    <message>
+        <source>Expected the peer with ID %1, but the one at this address has ID %2.</source>
+        <translation>期望连接 ID 为 %1 的用户，但该地址上的用户 ID 为 %2。</translation>
+    </message>
+    <message>
+        <source>This address is this Shoal itself.</source>
+        <translation>该地址就是本机 Shoal 自己。</translation>
+    </message>
+    <message>
+        <source>The connection was closed by the peer.</source>
+        <translation>连接已被对方关闭。</translation>
+    </message>
+    <message>
+        <source>No answer within %1 s.</source>
+        <translation>%1 秒内无应答。</translation>
+    </message>
+    <message>
+        <source>Nothing heard from the peer for %1 s.</source>
+        <translation>已有 %1 秒未收到对方的任何数据。</translation>
+    </message>
+    <message>
+        <source>The host name could not be found. Check the spelling.</source>
+        <translation>找不到该主机名。请检查拼写。</translation>
+    </message>
+    <message>
+        <source>The connection was refused. Is Shoal running there, and is the port right?</source>
+        <translation>连接被拒绝。对方是否正在运行 Shoal？端口是否正确？</translation>
+    </message>
+    <message>
+        <source>The host cannot be reached. Check the address and the network.</source>
+        <translation>无法访问该主机。请检查地址和网络。</translation>
+    </message>
+    <message>
+        <source>The peer did not answer in time.</source>
+        <translation>对方未能及时应答。</translation>
+    </message>
+    <message>
+        <source>The secure connection could not be set up.</source>
+        <translation>无法建立安全连接。</translation>
+    </message>
+    <message>
+        <source>The peer&apos;s identity does not match; the connection was refused.</source>
+        <translation>对方身份不匹配，已拒绝连接。</translation>
+    </message>
+    <message>
+        <source>That address is this Shoal itself.</source>
+        <translation>该地址就是本机 Shoal 自己。</translation>
+    </message>
+    <message>
+        <source>The peer runs an incompatible version of Shoal.</source>
+        <translation>对方运行的 Shoal 版本不兼容。</translation>
+    </message>
+    <message>
+        <source>The peer sent data Shoal does not understand.</source>
+        <translation>对方发送了 Shoal 无法理解的数据。</translation>
+    </message>
+    <message>
+        <source>The peer closed the connection.</source>
+        <translation>对方关闭了连接。</translation>
+    </message>
+    <message>
+        <source>Replaced by another connection to the same peer.</source>
+        <translation>已被到同一用户的另一连接取代。</translation>
+    </message>
+    <message>
+        <source>Closed.</source>
+        <translation>已关闭。</translation>
+    </message>
+</context>
+<context>
+    <name>PeerDelegate</name>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+</context>
+<context>
+    <name>PeerListView</name>
+    <message>
+        <source>Peers</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>No peers yet.
+Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
+        <translation>还没有用户。
+请使用“连接到用户…”（Ctrl+N）并输入地址。</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Headless Shoal peer: JSON commands on stdin, one per line; JSON events on stdout.</source>
+        <translation>无界面的 Shoal 节点：从标准输入读取 JSON 命令（每行一条），向标准输出写 JSON 事件。</translation>
+    </message>
+    <message>
+        <source>Serverless LAN chat.</source>
+        <translation>无服务器的局域网聊天。</translation>
+    </message>
+    <message>
+        <source>Shoal</source>
+        <translation>Shoal</translation>
+    </message>
+    <message>
+        <source>Cannot open the profile: %1</source>
+        <translation>无法打开配置目录：%1</translation>
+    </message>
+    <message>
+        <source>Welcome to Shoal</source>
+        <translation>欢迎使用 Shoal</translation>
+    </message>
+    <message>
+        <source>Your name, as others will see it:</source>
+        <translation>你的名字（其他人将看到）：</translation>
+    </message>
+</context>
+</TS>
