@@ -67,6 +67,20 @@ QString uuidText(const QUuid &id)
     return id.toString(QUuid::WithoutBraces);
 }
 
+// One line of at most `max` UTF-16 units, never ending in half a surrogate pair or a space, so
+// that sanitising twice gives the same result.
+QString singleLine(const QString &text, qsizetype max)
+{
+    QString out = text.simplified();
+    if (out.size() > max) {
+        out.truncate(max);
+        if (out.back().isHighSurrogate())
+            out.chop(1);
+        out = out.trimmed();
+    }
+    return out;
+}
+
 QCborMap typed(QLatin1StringView type)
 {
     QCborMap map;
@@ -128,7 +142,7 @@ std::optional<Hello> Hello::fromCbor(const QCborMap &map, QString *error)
     h.minVersion = int(*vmin);
     h.peerId = *id;
     // A name is shown to people: keep it to one short line.
-    h.name = name->simplified().left(MaxNameLength);
+    h.name = singleLine(*name, MaxNameLength);
     h.port = quint16(*port);
     const QCborValue caps = map.value("caps"_L1);
     if (!caps.isUndefined()) {
@@ -276,7 +290,7 @@ std::optional<Bye> Bye::fromCbor(const QCborMap &map, QString *error)
         *error = u"field \"reason\" is not a text string"_s;
         return std::nullopt;
     }
-    return Bye{r.toString().simplified().left(200)};
+    return Bye{singleLine(r.toString(), MaxReasonLength)};
 }
 
 QString Bye::toString() const
@@ -348,7 +362,7 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
         return wrap(Pong::fromCbor(map, error));
     if (type == "bye"_L1)
         return wrap(Bye::fromCbor(map, error));
-    return Message(Unknown{type.left(64)});
+    return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 
 QString toString(const Message &message)

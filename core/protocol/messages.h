@@ -32,6 +32,7 @@ constexpr qsizetype MaxFrameSize = 1024 * 1024;
 constexpr qsizetype MaxTextBytes = 64 * 1024;
 constexpr qsizetype MaxNameLength = 64;
 constexpr qsizetype MaxCapabilities = 32;
+constexpr qsizetype MaxReasonLength = 200;
 constexpr qsizetype PeerIdLength = 64;
 
 struct Hello

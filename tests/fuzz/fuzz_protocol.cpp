@@ -1,0 +1,41 @@
+// libFuzzer target: a byte stream through the frame decoder, every frame through the message
+// decoder. Properties: nothing crashes, and whatever decodes re-encodes to the same message.
+//
+// Input: first byte picks the chunk size the stream is fed in (1..256), the rest is the stream.
+#include "protocol/framedecoder.h"
+#include "protocol/messages.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    const qsizetype chunk = qsizetype(data[0]) + 1;
+    const QByteArrayView stream(reinterpret_cast<const char *>(data) + 1, qsizetype(size - 1));
+
+    FrameDecoder decoder(Protocol::MaxFrameSize);
+    for (qsizetype pos = 0; pos < stream.size(); pos += chunk) {
+        QList<QByteArray> frames;
+        const bool ok = decoder.feed(stream.sliced(pos, qMin(chunk, stream.size() - pos)),
+                                     &frames);
+        for (const QByteArray &frame : std::as_const(frames)) {
+            QString error;
+            const auto message = Protocol::decode(frame, &error);
+            if (!message) {
+                if (error.isEmpty())
+                    std::abort(); // every refusal says why
+                continue;
+            }
+            if (std::holds_alternative<Protocol::Unknown>(*message))
+                continue;
+            const auto again = Protocol::decode(Protocol::encode(*message), &error);
+            if (!again || !(*again == *message))
+                std::abort();
+        }
+        if (!ok)
+            break;
+    }
+    return 0;
+}
