@@ -18,8 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FrameDecoder decoder(Protocol::MaxFrameSize);
     for (qsizetype pos = 0; pos < stream.size(); pos += chunk) {
         QList<QByteArray> frames;
-        const bool ok = decoder.feed(stream.sliced(pos, qMin(chunk, stream.size() - pos)),
-                                     &frames);
+        const bool ok = decoder.feed(stream.sliced(pos, qMin(chunk, stream.size() - pos)), &frames);
         for (const QByteArray &frame : std::as_const(frames)) {
             QString error;
             const auto message = Protocol::decode(frame, &error);

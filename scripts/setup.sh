@@ -1,0 +1,35 @@
+#!/bin/bash
+# Installs what Shoal needs to build, test and run on Debian 12 / Ubuntu 24.04.
+# Works as root or as a user with sudo.
+set -euo pipefail
+
+PACKAGES=(
+    # build
+    cmake ninja-build g++ clang-14 libclang-rt-14-dev pkg-config
+    # Qt 6: Core, Network, Sql (SQLite driver), Widgets, Test, Linguist tools
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
+    qt6-l10n-tools qt6-translations-l10n libgl-dev libglx-dev libopengl-dev
+    # OpenSSL 3 (key and certificate generation)
+    libssl-dev
+    # checks
+    clang-format-14
+    # looking at the window headless: Xvfb, xdotool, screenshots; CJK fonts for Chinese
+    xvfb xauth xdotool imagemagick fonts-noto-cjk
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all packages present"
+    exit 0
+fi
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
