@@ -1,5 +1,7 @@
 #include "messagelog.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 QString messageStateName(MessageState state)
@@ -17,57 +19,75 @@ QString messageStateName(MessageState state)
     return {};
 }
 
+qsizetype MessageLog::rowOf(const Key &key) const
+{
+    const auto it = m_conversations.constFind(key.peerId);
+    if (it == m_conversations.cend())
+        return -1;
+    const Conversation &c = *it;
+    // First row not ordered before the key.
+    qsizetype lo = 0, hi = c.messages.size();
+    while (lo < hi) {
+        const qsizetype mid = (lo + hi) / 2;
+        const QDateTime &t = c.messages.at(mid).sentAt;
+        if (t < key.sentAt || (t == key.sentAt && c.seqs.at(mid) < key.seq))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c.messages.size() && c.seqs.at(lo) == key.seq ? lo : -1;
+}
+
 std::optional<ChatMessage> MessageLog::message(const QUuid &id) const
 {
-    const auto peer = m_index.constFind(id);
-    if (peer == m_index.cend())
+    const auto key = m_index.constFind(id);
+    if (key == m_index.cend())
         return std::nullopt;
-    for (const ChatMessage &m : m_conversations.value(*peer)) {
-        if (m.id == id)
-            return m;
-    }
-    return std::nullopt;
+    const qsizetype row = rowOf(*key);
+    if (row < 0)
+        return std::nullopt;
+    return m_conversations.value(key->peerId).messages.at(row);
 }
 
 bool MessageLog::add(const ChatMessage &message)
 {
     if (m_index.contains(message.id))
         return false;
-    QList<ChatMessage> &list = m_conversations[message.peerId];
+    Conversation &c = m_conversations[message.peerId];
+    const quint64 seq = m_nextSeq++;
     // Usually the newest: search from the end for its place in sender order.
-    qsizetype row = list.size();
-    while (row > 0 && list.at(row - 1).sentAt > message.sentAt)
+    qsizetype row = c.messages.size();
+    while (row > 0 && c.messages.at(row - 1).sentAt > message.sentAt)
         --row;
     Q_EMIT messageAboutToBeAdded(message.peerId, int(row));
-    list.insert(row, message);
-    m_index.insert(message.id, message.peerId);
+    c.messages.insert(row, message);
+    c.seqs.insert(row, seq);
+    m_index.insert(message.id, Key{message.peerId, message.sentAt, seq});
     Q_EMIT messageAdded(message, int(row));
     return true;
 }
 
 bool MessageLog::setState(const QUuid &id, MessageState state)
 {
-    const auto peer = m_index.constFind(id);
-    if (peer == m_index.cend())
+    const auto key = m_index.constFind(id);
+    if (key == m_index.cend())
         return false;
-    QList<ChatMessage> &list = m_conversations[*peer];
-    for (qsizetype row = list.size() - 1; row >= 0; --row) {
-        if (list.at(row).id == id) {
-            if (list.at(row).state == state)
-                return false;
-            list[row].state = state;
-            Q_EMIT stateChanged(list.at(row), int(row));
-            return true;
-        }
-    }
-    return false;
+    const qsizetype row = rowOf(*key);
+    if (row < 0)
+        return false;
+    ChatMessage &m = m_conversations[key->peerId].messages[row];
+    if (m.state == state)
+        return false;
+    m.state = state;
+    Q_EMIT stateChanged(m, int(row));
+    return true;
 }
 
 const QList<ChatMessage> &MessageLog::conversation(const QString &peerId) const
 {
     static const QList<ChatMessage> empty;
     const auto it = m_conversations.constFind(peerId);
-    return it == m_conversations.cend() ? empty : *it;
+    return it == m_conversations.cend() ? empty : it->messages;
 }
 
 QList<ChatMessage> MessageLog::undelivered(const QString &peerId) const

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QObject>
 
+#include <optional>
+
 // The conversations of this run, in memory. Persistent history replaces it in its own issue;
 // the models and the messenger only use this interface.
 class MessageLog final : public QObject
@@ -31,6 +33,21 @@ Q_SIGNALS:
     void stateChanged(const ChatMessage &message, int row);
 
 private:
-    QHash<QString, QList<ChatMessage>> m_conversations;
-    QHash<QUuid, QString> m_index; // message ID -> peer ID
+    // Messages are ordered by (sender time, arrival sequence); the key finds one by bisection.
+    struct Key
+    {
+        QString peerId;
+        QDateTime sentAt;
+        quint64 seq = 0;
+    };
+    struct Conversation
+    {
+        QList<ChatMessage> messages;
+        QList<quint64> seqs; // parallel to messages
+    };
+    qsizetype rowOf(const Key &key) const;
+
+    QHash<QString, Conversation> m_conversations;
+    QHash<QUuid, Key> m_index;
+    quint64 m_nextSeq = 0;
 };
