@@ -117,7 +117,29 @@ private Q_SLOTS:
     void connectErrors();
     void tooLongMessageRejected();
     void deadPeerNoticed();
+    void silentTcpClientClosed();
+    void helloNeverSentClosed();
+    void stalledFrameClosed();
+    void outgoingIncompatibleVersionExplained();
 };
+
+namespace {
+
+Messenger *makeImpatientPeer(QObject *parent)
+{
+    QString error;
+    MessengerConfig config;
+    config.name = u"Alice"_s;
+    config.listenAddress = Loopback;
+    config.port = 0;
+    config.timeouts.handshakeMs = 500;
+    config.timeouts.stallMs = 500;
+    auto *m = new Messenger(*Identity::generate(&error), config, parent);
+    m->start();
+    return m;
+}
+
+} // namespace
 
 void tst_Messenger::connectAndVerifyIdentities()
 {
@@ -475,6 +497,80 @@ void tst_Messenger::deadPeerNoticed()
     // The raw peer never answers pings.
     QTRY_VERIFY_WITH_TIMEOUT(!isOnline(a, silent.m_identity.id()), 5000);
     QVERIFY(silent.receivedBye());
+}
+
+void tst_Messenger::silentTcpClientClosed()
+{
+    // Connects, never starts TLS: the listener gives up after the handshake timeout.
+    QObject owner;
+    Messenger *a = makeImpatientPeer(&owner);
+    QTcpSocket idle;
+    idle.connectToHost(Loopback, a->port());
+    QVERIFY(idle.waitForConnected(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(idle.state(), QAbstractSocket::UnconnectedState, 5000);
+}
+
+void tst_Messenger::helloNeverSentClosed()
+{
+    // Finishes TLS, then says nothing.
+    QObject owner;
+    Messenger *a = makeImpatientPeer(&owner);
+    QString error;
+    RawPeer mute(*Identity::generate(&error));
+    mute.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return mute.socket.isEncrypted(); }));
+    QTRY_COMPARE_WITH_TIMEOUT(mute.socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    QCOMPARE(a->peers()->rowCount(), 0);
+}
+
+void tst_Messenger::stalledFrameClosed()
+{
+    // A header announcing 100 bytes, then nothing: closed after the stall timeout, while a
+    // peer that is merely quiet (no partial frame) stays.
+    QObject owner;
+    Messenger *a = makeImpatientPeer(&owner);
+    QString error;
+    RawPeer staller(*Identity::generate(&error));
+    RawPeer quiet(*Identity::generate(&error));
+    for (RawPeer *p : {&staller, &quiet}) {
+        p->connectTo(*a);
+        QVERIFY(QTest::qWaitFor([&] { return p->socket.isEncrypted(); }));
+        p->send(p->hello(p->m_identity.id()));
+        QTRY_VERIFY(isOnline(*a, p->m_identity.id()));
+    }
+    staller.sendRaw(QByteArray::fromHex("00000064") + "only part of the body");
+    QTRY_COMPARE_WITH_TIMEOUT(staller.socket.state(), QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY(!isOnline(*a, staller.m_identity.id()));
+    QVERIFY(isOnline(*a, quiet.m_identity.id()));
+}
+
+void tst_Messenger::outgoingIncompatibleVersionExplained()
+{
+    // The person who dials a peer speaking only version 2 and up is told why it failed.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    const Identity future = *Identity::generate(&error);
+    QSslServer server;
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setLocalCertificate(future.certificate());
+    config.setPrivateKey(future.privateKey());
+    config.setPeerVerifyMode(QSslSocket::QueryPeer);
+    server.setSslConfiguration(config);
+    QVERIFY(server.listen(Loopback));
+    connect(&server, &QSslServer::pendingConnectionAvailable, &server, [&] {
+        QTcpSocket *s = server.nextPendingConnection();
+        Protocol::Hello h;
+        h.version = 3;
+        h.minVersion = 2;
+        h.peerId = future.id();
+        h.port = server.serverPort();
+        s->write(Protocol::encodeFrame(h));
+    });
+    QSignalSpy finished(a.get(), &Messenger::connectFinished);
+    a->connectToAddress(u"127.0.0.1:%1"_s.arg(server.serverPort()), &error);
+    QTRY_COMPARE(finished.size(), 1);
+    const QString reason = finished.at(0).at(2).toString();
+    QVERIFY2(reason.contains(u"2 to 3"_s) && reason.contains(u"1 to 1"_s), qPrintable(reason));
 }
 
 QTEST_GUILESS_MAIN(tst_Messenger)
