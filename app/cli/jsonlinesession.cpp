@@ -20,8 +20,10 @@ QJsonObject peerJson(const PeerInfo &p)
 {
     return {{u"id"_s, p.id},
             {u"name"_s, p.name},
-            {u"address"_s, p.address},
-            {u"online"_s, p.online}};
+            {u"address"_s, p.address.isEmpty() ? p.heardAt.value(0) : p.address},
+            {u"addresses"_s, QJsonArray::fromStringList(p.heardAt)},
+            {u"online"_s, p.online},
+            {u"source"_s, p.lan ? u"lan"_s : u"direct"_s}};
 }
 
 QString isoTime(const QDateTime &t)
@@ -175,6 +177,36 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         for (const PeerInfo &p : m_messenger.peers()->peers())
             peers.append(peerJson(p));
         emitEvent({{u"event"_s, u"peers"_s}, {u"peers"_s, peers}}, ref);
+        return;
+    }
+    if (cmd == u"network"_s) {
+        QJsonObject e{{u"event"_s, u"network"_s},
+                      {u"id"_s, m_messenger.id()},
+                      {u"port"_s, int(m_messenger.port())},
+                      {u"addresses"_s, QJsonArray::fromStringList(m_messenger.listenAddresses())}};
+        if (const DiscoveryService *d = m_messenger.discovery()) {
+            const DiscoveryStats s = d->stats();
+            QJsonArray targets;
+            for (const auto &t : s.targets) {
+                targets.append(QJsonObject{{u"interface"_s, t.interfaceName},
+                                           {u"address"_s, t.address},
+                                           {u"sent"_s, qint64(t.sent)},
+                                           {u"errors"_s, qint64(t.sendErrors)}});
+            }
+            QJsonObject received;
+            for (auto it = s.receivedByInterface.cbegin(); it != s.receivedByInterface.cend(); ++it)
+                received.insert(it.key(), qint64(it.value()));
+            e.insert(u"discovery"_s,
+                     QJsonObject{{u"port"_s, s.port},
+                                 {u"targets"_s, targets},
+                                 {u"received"_s, received},
+                                 {u"malformed"_s, qint64(s.malformed)},
+                                 {u"rate_limited"_s, qint64(s.rateLimited)},
+                                 {u"foreign"_s, qint64(s.foreignSource)},
+                                 {u"self_test"_s, s.ownEchoes > 0},
+                                 {u"peers"_s, s.peersPresent}});
+        }
+        emitEvent(e, ref);
         return;
     }
     if (cmd == u"quit"_s) {

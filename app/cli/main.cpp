@@ -54,6 +54,7 @@ int main(int argc, char *argv[])
     config.name = name;
     config.listenAddress = options->listenAddress;
     config.port = options->port;
+    config.discovery = options->discovery;
     Messenger messenger(*identity, config);
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
 
@@ -61,6 +62,8 @@ int main(int argc, char *argv[])
         session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, messenger.errorString()}});
         return 1;
     }
+    for (const QString &warning : messenger.warnings())
+        session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, warning}});
     session.emitEvent({{u"event"_s, u"ready"_s},
                        {u"id"_s, messenger.id()},
                        {u"name"_s, messenger.name()},

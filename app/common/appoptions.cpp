@@ -43,9 +43,34 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
     const QCommandLineOption lang(u"lang"_s,
                                   tr("Use <language> (for example zh_CN or en)."),
                                   tr("language"));
+    const QCommandLineOption discoveryPort(u"discovery-port"_s,
+                                           tr("Find peers on UDP <port> (default %1).")
+                                               .arg(DefaultDiscoveryPort),
+                                           tr("port"));
+    const QCommandLineOption discoveryTarget(
+        u"discovery-target"_s,
+        tr("Send announcements to <address> instead of every interface's broadcast address "
+           "(repeatable)."),
+        tr("address"));
+    const QCommandLineOption noDiscovery(u"no-discovery"_s, tr("Do not look for peers on the LAN."));
+    const QCommandLineOption discoveryInterval(
+        u"discovery-interval"_s,
+        tr("Announce every <ms> milliseconds (default %1); peers unheard for three intervals "
+           "are gone.")
+            .arg(DiscoveryConfig{}.intervalMs),
+        tr("ms"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOptions({profile, name, port, listen, connect, lang});
+    parser.addOptions({profile,
+                       name,
+                       port,
+                       listen,
+                       connect,
+                       lang,
+                       discoveryPort,
+                       discoveryTarget,
+                       noDiscovery,
+                       discoveryInterval});
     parser.process(arguments);
 
     AppOptions options;
@@ -65,6 +90,40 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
             return std::nullopt;
         }
         options.port = quint16(p);
+    }
+    if (!parser.isSet(noDiscovery)) {
+        DiscoveryConfig discovery;
+        if (parser.isSet(discoveryPort)) {
+            bool ok = false;
+            const uint p = parser.value(discoveryPort).toUInt(&ok);
+            if (!ok || p == 0 || p > 65535) {
+                *error = tr("--discovery-port needs a number from 1 to 65535, not \"%1\".")
+                             .arg(parser.value(discoveryPort));
+                return std::nullopt;
+            }
+            discovery.port = quint16(p);
+        }
+        const QStringList targets = parser.values(discoveryTarget);
+        for (const QString &t : targets) {
+            QHostAddress address;
+            if (!address.setAddress(t)) {
+                *error = tr("--discovery-target needs an IP address, not \"%1\".").arg(t);
+                return std::nullopt;
+            }
+            discovery.targets.append(address);
+        }
+        if (parser.isSet(discoveryInterval)) {
+            bool ok = false;
+            const int ms = parser.value(discoveryInterval).toInt(&ok);
+            if (!ok || ms < 100 || ms > 3'600'000) {
+                *error = tr("--discovery-interval needs milliseconds from 100 to 3600000, not "
+                            "\"%1\".")
+                             .arg(parser.value(discoveryInterval));
+                return std::nullopt;
+            }
+            discovery.intervalMs = ms;
+        }
+        options.discovery = discovery;
     }
     options.listenAddress = QHostAddress::Any;
     if (parser.isSet(listen) && !options.listenAddress.setAddress(parser.value(listen))) {

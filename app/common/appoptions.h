@@ -1,5 +1,7 @@
 #pragma once
 
+#include "discovery/discoveryservice.h"
+
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QStringList>
@@ -21,6 +23,8 @@ public:
     QHostAddress listenAddress;
     QStringList connectTo;
     QString language; // empty: the system's
+    // LAN discovery; nullopt with --no-discovery. Default: every interface.
+    std::optional<DiscoveryConfig> discovery;
 
     // Adds the options to `parser`, processes `arguments` (exiting for --help/--version) and
     // validates them. On bad input returns nullopt with *error set. Take `arguments` before

@@ -69,6 +69,7 @@ int main(int argc, char *argv[])
     config.name = name;
     config.listenAddress = options->listenAddress;
     config.port = options->port;
+    config.discovery = options->discovery;
     Messenger messenger(*identity, config);
     if (!messenger.start()) {
         QMessageBox::critical(nullptr,

@@ -16,6 +16,9 @@ Q_LOGGING_CATEGORY(lcMessenger, "shoal.messenger")
 static constexpr int RedialTickMs = 1'000;
 static constexpr int RedialFirstDelayMs = 2'000;
 static constexpr int RedialMaxDelayMs = 60'000;
+// When both hear each other, the lower ID dials at once and the higher one only if no
+// connection has come by then: usually one connection, never none.
+static constexpr int HigherIdDialDelayMs = 1'500;
 
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
     : QObject(parent)
@@ -37,13 +40,17 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                    const QString &peerId,
                    PeerConnection::Error error,
                    const QString &reason) {
-                const QString redialPeer = m_redialAttempts.take(attempt);
-                if (!redialPeer.isEmpty()) {
-                    if (error != PeerConnection::Error::None)
-                        qCDebug(lcMessenger) << "redial of" << redialPeer << "failed:" << reason;
+                const QString dialled = m_redialAttempts.take(attempt);
+                if (dialled.isEmpty()) {
+                    Q_EMIT connectFinished(attempt, peerId, reason);
                     return;
                 }
-                Q_EMIT connectFinished(attempt, peerId, reason);
+                if (error == PeerConnection::Error::None) {
+                    m_dials.remove(dialled);
+                    return;
+                }
+                qCDebug(lcMessenger) << "dial of" << dialled << "failed:" << reason;
+                dialNext(dialled);
             });
     connect(m_log, &MessageLog::stateChanged, this, [this](const ChatMessage &m) {
         Q_EMIT messageStateChanged(m);
@@ -66,13 +73,29 @@ bool Messenger::start()
         return false;
     }
     m_redialTimer.start(RedialTickMs);
+    if (m_config.discovery) {
+        m_discovery = new DiscoveryService(id(), *m_config.discovery, this);
+        m_discovery->setName(m_config.name);
+        m_discovery->setTcpPort(port());
+        connect(m_discovery, &DiscoveryService::peerSeen, this, &Messenger::onPeerSeen);
+        connect(m_discovery, &DiscoveryService::peerGone, this, &Messenger::onPeerGone);
+        QString error;
+        if (!m_discovery->start(&error)) {
+            // Chatting by address still works; say what is missing.
+            m_warnings.append(error);
+            delete m_discovery;
+            m_discovery = nullptr;
+        }
+    }
     return true;
 }
 
 void Messenger::setName(const QString &name)
 {
-    m_config.name = name.simplified().left(Protocol::MaxNameLength);
+    m_config.name = Protocol::singleLine(name, Protocol::MaxNameLength);
     m_registry->setDisplayName(m_config.name);
+    if (m_discovery)
+        m_discovery->setName(m_config.name);
 }
 
 quint16 Messenger::port() const
@@ -143,7 +166,7 @@ std::optional<QUuid> Messenger::sendMessage(const QString &peerId,
     if (m_registry->send(peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
         m_log->setState(m.id, MessageState::Sent);
     else
-        m_redial[peerId].notBefore = 0; // try the peer's last address now
+        dial(peerId);
     return m.id;
 }
 
@@ -156,6 +179,8 @@ void Messenger::setActiveConversation(const QString &peerId)
 void Messenger::shutdown()
 {
     m_redialTimer.stop();
+    if (m_discovery)
+        m_discovery->stop();
     m_registry->closeAll();
 }
 
@@ -169,6 +194,7 @@ void Messenger::onPeerConnected(const QString &peerId,
     info.name = hello.name;
     info.address = address;
     info.online = true;
+    info.verified = true;
     info.lastSeen = QDateTime::currentDateTimeUtc();
     updatePeer(info);
     rememberPeer(info, certificate);
@@ -185,7 +211,51 @@ void Messenger::onPeerDisconnected(const QString &peerId)
     const auto pending = m_log->undelivered(peerId);
     for (const ChatMessage &m : pending)
         m_log->setState(m.id, MessageState::Queued);
+    // A connection that ended means the peer is gone until it is heard again.
+    if (m_discovery)
+        m_discovery->forget(peerId);
+    info = m_peers.peer(peerId);
     info->online = false;
+    info->lan = false;
+    info->heardAt.clear();
+    info->lastSeen = QDateTime::currentDateTimeUtc();
+    updatePeer(*info);
+}
+
+void Messenger::onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses)
+{
+    PeerInfo info = m_peers.peer(peerId).value_or(PeerInfo{});
+    info.id = peerId;
+    // A datagram's name is a claim; the one from a TLS hello is not replaced by it.
+    if (!info.verified || info.name.isEmpty())
+        info.name = name;
+    info.heardAt = addresses;
+    info.lan = true;
+    info.online = true;
+    if (!m_peers.peer(peerId) || !(*m_peers.peer(peerId) == info)) {
+        info.lastSeen = QDateTime::currentDateTimeUtc();
+        updatePeer(info);
+    }
+    if (m_registry->isConnected(peerId) || m_dials.contains(peerId))
+        return;
+    if (id() < peerId) {
+        dial(peerId);
+    } else {
+        QTimer::singleShot(HigherIdDialDelayMs, this, [this, peerId] {
+            if (!m_registry->isConnected(peerId))
+                dial(peerId);
+        });
+    }
+}
+
+void Messenger::onPeerGone(const QString &peerId)
+{
+    auto info = m_peers.peer(peerId);
+    if (!info || !info->lan)
+        return;
+    info->lan = false;
+    info->heardAt.clear();
+    info->online = m_registry->isConnected(peerId);
     info->lastSeen = QDateTime::currentDateTimeUtc();
     updatePeer(*info);
 }
@@ -229,25 +299,54 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
     }
 }
 
-void Messenger::redial()
+void Messenger::dial(const QString &peerId)
 {
+    if (m_registry->isConnected(peerId) || m_dials.contains(peerId))
+        return;
+    const auto info = m_peers.peer(peerId);
+    if (!info)
+        return;
+    Redial &r = m_redial[peerId];
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (const PeerInfo &peer : m_peers.peers()) {
-        if (peer.address.isEmpty() || m_registry->isConnected(peer.id))
-            continue;
-        if (m_log->undelivered(peer.id).isEmpty())
-            continue;
-        Redial &r = m_redial[peer.id];
-        if (now < r.notBefore || m_redialAttempts.key(peer.id))
-            continue;
-        r.delayMs = qBound(RedialFirstDelayMs, r.delayMs * 2, RedialMaxDelayMs);
-        r.notBefore = now + r.delayMs;
+    if (now < r.notBefore)
+        return;
+    r.delayMs = qBound(RedialFirstDelayMs, r.delayMs * 2, RedialMaxDelayMs);
+    r.notBefore = now + r.delayMs;
+    // Where it was heard just now first, then where it was last reached.
+    QStringList addresses = info->heardAt;
+    if (!info->address.isEmpty() && !addresses.contains(info->address))
+        addresses.append(info->address);
+    if (addresses.isEmpty())
+        return;
+    m_dials.insert(peerId, Dial{addresses, 0, 0});
+    dialNext(peerId);
+}
+
+void Messenger::dialNext(const QString &peerId)
+{
+    auto it = m_dials.find(peerId);
+    if (it == m_dials.end())
+        return;
+    while (it->next < it->addresses.size()) {
         QString error;
-        const auto address = PeerAddress::parse(peer.address, DefaultPort, &error);
+        const auto address = PeerAddress::parse(it->addresses.at(it->next++), DefaultPort, &error);
         if (!address)
             continue;
-        const int attempt = m_registry->connectToPeer(address->host, address->port, peer.id);
-        m_redialAttempts.insert(attempt, peer.id);
+        // The expected ID: an address that answers with another key is refused.
+        it->attempt = m_registry->connectToPeer(address->host, address->port, peerId);
+        m_redialAttempts.insert(it->attempt, peerId);
+        return;
+    }
+    m_dials.erase(it);
+}
+
+void Messenger::redial()
+{
+    for (const PeerInfo &peer : m_peers.peers()) {
+        if (m_registry->isConnected(peer.id) || m_dials.contains(peer.id))
+            continue;
+        if (!m_log->undelivered(peer.id).isEmpty())
+            dial(peer.id);
     }
 }
 
@@ -266,9 +365,11 @@ void Messenger::loadKnownPeers()
         m_knownPeers->beginGroup(id);
         PeerInfo info;
         info.id = id;
-        info.name = m_knownPeers->value(u"name"_s).toString().left(Protocol::MaxNameLength);
+        info.name = Protocol::singleLine(m_knownPeers->value(u"name"_s).toString(),
+                                         Protocol::MaxNameLength);
         info.address = m_knownPeers->value(u"address"_s).toString();
         info.lastSeen = m_knownPeers->value(u"lastSeen"_s).toDateTime();
+        info.verified = true;
         m_knownPeers->endGroup();
         m_peers.upsert(info);
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "discovery/discoveryservice.h"
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
 #include "net/peerconnection.h"
@@ -23,6 +24,9 @@ struct MessengerConfig
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 port = DefaultPort;
     ConnectionTimeouts timeouts;
+    // LAN discovery; off unless set. The app turns it on with the shipped defaults; tests set
+    // loopback targets.
+    std::optional<DiscoveryConfig> discovery;
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
@@ -49,6 +53,10 @@ public:
     PeerListModel *peers() { return &m_peers; }
     const MessageLog &log() const { return *m_log; }
     ConnectionRegistry &connections() { return *m_registry; }
+    // Null when discovery is off.
+    const DiscoveryService *discovery() const { return m_discovery; }
+    // Problems that do not stop chatting (discovery could not start, ...), for the person.
+    QStringList warnings() const { return m_warnings; }
 
     // Parses `address` (host[:port], [v6]:port) and dials it. Returns an attempt number whose
     // outcome arrives as connectFinished(), or 0 with *error set when the input is bad.
@@ -75,6 +83,10 @@ private:
     void onMessage(const QString &peerId, const Protocol::Message &message);
     void flush(const QString &peerId);
     void redial();
+    void dial(const QString &peerId);
+    void dialNext(const QString &peerId);
+    void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
+    void onPeerGone(const QString &peerId);
     void loadKnownPeers();
     void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
     void updatePeer(const PeerInfo &peer);
@@ -94,5 +106,14 @@ private:
         int delayMs = 0;
     };
     QHash<QString, Redial> m_redial;
+    struct Dial
+    {
+        QStringList addresses;
+        int next = 0;
+        int attempt = 0;
+    };
+    QHash<QString, Dial> m_dials;         // peer ID -> dial in progress
     QHash<int, QString> m_redialAttempts; // attempt -> peer ID
+    DiscoveryService *m_discovery = nullptr;
+    QStringList m_warnings;
 };

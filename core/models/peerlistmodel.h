@@ -8,10 +8,20 @@ struct PeerInfo
 {
     QString id;
     QString name;
-    QString address; // "host:port" where it was last reached
+    QString address;     // "host:port" where it was last reached over TLS
+    QStringList heardAt; // "host:port" where LAN discovery heard it, freshest first
     bool online = false;
+    bool lan = false;      // currently heard by LAN discovery
+    bool verified = false; // name and address come from a TLS session, not only a datagram
     int unread = 0;
     QDateTime lastSeen;
+
+    bool operator==(const PeerInfo &o) const
+    {
+        return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
+               && online == o.online && lan == o.lan && verified == o.verified
+               && unread == o.unread;
+    }
 };
 
 // Every peer this profile knows, online or not. Fed by connections now, by discovery later.

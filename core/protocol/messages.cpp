@@ -67,6 +67,15 @@ QString uuidText(const QUuid &id)
     return id.toString(QUuid::WithoutBraces);
 }
 
+QCborMap typed(QLatin1StringView type)
+{
+    QCborMap map;
+    map.insert("t"_L1, QString(type));
+    return map;
+}
+
+} // namespace
+
 // One line of at most `max` UTF-16 units, never ending in half a surrogate pair or a space, so
 // that sanitising twice gives the same result.
 QString singleLine(const QString &text, qsizetype max)
@@ -80,15 +89,6 @@ QString singleLine(const QString &text, qsizetype max)
     }
     return out;
 }
-
-QCborMap typed(QLatin1StringView type)
-{
-    QCborMap map;
-    map.insert("t"_L1, QString(type));
-    return map;
-}
-
-} // namespace
 
 bool isValidPeerId(const QString &id)
 {

@@ -121,5 +121,8 @@ std::optional<Message> decode(const QByteArray &payload, QString *error);
 QString toString(const Message &message);
 
 bool isValidPeerId(const QString &id);
+// One line of at most `max` UTF-16 units, never ending in half a surrogate pair or a space, so
+// that sanitising twice gives the same result. For names and reasons shown to people.
+QString singleLine(const QString &text, qsizetype max);
 
 } // namespace Protocol

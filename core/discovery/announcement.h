@@ -1,0 +1,44 @@
+#pragma once
+
+// LAN discovery datagram, version 1. Grammar (CDDL), also in docs/protocol.md:
+//
+//   announcement = {
+//     "m": "shoal",            ; magic
+//     "v": 1,                  ; discovery version
+//     "t": "hi" / "bye",       ; present / leaving
+//     "id": peer-id,
+//     "inst": uuid-text,       ; random, chosen at each start
+//     ? "name": tstr,          ; display name (unverified until TLS)
+//     ? "port": uint,          ; TCP port the peer listens on
+//     ? "re": bool,            ; true on a unicast answer (never answered again)
+//     ? "st": tstr,            ; status, "online" in version 1
+//   }
+//
+// Unknown keys are ignored. The sender's address is taken from the datagram, never the body.
+
+#include <QByteArray>
+#include <QString>
+#include <QUuid>
+
+#include <optional>
+
+struct Announcement
+{
+    enum class Kind { Hello, Bye };
+
+    static constexpr int Version = 1;
+    static constexpr qsizetype MaxDatagramSize = 512;
+
+    Kind kind = Kind::Hello;
+    QString peerId;
+    QUuid instance;
+    QString name;
+    quint16 port = 0;
+    bool reply = false;
+    QString status = QStringLiteral("online");
+
+    QByteArray encode() const;
+    static std::optional<Announcement> decode(const QByteArray &datagram, QString *error);
+    QString toString() const;
+    bool operator==(const Announcement &o) const;
+};

@@ -1,0 +1,331 @@
+// LAN discovery between peers in one process. Network safety: every announcement goes to
+// 127.255.255.255 on a UDP port the test picks; nothing leaves this host.
+#include "discovery/discoveryservice.h"
+#include "messenger/messenger.h"
+#include "net/connectionregistry.h"
+#include "protocol/framedecoder.h"
+#include "storage/messagelog.h"
+
+#include <QElapsedTimer>
+#include <QSslServer>
+#include <QTest>
+#include <QUdpSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QHostAddress LoopbackBroadcast(u"127.255.255.255"_s);
+
+quint16 freeUdpPort()
+{
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    return probe.localPort();
+}
+
+struct Lan
+{
+    quint16 port = freeUdpPort();
+    int intervalMs = 30'000;
+};
+
+std::unique_ptr<Messenger> makePeer(const QString &name,
+                                    const Lan &lan,
+                                    const Identity *identity = nullptr)
+{
+    QString error;
+    MessengerConfig config;
+    config.name = name;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    config.discovery = DiscoveryConfig{lan.port, {LoopbackBroadcast}, lan.intervalMs};
+    auto m = std::make_unique<Messenger>(identity ? *identity : *Identity::generate(&error), config);
+    if (!m->start() || !m->warnings().isEmpty())
+        qWarning() << "start:" << m->errorString() << m->warnings();
+    return m;
+}
+
+bool online(Messenger &m, const QString &peerId)
+{
+    const auto p = m.peers()->peer(peerId);
+    return p && p->online;
+}
+
+// Sends hand-made datagrams to the discovery port, as a hostile or fake peer would.
+struct Announcer
+{
+    explicit Announcer(const Lan &lan)
+        : port(lan.port)
+    {
+        socket.bind(QHostAddress::LocalHost, 0);
+    }
+    void send(const QByteArray &datagram)
+    {
+        socket.writeDatagram(datagram, LoopbackBroadcast, port);
+    }
+    void announce(const QString &id, quint16 tcpPort, Announcement::Kind kind, const QUuid &instance)
+    {
+        Announcement a;
+        a.kind = kind;
+        a.peerId = id;
+        a.instance = instance;
+        a.name = u"fake"_s;
+        a.port = tcpPort;
+        send(a.encode());
+    }
+    quint16 port;
+    QUdpSocket socket;
+};
+
+} // namespace
+
+class tst_Discovery : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void threePeersFindEachOther();
+    void cleanExitShowsOfflineAtOnce();
+    void silentPeerExpires();
+    void byeDatagramMarksOffline();
+    void restartedPeerSeenAtOnce();
+    void hostileDatagramsChangeNothing();
+    void forgedAnnouncementCannotTakeMessages();
+    void floodIsRateLimited();
+    void twoInstancesShareThePort();
+};
+
+void tst_Discovery::threePeersFindEachOther()
+{
+    // The beacon period is 30 s: finding each other within 2 s comes from the start burst
+    // and the unicast answers.
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    auto b = makePeer(u"Bob"_s, lan);
+    auto c = makePeer(u"Carol"_s, lan);
+    QElapsedTimer t;
+    t.start();
+    const QList<Messenger *> peers{a.get(), b.get(), c.get()};
+    auto everyoneSeesEveryone = [&] {
+        for (Messenger *x : peers) {
+            for (Messenger *y : peers) {
+                if (x != y && !online(*x, y->id()))
+                    return false;
+            }
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(everyoneSeesEveryone(), 2000);
+    qInfo() << "all three listed each other after" << t.elapsed() << "ms";
+    for (Messenger *x : peers) {
+        QCOMPARE(x->peers()->rowCount(), 2);            // never itself
+        QVERIFY(x->discovery()->stats().ownEchoes > 0); // the loopback self-test
+    }
+    QCOMPARE(a->peers()->peer(c->id())->name, u"Carol"_s);
+    QVERIFY(a->peers()->peer(c->id())->lan);
+
+    // Alice writes to Carol without typing an address.
+    QString error;
+    const QUuid id = *a->sendMessage(c->id(), u"found you"_s, &error);
+    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QCOMPARE(c->log().conversation(a->id()).first().text, u"found you"_s);
+    // One connection per pair.
+    for (Messenger *x : peers)
+        QTRY_COMPARE(x->connections().connectionCount(), 2);
+}
+
+void tst_Discovery::cleanExitShowsOfflineAtOnce()
+{
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    auto b = makePeer(u"Bob"_s, lan);
+    QTRY_VERIFY(online(*a, b->id()) && a->connections().isConnected(b->id()));
+    const QString bobId = b->id();
+    b->shutdown();
+    QTRY_VERIFY_WITH_TIMEOUT(!online(*a, bobId), 1000);
+}
+
+void tst_Discovery::silentPeerExpires()
+{
+    // A peer heard once and never again (no TCP connection: nothing listens at its port) is
+    // gone after three intervals, not before.
+    Lan lan;
+    lan.intervalMs = 300;
+    auto a = makePeer(u"Alice"_s, lan);
+    Announcer ghost(lan);
+    const QString ghostId = QString(64, u'9');
+    QTcpServer closed;
+    closed.listen(QHostAddress::LocalHost);
+    const quint16 deadPort = closed.serverPort();
+    closed.close();
+    ghost.announce(ghostId, deadPort, Announcement::Kind::Hello, QUuid::createUuid());
+    QTRY_VERIFY(online(*a, ghostId));
+    QElapsedTimer t;
+    t.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!online(*a, ghostId), 5000);
+    QVERIFY2(t.elapsed() >= 2 * lan.intervalMs, QByteArray::number(t.elapsed()));
+}
+
+void tst_Discovery::byeDatagramMarksOffline()
+{
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    Announcer ghost(lan);
+    const QString ghostId = QString(64, u'8');
+    const QUuid instance = QUuid::createUuid();
+    ghost.announce(ghostId, 1, Announcement::Kind::Hello, instance);
+    QTRY_VERIFY(online(*a, ghostId));
+    ghost.announce(ghostId, 1, Announcement::Kind::Bye, instance);
+    QTRY_VERIFY_WITH_TIMEOUT(!online(*a, ghostId), 500);
+}
+
+void tst_Discovery::restartedPeerSeenAtOnce()
+{
+    Lan lan;
+    QString error;
+    const Identity bobId = *Identity::generate(&error);
+    auto a = makePeer(u"Alice"_s, lan);
+    auto b = makePeer(u"Bob"_s, lan, &bobId);
+    QTRY_VERIFY(online(*a, bobId.id()));
+    b->shutdown();
+    b.reset();
+    QTRY_VERIFY(!online(*a, bobId.id()));
+    QElapsedTimer t;
+    t.start();
+    b = makePeer(u"Bob again"_s, lan, &bobId);
+    QTRY_VERIFY_WITH_TIMEOUT(online(*a, bobId.id()), 1000);
+    QTRY_COMPARE(a->peers()->peer(bobId.id())->name, u"Bob again"_s);
+    qInfo() << "restarted peer listed after" << t.elapsed() << "ms";
+}
+
+void tst_Discovery::hostileDatagramsChangeNothing()
+{
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    auto b = makePeer(u"Bob"_s, lan);
+    QTRY_VERIFY(a->connections().isConnected(b->id()));
+
+    Announcer eve(lan);
+    const QByteArray good
+        = Announcement{Announcement::Kind::Hello, b->id(), QUuid::createUuid(), u"Eve"_s, 1, false}
+              .encode();
+    eve.send(good.left(good.size() / 2));          // truncated
+    eve.send(good + QByteArray(1000, 'x'));        // oversized
+    eve.send(QByteArray("\xa1\x61m\x65shark", 9)); // wrong magic
+    QCborMap wrongTypes = QCborValue::fromCbor(good).toMap();
+    wrongTypes.insert(u"port"_s, u"47800"_s);
+    eve.send(wrongTypes.toCborValue().toCbor());
+    eve.send(QByteArray(300, '\xff'));
+    // Bob's ID, from elsewhere, with another port; then a bye in Bob's name.
+    eve.send(good);
+    eve.announce(b->id(), 1, Announcement::Kind::Bye, b->discovery()->instance());
+    eve.announce(b->id(), 1, Announcement::Kind::Bye, QUuid::createUuid());
+
+    QTRY_VERIFY(a->discovery()->stats().malformed >= 5);
+    QVERIFY(online(*a, b->id()));
+    QCOMPARE(a->peers()->peer(b->id())->name, u"Bob"_s); // a datagram does not rename him
+    QString error;
+    const QUuid id = *a->sendMessage(b->id(), u"still you?"_s, &error);
+    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QCOMPARE(b->log().conversation(a->id()).last().text, u"still you?"_s);
+}
+
+void tst_Discovery::forgedAnnouncementCannotTakeMessages()
+{
+    // Mallory announces Bob's ID with her own port, where she answers TLS with her own key
+    // and claims to be Bob. Alice's Shoal dials her, refuses her, and reaches the real Bob at
+    // the address where it last met him. (Bob does not announce here, so that only Mallory's
+    // datagrams say where Bob is.)
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    QString connectError;
+    MessengerConfig quiet;
+    quiet.name = u"Bob"_s;
+    quiet.listenAddress = QHostAddress::LocalHost;
+    quiet.port = 0;
+    Messenger bob(*Identity::generate(&connectError), quiet);
+    QVERIFY(bob.start());
+    auto *b = &bob;
+    a->connectToAddress(u"127.0.0.1:%1"_s.arg(b->port()), &connectError);
+    QTRY_VERIFY(a->connections().isConnected(b->id()));
+    a->connections().closeAll();
+    QTRY_VERIFY(!online(*a, b->id()));
+
+    QString error;
+    const Identity mallory = *Identity::generate(&error);
+    QSslServer trap;
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setLocalCertificate(mallory.certificate());
+    config.setPrivateKey(mallory.privateKey());
+    config.setPeerVerifyMode(QSslSocket::QueryPeer);
+    trap.setSslConfiguration(config);
+    QVERIFY(trap.listen(QHostAddress::LocalHost));
+    int trapped = 0;
+    QList<Protocol::Message> stolen;
+    connect(&trap, &QSslServer::pendingConnectionAvailable, &trap, [&] {
+        QTcpSocket *s = trap.nextPendingConnection();
+        ++trapped;
+        Protocol::Hello h;
+        h.peerId = b->id();
+        h.name = u"Bob"_s;
+        h.port = trap.serverPort();
+        s->write(Protocol::encodeFrame(h));
+        auto decoder = std::make_shared<FrameDecoder>(Protocol::MaxFrameSize);
+        connect(s, &QTcpSocket::readyRead, s, [s, decoder, &stolen] {
+            QList<QByteArray> frames;
+            decoder->feed(s->readAll(), &frames);
+            for (const QByteArray &f : frames) {
+                QString e;
+                if (auto m = Protocol::decode(f, &e);
+                    m && std::holds_alternative<Protocol::Chat>(*m))
+                    stolen.append(*m);
+            }
+        });
+    });
+    Announcer eve(lan);
+    eve.announce(b->id(), trap.serverPort(), Announcement::Kind::Hello, QUuid::createUuid());
+    // The freshest address is Mallory's, so it is dialled first; refused, the next is Bob's.
+    QTRY_VERIFY(trapped >= 1);
+    QTRY_VERIFY(a->connections().isConnected(b->id()));
+    const QUuid id = *a->sendMessage(b->id(), u"for Bob only"_s, &error);
+    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QVERIFY(stolen.isEmpty());
+    QCOMPARE(b->log().conversation(a->id()).last().text, u"for Bob only"_s);
+    QVERIFY(online(*a, b->id()));
+}
+
+void tst_Discovery::floodIsRateLimited()
+{
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    auto b = makePeer(u"Bob"_s, lan);
+    QTRY_VERIFY(a->connections().isConnected(b->id()));
+    Announcer flood(lan);
+    for (int i = 0; i < 10'000; ++i)
+        flood.send(QByteArray::number(i));
+    QString error;
+    const QUuid id = *a->sendMessage(b->id(), u"through the flood"_s, &error);
+    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QTRY_VERIFY(a->discovery()->stats().rateLimited > 0);
+    const DiscoveryStats s = a->discovery()->stats();
+    // At most a burst's worth was even parsed.
+    QVERIFY2(s.malformed <= 2 * DiscoveryService::MaxDatagramsPerSourcePerSecond + 100,
+             QByteArray::number(s.malformed));
+    QVERIFY(online(*a, b->id()));
+}
+
+void tst_Discovery::twoInstancesShareThePort()
+{
+    // Two peers on one host share the discovery port and both hear a third.
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    auto b = makePeer(u"Bob"_s, lan);
+    Announcer other(lan);
+    const QString otherId = QString(64, u'7');
+    other.announce(otherId, 1, Announcement::Kind::Hello, QUuid::createUuid());
+    QTRY_VERIFY(online(*a, otherId) && online(*b, otherId));
+}
+
+QTEST_GUILESS_MAIN(tst_Discovery)
+#include "tst_discovery.moc"
