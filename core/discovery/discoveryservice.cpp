@@ -1,5 +1,6 @@
 #include "discoveryservice.h"
 
+#include "net/networksafety.h"
 #include "net/peeraddress.h"
 
 #include <QLoggingCategory>
@@ -153,6 +154,9 @@ bool DiscoveryService::sendTo(const Announcement &a,
     QUdpSocket *socket = to.protocol() == QAbstractSocket::IPv6Protocol ? m_send6 : m_send4;
     if (!socket)
         return true;
+    if (NetworkSafety::loopbackOnly() && !NetworkSafety::isLoopback(to))
+        return true; // refreshTargets() already said so
+
     const bool ok = socket->writeDatagram(a.encode(), to, port) >= 0;
     if (!ok)
         qCDebug(lcDiscovery) << "send to" << to << "failed:" << socket->errorString();
@@ -353,6 +357,13 @@ void DiscoveryService::refreshTargets()
                 name = s.interfaceName;
         }
         targets.append(TargetState{a, name});
+    }
+    if (NetworkSafety::loopbackOnly()) {
+        const qsizetype before = targets.size();
+        targets.removeIf([](const TargetState &t) { return !NetworkSafety::isLoopback(t.address); });
+        if (targets.size() != before)
+            qCWarning(lcDiscovery) << "SHOAL_LOOPBACK_ONLY: dropped" << before - targets.size()
+                                   << "non-loopback discovery targets";
     }
     // Keep the counters of targets that stay.
     for (TargetState &t : targets) {

@@ -1,6 +1,7 @@
 #include "peerconnection.h"
 
 #include "identity/identity.h"
+#include "net/networksafety.h"
 #include "net/peeraddress.h"
 
 #include <QLoggingCategory>
@@ -50,6 +51,18 @@ void PeerConnection::connectTo(const QString &host, quint16 port, const QString 
 {
     m_expectedId = expectedPeerId;
     m_dialed = PeerAddress{host, port}.toString();
+    if (NetworkSafety::loopbackOnly() && !NetworkSafety::isLoopbackHost(host)) {
+        // Reported after the caller has its attempt number, like any other failure.
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                finish(Error::Unreachable,
+                       u"not dialled: SHOAL_LOOPBACK_ONLY allows loopback addresses only"_s,
+                       false);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
     qCDebug(lcNet) << "dialing" << m_dialed;
     m_socket->connectToHostEncrypted(host, port);
 }

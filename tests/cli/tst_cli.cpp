@@ -1,4 +1,5 @@
 // Two shoal-cli processes on loopback, driven through their JSON-lines interface.
+#include "net/networksafety.h"
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +17,10 @@ public:
     explicit CliPeer(const QString &profile, const QStringList &extra = {})
     {
         QStringList args{u"--profile"_s, profile, u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s};
+        // Network safety: discovery only ever goes to loopback here; without a loopback
+        // target it is off. (SHOAL_LOOPBACK_ONLY, set by ctest, backs this up.)
+        if (!extra.contains(u"--discovery-target"_s))
+            args.append(u"--no-discovery"_s);
         args += extra;
         process.setProgram(QStringLiteral(SHOAL_CLI_PATH));
         process.setArguments(args);
@@ -93,6 +98,7 @@ class tst_Cli : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void twoPeersChat();
     void badCommandsChangeNothing();
     void knownPeersListedAfterRestart();
@@ -221,6 +227,13 @@ void tst_Cli::versionAndHelp()
     QVERIFY(p.waitForFinished(5000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("--port"));
+}
+
+void tst_Cli::initTestCase()
+{
+    // Network safety: whatever this test does, Shoal sends nothing beyond this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    QVERIFY(NetworkSafety::loopbackOnly());
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -3,6 +3,7 @@
 #include "discovery/discoveryservice.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
+#include "net/networksafety.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagelog.h"
 
@@ -85,6 +86,7 @@ class tst_Discovery : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void threePeersFindEachOther();
     void cleanExitShowsOfflineAtOnce();
     void silentPeerExpires();
@@ -325,6 +327,13 @@ void tst_Discovery::twoInstancesShareThePort()
     const QString otherId = QString(64, u'7');
     other.announce(otherId, 1, Announcement::Kind::Hello, QUuid::createUuid());
     QTRY_VERIFY(online(*a, otherId) && online(*b, otherId));
+}
+
+void tst_Discovery::initTestCase()
+{
+    // Network safety: whatever this test does, Shoal sends nothing beyond this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    QVERIFY(NetworkSafety::loopbackOnly());
 }
 
 QTEST_GUILESS_MAIN(tst_Discovery)

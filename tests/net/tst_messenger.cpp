@@ -1,6 +1,7 @@
 // Two (or more) real peers in one process, over loopback TLS.
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
+#include "net/networksafety.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagelog.h"
 
@@ -102,6 +103,7 @@ class tst_Messenger : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void connectAndVerifyIdentities();
     void thousandMessagesEachWay();
     void simultaneousConnectKeepsOne();
@@ -571,6 +573,13 @@ void tst_Messenger::outgoingIncompatibleVersionExplained()
     QTRY_COMPARE(finished.size(), 1);
     const QString reason = finished.at(0).at(2).toString();
     QVERIFY2(reason.contains(u"2 to 3"_s) && reason.contains(u"1 to 1"_s), qPrintable(reason));
+}
+
+void tst_Messenger::initTestCase()
+{
+    // Network safety: whatever this test does, Shoal sends nothing beyond this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    QVERIFY(NetworkSafety::loopbackOnly());
 }
 
 QTEST_GUILESS_MAIN(tst_Messenger)

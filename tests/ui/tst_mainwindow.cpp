@@ -6,6 +6,7 @@
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
+#include "net/networksafety.h"
 #include "peerlistview.h"
 #include "storage/messagelog.h"
 
@@ -47,6 +48,7 @@ class tst_MainWindow : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void connectAndChat();
     void badAddressShowsInlineError();
     void refusedConnectionShowsInlineError();
@@ -175,6 +177,13 @@ void tst_MainWindow::unreadCountedForOtherConversations()
     QCOMPARE(alice->peers()->peer(bob->id())->unread, 0);
     window.peerList()->selectPeer(carol->id());
     QCOMPARE(alice->peers()->peer(carol->id())->unread, 0);
+}
+
+void tst_MainWindow::initTestCase()
+{
+    // Network safety: whatever this test does, Shoal sends nothing beyond this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    QVERIFY(NetworkSafety::loopbackOnly());
 }
 
 QTEST_MAIN(tst_MainWindow)
