@@ -1,94 +1,37 @@
 // Two shoal-cli processes on loopback, driven through their JSON-lines interface.
+#include "cliprocess.h"
 #include "net/networksafety.h"
+
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
-class CliPeer
+class CliPeer : public CliProcess
 {
 public:
     explicit CliPeer(const QString &profile, const QStringList &extra = {})
+        : CliProcess(QStringLiteral(SHOAL_CLI_PATH), arguments(profile, extra))
+    {}
+
+private:
+    static QStringList arguments(const QString &profile, const QStringList &extra)
     {
         QStringList args{u"--profile"_s, profile, u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s};
         // Network safety: discovery only ever goes to loopback here; without a loopback
         // target it is off. (SHOAL_LOOPBACK_ONLY, set by ctest, backs this up.)
         if (!extra.contains(u"--discovery-target"_s))
             args.append(u"--no-discovery"_s);
-        args += extra;
-        process.setProgram(QStringLiteral(SHOAL_CLI_PATH));
-        process.setArguments(args);
-        process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        QObject::connect(&process, &QProcess::readyReadStandardOutput, &process, [this] {
-            while (process.canReadLine()) {
-                const QByteArray line = process.readLine();
-                QJsonParseError error;
-                const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-                if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-                    badLines.append(line);
-                    continue;
-                }
-                events.append(doc.object());
-            }
-        });
-        process.start();
+        return args + extra;
     }
-    ~CliPeer()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished();
-        }
-    }
-
-    void send(const QJsonObject &command)
-    {
-        process.write(QJsonDocument(command).toJson(QJsonDocument::Compact) + '\n');
-    }
-    // The first event matching `pred`, or an empty object.
-    template<typename Pred>
-    QJsonObject find(Pred pred) const
-    {
-        for (const QJsonObject &e : events) {
-            if (pred(e))
-                return e;
-        }
-        return {};
-    }
-    QJsonObject event(const QString &name) const
-    {
-        return find([&](const QJsonObject &e) { return e.value(u"event"_s).toString() == name; });
-    }
-    QList<QJsonObject> all(const QString &name) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &e : events) {
-            if (e.value(u"event"_s).toString() == name)
-                out.append(e);
-        }
-        return out;
-    }
-    bool peerOnline(const QString &id, bool online) const
-    {
-        const auto peers = all(u"peer"_s);
-        for (auto it = peers.crbegin(); it != peers.crend(); ++it) {
-            if (it->value(u"id"_s).toString() == id)
-                return it->value(u"online"_s).toBool() == online;
-        }
-        return false;
-    }
-    QString id() const { return event(u"ready"_s).value(u"id"_s).toString(); }
-    int port() const { return event(u"ready"_s).value(u"port"_s).toInt(); }
-
-    QProcess process;
-    QList<QJsonObject> events;
-    QList<QByteArray> badLines;
 };
 
 } // namespace
@@ -103,6 +46,7 @@ private Q_SLOTS:
     void badCommandsChangeNothing();
     void knownPeersListedAfterRestart();
     void versionAndHelp();
+    void threePeersDiscoverEachOther();
 };
 
 void tst_Cli::twoPeersChat()
@@ -234,6 +178,69 @@ void tst_Cli::initTestCase()
     // Network safety: whatever this test does, Shoal sends nothing beyond this host.
     qputenv("SHOAL_LOOPBACK_ONLY", "1");
     QVERIFY(NetworkSafety::loopbackOnly());
+}
+
+void tst_Cli::threePeersDiscoverEachOther()
+{
+    // Three shoal-cli processes find each other by UDP broadcast on loopback, on a port this
+    // test picked, then one quits, one is killed, and one restarts.
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    const QString discoveryPort = QString::number(probe.localPort());
+    probe.close();
+    const QStringList lan{u"--discovery-target"_s,
+                          u"127.255.255.255"_s,
+                          u"--discovery-port"_s,
+                          discoveryPort,
+                          u"--discovery-interval"_s,
+                          u"500"_s};
+    QTemporaryDir dirs[3];
+    auto start = [&](int i, const QString &name) {
+        return std::make_unique<CliPeer>(dirs[i].path(), QStringList{u"--name"_s, name} + lan);
+    };
+    auto a = start(0, u"Ann"_s);
+    auto b = start(1, u"Ben"_s);
+    auto c = start(2, u"Cat"_s);
+    QTRY_VERIFY(!a->id().isEmpty() && !b->id().isEmpty() && !c->id().isEmpty());
+    const QList<CliPeer *> peers{a.get(), b.get(), c.get()};
+    auto allSeeAll = [&] {
+        for (CliPeer *x : peers) {
+            for (CliPeer *y : peers) {
+                if (x != y && !x->peerOnline(y->id(), true))
+                    return false;
+            }
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(), 2000);
+    const QJsonObject seen = a->find([&](const QJsonObject &e) {
+        return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == c->id();
+    });
+    QCOMPARE(seen.value(u"source"_s).toString(), u"lan"_s);
+    QCOMPARE(seen.value(u"name"_s).toString(), u"Cat"_s);
+
+    // Ann writes to Cat without an address.
+    a->send({{u"cmd"_s, u"send"_s}, {u"to"_s, c->id()}, {u"text"_s, u"hi Cat"_s}});
+    QTRY_COMPARE(c->event(u"message"_s).value(u"text"_s).toString(), u"hi Cat"_s);
+
+    // A clean quit: offline within a second.
+    const QString benId = b->id();
+    b->send({{u"cmd"_s, u"quit"_s}});
+    QElapsedTimer t;
+    t.start();
+    QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(benId, false) && c->peerOnline(benId, false), 1000);
+
+    // SIGKILL: gone after the expiry at the latest (3 intervals of 500 ms).
+    const QString catId = c->id();
+    c->process.kill();
+    QVERIFY(c->process.waitForFinished(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(catId, false), 3000);
+
+    // Cat restarts with the same profile (same ID, new instance): seen again at once.
+    c = start(2, u"Cat"_s);
+    QTRY_VERIFY(!c->id().isEmpty());
+    QCOMPARE(c->id(), catId);
+    QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(catId, true), 1000);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -1,0 +1,148 @@
+// Three hosts, each in its own network namespace, joined by a bridge in a fourth: shoal-cli
+// runs in each with the shipped defaults (broadcast on every interface, port 47800/47801),
+// which is only ever safe inside namespaces like these, made and removed by this test.
+#include "cliprocess.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+class tst_Netns : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void defaultsDiscoverAndChat();
+
+private:
+    bool ip(const QStringList &args);
+    QString ns(const QString &what) const { return u"shoal%1-%2"_s.arg(getpid()).arg(what); }
+
+    QString m_ip;
+    QStringList m_namespaces;
+};
+
+bool tst_Netns::ip(const QStringList &args)
+{
+    QProcess p;
+    p.start(m_ip, args);
+    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        qWarning().noquote() << "ip" << args.join(u' ')
+                             << "failed:" << p.readAllStandardError().trimmed();
+        return false;
+    }
+    return true;
+}
+
+void tst_Netns::initTestCase()
+{
+    if (geteuid() != 0)
+        QSKIP("needs root to create network namespaces (CI runs as root); skipped");
+    m_ip = QStandardPaths::findExecutable(u"ip"_s);
+    if (m_ip.isEmpty())
+        QSKIP("needs the ip command (iproute2); skipped");
+
+    // The bridge lives in its own namespace: nothing here touches the host's interfaces.
+    const QString br = ns(u"br"_s);
+    QVERIFY(ip({u"netns"_s, u"add"_s, br}));
+    m_namespaces.append(br);
+    QVERIFY(ip({u"-n"_s, br, u"link"_s, u"add"_s, u"br0"_s, u"type"_s, u"bridge"_s}));
+    QVERIFY(ip({u"-n"_s, br, u"link"_s, u"set"_s, u"br0"_s, u"up"_s}));
+    for (int i = 1; i <= 3; ++i) {
+        const QString host = ns(u"h%1"_s.arg(i));
+        const QString port = u"p%1"_s.arg(i);
+        QVERIFY(ip({u"netns"_s, u"add"_s, host}));
+        m_namespaces.append(host);
+        QVERIFY(ip({u"-n"_s,
+                    host,
+                    u"link"_s,
+                    u"add"_s,
+                    u"eth0"_s,
+                    u"type"_s,
+                    u"veth"_s,
+                    u"peer"_s,
+                    u"name"_s,
+                    port,
+                    u"netns"_s,
+                    br}));
+        QVERIFY(ip({u"-n"_s, br, u"link"_s, u"set"_s, port, u"master"_s, u"br0"_s, u"up"_s}));
+        QVERIFY(ip(
+            {u"-n"_s, host, u"addr"_s, u"add"_s, u"10.77.0.%1/24"_s.arg(i), u"dev"_s, u"eth0"_s}));
+        QVERIFY(ip({u"-n"_s, host, u"link"_s, u"set"_s, u"eth0"_s, u"up"_s}));
+        QVERIFY(ip({u"-n"_s, host, u"link"_s, u"set"_s, u"lo"_s, u"up"_s}));
+    }
+}
+
+void tst_Netns::cleanupTestCase()
+{
+    for (const QString &n : std::as_const(m_namespaces))
+        ip({u"netns"_s, u"del"_s, n});
+}
+
+void tst_Netns::defaultsDiscoverAndChat()
+{
+    QTemporaryDir dirs[3];
+    std::vector<std::unique_ptr<CliProcess>> hosts;
+    for (int i = 0; i < 3; ++i) {
+        // No --discovery-target, no --port: the shipped defaults, inside the namespace.
+        hosts.push_back(std::make_unique<CliProcess>(m_ip,
+                                                     QStringList{u"netns"_s,
+                                                                 u"exec"_s,
+                                                                 ns(u"h%1"_s.arg(i + 1)),
+                                                                 u"env"_s,
+                                                                 u"-u"_s,
+                                                                 u"SHOAL_LOOPBACK_ONLY"_s,
+                                                                 QStringLiteral(SHOAL_CLI_PATH),
+                                                                 u"--profile"_s,
+                                                                 dirs[i].path(),
+                                                                 u"--name"_s,
+                                                                 u"host%1"_s.arg(i + 1)}));
+    }
+    for (auto &h : hosts)
+        QTRY_VERIFY(!h->id().isEmpty());
+    for (auto &h : hosts)
+        QCOMPARE(h->port(), 47800);
+    auto allSeeAll = [&] {
+        for (auto &x : hosts) {
+            for (auto &y : hosts) {
+                if (x != y && !x->peerOnline(y->id(), true))
+                    return false;
+            }
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(), 5000);
+    // They were heard on the bridge, at their own addresses.
+    const QJsonObject seen = hosts[0]->find([&](const QJsonObject &e) {
+        return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == hosts[2]->id();
+    });
+    QCOMPARE(seen.value(u"source"_s).toString(), u"lan"_s);
+    QVERIFY2(seen.value(u"addresses"_s).toArray().contains(u"10.77.0.3:47800"_s),
+             QJsonDocument(seen).toJson());
+
+    hosts[0]->send(
+        {{u"cmd"_s, u"send"_s}, {u"to"_s, hosts[2]->id()}, {u"text"_s, u"over the bridge"_s}});
+    QTRY_COMPARE(hosts[2]->event(u"message"_s).value(u"text"_s).toString(), u"over the bridge"_s);
+    QTRY_VERIFY(
+        !hosts[0]
+             ->find([](const QJsonObject &e) { return e.value(u"state"_s) == u"delivered"_s; })
+             .isEmpty());
+
+    hosts[1]->send({{u"cmd"_s, u"network"_s}});
+    QTRY_VERIFY(!hosts[1]->event(u"network"_s).isEmpty());
+    const QJsonObject discovery = hosts[1]->event(u"network"_s).value(u"discovery"_s).toObject();
+    QVERIFY2(discovery.value(u"targets"_s).toArray().size() >= 1, QJsonDocument(discovery).toJson());
+    qInfo().noquote() << "host2 network:"
+                      << QJsonDocument(discovery).toJson(QJsonDocument::Compact);
+}
+
+QTEST_GUILESS_MAIN(tst_Netns)
+#include "tst_netns.moc"
