@@ -3,6 +3,7 @@
 #include "connectdialog.h"
 #include "conversationpane.h"
 #include "messenger/messenger.h"
+#include "networkdialog.h"
 #include "peerlistview.h"
 
 #include <QAction>
@@ -20,6 +21,7 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     , m_peers(new PeerListView(messenger.peers(), this))
     , m_conversation(new ConversationPane(messenger, this))
     , m_connectAction(new QAction(tr("&Connect to peer…"), this))
+    , m_networkAction(new QAction(tr("&Network…"), this))
     , m_status(new QLabel(this))
 {
     setWindowTitle(tr("Shoal"));
@@ -28,6 +30,8 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     m_connectAction->setShortcut(QKeySequence::New);
     m_connectAction->setToolTip(tr("Connect to a peer by address (Ctrl+N)"));
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::openConnectDialog);
+    m_networkAction->setToolTip(tr("Addresses, ports and LAN discovery: why can't I see a peer?"));
+    connect(m_networkAction, &QAction::triggered, this, &MainWindow::openNetworkDialog);
     auto *copyIdAction = new QAction(tr("Copy my &ID"), this);
     connect(copyIdAction, &QAction::triggered, this, &MainWindow::copyId);
     auto *quitAction = new QAction(tr("&Quit"), this);
@@ -37,6 +41,7 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     QMenu *fileMenu = menuBar()->addMenu(tr("&Shoal"));
     fileMenu->addAction(m_connectAction);
     fileMenu->addAction(copyIdAction);
+    fileMenu->addAction(m_networkAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);
     QToolBar *toolBar = addToolBar(tr("Main"));
@@ -45,6 +50,7 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     toolBar->addAction(m_connectAction);
     toolBar->addAction(copyIdAction);
+    toolBar->addAction(m_networkAction);
 
     auto *splitter = new QSplitter(this);
     splitter->addWidget(m_peers);
@@ -56,6 +62,8 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addWidget(m_status, 1);
     updateStatus();
+    for (const QString &warning : m_messenger.warnings())
+        statusBar()->showMessage(warning);
 
     connect(m_peers, &PeerListView::peerSelected, m_conversation, &ConversationPane::showPeer);
 }
@@ -66,6 +74,18 @@ void MainWindow::openConnectDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ConnectDialog::peerConnected, m_peers, &PeerListView::selectPeer);
     dialog->open();
+}
+
+void MainWindow::openNetworkDialog()
+{
+    if (auto *open = findChild<NetworkDialog *>()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new NetworkDialog(m_messenger, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
 }
 
 void MainWindow::updateStatus()

@@ -21,6 +21,8 @@ public:
     ConversationPane *conversation() const { return m_conversation; }
 
     void openConnectDialog();
+    void openNetworkDialog();
+    QAction *networkAction() const { return m_networkAction; }
 
 private:
     void updateStatus();
@@ -30,5 +32,6 @@ private:
     PeerListView *m_peers;
     ConversationPane *m_conversation;
     QAction *m_connectAction;
+    QAction *m_networkAction;
     QLabel *m_status;
 };

@@ -13,24 +13,24 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
     setItemDelegate(new PeerDelegate(this));
     setSelectionMode(QAbstractItemView::SingleSelection);
     setAccessibleName(tr("Peers"));
-    connect(selectionModel(),
-            &QItemSelectionModel::currentChanged,
-            this,
-            [this](const QModelIndex &current) {
-                Q_EMIT peerSelected(current.data(PeerListModel::IdRole).toString());
-            });
+    // Selection, not the current index: the view makes the first row current by itself, and
+    // that must not open (and mark read) a conversation the person did not choose.
+    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        Q_EMIT peerSelected(currentPeerId());
+    });
 }
 
 QString PeerListView::currentPeerId() const
 {
-    return currentIndex().data(PeerListModel::IdRole).toString();
+    const QModelIndexList selected = selectionModel()->selectedIndexes();
+    return selected.isEmpty() ? QString() : selected.first().data(PeerListModel::IdRole).toString();
 }
 
 void PeerListView::selectPeer(const QString &peerId)
 {
     const int row = m_model->rowOf(peerId);
     if (row >= 0)
-        setCurrentIndex(m_model->index(row));
+        selectionModel()->setCurrentIndex(m_model->index(row), QItemSelectionModel::ClearAndSelect);
 }
 
 void PeerListView::paintEvent(QPaintEvent *event)

@@ -180,31 +180,33 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         return;
     }
     if (cmd == u"network"_s) {
+        const NetworkStatus n = m_messenger.networkStatus();
         QJsonObject e{{u"event"_s, u"network"_s},
-                      {u"id"_s, m_messenger.id()},
-                      {u"port"_s, int(m_messenger.port())},
-                      {u"addresses"_s, QJsonArray::fromStringList(m_messenger.listenAddresses())}};
-        if (const DiscoveryService *d = m_messenger.discovery()) {
-            const DiscoveryStats s = d->stats();
+                      {u"id"_s, n.id},
+                      {u"port"_s, int(n.tcpPort)},
+                      {u"addresses"_s, QJsonArray::fromStringList(n.listenAddresses)},
+                      {u"warnings"_s, QJsonArray::fromStringList(n.warnings)}};
+        if (n.discoveryEnabled) {
+            const DiscoveryStats &d = n.discovery;
             QJsonArray targets;
-            for (const auto &t : s.targets) {
+            for (const auto &t : d.targets) {
                 targets.append(QJsonObject{{u"interface"_s, t.interfaceName},
                                            {u"address"_s, t.address},
                                            {u"sent"_s, qint64(t.sent)},
                                            {u"errors"_s, qint64(t.sendErrors)}});
             }
             QJsonObject received;
-            for (auto it = s.receivedByInterface.cbegin(); it != s.receivedByInterface.cend(); ++it)
+            for (auto it = d.receivedByInterface.cbegin(); it != d.receivedByInterface.cend(); ++it)
                 received.insert(it.key(), qint64(it.value()));
             e.insert(u"discovery"_s,
-                     QJsonObject{{u"port"_s, s.port},
+                     QJsonObject{{u"port"_s, d.port},
                                  {u"targets"_s, targets},
                                  {u"received"_s, received},
-                                 {u"malformed"_s, qint64(s.malformed)},
-                                 {u"rate_limited"_s, qint64(s.rateLimited)},
-                                 {u"foreign"_s, qint64(s.foreignSource)},
-                                 {u"self_test"_s, s.ownEchoes > 0},
-                                 {u"peers"_s, s.peersPresent}});
+                                 {u"malformed"_s, qint64(d.malformed)},
+                                 {u"rate_limited"_s, qint64(d.rateLimited)},
+                                 {u"foreign"_s, qint64(d.foreignSource)},
+                                 {u"self_test"_s, d.ownEchoes > 0},
+                                 {u"peers"_s, d.peersPresent}});
         }
         emitEvent(e, ref);
         return;

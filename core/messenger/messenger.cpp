@@ -123,6 +123,20 @@ QStringList Messenger::listenAddresses() const
     return out;
 }
 
+NetworkStatus Messenger::networkStatus() const
+{
+    NetworkStatus s;
+    s.id = id();
+    s.name = name();
+    s.tcpPort = port();
+    s.listenAddresses = listenAddresses();
+    s.discoveryEnabled = m_discovery != nullptr;
+    if (m_discovery)
+        s.discovery = m_discovery->stats();
+    s.warnings = m_warnings;
+    return s;
+}
+
 int Messenger::connectToAddress(const QString &address, QString *error)
 {
     const auto parsed = PeerAddress::parse(address, DefaultPort, error);

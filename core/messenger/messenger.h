@@ -17,6 +17,18 @@ class QSettings;
 
 constexpr quint16 DefaultPort = 47800;
 
+// What the Network panel and `shoal-cli`'s network command show.
+struct NetworkStatus
+{
+    QString id;
+    QString name;
+    quint16 tcpPort = 0;
+    QStringList listenAddresses;
+    bool discoveryEnabled = false;
+    DiscoveryStats discovery;
+    QStringList warnings;
+};
+
 struct MessengerConfig
 {
     QString profileDir; // where known peers are remembered; empty: remember nothing
@@ -57,6 +69,7 @@ public:
     const DiscoveryService *discovery() const { return m_discovery; }
     // Problems that do not stop chatting (discovery could not start, ...), for the person.
     QStringList warnings() const { return m_warnings; }
+    NetworkStatus networkStatus() const;
 
     // Parses `address` (host[:port], [v6]:port) and dials it. Returns an attempt number whose
     // outcome arrives as connectFinished(), or 0 with *error set when the input is bad.

@@ -7,6 +7,7 @@
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
+#include "networkdialog.h"
 #include "peerlistview.h"
 #include "storage/messagelog.h"
 
@@ -16,6 +17,8 @@
 #include <QListView>
 #include <QTcpServer>
 #include <QTest>
+#include <QTreeWidget>
+#include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
 
@@ -54,6 +57,7 @@ private Q_SLOTS:
     void refusedConnectionShowsInlineError();
     void shiftEnterAddsLine();
     void unreadCountedForOtherConversations();
+    void networkPanelExplainsDiscovery();
 };
 
 void tst_MainWindow::connectAndChat()
@@ -184,6 +188,36 @@ void tst_MainWindow::initTestCase()
     // Network safety: whatever this test does, Shoal sends nothing beyond this host.
     qputenv("SHOAL_LOOPBACK_ONLY", "1");
     QVERIFY(NetworkSafety::loopbackOnly());
+}
+
+void tst_MainWindow::networkPanelExplainsDiscovery()
+{
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    const quint16 discoveryPort = probe.localPort();
+    probe.close();
+    QString error;
+    MessengerConfig config;
+    config.name = u"Alice"_s;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    config.discovery = DiscoveryConfig{discoveryPort, {QHostAddress(u"127.255.255.255"_s)}, 30000};
+    Messenger alice(*Identity::generate(&error), config);
+    QVERIFY(alice.start());
+    MainWindow window(alice);
+    window.show();
+    window.networkAction()->trigger();
+    auto *dialog = window.findChild<NetworkDialog *>();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->targetList()->topLevelItemCount(), 1);
+    QCOMPARE(dialog->targetList()->topLevelItem(0)->text(1), u"127.255.255.255"_s);
+    // Our own announcement comes back over loopback: the self-test passes.
+    QTRY_VERIFY(dialog->selfTestLabel()->text().contains(u"passed"_s));
+    // Alone on the network: the panel says what to check.
+    QVERIFY(dialog->hintLabel()->text().contains(QString::number(discoveryPort)));
+    // A second trigger brings the same panel forward.
+    window.networkAction()->trigger();
+    QCOMPARE(window.findChildren<NetworkDialog *>().size(), 1);
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -1,0 +1,109 @@
+#include "networkdialog.h"
+
+#include "messenger/messenger.h"
+
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+static constexpr int RefreshMs = 1000;
+
+NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
+    : QDialog(parent)
+    , m_messenger(messenger)
+    , m_identity(new QLabel(this))
+    , m_discovery(new QLabel(this))
+    , m_selfTest(new QLabel(this))
+    , m_counters(new QLabel(this))
+    , m_hint(new QLabel(this))
+    , m_targets(new QTreeWidget(this))
+{
+    setWindowTitle(tr("Network"));
+    resize(560, 460);
+    for (QLabel *l : {m_identity, m_discovery, m_selfTest, m_counters, m_hint}) {
+        l->setWordWrap(true);
+        l->setTextFormat(Qt::PlainText);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
+    m_targets->setHeaderLabels(
+        {tr("Interface"), tr("Announces to"), tr("Sent"), tr("Errors"), tr("Heard")});
+    m_targets->setRootIsDecorated(false);
+    m_targets->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_identity);
+    layout->addWidget(m_discovery);
+    layout->addWidget(m_targets, 1);
+    layout->addWidget(m_counters);
+    layout->addWidget(m_selfTest);
+    layout->addWidget(m_hint);
+    layout->addWidget(buttons);
+
+    connect(&m_timer, &QTimer::timeout, this, &NetworkDialog::refresh);
+    m_timer.start(RefreshMs);
+    refresh();
+}
+
+void NetworkDialog::refresh()
+{
+    const NetworkStatus s = m_messenger.networkStatus();
+    m_identity->setText(tr("This computer: %1, ID %2\nListening for peers on TCP port %3 at %4")
+                            .arg(s.name, s.id)
+                            .arg(s.tcpPort)
+                            .arg(s.listenAddresses.join(QStringLiteral(", "))));
+    m_targets->clear();
+    if (!s.discoveryEnabled) {
+        m_discovery->setText(
+            s.warnings.isEmpty()
+                ? tr("LAN discovery is off. Peers can still be reached by "
+                     "address (Ctrl+N).")
+                : tr("LAN discovery could not start: %1").arg(s.warnings.join(QLatin1Char(' '))));
+        m_selfTest->clear();
+        m_counters->clear();
+        m_hint->clear();
+        return;
+    }
+    const DiscoveryStats &d = s.discovery;
+    m_discovery->setText(
+        tr("LAN discovery on UDP port %1, announcing to %2.")
+            .arg(d.port)
+            .arg(d.defaultTargets ? tr("every interface") : tr("the configured addresses")));
+    quint64 heardFromOthers = 0;
+    for (const DiscoveryStats::Target &t : d.targets) {
+        auto *item = new QTreeWidgetItem(m_targets);
+        item->setText(0, t.interfaceName.isEmpty() ? tr("(by address)") : t.interfaceName);
+        item->setText(1, t.address);
+        item->setText(2, QString::number(t.sent));
+        item->setText(3, QString::number(t.sendErrors));
+        item->setText(4, QString::number(d.receivedByInterface.value(t.interfaceName)));
+    }
+    for (auto it = d.receivedByInterface.cbegin(); it != d.receivedByInterface.cend(); ++it)
+        heardFromOthers += it.value();
+    heardFromOthers -= qMin(heardFromOthers, d.ownEchoes);
+    m_counters->setText(tr("Peers heard now: %1. Datagrams from others: %2; dropped as "
+                           "malformed: %3, over the rate limit: %4, from other networks: %5.")
+                            .arg(d.peersPresent)
+                            .arg(heardFromOthers)
+                            .arg(d.malformed)
+                            .arg(d.rateLimited)
+                            .arg(d.foreignSource));
+    const bool selfTest = d.ownEchoes > 0;
+    m_selfTest->setText(selfTest ? tr("Self-test passed: our own announcements come back.")
+                                 : tr("Self-test failed: our own announcements did not come "
+                                      "back. Broadcasts may be blocked on this computer."));
+    if (heardFromOthers == 0) {
+        m_hint->setText(
+            tr("Nothing has been heard from other peers yet. If colleagues run Shoal on this "
+               "network, check that a firewall lets UDP port %1 and TCP port %2 through, and "
+               "that the Wi-Fi does not isolate clients (guest networks often do). You can "
+               "always connect by address with Ctrl+N.")
+                .arg(d.port)
+                .arg(s.tcpPort));
+    } else {
+        m_hint->clear();
+    }
+}

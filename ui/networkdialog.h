@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QDialog>
+#include <QTimer>
+
+class Messenger;
+class QLabel;
+class QTreeWidget;
+
+// "Why can't I see X?": own addresses and ports, discovery targets and counters, the loopback
+// self-test, and what to check when nothing arrives.
+class NetworkDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    NetworkDialog(const Messenger &messenger, QWidget *parent = nullptr);
+
+    QLabel *selfTestLabel() const { return m_selfTest; }
+    QLabel *hintLabel() const { return m_hint; }
+    QTreeWidget *targetList() const { return m_targets; }
+
+private:
+    void refresh();
+
+    const Messenger &m_messenger;
+    QLabel *m_identity;
+    QLabel *m_discovery;
+    QLabel *m_selfTest;
+    QLabel *m_counters;
+    QLabel *m_hint;
+    QTreeWidget *m_targets;
+    QTimer m_timer;
+};
