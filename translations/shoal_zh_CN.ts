@@ -59,6 +59,38 @@
         <source>--listen needs an IP address, not &quot;%1&quot;.</source>
         <translation>--listen 需要一个 IP 地址，而不是“%1”。</translation>
     </message>
+    <message>
+        <source>Find peers on UDP &lt;port&gt; (default %1).</source>
+        <translation>在 UDP 端口 &lt;port&gt; 上查找用户（默认 %1）。</translation>
+    </message>
+    <message>
+        <source>Send announcements to &lt;address&gt; instead of every interface&apos;s broadcast address (repeatable).</source>
+        <translation>将广播通告发送到 &lt;address&gt;，而不是各网卡的广播地址（可重复）。</translation>
+    </message>
+    <message>
+        <source>Do not look for peers on the LAN.</source>
+        <translation>不在局域网中查找用户。</translation>
+    </message>
+    <message>
+        <source>Announce every &lt;ms&gt; milliseconds (default %1); peers unheard for three intervals are gone.</source>
+        <translation>每 &lt;ms&gt; 毫秒通告一次（默认 %1）；连续三个周期未收到通告的用户视为离开。</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>毫秒</translation>
+    </message>
+    <message>
+        <source>--discovery-port needs a number from 1 to 65535, not &quot;%1&quot;.</source>
+        <translation>--discovery-port 需要 1 到 65535 之间的数字，而不是“%1”。</translation>
+    </message>
+    <message>
+        <source>--discovery-target needs an IP address, not &quot;%1&quot;.</source>
+        <translation>--discovery-target 需要一个 IP 地址，而不是“%1”。</translation>
+    </message>
+    <message>
+        <source>--discovery-interval needs milliseconds from 100 to 3600000, not &quot;%1&quot;.</source>
+        <translation>--discovery-interval 需要 100 到 3600000 之间的毫秒数，而不是“%1”。</translation>
+    </message>
 </context>
 <context>
     <name>ConnectDialog</name>
@@ -126,6 +158,17 @@
     </message>
 </context>
 <context>
+    <name>DiscoveryService</name>
+    <message>
+        <source>Cannot use UDP port %1 for discovery: %2. Choose another with --discovery-port.</source>
+        <translation>无法使用 UDP 端口 %1 进行发现：%2。请用 --discovery-port 选择其他端口。</translation>
+    </message>
+    <message>
+        <source>Cannot open a UDP socket for discovery: %1</source>
+        <translation>无法打开用于发现的 UDP 套接字：%1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;Connect to peer…</source>
@@ -162,6 +205,14 @@
     <message>
         <source>Your ID is on the clipboard.</source>
         <translation>你的 ID 已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>&amp;Network…</source>
+        <translation>网络(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Addresses, ports and LAN discovery: why can&apos;t I see a peer?</source>
+        <translation>地址、端口和局域网发现：为什么看不到某个用户？</translation>
     </message>
 </context>
 <context>
@@ -203,6 +254,79 @@
     <message>
         <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
         <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkDialog</name>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>网卡</translation>
+    </message>
+    <message>
+        <source>Announces to</source>
+        <translation>通告目标</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Heard</source>
+        <translation>已收到</translation>
+    </message>
+    <message>
+        <source>This computer: %1, ID %2
+Listening for peers on TCP port %3 at %4</source>
+        <translation>本机：%1，ID %2
+在 %4 的 TCP 端口 %3 上等待用户连接</translation>
+    </message>
+    <message>
+        <source>LAN discovery is off. Peers can still be reached by address (Ctrl+N).</source>
+        <translation>局域网发现已关闭。仍可按地址连接用户（Ctrl+N）。</translation>
+    </message>
+    <message>
+        <source>LAN discovery could not start: %1</source>
+        <translation>局域网发现无法启动：%1</translation>
+    </message>
+    <message>
+        <source>LAN discovery on UDP port %1, announcing to %2.</source>
+        <translation>局域网发现使用 UDP 端口 %1，通告发送到%2。</translation>
+    </message>
+    <message>
+        <source>every interface</source>
+        <translation>所有网卡</translation>
+    </message>
+    <message>
+        <source>the configured addresses</source>
+        <translation>指定的地址</translation>
+    </message>
+    <message>
+        <source>(by address)</source>
+        <translation>（按地址）</translation>
+    </message>
+    <message>
+        <source>Peers heard now: %1. Datagrams from others: %2; dropped as malformed: %3, over the rate limit: %4, from other networks: %5.</source>
+        <translation>当前发现的用户：%1。来自他人的数据报：%2；因格式错误丢弃：%3，因超出速率限制丢弃：%4，来自其他网络：%5。</translation>
+    </message>
+    <message>
+        <source>Self-test passed: our own announcements come back.</source>
+        <translation>自检通过：能收到自己发出的通告。</translation>
+    </message>
+    <message>
+        <source>Self-test failed: our own announcements did not come back. Broadcasts may be blocked on this computer.</source>
+        <translation>自检失败：收不到自己发出的通告。本机可能阻止了广播。</translation>
+    </message>
+    <message>
+        <source>Nothing has been heard from other peers yet. If colleagues run Shoal on this network, check that a firewall lets UDP port %1 and TCP port %2 through, and that the Wi-Fi does not isolate clients (guest networks often do). You can always connect by address with Ctrl+N.</source>
+        <translation>尚未收到其他用户的任何通告。如果同事在此网络上运行 Shoal，请检查防火墙是否放行 UDP 端口 %1 和 TCP 端口 %2，以及 Wi-Fi 是否隔离了客户端（访客网络常常如此）。你随时可以按 Ctrl+N 按地址连接。</translation>
     </message>
 </context>
 <context>
