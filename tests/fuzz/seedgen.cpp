@@ -1,4 +1,6 @@
-// Writes one seed per message type, framed as on the wire, for the protocol fuzz target.
+// Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol) and
+// one datagram per announcement kind (corpus/fuzz_announcement).
+#include "discovery/announcement.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
 
@@ -11,9 +13,11 @@ int main(int argc, char *argv[])
 {
     if (argc != 2)
         return 2;
-    const QDir dir(QString::fromLocal8Bit(argv[1]));
-    if (!dir.mkpath(u"."_s))
+    const QDir root(QString::fromLocal8Bit(argv[1]));
+    if (!root.mkpath(u"fuzz_protocol"_s) || !root.mkpath(u"fuzz_announcement"_s))
         return 1;
+    const QDir dir(root.filePath(u"fuzz_protocol"_s));
+    const QDir announcements(root.filePath(u"fuzz_announcement"_s));
     Protocol::Hello hello;
     hello.peerId = QString(64, u'a');
     hello.name = u"Seed 种子"_s;
@@ -41,5 +45,20 @@ int main(int argc, char *argv[])
     QFile f(dir.filePath(u"session"_s));
     if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\xff') + session) < 0)
         return 1;
+
+    Announcement a;
+    a.peerId = hello.peerId;
+    a.instance = id;
+    a.name = hello.name;
+    a.port = 47800;
+    for (const auto &[name, kind, reply] : {std::tuple{"hi", Announcement::Kind::Hello, false},
+                                            std::tuple{"hi-reply", Announcement::Kind::Hello, true},
+                                            std::tuple{"bye", Announcement::Kind::Bye, false}}) {
+        a.kind = kind;
+        a.reply = reply;
+        QFile out(announcements.filePath(QString::fromLatin1(name)));
+        if (!out.open(QIODevice::WriteOnly) || out.write(a.encode()) < 0)
+            return 1;
+    }
     return 0;
 }
