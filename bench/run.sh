@@ -9,4 +9,4 @@ if [ ! -x "$BIN" ]; then
 fi
 echo "# Shoal benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
 echo
-QT_LOGGING_RULES='shoal.*=false' "$BIN"
+SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false" "$BIN" "$@"

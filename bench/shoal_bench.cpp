@@ -1,5 +1,6 @@
 // Measures Shoal against a plain Qt TCP ping-pong, in one process, on loopback only.
 // Prints a Markdown table. Run through bench/run.sh.
+#include "discovery/discoveryservice.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "protocol/framedecoder.h"
@@ -8,9 +9,14 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
+#include <QUdpSocket>
 #include <QtEndian>
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -27,11 +33,15 @@ const QByteArray Text = QByteArray(64, 'x'); // a typical short chat line
 
 bool waitUntil(const std::function<bool()> &done, int timeoutMs = 60000)
 {
+    // Block in the event loop (no busy waiting: the CPU figures depend on it), waking at least
+    // every 10 ms to look at the condition and the deadline.
     QDeadlineTimer deadline(timeoutMs);
+    QTimer wake;
+    wake.start(10);
     while (!done()) {
         if (deadline.hasExpired())
             return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
     }
     return true;
 }
@@ -204,11 +214,165 @@ Result benchPlain()
     return r;
 }
 
+// --- Discovery ------------------------------------------------------------------------------
+
+const QHostAddress LoopbackBroadcast(u"127.255.255.255"_s);
+
+quint16 freeUdpPort()
+{
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    return probe.localPort();
+}
+
+std::unique_ptr<Messenger> makeLanPeer(const QString &name,
+                                       const Identity &identity,
+                                       quint16 discoveryPort,
+                                       int intervalMs = 30'000)
+{
+    MessengerConfig config;
+    config.name = name;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    config.discovery = DiscoveryConfig{discoveryPort, {LoopbackBroadcast}, intervalMs};
+    auto m = std::make_unique<Messenger>(identity, config);
+    if (!m->start())
+        qFatal("cannot listen: %s", qPrintable(m->errorString()));
+    return m;
+}
+
+double cpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec
+           + u.ru_stime.tv_usec / 1e6;
+}
+
+struct DiscoveryResult
+{
+    Stats listed;             // ms from start() to listed by both others
+    double perMinute = 0;     // datagrams per minute per target at steady state
+    double cpuIdle = 0;       // % of one core, no announcers
+    double cpuAnnouncers = 0; // % of one core while the announcers are heard
+    int announcers = 0;
+    int announcerRate = 0; // datagrams per second, all announcers together
+};
+
+// Child process: `count` fake peers on 127.0.1.x, each announcing once per `periodMs`.
+int runAnnouncers(quint16 port, int count, int periodMs, int seconds)
+{
+    QList<QUdpSocket *> sockets;
+    QList<Announcement> announcements;
+    for (int i = 0; i < count; ++i) {
+        auto *s = new QUdpSocket(QCoreApplication::instance());
+        if (!s->bind(QHostAddress(0x7f000100u + quint32(i + 1)), 0))
+            qFatal("cannot bind 127.0.1.%d", i + 1);
+        sockets.append(s);
+        Announcement a;
+        a.peerId = QString::fromLatin1(QByteArray::number(i).rightJustified(64, '0'));
+        a.instance = QUuid::createUuid();
+        a.name = u"announcer %1"_s.arg(i);
+        a.port = 9; // nothing listens: the peer's dial is refused at once
+        announcements.append(a);
+    }
+    QTimer tick;
+    int next = 0;
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        // Spread the announcers evenly over the period.
+        sockets.at(next)->writeDatagram(announcements.at(next).encode(), LoopbackBroadcast, port);
+        next = (next + 1) % count;
+    });
+    tick.start(qMax(1, periodMs / count));
+    QTimer::singleShot(seconds * 1000, &QCoreApplication::quit);
+    return QCoreApplication::exec();
+}
+
+DiscoveryResult benchDiscovery(bool quick)
+{
+    DiscoveryResult r;
+    QString error;
+    const quint16 port = freeUdpPort();
+    const Identity ida = *Identity::generate(&error), idb = *Identity::generate(&error),
+                   idc = *Identity::generate(&error);
+    auto a = makeLanPeer(u"A"_s, ida, port);
+    auto b = makeLanPeer(u"B"_s, idb, port);
+
+    QList<qint64> listed;
+    for (int i = 0; i < 20; ++i) {
+        QElapsedTimer t;
+        t.start();
+        auto c = makeLanPeer(u"C"_s, idc, port);
+        waitUntil([&] { return online(*a, idc.id()) && online(*b, idc.id()); });
+        listed.append(t.nsecsElapsed());
+        c->shutdown();
+        waitUntil([&] { return !online(*a, idc.id()) && !online(*b, idc.id()); });
+        c.reset();
+    }
+    r.listed = percentiles(listed);
+    for (double *v : {&r.listed.p50, &r.listed.p99})
+        *v /= 1000.0; // µs -> ms
+    {
+        // p95 rather than p99 for 20 samples.
+        std::sort(listed.begin(), listed.end());
+        r.listed.p99 = listed.at(18) / 1e6;
+    }
+
+    // Steady state: datagrams sent after the start burst, over one minute (or a scaled run).
+    const int interval = quick ? 1'000 : 30'000;
+    const int windowMs = quick ? 10'000 : 60'000;
+    auto d = makeLanPeer(u"D"_s, *Identity::generate(&error), port, interval);
+    waitUntil([&] { return false; }, 2'500); // the burst is over
+    const auto sentNow = [&] { return d->discovery()->stats().targets.value(0).sent; };
+    const quint64 before = sentNow();
+    waitUntil([&] { return false; }, windowMs);
+    r.perMinute = (sentNow() - before) * (60'000.0 / windowMs) * (interval / 30'000.0);
+    d.reset();
+
+    // CPU of peer A while 200 announcers are heard.
+    const int seconds = quick ? 5 : 10;
+    double c0 = cpuSeconds();
+    QElapsedTimer wall;
+    wall.start();
+    waitUntil([&] { return false; }, seconds * 1000);
+    r.cpuIdle = 100.0 * (cpuSeconds() - c0) / (wall.nsecsElapsed() / 1e9);
+    // All in-process peers count; stop B so that only A listens.
+    b.reset();
+    r.announcers = 200;
+    r.announcerRate = 200;
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedChannels);
+    child.start(QCoreApplication::applicationFilePath(),
+                {u"--announcers"_s,
+                 QString::number(port),
+                 QString::number(r.announcers),
+                 QString::number(1000 * r.announcers / r.announcerRate),
+                 QString::number(seconds + 1)});
+    child.waitForStarted();
+    waitUntil([&] { return a->discovery()->stats().peersPresent >= r.announcers / 2; }, 5000);
+    c0 = cpuSeconds();
+    wall.restart();
+    waitUntil([&] { return false; }, seconds * 1000);
+    r.cpuAnnouncers = 100.0 * (cpuSeconds() - c0) / (wall.nsecsElapsed() / 1e9);
+    child.waitForFinished(5000);
+    return r;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    // Network safety: nothing here leaves this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    const QStringList args = QCoreApplication::arguments();
+    if (args.value(1) == u"--announcers"_s) {
+        return runAnnouncers(quint16(args.value(2).toUInt()),
+                             args.value(3).toInt(),
+                             args.value(4).toInt(),
+                             args.value(5).toInt());
+    }
+    const bool quick = args.contains(u"--quick"_s);
     const Result plain = benchPlain();
     const Result shoal = benchShoal();
     auto row = [](const char *what, double s, double p, const char *unit, const char *note) {
@@ -238,5 +402,24 @@ int main(int argc, char *argv[])
                 Throughput,
                 int(Text.size()),
                 Setups);
+
+    const DiscoveryResult d = benchDiscovery(quick);
+    std::printf("\n| %-58s | %10s | target\n", "discovery (loopback, 127.255.255.255)", "measured");
+    std::printf("|%s|%s|------\n", QByteArray(60, '-').constData(), QByteArray(12, '-').constData());
+    std::printf("| %-58s | %7.1f ms |\n",
+                "start -> listed by 2 others, p50 (20 starts)",
+                d.listed.p50);
+    std::printf("| %-58s | %7.1f ms | <= 1000 ms\n",
+                "start -> listed by 2 others, p95 (20 starts)",
+                d.listed.p99);
+    std::printf("| %-58s | %10.1f | <= 2\n",
+                quick ? "datagrams/minute/target, steady (1 s beacon, scaled to 30 s)"
+                      : "datagrams/minute/target, steady state (measured 60 s)",
+                d.perMinute);
+    std::printf("| %-58s | %8.2f %% |\n", "CPU of one peer, idle (% of one core)", d.cpuIdle);
+    const QByteArray heard = QByteArrayLiteral("CPU of one peer hearing ")
+                             + QByteArray::number(d.announcers) + " announcers ("
+                             + QByteArray::number(d.announcerRate) + " datagrams/s)";
+    std::printf("| %-58s | %8.2f %% |\n", heard.constData(), d.cpuAnnouncers);
     return 0;
 }
