@@ -214,6 +214,10 @@
         <source>Addresses, ports and LAN discovery: why can&apos;t I see a peer?</source>
         <translation>地址、端口和局域网发现：为什么看不到某个用户？</translation>
     </message>
+    <message>
+        <source>S&amp;ettings…</source>
+        <translation>设置(&amp;E)…</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -472,6 +476,41 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Find peers on the local network</source>
+        <translation>在局域网中查找用户</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Your &amp;name:</source>
+        <translation>你的名字(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>TCP &amp;port:</source>
+        <translation>TCP 端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Discovery port (UDP):</source>
+        <translation>发现端口 (UDP)(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Enter the name others will see.</source>
+        <translation>请输入其他人将看到的名字。</translation>
+    </message>
+    <message>
+        <source>Port and discovery changes take effect the next time Shoal starts.</source>
+        <translation>端口和发现设置的更改将在下次启动 Shoal 时生效。</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Headless Shoal peer: JSON commands on stdin, one per line; JSON events on stdout.</source>
@@ -496,6 +535,10 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Your name, as others will see it:</source>
         <translation>你的名字（其他人将看到）：</translation>
+    </message>
+    <message>
+        <source>Settings were not saved: %1</source>
+        <translation>设置未能保存：%1</translation>
     </message>
 </context>
 </TS>

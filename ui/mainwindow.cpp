@@ -5,6 +5,7 @@
 #include "messenger/messenger.h"
 #include "networkdialog.h"
 #include "peerlistview.h"
+#include "settingsdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -15,13 +16,15 @@
 #include <QStatusBar>
 #include <QToolBar>
 
-MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
+MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QWidget *parent)
     : QMainWindow(parent)
     , m_messenger(messenger)
     , m_peers(new PeerListView(messenger.peers(), this))
     , m_conversation(new ConversationPane(messenger, this))
     , m_connectAction(new QAction(tr("&Connect to peer…"), this))
     , m_networkAction(new QAction(tr("&Network…"), this))
+    , m_settingsAction(new QAction(tr("S&ettings…"), this))
+    , m_settings(settings)
     , m_status(new QLabel(this))
 {
     setWindowTitle(tr("Shoal"));
@@ -32,6 +35,8 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::openConnectDialog);
     m_networkAction->setToolTip(tr("Addresses, ports and LAN discovery: why can't I see a peer?"));
     connect(m_networkAction, &QAction::triggered, this, &MainWindow::openNetworkDialog);
+    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::openSettingsDialog);
     auto *copyIdAction = new QAction(tr("Copy my &ID"), this);
     connect(copyIdAction, &QAction::triggered, this, &MainWindow::copyId);
     auto *quitAction = new QAction(tr("&Quit"), this);
@@ -42,6 +47,7 @@ MainWindow::MainWindow(Messenger &messenger, QWidget *parent)
     fileMenu->addAction(m_connectAction);
     fileMenu->addAction(copyIdAction);
     fileMenu->addAction(m_networkAction);
+    fileMenu->addAction(m_settingsAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);
     QToolBar *toolBar = addToolBar(tr("Main"));
@@ -86,6 +92,22 @@ void MainWindow::openNetworkDialog()
     auto *dialog = new NetworkDialog(m_messenger, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
+}
+
+void MainWindow::openSettingsDialog()
+{
+    auto *dialog = new SettingsDialog(m_settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const ProfileSettings edited = dialog->settings();
+        if (edited == m_settings)
+            return;
+        m_settings = edited;
+        m_messenger.setName(edited.name);
+        updateStatus();
+        Q_EMIT settingsChanged(edited);
+    });
+    dialog->open();
 }
 
 void MainWindow::updateStatus()

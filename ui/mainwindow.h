@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/profilesettings.h"
+
 #include <QMainWindow>
 
 class ConversationPane;
@@ -14,7 +16,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    explicit MainWindow(Messenger &messenger, QWidget *parent = nullptr);
+    MainWindow(Messenger &messenger, const ProfileSettings &settings, QWidget *parent = nullptr);
 
     QAction *connectAction() const { return m_connectAction; }
     PeerListView *peerList() const { return m_peers; }
@@ -22,7 +24,13 @@ public:
 
     void openConnectDialog();
     void openNetworkDialog();
+    void openSettingsDialog();
+    QAction *settingsAction() const { return m_settingsAction; }
     QAction *networkAction() const { return m_networkAction; }
+
+Q_SIGNALS:
+    // The person changed Settings; the app keeps them in the profile.
+    void settingsChanged(const ProfileSettings &settings);
 
 private:
     void updateStatus();
@@ -33,5 +41,7 @@ private:
     ConversationPane *m_conversation;
     QAction *m_connectAction;
     QAction *m_networkAction;
+    QAction *m_settingsAction;
+    ProfileSettings m_settings;
     QLabel *m_status;
 };

@@ -44,10 +44,13 @@ int main(int argc, char *argv[])
     }
     QString name = options->name;
     if (name.isEmpty())
-        name = options->savedName();
+        name = options->settings.name;
     if (name.isEmpty())
         name = AppOptions::systemUserName();
-    options->saveName(name);
+    ProfileSettings settings = options->settings;
+    settings.name = name;
+    if (!(settings == options->settings) && !settings.save(options->profileDir, &error))
+        qWarning("%s", qPrintable(error));
 
     MessengerConfig config;
     config.profileDir = options->profileDir;

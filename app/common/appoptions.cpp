@@ -77,10 +77,11 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
     options.profileDir = parser.isSet(profile)
                              ? QDir(parser.value(profile)).absolutePath()
                              : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    options.settings = ProfileSettings::load(options.profileDir);
     options.name = parser.value(name).simplified();
     options.language = parser.value(lang);
     options.connectTo = parser.values(connect);
-    options.port = DefaultPort;
+    options.port = options.settings.port;
     if (parser.isSet(port)) {
         bool ok = false;
         const uint p = parser.value(port).toUInt(&ok);
@@ -91,8 +92,12 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         }
         options.port = quint16(p);
     }
-    if (!parser.isSet(noDiscovery)) {
+    const bool discoveryOff = parser.isSet(noDiscovery)
+                              || (!options.settings.discoveryEnabled
+                                  && !parser.isSet(discoveryPort) && !parser.isSet(discoveryTarget));
+    if (!discoveryOff) {
         DiscoveryConfig discovery;
+        discovery.port = options.settings.discoveryPort;
         if (parser.isSet(discoveryPort)) {
             bool ok = false;
             const uint p = parser.value(discoveryPort).toUInt(&ok);
@@ -131,18 +136,6 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         return std::nullopt;
     }
     return options;
-}
-
-QString AppOptions::savedName() const
-{
-    QSettings settings(QDir(profileDir).filePath(u"shoal.ini"_s), QSettings::IniFormat);
-    return settings.value(u"name"_s).toString();
-}
-
-void AppOptions::saveName(const QString &newName) const
-{
-    QSettings settings(QDir(profileDir).filePath(u"shoal.ini"_s), QSettings::IniFormat);
-    settings.setValue(u"name"_s, newName);
 }
 
 QString AppOptions::systemUserName()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "discovery/discoveryservice.h"
+#include "storage/profilesettings.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -34,9 +35,8 @@ public:
                                            QString *error);
     static QStringList arguments(int argc, char *argv[]);
 
-    // The saved display name in the profile, or empty.
-    QString savedName() const;
-    void saveName(const QString &name) const;
+    // What Settings saved in the profile (the options above already include it).
+    ProfileSettings settings;
     static QString systemUserName();
 };
 

@@ -46,7 +46,7 @@ int main(int argc, char *argv[])
     }
     QString name = options->name;
     if (name.isEmpty())
-        name = options->savedName();
+        name = options->settings.name;
     if (name.isEmpty()) {
         bool ok = false;
         name = QInputDialog::getText(nullptr,
@@ -62,7 +62,10 @@ int main(int argc, char *argv[])
         if (name.isEmpty())
             name = AppOptions::systemUserName();
     }
-    options->saveName(name);
+    ProfileSettings settings = options->settings;
+    settings.name = name;
+    if (!(settings == options->settings) && !settings.save(options->profileDir, &error))
+        qWarning("%s", qPrintable(error));
 
     MessengerConfig config;
     config.profileDir = options->profileDir;
@@ -80,7 +83,16 @@ int main(int argc, char *argv[])
     for (const QString &address : options->connectTo)
         messenger.connectToAddress(address, &error);
 
-    MainWindow window(messenger);
+    MainWindow window(messenger, settings);
+    QObject::connect(
+        &window, &MainWindow::settingsChanged, &window, [&](const ProfileSettings &edited) {
+            QString saveError;
+            if (!edited.save(options->profileDir, &saveError))
+                QMessageBox::warning(&window,
+                                     QApplication::translate("main", "Shoal"),
+                                     QApplication::translate("main", "Settings were not saved: %1")
+                                         .arg(saveError));
+        });
     window.show();
     QObject::connect(&app, &QApplication::aboutToQuit, &messenger, &Messenger::shutdown);
     return app.exec();

@@ -5,6 +5,7 @@
 
 #include <QLoggingCategory>
 #include <QNetworkDatagram>
+#include <QNetworkInformation>
 #include <QNetworkInterface>
 #include <QRandomGenerator>
 #include <QUdpSocket>
@@ -81,6 +82,14 @@ bool DiscoveryService::start(QString *error)
             delete listen;
             delete send;
         }
+    }
+    // Where the platform reports network changes, look at the interfaces again at once;
+    // elsewhere the next beacon or a failed send does it.
+    if (QNetworkInformation::load(QNetworkInformation::Feature::Reachability)) {
+        connect(QNetworkInformation::instance(),
+                &QNetworkInformation::reachabilityChanged,
+                this,
+                &DiscoveryService::refreshTargets);
     }
     m_stats.port = m_config.port;
     m_stats.defaultTargets = m_config.targets.isEmpty();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "discovery/announcement.h"
+#include "net/ports.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -10,8 +11,6 @@
 #include <QTimer>
 
 class QUdpSocket;
-
-constexpr quint16 DefaultDiscoveryPort = 47801;
 
 struct DiscoveryConfig
 {

@@ -2,6 +2,7 @@
 
 #include "discovery/discoveryservice.h"
 #include "identity/identity.h"
+#include "net/ports.h"
 #include "models/peerlistmodel.h"
 #include "net/peerconnection.h"
 #include "storage/chatmessage.h"
@@ -14,8 +15,6 @@
 class ConnectionRegistry;
 class MessageLog;
 class QSettings;
-
-constexpr quint16 DefaultPort = 47800;
 
 // What the Network panel and `shoal-cli`'s network command show.
 struct NetworkStatus

@@ -9,12 +9,15 @@
 #include "net/networksafety.h"
 #include "networkdialog.h"
 #include "peerlistview.h"
+#include "settingsdialog.h"
 #include "storage/messagelog.h"
 
 #include <QAction>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QSignalSpy>
+#include <QSpinBox>
 #include <QTcpServer>
 #include <QTest>
 #include <QTreeWidget>
@@ -58,13 +61,14 @@ private Q_SLOTS:
     void shiftEnterAddsLine();
     void unreadCountedForOtherConversations();
     void networkPanelExplainsDiscovery();
+    void settingsChangeNameAtOnce();
 };
 
 void tst_MainWindow::connectAndChat()
 {
     auto alice = makePeer(u"Alice"_s);
     auto bob = makePeer(u"Bob"_s);
-    MainWindow window(*alice);
+    MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -105,7 +109,7 @@ void tst_MainWindow::connectAndChat()
 void tst_MainWindow::badAddressShowsInlineError()
 {
     auto alice = makePeer(u"Alice"_s);
-    MainWindow window(*alice);
+    MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     ConnectDialog *dialog = openConnect(window);
@@ -125,7 +129,7 @@ void tst_MainWindow::badAddressShowsInlineError()
 void tst_MainWindow::refusedConnectionShowsInlineError()
 {
     auto alice = makePeer(u"Alice"_s);
-    MainWindow window(*alice);
+    MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QTcpServer probe;
@@ -148,7 +152,7 @@ void tst_MainWindow::shiftEnterAddsLine()
     QString error;
     alice->connectToAddress(u"127.0.0.1:%1"_s.arg(bob->port()), &error);
     QTRY_VERIFY(alice->peers()->rowCount() == 1);
-    MainWindow window(*alice);
+    MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     window.peerList()->selectPeer(bob->id());
@@ -168,7 +172,7 @@ void tst_MainWindow::unreadCountedForOtherConversations()
     auto bob = makePeer(u"Bob"_s);
     auto carol = makePeer(u"Carol"_s);
     QString error;
-    MainWindow window(*alice);
+    MainWindow window(*alice, ProfileSettings{});
     window.show();
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     carol->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
@@ -204,7 +208,7 @@ void tst_MainWindow::networkPanelExplainsDiscovery()
     config.discovery = DiscoveryConfig{discoveryPort, {QHostAddress(u"127.255.255.255"_s)}, 30000};
     Messenger alice(*Identity::generate(&error), config);
     QVERIFY(alice.start());
-    MainWindow window(alice);
+    MainWindow window(alice, ProfileSettings{});
     window.show();
     window.networkAction()->trigger();
     auto *dialog = window.findChild<NetworkDialog *>();
@@ -218,6 +222,35 @@ void tst_MainWindow::networkPanelExplainsDiscovery()
     // A second trigger brings the same panel forward.
     window.networkAction()->trigger();
     QCOMPARE(window.findChildren<NetworkDialog *>().size(), 1);
+}
+
+void tst_MainWindow::settingsChangeNameAtOnce()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    ProfileSettings settings;
+    settings.name = u"Alice"_s;
+    MainWindow window(*alice, settings);
+    window.show();
+    QSignalSpy changed(&window, &MainWindow::settingsChanged);
+    window.settingsAction()->trigger();
+    auto *dialog = window.findChild<SettingsDialog *>();
+    QVERIFY(dialog);
+    dialog->nameEdit()->selectAll();
+    QTest::keyClicks(dialog->nameEdit(), u"Alicia"_s);
+    dialog->nameEdit()->insert(u" 爱"_s); // keyClicks types ASCII only
+    dialog->portBox()->setValue(48000);
+    dialog->accept();
+    QCOMPARE(changed.size(), 1);
+    const auto saved = changed.first().first().value<ProfileSettings>();
+    QCOMPARE(saved.name, u"Alicia 爱"_s);
+    QCOMPARE(saved.port, quint16(48000));
+    QCOMPARE(alice->name(), u"Alicia 爱"_s);
+    // Peers met from now on see the new name.
+    QString error;
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    QTRY_VERIFY(bob->peers()->peer(alice->id()).has_value());
+    QCOMPARE(bob->peers()->peer(alice->id())->name, u"Alicia 爱"_s);
 }
 
 QTEST_MAIN(tst_MainWindow)

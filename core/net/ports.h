@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QtGlobal>
+
+// The documented defaults (docs/protocol.md).
+constexpr quint16 DefaultPort = 47800;          // TCP, peer connections
+constexpr quint16 DefaultDiscoveryPort = 47801; // UDP, LAN discovery

@@ -1,0 +1,42 @@
+#include "profilesettings.h"
+
+#include <QDir>
+#include <QSettings>
+
+using namespace Qt::StringLiterals;
+
+static QString settingsPath(const QString &profileDir)
+{
+    return QDir(profileDir).filePath(u"shoal.ini"_s);
+}
+
+ProfileSettings ProfileSettings::load(const QString &profileDir)
+{
+    const QSettings s(settingsPath(profileDir), QSettings::IniFormat);
+    ProfileSettings out;
+    out.name = s.value(u"name"_s).toString().simplified().left(64);
+    // Out-of-range values fall back to the defaults rather than failing the start.
+    const uint port = s.value(u"port"_s, out.port).toUInt();
+    if (port <= 65535)
+        out.port = quint16(port);
+    out.discoveryEnabled = s.value(u"discovery/enabled"_s, true).toBool();
+    const uint dport = s.value(u"discovery/port"_s, out.discoveryPort).toUInt();
+    if (dport >= 1 && dport <= 65535)
+        out.discoveryPort = quint16(dport);
+    return out;
+}
+
+bool ProfileSettings::save(const QString &profileDir, QString *error) const
+{
+    QSettings s(settingsPath(profileDir), QSettings::IniFormat);
+    s.setValue(u"name"_s, name);
+    s.setValue(u"port"_s, port);
+    s.setValue(u"discovery/enabled"_s, discoveryEnabled);
+    s.setValue(u"discovery/port"_s, discoveryPort);
+    s.sync();
+    if (s.status() != QSettings::NoError) {
+        *error = QStringLiteral("cannot write %1").arg(settingsPath(profileDir));
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,78 @@
+#include "settingsdialog.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
+    : QDialog(parent)
+    , m_original(settings)
+    , m_name(new QLineEdit(settings.name, this))
+    , m_port(new QSpinBox(this))
+    , m_discovery(new QCheckBox(tr("Find peers on the local network"), this))
+    , m_discoveryPort(new QSpinBox(this))
+    , m_note(new QLabel(this))
+{
+    setWindowTitle(tr("Settings"));
+    m_name->setMaxLength(64);
+    m_port->setRange(0, 65535);
+    m_port->setValue(settings.port);
+    m_port->setSpecialValueText(tr("any free port"));
+    m_discovery->setChecked(settings.discoveryEnabled);
+    m_discoveryPort->setRange(1, 65535);
+    m_discoveryPort->setValue(settings.discoveryPort);
+    m_note->setWordWrap(true);
+    m_note->setTextFormat(Qt::PlainText);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Your &name:"), m_name);
+    form->addRow(tr("TCP &port:"), m_port);
+    form->addRow(QString(), m_discovery);
+    form->addRow(tr("&Discovery port (UDP):"), m_discoveryPort);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_note);
+    layout->addWidget(buttons);
+
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_name, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_port, &QSpinBox::valueChanged, this, &SettingsDialog::validate);
+    connect(m_discoveryPort, &QSpinBox::valueChanged, this, &SettingsDialog::validate);
+    connect(m_discovery, &QCheckBox::toggled, this, &SettingsDialog::validate);
+    validate();
+}
+
+ProfileSettings SettingsDialog::settings() const
+{
+    ProfileSettings s;
+    s.name = m_name->text().simplified();
+    s.port = quint16(m_port->value());
+    s.discoveryEnabled = m_discovery->isChecked();
+    s.discoveryPort = quint16(m_discoveryPort->value());
+    return s;
+}
+
+void SettingsDialog::validate()
+{
+    const ProfileSettings s = settings();
+    m_discoveryPort->setEnabled(s.discoveryEnabled);
+    m_ok->setEnabled(!s.name.isEmpty());
+    if (s.name.isEmpty()) {
+        m_note->setText(tr("Enter the name others will see."));
+        return;
+    }
+    const bool restart = s.port != m_original.port
+                         || s.discoveryEnabled != m_original.discoveryEnabled
+                         || s.discoveryPort != m_original.discoveryPort;
+    m_note->setText(restart ? tr("Port and discovery changes take effect the next time Shoal "
+                                 "starts.")
+                            : QString());
+}

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "storage/profilesettings.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+// Name, ports and LAN discovery. The name applies at once; ports on the next start.
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    SettingsDialog(const ProfileSettings &settings, QWidget *parent = nullptr);
+
+    ProfileSettings settings() const;
+    QLineEdit *nameEdit() const { return m_name; }
+    QSpinBox *portBox() const { return m_port; }
+    QCheckBox *discoveryBox() const { return m_discovery; }
+    QSpinBox *discoveryPortBox() const { return m_discoveryPort; }
+
+private:
+    void validate();
+
+    ProfileSettings m_original;
+    QLineEdit *m_name;
+    QSpinBox *m_port;
+    QCheckBox *m_discovery;
+    QSpinBox *m_discoveryPort;
+    QLabel *m_note;
+    QPushButton *m_ok = nullptr;
+};
