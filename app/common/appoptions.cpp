@@ -93,8 +93,8 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         options.port = quint16(p);
     }
     const bool discoveryOff = parser.isSet(noDiscovery)
-                              || (!options.settings.discoveryEnabled
-                                  && !parser.isSet(discoveryPort) && !parser.isSet(discoveryTarget));
+                              || (!options.settings.discoveryEnabled && !parser.isSet(discoveryPort)
+                                  && !parser.isSet(discoveryTarget));
     if (!discoveryOff) {
         DiscoveryConfig discovery;
         discovery.port = options.settings.discoveryPort;

@@ -2,9 +2,9 @@
 
 #include "discovery/discoveryservice.h"
 #include "identity/identity.h"
-#include "net/ports.h"
 #include "models/peerlistmodel.h"
 #include "net/peerconnection.h"
+#include "net/ports.h"
 #include "storage/chatmessage.h"
 
 #include <QHash>
