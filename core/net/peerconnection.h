@@ -15,7 +15,7 @@ struct ConnectionTimeouts
     int handshakeMs = 10'000; // TCP + TLS + hello, from the first byte of effort
     int stallMs = 10'000;     // a frame started but not finished
     int pingIntervalMs = 5'000;
-    int deadAfterMs = 20'000; // nothing at all heard from the peer
+    int deadAfterMs = 15'000; // nothing at all heard from the peer (pings keep it fed)
 };
 
 // One TLS connection to one peer: frames, hello exchange, identity check, keepalive.

@@ -21,8 +21,10 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void defaultsDiscoverAndChat();
+    void ipv6OnlyDiscoverAndChat();
 
 private:
+    std::vector<std::unique_ptr<CliProcess>> startHosts(int first, int last, QTemporaryDir *dirs);
     bool ip(const QStringList &args);
     QString ns(const QString &what) const { return u"shoal%1-%2"_s.arg(getpid()).arg(what); }
 
@@ -56,11 +58,23 @@ void tst_Netns::initTestCase()
     m_namespaces.append(br);
     QVERIFY(ip({u"-n"_s, br, u"link"_s, u"add"_s, u"br0"_s, u"type"_s, u"bridge"_s}));
     QVERIFY(ip({u"-n"_s, br, u"link"_s, u"set"_s, u"br0"_s, u"up"_s}));
-    for (int i = 1; i <= 3; ++i) {
+    // Hosts 1-3 have IPv4 and IPv6; hosts 4-6 only IPv6 link-local addresses.
+    for (int i = 1; i <= 6; ++i) {
         const QString host = ns(u"h%1"_s.arg(i));
         const QString port = u"p%1"_s.arg(i);
         QVERIFY(ip({u"netns"_s, u"add"_s, host}));
         m_namespaces.append(host);
+        // No duplicate address detection: link-local addresses are usable at once.
+        QProcess sysctl;
+        sysctl.start(m_ip,
+                     {u"netns"_s,
+                      u"exec"_s,
+                      host,
+                      u"sysctl"_s,
+                      u"-qw"_s,
+                      u"net.ipv6.conf.default.accept_dad=0"_s,
+                      u"net.ipv6.conf.all.accept_dad=0"_s});
+        QVERIFY(sysctl.waitForFinished(10000));
         QVERIFY(ip({u"-n"_s,
                     host,
                     u"link"_s,
@@ -74,8 +88,10 @@ void tst_Netns::initTestCase()
                     u"netns"_s,
                     br}));
         QVERIFY(ip({u"-n"_s, br, u"link"_s, u"set"_s, port, u"master"_s, u"br0"_s, u"up"_s}));
-        QVERIFY(ip(
-            {u"-n"_s, host, u"addr"_s, u"add"_s, u"10.77.0.%1/24"_s.arg(i), u"dev"_s, u"eth0"_s}));
+        if (i <= 3) {
+            QVERIFY(ip(
+                {u"-n"_s, host, u"addr"_s, u"add"_s, u"10.77.0.%1/24"_s.arg(i), u"dev"_s, u"eth0"_s}));
+        }
         QVERIFY(ip({u"-n"_s, host, u"link"_s, u"set"_s, u"eth0"_s, u"up"_s}));
         QVERIFY(ip({u"-n"_s, host, u"link"_s, u"set"_s, u"lo"_s, u"up"_s}));
     }
@@ -90,22 +106,7 @@ void tst_Netns::cleanupTestCase()
 void tst_Netns::defaultsDiscoverAndChat()
 {
     QTemporaryDir dirs[3];
-    std::vector<std::unique_ptr<CliProcess>> hosts;
-    for (int i = 0; i < 3; ++i) {
-        // No --discovery-target, no --port: the shipped defaults, inside the namespace.
-        hosts.push_back(std::make_unique<CliProcess>(m_ip,
-                                                     QStringList{u"netns"_s,
-                                                                 u"exec"_s,
-                                                                 ns(u"h%1"_s.arg(i + 1)),
-                                                                 u"env"_s,
-                                                                 u"-u"_s,
-                                                                 u"SHOAL_LOOPBACK_ONLY"_s,
-                                                                 QStringLiteral(SHOAL_CLI_PATH),
-                                                                 u"--profile"_s,
-                                                                 dirs[i].path(),
-                                                                 u"--name"_s,
-                                                                 u"host%1"_s.arg(i + 1)}));
-    }
+    auto hosts = startHosts(1, 3, dirs);
     for (auto &h : hosts)
         QTRY_VERIFY(!h->id().isEmpty());
     for (auto &h : hosts)
@@ -142,6 +143,55 @@ void tst_Netns::defaultsDiscoverAndChat()
     QVERIFY2(discovery.value(u"targets"_s).toArray().size() >= 1, QJsonDocument(discovery).toJson());
     qInfo().noquote() << "host2 network:"
                       << QJsonDocument(discovery).toJson(QJsonDocument::Compact);
+}
+
+std::vector<std::unique_ptr<CliProcess>> tst_Netns::startHosts(int first,
+                                                               int last,
+                                                               QTemporaryDir *dirs)
+{
+    std::vector<std::unique_ptr<CliProcess>> hosts;
+    for (int i = first; i <= last; ++i) {
+        // No --discovery-target, no --port: the shipped defaults, inside the namespace.
+        hosts.push_back(std::make_unique<CliProcess>(m_ip,
+                                                     QStringList{u"netns"_s,
+                                                                 u"exec"_s,
+                                                                 ns(u"h%1"_s.arg(i)),
+                                                                 u"env"_s,
+                                                                 u"-u"_s,
+                                                                 u"SHOAL_LOOPBACK_ONLY"_s,
+                                                                 QStringLiteral(SHOAL_CLI_PATH),
+                                                                 u"--profile"_s,
+                                                                 dirs[i - first].path(),
+                                                                 u"--name"_s,
+                                                                 u"host%1"_s.arg(i)}));
+    }
+    return hosts;
+}
+
+void tst_Netns::ipv6OnlyDiscoverAndChat()
+{
+    // ff02::1 multicast finds the peers; TLS connects to fe80::…%eth0.
+    QTemporaryDir dirs[3];
+    auto hosts = startHosts(4, 6, dirs);
+    for (auto &h : hosts)
+        QTRY_VERIFY(!h->id().isEmpty());
+    auto allSeeAll = [&] {
+        for (auto &x : hosts) {
+            for (auto &y : hosts) {
+                if (x != y && !x->peerOnline(y->id(), true))
+                    return false;
+            }
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(), 5000);
+    const QJsonObject seen = hosts[0]->find([&](const QJsonObject &e) {
+        return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == hosts[1]->id();
+    });
+    QVERIFY2(seen.value(u"addresses"_s).toArray().first().toString().startsWith(u"[fe80::"_s),
+             QJsonDocument(seen).toJson());
+    hosts[0]->send({{u"cmd"_s, u"send"_s}, {u"to"_s, hosts[1]->id()}, {u"text"_s, u"v6"_s}});
+    QTRY_COMPARE(hosts[1]->event(u"message"_s).value(u"text"_s).toString(), u"v6"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_Netns)
