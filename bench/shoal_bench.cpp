@@ -4,7 +4,7 @@
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "protocol/framedecoder.h"
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -125,7 +125,7 @@ Result benchShoal()
         QElapsedTimer t;
         t.start();
         const QUuid id = *a->sendMessage(b->id(), text, &error);
-        waitUntil([&] { return a->log().message(id)->state == MessageState::Delivered; });
+        waitUntil([&] { return a->history().message(id)->state == MessageState::Delivered; });
         rtts.append(t.nsecsElapsed());
     }
     r.rtt = percentiles(rtts);
@@ -135,7 +135,7 @@ Result benchShoal()
     QUuid last;
     for (int i = 0; i < Throughput; ++i)
         last = *a->sendMessage(b->id(), text, &error);
-    waitUntil([&] { return a->log().message(last)->state == MessageState::Delivered; });
+    waitUntil([&] { return a->history().message(last)->state == MessageState::Delivered; });
     r.perSecond = Throughput / (t.nsecsElapsed() / 1e9);
     return r;
 }

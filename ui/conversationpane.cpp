@@ -4,11 +4,12 @@
 #include "messageinput.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
-#include "storage/messagelog.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QVBoxLayout>
@@ -16,7 +17,7 @@
 ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     : QWidget(parent)
     , m_messenger(messenger)
-    , m_model(new ConversationModel(messenger.log(), this))
+    , m_model(messenger.createConversationModel(this))
     , m_header(new QLabel(this))
     , m_view(new QListView(this))
     , m_input(new MessageInput(this))
@@ -37,6 +38,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::NoSelection);
     m_view->setUniformItemSizes(false);
     m_view->setAccessibleName(tr("Messages"));
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
 
     m_input->setMaximumHeight(m_input->fontMetrics().height() * 5);
     m_input->setAccessibleName(tr("Message"));
@@ -58,12 +60,19 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     connect(m_input, &MessageInput::submitted, this, &ConversationPane::send);
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationPane::send);
     connect(m_input, &QPlainTextEdit::textChanged, m_error, &QWidget::hide);
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
+        if (m_loadingOlder || first == 0)
+            return;
         // Follow the conversation unless the person scrolled up to read.
         QScrollBar *bar = m_view->verticalScrollBar();
         if (bar->value() >= bar->maximum() - 40)
             QMetaObject::invokeMethod(m_view, &QListView::scrollToBottom, Qt::QueuedConnection);
     });
+    connect(m_view->verticalScrollBar(),
+            &QScrollBar::valueChanged,
+            this,
+            &ConversationPane::onScrolled);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &ConversationPane::showContextMenu);
     connect(m_messenger.peers(),
             &QAbstractItemModel::dataChanged,
             this,
@@ -75,15 +84,65 @@ void ConversationPane::showPeer(const QString &peerId)
 {
     m_peerId = peerId;
     m_model->setPeer(peerId);
-    m_messenger.setActiveConversation(peerId);
     const bool hasPeer = !peerId.isEmpty();
     m_input->setEnabled(hasPeer);
     m_sendButton->setEnabled(hasPeer);
     m_error->hide();
     updateHeader();
+    updateVisibility();
     m_view->scrollToBottom();
     if (hasPeer)
         m_input->setFocus();
+}
+
+bool ConversationPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange || event->type() == QEvent::WindowStateChange)
+        updateVisibility();
+    return QWidget::eventFilter(watched, event);
+}
+
+void ConversationPane::updateVisibility()
+{
+    // What is on screen in the active window has been seen: that is when it counts as read.
+    if (window() != this)
+        window()->installEventFilter(this);
+    const bool visible = isVisible() && window()->isActiveWindow() && !window()->isMinimized();
+    m_messenger.setActiveConversation(m_peerId, visible);
+}
+
+void ConversationPane::onScrolled(int value)
+{
+    QScrollBar *bar = m_view->verticalScrollBar();
+    if (value != bar->minimum() || !m_model->hasOlder() || m_loadingOlder)
+        return;
+    // Keep the message the person is looking at where it is while older ones appear above.
+    m_loadingOlder = true;
+    const int before = bar->maximum();
+    m_model->loadOlder();
+    m_view->doItemsLayout();
+    bar->setValue(bar->value() + (bar->maximum() - before));
+    m_loadingOlder = false;
+}
+
+void ConversationPane::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_view->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const ChatMessage m = m_model->messageAt(index.row());
+    if (!m.outgoing || m.state != MessageState::Queued)
+        return;
+    QMenu menu(this);
+    QAction *retry = menu.addAction(tr("Retry now"));
+    QAction *remove = menu.addAction(tr("Delete"));
+    QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
+    QString error;
+    if ((chosen == retry && !m_messenger.retryMessage(m.id, &error))
+        || (chosen == remove && !m_messenger.deleteMessage(m.id, &error))) {
+        m_error->setText(error);
+        m_error->show();
+    }
 }
 
 void ConversationPane::updateHeader()
@@ -94,9 +153,15 @@ void ConversationPane::updateHeader()
         return;
     }
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
-    m_header->setText(peer->online
-                          ? tr("%1 — online").arg(name)
-                          : tr("%1 — offline; messages wait until they are back").arg(name));
+    if (peer->online) {
+        m_header->setText(tr("%1 — online").arg(name));
+    } else if (peer->lastSeen.isValid()) {
+        m_header->setText(
+            tr("%1 — offline, last seen %2; messages wait until they are back")
+                .arg(name, QLocale().toString(peer->lastSeen.toLocalTime(), QLocale::ShortFormat)));
+    } else {
+        m_header->setText(tr("%1 — offline; messages wait until they are back").arg(name));
+    }
     m_header->setToolTip(tr("ID %1").arg(peer->id));
 }
 

@@ -9,7 +9,8 @@ class QLabel;
 class QListView;
 class QPushButton;
 
-// The right side: who we talk to, what was said, and the box to say more.
+// The right side: who we talk to, what was said, and the box to say more. Older messages load
+// as the person scrolls up; what is shown in the active window counts as read.
 class ConversationPane final : public QWidget
 {
     Q_OBJECT
@@ -23,10 +24,17 @@ public:
     MessageInput *input() const { return m_input; }
     QListView *messageView() const { return m_view; }
     QLabel *errorLabel() const { return m_error; }
+    ConversationModel *model() const { return m_model; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void send();
     void updateHeader();
+    void updateVisibility();
+    void onScrolled(int value);
+    void showContextMenu(const QPoint &pos);
 
     Messenger &m_messenger;
     ConversationModel *m_model;
@@ -36,4 +44,5 @@ private:
     MessageInput *m_input;
     QPushButton *m_sendButton;
     QLabel *m_error;
+    bool m_loadingOlder = false;
 };

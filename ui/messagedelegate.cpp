@@ -55,6 +55,8 @@ QString MessageDelegate::stateText(int state)
         return tr("sent ✓");
     case MessageState::Delivered:
         return tr("delivered ✓✓");
+    case MessageState::Read:
+        return tr("read ✓✓");
     case MessageState::Failed:
         return tr("failed");
     }

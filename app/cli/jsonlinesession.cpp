@@ -1,7 +1,7 @@
 #include "jsonlinesession.h"
 
 #include "messenger/messenger.h"
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -60,6 +60,11 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"to"_s, m.peerId},
                    {u"state"_s, messageStateName(m.state)}});
+    });
+    connect(&m_messenger, &Messenger::messageDeleted, this, [this](const QUuid &id) {
+        emitEvent({{u"event"_s, u"state"_s},
+                   {u"id"_s, id.toString(QUuid::WithoutBraces)},
+                   {u"state"_s, u"deleted"_s}});
     });
     connect(&m_messenger,
             &Messenger::connectFinished,
@@ -164,7 +169,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         m_sending = false;
         if (!id)
             return fail(error);
-        const auto m = m_messenger.log().message(*id);
+        const auto m = m_messenger.history().message(*id);
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, id->toString(QUuid::WithoutBraces)},
                    {u"to"_s, to},
@@ -177,6 +182,54 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         for (const PeerInfo &p : m_messenger.peers()->peers())
             peers.append(peerJson(p));
         emitEvent({{u"event"_s, u"peers"_s}, {u"peers"_s, peers}}, ref);
+        return;
+    }
+    if (cmd == u"history"_s) {
+        const QJsonValue with = command.value(u"with"_s);
+        const QJsonValue limit = command.value(u"limit"_s);
+        const QJsonValue before = command.value(u"before"_s);
+        if (!with.isString() || (!limit.isUndefined() && !limit.isDouble())
+            || (!before.isUndefined() && !before.isString()))
+            return fail(u"history needs \"with\": PEER_ID, optional \"limit\": N and "
+                        u"\"before\": MSG_ID"_s);
+        const int n = limit.isUndefined() ? 50 : qBound(1, limit.toInt(), 1000);
+        std::optional<ChatMessage> cursor;
+        if (before.isString()) {
+            cursor = m_messenger.history().message(QUuid::fromString(before.toString()));
+            if (!cursor || cursor->peerId != with.toString() || cursor->seq == 0)
+                return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
+        }
+        QJsonArray messages;
+        const auto page = m_messenger.history().page(with.toString(), n, cursor);
+        for (const ChatMessage &m : page) {
+            messages.append(QJsonObject{{u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                                        {u"from"_s, m.outgoing ? m_messenger.id() : m.peerId},
+                                        {u"text"_s, m.text},
+                                        {u"sent_at"_s, isoTime(m.sentAt)},
+                                        {u"state"_s, messageStateName(m.state)}});
+        }
+        emitEvent({{u"event"_s, u"history"_s}, {u"with"_s, with}, {u"messages"_s, messages}}, ref);
+        return;
+    }
+    if (cmd == u"read"_s) {
+        const QJsonValue with = command.value(u"with"_s);
+        if (!with.isString() || !m_messenger.peers()->peer(with.toString()))
+            return fail(u"read needs \"with\": a known PEER_ID"_s);
+        m_messenger.markRead(with.toString());
+        emitEvent({{u"event"_s, u"read"_s}, {u"with"_s, with}}, ref);
+        return;
+    }
+    if (cmd == u"retry"_s || cmd == u"delete"_s) {
+        const QJsonValue id = command.value(u"id"_s);
+        const QUuid uuid = QUuid::fromString(id.toString());
+        if (uuid.isNull())
+            return fail(u"%1 needs \"id\": MSG_ID"_s.arg(cmd));
+        QString error;
+        const bool ok = cmd == u"retry"_s ? m_messenger.retryMessage(uuid, &error)
+                                          : m_messenger.deleteMessage(uuid, &error);
+        if (!ok)
+            return fail(error);
+        emitEvent({{u"event"_s, cmd}, {u"id"_s, id}}, ref);
         return;
     }
     if (cmd == u"network"_s) {

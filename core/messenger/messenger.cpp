@@ -1,13 +1,13 @@
 #include "messenger.h"
 
+#include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/peeraddress.h"
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
 #include <QDir>
 #include <QLoggingCategory>
 #include <QNetworkInterface>
-#include <QSettings>
 
 using namespace Qt::StringLiterals;
 
@@ -25,7 +25,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     , m_identity(identity)
     , m_config(std::move(config))
     , m_registry(new ConnectionRegistry(m_identity, m_config.timeouts, this))
-    , m_log(new MessageLog(this))
+    , m_store(new MessageStore(this))
 {
     m_registry->setDisplayName(m_config.name);
     connect(m_registry, &ConnectionRegistry::peerConnected, this, &Messenger::onPeerConnected);
@@ -52,22 +52,24 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                 qCDebug(lcMessenger) << "dial of" << dialled << "failed:" << reason;
                 dialNext(dialled);
             });
-    connect(m_log, &MessageLog::stateChanged, this, [this](const ChatMessage &m) {
-        Q_EMIT messageStateChanged(m);
+    connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
+    connect(m_store, &MessageStore::errorOccurred, this, [this](const QString &error) {
+        if (!m_warnings.contains(error))
+            m_warnings.append(error);
     });
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
-    if (!m_config.profileDir.isEmpty()) {
-        m_knownPeers
-            = std::make_unique<QSettings>(QDir(m_config.profileDir).filePath(u"peers.ini"_s),
-                                          QSettings::IniFormat);
-        loadKnownPeers();
-    }
 }
 
 Messenger::~Messenger() = default;
 
 bool Messenger::start()
 {
+    const QString path = m_config.profileDir.isEmpty()
+                             ? u":memory:"_s
+                             : QDir(m_config.profileDir).filePath(u"history.sqlite"_s);
+    if (!m_store->open(path, &m_errorString))
+        return false;
+    loadKnownPeers();
     if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
         m_errorString = m_registry->errorString();
         return false;
@@ -123,6 +125,11 @@ QStringList Messenger::listenAddresses() const
     return out;
 }
 
+ConversationModel *Messenger::createConversationModel(QObject *parent)
+{
+    return new ConversationModel(*m_store, parent);
+}
+
 NetworkStatus Messenger::networkStatus() const
 {
     NetworkStatus s;
@@ -176,18 +183,71 @@ std::optional<QUuid> Messenger::sendMessage(const QString &peerId,
     m.receivedAt = now;
     m.text = text;
     m.state = MessageState::Queued;
-    m_log->add(m);
-    if (m_registry->send(peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
-        m_log->setState(m.id, MessageState::Sent);
-    else
-        dial(peerId);
+    // On disk before any byte leaves: it goes out when the store reports it committed.
+    m_store->add(m);
     return m.id;
 }
 
-void Messenger::setActiveConversation(const QString &peerId)
+void Messenger::setActiveConversation(const QString &peerId, bool visible)
 {
     m_activeConversation = peerId;
+    m_activeVisible = visible;
+    if (visible && !peerId.isEmpty())
+        markRead(peerId);
+}
+
+void Messenger::markRead(const QString &peerId)
+{
+    const auto unread = m_store->unread(peerId);
+    for (const ChatMessage &m : unread)
+        m_store->setState(m.id, MessageState::Read);
     m_peers.clearUnread(peerId);
+    if (!unread.isEmpty() && m_config.sendReadReceipts)
+        sendReceipts(peerId);
+}
+
+void Messenger::sendReceipts(const QString &peerId)
+{
+    if (!m_config.sendReadReceipts || !m_registry->isConnected(peerId))
+        return;
+    // Includes the ones just marked: message() sees queued state changes, pendingReceipts()
+    // only committed ones, so ask for both.
+    QList<ChatMessage> receipts = m_store->pendingReceipts(peerId);
+    for (const ChatMessage &m : m_store->unread(peerId)) {
+        if (m_store->message(m.id)->state == MessageState::Read)
+            receipts.append(m);
+    }
+    for (const ChatMessage &m : std::as_const(receipts)) {
+        if (m_registry->send(peerId, Protocol::Read{m.id}))
+            m_store->setReceiptSent(m.id);
+    }
+}
+
+bool Messenger::retryMessage(const QUuid &id, QString *error)
+{
+    const auto m = m_store->message(id);
+    if (!m || !m->outgoing || m->state != MessageState::Queued) {
+        *error = tr("Only a waiting message can be retried.");
+        return false;
+    }
+    if (m_registry->isConnected(m->peerId)) {
+        flush(m->peerId);
+        return true;
+    }
+    m_redial.remove(m->peerId); // no back-off: the person asked
+    dial(m->peerId);
+    return true;
+}
+
+bool Messenger::deleteMessage(const QUuid &id, QString *error)
+{
+    const auto m = m_store->message(id);
+    if (!m || !m->outgoing || m->state != MessageState::Queued) {
+        *error = tr("Only a waiting message can be deleted; this one may already have arrived.");
+        return false;
+    }
+    m_store->remove(id);
+    return true;
 }
 
 void Messenger::shutdown()
@@ -196,6 +256,7 @@ void Messenger::shutdown()
     if (m_discovery)
         m_discovery->stop();
     m_registry->closeAll();
+    m_store->flush();
 }
 
 void Messenger::onPeerConnected(const QString &peerId,
@@ -222,9 +283,9 @@ void Messenger::onPeerDisconnected(const QString &peerId)
     if (!info)
         return;
     // Sent but not acknowledged: it waits again and goes out on the next connection.
-    const auto pending = m_log->undelivered(peerId);
+    const auto pending = m_store->undelivered(peerId);
     for (const ChatMessage &m : pending)
-        m_log->setState(m.id, MessageState::Queued);
+        m_store->setState(m.id, MessageState::Queued);
     // A connection that ended means the peer is gone until it is heard again.
     if (m_discovery)
         m_discovery->forget(peerId);
@@ -276,41 +337,95 @@ void Messenger::onPeerGone(const QString &peerId)
 
 void Messenger::flush(const QString &peerId)
 {
-    const auto pending = m_log->undelivered(peerId);
-    for (const ChatMessage &m : pending) {
-        if (!m_registry->send(peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
-            return;
-        m_log->setState(m.id, MessageState::Sent);
-    }
+    const auto pending = m_store->undelivered(peerId);
+    for (const ChatMessage &m : pending)
+        sendChat(m);
+    sendReceipts(peerId);
+}
+
+void Messenger::sendChat(const ChatMessage &m)
+{
+    if (m_registry->send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
+        m_store->setState(m.id, MessageState::Sent);
 }
 
 void Messenger::onMessage(const QString &peerId, const Protocol::Message &message)
 {
     if (const auto *chat = std::get_if<Protocol::Chat>(&message)) {
-        if (!m_log->contains(chat->id)) {
-            ChatMessage m;
-            m.id = chat->id;
-            m.peerId = peerId;
-            m.outgoing = false;
-            m.sentAt = chat->sentAt;
-            m.receivedAt = QDateTime::currentDateTimeUtc();
-            m.text = chat->text;
-            m.state = MessageState::Delivered;
-            m_log->add(m);
-            if (peerId != m_activeConversation)
-                m_peers.addUnread(peerId, 1);
-            Q_EMIT messageReceived(m);
+        if (m_store->contains(chat->id)) {
+            // Acknowledged again (the first ack may have been lost), but only once it is on disk.
+            const auto known = m_store->message(chat->id);
+            if (!known || known->outgoing || known->peerId != peerId)
+                return; // someone else's message ID: not theirs to acknowledge
+            if (known->seq == 0)
+                m_ackAfterCommit.insert(chat->id, peerId);
+            else
+                m_registry->send(peerId, Protocol::Ack{chat->id});
+            return;
         }
-        // Acknowledged again if seen before: the first ack may have been lost.
-        m_registry->send(peerId, Protocol::Ack{chat->id});
+        ChatMessage m;
+        m.id = chat->id;
+        m.peerId = peerId;
+        m.outgoing = false;
+        m.sentAt = chat->sentAt;
+        m.receivedAt = QDateTime::currentDateTimeUtc();
+        m.text = chat->text;
+        m.state = MessageState::Delivered;
+        // Acknowledged once committed (onCommitted).
+        m_store->add(m);
         return;
     }
+    const QUuid *id = nullptr;
+    MessageState state = MessageState::Delivered;
     if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
-        const auto m = m_log->message(ack->id);
-        // Only the peer the message went to can acknowledge it.
-        if (m && m->outgoing && m->peerId == peerId)
-            m_log->setState(ack->id, MessageState::Delivered);
+        id = &ack->id;
+    } else if (const auto *read = std::get_if<Protocol::Read>(&message)) {
+        id = &read->id;
+        state = MessageState::Read;
     }
+    if (!id)
+        return;
+    const auto m = m_store->message(*id);
+    // Only the peer the message went to can acknowledge it.
+    if (m && m->outgoing && m->peerId == peerId)
+        m_store->setState(*id, state);
+}
+
+void Messenger::onCommitted(const QList<ChatMessage> &added,
+                            const QList<ChatMessage> &changed,
+                            const QList<QUuid> &removed)
+{
+    QSet<QString> readNow;
+    for (const ChatMessage &m : added) {
+        if (m.outgoing) {
+            if (m_registry->isConnected(m.peerId))
+                sendChat(m);
+            else
+                dial(m.peerId);
+            continue;
+        }
+        // Durable: now the sender may forget it.
+        m_registry->send(m.peerId, Protocol::Ack{m.id});
+        if (m.peerId == m_activeConversation && m_activeVisible)
+            readNow.insert(m.peerId);
+        else
+            m_peers.addUnread(m.peerId, 1);
+        Q_EMIT messageReceived(m);
+    }
+    for (auto it = m_ackAfterCommit.begin(); it != m_ackAfterCommit.end();) {
+        if (m_store->message(it.key()).value_or(ChatMessage{}).seq != 0) {
+            m_registry->send(it.value(), Protocol::Ack{it.key()});
+            it = m_ackAfterCommit.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const ChatMessage &m : changed)
+        Q_EMIT messageStateChanged(m);
+    for (const QUuid &id : removed)
+        Q_EMIT messageDeleted(id);
+    for (const QString &peer : std::as_const(readNow))
+        markRead(peer);
 }
 
 void Messenger::dial(const QString &peerId)
@@ -359,7 +474,7 @@ void Messenger::redial()
     for (const PeerInfo &peer : m_peers.peers()) {
         if (m_registry->isConnected(peer.id) || m_dials.contains(peer.id))
             continue;
-        if (!m_log->undelivered(peer.id).isEmpty())
+        if (!m_store->undelivered(peer.id).isEmpty())
             dial(peer.id);
     }
 }
@@ -372,33 +487,30 @@ void Messenger::updatePeer(const PeerInfo &peer)
 
 void Messenger::loadKnownPeers()
 {
-    const QStringList ids = m_knownPeers->childGroups();
-    for (const QString &id : ids) {
-        if (!Protocol::isValidPeerId(id))
+    const QHash<QString, int> unread = m_store->unreadCounts();
+    const auto known = m_store->peers();
+    for (const PeerRecord &p : known) {
+        if (!Protocol::isValidPeerId(p.id))
             continue;
-        m_knownPeers->beginGroup(id);
         PeerInfo info;
-        info.id = id;
-        info.name = Protocol::singleLine(m_knownPeers->value(u"name"_s).toString(),
-                                         Protocol::MaxNameLength);
-        info.address = m_knownPeers->value(u"address"_s).toString();
-        info.lastSeen = m_knownPeers->value(u"lastSeen"_s).toDateTime();
+        info.id = p.id;
+        info.name = Protocol::singleLine(p.name, Protocol::MaxNameLength);
+        info.address = p.addresses.value(0);
+        info.lastSeen = p.lastSeen;
         info.verified = true;
-        m_knownPeers->endGroup();
         m_peers.upsert(info);
+        m_peers.addUnread(p.id, unread.value(p.id));
     }
 }
 
 void Messenger::rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate)
 {
-    if (!m_knownPeers)
-        return;
-    m_knownPeers->beginGroup(peer.id);
-    m_knownPeers->setValue(u"name"_s, peer.name);
-    m_knownPeers->setValue(u"address"_s, peer.address);
-    m_knownPeers->setValue(u"lastSeen"_s, peer.lastSeen);
+    PeerRecord record;
+    record.id = peer.id;
+    record.name = peer.name;
     // The pinned certificate: its hash is the peer ID.
-    m_knownPeers->setValue(u"certificate"_s, QString::fromLatin1(certificate.toPem()));
-    m_knownPeers->endGroup();
-    m_knownPeers->sync();
+    record.certificate = certificate.toDer();
+    record.addresses = {peer.address};
+    record.lastSeen = peer.lastSeen;
+    m_store->savePeer(record);
 }

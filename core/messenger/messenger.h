@@ -13,8 +13,8 @@
 #include <QTimer>
 
 class ConnectionRegistry;
-class MessageLog;
-class QSettings;
+class ConversationModel;
+class MessageStore;
 
 // What the Network panel and `shoal-cli`'s network command show.
 struct NetworkStatus
@@ -30,7 +30,8 @@ struct NetworkStatus
 
 struct MessengerConfig
 {
-    QString profileDir; // where known peers are remembered; empty: remember nothing
+    QString profileDir; // history.sqlite lives here; empty: a history in memory only
+    bool sendReadReceipts = true;
     QString name;
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 port = DefaultPort;
@@ -62,7 +63,9 @@ public:
     QStringList listenAddresses() const;
 
     PeerListModel *peers() { return &m_peers; }
-    const MessageLog &log() const { return *m_log; }
+    const MessageStore &history() const { return *m_store; }
+    // A model of one conversation at a time, paged from the history, for a view.
+    ConversationModel *createConversationModel(QObject *parent);
     ConnectionRegistry &connections() { return *m_registry; }
     // Null when discovery is off.
     const DiscoveryService *discovery() const { return m_discovery; }
@@ -75,8 +78,14 @@ public:
     int connectToAddress(const QString &address, QString *error);
     // Queues a message; it goes out now if the peer is connected, else when it is next seen.
     std::optional<QUuid> sendMessage(const QString &peerId, const QString &text, QString *error);
-    // The conversation the person is looking at: its incoming messages are not unread.
-    void setActiveConversation(const QString &peerId);
+    // The conversation the person is looking at, and whether they can see it (an active
+    // window). What is shown there is read: read receipts go out if allowed.
+    void setActiveConversation(const QString &peerId, bool visible = true);
+    void markRead(const QString &peerId);
+    void setSendReadReceipts(bool send) { m_config.sendReadReceipts = send; }
+    // A waiting message: try to deliver it now, or take it back.
+    bool retryMessage(const QUuid &id, QString *error);
+    bool deleteMessage(const QUuid &id, QString *error);
     // Says bye to every peer.
     void shutdown();
 
@@ -85,6 +94,7 @@ Q_SIGNALS:
     void peerUpdated(const PeerInfo &peer);
     void messageReceived(const ChatMessage &message);
     void messageStateChanged(const ChatMessage &message);
+    void messageDeleted(const QUuid &id);
 
 private:
     void onPeerConnected(const QString &peerId,
@@ -99,6 +109,11 @@ private:
     void dialNext(const QString &peerId);
     void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
     void onPeerGone(const QString &peerId);
+    void onCommitted(const QList<ChatMessage> &added,
+                     const QList<ChatMessage> &changed,
+                     const QList<QUuid> &removed);
+    void sendChat(const ChatMessage &message);
+    void sendReceipts(const QString &peerId);
     void loadKnownPeers();
     void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
     void updatePeer(const PeerInfo &peer);
@@ -106,11 +121,12 @@ private:
     Identity m_identity;
     MessengerConfig m_config;
     ConnectionRegistry *m_registry;
-    MessageLog *m_log;
+    MessageStore *m_store;
     PeerListModel m_peers;
-    std::unique_ptr<QSettings> m_knownPeers;
     QString m_errorString;
     QString m_activeConversation;
+    bool m_activeVisible = false;
+    QHash<QUuid, QString> m_ackAfterCommit; // duplicates of messages not yet on disk
     QTimer m_redialTimer;
     struct Redial
     {

@@ -1,46 +1,100 @@
 #include "conversationmodel.h"
 
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
-ConversationModel::ConversationModel(const MessageLog &log, QObject *parent)
-    : QAbstractListModel(parent)
-    , m_log(log)
+namespace {
+
+bool before(const ChatMessage &a, const ChatMessage &b)
 {
-    connect(&m_log, &MessageLog::messageAboutToBeAdded, this, [this](const QString &peerId, int row) {
-        if (peerId == m_peerId)
-            beginInsertRows({}, row, row);
-    });
-    connect(&m_log, &MessageLog::messageAdded, this, [this](const ChatMessage &m, int) {
-        if (m.peerId == m_peerId)
-            endInsertRows();
-    });
-    connect(&m_log, &MessageLog::stateChanged, this, [this](const ChatMessage &m, int row) {
-        if (m.peerId != m_peerId)
-            return;
-        const QModelIndex i = index(row);
-        Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
-    });
+    return a.sentAt < b.sentAt || (a.sentAt == b.sentAt && a.seq < b.seq);
+}
+
+} // namespace
+
+ConversationModel::ConversationModel(const MessageStore &store, QObject *parent)
+    : QAbstractListModel(parent)
+    , m_store(store)
+{
+    connect(&m_store, &MessageStore::committed, this, &ConversationModel::onCommitted);
 }
 
 void ConversationModel::setPeer(const QString &peerId)
 {
-    if (peerId == m_peerId)
-        return;
     beginResetModel();
     m_peerId = peerId;
+    m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
+    m_hasOlder = m_rows.size() == PageSize;
     endResetModel();
+}
+
+int ConversationModel::loadOlder()
+{
+    if (!m_hasOlder || m_rows.isEmpty())
+        return 0;
+    const QList<ChatMessage> older = m_store.page(m_peerId, PageSize, m_rows.first());
+    m_hasOlder = older.size() == PageSize;
+    if (older.isEmpty())
+        return 0;
+    beginInsertRows({}, 0, int(older.size()) - 1);
+    m_rows = older + m_rows;
+    endInsertRows();
+    return int(older.size());
+}
+
+void ConversationModel::onCommitted(const QList<ChatMessage> &added,
+                                    const QList<ChatMessage> &changed,
+                                    const QList<QUuid> &removed)
+{
+    for (const ChatMessage &m : added) {
+        if (m.peerId != m_peerId)
+            continue;
+        // Usually the newest; a late one slots into its place in sender order.
+        int row = int(m_rows.size());
+        while (row > 0 && before(m, m_rows.at(row - 1)))
+            --row;
+        if (row == 0 && m_hasOlder)
+            continue; // older than everything loaded: it comes with its page
+        beginInsertRows({}, row, row);
+        m_rows.insert(row, m);
+        endInsertRows();
+    }
+    for (const ChatMessage &m : changed) {
+        const int row = rowOf(m.id);
+        if (row < 0)
+            continue;
+        m_rows[row].state = m.state;
+        const QModelIndex i = index(row);
+        Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
+    }
+    for (const QUuid &id : removed) {
+        const int row = rowOf(id);
+        if (row < 0)
+            continue;
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+    }
+}
+
+int ConversationModel::rowOf(const QUuid &id) const
+{
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        if (m_rows.at(row).id == id)
+            return row;
+    }
+    return -1;
 }
 
 int ConversationModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_log.conversation(m_peerId).size());
+    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 QVariant ConversationModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const ChatMessage &m = m_log.conversation(m_peerId).at(index.row());
+    const ChatMessage &m = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
     case TextRole:

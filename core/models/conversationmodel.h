@@ -3,15 +3,20 @@
 #include "storage/chatmessage.h"
 
 #include <QAbstractListModel>
+#include <QList>
 
-class MessageLog;
+class MessageStore;
 
-// The messages exchanged with one peer, oldest first.
+// The messages exchanged with one peer, oldest first, loaded a page at a time from the newest:
+// a conversation of a million messages opens as fast as one of ten. loadOlder() brings the
+// previous page when the person scrolls up.
 class ConversationModel final : public QAbstractListModel
 {
     Q_OBJECT
 
 public:
+    static constexpr int PageSize = 100;
+
     enum Role {
         IdRole = Qt::UserRole + 1,
         TextRole,
@@ -21,16 +26,27 @@ public:
         StateNameRole, // "queued", "sent", ...
     };
 
-    explicit ConversationModel(const MessageLog &log, QObject *parent = nullptr);
+    explicit ConversationModel(const MessageStore &store, QObject *parent = nullptr);
 
     void setPeer(const QString &peerId);
     QString peer() const { return m_peerId; }
+    bool hasOlder() const { return m_hasOlder; }
+    // Prepends up to one page of older messages; returns how many.
+    int loadOlder();
+    ChatMessage messageAt(int row) const { return m_rows.at(row); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
 private:
-    const MessageLog &m_log;
+    void onCommitted(const QList<ChatMessage> &added,
+                     const QList<ChatMessage> &changed,
+                     const QList<QUuid> &removed);
+    int rowOf(const QUuid &id) const;
+
+    const MessageStore &m_store;
     QString m_peerId;
+    QList<ChatMessage> m_rows;
+    bool m_hasOlder = false;
 };

@@ -235,6 +235,26 @@ QString Ack::toString() const
     return u"ack(mid=%1)"_s.arg(uuidText(id));
 }
 
+QCborMap Read::toCbor() const
+{
+    QCborMap map = typed("read"_L1);
+    map.insert("mid"_L1, uuidText(id));
+    return map;
+}
+
+std::optional<Read> Read::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto id = uuidField(map, "mid"_L1, error);
+    if (!id)
+        return std::nullopt;
+    return Read{*id};
+}
+
+QString Read::toString() const
+{
+    return u"read(mid=%1)"_s.arg(uuidText(id));
+}
+
 QCborMap Ping::toCbor() const
 {
     QCborMap map = typed("ping"_L1);
@@ -356,6 +376,8 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
         return wrap(Chat::fromCbor(map, error));
     if (type == "ack"_L1)
         return wrap(Ack::fromCbor(map, error));
+    if (type == "read"_L1)
+        return wrap(Read::fromCbor(map, error));
     if (type == "ping"_L1)
         return wrap(Ping::fromCbor(map, error));
     if (type == "pong"_L1)

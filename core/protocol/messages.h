@@ -7,6 +7,7 @@
 //             "port": uint .le 65535, ? "caps": [* tstr] }
 //   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr }   ; ts: ms since epoch, UTC
 //   ack   = { "t": "ack", "mid": uuid-text }
+//   read  = { "t": "read", "mid": uuid-text }   ; the message was shown to its reader
 //   ping  = { "t": "ping", "n": uint }
 //   pong  = { "t": "pong", "n": uint }
 //   bye   = { "t": "bye", ? "reason": tstr }
@@ -72,6 +73,17 @@ struct Ack
     bool operator==(const Ack &o) const { return id == o.id; }
 };
 
+// Read receipt: the receiver's person has seen the message (only sent if they allow it).
+struct Read
+{
+    QUuid id;
+
+    QCborMap toCbor() const;
+    static std::optional<Read> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Read &o) const { return id == o.id; }
+};
+
 struct Ping
 {
     quint64 seq = 0;
@@ -110,7 +122,7 @@ struct Unknown
     bool operator==(const Unknown &o) const { return type == o.type; }
 };
 
-using Message = std::variant<Hello, Chat, Ack, Ping, Pong, Bye, Unknown>;
+using Message = std::variant<Hello, Chat, Ack, Read, Ping, Pong, Bye, Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).
 QByteArray encode(const Message &message);

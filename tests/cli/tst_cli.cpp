@@ -85,11 +85,23 @@ void tst_Cli::twoPeersChat()
                      })
                      .isEmpty());
 
-    // Each state is reported once.
-    int stateEvents = 0;
-    for (const QJsonObject &e : alice.all(u"state"_s))
-        stateEvents += e.value(u"id"_s).toString() == msgId;
-    QCOMPARE(stateEvents, 2); // sent (the reply), delivered
+    // Each state is reported once, in order: queued (the reply: on disk, nothing sent yet),
+    // sent, delivered.
+    QStringList states;
+    for (const QJsonObject &e : alice.all(u"state"_s)) {
+        if (e.value(u"id"_s).toString() == msgId)
+            states.append(e.value(u"state"_s).toString());
+    }
+    QCOMPARE(states, (QStringList{u"queued"_s, u"sent"_s, u"delivered"_s}));
+
+    // Bob reads it: Alice sees "read".
+    bob.send({{u"cmd"_s, u"read"_s}, {u"with"_s, alice.id()}});
+    QTRY_VERIFY(!alice
+                     .find([&](const QJsonObject &e) {
+                         return e.value(u"id"_s).toString() == msgId
+                                && e.value(u"state"_s) == u"read"_s;
+                     })
+                     .isEmpty());
 
     bob.send({{u"cmd"_s, u"send"_s}, {u"to"_s, alice.id()}, {u"text"_s, u"hi Alice"_s}});
     QTRY_COMPARE(alice.event(u"message"_s).value(u"text"_s).toString(), u"hi Alice"_s);

@@ -5,7 +5,7 @@
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "protocol/framedecoder.h"
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
 #include <QElapsedTimer>
 #include <QSslServer>
@@ -130,8 +130,8 @@ void tst_Discovery::threePeersFindEachOther()
     // Alice writes to Carol without typing an address.
     QString error;
     const QUuid id = *a->sendMessage(c->id(), u"found you"_s, &error);
-    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
-    QCOMPARE(c->log().conversation(a->id()).first().text, u"found you"_s);
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
+    QCOMPARE(c->history().conversation(a->id()).first().text, u"found you"_s);
     // One connection per pair.
     for (Messenger *x : peers)
         QTRY_COMPARE(x->connections().connectionCount(), 2);
@@ -229,8 +229,8 @@ void tst_Discovery::hostileDatagramsChangeNothing()
     QCOMPARE(a->peers()->peer(b->id())->name, u"Bob"_s); // a datagram does not rename him
     QString error;
     const QUuid id = *a->sendMessage(b->id(), u"still you?"_s, &error);
-    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
-    QCOMPARE(b->log().conversation(a->id()).last().text, u"still you?"_s);
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
+    QCOMPARE(b->history().conversation(a->id()).last().text, u"still you?"_s);
 }
 
 void tst_Discovery::forgedAnnouncementCannotTakeMessages()
@@ -291,9 +291,9 @@ void tst_Discovery::forgedAnnouncementCannotTakeMessages()
     QTRY_VERIFY(trapped >= 1);
     QTRY_VERIFY(a->connections().isConnected(b->id()));
     const QUuid id = *a->sendMessage(b->id(), u"for Bob only"_s, &error);
-    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
     QVERIFY(stolen.isEmpty());
-    QCOMPARE(b->log().conversation(a->id()).last().text, u"for Bob only"_s);
+    QCOMPARE(b->history().conversation(a->id()).last().text, u"for Bob only"_s);
     QVERIFY(online(*a, b->id()));
 }
 
@@ -308,7 +308,7 @@ void tst_Discovery::floodIsRateLimited()
         flood.send(QByteArray::number(i));
     QString error;
     const QUuid id = *a->sendMessage(b->id(), u"through the flood"_s, &error);
-    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
     QTRY_VERIFY(a->discovery()->stats().rateLimited > 0);
     const DiscoveryStats s = a->discovery()->stats();
     // At most a burst's worth was even parsed.

@@ -3,7 +3,7 @@
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "protocol/framedecoder.h"
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
 #include <QSignalSpy>
 #include <QSslServer>
@@ -185,24 +185,24 @@ void tst_Messenger::thousandMessagesEachWay()
         fromB.append(*b->sendMessage(a->id(), u"b→a %1"_s.arg(i), &error));
     }
     auto allDelivered = [](const Messenger &m, const QString &peer) {
-        const auto &conv = m.log().conversation(peer);
+        const auto &conv = m.history().conversation(peer);
         return std::all_of(conv.cbegin(), conv.cend(), [](const ChatMessage &c) {
             return c.state == MessageState::Delivered;
         });
     };
-    QTRY_COMPARE_WITH_TIMEOUT(b->log().conversation(a->id()).size(), 2 * Count, 20000);
-    QTRY_COMPARE_WITH_TIMEOUT(a->log().conversation(b->id()).size(), 2 * Count, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(b->history().conversation(a->id()).size(), 2 * Count, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(a->history().conversation(b->id()).size(), 2 * Count, 20000);
     QTRY_VERIFY_WITH_TIMEOUT(allDelivered(*a, b->id()) && allDelivered(*b, a->id()), 20000);
 
     // Exactly once and in order, per direction.
     QList<QUuid> receivedByB, receivedByA;
-    for (const ChatMessage &m : b->log().conversation(a->id())) {
+    for (const ChatMessage &m : b->history().conversation(a->id())) {
         if (!m.outgoing) {
             QCOMPARE(m.text, u"a→b %1"_s.arg(receivedByB.size()));
             receivedByB.append(m.id);
         }
     }
-    for (const ChatMessage &m : a->log().conversation(b->id())) {
+    for (const ChatMessage &m : a->history().conversation(b->id())) {
         if (!m.outgoing)
             receivedByA.append(m.id);
     }
@@ -236,10 +236,10 @@ void tst_Messenger::simultaneousConnectKeepsOne()
     const bool aIsLower = a->id() < b->id();
     QCOMPARE(ab->direction() == PeerConnection::Direction::Outgoing, aIsLower);
 
-    QTRY_COMPARE(b->log().conversation(a->id()).size(), 100);
-    QTRY_COMPARE(a->log().conversation(b->id()).size(), 100);
+    QTRY_COMPARE(b->history().conversation(a->id()).size(), 100);
+    QTRY_COMPARE(a->history().conversation(b->id()).size(), 100);
     QStringList texts;
-    for (const ChatMessage &m : b->log().conversation(a->id())) {
+    for (const ChatMessage &m : b->history().conversation(a->id())) {
         if (!m.outgoing)
             texts.append(m.text);
     }
@@ -354,8 +354,8 @@ void tst_Messenger::garbageClosesOnlyThatConnection()
     // Alice and Bob carry on.
     QVERIFY(isOnline(*b, a->id()));
     const QUuid id = *a->sendMessage(b->id(), u"still here"_s, &error);
-    QTRY_COMPARE(a->log().message(id)->state, MessageState::Delivered);
-    QCOMPARE(b->log().conversation(a->id()).last().text, u"still here"_s);
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
+    QCOMPARE(b->history().conversation(a->id()).last().text, u"still here"_s);
 }
 
 void tst_Messenger::unknownMessageTypeIgnored()
@@ -370,7 +370,7 @@ void tst_Messenger::unknownMessageTypeIgnored()
     newer.sendRaw(FrameDecoder::encode(sticker.toCborValue().toCbor()));
     const QUuid id = QUuid::createUuid();
     newer.send(Protocol::Chat{id, QDateTime::currentDateTimeUtc(), u"after sticker"_s});
-    QTRY_VERIFY(a->log().contains(id));
+    QTRY_VERIFY(a->history().contains(id));
     QVERIFY(newer.socket.state() == QAbstractSocket::ConnectedState);
     // And acked.
     QTRY_VERIFY(std::any_of(newer.received.cbegin(), newer.received.cend(), [&](const auto &m) {
@@ -396,14 +396,14 @@ void tst_Messenger::queuedMessageDeliveredWhenPeerReturns()
     for (int i = 0; i < 5; ++i)
         ids.append(*a->sendMessage(bobId.id(), u"while away %1"_s.arg(i), &error));
     for (const QUuid &id : ids)
-        QCOMPARE(a->log().message(id)->state, MessageState::Queued);
+        QCOMPARE(a->history().message(id)->state, MessageState::Queued);
 
     // Bob returns at his old address; Alice's Shoal redials and delivers, in order.
     b = makePeer(u"Bob"_s, &bobId, bobPort);
     QTRY_VERIFY_WITH_TIMEOUT(isOnline(*a, bobId.id()), 15000);
-    QTRY_COMPARE(a->log().message(ids.last())->state, MessageState::Delivered);
+    QTRY_COMPARE(a->history().message(ids.last())->state, MessageState::Delivered);
     QStringList texts;
-    for (const ChatMessage &m : b->log().conversation(a->id()))
+    for (const ChatMessage &m : b->history().conversation(a->id()))
         texts.append(m.text);
     QCOMPARE(texts,
              (QStringList{u"while away 0"_s,
@@ -433,7 +433,7 @@ void tst_Messenger::duplicateChatShownOnceAckedTwice()
     };
     QTRY_COMPARE(acks(), 2);
     QCOMPARE(received.size(), 1);
-    QCOMPARE(a->log().conversation(raw.m_identity.id()).size(), 1);
+    QCOMPARE(a->history().conversation(raw.m_identity.id()).size(), 1);
 }
 
 void tst_Messenger::connectErrors_data()
@@ -473,7 +473,7 @@ void tst_Messenger::tooLongMessageRejected()
     QVERIFY(!a->sendMessage(b->id(), QString(Protocol::MaxTextBytes + 1, u'x'), &error));
     QVERIFY(error.contains(u"64 KiB"_s));
     QVERIFY(!a->sendMessage(b->id(), u"   "_s, &error));
-    QCOMPARE(a->log().conversation(b->id()).size(), 0);
+    QCOMPARE(a->history().conversation(b->id()).size(), 0);
     // 64 KiB of multi-byte text counts bytes, not characters.
     QVERIFY(!a->sendMessage(b->id(), QString(Protocol::MaxTextBytes / 2, u'张'), &error));
     QVERIFY(a->sendMessage(b->id(), QString(Protocol::MaxTextBytes, u'x'), &error));

@@ -53,6 +53,7 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("chat max text")
         << Message(Chat{QUuid::createUuid(), ts, QString(MaxTextBytes, u'x')});
     QTest::newRow("ack") << Message(Ack{QUuid::createUuid()});
+    QTest::newRow("read") << Message(Read{QUuid::createUuid()});
     QTest::newRow("ping") << Message(Ping{42});
     QTest::newRow("pong") << Message(Pong{42});
     QTest::newRow("bye") << Message(Bye{u"shutting down"_s});
@@ -110,6 +111,7 @@ void tst_Messages::malformed_data()
                                                  {u"ts"_s, 1},
                                                  {u"text"_s, QString(MaxTextBytes + 1, u'x')}});
     QTest::newRow("ack missing mid") << cbor({{u"t"_s, u"ack"_s}});
+    QTest::newRow("read bad mid") << cbor({{u"t"_s, u"read"_s}, {u"mid"_s, 7}});
     QTest::newRow("ping negative") << cbor({{u"t"_s, u"ping"_s}, {u"n"_s, -1}});
     QTest::newRow("ping as text") << cbor({{u"t"_s, u"ping"_s}, {u"n"_s, u"1"_s}});
     QTest::newRow("bye reason int") << cbor({{u"t"_s, u"bye"_s}, {u"reason"_s, 3}});

@@ -10,7 +10,7 @@
 #include "networkdialog.h"
 #include "peerlistview.h"
 #include "settingsdialog.h"
-#include "storage/messagelog.h"
+#include "storage/messagestore.h"
 
 #include <QAction>
 #include <QLabel>
@@ -95,8 +95,8 @@ void tst_MainWindow::connectAndChat()
     QVERIFY(row.data(ConversationModel::OutgoingRole).toBool());
     QTRY_COMPARE(MessageState(row.data(ConversationModel::StateRole).toInt()),
                  MessageState::Delivered);
-    QCOMPARE(bob->log().conversation(alice->id()).size(), 1);
-    QCOMPARE(bob->log().conversation(alice->id()).first().text, u"Hello Bob"_s);
+    QCOMPARE(bob->history().conversation(alice->id()).size(), 1);
+    QCOMPARE(bob->history().conversation(alice->id()).first().text, u"Hello Bob"_s);
 
     // Bob answers; it shows on the left.
     QString error;
@@ -162,8 +162,8 @@ void tst_MainWindow::shiftEnterAddsLine()
     QTest::keyClicks(input, u"line two"_s);
     QCOMPARE(input->toPlainText(), u"line one\nline two"_s);
     QTest::keyClick(input, Qt::Key_Return);
-    QTRY_COMPARE(bob->log().conversation(alice->id()).size(), 1);
-    QCOMPARE(bob->log().conversation(alice->id()).first().text, u"line one\nline two"_s);
+    QTRY_COMPARE(bob->history().conversation(alice->id()).size(), 1);
+    QCOMPARE(bob->history().conversation(alice->id()).first().text, u"line one\nline two"_s);
 }
 
 void tst_MainWindow::unreadCountedForOtherConversations()

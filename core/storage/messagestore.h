@@ -1,0 +1,115 @@
+#pragma once
+
+#include "storage/chatmessage.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QTimer>
+
+#include <optional>
+#include <variant>
+
+// A peer as remembered between runs.
+struct PeerRecord
+{
+    QString id;
+    QString name;
+    QByteArray certificate; // DER; pinned: its SHA-256 is the ID
+    QStringList addresses;  // where it was last reached, best first
+    QDateTime lastSeen;
+};
+
+// History and the outgoing queue, in SQLite (WAL, synchronous=FULL) in the profile.
+//
+// Writes are grouped: they are queued and committed in one transaction at the end of the
+// current event-loop pass (or by flush()). committed() then reports what became durable; only
+// then does the messenger acknowledge, send, or show. Reads see committed rows, plus the
+// queued writes where noted.
+class MessageStore final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int SchemaVersion = 2;
+
+    explicit MessageStore(QObject *parent = nullptr);
+    ~MessageStore() override;
+
+    // Opens (creating and migrating) the database at `path`; ":memory:" for a throwaway one.
+    bool open(const QString &path, QString *error);
+    // Migrates an open database up to `version` only (tests use it to build older schemas).
+    static bool migrate(QSqlDatabase &db, int version, QString *error);
+    static int schemaVersion(QSqlDatabase &db);
+    QSqlDatabase database() const { return m_db; }
+
+    // --- writes (grouped) ---
+    // Returns false when the ID is already known (stored or queued): nothing is added.
+    bool add(const ChatMessage &message);
+    void setState(const QUuid &id, MessageState state);
+    void setReceiptSent(const QUuid &id);
+    void remove(const QUuid &id);
+    void savePeer(const PeerRecord &peer);
+    // Commits what is queued now. Returns false on a database error (logged, reported).
+    bool flush();
+
+    // --- reads ---
+    bool contains(const QUuid &id) const;                  // includes queued writes
+    std::optional<ChatMessage> message(const QUuid &id) const; // includes queued writes
+    // Up to `limit` messages older than `before` (or the newest), oldest first.
+    QList<ChatMessage> page(const QString &peerId, int limit,
+                            const std::optional<ChatMessage> &before = std::nullopt) const;
+    // The whole conversation, oldest first (tests, small conversations).
+    QList<ChatMessage> conversation(const QString &peerId) const;
+    qint64 count(const QString &peerId) const;
+    // Outgoing messages to `peerId` not yet delivered, in the order they were written.
+    QList<ChatMessage> undelivered(const QString &peerId) const;
+    // Incoming messages shown to the person whose read receipt has not gone out yet.
+    QList<ChatMessage> pendingReceipts(const QString &peerId) const;
+    // Incoming messages not yet shown, per peer.
+    QHash<QString, int> unreadCounts() const;
+    QList<ChatMessage> unread(const QString &peerId) const;
+    QList<PeerRecord> peers() const;
+    QString lastError() const { return m_lastError; }
+
+Q_SIGNALS:
+    // After each successful commit: what became durable, in the order it was written.
+    void committed(const QList<ChatMessage> &added, const QList<ChatMessage> &changed,
+                   const QList<QUuid> &removed);
+    void errorOccurred(const QString &error);
+
+private:
+    struct Add
+    {
+        ChatMessage message;
+    };
+    struct State
+    {
+        QUuid id;
+        MessageState state;
+    };
+    struct Receipt
+    {
+        QUuid id;
+    };
+    struct Remove
+    {
+        QUuid id;
+    };
+    using Write = std::variant<Add, State, Receipt, Remove, PeerRecord>;
+
+    void schedule();
+    bool exec(const QString &sql, QString *error);
+    QList<ChatMessage> select(const QString &where, const QVariantList &values,
+                              const QString &tail) const;
+    std::optional<ChatMessage> stored(const QUuid &id) const;
+
+    QString m_connection;
+    QSqlDatabase m_db;
+    QList<Write> m_pending;
+    QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
+    QTimer m_flushTimer;
+    QString m_lastError;
+};
