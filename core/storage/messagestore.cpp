@@ -352,7 +352,8 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
     return m;
 }
 
-QList<ChatMessage> MessageStore::select(const QString &where, const QVariantList &values,
+QList<ChatMessage> MessageStore::select(const QString &where,
+                                        const QVariantList &values,
                                         const QString &tail) const
 {
     QSqlQuery q(m_db);
@@ -370,7 +371,8 @@ QList<ChatMessage> MessageStore::select(const QString &where, const QVariantList
     return out;
 }
 
-QList<ChatMessage> MessageStore::page(const QString &peerId, int limit,
+QList<ChatMessage> MessageStore::page(const QString &peerId,
+                                      int limit,
                                       const std::optional<ChatMessage> &before) const
 {
     QList<ChatMessage> rows;
@@ -379,7 +381,8 @@ QList<ChatMessage> MessageStore::page(const QString &peerId, int limit,
                       {peerId, ms(before->sentAt), ms(before->sentAt), before->seq},
                       u"ORDER BY sent_at DESC, seq DESC LIMIT %1"_s.arg(limit));
     } else {
-        rows = select(u"peer_id = ?"_s, {peerId},
+        rows = select(u"peer_id = ?"_s,
+                      {peerId},
                       u"ORDER BY sent_at DESC, seq DESC LIMIT %1"_s.arg(limit));
     }
     std::reverse(rows.begin(), rows.end());
@@ -401,13 +404,15 @@ qint64 MessageStore::count(const QString &peerId) const
 
 QList<ChatMessage> MessageStore::undelivered(const QString &peerId) const
 {
-    return select(u"peer_id = ? AND outgoing = 1 AND state IN (0, 1)"_s, {peerId},
+    return select(u"peer_id = ? AND outgoing = 1 AND state IN (0, 1)"_s,
+                  {peerId},
                   u"ORDER BY seq"_s);
 }
 
 QList<ChatMessage> MessageStore::pendingReceipts(const QString &peerId) const
 {
-    return select(u"peer_id = ? AND outgoing = 0 AND state = 3 AND receipt_sent = 0"_s, {peerId},
+    return select(u"peer_id = ? AND outgoing = 0 AND state = 3 AND receipt_sent = 0"_s,
+                  {peerId},
                   u"ORDER BY seq"_s);
 }
 

@@ -56,10 +56,11 @@ public:
     bool flush();
 
     // --- reads ---
-    bool contains(const QUuid &id) const;                  // includes queued writes
+    bool contains(const QUuid &id) const;                      // includes queued writes
     std::optional<ChatMessage> message(const QUuid &id) const; // includes queued writes
     // Up to `limit` messages older than `before` (or the newest), oldest first.
-    QList<ChatMessage> page(const QString &peerId, int limit,
+    QList<ChatMessage> page(const QString &peerId,
+                            int limit,
                             const std::optional<ChatMessage> &before = std::nullopt) const;
     // The whole conversation, oldest first (tests, small conversations).
     QList<ChatMessage> conversation(const QString &peerId) const;
@@ -76,7 +77,8 @@ public:
 
 Q_SIGNALS:
     // After each successful commit: what became durable, in the order it was written.
-    void committed(const QList<ChatMessage> &added, const QList<ChatMessage> &changed,
+    void committed(const QList<ChatMessage> &added,
+                   const QList<ChatMessage> &changed,
                    const QList<QUuid> &removed);
     void errorOccurred(const QString &error);
 
@@ -102,7 +104,8 @@ private:
 
     void schedule();
     bool exec(const QString &sql, QString *error);
-    QList<ChatMessage> select(const QString &where, const QVariantList &values,
+    QList<ChatMessage> select(const QString &where,
+                              const QVariantList &values,
                               const QString &tail) const;
     std::optional<ChatMessage> stored(const QUuid &id) const;
 
