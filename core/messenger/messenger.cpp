@@ -501,6 +501,16 @@ void Messenger::loadKnownPeers()
         m_peers.upsert(info);
         m_peers.addUnread(p.id, unread.value(p.id));
     }
+    // Someone written to but never reached (only heard on the LAN): still listed, with history.
+    const QStringList partners = m_store->conversationPeers();
+    for (const QString &id : partners) {
+        if (!Protocol::isValidPeerId(id) || m_peers.peer(id))
+            continue;
+        PeerInfo info;
+        info.id = id;
+        m_peers.upsert(info);
+        m_peers.addUnread(id, unread.value(id));
+    }
 }
 
 void Messenger::rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate)

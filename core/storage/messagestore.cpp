@@ -433,6 +433,17 @@ QHash<QString, int> MessageStore::unreadCounts() const
     return out;
 }
 
+QStringList MessageStore::conversationPeers() const
+{
+    QSqlQuery q(m_db);
+    QStringList out;
+    if (q.exec(u"SELECT peer_id FROM conversations ORDER BY last_message_at DESC"_s)) {
+        while (q.next())
+            out.append(q.value(0).toString());
+    }
+    return out;
+}
+
 QList<PeerRecord> MessageStore::peers() const
 {
     QSqlQuery q(m_db);

@@ -73,6 +73,8 @@ public:
     QHash<QString, int> unreadCounts() const;
     QList<ChatMessage> unread(const QString &peerId) const;
     QList<PeerRecord> peers() const;
+    // Everyone there is a conversation with, known as a peer or not.
+    QStringList conversationPeers() const;
     QString lastError() const { return m_lastError; }
 
 Q_SIGNALS:

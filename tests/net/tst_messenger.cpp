@@ -6,6 +6,7 @@
 #include "storage/messagestore.h"
 
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QSslServer>
 #include <QTest>
 
@@ -115,6 +116,7 @@ private Q_SLOTS:
     void unknownMessageTypeIgnored();
     void queuedMessageDeliveredWhenPeerReturns();
     void duplicateChatShownOnceAckedTwice();
+    void noAckWithoutCommit();
     void connectErrors_data();
     void connectErrors();
     void tooLongMessageRejected();
@@ -434,6 +436,38 @@ void tst_Messenger::duplicateChatShownOnceAckedTwice()
     QTRY_COMPARE(acks(), 2);
     QCOMPARE(received.size(), 1);
     QCOMPARE(a->history().conversation(raw.m_identity.id()).size(), 1);
+}
+
+void tst_Messenger::noAckWithoutCommit()
+{
+    // The receiver acknowledges only what is on disk: when the write fails, the sender gets
+    // no ack and keeps the message for its next try.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    raw.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return raw.socket.isEncrypted(); }));
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(a->peers()->peer(raw.m_identity.id()).has_value());
+
+    QSqlDatabase db = a->history().database();
+    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = ON"_s)); // every write now fails
+    const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"x"_s};
+    auto acked = [&] {
+        return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+            const auto *ack = std::get_if<Protocol::Ack>(&m);
+            return ack && ack->id == chat.id;
+        });
+    };
+    raw.send(chat);
+    QTRY_VERIFY(!a->warnings().isEmpty()); // the failed write is reported...
+    QVERIFY(!acked());                     // ...and nothing was acknowledged
+    QVERIFY(!a->history().contains(chat.id));
+
+    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = OFF"_s));
+    raw.send(chat); // the sender's next try
+    QTRY_VERIFY(acked());
+    QCOMPARE(a->history().count(raw.m_identity.id()), 1);
 }
 
 void tst_Messenger::connectErrors_data()

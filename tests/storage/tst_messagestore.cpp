@@ -13,7 +13,9 @@ namespace {
 
 const QString Peer = QString(64, u'b');
 
-ChatMessage message(qint64 sentAtMs, const QString &text, bool outgoing = false,
+ChatMessage message(qint64 sentAtMs,
+                    const QString &text,
+                    bool outgoing = false,
                     MessageState state = MessageState::Delivered)
 {
     ChatMessage m;
