@@ -156,6 +156,18 @@
         <source>ID %1</source>
         <translation>ID %1</translation>
     </message>
+    <message>
+        <source>Retry now</source>
+        <translation>立即重试</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>%1 — offline, last seen %2; messages wait until they are back</source>
+        <translation>%1 — 离线，最后在线 %2；消息将在对方上线后送达</translation>
+    </message>
 </context>
 <context>
     <name>DiscoveryService</name>
@@ -237,12 +249,31 @@
         <source>failed</source>
         <translation>失败</translation>
     </message>
+    <message>
+        <source>read ✓✓</source>
+        <translation>已读 ✓✓</translation>
+    </message>
 </context>
 <context>
     <name>MessageInput</name>
     <message>
         <source>Write a message… (Enter sends, Shift+Enter adds a line)</source>
         <translation>输入消息…（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+</context>
+<context>
+    <name>MessageStore</name>
+    <message>
+        <source>The history was written by a newer Shoal (schema %1; this one knows up to %2). Update Shoal.</source>
+        <translation>聊天记录由较新版本的 Shoal 写入（结构版本 %1；本版本最高支持 %2）。请升级 Shoal。</translation>
+    </message>
+    <message>
+        <source>Cannot open the history %1: %2</source>
+        <translation>无法打开聊天记录 %1：%2</translation>
+    </message>
+    <message>
+        <source>Could not save to the history: %1</source>
+        <translation>无法保存到聊天记录：%1</translation>
     </message>
 </context>
 <context>
@@ -258,6 +289,14 @@
     <message>
         <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
         <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+    </message>
+    <message>
+        <source>Only a waiting message can be retried.</source>
+        <translation>只能重试等待中的消息。</translation>
+    </message>
+    <message>
+        <source>Only a waiting message can be deleted; this one may already have arrived.</source>
+        <translation>只能删除等待中的消息；这条消息可能已经送达。</translation>
     </message>
 </context>
 <context>
@@ -508,6 +547,14 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Port and discovery changes take effect the next time Shoal starts.</source>
         <translation>端口和发现设置的更改将在下次启动 Shoal 时生效。</translation>
+    </message>
+    <message>
+        <source>Let senders know when I have read their messages</source>
+        <translation>让发送者知道我已读了他们的消息</translation>
+    </message>
+    <message>
+        <source>Read receipts:</source>
+        <translation>已读回执：</translation>
     </message>
 </context>
 <context>

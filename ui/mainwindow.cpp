@@ -104,6 +104,7 @@ void MainWindow::openSettingsDialog()
             return;
         m_settings = edited;
         m_messenger.setName(edited.name);
+        m_messenger.setSendReadReceipts(edited.readReceipts);
         updateStatus();
         Q_EMIT settingsChanged(edited);
     });

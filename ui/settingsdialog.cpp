@@ -16,6 +16,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     , m_port(new QSpinBox(this))
     , m_discovery(new QCheckBox(tr("Find peers on the local network"), this))
     , m_discoveryPort(new QSpinBox(this))
+    , m_readReceipts(new QCheckBox(tr("Let senders know when I have read their messages"), this))
     , m_note(new QLabel(this))
 {
     setWindowTitle(tr("Settings"));
@@ -26,6 +27,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     m_discovery->setChecked(settings.discoveryEnabled);
     m_discoveryPort->setRange(1, 65535);
     m_discoveryPort->setValue(settings.discoveryPort);
+    m_readReceipts->setChecked(settings.readReceipts);
     m_note->setWordWrap(true);
     m_note->setTextFormat(Qt::PlainText);
 
@@ -34,6 +36,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     form->addRow(tr("TCP &port:"), m_port);
     form->addRow(QString(), m_discovery);
     form->addRow(tr("&Discovery port (UDP):"), m_discoveryPort);
+    form->addRow(tr("Read receipts:"), m_readReceipts);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     auto *layout = new QVBoxLayout(this);
@@ -57,6 +60,7 @@ ProfileSettings SettingsDialog::settings() const
     s.port = quint16(m_port->value());
     s.discoveryEnabled = m_discovery->isChecked();
     s.discoveryPort = quint16(m_discoveryPort->value());
+    s.readReceipts = m_readReceipts->isChecked();
     return s;
 }
 

@@ -22,6 +22,7 @@ public:
     QSpinBox *portBox() const { return m_port; }
     QCheckBox *discoveryBox() const { return m_discovery; }
     QSpinBox *discoveryPortBox() const { return m_discoveryPort; }
+    QCheckBox *readReceiptsBox() const { return m_readReceipts; }
 
 private:
     void validate();
@@ -31,6 +32,7 @@ private:
     QSpinBox *m_port;
     QCheckBox *m_discovery;
     QSpinBox *m_discoveryPort;
+    QCheckBox *m_readReceipts;
     QLabel *m_note;
     QPushButton *m_ok = nullptr;
 };

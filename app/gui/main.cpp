@@ -73,6 +73,7 @@ int main(int argc, char *argv[])
     config.listenAddress = options->listenAddress;
     config.port = options->port;
     config.discovery = options->discovery;
+    config.sendReadReceipts = options->settings.readReceipts;
     Messenger messenger(*identity, config);
     if (!messenger.start()) {
         QMessageBox::critical(nullptr,

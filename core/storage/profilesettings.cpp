@@ -23,6 +23,7 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
     const uint dport = s.value(u"discovery/port"_s, out.discoveryPort).toUInt();
     if (dport >= 1 && dport <= 65535)
         out.discoveryPort = quint16(dport);
+    out.readReceipts = s.value(u"privacy/readReceipts"_s, true).toBool();
     return out;
 }
 
@@ -33,6 +34,7 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"port"_s, port);
     s.setValue(u"discovery/enabled"_s, discoveryEnabled);
     s.setValue(u"discovery/port"_s, discoveryPort);
+    s.setValue(u"privacy/readReceipts"_s, readReceipts);
     s.sync();
     if (s.status() != QSettings::NoError) {
         *error = QStringLiteral("cannot write %1").arg(settingsPath(profileDir));

@@ -8,9 +8,9 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpServer>
-#include <QTimer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
@@ -29,11 +29,16 @@ struct Node
 
     void start()
     {
-        process = std::make_unique<CliProcess>(
-            QStringLiteral(SHOAL_CLI_PATH),
-            QStringList{u"--profile"_s, dir.path(), u"--name"_s, name, u"--listen"_s,
-                        u"127.0.0.1"_s, u"--port"_s, QString::number(port)}
-                + lan);
+        process = std::make_unique<CliProcess>(QStringLiteral(SHOAL_CLI_PATH),
+                                               QStringList{u"--profile"_s,
+                                                           dir.path(),
+                                                           u"--name"_s,
+                                                           name,
+                                                           u"--listen"_s,
+                                                           u"127.0.0.1"_s,
+                                                           u"--port"_s,
+                                                           QString::number(port)}
+                                                   + lan);
     }
     void kill()
     {
@@ -110,8 +115,12 @@ void tst_Crash::initTestCase()
 
 void tst_Crash::killedMidStream()
 {
-    const QStringList lan{u"--discovery-target"_s, u"127.255.255.255"_s, u"--discovery-port"_s,
-                          QString::number(freePort(true)), u"--discovery-interval"_s, u"500"_s};
+    const QStringList lan{u"--discovery-target"_s,
+                          u"127.255.255.255"_s,
+                          u"--discovery-port"_s,
+                          QString::number(freePort(true)),
+                          u"--discovery-interval"_s,
+                          u"500"_s};
     Node a, b;
     a.name = u"A"_s;
     b.name = u"B"_s;
@@ -174,7 +183,7 @@ void tst_Crash::killedMidStream()
     QTRY_VERIFY_WITH_TIMEOUT(written == Messages, 30000);
     // After the restarts everything A has queued reaches B.
     QTRY_VERIFY_WITH_TIMEOUT(History(a.db()).scalar(u"SELECT COUNT(*) FROM messages WHERE"
-                                                     u" outgoing = 1 AND state IN (0, 1)"_s)
+                                                    u" outgoing = 1 AND state IN (0, 1)"_s)
                                  == 0,
                              60000);
     a.process->send({{u"cmd"_s, u"quit"_s}});
@@ -189,8 +198,8 @@ void tst_Crash::killedMidStream()
     qInfo() << "A stored" << sentByA.size() << "of" << Messages << "commands before its kills;"
             << "B stored" << storedByB.size();
     QVERIFY(sentByA.size() > Messages / 2); // most commands got in before A was killed
-    QCOMPARE(deliveredByA, sentByA);         // every queued one was delivered
-    QCOMPARE(storedByB, sentByA);            // exactly those, once each (IDs are unique)
+    QCOMPARE(deliveredByA, sentByA);        // every queued one was delivered
+    QCOMPARE(storedByB, sentByA);           // exactly those, once each (IDs are unique)
     QCOMPARE(hb.scalar(u"SELECT COUNT(*) FROM messages"_s), qint64(sentByA.size()));
     QCOMPARE(ha.integrity(), u"ok"_s);
     QCOMPARE(hb.integrity(), u"ok"_s);

@@ -40,7 +40,9 @@ struct Profile
         config.name = name;
         config.listenAddress = QHostAddress::LocalHost;
         config.port = port;
-        config.discovery = DiscoveryConfig{discoveryPort, {QHostAddress(u"127.255.255.255"_s)}, 30000};
+        config.discovery = DiscoveryConfig{discoveryPort,
+                                           {QHostAddress(u"127.255.255.255"_s)},
+                                           30000};
         auto m = std::make_unique<Messenger>(*identity, config);
         if (!m->start())
             qWarning() << m->errorString();

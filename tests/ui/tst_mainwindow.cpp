@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
@@ -62,6 +63,9 @@ private Q_SLOTS:
     void unreadCountedForOtherConversations();
     void networkPanelExplainsDiscovery();
     void settingsChangeNameAtOnce();
+    void shownMessagesAreReadAndReceipted();
+    void noReceiptsWhenTurnedOff();
+    void olderMessagesLoadWhenScrollingUp();
 };
 
 void tst_MainWindow::connectAndChat()
@@ -251,6 +255,79 @@ void tst_MainWindow::settingsChangeNameAtOnce()
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     QTRY_VERIFY(bob->peers()->peer(alice->id()).has_value());
     QCOMPARE(bob->peers()->peer(alice->id())->name, u"Alicia 爱"_s);
+}
+
+void tst_MainWindow::shownMessagesAreReadAndReceipted()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    QString error;
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    const QUuid first = *bob->sendMessage(alice->id(), u"unseen"_s, &error);
+    QTRY_COMPARE(bob->history().message(first)->state, MessageState::Delivered);
+
+    MainWindow window(*alice, ProfileSettings{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QCOMPARE(alice->peers()->peer(bob->id())->unread, 1);
+    // Alice opens the conversation: the message is shown, so it is read, and Bob is told.
+    window.peerList()->selectPeer(bob->id());
+    QTRY_COMPARE(bob->history().message(first)->state, MessageState::Read);
+    QCOMPARE(alice->peers()->peer(bob->id())->unread, 0);
+    // While she looks, new messages are read as they arrive.
+    const QUuid second = *bob->sendMessage(alice->id(), u"seen at once"_s, &error);
+    QTRY_COMPARE(bob->history().message(second)->state, MessageState::Read);
+    // The bubble on Bob's side would say so; on Alice's, the message is there.
+    QTRY_COMPARE(window.conversation()->messageView()->model()->rowCount(), 2);
+}
+
+void tst_MainWindow::noReceiptsWhenTurnedOff()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    alice->setSendReadReceipts(false);
+    QString error;
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    MainWindow window(*alice, ProfileSettings{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.peerList()->selectPeer(bob->id());
+    const QUuid id = *bob->sendMessage(alice->id(), u"private"_s, &error);
+    QTRY_COMPARE(bob->history().message(id)->state, MessageState::Delivered);
+    // Alice has read it (her own unread count is zero) but Bob is not told.
+    QTRY_COMPARE(alice->history().message(id)->state, MessageState::Read);
+    // A ping-pong round trip after it proves nothing more is on its way.
+    const QUuid probe = *alice->sendMessage(bob->id(), u"probe"_s, &error);
+    QTRY_COMPARE(alice->history().message(probe)->state, MessageState::Delivered);
+    QCOMPARE(bob->history().message(id)->state, MessageState::Delivered);
+}
+
+void tst_MainWindow::olderMessagesLoadWhenScrollingUp()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    QString error;
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    for (int i = 0; i < 250; ++i)
+        bob->sendMessage(alice->id(), u"line %1"_s.arg(i), &error);
+    QTRY_COMPARE(alice->history().count(bob->id()), 250);
+
+    MainWindow window(*alice, ProfileSettings{});
+    window.show();
+    window.peerList()->selectPeer(bob->id());
+    QAbstractItemModel *model = window.conversation()->messageView()->model();
+    QCOMPARE(model->rowCount(), ConversationModel::PageSize); // the newest page only
+    QCOMPARE(model->index(model->rowCount() - 1, 0).data().toString(), u"line 249"_s);
+    QScrollBar *bar = window.conversation()->messageView()->verticalScrollBar();
+    bar->setValue(bar->minimum()); // the person scrolls to the top
+    QCOMPARE(model->rowCount(), 2 * ConversationModel::PageSize);
+    QVERIFY(bar->value() > bar->minimum()); // what they were reading stays in view
+    bar->setValue(bar->minimum());
+    QCOMPARE(model->rowCount(), 250);
+    QCOMPARE(model->index(0, 0).data().toString(), u"line 0"_s);
 }
 
 QTEST_MAIN(tst_MainWindow)
