@@ -2,16 +2,26 @@
 // Prints a Markdown table. Run through bench/run.sh.
 #include "discovery/discoveryservice.h"
 #include "messenger/messenger.h"
+#include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
+#ifdef SHOAL_BENCH_GUI
+#include "messagedelegate.h"
+
+#include <QApplication>
+#include <QListView>
+#endif
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QUdpSocket>
 #include <QtEndian>
@@ -69,10 +79,11 @@ struct Result
 
 // --- Shoal ---------------------------------------------------------------------------------
 
-std::unique_ptr<Messenger> makePeer(const QString &name)
+std::unique_ptr<Messenger> makePeer(const QString &name, const QString &profileDir = {})
 {
     QString error;
     MessengerConfig config;
+    config.profileDir = profileDir; // empty: history in memory
     config.name = name;
     config.listenAddress = QHostAddress::LocalHost;
     config.port = 0;
@@ -88,11 +99,11 @@ bool online(Messenger &m, const QString &id)
     return p && p->online;
 }
 
-Result benchShoal()
+Result benchShoal(const QString &dirA = {}, const QString &dirB = {})
 {
     Result r;
-    auto a = makePeer(u"A"_s);
-    auto b = makePeer(u"B"_s);
+    auto a = makePeer(u"A"_s, dirA);
+    auto b = makePeer(u"B"_s, dirB);
     const QString address = u"127.0.0.1:%1"_s.arg(b->port());
     QString error;
 
@@ -211,6 +222,156 @@ Result benchPlain()
     waitUntil([&] { return acked >= target; });
     r.perSecond = Throughput / (t.nsecsElapsed() / 1e9);
     qDeleteAll(serverSides);
+    return r;
+}
+
+// --- History on disk ----------------------------------------------------------------------------
+
+struct HistoryResult
+{
+    Result withCommits; // round trip and throughput, both histories on disk
+    Stats commit;       // µs: one single-row commit, WAL + synchronous=FULL
+    double queuedPerSecond = 0;
+    int queued = 0;
+    Stats openPage; // ms: newest page of a 1,000,000-message conversation, with the view
+};
+
+Stats singleRowCommits(const QString &dir)
+{
+    MessageStore store;
+    QString error;
+    if (!store.open(QDir(dir).filePath(u"commits.sqlite"_s), &error))
+        qFatal("%s", qPrintable(error));
+    QList<qint64> ns;
+    for (int i = 0; i < 200; ++i) {
+        ChatMessage m;
+        m.id = QUuid::createUuid();
+        m.peerId = QString(64, u'c');
+        m.sentAt = m.receivedAt = QDateTime::currentDateTimeUtc();
+        m.text = QString::fromLatin1(Text);
+        QElapsedTimer t;
+        t.start();
+        store.add(m);
+        store.flush();
+        ns.append(t.nsecsElapsed());
+    }
+    return percentiles(ns);
+}
+
+double deliverQueued(const QString &dirA, const QString &dirB, int count)
+{
+    // A queues `count` messages for B while B is away; then B comes back.
+    QString error;
+    const Identity idB = *Identity::generate(&error);
+    auto a = makePeer(u"A"_s, dirA);
+    quint16 portB = 0;
+    {
+        MessengerConfig config;
+        config.profileDir = dirB;
+        config.listenAddress = QHostAddress::LocalHost;
+        auto b = std::make_unique<Messenger>(idB, config);
+        b->start();
+        portB = b->port();
+        a->connectToAddress(u"127.0.0.1:%1"_s.arg(portB), &error);
+        waitUntil([&] { return a->connections().isConnected(idB.id()); });
+        b->shutdown();
+        b.reset();
+        waitUntil([&] { return !a->connections().isConnected(idB.id()); });
+    }
+    const QString text = QString::fromLatin1(Text);
+    for (int i = 0; i < count; ++i)
+        a->sendMessage(idB.id(), text, &error);
+    waitUntil([&] { return a->history().undelivered(idB.id()).size() == count; });
+    int delivered = 0;
+    QObject::connect(a.get(), &Messenger::messageStateChanged, a.get(), [&](const ChatMessage &m) {
+        delivered += m.state == MessageState::Delivered;
+    });
+    MessengerConfig config;
+    config.profileDir = dirB;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = portB;
+    auto b = std::make_unique<Messenger>(idB, config);
+    b->start();
+    QElapsedTimer t;
+    t.start();
+    waitUntil([&] { return delivered >= count; }, 300'000);
+    return count / (t.nsecsElapsed() / 1e9);
+}
+
+Stats openNewestPage(const QString &dir)
+{
+    // A million messages with one peer, then open the conversation as the window does.
+    QString error;
+    MessengerConfig config;
+    config.profileDir = dir;
+    config.listenAddress = QHostAddress::LocalHost;
+    Messenger m(*Identity::generate(&error), config);
+    m.start();
+    const QString peer = QString(64, u'd');
+    {
+        QSqlDatabase db = m.history().database();
+        db.transaction();
+        QSqlQuery q(db);
+        q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
+                  u" VALUES (?, ?, ?, ?, ?, ?, 2)"_s);
+        for (int i = 0; i < 1'000'000; ++i) {
+            q.addBindValue(QUuid::createUuid().toRfc4122());
+            q.addBindValue(peer);
+            q.addBindValue(i % 2);
+            q.addBindValue(qint64(1'700'000'000'000) + i);
+            q.addBindValue(qint64(1'700'000'000'000) + i);
+            q.addBindValue(u"message number %1 in a long conversation"_s.arg(i));
+            q.exec();
+        }
+        db.commit();
+    }
+    QList<qint64> ns;
+#ifdef SHOAL_BENCH_GUI
+    QListView view;
+    view.resize(640, 480);
+    view.setItemDelegate(new MessageDelegate(&view));
+    view.setUniformItemSizes(false);
+    view.setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    ConversationModel *model = m.createConversationModel(&view);
+    view.setModel(model);
+    view.show();
+    for (int i = 0; i < 20; ++i) {
+        model->setPeer({});
+        QElapsedTimer t;
+        t.start();
+        model->setPeer(peer);
+        view.doItemsLayout();
+        view.scrollToBottom();
+        view.viewport()->grab(); // paint it
+        ns.append(t.nsecsElapsed());
+    }
+#else
+    std::unique_ptr<ConversationModel> model(m.createConversationModel(nullptr));
+    for (int i = 0; i < 20; ++i) {
+        model->setPeer({});
+        QElapsedTimer t;
+        t.start();
+        model->setPeer(peer);
+        ns.append(t.nsecsElapsed());
+    }
+#endif
+    Stats s = percentiles(ns);
+    s.p50 /= 1000.0;
+    s.p99 /= 1000.0;
+    return s;
+}
+
+HistoryResult benchHistory(bool quick)
+{
+    HistoryResult r;
+    QTemporaryDir dirA, dirB, dirC;
+    r.withCommits = benchShoal(dirA.filePath(u"a"_s), dirB.filePath(u"b"_s));
+    r.commit = singleRowCommits(dirC.path());
+    r.queued = quick ? 20'000 : 100'000;
+    QTemporaryDir qa, qb;
+    r.queuedPerSecond = deliverQueued(qa.path(), qb.path(), r.queued);
+    QTemporaryDir big;
+    r.openPage = openNewestPage(big.path());
     return r;
 }
 
@@ -362,7 +523,13 @@ DiscoveryResult benchDiscovery(bool quick)
 
 int main(int argc, char *argv[])
 {
+#ifdef SHOAL_BENCH_GUI
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+#else
     QCoreApplication app(argc, argv);
+#endif
     // Network safety: nothing here leaves this host.
     qputenv("SHOAL_LOOPBACK_ONLY", "1");
     const QStringList args = QCoreApplication::arguments();
@@ -402,6 +569,43 @@ int main(int argc, char *argv[])
                 Throughput,
                 int(Text.size()),
                 Setups);
+    std::fflush(stdout);
+    if (args.contains(u"--network"_s))
+        return 0;
+
+    const HistoryResult h = benchHistory(quick);
+    const double budget = plain.rtt.p50 + 3 * h.commit.p50;
+    std::printf("\n| %-58s | %12s | target\n",
+                "history on disk (SQLite WAL, synchronous=FULL)",
+                "measured");
+    std::printf("|%s|%s|------\n", QByteArray(60, '-').constData(), QByteArray(14, '-').constData());
+    std::printf("| %-58s | %9.1f µs | <= %.1f µs (plain Qt p50 %.1f + 3 commits)\n",
+                "round trip send->ack with both commits, p50",
+                h.withCommits.rtt.p50,
+                budget,
+                plain.rtt.p50);
+    std::printf("| %-58s | %9.1f µs |\n",
+                "round trip send->ack with both commits, p99",
+                h.withCommits.rtt.p99);
+    std::printf("| %-58s | %9.1f µs |\n", "one single-row commit, p50", h.commit.p50);
+    std::printf("| %-58s | %9.1f µs |\n", "one single-row commit, p99", h.commit.p99);
+    std::printf("| %-58s | %7.0f/s   |\n",
+                "10,000 messages back to back, with commits",
+                h.withCommits.perSecond);
+    const QByteArray queued = QByteArrayLiteral("delivery of ") + QByteArray::number(h.queued)
+                              + " queued messages when the peer returns";
+    std::printf("| %-58s | %7.0f/s   | >= 50000/s\n", queued.constData(), h.queuedPerSecond);
+    std::printf("| %-58s | %9.2f ms | <= 16 ms\n",
+#ifdef SHOAL_BENCH_GUI
+                "newest page of a 1,000,000-message conversation + view, p50",
+#else
+                "newest page of a 1,000,000-message conversation (no view), p50",
+#endif
+                h.openPage.p50);
+    std::printf("| %-58s | %9.2f ms |\n", "  same, p99 (20 opens)", h.openPage.p99);
+    std::fflush(stdout);
+    if (args.contains(u"--history"_s))
+        return 0;
 
     const DiscoveryResult d = benchDiscovery(quick);
     std::printf("\n| %-58s | %10s | target\n", "discovery (loopback, 127.255.255.255)", "measured");

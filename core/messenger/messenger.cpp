@@ -64,6 +64,10 @@ Messenger::~Messenger() = default;
 
 bool Messenger::start()
 {
+    if (!m_config.profileDir.isEmpty() && !QDir().mkpath(m_config.profileDir)) {
+        m_errorString = tr("Cannot create the profile directory %1.").arg(m_config.profileDir);
+        return false;
+    }
     const QString path = m_config.profileDir.isEmpty()
                              ? u":memory:"_s
                              : QDir(m_config.profileDir).filePath(u"history.sqlite"_s);
@@ -200,7 +204,7 @@ void Messenger::markRead(const QString &peerId)
 {
     const auto unread = m_store->unread(peerId);
     for (const ChatMessage &m : unread)
-        m_store->setState(m.id, MessageState::Read);
+        m_store->setState(m, MessageState::Read);
     m_peers.clearUnread(peerId);
     if (!unread.isEmpty() && m_config.sendReadReceipts)
         sendReceipts(peerId);
@@ -285,7 +289,7 @@ void Messenger::onPeerDisconnected(const QString &peerId)
     // Sent but not acknowledged: it waits again and goes out on the next connection.
     const auto pending = m_store->undelivered(peerId);
     for (const ChatMessage &m : pending)
-        m_store->setState(m.id, MessageState::Queued);
+        m_store->setState(m, MessageState::Queued);
     // A connection that ended means the peer is gone until it is heard again.
     if (m_discovery)
         m_discovery->forget(peerId);
@@ -346,23 +350,12 @@ void Messenger::flush(const QString &peerId)
 void Messenger::sendChat(const ChatMessage &m)
 {
     if (m_registry->send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
-        m_store->setState(m.id, MessageState::Sent);
+        m_store->setState(m, MessageState::Sent);
 }
 
 void Messenger::onMessage(const QString &peerId, const Protocol::Message &message)
 {
     if (const auto *chat = std::get_if<Protocol::Chat>(&message)) {
-        if (m_store->contains(chat->id)) {
-            // Acknowledged again (the first ack may have been lost), but only once it is on disk.
-            const auto known = m_store->message(chat->id);
-            if (!known || known->outgoing || known->peerId != peerId)
-                return; // someone else's message ID: not theirs to acknowledge
-            if (known->seq == 0)
-                m_ackAfterCommit.insert(chat->id, peerId);
-            else
-                m_registry->send(peerId, Protocol::Ack{chat->id});
-            return;
-        }
         ChatMessage m;
         m.id = chat->id;
         m.peerId = peerId;
@@ -371,30 +364,38 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
         m.receivedAt = QDateTime::currentDateTimeUtc();
         m.text = chat->text;
         m.state = MessageState::Delivered;
-        // Acknowledged once committed (onCommitted).
-        m_store->add(m);
+        // Acknowledged once on disk (onCommitted); an ID stored before comes back from the
+        // store as a duplicate and is acknowledged again, never stored twice.
+        if (!m_store->addReceived(m)) {
+            const auto queued = m_store->message(chat->id);
+            if (queued && !queued->outgoing && queued->peerId == peerId)
+                m_ackAfterCommit.insert(chat->id, peerId);
+        }
         return;
     }
-    const QUuid *id = nullptr;
+    ChatMessage target;
+    target.peerId = peerId; // only the peer the message went to can acknowledge it
+    target.outgoing = true;
     MessageState state = MessageState::Delivered;
     if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
-        id = &ack->id;
+        target.id = ack->id;
     } else if (const auto *read = std::get_if<Protocol::Read>(&message)) {
-        id = &read->id;
+        target.id = read->id;
         state = MessageState::Read;
-    }
-    if (!id)
+    } else {
         return;
-    const auto m = m_store->message(*id);
-    // Only the peer the message went to can acknowledge it.
-    if (m && m->outgoing && m->peerId == peerId)
-        m_store->setState(*id, state);
+    }
+    m_store->setState(target, state);
 }
 
 void Messenger::onCommitted(const QList<ChatMessage> &added,
                             const QList<ChatMessage> &changed,
-                            const QList<QUuid> &removed)
+                            const QList<QUuid> &removed,
+                            const QList<ChatMessage> &duplicates)
 {
+    // Seen before: the first ack may have been lost.
+    for (const ChatMessage &m : duplicates)
+        m_registry->send(m.peerId, Protocol::Ack{m.id});
     QSet<QString> readNow;
     for (const ChatMessage &m : added) {
         if (m.outgoing) {

@@ -111,7 +111,8 @@ private:
     void onPeerGone(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
-                     const QList<QUuid> &removed);
+                     const QList<QUuid> &removed,
+                     const QList<ChatMessage> &duplicates);
     void sendChat(const ChatMessage &message);
     void sendReceipts(const QString &peerId);
     void loadKnownPeers();

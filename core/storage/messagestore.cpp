@@ -82,6 +82,56 @@ bool allowed(MessageState from, MessageState to)
 
 } // namespace
 
+struct MessageStore::Queries
+{
+    explicit Queries(const QSqlDatabase &db)
+        : insert(db)
+        , update(db)
+        , receipt(db)
+        , remove(db)
+        , peer(db)
+        , conversation(db)
+        , contains(db)
+        , byId(db)
+        , insertReceived(db)
+        , updateMatching(db)
+        , begin(db)
+        , commit(db)
+        , rollback(db)
+    {}
+    bool prepare()
+    {
+        return insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
+                              u" text, state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+               && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
+                                 u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
+               && receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s)
+               && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
+                                 u" AND state IN (0, 1)"_s)
+               && peer.prepare(u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
+                               u" VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                               u" name = excluded.name, certificate = excluded.certificate,"
+                               u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
+               && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
+                                       u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
+                                       u" last_message_at ="
+                                       u" MAX(last_message_at, excluded.last_message_at)"_s)
+               && insertReceived.prepare(u"INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
+                                         u" sent_at, received_at, text, state)"
+                                         u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+               && updateMatching.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
+                                         u" AND peer_id = :p AND outgoing = :o"
+                                         u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
+               && contains.prepare(u"SELECT 1 FROM messages WHERE id = ?"_s)
+               && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
+               && rollback.prepare(u"ROLLBACK"_s)
+               && byId.prepare(
+                   u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)));
+    }
+    QSqlQuery insert, update, receipt, remove, peer, conversation, contains, byId, insertReceived,
+        updateMatching, begin, commit, rollback;
+};
+
 MessageStore::MessageStore(QObject *parent)
     : QObject(parent)
     , m_connection(u"shoal-store-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128)))
@@ -95,6 +145,7 @@ MessageStore::~MessageStore()
 {
     if (m_db.isOpen()) {
         flush();
+        m_q.reset();
         m_db.close();
     }
     m_db = QSqlDatabase();
@@ -169,6 +220,13 @@ bool MessageStore::open(const QString &path, QString *error)
         m_db.close();
         return false;
     }
+    m_q = std::make_unique<Queries>(m_db);
+    if (!m_q->prepare()) {
+        *error = m_db.lastError().text();
+        m_q.reset();
+        m_db.close();
+        return false;
+    }
     return true;
 }
 
@@ -188,6 +246,29 @@ bool MessageStore::add(const ChatMessage &message)
     return true;
 }
 
+bool MessageStore::addReceived(const ChatMessage &message)
+{
+    if (m_pendingMessages.contains(message.id))
+        return false;
+    m_pending.append(Add{message, true});
+    m_pendingMessages.insert(message.id, message);
+    schedule();
+    return true;
+}
+
+void MessageStore::setState(const ChatMessage &message, MessageState state)
+{
+    auto it = m_pendingMessages.find(message.id);
+    if (it != m_pendingMessages.end()) {
+        if (it->peerId == message.peerId && it->outgoing == message.outgoing
+            && allowed(it->state, state))
+            it->state = state;
+        return;
+    }
+    m_pending.append(State{message.id, state, message});
+    schedule();
+}
+
 void MessageStore::setState(const QUuid &id, MessageState state)
 {
     auto it = m_pendingMessages.find(id);
@@ -196,7 +277,7 @@ void MessageStore::setState(const QUuid &id, MessageState state)
             it->state = state;
         return; // written with the add
     }
-    m_pending.append(State{id, state});
+    m_pending.append(State{id, state, std::nullopt});
     schedule();
 }
 
@@ -221,56 +302,64 @@ void MessageStore::savePeer(const PeerRecord &peer)
 bool MessageStore::flush()
 {
     m_flushTimer.stop();
-    if (m_pending.isEmpty() || !m_db.isOpen())
+    if (m_pending.isEmpty() || !m_q)
         return true;
     const QList<Write> writes = std::exchange(m_pending, {});
     const QHash<QUuid, ChatMessage> pendingMessages = std::exchange(m_pendingMessages, {});
 
     QList<ChatMessage> added;
     QList<QUuid> changedIds;
+    QList<ChatMessage> changed;
     QList<QUuid> removed;
+    QList<ChatMessage> duplicates;
+    QHash<QString, qint64> lastMessageAt;
     QString error;
     auto fail = [&](const QSqlQuery &q) {
         error = q.lastError().text();
         return false;
     };
     auto run = [&]() -> bool {
-        if (!m_db.transaction())
-            return error = m_db.lastError().text(), false;
-        QSqlQuery insert(m_db), update(m_db), receipt(m_db), remove(m_db), peer(m_db),
-            conversation(m_db);
-        insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text,"
-                       u" state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
-        update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
-                       u" AND (state < :s OR (state = 1 AND :s = 0))"_s);
-        receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s);
-        remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1 AND state IN (0, 1)"_s);
-        peer.prepare(u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
-                     u" VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                     u" name = excluded.name, certificate = excluded.certificate,"
-                     u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s);
-        conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at) VALUES (?, ?)"
-                             u" ON CONFLICT (peer_id) DO UPDATE SET last_message_at ="
-                             u" MAX(last_message_at, excluded.last_message_at)"_s);
+        if (!m_q->begin.exec())
+            return fail(m_q->begin);
+        QSqlQuery &insert = m_q->insert, &update = m_q->update, &receipt = m_q->receipt,
+                  &remove = m_q->remove, &peer = m_q->peer, &conversation = m_q->conversation;
         for (const Write &w : writes) {
             if (const auto *a = std::get_if<Add>(&w)) {
                 ChatMessage m = pendingMessages.value(a->message.id, a->message);
-                insert.addBindValue(m.id.toRfc4122());
-                insert.addBindValue(m.peerId);
-                insert.addBindValue(m.outgoing);
-                insert.addBindValue(ms(m.sentAt));
-                insert.addBindValue(ms(m.receivedAt));
-                insert.addBindValue(m.text);
-                insert.addBindValue(int(m.state));
-                if (!insert.exec())
-                    return fail(insert);
-                m.seq = insert.lastInsertId().toLongLong();
-                conversation.addBindValue(m.peerId);
-                conversation.addBindValue(ms(m.sentAt));
-                if (!conversation.exec())
-                    return fail(conversation);
+                QSqlQuery &q = a->received ? m_q->insertReceived : insert;
+                q.addBindValue(m.id.toRfc4122());
+                q.addBindValue(m.peerId);
+                q.addBindValue(m.outgoing);
+                q.addBindValue(ms(m.sentAt));
+                q.addBindValue(ms(m.receivedAt));
+                q.addBindValue(m.text);
+                q.addBindValue(int(m.state));
+                if (!q.exec())
+                    return fail(q);
+                if (q.numRowsAffected() == 0) {
+                    duplicates.append(m);
+                    continue;
+                }
+                m.seq = q.lastInsertId().toLongLong();
+                qint64 &last = lastMessageAt[m.peerId];
+                last = qMax(last, ms(m.sentAt));
                 added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
+                if (s->match) {
+                    QSqlQuery &q = m_q->updateMatching;
+                    q.bindValue(u":s"_s, int(s->state));
+                    q.bindValue(u":id"_s, s->id.toRfc4122());
+                    q.bindValue(u":p"_s, s->match->peerId);
+                    q.bindValue(u":o"_s, s->match->outgoing);
+                    if (!q.exec())
+                        return fail(q);
+                    if (q.numRowsAffected() > 0) {
+                        ChatMessage m = *s->match;
+                        m.state = s->state;
+                        changed.append(m);
+                    }
+                    continue;
+                }
                 update.bindValue(u":s"_s, int(s->state));
                 update.bindValue(u":id"_s, s->id.toRfc4122());
                 if (!update.exec())
@@ -297,24 +386,34 @@ bool MessageStore::flush()
                     return fail(peer);
             }
         }
-        if (!m_db.commit())
-            return error = m_db.lastError().text(), false;
+        for (auto it = lastMessageAt.cbegin(); it != lastMessageAt.cend(); ++it) {
+            conversation.addBindValue(it.key());
+            conversation.addBindValue(it.value());
+            if (!conversation.exec())
+                return fail(conversation);
+        }
+        if (!m_q->commit.exec())
+            return fail(m_q->commit);
         return true;
     };
     if (!run()) {
-        m_db.rollback();
+        m_q->rollback.exec();
         m_lastError = tr("Could not save to the history: %1").arg(error);
         qCWarning(lcStorage).noquote() << m_lastError;
         Q_EMIT errorOccurred(m_lastError);
         return false;
     }
-    QList<ChatMessage> changed;
     for (const QUuid &id : std::as_const(changedIds)) {
         if (auto m = stored(id))
             changed.append(*m);
     }
-    if (!added.isEmpty() || !changed.isEmpty() || !removed.isEmpty())
-        Q_EMIT committed(added, changed, removed);
+    // A duplicate counts only if the stored one came from the same peer, the same way.
+    duplicates.removeIf([this](const ChatMessage &d) {
+        const auto m = stored(d.id);
+        return !m || m->peerId != d.peerId || m->outgoing != d.outgoing;
+    });
+    if (!added.isEmpty() || !changed.isEmpty() || !removed.isEmpty() || !duplicates.isEmpty())
+        Q_EMIT committed(added, changed, removed, duplicates);
     return true;
 }
 
@@ -322,18 +421,26 @@ bool MessageStore::contains(const QUuid &id) const
 {
     if (m_pendingMessages.contains(id))
         return true;
-    QSqlQuery q(m_db);
-    q.prepare(u"SELECT 1 FROM messages WHERE id = ?"_s);
+    if (!m_q)
+        return false;
+    QSqlQuery &q = m_q->contains;
     q.addBindValue(id.toRfc4122());
-    return q.exec() && q.next();
+    const bool found = q.exec() && q.next();
+    q.finish();
+    return found;
 }
 
 std::optional<ChatMessage> MessageStore::stored(const QUuid &id) const
 {
-    const auto rows = select(u"id = ?"_s, {id.toRfc4122()}, {});
-    if (rows.isEmpty())
+    if (!m_q)
         return std::nullopt;
-    return rows.first();
+    QSqlQuery &q = m_q->byId;
+    q.addBindValue(id.toRfc4122());
+    std::optional<ChatMessage> out;
+    if (q.exec() && q.next())
+        out = fromRow(q);
+    q.finish();
+    return out;
 }
 
 std::optional<ChatMessage> MessageStore::message(const QUuid &id) const

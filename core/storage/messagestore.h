@@ -9,6 +9,7 @@
 #include <QSqlDatabase>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -48,7 +49,13 @@ public:
     // --- writes (grouped) ---
     // Returns false when the ID is already known (stored or queued): nothing is added.
     bool add(const ChatMessage &message);
+    // For a message from the network: no look-up now; an ID already stored is reported as a
+    // duplicate by committed(). Returns false if the ID is queued already (not yet on disk).
+    bool addReceived(const ChatMessage &message);
     void setState(const QUuid &id, MessageState state);
+    // Changes only the message with this ID *and* this peer and direction (so a peer cannot
+    // touch another's messages), without reading it first.
+    void setState(const ChatMessage &message, MessageState state);
     void setReceiptSent(const QUuid &id);
     void remove(const QUuid &id);
     void savePeer(const PeerRecord &peer);
@@ -79,20 +86,25 @@ public:
 
 Q_SIGNALS:
     // After each successful commit: what became durable, in the order it was written.
+    // `changed` carries ID, peer, direction and the new state. `duplicates` are received
+    // messages whose ID was already stored for that peer (acknowledge them again).
     void committed(const QList<ChatMessage> &added,
                    const QList<ChatMessage> &changed,
-                   const QList<QUuid> &removed);
+                   const QList<QUuid> &removed,
+                   const QList<ChatMessage> &duplicates);
     void errorOccurred(const QString &error);
 
 private:
     struct Add
     {
         ChatMessage message;
+        bool received = false; // INSERT OR IGNORE: a stored ID becomes a duplicate
     };
     struct State
     {
         QUuid id;
         MessageState state;
+        std::optional<ChatMessage> match; // peer and direction the row must have
     };
     struct Receipt
     {
@@ -111,8 +123,12 @@ private:
                               const QString &tail) const;
     std::optional<ChatMessage> stored(const QUuid &id) const;
 
+    struct Queries;
+
     QString m_connection;
     QSqlDatabase m_db;
+    // Prepared once: preparing a statement costs more than running it.
+    std::unique_ptr<Queries> m_q;
     QList<Write> m_pending;
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
     QTimer m_flushTimer;

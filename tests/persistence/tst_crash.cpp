@@ -154,30 +154,36 @@ void tst_Crash::killedMidStream()
     feeder.start(10);
 
     // Kill at moments chosen by a seeded generator, in terms of progress (messages B has
-    // reported), so that the test is repeatable and never waits on a clock.
+    // reported, across its restarts), so that the test is repeatable and never waits on a
+    // clock: B three times, then A twice.
     QRandomGenerator random(20261126);
-    auto received = [&] { return b.process->all(u"message"_s).size(); };
-    for (int round = 0; round < 3; ++round) {
-        const int target = int(random.bounded(100, 600));
-        QTRY_VERIFY_WITH_TIMEOUT(received() >= target, 20000);
-        b.kill();
-        {
-            // The receiver died mid-batch: what A shows delivered must already be in B's store.
-            History ha(a.db()), hb(b.db());
-            const auto delivered = ha.ids(u"outgoing = 1 AND state >= 2"_s);
-            const auto stored = hb.ids(u"outgoing = 0"_s);
-            QVERIFY2(stored.contains(delivered), "a message marked delivered is not in B's store");
+    QList<int> killPoints;
+    for (int i = 0; i < 5; ++i)
+        killPoints.append(int(random.bounded(200, Messages - 200)));
+    std::sort(killPoints.begin(), killPoints.end());
+    int receivedBefore = 0;
+    auto received = [&] { return receivedBefore + int(b.process->all(u"message"_s).size()); };
+    for (int round = 0; round < 5; ++round) {
+        // Past the point, or the stream is over: kill now either way.
+        QTRY_VERIFY_WITH_TIMEOUT(received() >= killPoints.at(round) || written == Messages, 30000);
+        if (round < 3) {
+            receivedBefore = received();
+            b.kill();
+            {
+                // The receiver died mid-batch: what A shows delivered must be in B's store.
+                History ha(a.db()), hb(b.db());
+                const auto delivered = ha.ids(u"outgoing = 1 AND state >= 2"_s);
+                const auto stored = hb.ids(u"outgoing = 0"_s);
+                QVERIFY2(stored.contains(delivered),
+                         "a message marked delivered is not in B's store");
+            }
+            b.start();
+            QTRY_VERIFY(!b.process->id().isEmpty());
+        } else {
+            a.kill();
+            a.start();
+            QTRY_VERIFY(!a.process->id().isEmpty());
         }
-        b.start();
-        QTRY_VERIFY(!b.process->id().isEmpty());
-    }
-    // Then the sender, twice.
-    for (int round = 0; round < 2; ++round) {
-        const int target = int(random.bounded(100, 600));
-        QTRY_VERIFY_WITH_TIMEOUT(received() >= target, 20000);
-        a.kill();
-        a.start();
-        QTRY_VERIFY(!a.process->id().isEmpty());
     }
 
     QTRY_VERIFY_WITH_TIMEOUT(written == Messages, 30000);
