@@ -131,22 +131,28 @@ Result benchShoal(const QString &dirA = {}, const QString &dirB = {})
     waitUntil([&] { return online(*a, b->id()) && online(*b, a->id()); });
     const QString text = QString::fromLatin1(Text);
 
+    // Delivered = the ack is in and the sender has committed it: what the person sees.
+    int delivered = 0;
+    QObject::connect(a.get(), &Messenger::messageStateChanged, a.get(), [&](const ChatMessage &m) {
+        delivered += m.state == MessageState::Delivered;
+    });
     QList<qint64> rtts;
     for (int i = 0; i < RoundTrips; ++i) {
         QElapsedTimer t;
         t.start();
-        const QUuid id = *a->sendMessage(b->id(), text, &error);
-        waitUntil([&] { return a->history().message(id)->state == MessageState::Delivered; });
+        const int before = delivered;
+        a->sendMessage(b->id(), text, &error);
+        waitUntil([&] { return delivered > before; });
         rtts.append(t.nsecsElapsed());
     }
     r.rtt = percentiles(rtts);
 
     QElapsedTimer t;
     t.start();
-    QUuid last;
+    const int target = delivered + Throughput;
     for (int i = 0; i < Throughput; ++i)
-        last = *a->sendMessage(b->id(), text, &error);
-    waitUntil([&] { return a->history().message(last)->state == MessageState::Delivered; });
+        a->sendMessage(b->id(), text, &error);
+    waitUntil([&] { return delivered >= target; });
     r.perSecond = Throughput / (t.nsecsElapsed() / 1e9);
     return r;
 }
@@ -294,6 +300,9 @@ double deliverQueued(const QString &dirA, const QString &dirB, int count)
     b->start();
     QElapsedTimer t;
     t.start();
+    // B says hello at once (as LAN discovery would make A do): the measure is the delivery,
+    // not A's redial back-off.
+    b->connectToAddress(u"127.0.0.1:%1"_s.arg(a->port()), &error);
     waitUntil([&] { return delivered >= count; }, 300'000);
     return count / (t.nsecsElapsed() / 1e9);
 }
@@ -540,6 +549,11 @@ int main(int argc, char *argv[])
                              args.value(5).toInt());
     }
     const bool quick = args.contains(u"--quick"_s);
+    if (args.contains(u"--queued-only"_s)) { // for profiling
+        QTemporaryDir qa, qb;
+        std::printf("%.0f/s\n", deliverQueued(qa.path(), qb.path(), 100'000));
+        return 0;
+    }
     const Result plain = benchPlain();
     const Result shoal = benchShoal();
     auto row = [](const char *what, double s, double p, const char *unit, const char *note) {

@@ -188,7 +188,7 @@ std::optional<QUuid> Messenger::sendMessage(const QString &peerId,
     m.text = text;
     m.state = MessageState::Queued;
     // On disk before any byte leaves: it goes out when the store reports it committed.
-    m_store->add(m);
+    m_store->addOutgoing(m);
     return m.id;
 }
 
@@ -287,9 +287,12 @@ void Messenger::onPeerDisconnected(const QString &peerId)
     if (!info)
         return;
     // Sent but not acknowledged: it waits again and goes out on the next connection.
+    m_store->unsend(peerId);
     const auto pending = m_store->undelivered(peerId);
-    for (const ChatMessage &m : pending)
-        m_store->setState(m, MessageState::Queued);
+    for (const ChatMessage &m : pending) {
+        if (m.state == MessageState::Sent) // stored as sent by an older Shoal
+            m_store->setState(m, MessageState::Queued);
+    }
     // A connection that ended means the peer is gone until it is heard again.
     if (m_discovery)
         m_discovery->forget(peerId);
@@ -350,7 +353,7 @@ void Messenger::flush(const QString &peerId)
 void Messenger::sendChat(const ChatMessage &m)
 {
     if (m_registry->send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
-        m_store->setState(m, MessageState::Sent);
+        m_store->markSent(m);
 }
 
 void Messenger::onMessage(const QString &peerId, const Protocol::Message &message)

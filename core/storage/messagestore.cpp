@@ -216,7 +216,9 @@ bool MessageStore::open(const QString &path, QString *error)
     // WAL: readers never wait for the writer. FULL: a commit is on disk when it returns, so
     // nothing acknowledged or shown as sent is lost with the power.
     if (!exec(u"PRAGMA journal_mode = WAL"_s, error) || !exec(u"PRAGMA synchronous = FULL"_s, error)
-        || !exec(u"PRAGMA foreign_keys = ON"_s, error) || !migrate(m_db, SchemaVersion, error)) {
+        || !exec(u"PRAGMA foreign_keys = ON"_s, error)
+        // 32 MiB of page cache: the message-ID index is written in random order.
+        || !exec(u"PRAGMA cache_size = -32768"_s, error) || !migrate(m_db, SchemaVersion, error)) {
         m_db.close();
         return false;
     }
@@ -244,6 +246,13 @@ bool MessageStore::add(const ChatMessage &message)
     m_pendingMessages.insert(message.id, message);
     schedule();
     return true;
+}
+
+void MessageStore::addOutgoing(const ChatMessage &message)
+{
+    m_pending.append(Add{message, false});
+    m_pendingMessages.insert(message.id, message);
+    schedule();
 }
 
 bool MessageStore::addReceived(const ChatMessage &message)
@@ -279,6 +288,35 @@ void MessageStore::setState(const QUuid &id, MessageState state)
     }
     m_pending.append(State{id, state, std::nullopt});
     schedule();
+}
+
+void MessageStore::markSent(const ChatMessage &message)
+{
+    ChatMessage m = message;
+    m.state = MessageState::Sent;
+    m_sent.insert(m.id, m);
+    // Reported on the next pass, after whatever is being reported now (its add, say).
+    QMetaObject::invokeMethod(
+        this, [this, m] { Q_EMIT committed({}, {m}, {}, {}); }, Qt::QueuedConnection);
+}
+
+void MessageStore::unsend(const QString &peerId)
+{
+    QList<ChatMessage> back;
+    for (auto it = m_sent.begin(); it != m_sent.end();) {
+        if (it->peerId == peerId) {
+            ChatMessage m = *it;
+            m.state = MessageState::Queued;
+            back.append(m);
+            it = m_sent.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    if (!back.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this, [this, back] { Q_EMIT committed({}, back, {}, {}); }, Qt::QueuedConnection);
+    }
 }
 
 void MessageStore::setReceiptSent(const QUuid &id)
@@ -407,6 +445,12 @@ bool MessageStore::flush()
         if (auto m = stored(id))
             changed.append(*m);
     }
+    for (const ChatMessage &m : std::as_const(changed)) {
+        if (m.state != MessageState::Queued)
+            m_sent.remove(m.id);
+    }
+    for (const QUuid &id : std::as_const(removed))
+        m_sent.remove(id);
     // A duplicate counts only if the stored one came from the same peer, the same way.
     duplicates.removeIf([this](const ChatMessage &d) {
         const auto m = stored(d.id);
@@ -451,6 +495,8 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
     auto m = stored(id);
     if (!m)
         return std::nullopt;
+    if (m->state == MessageState::Queued && m_sent.contains(id))
+        m->state = MessageState::Sent;
     // A queued state change not yet committed.
     for (const Write &w : m_pending) {
         if (const auto *s = std::get_if<State>(&w); s && s->id == id && allowed(m->state, s->state))

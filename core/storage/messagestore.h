@@ -49,6 +49,8 @@ public:
     // --- writes (grouped) ---
     // Returns false when the ID is already known (stored or queued): nothing is added.
     bool add(const ChatMessage &message);
+    // For a new outgoing message with a fresh random ID: no look-up.
+    void addOutgoing(const ChatMessage &message);
     // For a message from the network: no look-up now; an ID already stored is reported as a
     // duplicate by committed(). Returns false if the ID is queued already (not yet on disk).
     bool addReceived(const ChatMessage &message);
@@ -57,6 +59,11 @@ public:
     // touch another's messages), without reading it first.
     void setState(const ChatMessage &message, MessageState state);
     void setReceiptSent(const QUuid &id);
+    // "Sent" (written to a connection, no ack yet) is not worth a commit: after a restart such
+    // a message is simply waiting. It is reported through committed() like a stored change,
+    // and undone by unsend() when the connection ends without an ack.
+    void markSent(const ChatMessage &message);
+    void unsend(const QString &peerId);
     void remove(const QUuid &id);
     void savePeer(const PeerRecord &peer);
     // Commits what is queued now. Returns false on a database error (logged, reported).
@@ -131,6 +138,7 @@ private:
     std::unique_ptr<Queries> m_q;
     QList<Write> m_pending;
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
+    QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
     QTimer m_flushTimer;
     QString m_lastError;
 };
