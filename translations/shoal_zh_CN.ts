@@ -298,6 +298,10 @@
         <source>Only a waiting message can be deleted; this one may already have arrived.</source>
         <translation>只能删除等待中的消息；这条消息可能已经送达。</translation>
     </message>
+    <message>
+        <source>Cannot create the profile directory %1.</source>
+        <translation>无法创建配置目录 %1。</translation>
+    </message>
 </context>
 <context>
     <name>NetworkDialog</name>
