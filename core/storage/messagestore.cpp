@@ -295,9 +295,15 @@ void MessageStore::markSent(const ChatMessage &message)
     ChatMessage m = message;
     m.state = MessageState::Sent;
     m_sent.insert(m.id, m);
-    // Reported on the next pass, after whatever is being reported now (its add, say).
-    QMetaObject::invokeMethod(
-        this, [this, m] { Q_EMIT committed({}, {m}, {}, {}); }, Qt::QueuedConnection);
+    // Reported on the next pass, after whatever is being reported now (its add, say), and
+    // all of a pass together.
+    if (m_sentToReport.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this,
+            [this] { Q_EMIT committed({}, std::exchange(m_sentToReport, {}), {}, {}); },
+            Qt::QueuedConnection);
+    }
+    m_sentToReport.append(m);
 }
 
 void MessageStore::unsend(const QString &peerId)

@@ -139,6 +139,7 @@ private:
     QList<Write> m_pending;
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
     QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
+    QList<ChatMessage> m_sentToReport;
     QTimer m_flushTimer;
     QString m_lastError;
 };
