@@ -135,11 +135,7 @@ struct MessageStore::Queries
 MessageStore::MessageStore(QObject *parent)
     : QObject(parent)
     , m_connection(u"shoal-store-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128)))
-{
-    m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(0);
-    connect(&m_flushTimer, &QTimer::timeout, this, &MessageStore::flush);
-}
+{}
 
 MessageStore::~MessageStore()
 {
@@ -234,8 +230,12 @@ bool MessageStore::open(const QString &path, QString *error)
 
 void MessageStore::schedule()
 {
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start();
+    // A posted call, not a zero timer: it runs as soon as the current event is handled and
+    // whatever else is already queued, without another trip through the poll.
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    QMetaObject::invokeMethod(this, &MessageStore::flush, Qt::QueuedConnection);
 }
 
 bool MessageStore::add(const ChatMessage &message)
@@ -345,7 +345,7 @@ void MessageStore::savePeer(const PeerRecord &peer)
 
 bool MessageStore::flush()
 {
-    m_flushTimer.stop();
+    m_flushScheduled = false;
     if (m_pending.isEmpty() || !m_q)
         return true;
     const QList<Write> writes = std::exchange(m_pending, {});

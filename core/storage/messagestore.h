@@ -140,6 +140,6 @@ private:
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
     QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
     QList<ChatMessage> m_sentToReport;
-    QTimer m_flushTimer;
+    bool m_flushScheduled = false;
     QString m_lastError;
 };
