@@ -11,8 +11,8 @@ PACKAGES=(
     qt6-l10n-tools qt6-translations-l10n libgl-dev libglx-dev libopengl-dev
     # OpenSSL 3 (key and certificate generation)
     libssl-dev
-    # checks
-    clang-format-14
+    # checks; iproute2 for the network-namespace test (three hosts on a private bridge)
+    clang-format-14 iproute2
     # looking at the window headless: Xvfb, xdotool, screenshots; CJK fonts for Chinese
     xvfb xauth xdotool imagemagick fonts-noto-cjk
 )
