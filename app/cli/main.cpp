@@ -29,7 +29,7 @@ int main(int argc, char *argv[])
                                     "Headless Shoal peer: JSON commands on stdin, one "
                                     "per line; JSON events on stdout."));
     QString error;
-    const auto options = AppOptions::parse(parser, arguments, &error);
+    auto options = AppOptions::parse(parser, arguments, &error);
     if (!options) {
         std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
         return 2;
@@ -42,23 +42,10 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
         return 1;
     }
-    QString name = options->name;
-    if (name.isEmpty())
-        name = options->settings.name;
+    QString name = options->chosenName();
     if (name.isEmpty())
         name = AppOptions::systemUserName();
-    ProfileSettings settings = options->settings;
-    settings.name = name;
-    if (!(settings == options->settings) && !settings.save(options->profileDir, &error))
-        qWarning("%s", qPrintable(error));
-
-    MessengerConfig config;
-    config.profileDir = options->profileDir;
-    config.name = name;
-    config.listenAddress = options->listenAddress;
-    config.port = options->port;
-    config.discovery = options->discovery;
-    Messenger messenger(*identity, config);
+    Messenger messenger(*identity, options->messengerConfig(name));
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
 
     if (!messenger.start()) {

@@ -138,6 +138,24 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
     return options;
 }
 
+MessengerConfig AppOptions::messengerConfig(const QString &displayName)
+{
+    if (settings.name != displayName) {
+        settings.name = displayName;
+        QString error;
+        if (!settings.save(profileDir, &error))
+            qWarning("%s", qPrintable(error));
+    }
+    MessengerConfig config;
+    config.profileDir = profileDir;
+    config.name = displayName;
+    config.listenAddress = listenAddress;
+    config.port = port;
+    config.discovery = discovery;
+    config.sendReadReceipts = settings.readReceipts;
+    return config;
+}
+
 QString AppOptions::systemUserName()
 {
     QString user = qEnvironmentVariable("USER");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "discovery/discoveryservice.h"
+#include "messenger/messenger.h"
 #include "storage/profilesettings.h"
 
 #include <QCoreApplication>
@@ -37,6 +38,11 @@ public:
 
     // What Settings saved in the profile (the options above already include it).
     ProfileSettings settings;
+
+    // The name to use: --name, else the saved one (empty if neither).
+    QString chosenName() const { return name.isEmpty() ? settings.name : name; }
+    // Keeps `displayName` in the profile (if it changed) and returns the messenger's settings.
+    MessengerConfig messengerConfig(const QString &displayName);
     static QString systemUserName();
 };
 

@@ -30,7 +30,7 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Serverless LAN chat."));
     QString error;
-    const auto options = AppOptions::parse(parser, arguments, &error);
+    auto options = AppOptions::parse(parser, arguments, &error);
     if (!options) {
         QMessageBox::critical(nullptr, QApplication::translate("main", "Shoal"), error);
         return 2;
@@ -44,9 +44,7 @@ int main(int argc, char *argv[])
                                   .arg(error));
         return 1;
     }
-    QString name = options->name;
-    if (name.isEmpty())
-        name = options->settings.name;
+    QString name = options->chosenName();
     if (name.isEmpty()) {
         bool ok = false;
         name = QInputDialog::getText(nullptr,
@@ -62,18 +60,7 @@ int main(int argc, char *argv[])
         if (name.isEmpty())
             name = AppOptions::systemUserName();
     }
-    ProfileSettings settings = options->settings;
-    settings.name = name;
-    if (!(settings == options->settings) && !settings.save(options->profileDir, &error))
-        qWarning("%s", qPrintable(error));
-
-    MessengerConfig config;
-    config.profileDir = options->profileDir;
-    config.name = name;
-    config.listenAddress = options->listenAddress;
-    config.port = options->port;
-    config.discovery = options->discovery;
-    config.sendReadReceipts = options->settings.readReceipts;
+    const MessengerConfig config = options->messengerConfig(name);
     Messenger messenger(*identity, config);
     if (!messenger.start()) {
         QMessageBox::critical(nullptr,
@@ -84,7 +71,7 @@ int main(int argc, char *argv[])
     for (const QString &address : options->connectTo)
         messenger.connectToAddress(address, &error);
 
-    MainWindow window(messenger, settings);
+    MainWindow window(messenger, options->settings);
     QObject::connect(
         &window, &MainWindow::settingsChanged, &window, [&](const ProfileSettings &edited) {
             QString saveError;

@@ -6,6 +6,7 @@
 #include "net/networksafety.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
+#include "testports.h"
 
 #include <QElapsedTimer>
 #include <QSslServer>
@@ -17,13 +18,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QHostAddress LoopbackBroadcast(u"127.255.255.255"_s);
-
-quint16 freeUdpPort()
-{
-    QUdpSocket probe;
-    probe.bind(QHostAddress::LocalHost, 0);
-    return probe.localPort();
-}
 
 struct Lan
 {

@@ -97,6 +97,26 @@ private:
     FrameDecoder m_decoder{Protocol::MaxFrameSize};
 };
 
+// A TLS listener with `identity`'s certificate that greets every caller with `hello`.
+struct FakeListener
+{
+    FakeListener(const Identity &identity, std::function<Protocol::Hello(quint16 port)> hello)
+    {
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setLocalCertificate(identity.certificate());
+        config.setPrivateKey(identity.privateKey());
+        config.setPeerVerifyMode(QSslSocket::QueryPeer);
+        server.setSslConfiguration(config);
+        server.listen(Loopback);
+        QObject::connect(&server, &QSslServer::pendingConnectionAvailable, &server, [this, hello] {
+            QTcpSocket *s = server.nextPendingConnection();
+            s->write(Protocol::encodeFrame(hello(server.serverPort())));
+        });
+    }
+    QString address() const { return u"127.0.0.1:%1"_s.arg(server.serverPort()); }
+    QSslServer server;
+};
+
 } // namespace
 
 class tst_Messenger : public QObject
@@ -271,23 +291,15 @@ void tst_Messenger::certificateNotMatchingClaimedIdRefused()
     auto bob = makePeer(u"Bob"_s);
     QString error;
     const Identity mallory = *Identity::generate(&error);
-    QSslServer server;
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setLocalCertificate(mallory.certificate());
-    config.setPrivateKey(mallory.privateKey());
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
-    server.setSslConfiguration(config);
-    QVERIFY(server.listen(Loopback));
-    connect(&server, &QSslServer::pendingConnectionAvailable, &server, [&] {
-        QTcpSocket *s = server.nextPendingConnection();
+    FakeListener fake(mallory, [&](quint16 port) {
         Protocol::Hello h;
         h.peerId = bob->id();
         h.name = u"Bob"_s;
-        h.port = server.serverPort();
-        s->write(Protocol::encodeFrame(h));
+        h.port = port;
+        return h;
     });
     QSignalSpy finished(a.get(), &Messenger::connectFinished);
-    a->connectToAddress(u"127.0.0.1:%1"_s.arg(server.serverPort()), &error);
+    a->connectToAddress(fake.address(), &error);
     QTRY_COMPARE(finished.size(), 1);
     const QString reason = finished.at(0).at(2).toString();
     QVERIFY2(reason.contains(bob->id()) && reason.contains(mallory.id()), qPrintable(reason));
@@ -586,24 +598,16 @@ void tst_Messenger::outgoingIncompatibleVersionExplained()
     auto a = makePeer(u"Alice"_s);
     QString error;
     const Identity future = *Identity::generate(&error);
-    QSslServer server;
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setLocalCertificate(future.certificate());
-    config.setPrivateKey(future.privateKey());
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
-    server.setSslConfiguration(config);
-    QVERIFY(server.listen(Loopback));
-    connect(&server, &QSslServer::pendingConnectionAvailable, &server, [&] {
-        QTcpSocket *s = server.nextPendingConnection();
+    FakeListener fake(future, [&](quint16 port) {
         Protocol::Hello h;
         h.version = 3;
         h.minVersion = 2;
         h.peerId = future.id();
-        h.port = server.serverPort();
-        s->write(Protocol::encodeFrame(h));
+        h.port = port;
+        return h;
     });
     QSignalSpy finished(a.get(), &Messenger::connectFinished);
-    a->connectToAddress(u"127.0.0.1:%1"_s.arg(server.serverPort()), &error);
+    a->connectToAddress(fake.address(), &error);
     QTRY_COMPARE(finished.size(), 1);
     const QString reason = finished.at(0).at(2).toString();
     QVERIFY2(reason.contains(u"2 to 3"_s) && reason.contains(u"1 to 1"_s), qPrintable(reason));

@@ -13,6 +13,21 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+bool allSeeAll(const std::vector<std::unique_ptr<CliProcess>> &hosts)
+{
+    for (const auto &x : hosts) {
+        for (const auto &y : hosts) {
+            if (x != y && !x->peerOnline(y->id(), true))
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 class tst_Netns : public QObject
 {
     Q_OBJECT
@@ -111,16 +126,7 @@ void tst_Netns::defaultsDiscoverAndChat()
         QTRY_VERIFY(!h->id().isEmpty());
     for (auto &h : hosts)
         QCOMPARE(h->port(), 47800);
-    auto allSeeAll = [&] {
-        for (auto &x : hosts) {
-            for (auto &y : hosts) {
-                if (x != y && !x->peerOnline(y->id(), true))
-                    return false;
-            }
-        }
-        return true;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(hosts), 5000);
     // They were heard on the bridge, at their own addresses.
     const QJsonObject seen = hosts[0]->find([&](const QJsonObject &e) {
         return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == hosts[2]->id();
@@ -175,16 +181,7 @@ void tst_Netns::ipv6OnlyDiscoverAndChat()
     auto hosts = startHosts(4, 6, dirs);
     for (auto &h : hosts)
         QTRY_VERIFY(!h->id().isEmpty());
-    auto allSeeAll = [&] {
-        for (auto &x : hosts) {
-            for (auto &y : hosts) {
-                if (x != y && !x->peerOnline(y->id(), true))
-                    return false;
-            }
-        }
-        return true;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(hosts), 5000);
     const QJsonObject seen = hosts[0]->find([&](const QJsonObject &e) {
         return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == hosts[1]->id();
     });

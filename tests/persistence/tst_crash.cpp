@@ -3,6 +3,7 @@
 // delivered after restarts; nothing twice; both databases pass PRAGMA integrity_check.
 #include "cliprocess.h"
 #include "net/networksafety.h"
+#include "testports.h"
 
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -84,18 +85,6 @@ struct History
     QString name;
 };
 
-quint16 freePort(bool udp)
-{
-    if (udp) {
-        QUdpSocket s;
-        s.bind(QHostAddress::LocalHost, 0);
-        return s.localPort();
-    }
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost);
-    return s.serverPort();
-}
-
 } // namespace
 
 class tst_Crash : public QObject
@@ -118,15 +107,15 @@ void tst_Crash::killedMidStream()
     const QStringList lan{u"--discovery-target"_s,
                           u"127.255.255.255"_s,
                           u"--discovery-port"_s,
-                          QString::number(freePort(true)),
+                          QString::number(freeUdpPort()),
                           u"--discovery-interval"_s,
                           u"500"_s};
     Node a, b;
     a.name = u"A"_s;
     b.name = u"B"_s;
     a.lan = b.lan = lan;
-    a.port = freePort(false);
-    b.port = freePort(false);
+    a.port = freeTcpPort();
+    b.port = freeTcpPort();
     b.start();
     a.start();
     QTRY_VERIFY(!a.process->id().isEmpty() && !b.process->id().isEmpty());

@@ -4,6 +4,7 @@
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "storage/messagestore.h"
+#include "testports.h"
 
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -13,18 +14,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-quint16 freePort(bool udp)
-{
-    if (udp) {
-        QUdpSocket s;
-        s.bind(QHostAddress::LocalHost, 0);
-        return s.localPort();
-    }
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost);
-    return s.serverPort();
-}
 
 struct Profile
 {
@@ -87,7 +76,7 @@ void tst_Offline::initTestCase()
 
 void tst_Offline::hundredMessagesWaitAcrossRestarts()
 {
-    const quint16 lan = freePort(true);
+    const quint16 lan = freeUdpPort();
     Profile alice, bob;
     auto a = alice.start(u"Alice"_s, lan);
     auto b = bob.start(u"Bob"_s, lan);
@@ -133,7 +122,7 @@ void tst_Offline::hundredMessagesWaitAcrossRestarts()
 
 void tst_Offline::knownPeerListedOfflineWithHistory()
 {
-    const quint16 lan = freePort(true);
+    const quint16 lan = freeUdpPort();
     Profile alice, bob;
     auto a = alice.start(u"Alice"_s, lan);
     auto b = bob.start(u"Bob"_s, lan);
