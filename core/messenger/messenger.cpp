@@ -400,6 +400,7 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     for (const ChatMessage &m : duplicates)
         m_registry->send(m.peerId, Protocol::Ack{m.id});
     QSet<QString> readNow;
+    QHash<QString, int> unread; // one model update per peer, not per message
     for (const ChatMessage &m : added) {
         if (m.outgoing) {
             if (m_registry->isConnected(m.peerId))
@@ -413,9 +414,11 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
         if (m.peerId == m_activeConversation && m_activeVisible)
             readNow.insert(m.peerId);
         else
-            m_peers.addUnread(m.peerId, 1);
+            ++unread[m.peerId];
         Q_EMIT messageReceived(m);
     }
+    for (auto it = unread.cbegin(); it != unread.cend(); ++it)
+        m_peers.addUnread(it.key(), it.value());
     for (auto it = m_ackAfterCommit.begin(); it != m_ackAfterCommit.end();) {
         if (m_store->message(it.key()).value_or(ChatMessage{}).seq != 0) {
             m_registry->send(it.value(), Protocol::Ack{it.key()});
