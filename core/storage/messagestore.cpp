@@ -1,6 +1,8 @@
 #include "messagestore.h"
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -348,8 +350,25 @@ bool MessageStore::flush()
     m_flushScheduled = false;
     if (m_pending.isEmpty() || !m_q)
         return true;
-    const QList<Write> writes = std::exchange(m_pending, {});
-    const QHash<QUuid, ChatMessage> pendingMessages = std::exchange(m_pendingMessages, {});
+    QElapsedTimer clock;
+    clock.start();
+    auto measure = qScopeGuard(
+        [&] { m_longestFlushUs = qMax(m_longestFlushUs, clock.nsecsElapsed() / 1000); });
+    // At most MaxWritesPerCommit at a time, so that a huge burst (a pasted script, a long
+    // queue) never holds the thread for long; the rest follows on the next pass.
+    QList<Write> writes;
+    if (m_pending.size() > MaxWritesPerCommit) {
+        writes = m_pending.first(MaxWritesPerCommit);
+        m_pending.remove(0, MaxWritesPerCommit);
+        schedule();
+    } else {
+        writes = std::exchange(m_pending, {});
+    }
+    QHash<QUuid, ChatMessage> pendingMessages;
+    for (const Write &w : std::as_const(writes)) {
+        if (const auto *a = std::get_if<Add>(&w))
+            pendingMessages.insert(a->message.id, m_pendingMessages.take(a->message.id));
+    }
 
     QList<ChatMessage> added;
     QList<QUuid> changedIds;

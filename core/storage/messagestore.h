@@ -35,6 +35,7 @@ class MessageStore final : public QObject
 
 public:
     static constexpr int SchemaVersion = 2;
+    static constexpr qsizetype MaxWritesPerCommit = 1000;
 
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
@@ -90,6 +91,9 @@ public:
     // Everyone there is a conversation with, known as a peer or not.
     QStringList conversationPeers() const;
     QString lastError() const { return m_lastError; }
+    // The longest flush() so far, in microseconds: how long the thread was held by the disk.
+    qint64 longestFlushUs() const { return m_longestFlushUs; }
+    void resetLongestFlush() const { m_longestFlushUs = 0; } // a statistic: const is fine
 
 Q_SIGNALS:
     // After each successful commit: what became durable, in the order it was written.
@@ -142,4 +146,5 @@ private:
     QList<ChatMessage> m_sentToReport;
     bool m_flushScheduled = false;
     QString m_lastError;
+    mutable qint64 m_longestFlushUs = 0;
 };
