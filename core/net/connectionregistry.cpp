@@ -122,6 +122,21 @@ void ConnectionRegistry::onPendingConnection()
         if (!socket)
             continue;
         socket->setParent(nullptr);
+        // One host cannot take every slot: per-address and total caps on incoming connections.
+        const QHostAddress from = socket->peerAddress();
+        int fromThere = 0;
+        for (const PeerConnection *c : std::as_const(m_connections))
+            fromThere += c->direction() == PeerConnection::Direction::Incoming
+                         && c->remoteAddress() == from;
+        if (m_connections.size() >= MaxConnections || fromThere >= MaxIncomingPerAddress) {
+            if (m_refused++ % 100 == 0)
+                qCWarning(lcNet) << "connection limit reached: refusing" << from << "(" << fromThere
+                                 << "from there," << m_connections.size() << "in all;" << m_refused
+                                 << "refused so far)";
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
         adopt(socket, PeerConnection::Direction::Incoming);
     }
 }

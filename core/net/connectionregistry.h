@@ -19,6 +19,9 @@ class ConnectionRegistry final : public QObject
     Q_OBJECT
 
 public:
+    static constexpr int MaxConnections = 512;       // live connections, ready or not
+    static constexpr int MaxIncomingPerAddress = 16; // from one remote address
+
     ConnectionRegistry(const Identity &identity,
                        ConnectionTimeouts timeouts,
                        QObject *parent = nullptr);
@@ -76,4 +79,5 @@ private:
     QHash<QString, PeerConnection *> m_active;
     QHash<PeerConnection *, int> m_attempts;
     int m_nextAttempt = 1;
+    quint64 m_refused = 0;
 };

@@ -77,6 +77,11 @@ QString PeerConnection::remoteListenAddress() const
     return PeerAddress::format(m_socket->peerAddress(), m_remoteHello.port);
 }
 
+QHostAddress PeerConnection::remoteAddress() const
+{
+    return m_socket->peerAddress();
+}
+
 quint16 PeerConnection::localPort() const
 {
     return m_socket->localPort();

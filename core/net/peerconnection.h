@@ -63,6 +63,7 @@ public:
     // The peer's listening address (its IP as seen here, the port from its hello).
     QString remoteListenAddress() const;
     QString dialedAddress() const { return m_dialed; }
+    QHostAddress remoteAddress() const;
     quint16 localPort() const;
     quint16 remotePort() const;
 

@@ -137,6 +137,7 @@ private Q_SLOTS:
     void queuedMessageDeliveredWhenPeerReturns();
     void duplicateChatShownOnceAckedTwice();
     void noAckWithoutCommit();
+    void oneAddressCannotTakeEverySlot();
     void connectErrors_data();
     void connectErrors();
     void tooLongMessageRejected();
@@ -482,6 +483,43 @@ void tst_Messenger::noAckWithoutCommit()
     raw.send(chat); // the sender's next try
     QTRY_VERIFY(acked());
     QCOMPARE(a->history().count(raw.m_identity.id()), 1);
+}
+
+void tst_Messenger::oneAddressCannotTakeEverySlot()
+{
+    // Forty TLS connections from 127.0.0.1: sixteen are taken, the rest refused at once; a
+    // peer from another address still gets in and is acknowledged.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    std::vector<std::unique_ptr<RawPeer>> crowd;
+    for (int i = 0; i < 40; ++i) {
+        crowd.push_back(std::make_unique<RawPeer>(*Identity::generate(&error)));
+        crowd.back()->connectTo(*a);
+    }
+    auto settled = [&] {
+        return std::all_of(crowd.cbegin(), crowd.cend(), [](const auto &p) {
+            return p->socket.isEncrypted()
+                   || p->socket.state() == QAbstractSocket::UnconnectedState;
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(settled(), 20000);
+    // Taken ones got Alice's hello; refused ones were closed without a word.
+    QTRY_COMPARE(std::count_if(crowd.cbegin(),
+                               crowd.cend(),
+                               [](const auto &p) { return !p->received.isEmpty(); }),
+                 qsizetype(ConnectionRegistry::MaxIncomingPerAddress));
+
+    RawPeer other(*Identity::generate(&error));
+    QVERIFY(other.socket.bind(QHostAddress(u"127.0.0.2"_s)));
+    other.connectTo(*a);
+    QVERIFY(QTest::qWaitFor([&] { return other.socket.isEncrypted(); }));
+    other.send(other.hello(other.m_identity.id()));
+    const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s};
+    other.send(chat);
+    QTRY_VERIFY(std::any_of(other.received.cbegin(), other.received.cend(), [&](const auto &m) {
+        const auto *ack = std::get_if<Protocol::Ack>(&m);
+        return ack && ack->id == chat.id;
+    }));
 }
 
 void tst_Messenger::connectErrors_data()
