@@ -288,11 +288,6 @@ void Messenger::onPeerDisconnected(const QString &peerId)
         return;
     // Sent but not acknowledged: it waits again and goes out on the next connection.
     m_store->unsend(peerId);
-    const auto pending = m_store->undelivered(peerId);
-    for (const ChatMessage &m : pending) {
-        if (m.state == MessageState::Sent) // stored as sent by an older Shoal
-            m_store->setState(m, MessageState::Queued);
-    }
     // A connection that ended means the peer is gone until it is heard again.
     if (m_discovery)
         m_discovery->forget(peerId);
@@ -481,7 +476,7 @@ void Messenger::redial()
     for (const PeerInfo &peer : m_peers.peers()) {
         if (m_registry->isConnected(peer.id) || m_dials.contains(peer.id))
             continue;
-        if (!m_store->undelivered(peer.id).isEmpty())
+        if (m_store->hasUndelivered(peer.id))
             dial(peer.id);
     }
 }

@@ -587,6 +587,19 @@ QList<ChatMessage> MessageStore::undelivered(const QString &peerId) const
                   u"ORDER BY seq"_s);
 }
 
+bool MessageStore::hasUndelivered(const QString &peerId) const
+{
+    for (const ChatMessage &m : std::as_const(m_pendingMessages)) {
+        if (m.outgoing && m.peerId == peerId)
+            return true;
+    }
+    QSqlQuery q(m_db);
+    q.prepare(u"SELECT 1 FROM messages WHERE peer_id = ? AND outgoing = 1 AND state IN (0, 1)"
+              u" LIMIT 1"_s);
+    q.addBindValue(peerId);
+    return q.exec() && q.next();
+}
+
 QList<ChatMessage> MessageStore::pendingReceipts(const QString &peerId) const
 {
     return select(u"peer_id = ? AND outgoing = 0 AND state = 3 AND receipt_sent = 0"_s,

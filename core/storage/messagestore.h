@@ -82,6 +82,8 @@ public:
     qint64 count(const QString &peerId) const;
     // Outgoing messages to `peerId` not yet delivered, in the order they were written.
     QList<ChatMessage> undelivered(const QString &peerId) const;
+    // Whether anything waits for `peerId` (one index probe; the redial tick asks every second).
+    bool hasUndelivered(const QString &peerId) const;
     // Incoming messages shown to the person whose read receipt has not gone out yet.
     QList<ChatMessage> pendingReceipts(const QString &peerId) const;
     // Incoming messages not yet shown, per peer.

@@ -21,14 +21,15 @@ void tst_PeerAddress::valid_data()
     QTest::addColumn<QString>("input");
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
-    QTest::newRow("ipv4") << u"192.168.1.20"_s << u"192.168.1.20"_s << 47800;
-    QTest::newRow("ipv4:port") << u"10.0.0.1:5000"_s << u"10.0.0.1"_s << 5000;
+    // Parsing only, nothing is dialled; still, every address here is loopback.
+    QTest::newRow("ipv4") << u"127.0.0.20"_s << u"127.0.0.20"_s << 47800;
+    QTest::newRow("ipv4:port") << u"127.10.0.1:5000"_s << u"127.10.0.1"_s << 5000;
     QTest::newRow("spaces") << u"  127.0.0.1:9 "_s << u"127.0.0.1"_s << 9;
     QTest::newRow("name") << u"alice-laptop"_s << u"alice-laptop"_s << 47800;
     QTest::newRow("fqdn:port") << u"alice.example.org:1234"_s << u"alice.example.org"_s << 1234;
     QTest::newRow("[v6]:port") << u"[::1]:4000"_s << u"::1"_s << 4000;
-    QTest::newRow("[v6]") << u"[fe80::1]"_s << u"fe80::1"_s << 47800;
-    QTest::newRow("bare v6") << u"2001:db8::5"_s << u"2001:db8::5"_s << 47800;
+    QTest::newRow("[v6]") << u"[::1]"_s << u"::1"_s << 47800;
+    QTest::newRow("bare v6") << u"0:0:0:0:0:0:0:1"_s << u"0:0:0:0:0:0:0:1"_s << 47800;
 }
 
 void tst_PeerAddress::valid()
@@ -70,7 +71,7 @@ void tst_PeerAddress::invalid()
 
 void tst_PeerAddress::format()
 {
-    QCOMPARE(PeerAddress::format(QHostAddress(u"::ffff:10.1.2.3"_s), 5), u"10.1.2.3:5"_s);
+    QCOMPARE(PeerAddress::format(QHostAddress(u"::ffff:127.1.2.3"_s), 5), u"127.1.2.3:5"_s);
     QCOMPARE(PeerAddress::format(QHostAddress(u"::1"_s), 5), u"[::1]:5"_s);
     QCOMPARE((PeerAddress{u"::1"_s, 7}.toString()), u"[::1]:7"_s);
 }
