@@ -275,6 +275,10 @@
         <source>Could not save to the history: %1</source>
         <translation>无法保存到聊天记录：%1</translation>
     </message>
+    <message>
+        <source>Cannot create a temporary history: %1</source>
+        <translation>无法创建临时聊天记录：%1</translation>
+    </message>
 </context>
 <context>
     <name>Messenger</name>

@@ -1,19 +1,22 @@
 #include "messagestore.h"
 
-#include <QElapsedTimer>
+#include "storage/sqlrows.h"
+
 #include <QLoggingCategory>
+#include <QMutex>
 #include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
+#include <QWaitCondition>
 
 using namespace Qt::StringLiterals;
+using namespace SqlRows;
+using namespace StoreWrite;
 
 Q_LOGGING_CATEGORY(lcStorage, "shoal.storage")
 
 namespace {
-
-constexpr auto Columns = "seq, id, peer_id, outgoing, sent_at, received_at, text, state";
 
 // Forward-only: step N takes a database at version N-1 to version N. Never edit a step that
 // has shipped; add one.
@@ -52,100 +55,53 @@ const QList<QStringList> &migrationSteps()
     return steps;
 }
 
-qint64 ms(const QDateTime &t)
-{
-    return t.toMSecsSinceEpoch();
-}
-
-QDateTime fromMs(qint64 v)
-{
-    return QDateTime::fromMSecsSinceEpoch(v, Qt::UTC);
-}
-
-ChatMessage fromRow(const QSqlQuery &q)
-{
-    ChatMessage m;
-    m.seq = q.value(0).toLongLong();
-    m.id = QUuid::fromRfc4122(q.value(1).toByteArray());
-    m.peerId = q.value(2).toString();
-    m.outgoing = q.value(3).toBool();
-    m.sentAt = fromMs(q.value(4).toLongLong());
-    m.receivedAt = fromMs(q.value(5).toLongLong());
-    m.text = q.value(6).toString();
-    m.state = MessageState(q.value(7).toInt());
-    return m;
-}
-
-// Outgoing states only move forward, but for Sent falling back to Queued.
-bool allowed(MessageState from, MessageState to)
-{
-    return int(to) > int(from) || (from == MessageState::Sent && to == MessageState::Queued);
-}
-
 } // namespace
 
+// This thread's prepared reads; the writes are StoreWriter's.
 struct MessageStore::Queries
 {
     explicit Queries(const QSqlDatabase &db)
-        : insert(db)
-        , update(db)
-        , receipt(db)
-        , remove(db)
-        , peer(db)
-        , conversation(db)
-        , contains(db)
+        : contains(db)
         , byId(db)
-        , insertReceived(db)
-        , updateMatching(db)
-        , begin(db)
-        , commit(db)
-        , rollback(db)
     {}
     bool prepare()
     {
-        return insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
-                              u" text, state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
-               && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
-                                 u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
-               && receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s)
-               && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
-                                 u" AND state IN (0, 1)"_s)
-               && peer.prepare(u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
-                               u" VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                               u" name = excluded.name, certificate = excluded.certificate,"
-                               u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
-               && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
-                                       u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
-                                       u" last_message_at ="
-                                       u" MAX(last_message_at, excluded.last_message_at)"_s)
-               && insertReceived.prepare(u"INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
-                                         u" sent_at, received_at, text, state)"
-                                         u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
-               && updateMatching.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
-                                         u" AND peer_id = :p AND outgoing = :o"
-                                         u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
-               && contains.prepare(u"SELECT 1 FROM messages WHERE id = ?"_s)
-               && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
-               && rollback.prepare(u"ROLLBACK"_s)
+        return contains.prepare(u"SELECT 1 FROM messages WHERE id = ?"_s)
                && byId.prepare(
                    u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)));
     }
-    QSqlQuery insert, update, receipt, remove, peer, conversation, contains, byId, insertReceived,
-        updateMatching, begin, commit, rollback;
+    QSqlQuery contains, byId;
+};
+
+// Where the writer leaves a batch's result: one batch is with the writer at a time.
+struct MessageStore::Mailbox
+{
+    QMutex mutex;
+    QWaitCondition ready;
+    std::optional<CommitResult> result;
 };
 
 MessageStore::MessageStore(QObject *parent)
     : QObject(parent)
     , m_connection(u"shoal-store-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128)))
-{}
+    , m_mailbox(std::make_shared<Mailbox>())
+{
+    m_thread.setObjectName(u"shoal-store-writer"_s);
+}
 
 MessageStore::~MessageStore()
 {
-    if (m_db.isOpen()) {
+    if (m_writer) {
         flush();
-        m_q.reset();
-        m_db.close();
+        StoreWriter *writer = m_writer;
+        QMetaObject::invokeMethod(
+            writer, [writer] { writer->close(); }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        delete writer; // its thread has ended: nothing else can touch it
     }
+    m_q.reset();
+    m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connection);
 }
@@ -205,18 +161,28 @@ bool MessageStore::migrate(QSqlDatabase &db, int version, QString *error)
 
 bool MessageStore::open(const QString &path, QString *error)
 {
+    QString file = path;
+    const bool durable = path != u":memory:"_s;
+    if (!durable) {
+        // Two connections cannot share a ":memory:" database: a throwaway file instead, with no
+        // fsync, removed with the store.
+        m_throwaway = std::make_unique<QTemporaryDir>();
+        if (!m_throwaway->isValid()) {
+            *error = tr("Cannot create a temporary history: %1").arg(m_throwaway->errorString());
+            return false;
+        }
+        file = m_throwaway->filePath(u"history.sqlite"_s);
+    }
     m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
-    m_db.setDatabaseName(path);
+    m_db.setDatabaseName(file);
+    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
     if (!m_db.open()) {
         *error = tr("Cannot open the history %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
-    // WAL: readers never wait for the writer. FULL: a commit is on disk when it returns, so
-    // nothing acknowledged or shown as sent is lost with the power.
-    if (!exec(u"PRAGMA journal_mode = WAL"_s, error) || !exec(u"PRAGMA synchronous = FULL"_s, error)
-        || !exec(u"PRAGMA foreign_keys = ON"_s, error)
-        // 32 MiB of page cache: the message-ID index is written in random order.
-        || !exec(u"PRAGMA cache_size = -32768"_s, error) || !migrate(m_db, SchemaVersion, error)) {
+    // WAL: readers (this thread) never wait for the writer (the writer thread).
+    if (!exec(u"PRAGMA journal_mode = WAL"_s, error) || !exec(u"PRAGMA foreign_keys = ON"_s, error)
+        || !migrate(m_db, SchemaVersion, error)) {
         m_db.close();
         return false;
     }
@@ -227,6 +193,26 @@ bool MessageStore::open(const QString &path, QString *error)
         m_db.close();
         return false;
     }
+    auto writer = std::make_unique<StoreWriter>();
+    writer->moveToThread(&m_thread);
+    m_thread.start();
+    bool opened = false;
+    QString writerError;
+    QMetaObject::invokeMethod(
+        writer.get(),
+        [&, w = writer.get()] { opened = w->open(file, durable, &writerError); },
+        Qt::BlockingQueuedConnection);
+    if (!opened) {
+        *error = tr("Cannot open the history %1: %2").arg(path, writerError);
+        QMetaObject::invokeMethod(
+            writer.get(), [w = writer.get()] { w->close(); }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+        m_q.reset();
+        m_db.close();
+        return false;
+    }
+    m_writer = writer.release();
     return true;
 }
 
@@ -237,7 +223,102 @@ void MessageStore::schedule()
     if (m_flushScheduled)
         return;
     m_flushScheduled = true;
-    QMetaObject::invokeMethod(this, &MessageStore::flush, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, &MessageStore::dispatch, Qt::QueuedConnection);
+}
+
+void MessageStore::dispatch()
+{
+    m_flushScheduled = false;
+    if (m_busy || m_pending.isEmpty() || !m_writer)
+        return; // collect() sends what is queued when the batch with the writer is done
+    // At most MaxWritesPerCommit at a time, so that one transaction (and the wait for its
+    // report) stays short; the rest is the next batch.
+    QList<Write> writes;
+    if (m_pending.size() > MaxWritesPerCommit) {
+        writes = m_pending.first(MaxWritesPerCommit);
+        m_pending.remove(0, MaxWritesPerCommit);
+    } else {
+        writes = std::exchange(m_pending, {});
+    }
+    // An add goes with the latest state it was given while queued; from now on a change to it
+    // is a write of its own, in a later batch.
+    for (Write &w : writes) {
+        if (auto *a = std::get_if<Add>(&w)) {
+            a->message = m_pendingMessages.take(a->message.id);
+            m_inFlight.insert(a->message.id, a->message);
+        }
+    }
+    m_busy = true;
+    StoreWriter *writer = m_writer;
+    std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    QMetaObject::invokeMethod(writer, [this, writer, mailbox, writes = std::move(writes)] {
+        CommitResult result = writer->commit(writes);
+        {
+            QMutexLocker lock(&mailbox->mutex);
+            mailbox->result = std::move(result);
+            mailbox->ready.wakeAll();
+        }
+        // If the store is gone by then, Qt drops the call with it.
+        QMetaObject::invokeMethod(this, &MessageStore::collect, Qt::QueuedConnection);
+    });
+}
+
+void MessageStore::collect()
+{
+    std::optional<CommitResult> result;
+    {
+        QMutexLocker lock(&m_mailbox->mutex);
+        result = std::exchange(m_mailbox->result, std::nullopt);
+    }
+    if (!result)
+        return; // flush() took it already
+    m_busy = false;
+    finish(std::move(*result));
+    dispatch();
+}
+
+void MessageStore::finish(CommitResult r)
+{
+    m_longestCommitUs = qMax(m_longestCommitUs, r.commitUs);
+    m_inFlight.clear();
+    if (!r.ok) {
+        // Reported; what did get written (the writer retries a failed batch write by write)
+        // is reported below as usual.
+        m_lastError = tr("Could not save to the history: %1").arg(r.error);
+        qCWarning(lcStorage).noquote() << m_lastError;
+        Q_EMIT errorOccurred(m_lastError);
+    }
+    for (const ChatMessage &m : std::as_const(r.changed)) {
+        if (m.state != MessageState::Queued)
+            m_sent.remove(m.id);
+    }
+    for (const QUuid &id : std::as_const(r.removed))
+        m_sent.remove(id);
+    if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
+        || !r.duplicates.isEmpty())
+        Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
+}
+
+bool MessageStore::flush()
+{
+    bool ok = true;
+    while (m_writer && (m_busy || !m_pending.isEmpty())) {
+        if (!m_busy) {
+            dispatch();
+            continue;
+        }
+        std::optional<CommitResult> result;
+        {
+            QMutexLocker lock(&m_mailbox->mutex);
+            while (!m_mailbox->result)
+                m_mailbox->ready.wait(&m_mailbox->mutex);
+            result = std::exchange(m_mailbox->result, std::nullopt);
+        }
+        m_busy = false;
+        ok = ok && result->ok;
+        finish(std::move(*result));
+    }
+    return ok;
 }
 
 bool MessageStore::add(const ChatMessage &message)
@@ -259,7 +340,7 @@ void MessageStore::addOutgoing(const ChatMessage &message)
 
 bool MessageStore::addReceived(const ChatMessage &message)
 {
-    if (m_pendingMessages.contains(message.id))
+    if (m_pendingMessages.contains(message.id) || m_inFlight.contains(message.id))
         return false;
     m_pending.append(Add{message, true});
     m_pendingMessages.insert(message.id, message);
@@ -345,150 +426,9 @@ void MessageStore::savePeer(const PeerRecord &peer)
     schedule();
 }
 
-bool MessageStore::flush()
-{
-    m_flushScheduled = false;
-    if (m_pending.isEmpty() || !m_q)
-        return true;
-    QElapsedTimer clock;
-    clock.start();
-    auto measure = qScopeGuard(
-        [&] { m_longestFlushUs = qMax(m_longestFlushUs, clock.nsecsElapsed() / 1000); });
-    // At most MaxWritesPerCommit at a time, so that a huge burst (a pasted script, a long
-    // queue) never holds the thread for long; the rest follows on the next pass.
-    QList<Write> writes;
-    if (m_pending.size() > MaxWritesPerCommit) {
-        writes = m_pending.first(MaxWritesPerCommit);
-        m_pending.remove(0, MaxWritesPerCommit);
-        schedule();
-    } else {
-        writes = std::exchange(m_pending, {});
-    }
-    QHash<QUuid, ChatMessage> pendingMessages;
-    for (const Write &w : std::as_const(writes)) {
-        if (const auto *a = std::get_if<Add>(&w))
-            pendingMessages.insert(a->message.id, m_pendingMessages.take(a->message.id));
-    }
-
-    QList<ChatMessage> added;
-    QList<QUuid> changedIds;
-    QList<ChatMessage> changed;
-    QList<QUuid> removed;
-    QList<ChatMessage> duplicates;
-    QHash<QString, qint64> lastMessageAt;
-    QString error;
-    auto fail = [&](const QSqlQuery &q) {
-        error = q.lastError().text();
-        return false;
-    };
-    auto run = [&]() -> bool {
-        if (!m_q->begin.exec())
-            return fail(m_q->begin);
-        QSqlQuery &insert = m_q->insert, &update = m_q->update, &receipt = m_q->receipt,
-                  &remove = m_q->remove, &peer = m_q->peer, &conversation = m_q->conversation;
-        for (const Write &w : writes) {
-            if (const auto *a = std::get_if<Add>(&w)) {
-                ChatMessage m = pendingMessages.value(a->message.id, a->message);
-                QSqlQuery &q = a->received ? m_q->insertReceived : insert;
-                q.addBindValue(m.id.toRfc4122());
-                q.addBindValue(m.peerId);
-                q.addBindValue(m.outgoing);
-                q.addBindValue(ms(m.sentAt));
-                q.addBindValue(ms(m.receivedAt));
-                q.addBindValue(m.text);
-                q.addBindValue(int(m.state));
-                if (!q.exec())
-                    return fail(q);
-                if (q.numRowsAffected() == 0) {
-                    duplicates.append(m);
-                    continue;
-                }
-                m.seq = q.lastInsertId().toLongLong();
-                qint64 &last = lastMessageAt[m.peerId];
-                last = qMax(last, ms(m.sentAt));
-                added.append(m);
-            } else if (const auto *s = std::get_if<State>(&w)) {
-                if (s->match) {
-                    QSqlQuery &q = m_q->updateMatching;
-                    q.bindValue(u":s"_s, int(s->state));
-                    q.bindValue(u":id"_s, s->id.toRfc4122());
-                    q.bindValue(u":p"_s, s->match->peerId);
-                    q.bindValue(u":o"_s, s->match->outgoing);
-                    if (!q.exec())
-                        return fail(q);
-                    if (q.numRowsAffected() > 0) {
-                        ChatMessage m = *s->match;
-                        m.state = s->state;
-                        changed.append(m);
-                    }
-                    continue;
-                }
-                update.bindValue(u":s"_s, int(s->state));
-                update.bindValue(u":id"_s, s->id.toRfc4122());
-                if (!update.exec())
-                    return fail(update);
-                if (update.numRowsAffected() > 0 && !changedIds.contains(s->id))
-                    changedIds.append(s->id);
-            } else if (const auto *r = std::get_if<Receipt>(&w)) {
-                receipt.addBindValue(r->id.toRfc4122());
-                if (!receipt.exec())
-                    return fail(receipt);
-            } else if (const auto *d = std::get_if<Remove>(&w)) {
-                remove.addBindValue(d->id.toRfc4122());
-                if (!remove.exec())
-                    return fail(remove);
-                if (remove.numRowsAffected() > 0)
-                    removed.append(d->id);
-            } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
-                peer.addBindValue(p->id);
-                peer.addBindValue(p->name);
-                peer.addBindValue(p->certificate);
-                peer.addBindValue(p->addresses.join(u'\n'));
-                peer.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
-                if (!peer.exec())
-                    return fail(peer);
-            }
-        }
-        for (auto it = lastMessageAt.cbegin(); it != lastMessageAt.cend(); ++it) {
-            conversation.addBindValue(it.key());
-            conversation.addBindValue(it.value());
-            if (!conversation.exec())
-                return fail(conversation);
-        }
-        if (!m_q->commit.exec())
-            return fail(m_q->commit);
-        return true;
-    };
-    if (!run()) {
-        m_q->rollback.exec();
-        m_lastError = tr("Could not save to the history: %1").arg(error);
-        qCWarning(lcStorage).noquote() << m_lastError;
-        Q_EMIT errorOccurred(m_lastError);
-        return false;
-    }
-    for (const QUuid &id : std::as_const(changedIds)) {
-        if (auto m = stored(id))
-            changed.append(*m);
-    }
-    for (const ChatMessage &m : std::as_const(changed)) {
-        if (m.state != MessageState::Queued)
-            m_sent.remove(m.id);
-    }
-    for (const QUuid &id : std::as_const(removed))
-        m_sent.remove(id);
-    // A duplicate counts only if the stored one came from the same peer, the same way.
-    duplicates.removeIf([this](const ChatMessage &d) {
-        const auto m = stored(d.id);
-        return !m || m->peerId != d.peerId || m->outgoing != d.outgoing;
-    });
-    if (!added.isEmpty() || !changed.isEmpty() || !removed.isEmpty() || !duplicates.isEmpty())
-        Q_EMIT committed(added, changed, removed, duplicates);
-    return true;
-}
-
 bool MessageStore::contains(const QUuid &id) const
 {
-    if (m_pendingMessages.contains(id))
+    if (m_pendingMessages.contains(id) || m_inFlight.contains(id))
         return true;
     if (!m_q)
         return false;
@@ -516,18 +456,26 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
 {
     const auto pending = m_pendingMessages.constFind(id);
     if (pending != m_pendingMessages.cend())
-        return *pending;
-    auto m = stored(id);
+        return *pending; // its state changes are applied to it in place
+    auto m = queued(id);
+    if (!m)
+        m = stored(id);
     if (!m)
         return std::nullopt;
     if (m->state == MessageState::Queued && m_sent.contains(id))
         m->state = MessageState::Sent;
-    // A queued state change not yet committed.
+    // A state change not yet committed.
     for (const Write &w : m_pending) {
         if (const auto *s = std::get_if<State>(&w); s && s->id == id && allowed(m->state, s->state))
             m->state = s->state;
     }
     return m;
+}
+
+std::optional<ChatMessage> MessageStore::queued(const QUuid &id) const
+{
+    const auto it = m_inFlight.constFind(id);
+    return it == m_inFlight.cend() ? std::nullopt : std::optional<ChatMessage>(*it);
 }
 
 QList<ChatMessage> MessageStore::select(const QString &where,
@@ -544,8 +492,12 @@ QList<ChatMessage> MessageStore::select(const QString &where,
         qCWarning(lcStorage) << "query failed:" << q.lastError().text();
         return out;
     }
-    while (q.next())
-        out.append(fromRow(q));
+    while (q.next()) {
+        ChatMessage m = fromRow(q);
+        // Committed but not reported yet: it appears with committed(), as if still queued.
+        if (m_inFlight.isEmpty() || !m_inFlight.contains(m.id))
+            out.append(std::move(m));
+    }
     return out;
 }
 
@@ -589,9 +541,11 @@ QList<ChatMessage> MessageStore::undelivered(const QString &peerId) const
 
 bool MessageStore::hasUndelivered(const QString &peerId) const
 {
-    for (const ChatMessage &m : std::as_const(m_pendingMessages)) {
-        if (m.outgoing && m.peerId == peerId)
-            return true;
+    for (const auto *queue : {&m_pendingMessages, &m_inFlight}) {
+        for (const ChatMessage &m : *queue) {
+            if (m.outgoing && m.peerId == peerId)
+                return true;
+        }
     }
     QSqlQuery q(m_db);
     q.prepare(u"SELECT 1 FROM messages WHERE peer_id = ? AND outgoing = 1 AND state IN (0, 1)"

@@ -1,34 +1,31 @@
 #pragma once
 
 #include "storage/chatmessage.h"
+#include "storage/storewriter.h"
 
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSet>
 #include <QSqlDatabase>
-#include <QTimer>
+#include <QTemporaryDir>
+#include <QThread>
 
 #include <memory>
 #include <optional>
 #include <variant>
 
-// A peer as remembered between runs.
-struct PeerRecord
-{
-    QString id;
-    QString name;
-    QByteArray certificate; // DER; pinned: its SHA-256 is the ID
-    QStringList addresses;  // where it was last reached, best first
-    QDateTime lastSeen;
-};
-
 // History and the outgoing queue, in SQLite (WAL, synchronous=FULL) in the profile.
 //
-// Writes are grouped: they are queued and committed in one transaction at the end of the
-// current event-loop pass (or by flush()). committed() then reports what became durable; only
-// then does the messenger acknowledge, send, or show. Reads see committed rows, plus the
-// queued writes where noted.
+// Writes are grouped: they are queued, and at the end of the current event-loop pass handed in
+// one batch to a writer thread (StoreWriter, its own SQLite connection) that commits them in
+// one transaction; writes made meanwhile form the next batch. committed() then reports, on this
+// thread, what became durable; only then does the messenger acknowledge, send, or show. So the
+// disk never holds this thread, and a flood is committed in a few large transactions.
+// flush() waits for everything queued to be committed.
+//
+// Reads run on this thread's own connection and see what committed() has reported, plus the
+// queued writes where noted; a row committed but not yet reported is not shown.
 class MessageStore final : public QObject
 {
     Q_OBJECT
@@ -45,6 +42,7 @@ public:
     // Migrates an open database up to `version` only (tests use it to build older schemas).
     static bool migrate(QSqlDatabase &db, int version, QString *error);
     static int schemaVersion(QSqlDatabase &db);
+    // This thread's connection (reads; tests and the benchmark also write through it).
     QSqlDatabase database() const { return m_db; }
 
     // --- writes (grouped) ---
@@ -67,7 +65,8 @@ public:
     void unsend(const QString &peerId);
     void remove(const QUuid &id);
     void savePeer(const PeerRecord &peer);
-    // Commits what is queued now. Returns false on a database error (logged, reported).
+    // Commits everything queued and waits for it. Returns false on a database error (logged,
+    // reported).
     bool flush();
 
     // --- reads ---
@@ -93,9 +92,9 @@ public:
     // Everyone there is a conversation with, known as a peer or not.
     QStringList conversationPeers() const;
     QString lastError() const { return m_lastError; }
-    // The longest flush() so far, in microseconds: how long the thread was held by the disk.
-    qint64 longestFlushUs() const { return m_longestFlushUs; }
-    void resetLongestFlush() const { m_longestFlushUs = 0; } // a statistic: const is fine
+    // The longest transaction so far on the writer thread, in microseconds (fsync included).
+    qint64 longestCommitUs() const { return m_longestCommitUs; }
+    void resetLongestCommit() const { m_longestCommitUs = 0; } // a statistic: const is fine
 
 Q_SIGNALS:
     // After each successful commit: what became durable, in the order it was written.
@@ -108,28 +107,14 @@ Q_SIGNALS:
     void errorOccurred(const QString &error);
 
 private:
-    struct Add
-    {
-        ChatMessage message;
-        bool received = false; // INSERT OR IGNORE: a stored ID becomes a duplicate
-    };
-    struct State
-    {
-        QUuid id;
-        MessageState state;
-        std::optional<ChatMessage> match; // peer and direction the row must have
-    };
-    struct Receipt
-    {
-        QUuid id;
-    };
-    struct Remove
-    {
-        QUuid id;
-    };
-    using Write = std::variant<Add, State, Receipt, Remove, PeerRecord>;
+    using Write = StoreWrite::Write;
+    struct Mailbox;
 
     void schedule();
+    void dispatch(); // hands the next batch to the writer unless one is being committed
+    void collect();  // takes the writer's result, if there is one, and reports it
+    void finish(CommitResult result);
+    std::optional<ChatMessage> queued(const QUuid &id) const;
     bool exec(const QString &sql, QString *error);
     QList<ChatMessage> select(const QString &where,
                               const QVariantList &values,
@@ -140,13 +125,19 @@ private:
 
     QString m_connection;
     QSqlDatabase m_db;
-    // Prepared once: preparing a statement costs more than running it.
     std::unique_ptr<Queries> m_q;
+    std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
+    QThread m_thread;
+    StoreWriter *m_writer = nullptr; // lives on m_thread
+    std::shared_ptr<Mailbox> m_mailbox;
+    bool m_busy = false; // a batch is with the writer
+
     QList<Write> m_pending;
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
+    QHash<QUuid, ChatMessage> m_inFlight;        // adds with the writer, until reported
     QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
     QList<ChatMessage> m_sentToReport;
     bool m_flushScheduled = false;
     QString m_lastError;
-    mutable qint64 m_longestFlushUs = 0;
+    mutable qint64 m_longestCommitUs = 0;
 };

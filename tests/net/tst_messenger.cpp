@@ -465,8 +465,10 @@ void tst_Messenger::noAckWithoutCommit()
     // Let the peer record reach the disk first, so that the only failing write is the chat.
     QTRY_COMPARE(a->history().peers().size(), 1);
 
+    // Every new message now fails to be stored (a trigger binds the writer's connection too).
     QSqlDatabase db = a->history().database();
-    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = ON"_s)); // every write now fails
+    QVERIFY(QSqlQuery(db).exec(u"CREATE TRIGGER refuse BEFORE INSERT ON messages"
+                               u" BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END"_s));
     const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"x"_s};
     auto acked = [&] {
         return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
@@ -479,7 +481,7 @@ void tst_Messenger::noAckWithoutCommit()
     QVERIFY(!acked());                     // ...and nothing was acknowledged
     QVERIFY(!a->history().contains(chat.id));
 
-    QVERIFY(QSqlQuery(db).exec(u"PRAGMA query_only = OFF"_s));
+    QVERIFY(QSqlQuery(db).exec(u"DROP TRIGGER refuse"_s));
     raw.send(chat); // the sender's next try
     QTRY_VERIFY(acked());
     QCOMPARE(a->history().count(raw.m_identity.id()), 1);

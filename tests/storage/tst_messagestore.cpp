@@ -52,6 +52,8 @@ private Q_SLOTS:
     void orderedBySenderWithLateArrivals();
     void statesOnlyMoveForward();
     void groupedIntoOneCommit();
+    void committedInTheBackgroundInOrder();
+    void oneBadWriteFailsAlone();
     void pagesFromTheNewest();
     void deleteOnlyWaiting();
     void peersRemembered();
@@ -158,6 +160,60 @@ void tst_MessageStore::duplicateIdStoredOnce()
     QVERIFY(!store.add(m)); // on disk
     QVERIFY(store.flush());
     QCOMPARE(store.count(Peer), 1);
+}
+
+void tst_MessageStore::committedInTheBackgroundInOrder()
+{
+    // No flush(): the writer thread commits while this thread runs its event loop; everything
+    // is reported, in the order it was written, and a message is found while on its way.
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(u":memory:"_s, &error));
+    QList<ChatMessage> reported;
+    connect(&store, &MessageStore::committed, this, [&](const QList<ChatMessage> &added) {
+        reported += added;
+    });
+    QList<QUuid> written;
+    for (int i = 0; i < 2500; ++i) { // three batches
+        const ChatMessage m = message(i, QString::number(i), true, MessageState::Queued);
+        store.addOutgoing(m);
+        written.append(m.id);
+    }
+    QVERIFY(store.contains(written.constFirst()));
+    QTRY_VERIFY(store.contains(written.constLast()) && reported.size() == 2500);
+    QCOMPARE(reported.constFirst().id, written.constFirst());
+    QCOMPARE(reported.constLast().id, written.constLast());
+    for (qsizetype i = 1; i < reported.size(); ++i)
+        QVERIFY(reported.at(i).seq > reported.at(i - 1).seq);
+    QCOMPARE(store.count(Peer), 2500);
+    QVERIFY(store.hasUndelivered(Peer));
+}
+
+void tst_MessageStore::oneBadWriteFailsAlone()
+{
+    // A write the database refuses is reported and lost alone; the rest of its batch is saved.
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(u":memory:"_s, &error));
+    QSqlDatabase db = store.database();
+    QVERIFY(QSqlQuery(db).exec(u"CREATE TRIGGER refuse BEFORE INSERT ON messages"
+                               u" WHEN NEW.text = 'poison'"
+                               u" BEGIN SELECT RAISE(ABORT, 'refused (test)'); END"_s));
+    QSignalSpy failed(&store, &MessageStore::errorOccurred);
+    QList<ChatMessage> reported;
+    connect(&store, &MessageStore::committed, this, [&](const QList<ChatMessage> &added) {
+        reported += added;
+    });
+    store.add(message(1, u"before"_s));
+    store.add(message(2, u"poison"_s));
+    store.add(message(3, u"after"_s));
+    store.savePeer(PeerRecord{QString(64, u'c'), QString(), {}, {}, {}}); // no name: not NULL
+    QVERIFY(!store.flush());
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(failed.constFirst().constFirst().toString().contains(u"refused (test)"_s));
+    QCOMPARE(texts(reported), (QStringList{u"before"_s, u"after"_s}));
+    QCOMPARE(texts(store.conversation(Peer)), (QStringList{u"before"_s, u"after"_s}));
+    QCOMPARE(store.peers().size(), 1);
 }
 
 void tst_MessageStore::orderedBySenderWithLateArrivals()

@@ -1,0 +1,255 @@
+#include "storewriter.h"
+
+#include "storage/sqlrows.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using namespace SqlRows;
+using namespace StoreWrite;
+
+Q_LOGGING_CATEGORY(lcWriter, "shoal.storage.writer")
+
+struct StoreWriter::Queries
+{
+    explicit Queries(const QSqlDatabase &db)
+        : insert(db)
+        , insertReceived(db)
+        , update(db)
+        , updateMatching(db)
+        , receipt(db)
+        , remove(db)
+        , peer(db)
+        , conversation(db)
+        , byId(db)
+        , begin(db)
+        , commit(db)
+        , rollback(db)
+    {}
+    bool prepare()
+    {
+        return insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
+                              u" text, state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+               && insertReceived.prepare(u"INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
+                                         u" sent_at, received_at, text, state)"
+                                         u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+               && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
+                                 u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
+               && updateMatching.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
+                                         u" AND peer_id = :p AND outgoing = :o"
+                                         u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
+               && receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s)
+               && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
+                                 u" AND state IN (0, 1)"_s)
+               && peer.prepare(u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
+                               u" VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                               u" name = excluded.name, certificate = excluded.certificate,"
+                               u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
+               && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
+                                       u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
+                                       u" last_message_at ="
+                                       u" MAX(last_message_at, excluded.last_message_at)"_s)
+               && byId.prepare(
+                   u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)))
+               && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
+               && rollback.prepare(u"ROLLBACK"_s);
+    }
+    QSqlQuery insert, insertReceived, update, updateMatching, receipt, remove, peer, conversation,
+        byId, begin, commit, rollback;
+};
+
+StoreWriter::StoreWriter()
+    : m_connection(u"shoal-writer-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128)))
+{}
+
+StoreWriter::~StoreWriter() = default;
+
+bool StoreWriter::open(const QString &path, bool durable, QString *error)
+{
+    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
+    m_db.setDatabaseName(path);
+    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    QSqlQuery q(m_db);
+    if (!m_db.open()
+        // FULL: a commit is on disk when it returns, so nothing acknowledged or shown as sent
+        // is lost with the power.
+        || !q.exec(durable ? u"PRAGMA synchronous = FULL"_s : u"PRAGMA synchronous = OFF"_s)
+        // 32 MiB of page cache: the message-ID index is written in random order.
+        || !q.exec(u"PRAGMA cache_size = -32768"_s)) {
+        *error = m_db.lastError().text();
+        return false;
+    }
+    q.finish();
+    m_q = std::make_unique<Queries>(m_db);
+    if (!m_q->prepare()) {
+        *error = m_db.lastError().text();
+        m_q.reset();
+        return false;
+    }
+    return true;
+}
+
+void StoreWriter::close()
+{
+    m_q.reset();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+std::optional<ChatMessage> StoreWriter::stored(const QUuid &id)
+{
+    QSqlQuery &q = m_q->byId;
+    q.addBindValue(id.toRfc4122());
+    std::optional<ChatMessage> out;
+    if (q.exec() && q.next())
+        out = fromRow(q);
+    q.finish();
+    return out;
+}
+
+CommitResult StoreWriter::commit(const QList<Write> &writes)
+{
+    CommitResult r = transaction(writes);
+    if (r.ok || writes.size() < 2)
+        return r;
+    // One bad write must not take the others with it: each on its own, and only the ones
+    // that fail are lost (and reported).
+    qCWarning(lcWriter).noquote() << "a batch of" << writes.size()
+                                  << "writes failed:" << r.error << "- writing them one by one";
+    CommitResult all;
+    all.ok = true;
+    all.commitUs = r.commitUs;
+    for (const Write &w : writes) {
+        CommitResult one = transaction({w});
+        all.commitUs += one.commitUs;
+        if (!one.ok) {
+            if (all.ok)
+                all.error = one.error; // the first is reported
+            all.ok = false;
+            continue;
+        }
+        all.added += one.added;
+        all.changed += one.changed;
+        all.removed += one.removed;
+        all.duplicates += one.duplicates;
+    }
+    return all;
+}
+
+CommitResult StoreWriter::transaction(const QList<Write> &writes)
+{
+    CommitResult r;
+    if (!m_q) {
+        r.error = u"the history is not open"_s;
+        return r;
+    }
+    QElapsedTimer clock;
+    clock.start();
+    QList<QUuid> changedIds;
+    QHash<QString, qint64> lastMessageAt;
+    auto fail = [&](const QSqlQuery &q) {
+        r.error = q.lastError().text();
+        return false;
+    };
+    auto run = [&]() -> bool {
+        if (!m_q->begin.exec())
+            return fail(m_q->begin);
+        for (const Write &w : writes) {
+            if (const auto *a = std::get_if<Add>(&w)) {
+                ChatMessage m = a->message;
+                QSqlQuery &q = a->received ? m_q->insertReceived : m_q->insert;
+                q.addBindValue(m.id.toRfc4122());
+                q.addBindValue(m.peerId);
+                q.addBindValue(m.outgoing);
+                q.addBindValue(ms(m.sentAt));
+                q.addBindValue(ms(m.receivedAt));
+                q.addBindValue(m.text);
+                q.addBindValue(int(m.state));
+                if (!q.exec())
+                    return fail(q);
+                if (q.numRowsAffected() == 0) {
+                    r.duplicates.append(m);
+                    continue;
+                }
+                m.seq = q.lastInsertId().toLongLong();
+                qint64 &last = lastMessageAt[m.peerId];
+                last = qMax(last, ms(m.sentAt));
+                r.added.append(m);
+            } else if (const auto *s = std::get_if<State>(&w)) {
+                if (s->match) {
+                    QSqlQuery &q = m_q->updateMatching;
+                    q.bindValue(u":s"_s, int(s->state));
+                    q.bindValue(u":id"_s, s->id.toRfc4122());
+                    q.bindValue(u":p"_s, s->match->peerId);
+                    q.bindValue(u":o"_s, s->match->outgoing);
+                    if (!q.exec())
+                        return fail(q);
+                    if (q.numRowsAffected() > 0) {
+                        ChatMessage m = *s->match;
+                        m.state = s->state;
+                        r.changed.append(m);
+                    }
+                    continue;
+                }
+                QSqlQuery &q = m_q->update;
+                q.bindValue(u":s"_s, int(s->state));
+                q.bindValue(u":id"_s, s->id.toRfc4122());
+                if (!q.exec())
+                    return fail(q);
+                if (q.numRowsAffected() > 0 && !changedIds.contains(s->id))
+                    changedIds.append(s->id);
+            } else if (const auto *c = std::get_if<Receipt>(&w)) {
+                m_q->receipt.addBindValue(c->id.toRfc4122());
+                if (!m_q->receipt.exec())
+                    return fail(m_q->receipt);
+            } else if (const auto *d = std::get_if<Remove>(&w)) {
+                m_q->remove.addBindValue(d->id.toRfc4122());
+                if (!m_q->remove.exec())
+                    return fail(m_q->remove);
+                if (m_q->remove.numRowsAffected() > 0)
+                    r.removed.append(d->id);
+            } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
+                QSqlQuery &q = m_q->peer;
+                q.addBindValue(p->id);
+                q.addBindValue(p->name.isNull() ? u""_s : p->name); // a null QString is NULL
+                q.addBindValue(p->certificate);
+                q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
+                q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
+                if (!q.exec())
+                    return fail(q);
+            }
+        }
+        for (auto it = lastMessageAt.cbegin(); it != lastMessageAt.cend(); ++it) {
+            m_q->conversation.addBindValue(it.key());
+            m_q->conversation.addBindValue(it.value());
+            if (!m_q->conversation.exec())
+                return fail(m_q->conversation);
+        }
+        if (!m_q->commit.exec())
+            return fail(m_q->commit);
+        return true;
+    };
+    if (!run()) {
+        m_q->rollback.exec();
+        r = CommitResult{false, r.error, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
+        return r;
+    }
+    r.ok = true;
+    for (const QUuid &id : std::as_const(changedIds)) {
+        if (auto m = stored(id))
+            r.changed.append(*m);
+    }
+    // A duplicate counts only if the stored one came from the same peer, the same way.
+    r.duplicates.removeIf([this](const ChatMessage &d) {
+        const auto m = stored(d.id);
+        return !m || m->peerId != d.peerId || m->outgoing != d.outgoing;
+    });
+    r.commitUs = clock.nsecsElapsed() / 1000;
+    return r;
+}

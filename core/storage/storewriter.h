@@ -1,0 +1,86 @@
+#pragma once
+
+#include "storage/chatmessage.h"
+
+#include <QObject>
+#include <QSqlDatabase>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+#include <variant>
+
+// A peer as remembered between runs.
+struct PeerRecord
+{
+    QString id;
+    QString name;
+    QByteArray certificate; // DER; pinned: its SHA-256 is the ID
+    QStringList addresses;  // where it was last reached, best first
+    QDateTime lastSeen;
+};
+
+// One change to the history, as MessageStore queues it for the writer.
+namespace StoreWrite {
+struct Add
+{
+    ChatMessage message;
+    bool received = false; // INSERT OR IGNORE: a stored ID becomes a duplicate
+};
+struct State
+{
+    QUuid id;
+    MessageState state;
+    std::optional<ChatMessage> match; // peer and direction the row must have
+};
+struct Receipt
+{
+    QUuid id;
+};
+struct Remove
+{
+    QUuid id;
+};
+using Write = std::variant<Add, State, Receipt, Remove, PeerRecord>;
+} // namespace StoreWrite
+
+// What one transaction made durable, in the order it was written.
+struct CommitResult
+{
+    bool ok = false;
+    QString error;
+    QList<ChatMessage> added;      // with their seq
+    QList<ChatMessage> changed;    // ID, peer, direction and the new state
+    QList<QUuid> removed;
+    QList<ChatMessage> duplicates; // stored before, for the same peer and direction
+    qint64 commitUs = 0;           // time in the transaction, fsync included
+};
+
+// The only code that writes to the history. It lives on MessageStore's writer thread with a
+// SQLite connection of its own, so that a commit (an fsync, tens of milliseconds on a slow
+// disk) never holds the thread that runs the window and the sockets. WAL lets the other
+// thread's connection read meanwhile.
+class StoreWriter final : public QObject
+{
+    Q_OBJECT
+
+public:
+    StoreWriter();
+    ~StoreWriter() override;
+
+    // Both called on the writer thread. `durable` false: synchronous = OFF (throwaway stores).
+    bool open(const QString &path, bool durable, QString *error);
+    void close();
+    // One transaction for all of `writes`; if it fails, one per write, so that only the
+    // writes that fail are lost. `ok` is false if any failed.
+    CommitResult commit(const QList<StoreWrite::Write> &writes);
+
+private:
+    CommitResult transaction(const QList<StoreWrite::Write> &writes);
+    std::optional<ChatMessage> stored(const QUuid &id);
+
+    struct Queries;
+    QString m_connection;
+    QSqlDatabase m_db;
+    std::unique_ptr<Queries> m_q;
+};
