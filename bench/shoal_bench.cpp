@@ -317,7 +317,7 @@ double deliverQueued(const QString &dirA,
     const QString text = QString::fromLatin1(Text);
     for (int i = 0; i < count; ++i)
         a->sendMessage(idB.id(), text, &error);
-    waitUntil([&] { return a->history().undelivered(idB.id()).size() == count; });
+    waitUntil([&] { return a->history().count(idB.id()) == count; });
     int delivered = 0;
     QObject::connect(a.get(), &Messenger::messageStateChanged, a.get(), [&](const ChatMessage &m) {
         delivered += m.state == MessageState::Delivered;
@@ -339,11 +339,10 @@ double deliverQueued(const QString &dirA,
         sinceTick.start();
     });
     QObject::connect(&a->connections(), &ConnectionRegistry::peerConnected, a.get(), [&] {
-        if (!t.isValid()) {
+        if (!t.isValid())
             t.start();
-            probe.start();
-        }
     });
+    probe.start(); // from before B is back: its connection and the queue's start count too
     if (twoProcesses) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);

@@ -497,6 +497,10 @@ Listening for peers on TCP port %3 at %4</source>
         <source>Closed.</source>
         <translation>已关闭。</translation>
     </message>
+    <message>
+        <source>The peer stopped taking what is sent to it; the connection was closed.</source>
+        <translation>对方不再接收发给它的数据；连接已关闭。</translation>
+    </message>
 </context>
 <context>
     <name>PeerDelegate</name>

@@ -19,6 +19,9 @@ static constexpr int RedialMaxDelayMs = 60'000;
 // When both hear each other, the lower ID dials at once and the higher one only if no
 // connection has come by then: usually one connection, never none.
 static constexpr int HigherIdDialDelayMs = 1'500;
+// The queue goes out while fewer than this many bytes wait in the connection, a page at a time.
+static constexpr qint64 SendWindowBytes = 128 * 1024;
+static constexpr int SendPageSize = 256;
 
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
     : QObject(parent)
@@ -33,6 +36,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
         onPeerDisconnected(peerId);
     });
     connect(m_registry, &ConnectionRegistry::messageReceived, this, &Messenger::onMessage);
+    connect(m_registry, &ConnectionRegistry::peerWritable, this, &Messenger::pump);
     connect(m_registry,
             &ConnectionRegistry::attemptFinished,
             this,
@@ -283,6 +287,7 @@ void Messenger::onPeerConnected(const QString &peerId,
 
 void Messenger::onPeerDisconnected(const QString &peerId)
 {
+    m_sendCursor.remove(peerId);
     auto info = m_peers.peer(peerId);
     if (!info)
         return;
@@ -339,10 +344,31 @@ void Messenger::onPeerGone(const QString &peerId)
 
 void Messenger::flush(const QString &peerId)
 {
-    const auto pending = m_store->undelivered(peerId);
-    for (const ChatMessage &m : pending)
-        sendChat(m);
+    // Everything not acknowledged goes (again): on a new connection the old one's unacked
+    // messages may be lost; the receiver drops what it has already.
+    m_sendCursor.insert(peerId, 0);
+    pump(peerId);
     sendReceipts(peerId);
+}
+
+void Messenger::pump(const QString &peerId)
+{
+    // The queue goes out a page at a time while the connection takes it, and continues when
+    // the network has taken some (peerWritable): a long queue neither holds the thread nor
+    // piles up in memory, and what is typed meanwhile goes out after it, in order.
+    auto cursor = m_sendCursor.find(peerId);
+    if (cursor == m_sendCursor.end())
+        return; // not connected
+    while (m_registry->isConnected(peerId)
+           && m_registry->pendingWriteBytes(peerId) < SendWindowBytes) {
+        const auto page = m_store->undelivered(peerId, *cursor, SendPageSize);
+        for (const ChatMessage &m : page) {
+            sendChat(m);
+            *cursor = m.seq;
+        }
+        if (page.size() < SendPageSize)
+            return;
+    }
 }
 
 void Messenger::sendChat(const ChatMessage &m)
@@ -395,11 +421,12 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     for (const ChatMessage &m : duplicates)
         m_registry->send(m.peerId, Protocol::Ack{m.id});
     QSet<QString> readNow;
+    QSet<QString> sendNow;
     QHash<QString, int> unread; // one model update per peer, not per message
     for (const ChatMessage &m : added) {
         if (m.outgoing) {
             if (m_registry->isConnected(m.peerId))
-                sendChat(m);
+                sendNow.insert(m.peerId);
             else
                 dial(m.peerId);
             continue;
@@ -414,6 +441,8 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     }
     for (auto it = unread.cbegin(); it != unread.cend(); ++it)
         m_peers.addUnread(it.key(), it.value());
+    for (const QString &peer : std::as_const(sendNow))
+        pump(peer);
     for (auto it = m_ackAfterCommit.begin(); it != m_ackAfterCommit.end();) {
         if (m_store->message(it.key()).value_or(ChatMessage{}).seq != 0) {
             m_registry->send(it.value(), Protocol::Ack{it.key()});

@@ -104,6 +104,7 @@ private:
     void onPeerDisconnected(const QString &peerId);
     void onMessage(const QString &peerId, const Protocol::Message &message);
     void flush(const QString &peerId);
+    void pump(const QString &peerId);
     void redial();
     void dial(const QString &peerId);
     void dialNext(const QString &peerId);
@@ -128,6 +129,8 @@ private:
     QString m_activeConversation;
     bool m_activeVisible = false;
     QHash<QUuid, QString> m_ackAfterCommit; // duplicates of messages not yet on disk
+    // Per connected peer: the seq of the last queued message written to its connection.
+    QHash<QString, qint64> m_sendCursor;
     QTimer m_redialTimer;
     struct Redial
     {

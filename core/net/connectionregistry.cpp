@@ -1,13 +1,12 @@
 #include "connectionregistry.h"
 
+#include "net/tcplistener.h"
+
 #include <QLoggingCategory>
-#include <QSslServer>
 
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
-
-static constexpr int MaxPendingConnections = 64;
 
 ConnectionRegistry::ConnectionRegistry(const Identity &identity,
                                        ConnectionTimeouts timeouts,
@@ -15,7 +14,7 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity,
     : QObject(parent)
     , m_identity(identity)
     , m_timeouts(timeouts)
-    , m_server(new QSslServer(this))
+    , m_server(new TcpListener(this))
 {
     m_sslConfig = QSslConfiguration::defaultConfiguration();
     m_sslConfig.setProtocol(QSsl::TlsV1_3OrLater);
@@ -25,19 +24,7 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity,
     // the key; PeerConnection then checks the certificate's hash against the claimed peer ID.
     m_sslConfig.setPeerVerifyMode(QSslSocket::QueryPeer);
     m_sslConfig.setCaCertificates({});
-    m_server->setSslConfiguration(m_sslConfig);
-    m_server->setHandshakeTimeout(m_timeouts.handshakeMs);
-    m_server->setMaxPendingConnections(MaxPendingConnections);
-    connect(m_server,
-            &QSslServer::pendingConnectionAvailable,
-            this,
-            &ConnectionRegistry::onPendingConnection);
-    connect(m_server,
-            &QSslServer::errorOccurred,
-            this,
-            [](QSslSocket *socket, QAbstractSocket::SocketError) {
-                qCInfo(lcNet) << "incoming handshake failed:" << socket->errorString();
-            });
+    connect(m_server, &TcpListener::socketAccepted, this, &ConnectionRegistry::onSocketAccepted);
 }
 
 ConnectionRegistry::~ConnectionRegistry() = default;
@@ -99,6 +86,10 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
                 // Also from a losing duplicate: what was in flight on it still counts.
                 Q_EMIT messageReceived(connection->peerId(), message);
             });
+    connect(connection, &PeerConnection::bytesWritten, this, [this, connection] {
+        if (connection->isReady() && m_active.value(connection->peerId()) == connection)
+            Q_EMIT peerWritable(connection->peerId());
+    });
     return connection;
 }
 
@@ -115,30 +106,41 @@ int ConnectionRegistry::connectToPeer(const QString &host,
     return attempt;
 }
 
-void ConnectionRegistry::onPendingConnection()
+void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
 {
-    while (m_server->hasPendingConnections()) {
-        auto *socket = qobject_cast<QSslSocket *>(m_server->nextPendingConnection());
-        if (!socket)
-            continue;
-        socket->setParent(nullptr);
-        // One host cannot take every slot: per-address and total caps on incoming connections.
-        const QHostAddress from = socket->peerAddress();
-        int fromThere = 0;
-        for (const PeerConnection *c : std::as_const(m_connections))
-            fromThere += c->direction() == PeerConnection::Direction::Incoming
-                         && c->remoteAddress() == from;
-        if (m_connections.size() >= MaxConnections || fromThere >= MaxIncomingPerAddress) {
-            if (m_refused++ % 100 == 0)
-                qCWarning(lcNet) << "connection limit reached: refusing" << from << "(" << fromThere
-                                 << "from there," << m_connections.size() << "in all;" << m_refused
-                                 << "refused so far)";
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        adopt(socket, PeerConnection::Direction::Incoming);
+    auto *socket = new QSslSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcNet) << "cannot take an incoming connection:" << socket->errorString();
+        delete socket;
+        return;
     }
+    // Refused before any TLS work: one host cannot take every slot, and nobody can keep us
+    // busy with handshakes. The caps count what is already here, ready or not.
+    const QHostAddress from = socket->peerAddress();
+    int fromThere = 0;
+    int handshaking = 0;
+    for (const PeerConnection *c : std::as_const(m_connections)) {
+        if (c->direction() != PeerConnection::Direction::Incoming)
+            continue;
+        fromThere += c->remoteAddress() == from;
+        handshaking += !c->isReady();
+    }
+    const char *limit = m_connections.size() >= MaxConnections   ? "connections in all"
+                        : fromThere >= MaxIncomingPerAddress     ? "connections from one address"
+                        : handshaking >= MaxHandshakesInProgress ? "handshakes in progress"
+                                                                 : nullptr;
+    if (limit) {
+        if (m_refused++ % 100 == 0)
+            qCWarning(lcNet) << "limit on" << limit << "reached: refusing" << from << "("
+                             << fromThere << "from there," << handshaking << "handshaking,"
+                             << m_connections.size() << "in all;" << m_refused << "refused so far)";
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    socket->setSslConfiguration(m_sslConfig);
+    adopt(socket, PeerConnection::Direction::Incoming);
+    socket->startServerEncryption();
 }
 
 bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b) const
@@ -203,6 +205,12 @@ bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &me
 {
     PeerConnection *connection = m_active.value(peerId);
     return connection && connection->send(message);
+}
+
+qint64 ConnectionRegistry::pendingWriteBytes(const QString &peerId) const
+{
+    const PeerConnection *connection = m_active.value(peerId);
+    return connection ? connection->pendingWriteBytes() : 0;
 }
 
 void ConnectionRegistry::closeAll()

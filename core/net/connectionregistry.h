@@ -9,7 +9,7 @@
 #include <QSet>
 #include <QSslConfiguration>
 
-class QSslServer;
+class TcpListener;
 
 // Listens for peers, dials peers, and keeps at most one live connection per peer ID.
 // When two connections to one peer exist (both dialled at once), both sides keep the one
@@ -19,8 +19,9 @@ class ConnectionRegistry final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int MaxConnections = 512;       // live connections, ready or not
-    static constexpr int MaxIncomingPerAddress = 16; // from one remote address
+    static constexpr int MaxConnections = 512;         // live connections, ready or not
+    static constexpr int MaxIncomingPerAddress = 16;   // from one remote address
+    static constexpr int MaxHandshakesInProgress = 64; // incoming, TLS + hello not done yet
 
     ConnectionRegistry(const Identity &identity,
                        ConnectionTimeouts timeouts,
@@ -40,6 +41,8 @@ public:
 
     bool isConnected(const QString &peerId) const { return m_active.contains(peerId); }
     bool send(const QString &peerId, const Protocol::Message &message);
+    // Bytes sent to the peer's connection that the network has not taken yet (0 if none).
+    qint64 pendingWriteBytes(const QString &peerId) const;
     // Every live connection, ready or not (tests and the network panel).
     int connectionCount() const { return int(m_connections.size()); }
     PeerConnection *activeConnection(const QString &peerId) const { return m_active.value(peerId); }
@@ -60,10 +63,12 @@ Q_SIGNALS:
                        const QSslCertificate &certificate);
     void peerDisconnected(const QString &peerId, const QString &reason);
     void messageReceived(const QString &peerId, const Protocol::Message &message);
+    // Part of what was sent to the peer went out: there is room for more.
+    void peerWritable(const QString &peerId);
 
 private:
     PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction);
-    void onPendingConnection();
+    void onSocketAccepted(qintptr descriptor);
     void onReady(PeerConnection *connection);
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
@@ -72,7 +77,7 @@ private:
     Identity m_identity;
     ConnectionTimeouts m_timeouts;
     QSslConfiguration m_sslConfig;
-    QSslServer *m_server;
+    TcpListener *m_server;
     QString m_name;
     QString m_errorString;
     QSet<PeerConnection *> m_connections;

@@ -33,13 +33,15 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     connect(m_socket, &QSslSocket::readyRead, this, &PeerConnection::onReadyRead);
     connect(m_socket, &QSslSocket::errorOccurred, this, &PeerConnection::onSocketError);
     connect(m_socket, &QSslSocket::disconnected, this, &PeerConnection::onDisconnected);
+    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &PeerConnection::bytesWritten);
     connect(&m_tick, &QTimer::timeout, this, &PeerConnection::onTick);
     m_started.start();
     m_lastReceived.start();
     m_lastSent.start();
     m_tick.start(TickMs);
     if (m_direction == Direction::Incoming) {
-        sendHello();
+        if (m_socket->isEncrypted()) // else once the TLS handshake is done (onEncrypted)
+            sendHello();
         // Bytes may already be waiting from before we took the socket over.
         QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
     }
@@ -96,9 +98,22 @@ bool PeerConnection::send(const Protocol::Message &message)
 {
     if (m_closed || !m_socket->isEncrypted())
         return false;
+    if (pendingWriteBytes() > MaxPendingWriteBytes) {
+        qCWarning(lcNet) << "closing" << peerId() << "- it is not reading;" << pendingWriteBytes()
+                         << "bytes wait to be sent";
+        finish(Error::NotReading,
+               u"%1 bytes unread (limit %2)"_s.arg(pendingWriteBytes()).arg(MaxPendingWriteBytes),
+               false);
+        return false;
+    }
     m_socket->write(Protocol::encodeFrame(message));
     m_lastSent.restart();
     return true;
+}
+
+qint64 PeerConnection::pendingWriteBytes() const
+{
+    return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
 }
 
 void PeerConnection::close(Error error, const QString &reason)
@@ -114,7 +129,7 @@ void PeerConnection::sendHello()
 
 void PeerConnection::onEncrypted()
 {
-    if (m_direction == Direction::Outgoing)
+    if (!m_helloSent)
         sendHello();
 }
 
@@ -338,6 +353,8 @@ QString PeerConnection::describe(Error error)
         return tr("Replaced by another connection to the same peer.");
     case Error::LocalClose:
         return tr("Closed.");
+    case Error::NotReading:
+        return tr("The peer stopped taking what is sent to it; the connection was closed.");
     }
     return {};
 }

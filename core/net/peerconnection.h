@@ -26,6 +26,9 @@ class PeerConnection final : public QObject
 
 public:
     enum class Direction { Incoming, Outgoing };
+    // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
+    // reading (or is far too slow): the connection is closed rather than the buffer growing.
+    static constexpr qint64 MaxPendingWriteBytes = 8 * 1024 * 1024;
     enum class Error {
         None,
         HostNotFound,
@@ -40,10 +43,12 @@ public:
         RemoteClosed,
         Replaced,
         LocalClose,
+        NotReading,
     };
     Q_ENUM(Error)
 
-    // `socket` must be encrypted already for Incoming; Outgoing connects with connectTo().
+    // Incoming: `socket` is connected, encrypted or in its server handshake. Outgoing connects
+    // with connectTo().
     PeerConnection(QSslSocket *socket,
                    Direction direction,
                    Protocol::Hello ownHello,
@@ -68,6 +73,8 @@ public:
     quint16 remotePort() const;
 
     bool send(const Protocol::Message &message);
+    // Written but not yet taken by the network (plain and encrypted buffers).
+    qint64 pendingWriteBytes() const;
     void close(Error error, const QString &reason);
 
     static QString describe(Error error);
@@ -75,6 +82,8 @@ public:
 Q_SIGNALS:
     void ready();
     void messageReceived(const Protocol::Message &message);
+    // Some of what was pending went out: there is room to send more.
+    void bytesWritten();
     void closed(PeerConnection::Error error, const QString &reason);
 
 private:

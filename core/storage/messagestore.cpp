@@ -532,11 +532,11 @@ qint64 MessageStore::count(const QString &peerId) const
     return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
 
-QList<ChatMessage> MessageStore::undelivered(const QString &peerId) const
+QList<ChatMessage> MessageStore::undelivered(const QString &peerId, qint64 afterSeq, int limit) const
 {
-    return select(u"peer_id = ? AND outgoing = 1 AND state IN (0, 1)"_s,
-                  {peerId},
-                  u"ORDER BY seq"_s);
+    return select(u"peer_id = ? AND outgoing = 1 AND state IN (0, 1) AND seq > ?"_s,
+                  {peerId, afterSeq},
+                  u"ORDER BY seq LIMIT %1"_s.arg(limit));
 }
 
 bool MessageStore::hasUndelivered(const QString &peerId) const

@@ -79,8 +79,9 @@ public:
     // The whole conversation, oldest first (tests, small conversations).
     QList<ChatMessage> conversation(const QString &peerId) const;
     qint64 count(const QString &peerId) const;
-    // Outgoing messages to `peerId` not yet delivered, in the order they were written.
-    QList<ChatMessage> undelivered(const QString &peerId) const;
+    // Outgoing messages to `peerId` not yet delivered, in the order they were written: all,
+    // or up to `limit` written after the one with seq `afterSeq`.
+    QList<ChatMessage> undelivered(const QString &peerId, qint64 afterSeq = 0, int limit = -1) const;
     // Whether anything waits for `peerId` (one index probe; the redial tick asks every second).
     bool hasUndelivered(const QString &peerId) const;
     // Incoming messages shown to the person whose read receipt has not gone out yet.

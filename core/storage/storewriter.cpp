@@ -120,8 +120,8 @@ CommitResult StoreWriter::commit(const QList<Write> &writes)
         return r;
     // One bad write must not take the others with it: each on its own, and only the ones
     // that fail are lost (and reported).
-    qCWarning(lcWriter).noquote() << "a batch of" << writes.size()
-                                  << "writes failed:" << r.error << "- writing them one by one";
+    qCWarning(lcWriter).noquote() << "a batch of" << writes.size() << "writes failed:" << r.error
+                                  << "- writing them one by one";
     CommitResult all;
     all.ok = true;
     all.commitUs = r.commitUs;

@@ -49,8 +49,8 @@ struct CommitResult
 {
     bool ok = false;
     QString error;
-    QList<ChatMessage> added;      // with their seq
-    QList<ChatMessage> changed;    // ID, peer, direction and the new state
+    QList<ChatMessage> added;   // with their seq
+    QList<ChatMessage> changed; // ID, peer, direction and the new state
     QList<QUuid> removed;
     QList<ChatMessage> duplicates; // stored before, for the same peer and direction
     qint64 commitUs = 0;           // time in the transaction, fsync included
