@@ -35,7 +35,7 @@ struct MessengerConfig
     QString name;
     QHostAddress listenAddress = QHostAddress::Any;
     quint16 port = DefaultPort;
-    ConnectionTimeouts timeouts;
+    ConnectionLimits timeouts;
     // LAN discovery; off unless set. The app turns it on with the shipped defaults; tests set
     // loopback targets.
     std::optional<DiscoveryConfig> discovery;

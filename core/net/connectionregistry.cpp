@@ -9,7 +9,7 @@ using namespace Qt::StringLiterals;
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
 ConnectionRegistry::ConnectionRegistry(const Identity &identity,
-                                       ConnectionTimeouts timeouts,
+                                       ConnectionLimits timeouts,
                                        QObject *parent)
     : QObject(parent)
     , m_identity(identity)

@@ -24,7 +24,7 @@ public:
     static constexpr int MaxHandshakesInProgress = 64; // incoming, TLS + hello not done yet
 
     ConnectionRegistry(const Identity &identity,
-                       ConnectionTimeouts timeouts,
+                       ConnectionLimits timeouts,
                        QObject *parent = nullptr);
     ~ConnectionRegistry() override;
 
@@ -75,7 +75,7 @@ private:
     Protocol::Hello ownHello() const;
 
     Identity m_identity;
-    ConnectionTimeouts m_timeouts;
+    ConnectionLimits m_timeouts;
     QSslConfiguration m_sslConfig;
     TcpListener *m_server;
     QString m_name;

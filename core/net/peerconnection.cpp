@@ -18,7 +18,7 @@ static constexpr qint64 ReadBufferSize = 256 * 1024;
 PeerConnection::PeerConnection(QSslSocket *socket,
                                Direction direction,
                                Protocol::Hello ownHello,
-                               ConnectionTimeouts timeouts,
+                               ConnectionLimits timeouts,
                                QObject *parent)
     : QObject(parent)
     , m_socket(socket)
@@ -98,11 +98,12 @@ bool PeerConnection::send(const Protocol::Message &message)
 {
     if (m_closed || !m_socket->isEncrypted())
         return false;
-    if (pendingWriteBytes() > MaxPendingWriteBytes) {
+    if (pendingWriteBytes() > m_timeouts.maxPendingWriteBytes) {
         qCWarning(lcNet) << "closing" << peerId() << "- it is not reading;" << pendingWriteBytes()
                          << "bytes wait to be sent";
         finish(Error::NotReading,
-               u"%1 bytes unread (limit %2)"_s.arg(pendingWriteBytes()).arg(MaxPendingWriteBytes),
+               u"%1 bytes unread (limit %2)"_s.arg(pendingWriteBytes())
+                   .arg(m_timeouts.maxPendingWriteBytes),
                false);
         return false;
     }

@@ -9,13 +9,16 @@
 #include <QSslSocket>
 #include <QTimer>
 
-// Time limits of one connection. Defaults are the shipped values; tests shorten them.
-struct ConnectionTimeouts
+// Time and size limits of one connection. Defaults are the shipped values; tests shorten them.
+struct ConnectionLimits
 {
     int handshakeMs = 10'000; // TCP + TLS + hello, from the first byte of effort
     int stallMs = 10'000;     // a frame started but not finished
     int pingIntervalMs = 5'000;
     int deadAfterMs = 15'000; // nothing at all heard from the peer (pings keep it fed)
+    // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
+    // reading (or is far too slow): the connection is closed rather than the buffer growing.
+    qint64 maxPendingWriteBytes = 8 * 1024 * 1024;
 };
 
 // One TLS connection to one peer: frames, hello exchange, identity check, keepalive.
@@ -26,9 +29,6 @@ class PeerConnection final : public QObject
 
 public:
     enum class Direction { Incoming, Outgoing };
-    // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
-    // reading (or is far too slow): the connection is closed rather than the buffer growing.
-    static constexpr qint64 MaxPendingWriteBytes = 8 * 1024 * 1024;
     enum class Error {
         None,
         HostNotFound,
@@ -52,7 +52,7 @@ public:
     PeerConnection(QSslSocket *socket,
                    Direction direction,
                    Protocol::Hello ownHello,
-                   ConnectionTimeouts timeouts,
+                   ConnectionLimits timeouts,
                    QObject *parent = nullptr);
     ~PeerConnection() override;
 
@@ -101,7 +101,7 @@ private:
     Direction m_direction;
     Protocol::Hello m_ownHello;
     Protocol::Hello m_remoteHello;
-    ConnectionTimeouts m_timeouts;
+    ConnectionLimits m_timeouts;
     FrameDecoder m_decoder{Protocol::MaxFrameSize};
     QString m_expectedId;
     QString m_dialed;

@@ -1,4 +1,5 @@
 // Two (or more) real peers in one process, over loopback TLS.
+#include "../common/rawpeer.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
@@ -44,59 +45,6 @@ bool isOnline(Messenger &m, const QString &peerId)
 }
 
 // A hand-driven peer speaking the wire protocol directly, to say what a real peer never would.
-class RawPeer : public QObject
-{
-public:
-    explicit RawPeer(const Identity &identity)
-        : m_identity(identity)
-    {
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setProtocol(QSsl::TlsV1_3OrLater);
-        config.setLocalCertificate(identity.certificate());
-        config.setPrivateKey(identity.privateKey());
-        config.setPeerVerifyMode(QSslSocket::QueryPeer);
-        m_config = config;
-        socket.setSslConfiguration(config);
-        connect(&socket, &QSslSocket::readyRead, this, [this] {
-            QList<QByteArray> frames;
-            m_decoder.feed(socket.readAll(), &frames);
-            for (const QByteArray &f : frames) {
-                QString error;
-                if (auto m = Protocol::decode(f, &error))
-                    received.append(*m);
-            }
-        });
-    }
-
-    void connectTo(Messenger &m) { socket.connectToHostEncrypted(u"127.0.0.1"_s, m.port()); }
-    void send(const Protocol::Message &m) { socket.write(Protocol::encodeFrame(m)); }
-    void sendRaw(const QByteArray &bytes) { socket.write(bytes); }
-    Protocol::Hello hello(const QString &claimedId) const
-    {
-        Protocol::Hello h;
-        h.peerId = claimedId;
-        h.name = u"raw"_s;
-        h.port = 1;
-        return h;
-    }
-    bool receivedBye() const
-    {
-        for (const auto &m : received) {
-            if (std::holds_alternative<Protocol::Bye>(m))
-                return true;
-        }
-        return false;
-    }
-
-    const Identity m_identity;
-    QSslConfiguration m_config;
-    QSslSocket socket;
-    QList<Protocol::Message> received;
-
-private:
-    FrameDecoder m_decoder{Protocol::MaxFrameSize};
-};
-
 // A TLS listener with `identity`'s certificate that greets every caller with `hello`.
 struct FakeListener
 {

@@ -1,0 +1,66 @@
+#pragma once
+
+// A hand-driven peer for tests: a TLS socket with its own identity that sends whatever the test
+// says (valid frames, raw bytes) and records every message it receives.
+#include "identity/identity.h"
+#include "messenger/messenger.h"
+#include "protocol/framedecoder.h"
+#include "protocol/messages.h"
+
+#include <QSslConfiguration>
+#include <QSslSocket>
+
+class RawPeer : public QObject
+{
+public:
+    explicit RawPeer(const Identity &identity)
+        : m_identity(identity)
+    {
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setProtocol(QSsl::TlsV1_3OrLater);
+        config.setLocalCertificate(identity.certificate());
+        config.setPrivateKey(identity.privateKey());
+        config.setPeerVerifyMode(QSslSocket::QueryPeer);
+        m_config = config;
+        socket.setSslConfiguration(config);
+        connect(&socket, &QSslSocket::readyRead, this, [this] {
+            QList<QByteArray> frames;
+            m_decoder.feed(socket.readAll(), &frames);
+            for (const QByteArray &f : frames) {
+                QString error;
+                if (auto m = Protocol::decode(f, &error))
+                    received.append(*m);
+            }
+        });
+    }
+
+    void connectTo(Messenger &m) { socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m.port()); }
+    void send(const Protocol::Message &m) { socket.write(Protocol::encodeFrame(m)); }
+    void sendRaw(const QByteArray &bytes) { socket.write(bytes); }
+    Protocol::Hello hello(const QString &claimedId) const
+    {
+        Protocol::Hello h;
+        h.peerId = claimedId;
+        h.name = QStringLiteral("raw");
+        h.port = 1;
+        return h;
+    }
+    bool receivedBye() const
+    {
+        for (const auto &m : received) {
+            if (std::holds_alternative<Protocol::Bye>(m))
+                return true;
+        }
+        return false;
+    }
+
+    const Identity m_identity;
+    QSslConfiguration m_config;
+    QSslSocket socket;
+    QList<Protocol::Message> received;
+
+private:
+    FrameDecoder m_decoder{Protocol::MaxFrameSize};
+};
+
+

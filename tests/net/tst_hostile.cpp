@@ -1,0 +1,322 @@
+// Hostile peers over real loopback sockets. In every test Alice is under attack while Bob, a
+// legitimate peer, keeps chatting with her both ways: every one of his messages, and of hers,
+// must arrive exactly once, and the attacker's connection must be the only one that suffers.
+#include "../common/rawpeer.h"
+#include "messenger/messenger.h"
+#include "net/connectionregistry.h"
+#include "net/networksafety.h"
+#include "storage/messagestore.h"
+
+#include <QTcpSocket>
+#include <QtEndian>
+#include <QTest>
+
+#include <sys/resource.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int Limit = 64 * 1024; // Alice's unsent-bytes limit in these tests
+
+std::unique_ptr<Messenger> makePeer(const QString &name)
+{
+    QString error;
+    MessengerConfig config;
+    config.name = name;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    config.timeouts.handshakeMs = 1500;
+    config.timeouts.stallMs = 800;
+    config.timeouts.pingIntervalMs = 1000;
+    config.timeouts.deadAfterMs = 6000;
+    config.timeouts.maxPendingWriteBytes = Limit;
+    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
+    if (!m->start())
+        qWarning() << "start failed:" << m->errorString();
+    return m;
+}
+
+bool acked(const RawPeer &raw, const QUuid &id)
+{
+    return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+        const auto *ack = std::get_if<Protocol::Ack>(&m);
+        return ack && ack->id == id;
+    });
+}
+
+QByteArray header(quint32 length)
+{
+    QByteArray h(4, '\0');
+    qToBigEndian(length, h.data());
+    return h;
+}
+
+} // namespace
+
+class tst_Hostile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void hugeLengthPrefix();
+    void zeroLength();
+    void truncatedFrameThenClose();
+    void garbageAfterHello();
+    void slowloris();
+    void handshakeThatNeverFinishes();
+    void peerThatStopsReading();
+    void thousandsOfConnectionsAtOnce();
+
+private:
+    // Bob and Alice send `count` messages each way; true when all have arrived, once each.
+    void startConversation(int count = 100);
+    bool conversationDone() const;
+    void verifyConversation() const;
+    void connectRaw(RawPeer &raw, const QString &bindTo = {});
+
+    std::unique_ptr<Messenger> m_alice;
+    std::unique_ptr<Messenger> m_bob;
+    qint64 m_aliceHad = 0;
+    qint64 m_bobHad = 0;
+    int m_count = 0;
+    QString m_error;
+};
+
+void tst_Hostile::initTestCase()
+{
+    // Network safety: whatever this test does, Shoal sends nothing beyond this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    QVERIFY(NetworkSafety::loopbackOnly());
+    // Thousands of sockets on both ends in one process.
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    files.rlim_cur = std::min<rlim_t>(files.rlim_max, 16384);
+    setrlimit(RLIMIT_NOFILE, &files);
+}
+
+void tst_Hostile::init()
+{
+    m_alice = makePeer(u"Alice"_s);
+    m_bob = makePeer(u"Bob"_s);
+    QString error;
+    QVERIFY(m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error));
+    QTRY_VERIFY(m_alice->connections().isConnected(m_bob->id())
+                && m_bob->connections().isConnected(m_alice->id()));
+}
+
+void tst_Hostile::cleanup()
+{
+    m_bob.reset();
+    m_alice.reset();
+}
+
+void tst_Hostile::startConversation(int count)
+{
+    m_count = count;
+    m_aliceHad = m_alice->history().count(m_bob->id());
+    m_bobHad = m_bob->history().count(m_alice->id());
+    QString error;
+    for (int i = 0; i < count; ++i) {
+        QVERIFY(m_bob->sendMessage(m_alice->id(), u"from Bob %1"_s.arg(i), &error));
+        QVERIFY(m_alice->sendMessage(m_bob->id(), u"from Alice %1"_s.arg(i), &error));
+    }
+}
+
+bool tst_Hostile::conversationDone() const
+{
+    // Each side holds the other's messages and its own, and nothing waits to be delivered.
+    return m_alice->history().count(m_bob->id()) == m_aliceHad + 2 * m_count
+           && m_bob->history().count(m_alice->id()) == m_bobHad + 2 * m_count
+           && !m_alice->history().hasUndelivered(m_bob->id())
+           && !m_bob->history().hasUndelivered(m_alice->id());
+}
+
+void tst_Hostile::verifyConversation() const
+{
+    QTRY_VERIFY_WITH_TIMEOUT(conversationDone(), 20000);
+    // Exactly once and in order: Bob's messages as Alice stores them.
+    QStringList fromBob;
+    for (const ChatMessage &m : m_alice->history().conversation(m_bob->id())) {
+        if (!m.outgoing)
+            fromBob.append(m.text);
+    }
+    QCOMPARE(fromBob.size(), m_count);
+    for (int i = 0; i < m_count; ++i)
+        QCOMPARE(fromBob.at(i), u"from Bob %1"_s.arg(i));
+    QVERIFY(m_alice->connections().isConnected(m_bob->id()));
+}
+
+void tst_Hostile::connectRaw(RawPeer &raw, const QString &bindTo)
+{
+    if (!bindTo.isEmpty())
+        QVERIFY(raw.socket.bind(QHostAddress(bindTo)));
+    raw.connectTo(*m_alice);
+    QVERIFY(QTest::qWaitFor([&] { return raw.socket.isEncrypted(); }));
+}
+
+void tst_Hostile::hugeLengthPrefix()
+{
+    // 2^32-1 announced: refused the moment the header is in, nothing allocated for it.
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    startConversation();
+    raw.sendRaw(header(0xFFFFFFFFu) + QByteArray(1024, 'x'));
+    QTRY_VERIFY(raw.receivedBye() || raw.socket.state() == QAbstractSocket::UnconnectedState);
+    QTRY_VERIFY(!m_alice->connections().isConnected(raw.m_identity.id()));
+    verifyConversation();
+}
+
+void tst_Hostile::zeroLength()
+{
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    startConversation();
+    raw.sendRaw(header(0));
+    QTRY_VERIFY(!m_alice->connections().isConnected(raw.m_identity.id()));
+    verifyConversation();
+}
+
+void tst_Hostile::truncatedFrameThenClose()
+{
+    // Half a chat, then the connection drops: nothing half-stored, nothing acknowledged.
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    startConversation();
+    const QByteArray frame = Protocol::encodeFrame(
+        Protocol::Chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"half"_s});
+    raw.sendRaw(frame.left(frame.size() / 2));
+    QVERIFY(raw.socket.waitForBytesWritten(1000));
+    raw.socket.abort();
+    QTRY_VERIFY(!m_alice->connections().isConnected(raw.m_identity.id()));
+    verifyConversation();
+    QCOMPARE(m_alice->history().count(raw.m_identity.id()), 0);
+}
+
+void tst_Hostile::garbageAfterHello()
+{
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    startConversation();
+    QByteArray junk = header(64);
+    for (int i = 0; i < 64; ++i)
+        junk.append(char(0xff - i)); // not CBOR
+    raw.sendRaw(junk);
+    QTRY_VERIFY(raw.receivedBye());
+    QTRY_VERIFY(!m_alice->connections().isConnected(raw.m_identity.id()));
+    verifyConversation();
+}
+
+void tst_Hostile::slowloris()
+{
+    // A frame header, then one byte every 100 ms: closed once the frame has stalled for
+    // stallMs (800 ms here), although bytes keep coming.
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    raw.sendRaw(header(1000));
+    QTimer drip;
+    connect(&drip, &QTimer::timeout, &raw, [&] { raw.sendRaw(QByteArray(1, '\xa1')); });
+    drip.start(100);
+    QElapsedTimer clock;
+    clock.start();
+    startConversation();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_alice->connections().isConnected(raw.m_identity.id()), 5000);
+    QVERIFY(clock.elapsed() >= 800);
+    verifyConversation();
+}
+
+void tst_Hostile::handshakeThatNeverFinishes()
+{
+    // Plain TCP that trickles a byte now and then and never completes TLS: closed after the
+    // handshake limit (1.5 s here), while a real peer connects in the meantime.
+    QTcpSocket tcp;
+    tcp.connectToHost(QHostAddress::LocalHost, m_alice->port());
+    QVERIFY(tcp.waitForConnected(2000));
+    QTimer drip;
+    connect(&drip, &QTimer::timeout, &tcp, [&] { tcp.write("\x16", 1); });
+    drip.start(300);
+    QElapsedTimer clock;
+    clock.start();
+    startConversation();
+    RawPeer late(*Identity::generate(&m_error));
+    connectRaw(late);
+    late.send(late.hello(late.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(late.m_identity.id()));
+    QTRY_VERIFY_WITH_TIMEOUT(tcp.state() == QAbstractSocket::UnconnectedState, 5000);
+    QVERIFY(clock.elapsed() >= 1400);
+    verifyConversation();
+}
+
+void tst_Hostile::peerThatStopsReading()
+{
+    // A peer that sends and sends but never reads: Alice's acknowledgements pile up unsent
+    // until the limit, then that connection (and only that one) is closed.
+    RawPeer raw(*Identity::generate(&m_error));
+    raw.socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    raw.socket.setReadBufferSize(1); // stops taking bytes off the kernel's socket
+    disconnect(&raw.socket, &QSslSocket::readyRead, nullptr, nullptr);
+    startConversation();
+    int sent = 0;
+    QTimer flood;
+    connect(&flood, &QTimer::timeout, &raw, [&] {
+        for (int i = 0; i < 200; ++i, ++sent) {
+            raw.send(Protocol::Chat{QUuid::createUuid(),
+                                    QDateTime::currentDateTimeUtc(),
+                                    u"are you reading?"_s});
+        }
+    });
+    flood.start(5);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_alice->connections().isConnected(raw.m_identity.id()), 30000);
+    flood.stop();
+    qInfo() << "closed after" << sent << "unread acknowledgements were due";
+    verifyConversation();
+}
+
+void tst_Hostile::thousandsOfConnectionsAtOnce()
+{
+    // 2,000 TCP connections from 250 loopback addresses, all at once, none saying anything:
+    // Alice takes what her caps allow, refuses the rest before any TLS work, and keeps
+    // chatting with Bob.
+    std::vector<std::unique_ptr<QTcpSocket>> crowd;
+    for (int i = 0; i < 2000; ++i) {
+        auto s = std::make_unique<QTcpSocket>();
+        s->bind(QHostAddress(u"127.0.1.%1"_s.arg(1 + i % 250)));
+        s->connectToHost(QHostAddress::LocalHost, m_alice->port());
+        crowd.push_back(std::move(s));
+    }
+    startConversation();
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->connections().connectionCount()
+                                 >= ConnectionRegistry::MaxHandshakesInProgress,
+                             10000);
+    QVERIFY(m_alice->connections().connectionCount()
+            <= ConnectionRegistry::MaxHandshakesInProgress + 1); // + Bob
+    verifyConversation();
+    // Those taken are dropped at the handshake limit; a real peer gets in afterwards.
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->connections().connectionCount() == 1, 10000);
+    RawPeer late(*Identity::generate(&m_error));
+    connectRaw(late, u"127.0.1.7"_s);
+    late.send(late.hello(late.m_identity.id()));
+    const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s};
+    late.send(chat);
+    QTRY_VERIFY(acked(late, chat.id));
+}
+
+QTEST_GUILESS_MAIN(tst_Hostile)
+#include "tst_hostile.moc"
