@@ -11,8 +11,9 @@ PACKAGES=(
     qt6-l10n-tools qt6-translations-l10n libgl-dev libglx-dev libopengl-dev
     # OpenSSL 3 (key and certificate generation)
     libssl-dev
-    # checks; iproute2 for the network-namespace test (three hosts on a private bridge)
-    clang-format-14 iproute2
+    # checks; iproute2 for the network-namespace test (hosts on a private bridge), nftables
+    # to drop packets at random there
+    clang-format-14 iproute2 nftables
     # looking at the window headless: Xvfb, xdotool, screenshots; CJK fonts for Chinese
     xvfb xauth xdotool imagemagick fonts-noto-cjk
 )

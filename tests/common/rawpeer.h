@@ -34,7 +34,10 @@ public:
         });
     }
 
-    void connectTo(Messenger &m) { socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m.port()); }
+    void connectTo(Messenger &m)
+    {
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m.port());
+    }
     void send(const Protocol::Message &m) { socket.write(Protocol::encodeFrame(m)); }
     void sendRaw(const QByteArray &bytes) { socket.write(bytes); }
     Protocol::Hello hello(const QString &claimedId) const
@@ -62,5 +65,3 @@ public:
 private:
     FrameDecoder m_decoder{Protocol::MaxFrameSize};
 };
-
-

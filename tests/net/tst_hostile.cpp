@@ -8,8 +8,8 @@
 #include "storage/messagestore.h"
 
 #include <QTcpSocket>
-#include <QtEndian>
 #include <QTest>
+#include <QtEndian>
 
 #include <sys/resource.h>
 
