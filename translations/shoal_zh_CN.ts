@@ -230,6 +230,10 @@
         <source>S&amp;ettings…</source>
         <translation>设置(&amp;E)…</translation>
     </message>
+    <message>
+        <source>Identity mismatch</source>
+        <translation>身份不符</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -305,6 +309,10 @@
     <message>
         <source>Cannot create the profile directory %1.</source>
         <translation>无法创建配置目录 %1。</translation>
+    </message>
+    <message>
+        <source>Security warning: an address where %1 was expected answered with another identity and was refused; nothing was sent there. %2</source>
+        <translation>安全警告：本应是 %1 的地址以另一个身份应答，已被拒绝；没有向其发送任何内容。%2</translation>
     </message>
 </context>
 <context>

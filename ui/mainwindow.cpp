@@ -12,6 +12,7 @@
 #include <QClipboard>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QToolBar>
@@ -70,6 +71,27 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     updateStatus();
     for (const QString &warning : m_messenger.warnings())
         statusBar()->showMessage(warning);
+    connect(&m_messenger, &Messenger::warningAdded, this, [this](const QString &warning) {
+        statusBar()->showMessage(warning);
+    });
+    connect(&m_messenger,
+            &Messenger::identityMismatch,
+            this,
+            [this](const QString &peerId, const QString &warning) {
+                // Once per peer and run: a forger that keeps answering must not bury the window.
+                if (m_identityWarned.contains(peerId))
+                    return;
+                m_identityWarned.insert(peerId);
+                auto *box = new QMessageBox(QMessageBox::Warning,
+                                            tr("Identity mismatch"),
+                                            warning,
+                                            QMessageBox::Ok,
+                                            this);
+                box->setObjectName(QStringLiteral("identityWarning"));
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+                box->open();
+            });
 
     connect(m_peers, &PeerListView::peerSelected, m_conversation, &ConversationPane::showPeer);
 }

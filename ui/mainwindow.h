@@ -3,6 +3,7 @@
 #include "storage/profilesettings.h"
 
 #include <QMainWindow>
+#include <QSet>
 
 class ConversationPane;
 class Messenger;
@@ -44,4 +45,5 @@ private:
     QAction *m_settingsAction;
     ProfileSettings m_settings;
     QLabel *m_status;
+    QSet<QString> m_identityWarned; // peers already warned about this run
 };

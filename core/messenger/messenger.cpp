@@ -54,13 +54,19 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                     return;
                 }
                 qCDebug(lcMessenger) << "dial of" << dialled << "failed:" << reason;
+                if (error == PeerConnection::Error::IdentityMismatch) {
+                    const QString warning
+                        = tr("Security warning: an address where %1 was expected answered with "
+                             "another identity and was refused; nothing was sent there. %2")
+                              .arg(m_peers.peer(dialled).value_or(PeerInfo{}).name, reason);
+                    qCWarning(lcMessenger).noquote() << warning;
+                    addWarning(warning);
+                    Q_EMIT identityMismatch(dialled, warning);
+                }
                 dialNext(dialled);
             });
     connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
-    connect(m_store, &MessageStore::errorOccurred, this, [this](const QString &error) {
-        if (!m_warnings.contains(error))
-            m_warnings.append(error);
-    });
+    connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
 }
 
@@ -480,6 +486,14 @@ void Messenger::dial(const QString &peerId)
         return;
     m_dials.insert(peerId, Dial{addresses, 0, 0});
     dialNext(peerId);
+}
+
+void Messenger::addWarning(const QString &warning)
+{
+    if (m_warnings.contains(warning))
+        return;
+    m_warnings.append(warning);
+    Q_EMIT warningAdded(warning);
 }
 
 void Messenger::dialNext(const QString &peerId)

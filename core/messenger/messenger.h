@@ -91,6 +91,11 @@ public:
 
 Q_SIGNALS:
     void connectFinished(int attempt, const QString &peerId, const QString &error);
+    // Something the person should know about; also kept in warnings().
+    void warningAdded(const QString &warning);
+    // A known peer's address answered with another key: refused, nothing sent there.
+    // `warning` names both fingerprints.
+    void identityMismatch(const QString &peerId, const QString &warning);
     void peerUpdated(const PeerInfo &peer);
     void messageReceived(const ChatMessage &message);
     void messageStateChanged(const ChatMessage &message);
@@ -119,6 +124,7 @@ private:
     void loadKnownPeers();
     void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
     void updatePeer(const PeerInfo &peer);
+    void addWarning(const QString &warning);
 
     Identity m_identity;
     MessengerConfig m_config;

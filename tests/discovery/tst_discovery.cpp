@@ -9,6 +9,7 @@
 #include "testports.h"
 
 #include <QElapsedTimer>
+#include <QSignalSpy>
 #include <QSslServer>
 #include <QTest>
 #include <QUdpSocket>
@@ -279,6 +280,7 @@ void tst_Discovery::forgedAnnouncementCannotTakeMessages()
             }
         });
     });
+    QSignalSpy warned(a.get(), &Messenger::identityMismatch);
     Announcer eve(lan);
     eve.announce(b->id(), trap.serverPort(), Announcement::Kind::Hello, QUuid::createUuid());
     // The freshest address is Mallory's, so it is dialled first; refused, the next is Bob's.
@@ -288,6 +290,12 @@ void tst_Discovery::forgedAnnouncementCannotTakeMessages()
     QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
     QVERIFY(stolen.isEmpty());
     QCOMPARE(b->history().conversation(a->id()).last().text, u"for Bob only"_s);
+    // The person is told, with both fingerprints.
+    QVERIFY(!warned.isEmpty());
+    QCOMPARE(warned.constFirst().at(0).toString(), b->id());
+    const QString warning = warned.constFirst().at(1).toString();
+    QVERIFY2(warning.contains(b->id()) && warning.contains(mallory.id()), qPrintable(warning));
+    QVERIFY(a->warnings().contains(warning));
     QVERIFY(online(*a, b->id()));
 }
 

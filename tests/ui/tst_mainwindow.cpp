@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -66,7 +67,27 @@ private Q_SLOTS:
     void shownMessagesAreReadAndReceipted();
     void noReceiptsWhenTurnedOff();
     void olderMessagesLoadWhenScrollingUp();
+    void identityMismatchWarnsOnce();
 };
+
+void tst_MainWindow::identityMismatchWarnsOnce()
+{
+    // The messenger reports a known peer's address answering with another key: the window
+    // says so plainly, with the text naming both fingerprints, once per peer.
+    auto alice = makePeer(u"Alice"_s);
+    MainWindow window(*alice, ProfileSettings{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QString peer(64, u'b');
+    const QString warning = u"expected %1, got %2"_s.arg(peer, QString(64, u'e'));
+    Q_EMIT alice->identityMismatch(peer, warning);
+    Q_EMIT alice->identityMismatch(peer, warning); // the forger tries again
+    const auto boxes = window.findChildren<QMessageBox *>(u"identityWarning"_s);
+    QCOMPARE(boxes.size(), 1);
+    QTRY_VERIFY(boxes.constFirst()->isVisible());
+    QCOMPARE(boxes.constFirst()->text(), warning);
+    QCOMPARE(boxes.constFirst()->icon(), QMessageBox::Warning);
+}
 
 void tst_MainWindow::connectAndChat()
 {
