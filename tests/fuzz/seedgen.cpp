@@ -1,5 +1,6 @@
-// Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol) and
-// one datagram per announcement kind (corpus/fuzz_announcement).
+// Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol), one
+// datagram per announcement kind (corpus/fuzz_announcement), and what a peer sends in a few
+// typical sessions after its hello (corpus/fuzz_connection).
 #include "discovery/announcement.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
@@ -14,8 +15,10 @@ int main(int argc, char *argv[])
     if (argc != 2)
         return 2;
     const QDir root(QString::fromLocal8Bit(argv[1]));
-    if (!root.mkpath(u"fuzz_protocol"_s) || !root.mkpath(u"fuzz_announcement"_s))
+    if (!root.mkpath(u"fuzz_protocol"_s) || !root.mkpath(u"fuzz_announcement"_s)
+        || !root.mkpath(u"fuzz_connection"_s))
         return 1;
+    const QDir connection(root.filePath(u"fuzz_connection"_s));
     const QDir dir(root.filePath(u"fuzz_protocol"_s));
     const QDir announcements(root.filePath(u"fuzz_announcement"_s));
     Protocol::Hello hello;
@@ -45,6 +48,35 @@ int main(int argc, char *argv[])
     }
     QFile f(dir.filePath(u"session"_s));
     if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\xff') + session) < 0)
+        return 1;
+
+    // Sessions as a peer sends them after its hello (leading byte 0: the target sends the
+    // hello): a conversation, receipts for unknown IDs, keepalive, a goodbye.
+    QByteArray conversation;
+    for (int i = 0; i < 5; ++i) {
+        conversation += Protocol::encodeFrame(
+            Protocol::Chat{QUuid::createUuid(), ts.addSecs(i), u"message %1 消息"_s.arg(i)});
+        conversation += Protocol::encodeFrame(Protocol::Ping{quint64(i)});
+    }
+    const QList<std::pair<const char *, QByteArray>> sessions = {
+        {"conversation", conversation},
+        {"duplicate",
+         Protocol::encodeFrame(Protocol::Chat{id, ts, u"twice"_s})
+             + Protocol::encodeFrame(Protocol::Chat{id, ts, u"twice"_s})},
+        {"receipts",
+         Protocol::encodeFrame(Protocol::Ack{id}) + Protocol::encodeFrame(Protocol::Read{id})},
+        {"keepalive",
+         Protocol::encodeFrame(Protocol::Ping{7}) + Protocol::encodeFrame(Protocol::Pong{7})},
+        {"bye", Protocol::encodeFrame(Protocol::Bye{u"shutting down"_s})},
+        {"second-hello", Protocol::encodeFrame(hello)},
+    };
+    for (const auto &[name, bytes] : sessions) {
+        QFile out(connection.filePath(QString::fromLatin1(name)));
+        if (!out.open(QIODevice::WriteOnly) || out.write(QByteArray(1, '\0') + bytes) < 0)
+            return 1;
+    }
+    QFile raw(connection.filePath(u"no-hello"_s)); // odd first byte: no hello sent for it
+    if (!raw.open(QIODevice::WriteOnly) || raw.write(QByteArray(1, '\1') + conversation) < 0)
         return 1;
 
     Announcement a;
