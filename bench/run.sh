@@ -9,4 +9,9 @@ if [ ! -x "$BIN" ]; then
 fi
 echo "# Shoal benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
 echo
-SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false" "$BIN" "$@"
+export SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false"
+"$BIN" "$@"
+if [ $# -eq 0 ]; then
+    echo
+    "$BIN" --attacks # the cost of each attack (tables above: --quick, --network, --history)
+fi

@@ -1,5 +1,6 @@
 // Measures Shoal against a plain Qt TCP ping-pong, in one process, on loopback only.
 // Prints a Markdown table. Run through bench/run.sh.
+#include "attackbench.h"
 #include "discovery/discoveryservice.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
@@ -614,6 +615,15 @@ int main(int argc, char *argv[])
                                 quint16(args.value(3).toUInt()),
                                 quint16(args.value(4).toUInt()));
     }
+    if (args.value(1) == u"--attacked-peer"_s)
+        return runAttackedPeer(args.value(2));
+    if (args.value(1) == u"--attacker"_s) {
+        return runAttacker(args.value(2),
+                           quint16(args.value(3).toUInt()),
+                           quint16(args.value(4).toUInt()));
+    }
+    if (args.value(1) == u"--attacks"_s)
+        return runAttackBench();
     if (args.value(1) == u"--announcers"_s) {
         return runAnnouncers(quint16(args.value(2).toUInt()),
                              args.value(3).toInt(),

@@ -22,6 +22,10 @@ static constexpr int HigherIdDialDelayMs = 1'500;
 // The queue goes out while fewer than this many bytes wait in the connection, a page at a time.
 static constexpr qint64 SendWindowBytes = 128 * 1024;
 static constexpr int SendPageSize = 256;
+// Received messages from one peer waiting for the disk: over this, its connection is not read
+// until half of them are stored (TCP then slows the peer down), so a flood can neither grow
+// memory without end nor push everyone else's messages far back in the queue.
+static constexpr int MaxReceivedBacklog = 1'000;
 
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
     : QObject(parent)
@@ -67,6 +71,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             });
     connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
+    connect(m_store, &MessageStore::errorOccurred, this, &Messenger::resumeReading);
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
 }
 
@@ -294,6 +299,7 @@ void Messenger::onPeerConnected(const QString &peerId,
 void Messenger::onPeerDisconnected(const QString &peerId)
 {
     m_sendCursor.remove(peerId);
+    m_readingPaused.remove(peerId);
     auto info = m_peers.peer(peerId);
     if (!info)
         return;
@@ -396,7 +402,15 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
         m.state = MessageState::Delivered;
         // Acknowledged once on disk (onCommitted); an ID stored before comes back from the
         // store as a duplicate and is acknowledged again, never stored twice.
-        if (!m_store->addReceived(m)) {
+        if (m_store->addReceived(m)) {
+            if (m_store->receivedBacklog(peerId) >= MaxReceivedBacklog
+                && !m_readingPaused.contains(peerId)) {
+                qCInfo(lcMessenger) << "not reading from" << peerId << "until"
+                                    << MaxReceivedBacklog / 2 << "of its messages are stored";
+                m_readingPaused.insert(peerId);
+                m_registry->setReadingPaused(peerId, true);
+            }
+        } else {
             const auto queued = m_store->message(chat->id);
             if (queued && !queued->outgoing && queued->peerId == peerId)
                 m_ackAfterCommit.insert(chat->id, peerId);
@@ -423,6 +437,7 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
                             const QList<QUuid> &removed,
                             const QList<ChatMessage> &duplicates)
 {
+    resumeReading();
     // Seen before: the first ack may have been lost.
     for (const ChatMessage &m : duplicates)
         m_registry->send(m.peerId, Protocol::Ack{m.id});
@@ -486,6 +501,18 @@ void Messenger::dial(const QString &peerId)
         return;
     m_dials.insert(peerId, Dial{addresses, 0, 0});
     dialNext(peerId);
+}
+
+void Messenger::resumeReading()
+{
+    for (auto it = m_readingPaused.begin(); it != m_readingPaused.end();) {
+        if (m_store->receivedBacklog(*it) <= MaxReceivedBacklog / 2) {
+            m_registry->setReadingPaused(*it, false);
+            it = m_readingPaused.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 void Messenger::addWarning(const QString &warning)

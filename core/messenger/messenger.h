@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 class ConnectionRegistry;
@@ -125,6 +126,7 @@ private:
     void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
     void updatePeer(const PeerInfo &peer);
     void addWarning(const QString &warning);
+    void resumeReading();
 
     Identity m_identity;
     MessengerConfig m_config;
@@ -137,6 +139,7 @@ private:
     QHash<QUuid, QString> m_ackAfterCommit; // duplicates of messages not yet on disk
     // Per connected peer: the seq of the last queued message written to its connection.
     QHash<QString, qint64> m_sendCursor;
+    QSet<QString> m_readingPaused; // peers far ahead of the disk
     QTimer m_redialTimer;
     struct Redial
     {

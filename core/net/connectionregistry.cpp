@@ -125,10 +125,15 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
         fromThere += c->remoteAddress() == from;
         handshaking += !c->isReady();
     }
-    const char *limit = m_connections.size() >= MaxConnections   ? "connections in all"
-                        : fromThere >= MaxIncomingPerAddress     ? "connections from one address"
-                        : handshaking >= MaxHandshakesInProgress ? "handshakes in progress"
-                                                                 : nullptr;
+    const char *limit = nullptr;
+    if (m_connections.size() >= MaxConnections)
+        limit = "connections in all";
+    else if (fromThere >= MaxIncomingPerAddress)
+        limit = "connections from one address";
+    else if (handshaking >= MaxHandshakesInProgress)
+        limit = "handshakes in progress";
+    else if (!takeConnectionToken(from))
+        limit = "new connections per second from one address";
     if (limit) {
         if (m_refused++ % 100 == 0)
             qCWarning(lcNet) << "limit on" << limit << "reached: refusing" << from << "("
@@ -141,6 +146,26 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
     socket->setSslConfiguration(m_sslConfig);
     adopt(socket, PeerConnection::Direction::Incoming);
     socket->startServerEncryption();
+}
+
+bool ConnectionRegistry::takeConnectionToken(const QHostAddress &from)
+{
+    // A token bucket per address: `rate` a second, up to twice that saved up.
+    const double rate = m_timeouts.newConnectionsPerAddressPerSecond;
+    if (!m_clock.isValid())
+        m_clock.start();
+    const qint64 now = m_clock.elapsed();
+    if (m_newConnections.size() >= MaxBuckets && !m_newConnections.contains(from))
+        m_newConnections.clear(); // many addresses at once: forget, rather than grow
+    auto it = m_newConnections.find(from);
+    if (it == m_newConnections.end())
+        it = m_newConnections.insert(from, Bucket{2 * rate, now});
+    it->tokens = std::min(2 * rate, it->tokens + rate * double(now - it->refilledAtMs) / 1000.0);
+    it->refilledAtMs = now;
+    if (it->tokens < 1)
+        return false;
+    it->tokens -= 1;
+    return true;
 }
 
 bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b) const
@@ -205,6 +230,12 @@ bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &me
 {
     PeerConnection *connection = m_active.value(peerId);
     return connection && connection->send(message);
+}
+
+void ConnectionRegistry::setReadingPaused(const QString &peerId, bool paused)
+{
+    if (PeerConnection *connection = m_active.value(peerId))
+        connection->setReadingPaused(paused);
 }
 
 qint64 ConnectionRegistry::pendingWriteBytes(const QString &peerId) const

@@ -3,6 +3,7 @@
 #include "identity/identity.h"
 #include "net/peerconnection.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
@@ -41,6 +42,8 @@ public:
 
     bool isConnected(const QString &peerId) const { return m_active.contains(peerId); }
     bool send(const QString &peerId, const Protocol::Message &message);
+    // Stops or resumes reading from the peer's connection (PeerConnection::setReadingPaused).
+    void setReadingPaused(const QString &peerId, bool paused);
     // Bytes sent to the peer's connection that the network has not taken yet (0 if none).
     qint64 pendingWriteBytes(const QString &peerId) const;
     // Every live connection, ready or not (tests and the network panel).
@@ -69,6 +72,7 @@ Q_SIGNALS:
 private:
     PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction);
     void onSocketAccepted(qintptr descriptor);
+    bool takeConnectionToken(const QHostAddress &from);
     void onReady(PeerConnection *connection);
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
@@ -83,6 +87,14 @@ private:
     QSet<PeerConnection *> m_connections;
     QHash<QString, PeerConnection *> m_active;
     QHash<PeerConnection *, int> m_attempts;
+    struct Bucket
+    {
+        double tokens = 0;
+        qint64 refilledAtMs = 0;
+    };
+    static constexpr qsizetype MaxBuckets = 4096;
+    QHash<QHostAddress, Bucket> m_newConnections; // per remote address
+    QElapsedTimer m_clock;
     int m_nextAttempt = 1;
     quint64 m_refused = 0;
 };

@@ -134,30 +134,54 @@ void PeerConnection::onEncrypted()
         sendHello();
 }
 
+void PeerConnection::setReadingPaused(bool paused)
+{
+    if (m_readingPaused == paused)
+        return;
+    m_readingPaused = paused;
+    if (!paused) {
+        // Our pause, not the peer's silence: the keepalive and stall clocks start afresh.
+        m_lastReceived.restart();
+        m_partialSince.restart();
+        QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
+    }
+}
+
 void PeerConnection::onReadyRead()
 {
-    if (m_closed)
+    if (m_closed || m_readingPaused || !handleDecodedFrames())
         return;
     const QByteArray bytes = m_socket->readAll();
     if (bytes.isEmpty())
         return;
     m_lastReceived.restart();
     const bool wasPartial = m_decoder.hasPartialFrame();
-    QList<QByteArray> frames;
-    const bool ok = m_decoder.feed(bytes, &frames);
-    for (const QByteArray &frame : std::as_const(frames)) {
-        if (m_closed)
-            return;
-        handleFrame(frame);
-    }
-    if (m_closed)
-        return;
-    if (!ok) {
-        finish(Error::ProtocolError, m_decoder.errorString(), true);
-        return;
-    }
-    if (!m_decoder.hasPartialFrame() || !frames.isEmpty() || !wasPartial)
+    const bool ok = m_decoder.feed(bytes, &m_frames);
+    if (!ok)
+        m_decodeError = m_decoder.errorString(); // after the good frames before it
+    if (!m_decoder.hasPartialFrame() || !m_frames.isEmpty() || !wasPartial)
         m_partialSince.restart();
+    handleDecodedFrames();
+}
+
+bool PeerConnection::handleDecodedFrames()
+{
+    // A pause can come in the middle (a frame's handler asks for it): the rest waits here,
+    // at most one read's worth.
+    while (m_nextFrame < m_frames.size()) {
+        if (m_closed || m_readingPaused)
+            return false;
+        handleFrame(m_frames.at(m_nextFrame++));
+    }
+    m_frames.clear();
+    m_nextFrame = 0;
+    if (m_closed)
+        return false;
+    if (!m_decodeError.isEmpty()) {
+        finish(Error::ProtocolError, m_decodeError, true);
+        return false;
+    }
+    return !m_readingPaused;
 }
 
 void PeerConnection::handleFrame(const QByteArray &payload)
@@ -289,6 +313,8 @@ void PeerConnection::onTick()
                    true);
         return;
     }
+    if (m_readingPaused)
+        return; // we are not listening: no timeouts blamed on the peer
     if (m_decoder.hasPartialFrame() && m_partialSince.hasExpired(m_timeouts.stallMs)) {
         finish(Error::Timeout, u"frame stalled for %1 ms"_s.arg(m_timeouts.stallMs), true);
         return;

@@ -19,6 +19,9 @@ struct ConnectionLimits
     // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
     // reading (or is far too slow): the connection is closed rather than the buffer growing.
     qint64 maxPendingWriteBytes = 8 * 1024 * 1024;
+    // New incoming connections accepted from one address per second (a burst of twice that):
+    // each costs a TLS handshake. More are refused before any TLS work.
+    int newConnectionsPerAddressPerSecond = 10;
 };
 
 // One TLS connection to one peer: frames, hello exchange, identity check, keepalive.
@@ -73,6 +76,9 @@ public:
     quint16 remotePort() const;
 
     bool send(const Protocol::Message &message);
+    // While paused nothing more is read: the peer's bytes wait in the kernel, and TCP slows
+    // the peer down. Used when what it sent cannot be stored as fast as it arrives.
+    void setReadingPaused(bool paused);
     // Written but not yet taken by the network (plain and encrypted buffers).
     qint64 pendingWriteBytes() const;
     void close(Error error, const QString &reason);
@@ -92,6 +98,7 @@ private:
     void onSocketError(QAbstractSocket::SocketError error);
     void onDisconnected();
     void onTick();
+    bool handleDecodedFrames();
     void handleFrame(const QByteArray &payload);
     void handleHello(const Protocol::Hello &hello);
     void sendHello();
@@ -114,4 +121,8 @@ private:
     bool m_helloSent = false;
     bool m_ready = false;
     bool m_closed = false;
+    bool m_readingPaused = false;
+    QList<QByteArray> m_frames; // decoded, not yet handled (a pause came in between)
+    qsizetype m_nextFrame = 0;
+    QString m_decodeError; // the stream went bad after m_frames
 };

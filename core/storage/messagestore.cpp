@@ -246,6 +246,8 @@ void MessageStore::dispatch()
         if (auto *a = std::get_if<Add>(&w)) {
             a->message = m_pendingMessages.take(a->message.id);
             m_inFlight.insert(a->message.id, a->message);
+            if (a->received)
+                ++m_receivedInFlight[a->message.peerId];
         }
     }
     m_busy = true;
@@ -281,6 +283,12 @@ void MessageStore::finish(CommitResult r)
 {
     m_longestCommitUs = qMax(m_longestCommitUs, r.commitUs);
     m_inFlight.clear();
+    // Written or failed, they are no longer ahead of the disk.
+    for (auto it = m_receivedInFlight.cbegin(); it != m_receivedInFlight.cend(); ++it) {
+        if ((m_receivedBacklog[it.key()] -= it.value()) <= 0)
+            m_receivedBacklog.remove(it.key());
+    }
+    m_receivedInFlight.clear();
     if (!r.ok) {
         // Reported; what did get written (the writer retries a failed batch write by write)
         // is reported below as usual.
@@ -344,6 +352,7 @@ bool MessageStore::addReceived(const ChatMessage &message)
         return false;
     m_pending.append(Add{message, true});
     m_pendingMessages.insert(message.id, message);
+    ++m_receivedBacklog[message.peerId];
     schedule();
     return true;
 }

@@ -90,6 +90,9 @@ public:
     QHash<QString, int> unreadCounts() const;
     QList<ChatMessage> unread(const QString &peerId) const;
     QList<PeerRecord> peers() const;
+    // Received messages from `peerId` queued or being written: how far that peer is ahead of
+    // the disk.
+    int receivedBacklog(const QString &peerId) const { return m_receivedBacklog.value(peerId); }
     // Everyone there is a conversation with, known as a peer or not.
     QStringList conversationPeers() const;
     QString lastError() const { return m_lastError; }
@@ -136,6 +139,8 @@ private:
     QList<Write> m_pending;
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
     QHash<QUuid, ChatMessage> m_inFlight;        // adds with the writer, until reported
+    QHash<QString, int> m_receivedBacklog;       // per peer: received adds not yet reported
+    QHash<QString, int> m_receivedInFlight;      // per peer: those of them with the writer
     QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
     QList<ChatMessage> m_sentToReport;
     bool m_flushScheduled = false;

@@ -53,6 +53,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
     c.name = u"Alice"_s;
     c.listenAddress = QHostAddress::LocalHost;
     c.port = 0;
+    c.timeouts.newConnectionsPerAddressPerSecond = 1'000'000; // one connection per input
     alice = new Messenger(*Identity::generate(&error), c);
     mallory = Identity::generate(&error);
     if (!alice->start() || !mallory) {
@@ -87,8 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size > 1)
             peer.write(reinterpret_cast<const char *>(data) + 1, qint64(size - 1));
         // Let Alice answer a little (acks, pongs), then hang up.
-        waitFor([&] { return peer.bytesToWrite() == 0 && peer.encryptedBytesToWrite() == 0; },
-                2000);
+        waitFor([&] { return peer.bytesToWrite() == 0 && peer.encryptedBytesToWrite() == 0; }, 2000);
         peer.disconnectFromHost();
         waitFor([&] { return peer.state() == QAbstractSocket::UnconnectedState; }, 2000);
     }

@@ -71,6 +71,8 @@ private Q_SLOTS:
     void handshakeThatNeverFinishes();
     void peerThatStopsReading();
     void thousandsOfConnectionsAtOnce();
+    void reconnectingFastIsRateLimited();
+    void floodIsHeldBackNotLost();
 
 private:
     // Bob and Alice send `count` messages each way; true when all have arrived, once each.
@@ -316,6 +318,73 @@ void tst_Hostile::thousandsOfConnectionsAtOnce()
     const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s};
     late.send(chat);
     QTRY_VERIFY(acked(late, chat.id));
+}
+
+void tst_Hostile::reconnectingFastIsRateLimited()
+{
+    // One address opening TLS connection after connection (each one costs Alice a handshake):
+    // 10 a second are taken, after a burst of 20; the rest are refused before any TLS work.
+    QElapsedTimer clock;
+    clock.start();
+    int taken = 0;
+    for (int i = 0; i < 60; ++i) {
+        RawPeer raw(*Identity::generate(&m_error));
+        QVERIFY(raw.socket.bind(QHostAddress(u"127.0.6.1"_s)));
+        raw.connectTo(*m_alice);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return raw.socket.isEncrypted()
+                       || raw.socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000));
+        taken += raw.socket.isEncrypted();
+        raw.socket.abort();
+    }
+    const double seconds = clock.elapsed() / 1000.0;
+    qInfo() << taken << "of 60 taken in" << seconds << "s";
+    QVERIFY(taken >= 20);
+    QVERIFY(taken <= 20 + int(10 * seconds) + 1);
+    // Another address is not affected, and the conversation goes on.
+    startConversation();
+    RawPeer other(*Identity::generate(&m_error));
+    connectRaw(other, u"127.0.6.2"_s);
+    verifyConversation();
+}
+
+void tst_Hostile::floodIsHeldBackNotLost()
+{
+    // A peer sends 20,000 messages as fast as it can. Alice stops reading from it while it is
+    // far ahead of her disk (so her memory stays bounded and Bob's messages are not stuck
+    // behind the flood), and stores and acknowledges every one of them, once.
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    QByteArray flood;
+    for (int i = 0; i < 20000; ++i) {
+        flood += Protocol::encodeFrame(
+            Protocol::Chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"flood"_s});
+    }
+    raw.sendRaw(flood);
+    startConversation();
+    int mostAhead = 0;
+    QTimer watch;
+    connect(&watch, &QTimer::timeout, this, [&] {
+        mostAhead = std::max(mostAhead, m_alice->history().receivedBacklog(raw.m_identity.id()));
+    });
+    watch.start(1);
+    verifyConversation();
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->history().count(raw.m_identity.id()) == 20000, 60000);
+    auto acks = [&] {
+        return std::count_if(raw.received.cbegin(), raw.received.cend(), [](const auto &m) {
+            return std::holds_alternative<Protocol::Ack>(m);
+        });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(acks(), qsizetype(20000), 20000);
+    qInfo() << "at most" << mostAhead << "of the flood's messages were waiting for the disk";
+    // At most the limit plus what one read of the socket brings (256 KiB of small frames).
+    QVERIFY(mostAhead > 0);
+    QVERIFY(mostAhead <= 1000 + 256 * 1024 / 60);
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)
