@@ -242,7 +242,7 @@ private:
         });
         connect(s, &QSslSocket::disconnected, this, [this, s] {
             ++m_rounds;
-            note = u"%1 connections, each closed at the header"_s.arg(m_rounds);
+            note = u"%1 attempts, refused (rate limit) or closed at the header"_s.arg(m_rounds);
             s->deleteLater();
             QTimer::singleShot(0, this, [this] { open(); });
         });
@@ -297,8 +297,9 @@ public:
             if (!m_socket || !m_socket->isEncrypted() || m_socket->bytesToWrite() > 256 * 1024)
                 return;
             for (int i = 0; i < 200; ++i, ++m_sent) {
-                m_socket->write(Protocol::encodeFrame(Protocol::Chat{
-                    QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"flood"_s}));
+                m_socket->write(Protocol::encodeFrame(Protocol::Chat{QUuid::createUuid(),
+                                                                     QDateTime::currentDateTimeUtc(),
+                                                                     u"flood"_s}));
             }
             note = u"%1 chats sent; closed %2 times for not reading"_s.arg(m_sent).arg(m_closed);
         });
@@ -370,10 +371,7 @@ int runAttackedPeer(const QString &profile)
     Messenger alice(*identity, config);
     if (!alice.start())
         qFatal("%s", qPrintable(alice.errorString()));
-    std::printf("READY %u %u %s\n",
-                alice.port(),
-                config.discovery->port,
-                qPrintable(alice.id()));
+    std::printf("READY %u %u %s\n", alice.port(), config.discovery->port, qPrintable(alice.id()));
     std::fflush(stdout);
     // Until the parent is gone.
     QTimer poll;
