@@ -335,6 +335,14 @@ double deliverQueued(const QString &dirA,
     QElapsedTimer sinceTick;
     qint64 longestGapUs = 0;
     QObject::connect(&probe, &QTimer::timeout, [&] {
+        if (sinceTick.isValid() && qEnvironmentVariableIsSet("SHOAL_BENCH_GAPS")
+            && sinceTick.nsecsElapsed() > 16'000'000) {
+            std::fprintf(stderr,
+                         "gap %.1f ms at %lld ms, %d delivered\n",
+                         sinceTick.nsecsElapsed() / 1e6,
+                         t.isValid() ? t.elapsed() : -1LL,
+                         delivered);
+        }
         if (sinceTick.isValid())
             longestGapUs = qMax(longestGapUs, sinceTick.nsecsElapsed() / 1000);
         sinceTick.start();
@@ -343,7 +351,6 @@ double deliverQueued(const QString &dirA,
         if (!t.isValid())
             t.start();
     });
-    probe.start(); // from before B is back: its connection and the queue's start count too
     if (twoProcesses) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -352,6 +359,10 @@ double deliverQueued(const QString &dirA,
                      dirB,
                      QString::number(portB),
                      QString::number(a->port())});
+        // From before B is back: its connection and the queue's start count too (not the
+        // fork above, which the app never does).
+        child.waitForStarted();
+        probe.start();
         waitUntil([&] { return delivered >= count; }, 300'000);
         const double rate = count / (t.nsecsElapsed() / 1e9);
         if (stalls) {

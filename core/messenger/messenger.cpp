@@ -21,7 +21,7 @@ static constexpr int RedialMaxDelayMs = 60'000;
 static constexpr int HigherIdDialDelayMs = 1'500;
 // The queue goes out while fewer than this many bytes wait in the connection, a page at a time.
 static constexpr qint64 SendWindowBytes = 128 * 1024;
-static constexpr int SendPageSize = 256;
+static constexpr int SendPageSize = 128;
 // Received messages from one peer waiting for the disk: over this, its connection is not read
 // until half of them are stored (TCP then slows the peer down), so a flood can neither grow
 // memory without end nor push everyone else's messages far back in the queue.
@@ -368,18 +368,25 @@ void Messenger::pump(const QString &peerId)
     // The queue goes out a page at a time while the connection takes it, and continues when
     // the network has taken some (peerWritable): a long queue neither holds the thread nor
     // piles up in memory, and what is typed meanwhile goes out after it, in order.
+    // One page per pass of the event loop, so the window gets its turn between pages.
     auto cursor = m_sendCursor.find(peerId);
-    if (cursor == m_sendCursor.end())
-        return; // not connected
-    while (m_registry->isConnected(peerId)
-           && m_registry->pendingWriteBytes(peerId) < SendWindowBytes) {
-        const auto page = m_store->undelivered(peerId, *cursor, SendPageSize);
-        for (const ChatMessage &m : page) {
-            sendChat(m);
-            *cursor = m.seq;
-        }
-        if (page.size() < SendPageSize)
-            return;
+    if (cursor == m_sendCursor.end() || !m_registry->isConnected(peerId)
+        || m_registry->pendingWriteBytes(peerId) >= SendWindowBytes)
+        return; // not connected, or the window is full: peerWritable() comes back here
+    const auto page = m_store->undelivered(peerId, *cursor, SendPageSize);
+    for (const ChatMessage &m : page) {
+        sendChat(m);
+        *cursor = m.seq;
+    }
+    if (page.size() == SendPageSize && !m_pumpScheduled.contains(peerId)) {
+        m_pumpScheduled.insert(peerId);
+        QMetaObject::invokeMethod(
+            this,
+            [this, peerId] {
+                m_pumpScheduled.remove(peerId);
+                pump(peerId);
+            },
+            Qt::QueuedConnection);
     }
 }
 

@@ -140,6 +140,7 @@ private:
     // Per connected peer: the seq of the last queued message written to its connection.
     QHash<QString, qint64> m_sendCursor;
     QSet<QString> m_readingPaused; // peers far ahead of the disk
+    QSet<QString> m_pumpScheduled; // peers whose next queue page is posted
     QTimer m_redialTimer;
     struct Redial
     {

@@ -14,6 +14,7 @@ Q_LOGGING_CATEGORY(lcNet, "shoal.net")
 static constexpr int TickMs = 250;
 static constexpr int CloseGraceMs = 2'000;
 static constexpr qint64 ReadBufferSize = 256 * 1024;
+static constexpr int MaxFramesPerPass = 500;
 
 PeerConnection::PeerConnection(QSslSocket *socket,
                                Direction direction,
@@ -168,9 +169,16 @@ bool PeerConnection::handleDecodedFrames()
 {
     // A pause can come in the middle (a frame's handler asks for it): the rest waits here,
     // at most one read's worth.
+    int handled = 0;
     while (m_nextFrame < m_frames.size()) {
         if (m_closed || m_readingPaused)
             return false;
+        if (handled++ == MaxFramesPerPass) {
+            // A full read of small frames is thousands of them: let the event loop (the
+            // window) have a turn, and go on afterwards.
+            QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
+            return false;
+        }
         handleFrame(m_frames.at(m_nextFrame++));
     }
     m_frames.clear();

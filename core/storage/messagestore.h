@@ -3,6 +3,7 @@
 #include "storage/chatmessage.h"
 #include "storage/storewriter.h"
 
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -31,8 +32,13 @@ class MessageStore final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 3;
     static constexpr qsizetype MaxWritesPerCommit = 1000;
+    // A batch this small is committed on the calling thread when the writer thread is idle,
+    // unless a recent one took longer than InlineMaxCommitUs.
+    static constexpr qsizetype InlineMaxWrites = 8;
+    static constexpr qint64 InlineMaxCommitUs = 4'000;
+    static constexpr int InlineBackoffMs = 10'000;
 
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
@@ -132,9 +138,12 @@ private:
     std::unique_ptr<Queries> m_q;
     std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
     QThread m_thread;
-    StoreWriter *m_writer = nullptr; // lives on m_thread
+    StoreWriter *m_writer = nullptr;             // lives on m_thread
+    std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
+    QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too
     std::shared_ptr<Mailbox> m_mailbox;
     bool m_busy = false; // a batch is with the writer
+    bool m_failedSinceFlush = false;
 
     QList<Write> m_pending;
     QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state

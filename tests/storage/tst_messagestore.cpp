@@ -45,7 +45,8 @@ class tst_MessageStore : public QObject
 
 private Q_SLOTS:
     void createdFromEmptyFile();
-    void migratedFromSchema1();
+    void migratedFromEarlierSchema_data();
+    void migratedFromEarlierSchema();
     void newerSchemaRefused();
     void survivesReopen();
     void duplicateIdStoredOnce();
@@ -75,9 +76,18 @@ void tst_MessageStore::createdFromEmptyFile()
     QCOMPARE(q.value(0).toString(), u"ok"_s);
 }
 
-void tst_MessageStore::migratedFromSchema1()
+void tst_MessageStore::migratedFromEarlierSchema_data()
 {
-    // Build a schema-1 history with a message in it, then open it with today's store.
+    QTest::addColumn<int>("version");
+    for (int v = 1; v < MessageStore::SchemaVersion; ++v)
+        QTest::addRow("schema %d", v) << v;
+}
+
+void tst_MessageStore::migratedFromEarlierSchema()
+{
+    // Build a history at an earlier schema with a message in it, then open it with today's
+    // store: the message is there, unread, and the newer tables and indexes exist.
+    QFETCH(int, version);
     QTemporaryDir dir;
     const QString path = dir.filePath(u"h.sqlite"_s);
     const ChatMessage old = message(1000, u"from the old days"_s);
@@ -86,8 +96,8 @@ void tst_MessageStore::migratedFromSchema1()
         db.setDatabaseName(path);
         QVERIFY(db.open());
         QString error;
-        QVERIFY2(MessageStore::migrate(db, 1, &error), qPrintable(error));
-        QCOMPARE(MessageStore::schemaVersion(db), 1);
+        QVERIFY2(MessageStore::migrate(db, version, &error), qPrintable(error));
+        QCOMPARE(MessageStore::schemaVersion(db), version);
         QSqlQuery q(db);
         q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
                   u" VALUES (?, ?, 0, 1000, 1000, ?, 2)"_s);
@@ -95,6 +105,9 @@ void tst_MessageStore::migratedFromSchema1()
         q.addBindValue(Peer);
         q.addBindValue(old.text);
         QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        if (version >= 2) { // that schema's store kept the conversation list itself
+            QVERIFY(q.exec(u"INSERT INTO conversations VALUES ('%1', 1000)"_s.arg(Peer)));
+        }
         db.close();
     }
     QSqlDatabase::removeDatabase(u"v1"_s);
@@ -103,10 +116,16 @@ void tst_MessageStore::migratedFromSchema1()
     QString error;
     QVERIFY2(store.open(path, &error), qPrintable(error));
     QSqlDatabase db = store.database();
-    QCOMPARE(MessageStore::schemaVersion(db), 2);
+    QCOMPARE(MessageStore::schemaVersion(db), MessageStore::SchemaVersion);
     QCOMPARE(texts(store.conversation(Peer)), QStringList{old.text});
     QCOMPARE(store.unreadCounts().value(Peer), 1);
     QSqlQuery q(db);
+    QVERIFY(q.exec(u"SELECT name FROM sqlite_master WHERE type = 'index'"
+                   u" AND name IN ('messages_waiting', 'messages_unread', 'messages_receipts')"_s));
+    int indexes = 0;
+    while (q.next())
+        ++indexes;
+    QCOMPARE(indexes, 3);
     QVERIFY(q.exec(u"SELECT last_message_at FROM conversations WHERE peer_id = '%1'"_s.arg(Peer)));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toLongLong(), 1000);
