@@ -234,6 +234,10 @@
         <source>Identity mismatch</source>
         <translation>身份不符</translation>
     </message>
+    <message>
+        <source>Another computer answered at %1&apos;s address. Nothing was sent to it.</source>
+        <translation>另一台计算机在 %1 的地址上作了应答。没有向它发送任何内容。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>

@@ -72,7 +72,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     for (const QString &warning : m_messenger.warnings())
         statusBar()->showMessage(warning);
     connect(&m_messenger, &Messenger::warningAdded, this, [this](const QString &warning) {
-        statusBar()->showMessage(warning);
+        statusBar()->showMessage(warning, 15'000); // then the status line comes back
     });
     connect(&m_messenger,
             &Messenger::identityMismatch,
@@ -82,11 +82,15 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
                 if (m_identityWarned.contains(peerId))
                     return;
                 m_identityWarned.insert(peerId);
-                auto *box = new QMessageBox(QMessageBox::Warning,
-                                            tr("Identity mismatch"),
-                                            warning,
-                                            QMessageBox::Ok,
-                                            this);
+                const QString name = m_messenger.peers()->peer(peerId).value_or(PeerInfo{}).name;
+                auto *box = new QMessageBox(
+                    QMessageBox::Warning,
+                    tr("Identity mismatch"),
+                    tr("Another computer answered at %1's address. Nothing was sent to it.")
+                        .arg(name.isEmpty() ? peerId.left(8) : name),
+                    QMessageBox::Ok,
+                    this);
+                box->setInformativeText(warning);
                 box->setObjectName(QStringLiteral("identityWarning"));
                 box->setAttribute(Qt::WA_DeleteOnClose);
                 box->setTextInteractionFlags(Qt::TextSelectableByMouse);

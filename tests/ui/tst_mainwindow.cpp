@@ -85,7 +85,7 @@ void tst_MainWindow::identityMismatchWarnsOnce()
     const auto boxes = window.findChildren<QMessageBox *>(u"identityWarning"_s);
     QCOMPARE(boxes.size(), 1);
     QTRY_VERIFY(boxes.constFirst()->isVisible());
-    QCOMPARE(boxes.constFirst()->text(), warning);
+    QCOMPARE(boxes.constFirst()->informativeText(), warning);
     QCOMPARE(boxes.constFirst()->icon(), QMessageBox::Warning);
 }
 
