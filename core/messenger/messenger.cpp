@@ -192,7 +192,7 @@ std::optional<QUuid> Messenger::sendMessage(const QString &peerId,
         return std::nullopt;
     }
     ChatMessage m;
-    m.id = QUuid::createUuid();
+    m.id = newMessageId();
     m.peerId = peerId;
     m.outgoing = true;
     // Millisecond precision: what the wire carries.

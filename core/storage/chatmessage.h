@@ -26,4 +26,11 @@ struct ChatMessage
 
 QString messageStateName(MessageState state);
 
+// A new message ID: a UUID version 7 (RFC 9562), 48 bits of Unix time in milliseconds, then 74
+// random bits. Unique and unguessable like a random UUID, but IDs made one after another sort
+// together, so each side's unique index on the ID grows at its end instead of touching a random
+// page per message (measured: 100,000 queued messages delivered at 52,000-72,000/s instead of
+// 41,000-46,000/s with random IDs, bench --queued-only, two processes).
+QUuid newMessageId();
+
 Q_DECLARE_METATYPE(ChatMessage)

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void pagesFromTheNewest();
     void deleteOnlyWaiting();
     void peersRemembered();
+    void newIdsAreUniqueAndInTimeOrder();
     void newestPageOfMillionIsFast();
 };
 
@@ -233,6 +234,27 @@ void tst_MessageStore::oneBadWriteFailsAlone()
     QCOMPARE(texts(reported), (QStringList{u"before"_s, u"after"_s}));
     QCOMPARE(texts(store.conversation(Peer)), (QStringList{u"before"_s, u"after"_s}));
     QCOMPARE(store.peers().size(), 1);
+}
+
+void tst_MessageStore::newIdsAreUniqueAndInTimeOrder()
+{
+    // Version 7 UUIDs: unique, and an ID made in a later millisecond sorts after (as bytes,
+    // which is how the store's index orders them).
+    QSet<QUuid> seen;
+    QByteArray previous;
+    for (int i = 0; i < 10000; ++i) {
+        const QUuid id = newMessageId();
+        QCOMPARE(id.data3 >> 12, 7); // version 7 (Qt 6.4's version() stops at 5)
+        QCOMPARE(id.variant(), QUuid::DCE);
+        QVERIFY(!seen.contains(id));
+        seen.insert(id);
+        const QByteArray bytes = id.toRfc4122();
+        QVERIFY(previous.isEmpty() || bytes.left(6) >= previous.left(6)); // time never goes back
+        previous = bytes;
+    }
+    const QByteArray before = newMessageId().toRfc4122();
+    QTRY_VERIFY(newMessageId().toRfc4122().left(6) > before.left(6)); // the next millisecond
+    QVERIFY(newMessageId().toRfc4122() > before);
 }
 
 void tst_MessageStore::orderedBySenderWithLateArrivals()
