@@ -14,7 +14,7 @@ Q_LOGGING_CATEGORY(lcNet, "shoal.net")
 static constexpr int TickMs = 250;
 static constexpr int CloseGraceMs = 2'000;
 static constexpr qint64 ReadBufferSize = 256 * 1024;
-static constexpr int MaxFramesPerPass = 500;
+static constexpr int MaxFramesPerPass = 200;
 
 PeerConnection::PeerConnection(QSslSocket *socket,
                                Direction direction,
