@@ -7,6 +7,7 @@
 #include "net/networksafety.h"
 #include "storage/messagestore.h"
 
+#include <QRandomGenerator>
 #include <QTcpSocket>
 #include <QTest>
 #include <QtEndian>
@@ -73,6 +74,7 @@ private Q_SLOTS:
     void thousandsOfConnectionsAtOnce();
     void reconnectingFastIsRateLimited();
     void floodIsHeldBackNotLost();
+    void connectionsAbortedAtRandom();
 
 private:
     // Bob and Alice send `count` messages each way; true when all have arrived, once each.
@@ -385,6 +387,56 @@ void tst_Hostile::floodIsHeldBackNotLost()
     // At most the limit plus what one read of the socket brings (256 KiB of small frames).
     QVERIFY(mostAhead > 0);
     QVERIFY(mostAhead <= 1000 + 256 * 1024 / 60);
+}
+
+void tst_Hostile::connectionsAbortedAtRandom()
+{
+    // 1,000 messages each way, written 10 at a time every 5 ms, while the TCP connection is
+    // cut (RST, mid-frame as likely as not) eight times at random moments; each time Bob
+    // dials again at once, as discovery would make him. Everything arrives exactly once, in
+    // order.
+    m_count = 1000;
+    m_aliceHad = m_bobHad = 0;
+    int written = 0;
+    QTimer writer;
+    connect(&writer, &QTimer::timeout, this, [&] {
+        QString error;
+        for (int i = 0; i < 10 && written < m_count; ++i, ++written) {
+            m_bob->sendMessage(m_alice->id(), u"from Bob %1"_s.arg(written), &error);
+            m_alice->sendMessage(m_bob->id(), u"from Alice %1"_s.arg(written), &error);
+        }
+        if (written == m_count)
+            writer.stop();
+    });
+    writer.start(5);
+    QRandomGenerator random(20261126); // fixed: a failure can be replayed
+    int cuts = 0;
+    QTimer cutter;
+    cutter.setSingleShot(true);
+    connect(&cutter, &QTimer::timeout, this, [&] {
+        PeerConnection *c = m_alice->connections().activeConnection(m_bob->id());
+        if (c) {
+            if (auto *socket = c->findChild<QSslSocket *>())
+                socket->abort();
+            ++cuts;
+            qInfo() << "cut" << cuts << "after" << written << "messages each way were written";
+            QString error;
+            m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error);
+        }
+        if (cuts < 8)
+            cutter.start(int(random.bounded(5, 120)));
+    });
+    cutter.start(int(random.bounded(5, 120)));
+    QTRY_VERIFY_WITH_TIMEOUT(cuts == 8, 30000);
+    verifyConversation();
+    QStringList fromAlice;
+    for (const ChatMessage &m : m_bob->history().conversation(m_alice->id())) {
+        if (!m.outgoing)
+            fromAlice.append(m.text);
+    }
+    QCOMPARE(fromAlice.size(), m_count);
+    for (int i = 0; i < m_count; ++i)
+        QCOMPARE(fromAlice.at(i), u"from Alice %1"_s.arg(i));
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)
