@@ -1,19 +1,81 @@
 // Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol), one
-// datagram per announcement kind (corpus/fuzz_announcement), and what a peer sends in a few
-// typical sessions after its hello (corpus/fuzz_connection).
+// datagram per announcement kind (corpus/fuzz_announcement), what a peer sends in a few
+// typical sessions after its hello (corpus/fuzz_connection), and the frames of a real session
+// between two peers over loopback TLS (both, as "real-session").
 #include "discovery/announcement.h"
+#include "identity/identity.h"
+#include "messenger/messenger.h"
+#include "net/connectionregistry.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
+#include "storage/messagestore.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 
+#include <cstdio>
+#include <functional>
+#include <memory>
+
 using namespace Qt::StringLiterals;
+
+namespace {
+
+// A real session between two Shoal peers over loopback TLS: everything Bob sends to Alice
+// after his hello (his messages, the acknowledgements and read receipts for hers), as the
+// frames Alice received. Empty if it could not run.
+QByteArray recordSession()
+{
+    QString error;
+    auto makePeer = [&](const QString &name) {
+        MessengerConfig config;
+        config.name = name;
+        config.listenAddress = QHostAddress::LocalHost;
+        config.port = 0;
+        return std::make_unique<Messenger>(*Identity::generate(&error), config);
+    };
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    if (!alice->start() || !bob->start())
+        return {};
+    QByteArray stream;
+    QObject::connect(&alice->connections(),
+                     &ConnectionRegistry::messageReceived,
+                     [&](const QString &, const Protocol::Message &m) {
+                         stream += Protocol::encodeFrame(m);
+                     });
+    auto waitFor = [](const std::function<bool()> &done) {
+        QDeadlineTimer deadline(10000);
+        while (!done() && !deadline.hasExpired())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        return done();
+    };
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    if (!waitFor([&] { return alice->connections().isConnected(bob->id()); }))
+        return {};
+    bob->setActiveConversation(alice->id(), true); // Bob reads what comes: read receipts
+    for (int i = 0; i < 3; ++i) {
+        bob->sendMessage(alice->id(), u"hello Alice %1, 你好"_s.arg(i), &error);
+        alice->sendMessage(bob->id(), u"hi Bob %1\nsecond line"_s.arg(i), &error);
+    }
+    waitFor([&] {
+        return !bob->history().hasUndelivered(alice->id())
+               && !alice->history().hasUndelivered(bob->id()) && stream.count("read") >= 3;
+    });
+    stream += Protocol::encodeFrame(Protocol::Bye{u"shutting down"_s}); // as Bob's shutdown
+    return stream;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
     if (argc != 2)
         return 2;
+    qputenv("SHOAL_LOOPBACK_ONLY", "1"); // nothing leaves this host
+    QCoreApplication app(argc, argv);
     const QDir root(QString::fromLocal8Bit(argv[1]));
     if (!root.mkpath(u"fuzz_protocol"_s) || !root.mkpath(u"fuzz_announcement"_s)
         || !root.mkpath(u"fuzz_connection"_s))
@@ -73,6 +135,16 @@ int main(int argc, char *argv[])
     for (const auto &[name, bytes] : sessions) {
         QFile out(connection.filePath(QString::fromLatin1(name)));
         if (!out.open(QIODevice::WriteOnly) || out.write(QByteArray(1, '\0') + bytes) < 0)
+            return 1;
+    }
+    const QByteArray real = recordSession();
+    if (real.isEmpty()) {
+        std::fprintf(stderr, "fuzz_seedgen: could not record a session over loopback\n");
+        return 1;
+    }
+    for (const auto &[d, lead] : {std::pair{connection, '\0'}, std::pair{dir, '\xff'}}) {
+        QFile out(d.filePath(u"real-session"_s));
+        if (!out.open(QIODevice::WriteOnly) || out.write(QByteArray(1, lead) + real) < 0)
             return 1;
     }
     QFile raw(connection.filePath(u"no-hello"_s)); // odd first byte: no hello sent for it
