@@ -236,6 +236,7 @@ void DiscoveryService::handle(const QByteArray &datagram, const QHostAddress &fr
     auto it = std::find_if(sightings.begin(), sightings.end(), same);
     if (it == sightings.end()) {
         if (sightings.size() >= MaxSightingsPerPeer) {
+            limitReached("sightings of one peer reached: its oldest is forgotten");
             sightings.erase(std::min_element(sightings.begin(),
                                              sightings.end(),
                                              [](const Sighting &x, const Sighting &y) {
@@ -249,6 +250,7 @@ void DiscoveryService::handle(const QByteArray &datagram, const QHostAddress &fr
         it->lastHeardMs = now();
     }
     if (newPeer && m_peers.size() > MaxPeers) {
+        limitReached("peers heard reached: the least recently heard is forgotten");
         // Forget whoever was heard least recently.
         QString oldest;
         qint64 oldestMs = std::numeric_limits<qint64>::max();
@@ -293,6 +295,14 @@ void DiscoveryService::expire()
         Q_EMIT peerGone(id);
 }
 
+void DiscoveryService::limitReached(const char *what)
+{
+    // The first time, then every 1,000th: a flood must not flood the log too.
+    quint64 &hits = m_limitHits[what];
+    if (hits++ % 1000 == 0)
+        qCInfo(lcDiscovery) << "limit on" << what << "(" << hits << "times so far)";
+}
+
 void DiscoveryService::forget(const QString &peerId)
 {
     if (m_peers.remove(peerId))
@@ -317,8 +327,10 @@ QStringList DiscoveryService::addressesOf(const QString &peerId) const
 bool DiscoveryService::allowRate(const QHostAddress &from)
 {
     const qint64 t = now();
-    if (!m_buckets.contains(from) && m_buckets.size() >= MaxTrackedSources)
+    if (!m_buckets.contains(from) && m_buckets.size() >= MaxTrackedSources) {
+        limitReached("sources tracked reached: datagrams from new sources are dropped");
         return false;
+    }
     Bucket &b = m_buckets[from];
     if (b.lastMs == 0)
         b.tokens = 2.0 * MaxDatagramsPerSourcePerSecond;

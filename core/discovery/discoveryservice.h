@@ -121,7 +121,10 @@ private:
     qint64 now() const { return m_clock.elapsed(); }
 
     QString m_ownId;
+    void limitReached(const char *what);
+
     DiscoveryConfig m_config;
+    QHash<const char *, quint64> m_limitHits; // by limit (string literals)
     QUuid m_instance;
     QString m_name;
     quint16 m_tcpPort = 0;

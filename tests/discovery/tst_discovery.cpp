@@ -51,10 +51,10 @@ bool online(Messenger &m, const QString &peerId)
 // Sends hand-made datagrams to the discovery port, as a hostile or fake peer would.
 struct Announcer
 {
-    explicit Announcer(const Lan &lan)
+    explicit Announcer(const Lan &lan, const QHostAddress &from = QHostAddress::LocalHost)
         : port(lan.port)
     {
-        socket.bind(QHostAddress::LocalHost, 0);
+        socket.bind(from, 0);
     }
     void send(const QByteArray &datagram)
     {
@@ -91,7 +91,57 @@ private Q_SLOTS:
     void forgedAnnouncementCannotTakeMessages();
     void floodIsRateLimited();
     void twoInstancesShareThePort();
+    void tablesStayBounded();
 };
+
+void tst_Discovery::tablesStayBounded()
+{
+    // 1,200 peer IDs announced from 60 addresses, and one ID from 30 addresses: the tables
+    // keep at most MaxPeers peers and MaxSightingsPerPeer sightings each, the freshest.
+    Lan lan;
+    DiscoveryService service(QString(64, u'0'), DiscoveryConfig{lan.port, {LoopbackBroadcast}});
+    QString error;
+    QVERIFY2(service.start(&error), qPrintable(error));
+    QStringList lastIds;
+    for (int source = 1; source <= 60; ++source) {
+        Announcer from(lan, QHostAddress(u"127.0.8.%1"_s.arg(source)));
+        for (int i = 0; i < 20; ++i) { // within one source's burst
+            const QString id = QString::number(source * 100 + i).rightJustified(64, u'a');
+            from.announce(id, 1, Announcement::Kind::Hello, QUuid::createUuid());
+            if (source == 60)
+                lastIds.append(id);
+        }
+        QVERIFY(QTest::qWaitFor([&] { return service.stats().received == quint64(source * 20); }));
+    }
+    QCOMPARE(service.stats().peersPresent, DiscoveryService::MaxPeers);
+    for (const QString &id : std::as_const(lastIds))
+        QVERIFY(!service.addressesOf(id).isEmpty()); // the newest are kept
+
+    const QString roaming(64, u'f');
+    for (int source = 1; source <= 30; ++source) {
+        Announcer from(lan, QHostAddress(u"127.0.9.%1"_s.arg(source)));
+        from.announce(roaming, 1, Announcement::Kind::Hello, QUuid::createUuid());
+        QVERIFY(QTest::qWaitFor([&] { return service.stats().received == quint64(1200 + source); }));
+    }
+    const QStringList addresses = service.addressesOf(roaming);
+    QCOMPARE(addresses.size(), DiscoveryService::MaxSightingsPerPeer);
+    QVERIFY2(addresses.contains(u"127.0.9.30:1"_s) && !addresses.contains(u"127.0.9.1:1"_s),
+             qPrintable(addresses.join(u' '))); // the oldest went
+
+    // More sources than MaxTrackedSources, one datagram each: the sources beyond the limit
+    // are dropped (counted with the rate-limited) rather than tracked.
+    const quint64 limitedBefore = service.stats().rateLimited;
+    auto handled = [&] { return service.stats().received + service.stats().rateLimited; };
+    const quint64 handledBefore = handled();
+    for (int n = 0; n < DiscoveryService::MaxTrackedSources + 200; ++n) {
+        Announcer from(lan, QHostAddress(u"127.1.%1.%2"_s.arg(n / 250).arg(1 + n % 250)));
+        from.announce(roaming, 1, Announcement::Kind::Hello, QUuid::createUuid());
+        if (n % 100 == 99) // a hundred at a time, so that the kernel's buffer never overflows
+            QVERIFY(QTest::qWaitFor([&] { return handled() == handledBefore + n + 1; }));
+    }
+    // All beyond the table's room: the 200 extra, and as many as were tracked before.
+    QTRY_VERIFY(service.stats().rateLimited >= limitedBefore + 200);
+}
 
 void tst_Discovery::threePeersFindEachOther()
 {
