@@ -80,6 +80,8 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
 
 void JsonLineSession::emitEvent(QJsonObject event, const QJsonValue &ref)
 {
+    if (m_ended)
+        return;
     if (!ref.isUndefined() && !ref.isNull())
         event.insert(u"ref"_s, ref);
     const QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
@@ -266,6 +268,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     }
     if (cmd == u"quit"_s) {
         emitEvent({{u"event"_s, u"bye"_s}}, ref);
+        m_ended = true; // "bye" is the last line: nothing of the shutdown follows it
         Q_EMIT quitRequested();
         return;
     }

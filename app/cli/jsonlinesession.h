@@ -30,6 +30,7 @@ private:
     Messenger &m_messenger;
     int m_inputFd;
     FILE *m_output;
+    bool m_ended = false; // "bye" was written
     QSocketNotifier *m_notifier;
     QByteArray m_buffer;
     bool m_discarding = false;            // inside an over-long line

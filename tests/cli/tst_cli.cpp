@@ -110,6 +110,8 @@ void tst_Cli::twoPeersChat()
     bob.send({{u"cmd"_s, u"quit"_s}});
     QVERIFY(bob.process.waitForFinished(5000));
     QCOMPARE(bob.process.exitCode(), 0);
+    // "bye" is the last line: what the shutdown does (Alice going offline) is not reported.
+    QTRY_COMPARE(bob.events.constLast().value(u"event"_s).toString(), u"bye"_s);
     QTRY_VERIFY(alice.peerOnline(bob.id(), false));
     alice.process.closeWriteChannel(); // EOF on stdin also ends the session
     QVERIFY(alice.process.waitForFinished(5000));
