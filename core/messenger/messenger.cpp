@@ -299,6 +299,7 @@ void Messenger::onPeerConnected(const QString &peerId,
 void Messenger::onPeerDisconnected(const QString &peerId)
 {
     m_sendCursor.remove(peerId);
+    m_sendCaughtUp.remove(peerId);
     m_readingPaused.remove(peerId);
     auto info = m_peers.peer(peerId);
     if (!info)
@@ -359,6 +360,7 @@ void Messenger::flush(const QString &peerId)
     // Everything not acknowledged goes (again): on a new connection the old one's unacked
     // messages may be lost; the receiver drops what it has already.
     m_sendCursor.insert(peerId, 0);
+    m_sendCaughtUp.remove(peerId);
     pump(peerId);
     sendReceipts(peerId);
 }
@@ -378,6 +380,10 @@ void Messenger::pump(const QString &peerId)
         sendChat(m);
         *cursor = m.seq;
     }
+    if (page.size() < SendPageSize)
+        m_sendCaughtUp.insert(peerId); // what is committed from now on can go out at once
+    else
+        m_sendCaughtUp.remove(peerId);
     if (page.size() == SendPageSize && !m_pumpScheduled.contains(peerId)) {
         m_pumpScheduled.insert(peerId);
         QMetaObject::invokeMethod(
@@ -453,10 +459,17 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     QHash<QString, int> unread; // one model update per peer, not per message
     for (const ChatMessage &m : added) {
         if (m.outgoing) {
-            if (m_registry->isConnected(m.peerId))
-                sendNow.insert(m.peerId);
-            else
+            if (!m_registry->isConnected(m.peerId)) {
                 dial(m.peerId);
+            } else if (m_sendCaughtUp.contains(m.peerId) && !sendNow.contains(m.peerId)
+                       && m_registry->pendingWriteBytes(m.peerId) < SendWindowBytes) {
+                // Nothing older waits: out at once, without reading it back from the store.
+                sendChat(m);
+                m_sendCursor[m.peerId] = m.seq;
+            } else {
+                m_sendCaughtUp.remove(m.peerId);
+                sendNow.insert(m.peerId); // the queue, from the cursor
+            }
             continue;
         }
         // Durable: now the sender may forget it.

@@ -141,6 +141,7 @@ private:
     QHash<QString, qint64> m_sendCursor;
     QSet<QString> m_readingPaused; // peers far ahead of the disk
     QSet<QString> m_pumpScheduled; // peers whose next queue page is posted
+    QSet<QString> m_sendCaughtUp;  // peers whose whole queue up to the cursor has gone out
     QTimer m_redialTimer;
     struct Redial
     {
