@@ -23,6 +23,7 @@ void ConversationModel::setPeer(const QString &peerId)
     beginResetModel();
     m_peerId = peerId;
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
+    m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
     endResetModel();
 }
@@ -37,6 +38,7 @@ int ConversationModel::loadOlder()
         return 0;
     beginInsertRows({}, 0, int(older.size()) - 1);
     m_rows = older + m_rows;
+    m_rowIndexStale = true;
     endInsertRows();
     return int(older.size());
 }
@@ -56,6 +58,10 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
             continue; // older than everything loaded: it comes with its page
         beginInsertRows({}, row, row);
         m_rows.insert(row, m);
+        if (row == m_rows.size() - 1 && !m_rowIndexStale)
+            m_rowIndex.insert(m.id, row);
+        else
+            m_rowIndexStale = true;
         endInsertRows();
     }
     for (const ChatMessage &m : changed) {
@@ -72,17 +78,21 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
             continue;
         beginRemoveRows({}, row, row);
         m_rows.removeAt(row);
+        m_rowIndexStale = true;
         endRemoveRows();
     }
 }
 
 int ConversationModel::rowOf(const QUuid &id) const
 {
-    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        if (m_rows.at(row).id == id)
-            return row;
+    if (m_rowIndexStale) {
+        m_rowIndex.clear();
+        m_rowIndex.reserve(m_rows.size());
+        for (int row = 0; row < int(m_rows.size()); ++row)
+            m_rowIndex.insert(m_rows.at(row).id, row);
+        m_rowIndexStale = false;
     }
-    return -1;
+    return m_rowIndex.value(id, -1);
 }
 
 int ConversationModel::rowCount(const QModelIndex &parent) const

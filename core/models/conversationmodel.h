@@ -3,6 +3,7 @@
 #include "storage/chatmessage.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QList>
 
 class MessageStore;
@@ -48,5 +49,10 @@ private:
     const MessageStore &m_store;
     QString m_peerId;
     QList<ChatMessage> m_rows;
+    // Row of each ID, rebuilt when rows moved (an insert before the end, a removal, a page
+    // of older ones); appends keep it up to date. A state change is then found at once, not
+    // by walking every row (a long conversation open while its queue goes out).
+    mutable QHash<QUuid, int> m_rowIndex;
+    mutable bool m_rowIndexStale = true;
     bool m_hasOlder = false;
 };
