@@ -51,7 +51,8 @@ void tst_ConversationModel::stateChangesFindTheirRow()
     auto stateOf = [&](const QString &text) {
         for (int row = 0; row < model.rowCount(); ++row) {
             if (model.messageAt(row).text == text)
-                return MessageState(model.data(model.index(row), ConversationModel::StateRole).toInt());
+                return MessageState(
+                    model.data(model.index(row), ConversationModel::StateRole).toInt());
         }
         return MessageState::Failed; // not shown
     };
