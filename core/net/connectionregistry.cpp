@@ -4,6 +4,8 @@
 
 #include <QLoggingCategory>
 
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
@@ -112,6 +114,7 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcNet) << "cannot take an incoming connection:" << socket->errorString();
         delete socket;
+        ::close(int(descriptor)); // nobody owns it now
         return;
     }
     // Refused before any TLS work: one host cannot take every slot, and nobody can keep us
