@@ -94,6 +94,16 @@ QSslConfiguration tlsConfig(const Identity &identity)
     return c;
 }
 
+// A valid hello claiming `id` (the attacker's own: it passes the fingerprint check).
+QByteArray helloFrame(const QString &id, const QString &name)
+{
+    Protocol::Hello hello;
+    hello.peerId = id;
+    hello.name = name;
+    hello.port = 1;
+    return Protocol::encodeFrame(hello);
+}
+
 QByteArray header(quint32 length)
 {
     QByteArray h(4, '\0');
@@ -141,11 +151,7 @@ public:
             }
         });
         m_drip.start(500);
-        Protocol::Hello hello;
-        hello.peerId = m_id;
-        hello.name = u"slow"_s;
-        hello.port = 1;
-        m_hello = Protocol::encodeFrame(hello);
+        m_hello = helloFrame(m_id, u"slow"_s);
     }
 
 private:
@@ -229,11 +235,7 @@ private:
         s->setSslConfiguration(m_config);
         s->connectToHostEncrypted(u"127.0.0.1"_s, m_port);
         connect(s, &QSslSocket::encrypted, this, [this, s] {
-            Protocol::Hello hello;
-            hello.peerId = m_id;
-            hello.name = u"junk"_s;
-            hello.port = 1;
-            s->write(Protocol::encodeFrame(hello));
+            s->write(helloFrame(m_id, u"junk"_s));
             s->write(header(0xFFFFFFFFu));
             // Up to 1 GiB of junk; it stops being taken when Alice closes.
             for (int i = 0; i < 16; ++i)
@@ -315,11 +317,7 @@ private:
         m_socket->connectToHostEncrypted(u"127.0.0.1"_s, m_port);
         QSslSocket *s = m_socket;
         connect(s, &QSslSocket::encrypted, this, [this, s] {
-            Protocol::Hello hello;
-            hello.peerId = m_id;
-            hello.name = u"deaf"_s;
-            hello.port = 1;
-            s->write(Protocol::encodeFrame(hello));
+            s->write(helloFrame(m_id, u"deaf"_s));
         });
         connect(s, &QSslSocket::disconnected, this, [this, s] {
             ++m_closed;

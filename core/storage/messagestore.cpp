@@ -480,13 +480,7 @@ std::optional<ChatMessage> MessageStore::stored(const QUuid &id) const
 {
     if (!m_q)
         return std::nullopt;
-    QSqlQuery &q = m_q->byId;
-    q.addBindValue(id.toRfc4122());
-    std::optional<ChatMessage> out;
-    if (q.exec() && q.next())
-        out = fromRow(q);
-    q.finish();
-    return out;
+    return selectById(m_q->byId, id);
 }
 
 std::optional<ChatMessage> MessageStore::message(const QUuid &id) const

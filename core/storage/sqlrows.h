@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <optional>
+
 namespace SqlRows {
 
 inline constexpr auto Columns = "seq, id, peer_id, outgoing, sent_at, received_at, text, state";
@@ -35,6 +37,17 @@ inline ChatMessage fromRow(const QSqlQuery &q)
     m.text = q.value(6).toString();
     m.state = MessageState(q.value(7).toInt());
     return m;
+}
+
+// Runs `byId` (a prepared "SELECT Columns ... WHERE id = ?") for one message.
+inline std::optional<ChatMessage> selectById(QSqlQuery &byId, const QUuid &id)
+{
+    byId.addBindValue(id.toRfc4122());
+    std::optional<ChatMessage> out;
+    if (byId.exec() && byId.next())
+        out = fromRow(byId);
+    byId.finish();
+    return out;
 }
 
 // Outgoing states only move forward, but for Sent falling back to Queued.

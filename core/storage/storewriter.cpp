@@ -104,13 +104,7 @@ void StoreWriter::close()
 
 std::optional<ChatMessage> StoreWriter::stored(const QUuid &id)
 {
-    QSqlQuery &q = m_q->byId;
-    q.addBindValue(id.toRfc4122());
-    std::optional<ChatMessage> out;
-    if (q.exec() && q.next())
-        out = fromRow(q);
-    q.finish();
-    return out;
+    return selectById(m_q->byId, id);
 }
 
 CommitResult StoreWriter::commit(const QList<Write> &writes)
