@@ -4,7 +4,6 @@
 
 #include <QLoggingCategory>
 #include <QMutex>
-#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
@@ -295,16 +294,24 @@ void MessageStore::dispatch()
 
 void MessageStore::collect()
 {
+    if (takeResult(false)) // else flush() took it already
+        dispatch();
+}
+
+bool MessageStore::takeResult(bool wait)
+{
     std::optional<CommitResult> result;
     {
         QMutexLocker lock(&m_mailbox->mutex);
+        while (wait && !m_mailbox->result)
+            m_mailbox->ready.wait(&m_mailbox->mutex);
         result = std::exchange(m_mailbox->result, std::nullopt);
     }
     if (!result)
-        return; // flush() took it already
+        return false;
     m_busy = false;
     finish(std::move(*result));
-    dispatch();
+    return true;
 }
 
 void MessageStore::finish(CommitResult r)
@@ -340,19 +347,10 @@ bool MessageStore::flush()
 {
     m_failedSinceFlush = false;
     while (m_writer && (m_busy || !m_pending.isEmpty())) {
-        if (!m_busy) {
+        if (m_busy)
+            takeResult(true);
+        else
             dispatch();
-            continue;
-        }
-        std::optional<CommitResult> result;
-        {
-            QMutexLocker lock(&m_mailbox->mutex);
-            while (!m_mailbox->result)
-                m_mailbox->ready.wait(&m_mailbox->mutex);
-            result = std::exchange(m_mailbox->result, std::nullopt);
-        }
-        m_busy = false;
-        finish(std::move(*result));
     }
     return !m_failedSinceFlush;
 }

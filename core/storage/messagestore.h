@@ -7,7 +7,6 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QSqlDatabase>
 #include <QTemporaryDir>
 #include <QThread>
@@ -121,8 +120,9 @@ private:
     struct Mailbox;
 
     void schedule();
-    void dispatch(); // hands the next batch to the writer unless one is being committed
-    void collect();  // takes the writer's result, if there is one, and reports it
+    void dispatch();            // hands the next batch to the writer unless one is being committed
+    void collect();             // takes the writer's result, if there is one, and reports it
+    bool takeResult(bool wait); // the writer's result, reported; false if there was none
     void finish(CommitResult result);
     std::optional<ChatMessage> queued(const QUuid &id) const;
     bool exec(const QString &sql, QString *error);

@@ -9,6 +9,9 @@
 
 #include <QSslConfiguration>
 #include <QSslSocket>
+#include <QTest>
+
+#include <algorithm>
 
 class RawPeer : public QObject
 {
@@ -37,6 +40,20 @@ public:
     void connectTo(Messenger &m)
     {
         socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m.port());
+    }
+    // Connects and waits until TLS is up (false if it is not within 5 s).
+    bool connectAndWait(Messenger &m)
+    {
+        connectTo(m);
+        return QTest::qWaitFor([this] { return socket.isEncrypted(); }, 5000);
+    }
+    // Whether the peer acknowledged the message with this ID.
+    bool acked(const QUuid &id) const
+    {
+        return std::any_of(received.cbegin(), received.cend(), [&](const auto &m) {
+            const auto *ack = std::get_if<Protocol::Ack>(&m);
+            return ack && ack->id == id;
+        });
     }
     void send(const Protocol::Message &m) { socket.write(Protocol::encodeFrame(m)); }
     void sendRaw(const QByteArray &bytes) { socket.write(bytes); }

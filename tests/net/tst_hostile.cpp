@@ -38,14 +38,6 @@ std::unique_ptr<Messenger> makePeer(const QString &name)
     return m;
 }
 
-bool acked(const RawPeer &raw, const QUuid &id)
-{
-    return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
-        const auto *ack = std::get_if<Protocol::Ack>(&m);
-        return ack && ack->id == id;
-    });
-}
-
 QByteArray header(quint32 length)
 {
     QByteArray h(4, '\0');
@@ -159,8 +151,7 @@ void tst_Hostile::connectRaw(RawPeer &raw, const QString &bindTo)
 {
     if (!bindTo.isEmpty())
         QVERIFY(raw.socket.bind(QHostAddress(bindTo)));
-    raw.connectTo(*m_alice);
-    QVERIFY(QTest::qWaitFor([&] { return raw.socket.isEncrypted(); }));
+    QVERIFY(raw.connectAndWait(*m_alice));
 }
 
 void tst_Hostile::hugeLengthPrefix()
@@ -319,7 +310,7 @@ void tst_Hostile::thousandsOfConnectionsAtOnce()
     late.send(late.hello(late.m_identity.id()));
     const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s};
     late.send(chat);
-    QTRY_VERIFY(acked(late, chat.id));
+    QTRY_VERIFY(late.acked(chat.id));
 }
 
 void tst_Hostile::reconnectingFastIsRateLimited()

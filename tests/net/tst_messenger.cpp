@@ -263,8 +263,7 @@ void tst_Messenger::incomingCertificateMismatchRefused()
     auto bob = makePeer(u"Bob"_s);
     QString error;
     RawPeer mallory(*Identity::generate(&error));
-    mallory.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return mallory.socket.isEncrypted(); }));
+    QVERIFY(mallory.connectAndWait(*a));
     mallory.send(mallory.hello(bob->id()));
     QTRY_VERIFY(mallory.receivedBye());
     QTRY_COMPARE(mallory.socket.state(), QAbstractSocket::UnconnectedState);
@@ -276,8 +275,7 @@ void tst_Messenger::incompatibleVersionReported()
     auto a = makePeer(u"Alice"_s);
     QString error;
     RawPeer future(*Identity::generate(&error));
-    future.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return future.socket.isEncrypted(); }));
+    QVERIFY(future.connectAndWait(*a));
     Protocol::Hello h = future.hello(future.m_identity.id());
     h.version = 3;
     h.minVersion = 2;
@@ -305,8 +303,7 @@ void tst_Messenger::garbageClosesOnlyThatConnection()
                                     FrameDecoder::encode("\xa1\x61t")};
     for (const QByteArray &bytes : junk) {
         RawPeer eve(*Identity::generate(&error));
-        eve.connectTo(*b);
-        QVERIFY(QTest::qWaitFor([&] { return eve.socket.isEncrypted(); }));
+        QVERIFY(eve.connectAndWait(*b));
         eve.send(eve.hello(eve.m_identity.id()));
         QTRY_VERIFY(isOnline(*b, eve.m_identity.id()));
         eve.sendRaw(bytes);
@@ -326,8 +323,7 @@ void tst_Messenger::unknownMessageTypeIgnored()
     auto a = makePeer(u"Alice"_s);
     QString error;
     RawPeer newer(*Identity::generate(&error));
-    newer.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return newer.socket.isEncrypted(); }));
+    QVERIFY(newer.connectAndWait(*a));
     newer.send(newer.hello(newer.m_identity.id()));
     QCborMap sticker{{u"t"_s, u"sticker"_s}, {u"id"_s, 5}};
     newer.sendRaw(FrameDecoder::encode(sticker.toCborValue().toCbor()));
@@ -336,10 +332,7 @@ void tst_Messenger::unknownMessageTypeIgnored()
     QTRY_VERIFY(a->history().contains(id));
     QVERIFY(newer.socket.state() == QAbstractSocket::ConnectedState);
     // And acked.
-    QTRY_VERIFY(std::any_of(newer.received.cbegin(), newer.received.cend(), [&](const auto &m) {
-        const auto *ack = std::get_if<Protocol::Ack>(&m);
-        return ack && ack->id == id;
-    }));
+    QTRY_VERIFY(newer.acked(id));
 }
 
 void tst_Messenger::queuedMessageDeliveredWhenPeerReturns()
@@ -381,8 +374,7 @@ void tst_Messenger::duplicateChatShownOnceAckedTwice()
     auto a = makePeer(u"Alice"_s);
     QString error;
     RawPeer raw(*Identity::generate(&error));
-    raw.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return raw.socket.isEncrypted(); }));
+    QVERIFY(raw.connectAndWait(*a));
     raw.send(raw.hello(raw.m_identity.id()));
     QSignalSpy received(a.get(), &Messenger::messageReceived);
     const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"once"_s};
@@ -406,8 +398,7 @@ void tst_Messenger::noAckWithoutCommit()
     auto a = makePeer(u"Alice"_s);
     QString error;
     RawPeer raw(*Identity::generate(&error));
-    raw.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return raw.socket.isEncrypted(); }));
+    QVERIFY(raw.connectAndWait(*a));
     raw.send(raw.hello(raw.m_identity.id()));
     QTRY_VERIFY(a->peers()->peer(raw.m_identity.id()).has_value());
     // Let the peer record reach the disk first, so that the only failing write is the chat.
@@ -418,20 +409,14 @@ void tst_Messenger::noAckWithoutCommit()
     QVERIFY(QSqlQuery(db).exec(u"CREATE TRIGGER refuse BEFORE INSERT ON messages"
                                u" BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END"_s));
     const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"x"_s};
-    auto acked = [&] {
-        return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
-            const auto *ack = std::get_if<Protocol::Ack>(&m);
-            return ack && ack->id == chat.id;
-        });
-    };
     raw.send(chat);
     QTRY_VERIFY(!a->warnings().isEmpty()); // the failed write is reported...
-    QVERIFY(!acked());                     // ...and nothing was acknowledged
+    QVERIFY(!raw.acked(chat.id));          // ...and nothing was acknowledged
     QVERIFY(!a->history().contains(chat.id));
 
     QVERIFY(QSqlQuery(db).exec(u"DROP TRIGGER refuse"_s));
     raw.send(chat); // the sender's next try
-    QTRY_VERIFY(acked());
+    QTRY_VERIFY(raw.acked(chat.id));
     QCOMPARE(a->history().count(raw.m_identity.id()), 1);
 }
 
@@ -461,15 +446,11 @@ void tst_Messenger::oneAddressCannotTakeEverySlot()
 
     RawPeer other(*Identity::generate(&error));
     QVERIFY(other.socket.bind(QHostAddress(u"127.0.0.2"_s)));
-    other.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return other.socket.isEncrypted(); }));
+    QVERIFY(other.connectAndWait(*a));
     other.send(other.hello(other.m_identity.id()));
     const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s};
     other.send(chat);
-    QTRY_VERIFY(std::any_of(other.received.cbegin(), other.received.cend(), [&](const auto &m) {
-        const auto *ack = std::get_if<Protocol::Ack>(&m);
-        return ack && ack->id == chat.id;
-    }));
+    QTRY_VERIFY(other.acked(chat.id));
 }
 
 void tst_Messenger::connectErrors_data()
@@ -555,8 +536,7 @@ void tst_Messenger::helloNeverSentClosed()
     Messenger *a = makeImpatientPeer(&owner);
     QString error;
     RawPeer mute(*Identity::generate(&error));
-    mute.connectTo(*a);
-    QVERIFY(QTest::qWaitFor([&] { return mute.socket.isEncrypted(); }));
+    QVERIFY(mute.connectAndWait(*a));
     QTRY_COMPARE_WITH_TIMEOUT(mute.socket.state(), QAbstractSocket::UnconnectedState, 5000);
     QCOMPARE(a->peers()->rowCount(), 0);
 }
@@ -571,8 +551,7 @@ void tst_Messenger::stalledFrameClosed()
     RawPeer staller(*Identity::generate(&error));
     RawPeer quiet(*Identity::generate(&error));
     for (RawPeer *p : {&staller, &quiet}) {
-        p->connectTo(*a);
-        QVERIFY(QTest::qWaitFor([&] { return p->socket.isEncrypted(); }));
+        QVERIFY(p->connectAndWait(*a));
         p->send(p->hello(p->m_identity.id()));
         QTRY_VERIFY(isOnline(*a, p->m_identity.id()));
     }
