@@ -5,6 +5,7 @@
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
+#include "storage/profiledirectory.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -37,6 +38,12 @@ int main(int argc, char *argv[])
     if (!options->language.isEmpty())
         installTranslations(app, options->language);
 
+    // Held until exit: a second process on this profile refuses to start.
+    const auto profile = ProfileDirectory::open(options->profileDir, &error);
+    if (!profile) {
+        std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
+        return 1;
+    }
     const auto identity = Identity::loadOrCreate(options->profileDir, &error);
     if (!identity) {
         std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
@@ -46,6 +53,8 @@ int main(int argc, char *argv[])
     if (name.isEmpty())
         name = AppOptions::systemUserName();
     Messenger messenger(*identity, options->messengerConfig(name));
+    for (const QString &warning : profile->warnings())
+        messenger.addWarning(warning);
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
 
     if (!messenger.start()) {

@@ -4,6 +4,7 @@
 #include "identity/identity.h"
 #include "mainwindow.h"
 #include "messenger/messenger.h"
+#include "storage/profiledirectory.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -36,6 +37,12 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    // Held until exit: a second window on this profile refuses to start.
+    const auto profile = ProfileDirectory::open(options->profileDir, &error);
+    if (!profile) {
+        QMessageBox::critical(nullptr, QApplication::translate("main", "Shoal"), error);
+        return 1;
+    }
     const auto identity = Identity::loadOrCreate(options->profileDir, &error);
     if (!identity) {
         QMessageBox::critical(nullptr,
@@ -62,6 +69,8 @@ int main(int argc, char *argv[])
     }
     const MessengerConfig config = options->messengerConfig(name);
     Messenger messenger(*identity, config);
+    for (const QString &warning : profile->warnings())
+        messenger.addWarning(warning);
     if (!messenger.start()) {
         QMessageBox::critical(nullptr,
                               QApplication::translate("main", "Shoal"),

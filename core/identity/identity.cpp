@@ -1,5 +1,7 @@
 #include "identity.h"
 
+#include "storage/profiledirectory.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -50,14 +52,16 @@ bool writePrivate(const QString &path, const QByteArray &data, QString *error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
-        *error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        *error = QCoreApplication::translate("Identity", "Cannot write %1: %2")
+                     .arg(path, file.errorString());
         return false;
     }
     // Owner-only before any secret byte is written.
     file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     file.write(data);
     if (!file.commit()) {
-        *error = u"cannot write %1: %2"_s.arg(path, file.errorString());
+        *error = QCoreApplication::translate("Identity", "Cannot write %1: %2")
+                     .arg(path, file.errorString());
         return false;
     }
     return true;
@@ -134,10 +138,27 @@ std::optional<Identity> Identity::fromPem(const QByteArray &certPem,
     QSslCertificate cert(certPem, QSsl::Pem);
     QSslKey key(keyPem, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
     if (cert.isNull() || key.isNull()) {
-        *error = u"the stored identity is unreadable"_s;
+        *error = tr("The stored identity is unreadable.");
+        return std::nullopt;
+    }
+    if (!keyMatchesCertificate(certPem, keyPem)) {
+        *error = tr("The stored private key does not belong to the stored certificate.");
         return std::nullopt;
     }
     return Identity(std::move(cert), std::move(key));
+}
+
+bool Identity::keyMatchesCertificate(const QByteArray &certPem, const QByteArray &keyPem)
+{
+    BioPtr certBio(BIO_new_mem_buf(certPem.constData(), int(certPem.size())));
+    BioPtr keyBio(BIO_new_mem_buf(keyPem.constData(), int(keyPem.size())));
+    if (!certBio || !keyBio)
+        return false;
+    X509Ptr cert(PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr));
+    PKeyPtr key(PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr));
+    const bool match = cert && key && X509_check_private_key(cert.get(), key.get()) == 1;
+    ERR_clear_error();
+    return match;
 }
 
 std::optional<Identity> Identity::generate(QString *error)
@@ -150,33 +171,46 @@ std::optional<Identity> Identity::generate(QString *error)
 
 std::optional<Identity> Identity::loadOrCreate(const QString &profileDir, QString *error)
 {
-    QDir dir(profileDir);
-    if (!dir.mkpath(u"."_s)) {
-        *error = u"cannot create the profile directory %1"_s.arg(profileDir);
+    bool created = false;
+    if (!ProfileDirectory::createPrivateDirectory(profileDir, &created, error))
         return std::nullopt;
-    }
-    QFile::setPermissions(dir.absolutePath(),
-                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    const QDir dir(profileDir);
     const QString certPath = dir.filePath(QLatin1StringView(CertificateFile));
     const QString keyPath = dir.filePath(QLatin1StringView(KeyFile));
 
-    if (QFile::exists(certPath) || QFile::exists(keyPath)) {
+    // The certificate is written last, so its presence marks a complete pair. A key alone is
+    // what a first start killed between the two writes leaves: that key was never used (Shoal
+    // runs only once both are written), so a new pair replaces it.
+    if (QFile::exists(certPath)) {
+        const auto fail = [&](const QString &what) {
+            *error = tr("Cannot use the identity in %1: %2 Move the folder aside to start with "
+                        "a new identity (peers will see a new ID), or restore it from a backup.")
+                         .arg(profileDir, what);
+            return std::nullopt;
+        };
         QFile certFile(certPath);
         QFile keyFile(keyPath);
-        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
-            *error = u"cannot read the identity in %1"_s.arg(profileDir);
-            return std::nullopt;
-        }
-        auto identity = fromPem(certFile.readAll(), keyFile.readAll(), error);
-        if (identity)
-            qCDebug(lcIdentity) << "loaded identity" << identity->id();
+        if (!keyFile.exists())
+            return fail(tr("%1 is there but its private key %2 is missing.")
+                            .arg(QLatin1StringView(CertificateFile), QLatin1StringView(KeyFile)));
+        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
+            return fail(tr("The files cannot be read."));
+        QString why;
+        auto identity = fromPem(certFile.readAll(), keyFile.readAll(), &why);
+        if (!identity)
+            return fail(why);
+        qCDebug(lcIdentity) << "loaded identity" << identity->id();
         return identity;
     }
+    if (QFile::exists(keyPath))
+        qCWarning(lcIdentity) << "found a private key without its certificate (an unfinished "
+                                 "first start): creating a new identity";
 
     QByteArray certPem, keyPem;
     if (!generatePem(&certPem, &keyPem, error))
         return std::nullopt;
-    // Key first: a certificate without its key would be useless.
+    // Key first, certificate last: each write is atomic (QSaveFile), and the certificate's
+    // arrival completes the pair.
     if (!writePrivate(keyPath, keyPem, error) || !writePrivate(certPath, certPem, error))
         return std::nullopt;
     auto identity = fromPem(certPem, keyPem, error);

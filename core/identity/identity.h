@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QString>
@@ -10,6 +11,8 @@
 // SHA-256 of the certificate's DER encoding, so it names the key, not an address.
 class Identity final
 {
+    Q_DECLARE_TR_FUNCTIONS(Identity)
+
 public:
     // Loads the identity stored in `profileDir`, or creates one there on first start.
     static std::optional<Identity> loadOrCreate(const QString &profileDir, QString *error);
@@ -30,6 +33,7 @@ private:
     static std::optional<Identity> fromPem(const QByteArray &certPem,
                                            const QByteArray &keyPem,
                                            QString *error);
+    static bool keyMatchesCertificate(const QByteArray &certPem, const QByteArray &keyPem);
     static bool generatePem(QByteArray *certPem, QByteArray *keyPem, QString *error);
 
     QSslCertificate m_certificate;

@@ -4,6 +4,7 @@
 #include "net/connectionregistry.h"
 #include "net/peeraddress.h"
 #include "storage/messagestore.h"
+#include "storage/profiledirectory.h"
 
 #include <QDir>
 #include <QLoggingCategory>
@@ -79,13 +80,22 @@ Messenger::~Messenger() = default;
 
 bool Messenger::start()
 {
-    if (!m_config.profileDir.isEmpty() && !QDir().mkpath(m_config.profileDir)) {
-        m_errorString = tr("Cannot create the profile directory %1.").arg(m_config.profileDir);
+    bool created = false;
+    if (!m_config.profileDir.isEmpty()
+        && !ProfileDirectory::createPrivateDirectory(m_config.profileDir, &created, &m_errorString)) {
         return false;
     }
     const QString path = m_config.profileDir.isEmpty()
                              ? u":memory:"_s
                              : QDir(m_config.profileDir).filePath(u"history.sqlite"_s);
+    if (!m_config.profileDir.isEmpty()) {
+        // SQLite gives its -wal and -shm files the mode of the database file; those of an
+        // older Shoal may still be readable by others.
+        if (!ProfileDirectory::createPrivateFile(path, &m_errorString))
+            return false;
+        for (const char *suffix : {"-wal", "-shm", "-journal"})
+            ProfileDirectory::restrictToOwner(path + QLatin1StringView(suffix));
+    }
     if (!m_store->open(path, &m_errorString))
         return false;
     loadKnownPeers();

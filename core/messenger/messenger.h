@@ -89,6 +89,9 @@ public:
     bool deleteMessage(const QUuid &id, QString *error);
     // Says bye to every peer.
     void shutdown();
+    // Something the person should know about that does not stop chatting (also from outside
+    // the messenger, such as a profile folder others can read): kept in warnings().
+    void addWarning(const QString &warning);
 
 Q_SIGNALS:
     void connectFinished(int attempt, const QString &peerId, const QString &error);
@@ -125,7 +128,6 @@ private:
     void loadKnownPeers();
     void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
     void updatePeer(const PeerInfo &peer);
-    void addWarning(const QString &warning);
     void resumeReading();
 
     Identity m_identity;

@@ -1,5 +1,7 @@
 #include "profilesettings.h"
 
+#include "storage/profiledirectory.h"
+
 #include <QDir>
 #include <QSettings>
 
@@ -29,6 +31,10 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
 
 bool ProfileSettings::save(const QString &profileDir, QString *error) const
 {
+    // Owner-only before QSettings writes it (it keeps an existing file's mode; a new one would
+    // get whatever the umask allows).
+    if (!ProfileDirectory::createPrivateFile(settingsPath(profileDir), error))
+        return false;
     QSettings s(settingsPath(profileDir), QSettings::IniFormat);
     s.setValue(u"name"_s, name);
     s.setValue(u"port"_s, port);

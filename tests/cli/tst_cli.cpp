@@ -46,6 +46,7 @@ private Q_SLOTS:
     void badCommandsChangeNothing();
     void knownPeersListedAfterRestart();
     void versionAndHelp();
+    void secondProcessOnProfileRefused();
     void threePeersDiscoverEachOther();
 };
 
@@ -185,6 +186,38 @@ void tst_Cli::versionAndHelp()
     QVERIFY(p.waitForFinished(5000));
     QCOMPARE(p.exitCode(), 2);
     QVERIFY(p.readAllStandardError().contains("--port"));
+}
+
+void tst_Cli::secondProcessOnProfileRefused()
+{
+    QTemporaryDir dir;
+    CliPeer first(dir.path(), {u"--name"_s, u"First"_s});
+    QTRY_VERIFY(!first.id().isEmpty());
+
+    // Same profile, same identity: refused with a reason, before it listens or says anything.
+    QProcess second;
+    second.start(QStringLiteral(SHOAL_CLI_PATH),
+                 {u"--profile"_s,
+                  dir.path(),
+                  u"--listen"_s,
+                  u"127.0.0.1"_s,
+                  u"--port"_s,
+                  u"0"_s,
+                  u"--no-discovery"_s});
+    QVERIFY(second.waitForFinished(10'000));
+    QCOMPARE(second.exitCode(), 1);
+    QVERIFY(second.readAllStandardOutput().isEmpty());
+    const QByteArray why = second.readAllStandardError();
+    QVERIFY2(why.contains(QByteArray::number(first.process.processId())), why.constData());
+
+    // The first goes on; killed, it leaves no lock that keeps the profile from starting.
+    first.send({{u"cmd"_s, u"peers"_s}});
+    QTRY_VERIFY(!first.event(u"peers"_s).isEmpty());
+    first.process.kill();
+    QVERIFY(first.process.waitForFinished());
+    CliPeer again(dir.path());
+    QTRY_VERIFY(!again.id().isEmpty());
+    QCOMPARE(again.id(), first.id());
 }
 
 void tst_Cli::initTestCase()

@@ -16,6 +16,9 @@ private Q_SLOTS:
     void idIsSha256OfDer();
     void secretsAreOwnerOnly();
     void corruptIdentityReported();
+    void keyWithoutCertificateStartsAfresh();
+    void certificateWithoutKeyRefused();
+    void mismatchedPairRefused();
 };
 
 void tst_Identity::createdOnceAndReloaded()
@@ -70,6 +73,51 @@ void tst_Identity::corruptIdentityReported()
     key.close();
     QVERIFY(!Identity::loadOrCreate(dir.path(), &error));
     QVERIFY(!error.isEmpty());
+}
+
+void tst_Identity::keyWithoutCertificateStartsAfresh()
+{
+    // What a first start killed between writing the key and the certificate leaves behind.
+    QTemporaryDir dir;
+    QString error;
+    const auto unfinished = Identity::loadOrCreate(dir.path(), &error);
+    QVERIFY2(unfinished, qPrintable(error));
+    QVERIFY(QFile::remove(dir.filePath(QLatin1StringView(Identity::CertificateFile))));
+
+    const auto identity = Identity::loadOrCreate(dir.path(), &error);
+    QVERIFY2(identity, qPrintable(error));
+    // A complete, consistent pair: it loads again as the same identity.
+    const auto again = Identity::loadOrCreate(dir.path(), &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->id(), identity->id());
+    QCOMPARE(again->privateKey(), identity->privateKey());
+}
+
+void tst_Identity::certificateWithoutKeyRefused()
+{
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY(Identity::loadOrCreate(dir.path(), &error));
+    QVERIFY(QFile::remove(dir.filePath(QLatin1StringView(Identity::KeyFile))));
+    QVERIFY(!Identity::loadOrCreate(dir.path(), &error));
+    QVERIFY2(error.contains(QLatin1StringView(Identity::KeyFile)), qPrintable(error));
+    // Nothing was overwritten: the certificate is still there for a restore.
+    QVERIFY(QFile::exists(dir.filePath(QLatin1StringView(Identity::CertificateFile))));
+    QVERIFY(!QFile::exists(dir.filePath(QLatin1StringView(Identity::KeyFile))));
+}
+
+void tst_Identity::mismatchedPairRefused()
+{
+    QTemporaryDir mine, other;
+    QString error;
+    QVERIFY(Identity::loadOrCreate(mine.path(), &error));
+    QVERIFY(Identity::loadOrCreate(other.path(), &error));
+    const QString key = mine.filePath(QLatin1StringView(Identity::KeyFile));
+    QVERIFY(QFile::remove(key));
+    QVERIFY(QFile::copy(other.filePath(QLatin1StringView(Identity::KeyFile)), key));
+    // Refused at start with a clear reason, not loaded to fail every handshake later.
+    QVERIFY(!Identity::loadOrCreate(mine.path(), &error));
+    QVERIFY2(error.contains(u"does not belong"_s), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_Identity)
