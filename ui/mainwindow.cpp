@@ -69,8 +69,15 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addWidget(m_status, 1);
     updateStatus();
-    for (const QString &warning : m_messenger.warnings())
-        statusBar()->showMessage(warning);
+    // Once the window is up: a message shown before the status line's label is visible does
+    // not hide it, and both would be drawn over each other.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            for (const QString &warning : m_messenger.warnings())
+                statusBar()->showMessage(warning);
+        },
+        Qt::QueuedConnection);
     connect(&m_messenger, &Messenger::warningAdded, this, [this](const QString &warning) {
         statusBar()->showMessage(warning, 15'000); // then the status line comes back
     });
