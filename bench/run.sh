@@ -13,5 +13,6 @@ export SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false"
 "$BIN" "$@"
 if [ $# -eq 0 ]; then
     echo
-    "$BIN" --attacks # the cost of each attack (tables above: --quick, --network, --history)
+    "$BIN" --attacks # the cost of each attack (tables above: --quick, --network, --history;
+    # --layout: the window with pathological messages)
 fi
