@@ -87,6 +87,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const QFontMetrics sfm(small);
 
     const QRect textBounds(QPoint(0, 0), layoutText(text, option.font, maxText));
+    ++m_textLayouts;
+    m_longestLaidOut = qMax(m_longestLaidOut, text.size());
     const QString footer = footerText(index);
     const int width = qMax(textBounds.width(), sfm.horizontalAdvance(footer));
     const int height = textBounds.height() + Gap + sfm.height();
@@ -121,11 +123,10 @@ void MessageDelegate::paint(QPainter *painter,
 
     painter->setPen(outgoing ? QColor(0x10, 0x20, 0x30) : pal.color(QPalette::Text));
     painter->setFont(option.font);
-    layoutText(index.data(ConversationModel::TextRole).toString(),
-               option.font,
-               l.text.width(),
-               painter,
-               l.text.topLeft());
+    const QString text = index.data(ConversationModel::TextRole).toString();
+    ++m_textLayouts;
+    m_longestLaidOut = qMax(m_longestLaidOut, text.size());
+    layoutText(text, option.font, l.text.width(), painter, l.text.topLeft());
 
     QFont small = option.font;
     small.setPointSizeF(option.font.pointSizeF() * 0.8);

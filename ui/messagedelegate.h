@@ -20,6 +20,11 @@ public:
 
     static QString stateText(int state);
 
+    // For tests and benchmarks: how many times a text was laid out, and the most UTF-16 units
+    // laid out for one bubble.
+    int textLayoutCount() const { return m_textLayouts; }
+    qsizetype longestLaidOutText() const { return m_longestLaidOut; }
+
 private:
     struct Layout
     {
@@ -31,4 +36,6 @@ private:
     QString footerText(const QModelIndex &index) const;
 
     QAbstractItemView *m_view;
+    mutable int m_textLayouts = 0;
+    mutable qsizetype m_longestLaidOut = 0;
 };

@@ -1,0 +1,198 @@
+// Texts that are costly to lay out (a 64 KiB word, a letter under 32,767 combining marks, 9,362
+// emoji joined by ZWJ), sent by a second peer in this process, shown in the real window. What is
+// checked is the work done, not the time it takes (that is bench/run.sh --layout).
+#include "conversationpane.h"
+#include "mainwindow.h"
+#include "messagedelegate.h"
+#include "messenger/messenger.h"
+#include "models/conversationmodel.h"
+#include "net/networksafety.h"
+#include "peerlistview.h"
+#include "protocol/messages.h"
+#include "storage/messagestore.h"
+
+#include <QListView>
+#include <QPainter>
+#include <QScrollBar>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int Messages = 34;
+// What one bubble may lay out: a few thousand units, never a whole 64 KiB text.
+constexpr qsizetype MaxLaidOutPerBubble = 4096;
+
+QString unbrokenWord()
+{
+    return QString(Protocol::MaxTextBytes, u'x');
+}
+
+QString combiningMarks()
+{
+    return u"a"_s + QString((Protocol::MaxTextBytes - 1) / 2, QChar(0x0301));
+}
+
+QString zwjEmoji()
+{
+    QString text;
+    while ((text.size() / 3 + 1) * 7 <= Protocol::MaxTextBytes)
+        text += u"\U0001F469\u200D"_s;
+    text.chop(1);
+    return text;
+}
+
+std::unique_ptr<Messenger> makePeer(const QString &name)
+{
+    QString error;
+    MessengerConfig config;
+    config.name = name;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
+    if (!m->start())
+        qWarning() << m->errorString();
+    return m;
+}
+
+} // namespace
+
+class tst_PathologicalText : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void layoutWorkIsBounded();
+    void paintingStaysInsideTheBubble();
+
+private:
+    QListView *view() const { return m_window->conversation()->messageView(); }
+    MessageDelegate *delegate() const
+    {
+        return qobject_cast<MessageDelegate *>(view()->itemDelegate());
+    }
+    void repaint() { view()->viewport()->repaint(); }
+
+    std::unique_ptr<Messenger> m_alice;
+    std::unique_ptr<Messenger> m_bob;
+    std::unique_ptr<MainWindow> m_window;
+    QStringList m_texts;
+};
+
+void tst_PathologicalText::initTestCase()
+{
+    // Network safety: whatever this test does, Shoal sends nothing beyond this host.
+    qputenv("SHOAL_LOOPBACK_ONLY", "1");
+    QVERIFY(NetworkSafety::loopbackOnly());
+    m_texts = {unbrokenWord(), combiningMarks(), zwjEmoji()};
+    for (const QString &text : std::as_const(m_texts))
+        QVERIFY(text.toUtf8().size() <= Protocol::MaxTextBytes);
+}
+
+void tst_PathologicalText::init()
+{
+    // Bob sends Alice 34 such messages; she opens his conversation with a click.
+    m_alice = makePeer(u"Alice"_s);
+    m_bob = makePeer(u"Bob"_s);
+    QString error;
+    m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error);
+    QTRY_VERIFY(m_alice->peers()->peer(m_bob->id()) && m_bob->peers()->peer(m_alice->id()));
+    for (int i = 0; i < Messages; ++i)
+        QVERIFY(m_bob->sendMessage(m_alice->id(), m_texts.at(i % m_texts.size()), &error));
+    QTRY_COMPARE_WITH_TIMEOUT(m_alice->history().count(m_bob->id()), Messages, 30000);
+
+    m_window = std::make_unique<MainWindow>(*m_alice, ProfileSettings{});
+    m_window->resize(900, 700);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_window->peerList()->selectPeer(m_bob->id());
+    QCOMPARE(view()->model()->rowCount(), Messages);
+    QVERIFY(delegate());
+    repaint();
+}
+
+void tst_PathologicalText::cleanup()
+{
+    m_window.reset();
+    m_bob.reset();
+    m_alice.reset();
+}
+
+void tst_PathologicalText::layoutWorkIsBounded()
+{
+    // Each bubble lays out a bounded part of its text...
+    QVERIFY2(delegate()->longestLaidOutText() <= MaxLaidOutPerBubble,
+             qPrintable(
+                 u"%1 units laid out for one bubble"_s.arg(delegate()->longestLaidOutText())));
+    // ... once per width: opening lays each out at most twice (the scroll bar appearing
+    // narrows the view once).
+    const int opened = delegate()->textLayoutCount();
+    QVERIFY2(opened <= 2 * Messages, qPrintable(u"%1 layouts to open"_s.arg(opened)));
+
+    // Scrolling through and painting every bubble lays out nothing again.
+    QScrollBar *bar = view()->verticalScrollBar();
+    bar->setValue(bar->minimum());
+    repaint();
+    while (bar->value() < bar->maximum()) {
+        bar->setValue(bar->value() + bar->pageStep());
+        repaint();
+    }
+    QCOMPARE(delegate()->textLayoutCount(), opened);
+
+    // A short message arriving lays out that message only.
+    QString error;
+    m_bob->sendMessage(m_alice->id(), u"one more"_s, &error);
+    QTRY_COMPARE(view()->model()->rowCount(), Messages + 1);
+    QCoreApplication::processEvents();
+    repaint();
+    QCOMPARE(delegate()->textLayoutCount(), opened + 1);
+
+    // A narrower window lays each out once more, at its new width.
+    const int before = delegate()->textLayoutCount();
+    m_window->resize(700, 700);
+    QCoreApplication::processEvents();
+    repaint();
+    QVERIFY2(delegate()->textLayoutCount() <= before + Messages + 1,
+             qPrintable(u"%1 layouts to resize"_s.arg(delegate()->textLayoutCount() - before)));
+    QVERIFY(delegate()->longestLaidOutText() <= MaxLaidOutPerBubble);
+}
+
+void tst_PathologicalText::paintingStaysInsideTheBubble()
+{
+    // Each message painted alone on a blank page, as the view would paint it: nothing lands
+    // outside its own row (stacked combining marks drew over the bubbles above).
+    constexpr int Margin = 300;
+    const QColor blank(Qt::white);
+    for (int row = 0; row < m_texts.size(); ++row) {
+        const QModelIndex index = view()->model()->index(row, 0);
+        QStyleOptionViewItem option;
+        option.initFrom(view());
+        option.font = view()->font();
+        const QSize size = delegate()->sizeHint(option, index);
+        option.rect = QRect(QPoint(0, Margin), size);
+        QImage page(size.width(), size.height() + 2 * Margin, QImage::Format_ARGB32);
+        page.fill(blank);
+        {
+            QPainter painter(&page);
+            delegate()->paint(&painter, option, index);
+        }
+        int outside = 0;
+        for (int y = 0; y < page.height(); ++y) {
+            if (y >= option.rect.top() && y <= option.rect.bottom())
+                continue;
+            for (int x = 0; x < page.width(); ++x)
+                outside += page.pixelColor(x, y) != blank;
+        }
+        QVERIFY2(outside == 0,
+                 qPrintable(u"message %1 (%2...) painted %3 pixels outside its row"_s.arg(row)
+                                .arg(m_texts.at(row).left(2))
+                                .arg(outside)));
+    }
+}
+
+QTEST_MAIN(tst_PathologicalText)
+#include "tst_pathologicaltext.moc"
