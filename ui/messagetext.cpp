@@ -73,11 +73,10 @@ MessageText MessageText::fromText(const QString &text, int maxLength)
         if (end <= start)
             end = text.size();
         const QStringView cluster = QStringView(text).mid(start, end - start);
-        if (cluster.size() <= MaxClusterLength) {
-            m.shown += cluster;
-        } else {
-            const qsizetype kept = keptLength(cluster);
-            m.shown += cluster.left(kept);
+        const qsizetype kept = cluster.size() <= MaxClusterMarks ? cluster.size()
+                                                                 : keptLength(cluster);
+        m.shown += cluster.left(kept);
+        if (kept < cluster.size()) {
             const QString note = tr("[%Ln more combined characters]",
                                     "shown after a character carrying too many combining marks "
                                     "or joined emoji; they are hidden, the message keeps them",
