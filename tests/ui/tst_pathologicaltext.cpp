@@ -4,6 +4,7 @@
 #include "conversationpane.h"
 #include "mainwindow.h"
 #include "messagedelegate.h"
+#include "messageviewer.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/networksafety.h"
@@ -11,10 +12,16 @@
 #include "protocol/messages.h"
 #include "storage/messagestore.h"
 
+#include <QClipboard>
+#include <QContextMenuEvent>
 #include <QListView>
+#include <QMenu>
 #include <QPainter>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTest>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -68,6 +75,7 @@ private Q_SLOTS:
     void cleanup();
     void layoutWorkIsBounded();
     void paintingStaysInsideTheBubble();
+    void wholeTextStaysAvailable();
 
 private:
     QListView *view() const { return m_window->conversation()->messageView(); }
@@ -190,6 +198,50 @@ void tst_PathologicalText::paintingStaysInsideTheBubble()
                                 .arg(m_texts.at(row).left(2))
                                 .arg(outside)));
     }
+}
+
+void tst_PathologicalText::wholeTextStaysAvailable()
+{
+    // Every one of them says it is shortened...
+    for (int row = 0; row < Messages; ++row)
+        QVERIFY(delegate()->isShortened(view()->model()->index(row, 0)));
+
+    // ... a double-click opens the whole of it, and Copy gives the exact text.
+    const QModelIndex word = view()->model()->index(0, 0);
+    view()->scrollTo(word, QAbstractItemView::PositionAtTop);
+    const QPoint center = view()->visualRect(word).center();
+    QTest::mouseClick(view()->viewport(), Qt::LeftButton, {}, center); // a double-click's first
+    QTest::mouseDClick(view()->viewport(), Qt::LeftButton, {}, center);
+    MessageViewer *viewer = nullptr;
+    QTRY_VERIFY((viewer = m_window->findChild<MessageViewer *>()) && viewer->isVisible());
+    QCOMPARE(viewer->textView()->toPlainText(), unbrokenWord());
+    QGuiApplication::clipboard()->clear();
+    viewer->copyButton()->click();
+    QCOMPARE(QGuiApplication::clipboard()->text(), unbrokenWord());
+    viewer->close();
+
+    // The right-click menu copies any message exactly, including all 32,767 marks that the
+    // bubble and the viewer show cut.
+    const QModelIndex marks = view()->model()->index(1, 0);
+    view()->scrollTo(marks, QAbstractItemView::PositionAtTop);
+    const QPoint at = view()->visualRect(marks).center();
+    QStringList offered;
+    QTimer::singleShot(0, this, [&] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        for (QAction *action : menu->actions()) {
+            offered.append(action->text());
+            if (action->text() == tr("Copy text"))
+                menu->setActiveAction(action);
+        }
+        QTest::keyClick(menu, Qt::Key_Return);
+    });
+    QGuiApplication::clipboard()->clear();
+    QContextMenuEvent click(QContextMenuEvent::Mouse, at, view()->viewport()->mapToGlobal(at));
+    QApplication::sendEvent(view()->viewport(), &click);
+    QVERIFY2(offered.contains(tr("Show whole message…")), qPrintable(offered.join(u", "_s)));
+    QCOMPARE(QGuiApplication::clipboard()->text(), combiningMarks());
 }
 
 QTEST_MAIN(tst_PathologicalText)
