@@ -147,7 +147,7 @@ Figures measure(const QList<PathologicalText> &kinds)
 
     t.restart();
     bob->sendMessage(alice->id(), u"one more"_s, &error);
-    if (!waitFor([&] { return view->model()->rowCount() == Messages + 1; }))
+    if (!waitFor([&] { return view->model()->rowCount() == Messages + 1; }, 600000))
         qFatal("the short message did not arrive");
     settle(window);
     f.arrival = msSince(t);
