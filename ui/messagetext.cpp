@@ -44,6 +44,46 @@ qsizetype keptLength(QStringView cluster)
     return kept;
 }
 
+// Grapheme cluster boundaries of `text`, found in windows: QTextBoundaryFinder reads its whole
+// input first, and a bubble shows 2,000 units of a 64 KiB text.
+class Clusters
+{
+public:
+    explicit Clusters(const QString &text)
+        : m_text(text)
+    {}
+
+    // Where the character starting at `start` ends; `ahead`: how far the caller may read on.
+    qsizetype endOf(qsizetype start, qsizetype ahead)
+    {
+        if (start < m_base || start >= m_base + m_span)
+            look(start, qMax<qsizetype>(ahead, 64));
+        m_finder.setPosition(start - m_base);
+        qsizetype end = m_base + m_finder.toNextBoundary();
+        // The window may have cut this character: look again from it, twice as far each time.
+        for (qsizetype span = 2 * m_span; end == m_base + m_span && end < m_text.size(); span *= 2) {
+            look(start, span);
+            end = m_base + m_finder.toNextBoundary();
+        }
+        return end > start ? end : m_text.size();
+    }
+
+private:
+    void look(qsizetype from, qsizetype span)
+    {
+        m_base = from;
+        m_span = qMin(span, m_text.size() - from);
+        m_finder = QTextBoundaryFinder(QTextBoundaryFinder::Grapheme,
+                                       m_text.constData() + m_base,
+                                       m_span);
+    }
+
+    const QString &m_text;
+    QTextBoundaryFinder m_finder;
+    qsizetype m_base = 0;
+    qsizetype m_span = 0;
+};
+
 qsizetype codePoints(QStringView text)
 {
     qsizetype n = 0;
@@ -61,17 +101,18 @@ MessageText MessageText::fromText(const QString &text, int maxLength)
     marker.setForeground(QColor(0x80, 0x80, 0x80));
     marker.setFontItalic(true);
 
-    QTextBoundaryFinder clusters(QTextBoundaryFinder::Grapheme, text);
+    // Finding boundaries costs as much as the text it looks at: look at what can be shown, a
+    // window at a time, and beyond it only as far as a character runs.
+    Clusters clusters(text);
     qsizetype start = 0;
     while (start < text.size()) {
         if (maxLength >= 0 && m.shown.size() >= maxLength) {
             m.truncated = true;
             break;
         }
-        clusters.setPosition(start);
-        qsizetype end = clusters.toNextBoundary();
-        if (end <= start)
-            end = text.size();
+        const qsizetype end = clusters.endOf(start,
+                                             maxLength < 0 ? text.size()
+                                                           : maxLength - m.shown.size() + 64);
         const QStringView cluster = QStringView(text).mid(start, end - start);
         const qsizetype kept = cluster.size() <= MaxClusterMarks ? cluster.size()
                                                                  : keptLength(cluster);
