@@ -57,6 +57,10 @@ void tst_MessageText::heavyClusterIsCut_data()
     QTest::newRow("letter under 32,767 marks")
         << u"a"_s + QString(32767, QChar(0x0301)) << u"a"_s + QString(6, QChar(0x0301)) << 32761
         << QString();
+    // Boundaries are looked for in windows; a character across one is still found whole.
+    QTest::newRow("letter under 200 marks across the window")
+        << QString(1900, u'x') + u"a"_s + QString(200, QChar(0x0301)) + u" b"_s
+        << QString(1900, u'x') + u"a"_s + QString(6, QChar(0x0301)) << 194 << u" b"_s;
     QString chain;
     for (int i = 0; i < 20; ++i)
         chain += u"\U0001F469\u200D"_s;
