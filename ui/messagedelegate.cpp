@@ -4,6 +4,7 @@
 #include "models/conversationmodel.h"
 
 #include <QAbstractItemView>
+#include <QGlyphRun>
 #include <QPainter>
 #include <QScrollBar>
 #include <QTextLayout>
@@ -163,13 +164,26 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
         ++lines;
     }
     text->endLayout();
+    // Marks stacked on a letter (up to MessageText::MaxClusterMarks) reach above the first line
+    // or below the last: the bubble makes room for them rather than cut them off.
+    qreal inkTop = 0;
+    qreal inkBottom = height;
+    if (lines > 0) {
+        for (const QTextLine &line : {text->lineAt(0), text->lineAt(lines - 1)}) {
+            for (const QGlyphRun &run : line.glyphRuns()) {
+                inkTop = qMin(inkTop, run.boundingRect().top());
+                inkBottom = qMax(inkBottom, run.boundingRect().bottom());
+            }
+        }
+    }
     ++m_textLayouts;
     m_longestLaidOut = qMax(m_longestLaidOut, shown.shown.size());
 
     m.source = source;
     m.font = option.font;
     m.width = width;
-    m.size = QSize(int(std::ceil(used)), int(std::ceil(height)));
+    m.inkAbove = int(std::ceil(-inkTop));
+    m.size = QSize(int(std::ceil(used)), int(std::ceil(inkBottom - inkTop)));
     m.shortened = !shown.isComplete() || laidOut < shown.shown.size();
     m.characters = codePoints(source);
     m_layouts.insert(key, text, shown.shown.size() + 64);
@@ -195,7 +209,10 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     int width = qMax(text.size.width(), sfm.horizontalAdvance(footerText(index)));
     int noteHeight = 0;
     if (text.shortened) {
-        width = qMax(width, qMin(sfm.horizontalAdvance(noteText(text)), textWidth()));
+        // Rounded up: drawText elides a text a fraction of a pixel wider than its rectangle.
+        const int note = int(
+            std::ceil(QFontMetricsF(smallFont(option.font)).horizontalAdvance(noteText(text))));
+        width = qMax(width, qMin(note, textWidth()));
         noteHeight = Gap + sfm.height();
     }
     const int height = text.size.height() + noteHeight + Gap + sfm.height();
@@ -239,7 +256,7 @@ void MessageDelegate::paint(QPainter *painter,
 
     painter->setPen(outgoing ? QColor(0x10, 0x20, 0x30) : pal.color(QPalette::Text));
     if (text)
-        text->draw(painter, l.text.topLeft(), {}, l.text);
+        text->draw(painter, l.text.topLeft() + QPoint(0, m.inkAbove), {}, l.text);
 
     const QFont small = smallFont(option.font);
     painter->setFont(small);

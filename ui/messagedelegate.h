@@ -53,7 +53,8 @@ private:
         QString source; // the row's text (shared with the model), to notice a different one
         QFont font;
         int width = -1;
-        QSize size;
+        QSize size;       // with room for ink beyond the lines (stacked marks)
+        int inkAbove = 0; // how far the first line's ink reaches above it
         bool shortened = false;
         qsizetype characters = 0; // of the whole text, for the note on a shortened bubble
     };
