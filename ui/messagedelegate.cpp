@@ -139,8 +139,14 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
         }
     }
 
+    if (m.source != source || m.width < 0) {
+        // What to show does not depend on the width: a resize only wraps it again.
+        m.source = source;
+        m.shown = MessageText::fromText(source);
+        m.characters = codePoints(source);
+    }
+    const MessageText &shown = m.shown;
     // Wrapped at word boundaries, or anywhere when a word is wider than the bubble (links).
-    const MessageText shown = MessageText::fromText(source);
     auto *text = new QTextLayout(shown.shown, option.font);
     QTextOption wrap;
     wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
@@ -179,13 +185,11 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
     ++m_textLayouts;
     m_longestLaidOut = qMax(m_longestLaidOut, shown.shown.size());
 
-    m.source = source;
     m.font = option.font;
     m.width = width;
     m.inkAbove = int(std::ceil(-inkTop));
     m.size = QSize(int(std::ceil(used)), int(std::ceil(inkBottom - inkTop)));
     m.shortened = !shown.isComplete() || laidOut < shown.shown.size();
-    m.characters = codePoints(source);
     m_layouts.insert(key, text, shown.shown.size() + 64);
     if (layout)
         *layout = m_layouts.object(key);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "messagetext.h"
+
 #include <QCache>
 #include <QFont>
 #include <QHash>
@@ -26,7 +28,8 @@ class MessageDelegate final : public QStyledItemDelegate
 
 public:
     static constexpr int MaxShownLines = 24;
-    // Laid-out texts kept for painting, in UTF-16 units (sizes are kept for every row).
+    // Laid-out texts kept for painting, in UTF-16 units (what is shown of each text and its
+    // size are kept for every row of the model).
     static constexpr int MaxCachedLayoutUnits = 400'000;
 
     explicit MessageDelegate(QAbstractItemView *view);
@@ -51,6 +54,7 @@ private:
     struct Measured
     {
         QString source; // the row's text (shared with the model), to notice a different one
+        MessageText shown;
         QFont font;
         int width = -1;
         QSize size;       // with room for ink beyond the lines (stacked marks)
