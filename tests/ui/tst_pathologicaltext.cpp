@@ -236,7 +236,7 @@ void tst_PathologicalText::wholeTextStaysAvailable()
             return;
         for (QAction *action : menu->actions()) {
             offered.append(action->text());
-            if (action->text() == tr("Copy text"))
+            if (action->text() == ConversationPane::tr("Copy text"))
                 menu->setActiveAction(action);
         }
         QTest::keyClick(menu, Qt::Key_Return);
@@ -244,7 +244,8 @@ void tst_PathologicalText::wholeTextStaysAvailable()
     QGuiApplication::clipboard()->clear();
     QContextMenuEvent click(QContextMenuEvent::Mouse, at, view()->viewport()->mapToGlobal(at));
     QApplication::sendEvent(view()->viewport(), &click);
-    QVERIFY2(offered.contains(tr("Show whole message…")), qPrintable(offered.join(u", "_s)));
+    QVERIFY2(offered.contains(ConversationPane::tr("Show whole message…")),
+             qPrintable(offered.join(u", "_s)));
     QCOMPARE(QGuiApplication::clipboard()->text(), combiningMarks());
 }
 
