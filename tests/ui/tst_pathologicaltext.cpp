@@ -76,6 +76,7 @@ private Q_SLOTS:
     void layoutWorkIsBounded();
     void paintingStaysInsideTheBubble();
     void wholeTextStaysAvailable();
+    void peerNameStaysInItsRow();
 
 private:
     QListView *view() const { return m_window->conversation()->messageView(); }
@@ -247,6 +248,40 @@ void tst_PathologicalText::wholeTextStaysAvailable()
     QVERIFY2(offered.contains(ConversationPane::tr("Show whole message…")),
              qPrintable(offered.join(u", "_s)));
     QCOMPARE(QGuiApplication::clipboard()->text(), combiningMarks());
+}
+
+void tst_PathologicalText::peerNameStaysInItsRow()
+{
+    // A name is at most 64 characters, all of which may be marks on one letter.
+    auto carol = makePeer(u"C"_s + QString(Protocol::MaxNameLength - 1, QChar(0x0301)));
+    QString error;
+    carol->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error);
+    QTRY_VERIFY(m_alice->peers()->peer(carol->id()));
+    QListView *list = m_window->peerList();
+    const QModelIndex index = list->model()->index(m_alice->peers()->rowOf(carol->id()), 0);
+    QVERIFY(index.data(PeerListModel::NameRole).toString().size() > 32);
+
+    constexpr int Margin = 300;
+    const QColor blank(Qt::white);
+    QStyleOptionViewItem option;
+    option.initFrom(list);
+    option.font = list->font();
+    const QSize size = list->itemDelegate()->sizeHint(option, index);
+    option.rect = QRect(QPoint(0, Margin), size);
+    QImage page(size.width(), size.height() + 2 * Margin, QImage::Format_ARGB32);
+    page.fill(blank);
+    {
+        QPainter painter(&page);
+        list->itemDelegate()->paint(&painter, option, index);
+    }
+    int outside = 0;
+    for (int y = 0; y < page.height(); ++y) {
+        if (y >= option.rect.top() && y <= option.rect.bottom())
+            continue;
+        for (int x = 0; x < page.width(); ++x)
+            outside += page.pixelColor(x, y) != blank;
+    }
+    QCOMPARE(outside, 0);
 }
 
 QTEST_MAIN(tst_PathologicalText)
