@@ -14,4 +14,6 @@ export SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false"
 if [ $# -eq 0 ]; then
     echo
     "$BIN" --attacks # the cost of each attack (tables above: --quick, --network, --history)
+    echo
+    "$BIN" --layout # the window holding messages that are costly to lay out
 fi

@@ -8,6 +8,7 @@
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
 #ifdef SHOAL_BENCH_GUI
+#include "layoutbench.h"
 #include "messagedelegate.h"
 
 #include <QApplication>
@@ -635,6 +636,14 @@ int main(int argc, char *argv[])
     }
     if (args.value(1) == u"--attacks"_s)
         return runAttackBench();
+    if (args.value(1) == u"--layout"_s) {
+#ifdef SHOAL_BENCH_GUI
+        return runLayoutBench();
+#else
+        std::fprintf(stderr, "--layout needs the GUI (built with SHOAL_GUI=OFF)\n");
+        return 1;
+#endif
+    }
     if (args.value(1) == u"--announcers"_s) {
         return runAnnouncers(quint16(args.value(2).toUInt()),
                              args.value(3).toInt(),

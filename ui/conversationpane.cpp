@@ -2,10 +2,13 @@
 
 #include "messagedelegate.h"
 #include "messageinput.h"
+#include "messageviewer.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 
+#include <QClipboard>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
@@ -20,6 +23,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_model(messenger.createConversationModel(this))
     , m_header(new QLabel(this))
     , m_view(new QListView(this))
+    , m_delegate(new MessageDelegate(m_view))
     , m_input(new MessageInput(this))
     , m_sendButton(new QPushButton(tr("Send"), this))
     , m_error(new QLabel(this))
@@ -32,7 +36,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     m_header->setContentsMargins(6, 6, 6, 6);
 
     m_view->setModel(m_model);
-    m_view->setItemDelegate(new MessageDelegate(m_view));
+    m_view->setItemDelegate(m_delegate);
     m_view->setResizeMode(QListView::Adjust);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_view->setSelectionMode(QAbstractItemView::NoSelection);
@@ -73,6 +77,10 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
             this,
             &ConversationPane::onScrolled);
     connect(m_view, &QWidget::customContextMenuRequested, this, &ConversationPane::showContextMenu);
+    connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (m_delegate->isShortened(index))
+            showWholeMessage(index);
+    });
     connect(m_messenger.peers(),
             &QAbstractItemModel::dataChanged,
             this,
@@ -131,18 +139,46 @@ void ConversationPane::showContextMenu(const QPoint &pos)
     if (!index.isValid())
         return;
     const ChatMessage m = m_model->messageAt(index.row());
-    if (!m.outgoing || m.state != MessageState::Queued)
-        return;
     QMenu menu(this);
-    QAction *retry = menu.addAction(tr("Retry now"));
-    QAction *remove = menu.addAction(tr("Delete"));
-    QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
-    QString error;
-    if ((chosen == retry && !m_messenger.retryMessage(m.id, &error))
-        || (chosen == remove && !m_messenger.deleteMessage(m.id, &error))) {
-        m_error->setText(error);
-        m_error->show();
+    QAction *copy = menu.addAction(tr("Copy text"));
+    QAction *whole = m_delegate->isShortened(index) ? menu.addAction(tr("Show whole message…"))
+                                                    : nullptr;
+    QAction *retry = nullptr;
+    QAction *remove = nullptr;
+    if (m.outgoing && m.state == MessageState::Queued) {
+        menu.addSeparator();
+        retry = menu.addAction(tr("Retry now"));
+        remove = menu.addAction(tr("Delete"));
     }
+    QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
+    if (!chosen)
+        return;
+    if (chosen == copy) {
+        QGuiApplication::clipboard()->setText(m.text); // exact, however it is shown
+    } else if (chosen == whole) {
+        showWholeMessage(index);
+    } else {
+        QString error;
+        if ((chosen == retry && !m_messenger.retryMessage(m.id, &error))
+            || (chosen == remove && !m_messenger.deleteMessage(m.id, &error))) {
+            m_error->setText(error);
+            m_error->show();
+        }
+    }
+}
+
+void ConversationPane::showWholeMessage(const QModelIndex &index)
+{
+    const ChatMessage m = m_model->messageAt(index.row());
+    const auto peer = m_messenger.peers()->peer(m_peerId);
+    const QString name = !peer || peer->name.isEmpty() ? PeerListModel::shortId(m_peerId)
+                                                       : peer->name;
+    auto *viewer = new MessageViewer(m.text,
+                                     m.outgoing ? tr("Your message to %1").arg(name)
+                                                : tr("Message from %1").arg(name),
+                                     this);
+    viewer->setAttribute(Qt::WA_DeleteOnClose);
+    viewer->show();
 }
 
 void ConversationPane::updateHeader()

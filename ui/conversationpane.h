@@ -3,6 +3,7 @@
 #include <QWidget>
 
 class ConversationModel;
+class MessageDelegate;
 class Messenger;
 class MessageInput;
 class QLabel;
@@ -25,6 +26,7 @@ public:
     QListView *messageView() const { return m_view; }
     QLabel *errorLabel() const { return m_error; }
     ConversationModel *model() const { return m_model; }
+    MessageDelegate *delegate() const { return m_delegate; }
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -35,12 +37,14 @@ private:
     void updateVisibility();
     void onScrolled(int value);
     void showContextMenu(const QPoint &pos);
+    void showWholeMessage(const QModelIndex &index);
 
     Messenger &m_messenger;
     ConversationModel *m_model;
     QString m_peerId;
     QLabel *m_header;
     QListView *m_view;
+    MessageDelegate *m_delegate;
     MessageInput *m_input;
     QPushButton *m_sendButton;
     QLabel *m_error;

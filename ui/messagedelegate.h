@@ -1,17 +1,39 @@
 #pragma once
 
+#include "messagetext.h"
+
+#include <QCache>
+#include <QFont>
+#include <QHash>
+#include <QPointer>
 #include <QStyledItemDelegate>
+#include <QUuid>
+
+#include <utility>
 
 class QAbstractItemView;
+class QTextLayout;
 
 // Paints a message as a bubble: own messages on the right, received ones on the left, with the
 // time and, for own messages, the delivery state.
+//
+// Laying out text is the costly part of a conversation view (a 64 KiB word took seconds), and
+// the list asks for every row's size on each change. So a bubble lays out a bounded part of its
+// text (MessageText: at most 2,000 units and MaxShownLines lines; a bubble that hides anything
+// says so, and the whole text is one double-click or right-click away), each text is laid out
+// once per width and font, and painting stays inside the bubble.
 class MessageDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
 
 public:
+    static constexpr int MaxShownLines = 24;
+    // Laid-out texts kept for painting, in UTF-16 units (what is shown of each text and its
+    // size are kept for every row of the model).
+    static constexpr int MaxCachedLayoutUnits = 400'000;
+
     explicit MessageDelegate(QAbstractItemView *view);
+    ~MessageDelegate() override;
 
     void paint(QPainter *painter,
                const QStyleOptionViewItem &option,
@@ -19,16 +41,55 @@ public:
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     static QString stateText(int state);
+    // The bubble shows less than the whole text (it says so, and offers the rest).
+    bool isShortened(const QModelIndex &index) const;
+
+    // For tests and benchmarks: how many times a text was laid out, and the most UTF-16 units
+    // laid out for one bubble.
+    int textLayoutCount() const { return m_textLayouts; }
+    qsizetype longestLaidOutText() const { return m_longestLaidOut; }
 
 private:
+    // What is known of a row's text at one width and font; kept for every row of the model.
+    struct Measured
+    {
+        QString source; // the row's text (shared with the model), to notice a different one
+        MessageText shown;
+        QFont font;
+        int width = -1;
+        QSize size;       // with room for ink beyond the lines (stacked marks)
+        int inkAbove = 0; // how far the first line's ink reaches above it
+        bool shortened = false;
+        qsizetype characters = 0; // of the whole text, for the note on a shortened bubble
+    };
     struct Layout
     {
         QRect bubble;
         QRect text;
+        QRect note;
         QRect footer;
     };
-    Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index, int top) const;
+    const Measured &measured(const QStyleOptionViewItem &option,
+                             const QModelIndex &index,
+                             QTextLayout **layout = nullptr) const;
+    Layout layout(const QStyleOptionViewItem &option,
+                  const QModelIndex &index,
+                  const Measured &text,
+                  int top) const;
     QString footerText(const QModelIndex &index) const;
+    QString noteText(const Measured &text) const;
+    int textWidth() const;
+    void watchModel(const QAbstractItemModel *model) const;
+
+    // A message is known by its sender and ID: a peer may reuse one of ours.
+    using Key = std::pair<QUuid, bool>;
+    static Key keyOf(const QModelIndex &index);
 
     QAbstractItemView *m_view;
+    mutable QPointer<const QAbstractItemModel> m_model;
+    mutable QHash<Key, Measured> m_measured;
+    // Kept laid out for painting; the one of a key always matches its Measured.
+    mutable QCache<Key, QTextLayout> m_layouts{MaxCachedLayoutUnits};
+    mutable int m_textLayouts = 0;
+    mutable qsizetype m_longestLaidOut = 0;
 };

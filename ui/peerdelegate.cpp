@@ -26,6 +26,8 @@ void PeerDelegate::paint(QPainter *painter,
     const QPalette::ColorRole textRole = selected ? QPalette::HighlightedText : QPalette::Text;
 
     painter->save();
+    // A name may be one letter under 63 combining marks: they stay in this row.
+    painter->setClipRect(opt.rect, Qt::IntersectClip);
     painter->setRenderHint(QPainter::Antialiasing);
     const QRect r = opt.rect.adjusted(Margin, Margin / 2, -Margin, -Margin / 2);
     const QRect dot(r.left(),
