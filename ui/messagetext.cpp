@@ -118,10 +118,11 @@ MessageText MessageText::fromText(const QString &text, int maxLength)
                                                                  : keptLength(cluster);
         m.shown += cluster.left(kept);
         if (kept < cluster.size()) {
-            const QString note = tr("[%Ln more combined characters]",
+            // No plural to agree with: the count may be 1.
+            const QString note = tr("[combined characters hidden: %L1]",
                                     "shown after a character carrying too many combining marks "
-                                    "or joined emoji; they are hidden, the message keeps them",
-                                    int(codePoints(cluster.mid(kept))));
+                                    "or joined emoji; they are hidden, the message keeps them")
+                                     .arg(codePoints(cluster.mid(kept)));
             m.markers.append({int(m.shown.size()), int(note.size()), marker});
             m.shown += note;
         }
