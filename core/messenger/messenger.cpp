@@ -671,6 +671,9 @@ void Messenger::loadKnownPeers()
     // Someone written to but never reached (only heard on the LAN): still listed, with history.
     const QStringList partners = m_store->conversationPeers();
     for (const QString &id : partners) {
+        // Room is kept for them when strangers fill the connection limits.
+        const auto address = parseAddress(m_peers.peer(id).value_or(PeerInfo{}).address);
+        m_registry->addKnownPeer(id, address ? QHostAddress(address->host) : QHostAddress());
         if (!Protocol::isValidPeerId(id) || m_peers.peer(id))
             continue;
         PeerInfo info;
