@@ -129,7 +129,40 @@ private Q_SLOTS:
     void tablesStayBounded();
     void announcementAloneIsNotOnline();
     void dialStormIsBounded();
+    void failedAddressIsNotDialledAgainAtOnce();
 };
+
+void tst_Discovery::failedAddressIsNotDialledAgainAtOnce()
+{
+    // Something at the announced port takes the connection and resets it at once. Made-up
+    // peers announced there every 100 ms for 2 s: dialled once, then that address waits out
+    // its back-off whatever is announced.
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    QTcpServer rude;
+    QVERIFY(rude.listen(QHostAddress::LocalHost));
+    int accepted = 0;
+    connect(&rude, &QTcpServer::newConnection, &rude, [&] {
+        while (QTcpSocket *s = rude.nextPendingConnection()) {
+            ++accepted;
+            s->abort();
+            s->deleteLater();
+        }
+    });
+    Announcer ghost(lan);
+    int sent = 0;
+    QTimer announce;
+    connect(&announce, &QTimer::timeout, &rude, [&] {
+        ghost.announce(u"f%1"_s.arg(sent++).leftJustified(64, u'd'),
+                       rude.serverPort(),
+                       Announcement::Kind::Hello,
+                       QUuid::createUuid());
+    });
+    announce.start(100);
+    QTRY_COMPARE(accepted, 1);
+    QVERIFY(!QTest::qWaitFor([&] { return accepted > 1; }, 2000));
+    QVERIFY(sent >= 15);
+}
 
 void tst_Discovery::announcementAloneIsNotOnline()
 {
