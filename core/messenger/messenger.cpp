@@ -364,13 +364,19 @@ void Messenger::onPeerGone(const QString &peerId)
     info->online = m_registry->isConnected(peerId);
     info->lastSeen = QDateTime::currentDateTimeUtc();
     updatePeer(*info);
-    // Only ever a datagram's claim, and nothing written either way: nothing to keep. (A storm
-    // of forged announcements leaves no trace in the list.)
-    if (!info->verified && !info->online && !m_dials.contains(peerId) && info->unread == 0
-        && m_store->count(peerId) == 0) {
-        m_peers.remove(peerId);
-        m_redial.remove(peerId);
-    }
+    dropIfOnlyHeard(peerId);
+}
+
+void Messenger::dropIfOnlyHeard(const QString &peerId)
+{
+    // Only ever a datagram's claim, no longer heard, and nothing written either way: nothing
+    // to keep. (A storm of forged announcements leaves no trace in the list.)
+    const auto info = m_peers.peer(peerId);
+    if (!info || info->lan || info->verified || info->online || info->unread != 0
+        || m_dials.contains(peerId) || m_store->count(peerId) != 0)
+        return;
+    m_peers.remove(peerId);
+    m_redial.remove(peerId);
 }
 
 void Messenger::flush(const QString &peerId)
@@ -628,6 +634,7 @@ void Messenger::dialNext(const QString &peerId)
         return;
     }
     m_dials.erase(it);
+    dropIfOnlyHeard(peerId); // it may have stopped being heard while we dialled
 }
 
 void Messenger::redial()

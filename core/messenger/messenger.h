@@ -120,6 +120,7 @@ private:
     bool mayDial(const PeerInfo &peer, const QString &address);
     void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
     void onPeerGone(const QString &peerId);
+    void dropIfOnlyHeard(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed,

@@ -25,6 +25,7 @@ struct Lan
 {
     quint16 port = freeUdpPort();
     int intervalMs = 30'000;
+    int handshakeMs = 10'000;
 };
 
 std::unique_ptr<Messenger> makePeer(const QString &name,
@@ -37,6 +38,7 @@ std::unique_ptr<Messenger> makePeer(const QString &name,
     config.listenAddress = QHostAddress::LocalHost;
     config.port = 0;
     config.discovery = DiscoveryConfig{lan.port, {LoopbackBroadcast}, lan.intervalMs};
+    config.timeouts.handshakeMs = lan.handshakeMs;
     auto m = std::make_unique<Messenger>(identity ? *identity : *Identity::generate(&error), config);
     if (!m->start() || !m->warnings().isEmpty())
         qWarning() << "start:" << m->errorString() << m->warnings();
@@ -130,7 +132,30 @@ private Q_SLOTS:
     void announcementAloneIsNotOnline();
     void dialStormIsBounded();
     void failedAddressIsNotDialledAgainAtOnce();
+    void strangerGoneWhileDialledLeavesTheList();
 };
+
+void tst_Discovery::strangerGoneWhileDialledLeavesTheList()
+{
+    // Heard once, then not again (3 intervals of 300 ms) while the dial to it still waits on
+    // a listener that never speaks: when that dial gives up (2.5 s here), the stranger goes.
+    Lan lan;
+    lan.intervalMs = 300;
+    lan.handshakeMs = 2500;
+    auto a = makePeer(u"Alice"_s, lan);
+    SilentListener silent;
+    Announcer ghost(lan);
+    const QString ghostId = QString(64, u'f');
+    ghost.announce(ghostId,
+                   silent.server.serverPort(),
+                   Announcement::Kind::Hello,
+                   QUuid::createUuid());
+    QTRY_VERIFY(heardOnly(*a, ghostId));
+    QTRY_COMPARE(silent.accepted, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!a->peers()->peer(ghostId) || !a->peers()->peer(ghostId)->lan, 3000);
+    QVERIFY(a->peers()->peer(ghostId)); // not heard any more, but still being dialled
+    QTRY_VERIFY_WITH_TIMEOUT(!a->peers()->peer(ghostId), 5000);
+}
 
 void tst_Discovery::failedAddressIsNotDialledAgainAtOnce()
 {
