@@ -596,6 +596,13 @@ void tst_Hostile::lockOutByIdlePeers()
 
     knownAndNewPeersGetIn(u"127.0.0.77"_s);
     QVERIFY(m_alice->connections().connectionCount() >= ConnectionRegistry::MaxConnections - 1);
+    // Alice's own dials are never refused or closed for room, however full it is.
+    auto dave = makePeer(u"Dave"_s);
+    QString error;
+    QVERIFY(m_alice->connectToAddress(u"127.0.0.1:%1"_s.arg(dave->port()), &error));
+    QTRY_VERIFY(m_alice->connections().isConnected(dave->id()));
+    const QUuid toDave = *m_alice->sendMessage(dave->id(), u"I called you"_s, &error);
+    QTRY_COMPARE(m_alice->history().message(toDave)->state, MessageState::Delivered);
     qInfo() << crowd.opened() << "idle peers opened," << crowd.closed() << "closed";
 }
 
