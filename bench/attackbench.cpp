@@ -7,6 +7,7 @@
 // 127.255.255.255; the attackers use 127.0.0.0/8 source addresses.
 #include "attackbench.h"
 
+#include "discovery/announcement.h"
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
@@ -19,6 +20,7 @@
 #include <QProcess>
 #include <QSslConfiguration>
 #include <QSslSocket>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -336,6 +338,206 @@ private:
     int m_closed = 0;
 };
 
+// Lock-out: silent TCP connections that fill the handshakes in progress, reopened when closed.
+class SilentHandshakes final : public Attack
+{
+public:
+    void start(const Target &target) override
+    {
+        m_port = target.tcpPort;
+        for (int i = 0; i < 80; ++i)
+            open(i);
+    }
+
+private:
+    void open(int i)
+    {
+        auto *s = new QTcpSocket(this);
+        s->bind(QHostAddress(u"127.0.8.%1"_s.arg(1 + i % 8)));
+        s->connectToHost(QHostAddress::LocalHost, m_port);
+        connect(s, &QTcpSocket::disconnected, this, [this, s, i] {
+            ++m_cycled;
+            note = u"%1 connections refused or closed"_s.arg(m_cycled);
+            s->deleteLater();
+            QTimer::singleShot(10, this, [this, i] { open(i); });
+        });
+    }
+    quint16 m_port = 0;
+    int m_cycled = 0;
+};
+
+// Lock-out: authenticated peers, a key each, from 40 addresses, that say hello and then
+// nothing but pongs; reopened when closed. With Bob they fill all 512 connections.
+class IdlePeers final : public Attack
+{
+public:
+    static constexpr int Count = ConnectionRegistry::MaxConnections - 1;
+    void start(const Target &target) override
+    {
+        m_port = target.tcpPort;
+        QString error;
+        for (int i = 0; i < Count; ++i)
+            m_identities.append(*Identity::generate(&error));
+        // A batch at a time, as fast as the handshake limit lets them in.
+        connect(&m_pace, &QTimer::timeout, this, [this] {
+            for (int n = 0; n < 32 && m_next < Count; ++n)
+                open(m_next++);
+        });
+        m_pace.start(20);
+    }
+
+private:
+    void open(int i)
+    {
+        auto *s = new QSslSocket(this);
+        s->setSslConfiguration(tlsConfig(m_identities.at(i)));
+        s->bind(QHostAddress(u"127.0.9.%1"_s.arg(1 + i % 40)));
+        s->connectToHostEncrypted(u"127.0.0.1"_s, m_port);
+        connect(s, &QSslSocket::encrypted, this, [this, s, i] {
+            s->write(helloFrame(m_identities.at(i).id(), u"idle"_s));
+            s->setProperty("in", true);
+            ++m_in;
+        });
+        connect(s, &QSslSocket::readyRead, this, [s] {
+            // Alive, and nothing else: a pong for every ping (the frames are tiny).
+            const QByteArray bytes = s->readAll();
+            if (bytes.contains("ping"))
+                s->write(Protocol::encodeFrame(Protocol::Pong{0}));
+        });
+        connect(s, &QSslSocket::disconnected, this, [this, s, i] {
+            ++m_cycled;
+            m_in -= s->property("in").toBool() ? 1 : 0;
+            note = u"%1 idle peers in, %2 refused or closed"_s.arg(m_in).arg(m_cycled);
+            s->deleteLater();
+            QTimer::singleShot(50, this, [this, i] { open(i); });
+        });
+        note = u"%1 idle peers in, %2 refused or closed"_s.arg(m_in).arg(m_cycled);
+    }
+    quint16 m_port = 0;
+    QList<Identity> m_identities;
+    QTimer m_pace;
+    int m_next = 0;
+    int m_in = 0;
+    int m_cycled = 0;
+};
+
+// Forged announcements: every second, 200 made-up peers announced from 20 addresses (10
+// each, within the per-source rate), each pointing at a port on its address where this
+// process takes TCP connections and says nothing. Counts the connections Alice opens.
+class DialStorm final : public Attack
+{
+public:
+    static constexpr int PerSecond = 200;
+    void start(const Target &target) override
+    {
+        m_port = target.udpPort;
+        for (int source = 0; source < 20; ++source) {
+            const QHostAddress host(u"127.0.10.%1"_s.arg(1 + source));
+            auto *udp = new QUdpSocket(this);
+            udp->bind(host, 0);
+            m_sockets.append(udp);
+            for (int j = 0; j < 5; ++j) {
+                auto *server = new QTcpServer(this);
+                server->listen(host);
+                connect(server, &QTcpServer::newConnection, this, [this, server] {
+                    while (QTcpSocket *s = server->nextPendingConnection()) {
+                        s->setParent(this);
+                        ++m_dialled;
+                    }
+                });
+                m_servers.append(server);
+            }
+        }
+        connect(&m_timer, &QTimer::timeout, this, [this] { storm(); });
+        m_timer.start(1000);
+        storm();
+    }
+
+private:
+    void storm()
+    {
+        for (int i = 0; i < PerSecond; ++i, ++m_sent) {
+            const int source = i % m_sockets.size();
+            Announcement a;
+            a.peerId = QString::number(m_sent, 16).rightJustified(64, u'f');
+            a.instance = QUuid::createUuid();
+            a.name = u"fake"_s;
+            a.port = m_servers.at(source * 5 + (i / 20) % 5)->serverPort();
+            m_sockets.at(source)->writeDatagram(a.encode(), QHostAddress::LocalHost, m_port);
+        }
+        note = u"%1 announcements sent; Alice opened %2 connections"_s.arg(m_sent).arg(m_dialled);
+    }
+    quint16 m_port = 0;
+    QList<QUdpSocket *> m_sockets;
+    QList<QTcpServer *> m_servers;
+    QTimer m_timer;
+    qint64 m_sent = 0;
+    int m_dialled = 0;
+};
+
+// Bob's side of a lock-out row: every 300 ms a peer Alice has never met, with a key and an
+// address of its own, connects, says hello and one chat, and waits for the acknowledgement.
+class NewcomerProbe final : public QObject
+{
+public:
+    explicit NewcomerProbe(quint16 port)
+        : m_port(port)
+    {
+        QString error;
+        for (int i = 0; i < 12; ++i)
+            m_identities.append(*Identity::generate(&error));
+        connect(&m_timer, &QTimer::timeout, this, [this] { tryOnce(); });
+        m_timer.start(300);
+    }
+    QString summary() const
+    {
+        QList<qint64> ms = m_ms;
+        std::sort(ms.begin(), ms.end());
+        // Attempts still under way when the window closed are left out.
+        return u"new peers: %1 in, %2 kept out; p50 %3 ms"_s.arg(ms.size()).arg(m_failed).arg(
+            ms.isEmpty() ? -1 : ms.at(ms.size() / 2));
+    }
+
+private:
+    void tryOnce()
+    {
+        if (m_tried >= m_identities.size())
+            return;
+        const Identity &identity = m_identities.at(m_tried);
+        auto *s = new QSslSocket(this);
+        s->setSslConfiguration(tlsConfig(identity));
+        s->bind(QHostAddress(u"127.0.11.%1"_s.arg(1 + m_tried)));
+        ++m_tried;
+        auto clock = std::make_shared<QElapsedTimer>();
+        clock->start();
+        const QUuid id = QUuid::createUuid();
+        connect(s, &QSslSocket::encrypted, this, [s, identity, id] {
+            s->write(helloFrame(identity.id(), u"newcomer"_s));
+            s->write(Protocol::encodeFrame(
+                Protocol::Chat{id, QDateTime::currentDateTimeUtc(), u"hello"_s}));
+        });
+        auto buffer = std::make_shared<QByteArray>();
+        connect(s, &QSslSocket::readyRead, this, [this, s, clock, buffer] {
+            *buffer += s->readAll();
+            if (buffer->contains("ack")) { // the acknowledgement of the one chat
+                m_ms.append(clock->elapsed());
+                s->disconnect(this);
+                s->abort();
+                s->deleteLater();
+            }
+        });
+        connect(s, &QSslSocket::disconnected, this, [this] { ++m_failed; });
+        QTimer::singleShot(2000, s, [s] { s->abort(); });
+        s->connectToHostEncrypted(u"127.0.0.1"_s, m_port);
+    }
+    quint16 m_port;
+    QList<Identity> m_identities;
+    QTimer m_timer;
+    int m_tried = 0;
+    int m_failed = 0; // refused, closed, or no acknowledgement within 2 s
+    QList<qint64> m_ms;
+};
+
 struct Row
 {
     QString name;
@@ -395,6 +597,12 @@ std::unique_ptr<Attack> makeAttack(const QString &kind, const Identity &mallory)
         return std::make_unique<DatagramFlood>();
     if (kind == u"deaf"_s)
         return std::make_unique<Deaf>(mallory);
+    if (kind == u"lockout-handshakes"_s)
+        return std::make_unique<SilentHandshakes>();
+    if (kind == u"lockout-idle"_s)
+        return std::make_unique<IdlePeers>();
+    if (kind == u"storm"_s)
+        return std::make_unique<DialStorm>();
     return std::make_unique<NoAttack>();
 }
 
@@ -453,11 +661,11 @@ int runAttackBench()
             delivered = true;
     });
 
-    auto measure = [&](const QString &name, const QString &kind) {
+    auto measure = [&](const QString &name, const QString &kind, int fillMs) {
         Row row;
         row.name = name;
         waitFor([] { return false; }, 500); // let the previous attack's debris settle
-        const ProcStat before = readProc(pid);
+        ProcStat before = readProc(pid);
         QProcess attacker;
         attacker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         attacker.start(QCoreApplication::applicationFilePath(),
@@ -466,6 +674,15 @@ int runAttackBench()
                         QString::number(target.tcpPort),
                         QString::number(target.udpPort)});
         attacker.waitForStarted();
+        // A lock-out is measured once it is in place (the attacker has filled the room): CPU
+        // over the window alone, memory over Alice's size before the attack began.
+        if (fillMs > 0) {
+            waitFor([] { return false; }, fillMs);
+            before.cpuSeconds = readProc(pid).cpuSeconds;
+        }
+        std::unique_ptr<NewcomerProbe> probe;
+        if (fillMs > 0)
+            probe = std::make_unique<NewcomerProbe>(target.tcpPort);
         QList<qint64> ns;
         QElapsedTimer window;
         window.start();
@@ -501,12 +718,14 @@ int runAttackBench()
         const QList<QByteArray> notes = attacker.readAllStandardOutput().trimmed().split('\n');
         if (row.note.isEmpty())
             row.note = QString::fromUtf8(notes.constLast());
+        if (probe)
+            row.note += u"; "_s + probe->summary();
         return row;
     };
 
     QList<Row> rows;
-    auto run = [&](const QString &name, const QString &kind) {
-        rows.append(measure(name, kind));
+    auto run = [&](const QString &name, const QString &kind, int fillMs = 0) {
+        rows.append(measure(name, kind, fillMs));
         std::fprintf(stderr, "  %s done\n", qPrintable(name));
     };
     run(u"none"_s, u"none"_s);
@@ -515,9 +734,14 @@ int runAttackBench()
     run(u"length 2^32-1 + junk after a valid hello, repeated"_s, u"junk"_s);
     run(u"10,000 malformed discovery datagrams/s"_s, u"datagrams"_s);
     run(u"chat flood from a peer that never reads"_s, u"deaf"_s);
+    run(u"lock-out: 80 silent handshakes from 8 addresses (re-opened)"_s,
+        u"lockout-handshakes"_s,
+        1000);
+    run(u"lock-out: 511 idle authenticated peers, 40 addresses"_s, u"lockout-idle"_s, 6000);
+    run(u"discovery dial storm: 200 forged announcements/s"_s, u"storm"_s);
     run(u"none (again, after all that)"_s, u"none"_s);
 
-    std::printf("| %-52s | %6s | %9s | %10s | %10s | %s\n",
+    std::printf("| %-60s | %6s | %9s | %10s | %10s | %s\n",
                 "attack on Alice (3 s each, loopback)",
                 "CPU %",
                 "+RSS MiB",
@@ -525,9 +749,9 @@ int runAttackBench()
                 "RTT p99 µs",
                 "notes");
     std::printf("|%s|--------|-----------|------------|------------|------\n",
-                QByteArray(54, '-').constData());
+                QByteArray(62, '-').constData());
     for (const Row &r : std::as_const(rows)) {
-        std::printf("| %-52s | %6.1f | %9.1f | %10.0f | %10.0f | %d round trips; %s\n",
+        std::printf("| %-60s | %6.1f | %9.1f | %10.0f | %10.0f | %d round trips; %s\n",
                     qPrintable(r.name),
                     r.cpuPercent,
                     r.extraRssMiB,

@@ -19,6 +19,8 @@ void PeerDelegate::paint(QPainter *painter,
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
 
     const bool online = index.data(PeerListModel::OnlineRole).toBool();
+    // Heard on the LAN but not (yet) verified over TLS: anyone can forge that.
+    const bool heard = !online && index.data(PeerListModel::LanRole).toBool();
     const int unread = index.data(PeerListModel::UnreadRole).toInt();
     const QString name = index.data(PeerListModel::NameRole).toString();
     const QString shortId = index.data(PeerListModel::ShortIdRole).toString();
@@ -35,8 +37,14 @@ void PeerDelegate::paint(QPainter *painter,
                     DotSize,
                     DotSize);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
+    if (heard) {
+        painter->setPen(QPen(QColor(0x2e, 0xa0, 0x43), 1.5));
+        painter->setBrush(Qt::NoBrush);
+    } else {
+        painter->setBrush(online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
+    }
     painter->drawEllipse(dot);
+    painter->setPen(Qt::NoPen);
 
     int right = r.right();
     if (unread > 0) {
@@ -70,7 +78,7 @@ void PeerDelegate::paint(QPainter *painter,
     QColor dim = opt.palette.color(textRole);
     dim.setAlphaF(0.65);
     painter->setPen(dim);
-    const QString status = online ? tr("online") : tr("offline");
+    const QString status = online ? tr("online") : heard ? tr("seen on the LAN") : tr("offline");
     const QRect idRect(textLeft,
                        nameRect.bottom(),
                        right - textLeft,

@@ -28,6 +28,12 @@ static constexpr int SendPageSize = 128;
 // memory without end nor push everyone else's messages far back in the queue.
 static constexpr int MaxReceivedBacklog = 1'000;
 
+static std::optional<PeerAddress> parseAddress(const QString &text)
+{
+    QString error;
+    return PeerAddress::parse(text, DefaultPort, &error);
+}
+
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
@@ -54,6 +60,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                     Q_EMIT connectFinished(attempt, peerId, reason);
                     return;
                 }
+                onDialFinished(dialled, error);
                 if (error == PeerConnection::Error::None) {
                     m_dials.remove(dialled);
                     return;
@@ -74,6 +81,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::resumeReading);
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
+    m_dialClock.start();
 }
 
 Messenger::~Messenger() = default;
@@ -302,6 +310,8 @@ void Messenger::onPeerConnected(const QString &peerId,
     info.lastSeen = QDateTime::currentDateTimeUtc();
     updatePeer(info);
     rememberPeer(info, certificate);
+    if (const auto a = parseAddress(address))
+        m_dialGuard.verified(QHostAddress(a->host), a->port);
     m_redial.remove(peerId);
     flush(peerId);
 }
@@ -336,7 +346,8 @@ void Messenger::onPeerSeen(const QString &peerId, const QString &name, const QSt
         info.name = name;
     info.heardAt = addresses;
     info.lan = true;
-    info.online = true;
+    // Heard is not verified: online only once a TLS session has proved who it is.
+    info.online = m_registry->isConnected(peerId);
     if (!m_peers.peer(peerId) || !(*m_peers.peer(peerId) == info)) {
         info.lastSeen = QDateTime::currentDateTimeUtc();
         updatePeer(info);
@@ -363,6 +374,19 @@ void Messenger::onPeerGone(const QString &peerId)
     info->online = m_registry->isConnected(peerId);
     info->lastSeen = QDateTime::currentDateTimeUtc();
     updatePeer(*info);
+    dropIfOnlyHeard(peerId);
+}
+
+void Messenger::dropIfOnlyHeard(const QString &peerId)
+{
+    // Only ever a datagram's claim, no longer heard, and nothing written either way: nothing
+    // to keep. (A storm of forged announcements leaves no trace in the list.)
+    const auto info = m_peers.peer(peerId);
+    if (!info || info->lan || info->verified || info->online || info->unread != 0
+        || m_dials.contains(peerId) || m_store->count(peerId) != 0)
+        return;
+    m_peers.remove(peerId);
+    m_redial.remove(peerId);
 }
 
 void Messenger::flush(const QString &peerId)
@@ -517,20 +541,62 @@ void Messenger::dial(const QString &peerId)
     const auto info = m_peers.peer(peerId);
     if (!info)
         return;
-    Redial &r = m_redial[peerId];
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (now < r.notBefore)
+    if (now < m_redial.value(peerId).notBefore)
         return;
-    r.delayMs = qBound(RedialFirstDelayMs, r.delayMs * 2, RedialMaxDelayMs);
-    r.notBefore = now + r.delayMs;
-    // Where it was heard just now first, then where it was last reached.
-    QStringList addresses = info->heardAt;
+    // Where it was heard just now first, then where it was last reached; of the addresses
+    // heard, only those announcements may make us dial now (DialGuard). If none, the redial
+    // tick asks again.
+    QStringList addresses;
+    for (const QString &address : std::as_const(info->heardAt)) {
+        if (mayDial(*info, address))
+            addresses.append(address);
+    }
     if (!info->address.isEmpty() && !addresses.contains(info->address))
         addresses.append(info->address);
     if (addresses.isEmpty())
         return;
-    m_dials.insert(peerId, Dial{addresses, 0, 0});
+    Redial &r = m_redial[peerId];
+    r.delayMs = qBound(RedialFirstDelayMs, r.delayMs * 2, RedialMaxDelayMs);
+    r.notBefore = now + r.delayMs;
+    m_dials.insert(peerId, Dial{addresses, 0, 0, {}, false});
     dialNext(peerId);
+}
+
+bool Messenger::mayDial(const PeerInfo &peer, const QString &address)
+{
+    if (address == peer.address)
+        return true; // verified there over TLS: not an announcement's claim
+    const auto parsed = parseAddress(address);
+    if (!parsed)
+        return false;
+    const char *refusal = m_dialGuard.refusal(QHostAddress(parsed->host),
+                                              parsed->port,
+                                              m_dialClock.elapsed());
+    if (!refusal)
+        return true;
+    // The first time, then every 1,000th: a storm must not flood the log too.
+    if (m_dialsHeldBack++ % 1000 == 0)
+        qCInfo(lcMessenger) << "limit on" << refusal << "reached: not dialling" << address
+                            << "as announced for" << peer.id << "(" << m_dialsHeldBack
+                            << "dials held back so far)";
+    return false;
+}
+
+void Messenger::onDialFinished(const QString &peerId, PeerConnection::Error error)
+{
+    const auto it = m_dials.constFind(peerId);
+    if (it == m_dials.cend() || !it->guarded)
+        return;
+    const auto parsed = parseAddress(it->current);
+    if (!parsed)
+        return;
+    DialGuard::Outcome outcome = DialGuard::Outcome::Failed;
+    if (error == PeerConnection::Error::None)
+        outcome = DialGuard::Outcome::Verified;
+    else if (error == PeerConnection::Error::TlsFailed)
+        outcome = DialGuard::Outcome::NotShoal;
+    m_dialGuard.finished(QHostAddress(parsed->host), parsed->port, outcome, m_dialClock.elapsed());
 }
 
 void Messenger::resumeReading()
@@ -558,26 +624,42 @@ void Messenger::dialNext(const QString &peerId)
     auto it = m_dials.find(peerId);
     if (it == m_dials.end())
         return;
-    while (it->next < it->addresses.size()) {
+    const auto info = m_peers.peer(peerId);
+    while (info && it->next < it->addresses.size()) {
         QString error;
-        const auto address = PeerAddress::parse(it->addresses.at(it->next++), DefaultPort, &error);
+        const QString text = it->addresses.at(it->next++);
+        const auto address = PeerAddress::parse(text, DefaultPort, &error);
         if (!address)
             continue;
+        // Asked again: an earlier address of this dial may have used the budget up.
+        it->guarded = text != info->address;
+        if (it->guarded && !mayDial(*info, text))
+            continue;
+        it->current = text;
+        if (it->guarded)
+            m_dialGuard.started(QHostAddress(address->host), address->port, m_dialClock.elapsed());
         // The expected ID: an address that answers with another key is refused.
         it->attempt = m_registry->connectToPeer(address->host, address->port, peerId);
         m_redialAttempts.insert(it->attempt, peerId);
         return;
     }
     m_dials.erase(it);
+    dropIfOnlyHeard(peerId); // it may have stopped being heard while we dialled
 }
 
 void Messenger::redial()
 {
-    for (const PeerInfo &peer : m_peers.peers()) {
-        if (m_registry->isConnected(peer.id) || m_dials.contains(peer.id))
-            continue;
-        if (m_store->hasUndelivered(peer.id))
-            dial(peer.id);
+    // Heard but not reached yet (the dial bounds held it back, or it failed): again, as the
+    // bounds allow; and whoever has messages waiting. Those never tried go first, so that
+    // made-up peers already dialled in vain cannot keep a real newcomer waiting.
+    for (const bool tried : {false, true}) {
+        for (const PeerInfo &peer : m_peers.peers()) {
+            if (m_redial.contains(peer.id) != tried || m_registry->isConnected(peer.id)
+                || m_dials.contains(peer.id))
+                continue;
+            if ((peer.lan && !peer.heardAt.isEmpty()) || m_store->hasUndelivered(peer.id))
+                dial(peer.id);
+        }
     }
 }
 
@@ -606,6 +688,9 @@ void Messenger::loadKnownPeers()
     // Someone written to but never reached (only heard on the LAN): still listed, with history.
     const QStringList partners = m_store->conversationPeers();
     for (const QString &id : partners) {
+        // Room is kept for them when strangers fill the connection limits.
+        const auto address = parseAddress(m_peers.peer(id).value_or(PeerInfo{}).address);
+        m_registry->addKnownPeer(id, address ? QHostAddress(address->host) : QHostAddress());
         if (!Protocol::isValidPeerId(id) || m_peers.peer(id))
             continue;
         PeerInfo info;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "discovery/dialguard.h"
 #include "discovery/discoveryservice.h"
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
@@ -7,6 +8,7 @@
 #include "net/ports.h"
 #include "storage/chatmessage.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
@@ -117,8 +119,11 @@ private:
     void redial();
     void dial(const QString &peerId);
     void dialNext(const QString &peerId);
+    void onDialFinished(const QString &peerId, PeerConnection::Error error);
+    bool mayDial(const PeerInfo &peer, const QString &address);
     void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
     void onPeerGone(const QString &peerId);
+    void dropIfOnlyHeard(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed,
@@ -156,9 +161,14 @@ private:
         QStringList addresses;
         int next = 0;
         int attempt = 0;
+        QString current;      // the address being dialled
+        bool guarded = false; // only an announcement named it: m_dialGuard counts it
     };
     QHash<QString, Dial> m_dials;         // peer ID -> dial in progress
     QHash<int, QString> m_redialAttempts; // attempt -> peer ID
+    DialGuard m_dialGuard;                // what announcements may make us dial
+    QElapsedTimer m_dialClock;
+    quint64 m_dialsHeldBack = 0;
     DiscoveryService *m_discovery = nullptr;
     QStringList m_warnings;
 };

@@ -30,6 +30,8 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
         return p.unread;
     case LastSeenRole:
         return p.lastSeen;
+    case LanRole:
+        return p.lan;
     default:
         return {};
     }
@@ -43,7 +45,8 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {AddressRole, "address"},
             {OnlineRole, "online"},
             {UnreadRole, "unread"},
-            {LastSeenRole, "lastSeen"}};
+            {LastSeenRole, "lastSeen"},
+            {LanRole, "lan"}};
 }
 
 void PeerListModel::upsert(const PeerInfo &peer)
@@ -69,6 +72,16 @@ void PeerListModel::setOnline(const QString &id, bool online)
     m_peers[row].online = online;
     m_peers[row].lastSeen = QDateTime::currentDateTimeUtc();
     changed(row);
+}
+
+void PeerListModel::remove(const QString &id)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_peers.removeAt(row);
+    endRemoveRows();
 }
 
 void PeerListModel::addUnread(const QString &id, int count)

@@ -8,10 +8,10 @@ struct PeerInfo
 {
     QString id;
     QString name;
-    QString address;     // "host:port" where it was last reached over TLS
-    QStringList heardAt; // "host:port" where LAN discovery heard it, freshest first
-    bool online = false;
-    bool lan = false;      // currently heard by LAN discovery
+    QString address;       // "host:port" where it was last reached over TLS
+    QStringList heardAt;   // "host:port" where LAN discovery heard it, freshest first
+    bool online = false;   // a verified TLS session with it is up (never from a datagram alone)
+    bool lan = false;      // currently heard by LAN discovery (a claim until it is online)
     bool verified = false; // name and address come from a TLS session, not only a datagram
     int unread = 0;
     QDateTime lastSeen;
@@ -38,6 +38,7 @@ public:
         OnlineRole,
         UnreadRole,
         LastSeenRole,
+        LanRole, // heard on the LAN now (verified or not)
     };
 
     using QAbstractListModel::QAbstractListModel;
@@ -49,6 +50,7 @@ public:
     // Inserts or updates by ID; keeps the unread count.
     void upsert(const PeerInfo &peer);
     void setOnline(const QString &id, bool online);
+    void remove(const QString &id);
     void addUnread(const QString &id, int count);
     void clearUnread(const QString &id);
 

@@ -27,6 +27,23 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity,
     m_sslConfig.setPeerVerifyMode(QSslSocket::QueryPeer);
     m_sslConfig.setCaCertificates({});
     connect(m_server, &TcpListener::socketAccepted, this, &ConnectionRegistry::onSocketAccepted);
+    m_clock.start();
+}
+
+// IPv4-mapped IPv6 (a dual-stack listener) as plain IPv4, so one host is one key.
+static QHostAddress plainAddress(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+void ConnectionRegistry::addKnownPeer(const QString &peerId, const QHostAddress &host)
+{
+    if (m_knownPeers.size() < MaxKnownPeers)
+        m_knownPeers.insert(peerId);
+    if (!host.isNull() && m_knownHosts.size() < MaxKnownHosts)
+        m_knownHosts.insert(plainAddress(host));
 }
 
 ConnectionRegistry::~ConnectionRegistry() = default;
@@ -85,6 +102,7 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
             &PeerConnection::messageReceived,
             this,
             [this, connection](const Protocol::Message &message) {
+                touch(connection, message);
                 // Also from a losing duplicate: what was in flight on it still counts.
                 Q_EMIT messageReceived(connection->peerId(), message);
             });
@@ -119,24 +137,41 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
     }
     // Refused before any TLS work: one host cannot take every slot, and nobody can keep us
     // busy with handshakes. The caps count what is already here, ready or not.
-    const QHostAddress from = socket->peerAddress();
+    const QHostAddress from = plainAddress(socket->peerAddress());
     int fromThere = 0;
     int handshaking = 0;
     for (const PeerConnection *c : std::as_const(m_connections)) {
         if (c->direction() != PeerConnection::Direction::Incoming)
             continue;
-        fromThere += c->remoteAddress() == from;
+        fromThere += plainAddress(c->remoteAddress()) == from;
         handshaking += !c->isReady();
     }
     const char *limit = nullptr;
-    if (m_connections.size() >= MaxConnections)
-        limit = "connections in all";
-    else if (fromThere >= MaxIncomingPerAddress)
+    if (fromThere >= MaxIncomingPerAddress)
         limit = "connections from one address";
-    else if (handshaking >= MaxHandshakesInProgress)
-        limit = "handshakes in progress";
     else if (!takeConnectionToken(from))
         limit = "new connections per second from one address";
+    // Full: rather than refuse everyone for as long as strangers hold the room (they can, by
+    // opening again what is closed), make room when that is fair to the newcomer.
+    const bool allFull = m_connections.size() >= MaxConnections;
+    const bool handshakesFull = handshaking >= MaxHandshakesInProgress;
+    if (!limit && (allFull || handshakesFull)) {
+        PeerConnection *evict = evictionCandidate(from, true);
+        if (!evict && allFull && !handshakesFull)
+            evict = evictionCandidate(from, false);
+        if (evict) {
+            if (m_evicted++ % 100 == 0)
+                qCWarning(lcNet) << "limit on"
+                                 << (allFull ? "connections in all" : "handshakes in progress")
+                                 << "reached: closing"
+                                 << (evict->isReady() ? "an idle stranger" : "a handshake")
+                                 << "from" << evict->remoteAddress() << "to make room for" << from
+                                 << "(" << m_evicted << "closed so far)";
+            evict->close(PeerConnection::Error::LocalClose, u"too many connections; making room"_s);
+        } else {
+            limit = allFull ? "connections in all" : "handshakes in progress";
+        }
+    }
     if (limit) {
         if (m_refused++ % 100 == 0)
             qCWarning(lcNet) << "limit on" << limit << "reached: refusing" << from << "("
@@ -147,16 +182,63 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
         return;
     }
     socket->setSslConfiguration(m_sslConfig);
-    adopt(socket, PeerConnection::Direction::Incoming);
+    PeerConnection *connection = adopt(socket, PeerConnection::Direction::Incoming);
+    m_lastActive.insert(connection, m_clock.elapsed());
     socket->startServerEncryption();
+}
+
+PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
+                                                      bool handshakesOnly) const
+{
+    // Candidates: incoming handshakes not from a known peer's host (oldest first), or
+    // incoming strangers that are ready but have never exchanged a message with us (least
+    // recently active first). Outgoing connections and known peers are never closed here.
+    // Fair shares: take from the address that holds the most candidates, and only if it holds
+    // more than one more than the newcomer's, so strangers that reconnect what was closed
+    // cannot push each other (or anyone else) out in turn. A known peer's host is let in
+    // regardless.
+    const bool knownHost = m_knownHosts.contains(from);
+    QHash<QHostAddress, QList<PeerConnection *>> byAddress;
+    for (PeerConnection *c : std::as_const(m_connections)) {
+        if (c->direction() != PeerConnection::Direction::Incoming || c->isClosed())
+            continue;
+        if (c->isReady() == handshakesOnly)
+            continue;
+        const QHostAddress address = plainAddress(c->remoteAddress());
+        if (handshakesOnly ? m_knownHosts.contains(address) : m_knownPeers.contains(c->peerId()))
+            continue;
+        byAddress[address].append(c);
+    }
+    const qsizetype newcomers = byAddress.value(from).size();
+    const QList<PeerConnection *> *most = nullptr;
+    for (auto it = byAddress.cbegin(); it != byAddress.cend(); ++it) {
+        if (!most || it->size() > most->size())
+            most = &it.value();
+    }
+    if (!most || (!knownHost && most->size() <= newcomers + 1))
+        return nullptr;
+    return *std::min_element(most->cbegin(), most->cend(), [this](auto *a, auto *b) {
+        return m_lastActive.value(a) < m_lastActive.value(b);
+    });
+}
+
+void ConnectionRegistry::touch(PeerConnection *connection, const Protocol::Message &message)
+{
+    if (!std::holds_alternative<Protocol::Chat>(message)
+        && !std::holds_alternative<Protocol::Ack>(message)
+        && !std::holds_alternative<Protocol::Read>(message))
+        return;
+    if (auto it = m_lastActive.find(connection); it != m_lastActive.end())
+        *it = m_clock.elapsed();
+    // A conversation: from now on a known peer, and its host a known host.
+    if (std::holds_alternative<Protocol::Chat>(message) && connection->isReady())
+        addKnownPeer(connection->peerId(), connection->remoteAddress());
 }
 
 bool ConnectionRegistry::takeConnectionToken(const QHostAddress &from)
 {
     // A token bucket per address: `rate` a second, up to twice that saved up.
     const double rate = m_timeouts.newConnectionsPerAddressPerSecond;
-    if (!m_clock.isValid())
-        m_clock.start();
     const qint64 now = m_clock.elapsed();
     if (m_newConnections.size() >= MaxBuckets && !m_newConnections.contains(from))
         m_newConnections.clear(); // many addresses at once: forget, rather than grow
@@ -212,6 +294,7 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
                                   const QString &reason)
 {
     m_connections.remove(connection);
+    m_lastActive.remove(connection);
     if (const int attempt = m_attempts.take(connection)) {
         QString text = PeerConnection::describe(error);
         if (error == PeerConnection::Error::IdentityMismatch
@@ -232,7 +315,10 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
 bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &message)
 {
     PeerConnection *connection = m_active.value(peerId);
-    return connection && connection->send(message);
+    if (!connection || !connection->send(message))
+        return false;
+    touch(connection, message);
+    return true;
 }
 
 void ConnectionRegistry::setReadingPaused(const QString &peerId, bool paused)

@@ -23,6 +23,9 @@ public:
     static constexpr int MaxConnections = 512;         // live connections, ready or not
     static constexpr int MaxIncomingPerAddress = 16;   // from one remote address
     static constexpr int MaxHandshakesInProgress = 64; // incoming, TLS + hello not done yet
+    // Known peers and the hosts they were last reached from (bounds the tables, not peers).
+    static constexpr int MaxKnownPeers = 65'536;
+    static constexpr int MaxKnownHosts = 4'096;
 
     ConnectionRegistry(const Identity &identity,
                        ConnectionLimits timeouts,
@@ -39,6 +42,13 @@ public:
 
     // Starts a connection attempt; its outcome arrives as attemptFinished(attempt, ...).
     int connectToPeer(const QString &host, quint16 port, const QString &expectedPeerId = {});
+
+    // A peer the person has a conversation with. Its connections are never closed to make
+    // room, and a connection from `host` (before TLS that is all there is to go by) gets room
+    // among the handshakes even when strangers fill them. Peers that exchange a chat message
+    // with us become known by themselves.
+    void addKnownPeer(const QString &peerId, const QHostAddress &host = {});
+    bool isKnownPeer(const QString &peerId) const { return m_knownPeers.contains(peerId); }
 
     bool isConnected(const QString &peerId) const { return m_active.contains(peerId); }
     bool send(const QString &peerId, const Protocol::Message &message);
@@ -73,6 +83,8 @@ private:
     PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction);
     void onSocketAccepted(qintptr descriptor);
     bool takeConnectionToken(const QHostAddress &from);
+    PeerConnection *evictionCandidate(const QHostAddress &from, bool handshakesOnly) const;
+    void touch(PeerConnection *connection, const Protocol::Message &message);
     void onReady(PeerConnection *connection);
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
@@ -87,6 +99,11 @@ private:
     QSet<PeerConnection *> m_connections;
     QHash<QString, PeerConnection *> m_active;
     QHash<PeerConnection *, int> m_attempts;
+    // Incoming: when accepted, then when a chat, ack or read last went either way.
+    QHash<PeerConnection *, qint64> m_lastActive;
+    QSet<QString> m_knownPeers;
+    QSet<QHostAddress> m_knownHosts;
+    quint64 m_evicted = 0;
     struct Bucket
     {
         double tokens = 0;

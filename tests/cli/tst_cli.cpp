@@ -1,5 +1,6 @@
 // Two shoal-cli processes on loopback, driven through their JSON-lines interface.
 #include "cliprocess.h"
+#include "discovery/announcement.h"
 #include "net/networksafety.h"
 
 #include <QElapsedTimer>
@@ -48,7 +49,51 @@ private Q_SLOTS:
     void versionAndHelp();
     void secondProcessOnProfileRefused();
     void threePeersDiscoverEachOther();
+    void forgedAnnouncementIsHeardNotOnline();
 };
+
+void tst_Cli::forgedAnnouncementIsHeardNotOnline()
+{
+    // A made-up peer announced at a port where nothing listens: a `peer` event says where it
+    // was heard ("source": "lan") and "online": false, and no event ever says it is online.
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    const quint16 discoveryPort = probe.localPort();
+    probe.close();
+    QTemporaryDir dir;
+    CliPeer ann(dir.path(),
+                {u"--discovery-target"_s,
+                 u"127.255.255.255"_s,
+                 u"--discovery-port"_s,
+                 QString::number(discoveryPort)});
+    QTRY_VERIFY(!ann.id().isEmpty());
+    Announcement forged;
+    forged.peerId = QString(64, u'e');
+    forged.instance = QUuid::createUuid();
+    forged.name = u"Mallory"_s;
+    forged.port = 9; // discard: nothing listens
+    QUdpSocket eve;
+    QVERIFY(eve.bind(QHostAddress::LocalHost, 0));
+    eve.writeDatagram(forged.encode(), QHostAddress(u"127.255.255.255"_s), discoveryPort);
+    auto heard = [&] {
+        return ann.find([&](const QJsonObject &e) {
+            return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == forged.peerId;
+        });
+    };
+    QTRY_VERIFY(!heard().isEmpty());
+    QCOMPARE(heard().value(u"source"_s).toString(), u"lan"_s);
+    QCOMPARE(heard().value(u"online"_s).toBool(), false);
+    QCOMPARE(heard().value(u"name"_s).toString(), u"Mallory"_s);
+    QCOMPARE(heard().value(u"addresses"_s).toArray().first().toString(), u"127.0.0.1:9"_s);
+    // Its dial fails (refused); it stays heard, and is never online.
+    auto everOnline = [&] {
+        const auto events = ann.all(u"peer"_s);
+        return std::any_of(events.cbegin(), events.cend(), [&](const QJsonObject &e) {
+            return e.value(u"id"_s) == forged.peerId && e.value(u"online"_s).toBool();
+        });
+    };
+    QVERIFY(!QTest::qWaitFor(everOnline, 1000));
+}
 
 void tst_Cli::twoPeersChat()
 {

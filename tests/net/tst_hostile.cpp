@@ -20,18 +20,25 @@ namespace {
 
 constexpr int Limit = 64 * 1024; // Alice's unsent-bytes limit in these tests
 
-std::unique_ptr<Messenger> makePeer(const QString &name)
+ConnectionLimits testLimits()
+{
+    ConnectionLimits limits;
+    limits.handshakeMs = 1500;
+    limits.stallMs = 800;
+    limits.pingIntervalMs = 1000;
+    limits.deadAfterMs = 6000;
+    limits.maxPendingWriteBytes = Limit;
+    return limits;
+}
+
+std::unique_ptr<Messenger> makePeer(const QString &name, ConnectionLimits limits = testLimits())
 {
     QString error;
     MessengerConfig config;
     config.name = name;
     config.listenAddress = QHostAddress::LocalHost;
     config.port = 0;
-    config.timeouts.handshakeMs = 1500;
-    config.timeouts.stallMs = 800;
-    config.timeouts.pingIntervalMs = 1000;
-    config.timeouts.deadAfterMs = 6000;
-    config.timeouts.maxPendingWriteBytes = Limit;
+    config.timeouts = limits;
     auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
     if (!m->start())
         qWarning() << "start failed:" << m->errorString();
@@ -44,6 +51,76 @@ QByteArray header(quint32 length)
     qToBigEndian(length, h.data());
     return h;
 }
+
+// Connections that an attacker keeps open and opens again when they are closed, after
+// `reopenMs`: silent TCP (never a byte of TLS), or authenticated peers that say hello, each
+// with an identity of its own, and then nothing.
+class Crowd : public QObject
+{
+public:
+    enum class Kind { SilentTcp, IdlePeers };
+    Crowd(Kind kind, quint16 port)
+        : m_kind(kind)
+        , m_port(port)
+    {}
+    void open(const QHostAddress &from)
+    {
+        if (m_kind == Kind::SilentTcp) {
+            auto *s = new QTcpSocket(this);
+            ++m_opened;
+            s->bind(from);
+            connect(s, &QTcpSocket::disconnected, this, [this, s, from] { reopen(s, from); });
+            s->connectToHost(QHostAddress::LocalHost, m_port);
+            return;
+        }
+        QString error;
+        const Identity identity = *Identity::generate(&error);
+        openPeer(from, identity);
+    }
+    int opened() const { return m_opened; }
+    int closed() const { return m_closed; }
+    int helloed() const { return m_helloed; }
+
+private:
+    void openPeer(const QHostAddress &from, const Identity &identity)
+    {
+        auto *s = new QSslSocket(this);
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setProtocol(QSsl::TlsV1_3OrLater);
+        config.setLocalCertificate(identity.certificate());
+        config.setPrivateKey(identity.privateKey());
+        config.setPeerVerifyMode(QSslSocket::QueryPeer);
+        s->setSslConfiguration(config);
+        s->bind(from);
+        connect(s, &QSslSocket::encrypted, this, [this, s, identity] {
+            Protocol::Hello hello;
+            hello.peerId = identity.id();
+            hello.name = u"idle"_s;
+            hello.port = 1;
+            s->write(Protocol::encodeFrame(hello));
+            ++m_helloed;
+        });
+        connect(s, &QSslSocket::disconnected, this, [this, s, from, identity] {
+            ++m_closed;
+            s->deleteLater();
+            QTimer::singleShot(ReopenMs, this, [this, from, identity] { openPeer(from, identity); });
+        });
+        ++m_opened;
+        s->connectToHostEncrypted(u"127.0.0.1"_s, m_port);
+    }
+    void reopen(QTcpSocket *s, const QHostAddress &from)
+    {
+        ++m_closed;
+        s->deleteLater();
+        QTimer::singleShot(ReopenMs, this, [this, from] { open(from); });
+    }
+    static constexpr int ReopenMs = 20;
+    Kind m_kind;
+    quint16 m_port;
+    int m_opened = 0;
+    int m_closed = 0;
+    int m_helloed = 0;
+};
 
 } // namespace
 
@@ -67,8 +144,16 @@ private Q_SLOTS:
     void reconnectingFastIsRateLimited();
     void floodIsHeldBackNotLost();
     void connectionsAbortedAtRandom();
+    void lockOutBySilentHandshakes();
+    void lockOutByIdlePeers();
 
 private:
+    // Alice and Bob have talked (Bob is a known peer), then Bob went away; Alice runs with
+    // `limits`. Used by the lock-out tests.
+    void knownPeerAway(ConnectionLimits limits);
+    // During the attack: Bob comes back and his waiting message is delivered; a new peer from
+    // an address of its own gets in and is acknowledged.
+    void knownAndNewPeersGetIn(const QString &newPeerAddress);
     // Bob and Alice send `count` messages each way; true when all have arrived, once each.
     void startConversation(int count = 100);
     bool conversationDone() const;
@@ -428,6 +513,97 @@ void tst_Hostile::connectionsAbortedAtRandom()
     QCOMPARE(fromAlice.size(), m_count);
     for (int i = 0; i < m_count; ++i)
         QCOMPARE(fromAlice.at(i), u"from Alice %1"_s.arg(i));
+}
+
+void tst_Hostile::knownPeerAway(ConnectionLimits limits)
+{
+    m_bob.reset();
+    m_alice = makePeer(u"Alice"_s, limits);
+    m_bob = makePeer(u"Bob"_s);
+    QString error;
+    QVERIFY(m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error));
+    QTRY_VERIFY(m_alice->connections().isConnected(m_bob->id()));
+    const QUuid hello = *m_bob->sendMessage(m_alice->id(), u"hello Alice"_s, &error);
+    QTRY_COMPARE(m_bob->history().message(hello)->state, MessageState::Delivered);
+    m_bob->connections().closeAll();
+    QTRY_VERIFY(!m_alice->connections().isConnected(m_bob->id()));
+    QTRY_COMPARE(m_alice->connections().connectionCount(), 0);
+}
+
+void tst_Hostile::knownAndNewPeersGetIn(const QString &newPeerAddress)
+{
+    // Bob has something to say: he dials Alice (where he last reached her) until it arrives.
+    QString error;
+    QElapsedTimer clock;
+    clock.start();
+    const QUuid back = *m_bob->sendMessage(m_alice->id(), u"I am back"_s, &error);
+    QTRY_COMPARE_WITH_TIMEOUT(m_bob->history().message(back)->state, MessageState::Delivered, 8000);
+    qInfo() << "the known peer was back and delivered after" << clock.elapsed() << "ms";
+    const QUuid reply = *m_alice->sendMessage(m_bob->id(), u"welcome back"_s, &error);
+    QTRY_COMPARE(m_alice->history().message(reply)->state, MessageState::Delivered);
+
+    clock.restart();
+    RawPeer carol(*Identity::generate(&m_error));
+    QVERIFY(carol.socket.bind(QHostAddress(newPeerAddress)));
+    QVERIFY(carol.connectAndWait(*m_alice));
+    carol.send(carol.hello(carol.m_identity.id()));
+    const Protocol::Chat chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s};
+    carol.send(chat);
+    QTRY_VERIFY_WITH_TIMEOUT(carol.acked(chat.id), 5000);
+    qInfo() << "a new peer got in and was acknowledged after" << clock.elapsed() << "ms";
+}
+
+void tst_Hostile::lockOutBySilentHandshakes()
+{
+    // 80 TCP connections from 8 addresses that never send a byte, each opened again as soon
+    // as it is closed: they fill the 64 handshakes in progress. Before, everyone else was
+    // refused for as long as that lasted (here Alice waits the shipped 10 s for a handshake).
+    // Now the known peer's address gets room, a newcomer takes the place of the oldest
+    // handshake from the address that holds the most, and the attack goes on around them.
+    ConnectionLimits limits = testLimits();
+    limits.handshakeMs = 10'000;
+    knownPeerAway(limits);
+    Crowd crowd(Crowd::Kind::SilentTcp, m_alice->port());
+    for (int i = 0; i < 80; ++i)
+        crowd.open(QHostAddress(u"127.0.0.%1"_s.arg(2 + i % 8)));
+    QTRY_COMPARE(m_alice->connections().connectionCount(),
+                 ConnectionRegistry::MaxHandshakesInProgress);
+    QTRY_VERIFY(crowd.closed() >= 16); // the ones over the limit were refused (and come back)
+
+    knownAndNewPeersGetIn(u"127.0.0.77"_s);
+    // The attack never stopped: its connections still fill what is left.
+    QVERIFY(m_alice->connections().connectionCount() >= ConnectionRegistry::MaxHandshakesInProgress);
+    qInfo() << crowd.opened() << "silent connections opened," << crowd.closed() << "closed";
+}
+
+void tst_Hostile::lockOutByIdlePeers()
+{
+    // Authenticated peers, each with a key of its own, from 40 addresses, that say hello and
+    // then nothing, opened again when closed: as many as it takes to fill all 512 connections
+    // (510 in the report, beside two others). Before, a returning known peer and any new peer
+    // were refused. Now an idle stranger from the address that holds the most makes room.
+    ConnectionLimits limits = testLimits();
+    limits.deadAfterMs = 120'000; // idle, not dead: the attackers do not answer pings
+    knownPeerAway(limits);
+    Crowd crowd(Crowd::Kind::IdlePeers, m_alice->port());
+    // A batch at a time, within the handshake limit and each address's rate.
+    for (int i = 0; i < ConnectionRegistry::MaxConnections; ++i) {
+        crowd.open(QHostAddress(u"127.0.2.%1"_s.arg(1 + i % 40)));
+        if (i % 50 == 49 || i + 1 == ConnectionRegistry::MaxConnections)
+            QTRY_VERIFY_WITH_TIMEOUT(crowd.helloed() == i + 1, 20000);
+    }
+    QTRY_COMPARE(m_alice->connections().connectionCount(), ConnectionRegistry::MaxConnections);
+
+    knownAndNewPeersGetIn(u"127.0.0.77"_s);
+    QVERIFY(m_alice->connections().connectionCount() >= ConnectionRegistry::MaxConnections - 1);
+    // Alice's own dials are never refused or closed for room, however full it is.
+    auto dave = makePeer(u"Dave"_s);
+    QString error;
+    QVERIFY(m_alice->connectToAddress(u"127.0.0.1:%1"_s.arg(dave->port()), &error));
+    QTRY_VERIFY(m_alice->connections().isConnected(dave->id()));
+    const QUuid toDave = *m_alice->sendMessage(dave->id(), u"I called you"_s, &error);
+    QTRY_COMPARE(m_alice->history().message(toDave)->state, MessageState::Delivered);
+    qInfo() << crowd.opened() << "idle peers opened," << crowd.closed() << "closed";
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)
