@@ -346,15 +346,25 @@ void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
     qCInfo(lcNet).noquote() << "closing" << (m_ready ? m_remoteHello.peerId : m_dialed)
                             << QMetaEnum::fromType<Error>().valueToKey(int(error)) << reason;
     if (sendBye && m_socket->isEncrypted())
-        m_socket->write(Protocol::encodeFrame(Protocol::Bye{reason}));
+        m_socket->write(Protocol::encodeFrame(Protocol::Bye{reason})); // buffered, not sent here
     // Let the bye drain, but never wait on a peer that does not read.
     QTimer::singleShot(CloseGraceMs, this, [this] {
         m_socket->abort();
         deleteLater();
     });
+    // The socket is closed from the event loop, never from here: finish() runs inside the
+    // socket's own signals (errorOccurred in a failed handshake, readyRead, disconnected), and
+    // Qt's TLS backend goes on using its SSL object after emitting them (a failed handshake
+    // still sends its alert). Closing here frees that object under its feet: a crash on any
+    // failed handshake (docs/security.md, "Outside the TLS session").
+    QMetaObject::invokeMethod(this, &PeerConnection::closeSocket, Qt::QueuedConnection);
+    Q_EMIT closed(error, reason);
+}
+
+void PeerConnection::closeSocket()
+{
     if (m_socket->state() != QAbstractSocket::UnconnectedState)
         m_socket->disconnectFromHost();
-    Q_EMIT closed(error, reason);
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         deleteLater();
 }

@@ -103,6 +103,7 @@ private:
     void handleHello(const Protocol::Hello &hello);
     void sendHello();
     void finish(Error error, const QString &reason, bool sendBye);
+    void closeSocket();
 
     QSslSocket *m_socket;
     Direction m_direction;
