@@ -104,6 +104,7 @@ private:
     void sendHello();
     void finish(Error error, const QString &reason, bool sendBye);
     void closeSocket();
+    QString mismatchReason(const QString &fingerprint) const;
 
     QSslSocket *m_socket;
     Direction m_direction;
