@@ -4,7 +4,9 @@
 // every Shoal on a LAN do). After every attack the attacker's connections must be gone and Bob,
 // a legitimate peer, must still chat with Alice both ways. A crash fails the whole run.
 #include "../common/rawpeer.h"
+#include "../common/testports.h"
 #include "../common/tlsrecords.h"
+#include "discovery/announcement.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
@@ -204,6 +206,7 @@ private Q_SLOTS:
     void clientWithoutCertificate();
     void dialledServerAnswersJunk_data();
     void dialledServerAnswersJunk();
+    void spoofedAnnouncementPointsAtJunk();
 
 private:
     // All attack connections gone, and Bob and Alice still exchange messages both ways.
@@ -648,6 +651,51 @@ void tst_Outside::dialledServerAnswersJunk()
         sServer.kill();
         sServer.waitForFinished(1000);
     }
+}
+
+void tst_Outside::spoofedAnnouncementPointsAtJunk()
+{
+    // Discovery makes every Shoal dial what is announced: one datagram naming a junk server
+    // made every Shoal that heard it dial it (and, before the fix, crash).
+    QString error;
+    MessengerConfig config;
+    config.name = u"Carol"_s;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    const quint16 lanPort = freeUdpPort();
+    config.discovery = DiscoveryConfig{lanPort, {QHostAddress(u"127.255.255.255"_s)}, 30'000};
+    Messenger carol(*Identity::generate(&error), config);
+    QVERIFY2(carol.start(), qPrintable(carol.errorString()));
+    int dialled = 0;
+    QTcpServer junk;
+    QVERIFY(junk.listen(QHostAddress::LocalHost));
+    connect(&junk, &QTcpServer::pendingConnectionAvailable, this, [&] {
+        QTcpSocket *s = junk.nextPendingConnection();
+        ++dialled;
+        connect(s, &QTcpSocket::readyRead, s, [s] {
+            s->readAll();
+            s->write(QByteArray("\x16\x03\x03\x00\x05hello", 10));
+        });
+    });
+    Announcement spoof;
+    spoof.kind = Announcement::Kind::Hello;
+    spoof.peerId = QString(64, u'f'); // above Carol's ID: she dials at once
+    spoof.instance = QUuid::createUuid();
+    spoof.name = u"Bob"_s;
+    spoof.port = junk.serverPort();
+    QUdpSocket eve;
+    QVERIFY(eve.bind(QHostAddress::LocalHost, 0));
+    QCOMPARE(eve.writeDatagram(spoof.encode(), QHostAddress::LocalHost, lanPort),
+             qint64(spoof.encode().size()));
+    QTRY_VERIFY(dialled >= 1);
+    QTRY_COMPARE_WITH_TIMEOUT(carol.connections().connectionCount(), 0, PromptMs);
+    // Carol is still there for a real peer.
+    QVERIFY(m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(carol.port()), &error));
+    QTRY_VERIFY(carol.connections().isConnected(m_bob->id()));
+    const auto id = m_bob->sendMessage(carol.id(), u"hi Carol"_s, &error);
+    QVERIFY2(id, qPrintable(error));
+    QTRY_COMPARE(m_bob->history().message(*id)->state, MessageState::Delivered);
+    verifyStillChatting();
 }
 
 QTEST_GUILESS_MAIN(tst_Outside)
