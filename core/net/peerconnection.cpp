@@ -41,6 +41,8 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     m_lastSent.start();
     m_tick.start(TickMs);
     if (m_direction == Direction::Incoming) {
+        // For the log: who an attempt that never says hello came from.
+        m_from = PeerAddress::format(m_socket->peerAddress(), m_socket->peerPort());
         if (m_socket->isEncrypted()) // else once the TLS handshake is done
             QMetaObject::invokeMethod(this, &PeerConnection::onEncrypted, Qt::QueuedConnection);
         // Bytes may already be waiting from before we took the socket over.
@@ -363,7 +365,9 @@ void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
     m_closed = true;
     m_tick.stop();
     // The reason may be the peer's own words (its bye) or echo what it sent: quoted.
-    qCInfo(lcNet).noquote() << "closing" << (m_ready ? m_remoteHello.peerId : m_dialed)
+    qCInfo(lcNet).noquote() << "closing"
+                            << (m_ready ? m_remoteHello.peerId
+                                        : (m_direction == Direction::Incoming ? m_from : m_dialed))
                             << QMetaEnum::fromType<Error>().valueToKey(int(error))
                             << Protocol::quoted(reason);
     if (sendBye && m_socket->isEncrypted())

@@ -114,6 +114,7 @@ private:
     FrameDecoder m_decoder{Protocol::MaxFrameSize};
     QString m_expectedId;
     QString m_dialed;
+    QString m_from; // incoming: the remote address and port
     QTimer m_tick;
     QElapsedTimer m_started;
     QElapsedTimer m_lastReceived;
