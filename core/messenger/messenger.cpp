@@ -71,7 +71,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                         = tr("Security warning: an address where %1 was expected answered with "
                              "another identity and was refused; nothing was sent there. %2")
                               .arg(m_peers.peer(dialled).value_or(PeerInfo{}).name, reason);
-                    qCWarning(lcMessenger).noquote() << warning;
+                    qCWarning(lcMessenger).noquote() << Protocol::quoted(warning); // a name
                     addWarning(warning);
                     Q_EMIT identityMismatch(dialled, warning);
                 }

@@ -41,8 +41,10 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     m_lastSent.start();
     m_tick.start(TickMs);
     if (m_direction == Direction::Incoming) {
-        if (m_socket->isEncrypted()) // else once the TLS handshake is done (onEncrypted)
-            sendHello();
+        // For the log: who an attempt that never says hello came from.
+        m_from = PeerAddress::format(m_socket->peerAddress(), m_socket->peerPort());
+        if (m_socket->isEncrypted()) // else once the TLS handshake is done
+            QMetaObject::invokeMethod(this, &PeerConnection::onEncrypted, Qt::QueuedConnection);
         // Bytes may already be waiting from before we took the socket over.
         QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
     }
@@ -131,8 +133,29 @@ void PeerConnection::sendHello()
 
 void PeerConnection::onEncrypted()
 {
-    if (!m_helloSent)
-        sendHello();
+    if (m_closed || m_helloSent)
+        return;
+    // Nothing about us (name, ID, port) goes to a peer before its certificate is known, and to
+    // a dialled address only if the certificate is the one expected there. With TLS 1.3 the
+    // server's encrypted() comes after the client's Finished, so the client's certificate, if
+    // any, has arrived by now.
+    const QString fingerprint = Identity::fingerprint(m_socket->peerCertificate());
+    if (fingerprint.isEmpty()) {
+        finish(Error::IdentityMismatch, tr("The peer presented no certificate."), true);
+        return;
+    }
+    if (!m_expectedId.isEmpty() && fingerprint != m_expectedId) {
+        // No bye either: that address gets nothing from us.
+        finish(Error::IdentityMismatch, mismatchReason(fingerprint), false);
+        return;
+    }
+    sendHello();
+}
+
+QString PeerConnection::mismatchReason(const QString &fingerprint) const
+{
+    return tr("Expected the peer with ID %1, but the one at this address has ID %2.")
+        .arg(m_expectedId, fingerprint);
 }
 
 void PeerConnection::setReadingPaused(bool paused)
@@ -257,11 +280,8 @@ void PeerConnection::handleHello(const Protocol::Hello &hello)
                true);
         return;
     }
-    if (!m_expectedId.isEmpty() && fingerprint != m_expectedId) {
-        finish(Error::IdentityMismatch,
-               tr("Expected the peer with ID %1, but the one at this address has ID %2.")
-                   .arg(m_expectedId, fingerprint),
-               true);
+    if (!m_expectedId.isEmpty() && fingerprint != m_expectedId) { // checked in onEncrypted too
+        finish(Error::IdentityMismatch, mismatchReason(fingerprint), true);
         return;
     }
     if (fingerprint == m_ownHello.peerId) {
@@ -269,8 +289,9 @@ void PeerConnection::handleHello(const Protocol::Hello &hello)
         return;
     }
     m_ready = true;
-    qCDebug(lcNet) << "ready with" << hello.peerId << "name" << hello.name
-                   << (m_direction == Direction::Outgoing ? "outgoing" : "incoming");
+    qCDebug(lcNet).noquote() << "ready with" << hello.peerId << "name"
+                             << Protocol::quoted(hello.name)
+                             << (m_direction == Direction::Outgoing ? "outgoing" : "incoming");
     Q_EMIT ready();
 }
 
@@ -343,18 +364,32 @@ void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
         return;
     m_closed = true;
     m_tick.stop();
-    qCInfo(lcNet).noquote() << "closing" << (m_ready ? m_remoteHello.peerId : m_dialed)
-                            << QMetaEnum::fromType<Error>().valueToKey(int(error)) << reason;
+    // The reason may be the peer's own words (its bye) or echo what it sent: quoted.
+    qCInfo(lcNet).noquote() << "closing"
+                            << (m_ready ? m_remoteHello.peerId
+                                        : (m_direction == Direction::Incoming ? m_from : m_dialed))
+                            << QMetaEnum::fromType<Error>().valueToKey(int(error))
+                            << Protocol::quoted(reason);
     if (sendBye && m_socket->isEncrypted())
-        m_socket->write(Protocol::encodeFrame(Protocol::Bye{reason}));
+        m_socket->write(Protocol::encodeFrame(Protocol::Bye{reason})); // buffered, not sent here
     // Let the bye drain, but never wait on a peer that does not read.
     QTimer::singleShot(CloseGraceMs, this, [this] {
         m_socket->abort();
         deleteLater();
     });
+    // The socket is closed from the event loop, never from here: finish() runs inside the
+    // socket's own signals (errorOccurred in a failed handshake, readyRead, disconnected), and
+    // Qt's TLS backend goes on using its SSL object after emitting them (a failed handshake
+    // still sends its alert). Closing here frees that object under its feet: a crash on any
+    // failed handshake (docs/security.md, "Outside the TLS session").
+    QMetaObject::invokeMethod(this, &PeerConnection::closeSocket, Qt::QueuedConnection);
+    Q_EMIT closed(error, reason);
+}
+
+void PeerConnection::closeSocket()
+{
     if (m_socket->state() != QAbstractSocket::UnconnectedState)
         m_socket->disconnectFromHost();
-    Q_EMIT closed(error, reason);
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         deleteLater();
 }

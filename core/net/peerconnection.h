@@ -103,6 +103,8 @@ private:
     void handleHello(const Protocol::Hello &hello);
     void sendHello();
     void finish(Error error, const QString &reason, bool sendBye);
+    void closeSocket();
+    QString mismatchReason(const QString &fingerprint) const;
 
     QSslSocket *m_socket;
     Direction m_direction;
@@ -112,6 +114,7 @@ private:
     FrameDecoder m_decoder{Protocol::MaxFrameSize};
     QString m_expectedId;
     QString m_dialed;
+    QString m_from; // incoming: the remote address and port
     QTimer m_tick;
     QElapsedTimer m_started;
     QElapsedTimer m_lastReceived;

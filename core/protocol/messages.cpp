@@ -80,13 +80,46 @@ QCborMap typed(QLatin1StringView type)
 // that sanitising twice gives the same result.
 QString singleLine(const QString &text, qsizetype max)
 {
-    QString out = text.simplified();
+    QString out = text;
+    // Tabs and newlines are controls too, but read as spaces: simplified() folds them.
+    out.removeIf([](QChar c) { return c.category() == QChar::Other_Control && !c.isSpace(); });
+    out = out.simplified();
     if (out.size() > max) {
         out.truncate(max);
         if (out.back().isHighSurrogate())
             out.chop(1);
         out = out.trimmed();
     }
+    return out;
+}
+
+QString quoted(const QString &text)
+{
+    QString out;
+    out.reserve(text.size() + 2);
+    out += u'"';
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        char32_t c = text.at(i).unicode();
+        qsizetype units = 1;
+        if (QChar::isHighSurrogate(c) && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(text.at(i), text.at(i + 1));
+            units = 2;
+        }
+        const auto category = QChar::category(c);
+        if (c == u'"' || c == u'\\') {
+            out += u'\\';
+            out += QChar(char16_t(c));
+        } else if (!QChar::isPrint(c) || category == QChar::Separator_Line
+                   || category == QChar::Separator_Paragraph) {
+            out += c < 0x100     ? u"\\x%1"_s.arg(uint(c), 2, 16, QLatin1Char('0'))
+                   : c < 0x10000 ? u"\\u%1"_s.arg(uint(c), 4, 16, QLatin1Char('0'))
+                                 : u"\\U%1"_s.arg(uint(c), 8, 16, QLatin1Char('0'));
+        } else {
+            out += text.mid(i, units);
+        }
+        i += units - 1;
+    }
+    out += u'"';
     return out;
 }
 

@@ -134,7 +134,13 @@ QString toString(const Message &message);
 
 bool isValidPeerId(const QString &id);
 // One line of at most `max` UTF-16 units, never ending in half a surrogate pair or a space, so
-// that sanitising twice gives the same result. For names and reasons shown to people.
+// that sanitising twice gives the same result. For names and reasons shown to people. Control
+// characters (C0, DEL, C1: NUL, BEL, ESC, CSI...) are removed; whitespace runs become one space.
 QString singleLine(const QString &text, qsizetype max);
+// Text from the network as it may appear in a log line: in double quotes, with quotes,
+// backslashes and every character that is not printable (controls, format characters such as
+// bidi overrides, line separators, lone surrogates) escaped, so that nothing a peer sends can
+// drive the terminal that shows the log.
+QString quoted(const QString &text);
 
 } // namespace Protocol

@@ -1,7 +1,9 @@
 // Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol), one
 // datagram per announcement kind (corpus/fuzz_announcement), what a peer sends in a few
 // typical sessions after its hello (corpus/fuzz_connection), and the frames of a real session
-// between two peers over loopback TLS (both, as "real-session").
+// between two peers over loopback TLS (both, as "real-session"), and what a client sends to
+// a listening socket before TLS: real ClientHellos and junk shaped like records
+// (corpus/fuzz_listener).
 #include "discovery/announcement.h"
 #include "identity/identity.h"
 #include "messenger/messenger.h"
@@ -9,6 +11,8 @@
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
 #include "storage/messagestore.h"
+
+#include "../common/tlsrecords.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -78,7 +82,7 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const QDir root(QString::fromLocal8Bit(argv[1]));
     if (!root.mkpath(u"fuzz_protocol"_s) || !root.mkpath(u"fuzz_announcement"_s)
-        || !root.mkpath(u"fuzz_connection"_s))
+        || !root.mkpath(u"fuzz_connection"_s) || !root.mkpath(u"fuzz_listener"_s))
         return 1;
     const QDir connection(root.filePath(u"fuzz_connection"_s));
     const QDir dir(root.filePath(u"fuzz_protocol"_s));
@@ -150,6 +154,38 @@ int main(int argc, char *argv[])
     QFile raw(connection.filePath(u"no-hello"_s)); // odd first byte: no hello sent for it
     if (!raw.open(QIODevice::WriteOnly) || raw.write(QByteArray(1, '\1') + conversation) < 0)
         return 1;
+
+    // Before TLS. Leading byte: the size of the writes (0: all at once; 5: a record header alone).
+    const QDir listener(root.filePath(u"fuzz_listener"_s));
+    QString error;
+    const Identity seeder = *Identity::generate(&error);
+    QSslConfiguration shoal = QSslConfiguration::defaultConfiguration();
+    shoal.setProtocol(QSsl::TlsV1_3OrLater);
+    shoal.setLocalCertificate(seeder.certificate());
+    shoal.setPrivateKey(seeder.privateKey());
+    shoal.setPeerVerifyMode(QSslSocket::QueryPeer);
+    QSslConfiguration tls12 = shoal;
+    tls12.setProtocol(QSsl::TlsV1_2);
+    const QByteArray clientHello = TlsRecords::recordClientHello(shoal);
+    const QByteArray clientHello12 = TlsRecords::recordClientHello(tls12);
+    if (clientHello.isEmpty() || clientHello12.isEmpty()) {
+        std::fprintf(stderr, "fuzz_seedgen: could not record a ClientHello over loopback\n");
+        return 1;
+    }
+    const QList<std::pair<const char *, QByteArray>> beforeTls = {
+        {"client-hello", QByteArray(1, '\0') + clientHello},
+        {"client-hello-in-pieces", QByteArray(1, '\5') + clientHello},
+        {"client-hello-tls12", QByteArray(1, '\0') + clientHello12},
+        {"client-hello-twice", QByteArray(1, '\0') + clientHello + clientHello},
+        {"junk-record", QByteArray("\0\x16\x03\x01\x00\x05hello", 11)},
+        {"alert", QByteArray("\0\x15\x03\x03\x00\x02\x02\x28", 8)},
+        {"http", QByteArray(1, '\0') + "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
+    };
+    for (const auto &[name, bytes] : beforeTls) {
+        QFile out(listener.filePath(QString::fromLatin1(name)));
+        if (!out.open(QIODevice::WriteOnly) || out.write(bytes) < 0)
+            return 1;
+    }
 
     Announcement a;
     a.peerId = hello.peerId;

@@ -7,7 +7,9 @@
 #include "net/networksafety.h"
 #include "storage/messagestore.h"
 
+#include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTcpSocket>
 #include <QTest>
 #include <QtEndian>
@@ -43,6 +45,29 @@ std::unique_ptr<Messenger> makePeer(const QString &name, ConnectionLimits limits
     if (!m->start())
         qWarning() << "start failed:" << m->errorString();
     return m;
+}
+
+// Every log message while a test runs, with every shoal.* category on (debug included).
+QStringList *capturedLog = nullptr;
+QtMessageHandler previousHandler = nullptr;
+QLoggingCategory::CategoryFilter previousFilter = nullptr;
+
+void captureLog(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (capturedLog && qstrncmp(context.category, "shoal.", 6) == 0)
+        capturedLog->append(message); // not passed on: raw escapes would reach this terminal
+    else
+        previousHandler(type, context, message);
+}
+
+void everyShoalCategory(QLoggingCategory *category)
+{
+    if (previousFilter) // null while installFilter() first runs us on every category
+        previousFilter(category);
+    if (qstrncmp(category->categoryName(), "shoal.", 6) == 0) {
+        category->setEnabled(QtDebugMsg, true);
+        category->setEnabled(QtInfoMsg, true);
+    }
 }
 
 QByteArray header(quint32 length)
@@ -146,6 +171,7 @@ private Q_SLOTS:
     void connectionsAbortedAtRandom();
     void lockOutBySilentHandshakes();
     void lockOutByIdlePeers();
+    void peerTextCannotDriveTheTerminal();
 
 private:
     // Alice and Bob have talked (Bob is a known peer), then Bob went away; Alice runs with
@@ -604,6 +630,55 @@ void tst_Hostile::lockOutByIdlePeers()
     const QUuid toDave = *m_alice->sendMessage(dave->id(), u"I called you"_s, &error);
     QTRY_COMPARE(m_alice->history().message(toDave)->state, MessageState::Delivered);
     qInfo() << crowd.opened() << "idle peers opened," << crowd.closed() << "closed";
+}
+
+void tst_Hostile::peerTextCannotDriveTheTerminal()
+{
+    // Names, bye reasons and texts that echo into close reasons carry terminal escapes: the
+    // name keeps none of them, and no log line carries a control character.
+    QStringList log;
+    capturedLog = &log;
+    previousHandler = qInstallMessageHandler(captureLog);
+    previousFilter = QLoggingCategory::installFilter(everyShoalCategory);
+    auto restore = qScopeGuard([] {
+        QLoggingCategory::installFilter(previousFilter);
+        qInstallMessageHandler(previousHandler);
+        capturedLog = nullptr;
+    });
+    const QString escapes = u"\x1b[2J\x1b]0;owned\x07\0\x7f\u009b31m"_s;
+    RawPeer raw(*Identity::generate(&m_error));
+    connectRaw(raw);
+    Protocol::Hello hello = raw.hello(raw.m_identity.id());
+    hello.name = u"Mal"_s + escapes + u"lory"_s;
+    raw.send(hello);
+    QTRY_VERIFY(m_alice->connections().isConnected(raw.m_identity.id()));
+    QCOMPARE(m_alice->peers()->peer(raw.m_identity.id())->name, u"Mal[2J]0;owned31mlory"_s);
+    startConversation();
+    raw.send(Protocol::Bye{u"bye"_s + escapes});
+    QTRY_VERIFY(!m_alice->connections().isConnected(raw.m_identity.id()));
+    // A chat before hello: its text is echoed in the reason the connection is closed for.
+    RawPeer early(*Identity::generate(&m_error));
+    connectRaw(early);
+    early.send(Protocol::Chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), escapes});
+    QTRY_VERIFY(early.receivedBye());
+    verifyConversation();
+    restore.dismiss();
+    QLoggingCategory::installFilter(previousFilter);
+    qInstallMessageHandler(previousHandler);
+    capturedLog = nullptr;
+    QVERIFY(log.size() > 2);
+    QVERIFY(std::any_of(log.cbegin(), log.cend(), [](const QString &line) {
+        return line.contains(u"RemoteClosed"_s);
+    }));
+    for (const QString &line : std::as_const(log)) {
+        for (QChar c : line) {
+            QVERIFY2(c.category() != QChar::Other_Control,
+                     qPrintable(u"raw control character U+%1 in a log line: %2"_s
+                                    .arg(c.unicode(), 4, 16, QLatin1Char('0'))
+                                    .arg(QString::fromLatin1(
+                                        line.toUtf8().toPercentEncoding(" \"'()[].,:;")))));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Hostile)

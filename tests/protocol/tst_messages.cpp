@@ -29,6 +29,10 @@ private Q_SLOTS:
     void malformed_data();
     void malformed();
     void nameIsSanitised();
+    void controlCharactersLeaveNames_data();
+    void controlCharactersLeaveNames();
+    void quotedForLog_data();
+    void quotedForLog();
     void frameOfMessage();
 };
 
@@ -151,6 +155,61 @@ void tst_Messages::nameIsSanitised()
     const QString name = std::get<Hello>(*decoded).name;
     QCOMPARE(name.size(), MaxNameLength);
     QVERIFY(name.startsWith(u"Eve e"_s));
+}
+
+void tst_Messages::controlCharactersLeaveNames_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("NUL, BEL, ESC, DEL") << u"E\0v\ae\x1b\x7f"_s << u"Eve"_s;
+    QTest::newRow("terminal escapes")
+        << u"\x1b[2J\x1b]0;owned\x07Mallory"_s << u"[2J]0;ownedMallory"_s;
+    QTest::newRow("C1 controls (NEL is a line break)") << u"a\u009b2Jb\u0085c"_s << u"a2Jb c"_s;
+    QTest::newRow("tabs and newlines fold") << u"\tEve\r\nthe\vgreat "_s << u"Eve the great"_s;
+    QTest::newRow("a control between spaces") << u"Eve \x1b Smith"_s << u"Eve Smith"_s;
+    QTest::newRow("only controls") << u"\x1b\x07\0"_s << QString();
+    QTest::newRow("emoji and CJK kept") << u"小明 👩‍💻"_s << u"小明 👩‍💻"_s;
+}
+
+void tst_Messages::controlCharactersLeaveNames()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    QCOMPARE(singleLine(input, MaxNameLength), expected);
+    QCOMPARE(singleLine(expected, MaxNameLength), expected); // stable
+    // Through the decoders too: a hello's name and a bye's reason.
+    QCborMap hello = Hello{1, 1, PeerA, {}, 1, {}}.toCbor();
+    hello.insert(u"name"_s, input);
+    QString error;
+    const auto decoded = decode(cbor(hello), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    QCOMPARE(std::get<Hello>(*decoded).name, expected);
+    const auto bye = decode(encode(Bye{input}), &error);
+    QVERIFY2(bye, qPrintable(error));
+    QCOMPARE(std::get<Bye>(*bye).reason, expected);
+}
+
+void tst_Messages::quotedForLog_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("plain") << u"duplicate connection"_s << u"\"duplicate connection\""_s;
+    QTest::newRow("terminal escapes")
+        << u"\x1b[2J\x1b]0;x\x07"_s << u"\"\\x1b[2J\\x1b]0;x\\x07\""_s;
+    QTest::newRow("NUL, DEL, C1") << u"a\0b\x7f\u009b"_s << u"\"a\\x00b\\x7f\\x9b\""_s;
+    QTest::newRow("newline") << u"a\nb"_s << u"\"a\\x0ab\""_s;
+    QTest::newRow("quotes and backslashes") << u"say \"\\\""_s << u"\"say \\\"\\\\\\\"\""_s;
+    QTest::newRow("bidi override, line separator")
+        << u"a\u202Eb\u2028c"_s << u"\"a\\u202eb\\u2028c\""_s;
+    QTest::newRow("lone surrogate") << QString(QChar(0xd800)) << u"\"\\ud800\""_s;
+    QTest::newRow("CJK and emoji kept") << u"小明 😀"_s << u"\"小明 😀\""_s;
+}
+
+void tst_Messages::quotedForLog()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expected);
+    QCOMPARE(quoted(input), expected);
 }
 
 void tst_Messages::frameOfMessage()
