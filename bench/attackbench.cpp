@@ -724,9 +724,18 @@ int runAttackBench()
     };
 
     QList<Row> rows;
+    bool aliceDied = false;
     auto run = [&](const QString &name, const QString &kind, int fillMs = 0) {
+        if (aliceDied)
+            return;
         rows.append(measure(name, kind, fillMs));
-        std::fprintf(stderr, "  %s done\n", qPrintable(name));
+        // An attack that takes Alice down (a crash, a sanitizer report) fails the bench: CI
+        // runs it under ASan for that.
+        aliceDied = child.state() != QProcess::Running;
+        std::fprintf(stderr,
+                     "  %s %s\n",
+                     qPrintable(name),
+                     aliceDied ? "KILLED ALICE (exit code above)" : "done");
     };
     run(u"none"_s, u"none"_s);
     run(u"slowloris: 200 TLS connections trickling a hello"_s, u"slowloris"_s);
@@ -764,6 +773,11 @@ int runAttackBench()
                 "(both histories on disk).\nCPU and memory are Alice's process alone; +RSS is "
                 "its peak during the attack over its size just before.\n");
     std::fflush(stdout);
+    if (aliceDied) {
+        std::printf("\nFAILED: the attacked peer died during \"%s\"\n",
+                    qPrintable(rows.constLast().name));
+        return 1;
+    }
     child.closeWriteChannel();
     child.kill();
     child.waitForFinished();
