@@ -26,6 +26,23 @@ std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QSt
     return v.toString();
 }
 
+// A text exactly as sent. QCborValue::toString() decodes with QString::fromUtf8(), which takes
+// a leading U+FEFF for a byte-order mark and drops it; the UTF-8 bytes still hold it.
+std::optional<QString> exactTextField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    auto text = textField(map, key, error);
+    if (!text)
+        return std::nullopt;
+    const QByteArray cbor = map.value(key).toCbor(); // header, then the UTF-8 bytes
+    if (cbor.isEmpty())
+        return text;
+    const int info = quint8(cbor.at(0)) & 0x1f;
+    const qsizetype header = info < 24 ? 1 : info == 24 ? 2 : info == 25 ? 3 : info == 26 ? 5 : 9;
+    if (cbor.size() >= header + 3 && cbor.sliced(header, 3) == QByteArrayView("\xEF\xBB\xBF"))
+        text->prepend(QChar(0xFEFF));
+    return text;
+}
+
 std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
     const QCborValue v = map.value(key);
@@ -187,7 +204,7 @@ std::optional<Chat> Chat::fromCbor(const QCborMap &map, QString *error)
 {
     const auto id = uuidField(map, "mid"_L1, error);
     const auto ts = id ? intField(map, "ts"_L1, error) : std::nullopt;
-    const auto text = ts ? textField(map, "text"_L1, error) : std::nullopt;
+    const auto text = ts ? exactTextField(map, "text"_L1, error) : std::nullopt;
     if (!text)
         return std::nullopt;
     if (text->toUtf8().size() > MaxTextBytes) {

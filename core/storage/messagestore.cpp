@@ -622,12 +622,13 @@ QList<PeerRecord> MessageStore::peers() const
 {
     QSqlQuery q(m_db);
     QList<PeerRecord> out;
-    if (!q.exec(u"SELECT id, name, certificate, addresses, last_seen FROM peers"_s))
+    if (!q.exec(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen"
+                u" FROM peers"_s))
         return out;
     while (q.next()) {
         PeerRecord p;
         p.id = q.value(0).toString();
-        p.name = q.value(1).toString();
+        p.name = fromText(q.value(1));
         p.certificate = q.value(2).toByteArray();
         p.addresses = q.value(3).toString().split(u'\n', Qt::SkipEmptyParts);
         if (!q.value(4).isNull())

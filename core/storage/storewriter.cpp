@@ -33,11 +33,12 @@ struct StoreWriter::Queries
     {}
     bool prepare()
     {
+        // Texts are bound as UTF-8 (SqlRows::text), cast to TEXT.
         return insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
-                              u" text, state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+                              u" text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
                && insertReceived.prepare(u"INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
                                          u" sent_at, received_at, text, state)"
-                                         u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+                                         u" VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
                && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
                                  u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
                && updateMatching.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
@@ -46,10 +47,11 @@ struct StoreWriter::Queries
                && receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s)
                && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
                                  u" AND state IN (0, 1)"_s)
-               && peer.prepare(u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
-                               u" VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                               u" name = excluded.name, certificate = excluded.certificate,"
-                               u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
+               && peer.prepare(
+                   u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
+                   u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                   u" name = excluded.name, certificate = excluded.certificate,"
+                   u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
                && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
                                        u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
                                        u" last_message_at ="
@@ -163,7 +165,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 q.addBindValue(m.outgoing);
                 q.addBindValue(ms(m.sentAt));
                 q.addBindValue(ms(m.receivedAt));
-                q.addBindValue(m.text);
+                q.addBindValue(text(m.text));
                 q.addBindValue(int(m.state));
                 if (!q.exec())
                     return fail(q);
@@ -211,7 +213,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
                 QSqlQuery &q = m_q->peer;
                 q.addBindValue(p->id);
-                q.addBindValue(p->name.isNull() ? u""_s : p->name); // a null QString is NULL
+                q.addBindValue(text(p->name)); // never NULL
                 q.addBindValue(p->certificate);
                 q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
                 q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());

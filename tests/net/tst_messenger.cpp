@@ -94,6 +94,7 @@ private Q_SLOTS:
     void helloNeverSentClosed();
     void stalledFrameClosed();
     void outgoingIncompatibleVersionExplained();
+    void textArrivesAndIsStoredExactly();
 };
 
 namespace {
@@ -580,6 +581,35 @@ void tst_Messenger::outgoingIncompatibleVersionExplained()
     QTRY_COMPARE(finished.size(), 1);
     const QString reason = finished.at(0).at(2).toString();
     QVERIFY2(reason.contains(u"2 to 3"_s) && reason.contains(u"1 to 1"_s), qPrintable(reason));
+}
+
+void tst_Messenger::textArrivesAndIsStoredExactly()
+{
+    // Over the wire and through the store, a text keeps every code unit: the live event, the
+    // history and the other side's history hold exactly what was typed (a leading U+FEFF was
+    // dropped by the store, a leading U+FFFE byte-swapped the whole text).
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+    QSignalSpy received(b.get(), &Messenger::messageReceived);
+    const QStringList sent{u"\uFEFFbom"_s, u"\uFFFEswapped"_s, u"\uFEFF"_s, u"a\uFEFFb"_s};
+    QList<QUuid> ids;
+    for (const QString &text : sent)
+        ids.append(*a->sendMessage(b->id(), text, &error));
+    QTRY_COMPARE(received.size(), sent.size());
+    QTRY_COMPARE(a->history().message(ids.last())->state, MessageState::Delivered);
+    QStringList live, theirs, ours;
+    for (const QList<QVariant> &args : std::as_const(received))
+        live.append(args.at(0).value<ChatMessage>().text);
+    for (const ChatMessage &m : b->history().conversation(a->id()))
+        theirs.append(m.text);
+    for (const ChatMessage &m : a->history().conversation(b->id()))
+        ours.append(m.text);
+    QCOMPARE(live, sent);
+    QCOMPARE(theirs, sent);
+    QCOMPARE(ours, sent);
 }
 
 void tst_Messenger::initTestCase()

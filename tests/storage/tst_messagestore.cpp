@@ -60,6 +60,8 @@ private Q_SLOTS:
     void peersRemembered();
     void newIdsAreUniqueAndInTimeOrder();
     void newestPageOfMillionIsFast();
+    void textStoredExactly_data();
+    void textStoredExactly();
 };
 
 void tst_MessageStore::createdFromEmptyFile()
@@ -409,6 +411,50 @@ void tst_MessageStore::newestPageOfMillionIsFast()
     QCOMPARE(page.last().text, u"message 999999"_s);
     // Loose on purpose (the benchmark measures it): a scan of the table would take seconds.
     QVERIFY2(elapsed < 500, QByteArray::number(elapsed));
+}
+
+void tst_MessageStore::textStoredExactly_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("leading BOM") << u"\uFEFFhello"_s;
+    QTest::newRow("BOM only") << u"\uFEFF"_s;
+    QTest::newRow("two BOMs") << u"\uFEFF\uFEFFx"_s;
+    QTest::newRow("swapped BOM") << u"\uFFFEhello"_s;
+    QTest::newRow("BOM inside") << u"a\uFEFFb"_s;
+    QTest::newRow("NUL inside") << QString(u"a\0b"_s);
+    QTest::newRow("emoji") << u"\U0001F600 ok"_s;
+}
+
+void tst_MessageStore::textStoredExactly()
+{
+    // What was sent is what is stored and read back, to the last code unit: SQLite drops a
+    // byte-order mark at the start of UTF-16 text handed to it, so the store hands it UTF-8.
+    QFETCH(QString, text);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    const ChatMessage in = message(1, text);
+    const ChatMessage out = message(2, text, true, MessageState::Queued);
+    PeerRecord peer{Peer, text, {}, {}, {}};
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY(store.open(path, &error));
+        QVERIFY(store.addReceived(in));
+        store.addOutgoing(out);
+        store.savePeer(peer);
+        QVERIFY(store.flush());
+        QCOMPARE(texts(store.conversation(Peer)), (QStringList{text, text}));
+    }
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(path, &error));
+    const auto stored = store.conversation(Peer);
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored.at(0).text.size(), text.size());
+    QCOMPARE(stored.at(0).text, text);
+    QCOMPARE(stored.at(1).text, text);
+    QCOMPARE(store.message(out.id)->text, text);
+    QCOMPARE(store.peers().value(0).name, text);
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
