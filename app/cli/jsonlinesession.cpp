@@ -197,8 +197,12 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         const int n = limit.isUndefined() ? 50 : qBound(1, limit.toInt(), 1000);
         std::optional<ChatMessage> cursor;
         if (before.isString()) {
-            cursor = m_messenger.history().message(QUuid::fromString(before.toString()));
-            if (!cursor || cursor->peerId != with.toString() || cursor->seq == 0)
+            // Ours or theirs in this conversation (a peer may reuse one of our IDs).
+            const QUuid id = QUuid::fromString(before.toString());
+            cursor = m_messenger.history().message(MessageKey{id, with.toString(), true});
+            if (!cursor || cursor->seq == 0)
+                cursor = m_messenger.history().message(MessageKey{id, with.toString(), false});
+            if (!cursor || cursor->seq == 0)
                 return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
         }
         QJsonArray messages;

@@ -233,12 +233,12 @@ void Messenger::sendReceipts(const QString &peerId)
     // only committed ones, so ask for both.
     QList<ChatMessage> receipts = m_store->pendingReceipts(peerId);
     for (const ChatMessage &m : m_store->unread(peerId)) {
-        if (m_store->message(m.id)->state == MessageState::Read)
+        if (m_store->message(keyOf(m)).value_or(m).state == MessageState::Read)
             receipts.append(m);
     }
     for (const ChatMessage &m : std::as_const(receipts)) {
         if (m_registry->send(peerId, Protocol::Read{m.id}))
-            m_store->setReceiptSent(m.id);
+            m_store->setReceiptSent(m);
     }
 }
 
@@ -424,9 +424,7 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
                 m_registry->setReadingPaused(peerId, true);
             }
         } else {
-            const auto queued = m_store->message(chat->id);
-            if (queued && !queued->outgoing && queued->peerId == peerId)
-                m_ackAfterCommit.insert(chat->id, peerId);
+            m_ackAfterCommit.insert(keyOf(m)); // the same, from the same peer, not on disk yet
         }
         return;
     }
@@ -485,8 +483,8 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     for (const QString &peer : std::as_const(sendNow))
         pump(peer);
     for (auto it = m_ackAfterCommit.begin(); it != m_ackAfterCommit.end();) {
-        if (m_store->message(it.key()).value_or(ChatMessage{}).seq != 0) {
-            m_registry->send(it.value(), Protocol::Ack{it.key()});
+        if (m_store->message(*it).value_or(ChatMessage{}).seq != 0) {
+            m_registry->send(it->peerId, Protocol::Ack{it->id});
             it = m_ackAfterCommit.erase(it);
         } else {
             ++it;

@@ -136,7 +136,7 @@ private:
     QString m_errorString;
     QString m_activeConversation;
     bool m_activeVisible = false;
-    QHash<QUuid, QString> m_ackAfterCommit; // duplicates of messages not yet on disk
+    QSet<MessageKey> m_ackAfterCommit; // duplicates of received messages not yet on disk
     // Per connected peer: the seq of the last queued message written to its connection.
     QHash<QString, qint64> m_sendCursor;
     QSet<QString> m_readingPaused; // peers far ahead of the disk

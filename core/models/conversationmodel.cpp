@@ -4,9 +4,10 @@
 
 namespace {
 
+// The order of arrival here (never the sender's clock, which a peer controls).
 bool before(const ChatMessage &a, const ChatMessage &b)
 {
-    return a.sentAt < b.sentAt || (a.sentAt == b.sentAt && a.seq < b.seq);
+    return a.seq < b.seq;
 }
 
 } // namespace
@@ -50,7 +51,7 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
     for (const ChatMessage &m : added) {
         if (m.peerId != m_peerId)
             continue;
-        // Usually the newest; a late one slots into its place in sender order.
+        // Almost always the newest: reports come in the order of the writes.
         int row = int(m_rows.size());
         while (row > 0 && before(m, m_rows.at(row - 1)))
             --row;
@@ -59,13 +60,15 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
         beginInsertRows({}, row, row);
         m_rows.insert(row, m);
         if (row == m_rows.size() - 1 && !m_rowIndexStale)
-            m_rowIndex.insert(m.id, row);
+            m_rowIndex.insert(keyOf(m), row);
         else
             m_rowIndexStale = true;
         endInsertRows();
     }
     for (const ChatMessage &m : changed) {
-        const int row = rowOf(m.id);
+        if (m.peerId != m_peerId)
+            continue;
+        const int row = rowOf(keyOf(m));
         if (row < 0)
             continue;
         m_rows[row].state = m.state;
@@ -73,7 +76,7 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
         Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
     }
     for (const QUuid &id : removed) {
-        const int row = rowOf(id);
+        const int row = rowOf({id, m_peerId, true}); // only waiting outgoing ones are removed
         if (row < 0)
             continue;
         beginRemoveRows({}, row, row);
@@ -83,16 +86,16 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
     }
 }
 
-int ConversationModel::rowOf(const QUuid &id) const
+int ConversationModel::rowOf(const MessageKey &key) const
 {
     if (m_rowIndexStale) {
         m_rowIndex.clear();
         m_rowIndex.reserve(m_rows.size());
         for (int row = 0; row < int(m_rows.size()); ++row)
-            m_rowIndex.insert(m_rows.at(row).id, row);
+            m_rowIndex.insert(keyOf(m_rows.at(row)), row);
         m_rowIndexStale = false;
     }
-    return m_rowIndex.value(id, -1);
+    return m_rowIndex.value(key, -1);
 }
 
 int ConversationModel::rowCount(const QModelIndex &parent) const
@@ -119,6 +122,10 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return int(m.state);
     case StateNameRole:
         return messageStateName(m.state);
+    case ReceivedAtRole:
+        return m.receivedAt;
+    case SenderTimeFarOffRole:
+        return senderTimeFarOff(m);
     default:
         return {};
     }
@@ -131,5 +138,7 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {OutgoingRole, "outgoing"},
             {SentAtRole, "sentAt"},
             {StateRole, "state"},
-            {StateNameRole, "stateName"}};
+            {StateNameRole, "stateName"},
+            {ReceivedAtRole, "receivedAt"},
+            {SenderTimeFarOffRole, "senderTimeFarOff"}};
 }

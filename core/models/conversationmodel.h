@@ -22,9 +22,11 @@ public:
         IdRole = Qt::UserRole + 1,
         TextRole,
         OutgoingRole,
-        SentAtRole,
+        SentAtRole,    // the sender's clock, for display
         StateRole,     // MessageState as int
         StateNameRole, // "queued", "sent", ...
+        ReceivedAtRole,
+        SenderTimeFarOffRole, // bool: mark the sender's time (see senderTimeFarOff())
     };
 
     explicit ConversationModel(const MessageStore &store, QObject *parent = nullptr);
@@ -44,7 +46,7 @@ private:
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
-    int rowOf(const QUuid &id) const;
+    int rowOf(const MessageKey &key) const;
 
     const MessageStore &m_store;
     QString m_peerId;
@@ -52,7 +54,7 @@ private:
     // Row of each ID, rebuilt when rows moved (an insert before the end, a removal, a page
     // of older ones); appends keep it up to date. A state change is then found at once, not
     // by walking every row (a long conversation open while its queue goes out).
-    mutable QHash<QUuid, int> m_rowIndex;
+    mutable QHash<MessageKey, int> m_rowIndex;
     mutable bool m_rowIndexStale = true;
     bool m_hasOlder = false;
 };

@@ -54,6 +54,40 @@ const QList<QStringList> &migrationSteps()
         // every connect; 30 ms for a 100,000-message conversation without it)
         {u"CREATE INDEX messages_receipts ON messages (peer_id)"
          u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s},
+        // 4: a message is (sender, ID), not ID: one peer's ID no longer shadows another's
+        // message (the table is rebuilt: SQLite cannot drop a UNIQUE constraint); shown in
+        // the order of arrival here, not by the sender's clock (seq, not sent_at); the
+        // conversation list ordered by our clock too
+        {u"CREATE TABLE messages_v4 ("
+         u" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+         u" id BLOB NOT NULL,"
+         u" peer_id TEXT NOT NULL,"
+         u" outgoing INTEGER NOT NULL,"
+         u" sent_at INTEGER NOT NULL,"
+         u" received_at INTEGER NOT NULL,"
+         u" text TEXT NOT NULL,"
+         u" state INTEGER NOT NULL,"
+         u" receipt_sent INTEGER NOT NULL DEFAULT 0,"
+         u" UNIQUE (id, peer_id, outgoing))"_s,
+         u"INSERT INTO messages_v4 (seq, id, peer_id, outgoing, sent_at, received_at, text, state,"
+         u" receipt_sent) SELECT seq, id, peer_id, outgoing, sent_at, received_at, text, state,"
+         u" receipt_sent FROM messages ORDER BY seq"_s,
+         // seq keeps growing from where it was, past messages deleted at the end
+         u"DELETE FROM sqlite_sequence WHERE name = 'messages_v4'"_s,
+         u"INSERT INTO sqlite_sequence (name, seq)"
+         u" SELECT 'messages_v4', seq FROM sqlite_sequence WHERE name = 'messages'"_s,
+         u"DROP TABLE messages"_s,
+         u"ALTER TABLE messages_v4 RENAME TO messages"_s,
+         u"CREATE INDEX messages_by_arrival ON messages (peer_id, seq)"_s,
+         u"CREATE INDEX messages_waiting ON messages (peer_id, seq)"
+         u" WHERE outgoing = 1 AND state IN (0, 1)"_s,
+         u"CREATE INDEX messages_unread ON messages (peer_id)"
+         u" WHERE outgoing = 0 AND state = 2"_s,
+         u"CREATE INDEX messages_receipts ON messages (peer_id)"
+         u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s,
+         u"UPDATE conversations SET last_message_at = (SELECT MAX(received_at) FROM messages"
+         u" WHERE messages.peer_id = conversations.peer_id)"
+         u" WHERE peer_id IN (SELECT peer_id FROM messages)"_s},
     };
     return steps;
 }
@@ -64,16 +98,19 @@ const QList<QStringList> &migrationSteps()
 struct MessageStore::Queries
 {
     explicit Queries(const QSqlDatabase &db)
-        : contains(db)
+        : byKey(db)
         , byId(db)
     {}
     bool prepare()
     {
-        return contains.prepare(u"SELECT 1 FROM messages WHERE id = ?"_s)
+        return byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
+                                                                       QLatin1StringView(ByKey)))
+               // Ours first: an outgoing ID is unique (we made it), an incoming one need not be.
                && byId.prepare(
-                   u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)));
+                   u"SELECT %1 FROM messages WHERE id = ?"
+                   u" ORDER BY outgoing DESC, seq LIMIT 1"_s.arg(QLatin1StringView(Columns)));
     }
-    QSqlQuery contains, byId;
+    QSqlQuery byKey, byId;
 };
 
 // Where the writer leaves a batch's result: one batch is with the writer at a time.
@@ -256,8 +293,8 @@ void MessageStore::dispatch()
     // is a write of its own, in a later batch.
     for (Write &w : writes) {
         if (auto *a = std::get_if<Add>(&w)) {
-            a->message = m_pendingMessages.take(a->message.id);
-            m_inFlight.insert(a->message.id, a->message);
+            a->message = m_pendingMessages.take(keyOf(a->message));
+            m_inFlight.insert(keyOf(a->message), a->message);
             if (a->received)
                 ++m_receivedInFlight[a->message.peerId];
         }
@@ -357,10 +394,10 @@ bool MessageStore::flush()
 
 bool MessageStore::add(const ChatMessage &message)
 {
-    if (contains(message.id))
+    if (contains(keyOf(message)))
         return false;
     m_pending.append(Add{message});
-    m_pendingMessages.insert(message.id, message);
+    m_pendingMessages.insert(keyOf(message), message);
     schedule();
     return true;
 }
@@ -368,16 +405,17 @@ bool MessageStore::add(const ChatMessage &message)
 void MessageStore::addOutgoing(const ChatMessage &message)
 {
     m_pending.append(Add{message, false});
-    m_pendingMessages.insert(message.id, message);
+    m_pendingMessages.insert(keyOf(message), message);
     schedule();
 }
 
 bool MessageStore::addReceived(const ChatMessage &message)
 {
-    if (m_pendingMessages.contains(message.id) || m_inFlight.contains(message.id))
+    const MessageKey key = keyOf(message);
+    if (m_pendingMessages.contains(key) || m_inFlight.contains(key))
         return false;
     m_pending.append(Add{message, true});
-    m_pendingMessages.insert(message.id, message);
+    m_pendingMessages.insert(key, message);
     ++m_receivedBacklog[message.peerId];
     schedule();
     return true;
@@ -385,26 +423,13 @@ bool MessageStore::addReceived(const ChatMessage &message)
 
 void MessageStore::setState(const ChatMessage &message, MessageState state)
 {
-    auto it = m_pendingMessages.find(message.id);
-    if (it != m_pendingMessages.end()) {
-        if (it->peerId == message.peerId && it->outgoing == message.outgoing
-            && allowed(it->state, state))
-            it->state = state;
-        return;
-    }
-    m_pending.append(State{message.id, state, message});
-    schedule();
-}
-
-void MessageStore::setState(const QUuid &id, MessageState state)
-{
-    auto it = m_pendingMessages.find(id);
+    auto it = m_pendingMessages.find(keyOf(message));
     if (it != m_pendingMessages.end()) {
         if (allowed(it->state, state))
             it->state = state;
         return; // written with the add
     }
-    m_pending.append(State{id, state, std::nullopt});
+    m_pending.append(State{message, state});
     schedule();
 }
 
@@ -443,9 +468,9 @@ void MessageStore::unsend(const QString &peerId)
     }
 }
 
-void MessageStore::setReceiptSent(const QUuid &id)
+void MessageStore::setReceiptSent(const ChatMessage &message)
 {
-    m_pending.append(Receipt{id});
+    m_pending.append(Receipt{keyOf(message)});
     schedule();
 }
 
@@ -461,50 +486,62 @@ void MessageStore::savePeer(const PeerRecord &peer)
     schedule();
 }
 
-bool MessageStore::contains(const QUuid &id) const
+bool MessageStore::contains(const MessageKey &key) const
 {
-    if (m_pendingMessages.contains(id) || m_inFlight.contains(id))
-        return true;
-    if (!m_q)
-        return false;
-    QSqlQuery &q = m_q->contains;
-    q.addBindValue(id.toRfc4122());
-    const bool found = q.exec() && q.next();
-    q.finish();
-    return found;
+    return m_pendingMessages.contains(key) || m_inFlight.contains(key) || stored(key);
 }
 
-std::optional<ChatMessage> MessageStore::stored(const QUuid &id) const
+std::optional<ChatMessage> MessageStore::stored(const MessageKey &key) const
 {
     if (!m_q)
         return std::nullopt;
-    return selectById(m_q->byId, id);
+    return selectByKey(m_q->byKey, key);
 }
 
-std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
+std::optional<ChatMessage> MessageStore::message(const MessageKey &key) const
 {
-    const auto pending = m_pendingMessages.constFind(id);
+    const auto pending = m_pendingMessages.constFind(key);
     if (pending != m_pendingMessages.cend())
         return *pending; // its state changes are applied to it in place
-    auto m = queued(id);
-    if (!m)
-        m = stored(id);
+    const auto inFlight = m_inFlight.constFind(key);
+    auto m = inFlight != m_inFlight.cend() ? std::optional<ChatMessage>(*inFlight) : stored(key);
     if (!m)
         return std::nullopt;
-    if (m->state == MessageState::Queued && m_sent.contains(id))
+    if (m->outgoing && m->state == MessageState::Queued && m_sent.contains(m->id))
         m->state = MessageState::Sent;
     // A state change not yet committed.
     for (const Write &w : m_pending) {
-        if (const auto *s = std::get_if<State>(&w); s && s->id == id && allowed(m->state, s->state))
+        if (const auto *s = std::get_if<State>(&w);
+            s && keyOf(s->message) == key && allowed(m->state, s->state))
             m->state = s->state;
     }
     return m;
 }
 
-std::optional<ChatMessage> MessageStore::queued(const QUuid &id) const
+std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
 {
-    const auto it = m_inFlight.constFind(id);
-    return it == m_inFlight.cend() ? std::nullopt : std::optional<ChatMessage>(*it);
+    // Ours first, then anyone's: a walk of what waits for the disk (small but for a flood,
+    // and this is for people and tests, not for the network).
+    std::optional<ChatMessage> found;
+    for (const auto *queue : {&m_pendingMessages, &m_inFlight}) {
+        for (const ChatMessage &m : *queue) {
+            if (m.id == id && (!found || (m.outgoing && !found->outgoing)))
+                found = m;
+        }
+    }
+    if (!found || !found->outgoing) {
+        if (m_q) {
+            QSqlQuery &q = m_q->byId;
+            q.addBindValue(id.toRfc4122());
+            if (q.exec() && q.next()) {
+                ChatMessage m = fromRow(q);
+                if (!found || m.outgoing)
+                    found = m;
+            }
+            q.finish();
+        }
+    }
+    return found ? message(keyOf(*found)) : std::nullopt;
 }
 
 QList<ChatMessage> MessageStore::select(const QString &where,
@@ -524,7 +561,7 @@ QList<ChatMessage> MessageStore::select(const QString &where,
     while (q.next()) {
         ChatMessage m = fromRow(q);
         // Committed but not reported yet: it appears with committed(), as if still queued.
-        if (m_inFlight.isEmpty() || !m_inFlight.contains(m.id))
+        if (m_inFlight.isEmpty() || !m_inFlight.contains(keyOf(m)))
             out.append(std::move(m));
     }
     return out;
@@ -535,14 +572,13 @@ QList<ChatMessage> MessageStore::page(const QString &peerId,
                                       const std::optional<ChatMessage> &before) const
 {
     QList<ChatMessage> rows;
+    // In the order of arrival here (seq), never by the sender's clock.
     if (before) {
-        rows = select(u"peer_id = ? AND (sent_at < ? OR (sent_at = ? AND seq < ?))"_s,
-                      {peerId, ms(before->sentAt), ms(before->sentAt), before->seq},
-                      u"ORDER BY sent_at DESC, seq DESC LIMIT %1"_s.arg(limit));
+        rows = select(u"peer_id = ? AND seq < ?"_s,
+                      {peerId, before->seq},
+                      u"ORDER BY seq DESC LIMIT %1"_s.arg(limit));
     } else {
-        rows = select(u"peer_id = ?"_s,
-                      {peerId},
-                      u"ORDER BY sent_at DESC, seq DESC LIMIT %1"_s.arg(limit));
+        rows = select(u"peer_id = ?"_s, {peerId}, u"ORDER BY seq DESC LIMIT %1"_s.arg(limit));
     }
     std::reverse(rows.begin(), rows.end());
     return rows;
@@ -550,7 +586,7 @@ QList<ChatMessage> MessageStore::page(const QString &peerId,
 
 QList<ChatMessage> MessageStore::conversation(const QString &peerId) const
 {
-    return select(u"peer_id = ?"_s, {peerId}, u"ORDER BY sent_at, seq"_s);
+    return select(u"peer_id = ?"_s, {peerId}, u"ORDER BY seq"_s);
 }
 
 qint64 MessageStore::count(const QString &peerId) const

@@ -31,7 +31,7 @@ class MessageStore final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
     static constexpr qsizetype MaxWritesPerCommit = 1000;
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.
@@ -51,37 +51,44 @@ public:
     QSqlDatabase database() const { return m_db; }
 
     // --- writes (grouped) ---
-    // Returns false when the ID is already known (stored or queued): nothing is added.
+    // Returns false when the message (its ID, peer and direction) is already known (stored or
+    // queued): nothing is added.
     bool add(const ChatMessage &message);
     // For a new outgoing message with a fresh random ID: no look-up.
     void addOutgoing(const ChatMessage &message);
-    // For a message from the network: no look-up now; an ID already stored is reported as a
-    // duplicate by committed(). Returns false if the ID is queued already (not yet on disk).
+    // For a message from the network: no look-up now; one already stored from that peer is
+    // reported as a duplicate by committed(). Returns false if it is queued already (not yet on
+    // disk).
     bool addReceived(const ChatMessage &message);
-    void setState(const QUuid &id, MessageState state);
     // Changes only the message with this ID *and* this peer and direction (so a peer cannot
     // touch another's messages), without reading it first.
     void setState(const ChatMessage &message, MessageState state);
-    void setReceiptSent(const QUuid &id);
+    void setReceiptSent(const ChatMessage &message); // incoming
     // "Sent" (written to a connection, no ack yet) is not worth a commit: after a restart such
     // a message is simply waiting. It is reported through committed() like a stored change,
     // and undone by unsend() when the connection ends without an ack.
     void markSent(const ChatMessage &message);
     void unsend(const QString &peerId);
-    void remove(const QUuid &id);
+    void remove(const QUuid &id); // an outgoing message still waiting
     void savePeer(const PeerRecord &peer);
     // Commits everything queued and waits for it. Returns false on a database error (logged,
     // reported).
     bool flush();
 
     // --- reads ---
-    bool contains(const QUuid &id) const;                      // includes queued writes
-    std::optional<ChatMessage> message(const QUuid &id) const; // includes queued writes
-    // Up to `limit` messages older than `before` (or the newest), oldest first.
+    // These include queued writes.
+    bool contains(const MessageKey &key) const;
+    std::optional<ChatMessage> message(const MessageKey &key) const;
+    // Ours with this ID if there is one, else a peer's (for people and tests: a peer may reuse
+    // an ID, so the network's code asks by key).
+    std::optional<ChatMessage> message(const QUuid &id) const;
+    bool contains(const QUuid &id) const { return message(id).has_value(); }
+    // Up to `limit` messages that arrived before `before` (or the newest), in the order they
+    // arrived here: typed here, or received (never the sender's clock).
     QList<ChatMessage> page(const QString &peerId,
                             int limit,
                             const std::optional<ChatMessage> &before = std::nullopt) const;
-    // The whole conversation, oldest first (tests, small conversations).
+    // The whole conversation in order of arrival (tests, small conversations).
     QList<ChatMessage> conversation(const QString &peerId) const;
     qint64 count(const QString &peerId) const;
     // Outgoing messages to `peerId` not yet delivered, in the order they were written: all,
@@ -124,12 +131,11 @@ private:
     void collect();             // takes the writer's result, if there is one, and reports it
     bool takeResult(bool wait); // the writer's result, reported; false if there was none
     void finish(CommitResult result);
-    std::optional<ChatMessage> queued(const QUuid &id) const;
     bool exec(const QString &sql, QString *error);
     QList<ChatMessage> select(const QString &where,
                               const QVariantList &values,
                               const QString &tail) const;
-    std::optional<ChatMessage> stored(const QUuid &id) const;
+    std::optional<ChatMessage> stored(const MessageKey &key) const;
 
     struct Queries;
 
@@ -146,11 +152,11 @@ private:
     bool m_failedSinceFlush = false;
 
     QList<Write> m_pending;
-    QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
-    QHash<QUuid, ChatMessage> m_inFlight;        // adds with the writer, until reported
-    QHash<QString, int> m_receivedBacklog;       // per peer: received adds not yet reported
-    QHash<QString, int> m_receivedInFlight;      // per peer: those of them with the writer
-    QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
+    QHash<MessageKey, ChatMessage> m_pendingMessages; // queued adds and their latest state
+    QHash<MessageKey, ChatMessage> m_inFlight;        // adds with the writer, until reported
+    QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
+    QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
+    QHash<QUuid, ChatMessage> m_sent; // outgoing (our IDs), on the wire, not acknowledged
     QList<ChatMessage> m_sentToReport;
     bool m_flushScheduled = false;
     QString m_lastError;

@@ -64,14 +64,19 @@ inline ChatMessage fromRow(const QSqlQuery &q)
     return m;
 }
 
-// Runs `byId` (a prepared "SELECT Columns ... WHERE id = ?") for one message.
-inline std::optional<ChatMessage> selectById(QSqlQuery &byId, const QUuid &id)
+// The WHERE clause of ByKey; byKey() binds it.
+inline constexpr auto ByKey = "id = ? AND peer_id = ? AND outgoing = ?";
+
+// Runs `byKey` (a prepared "SELECT Columns FROM messages WHERE ByKey") for one message.
+inline std::optional<ChatMessage> selectByKey(QSqlQuery &byKey, const MessageKey &key)
 {
-    byId.addBindValue(id.toRfc4122());
+    byKey.addBindValue(key.id.toRfc4122());
+    byKey.addBindValue(key.peerId);
+    byKey.addBindValue(key.outgoing);
     std::optional<ChatMessage> out;
-    if (byId.exec() && byId.next())
-        out = fromRow(byId);
-    byId.finish();
+    if (byKey.exec() && byKey.next())
+        out = fromRow(byKey);
+    byKey.finish();
     return out;
 }
 

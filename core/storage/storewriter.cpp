@@ -21,12 +21,11 @@ struct StoreWriter::Queries
         : insert(db)
         , insertReceived(db)
         , update(db)
-        , updateMatching(db)
         , receipt(db)
         , remove(db)
         , peer(db)
         , conversation(db)
-        , byId(db)
+        , byKey(db)
         , begin(db)
         , commit(db)
         , rollback(db)
@@ -40,11 +39,10 @@ struct StoreWriter::Queries
                                          u" sent_at, received_at, text, state)"
                                          u" VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
                && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
+                                 u" AND peer_id = :p AND outgoing = :o"
                                  u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
-               && updateMatching.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
-                                         u" AND peer_id = :p AND outgoing = :o"
-                                         u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
-               && receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s)
+               && receipt.prepare(
+                   u"UPDATE messages SET receipt_sent = 1 WHERE %1"_s.arg(QLatin1StringView(ByKey)))
                && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
                                  u" AND state IN (0, 1)"_s)
                && peer.prepare(
@@ -56,13 +54,13 @@ struct StoreWriter::Queries
                                        u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
                                        u" last_message_at ="
                                        u" MAX(last_message_at, excluded.last_message_at)"_s)
-               && byId.prepare(
-                   u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)))
+               && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
+                                                                          QLatin1StringView(ByKey)))
                && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
                && rollback.prepare(u"ROLLBACK"_s);
     }
-    QSqlQuery insert, insertReceived, update, updateMatching, receipt, remove, peer, conversation,
-        byId, begin, commit, rollback;
+    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, byKey, begin,
+        commit, rollback;
 };
 
 StoreWriter::StoreWriter()
@@ -104,9 +102,9 @@ void StoreWriter::close()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-std::optional<ChatMessage> StoreWriter::stored(const QUuid &id)
+std::optional<ChatMessage> StoreWriter::stored(const MessageKey &key)
 {
-    return selectById(m_q->byId, id);
+    return selectByKey(m_q->byKey, key);
 }
 
 CommitResult StoreWriter::commit(const QList<Write> &writes)
@@ -147,7 +145,6 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
     }
     QElapsedTimer clock;
     clock.start();
-    QList<QUuid> changedIds;
     QHash<QString, qint64> lastMessageAt;
     auto fail = [&](const QSqlQuery &q) {
         r.error = q.lastError().text();
@@ -174,34 +171,27 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     continue;
                 }
                 m.seq = q.lastInsertId().toLongLong();
+                // Our clock: a peer's cannot move its conversation to the top of the list.
                 qint64 &last = lastMessageAt[m.peerId];
-                last = qMax(last, ms(m.sentAt));
+                last = qMax(last, ms(m.receivedAt));
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
-                if (s->match) {
-                    QSqlQuery &q = m_q->updateMatching;
-                    q.bindValue(u":s"_s, int(s->state));
-                    q.bindValue(u":id"_s, s->id.toRfc4122());
-                    q.bindValue(u":p"_s, s->match->peerId);
-                    q.bindValue(u":o"_s, s->match->outgoing);
-                    if (!q.exec())
-                        return fail(q);
-                    if (q.numRowsAffected() > 0) {
-                        ChatMessage m = *s->match;
-                        m.state = s->state;
-                        r.changed.append(m);
-                    }
-                    continue;
-                }
                 QSqlQuery &q = m_q->update;
                 q.bindValue(u":s"_s, int(s->state));
-                q.bindValue(u":id"_s, s->id.toRfc4122());
+                q.bindValue(u":id"_s, s->message.id.toRfc4122());
+                q.bindValue(u":p"_s, s->message.peerId);
+                q.bindValue(u":o"_s, s->message.outgoing);
                 if (!q.exec())
                     return fail(q);
-                if (q.numRowsAffected() > 0 && !changedIds.contains(s->id))
-                    changedIds.append(s->id);
+                if (q.numRowsAffected() > 0) {
+                    ChatMessage m = s->message;
+                    m.state = s->state;
+                    r.changed.append(m);
+                }
             } else if (const auto *c = std::get_if<Receipt>(&w)) {
-                m_q->receipt.addBindValue(c->id.toRfc4122());
+                m_q->receipt.addBindValue(c->key.id.toRfc4122());
+                m_q->receipt.addBindValue(c->key.peerId);
+                m_q->receipt.addBindValue(c->key.outgoing);
                 if (!m_q->receipt.exec())
                     return fail(m_q->receipt);
             } else if (const auto *d = std::get_if<Remove>(&w)) {
@@ -237,15 +227,9 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         return r;
     }
     r.ok = true;
-    for (const QUuid &id : std::as_const(changedIds)) {
-        if (auto m = stored(id))
-            r.changed.append(*m);
-    }
-    // A duplicate counts only if the stored one came from the same peer, the same way.
-    r.duplicates.removeIf([this](const ChatMessage &d) {
-        const auto m = stored(d.id);
-        return !m || m->peerId != d.peerId || m->outgoing != d.outgoing;
-    });
+    // INSERT OR IGNORE also ignores what breaks a NOT NULL constraint: a duplicate counts only
+    // if its row is there.
+    r.duplicates.removeIf([this](const ChatMessage &d) { return !stored(keyOf(d)); });
     r.commitUs = clock.nsecsElapsed() / 1000;
     return r;
 }

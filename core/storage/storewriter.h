@@ -27,17 +27,17 @@ struct Add
     ChatMessage message;
     bool received = false; // INSERT OR IGNORE: a stored ID becomes a duplicate
 };
+// Changes only the row with this message's ID, peer and direction.
 struct State
 {
-    QUuid id;
+    ChatMessage message;
     MessageState state;
-    std::optional<ChatMessage> match; // peer and direction the row must have
 };
-struct Receipt
+struct Receipt // incoming
 {
-    QUuid id;
+    MessageKey key;
 };
-struct Remove
+struct Remove // outgoing, still waiting
 {
     QUuid id;
 };
@@ -52,7 +52,7 @@ struct CommitResult
     QList<ChatMessage> added;   // with their seq
     QList<ChatMessage> changed; // ID, peer, direction and the new state
     QList<QUuid> removed;
-    QList<ChatMessage> duplicates; // stored before, for the same peer and direction
+    QList<ChatMessage> duplicates; // stored before: same ID, peer and direction
     qint64 commitUs = 0;           // time in the transaction, fsync included
 };
 
@@ -77,7 +77,7 @@ public:
 
 private:
     CommitResult transaction(const QList<StoreWrite::Write> &writes);
-    std::optional<ChatMessage> stored(const QUuid &id);
+    std::optional<ChatMessage> stored(const MessageKey &key);
 
     struct Queries;
     QString m_connection;

@@ -1,6 +1,7 @@
 // Two (or more) real peers in one process, over loopback TLS.
 #include "../common/rawpeer.h"
 #include "messenger/messenger.h"
+#include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "protocol/framedecoder.h"
@@ -95,6 +96,8 @@ private Q_SLOTS:
     void stalledFrameClosed();
     void outgoingIncompatibleVersionExplained();
     void textArrivesAndIsStoredExactly();
+    void anotherPeersIdCannotSuppressAMessage();
+    void orderFollowsArrivalNotSenderClock();
 };
 
 namespace {
@@ -610,6 +613,103 @@ void tst_Messenger::textArrivesAndIsStoredExactly()
     QCOMPARE(live, sent);
     QCOMPARE(theirs, sent);
     QCOMPARE(ours, sent);
+}
+
+void tst_Messenger::anotherPeersIdCannotSuppressAMessage()
+{
+    // Mallory, who learnt the ID of a message Bob is about to send, sends a message with that ID
+    // first. Bob's message is still stored, shown and acknowledged (before, it was neither, and
+    // Bob sent it again forever); each is in its own conversation.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer mallory(*Identity::generate(&error));
+    RawPeer bob(*Identity::generate(&error));
+    QVERIFY(mallory.connectAndWait(*a));
+    QVERIFY(bob.connectAndWait(*a));
+    mallory.send(mallory.hello(mallory.m_identity.id()));
+    bob.send(bob.hello(bob.m_identity.id()));
+    QSignalSpy received(a.get(), &Messenger::messageReceived);
+    const QUuid id = newMessageId();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    mallory.send(Protocol::Chat{id, now, u"shadow"_s});
+    QTRY_VERIFY(mallory.acked(id));
+    bob.send(Protocol::Chat{id, now, u"the real one"_s});
+    QTRY_VERIFY(bob.acked(id));
+    QTRY_COMPARE(received.size(), 2);
+    QCOMPARE(received.at(1).at(0).value<ChatMessage>().text, u"the real one"_s);
+    QCOMPARE(a->history().conversation(bob.m_identity.id()).size(), 1);
+    QCOMPARE(a->history().conversation(bob.m_identity.id()).first().text, u"the real one"_s);
+    QCOMPARE(a->history().conversation(mallory.m_identity.id()).first().text, u"shadow"_s);
+
+    // And the same while both are still on their way to the disk.
+    const QUuid second = newMessageId();
+    mallory.send(Protocol::Chat{second, now, u"shadow 2"_s});
+    bob.send(Protocol::Chat{second, now, u"real 2"_s});
+    QTRY_VERIFY(bob.acked(second) && mallory.acked(second));
+    QCOMPARE(a->history().conversation(bob.m_identity.id()).last().text, u"real 2"_s);
+
+    // Mallory cannot acknowledge or mark read Alice's messages to Bob either.
+    const QUuid toBob = *a->sendMessage(bob.m_identity.id(), u"for Bob"_s, &error);
+    mallory.send(Protocol::Ack{toBob});
+    mallory.send(Protocol::Read{toBob});
+    QTRY_VERIFY(std::any_of(bob.received.cbegin(), bob.received.cend(), [&](const auto &m) {
+        const auto *chat = std::get_if<Protocol::Chat>(&m);
+        return chat && chat->id == toBob;
+    }));
+    QTRY_COMPARE(a->history().message(toBob)->state, MessageState::Sent);
+    bob.send(Protocol::Ack{toBob});
+    QTRY_COMPARE(a->history().message(toBob)->state, MessageState::Delivered);
+}
+
+void tst_Messenger::orderFollowsArrivalNotSenderClock()
+{
+    // A peer's clock a year behind does not put its message at the top of the conversation,
+    // and 9999-12-31 does not pin one below everything that follows: messages are in the order
+    // they arrived. The sender's time is kept, and marked when far from the arrival.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    const QString peer = raw.m_identity.id();
+    QVERIFY(raw.connectAndWait(*a));
+    raw.send(raw.hello(peer));
+    QTRY_VERIFY(a->peers()->peer(peer).has_value());
+    std::unique_ptr<ConversationModel> model(a->createConversationModel(nullptr));
+    model->setPeer(peer);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto chat = [&](const QDateTime &at, const QString &text) {
+        const Protocol::Chat c{newMessageId(), at, text};
+        raw.send(c);
+        QTRY_VERIFY(raw.acked(c.id));
+    };
+    chat(now, u"one"_s);
+    chat(now.addYears(-1), u"a year behind"_s);
+    const QUuid mine = *a->sendMessage(peer, u"mine"_s, &error);
+    QTRY_VERIFY(a->history().message(mine)->seq != 0);
+    chat(QDateTime::fromMSecsSinceEpoch(253402300799999, Qt::UTC), u"9999-12-31"_s);
+    chat(now, u"last"_s);
+    const QStringList order{u"one"_s, u"a year behind"_s, u"mine"_s, u"9999-12-31"_s, u"last"_s};
+    QStringList stored, shown;
+    for (const ChatMessage &m : a->history().conversation(peer))
+        stored.append(m.text);
+    QCOMPARE(stored, order);
+    QTRY_COMPARE(model->rowCount(), 5);
+    for (int row = 0; row < model->rowCount(); ++row)
+        shown.append(model->messageAt(row).text);
+    QCOMPARE(shown, order);
+    model->setPeer(peer); // reopened from the history
+    shown.clear();
+    for (int row = 0; row < model->rowCount(); ++row)
+        shown.append(model->messageAt(row).text);
+    QCOMPARE(shown, order);
+    auto farOff = [&](int row) {
+        return model->data(model->index(row), ConversationModel::SenderTimeFarOffRole).toBool();
+    };
+    QVERIFY(!farOff(0));
+    QVERIFY(farOff(1));
+    QVERIFY(!farOff(2));
+    QVERIFY(farOff(3));
+    QCOMPARE(model->data(model->index(3), ConversationModel::SentAtRole).toDateTime().date(),
+             QDate(9999, 12, 31));
 }
 
 void tst_Messenger::initTestCase()
