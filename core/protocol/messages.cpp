@@ -272,6 +272,21 @@ QString Read::toString() const
     return u"read(mid=%1)"_s.arg(uuidText(id));
 }
 
+QCborMap Resend::toCbor() const
+{
+    return typed("resend"_L1);
+}
+
+std::optional<Resend> Resend::fromCbor(const QCborMap &, QString *)
+{
+    return Resend{};
+}
+
+QString Resend::toString() const
+{
+    return u"resend"_s;
+}
+
 QCborMap Ping::toCbor() const
 {
     QCborMap map = typed("ping"_L1);
@@ -395,6 +410,8 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
         return wrap(Ack::fromCbor(map, error));
     if (type == "read"_L1)
         return wrap(Read::fromCbor(map, error));
+    if (type == "resend"_L1)
+        return wrap(Resend::fromCbor(map, error));
     if (type == "ping"_L1)
         return wrap(Ping::fromCbor(map, error));
     if (type == "pong"_L1)

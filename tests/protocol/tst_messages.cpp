@@ -59,6 +59,7 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("chat swapped BOM") << Message(Chat{QUuid::createUuid(), ts, u"\uFFFEhi"_s});
     QTest::newRow("ack") << Message(Ack{QUuid::createUuid()});
     QTest::newRow("read") << Message(Read{QUuid::createUuid()});
+    QTest::newRow("resend") << Message(Resend{});
     QTest::newRow("ping") << Message(Ping{42});
     QTest::newRow("pong") << Message(Pong{42});
     QTest::newRow("bye") << Message(Bye{u"shutting down"_s});
