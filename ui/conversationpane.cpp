@@ -131,7 +131,8 @@ void ConversationPane::showContextMenu(const QPoint &pos)
     if (!index.isValid())
         return;
     const ChatMessage m = m_model->messageAt(index.row());
-    if (!m.outgoing || m.state != MessageState::Queued)
+    // Waiting: send now or take back. Not saved (the disk was full): save again or drop.
+    if (!m.outgoing || (m.state != MessageState::Queued && m.state != MessageState::Failed))
         return;
     QMenu menu(this);
     QAction *retry = menu.addAction(tr("Retry now"));

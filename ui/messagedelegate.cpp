@@ -57,8 +57,8 @@ QString MessageDelegate::stateText(int state)
         return tr("delivered ✓✓");
     case MessageState::Read:
         return tr("read ✓✓");
-    case MessageState::Failed:
-        return tr("failed");
+    case MessageState::Failed: // not on disk, not sent: right-click to retry
+        return tr("not saved");
     }
     return {};
 }

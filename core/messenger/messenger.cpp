@@ -26,6 +26,12 @@ static constexpr int SendPageSize = 128;
 // until half of them are stored (TCP then slows the peer down), so a flood can neither grow
 // memory without end nor push everyone else's messages far back in the queue.
 static constexpr int MaxReceivedBacklog = 1'000;
+// Received messages that could not be stored (a full disk) are asked for again when a write
+// succeeds, or after this delay, doubling up to the maximum while writes keep failing.
+static constexpr int RefetchFirstDelayMs = 1'000;
+static constexpr int RefetchMaxDelayMs = 10'000;
+// A peer's resend requests are honoured at most this often (each sends its queue again).
+static constexpr qint64 ResendMinIntervalMs = 1'000;
 
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
     : QObject(parent)
@@ -72,6 +78,10 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::resumeReading);
+    connect(m_store, &MessageStore::notSaved, this, &Messenger::onNotSaved);
+    connect(m_store, &MessageStore::recovered, this, &Messenger::requestResend);
+    m_refetchTimer.setSingleShot(true);
+    connect(&m_refetchTimer, &QTimer::timeout, this, &Messenger::requestResend);
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
 }
 
@@ -245,6 +255,10 @@ void Messenger::sendReceipts(const QString &peerId)
 bool Messenger::retryMessage(const QUuid &id, QString *error)
 {
     const auto m = m_store->message(id);
+    if (m && m->outgoing && m->state == MessageState::Failed) {
+        m_store->retryUnsaved(id); // reported like a new message: committed, or not saved again
+        return true;
+    }
     if (!m || !m->outgoing || m->state != MessageState::Queued) {
         *error = tr("Only a waiting message can be retried.");
         return false;
@@ -261,6 +275,8 @@ bool Messenger::retryMessage(const QUuid &id, QString *error)
 bool Messenger::deleteMessage(const QUuid &id, QString *error)
 {
     const auto m = m_store->message(id);
+    if (m && m->outgoing && m->state == MessageState::Failed)
+        return m_store->discardUnsaved(id);
     if (!m || !m->outgoing || m->state != MessageState::Queued) {
         *error = tr("Only a waiting message can be deleted; this one may already have arrived.");
         return false;
@@ -428,6 +444,18 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
         }
         return;
     }
+    if (std::holds_alternative<Protocol::Resend>(message)) {
+        // Its disk has room again: everything it has not acknowledged goes again (it drops
+        // what it has). At most once a second, as each sends the whole queue.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        qint64 &last = m_lastResendAsked[peerId];
+        if (now - last < ResendMinIntervalMs)
+            return;
+        last = now;
+        qCInfo(lcMessenger) << peerId << "asked for its unacknowledged messages again";
+        flush(peerId);
+        return;
+    }
     ChatMessage target;
     target.peerId = peerId; // only the peer the message went to can acknowledge it
     target.outgoing = true;
@@ -457,6 +485,7 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     QHash<QString, int> unread; // one model update per peer, not per message
     for (const ChatMessage &m : added) {
         if (m.outgoing) {
+            Q_EMIT messageStateChanged(m); // on disk: "queued" means that
             if (!m_registry->isConnected(m.peerId)) {
                 dial(m.peerId);
             } else if (m_sendCaughtUp.contains(m.peerId) && !sendNow.contains(m.peerId)
@@ -472,6 +501,7 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
         }
         // Durable: now the sender may forget it.
         m_registry->send(m.peerId, Protocol::Ack{m.id});
+        m_refetchDelayMs = 0; // the disk takes received messages again
         if (m.peerId == m_activeConversation && m_activeVisible)
             readNow.insert(m.peerId);
         else
@@ -496,6 +526,37 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
         Q_EMIT messageDeleted(id);
     for (const QString &peer : std::as_const(readNow))
         markRead(peer);
+}
+
+void Messenger::onNotSaved(const QList<ChatMessage> &messages, const QString &error)
+{
+    for (const ChatMessage &m : messages) {
+        if (m.outgoing) {
+            Q_EMIT messageFailed(m, error);
+            continue;
+        }
+        // Not acknowledged, so its sender still has it: ask for it again later. A copy that
+        // came meanwhile must not be acknowledged on this one's behalf.
+        m_ackAfterCommit.remove(keyOf(m));
+        m_refetch.insert(m.peerId);
+    }
+    if (!m_refetch.isEmpty() && !m_refetchTimer.isActive()) {
+        m_refetchDelayMs = qBound(RefetchFirstDelayMs, m_refetchDelayMs * 2, RefetchMaxDelayMs);
+        m_refetchTimer.start(m_refetchDelayMs);
+    }
+}
+
+void Messenger::requestResend()
+{
+    // After a write went through (recovered()), or as a probe when the timer fires: what they
+    // resend is stored, or fails again and brings us back here, later.
+    m_refetchTimer.stop();
+    const QSet<QString> peers = std::exchange(m_refetch, {});
+    for (const QString &peerId : peers) {
+        // Not connected: a new connection sends everything unacknowledged anyway.
+        if (m_registry->send(peerId, Protocol::Resend{}))
+            qCInfo(lcMessenger) << "asked" << peerId << "to send again what could not be stored";
+    }
 }
 
 void Messenger::dial(const QString &peerId)

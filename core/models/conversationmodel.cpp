@@ -4,10 +4,11 @@
 
 namespace {
 
-// The order of arrival here (never the sender's clock, which a peer controls).
+// The order of arrival here (never the sender's clock, which a peer controls); messages not
+// saved (no seq) stay at the end until they are retried or deleted.
 bool before(const ChatMessage &a, const ChatMessage &b)
 {
-    return a.seq < b.seq;
+    return a.seq != 0 && (b.seq == 0 || a.seq < b.seq);
 }
 
 } // namespace
@@ -17,6 +18,7 @@ ConversationModel::ConversationModel(const MessageStore &store, QObject *parent)
     , m_store(store)
 {
     connect(&m_store, &MessageStore::committed, this, &ConversationModel::onCommitted);
+    connect(&m_store, &MessageStore::notSaved, this, &ConversationModel::onNotSaved);
 }
 
 void ConversationModel::setPeer(const QString &peerId)
@@ -26,6 +28,8 @@ void ConversationModel::setPeer(const QString &peerId)
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
     m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
+    if (!peerId.isEmpty())
+        m_rows += m_store.unsaved(peerId);
     endResetModel();
 }
 
@@ -51,6 +55,13 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
     for (const ChatMessage &m : added) {
         if (m.peerId != m_peerId)
             continue;
+        // A message not saved before, saved now (retried): it moves to where it now belongs.
+        if (const int old = m.outgoing ? rowOf(keyOf(m)) : -1; old >= 0) {
+            beginRemoveRows({}, old, old);
+            m_rows.removeAt(old);
+            m_rowIndexStale = true;
+            endRemoveRows();
+        }
         // Almost always the newest: reports come in the order of the writes.
         int row = int(m_rows.size());
         while (row > 0 && before(m, m_rows.at(row - 1)))
@@ -83,6 +94,26 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
         m_rows.removeAt(row);
         m_rowIndexStale = true;
         endRemoveRows();
+    }
+}
+
+void ConversationModel::onNotSaved(const QList<ChatMessage> &messages)
+{
+    for (ChatMessage m : messages) {
+        if (m.peerId != m_peerId || !m.outgoing)
+            continue;
+        m.state = MessageState::Failed;
+        if (const int row = rowOf(keyOf(m)); row >= 0) { // retried, and not saved again
+            m_rows[row].state = m.state;
+            const QModelIndex i = index(row);
+            Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
+            continue;
+        }
+        const int row = int(m_rows.size());
+        beginInsertRows({}, row, row);
+        m_rows.append(m);
+        m_rowIndexStale = true;
+        endInsertRows();
     }
 }
 

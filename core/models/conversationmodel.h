@@ -8,9 +8,10 @@
 
 class MessageStore;
 
-// The messages exchanged with one peer, oldest first, loaded a page at a time from the newest:
-// a conversation of a million messages opens as fast as one of ten. loadOlder() brings the
-// previous page when the person scrolls up.
+// The messages exchanged with one peer in the order they arrived here, loaded a page at a time
+// from the newest: a conversation of a million messages opens as fast as one of ten.
+// loadOlder() brings the previous page when the person scrolls up. Outgoing messages that
+// could not be saved are at the end, as Failed ("not saved"), until retried or deleted.
 class ConversationModel final : public QAbstractListModel
 {
     Q_OBJECT
@@ -46,6 +47,7 @@ private:
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
+    void onNotSaved(const QList<ChatMessage> &messages);
     int rowOf(const MessageKey &key) const;
 
     const MessageStore &m_store;

@@ -365,10 +365,14 @@ void MessageStore::finish(CommitResult r)
         m_failedSinceFlush = true;
         // Reported; what did get written (the writer retries a failed batch write by write)
         // is reported below as usual.
-        m_lastError = tr("Could not save to the history: %1").arg(r.error);
+        m_lastError = tr("Could not save to the history: %1. Messages that were not saved are "
+                         "marked; free some disk space, then retry them.")
+                          .arg(r.error);
         qCWarning(lcStorage).noquote() << m_lastError;
         Q_EMIT errorOccurred(m_lastError);
     }
+    const bool writableAgain = r.ok && m_failing;
+    m_failing = !r.ok;
     for (const ChatMessage &m : std::as_const(r.changed)) {
         if (m.state != MessageState::Queued)
             m_sent.remove(m.id);
@@ -378,6 +382,19 @@ void MessageStore::finish(CommitResult r)
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
         || !r.duplicates.isEmpty())
         Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
+    if (!r.failed.isEmpty()) {
+        for (ChatMessage &m : r.failed) {
+            if (m.outgoing) {
+                m.state = MessageState::Failed;
+                m_unsaved.append(m);
+            }
+        }
+        Q_EMIT notSaved(r.failed, r.error);
+    }
+    if (writableAgain) {
+        qCInfo(lcStorage) << "the history takes writes again";
+        Q_EMIT recovered();
+    }
 }
 
 bool MessageStore::flush()
@@ -435,6 +452,8 @@ void MessageStore::setState(const ChatMessage &message, MessageState state)
 
 void MessageStore::markSent(const ChatMessage &message)
 {
+    if (m_sent.contains(message.id))
+        return; // written again (the peer asked for a resend): "sent" once
     ChatMessage m = message;
     m.state = MessageState::Sent;
     m_sent.insert(m.id, m);
@@ -468,6 +487,56 @@ void MessageStore::unsend(const QString &peerId)
     }
 }
 
+bool MessageStore::retryUnsaved(const QUuid &id)
+{
+    for (qsizetype i = 0; i < m_unsaved.size(); ++i) {
+        if (m_unsaved.at(i).id == id) {
+            ChatMessage m = m_unsaved.takeAt(i);
+            m.state = MessageState::Queued;
+            addOutgoing(m);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool MessageStore::discardUnsaved(const QUuid &id)
+{
+    for (qsizetype i = 0; i < m_unsaved.size(); ++i) {
+        if (m_unsaved.at(i).id == id) {
+            m_unsaved.removeAt(i);
+            // Reported on the next pass, as a removal from the history is.
+            QMetaObject::invokeMethod(
+                this, [this, id] { Q_EMIT committed({}, {}, {id}, {}); }, Qt::QueuedConnection);
+            return true;
+        }
+    }
+    return false;
+}
+
+QList<ChatMessage> MessageStore::unsaved(const QString &peerId) const
+{
+    QList<ChatMessage> out;
+    for (const ChatMessage &m : m_unsaved) {
+        if (m.peerId == peerId)
+            out.append(m);
+    }
+    return out;
+}
+
+void MessageStore::setGrowthLimited(bool limited)
+{
+    if (!m_writer)
+        return;
+    flush(); // what was written before is not caught by it
+    StoreWriter *writer = m_writer;
+    QMetaObject::invokeMethod(
+        writer,
+        [writer, limited] { writer->setGrowthLimited(limited); },
+        Qt::BlockingQueuedConnection);
+    m_inlineWriter->setGrowthLimited(limited);
+}
+
 void MessageStore::setReceiptSent(const ChatMessage &message)
 {
     m_pending.append(Receipt{keyOf(message)});
@@ -488,7 +557,17 @@ void MessageStore::savePeer(const PeerRecord &peer)
 
 bool MessageStore::contains(const MessageKey &key) const
 {
-    return m_pendingMessages.contains(key) || m_inFlight.contains(key) || stored(key);
+    return m_pendingMessages.contains(key) || m_inFlight.contains(key) || stored(key)
+           || (key.outgoing && unsavedMessage(key.id).value_or(ChatMessage{}).peerId == key.peerId);
+}
+
+std::optional<ChatMessage> MessageStore::unsavedMessage(const QUuid &id) const
+{
+    for (const ChatMessage &m : m_unsaved) {
+        if (m.id == id)
+            return m;
+    }
+    return std::nullopt;
 }
 
 std::optional<ChatMessage> MessageStore::stored(const MessageKey &key) const
@@ -505,6 +584,12 @@ std::optional<ChatMessage> MessageStore::message(const MessageKey &key) const
         return *pending; // its state changes are applied to it in place
     const auto inFlight = m_inFlight.constFind(key);
     auto m = inFlight != m_inFlight.cend() ? std::optional<ChatMessage>(*inFlight) : stored(key);
+    if (!m && key.outgoing) {
+        m = unsavedMessage(key.id);
+        if (m && m->peerId != key.peerId)
+            m.reset();
+        return m;
+    }
     if (!m)
         return std::nullopt;
     if (m->outgoing && m->state == MessageState::Queued && m_sent.contains(m->id))
@@ -522,7 +607,9 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
 {
     // Ours first, then anyone's: a walk of what waits for the disk (small but for a flood,
     // and this is for people and tests, not for the network).
-    std::optional<ChatMessage> found;
+    std::optional<ChatMessage> found = unsavedMessage(id);
+    if (found)
+        return found;
     for (const auto *queue : {&m_pendingMessages, &m_inFlight}) {
         for (const ChatMessage &m : *queue) {
             if (m.id == id && (!found || (m.outgoing && !found->outgoing)))

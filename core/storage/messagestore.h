@@ -70,6 +70,12 @@ public:
     void markSent(const ChatMessage &message);
     void unsend(const QString &peerId);
     void remove(const QUuid &id); // an outgoing message still waiting
+    // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
+    // as Failed, until the person retries (queued again, same ID) or discards them (reported
+    // as removed). False if `id` is not such a message.
+    bool retryUnsaved(const QUuid &id);
+    bool discardUnsaved(const QUuid &id);
+    QList<ChatMessage> unsaved(const QString &peerId) const;
     void savePeer(const PeerRecord &peer);
     // Commits everything queued and waits for it. Returns false on a database error (logged,
     // reported).
@@ -111,6 +117,9 @@ public:
     // The longest transaction so far on the writer thread, in microseconds (fsync included).
     qint64 longestCommitUs() const { return m_longestCommitUs; }
     void resetLongestCommit() const { m_longestCommitUs = 0; } // a statistic: const is fine
+    // Caps the file at its size now (SQLite's max_page_count on the writers' connections), or
+    // lifts the cap: every write that needs a new page fails as on a full disk. For tests.
+    void setGrowthLimited(bool limited);
 
 Q_SIGNALS:
     // After each successful commit: what became durable, in the order it was written.
@@ -121,6 +130,12 @@ Q_SIGNALS:
                    const QList<QUuid> &removed,
                    const QList<ChatMessage> &duplicates);
     void errorOccurred(const QString &error);
+    // Adds that could not be written, in either direction (`error` says why). Outgoing ones are
+    // kept as unsaved (state Failed); received ones were not acknowledged, so their sender
+    // still has them.
+    void notSaved(const QList<ChatMessage> &messages, const QString &error);
+    // A commit went through after one that failed: the history takes writes again.
+    void recovered();
 
 private:
     using Write = StoreWrite::Write;
@@ -136,6 +151,7 @@ private:
                               const QVariantList &values,
                               const QString &tail) const;
     std::optional<ChatMessage> stored(const MessageKey &key) const;
+    std::optional<ChatMessage> unsavedMessage(const QUuid &id) const;
 
     struct Queries;
 
@@ -150,6 +166,7 @@ private:
     std::shared_ptr<Mailbox> m_mailbox;
     bool m_busy = false; // a batch is with the writer
     bool m_failedSinceFlush = false;
+    bool m_failing = false; // the last commit failed (at least in part)
 
     QList<Write> m_pending;
     QHash<MessageKey, ChatMessage> m_pendingMessages; // queued adds and their latest state
@@ -158,6 +175,7 @@ private:
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
     QHash<QUuid, ChatMessage> m_sent; // outgoing (our IDs), on the wire, not acknowledged
     QList<ChatMessage> m_sentToReport;
+    QList<ChatMessage> m_unsaved; // outgoing, not written; in the order they failed
     bool m_flushScheduled = false;
     QString m_lastError;
     mutable qint64 m_longestCommitUs = 0;

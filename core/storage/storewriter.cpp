@@ -9,6 +9,8 @@
 #include <QSqlQuery>
 #include <QUuid>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 using namespace SqlRows;
 using namespace StoreWrite;
@@ -102,16 +104,47 @@ void StoreWriter::close()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
+bool StoreWriter::setGrowthLimited(bool limited)
+{
+    QSqlQuery q(m_db);
+    qint64 pages = std::numeric_limits<qint32>::max(); // SQLite's default at most
+    if (limited) {
+        if (!q.exec(u"PRAGMA page_count"_s) || !q.next())
+            return false;
+        pages = q.value(0).toLongLong();
+        q.finish();
+    }
+    return q.exec(u"PRAGMA max_page_count = %1"_s.arg(pages));
+}
+
 std::optional<ChatMessage> StoreWriter::stored(const MessageKey &key)
 {
     return selectByKey(m_q->byKey, key);
 }
 
+namespace {
+
+QList<ChatMessage> addsIn(const QList<Write> &writes)
+{
+    QList<ChatMessage> out;
+    for (const Write &w : writes) {
+        if (const auto *a = std::get_if<Add>(&w))
+            out.append(a->message);
+    }
+    return out;
+}
+
+} // namespace
+
 CommitResult StoreWriter::commit(const QList<Write> &writes)
 {
     CommitResult r = transaction(writes);
-    if (r.ok || writes.size() < 2)
+    if (r.ok)
         return r;
+    if (writes.size() < 2) {
+        r.failed = addsIn(writes);
+        return r;
+    }
     // One bad write must not take the others with it: each on its own, and only the ones
     // that fail are lost (and reported).
     qCWarning(lcWriter).noquote() << "a batch of" << writes.size() << "writes failed:" << r.error
@@ -126,6 +159,7 @@ CommitResult StoreWriter::commit(const QList<Write> &writes)
             if (all.ok)
                 all.error = one.error; // the first is reported
             all.ok = false;
+            all.failed += addsIn({w});
             continue;
         }
         all.added += one.added;
@@ -223,7 +257,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
     };
     if (!run()) {
         m_q->rollback.exec();
-        r = CommitResult{false, r.error, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
+        r = CommitResult{false, r.error, {}, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
         return r;
     }
     r.ok = true;

@@ -53,6 +53,7 @@ struct CommitResult
     QList<ChatMessage> changed; // ID, peer, direction and the new state
     QList<QUuid> removed;
     QList<ChatMessage> duplicates; // stored before: same ID, peer and direction
+    QList<ChatMessage> failed;     // adds that could not be written (a full disk, ...)
     qint64 commitUs = 0;           // time in the transaction, fsync included
 };
 
@@ -72,8 +73,10 @@ public:
     bool open(const QString &path, bool durable, QString *error);
     void close();
     // One transaction for all of `writes`; if it fails, one per write, so that only the
-    // writes that fail are lost. `ok` is false if any failed.
+    // writes that fail are lost. `ok` is false if any failed; the adds among them are listed.
     CommitResult commit(const QList<StoreWrite::Write> &writes);
+    // PRAGMA max_page_count at the file's size now, or lifted: tests fill the "disk" with it.
+    bool setGrowthLimited(bool limited);
 
 private:
     CommitResult transaction(const QList<StoreWrite::Write> &writes);

@@ -98,6 +98,7 @@ private Q_SLOTS:
     void textArrivesAndIsStoredExactly();
     void anotherPeersIdCannotSuppressAMessage();
     void orderFollowsArrivalNotSenderClock();
+    void fullDiskShowsNotSavedAndRecovers();
 };
 
 namespace {
@@ -710,6 +711,86 @@ void tst_Messenger::orderFollowsArrivalNotSenderClock()
     QVERIFY(farOff(3));
     QCOMPARE(model->data(model->index(3), ConversationModel::SentAtRole).toDateTime().date(),
              QDate(9999, 12, 31));
+}
+
+void tst_Messenger::fullDiskShowsNotSavedAndRecovers()
+{
+    // Alice's history cannot grow (SQLite's max_page_count on her writers' connections: every
+    // write that needs a page fails with SQLITE_FULL, as on a full disk). What she types is
+    // shown "not saved" (Failed), is not sent, and is never reported queued; Retry saves and
+    // sends it once there is room; Delete drops it. What Bob sends her meanwhile is not
+    // acknowledged, and she asks for it again once she can store it, on the same connection.
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+    QTRY_COMPARE(a->history().peers().size(), 1); // the peer record is on disk first
+    MessageStore *store = a->findChild<MessageStore *>();
+    QVERIFY(store);
+    std::unique_ptr<ConversationModel> model(a->createConversationModel(nullptr));
+    model->setPeer(b->id());
+    QSignalSpy failed(a.get(), &Messenger::messageFailed);
+    QSignalSpy states(a.get(), &Messenger::messageStateChanged);
+    QSignalSpy bobReceived(b.get(), &Messenger::messageReceived);
+    QSignalSpy notSaved(store, &MessageStore::notSaved);
+    QSignalSpy offline(a.get(), &Messenger::peerUpdated);
+    // Needs more pages than the file has free (the migration to schema 4 freed a few).
+    const QString big = QString(60000, u'x');
+
+    store->setGrowthLimited(true); // the file cannot grow
+    const QUuid mine = *a->sendMessage(b->id(), big + u'1', &error);
+    const QUuid dropped = *a->sendMessage(b->id(), big + u'2', &error);
+    QTRY_COMPARE(failed.size(), 2);
+    QCOMPARE(failed.at(0).at(0).value<ChatMessage>().id, mine);
+    QVERIFY2(failed.at(0).at(1).toString().contains(u"full"_s),
+             qPrintable(failed.at(0).at(1).toString())); // SQLite: "database or disk is full"
+    QVERIFY(states.isEmpty());                           // never "queued"
+    QCOMPARE(a->history().message(mine)->state, MessageState::Failed);
+    QVERIFY(!a->warnings().isEmpty());
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->data(model->index(0), ConversationModel::StateRole).toInt(),
+             int(MessageState::Failed));
+    QCOMPARE(model->messageAt(0).id, mine);
+    QVERIFY(a->deleteMessage(dropped, &error));
+    QTRY_COMPARE(model->rowCount(), 1);
+    QVERIFY(!a->history().message(dropped));
+
+    // Bob writes meanwhile: it reaches Alice but cannot be stored, so it is not acknowledged.
+    const QUuid his = *b->sendMessage(a->id(), big + u'b', &error);
+    const auto hisNotSaved = [&] {
+        for (const QList<QVariant> &args : std::as_const(notSaved)) {
+            for (const ChatMessage &m : args.at(0).value<QList<ChatMessage>>()) {
+                if (m.id == his && !m.outgoing)
+                    return true;
+            }
+        }
+        return false;
+    };
+    QTRY_VERIFY(hisNotSaved());
+    QCOMPARE(b->history().message(his)->state, MessageState::Sent);
+    QCOMPARE(a->history().count(b->id()), 0);
+
+    // Room again. Nothing else is written, yet Alice asks for Bob's message again and stores it.
+    store->setGrowthLimited(false);
+    QTRY_COMPARE_WITH_TIMEOUT(b->history().message(his)->state, MessageState::Delivered, 15000);
+    QCOMPARE(a->history().conversation(b->id()).size(), 1);
+    QCOMPARE(model->rowCount(), 2); // Bob's, then Alice's not-saved one at the end
+    QCOMPARE(model->messageAt(1).id, mine);
+
+    // Retry: saved, sent, delivered, in the row where it now belongs.
+    QVERIFY(a->retryMessage(mine, &error));
+    QTRY_COMPARE(a->history().message(mine)->state, MessageState::Delivered);
+    QCOMPARE(states.first().at(0).value<ChatMessage>().state, MessageState::Queued);
+    QTRY_COMPARE(bobReceived.size(), 1);
+    QCOMPARE(bobReceived.first().at(0).value<ChatMessage>().text, big + u'1');
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->messageAt(1).id, mine);
+    QTRY_COMPARE(model->data(model->index(1), ConversationModel::StateRole).toInt(),
+                 int(MessageState::Delivered));
+    // All of it on one connection.
+    for (const QList<QVariant> &args : std::as_const(offline))
+        QVERIFY(args.at(0).value<PeerInfo>().online);
 }
 
 void tst_Messenger::initTestCase()
