@@ -79,6 +79,18 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::resumeReading);
     connect(m_store, &MessageStore::notSaved, this, &Messenger::onNotSaved);
+    connect(m_store, &MessageStore::checked, this, [this](const QString &damage) {
+        if (damage.isEmpty())
+            return;
+        const QString warning
+            = tr("The history file %1 is damaged (%2). Shoal goes on using it as it is; some "
+                 "messages may be missing. Keep a copy of the file before anything else.")
+                  .arg(QDir::toNativeSeparators(
+                           QDir(m_config.profileDir).filePath(u"history.sqlite"_s)),
+                       damage);
+        qCWarning(lcMessenger).noquote() << warning;
+        addWarning(warning);
+    });
     connect(m_store, &MessageStore::recovered, this, &Messenger::requestResend);
     m_refetchTimer.setSingleShot(true);
     connect(&m_refetchTimer, &QTimer::timeout, this, &Messenger::requestResend);

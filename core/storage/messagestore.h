@@ -38,6 +38,8 @@ public:
     static constexpr qsizetype InlineMaxWrites = 8;
     static constexpr qint64 InlineMaxCommitUs = 4'000;
     static constexpr int InlineBackoffMs = 10'000;
+    // quick_check's findings reported at most.
+    static constexpr int MaxCheckFindings = 5;
 
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
@@ -136,11 +138,15 @@ Q_SIGNALS:
     void notSaved(const QList<ChatMessage> &messages, const QString &error);
     // A commit went through after one that failed: the history takes writes again.
     void recovered();
+    // SQLite's quick_check, run in the background after open(), is done: `damage` holds its
+    // first findings, or is empty when the file is intact. A damaged file is left as it is.
+    void checked(const QString &damage);
 
 private:
     using Write = StoreWrite::Write;
     struct Mailbox;
 
+    void startCheck(const QString &file);
     void schedule();
     void dispatch();            // hands the next batch to the writer unless one is being committed
     void collect();             // takes the writer's result, if there is one, and reports it
@@ -160,6 +166,7 @@ private:
     std::unique_ptr<Queries> m_q;
     std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
     QThread m_thread;
+    QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
     StoreWriter *m_writer = nullptr;             // lives on m_thread
     std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
     QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too

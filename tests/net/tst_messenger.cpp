@@ -7,9 +7,12 @@
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QSslServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -99,6 +102,7 @@ private Q_SLOTS:
     void anotherPeersIdCannotSuppressAMessage();
     void orderFollowsArrivalNotSenderClock();
     void fullDiskShowsNotSavedAndRecovers();
+    void damagedHistoryWarnsAtStart();
 };
 
 namespace {
@@ -791,6 +795,51 @@ void tst_Messenger::fullDiskShowsNotSavedAndRecovers()
     // All of it on one connection.
     for (const QList<QVariant> &args : std::as_const(offline))
         QVERIFY(args.at(0).value<PeerInfo>().online);
+}
+
+void tst_Messenger::damagedHistoryWarnsAtStart()
+{
+    // A profile whose history has damaged pages: Shoal starts as before (the window opens),
+    // and the person is told through the warnings (status bar, shoal-cli's network command),
+    // with the file's path; the file is kept.
+    QTemporaryDir profile;
+    const QString path = QDir(profile.path()).filePath(u"history.sqlite"_s);
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY(store.open(path, &error));
+        for (int i = 0; i < 400; ++i) {
+            ChatMessage m;
+            m.id = newMessageId();
+            m.peerId = QString(64, u'b');
+            m.sentAt = m.receivedAt = QDateTime::currentDateTimeUtc();
+            m.text = u"message %1 "_s.arg(i).repeated(20);
+            m.state = MessageState::Delivered;
+            store.addReceived(m);
+        }
+        QVERIFY(store.flush());
+    }
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    file.seek(file.size() / 2 / 4096 * 4096);
+    file.write(QByteArray(3 * 4096, '\x5a'));
+    file.close();
+
+    QString error;
+    MessengerConfig config;
+    config.name = u"Alice"_s;
+    config.profileDir = profile.path();
+    config.listenAddress = Loopback;
+    config.port = 0;
+    Messenger a(*Identity::generate(&error), config);
+    QSignalSpy warned(&a, &Messenger::warningAdded);
+    QVERIFY2(a.start(), qPrintable(a.errorString()));
+    QTRY_COMPARE(warned.size(), 1);
+    const QString warning = warned.first().first().toString();
+    QVERIFY2(warning.contains(u"damaged"_s) && warning.contains(path) && warning.contains(u"Page"_s),
+             qPrintable(warning));
+    QVERIFY(a.warnings().contains(warning));
+    QVERIFY(QFile::exists(path));
 }
 
 void tst_Messenger::initTestCase()
