@@ -420,8 +420,9 @@ void MessageStore::finish(CommitResult r)
         m_failedSinceFlush = true;
         // Reported; what did get written (the writer retries a failed batch write by write)
         // is reported below as usual.
-        m_lastError = tr("Could not save to the history: %1. Messages that were not saved are "
-                         "marked; free some disk space, then retry them.")
+        m_lastError = tr("Could not save to the history: %1. Free some disk space: messages "
+                         "you write are marked \"not saved\" until you retry them; messages to "
+                         "you are fetched again by themselves.")
                           .arg(r.error);
         qCWarning(lcStorage).noquote() << m_lastError;
         Q_EMIT errorOccurred(m_lastError);
