@@ -459,11 +459,22 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
     if (std::holds_alternative<Protocol::Resend>(message)) {
         // Its disk has room again: everything it has not acknowledged goes again (it drops
         // what it has). At most once a second, as each sends the whole queue.
+        // A request that comes sooner is served when the second is over, not dropped: it may
+        // follow a write that went through just after the last one failed.
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        qint64 &last = m_lastResendAsked[peerId];
-        if (now - last < ResendMinIntervalMs)
+        const qint64 wait = m_lastResendAsked.value(peerId) + ResendMinIntervalMs - now;
+        if (wait > 0) {
+            if (!m_resendDeferred.contains(peerId)) {
+                m_resendDeferred.insert(peerId);
+                QTimer::singleShot(wait, this, [this, peerId] {
+                    m_resendDeferred.remove(peerId);
+                    if (m_registry->isConnected(peerId))
+                        onMessage(peerId, Protocol::Resend{});
+                });
+            }
             return;
-        last = now;
+        }
+        m_lastResendAsked.insert(peerId, now);
         qCInfo(lcMessenger) << peerId << "asked for its unacknowledged messages again";
         flush(peerId);
         return;

@@ -155,6 +155,7 @@ private:
     QTimer m_refetchTimer;
     int m_refetchDelayMs = 0;
     QHash<QString, qint64> m_lastResendAsked; // per peer: when it last asked us (rate limit)
+    QSet<QString> m_resendDeferred;           // asked too soon: served when the second is over
     QTimer m_redialTimer;
     struct Redial
     {
