@@ -145,7 +145,8 @@ void ConversationPane::showContextMenu(const QPoint &pos)
                                                     : nullptr;
     QAction *retry = nullptr;
     QAction *remove = nullptr;
-    if (m.outgoing && m.state == MessageState::Queued) {
+    // Waiting: send now or take back. Not saved (the disk was full): save again or drop.
+    if (m.outgoing && (m.state == MessageState::Queued || m.state == MessageState::Failed)) {
         menu.addSeparator();
         retry = menu.addAction(tr("Retry now"));
         remove = menu.addAction(tr("Delete"));

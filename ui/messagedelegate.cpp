@@ -52,19 +52,27 @@ QString MessageDelegate::stateText(int state)
         return tr("delivered ✓✓");
     case MessageState::Read:
         return tr("read ✓✓");
-    case MessageState::Failed:
-        return tr("failed");
+    case MessageState::Failed: // not on disk, not sent: right-click to retry
+        return tr("not saved");
     }
     return {};
 }
 
 QString MessageDelegate::footerText(const QModelIndex &index) const
 {
-    const QDateTime sent = index.data(ConversationModel::SentAtRole).toDateTime().toLocalTime();
-    const bool today = sent.date() == QDate::currentDate();
-    QString time = QLocale().toString(sent,
-                                      today ? QLocale().timeFormat(QLocale::ShortFormat)
-                                            : QLocale().dateTimeFormat(QLocale::ShortFormat));
+    auto format = [](const QDateTime &utc) {
+        const QDateTime t = utc.toLocalTime();
+        const bool today = t.date() == QDate::currentDate();
+        return QLocale().toString(t,
+                                  today ? QLocale().timeFormat(QLocale::ShortFormat)
+                                        : QLocale().dateTimeFormat(QLocale::ShortFormat));
+    };
+    QString time = format(index.data(ConversationModel::SentAtRole).toDateTime());
+    // Messages are in the order they arrived; a sender's time far from that is marked.
+    if (index.data(ConversationModel::SenderTimeFarOffRole).toBool()) {
+        time = tr("%1 by the sender's clock, arrived %2")
+                   .arg(time, format(index.data(ConversationModel::ReceivedAtRole).toDateTime()));
+    }
     if (index.data(ConversationModel::OutgoingRole).toBool())
         time += QStringLiteral("  ") + stateText(index.data(ConversationModel::StateRole).toInt());
     return time;

@@ -51,16 +51,29 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"from"_s, m.peerId},
                    {u"text"_s, m.text},
-                   {u"sent_at"_s, isoTime(m.sentAt)}});
+                   {u"sent_at"_s, isoTime(m.sentAt)},
+                   {u"received_at"_s, isoTime(m.receivedAt)}});
     });
+    // The reply to "send" is the message's first state, "queued" (on disk) or "failed" (not
+    // saved), with the command's ref.
     connect(&m_messenger, &Messenger::messageStateChanged, this, [this](const ChatMessage &m) {
-        if (m_sending)
-            return;
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"to"_s, m.peerId},
-                   {u"state"_s, messageStateName(m.state)}});
+                   {u"state"_s, messageStateName(m.state)}},
+                  m_sendRefs.take(m.id));
     });
+    connect(&m_messenger,
+            &Messenger::messageFailed,
+            this,
+            [this](const ChatMessage &m, const QString &reason) {
+                emitEvent({{u"event"_s, u"state"_s},
+                           {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                           {u"to"_s, m.peerId},
+                           {u"state"_s, messageStateName(MessageState::Failed)},
+                           {u"reason"_s, reason}},
+                          m_sendRefs.take(m.id));
+            });
     connect(&m_messenger, &Messenger::messageDeleted, this, [this](const QUuid &id) {
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, id.toString(QUuid::WithoutBraces)},
@@ -166,17 +179,11 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         if (!to.isString() || !text.isString())
             return fail(u"send needs \"to\": PEER_ID and \"text\": TEXT"_s);
         QString error;
-        m_sending = true;
         const auto id = m_messenger.sendMessage(to.toString(), text.toString(), &error);
-        m_sending = false;
         if (!id)
             return fail(error);
-        const auto m = m_messenger.history().message(*id);
-        emitEvent({{u"event"_s, u"state"_s},
-                   {u"id"_s, id->toString(QUuid::WithoutBraces)},
-                   {u"to"_s, to},
-                   {u"state"_s, messageStateName(m ? m->state : MessageState::Queued)}},
-                  ref);
+        // Answered once the store has tried: "queued" only when it is on disk.
+        m_sendRefs.insert(*id, ref);
         return;
     }
     if (cmd == u"peers"_s) {
@@ -197,8 +204,12 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         const int n = limit.isUndefined() ? 50 : qBound(1, limit.toInt(), 1000);
         std::optional<ChatMessage> cursor;
         if (before.isString()) {
-            cursor = m_messenger.history().message(QUuid::fromString(before.toString()));
-            if (!cursor || cursor->peerId != with.toString() || cursor->seq == 0)
+            // Ours or theirs in this conversation (a peer may reuse one of our IDs).
+            const QUuid id = QUuid::fromString(before.toString());
+            cursor = m_messenger.history().message(MessageKey{id, with.toString(), true});
+            if (!cursor || cursor->seq == 0)
+                cursor = m_messenger.history().message(MessageKey{id, with.toString(), false});
+            if (!cursor || cursor->seq == 0)
                 return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
         }
         QJsonArray messages;
@@ -208,6 +219,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
                                         {u"from"_s, m.outgoing ? m_messenger.id() : m.peerId},
                                         {u"text"_s, m.text},
                                         {u"sent_at"_s, isoTime(m.sentAt)},
+                                        {u"received_at"_s, isoTime(m.receivedAt)},
                                         {u"state"_s, messageStateName(m.state)}});
         }
         emitEvent({{u"event"_s, u"history"_s}, {u"with"_s, with}, {u"messages"_s, messages}}, ref);

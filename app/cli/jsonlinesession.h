@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QUuid>
 
 #include <cstdio>
 
@@ -34,6 +36,6 @@ private:
     QSocketNotifier *m_notifier;
     QByteArray m_buffer;
     bool m_discarding = false;            // inside an over-long line
-    bool m_sending = false;               // the send command reports the first state itself
+    QHash<QUuid, QJsonValue> m_sendRefs;  // sent, first state not reported yet -> ref
     QHash<int, QJsonValue> m_connectRefs; // attempt -> the command's ref
 };

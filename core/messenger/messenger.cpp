@@ -27,6 +27,12 @@ static constexpr int SendPageSize = 128;
 // until half of them are stored (TCP then slows the peer down), so a flood can neither grow
 // memory without end nor push everyone else's messages far back in the queue.
 static constexpr int MaxReceivedBacklog = 1'000;
+// Received messages that could not be stored (a full disk) are asked for again when a write
+// succeeds, or after this delay, doubling up to the maximum while writes keep failing.
+static constexpr int RefetchFirstDelayMs = 1'000;
+static constexpr int RefetchMaxDelayMs = 10'000;
+// A peer's resend requests are honoured at most this often (each sends its queue again).
+static constexpr qint64 ResendMinIntervalMs = 1'000;
 
 static std::optional<PeerAddress> parseAddress(const QString &text)
 {
@@ -80,6 +86,22 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::resumeReading);
+    connect(m_store, &MessageStore::notSaved, this, &Messenger::onNotSaved);
+    connect(m_store, &MessageStore::checked, this, [this](const QString &damage) {
+        if (damage.isEmpty())
+            return;
+        const QString warning
+            = tr("The history file %1 is damaged (%2). Shoal goes on using it as it is; some "
+                 "messages may be missing. Keep a copy of the file before anything else.")
+                  .arg(QDir::toNativeSeparators(
+                           QDir(m_config.profileDir).filePath(u"history.sqlite"_s)),
+                       damage);
+        qCWarning(lcMessenger).noquote() << warning;
+        addWarning(warning);
+    });
+    connect(m_store, &MessageStore::recovered, this, &Messenger::requestResend);
+    m_refetchTimer.setSingleShot(true);
+    connect(&m_refetchTimer, &QTimer::timeout, this, &Messenger::requestResend);
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
     m_dialClock.start();
 }
@@ -251,18 +273,22 @@ void Messenger::sendReceipts(const QString &peerId)
     // only committed ones, so ask for both.
     QList<ChatMessage> receipts = m_store->pendingReceipts(peerId);
     for (const ChatMessage &m : m_store->unread(peerId)) {
-        if (m_store->message(m.id)->state == MessageState::Read)
+        if (m_store->message(keyOf(m)).value_or(m).state == MessageState::Read)
             receipts.append(m);
     }
     for (const ChatMessage &m : std::as_const(receipts)) {
         if (m_registry->send(peerId, Protocol::Read{m.id}))
-            m_store->setReceiptSent(m.id);
+            m_store->setReceiptSent(m);
     }
 }
 
 bool Messenger::retryMessage(const QUuid &id, QString *error)
 {
     const auto m = m_store->message(id);
+    if (m && m->outgoing && m->state == MessageState::Failed) {
+        m_store->retryUnsaved(id); // reported like a new message: committed, or not saved again
+        return true;
+    }
     if (!m || !m->outgoing || m->state != MessageState::Queued) {
         *error = tr("Only a waiting message can be retried.");
         return false;
@@ -279,6 +305,8 @@ bool Messenger::retryMessage(const QUuid &id, QString *error)
 bool Messenger::deleteMessage(const QUuid &id, QString *error)
 {
     const auto m = m_store->message(id);
+    if (m && m->outgoing && m->state == MessageState::Failed)
+        return m_store->discardUnsaved(id);
     if (!m || !m->outgoing || m->state != MessageState::Queued) {
         *error = tr("Only a waiting message can be deleted; this one may already have arrived.");
         return false;
@@ -458,10 +486,31 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
                 m_registry->setReadingPaused(peerId, true);
             }
         } else {
-            const auto queued = m_store->message(chat->id);
-            if (queued && !queued->outgoing && queued->peerId == peerId)
-                m_ackAfterCommit.insert(chat->id, peerId);
+            m_ackAfterCommit.insert(keyOf(m)); // the same, from the same peer, not on disk yet
         }
+        return;
+    }
+    if (std::holds_alternative<Protocol::Resend>(message)) {
+        // Its disk has room again: everything it has not acknowledged goes again (it drops
+        // what it has). At most once a second, as each sends the whole queue.
+        // A request that comes sooner is served when the second is over, not dropped: it may
+        // follow a write that went through just after the last one failed.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 wait = m_lastResendAsked.value(peerId) + ResendMinIntervalMs - now;
+        if (wait > 0) {
+            if (!m_resendDeferred.contains(peerId)) {
+                m_resendDeferred.insert(peerId);
+                QTimer::singleShot(wait, this, [this, peerId] {
+                    m_resendDeferred.remove(peerId);
+                    if (m_registry->isConnected(peerId))
+                        onMessage(peerId, Protocol::Resend{});
+                });
+            }
+            return;
+        }
+        m_lastResendAsked.insert(peerId, now);
+        qCInfo(lcMessenger) << peerId << "asked for its unacknowledged messages again";
+        flush(peerId);
         return;
     }
     ChatMessage target;
@@ -493,6 +542,7 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     QHash<QString, int> unread; // one model update per peer, not per message
     for (const ChatMessage &m : added) {
         if (m.outgoing) {
+            Q_EMIT messageStateChanged(m); // on disk: "queued" means that
             if (!m_registry->isConnected(m.peerId)) {
                 dial(m.peerId);
             } else if (m_sendCaughtUp.contains(m.peerId) && !sendNow.contains(m.peerId)
@@ -508,6 +558,7 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
         }
         // Durable: now the sender may forget it.
         m_registry->send(m.peerId, Protocol::Ack{m.id});
+        m_refetchDelayMs = 0; // the disk takes received messages again
         if (m.peerId == m_activeConversation && m_activeVisible)
             readNow.insert(m.peerId);
         else
@@ -519,8 +570,8 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     for (const QString &peer : std::as_const(sendNow))
         pump(peer);
     for (auto it = m_ackAfterCommit.begin(); it != m_ackAfterCommit.end();) {
-        if (m_store->message(it.key()).value_or(ChatMessage{}).seq != 0) {
-            m_registry->send(it.value(), Protocol::Ack{it.key()});
+        if (m_store->message(*it).value_or(ChatMessage{}).seq != 0) {
+            m_registry->send(it->peerId, Protocol::Ack{it->id});
             it = m_ackAfterCommit.erase(it);
         } else {
             ++it;
@@ -532,6 +583,37 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
         Q_EMIT messageDeleted(id);
     for (const QString &peer : std::as_const(readNow))
         markRead(peer);
+}
+
+void Messenger::onNotSaved(const QList<ChatMessage> &messages, const QString &error)
+{
+    for (const ChatMessage &m : messages) {
+        if (m.outgoing) {
+            Q_EMIT messageFailed(m, error);
+            continue;
+        }
+        // Not acknowledged, so its sender still has it: ask for it again later. A copy that
+        // came meanwhile must not be acknowledged on this one's behalf.
+        m_ackAfterCommit.remove(keyOf(m));
+        m_refetch.insert(m.peerId);
+    }
+    if (!m_refetch.isEmpty() && !m_refetchTimer.isActive()) {
+        m_refetchDelayMs = qBound(RefetchFirstDelayMs, m_refetchDelayMs * 2, RefetchMaxDelayMs);
+        m_refetchTimer.start(m_refetchDelayMs);
+    }
+}
+
+void Messenger::requestResend()
+{
+    // After a write went through (recovered()), or as a probe when the timer fires: what they
+    // resend is stored, or fails again and brings us back here, later.
+    m_refetchTimer.stop();
+    const QSet<QString> peers = std::exchange(m_refetch, {});
+    for (const QString &peerId : peers) {
+        // Not connected: a new connection sends everything unacknowledged anyway.
+        if (m_registry->send(peerId, Protocol::Resend{}))
+            qCInfo(lcMessenger) << "asked" << peerId << "to send again what could not be stored";
+    }
 }
 
 void Messenger::dial(const QString &peerId)

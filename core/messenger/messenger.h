@@ -86,7 +86,8 @@ public:
     void setActiveConversation(const QString &peerId, bool visible = true);
     void markRead(const QString &peerId);
     void setSendReadReceipts(bool send) { m_config.sendReadReceipts = send; }
-    // A waiting message: try to deliver it now, or take it back.
+    // A waiting message: try to deliver it now, or take it back. A message not saved (state
+    // Failed): try to save it again (it then goes out as if just typed), or drop it.
     bool retryMessage(const QUuid &id, QString *error);
     bool deleteMessage(const QUuid &id, QString *error);
     // Says bye to every peer.
@@ -104,7 +105,11 @@ Q_SIGNALS:
     void identityMismatch(const QString &peerId, const QString &warning);
     void peerUpdated(const PeerInfo &peer);
     void messageReceived(const ChatMessage &message);
+    // Also once when an outgoing message is on disk (Queued: nothing sent yet).
     void messageStateChanged(const ChatMessage &message);
+    // An outgoing message could not be saved (`reason`: the database's error). It is shown as
+    // not saved (Failed) and was not sent; retryMessage() tries again.
+    void messageFailed(const ChatMessage &message, const QString &reason);
     void messageDeleted(const QUuid &id);
 
 private:
@@ -128,6 +133,8 @@ private:
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed,
                      const QList<ChatMessage> &duplicates);
+    void onNotSaved(const QList<ChatMessage> &messages, const QString &error);
+    void requestResend();
     void sendChat(const ChatMessage &message);
     void sendReceipts(const QString &peerId);
     void loadKnownPeers();
@@ -143,12 +150,19 @@ private:
     QString m_errorString;
     QString m_activeConversation;
     bool m_activeVisible = false;
-    QHash<QUuid, QString> m_ackAfterCommit; // duplicates of messages not yet on disk
+    QSet<MessageKey> m_ackAfterCommit; // duplicates of received messages not yet on disk
     // Per connected peer: the seq of the last queued message written to its connection.
     QHash<QString, qint64> m_sendCursor;
     QSet<QString> m_readingPaused; // peers far ahead of the disk
     QSet<QString> m_pumpScheduled; // peers whose next queue page is posted
     QSet<QString> m_sendCaughtUp;  // peers whose whole queue up to the cursor has gone out
+    // Peers whose messages could not be stored (a full disk): asked to send them again
+    // (Protocol::Resend) once a write succeeds, or when m_refetchTimer fires (with back-off).
+    QSet<QString> m_refetch;
+    QTimer m_refetchTimer;
+    int m_refetchDelayMs = 0;
+    QHash<QString, qint64> m_lastResendAsked; // per peer: when it last asked us (rate limit)
+    QSet<QString> m_resendDeferred;           // asked too soon: served when the second is over
     QTimer m_redialTimer;
     struct Redial
     {

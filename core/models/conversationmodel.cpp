@@ -4,9 +4,11 @@
 
 namespace {
 
+// The order of arrival here (never the sender's clock, which a peer controls); messages not
+// saved (no seq) stay at the end until they are retried or deleted.
 bool before(const ChatMessage &a, const ChatMessage &b)
 {
-    return a.sentAt < b.sentAt || (a.sentAt == b.sentAt && a.seq < b.seq);
+    return a.seq != 0 && (b.seq == 0 || a.seq < b.seq);
 }
 
 } // namespace
@@ -16,6 +18,7 @@ ConversationModel::ConversationModel(const MessageStore &store, QObject *parent)
     , m_store(store)
 {
     connect(&m_store, &MessageStore::committed, this, &ConversationModel::onCommitted);
+    connect(&m_store, &MessageStore::notSaved, this, &ConversationModel::onNotSaved);
 }
 
 void ConversationModel::setPeer(const QString &peerId)
@@ -25,6 +28,8 @@ void ConversationModel::setPeer(const QString &peerId)
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
     m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
+    if (!peerId.isEmpty())
+        m_rows += m_store.unsaved(peerId);
     endResetModel();
 }
 
@@ -50,7 +55,14 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
     for (const ChatMessage &m : added) {
         if (m.peerId != m_peerId)
             continue;
-        // Usually the newest; a late one slots into its place in sender order.
+        // A message not saved before, saved now (retried): it moves to where it now belongs.
+        if (const int old = m.outgoing ? rowOf(keyOf(m)) : -1; old >= 0) {
+            beginRemoveRows({}, old, old);
+            m_rows.removeAt(old);
+            m_rowIndexStale = true;
+            endRemoveRows();
+        }
+        // Almost always the newest: reports come in the order of the writes.
         int row = int(m_rows.size());
         while (row > 0 && before(m, m_rows.at(row - 1)))
             --row;
@@ -59,13 +71,15 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
         beginInsertRows({}, row, row);
         m_rows.insert(row, m);
         if (row == m_rows.size() - 1 && !m_rowIndexStale)
-            m_rowIndex.insert(m.id, row);
+            m_rowIndex.insert(keyOf(m), row);
         else
             m_rowIndexStale = true;
         endInsertRows();
     }
     for (const ChatMessage &m : changed) {
-        const int row = rowOf(m.id);
+        if (m.peerId != m_peerId)
+            continue;
+        const int row = rowOf(keyOf(m));
         if (row < 0)
             continue;
         m_rows[row].state = m.state;
@@ -73,7 +87,7 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
         Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
     }
     for (const QUuid &id : removed) {
-        const int row = rowOf(id);
+        const int row = rowOf({id, m_peerId, true}); // only waiting outgoing ones are removed
         if (row < 0)
             continue;
         beginRemoveRows({}, row, row);
@@ -83,16 +97,36 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
     }
 }
 
-int ConversationModel::rowOf(const QUuid &id) const
+void ConversationModel::onNotSaved(const QList<ChatMessage> &messages)
+{
+    for (ChatMessage m : messages) {
+        if (m.peerId != m_peerId || !m.outgoing)
+            continue;
+        m.state = MessageState::Failed;
+        if (const int row = rowOf(keyOf(m)); row >= 0) { // retried, and not saved again
+            m_rows[row].state = m.state;
+            const QModelIndex i = index(row);
+            Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
+            continue;
+        }
+        const int row = int(m_rows.size());
+        beginInsertRows({}, row, row);
+        m_rows.append(m);
+        m_rowIndexStale = true;
+        endInsertRows();
+    }
+}
+
+int ConversationModel::rowOf(const MessageKey &key) const
 {
     if (m_rowIndexStale) {
         m_rowIndex.clear();
         m_rowIndex.reserve(m_rows.size());
         for (int row = 0; row < int(m_rows.size()); ++row)
-            m_rowIndex.insert(m_rows.at(row).id, row);
+            m_rowIndex.insert(keyOf(m_rows.at(row)), row);
         m_rowIndexStale = false;
     }
-    return m_rowIndex.value(id, -1);
+    return m_rowIndex.value(key, -1);
 }
 
 int ConversationModel::rowCount(const QModelIndex &parent) const
@@ -119,6 +153,10 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return int(m.state);
     case StateNameRole:
         return messageStateName(m.state);
+    case ReceivedAtRole:
+        return m.receivedAt;
+    case SenderTimeFarOffRole:
+        return senderTimeFarOff(m);
     default:
         return {};
     }
@@ -131,5 +169,7 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {OutgoingRole, "outgoing"},
             {SentAtRole, "sentAt"},
             {StateRole, "state"},
-            {StateNameRole, "stateName"}};
+            {StateNameRole, "stateName"},
+            {ReceivedAtRole, "receivedAt"},
+            {SenderTimeFarOffRole, "senderTimeFarOff"}};
 }

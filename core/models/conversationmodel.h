@@ -8,9 +8,10 @@
 
 class MessageStore;
 
-// The messages exchanged with one peer, oldest first, loaded a page at a time from the newest:
-// a conversation of a million messages opens as fast as one of ten. loadOlder() brings the
-// previous page when the person scrolls up.
+// The messages exchanged with one peer in the order they arrived here, loaded a page at a time
+// from the newest: a conversation of a million messages opens as fast as one of ten.
+// loadOlder() brings the previous page when the person scrolls up. Outgoing messages that
+// could not be saved are at the end, as Failed ("not saved"), until retried or deleted.
 class ConversationModel final : public QAbstractListModel
 {
     Q_OBJECT
@@ -22,9 +23,11 @@ public:
         IdRole = Qt::UserRole + 1,
         TextRole,
         OutgoingRole,
-        SentAtRole,
+        SentAtRole,    // the sender's clock, for display
         StateRole,     // MessageState as int
         StateNameRole, // "queued", "sent", ...
+        ReceivedAtRole,
+        SenderTimeFarOffRole, // bool: mark the sender's time (see senderTimeFarOff())
     };
 
     explicit ConversationModel(const MessageStore &store, QObject *parent = nullptr);
@@ -44,7 +47,8 @@ private:
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
-    int rowOf(const QUuid &id) const;
+    void onNotSaved(const QList<ChatMessage> &messages);
+    int rowOf(const MessageKey &key) const;
 
     const MessageStore &m_store;
     QString m_peerId;
@@ -52,7 +56,7 @@ private:
     // Row of each ID, rebuilt when rows moved (an insert before the end, a removal, a page
     // of older ones); appends keep it up to date. A state change is then found at once, not
     // by walking every row (a long conversation open while its queue goes out).
-    mutable QHash<QUuid, int> m_rowIndex;
+    mutable QHash<MessageKey, int> m_rowIndex;
     mutable bool m_rowIndexStale = true;
     bool m_hasOlder = false;
 };

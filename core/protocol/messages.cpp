@@ -26,6 +26,23 @@ std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QSt
     return v.toString();
 }
 
+// A text exactly as sent. QCborValue::toString() decodes with QString::fromUtf8(), which takes
+// a leading U+FEFF for a byte-order mark and drops it; the UTF-8 bytes still hold it.
+std::optional<QString> exactTextField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    auto text = textField(map, key, error);
+    if (!text)
+        return std::nullopt;
+    const QByteArray cbor = map.value(key).toCbor(); // header, then the UTF-8 bytes
+    if (cbor.isEmpty())
+        return text;
+    const int info = quint8(cbor.at(0)) & 0x1f;
+    const qsizetype header = info < 24 ? 1 : info == 24 ? 2 : info == 25 ? 3 : info == 26 ? 5 : 9;
+    if (cbor.size() >= header + 3 && cbor.sliced(header, 3) == QByteArrayView("\xEF\xBB\xBF"))
+        text->prepend(QChar(0xFEFF));
+    return text;
+}
+
 std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
     const QCborValue v = map.value(key);
@@ -220,7 +237,7 @@ std::optional<Chat> Chat::fromCbor(const QCborMap &map, QString *error)
 {
     const auto id = uuidField(map, "mid"_L1, error);
     const auto ts = id ? intField(map, "ts"_L1, error) : std::nullopt;
-    const auto text = ts ? textField(map, "text"_L1, error) : std::nullopt;
+    const auto text = ts ? exactTextField(map, "text"_L1, error) : std::nullopt;
     if (!text)
         return std::nullopt;
     if (text->toUtf8().size() > MaxTextBytes) {
@@ -286,6 +303,21 @@ std::optional<Read> Read::fromCbor(const QCborMap &map, QString *error)
 QString Read::toString() const
 {
     return u"read(mid=%1)"_s.arg(uuidText(id));
+}
+
+QCborMap Resend::toCbor() const
+{
+    return typed("resend"_L1);
+}
+
+std::optional<Resend> Resend::fromCbor(const QCborMap &, QString *)
+{
+    return Resend{};
+}
+
+QString Resend::toString() const
+{
+    return u"resend"_s;
 }
 
 QCborMap Ping::toCbor() const
@@ -411,6 +443,8 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
         return wrap(Ack::fromCbor(map, error));
     if (type == "read"_L1)
         return wrap(Read::fromCbor(map, error));
+    if (type == "resend"_L1)
+        return wrap(Resend::fromCbor(map, error));
     if (type == "ping"_L1)
         return wrap(Ping::fromCbor(map, error));
     if (type == "pong"_L1)

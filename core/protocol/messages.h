@@ -8,6 +8,7 @@
 //   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr }   ; ts: ms since epoch, UTC
 //   ack   = { "t": "ack", "mid": uuid-text }
 //   read  = { "t": "read", "mid": uuid-text }   ; the message was shown to its reader
+//   resend = { "t": "resend" }   ; send again everything not acknowledged (our disk has room again)
 //   ping  = { "t": "ping", "n": uint }
 //   pong  = { "t": "pong", "n": uint }
 //   bye   = { "t": "bye", ? "reason": tstr }
@@ -84,6 +85,17 @@ struct Read
     bool operator==(const Read &o) const { return id == o.id; }
 };
 
+// "Send me again everything I have not acknowledged": a receiver that could not store messages
+// (its disk was full) asks for them once it can, instead of waiting for a new connection.
+// Peers that do not know it ignore it (an unknown type) and resend on the next connection.
+struct Resend
+{
+    QCborMap toCbor() const;
+    static std::optional<Resend> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Resend &) const { return true; }
+};
+
 struct Ping
 {
     quint64 seq = 0;
@@ -122,7 +134,7 @@ struct Unknown
     bool operator==(const Unknown &o) const { return type == o.type; }
 };
 
-using Message = std::variant<Hello, Chat, Ack, Read, Ping, Pong, Bye, Unknown>;
+using Message = std::variant<Hello, Chat, Ack, Read, Resend, Ping, Pong, Bye, Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).
 QByteArray encode(const Message &message);

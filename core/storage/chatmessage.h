@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QHashFunctions>
 #include <QMetaType>
 #include <QString>
 #include <QUuid>
@@ -23,6 +24,44 @@ struct ChatMessage
     MessageState state = MessageState::Queued;
     qint64 seq = 0; // arrival order in this profile's store; 0 until stored
 };
+
+// A message is known by who sent it and its ID: an ID is chosen by its sender, so only the pair
+// is unique, and nobody's ID can shadow another's. The sender of an outgoing message is this
+// profile; of an incoming one, `peerId`.
+struct MessageKey
+{
+    QUuid id;
+    QString peerId;
+    bool outgoing = false;
+
+    bool operator==(const MessageKey &o) const
+    {
+        return id == o.id && outgoing == o.outgoing && peerId == o.peerId;
+    }
+};
+
+inline MessageKey keyOf(const ChatMessage &m)
+{
+    return {m.id, m.peerId, m.outgoing};
+}
+
+inline size_t qHash(const MessageKey &k, size_t seed = 0)
+{
+    return qHashMulti(seed, k.id, k.peerId, k.outgoing);
+}
+
+// Messages are shown in the order they reached this profile (typed here, or received), never
+// by the sender's clock, which no one here controls. The sender's time is kept for display and
+// marked when it is further than this from the time of arrival.
+constexpr qint64 ClockFarOffMs = 5 * 60 * 1000;
+
+// An incoming message whose sender's time is far from its time of arrival (a wrong clock, or a
+// delivery that waited).
+inline bool senderTimeFarOff(const ChatMessage &m)
+{
+    return !m.outgoing && m.sentAt.isValid() && m.receivedAt.isValid()
+           && qAbs(m.sentAt.msecsTo(m.receivedAt)) > ClockFarOffMs;
+}
 
 QString messageStateName(MessageState state);
 

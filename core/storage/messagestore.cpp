@@ -54,6 +54,40 @@ const QList<QStringList> &migrationSteps()
         // every connect; 30 ms for a 100,000-message conversation without it)
         {u"CREATE INDEX messages_receipts ON messages (peer_id)"
          u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s},
+        // 4: a message is (sender, ID), not ID: one peer's ID no longer shadows another's
+        // message (the table is rebuilt: SQLite cannot drop a UNIQUE constraint); shown in
+        // the order of arrival here, not by the sender's clock (seq, not sent_at); the
+        // conversation list ordered by our clock too
+        {u"CREATE TABLE messages_v4 ("
+         u" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+         u" id BLOB NOT NULL,"
+         u" peer_id TEXT NOT NULL,"
+         u" outgoing INTEGER NOT NULL,"
+         u" sent_at INTEGER NOT NULL,"
+         u" received_at INTEGER NOT NULL,"
+         u" text TEXT NOT NULL,"
+         u" state INTEGER NOT NULL,"
+         u" receipt_sent INTEGER NOT NULL DEFAULT 0,"
+         u" UNIQUE (id, peer_id, outgoing))"_s,
+         u"INSERT INTO messages_v4 (seq, id, peer_id, outgoing, sent_at, received_at, text, state,"
+         u" receipt_sent) SELECT seq, id, peer_id, outgoing, sent_at, received_at, text, state,"
+         u" receipt_sent FROM messages ORDER BY seq"_s,
+         // seq keeps growing from where it was, past messages deleted at the end
+         u"DELETE FROM sqlite_sequence WHERE name = 'messages_v4'"_s,
+         u"INSERT INTO sqlite_sequence (name, seq)"
+         u" SELECT 'messages_v4', seq FROM sqlite_sequence WHERE name = 'messages'"_s,
+         u"DROP TABLE messages"_s,
+         u"ALTER TABLE messages_v4 RENAME TO messages"_s,
+         u"CREATE INDEX messages_by_arrival ON messages (peer_id, seq)"_s,
+         u"CREATE INDEX messages_waiting ON messages (peer_id, seq)"
+         u" WHERE outgoing = 1 AND state IN (0, 1)"_s,
+         u"CREATE INDEX messages_unread ON messages (peer_id)"
+         u" WHERE outgoing = 0 AND state = 2"_s,
+         u"CREATE INDEX messages_receipts ON messages (peer_id)"
+         u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s,
+         u"UPDATE conversations SET last_message_at = (SELECT MAX(received_at) FROM messages"
+         u" WHERE messages.peer_id = conversations.peer_id)"
+         u" WHERE peer_id IN (SELECT peer_id FROM messages)"_s},
     };
     return steps;
 }
@@ -64,16 +98,19 @@ const QList<QStringList> &migrationSteps()
 struct MessageStore::Queries
 {
     explicit Queries(const QSqlDatabase &db)
-        : contains(db)
+        : byKey(db)
         , byId(db)
     {}
     bool prepare()
     {
-        return contains.prepare(u"SELECT 1 FROM messages WHERE id = ?"_s)
+        return byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
+                                                                       QLatin1StringView(ByKey)))
+               // Ours first: an outgoing ID is unique (we made it), an incoming one need not be.
                && byId.prepare(
-                   u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)));
+                   u"SELECT %1 FROM messages WHERE id = ?"
+                   u" ORDER BY outgoing DESC, seq LIMIT 1"_s.arg(QLatin1StringView(Columns)));
     }
-    QSqlQuery contains, byId;
+    QSqlQuery byKey, byId;
 };
 
 // Where the writer leaves a batch's result: one batch is with the writer at a time.
@@ -94,6 +131,10 @@ MessageStore::MessageStore(QObject *parent)
 
 MessageStore::~MessageStore()
 {
+    if (m_checkThread) {
+        m_checkThread->wait(); // a read of the whole file: its own connection, closed by it
+        delete m_checkThread;
+    }
     if (m_writer) {
         flush();
         StoreWriter *writer = m_writer;
@@ -225,7 +266,58 @@ bool MessageStore::open(const QString &path, QString *error)
         m_inlineWriter.reset();
         return false;
     }
+    if (durable)
+        startCheck(file);
     return true;
+}
+
+void MessageStore::startCheck(const QString &file)
+{
+    // A damaged page is otherwise found only when something reads it, if ever. quick_check
+    // reads the whole file (0.3 s for a million messages, 300 MiB, in the page cache here), so
+    // it runs on a thread of its own with its own connection, and the window opens meanwhile;
+    // WAL lets the writers go on. The store's destructor waits for it.
+    m_checkThread = QThread::create([this, file] {
+        const QString name = u"shoal-check-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128));
+        QStringList findings;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(file);
+            db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
+            QSqlQuery q(db);
+            if (!db.open()) {
+                findings.append(db.lastError().text());
+            } else if (!q.exec(u"PRAGMA quick_check(%1)"_s.arg(MaxCheckFindings))) {
+                findings.append(q.lastError().text()); // SQLITE_CORRUPT, say
+            } else {
+                // One finding a row, or several lines in one ("*** in database main ***",
+                // then "Page 37: ..."): one line each, without the heading.
+                while (q.next()) {
+                    const auto lines = q.value(0).toString().split(u'\n', Qt::SkipEmptyParts);
+                    for (const QString &line : lines) {
+                        if (!line.startsWith(u"***"_s))
+                            findings.append(line.trimmed());
+                    }
+                }
+                if (findings == QStringList{u"ok"_s})
+                    findings.clear();
+            }
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        const QString damage = findings.join(u"; "_s);
+        QMetaObject::invokeMethod(
+            this,
+            [this, damage] {
+                if (!damage.isEmpty())
+                    qCWarning(lcStorage).noquote() << "quick_check:" << damage;
+                Q_EMIT checked(damage);
+            },
+            Qt::QueuedConnection);
+    });
+    m_checkThread->setObjectName(u"shoal-store-check"_s);
+    m_checkThread->start(QThread::LowPriority);
 }
 
 void MessageStore::schedule()
@@ -256,8 +348,8 @@ void MessageStore::dispatch()
     // is a write of its own, in a later batch.
     for (Write &w : writes) {
         if (auto *a = std::get_if<Add>(&w)) {
-            a->message = m_pendingMessages.take(a->message.id);
-            m_inFlight.insert(a->message.id, a->message);
+            a->message = m_pendingMessages.take(keyOf(a->message));
+            m_inFlight.insert(keyOf(a->message), a->message);
             if (a->received)
                 ++m_receivedInFlight[a->message.peerId];
         }
@@ -328,10 +420,15 @@ void MessageStore::finish(CommitResult r)
         m_failedSinceFlush = true;
         // Reported; what did get written (the writer retries a failed batch write by write)
         // is reported below as usual.
-        m_lastError = tr("Could not save to the history: %1").arg(r.error);
+        m_lastError = tr("Could not save to the history: %1. Free some disk space: messages "
+                         "you write are marked \"not saved\" until you retry them; messages to "
+                         "you are fetched again by themselves.")
+                          .arg(r.error);
         qCWarning(lcStorage).noquote() << m_lastError;
         Q_EMIT errorOccurred(m_lastError);
     }
+    const bool writableAgain = r.ok && m_failing;
+    m_failing = !r.ok;
     for (const ChatMessage &m : std::as_const(r.changed)) {
         if (m.state != MessageState::Queued)
             m_sent.remove(m.id);
@@ -341,6 +438,19 @@ void MessageStore::finish(CommitResult r)
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
         || !r.duplicates.isEmpty())
         Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
+    if (!r.failed.isEmpty()) {
+        for (ChatMessage &m : r.failed) {
+            if (m.outgoing) {
+                m.state = MessageState::Failed;
+                m_unsaved.append(m);
+            }
+        }
+        Q_EMIT notSaved(r.failed, r.error);
+    }
+    if (writableAgain) {
+        qCInfo(lcStorage) << "the history takes writes again";
+        Q_EMIT recovered();
+    }
 }
 
 bool MessageStore::flush()
@@ -357,10 +467,10 @@ bool MessageStore::flush()
 
 bool MessageStore::add(const ChatMessage &message)
 {
-    if (contains(message.id))
+    if (contains(keyOf(message)))
         return false;
     m_pending.append(Add{message});
-    m_pendingMessages.insert(message.id, message);
+    m_pendingMessages.insert(keyOf(message), message);
     schedule();
     return true;
 }
@@ -368,16 +478,17 @@ bool MessageStore::add(const ChatMessage &message)
 void MessageStore::addOutgoing(const ChatMessage &message)
 {
     m_pending.append(Add{message, false});
-    m_pendingMessages.insert(message.id, message);
+    m_pendingMessages.insert(keyOf(message), message);
     schedule();
 }
 
 bool MessageStore::addReceived(const ChatMessage &message)
 {
-    if (m_pendingMessages.contains(message.id) || m_inFlight.contains(message.id))
+    const MessageKey key = keyOf(message);
+    if (m_pendingMessages.contains(key) || m_inFlight.contains(key))
         return false;
     m_pending.append(Add{message, true});
-    m_pendingMessages.insert(message.id, message);
+    m_pendingMessages.insert(key, message);
     ++m_receivedBacklog[message.peerId];
     schedule();
     return true;
@@ -385,31 +496,20 @@ bool MessageStore::addReceived(const ChatMessage &message)
 
 void MessageStore::setState(const ChatMessage &message, MessageState state)
 {
-    auto it = m_pendingMessages.find(message.id);
-    if (it != m_pendingMessages.end()) {
-        if (it->peerId == message.peerId && it->outgoing == message.outgoing
-            && allowed(it->state, state))
-            it->state = state;
-        return;
-    }
-    m_pending.append(State{message.id, state, message});
-    schedule();
-}
-
-void MessageStore::setState(const QUuid &id, MessageState state)
-{
-    auto it = m_pendingMessages.find(id);
+    auto it = m_pendingMessages.find(keyOf(message));
     if (it != m_pendingMessages.end()) {
         if (allowed(it->state, state))
             it->state = state;
         return; // written with the add
     }
-    m_pending.append(State{id, state, std::nullopt});
+    m_pending.append(State{message, state});
     schedule();
 }
 
 void MessageStore::markSent(const ChatMessage &message)
 {
+    if (m_sent.contains(message.id))
+        return; // written again (the peer asked for a resend): "sent" once
     ChatMessage m = message;
     m.state = MessageState::Sent;
     m_sent.insert(m.id, m);
@@ -443,9 +543,59 @@ void MessageStore::unsend(const QString &peerId)
     }
 }
 
-void MessageStore::setReceiptSent(const QUuid &id)
+bool MessageStore::retryUnsaved(const QUuid &id)
 {
-    m_pending.append(Receipt{id});
+    for (qsizetype i = 0; i < m_unsaved.size(); ++i) {
+        if (m_unsaved.at(i).id == id) {
+            ChatMessage m = m_unsaved.takeAt(i);
+            m.state = MessageState::Queued;
+            addOutgoing(m);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool MessageStore::discardUnsaved(const QUuid &id)
+{
+    for (qsizetype i = 0; i < m_unsaved.size(); ++i) {
+        if (m_unsaved.at(i).id == id) {
+            m_unsaved.removeAt(i);
+            // Reported on the next pass, as a removal from the history is.
+            QMetaObject::invokeMethod(
+                this, [this, id] { Q_EMIT committed({}, {}, {id}, {}); }, Qt::QueuedConnection);
+            return true;
+        }
+    }
+    return false;
+}
+
+QList<ChatMessage> MessageStore::unsaved(const QString &peerId) const
+{
+    QList<ChatMessage> out;
+    for (const ChatMessage &m : m_unsaved) {
+        if (m.peerId == peerId)
+            out.append(m);
+    }
+    return out;
+}
+
+void MessageStore::setGrowthLimited(bool limited)
+{
+    if (!m_writer)
+        return;
+    flush(); // what was written before is not caught by it
+    StoreWriter *writer = m_writer;
+    QMetaObject::invokeMethod(
+        writer,
+        [writer, limited] { writer->setGrowthLimited(limited); },
+        Qt::BlockingQueuedConnection);
+    m_inlineWriter->setGrowthLimited(limited);
+}
+
+void MessageStore::setReceiptSent(const ChatMessage &message)
+{
+    m_pending.append(Receipt{keyOf(message)});
     schedule();
 }
 
@@ -461,50 +611,80 @@ void MessageStore::savePeer(const PeerRecord &peer)
     schedule();
 }
 
-bool MessageStore::contains(const QUuid &id) const
+bool MessageStore::contains(const MessageKey &key) const
 {
-    if (m_pendingMessages.contains(id) || m_inFlight.contains(id))
-        return true;
-    if (!m_q)
-        return false;
-    QSqlQuery &q = m_q->contains;
-    q.addBindValue(id.toRfc4122());
-    const bool found = q.exec() && q.next();
-    q.finish();
-    return found;
+    return m_pendingMessages.contains(key) || m_inFlight.contains(key) || stored(key)
+           || (key.outgoing && unsavedMessage(key.id).value_or(ChatMessage{}).peerId == key.peerId);
 }
 
-std::optional<ChatMessage> MessageStore::stored(const QUuid &id) const
+std::optional<ChatMessage> MessageStore::unsavedMessage(const QUuid &id) const
+{
+    for (const ChatMessage &m : m_unsaved) {
+        if (m.id == id)
+            return m;
+    }
+    return std::nullopt;
+}
+
+std::optional<ChatMessage> MessageStore::stored(const MessageKey &key) const
 {
     if (!m_q)
         return std::nullopt;
-    return selectById(m_q->byId, id);
+    return selectByKey(m_q->byKey, key);
 }
 
-std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
+std::optional<ChatMessage> MessageStore::message(const MessageKey &key) const
 {
-    const auto pending = m_pendingMessages.constFind(id);
+    const auto pending = m_pendingMessages.constFind(key);
     if (pending != m_pendingMessages.cend())
         return *pending; // its state changes are applied to it in place
-    auto m = queued(id);
-    if (!m)
-        m = stored(id);
+    const auto inFlight = m_inFlight.constFind(key);
+    auto m = inFlight != m_inFlight.cend() ? std::optional<ChatMessage>(*inFlight) : stored(key);
+    if (!m && key.outgoing) {
+        m = unsavedMessage(key.id);
+        if (m && m->peerId != key.peerId)
+            m.reset();
+        return m;
+    }
     if (!m)
         return std::nullopt;
-    if (m->state == MessageState::Queued && m_sent.contains(id))
+    if (m->outgoing && m->state == MessageState::Queued && m_sent.contains(m->id))
         m->state = MessageState::Sent;
     // A state change not yet committed.
     for (const Write &w : m_pending) {
-        if (const auto *s = std::get_if<State>(&w); s && s->id == id && allowed(m->state, s->state))
+        if (const auto *s = std::get_if<State>(&w);
+            s && keyOf(s->message) == key && allowed(m->state, s->state))
             m->state = s->state;
     }
     return m;
 }
 
-std::optional<ChatMessage> MessageStore::queued(const QUuid &id) const
+std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
 {
-    const auto it = m_inFlight.constFind(id);
-    return it == m_inFlight.cend() ? std::nullopt : std::optional<ChatMessage>(*it);
+    // Ours first, then anyone's: a walk of what waits for the disk (small but for a flood,
+    // and this is for people and tests, not for the network).
+    std::optional<ChatMessage> found = unsavedMessage(id);
+    if (found)
+        return found;
+    for (const auto *queue : {&m_pendingMessages, &m_inFlight}) {
+        for (const ChatMessage &m : *queue) {
+            if (m.id == id && (!found || (m.outgoing && !found->outgoing)))
+                found = m;
+        }
+    }
+    if (!found || !found->outgoing) {
+        if (m_q) {
+            QSqlQuery &q = m_q->byId;
+            q.addBindValue(id.toRfc4122());
+            if (q.exec() && q.next()) {
+                ChatMessage m = fromRow(q);
+                if (!found || m.outgoing)
+                    found = m;
+            }
+            q.finish();
+        }
+    }
+    return found ? message(keyOf(*found)) : std::nullopt;
 }
 
 QList<ChatMessage> MessageStore::select(const QString &where,
@@ -524,7 +704,7 @@ QList<ChatMessage> MessageStore::select(const QString &where,
     while (q.next()) {
         ChatMessage m = fromRow(q);
         // Committed but not reported yet: it appears with committed(), as if still queued.
-        if (m_inFlight.isEmpty() || !m_inFlight.contains(m.id))
+        if (m_inFlight.isEmpty() || !m_inFlight.contains(keyOf(m)))
             out.append(std::move(m));
     }
     return out;
@@ -535,14 +715,13 @@ QList<ChatMessage> MessageStore::page(const QString &peerId,
                                       const std::optional<ChatMessage> &before) const
 {
     QList<ChatMessage> rows;
+    // In the order of arrival here (seq), never by the sender's clock.
     if (before) {
-        rows = select(u"peer_id = ? AND (sent_at < ? OR (sent_at = ? AND seq < ?))"_s,
-                      {peerId, ms(before->sentAt), ms(before->sentAt), before->seq},
-                      u"ORDER BY sent_at DESC, seq DESC LIMIT %1"_s.arg(limit));
+        rows = select(u"peer_id = ? AND seq < ?"_s,
+                      {peerId, before->seq},
+                      u"ORDER BY seq DESC LIMIT %1"_s.arg(limit));
     } else {
-        rows = select(u"peer_id = ?"_s,
-                      {peerId},
-                      u"ORDER BY sent_at DESC, seq DESC LIMIT %1"_s.arg(limit));
+        rows = select(u"peer_id = ?"_s, {peerId}, u"ORDER BY seq DESC LIMIT %1"_s.arg(limit));
     }
     std::reverse(rows.begin(), rows.end());
     return rows;
@@ -550,7 +729,7 @@ QList<ChatMessage> MessageStore::page(const QString &peerId,
 
 QList<ChatMessage> MessageStore::conversation(const QString &peerId) const
 {
-    return select(u"peer_id = ?"_s, {peerId}, u"ORDER BY sent_at, seq"_s);
+    return select(u"peer_id = ?"_s, {peerId}, u"ORDER BY seq"_s);
 }
 
 qint64 MessageStore::count(const QString &peerId) const
@@ -622,12 +801,13 @@ QList<PeerRecord> MessageStore::peers() const
 {
     QSqlQuery q(m_db);
     QList<PeerRecord> out;
-    if (!q.exec(u"SELECT id, name, certificate, addresses, last_seen FROM peers"_s))
+    if (!q.exec(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen"
+                u" FROM peers"_s))
         return out;
     while (q.next()) {
         PeerRecord p;
         p.id = q.value(0).toString();
-        p.name = q.value(1).toString();
+        p.name = fromText(q.value(1));
         p.certificate = q.value(2).toByteArray();
         p.addresses = q.value(3).toString().split(u'\n', Qt::SkipEmptyParts);
         if (!q.value(4).isNull())

@@ -31,13 +31,15 @@ class MessageStore final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
     static constexpr qsizetype MaxWritesPerCommit = 1000;
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.
     static constexpr qsizetype InlineMaxWrites = 8;
     static constexpr qint64 InlineMaxCommitUs = 4'000;
     static constexpr int InlineBackoffMs = 10'000;
+    // quick_check's findings reported at most.
+    static constexpr int MaxCheckFindings = 5;
 
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
@@ -51,37 +53,50 @@ public:
     QSqlDatabase database() const { return m_db; }
 
     // --- writes (grouped) ---
-    // Returns false when the ID is already known (stored or queued): nothing is added.
+    // Returns false when the message (its ID, peer and direction) is already known (stored or
+    // queued): nothing is added.
     bool add(const ChatMessage &message);
     // For a new outgoing message with a fresh random ID: no look-up.
     void addOutgoing(const ChatMessage &message);
-    // For a message from the network: no look-up now; an ID already stored is reported as a
-    // duplicate by committed(). Returns false if the ID is queued already (not yet on disk).
+    // For a message from the network: no look-up now; one already stored from that peer is
+    // reported as a duplicate by committed(). Returns false if it is queued already (not yet on
+    // disk).
     bool addReceived(const ChatMessage &message);
-    void setState(const QUuid &id, MessageState state);
     // Changes only the message with this ID *and* this peer and direction (so a peer cannot
     // touch another's messages), without reading it first.
     void setState(const ChatMessage &message, MessageState state);
-    void setReceiptSent(const QUuid &id);
+    void setReceiptSent(const ChatMessage &message); // incoming
     // "Sent" (written to a connection, no ack yet) is not worth a commit: after a restart such
     // a message is simply waiting. It is reported through committed() like a stored change,
     // and undone by unsend() when the connection ends without an ack.
     void markSent(const ChatMessage &message);
     void unsend(const QString &peerId);
-    void remove(const QUuid &id);
+    void remove(const QUuid &id); // an outgoing message still waiting
+    // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
+    // as Failed, until the person retries (queued again, same ID) or discards them (reported
+    // as removed). False if `id` is not such a message.
+    bool retryUnsaved(const QUuid &id);
+    bool discardUnsaved(const QUuid &id);
+    QList<ChatMessage> unsaved(const QString &peerId) const;
     void savePeer(const PeerRecord &peer);
     // Commits everything queued and waits for it. Returns false on a database error (logged,
     // reported).
     bool flush();
 
     // --- reads ---
-    bool contains(const QUuid &id) const;                      // includes queued writes
-    std::optional<ChatMessage> message(const QUuid &id) const; // includes queued writes
-    // Up to `limit` messages older than `before` (or the newest), oldest first.
+    // These include queued writes.
+    bool contains(const MessageKey &key) const;
+    std::optional<ChatMessage> message(const MessageKey &key) const;
+    // Ours with this ID if there is one, else a peer's (for people and tests: a peer may reuse
+    // an ID, so the network's code asks by key).
+    std::optional<ChatMessage> message(const QUuid &id) const;
+    bool contains(const QUuid &id) const { return message(id).has_value(); }
+    // Up to `limit` messages that arrived before `before` (or the newest), in the order they
+    // arrived here: typed here, or received (never the sender's clock).
     QList<ChatMessage> page(const QString &peerId,
                             int limit,
                             const std::optional<ChatMessage> &before = std::nullopt) const;
-    // The whole conversation, oldest first (tests, small conversations).
+    // The whole conversation in order of arrival (tests, small conversations).
     QList<ChatMessage> conversation(const QString &peerId) const;
     qint64 count(const QString &peerId) const;
     // Outgoing messages to `peerId` not yet delivered, in the order they were written: all,
@@ -104,6 +119,9 @@ public:
     // The longest transaction so far on the writer thread, in microseconds (fsync included).
     qint64 longestCommitUs() const { return m_longestCommitUs; }
     void resetLongestCommit() const { m_longestCommitUs = 0; } // a statistic: const is fine
+    // Caps the file at its size now (SQLite's max_page_count on the writers' connections), or
+    // lifts the cap: every write that needs a new page fails as on a full disk. For tests.
+    void setGrowthLimited(bool limited);
 
 Q_SIGNALS:
     // After each successful commit: what became durable, in the order it was written.
@@ -114,22 +132,32 @@ Q_SIGNALS:
                    const QList<QUuid> &removed,
                    const QList<ChatMessage> &duplicates);
     void errorOccurred(const QString &error);
+    // Adds that could not be written, in either direction (`error` says why). Outgoing ones are
+    // kept as unsaved (state Failed); received ones were not acknowledged, so their sender
+    // still has them.
+    void notSaved(const QList<ChatMessage> &messages, const QString &error);
+    // A commit went through after one that failed: the history takes writes again.
+    void recovered();
+    // SQLite's quick_check, run in the background after open(), is done: `damage` holds its
+    // first findings, or is empty when the file is intact. A damaged file is left as it is.
+    void checked(const QString &damage);
 
 private:
     using Write = StoreWrite::Write;
     struct Mailbox;
 
+    void startCheck(const QString &file);
     void schedule();
     void dispatch();            // hands the next batch to the writer unless one is being committed
     void collect();             // takes the writer's result, if there is one, and reports it
     bool takeResult(bool wait); // the writer's result, reported; false if there was none
     void finish(CommitResult result);
-    std::optional<ChatMessage> queued(const QUuid &id) const;
     bool exec(const QString &sql, QString *error);
     QList<ChatMessage> select(const QString &where,
                               const QVariantList &values,
                               const QString &tail) const;
-    std::optional<ChatMessage> stored(const QUuid &id) const;
+    std::optional<ChatMessage> stored(const MessageKey &key) const;
+    std::optional<ChatMessage> unsavedMessage(const QUuid &id) const;
 
     struct Queries;
 
@@ -138,20 +166,23 @@ private:
     std::unique_ptr<Queries> m_q;
     std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
     QThread m_thread;
+    QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
     StoreWriter *m_writer = nullptr;             // lives on m_thread
     std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
     QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too
     std::shared_ptr<Mailbox> m_mailbox;
     bool m_busy = false; // a batch is with the writer
     bool m_failedSinceFlush = false;
+    bool m_failing = false; // the last commit failed (at least in part)
 
     QList<Write> m_pending;
-    QHash<QUuid, ChatMessage> m_pendingMessages; // queued adds and their latest state
-    QHash<QUuid, ChatMessage> m_inFlight;        // adds with the writer, until reported
-    QHash<QString, int> m_receivedBacklog;       // per peer: received adds not yet reported
-    QHash<QString, int> m_receivedInFlight;      // per peer: those of them with the writer
-    QHash<QUuid, ChatMessage> m_sent;            // on the wire, not acknowledged
+    QHash<MessageKey, ChatMessage> m_pendingMessages; // queued adds and their latest state
+    QHash<MessageKey, ChatMessage> m_inFlight;        // adds with the writer, until reported
+    QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
+    QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
+    QHash<QUuid, ChatMessage> m_sent; // outgoing (our IDs), on the wire, not acknowledged
     QList<ChatMessage> m_sentToReport;
+    QList<ChatMessage> m_unsaved; // outgoing, not written; in the order they failed
     bool m_flushScheduled = false;
     QString m_lastError;
     mutable qint64 m_longestCommitUs = 0;

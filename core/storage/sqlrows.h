@@ -6,13 +6,17 @@
 
 #include <QDateTime>
 #include <QSqlQuery>
+#include <QStringDecoder>
 #include <QVariant>
 
 #include <optional>
 
 namespace SqlRows {
 
-inline constexpr auto Columns = "seq, id, peer_id, outgoing, sent_at, received_at, text, state";
+// The text is read as its UTF-8 bytes (fromText): SQLite's own UTF-8 to UTF-16 conversion
+// turns U+FFFE and U+FFFF into U+FFFD.
+inline constexpr auto Columns
+    = "seq, id, peer_id, outgoing, sent_at, received_at, CAST(text AS BLOB), state";
 
 inline qint64 ms(const QDateTime &t)
 {
@@ -22,6 +26,27 @@ inline qint64 ms(const QDateTime &t)
 inline QDateTime fromMs(qint64 v)
 {
     return QDateTime::fromMSecsSinceEpoch(v, Qt::UTC);
+}
+
+// Text to bind as CAST(? AS TEXT): UTF-8 bytes, never NULL (an empty text is '').
+// Bound as a QString, Qt hands SQLite UTF-16, and SQLite takes a leading U+FEFF as a byte-order
+// mark and drops it (a leading U+FFFE even byte-swaps the whole text): what was sent would not
+// be what is stored. UTF-8 bytes are stored as they are.
+inline QByteArray text(const QString &s)
+{
+    QByteArray utf8 = s.toUtf8();
+    if (utf8.isNull())
+        utf8 = QByteArray("", 0);
+    return utf8;
+}
+
+// The reverse of text(). QString::fromUtf8() would drop a leading U+FEFF too: a decoder that
+// keeps it.
+inline QString fromText(const QVariant &v)
+{
+    QStringDecoder decode(QStringDecoder::Utf8,
+                          QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
+    return decode(v.toByteArray());
 }
 
 // A row selected with Columns.
@@ -34,19 +59,24 @@ inline ChatMessage fromRow(const QSqlQuery &q)
     m.outgoing = q.value(3).toBool();
     m.sentAt = fromMs(q.value(4).toLongLong());
     m.receivedAt = fromMs(q.value(5).toLongLong());
-    m.text = q.value(6).toString();
+    m.text = fromText(q.value(6));
     m.state = MessageState(q.value(7).toInt());
     return m;
 }
 
-// Runs `byId` (a prepared "SELECT Columns ... WHERE id = ?") for one message.
-inline std::optional<ChatMessage> selectById(QSqlQuery &byId, const QUuid &id)
+// The WHERE clause of ByKey; byKey() binds it.
+inline constexpr auto ByKey = "id = ? AND peer_id = ? AND outgoing = ?";
+
+// Runs `byKey` (a prepared "SELECT Columns FROM messages WHERE ByKey") for one message.
+inline std::optional<ChatMessage> selectByKey(QSqlQuery &byKey, const MessageKey &key)
 {
-    byId.addBindValue(id.toRfc4122());
+    byKey.addBindValue(key.id.toRfc4122());
+    byKey.addBindValue(key.peerId);
+    byKey.addBindValue(key.outgoing);
     std::optional<ChatMessage> out;
-    if (byId.exec() && byId.next())
-        out = fromRow(byId);
-    byId.finish();
+    if (byKey.exec() && byKey.next())
+        out = fromRow(byKey);
+    byKey.finish();
     return out;
 }
 

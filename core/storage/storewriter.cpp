@@ -9,6 +9,8 @@
 #include <QSqlQuery>
 #include <QUuid>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 using namespace SqlRows;
 using namespace StoreWrite;
@@ -21,46 +23,46 @@ struct StoreWriter::Queries
         : insert(db)
         , insertReceived(db)
         , update(db)
-        , updateMatching(db)
         , receipt(db)
         , remove(db)
         , peer(db)
         , conversation(db)
-        , byId(db)
+        , byKey(db)
         , begin(db)
         , commit(db)
         , rollback(db)
     {}
     bool prepare()
     {
+        // Texts are bound as UTF-8 (SqlRows::text), cast to TEXT.
         return insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
-                              u" text, state) VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+                              u" text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
                && insertReceived.prepare(u"INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
                                          u" sent_at, received_at, text, state)"
-                                         u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s)
+                                         u" VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
                && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
+                                 u" AND peer_id = :p AND outgoing = :o"
                                  u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
-               && updateMatching.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
-                                         u" AND peer_id = :p AND outgoing = :o"
-                                         u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
-               && receipt.prepare(u"UPDATE messages SET receipt_sent = 1 WHERE id = ?"_s)
+               && receipt.prepare(
+                   u"UPDATE messages SET receipt_sent = 1 WHERE %1"_s.arg(QLatin1StringView(ByKey)))
                && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
                                  u" AND state IN (0, 1)"_s)
-               && peer.prepare(u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
-                               u" VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                               u" name = excluded.name, certificate = excluded.certificate,"
-                               u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
+               && peer.prepare(
+                   u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
+                   u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                   u" name = excluded.name, certificate = excluded.certificate,"
+                   u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
                && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
                                        u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
                                        u" last_message_at ="
                                        u" MAX(last_message_at, excluded.last_message_at)"_s)
-               && byId.prepare(
-                   u"SELECT %1 FROM messages WHERE id = ?"_s.arg(QLatin1StringView(Columns)))
+               && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
+                                                                          QLatin1StringView(ByKey)))
                && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
                && rollback.prepare(u"ROLLBACK"_s);
     }
-    QSqlQuery insert, insertReceived, update, updateMatching, receipt, remove, peer, conversation,
-        byId, begin, commit, rollback;
+    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, byKey, begin,
+        commit, rollback;
 };
 
 StoreWriter::StoreWriter()
@@ -102,16 +104,47 @@ void StoreWriter::close()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
-std::optional<ChatMessage> StoreWriter::stored(const QUuid &id)
+bool StoreWriter::setGrowthLimited(bool limited)
 {
-    return selectById(m_q->byId, id);
+    QSqlQuery q(m_db);
+    qint64 pages = std::numeric_limits<qint32>::max(); // SQLite's default at most
+    if (limited) {
+        if (!q.exec(u"PRAGMA page_count"_s) || !q.next())
+            return false;
+        pages = q.value(0).toLongLong();
+        q.finish();
+    }
+    return q.exec(u"PRAGMA max_page_count = %1"_s.arg(pages));
 }
+
+std::optional<ChatMessage> StoreWriter::stored(const MessageKey &key)
+{
+    return selectByKey(m_q->byKey, key);
+}
+
+namespace {
+
+QList<ChatMessage> addsIn(const QList<Write> &writes)
+{
+    QList<ChatMessage> out;
+    for (const Write &w : writes) {
+        if (const auto *a = std::get_if<Add>(&w))
+            out.append(a->message);
+    }
+    return out;
+}
+
+} // namespace
 
 CommitResult StoreWriter::commit(const QList<Write> &writes)
 {
     CommitResult r = transaction(writes);
-    if (r.ok || writes.size() < 2)
+    if (r.ok)
         return r;
+    if (writes.size() < 2) {
+        r.failed = addsIn(writes);
+        return r;
+    }
     // One bad write must not take the others with it: each on its own, and only the ones
     // that fail are lost (and reported).
     qCWarning(lcWriter).noquote() << "a batch of" << writes.size() << "writes failed:" << r.error
@@ -126,6 +159,7 @@ CommitResult StoreWriter::commit(const QList<Write> &writes)
             if (all.ok)
                 all.error = one.error; // the first is reported
             all.ok = false;
+            all.failed += addsIn({w});
             continue;
         }
         all.added += one.added;
@@ -145,7 +179,6 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
     }
     QElapsedTimer clock;
     clock.start();
-    QList<QUuid> changedIds;
     QHash<QString, qint64> lastMessageAt;
     auto fail = [&](const QSqlQuery &q) {
         r.error = q.lastError().text();
@@ -163,7 +196,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 q.addBindValue(m.outgoing);
                 q.addBindValue(ms(m.sentAt));
                 q.addBindValue(ms(m.receivedAt));
-                q.addBindValue(m.text);
+                q.addBindValue(text(m.text));
                 q.addBindValue(int(m.state));
                 if (!q.exec())
                     return fail(q);
@@ -172,34 +205,27 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     continue;
                 }
                 m.seq = q.lastInsertId().toLongLong();
+                // Our clock: a peer's cannot move its conversation to the top of the list.
                 qint64 &last = lastMessageAt[m.peerId];
-                last = qMax(last, ms(m.sentAt));
+                last = qMax(last, ms(m.receivedAt));
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
-                if (s->match) {
-                    QSqlQuery &q = m_q->updateMatching;
-                    q.bindValue(u":s"_s, int(s->state));
-                    q.bindValue(u":id"_s, s->id.toRfc4122());
-                    q.bindValue(u":p"_s, s->match->peerId);
-                    q.bindValue(u":o"_s, s->match->outgoing);
-                    if (!q.exec())
-                        return fail(q);
-                    if (q.numRowsAffected() > 0) {
-                        ChatMessage m = *s->match;
-                        m.state = s->state;
-                        r.changed.append(m);
-                    }
-                    continue;
-                }
                 QSqlQuery &q = m_q->update;
                 q.bindValue(u":s"_s, int(s->state));
-                q.bindValue(u":id"_s, s->id.toRfc4122());
+                q.bindValue(u":id"_s, s->message.id.toRfc4122());
+                q.bindValue(u":p"_s, s->message.peerId);
+                q.bindValue(u":o"_s, s->message.outgoing);
                 if (!q.exec())
                     return fail(q);
-                if (q.numRowsAffected() > 0 && !changedIds.contains(s->id))
-                    changedIds.append(s->id);
+                if (q.numRowsAffected() > 0) {
+                    ChatMessage m = s->message;
+                    m.state = s->state;
+                    r.changed.append(m);
+                }
             } else if (const auto *c = std::get_if<Receipt>(&w)) {
-                m_q->receipt.addBindValue(c->id.toRfc4122());
+                m_q->receipt.addBindValue(c->key.id.toRfc4122());
+                m_q->receipt.addBindValue(c->key.peerId);
+                m_q->receipt.addBindValue(c->key.outgoing);
                 if (!m_q->receipt.exec())
                     return fail(m_q->receipt);
             } else if (const auto *d = std::get_if<Remove>(&w)) {
@@ -211,7 +237,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
                 QSqlQuery &q = m_q->peer;
                 q.addBindValue(p->id);
-                q.addBindValue(p->name.isNull() ? u""_s : p->name); // a null QString is NULL
+                q.addBindValue(text(p->name)); // never NULL
                 q.addBindValue(p->certificate);
                 q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
                 q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
@@ -231,19 +257,13 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
     };
     if (!run()) {
         m_q->rollback.exec();
-        r = CommitResult{false, r.error, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
+        r = CommitResult{false, r.error, {}, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
         return r;
     }
     r.ok = true;
-    for (const QUuid &id : std::as_const(changedIds)) {
-        if (auto m = stored(id))
-            r.changed.append(*m);
-    }
-    // A duplicate counts only if the stored one came from the same peer, the same way.
-    r.duplicates.removeIf([this](const ChatMessage &d) {
-        const auto m = stored(d.id);
-        return !m || m->peerId != d.peerId || m->outgoing != d.outgoing;
-    });
+    // INSERT OR IGNORE also ignores what breaks a NOT NULL constraint: a duplicate counts only
+    // if its row is there.
+    r.duplicates.removeIf([this](const ChatMessage &d) { return !stored(keyOf(d)); });
     r.commitUs = clock.nsecsElapsed() / 1000;
     return r;
 }

@@ -27,17 +27,17 @@ struct Add
     ChatMessage message;
     bool received = false; // INSERT OR IGNORE: a stored ID becomes a duplicate
 };
+// Changes only the row with this message's ID, peer and direction.
 struct State
 {
-    QUuid id;
+    ChatMessage message;
     MessageState state;
-    std::optional<ChatMessage> match; // peer and direction the row must have
 };
-struct Receipt
+struct Receipt // incoming
 {
-    QUuid id;
+    MessageKey key;
 };
-struct Remove
+struct Remove // outgoing, still waiting
 {
     QUuid id;
 };
@@ -52,7 +52,8 @@ struct CommitResult
     QList<ChatMessage> added;   // with their seq
     QList<ChatMessage> changed; // ID, peer, direction and the new state
     QList<QUuid> removed;
-    QList<ChatMessage> duplicates; // stored before, for the same peer and direction
+    QList<ChatMessage> duplicates; // stored before: same ID, peer and direction
+    QList<ChatMessage> failed;     // adds that could not be written (a full disk, ...)
     qint64 commitUs = 0;           // time in the transaction, fsync included
 };
 
@@ -72,12 +73,14 @@ public:
     bool open(const QString &path, bool durable, QString *error);
     void close();
     // One transaction for all of `writes`; if it fails, one per write, so that only the
-    // writes that fail are lost. `ok` is false if any failed.
+    // writes that fail are lost. `ok` is false if any failed; the adds among them are listed.
     CommitResult commit(const QList<StoreWrite::Write> &writes);
+    // PRAGMA max_page_count at the file's size now, or lifted: tests fill the "disk" with it.
+    bool setGrowthLimited(bool limited);
 
 private:
     CommitResult transaction(const QList<StoreWrite::Write> &writes);
-    std::optional<ChatMessage> stored(const QUuid &id);
+    std::optional<ChatMessage> stored(const MessageKey &key);
 
     struct Queries;
     QString m_connection;

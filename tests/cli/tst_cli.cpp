@@ -12,6 +12,9 @@
 #include <QTest>
 #include <QUdpSocket>
 
+#include <csignal>
+#include <sys/resource.h>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -50,6 +53,7 @@ private Q_SLOTS:
     void secondProcessOnProfileRefused();
     void threePeersDiscoverEachOther();
     void forgedAnnouncementIsHeardNotOnline();
+    void fullDiskFailsAndRecovers();
 };
 
 void tst_Cli::forgedAnnouncementIsHeardNotOnline()
@@ -333,6 +337,130 @@ void tst_Cli::threePeersDiscoverEachOther()
     QTRY_VERIFY(!c->id().isEmpty());
     QCOMPARE(c->id(), catId);
     QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(catId, true), 1000);
+}
+
+namespace {
+
+// Makes `peer`'s disk "full" for its history: no file of the process may grow past the size of
+// its history's write-ahead log now (plus a few bytes). `full` false lifts the limit.
+bool setDiskFull(CliPeer &peer, const QString &profile, bool full)
+{
+    const QFileInfo wal(QDir(profile).filePath(u"history.sqlite-wal"_s));
+    rlimit limit{RLIM_INFINITY, RLIM_INFINITY};
+    if (full)
+        limit.rlim_cur = rlim_t(wal.size() + 100);
+    return ::prlimit(pid_t(peer.process.processId()), RLIMIT_FSIZE, &limit, nullptr) == 0;
+}
+
+QStringList statesOf(const CliPeer &peer, const QString &id)
+{
+    QStringList out;
+    for (const QJsonObject &e : peer.all(u"state"_s)) {
+        if (e.value(u"id"_s).toString() == id)
+            out.append(e.value(u"state"_s).toString());
+    }
+    return out;
+}
+
+} // namespace
+
+void tst_Cli::fullDiskFailsAndRecovers()
+{
+    // A real full disk, in two shoal-cli processes: each in turn may not grow its files (an
+    // RLIMIT_FSIZE set from here, SIGXFSZ ignored so that the write fails instead of killing).
+    // The sender is told "failed" with the reason (never "queued"), and "retry" saves and sends
+    // it once there is room. A receiver that could not store a message asks for it again once
+    // it can, on the same connection (before: "queued" for a message that was never saved,
+    // nor sent; the received one waited for a reconnect).
+    std::signal(SIGXFSZ, SIG_IGN); // inherited by the processes started from here
+    QTemporaryDir dirA, dirB;
+    CliPeer bob(dirB.path(), {u"--name"_s, u"Bob"_s});
+    QTRY_VERIFY(!bob.id().isEmpty());
+    CliPeer alice(dirA.path(), {u"--connect"_s, u"127.0.0.1:%1"_s.arg(bob.port())});
+    QTRY_VERIFY(alice.peerOnline(bob.id(), true) && bob.peerOnline(alice.id(), true));
+    // Both have stored each other (the peer record) before the disk fills up.
+    alice.send({{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, u"warm-up"_s}});
+    QTRY_COMPARE(bob.all(u"message"_s).size(), 1);
+    QTRY_COMPARE(alice.all(u"state"_s).size(), 3); // queued, sent, delivered
+
+    // Alice's disk is full: her message is not saved, and she is told why.
+    QVERIFY(setDiskFull(alice, dirA.path(), true));
+    const QString text = QString(5000, u'a'); // more than a page: it needs room
+    alice.send({{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, text}, {u"ref"_s, 1}});
+    QTRY_VERIFY(!alice.find([](const QJsonObject &e) { return e.value(u"ref"_s) == 1; }).isEmpty());
+    const QJsonObject reply = alice.find(
+        [](const QJsonObject &e) { return e.value(u"ref"_s) == 1; });
+    const QString id = reply.value(u"id"_s).toString();
+    QCOMPARE(reply.value(u"state"_s).toString(), u"failed"_s);
+    // SQLite's error: "disk I/O error" here (the write fails with EFBIG), "database or disk is
+    // full" on a full file system.
+    QVERIFY(!reply.value(u"reason"_s).toString().isEmpty());
+    alice.send({{u"cmd"_s, u"network"_s}, {u"ref"_s, 2}});
+    QTRY_VERIFY(!alice.event(u"network"_s).isEmpty());
+    QVERIFY(!alice.event(u"network"_s).value(u"warnings"_s).toArray().isEmpty());
+
+    // Room again: "retry" saves it, and it goes out.
+    QVERIFY(setDiskFull(alice, dirA.path(), false));
+    alice.send({{u"cmd"_s, u"retry"_s}, {u"id"_s, id}});
+    QTRY_COMPARE(bob.all(u"message"_s).size(), 2);
+    QCOMPARE(bob.all(u"message"_s).last().value(u"text"_s).toString(), text);
+    QTRY_COMPARE(statesOf(alice, id),
+                 (QStringList{u"failed"_s, u"queued"_s, u"sent"_s, u"delivered"_s}));
+
+    // Bob's disk is full: Alice's message reaches him but cannot be stored, so he does not
+    // acknowledge it. When he has room again he asks for it, on the same connection.
+    QVERIFY(setDiskFull(bob, dirB.path(), true));
+    alice.send(
+        {{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, text + u'b'}, {u"ref"_s, 3}});
+    QTRY_VERIFY(!alice.find([](const QJsonObject &e) { return e.value(u"ref"_s) == 3; }).isEmpty());
+    const QString second = alice.find([](const QJsonObject &e) { return e.value(u"ref"_s) == 3; })
+                               .value(u"id"_s)
+                               .toString();
+    QTRY_COMPARE(statesOf(alice, second), (QStringList{u"queued"_s, u"sent"_s}));
+    // Bob was told (the warning), and did not acknowledge.
+    qsizetype asked = 0;
+    const auto bobWarned = [&] {
+        const auto replies = bob.all(u"network"_s);
+        if (!replies.isEmpty() && !replies.last().value(u"warnings"_s).toArray().isEmpty())
+            return true;
+        if (replies.size() == asked) { // no question on its way: ask (again)
+            bob.send({{u"cmd"_s, u"network"_s}});
+            ++asked;
+        }
+        return false;
+    };
+    QTRY_VERIFY(bobWarned());
+    QCOMPARE(statesOf(alice, second), (QStringList{u"queued"_s, u"sent"_s}));
+    QCOMPARE(bob.all(u"message"_s).size(), 2);
+    QVERIFY(setDiskFull(bob, dirB.path(), false));
+    QTRY_COMPARE_WITH_TIMEOUT(statesOf(alice, second),
+                              (QStringList{u"queued"_s, u"sent"_s, u"delivered"_s}),
+                              15000); // asked again within 10 s of the disk having room
+    QCOMPARE(bob.all(u"message"_s).size(), 3);
+    QCOMPARE(bob.all(u"message"_s).last().value(u"text"_s).toString(), text + u'b');
+    // Without a new connection: neither saw the other go offline.
+    QVERIFY(alice.peerOnline(bob.id(), true) && bob.peerOnline(alice.id(), true));
+    const auto offline = [](const CliPeer &p) {
+        return std::count_if(p.events.cbegin(), p.events.cend(), [](const QJsonObject &e) {
+            return e.value(u"event"_s) == u"peer"_s && !e.value(u"online"_s).toBool();
+        });
+    };
+    QCOMPARE(offline(alice), 0);
+    QCOMPARE(offline(bob), 0);
+
+    QVERIFY(alice.badLines.isEmpty() && bob.badLines.isEmpty());
+
+    // After a restart, Alice's history holds all three, once each, delivered.
+    alice.send({{u"cmd"_s, u"quit"_s}});
+    QVERIFY(alice.process.waitForFinished(5000));
+    CliPeer again(dirA.path());
+    QTRY_VERIFY(!again.id().isEmpty());
+    again.send({{u"cmd"_s, u"history"_s}, {u"with"_s, bob.id()}});
+    QTRY_VERIFY(!again.event(u"history"_s).isEmpty());
+    const QJsonArray history = again.event(u"history"_s).value(u"messages"_s).toArray();
+    QCOMPARE(history.size(), 3);
+    for (const QJsonValue &m : history)
+        QCOMPARE(m.toObject().value(u"state"_s).toString(), u"delivered"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

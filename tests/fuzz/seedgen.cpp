@@ -99,6 +99,7 @@ int main(int argc, char *argv[])
         {"chat", Protocol::Chat{id, ts, u"hello, 你好\nsecond line"_s}},
         {"ack", Protocol::Ack{id}},
         {"read", Protocol::Read{id}},
+        {"resend", Protocol::Resend{}},
         {"ping", Protocol::Ping{1}},
         {"pong", Protocol::Pong{1}},
         {"bye", Protocol::Bye{u"shutting down"_s}},

@@ -1,14 +1,18 @@
 // Two (or more) real peers in one process, over loopback TLS.
 #include "../common/rawpeer.h"
 #include "messenger/messenger.h"
+#include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
 
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QSslServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -94,6 +98,11 @@ private Q_SLOTS:
     void helloNeverSentClosed();
     void stalledFrameClosed();
     void outgoingIncompatibleVersionExplained();
+    void textArrivesAndIsStoredExactly();
+    void anotherPeersIdCannotSuppressAMessage();
+    void orderFollowsArrivalNotSenderClock();
+    void fullDiskShowsNotSavedAndRecovers();
+    void damagedHistoryWarnsAtStart();
 };
 
 namespace {
@@ -580,6 +589,257 @@ void tst_Messenger::outgoingIncompatibleVersionExplained()
     QTRY_COMPARE(finished.size(), 1);
     const QString reason = finished.at(0).at(2).toString();
     QVERIFY2(reason.contains(u"2 to 3"_s) && reason.contains(u"1 to 1"_s), qPrintable(reason));
+}
+
+void tst_Messenger::textArrivesAndIsStoredExactly()
+{
+    // Over the wire and through the store, a text keeps every code unit: the live event, the
+    // history and the other side's history hold exactly what was typed (a leading U+FEFF was
+    // dropped by the store, a leading U+FFFE byte-swapped the whole text).
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+    QSignalSpy received(b.get(), &Messenger::messageReceived);
+    const QStringList sent{u"\uFEFFbom"_s, u"\uFFFEswapped"_s, u"\uFEFF"_s, u"a\uFEFFb"_s};
+    QList<QUuid> ids;
+    for (const QString &text : sent)
+        ids.append(*a->sendMessage(b->id(), text, &error));
+    QTRY_COMPARE(received.size(), sent.size());
+    QTRY_COMPARE(a->history().message(ids.last())->state, MessageState::Delivered);
+    QStringList live, theirs, ours;
+    for (const QList<QVariant> &args : std::as_const(received))
+        live.append(args.at(0).value<ChatMessage>().text);
+    for (const ChatMessage &m : b->history().conversation(a->id()))
+        theirs.append(m.text);
+    for (const ChatMessage &m : a->history().conversation(b->id()))
+        ours.append(m.text);
+    QCOMPARE(live, sent);
+    QCOMPARE(theirs, sent);
+    QCOMPARE(ours, sent);
+}
+
+void tst_Messenger::anotherPeersIdCannotSuppressAMessage()
+{
+    // Mallory, who learnt the ID of a message Bob is about to send, sends a message with that ID
+    // first. Bob's message is still stored, shown and acknowledged (before, it was neither, and
+    // Bob sent it again forever); each is in its own conversation.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer mallory(*Identity::generate(&error));
+    RawPeer bob(*Identity::generate(&error));
+    QVERIFY(mallory.connectAndWait(*a));
+    QVERIFY(bob.connectAndWait(*a));
+    mallory.send(mallory.hello(mallory.m_identity.id()));
+    bob.send(bob.hello(bob.m_identity.id()));
+    QSignalSpy received(a.get(), &Messenger::messageReceived);
+    const QUuid id = newMessageId();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    mallory.send(Protocol::Chat{id, now, u"shadow"_s});
+    QTRY_VERIFY(mallory.acked(id));
+    bob.send(Protocol::Chat{id, now, u"the real one"_s});
+    QTRY_VERIFY(bob.acked(id));
+    QTRY_COMPARE(received.size(), 2);
+    QCOMPARE(received.at(1).at(0).value<ChatMessage>().text, u"the real one"_s);
+    QCOMPARE(a->history().conversation(bob.m_identity.id()).size(), 1);
+    QCOMPARE(a->history().conversation(bob.m_identity.id()).first().text, u"the real one"_s);
+    QCOMPARE(a->history().conversation(mallory.m_identity.id()).first().text, u"shadow"_s);
+
+    // And the same while both are still on their way to the disk.
+    const QUuid second = newMessageId();
+    mallory.send(Protocol::Chat{second, now, u"shadow 2"_s});
+    bob.send(Protocol::Chat{second, now, u"real 2"_s});
+    QTRY_VERIFY(bob.acked(second) && mallory.acked(second));
+    QCOMPARE(a->history().conversation(bob.m_identity.id()).last().text, u"real 2"_s);
+
+    // Mallory cannot acknowledge or mark read Alice's messages to Bob either.
+    const QUuid toBob = *a->sendMessage(bob.m_identity.id(), u"for Bob"_s, &error);
+    mallory.send(Protocol::Ack{toBob});
+    mallory.send(Protocol::Read{toBob});
+    QTRY_VERIFY(std::any_of(bob.received.cbegin(), bob.received.cend(), [&](const auto &m) {
+        const auto *chat = std::get_if<Protocol::Chat>(&m);
+        return chat && chat->id == toBob;
+    }));
+    QTRY_COMPARE(a->history().message(toBob)->state, MessageState::Sent);
+    bob.send(Protocol::Ack{toBob});
+    QTRY_COMPARE(a->history().message(toBob)->state, MessageState::Delivered);
+}
+
+void tst_Messenger::orderFollowsArrivalNotSenderClock()
+{
+    // A peer's clock a year behind does not put its message at the top of the conversation,
+    // and 9999-12-31 does not pin one below everything that follows: messages are in the order
+    // they arrived. The sender's time is kept, and marked when far from the arrival.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    const QString peer = raw.m_identity.id();
+    QVERIFY(raw.connectAndWait(*a));
+    raw.send(raw.hello(peer));
+    QTRY_VERIFY(a->peers()->peer(peer).has_value());
+    std::unique_ptr<ConversationModel> model(a->createConversationModel(nullptr));
+    model->setPeer(peer);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    auto chat = [&](const QDateTime &at, const QString &text) {
+        const Protocol::Chat c{newMessageId(), at, text};
+        raw.send(c);
+        QTRY_VERIFY(raw.acked(c.id));
+    };
+    chat(now, u"one"_s);
+    chat(now.addYears(-1), u"a year behind"_s);
+    const QUuid mine = *a->sendMessage(peer, u"mine"_s, &error);
+    QTRY_VERIFY(a->history().message(mine)->seq != 0);
+    chat(QDateTime::fromMSecsSinceEpoch(253402300799999, Qt::UTC), u"9999-12-31"_s);
+    chat(now, u"last"_s);
+    const QStringList order{u"one"_s, u"a year behind"_s, u"mine"_s, u"9999-12-31"_s, u"last"_s};
+    QStringList stored, shown;
+    for (const ChatMessage &m : a->history().conversation(peer))
+        stored.append(m.text);
+    QCOMPARE(stored, order);
+    QTRY_COMPARE(model->rowCount(), 5);
+    for (int row = 0; row < model->rowCount(); ++row)
+        shown.append(model->messageAt(row).text);
+    QCOMPARE(shown, order);
+    model->setPeer(peer); // reopened from the history
+    shown.clear();
+    for (int row = 0; row < model->rowCount(); ++row)
+        shown.append(model->messageAt(row).text);
+    QCOMPARE(shown, order);
+    auto farOff = [&](int row) {
+        return model->data(model->index(row), ConversationModel::SenderTimeFarOffRole).toBool();
+    };
+    QVERIFY(!farOff(0));
+    QVERIFY(farOff(1));
+    QVERIFY(!farOff(2));
+    QVERIFY(farOff(3));
+    QCOMPARE(model->data(model->index(3), ConversationModel::SentAtRole).toDateTime().date(),
+             QDate(9999, 12, 31));
+}
+
+void tst_Messenger::fullDiskShowsNotSavedAndRecovers()
+{
+    // Alice's history cannot grow (SQLite's max_page_count on her writers' connections: every
+    // write that needs a page fails with SQLITE_FULL, as on a full disk). What she types is
+    // shown "not saved" (Failed), is not sent, and is never reported queued; Retry saves and
+    // sends it once there is room; Delete drops it. What Bob sends her meanwhile is not
+    // acknowledged, and she asks for it again once she can store it, on the same connection.
+    auto a = makePeer(u"Alice"_s);
+    auto b = makePeer(u"Bob"_s);
+    QString error;
+    a->connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*a, b->id()) && isOnline(*b, a->id()));
+    QTRY_COMPARE(a->history().peers().size(), 1); // the peer record is on disk first
+    MessageStore *store = a->findChild<MessageStore *>();
+    QVERIFY(store);
+    std::unique_ptr<ConversationModel> model(a->createConversationModel(nullptr));
+    model->setPeer(b->id());
+    QSignalSpy failed(a.get(), &Messenger::messageFailed);
+    QSignalSpy states(a.get(), &Messenger::messageStateChanged);
+    QSignalSpy bobReceived(b.get(), &Messenger::messageReceived);
+    QSignalSpy notSaved(store, &MessageStore::notSaved);
+    QSignalSpy offline(a.get(), &Messenger::peerUpdated);
+    // Needs more pages than the file has free (the migration to schema 4 freed a few).
+    const QString big = QString(60000, u'x');
+
+    store->setGrowthLimited(true); // the file cannot grow
+    const QUuid mine = *a->sendMessage(b->id(), big + u'1', &error);
+    const QUuid dropped = *a->sendMessage(b->id(), big + u'2', &error);
+    QTRY_COMPARE(failed.size(), 2);
+    QCOMPARE(failed.at(0).at(0).value<ChatMessage>().id, mine);
+    QVERIFY2(failed.at(0).at(1).toString().contains(u"full"_s),
+             qPrintable(failed.at(0).at(1).toString())); // SQLite: "database or disk is full"
+    QVERIFY(states.isEmpty());                           // never "queued"
+    QCOMPARE(a->history().message(mine)->state, MessageState::Failed);
+    QVERIFY(!a->warnings().isEmpty());
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->data(model->index(0), ConversationModel::StateRole).toInt(),
+             int(MessageState::Failed));
+    QCOMPARE(model->messageAt(0).id, mine);
+    QVERIFY(a->deleteMessage(dropped, &error));
+    QTRY_COMPARE(model->rowCount(), 1);
+    QVERIFY(!a->history().message(dropped));
+
+    // Bob writes meanwhile: it reaches Alice but cannot be stored, so it is not acknowledged.
+    const QUuid his = *b->sendMessage(a->id(), big + u'b', &error);
+    const auto hisNotSaved = [&] {
+        for (const QList<QVariant> &args : std::as_const(notSaved)) {
+            for (const ChatMessage &m : args.at(0).value<QList<ChatMessage>>()) {
+                if (m.id == his && !m.outgoing)
+                    return true;
+            }
+        }
+        return false;
+    };
+    QTRY_VERIFY(hisNotSaved());
+    QCOMPARE(b->history().message(his)->state, MessageState::Sent);
+    QCOMPARE(a->history().count(b->id()), 0);
+
+    // Room again. Nothing else is written, yet Alice asks for Bob's message again and stores it.
+    store->setGrowthLimited(false);
+    QTRY_COMPARE_WITH_TIMEOUT(b->history().message(his)->state, MessageState::Delivered, 15000);
+    QCOMPARE(a->history().conversation(b->id()).size(), 1);
+    QCOMPARE(model->rowCount(), 2); // Bob's, then Alice's not-saved one at the end
+    QCOMPARE(model->messageAt(1).id, mine);
+
+    // Retry: saved, sent, delivered, in the row where it now belongs.
+    QVERIFY(a->retryMessage(mine, &error));
+    QTRY_COMPARE(a->history().message(mine)->state, MessageState::Delivered);
+    QCOMPARE(states.first().at(0).value<ChatMessage>().state, MessageState::Queued);
+    QTRY_COMPARE(bobReceived.size(), 1);
+    QCOMPARE(bobReceived.first().at(0).value<ChatMessage>().text, big + u'1');
+    QCOMPARE(model->rowCount(), 2);
+    QCOMPARE(model->messageAt(1).id, mine);
+    QTRY_COMPARE(model->data(model->index(1), ConversationModel::StateRole).toInt(),
+                 int(MessageState::Delivered));
+    // All of it on one connection.
+    for (const QList<QVariant> &args : std::as_const(offline))
+        QVERIFY(args.at(0).value<PeerInfo>().online);
+}
+
+void tst_Messenger::damagedHistoryWarnsAtStart()
+{
+    // A profile whose history has damaged pages: Shoal starts as before (the window opens),
+    // and the person is told through the warnings (status bar, shoal-cli's network command),
+    // with the file's path; the file is kept.
+    QTemporaryDir profile;
+    const QString path = QDir(profile.path()).filePath(u"history.sqlite"_s);
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY(store.open(path, &error));
+        for (int i = 0; i < 400; ++i) {
+            ChatMessage m;
+            m.id = newMessageId();
+            m.peerId = QString(64, u'b');
+            m.sentAt = m.receivedAt = QDateTime::currentDateTimeUtc();
+            m.text = u"message %1 "_s.arg(i).repeated(20);
+            m.state = MessageState::Delivered;
+            store.addReceived(m);
+        }
+        QVERIFY(store.flush());
+    }
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    file.seek(file.size() / 2 / 4096 * 4096);
+    file.write(QByteArray(3 * 4096, '\x5a'));
+    file.close();
+
+    QString error;
+    MessengerConfig config;
+    config.name = u"Alice"_s;
+    config.profileDir = profile.path();
+    config.listenAddress = Loopback;
+    config.port = 0;
+    Messenger a(*Identity::generate(&error), config);
+    QSignalSpy warned(&a, &Messenger::warningAdded);
+    QVERIFY2(a.start(), qPrintable(a.errorString()));
+    QTRY_COMPARE(warned.size(), 1);
+    const QString warning = warned.first().first().toString();
+    QVERIFY2(warning.contains(u"damaged"_s) && warning.contains(path) && warning.contains(u"Page"_s),
+             qPrintable(warning));
+    QVERIFY(a.warnings().contains(warning));
+    QVERIFY(QFile::exists(path));
 }
 
 void tst_Messenger::initTestCase()

@@ -56,8 +56,14 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("chat") << Message(Chat{QUuid::createUuid(), ts, u"你好, world\n2nd line"_s});
     QTest::newRow("chat max text")
         << Message(Chat{QUuid::createUuid(), ts, QString(MaxTextBytes, u'x')});
+    // A leading U+FEFF is text, not a byte-order mark (QString::fromUtf8() drops it).
+    QTest::newRow("chat leading BOM") << Message(Chat{QUuid::createUuid(), ts, u"\uFEFFhi"_s});
+    QTest::newRow("chat BOM only") << Message(Chat{QUuid::createUuid(), ts, u"\uFEFF"_s});
+    QTest::newRow("chat two BOMs") << Message(Chat{QUuid::createUuid(), ts, u"\uFEFF\uFEFFx"_s});
+    QTest::newRow("chat swapped BOM") << Message(Chat{QUuid::createUuid(), ts, u"\uFFFEhi"_s});
     QTest::newRow("ack") << Message(Ack{QUuid::createUuid()});
     QTest::newRow("read") << Message(Read{QUuid::createUuid()});
+    QTest::newRow("resend") << Message(Resend{});
     QTest::newRow("ping") << Message(Ping{42});
     QTest::newRow("pong") << Message(Pong{42});
     QTest::newRow("bye") << Message(Bye{u"shutting down"_s});

@@ -1,6 +1,7 @@
 #include "storage/messagestore.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -50,7 +51,9 @@ private Q_SLOTS:
     void newerSchemaRefused();
     void survivesReopen();
     void duplicateIdStoredOnce();
-    void orderedBySenderWithLateArrivals();
+    void orderedByArrivalNotBySenderClock();
+    void oneSendersIdDoesNotShadowAnothers();
+    void sameIdFromTwoPeersAfterMigration();
     void statesOnlyMoveForward();
     void groupedIntoOneCommit();
     void committedInTheBackgroundInOrder();
@@ -60,6 +63,9 @@ private Q_SLOTS:
     void peersRemembered();
     void newIdsAreUniqueAndInTimeOrder();
     void newestPageOfMillionIsFast();
+    void damagedHistoryReportedAndKept();
+    void textStoredExactly_data();
+    void textStoredExactly();
 };
 
 void tst_MessageStore::createdFromEmptyFile()
@@ -130,6 +136,69 @@ void tst_MessageStore::migratedFromEarlierSchema()
     QVERIFY(q.exec(u"SELECT last_message_at FROM conversations WHERE peer_id = '%1'"_s.arg(Peer)));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toLongLong(), 1000);
+}
+
+void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
+{
+    // A schema-3 history with messages in it (one queued of ours, one from Bob, one deleted at
+    // the end): after the migration, everything is there in its order, seq goes on growing,
+    // and the ID Bob used can be stored again from another peer.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    const ChatMessage fromBob = message(5000, u"from Bob"_s);
+    const ChatMessage waiting = message(1000, u"waiting"_s, true, MessageState::Queued);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v3"_s);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QString error;
+        QVERIFY2(MessageStore::migrate(db, 3, &error), qPrintable(error));
+        QSqlQuery q(db);
+        q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
+                  u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
+        for (const ChatMessage &m : {fromBob, waiting, message(9000, u"deleted"_s, true)}) {
+            q.addBindValue(m.id.toRfc4122());
+            q.addBindValue(Peer);
+            q.addBindValue(m.outgoing);
+            q.addBindValue(m.sentAt.toMSecsSinceEpoch());
+            q.addBindValue(m.sentAt.toMSecsSinceEpoch());
+            q.addBindValue(m.text);
+            q.addBindValue(int(m.state));
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        }
+        QVERIFY(q.exec(u"DELETE FROM messages WHERE text = 'deleted'"_s));
+        QVERIFY(q.exec(u"INSERT INTO conversations VALUES ('%1', 9000)"_s.arg(Peer)));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"v3"_s);
+
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    QSqlDatabase db = store.database();
+    QCOMPARE(MessageStore::schemaVersion(db), 4);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(u"PRAGMA integrity_check"_s) && q.next());
+    QCOMPARE(q.value(0).toString(), u"ok"_s);
+    const auto before = store.conversation(Peer);
+    QCOMPARE(texts(before), (QStringList{u"from Bob"_s, u"waiting"_s})); // arrival order
+    QCOMPARE(texts(store.undelivered(Peer)), QStringList{u"waiting"_s});
+    QCOMPARE(store.unreadCounts().value(Peer), 1);
+    QVERIFY(q.exec(u"SELECT last_message_at FROM conversations"_s) && q.next());
+    QCOMPARE(q.value(0).toLongLong(), 5000); // MAX(received_at): our clock
+    q.finish(); // or this connection's read transaction stays open on the old snapshot
+
+    ChatMessage fromCarol = fromBob;
+    fromCarol.peerId = QString(64, u'c');
+    fromCarol.text = u"from Carol, Bob's ID"_s;
+    QVERIFY(store.addReceived(fromCarol));
+    QVERIFY(store.add(message(6000, u"new"_s)));
+    QVERIFY(store.flush());
+    QCOMPARE(store.message(keyOf(fromCarol))->text, fromCarol.text);
+    QCOMPARE(store.message(keyOf(fromBob))->text, fromBob.text);
+    const auto after = store.conversation(Peer);
+    QCOMPARE(after.last().text, u"new"_s);
+    QVERIFY(after.last().seq > 3); // past the deleted one's seq
 }
 
 void tst_MessageStore::newerSchemaRefused()
@@ -257,21 +326,105 @@ void tst_MessageStore::newIdsAreUniqueAndInTimeOrder()
     QVERIFY(newMessageId().toRfc4122() > before);
 }
 
-void tst_MessageStore::orderedBySenderWithLateArrivals()
+void tst_MessageStore::orderedByArrivalNotBySenderClock()
 {
+    // A peer's clock decides nothing about where its messages go: a year behind, it is not
+    // placed at the top; at 9999-12-31 it does not stay below everything that follows. Both
+    // keep their sender's time for display.
     MessageStore store;
     QString error;
     QVERIFY(store.open(u":memory:"_s, &error));
-    store.add(message(100, u"first"_s));
-    store.add(message(300, u"third"_s));
-    store.flush();
-    QSignalSpy committed(&store, &MessageStore::committed);
-    store.add(message(200, u"second, late"_s));
-    store.add(message(300, u"fourth, same ms as third"_s));
-    store.flush();
-    QCOMPARE(texts(store.conversation(Peer)),
-             (QStringList{u"first"_s, u"second, late"_s, u"third"_s, u"fourth, same ms as third"_s}));
-    QCOMPARE(committed.size(), 1);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto arriving = [&](qint64 sentAtMs, const QString &text) {
+        ChatMessage m = message(sentAtMs, text);
+        m.receivedAt = QDateTime::fromMSecsSinceEpoch(now, Qt::UTC);
+        return m;
+    };
+    store.add(arriving(now - 1000, u"first"_s));
+    store.add(arriving(now - 365LL * 24 * 3600 * 1000, u"a year behind"_s));
+    store.add(arriving(253402300799999, u"9999-12-31"_s));
+    QVERIFY(store.flush());
+    store.add(arriving(now, u"after them"_s));
+    QVERIFY(store.flush());
+    const QStringList order{u"first"_s, u"a year behind"_s, u"9999-12-31"_s, u"after them"_s};
+    QCOMPARE(texts(store.conversation(Peer)), order);
+    QCOMPARE(texts(store.page(Peer, 100)), order);
+    const auto newest = store.page(Peer, 2);
+    QCOMPARE(texts(newest), (QStringList{u"9999-12-31"_s, u"after them"_s}));
+    QCOMPARE(texts(store.page(Peer, 2, newest.first())), order.first(2));
+    QCOMPARE(store.conversation(Peer).at(2).sentAt.date(), QDate(9999, 12, 31));
+    QVERIFY(senderTimeFarOff(store.conversation(Peer).at(1)));
+    QVERIFY(!senderTimeFarOff(store.conversation(Peer).at(0)));
+
+    // The conversation list is ordered by our clock too: a peer's future timestamp does not
+    // pin its conversation at the top.
+    const QString other = QString(64, u'c');
+    ChatMessage fromOther = arriving(now, u"other"_s);
+    fromOther.peerId = other;
+    fromOther.receivedAt = fromOther.receivedAt.addSecs(60);
+    store.add(fromOther);
+    QVERIFY(store.flush());
+    QCOMPARE(store.conversationPeers(), (QStringList{other, Peer}));
+}
+
+void tst_MessageStore::oneSendersIdDoesNotShadowAnothers()
+{
+    // A message is (sender, ID): the same ID from two peers, or from a peer and from us, is
+    // three messages, each stored, acknowledged as new, and changed only by its own key.
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(u":memory:"_s, &error));
+    QList<ChatMessage> reported, duplicates;
+    connect(&store,
+            &MessageStore::committed,
+            this,
+            [&](const QList<ChatMessage> &added,
+                const QList<ChatMessage> &,
+                const QList<QUuid> &,
+                const QList<ChatMessage> &dup) {
+                reported += added;
+                duplicates += dup;
+            });
+    const ChatMessage ours = message(1, u"ours"_s, true, MessageState::Queued);
+    store.addOutgoing(ours);
+    QVERIFY(store.flush());
+    ChatMessage mallory = message(2, u"mallory's, with our ID"_s);
+    mallory.id = ours.id;
+    mallory.peerId = QString(64, u'e');
+    QVERIFY(store.addReceived(mallory));
+    QVERIFY(store.flush());
+    ChatMessage bob = mallory;
+    bob.peerId = Peer;
+    bob.text = u"bob's, same ID"_s;
+    // Queued at the same time as a copy from Mallory: neither shadows the other.
+    ChatMessage malloryAgain = mallory;
+    QVERIFY(store.addReceived(malloryAgain)); // on disk already: reported as a duplicate
+    QVERIFY(store.addReceived(bob));
+    QVERIFY(store.flush());
+    QCOMPARE(texts(reported),
+             (QStringList{u"ours"_s, u"mallory's, with our ID"_s, u"bob's, same ID"_s}));
+    QCOMPARE(duplicates.size(), 1); // Mallory's second copy, and only hers
+    QCOMPARE(duplicates.first().peerId, mallory.peerId);
+    QCOMPARE(texts(store.conversation(Peer)), (QStringList{u"ours"_s, u"bob's, same ID"_s}));
+    QCOMPARE(store.message(keyOf(bob))->text, bob.text);
+    QCOMPARE(store.message(keyOf(mallory))->text, mallory.text);
+    QCOMPARE(store.message(ours.id)->text, ours.text); // by ID alone: ours first
+    QVERIFY(store.contains(keyOf(bob)));
+
+    // A state change or receipt reaches only its own message.
+    store.setState(mallory, MessageState::Read);
+    store.setReceiptSent(mallory);
+    QVERIFY(store.flush());
+    QCOMPARE(store.message(keyOf(mallory))->state, MessageState::Read);
+    QCOMPARE(store.message(keyOf(bob))->state, MessageState::Delivered);
+    QCOMPARE(store.message(keyOf(ours))->state, MessageState::Queued);
+    QCOMPARE(store.unread(Peer).size(), 1);
+    QCOMPARE(store.pendingReceipts(mallory.peerId).size(), 0);
+    ChatMessage ack = ours; // an ack for our message comes from the peer it went to
+    store.setState(ack, MessageState::Delivered);
+    QVERIFY(store.flush());
+    QCOMPARE(store.message(keyOf(ours))->state, MessageState::Delivered);
+    QCOMPARE(store.message(keyOf(bob))->state, MessageState::Delivered);
 }
 
 void tst_MessageStore::statesOnlyMoveForward()
@@ -286,15 +439,15 @@ void tst_MessageStore::statesOnlyMoveForward()
         store.flush();
         return store.message(m.id)->state;
     };
-    store.setState(m.id, MessageState::Sent);
+    store.setState(m, MessageState::Sent);
     QCOMPARE(stateNow(), MessageState::Sent);
-    store.setState(m.id, MessageState::Queued); // the connection dropped before the ack
+    store.setState(m, MessageState::Queued); // the connection dropped before the ack
     QCOMPARE(stateNow(), MessageState::Queued);
-    store.setState(m.id, MessageState::Read);
+    store.setState(m, MessageState::Read);
     QCOMPARE(stateNow(), MessageState::Read);
-    store.setState(m.id, MessageState::Delivered); // a late ack after the read receipt
+    store.setState(m, MessageState::Delivered); // a late ack after the read receipt
     QCOMPARE(stateNow(), MessageState::Read);
-    store.setState(m.id, MessageState::Queued);
+    store.setState(m, MessageState::Queued);
     QCOMPARE(stateNow(), MessageState::Read);
 }
 
@@ -409,6 +562,95 @@ void tst_MessageStore::newestPageOfMillionIsFast()
     QCOMPARE(page.last().text, u"message 999999"_s);
     // Loose on purpose (the benchmark measures it): a scan of the table would take seconds.
     QVERIFY2(elapsed < 500, QByteArray::number(elapsed));
+}
+
+void tst_MessageStore::damagedHistoryReportedAndKept()
+{
+    // A history whose pages are damaged opens as before, but SQLite's quick_check, run in the
+    // background, reports it; the file is left as it is. An intact one reports nothing.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    {
+        MessageStore store;
+        QString error;
+        QSignalSpy checked(&store, &MessageStore::checked);
+        QVERIFY(store.open(path, &error));
+        for (int i = 0; i < 400; ++i)
+            store.add(message(i, u"message %1 "_s.arg(i).repeated(20)));
+        QVERIFY(store.flush());
+        QTRY_COMPARE(checked.size(), 1);
+        QCOMPARE(checked.first().first().toString(), QString()); // intact
+    } // closed (after its check): the write-ahead log is in the file
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    const qint64 pages = file.size() / 4096;
+    QVERIFY2(pages > 20, QByteArray::number(pages));
+    for (qint64 page = pages / 2; page < pages / 2 + 3; ++page) { // table and index pages
+        file.seek(page * 4096);
+        file.write(QByteArray(4096, '\xa5'));
+    }
+    file.close();
+    const QByteArray damagedBytes = [&] {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+
+    MessageStore store;
+    QString error;
+    QSignalSpy checked(&store, &MessageStore::checked);
+    QVERIFY2(store.open(path, &error), qPrintable(error)); // it starts normally
+    QTRY_COMPARE(checked.size(), 1);
+    const QString damage = checked.first().first().toString();
+    QVERIFY2(damage.startsWith(u"Page "_s), qPrintable(damage)); // "Page 37: btreeInitPage()..."
+    qInfo().noquote() << "quick_check said:" << damage;
+    // Kept: the same bytes (nothing was written since).
+    QFile kept(path);
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QCOMPARE(kept.readAll(), damagedBytes);
+}
+
+void tst_MessageStore::textStoredExactly_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("leading BOM") << u"\uFEFFhello"_s;
+    QTest::newRow("BOM only") << u"\uFEFF"_s;
+    QTest::newRow("two BOMs") << u"\uFEFF\uFEFFx"_s;
+    QTest::newRow("swapped BOM") << u"\uFFFEhello"_s;
+    QTest::newRow("BOM inside") << u"a\uFEFFb"_s;
+    QTest::newRow("NUL inside") << QString(u"a\0b"_s);
+    QTest::newRow("emoji") << u"\U0001F600 ok"_s;
+}
+
+void tst_MessageStore::textStoredExactly()
+{
+    // What was sent is what is stored and read back, to the last code unit: SQLite drops a
+    // byte-order mark at the start of UTF-16 text handed to it, so the store hands it UTF-8.
+    QFETCH(QString, text);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    const ChatMessage in = message(1, text);
+    const ChatMessage out = message(2, text, true, MessageState::Queued);
+    PeerRecord peer{Peer, text, {}, {}, {}};
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY(store.open(path, &error));
+        QVERIFY(store.addReceived(in));
+        store.addOutgoing(out);
+        store.savePeer(peer);
+        QVERIFY(store.flush());
+        QCOMPARE(texts(store.conversation(Peer)), (QStringList{text, text}));
+    }
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(path, &error));
+    const auto stored = store.conversation(Peer);
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored.at(0).text.size(), text.size());
+    QCOMPARE(stored.at(0).text, text);
+    QCOMPARE(stored.at(1).text, text);
+    QCOMPARE(store.message(out.id)->text, text);
+    QCOMPARE(store.peers().value(0).name, text);
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
