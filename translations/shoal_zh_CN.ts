@@ -168,6 +168,22 @@
         <source>%1 — offline, last seen %2; messages wait until they are back</source>
         <translation>%1 — 离线，最后在线 %2；消息将在对方上线后送达</translation>
     </message>
+    <message>
+        <source>Copy text</source>
+        <translation>复制文本</translation>
+    </message>
+    <message>
+        <source>Show whole message…</source>
+        <translation>显示完整消息…</translation>
+    </message>
+    <message>
+        <source>Your message to %1</source>
+        <translation>你发给 %1 的消息</translation>
+    </message>
+    <message>
+        <source>Message from %1</source>
+        <translation>来自 %1 的消息</translation>
+    </message>
 </context>
 <context>
     <name>DiscoveryService</name>
@@ -178,6 +194,33 @@
     <message>
         <source>Cannot open a UDP socket for discovery: %1</source>
         <translation>无法打开用于发现的 UDP 套接字：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Identity</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>The stored identity is unreadable.</source>
+        <translation>保存的身份无法读取。</translation>
+    </message>
+    <message>
+        <source>The stored private key does not belong to the stored certificate.</source>
+        <translation>保存的私钥与保存的证书不匹配。</translation>
+    </message>
+    <message>
+        <source>Cannot use the identity in %1: %2 Move the folder aside to start with a new identity (peers will see a new ID), or restore it from a backup.</source>
+        <translation>无法使用 %1 中的身份：%2 请把该文件夹移到别处以新身份启动（其他人会看到新的 ID），或从备份恢复。</translation>
+    </message>
+    <message>
+        <source>%1 is there but its private key %2 is missing.</source>
+        <translation>%1 存在，但它的私钥 %2 缺失。</translation>
+    </message>
+    <message>
+        <source>The files cannot be read.</source>
+        <translation>这些文件无法读取。</translation>
     </message>
 </context>
 <context>
@@ -254,12 +297,23 @@
         <translation>已送达 ✓✓</translation>
     </message>
     <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
         <source>read ✓✓</source>
         <translation>已读 ✓✓</translation>
+    </message>
+    <message>
+        <source>not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>%1 by the sender&apos;s clock, arrived %2</source>
+        <translation>发送方时钟 %1，到达于 %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Shortened: double-click to read all %Ln characters, right-click to copy</source>
+        <comment>under a message too long or too heavy to show whole</comment>
+        <translation>
+            <numerusform>已缩略：双击阅读全部 %Ln 个字符，右键复制</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -280,12 +334,41 @@
         <translation>无法打开聊天记录 %1：%2</translation>
     </message>
     <message>
-        <source>Could not save to the history: %1</source>
-        <translation>无法保存到聊天记录：%1</translation>
-    </message>
-    <message>
         <source>Cannot create a temporary history: %1</source>
         <translation>无法创建临时聊天记录：%1</translation>
+    </message>
+    <message>
+        <source>Could not save to the history: %1. Free some disk space: messages you write are marked &quot;not saved&quot; until you retry them; messages to you are fetched again by themselves.</source>
+        <translation>无法保存到历史记录：%1。请释放一些磁盘空间：你写的消息会标为“未保存”，直到你重试；发给你的消息会自动重新获取。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageText</name>
+    <message>
+        <source>[combined characters hidden: %L1]</source>
+        <comment>shown after a character carrying too many combining marks or joined emoji; they are hidden, the message keeps them</comment>
+        <translation>[已隐藏组合字符：%L1]</translation>
+    </message>
+</context>
+<context>
+    <name>MessageViewer</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>消息文本</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln characters</source>
+        <translation>
+            <numerusform>%Ln 个字符</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Copy puts the exact text on the clipboard.</source>
+        <translation>“复制”会把原文一字不差地放到剪贴板。</translation>
     </message>
 </context>
 <context>
@@ -311,12 +394,12 @@
         <translation>只能删除等待中的消息；这条消息可能已经送达。</translation>
     </message>
     <message>
-        <source>Cannot create the profile directory %1.</source>
-        <translation>无法创建配置目录 %1。</translation>
-    </message>
-    <message>
         <source>Security warning: an address where %1 was expected answered with another identity and was refused; nothing was sent there. %2</source>
         <translation>安全警告：本应是 %1 的地址以另一个身份应答，已被拒绝；没有向其发送任何内容。%2</translation>
+    </message>
+    <message>
+        <source>The history file %1 is damaged (%2). Shoal goes on using it as it is; some messages may be missing. Keep a copy of the file before anything else.</source>
+        <translation>历史文件 %1 已损坏（%2）。Shoal 会照常继续使用它，部分消息可能缺失。请先备份该文件。</translation>
     </message>
 </context>
 <context>
@@ -524,6 +607,10 @@ Listening for peers on TCP port %3 at %4</source>
         <source>offline</source>
         <translation>离线</translation>
     </message>
+    <message>
+        <source>seen on the LAN</source>
+        <translation>在局域网中发现</translation>
+    </message>
 </context>
 <context>
     <name>PeerListView</name>
@@ -536,6 +623,41 @@ Listening for peers on TCP port %3 at %4</source>
 Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <translation>还没有用户。
 请使用“连接到用户…”（Ctrl+N）并输入地址。</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDirectory</name>
+    <message>
+        <source>%1 exists and is not a folder.</source>
+        <translation>%1 已存在，但不是文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1.</source>
+        <translation>无法创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1: %2.</source>
+        <translation>无法创建文件夹 %1：%2。</translation>
+    </message>
+    <message>
+        <source>Cannot create %1: %2.</source>
+        <translation>无法创建 %1：%2。</translation>
+    </message>
+    <message>
+        <source>Cannot make %1 private to its owner.</source>
+        <translation>无法把 %1 设为仅所有者可访问。</translation>
+    </message>
+    <message>
+        <source>Another Shoal (process %1) is already using the profile %2. Close it first, or start this one with --profile and another folder.</source>
+        <translation>另一个 Shoal（进程 %1）正在使用配置文件夹 %2。请先关闭它，或用 --profile 指定另一个文件夹启动。</translation>
+    </message>
+    <message>
+        <source>Cannot lock the profile %1 (is the folder writable?).</source>
+        <translation>无法锁定配置文件夹 %1（该文件夹可写吗？）。</translation>
+    </message>
+    <message>
+        <source>The profile folder %1 can be read by other users of this computer. Its files are private, but consider &quot;chmod 700 %1&quot;.</source>
+        <translation>配置文件夹 %1 可被这台电脑的其他用户读取。其中的文件是私有的，但建议执行“chmod 700 %1”。</translation>
     </message>
 </context>
 <context>
