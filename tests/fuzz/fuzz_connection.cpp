@@ -7,13 +7,13 @@
 // Input: the first byte's low bit chooses whether a valid hello (with the fuzzing peer's real
 // ID) goes first, so the fuzzer reaches the messages after the hello without having to guess a
 // SHA-256 fingerprint; the rest is sent as is.
+#include "fuzzedpeer.h"
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "protocol/messages.h"
 
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -25,39 +25,21 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QCoreApplication *app = nullptr;
 Messenger *alice = nullptr;
 std::optional<Identity> mallory;
 QSslConfiguration config;
 
-bool waitFor(const std::function<bool()> &done, int ms)
-{
-    QDeadlineTimer deadline(ms);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-    }
-    return true;
-}
+using FuzzedPeer::waitFor;
 
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    qputenv("SHOAL_LOOPBACK_ONLY", "1"); // nothing leaves this host
-    app = new QCoreApplication(*argc, *argv);
-    QLoggingCategory::setFilterRules(u"shoal.*=false"_s); // one line per input otherwise
+    alice = FuzzedPeer::start(argc, argv, "fuzz_connection");
     QString error;
-    MessengerConfig c;
-    c.name = u"Alice"_s;
-    c.listenAddress = QHostAddress::LocalHost;
-    c.port = 0;
-    c.timeouts.newConnectionsPerAddressPerSecond = 1'000'000; // one connection per input
-    alice = new Messenger(*Identity::generate(&error), c);
     mallory = Identity::generate(&error);
-    if (!alice->start() || !mallory) {
-        std::fprintf(stderr, "fuzz_connection: cannot start: %s\n", qPrintable(error));
+    if (!mallory) {
+        std::fprintf(stderr, "fuzz_connection: no identity: %s\n", qPrintable(error));
         std::abort();
     }
     config = QSslConfiguration::defaultConfiguration();

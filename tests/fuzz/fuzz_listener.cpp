@@ -7,12 +7,12 @@
 //
 // Input: the first byte is the size of the writes the rest is sent in (0: one write; at most
 // 64 writes), with Alice's event loop running between them, so records arrive cut anywhere.
+#include "fuzzedpeer.h"
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 
@@ -23,38 +23,15 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QCoreApplication *app = nullptr;
 Messenger *alice = nullptr;
 
-bool waitFor(const std::function<bool()> &done, int ms)
-{
-    QDeadlineTimer deadline(ms);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-    }
-    return true;
-}
+using FuzzedPeer::waitFor;
 
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    qputenv("SHOAL_LOOPBACK_ONLY", "1"); // nothing leaves this host
-    app = new QCoreApplication(*argc, *argv);
-    QLoggingCategory::setFilterRules(u"shoal.*=false"_s); // one line per input otherwise
-    QString error;
-    MessengerConfig c;
-    c.name = u"Alice"_s;
-    c.listenAddress = QHostAddress::LocalHost;
-    c.port = 0;
-    c.timeouts.newConnectionsPerAddressPerSecond = 1'000'000; // one connection per input
-    alice = new Messenger(*Identity::generate(&error), c);
-    if (!alice->start()) {
-        std::fprintf(stderr, "fuzz_listener: cannot start: %s\n", qPrintable(error));
-        std::abort();
-    }
+    alice = FuzzedPeer::start(argc, argv, "fuzz_listener");
     return 0;
 }
 
