@@ -1,7 +1,5 @@
 #include "identity.h"
 
-#include "storage/profiledirectory.h"
-
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -171,10 +169,12 @@ std::optional<Identity> Identity::generate(QString *error)
 
 std::optional<Identity> Identity::loadOrCreate(const QString &profileDir, QString *error)
 {
-    bool created = false;
-    if (!ProfileDirectory::createPrivateDirectory(profileDir, &created, error))
-        return std::nullopt;
+    // The folder is the profile's to make (ProfileDirectory: owner-only, locked).
     const QDir dir(profileDir);
+    if (!dir.exists()) {
+        *error = tr("The profile folder %1 does not exist.").arg(profileDir);
+        return std::nullopt;
+    }
     const QString certPath = dir.filePath(QLatin1StringView(CertificateFile));
     const QString keyPath = dir.filePath(QLatin1StringView(KeyFile));
 

@@ -34,20 +34,24 @@ bool ProfileDirectory::createPrivateDirectory(const QString &path, bool *created
         *error = tr("%1 exists and is not a folder.").arg(path);
         return false;
     }
-    const QString absolute = info.absoluteFilePath();
-    const QString parent = QFileInfo(absolute).absolutePath();
-    if (!QDir().mkpath(parent)) {
-        *error = tr("Cannot create the folder %1.").arg(parent);
-        return false;
+    // Every folder made here, missing parents included, is owner-only from its first moment,
+    // whatever the umask; folders that exist are left as they are.
+    const QString absolute = QDir::cleanPath(info.absoluteFilePath());
+    QStringList missing;
+    for (QString p = absolute; !QFileInfo(p).isDir(); p = QFileInfo(p).path())
+        missing.prepend(p);
+    for (const QString &folder : std::as_const(missing)) {
+        const QByteArray name = QFile::encodeName(folder);
+        if (::mkdir(name.constData(), 0700) != 0) {
+            if (errno == EEXIST && QFileInfo(folder).isDir())
+                continue; // made by someone else meanwhile: theirs, not ours
+            *error = tr("Cannot create the folder %1: %2.")
+                         .arg(folder, QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+        ::chmod(name.constData(), 0700); // a umask may have taken bits away
+        *created = folder == absolute;
     }
-    // Owner-only from the first moment, whatever the umask.
-    if (::mkdir(QFile::encodeName(absolute).constData(), 0700) != 0 && errno != EEXIST) {
-        *error = tr("Cannot create the folder %1: %2.")
-                     .arg(absolute, QString::fromLocal8Bit(std::strerror(errno)));
-        return false;
-    }
-    *created = true;
-    ::chmod(QFile::encodeName(absolute).constData(), 0700); // a umask may have taken bits away
     return true;
 }
 

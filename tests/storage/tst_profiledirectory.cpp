@@ -57,11 +57,16 @@ void tst_ProfileDirectory::createdOwnerOnly()
 {
     const Umask loose(0);
     QTemporaryDir root;
+    QCOMPARE(::chmod(QFile::encodeName(root.path()).constData(), 0755), 0);
     const QString path = root.filePath(u"a/b/profile"_s);
     QString error;
     const auto profile = ProfileDirectory::open(path, &error);
     QVERIFY2(profile, qPrintable(error));
     QCOMPARE(modeOf(path), mode_t(0700));
+    // The parents it had to make are its own too; the folder that was there is left alone.
+    QCOMPARE(modeOf(root.filePath(u"a"_s)), mode_t(0700));
+    QCOMPARE(modeOf(root.filePath(u"a/b"_s)), mode_t(0700));
+    QCOMPARE(modeOf(root.path()), mode_t(0755));
     QCOMPARE(modeOf(QDir(path).filePath(QLatin1StringView(ProfileDirectory::LockFile))),
              mode_t(0600));
     QVERIFY(profile->warnings().isEmpty());
