@@ -15,6 +15,22 @@ namespace {
 
 // Typed field readers: each returns nullopt and explains why when the field is absent or of the
 // wrong type.
+// A text string exactly as sent. QCborValue::toString() decodes with QString::fromUtf8(), which
+// takes a leading U+FEFF for a byte-order mark and drops it; the UTF-8 bytes still hold it.
+// Every text is read this way, so that what is decoded encodes to the same bytes again.
+QString exactString(const QCborValue &v)
+{
+    QString text = v.toString();
+    const QByteArray cbor = v.toCbor(); // header, then the UTF-8 bytes
+    if (cbor.isEmpty())
+        return text;
+    const int info = quint8(cbor.at(0)) & 0x1f;
+    const qsizetype header = info < 24 ? 1 : info == 24 ? 2 : info == 25 ? 3 : info == 26 ? 5 : 9;
+    if (cbor.size() >= header + 3 && cbor.sliced(header, 3) == QByteArrayView("\xEF\xBB\xBF"))
+        text.prepend(QChar(0xFEFF));
+    return text;
+}
+
 std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
     const QCborValue v = map.value(key);
@@ -23,24 +39,7 @@ std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QSt
                                  : u"field \"%1\" is not a text string"_s.arg(key);
         return std::nullopt;
     }
-    return v.toString();
-}
-
-// A text exactly as sent. QCborValue::toString() decodes with QString::fromUtf8(), which takes
-// a leading U+FEFF for a byte-order mark and drops it; the UTF-8 bytes still hold it.
-std::optional<QString> exactTextField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    auto text = textField(map, key, error);
-    if (!text)
-        return std::nullopt;
-    const QByteArray cbor = map.value(key).toCbor(); // header, then the UTF-8 bytes
-    if (cbor.isEmpty())
-        return text;
-    const int info = quint8(cbor.at(0)) & 0x1f;
-    const qsizetype header = info < 24 ? 1 : info == 24 ? 2 : info == 25 ? 3 : info == 26 ? 5 : 9;
-    if (cbor.size() >= header + 3 && cbor.sliced(header, 3) == QByteArrayView("\xEF\xBB\xBF"))
-        text->prepend(QChar(0xFEFF));
-    return text;
+    return exactString(v);
 }
 
 std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
@@ -203,7 +202,7 @@ std::optional<Hello> Hello::fromCbor(const QCborMap &map, QString *error)
         const QCborArray array = caps.toArray();
         for (const QCborValue &c : array) {
             if (c.isString() && h.capabilities.size() < MaxCapabilities)
-                h.capabilities.append(c.toString());
+                h.capabilities.append(exactString(c));
         }
     }
     return h;
@@ -237,7 +236,7 @@ std::optional<Chat> Chat::fromCbor(const QCborMap &map, QString *error)
 {
     const auto id = uuidField(map, "mid"_L1, error);
     const auto ts = id ? intField(map, "ts"_L1, error) : std::nullopt;
-    const auto text = ts ? exactTextField(map, "text"_L1, error) : std::nullopt;
+    const auto text = ts ? textField(map, "text"_L1, error) : std::nullopt;
     if (!text)
         return std::nullopt;
     if (text->toUtf8().size() > MaxTextBytes) {
@@ -375,7 +374,7 @@ std::optional<Bye> Bye::fromCbor(const QCborMap &map, QString *error)
         *error = u"field \"reason\" is not a text string"_s;
         return std::nullopt;
     }
-    return Bye{singleLine(r.toString(), MaxReasonLength)};
+    return Bye{singleLine(r.isString() ? exactString(r) : QString(), MaxReasonLength)};
 }
 
 QString Bye::toString() const
@@ -429,7 +428,7 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
         *error = u"missing or non-text message type \"t\""_s;
         return std::nullopt;
     }
-    const QString type = t.toString();
+    const QString type = exactString(t);
     auto wrap = [](auto opt) -> std::optional<Message> {
         if (!opt)
             return std::nullopt;

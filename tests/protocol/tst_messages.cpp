@@ -68,6 +68,13 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("pong") << Message(Pong{42});
     QTest::newRow("bye") << Message(Bye{u"shutting down"_s});
     QTest::newRow("bye no reason") << Message(Bye{});
+    // Found by fuzz_protocol: every text, not only a chat's, keeps a leading U+FEFF (a reason
+    // that began with controls and then U+FEFF lost it once the controls were stripped).
+    QTest::newRow("bye leading BOM") << Message(Bye{u"\uFEFFbye"_s});
+    Hello bomHello = hello;
+    bomHello.name = u"\uFEFFZhang"_s;
+    bomHello.capabilities = {u"\uFEFFchat"_s};
+    QTest::newRow("hello leading BOM") << Message(bomHello);
 }
 
 void tst_Messages::roundTrip()
