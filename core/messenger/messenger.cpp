@@ -63,6 +63,11 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                    const QString &reason) {
                 const QString dialled = m_redialAttempts.take(attempt);
                 if (dialled.isEmpty()) {
+                    // The person dialled this address: whoever answered is someone they chose.
+                    if (error == PeerConnection::Error::None) {
+                        const PeerConnection *c = m_registry->activeConnection(peerId);
+                        m_registry->addKnownPeer(peerId, c ? c->remoteAddress() : QHostAddress());
+                    }
                     Q_EMIT connectFinished(attempt, peerId, reason);
                     return;
                 }
@@ -769,10 +774,14 @@ void Messenger::loadKnownPeers()
     }
     // Someone written to but never reached (only heard on the LAN): still listed, with history.
     const QStringList partners = m_store->conversationPeers();
-    for (const QString &id : partners) {
-        // Room is kept for them when strangers fill the connection limits.
+    // Room is kept for those the person wrote to when strangers fill the connection limits;
+    // not for those who only wrote to us (a stranger's one chat must not make it known).
+    const QStringList writtenTo = m_store->peersWrittenTo();
+    for (const QString &id : writtenTo) {
         const auto address = parseAddress(m_peers.peer(id).value_or(PeerInfo{}).address);
         m_registry->addKnownPeer(id, address ? QHostAddress(address->host) : QHostAddress());
+    }
+    for (const QString &id : partners) {
         if (!Protocol::isValidPeerId(id) || m_peers.peer(id))
             continue;
         PeerInfo info;

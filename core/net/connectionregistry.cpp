@@ -102,7 +102,7 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
             &PeerConnection::messageReceived,
             this,
             [this, connection](const Protocol::Message &message) {
-                touch(connection, message);
+                touch(connection, message, false);
                 // Also from a losing duplicate: what was in flight on it still counts.
                 Q_EMIT messageReceived(connection->peerId(), message);
             });
@@ -195,16 +195,19 @@ PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
     // recently active first). Outgoing connections and known peers are never closed here.
     // Fair shares: take from the address that holds the most candidates, and only if it holds
     // more than one more than the newcomer's, so strangers that reconnect what was closed
-    // cannot push each other (or anyone else) out in turn. A known peer's host is let in
-    // regardless.
+    // cannot push each other (or anyone else) out in turn. A known peer's host may take from
+    // an address that holds more than it does (its own protected connections counted), but
+    // not from one that holds as many: an attacker on that host cannot push out a newcomer.
     const bool knownHost = m_knownHosts.contains(from);
     QHash<QHostAddress, QList<PeerConnection *>> byAddress;
+    qsizetype fromKnownHost = 0;
     for (PeerConnection *c : std::as_const(m_connections)) {
         if (c->direction() != PeerConnection::Direction::Incoming || c->isClosed())
             continue;
         if (c->isReady() == handshakesOnly)
             continue;
         const QHostAddress address = plainAddress(c->remoteAddress());
+        fromKnownHost += knownHost && address == from;
         if (handshakesOnly ? m_knownHosts.contains(address) : m_knownPeers.contains(c->peerId()))
             continue;
         byAddress[address].append(c);
@@ -215,14 +218,18 @@ PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
         if (!most || it->size() > most->size())
             most = &it.value();
     }
-    if (!most || (!knownHost && most->size() <= newcomers + 1))
+    if (!most)
+        return nullptr;
+    if (knownHost ? most->size() <= fromKnownHost : most->size() <= newcomers + 1)
         return nullptr;
     return *std::min_element(most->cbegin(), most->cend(), [this](auto *a, auto *b) {
         return m_lastActive.value(a) < m_lastActive.value(b);
     });
 }
 
-void ConnectionRegistry::touch(PeerConnection *connection, const Protocol::Message &message)
+void ConnectionRegistry::touch(PeerConnection *connection,
+                               const Protocol::Message &message,
+                               bool sentByUs)
 {
     if (!std::holds_alternative<Protocol::Chat>(message)
         && !std::holds_alternative<Protocol::Ack>(message)
@@ -230,8 +237,9 @@ void ConnectionRegistry::touch(PeerConnection *connection, const Protocol::Messa
         return;
     if (auto it = m_lastActive.find(connection); it != m_lastActive.end())
         *it = m_clock.elapsed();
-    // A conversation: from now on a known peer, and its host a known host.
-    if (std::holds_alternative<Protocol::Chat>(message) && connection->isReady())
+    // The person wrote to them: from now on a known peer, and its host a known host. A chat
+    // they send us does not count: identities are free, so it would make any stranger known.
+    if (sentByUs && std::holds_alternative<Protocol::Chat>(message) && connection->isReady())
         addKnownPeer(connection->peerId(), connection->remoteAddress());
 }
 
@@ -317,7 +325,7 @@ bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &me
     PeerConnection *connection = m_active.value(peerId);
     if (!connection || !connection->send(message))
         return false;
-    touch(connection, message);
+    touch(connection, message, true);
     return true;
 }
 

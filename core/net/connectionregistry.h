@@ -43,10 +43,10 @@ public:
     // Starts a connection attempt; its outcome arrives as attemptFinished(attempt, ...).
     int connectToPeer(const QString &host, quint16 port, const QString &expectedPeerId = {});
 
-    // A peer the person has a conversation with. Its connections are never closed to make
-    // room, and a connection from `host` (before TLS that is all there is to go by) gets room
-    // among the handshakes even when strangers fill them. Peers that exchange a chat message
-    // with us become known by themselves.
+    // A peer the person chose: written to, or dialled by address. Its connections are never
+    // closed to make room, and a connection from `host` (before TLS that is all there is to go
+    // by) gets room among the handshakes even when strangers fill them. A peer we send a chat
+    // to becomes known by itself; one that only writes to us never does (identities are free).
     void addKnownPeer(const QString &peerId, const QHostAddress &host = {});
     bool isKnownPeer(const QString &peerId) const { return m_knownPeers.contains(peerId); }
 
@@ -84,7 +84,7 @@ private:
     void onSocketAccepted(qintptr descriptor);
     bool takeConnectionToken(const QHostAddress &from);
     PeerConnection *evictionCandidate(const QHostAddress &from, bool handshakesOnly) const;
-    void touch(PeerConnection *connection, const Protocol::Message &message);
+    void touch(PeerConnection *connection, const Protocol::Message &message, bool sentByUs);
     void onReady(PeerConnection *connection);
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
