@@ -12,8 +12,15 @@ void DialGuard::refill(Bucket &b, int burst, int refillMs, qint64 nowMs)
     b.refilledAtMs = nowMs;
 }
 
-const char *DialGuard::refusal(const QHostAddress &host, quint16 port, qint64 nowMs)
+const char *DialGuard::refusal(const QHostAddress &host,
+                               quint16 port,
+                               qint64 nowMs,
+                               const QString &peerId)
 {
+    if (const auto c = m_claims.constFind(Claim{host, port, peerId});
+        c != m_claims.cend() && nowMs < *c) {
+        return "back-off after another identity answered";
+    }
     const auto a = m_addresses.constFind(Key(host, port));
     if (a != m_addresses.cend()) {
         if (a->dialling)
@@ -59,7 +66,8 @@ void DialGuard::started(const QHostAddress &host, quint16 port, qint64 nowMs)
     ++m_started;
 }
 
-void DialGuard::finished(const QHostAddress &host, quint16 port, Outcome outcome, qint64 nowMs)
+void DialGuard::finished(
+    const QHostAddress &host, quint16 port, Outcome outcome, qint64 nowMs, const QString &peerId)
 {
     const auto it = m_addresses.find(Key(host, port));
     if (it == m_addresses.end() || !it->dialling)
@@ -68,6 +76,15 @@ void DialGuard::finished(const QHostAddress &host, quint16 port, Outcome outcome
     it->lastUsedMs = nowMs;
     --m_inProgress;
     switch (outcome) {
+    case Outcome::OtherIdentity:
+        // A real Shoal, but the announcement lied about who: only that claim is kept back.
+        if (m_claims.size() >= MaxTrackedClaims) {
+            m_claims.removeIf([&](auto c) { return c.value() <= nowMs; });
+            if (m_claims.size() >= MaxTrackedClaims)
+                m_claims.clear(); // many at once: forget, rather than grow
+        }
+        m_claims.insert(Claim{host, port, peerId}, nowMs + OtherIdentityBackoffMs);
+        Q_FALLTHROUGH();
     case Outcome::Verified: {
         // A real Shoal: what it cost is given back.
         m_addresses.erase(it);

@@ -71,7 +71,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                     Q_EMIT connectFinished(attempt, peerId, reason);
                     return;
                 }
-                onDialFinished(dialled, error);
+                onDialFinished(dialled, error, peerId);
                 if (error == PeerConnection::Error::None) {
                     m_dials.remove(dialled);
                     return;
@@ -659,7 +659,8 @@ bool Messenger::mayDial(const PeerInfo &peer, const QString &address)
         return false;
     const char *refusal = m_dialGuard.refusal(QHostAddress(parsed->host),
                                               parsed->port,
-                                              m_dialClock.elapsed());
+                                              m_dialClock.elapsed(),
+                                              peer.id);
     if (!refusal)
         return true;
     // The first time, then every 1,000th: a storm must not flood the log too.
@@ -670,7 +671,9 @@ bool Messenger::mayDial(const PeerInfo &peer, const QString &address)
     return false;
 }
 
-void Messenger::onDialFinished(const QString &peerId, PeerConnection::Error error)
+void Messenger::onDialFinished(const QString &peerId,
+                               PeerConnection::Error error,
+                               const QString &answered)
 {
     const auto it = m_dials.constFind(peerId);
     if (it == m_dials.cend() || !it->guarded)
@@ -681,9 +684,15 @@ void Messenger::onDialFinished(const QString &peerId, PeerConnection::Error erro
     DialGuard::Outcome outcome = DialGuard::Outcome::Failed;
     if (error == PeerConnection::Error::None)
         outcome = DialGuard::Outcome::Verified;
+    else if (error == PeerConnection::Error::IdentityMismatch && !answered.isEmpty())
+        outcome = DialGuard::Outcome::OtherIdentity; // a Shoal is there, the claim was false
     else if (error == PeerConnection::Error::TlsFailed)
         outcome = DialGuard::Outcome::NotShoal;
-    m_dialGuard.finished(QHostAddress(parsed->host), parsed->port, outcome, m_dialClock.elapsed());
+    m_dialGuard.finished(QHostAddress(parsed->host),
+                         parsed->port,
+                         outcome,
+                         m_dialClock.elapsed(),
+                         peerId);
 }
 
 void Messenger::resumeReading()

@@ -124,7 +124,8 @@ private:
     void redial();
     void dial(const QString &peerId);
     void dialNext(const QString &peerId);
-    void onDialFinished(const QString &peerId, PeerConnection::Error error);
+    // `answered`: the ID that answered instead, if a Shoal did (attemptFinished).
+    void onDialFinished(const QString &peerId, PeerConnection::Error error, const QString &answered);
     bool mayDial(const PeerInfo &peer, const QString &address);
     void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
     void onPeerGone(const QString &peerId);

@@ -311,7 +311,11 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
             if (!reason.isEmpty())
                 text = reason;
         }
-        Q_EMIT attemptFinished(attempt, {}, error, text);
+        QString answered;
+        if (error == PeerConnection::Error::IdentityMismatch
+            && Identity::looksLikeShoal(connection->peerCertificate()))
+            answered = Identity::fingerprint(connection->peerCertificate());
+        Q_EMIT attemptFinished(attempt, answered, error, text);
     }
     const QString id = connection->peerId();
     if (!id.isEmpty() && m_active.value(id) == connection) {

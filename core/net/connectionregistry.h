@@ -65,6 +65,8 @@ public:
     bool hasOpenSockets() const;
 
 Q_SIGNALS:
+    // `peerId`: who answered; after IdentityMismatch, the other identity if it looks like a
+    // Shoal's (Identity::looksLikeShoal), else empty.
     void attemptFinished(int attempt,
                          const QString &peerId,
                          PeerConnection::Error error,
