@@ -2,14 +2,12 @@
 
 #include <algorithm>
 
-void DialGuard::refill(Bucket &b, int burst, int refillMs, qint64 nowMs)
+TokenBucket &DialGuard::hostBucket(const QHostAddress &host)
 {
-    if (b.refilledAtMs < 0) {
-        b.tokens = burst;
-    } else {
-        b.tokens = std::min(double(burst), b.tokens + double(nowMs - b.refilledAtMs) / refillMs);
-    }
-    b.refilledAtMs = nowMs;
+    auto it = m_hosts.find(host);
+    if (it == m_hosts.end())
+        it = m_hosts.insert(host, TokenBucket(HostDialBurst, 1, HostDialRefillMs));
+    return *it;
 }
 
 const char *DialGuard::refusal(const QHostAddress &host,
@@ -31,15 +29,11 @@ const char *DialGuard::refusal(const QHostAddress &host,
     }
     if (m_inProgress >= MaxDialsInProgress)
         return "dials under way in all";
-    refill(m_all, DialBurst, DialRefillMs, nowMs);
-    if (m_all.tokens < 1)
+    if (m_all.available(nowMs) < 1)
         return "dials in all";
     const auto h = m_hosts.find(host);
-    if (h != m_hosts.end()) {
-        refill(*h, HostDialBurst, HostDialRefillMs, nowMs);
-        if (h->tokens < 1)
-            return "dials to one host";
-    }
+    if (h != m_hosts.end() && h->available(nowMs) < 1)
+        return "dials to one host";
     return nullptr;
 }
 
@@ -52,16 +46,10 @@ void DialGuard::started(const QHostAddress &host, quint16 port, qint64 nowMs)
     a.lastUsedMs = nowMs;
     if (m_hosts.size() >= MaxTrackedHosts && !m_hosts.contains(host)) {
         // Many hosts at once: forget the full ones rather than grow (the global budget holds).
-        m_hosts.removeIf([&](auto it) {
-            refill(it.value(), HostDialBurst, HostDialRefillMs, nowMs);
-            return it.value().tokens >= HostDialBurst;
-        });
+        m_hosts.removeIf([&](auto it) { return it.value().available(nowMs) >= HostDialBurst; });
     }
-    Bucket &h = m_hosts[host];
-    refill(h, HostDialBurst, HostDialRefillMs, nowMs);
-    h.tokens -= 1;
-    refill(m_all, DialBurst, DialRefillMs, nowMs);
-    m_all.tokens -= 1;
+    hostBucket(host).take(nowMs);
+    m_all.take(nowMs);
     ++m_inProgress;
     ++m_started;
 }
@@ -88,10 +76,9 @@ void DialGuard::finished(
     case Outcome::Verified: {
         // A real Shoal: what it cost is given back.
         m_addresses.erase(it);
-        refill(m_all, DialBurst, DialRefillMs, nowMs);
-        m_all.tokens = std::min(double(DialBurst), m_all.tokens + 1);
+        m_all.giveBack(nowMs);
         if (auto h = m_hosts.find(host); h != m_hosts.end())
-            h->tokens = std::min(double(HostDialBurst), h->tokens + 1);
+            h->giveBack(nowMs);
         return;
     }
     case Outcome::Failed: {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/tokenbucket.h"
+
 #include <QHash>
 #include <QHostAddress>
 
@@ -71,14 +73,9 @@ private:
         qint64 notBeforeMs = 0;
         qint64 lastUsedMs = 0;
     };
-    struct Bucket
-    {
-        double tokens = 0;
-        qint64 refilledAtMs = -1;
-    };
     using Key = QPair<QHostAddress, quint16>;
 
-    static void refill(Bucket &b, int burst, int refillMs, qint64 nowMs);
+    TokenBucket &hostBucket(const QHostAddress &host);
     void forgetOldest(qint64 nowMs);
 
     struct Claim
@@ -98,8 +95,8 @@ private:
 
     QHash<Key, Address> m_addresses;
     QHash<Claim, qint64> m_claims; // disproved: not dialled before this time
-    QHash<QHostAddress, Bucket> m_hosts;
-    Bucket m_all;
+    QHash<QHostAddress, TokenBucket> m_hosts;
+    TokenBucket m_all{DialBurst, 1, DialRefillMs};
     int m_inProgress = 0;
     quint64 m_started = 0;
 };

@@ -664,9 +664,9 @@ bool Messenger::mayDial(const PeerInfo &peer, const QString &address)
     if (!refusal)
         return true;
     // The first time, then every 1,000th: a storm must not flood the log too.
-    if (m_dialsHeldBack++ % 1000 == 0)
+    if (m_dialsHeldBack.count())
         qCInfo(lcMessenger) << "limit on" << refusal << "reached: not dialling" << address
-                            << "as announced for" << peer.id << "(" << m_dialsHeldBack
+                            << "as announced for" << peer.id << "(" << m_dialsHeldBack.total()
                             << "dials held back so far)";
     return false;
 }

@@ -6,6 +6,7 @@
 #include "models/peerlistmodel.h"
 #include "net/peerconnection.h"
 #include "net/ports.h"
+#include "net/throttledcount.h"
 #include "storage/chatmessage.h"
 
 #include <QElapsedTimer>
@@ -183,7 +184,7 @@ private:
     QHash<int, QString> m_redialAttempts; // attempt -> peer ID
     DialGuard m_dialGuard;                // what announcements may make us dial
     QElapsedTimer m_dialClock;
-    quint64 m_dialsHeldBack = 0;
+    ThrottledCount m_dialsHeldBack{1000};
     DiscoveryService *m_discovery = nullptr;
     QStringList m_warnings;
 };

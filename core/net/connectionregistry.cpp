@@ -1,5 +1,6 @@
 #include "connectionregistry.h"
 
+#include "net/peeraddress.h"
 #include "net/tcplistener.h"
 
 #include <QLoggingCategory>
@@ -30,20 +31,12 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity,
     m_clock.start();
 }
 
-// IPv4-mapped IPv6 (a dual-stack listener) as plain IPv4, so one host is one key.
-static QHostAddress plainAddress(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4) : address;
-}
-
 void ConnectionRegistry::addKnownPeer(const QString &peerId, const QHostAddress &host)
 {
     if (m_knownPeers.size() < MaxKnownPeers)
         m_knownPeers.insert(peerId);
     if (!host.isNull() && m_knownHosts.size() < MaxKnownHosts)
-        m_knownHosts.insert(plainAddress(host));
+        m_knownHosts.insert(PeerAddress::plain(host));
 }
 
 ConnectionRegistry::~ConnectionRegistry() = default;
@@ -137,13 +130,13 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
     }
     // Refused before any TLS work: one host cannot take every slot, and nobody can keep us
     // busy with handshakes. The caps count what is already here, ready or not.
-    const QHostAddress from = plainAddress(socket->peerAddress());
+    const QHostAddress from = PeerAddress::plain(socket->peerAddress());
     int fromThere = 0;
     int handshaking = 0;
     for (const PeerConnection *c : std::as_const(m_connections)) {
         if (c->direction() != PeerConnection::Direction::Incoming)
             continue;
-        fromThere += plainAddress(c->remoteAddress()) == from;
+        fromThere += PeerAddress::plain(c->remoteAddress()) == from;
         handshaking += !c->isReady();
     }
     const char *limit = nullptr;
@@ -160,23 +153,24 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
         if (!evict && allFull && !handshakesFull)
             evict = evictionCandidate(from, false);
         if (evict) {
-            if (m_evicted++ % 100 == 0)
+            if (m_evicted.count())
                 qCWarning(lcNet) << "limit on"
                                  << (allFull ? "connections in all" : "handshakes in progress")
                                  << "reached: closing"
                                  << (evict->isReady() ? "an idle stranger" : "a handshake")
                                  << "from" << evict->remoteAddress() << "to make room for" << from
-                                 << "(" << m_evicted << "closed so far)";
+                                 << "(" << m_evicted.total() << "closed so far)";
             evict->close(PeerConnection::Error::LocalClose, u"too many connections; making room"_s);
         } else {
             limit = allFull ? "connections in all" : "handshakes in progress";
         }
     }
     if (limit) {
-        if (m_refused++ % 100 == 0)
+        if (m_refused.count())
             qCWarning(lcNet) << "limit on" << limit << "reached: refusing" << from << "("
                              << fromThere << "from there," << handshaking << "handshaking,"
-                             << m_connections.size() << "in all;" << m_refused << "refused so far)";
+                             << m_connections.size() << "in all;" << m_refused.total()
+                             << "refused so far)";
         socket->abort();
         socket->deleteLater();
         return;
@@ -206,7 +200,7 @@ PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
             continue;
         if (c->isReady() == handshakesOnly)
             continue;
-        const QHostAddress address = plainAddress(c->remoteAddress());
+        const QHostAddress address = PeerAddress::plain(c->remoteAddress());
         fromKnownHost += knownHost && address == from;
         if (handshakesOnly ? m_knownHosts.contains(address) : m_knownPeers.contains(c->peerId()))
             continue;
@@ -247,18 +241,12 @@ bool ConnectionRegistry::takeConnectionToken(const QHostAddress &from)
 {
     // A token bucket per address: `rate` a second, up to twice that saved up.
     const double rate = m_timeouts.newConnectionsPerAddressPerSecond;
-    const qint64 now = m_clock.elapsed();
     if (m_newConnections.size() >= MaxBuckets && !m_newConnections.contains(from))
         m_newConnections.clear(); // many addresses at once: forget, rather than grow
     auto it = m_newConnections.find(from);
     if (it == m_newConnections.end())
-        it = m_newConnections.insert(from, Bucket{2 * rate, now});
-    it->tokens = std::min(2 * rate, it->tokens + rate * double(now - it->refilledAtMs) / 1000.0);
-    it->refilledAtMs = now;
-    if (it->tokens < 1)
-        return false;
-    it->tokens -= 1;
-    return true;
+        it = m_newConnections.insert(from, TokenBucket(2 * rate, rate, 1000));
+    return it->tryTake(m_clock.elapsed());
 }
 
 bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b) const

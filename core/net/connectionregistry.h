@@ -2,6 +2,8 @@
 
 #include "identity/identity.h"
 #include "net/peerconnection.h"
+#include "net/throttledcount.h"
+#include "net/tokenbucket.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -105,15 +107,10 @@ private:
     QHash<PeerConnection *, qint64> m_lastActive;
     QSet<QString> m_knownPeers;
     QSet<QHostAddress> m_knownHosts;
-    quint64 m_evicted = 0;
-    struct Bucket
-    {
-        double tokens = 0;
-        qint64 refilledAtMs = 0;
-    };
+    ThrottledCount m_evicted{100};
     static constexpr qsizetype MaxBuckets = 4096;
-    QHash<QHostAddress, Bucket> m_newConnections; // per remote address
+    QHash<QHostAddress, TokenBucket> m_newConnections; // per remote address
     QElapsedTimer m_clock;
     int m_nextAttempt = 1;
-    quint64 m_refused = 0;
+    ThrottledCount m_refused{100};
 };
