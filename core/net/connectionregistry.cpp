@@ -185,7 +185,7 @@ PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
                                                       bool handshakesOnly) const
 {
     // Candidates: incoming handshakes not from a known peer's host (oldest first), or
-    // incoming strangers that are ready but have never exchanged a message with us (least
+    // incoming ready peers that are not known peers, whatever they have sent us (least
     // recently active first). Outgoing connections and known peers are never closed here.
     // Fair shares: take from the address that holds the most candidates, and only if it holds
     // more than one more than the newcomer's, so strangers that reconnect what was closed
