@@ -2,18 +2,23 @@
 
 #include <algorithm>
 
-void DialGuard::refill(Bucket &b, int burst, int refillMs, qint64 nowMs)
+TokenBucket &DialGuard::hostBucket(const QHostAddress &host)
 {
-    if (b.refilledAtMs < 0) {
-        b.tokens = burst;
-    } else {
-        b.tokens = std::min(double(burst), b.tokens + double(nowMs - b.refilledAtMs) / refillMs);
-    }
-    b.refilledAtMs = nowMs;
+    auto it = m_hosts.find(host);
+    if (it == m_hosts.end())
+        it = m_hosts.insert(host, TokenBucket(HostDialBurst, 1, HostDialRefillMs));
+    return *it;
 }
 
-const char *DialGuard::refusal(const QHostAddress &host, quint16 port, qint64 nowMs)
+const char *DialGuard::refusal(const QHostAddress &host,
+                               quint16 port,
+                               qint64 nowMs,
+                               const QString &peerId)
 {
+    if (const auto c = m_claims.constFind(Claim{host, port, peerId});
+        c != m_claims.cend() && nowMs < *c) {
+        return "back-off after another identity answered";
+    }
     const auto a = m_addresses.constFind(Key(host, port));
     if (a != m_addresses.cend()) {
         if (a->dialling)
@@ -24,15 +29,11 @@ const char *DialGuard::refusal(const QHostAddress &host, quint16 port, qint64 no
     }
     if (m_inProgress >= MaxDialsInProgress)
         return "dials under way in all";
-    refill(m_all, DialBurst, DialRefillMs, nowMs);
-    if (m_all.tokens < 1)
+    if (m_all.available(nowMs) < 1)
         return "dials in all";
     const auto h = m_hosts.find(host);
-    if (h != m_hosts.end()) {
-        refill(*h, HostDialBurst, HostDialRefillMs, nowMs);
-        if (h->tokens < 1)
-            return "dials to one host";
-    }
+    if (h != m_hosts.end() && h->available(nowMs) < 1)
+        return "dials to one host";
     return nullptr;
 }
 
@@ -45,21 +46,16 @@ void DialGuard::started(const QHostAddress &host, quint16 port, qint64 nowMs)
     a.lastUsedMs = nowMs;
     if (m_hosts.size() >= MaxTrackedHosts && !m_hosts.contains(host)) {
         // Many hosts at once: forget the full ones rather than grow (the global budget holds).
-        m_hosts.removeIf([&](auto it) {
-            refill(it.value(), HostDialBurst, HostDialRefillMs, nowMs);
-            return it.value().tokens >= HostDialBurst;
-        });
+        m_hosts.removeIf([&](auto it) { return it.value().available(nowMs) >= HostDialBurst; });
     }
-    Bucket &h = m_hosts[host];
-    refill(h, HostDialBurst, HostDialRefillMs, nowMs);
-    h.tokens -= 1;
-    refill(m_all, DialBurst, DialRefillMs, nowMs);
-    m_all.tokens -= 1;
+    hostBucket(host).take(nowMs);
+    m_all.take(nowMs);
     ++m_inProgress;
     ++m_started;
 }
 
-void DialGuard::finished(const QHostAddress &host, quint16 port, Outcome outcome, qint64 nowMs)
+void DialGuard::finished(
+    const QHostAddress &host, quint16 port, Outcome outcome, qint64 nowMs, const QString &peerId)
 {
     const auto it = m_addresses.find(Key(host, port));
     if (it == m_addresses.end() || !it->dialling)
@@ -68,13 +64,21 @@ void DialGuard::finished(const QHostAddress &host, quint16 port, Outcome outcome
     it->lastUsedMs = nowMs;
     --m_inProgress;
     switch (outcome) {
+    case Outcome::OtherIdentity:
+        // A real Shoal, but the announcement lied about who: only that claim is kept back.
+        if (m_claims.size() >= MaxTrackedClaims) {
+            m_claims.removeIf([&](auto c) { return c.value() <= nowMs; });
+            if (m_claims.size() >= MaxTrackedClaims)
+                m_claims.clear(); // many at once: forget, rather than grow
+        }
+        m_claims.insert(Claim{host, port, peerId}, nowMs + OtherIdentityBackoffMs);
+        Q_FALLTHROUGH();
     case Outcome::Verified: {
         // A real Shoal: what it cost is given back.
         m_addresses.erase(it);
-        refill(m_all, DialBurst, DialRefillMs, nowMs);
-        m_all.tokens = std::min(double(DialBurst), m_all.tokens + 1);
+        m_all.giveBack(nowMs);
         if (auto h = m_hosts.find(host); h != m_hosts.end())
-            h->tokens = std::min(double(HostDialBurst), h->tokens + 1);
+            h->giveBack(nowMs);
         return;
     }
     case Outcome::Failed: {

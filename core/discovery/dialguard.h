@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/tokenbucket.h"
+
 #include <QHash>
 #include <QHostAddress>
 
@@ -13,8 +15,12 @@
 //  - that host still has budget: 4 dials saved up, one more every 5 s;
 //  - there is budget in all: 8 dials saved up, one more a second, and at most 8 under way.
 // A dial that reaches a verified Shoal gives its budget back, so real peers never use it up:
-// only failures cost. The address where a peer was last verified over TLS is not an
-// announcement's claim and is not asked about here. Pure bookkeeping, on a clock it is given.
+// only failures cost. A Shoal that answers with another identity than the one announced is
+// still a Shoal: the budget is given back too, and only that claim (address and the ID
+// announced there) is kept back for 10 min, so forged announcements naming a real Shoal's
+// address cannot back that address off or use up its host's budget. The address where a
+// peer was last verified over TLS is not an announcement's claim and is not asked about here.
+// Pure bookkeeping, on a clock it is given.
 class DialGuard final
 {
 public:
@@ -26,21 +32,32 @@ public:
     static constexpr int FirstBackoffMs = 5'000;
     static constexpr int MaxBackoffMs = 600'000;
     static constexpr int NotShoalBackoffMs = 600'000;
+    static constexpr int OtherIdentityBackoffMs = 600'000;
     static constexpr int MaxTrackedAddresses = 4'096;
+    static constexpr int MaxTrackedClaims = 4'096;
     static constexpr int MaxTrackedHosts = 4'096;
 
     enum class Outcome {
-        Verified, // a Shoal answered and proved its identity (the one expected or not)
-        Failed,   // refused, unreachable, timed out, closed, or another identity
-        NotShoal, // the TLS handshake failed: whatever listens there is not a Shoal
+        Verified,      // a Shoal answered and proved the identity expected
+        OtherIdentity, // a Shoal answered and proved another identity than the one announced
+        Failed,        // refused, unreachable, timed out or closed
+        NotShoal,      // the TLS handshake failed: whatever listens there is not a Shoal
     };
 
-    // nullptr if an announcement may make us dial host:port at `nowMs`, else which bound
-    // holds it back (a string literal, for the log).
-    const char *refusal(const QHostAddress &host, quint16 port, qint64 nowMs);
+    // nullptr if an announcement claiming `peerId` may make us dial host:port at `nowMs`,
+    // else which bound holds it back (a string literal, for the log).
+    const char *refusal(const QHostAddress &host,
+                        quint16 port,
+                        qint64 nowMs,
+                        const QString &peerId = {});
     // A dial to host:port has started (refusal() said yes): its budget is taken.
     void started(const QHostAddress &host, quint16 port, qint64 nowMs);
-    void finished(const QHostAddress &host, quint16 port, Outcome outcome, qint64 nowMs);
+    // `peerId`: the ID the announcement claimed (kept back after OtherIdentity).
+    void finished(const QHostAddress &host,
+                  quint16 port,
+                  Outcome outcome,
+                  qint64 nowMs,
+                  const QString &peerId = {});
     // A peer was verified at host:port by other means (it dialled us): any back-off ends.
     void verified(const QHostAddress &host, quint16 port);
 
@@ -56,19 +73,30 @@ private:
         qint64 notBeforeMs = 0;
         qint64 lastUsedMs = 0;
     };
-    struct Bucket
-    {
-        double tokens = 0;
-        qint64 refilledAtMs = -1;
-    };
     using Key = QPair<QHostAddress, quint16>;
 
-    static void refill(Bucket &b, int burst, int refillMs, qint64 nowMs);
+    TokenBucket &hostBucket(const QHostAddress &host);
     void forgetOldest(qint64 nowMs);
 
+    struct Claim
+    {
+        QHostAddress host;
+        quint16 port = 0;
+        QString peerId;
+        bool operator==(const Claim &o) const
+        {
+            return port == o.port && peerId == o.peerId && host == o.host;
+        }
+        friend size_t qHash(const Claim &c, size_t seed = 0)
+        {
+            return qHashMulti(seed, c.host, c.port, c.peerId);
+        }
+    };
+
     QHash<Key, Address> m_addresses;
-    QHash<QHostAddress, Bucket> m_hosts;
-    Bucket m_all;
+    QHash<Claim, qint64> m_claims; // disproved: not dialled before this time
+    QHash<QHostAddress, TokenBucket> m_hosts;
+    TokenBucket m_all{DialBurst, 1, DialRefillMs};
     int m_inProgress = 0;
     quint64 m_started = 0;
 };

@@ -289,7 +289,7 @@ void DiscoveryService::expire()
     }
     if (m_buckets.size() > MaxTrackedSources / 2) {
         const qint64 t = now();
-        m_buckets.removeIf([&](const auto &b) { return t - b.value().lastMs > 10'000; });
+        m_buckets.removeIf([&](const auto &b) { return t - b.value().lastUsedMs() > 10'000; });
     }
     for (const QString &id : std::as_const(gone))
         Q_EMIT peerGone(id);
@@ -298,9 +298,9 @@ void DiscoveryService::expire()
 void DiscoveryService::limitReached(const char *what)
 {
     // The first time, then every 1,000th: a flood must not flood the log too.
-    quint64 &hits = m_limitHits[what];
-    if (hits++ % 1000 == 0)
-        qCInfo(lcDiscovery) << "limit on" << what << "(" << hits << "times so far)";
+    ThrottledCount &hits = m_limitHits[what];
+    if (hits.count())
+        qCInfo(lcDiscovery) << "limit on" << what << "(" << hits.total() << "times so far)";
 }
 
 void DiscoveryService::forget(const QString &peerId)
@@ -331,16 +331,14 @@ bool DiscoveryService::allowRate(const QHostAddress &from)
         limitReached("sources tracked reached: datagrams from new sources are dropped");
         return false;
     }
-    Bucket &b = m_buckets[from];
-    if (b.lastMs == 0)
-        b.tokens = 2.0 * MaxDatagramsPerSourcePerSecond;
-    b.tokens = qMin(2.0 * MaxDatagramsPerSourcePerSecond,
-                    b.tokens + (t - b.lastMs) * MaxDatagramsPerSourcePerSecond / 1000.0);
-    b.lastMs = qMax<qint64>(t, 1);
-    if (b.tokens < 1.0)
-        return false;
-    b.tokens -= 1.0;
-    return true;
+    auto b = m_buckets.find(from);
+    if (b == m_buckets.end()) {
+        b = m_buckets.insert(from,
+                             TokenBucket(2.0 * MaxDatagramsPerSourcePerSecond,
+                                         MaxDatagramsPerSourcePerSecond,
+                                         1000));
+    }
+    return b->tryTake(t);
 }
 
 void DiscoveryService::refreshTargets()
@@ -410,9 +408,7 @@ bool DiscoveryService::acceptSource(const QHostAddress &from) const
 {
     // Only datagrams from the networks we announce to: with loopback targets (tests) that is
     // this host alone, so answers never leave it.
-    bool isV4 = false;
-    const QHostAddress source(from.toIPv4Address(&isV4));
-    const QHostAddress &f = isV4 ? source : from;
+    const QHostAddress f = PeerAddress::plain(from);
     if (f.isLoopback())
         return true;
     if (!m_config.targets.isEmpty()) {
@@ -439,9 +435,7 @@ bool DiscoveryService::acceptSource(const QHostAddress &from) const
 
 QString DiscoveryService::interfaceOf(const QHostAddress &from) const
 {
-    bool isV4 = false;
-    const QHostAddress v4(from.toIPv4Address(&isV4));
-    const QHostAddress &f = isV4 ? v4 : from;
+    const QHostAddress f = PeerAddress::plain(from);
     if (!f.scopeId().isEmpty())
         return f.scopeId();
     for (const Subnet &s : m_subnets) {

@@ -2,6 +2,8 @@
 
 #include "discovery/announcement.h"
 #include "net/ports.h"
+#include "net/throttledcount.h"
+#include "net/tokenbucket.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -101,11 +103,6 @@ private:
         int prefixLength = 0;
         QString interfaceName;
     };
-    struct Bucket
-    {
-        double tokens = 0;
-        qint64 lastMs = 0;
-    };
 
     void announce(Announcement::Kind kind);
     bool sendTo(const Announcement &a, const QHostAddress &to, quint16 port, TargetState *target);
@@ -124,7 +121,7 @@ private:
     void limitReached(const char *what);
 
     DiscoveryConfig m_config;
-    QHash<const char *, quint64> m_limitHits; // by limit (string literals)
+    QHash<const char *, ThrottledCount> m_limitHits; // by limit (string literals)
     QUuid m_instance;
     QString m_name;
     quint16 m_tcpPort = 0;
@@ -135,7 +132,7 @@ private:
     QList<TargetState> m_targets;
     QList<Subnet> m_subnets;
     QHash<QString, QList<Sighting>> m_peers;
-    QHash<QHostAddress, Bucket> m_buckets;
+    QHash<QHostAddress, TokenBucket> m_buckets;
     QTimer m_beacon;
     QTimer m_expiry;
     QElapsedTimer m_clock;

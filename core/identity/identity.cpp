@@ -81,6 +81,11 @@ QString Identity::fingerprint(const QSslCertificate &certificate)
         QCryptographicHash::hash(certificate.toDer(), QCryptographicHash::Sha256).toHex());
 }
 
+bool Identity::looksLikeShoal(const QSslCertificate &certificate)
+{
+    return certificate.subjectInfo(QSslCertificate::CommonName) == QStringList{u"Shoal peer"_s};
+}
+
 bool Identity::generatePem(QByteArray *certPem, QByteArray *keyPem, QString *error)
 {
     PKeyPtr key(EVP_EC_gen("P-256"));

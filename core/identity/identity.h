@@ -20,6 +20,10 @@ public:
     static std::optional<Identity> generate(QString *error);
 
     static QString fingerprint(const QSslCertificate &certificate);
+    // Whether a certificate is made the way a Shoal makes its own (subject "Shoal peer"): a
+    // hint, not a proof (anyone can make one), that a Shoal and not some other TLS server
+    // answered.
+    static bool looksLikeShoal(const QSslCertificate &certificate);
 
     const QString &id() const { return m_id; }
     const QSslCertificate &certificate() const { return m_certificate; }

@@ -63,10 +63,15 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                    const QString &reason) {
                 const QString dialled = m_redialAttempts.take(attempt);
                 if (dialled.isEmpty()) {
+                    // The person dialled this address: whoever answered is someone they chose.
+                    if (error == PeerConnection::Error::None) {
+                        const PeerConnection *c = m_registry->activeConnection(peerId);
+                        m_registry->addKnownPeer(peerId, c ? c->remoteAddress() : QHostAddress());
+                    }
                     Q_EMIT connectFinished(attempt, peerId, reason);
                     return;
                 }
-                onDialFinished(dialled, error);
+                onDialFinished(dialled, error, peerId);
                 if (error == PeerConnection::Error::None) {
                     m_dials.remove(dialled);
                     return;
@@ -654,18 +659,21 @@ bool Messenger::mayDial(const PeerInfo &peer, const QString &address)
         return false;
     const char *refusal = m_dialGuard.refusal(QHostAddress(parsed->host),
                                               parsed->port,
-                                              m_dialClock.elapsed());
+                                              m_dialClock.elapsed(),
+                                              peer.id);
     if (!refusal)
         return true;
     // The first time, then every 1,000th: a storm must not flood the log too.
-    if (m_dialsHeldBack++ % 1000 == 0)
+    if (m_dialsHeldBack.count())
         qCInfo(lcMessenger) << "limit on" << refusal << "reached: not dialling" << address
-                            << "as announced for" << peer.id << "(" << m_dialsHeldBack
+                            << "as announced for" << peer.id << "(" << m_dialsHeldBack.total()
                             << "dials held back so far)";
     return false;
 }
 
-void Messenger::onDialFinished(const QString &peerId, PeerConnection::Error error)
+void Messenger::onDialFinished(const QString &peerId,
+                               PeerConnection::Error error,
+                               const QString &answered)
 {
     const auto it = m_dials.constFind(peerId);
     if (it == m_dials.cend() || !it->guarded)
@@ -676,9 +684,15 @@ void Messenger::onDialFinished(const QString &peerId, PeerConnection::Error erro
     DialGuard::Outcome outcome = DialGuard::Outcome::Failed;
     if (error == PeerConnection::Error::None)
         outcome = DialGuard::Outcome::Verified;
+    else if (error == PeerConnection::Error::IdentityMismatch && !answered.isEmpty())
+        outcome = DialGuard::Outcome::OtherIdentity; // a Shoal is there, the claim was false
     else if (error == PeerConnection::Error::TlsFailed)
         outcome = DialGuard::Outcome::NotShoal;
-    m_dialGuard.finished(QHostAddress(parsed->host), parsed->port, outcome, m_dialClock.elapsed());
+    m_dialGuard.finished(QHostAddress(parsed->host),
+                         parsed->port,
+                         outcome,
+                         m_dialClock.elapsed(),
+                         peerId);
 }
 
 void Messenger::resumeReading()
@@ -769,10 +783,14 @@ void Messenger::loadKnownPeers()
     }
     // Someone written to but never reached (only heard on the LAN): still listed, with history.
     const QStringList partners = m_store->conversationPeers();
-    for (const QString &id : partners) {
-        // Room is kept for them when strangers fill the connection limits.
+    // Room is kept for those the person wrote to when strangers fill the connection limits;
+    // not for those who only wrote to us (a stranger's one chat must not make it known).
+    const QStringList writtenTo = m_store->peersWrittenTo();
+    for (const QString &id : writtenTo) {
         const auto address = parseAddress(m_peers.peer(id).value_or(PeerInfo{}).address);
         m_registry->addKnownPeer(id, address ? QHostAddress(address->host) : QHostAddress());
+    }
+    for (const QString &id : partners) {
         if (!Protocol::isValidPeerId(id) || m_peers.peer(id))
             continue;
         PeerInfo info;

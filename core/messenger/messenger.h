@@ -6,6 +6,7 @@
 #include "models/peerlistmodel.h"
 #include "net/peerconnection.h"
 #include "net/ports.h"
+#include "net/throttledcount.h"
 #include "storage/chatmessage.h"
 
 #include <QElapsedTimer>
@@ -124,7 +125,8 @@ private:
     void redial();
     void dial(const QString &peerId);
     void dialNext(const QString &peerId);
-    void onDialFinished(const QString &peerId, PeerConnection::Error error);
+    // `answered`: the ID that answered instead, if a Shoal did (attemptFinished).
+    void onDialFinished(const QString &peerId, PeerConnection::Error error, const QString &answered);
     bool mayDial(const PeerInfo &peer, const QString &address);
     void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
     void onPeerGone(const QString &peerId);
@@ -182,7 +184,7 @@ private:
     QHash<int, QString> m_redialAttempts; // attempt -> peer ID
     DialGuard m_dialGuard;                // what announcements may make us dial
     QElapsedTimer m_dialClock;
-    quint64 m_dialsHeldBack = 0;
+    ThrottledCount m_dialsHeldBack{1000};
     DiscoveryService *m_discovery = nullptr;
     QStringList m_warnings;
 };

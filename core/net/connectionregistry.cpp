@@ -1,5 +1,6 @@
 #include "connectionregistry.h"
 
+#include "net/peeraddress.h"
 #include "net/tcplistener.h"
 
 #include <QLoggingCategory>
@@ -30,20 +31,12 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity,
     m_clock.start();
 }
 
-// IPv4-mapped IPv6 (a dual-stack listener) as plain IPv4, so one host is one key.
-static QHostAddress plainAddress(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4) : address;
-}
-
 void ConnectionRegistry::addKnownPeer(const QString &peerId, const QHostAddress &host)
 {
     if (m_knownPeers.size() < MaxKnownPeers)
         m_knownPeers.insert(peerId);
     if (!host.isNull() && m_knownHosts.size() < MaxKnownHosts)
-        m_knownHosts.insert(plainAddress(host));
+        m_knownHosts.insert(PeerAddress::plain(host));
 }
 
 ConnectionRegistry::~ConnectionRegistry() = default;
@@ -102,7 +95,7 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
             &PeerConnection::messageReceived,
             this,
             [this, connection](const Protocol::Message &message) {
-                touch(connection, message);
+                touch(connection, message, false);
                 // Also from a losing duplicate: what was in flight on it still counts.
                 Q_EMIT messageReceived(connection->peerId(), message);
             });
@@ -137,13 +130,13 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
     }
     // Refused before any TLS work: one host cannot take every slot, and nobody can keep us
     // busy with handshakes. The caps count what is already here, ready or not.
-    const QHostAddress from = plainAddress(socket->peerAddress());
+    const QHostAddress from = PeerAddress::plain(socket->peerAddress());
     int fromThere = 0;
     int handshaking = 0;
     for (const PeerConnection *c : std::as_const(m_connections)) {
         if (c->direction() != PeerConnection::Direction::Incoming)
             continue;
-        fromThere += plainAddress(c->remoteAddress()) == from;
+        fromThere += PeerAddress::plain(c->remoteAddress()) == from;
         handshaking += !c->isReady();
     }
     const char *limit = nullptr;
@@ -160,23 +153,24 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
         if (!evict && allFull && !handshakesFull)
             evict = evictionCandidate(from, false);
         if (evict) {
-            if (m_evicted++ % 100 == 0)
+            if (m_evicted.count())
                 qCWarning(lcNet) << "limit on"
                                  << (allFull ? "connections in all" : "handshakes in progress")
                                  << "reached: closing"
                                  << (evict->isReady() ? "an idle stranger" : "a handshake")
                                  << "from" << evict->remoteAddress() << "to make room for" << from
-                                 << "(" << m_evicted << "closed so far)";
+                                 << "(" << m_evicted.total() << "closed so far)";
             evict->close(PeerConnection::Error::LocalClose, u"too many connections; making room"_s);
         } else {
             limit = allFull ? "connections in all" : "handshakes in progress";
         }
     }
     if (limit) {
-        if (m_refused++ % 100 == 0)
+        if (m_refused.count())
             qCWarning(lcNet) << "limit on" << limit << "reached: refusing" << from << "("
                              << fromThere << "from there," << handshaking << "handshaking,"
-                             << m_connections.size() << "in all;" << m_refused << "refused so far)";
+                             << m_connections.size() << "in all;" << m_refused.total()
+                             << "refused so far)";
         socket->abort();
         socket->deleteLater();
         return;
@@ -191,20 +185,23 @@ PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
                                                       bool handshakesOnly) const
 {
     // Candidates: incoming handshakes not from a known peer's host (oldest first), or
-    // incoming strangers that are ready but have never exchanged a message with us (least
+    // incoming ready peers that are not known peers, whatever they have sent us (least
     // recently active first). Outgoing connections and known peers are never closed here.
     // Fair shares: take from the address that holds the most candidates, and only if it holds
     // more than one more than the newcomer's, so strangers that reconnect what was closed
-    // cannot push each other (or anyone else) out in turn. A known peer's host is let in
-    // regardless.
+    // cannot push each other (or anyone else) out in turn. A known peer's host may take from
+    // an address that holds more than it does (its own protected connections counted), but
+    // not from one that holds as many: an attacker on that host cannot push out a newcomer.
     const bool knownHost = m_knownHosts.contains(from);
     QHash<QHostAddress, QList<PeerConnection *>> byAddress;
+    qsizetype fromKnownHost = 0;
     for (PeerConnection *c : std::as_const(m_connections)) {
         if (c->direction() != PeerConnection::Direction::Incoming || c->isClosed())
             continue;
         if (c->isReady() == handshakesOnly)
             continue;
-        const QHostAddress address = plainAddress(c->remoteAddress());
+        const QHostAddress address = PeerAddress::plain(c->remoteAddress());
+        fromKnownHost += knownHost && address == from;
         if (handshakesOnly ? m_knownHosts.contains(address) : m_knownPeers.contains(c->peerId()))
             continue;
         byAddress[address].append(c);
@@ -215,14 +212,18 @@ PeerConnection *ConnectionRegistry::evictionCandidate(const QHostAddress &from,
         if (!most || it->size() > most->size())
             most = &it.value();
     }
-    if (!most || (!knownHost && most->size() <= newcomers + 1))
+    if (!most)
+        return nullptr;
+    if (knownHost ? most->size() <= fromKnownHost : most->size() <= newcomers + 1)
         return nullptr;
     return *std::min_element(most->cbegin(), most->cend(), [this](auto *a, auto *b) {
         return m_lastActive.value(a) < m_lastActive.value(b);
     });
 }
 
-void ConnectionRegistry::touch(PeerConnection *connection, const Protocol::Message &message)
+void ConnectionRegistry::touch(PeerConnection *connection,
+                               const Protocol::Message &message,
+                               bool sentByUs)
 {
     if (!std::holds_alternative<Protocol::Chat>(message)
         && !std::holds_alternative<Protocol::Ack>(message)
@@ -230,8 +231,9 @@ void ConnectionRegistry::touch(PeerConnection *connection, const Protocol::Messa
         return;
     if (auto it = m_lastActive.find(connection); it != m_lastActive.end())
         *it = m_clock.elapsed();
-    // A conversation: from now on a known peer, and its host a known host.
-    if (std::holds_alternative<Protocol::Chat>(message) && connection->isReady())
+    // The person wrote to them: from now on a known peer, and its host a known host. A chat
+    // they send us does not count: identities are free, so it would make any stranger known.
+    if (sentByUs && std::holds_alternative<Protocol::Chat>(message) && connection->isReady())
         addKnownPeer(connection->peerId(), connection->remoteAddress());
 }
 
@@ -239,18 +241,12 @@ bool ConnectionRegistry::takeConnectionToken(const QHostAddress &from)
 {
     // A token bucket per address: `rate` a second, up to twice that saved up.
     const double rate = m_timeouts.newConnectionsPerAddressPerSecond;
-    const qint64 now = m_clock.elapsed();
     if (m_newConnections.size() >= MaxBuckets && !m_newConnections.contains(from))
         m_newConnections.clear(); // many addresses at once: forget, rather than grow
     auto it = m_newConnections.find(from);
     if (it == m_newConnections.end())
-        it = m_newConnections.insert(from, Bucket{2 * rate, now});
-    it->tokens = std::min(2 * rate, it->tokens + rate * double(now - it->refilledAtMs) / 1000.0);
-    it->refilledAtMs = now;
-    if (it->tokens < 1)
-        return false;
-    it->tokens -= 1;
-    return true;
+        it = m_newConnections.insert(from, TokenBucket(2 * rate, rate, 1000));
+    return it->tryTake(m_clock.elapsed());
 }
 
 bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b) const
@@ -303,7 +299,11 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
             if (!reason.isEmpty())
                 text = reason;
         }
-        Q_EMIT attemptFinished(attempt, {}, error, text);
+        QString answered;
+        if (error == PeerConnection::Error::IdentityMismatch
+            && Identity::looksLikeShoal(connection->peerCertificate()))
+            answered = Identity::fingerprint(connection->peerCertificate());
+        Q_EMIT attemptFinished(attempt, answered, error, text);
     }
     const QString id = connection->peerId();
     if (!id.isEmpty() && m_active.value(id) == connection) {
@@ -317,7 +317,7 @@ bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &me
     PeerConnection *connection = m_active.value(peerId);
     if (!connection || !connection->send(message))
         return false;
-    touch(connection, message);
+    touch(connection, message, true);
     return true;
 }
 

@@ -2,6 +2,8 @@
 
 #include "identity/identity.h"
 #include "net/peerconnection.h"
+#include "net/throttledcount.h"
+#include "net/tokenbucket.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -43,10 +45,10 @@ public:
     // Starts a connection attempt; its outcome arrives as attemptFinished(attempt, ...).
     int connectToPeer(const QString &host, quint16 port, const QString &expectedPeerId = {});
 
-    // A peer the person has a conversation with. Its connections are never closed to make
-    // room, and a connection from `host` (before TLS that is all there is to go by) gets room
-    // among the handshakes even when strangers fill them. Peers that exchange a chat message
-    // with us become known by themselves.
+    // A peer the person chose: written to, or dialled by address. Its connections are never
+    // closed to make room, and a connection from `host` (before TLS that is all there is to go
+    // by) gets room among the handshakes even when strangers fill them. A peer we send a chat
+    // to becomes known by itself; one that only writes to us never does (identities are free).
     void addKnownPeer(const QString &peerId, const QHostAddress &host = {});
     bool isKnownPeer(const QString &peerId) const { return m_knownPeers.contains(peerId); }
 
@@ -65,6 +67,8 @@ public:
     bool hasOpenSockets() const;
 
 Q_SIGNALS:
+    // `peerId`: who answered; after IdentityMismatch, the other identity if it looks like a
+    // Shoal's (Identity::looksLikeShoal), else empty.
     void attemptFinished(int attempt,
                          const QString &peerId,
                          PeerConnection::Error error,
@@ -84,7 +88,7 @@ private:
     void onSocketAccepted(qintptr descriptor);
     bool takeConnectionToken(const QHostAddress &from);
     PeerConnection *evictionCandidate(const QHostAddress &from, bool handshakesOnly) const;
-    void touch(PeerConnection *connection, const Protocol::Message &message);
+    void touch(PeerConnection *connection, const Protocol::Message &message, bool sentByUs);
     void onReady(PeerConnection *connection);
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
@@ -103,15 +107,10 @@ private:
     QHash<PeerConnection *, qint64> m_lastActive;
     QSet<QString> m_knownPeers;
     QSet<QHostAddress> m_knownHosts;
-    quint64 m_evicted = 0;
-    struct Bucket
-    {
-        double tokens = 0;
-        qint64 refilledAtMs = 0;
-    };
+    ThrottledCount m_evicted{100};
     static constexpr qsizetype MaxBuckets = 4096;
-    QHash<QHostAddress, Bucket> m_newConnections; // per remote address
+    QHash<QHostAddress, TokenBucket> m_newConnections; // per remote address
     QElapsedTimer m_clock;
     int m_nextAttempt = 1;
-    quint64 m_refused = 0;
+    ThrottledCount m_refused{100};
 };

@@ -1,5 +1,7 @@
 #include "networksafety.h"
 
+#include "net/peeraddress.h"
+
 #include <QtGlobal>
 
 using namespace Qt::StringLiterals;
@@ -14,11 +16,7 @@ bool loopbackOnly()
 
 bool isLoopback(const QHostAddress &address)
 {
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        return QHostAddress(v4).isLoopback();
-    return address.isLoopback();
+    return PeerAddress::plain(address).isLoopback();
 }
 
 bool isLoopbackHost(const QString &host)

@@ -98,13 +98,19 @@ std::optional<PeerAddress> PeerAddress::parse(const QString &input,
     return PeerAddress{host, port};
 }
 
-QString PeerAddress::format(const QHostAddress &address, quint16 port)
+QHostAddress PeerAddress::plain(const QHostAddress &address)
 {
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        return u"%1:%2"_s.arg(QHostAddress(v4).toString()).arg(port);
-    return u"[%1]:%2"_s.arg(address.toString()).arg(port);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+QString PeerAddress::format(const QHostAddress &address, quint16 port)
+{
+    const QHostAddress a = plain(address);
+    if (a.protocol() == QAbstractSocket::IPv4Protocol)
+        return u"%1:%2"_s.arg(a.toString()).arg(port);
+    return u"[%1]:%2"_s.arg(a.toString()).arg(port);
 }
 
 QString PeerAddress::toString() const

@@ -19,6 +19,9 @@ public:
     static std::optional<PeerAddress> parse(const QString &text,
                                             quint16 defaultPort,
                                             QString *error);
+    // IPv4-mapped IPv6 (from a dual-stack socket) as plain IPv4, so one host is one key;
+    // anything else as it is.
+    static QHostAddress plain(const QHostAddress &address);
     // "host:port", with brackets around IPv6 literals; IPv4-mapped IPv6 shown as IPv4.
     static QString format(const QHostAddress &address, quint16 port);
     QString toString() const;

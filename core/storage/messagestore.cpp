@@ -797,6 +797,19 @@ QStringList MessageStore::conversationPeers() const
     return out;
 }
 
+QStringList MessageStore::peersWrittenTo() const
+{
+    // A probe per conversation on (peer_id, seq): stops at the first message of ours.
+    QSqlQuery q(m_db);
+    QStringList out;
+    if (q.exec(u"SELECT peer_id FROM conversations WHERE EXISTS (SELECT 1 FROM messages"
+               u" WHERE messages.peer_id = conversations.peer_id AND outgoing = 1)"_s)) {
+        while (q.next())
+            out.append(q.value(0).toString());
+    }
+    return out;
+}
+
 QList<PeerRecord> MessageStore::peers() const
 {
     QSqlQuery q(m_db);

@@ -115,6 +115,8 @@ public:
     int receivedBacklog(const QString &peerId) const { return m_receivedBacklog.value(peerId); }
     // Everyone there is a conversation with, known as a peer or not.
     QStringList conversationPeers() const;
+    // Those of them the person has written to (an outgoing message in the history).
+    QStringList peersWrittenTo() const;
     QString lastError() const { return m_lastError; }
     // The longest transaction so far on the writer thread, in microseconds (fsync included).
     qint64 longestCommitUs() const { return m_longestCommitUs; }

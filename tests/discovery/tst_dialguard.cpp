@@ -24,6 +24,7 @@ private Q_SLOTS:
     void failedAddressBacksOff();
     void notShoalIsKeptBackLong();
     void verifiedGivesTheBudgetBack();
+    void otherIdentityKeepsBackOnlyThatClaim();
     void budgetPerHost();
     void budgetInAll();
     void dialsUnderWayInAll();
@@ -82,6 +83,24 @@ void tst_DialGuard::verifiedGivesTheBudgetBack()
         g.finished(host(1), quint16(47800 + i), DialGuard::Outcome::Verified, 0);
     }
     QCOMPARE(g.dialsStarted(), quint64(100));
+}
+
+void tst_DialGuard::otherIdentityKeepsBackOnlyThatClaim()
+{
+    // Forged announcements claim made-up IDs at a real Shoal's address: each dial finds a
+    // Shoal with another identity. The address and its host are not backed off, the budget
+    // is given back, and only each false claim is kept back.
+    DialGuard g;
+    const QString real = QString(64, u'a');
+    for (int i = 0; i < 2 * DialGuard::HostDialBurst; ++i) {
+        const QString forged = QString(64, QChar(u'0' + i));
+        QVERIFY2(!g.refusal(host(1), 47800, 0, forged), qPrintable(QString::number(i)));
+        g.started(host(1), 47800, 0);
+        g.finished(host(1), 47800, DialGuard::Outcome::OtherIdentity, 0, forged);
+        QCOMPARE(g.refusal(host(1), 47800, 0, forged), "back-off after another identity answered");
+    }
+    QVERIFY(!g.refusal(host(1), 47800, 0, real));
+    QVERIFY(!g.refusal(host(1), 47800, DialGuard::OtherIdentityBackoffMs, QString(64, u'0')));
 }
 
 void tst_DialGuard::budgetPerHost()

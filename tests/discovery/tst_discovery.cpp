@@ -132,6 +132,7 @@ private Q_SLOTS:
     void announcementAloneIsNotOnline();
     void dialStormIsBounded();
     void failedAddressIsNotDialledAgainAtOnce();
+    void forgedIdentityDoesNotBackOffARealShoal();
     void strangerGoneWhileDialledLeavesTheList();
 };
 
@@ -187,6 +188,39 @@ void tst_Discovery::failedAddressIsNotDialledAgainAtOnce()
     QTRY_COMPARE(accepted, 1);
     QVERIFY(!QTest::qWaitFor([&] { return accepted > 1; }, 2000));
     QVERIFY(sent >= 15);
+}
+
+void tst_Discovery::forgedIdentityDoesNotBackOffARealShoal()
+{
+    // Bob runs without discovery. A forger announces a made-up ID at Bob's address: Alice
+    // dials it and Bob answers with his own identity. Then Bob's own ID is announced there:
+    // Alice dials at once. Before, the mismatch counted as a failed dial and backed Bob's
+    // address off (5 s, doubling), so Bob was not dialled until it ran out.
+    Lan lan;
+    auto a = makePeer(u"Alice"_s, lan);
+    MessengerConfig config;
+    config.name = u"Bob"_s;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    QString error;
+    auto b = std::make_unique<Messenger>(*Identity::generate(&error), config);
+    QVERIFY(b->start());
+    Announcer forger(lan);
+    const QString forged = QString(64, u'f'); // above Alice's: dialled at once
+    QSignalSpy mismatch(a.get(), &Messenger::identityMismatch);
+    forger.announce(forged, b->port(), Announcement::Kind::Hello, QUuid::createUuid());
+    QTRY_COMPARE(mismatch.size(), 1);
+    QVERIFY(!online(*a, b->id()));
+
+    QElapsedTimer t;
+    t.start();
+    forger.announce(b->id(), b->port(), Announcement::Kind::Hello, QUuid::createUuid());
+    // At once, or after the 1.5 s a lower ID leaves the higher one to dial first.
+    QTRY_VERIFY_WITH_TIMEOUT(online(*a, b->id()), 3000);
+    qInfo() << "the real Shoal was dialled and online after" << t.elapsed() << "ms";
+    // And the forged claim is not dialled again.
+    forger.announce(forged, b->port(), Announcement::Kind::Hello, QUuid::createUuid());
+    QVERIFY(!QTest::qWaitFor([&] { return mismatch.size() > 1; }, 500));
 }
 
 void tst_Discovery::announcementAloneIsNotOnline()

@@ -79,11 +79,11 @@ QByteArray header(quint32 length)
 
 // Connections that an attacker keeps open and opens again when they are closed, after
 // `reopenMs`: silent TCP (never a byte of TLS), or authenticated peers that say hello, each
-// with an identity of its own, and then nothing.
+// with an identity of its own, and then nothing (or one chat, then nothing).
 class Crowd : public QObject
 {
 public:
-    enum class Kind { SilentTcp, IdlePeers };
+    enum class Kind { SilentTcp, IdlePeers, ChattyPeers };
     Crowd(Kind kind, quint16 port)
         : m_kind(kind)
         , m_port(port)
@@ -123,6 +123,10 @@ private:
             hello.name = u"idle"_s;
             hello.port = 1;
             s->write(Protocol::encodeFrame(hello));
+            if (m_kind == Kind::ChattyPeers) {
+                s->write(Protocol::encodeFrame(
+                    Protocol::Chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s}));
+            }
             ++m_helloed;
         });
         connect(s, &QSslSocket::disconnected, this, [this, s, from, identity] {
@@ -171,6 +175,8 @@ private Q_SLOTS:
     void connectionsAbortedAtRandom();
     void lockOutBySilentHandshakes();
     void lockOutByIdlePeers();
+    void lockOutByChattyStrangers();
+    void knownHostCannotPushOutNewcomers();
     void peerTextCannotDriveTheTerminal();
 
 private:
@@ -551,6 +557,10 @@ void tst_Hostile::knownPeerAway(ConnectionLimits limits)
     QTRY_VERIFY(m_alice->connections().isConnected(m_bob->id()));
     const QUuid hello = *m_bob->sendMessage(m_alice->id(), u"hello Alice"_s, &error);
     QTRY_COMPARE(m_bob->history().message(hello)->state, MessageState::Delivered);
+    // Alice answers: that, not Bob's chat, makes him a known peer to her.
+    const QUuid answer = *m_alice->sendMessage(m_bob->id(), u"hello Bob"_s, &error);
+    QTRY_COMPARE(m_alice->history().message(answer)->state, MessageState::Delivered);
+    QVERIFY(m_alice->connections().isKnownPeer(m_bob->id()));
     m_bob->connections().closeAll();
     QTRY_VERIFY(!m_alice->connections().isConnected(m_bob->id()));
     QTRY_COMPARE(m_alice->connections().connectionCount(), 0);
@@ -630,6 +640,66 @@ void tst_Hostile::lockOutByIdlePeers()
     const QUuid toDave = *m_alice->sendMessage(dave->id(), u"I called you"_s, &error);
     QTRY_COMPARE(m_alice->history().message(toDave)->state, MessageState::Delivered);
     qInfo() << crowd.opened() << "idle peers opened," << crowd.closed() << "closed";
+}
+
+void tst_Hostile::lockOutByChattyStrangers()
+{
+    // As lockOutByIdlePeers, but each attacking peer sends one chat after its hello. Before, a
+    // chat received made its sender a known peer and its address a known host, so the 512
+    // attackers could no longer be closed for room: the known peer and the new one were
+    // refused. Now only a chat the person sends makes a peer known.
+    ConnectionLimits limits = testLimits();
+    limits.deadAfterMs = 120'000;
+    knownPeerAway(limits);
+    Crowd crowd(Crowd::Kind::ChattyPeers, m_alice->port());
+    for (int i = 0; i < ConnectionRegistry::MaxConnections; ++i) {
+        crowd.open(QHostAddress(u"127.0.2.%1"_s.arg(1 + i % 40)));
+        if (i % 50 == 49 || i + 1 == ConnectionRegistry::MaxConnections)
+            QTRY_VERIFY_WITH_TIMEOUT(crowd.helloed() == i + 1, 20000);
+    }
+    QTRY_COMPARE(m_alice->connections().connectionCount(), ConnectionRegistry::MaxConnections);
+    // Their chats arrived (Alice stored them), and made nobody known.
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice->history().conversationPeers().size()
+                                 >= ConnectionRegistry::MaxConnections - 1,
+                             20000);
+    QVERIFY(m_alice->history().peersWrittenTo() == QStringList{m_bob->id()});
+
+    knownAndNewPeersGetIn(u"127.0.0.77"_s);
+    QVERIFY(m_alice->connections().connectionCount() >= ConnectionRegistry::MaxConnections - 1);
+    qInfo() << crowd.opened() << "chatty peers opened," << crowd.closed() << "closed";
+}
+
+void tst_Hostile::knownHostCannotPushOutNewcomers()
+{
+    // Bob's host (a known host) and 49 newcomers with one handshake each fill the 64 places.
+    // Another connection from Bob's host may take a place only from an address that holds
+    // more than Bob's host does: none here, so it is refused. Before, a known host skipped the
+    // fair-share rule and pushed a lone newcomer out (an attacker sharing the host could do
+    // that again and again).
+    ConnectionLimits limits = testLimits();
+    limits.handshakeMs = 10'000;
+    knownPeerAway(limits);
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    auto open = [&](const QString &from) {
+        auto s = std::make_unique<QTcpSocket>();
+        s->bind(QHostAddress(from));
+        s->connectToHost(QHostAddress::LocalHost, m_alice->port());
+        sockets.push_back(std::move(s));
+        return sockets.back().get();
+    };
+    for (int i = 0; i < 15; ++i)
+        open(u"127.0.0.1"_s);
+    QTRY_COMPARE(m_alice->connections().connectionCount(), 15);
+    QList<QTcpSocket *> newcomers;
+    for (int i = 0; i < 49; ++i)
+        newcomers.append(open(u"127.0.3.%1"_s.arg(1 + i)));
+    QTRY_COMPARE(m_alice->connections().connectionCount(),
+                 ConnectionRegistry::MaxHandshakesInProgress);
+    QTcpSocket *extra = open(u"127.0.0.1"_s);
+    QTRY_COMPARE(extra->state(), QAbstractSocket::UnconnectedState);
+    for (QTcpSocket *s : std::as_const(newcomers))
+        QCOMPARE(s->state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(m_alice->connections().connectionCount(), ConnectionRegistry::MaxHandshakesInProgress);
 }
 
 void tst_Hostile::peerTextCannotDriveTheTerminal()

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void initTestCase();
     void hundredMessagesWaitAcrossRestarts();
     void knownPeerListedOfflineWithHistory();
+    void onlyThoseWrittenToAreKnownAfterRestart();
 };
 
 void tst_Offline::initTestCase()
@@ -144,6 +145,34 @@ void tst_Offline::knownPeerListedOfflineWithHistory()
     QVERIFY(peer->lastSeen.isValid());
     QCOMPARE(peer->unread, 1); // not shown to anyone yet
     QCOMPARE(a->history().conversation(bobId).first().text, u"remember me"_s);
+}
+
+void tst_Offline::onlyThoseWrittenToAreKnownAfterRestart()
+{
+    // Bob only wrote to Alice; Alice wrote to Carol. After a restart Alice keeps room for
+    // Carol (a known peer for the lock-out rules) but not for Bob: an incoming chat is free to
+    // send, so it must not make anyone known.
+    const quint16 lan = freeUdpPort();
+    Profile alice, bob, carol;
+    auto a = alice.start(u"Alice"_s, lan);
+    auto b = bob.start(u"Bob"_s, lan);
+    auto c = carol.start(u"Carol"_s, lan);
+    const QString bobId = b->id();
+    const QString carolId = c->id();
+    QTRY_VERIFY(a->connections().isConnected(bobId) && a->connections().isConnected(carolId));
+    QString error;
+    b->sendMessage(a->id(), u"hello from Bob"_s, &error);
+    const QUuid toCarol = *a->sendMessage(carolId, u"hello Carol"_s, &error);
+    QTRY_COMPARE(a->history().count(bobId), 1);
+    QTRY_COMPARE(a->history().message(toCarol)->state, MessageState::Delivered);
+    QVERIFY(!a->connections().isKnownPeer(bobId));
+    QVERIFY(a->connections().isKnownPeer(carolId));
+    a->shutdown();
+    a.reset();
+
+    a = alice.start(u"Alice"_s, lan);
+    QVERIFY(!a->connections().isKnownPeer(bobId));
+    QVERIFY(a->connections().isKnownPeer(carolId));
 }
 
 QTEST_GUILESS_MAIN(tst_Offline)

@@ -14,6 +14,7 @@ private Q_SLOTS:
     void invalid_data();
     void invalid();
     void format();
+    void plain();
 };
 
 void tst_PeerAddress::valid_data()
@@ -74,6 +75,16 @@ void tst_PeerAddress::format()
     QCOMPARE(PeerAddress::format(QHostAddress(u"::ffff:127.1.2.3"_s), 5), u"127.1.2.3:5"_s);
     QCOMPARE(PeerAddress::format(QHostAddress(u"::1"_s), 5), u"[::1]:5"_s);
     QCOMPARE((PeerAddress{u"::1"_s, 7}.toString()), u"[::1]:7"_s);
+}
+
+void tst_PeerAddress::plain()
+{
+    // One host, one key: a dual-stack socket's IPv4-mapped address is the IPv4 address.
+    QCOMPARE(PeerAddress::plain(QHostAddress(u"::ffff:127.1.2.3"_s)), QHostAddress(u"127.1.2.3"_s));
+    QCOMPARE(PeerAddress::plain(QHostAddress(u"127.1.2.3"_s)), QHostAddress(u"127.1.2.3"_s));
+    QCOMPARE(PeerAddress::plain(QHostAddress(u"::1"_s)), QHostAddress(u"::1"_s));
+    QCOMPARE(PeerAddress::plain(QHostAddress(u"::ffff:127.1.2.3"_s)).protocol(),
+             QAbstractSocket::IPv4Protocol);
 }
 
 QTEST_APPLESS_MAIN(tst_PeerAddress)

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void pagesFromTheNewest();
     void deleteOnlyWaiting();
     void peersRemembered();
+    void peersWrittenToAreOnlyThoseWeWroteTo();
     void newIdsAreUniqueAndInTimeOrder();
     void newestPageOfMillionIsFast();
     void damagedHistoryReportedAndKept();
@@ -499,6 +500,25 @@ void tst_MessageStore::deleteOnlyWaiting()
     store.remove(delivered.id);
     store.flush();
     QCOMPARE(texts(store.conversation(Peer)), QStringList{u"delivered"_s});
+}
+
+void tst_MessageStore::peersWrittenToAreOnlyThoseWeWroteTo()
+{
+    // The peers kept room for at start (ConnectionRegistry::addKnownPeer): a stranger who only
+    // wrote to us has a conversation, but is not among them.
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(u":memory:"_s, &error));
+    const QString stranger = QString(64, u'c');
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    store.add(message(now, u"from Bob"_s));
+    store.add(message(now + 1, u"to Bob"_s, true));
+    ChatMessage fromStranger = message(now + 2, u"hi"_s);
+    fromStranger.peerId = stranger;
+    store.add(fromStranger);
+    QVERIFY(store.flush());
+    QCOMPARE(store.conversationPeers().size(), 2);
+    QCOMPARE(store.peersWrittenTo(), QStringList{Peer});
 }
 
 void tst_MessageStore::peersRemembered()
