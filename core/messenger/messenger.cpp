@@ -433,8 +433,11 @@ void Messenger::pump(const QString &peerId)
     // the network has taken some (peerWritable): a long queue neither holds the thread nor
     // piles up in memory, and what is typed meanwhile goes out after it, in order.
     // One page per pass of the event loop, so the window gets its turn between pages.
+    // Caught up, nothing waits: what is committed from now on goes out from onCommitted(), so
+    // a write to the socket (a pong, an ack: peerWritable()) asks the history nothing.
     auto cursor = m_sendCursor.find(peerId);
-    if (cursor == m_sendCursor.end() || !m_registry->isConnected(peerId)
+    if (cursor == m_sendCursor.end() || m_sendCaughtUp.contains(peerId)
+        || !m_registry->isConnected(peerId)
         || m_registry->pendingWriteBytes(peerId) >= SendWindowBytes)
         return; // not connected, or the window is full: peerWritable() comes back here
     const auto page = m_store->undelivered(peerId, *cursor, SendPageSize);

@@ -630,6 +630,7 @@ std::optional<ChatMessage> MessageStore::stored(const MessageKey &key) const
 {
     if (!m_q)
         return std::nullopt;
+    ++m_reads;
     return selectByKey(m_q->byKey, key);
 }
 
@@ -675,6 +676,7 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
     if (!found || !found->outgoing) {
         if (m_q) {
             QSqlQuery &q = m_q->byId;
+            ++m_reads;
             q.addBindValue(id.toRfc4122());
             if (q.exec() && q.next()) {
                 ChatMessage m = fromRow(q);
@@ -691,6 +693,7 @@ QList<ChatMessage> MessageStore::select(const QString &where,
                                         const QVariantList &values,
                                         const QString &tail) const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(u"SELECT %1 FROM messages WHERE %2 %3"_s.arg(QLatin1StringView(Columns), where, tail));
@@ -734,6 +737,7 @@ QList<ChatMessage> MessageStore::conversation(const QString &peerId) const
 
 qint64 MessageStore::count(const QString &peerId) const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     q.prepare(u"SELECT COUNT(*) FROM messages WHERE peer_id = ?"_s);
     q.addBindValue(peerId);
@@ -755,6 +759,7 @@ bool MessageStore::hasUndelivered(const QString &peerId) const
                 return true;
         }
     }
+    ++m_reads;
     QSqlQuery q(m_db);
     q.prepare(u"SELECT 1 FROM messages WHERE peer_id = ? AND outgoing = 1 AND state IN (0, 1)"
               u" LIMIT 1"_s);
@@ -776,6 +781,7 @@ QList<ChatMessage> MessageStore::unread(const QString &peerId) const
 
 QHash<QString, int> MessageStore::unreadCounts() const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     QHash<QString, int> out;
     if (!q.exec(u"SELECT peer_id, COUNT(*) FROM messages WHERE outgoing = 0 AND state = 2"
@@ -788,6 +794,7 @@ QHash<QString, int> MessageStore::unreadCounts() const
 
 QStringList MessageStore::conversationPeers() const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     QStringList out;
     if (q.exec(u"SELECT peer_id FROM conversations ORDER BY last_message_at DESC"_s)) {
@@ -799,6 +806,7 @@ QStringList MessageStore::conversationPeers() const
 
 QList<PeerRecord> MessageStore::peers() const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     QList<PeerRecord> out;
     if (!q.exec(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen"

@@ -119,6 +119,9 @@ public:
     // The longest transaction so far on the writer thread, in microseconds (fsync included).
     qint64 longestCommitUs() const { return m_longestCommitUs; }
     void resetLongestCommit() const { m_longestCommitUs = 0; } // a statistic: const is fine
+    // Reads run on this thread's connection so far: a statistic, so that tests can check that
+    // a hot path asks the database nothing.
+    qint64 readCount() const { return m_reads; }
     // Caps the file at its size now (SQLite's max_page_count on the writers' connections), or
     // lifts the cap: every write that needs a new page fails as on a full disk. For tests.
     void setGrowthLimited(bool limited);
@@ -186,4 +189,5 @@ private:
     bool m_flushScheduled = false;
     QString m_lastError;
     mutable qint64 m_longestCommitUs = 0;
+    mutable qint64 m_reads = 0;
 };

@@ -42,6 +42,24 @@ QString addressOf(Messenger &m)
     return u"127.0.0.1:%1"_s.arg(m.port());
 }
 
+// How many times the raw peer received the chat with this ID.
+qsizetype chatsReceived(const RawPeer &raw, const QUuid &id)
+{
+    return std::count_if(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+        const auto *chat = std::get_if<Protocol::Chat>(&m);
+        return chat && chat->id == id;
+    });
+}
+
+// Whether the raw peer got the pong to its ping `seq`: everything sent to it before is there.
+bool ponged(const RawPeer &raw, quint64 seq)
+{
+    return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+        const auto *pong = std::get_if<Protocol::Pong>(&m);
+        return pong && pong->seq == seq;
+    });
+}
+
 bool isOnline(Messenger &m, const QString &peerId)
 {
     const auto p = m.peers()->peer(peerId);
@@ -102,6 +120,7 @@ private Q_SLOTS:
     void anotherPeersIdCannotSuppressAMessage();
     void orderFollowsArrivalNotSenderClock();
     void fullDiskShowsNotSavedAndRecovers();
+    void writesToACaughtUpPeerAskNothing();
     void damagedHistoryWarnsAtStart();
 };
 
@@ -795,6 +814,30 @@ void tst_Messenger::fullDiskShowsNotSavedAndRecovers()
     // All of it on one connection.
     for (const QList<QVariant> &args : std::as_const(offline))
         QVERIFY(args.at(0).value<PeerInfo>().online);
+}
+
+void tst_Messenger::writesToACaughtUpPeerAskNothing()
+{
+    // Nothing waits for this peer: the pongs, acks and receipts written to it (each a
+    // bytesWritten on its socket) ask the history nothing (before, each read the queue).
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    QVERIFY(raw.connectAndWait(*a));
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(isOnline(*a, raw.m_identity.id()));
+    raw.send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(raw, 1)); // the writes of the connection's start are over
+    const qint64 reads = a->history().readCount();
+    for (quint64 n = 2; n <= 50; ++n) {
+        raw.send(Protocol::Ping{n});
+        QTRY_VERIFY(ponged(raw, n)); // one write each
+    }
+    QCOMPARE(a->history().readCount(), reads);
+
+    // And what is typed meanwhile still goes out at once.
+    const QUuid id = *a->sendMessage(raw.m_identity.id(), u"still sent"_s, &error);
+    QTRY_COMPARE(chatsReceived(raw, id), 1);
 }
 
 void tst_Messenger::damagedHistoryWarnsAtStart()
