@@ -495,7 +495,11 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
     }
     if (std::holds_alternative<Protocol::Resend>(message)) {
         // Its disk has room again: everything it has not acknowledged goes again (it drops
-        // what it has). At most once a second, as each sends the whole queue.
+        // what it has). Only what is on this connection without an ack can be missing there,
+        // and the store knows that without SQL: a peer we owe nothing (a stranger, one asking
+        // in a loop) costs nothing. At most once a second, as each sends the whole queue.
+        if (!m_store->hasSent(peerId))
+            return;
         // A request that comes sooner is served when the second is over, not dropped: it may
         // follow a write that went through just after the last one failed.
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -513,7 +517,10 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
         }
         m_lastResendAsked.insert(peerId, now);
         qCInfo(lcMessenger) << peerId << "asked for its unacknowledged messages again";
-        flush(peerId);
+        // The queue from its start, without the read receipts flush() adds: those are not lost.
+        m_sendCursor.insert(peerId, 0);
+        m_sendCaughtUp.remove(peerId);
+        pump(peerId);
         return;
     }
     ChatMessage target;

@@ -431,10 +431,10 @@ void MessageStore::finish(CommitResult r)
     m_failing = !r.ok;
     for (const ChatMessage &m : std::as_const(r.changed)) {
         if (m.state != MessageState::Queued)
-            m_sent.remove(m.id);
+            forgetSent(m.id);
     }
     for (const QUuid &id : std::as_const(r.removed))
-        m_sent.remove(id);
+        forgetSent(id);
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
         || !r.duplicates.isEmpty())
         Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
@@ -513,6 +513,7 @@ void MessageStore::markSent(const ChatMessage &message)
     ChatMessage m = message;
     m.state = MessageState::Sent;
     m_sent.insert(m.id, m);
+    ++m_sentPerPeer[m.peerId];
     // Reported on the next pass, after whatever is being reported now (its add, say), and
     // all of a pass together.
     if (m_sentToReport.isEmpty()) {
@@ -537,10 +538,22 @@ void MessageStore::unsend(const QString &peerId)
             ++it;
         }
     }
+    m_sentPerPeer.remove(peerId);
     if (!back.isEmpty()) {
         QMetaObject::invokeMethod(
             this, [this, back] { Q_EMIT committed({}, back, {}, {}); }, Qt::QueuedConnection);
     }
+}
+
+void MessageStore::forgetSent(const QUuid &id)
+{
+    const auto it = m_sent.constFind(id);
+    if (it == m_sent.cend())
+        return;
+    const auto count = m_sentPerPeer.find(it->peerId);
+    if (count != m_sentPerPeer.end() && --*count <= 0)
+        m_sentPerPeer.erase(count);
+    m_sent.erase(it);
 }
 
 bool MessageStore::retryUnsaved(const QUuid &id)

@@ -71,6 +71,9 @@ public:
     // and undone by unsend() when the connection ends without an ack.
     void markSent(const ChatMessage &message);
     void unsend(const QString &peerId);
+    // Whether a message to `peerId` is on the wire without an ack (markSent(), not yet
+    // delivered or unsent): known here, no SQL.
+    bool hasSent(const QString &peerId) const { return m_sentPerPeer.contains(peerId); }
     void remove(const QUuid &id); // an outgoing message still waiting
     // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
     // as Failed, until the person retries (queued again, same ID) or discards them (reported
@@ -161,6 +164,7 @@ private:
                               const QString &tail) const;
     std::optional<ChatMessage> stored(const MessageKey &key) const;
     std::optional<ChatMessage> unsavedMessage(const QUuid &id) const;
+    void forgetSent(const QUuid &id);
 
     struct Queries;
 
@@ -183,7 +187,8 @@ private:
     QHash<MessageKey, ChatMessage> m_inFlight;        // adds with the writer, until reported
     QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
-    QHash<QUuid, ChatMessage> m_sent; // outgoing (our IDs), on the wire, not acknowledged
+    QHash<QUuid, ChatMessage> m_sent;  // outgoing (our IDs), on the wire, not acknowledged
+    QHash<QString, int> m_sentPerPeer; // how many of m_sent went to each peer (none: absent)
     QList<ChatMessage> m_sentToReport;
     QList<ChatMessage> m_unsaved; // outgoing, not written; in the order they failed
     bool m_flushScheduled = false;

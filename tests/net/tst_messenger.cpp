@@ -121,6 +121,7 @@ private Q_SLOTS:
     void orderFollowsArrivalNotSenderClock();
     void fullDiskShowsNotSavedAndRecovers();
     void writesToACaughtUpPeerAskNothing();
+    void resendFromPeerOwedNothingAsksNothing();
     void damagedHistoryWarnsAtStart();
 };
 
@@ -838,6 +839,31 @@ void tst_Messenger::writesToACaughtUpPeerAskNothing()
     // And what is typed meanwhile still goes out at once.
     const QUuid id = *a->sendMessage(raw.m_identity.id(), u"still sent"_s, &error);
     QTRY_COMPARE(chatsReceived(raw, id), 1);
+}
+
+void tst_Messenger::resendFromPeerOwedNothingAsksNothing()
+{
+    // A peer we have sent nothing unacknowledged may ask for a resend as often as it likes:
+    // it is ignored without a single read of the history (before, each ran three queries on
+    // this thread: the queue, the read receipts, the unread messages).
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer stranger(*Identity::generate(&error));
+    QVERIFY(stranger.connectAndWait(*a));
+    stranger.send(stranger.hello(stranger.m_identity.id()));
+    QTRY_VERIFY(isOnline(*a, stranger.m_identity.id()));
+    stranger.send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(stranger, 1)); // the connection's start is over
+    const qint64 reads = a->history().readCount();
+    for (int i = 0; i < 200; ++i)
+        stranger.send(Protocol::Resend{});
+    stranger.send(Protocol::Ping{7}); // answered after every resend before it was handled
+    QTRY_VERIFY(ponged(stranger, 7));
+    QCOMPARE(a->history().readCount(), reads);
+    QVERIFY(std::none_of(stranger.received.cbegin(), stranger.received.cend(), [](const auto &m) {
+        return std::holds_alternative<Protocol::Chat>(m);
+    }));
+    QVERIFY(stranger.socket.state() == QAbstractSocket::ConnectedState);
 }
 
 void tst_Messenger::damagedHistoryWarnsAtStart()
