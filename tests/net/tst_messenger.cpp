@@ -122,6 +122,8 @@ private Q_SLOTS:
     void fullDiskShowsNotSavedAndRecovers();
     void writesToACaughtUpPeerAskNothing();
     void resendFromPeerOwedNothingAsksNothing();
+    void resendServedOncePerSecondNeverDropped();
+    void resendLimitForgottenWithTheConnection();
     void damagedHistoryWarnsAtStart();
 };
 
@@ -864,6 +866,70 @@ void tst_Messenger::resendFromPeerOwedNothingAsksNothing()
         return std::holds_alternative<Protocol::Chat>(m);
     }));
     QVERIFY(stranger.socket.state() == QAbstractSocket::ConnectedState);
+}
+
+void tst_Messenger::resendServedOncePerSecondNeverDropped()
+{
+    // Alice's message to a peer that does not acknowledge it: a resend has it written again at
+    // once; more resends within the second are served once, when the second is over.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    const QString peer = raw.m_identity.id();
+    QVERIFY(raw.connectAndWait(*a));
+    raw.send(raw.hello(peer));
+    QTRY_VERIFY(isOnline(*a, peer));
+    const QUuid id = *a->sendMessage(peer, u"not acknowledged"_s, &error);
+    QTRY_COMPARE(chatsReceived(raw, id), 1);
+
+    raw.send(Protocol::Resend{});
+    QTRY_COMPARE(chatsReceived(raw, id), 2);
+    raw.send(Protocol::Resend{}); // within the second: waits for it to be over
+    raw.send(Protocol::Resend{}); // and is served together with this one
+    raw.send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(raw, 1));
+    QCOMPARE(chatsReceived(raw, id), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(chatsReceived(raw, id), 3, 5000); // served, not dropped
+    raw.send(Protocol::Ping{2});
+    QTRY_VERIFY(ponged(raw, 2));
+    QCOMPARE(chatsReceived(raw, id), 3); // once
+
+    // Acknowledged: nothing is owed, so a resend sends nothing.
+    raw.send(Protocol::Ack{id});
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
+    raw.send(Protocol::Resend{});
+    raw.send(Protocol::Ping{3});
+    QTRY_VERIFY(ponged(raw, 3));
+    QCOMPARE(chatsReceived(raw, id), 3);
+}
+
+void tst_Messenger::resendLimitForgottenWithTheConnection()
+{
+    // What the limit keeps per peer goes when its connection ends (it grew by one entry per
+    // peer that ever asked): on the next connection, a resend is served at once.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    const Identity identity = *Identity::generate(&error);
+    const QString peer = identity.id();
+    auto raw = std::make_unique<RawPeer>(identity);
+    QVERIFY(raw->connectAndWait(*a));
+    raw->send(raw->hello(peer));
+    QTRY_VERIFY(isOnline(*a, peer));
+    const QUuid id = *a->sendMessage(peer, u"not acknowledged"_s, &error);
+    QTRY_COMPARE(chatsReceived(*raw, id), 1);
+    raw->send(Protocol::Resend{});
+    QTRY_COMPARE(chatsReceived(*raw, id), 2);
+
+    raw.reset();
+    QTRY_VERIFY(!isOnline(*a, peer));
+    raw = std::make_unique<RawPeer>(identity);
+    QVERIFY(raw->connectAndWait(*a));
+    raw->send(raw->hello(peer));
+    QTRY_COMPARE(chatsReceived(*raw, id), 1); // the new connection sends it again
+    raw->send(Protocol::Resend{});
+    raw->send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(*raw, 1));
+    QCOMPARE(chatsReceived(*raw, id), 2); // at once, not when the old connection's second ends
 }
 
 void tst_Messenger::damagedHistoryWarnsAtStart()
