@@ -4,10 +4,13 @@
 
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 #include <QWaitCondition>
+
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 using namespace SqlRows;
@@ -121,6 +124,16 @@ struct MessageStore::Mailbox
     std::optional<CommitResult> result;
 };
 
+// The background check and the store: the store cancels it by interrupting its connection
+// (sqlite3_interrupt may be called from another thread, never on a closed connection: the
+// handle is set only while the check's query runs, under the mutex).
+struct MessageStore::Check
+{
+    QMutex mutex;
+    sqlite3 *handle = nullptr;
+    bool cancelled = false;
+};
+
 MessageStore::MessageStore(QObject *parent)
     : QObject(parent)
     , m_connection(u"shoal-store-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128)))
@@ -132,7 +145,15 @@ MessageStore::MessageStore(QObject *parent)
 MessageStore::~MessageStore()
 {
     if (m_checkThread) {
-        m_checkThread->wait(); // a read of the whole file: its own connection, closed by it
+        // A read of the whole file (seconds on a cold cache for a big history): cancelled, so
+        // that quitting right after start does not wait for it.
+        {
+            QMutexLocker lock(&m_check->mutex);
+            m_check->cancelled = true;
+            if (m_check->handle)
+                sqlite3_interrupt(m_check->handle);
+        }
+        m_checkThread->wait();
         delete m_checkThread;
     }
     if (m_writer) {
@@ -276,20 +297,35 @@ void MessageStore::startCheck(const QString &file)
     // A damaged page is otherwise found only when something reads it, if ever. quick_check
     // reads the whole file (0.3 s for a million messages, 300 MiB, in the page cache here), so
     // it runs on a thread of its own with its own connection, and the window opens meanwhile;
-    // WAL lets the writers go on. The store's destructor waits for it.
-    m_checkThread = QThread::create([this, file] {
+    // WAL lets the writers go on. The store's destructor cancels it.
+    m_check = std::make_shared<Check>();
+    m_checkThread = QThread::create([this, file, check = m_check] {
         const QString name = u"shoal-check-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128));
         QStringList findings;
+        bool cancelled = false;
+        bool done = false; // the query ran to its end
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
             db.setDatabaseName(file);
             db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
             QSqlQuery q(db);
-            if (!db.open()) {
+            const bool opened = db.open();
+            if (opened) {
+                const QVariant handle = db.driver()->handle();
+                QMutexLocker lock(&check->mutex);
+                cancelled = check->cancelled;
+                if (!cancelled && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+                    check->handle = *static_cast<sqlite3 *const *>(handle.constData());
+            }
+            if (cancelled) {
+                // Closed before it began.
+            } else if (!opened) {
                 findings.append(db.lastError().text());
+                done = true;
             } else if (!q.exec(u"PRAGMA quick_check(%1)"_s.arg(MaxCheckFindings))) {
-                findings.append(q.lastError().text()); // SQLITE_CORRUPT, say
+                findings.append(q.lastError().text()); // SQLITE_CORRUPT, say; or interrupted
             } else {
+                done = true;
                 // One finding a row, or several lines in one ("*** in database main ***",
                 // then "Page 37: ..."): one line each, without the heading.
                 while (q.next()) {
@@ -299,13 +335,26 @@ void MessageStore::startCheck(const QString &file)
                             findings.append(line.trimmed());
                     }
                 }
+                done = q.lastError().type() == QSqlError::NoError;
                 if (findings == QStringList{u"ok"_s})
                     findings.clear();
+            }
+            {
+                QMutexLocker lock(&check->mutex);
+                check->handle = nullptr; // before the connection closes
+                cancelled = check->cancelled;
             }
             q.finish();
             db.close();
         }
         QSqlDatabase::removeDatabase(name);
+        if (cancelled && !done) {
+            // What it found so far ("interrupted", or nothing) is not a finding.
+            qCInfo(lcStorage).noquote()
+                << (findings.isEmpty() ? u"quick_check not run"_s : u"quick_check interrupted"_s)
+                       + u": the history is being closed"_s;
+            return;
+        }
         const QString damage = findings.join(u"; "_s);
         QMetaObject::invokeMethod(
             this,
@@ -318,6 +367,14 @@ void MessageStore::startCheck(const QString &file)
     });
     m_checkThread->setObjectName(u"shoal-store-check"_s);
     m_checkThread->start(QThread::LowPriority);
+}
+
+bool MessageStore::isChecking() const
+{
+    if (!m_check)
+        return false;
+    QMutexLocker lock(&m_check->mutex);
+    return m_check->handle != nullptr;
 }
 
 void MessageStore::schedule()

@@ -40,6 +40,8 @@ public:
     static constexpr int InlineBackoffMs = 10'000;
     // quick_check's findings reported at most.
     static constexpr int MaxCheckFindings = 5;
+    // Whether quick_check is running now (its connection open, its query not done): for tests.
+    bool isChecking() const;
 
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
@@ -146,11 +148,13 @@ Q_SIGNALS:
     void recovered();
     // SQLite's quick_check, run in the background after open(), is done: `damage` holds its
     // first findings, or is empty when the file is intact. A damaged file is left as it is.
+    // Not emitted when the store is destroyed first: that cancels the check.
     void checked(const QString &damage);
 
 private:
     using Write = StoreWrite::Write;
     struct Mailbox;
+    struct Check;
 
     void startCheck(const QString &file);
     void schedule();
@@ -174,6 +178,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
     QThread m_thread;
     QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
+    std::shared_ptr<Check> m_check;              // shared with it: how to cancel it
     StoreWriter *m_writer = nullptr;             // lives on m_thread
     std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
     QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too
