@@ -11,6 +11,8 @@ PACKAGES=(
     qt6-l10n-tools qt6-translations-l10n libgl-dev libglx-dev libopengl-dev
     # OpenSSL 3 (key and certificate generation)
     libssl-dev
+    # SQLite's C API (the library Qt's driver uses), to interrupt the history's check on quit
+    libsqlite3-dev
     # checks; iproute2 for the network-namespace test (hosts on a private bridge), nftables
     # to drop packets at random there
     clang-format-14 iproute2 nftables

@@ -108,7 +108,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     m_refetchTimer.setSingleShot(true);
     connect(&m_refetchTimer, &QTimer::timeout, this, &Messenger::requestResend);
     connect(&m_redialTimer, &QTimer::timeout, this, &Messenger::redial);
-    m_dialClock.start();
+    m_clock.start();
 }
 
 Messenger::~Messenger() = default;
@@ -354,6 +354,7 @@ void Messenger::onPeerDisconnected(const QString &peerId)
     m_sendCursor.remove(peerId);
     m_sendCaughtUp.remove(peerId);
     m_readingPaused.remove(peerId);
+    m_resendServed.remove(peerId);
     auto info = m_peers.peer(peerId);
     if (!info)
         return;
@@ -438,8 +439,11 @@ void Messenger::pump(const QString &peerId)
     // the network has taken some (peerWritable): a long queue neither holds the thread nor
     // piles up in memory, and what is typed meanwhile goes out after it, in order.
     // One page per pass of the event loop, so the window gets its turn between pages.
+    // Caught up, nothing waits: what is committed from now on goes out from onCommitted(), so
+    // a write to the socket (a pong, an ack: peerWritable()) asks the history nothing.
     auto cursor = m_sendCursor.find(peerId);
-    if (cursor == m_sendCursor.end() || !m_registry->isConnected(peerId)
+    if (cursor == m_sendCursor.end() || m_sendCaughtUp.contains(peerId)
+        || !m_registry->isConnected(peerId)
         || m_registry->pendingWriteBytes(peerId) >= SendWindowBytes)
         return; // not connected, or the window is full: peerWritable() comes back here
     const auto page = m_store->undelivered(peerId, *cursor, SendPageSize);
@@ -496,26 +500,7 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
         return;
     }
     if (std::holds_alternative<Protocol::Resend>(message)) {
-        // Its disk has room again: everything it has not acknowledged goes again (it drops
-        // what it has). At most once a second, as each sends the whole queue.
-        // A request that comes sooner is served when the second is over, not dropped: it may
-        // follow a write that went through just after the last one failed.
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        const qint64 wait = m_lastResendAsked.value(peerId) + ResendMinIntervalMs - now;
-        if (wait > 0) {
-            if (!m_resendDeferred.contains(peerId)) {
-                m_resendDeferred.insert(peerId);
-                QTimer::singleShot(wait, this, [this, peerId] {
-                    m_resendDeferred.remove(peerId);
-                    if (m_registry->isConnected(peerId))
-                        onMessage(peerId, Protocol::Resend{});
-                });
-            }
-            return;
-        }
-        m_lastResendAsked.insert(peerId, now);
-        qCInfo(lcMessenger) << peerId << "asked for its unacknowledged messages again";
-        flush(peerId);
+        onResendAsked(peerId);
         return;
     }
     ChatMessage target;
@@ -531,6 +516,43 @@ void Messenger::onMessage(const QString &peerId, const Protocol::Message &messag
         return;
     }
     m_store->setState(target, state);
+}
+
+void Messenger::onResendAsked(const QString &peerId)
+{
+    // Its disk has room again: everything it has not acknowledged goes again (it drops what it
+    // has). Only what is on this connection without an ack can be missing there, and the store
+    // knows that without SQL: a peer we owe nothing (a stranger, one asking in a loop) costs
+    // nothing.
+    if (!m_store->hasSent(peerId))
+        return;
+    // At most once a second, as each sends the whole queue. A request that comes sooner is
+    // served when the second is over, not dropped: it may follow a write that went through
+    // just after the last one failed. A monotonic clock, so that a clock set back neither
+    // holds it back nor swallows later ones.
+    const qint64 now = m_clock.elapsed();
+    const auto served = m_resendServed.find(peerId);
+    if (served != m_resendServed.end() && now < served->at + ResendMinIntervalMs) {
+        if (!served->deferred) {
+            served->deferred = true;
+            const qint64 at = served->at;
+            QTimer::singleShot(at + ResendMinIntervalMs - now, this, [this, peerId, at] {
+                // Not if the connection ended meanwhile (its entry went with it).
+                const auto it = m_resendServed.find(peerId);
+                if (it == m_resendServed.end() || !it->deferred || it->at != at)
+                    return;
+                it->deferred = false;
+                onResendAsked(peerId);
+            });
+        }
+        return;
+    }
+    m_resendServed.insert(peerId, ResendServed{now, false});
+    qCInfo(lcMessenger) << peerId << "asked for its unacknowledged messages again";
+    // The queue from its start, without the read receipts flush() adds: those are not lost.
+    m_sendCursor.insert(peerId, 0);
+    m_sendCaughtUp.remove(peerId);
+    pump(peerId);
 }
 
 void Messenger::onCommitted(const QList<ChatMessage> &added,
@@ -657,10 +679,8 @@ bool Messenger::mayDial(const PeerInfo &peer, const QString &address)
     const auto parsed = parseAddress(address);
     if (!parsed)
         return false;
-    const char *refusal = m_dialGuard.refusal(QHostAddress(parsed->host),
-                                              parsed->port,
-                                              m_dialClock.elapsed(),
-                                              peer.id);
+    const char *refusal
+        = m_dialGuard.refusal(QHostAddress(parsed->host), parsed->port, m_clock.elapsed(), peer.id);
     if (!refusal)
         return true;
     // The first time, then every 1,000th: a storm must not flood the log too.
@@ -691,7 +711,7 @@ void Messenger::onDialFinished(const QString &peerId,
     m_dialGuard.finished(QHostAddress(parsed->host),
                          parsed->port,
                          outcome,
-                         m_dialClock.elapsed(),
+                         m_clock.elapsed(),
                          peerId);
 }
 
@@ -733,7 +753,7 @@ void Messenger::dialNext(const QString &peerId)
             continue;
         it->current = text;
         if (it->guarded)
-            m_dialGuard.started(QHostAddress(address->host), address->port, m_dialClock.elapsed());
+            m_dialGuard.started(QHostAddress(address->host), address->port, m_clock.elapsed());
         // The expected ID: an address that answers with another key is refused.
         it->attempt = m_registry->connectToPeer(address->host, address->port, peerId);
         m_redialAttempts.insert(it->attempt, peerId);

@@ -137,6 +137,7 @@ private:
                      const QList<ChatMessage> &duplicates);
     void onNotSaved(const QList<ChatMessage> &messages, const QString &error);
     void requestResend();
+    void onResendAsked(const QString &peerId);
     void sendChat(const ChatMessage &message);
     void sendReceipts(const QString &peerId);
     void loadKnownPeers();
@@ -163,8 +164,14 @@ private:
     QSet<QString> m_refetch;
     QTimer m_refetchTimer;
     int m_refetchDelayMs = 0;
-    QHash<QString, qint64> m_lastResendAsked; // per peer: when it last asked us (rate limit)
-    QSet<QString> m_resendDeferred;           // asked too soon: served when the second is over
+    // Per connected peer whose resend was served: when (m_clock), and whether a request that
+    // came sooner waits for the second to be over. Forgotten when the connection ends.
+    struct ResendServed
+    {
+        qint64 at = 0;
+        bool deferred = false;
+    };
+    QHash<QString, ResendServed> m_resendServed;
     QTimer m_redialTimer;
     struct Redial
     {
@@ -183,7 +190,7 @@ private:
     QHash<QString, Dial> m_dials;         // peer ID -> dial in progress
     QHash<int, QString> m_redialAttempts; // attempt -> peer ID
     DialGuard m_dialGuard;                // what announcements may make us dial
-    QElapsedTimer m_dialClock;
+    QElapsedTimer m_clock;                // monotonic: the dial guard's and the resend limit's time
     ThrottledCount m_dialsHeldBack{1000};
     DiscoveryService *m_discovery = nullptr;
     QStringList m_warnings;

@@ -4,10 +4,13 @@
 
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 #include <QWaitCondition>
+
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 using namespace SqlRows;
@@ -121,6 +124,16 @@ struct MessageStore::Mailbox
     std::optional<CommitResult> result;
 };
 
+// The background check and the store: the store cancels it by interrupting its connection
+// (sqlite3_interrupt may be called from another thread, never on a closed connection: the
+// handle is set only while the check's query runs, under the mutex).
+struct MessageStore::Check
+{
+    QMutex mutex;
+    sqlite3 *handle = nullptr;
+    bool cancelled = false;
+};
+
 MessageStore::MessageStore(QObject *parent)
     : QObject(parent)
     , m_connection(u"shoal-store-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128)))
@@ -132,7 +145,15 @@ MessageStore::MessageStore(QObject *parent)
 MessageStore::~MessageStore()
 {
     if (m_checkThread) {
-        m_checkThread->wait(); // a read of the whole file: its own connection, closed by it
+        // A read of the whole file (seconds on a cold cache for a big history): cancelled, so
+        // that quitting right after start does not wait for it.
+        {
+            QMutexLocker lock(&m_check->mutex);
+            m_check->cancelled = true;
+            if (m_check->handle)
+                sqlite3_interrupt(m_check->handle);
+        }
+        m_checkThread->wait();
         delete m_checkThread;
     }
     if (m_writer) {
@@ -276,20 +297,35 @@ void MessageStore::startCheck(const QString &file)
     // A damaged page is otherwise found only when something reads it, if ever. quick_check
     // reads the whole file (0.3 s for a million messages, 300 MiB, in the page cache here), so
     // it runs on a thread of its own with its own connection, and the window opens meanwhile;
-    // WAL lets the writers go on. The store's destructor waits for it.
-    m_checkThread = QThread::create([this, file] {
+    // WAL lets the writers go on. The store's destructor cancels it.
+    m_check = std::make_shared<Check>();
+    m_checkThread = QThread::create([this, file, check = m_check] {
         const QString name = u"shoal-check-%1"_s.arg(QUuid::createUuid().toString(QUuid::Id128));
         QStringList findings;
+        bool cancelled = false;
+        bool done = false; // the query ran to its end
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
             db.setDatabaseName(file);
             db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
             QSqlQuery q(db);
-            if (!db.open()) {
+            const bool opened = db.open();
+            if (opened) {
+                const QVariant handle = db.driver()->handle();
+                QMutexLocker lock(&check->mutex);
+                cancelled = check->cancelled;
+                if (!cancelled && handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+                    check->handle = *static_cast<sqlite3 *const *>(handle.constData());
+            }
+            if (cancelled) {
+                // Closed before it began.
+            } else if (!opened) {
                 findings.append(db.lastError().text());
+                done = true;
             } else if (!q.exec(u"PRAGMA quick_check(%1)"_s.arg(MaxCheckFindings))) {
-                findings.append(q.lastError().text()); // SQLITE_CORRUPT, say
+                findings.append(q.lastError().text()); // SQLITE_CORRUPT, say; or interrupted
             } else {
+                done = true;
                 // One finding a row, or several lines in one ("*** in database main ***",
                 // then "Page 37: ..."): one line each, without the heading.
                 while (q.next()) {
@@ -299,13 +335,26 @@ void MessageStore::startCheck(const QString &file)
                             findings.append(line.trimmed());
                     }
                 }
+                done = q.lastError().type() == QSqlError::NoError;
                 if (findings == QStringList{u"ok"_s})
                     findings.clear();
+            }
+            {
+                QMutexLocker lock(&check->mutex);
+                check->handle = nullptr; // before the connection closes
+                cancelled = check->cancelled;
             }
             q.finish();
             db.close();
         }
         QSqlDatabase::removeDatabase(name);
+        if (cancelled && !done) {
+            // What it found so far ("interrupted", or nothing) is not a finding.
+            qCInfo(lcStorage).noquote()
+                << (findings.isEmpty() ? u"quick_check not run"_s : u"quick_check interrupted"_s)
+                       + u": the history is being closed"_s;
+            return;
+        }
         const QString damage = findings.join(u"; "_s);
         QMetaObject::invokeMethod(
             this,
@@ -318,6 +367,14 @@ void MessageStore::startCheck(const QString &file)
     });
     m_checkThread->setObjectName(u"shoal-store-check"_s);
     m_checkThread->start(QThread::LowPriority);
+}
+
+bool MessageStore::isChecking() const
+{
+    if (!m_check)
+        return false;
+    QMutexLocker lock(&m_check->mutex);
+    return m_check->handle != nullptr;
 }
 
 void MessageStore::schedule()
@@ -431,10 +488,10 @@ void MessageStore::finish(CommitResult r)
     m_failing = !r.ok;
     for (const ChatMessage &m : std::as_const(r.changed)) {
         if (m.state != MessageState::Queued)
-            m_sent.remove(m.id);
+            forgetSent(m.id);
     }
     for (const QUuid &id : std::as_const(r.removed))
-        m_sent.remove(id);
+        forgetSent(id);
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
         || !r.duplicates.isEmpty())
         Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
@@ -513,6 +570,7 @@ void MessageStore::markSent(const ChatMessage &message)
     ChatMessage m = message;
     m.state = MessageState::Sent;
     m_sent.insert(m.id, m);
+    ++m_sentPerPeer[m.peerId];
     // Reported on the next pass, after whatever is being reported now (its add, say), and
     // all of a pass together.
     if (m_sentToReport.isEmpty()) {
@@ -537,10 +595,22 @@ void MessageStore::unsend(const QString &peerId)
             ++it;
         }
     }
+    m_sentPerPeer.remove(peerId);
     if (!back.isEmpty()) {
         QMetaObject::invokeMethod(
             this, [this, back] { Q_EMIT committed({}, back, {}, {}); }, Qt::QueuedConnection);
     }
+}
+
+void MessageStore::forgetSent(const QUuid &id)
+{
+    const auto it = m_sent.constFind(id);
+    if (it == m_sent.cend())
+        return;
+    const auto count = m_sentPerPeer.find(it->peerId);
+    if (count != m_sentPerPeer.end() && --*count <= 0)
+        m_sentPerPeer.erase(count);
+    m_sent.erase(it);
 }
 
 bool MessageStore::retryUnsaved(const QUuid &id)
@@ -630,6 +700,7 @@ std::optional<ChatMessage> MessageStore::stored(const MessageKey &key) const
 {
     if (!m_q)
         return std::nullopt;
+    ++m_reads;
     return selectByKey(m_q->byKey, key);
 }
 
@@ -675,6 +746,7 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
     if (!found || !found->outgoing) {
         if (m_q) {
             QSqlQuery &q = m_q->byId;
+            ++m_reads;
             q.addBindValue(id.toRfc4122());
             if (q.exec() && q.next()) {
                 ChatMessage m = fromRow(q);
@@ -691,6 +763,7 @@ QList<ChatMessage> MessageStore::select(const QString &where,
                                         const QVariantList &values,
                                         const QString &tail) const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(u"SELECT %1 FROM messages WHERE %2 %3"_s.arg(QLatin1StringView(Columns), where, tail));
@@ -734,6 +807,7 @@ QList<ChatMessage> MessageStore::conversation(const QString &peerId) const
 
 qint64 MessageStore::count(const QString &peerId) const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     q.prepare(u"SELECT COUNT(*) FROM messages WHERE peer_id = ?"_s);
     q.addBindValue(peerId);
@@ -755,6 +829,7 @@ bool MessageStore::hasUndelivered(const QString &peerId) const
                 return true;
         }
     }
+    ++m_reads;
     QSqlQuery q(m_db);
     q.prepare(u"SELECT 1 FROM messages WHERE peer_id = ? AND outgoing = 1 AND state IN (0, 1)"
               u" LIMIT 1"_s);
@@ -776,6 +851,7 @@ QList<ChatMessage> MessageStore::unread(const QString &peerId) const
 
 QHash<QString, int> MessageStore::unreadCounts() const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     QHash<QString, int> out;
     if (!q.exec(u"SELECT peer_id, COUNT(*) FROM messages WHERE outgoing = 0 AND state = 2"
@@ -788,6 +864,7 @@ QHash<QString, int> MessageStore::unreadCounts() const
 
 QStringList MessageStore::conversationPeers() const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     QStringList out;
     if (q.exec(u"SELECT peer_id FROM conversations ORDER BY last_message_at DESC"_s)) {
@@ -812,6 +889,7 @@ QStringList MessageStore::peersWrittenTo() const
 
 QList<PeerRecord> MessageStore::peers() const
 {
+    ++m_reads;
     QSqlQuery q(m_db);
     QList<PeerRecord> out;
     if (!q.exec(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen"

@@ -40,6 +40,8 @@ public:
     static constexpr int InlineBackoffMs = 10'000;
     // quick_check's findings reported at most.
     static constexpr int MaxCheckFindings = 5;
+    // Whether quick_check is running now (its connection open, its query not done): for tests.
+    bool isChecking() const;
 
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
@@ -71,6 +73,9 @@ public:
     // and undone by unsend() when the connection ends without an ack.
     void markSent(const ChatMessage &message);
     void unsend(const QString &peerId);
+    // Whether a message to `peerId` is on the wire without an ack (markSent(), not yet
+    // delivered or unsent): known here, no SQL.
+    bool hasSent(const QString &peerId) const { return m_sentPerPeer.contains(peerId); }
     void remove(const QUuid &id); // an outgoing message still waiting
     // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
     // as Failed, until the person retries (queued again, same ID) or discards them (reported
@@ -121,6 +126,9 @@ public:
     // The longest transaction so far on the writer thread, in microseconds (fsync included).
     qint64 longestCommitUs() const { return m_longestCommitUs; }
     void resetLongestCommit() const { m_longestCommitUs = 0; } // a statistic: const is fine
+    // Reads run on this thread's connection so far: a statistic, so that tests can check that
+    // a hot path asks the database nothing.
+    qint64 readCount() const { return m_reads; }
     // Caps the file at its size now (SQLite's max_page_count on the writers' connections), or
     // lifts the cap: every write that needs a new page fails as on a full disk. For tests.
     void setGrowthLimited(bool limited);
@@ -142,11 +150,13 @@ Q_SIGNALS:
     void recovered();
     // SQLite's quick_check, run in the background after open(), is done: `damage` holds its
     // first findings, or is empty when the file is intact. A damaged file is left as it is.
+    // Not emitted when the store is destroyed first: that cancels the check.
     void checked(const QString &damage);
 
 private:
     using Write = StoreWrite::Write;
     struct Mailbox;
+    struct Check;
 
     void startCheck(const QString &file);
     void schedule();
@@ -160,6 +170,7 @@ private:
                               const QString &tail) const;
     std::optional<ChatMessage> stored(const MessageKey &key) const;
     std::optional<ChatMessage> unsavedMessage(const QUuid &id) const;
+    void forgetSent(const QUuid &id);
 
     struct Queries;
 
@@ -169,6 +180,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
     QThread m_thread;
     QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
+    std::shared_ptr<Check> m_check;              // shared with it: how to cancel it
     StoreWriter *m_writer = nullptr;             // lives on m_thread
     std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
     QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too
@@ -182,10 +194,12 @@ private:
     QHash<MessageKey, ChatMessage> m_inFlight;        // adds with the writer, until reported
     QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
-    QHash<QUuid, ChatMessage> m_sent; // outgoing (our IDs), on the wire, not acknowledged
+    QHash<QUuid, ChatMessage> m_sent;  // outgoing (our IDs), on the wire, not acknowledged
+    QHash<QString, int> m_sentPerPeer; // how many of m_sent went to each peer (none: absent)
     QList<ChatMessage> m_sentToReport;
     QList<ChatMessage> m_unsaved; // outgoing, not written; in the order they failed
     bool m_flushScheduled = false;
     QString m_lastError;
     mutable qint64 m_longestCommitUs = 0;
+    mutable qint64 m_reads = 0;
 };

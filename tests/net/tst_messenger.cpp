@@ -42,6 +42,24 @@ QString addressOf(Messenger &m)
     return u"127.0.0.1:%1"_s.arg(m.port());
 }
 
+// How many times the raw peer received the chat with this ID.
+qsizetype chatsReceived(const RawPeer &raw, const QUuid &id)
+{
+    return std::count_if(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+        const auto *chat = std::get_if<Protocol::Chat>(&m);
+        return chat && chat->id == id;
+    });
+}
+
+// Whether the raw peer got the pong to its ping `seq`: everything sent to it before is there.
+bool ponged(const RawPeer &raw, quint64 seq)
+{
+    return std::any_of(raw.received.cbegin(), raw.received.cend(), [&](const auto &m) {
+        const auto *pong = std::get_if<Protocol::Pong>(&m);
+        return pong && pong->seq == seq;
+    });
+}
+
 bool isOnline(Messenger &m, const QString &peerId)
 {
     const auto p = m.peers()->peer(peerId);
@@ -102,6 +120,10 @@ private Q_SLOTS:
     void anotherPeersIdCannotSuppressAMessage();
     void orderFollowsArrivalNotSenderClock();
     void fullDiskShowsNotSavedAndRecovers();
+    void writesToACaughtUpPeerAskNothing();
+    void resendFromPeerOwedNothingAsksNothing();
+    void resendServedOncePerSecondNeverDropped();
+    void resendLimitForgottenWithTheConnection();
     void damagedHistoryWarnsAtStart();
 };
 
@@ -795,6 +817,119 @@ void tst_Messenger::fullDiskShowsNotSavedAndRecovers()
     // All of it on one connection.
     for (const QList<QVariant> &args : std::as_const(offline))
         QVERIFY(args.at(0).value<PeerInfo>().online);
+}
+
+void tst_Messenger::writesToACaughtUpPeerAskNothing()
+{
+    // Nothing waits for this peer: the pongs, acks and receipts written to it (each a
+    // bytesWritten on its socket) ask the history nothing (before, each read the queue).
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    QVERIFY(raw.connectAndWait(*a));
+    raw.send(raw.hello(raw.m_identity.id()));
+    QTRY_VERIFY(isOnline(*a, raw.m_identity.id()));
+    raw.send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(raw, 1)); // the writes of the connection's start are over
+    const qint64 reads = a->history().readCount();
+    for (quint64 n = 2; n <= 50; ++n) {
+        raw.send(Protocol::Ping{n});
+        QTRY_VERIFY(ponged(raw, n)); // one write each
+    }
+    QCOMPARE(a->history().readCount(), reads);
+
+    // And what is typed meanwhile still goes out at once.
+    const QUuid id = *a->sendMessage(raw.m_identity.id(), u"still sent"_s, &error);
+    QTRY_COMPARE(chatsReceived(raw, id), 1);
+}
+
+void tst_Messenger::resendFromPeerOwedNothingAsksNothing()
+{
+    // A peer we have sent nothing unacknowledged may ask for a resend as often as it likes:
+    // it is ignored without a single read of the history (before, each ran three queries on
+    // this thread: the queue, the read receipts, the unread messages).
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer stranger(*Identity::generate(&error));
+    QVERIFY(stranger.connectAndWait(*a));
+    stranger.send(stranger.hello(stranger.m_identity.id()));
+    QTRY_VERIFY(isOnline(*a, stranger.m_identity.id()));
+    stranger.send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(stranger, 1)); // the connection's start is over
+    const qint64 reads = a->history().readCount();
+    for (int i = 0; i < 200; ++i)
+        stranger.send(Protocol::Resend{});
+    stranger.send(Protocol::Ping{7}); // answered after every resend before it was handled
+    QTRY_VERIFY(ponged(stranger, 7));
+    QCOMPARE(a->history().readCount(), reads);
+    QVERIFY(std::none_of(stranger.received.cbegin(), stranger.received.cend(), [](const auto &m) {
+        return std::holds_alternative<Protocol::Chat>(m);
+    }));
+    QVERIFY(stranger.socket.state() == QAbstractSocket::ConnectedState);
+}
+
+void tst_Messenger::resendServedOncePerSecondNeverDropped()
+{
+    // Alice's message to a peer that does not acknowledge it: a resend has it written again at
+    // once; more resends within the second are served once, when the second is over.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    RawPeer raw(*Identity::generate(&error));
+    const QString peer = raw.m_identity.id();
+    QVERIFY(raw.connectAndWait(*a));
+    raw.send(raw.hello(peer));
+    QTRY_VERIFY(isOnline(*a, peer));
+    const QUuid id = *a->sendMessage(peer, u"not acknowledged"_s, &error);
+    QTRY_COMPARE(chatsReceived(raw, id), 1);
+
+    raw.send(Protocol::Resend{});
+    QTRY_COMPARE(chatsReceived(raw, id), 2);
+    raw.send(Protocol::Resend{}); // within the second: waits for it to be over
+    raw.send(Protocol::Resend{}); // and is served together with this one
+    raw.send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(raw, 1));
+    QCOMPARE(chatsReceived(raw, id), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(chatsReceived(raw, id), 3, 5000); // served, not dropped
+    raw.send(Protocol::Ping{2});
+    QTRY_VERIFY(ponged(raw, 2));
+    QCOMPARE(chatsReceived(raw, id), 3); // once
+
+    // Acknowledged: nothing is owed, so a resend sends nothing.
+    raw.send(Protocol::Ack{id});
+    QTRY_COMPARE(a->history().message(id)->state, MessageState::Delivered);
+    raw.send(Protocol::Resend{});
+    raw.send(Protocol::Ping{3});
+    QTRY_VERIFY(ponged(raw, 3));
+    QCOMPARE(chatsReceived(raw, id), 3);
+}
+
+void tst_Messenger::resendLimitForgottenWithTheConnection()
+{
+    // What the limit keeps per peer goes when its connection ends (it grew by one entry per
+    // peer that ever asked): on the next connection, a resend is served at once.
+    auto a = makePeer(u"Alice"_s);
+    QString error;
+    const Identity identity = *Identity::generate(&error);
+    const QString peer = identity.id();
+    auto raw = std::make_unique<RawPeer>(identity);
+    QVERIFY(raw->connectAndWait(*a));
+    raw->send(raw->hello(peer));
+    QTRY_VERIFY(isOnline(*a, peer));
+    const QUuid id = *a->sendMessage(peer, u"not acknowledged"_s, &error);
+    QTRY_COMPARE(chatsReceived(*raw, id), 1);
+    raw->send(Protocol::Resend{});
+    QTRY_COMPARE(chatsReceived(*raw, id), 2);
+
+    raw.reset();
+    QTRY_VERIFY(!isOnline(*a, peer));
+    raw = std::make_unique<RawPeer>(identity);
+    QVERIFY(raw->connectAndWait(*a));
+    raw->send(raw->hello(peer));
+    QTRY_COMPARE(chatsReceived(*raw, id), 1); // the new connection sends it again
+    raw->send(Protocol::Resend{});
+    raw->send(Protocol::Ping{1});
+    QTRY_VERIFY(ponged(*raw, 1));
+    QCOMPARE(chatsReceived(*raw, id), 2); // at once, not when the old connection's second ends
 }
 
 void tst_Messenger::damagedHistoryWarnsAtStart()

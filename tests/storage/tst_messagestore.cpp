@@ -65,6 +65,7 @@ private Q_SLOTS:
     void newIdsAreUniqueAndInTimeOrder();
     void newestPageOfMillionIsFast();
     void damagedHistoryReportedAndKept();
+    void closingInterruptsTheCheck();
     void textStoredExactly_data();
     void textStoredExactly();
 };
@@ -141,13 +142,17 @@ void tst_MessageStore::migratedFromEarlierSchema()
 
 void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
 {
-    // A schema-3 history with messages in it (one queued of ours, one from Bob, one deleted at
-    // the end): after the migration, everything is there in its order, seq goes on growing,
-    // and the ID Bob used can be stored again from another peer.
+    // A schema-3 history with messages in it (one queued of ours, one from Bob, two he has
+    // read, one of them with its read receipt sent, one deleted at the end): after the
+    // migration, everything is there in its order with its receipt flag, every index is there
+    // again (and used), seq goes on growing, and the ID Bob used can be stored again from
+    // another peer.
     QTemporaryDir dir;
     const QString path = dir.filePath(u"h.sqlite"_s);
     const ChatMessage fromBob = message(5000, u"from Bob"_s);
     const ChatMessage waiting = message(1000, u"waiting"_s, true, MessageState::Queued);
+    const ChatMessage receiptSent = message(2000, u"receipt sent"_s, false, MessageState::Read);
+    const ChatMessage receiptDue = message(3000, u"receipt due"_s, false, MessageState::Read);
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v3"_s);
         db.setDatabaseName(path);
@@ -155,9 +160,10 @@ void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
         QString error;
         QVERIFY2(MessageStore::migrate(db, 3, &error), qPrintable(error));
         QSqlQuery q(db);
-        q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
-                  u" VALUES (?, ?, ?, ?, ?, ?, ?)"_s);
-        for (const ChatMessage &m : {fromBob, waiting, message(9000, u"deleted"_s, true)}) {
+        q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state,"
+                  u" receipt_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s);
+        for (const ChatMessage &m :
+             {fromBob, waiting, receiptSent, receiptDue, message(9000, u"deleted"_s, true)}) {
             q.addBindValue(m.id.toRfc4122());
             q.addBindValue(Peer);
             q.addBindValue(m.outgoing);
@@ -165,6 +171,7 @@ void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
             q.addBindValue(m.sentAt.toMSecsSinceEpoch());
             q.addBindValue(m.text);
             q.addBindValue(int(m.state));
+            q.addBindValue(m.id == receiptSent.id ? 1 : 0);
             QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
         }
         QVERIFY(q.exec(u"DELETE FROM messages WHERE text = 'deleted'"_s));
@@ -182,9 +189,51 @@ void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
     QVERIFY(q.exec(u"PRAGMA integrity_check"_s) && q.next());
     QCOMPARE(q.value(0).toString(), u"ok"_s);
     const auto before = store.conversation(Peer);
-    QCOMPARE(texts(before), (QStringList{u"from Bob"_s, u"waiting"_s})); // arrival order
+    QCOMPARE(texts(before),
+             (QStringList{u"from Bob"_s, u"waiting"_s, u"receipt sent"_s, u"receipt due"_s}));
     QCOMPARE(texts(store.undelivered(Peer)), QStringList{u"waiting"_s});
     QCOMPARE(store.unreadCounts().value(Peer), 1);
+    QCOMPARE(texts(store.pendingReceipts(Peer)), QStringList{u"receipt due"_s});
+    QVERIFY(q.exec(u"SELECT text, receipt_sent FROM messages ORDER BY seq"_s));
+    QStringList receipts;
+    while (q.next())
+        receipts.append(u"%1=%2"_s.arg(q.value(0).toString(), q.value(1).toString()));
+    QCOMPARE(receipts,
+             (QStringList{u"from Bob=0"_s, u"waiting=0"_s, u"receipt sent=1"_s, u"receipt due=0"_s}));
+    // Every index of schema 3 but the one ordered by the sender's clock (replaced by arrival),
+    // with its condition, and the one that makes (ID, peer, direction) unique.
+    QVERIFY(q.exec(u"SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                   u" AND tbl_name = 'messages' ORDER BY name"_s));
+    QStringList indexes;
+    while (q.next()) {
+        indexes.append(q.value(1).isNull() ? u"(automatic)"_s : q.value(1).toString().simplified());
+    }
+    QCOMPARE(
+        indexes,
+        (QStringList{u"CREATE INDEX messages_by_arrival ON messages (peer_id, seq)"_s,
+                     u"CREATE INDEX messages_receipts ON messages (peer_id) WHERE outgoing = 0 AND"
+                     u" state = 3 AND receipt_sent = 0"_s,
+                     u"CREATE INDEX messages_unread ON messages (peer_id) WHERE outgoing = 0 AND"
+                     u" state = 2"_s,
+                     u"CREATE INDEX messages_waiting ON messages (peer_id, seq) WHERE outgoing = 1"
+                     u" AND state IN (0, 1)"_s,
+                     u"(automatic)"_s})); // sqlite_autoindex_messages_v4_1: UNIQUE (id, ...)
+    // And the queries use them.
+    const auto plan = [&](const QString &where) {
+        QSqlQuery p(db);
+        p.exec(u"EXPLAIN QUERY PLAN SELECT seq FROM messages WHERE %1"_s.arg(where));
+        QString out;
+        while (p.next())
+            out += p.value(3).toString();
+        return out;
+    };
+    QVERIFY(plan(u"peer_id = 'x' AND outgoing = 1 AND state IN (0, 1) AND seq > 0"_s)
+                .contains(u"messages_waiting"_s));
+    QVERIFY(plan(u"peer_id = 'x' AND outgoing = 0 AND state = 3 AND receipt_sent = 0"_s)
+                .contains(u"messages_receipts"_s));
+    QVERIFY(plan(u"peer_id = 'x' AND outgoing = 0 AND state = 2"_s).contains(u"messages_unread"_s));
+    QVERIFY(plan(u"id = x'00' AND peer_id = 'x' AND outgoing = 0"_s)
+                .contains(u"sqlite_autoindex_messages"_s));
     QVERIFY(q.exec(u"SELECT last_message_at FROM conversations"_s) && q.next());
     QCOMPARE(q.value(0).toLongLong(), 5000); // MAX(received_at): our clock
     q.finish(); // or this connection's read transaction stays open on the old snapshot
@@ -199,7 +248,7 @@ void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
     QCOMPARE(store.message(keyOf(fromBob))->text, fromBob.text);
     const auto after = store.conversation(Peer);
     QCOMPARE(after.last().text, u"new"_s);
-    QVERIFY(after.last().seq > 3); // past the deleted one's seq
+    QVERIFY(after.last().seq > 5); // past the deleted one's seq
 }
 
 void tst_MessageStore::newerSchemaRefused()
@@ -627,6 +676,42 @@ void tst_MessageStore::damagedHistoryReportedAndKept()
     QFile kept(path);
     QVERIFY(kept.open(QIODevice::ReadOnly));
     QCOMPARE(kept.readAll(), damagedBytes);
+}
+
+void tst_MessageStore::closingInterruptsTheCheck()
+{
+    // quick_check reads the whole file (seconds on a cold cache for a big history). Closing
+    // the store while it runs interrupts it instead of waiting for it (quitting right after
+    // start hung meanwhile), and what it saw so far is not reported as damage.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"big"_s);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QString error;
+        QVERIFY2(MessageStore::migrate(db, MessageStore::SchemaVersion, &error), qPrintable(error));
+        // 200,000 messages, ~70 MiB: its check takes ~0.1 s here with the file in the cache.
+        QSqlQuery q(db);
+        QVERIFY2(q.exec(u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                        u" WHERE i < 200000)"
+                        u" INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
+                        u" text, state, receipt_sent)"
+                        u" SELECT randomblob(16), '%1', 0, i, i, hex(randomblob(50)), 3, 1"
+                        u" FROM n"_s.arg(Peer)),
+                 qPrintable(q.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"big"_s);
+
+    auto store = std::make_unique<MessageStore>();
+    QSignalSpy checked(store.get(), &MessageStore::checked);
+    QString error;
+    QVERIFY2(store->open(path, &error), qPrintable(error));
+    QVERIFY(QTest::qWaitFor([&] { return store->isChecking(); }, 10000));
+    QTest::ignoreMessage(QtInfoMsg, "quick_check interrupted: the history is being closed");
+    store.reset();
+    QCOMPARE(checked.size(), 0);
 }
 
 void tst_MessageStore::textStoredExactly_data()
