@@ -222,6 +222,10 @@
         <source>The files cannot be read.</source>
         <translation>这些文件无法读取。</translation>
     </message>
+    <message>
+        <source>The profile folder %1 does not exist.</source>
+        <translation>配置文件夹 %1 不存在。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -630,10 +634,6 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>%1 exists and is not a folder.</source>
         <translation>%1 已存在，但不是文件夹。</translation>
-    </message>
-    <message>
-        <source>Cannot create the folder %1.</source>
-        <translation>无法创建文件夹 %1。</translation>
     </message>
     <message>
         <source>Cannot create the folder %1: %2.</source>
