@@ -650,7 +650,7 @@ void Messenger::dial(const QString &peerId)
     const auto info = m_peers.peer(peerId);
     if (!info)
         return;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_clock.elapsed(); // monotonic: a clock stepped back stalls no redial
     if (now < m_redial.value(peerId).notBefore)
         return;
     // Where it was heard just now first, then where it was last reached; of the addresses
