@@ -125,6 +125,7 @@ private Q_SLOTS:
     void resendServedOncePerSecondNeverDropped();
     void resendLimitForgottenWithTheConnection();
     void damagedHistoryWarnsAtStart();
+    void incomingPeerRedialledAtItsListeningPort();
 };
 
 namespace {
@@ -982,6 +983,51 @@ void tst_Messenger::initTestCase()
     // Network safety: whatever this test does, Shoal sends nothing beyond this host.
     qputenv("SHOAL_LOOPBACK_ONLY", "1");
     QVERIFY(NetworkSafety::loopbackOnly());
+}
+
+void tst_Messenger::incomingPeerRedialledAtItsListeningPort()
+{
+    // Bob connects to Alice; both quit. Alice comes back with a message for Bob: she redials
+    // him where he listens (what she recorded), not at the port his connection came from.
+    QString error;
+    const Identity aliceId = *Identity::generate(&error);
+    const Identity bobId = *Identity::generate(&error);
+    QTemporaryDir aliceDir;
+    QVERIFY(aliceDir.isValid());
+    auto makeAlice = [&] {
+        MessengerConfig config;
+        config.name = u"Alice"_s;
+        config.profileDir = aliceDir.path();
+        config.listenAddress = Loopback;
+        config.port = 0;
+        auto m = std::make_unique<Messenger>(aliceId, config);
+        if (!m->start())
+            qWarning() << "start failed:" << m->errorString();
+        return m;
+    };
+    auto a = makeAlice();
+    auto b = makePeer(u"Bob"_s, &bobId);
+    const quint16 bobPort = b->port();
+    b->connectToAddress(addressOf(*a), &error);
+    QTRY_VERIFY(isOnline(*a, bobId.id()));
+    QCOMPARE(a->peers()->peer(bobId.id())->address, addressOf(*b));
+    // Something to remember Bob by across the restart.
+    const QUuid first = *a->sendMessage(bobId.id(), u"hello"_s, &error);
+    QTRY_COMPARE(a->history().message(first)->state, MessageState::Delivered);
+
+    b->shutdown();
+    b.reset();
+    a->shutdown();
+    a.reset();
+
+    b = makePeer(u"Bob"_s, &bobId, bobPort);
+    QCOMPARE(b->port(), bobPort);
+    a = makeAlice();
+    QCOMPARE(a->peers()->peer(bobId.id())->address, u"127.0.0.1:%1"_s.arg(bobPort));
+    const QUuid later = *a->sendMessage(bobId.id(), u"after the restart"_s, &error);
+    QTRY_VERIFY_WITH_TIMEOUT(isOnline(*a, bobId.id()), 15000);
+    QTRY_COMPARE(a->history().message(later)->state, MessageState::Delivered);
+    QCOMPARE(b->history().conversation(aliceId.id()).constLast().text, u"after the restart"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_Messenger)
