@@ -112,6 +112,19 @@ int ConnectionRegistry::connectToPeer(const QString &host,
 {
     auto *socket = new QSslSocket;
     socket->setSslConfiguration(m_sslConfig);
+    // Listening on one address: dial from it too, so that the peer sees (and records, and
+    // redials) an address where we listen. A name, or another family, is dialled unbound.
+    const QHostAddress local = listeningAddress();
+    const bool anyAddress = local == QHostAddress::Any || local == QHostAddress::AnyIPv4
+                            || local == QHostAddress::AnyIPv6;
+    if (!local.isNull() && !anyAddress && QHostAddress(host).protocol() == local.protocol()
+        && !socket->bind(local)) {
+        qCWarning(lcNet) << "cannot dial from" << local << "(" << socket->errorString()
+                         << "); dialling" << host << "from any address";
+        delete socket;
+        socket = new QSslSocket;
+        socket->setSslConfiguration(m_sslConfig);
+    }
     PeerConnection *connection = adopt(socket, PeerConnection::Direction::Outgoing);
     const int attempt = m_nextAttempt++;
     m_attempts.insert(connection, attempt);

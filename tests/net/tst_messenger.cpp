@@ -125,6 +125,7 @@ private Q_SLOTS:
     void resendServedOncePerSecondNeverDropped();
     void resendLimitForgottenWithTheConnection();
     void damagedHistoryWarnsAtStart();
+    void outgoingLeavesFromListenAddress();
     void incomingPeerRedialledAtItsListeningPort();
 };
 
@@ -983,6 +984,27 @@ void tst_Messenger::initTestCase()
     // Network safety: whatever this test does, Shoal sends nothing beyond this host.
     qputenv("SHOAL_LOOPBACK_ONLY", "1");
     QVERIFY(NetworkSafety::loopbackOnly());
+}
+
+void tst_Messenger::outgoingLeavesFromListenAddress()
+{
+    // Alice listens on 127.0.0.2 only: her dials leave from there too, so that Bob records
+    // (and later redials) an address where she listens.
+    const QHostAddress aliceHost(u"127.0.0.2"_s);
+    QString error;
+    MessengerConfig config;
+    config.name = u"Alice"_s;
+    config.listenAddress = aliceHost;
+    config.port = 0;
+    Messenger a(*Identity::generate(&error), config);
+    QVERIFY2(a.start(), qPrintable(a.errorString()));
+    auto b = makePeer(u"Bob"_s);
+    a.connectToAddress(addressOf(*b), &error);
+    QTRY_VERIFY(isOnline(*b, a.id()));
+    PeerConnection *ba = b->connections().activeConnection(a.id());
+    QVERIFY(ba);
+    QCOMPARE(ba->remoteAddress(), aliceHost);
+    QCOMPARE(b->peers()->peer(a.id())->address, u"127.0.0.2:%1"_s.arg(a.port()));
 }
 
 void tst_Messenger::incomingPeerRedialledAtItsListeningPort()
