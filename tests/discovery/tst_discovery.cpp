@@ -5,6 +5,7 @@
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
 #include "testports.h"
@@ -509,11 +510,7 @@ void tst_Discovery::forgedAnnouncementCannotTakeMessages()
     QString error;
     const Identity mallory = *Identity::generate(&error);
     QSslServer trap;
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setLocalCertificate(mallory.certificate());
-    config.setPrivateKey(mallory.privateKey());
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
-    trap.setSslConfiguration(config);
+    trap.setSslConfiguration(Tls::configuration(mallory));
     QVERIFY(trap.listen(QHostAddress::LocalHost));
     int trapped = 0;
     QList<Protocol::Message> stolen;

@@ -6,6 +6,7 @@
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "storage/messagestore.h"
+#include "net/tlsconfiguration.h"
 
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -110,12 +111,7 @@ private:
     void openPeer(const QHostAddress &from, const Identity &identity)
     {
         auto *s = new QSslSocket(this);
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setProtocol(QSsl::TlsV1_3OrLater);
-        config.setLocalCertificate(identity.certificate());
-        config.setPrivateKey(identity.privateKey());
-        config.setPeerVerifyMode(QSslSocket::QueryPeer);
-        s->setSslConfiguration(config);
+        s->setSslConfiguration(Tls::configuration(identity));
         s->bind(from);
         connect(s, &QSslSocket::encrypted, this, [this, s, identity] {
             Protocol::Hello hello;

@@ -5,6 +5,7 @@
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "protocol/framedecoder.h"
+#include "net/tlsconfiguration.h"
 #include "storage/messagestore.h"
 
 #include <QDir>
@@ -72,11 +73,7 @@ struct FakeListener
 {
     FakeListener(const Identity &identity, std::function<Protocol::Hello(quint16 port)> hello)
     {
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setLocalCertificate(identity.certificate());
-        config.setPrivateKey(identity.privateKey());
-        config.setPeerVerifyMode(QSslSocket::QueryPeer);
-        server.setSslConfiguration(config);
+        server.setSslConfiguration(Tls::configuration(identity));
         server.listen(Loopback);
         QObject::connect(&server, &QSslServer::pendingConnectionAvailable, &server, [this, hello] {
             QTcpSocket *s = server.nextPendingConnection();

@@ -11,6 +11,7 @@
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
 #include "storage/messagestore.h"
+#include "net/tlsconfiguration.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -69,14 +70,7 @@ QByteArray record(char type, const QByteArray &body)
 
 QSslConfiguration clientConfig(const Identity *identity)
 {
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setProtocol(QSsl::TlsV1_3OrLater);
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
-    if (identity) {
-        config.setLocalCertificate(identity->certificate());
-        config.setPrivateKey(identity->privateKey());
-    }
-    return config;
+    return identity ? Tls::configuration(*identity) : Tls::configuration();
 }
 
 // A plain TCP connection that records everything the other side sends.
@@ -577,11 +571,8 @@ void tst_Outside::dialledServerAnswersJunk()
     QRandomGenerator random(99);
     QString error;
     const Identity trap = *Identity::generate(&error);
-    QSslConfiguration tls12 = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration tls12 = Tls::configuration(trap);
     tls12.setProtocol(QSsl::TlsV1_2);
-    tls12.setLocalCertificate(trap.certificate());
-    tls12.setPrivateKey(trap.privateKey());
-    tls12.setPeerVerifyMode(QSslSocket::QueryPeer);
     QSslServer sslServer;
     sslServer.setSslConfiguration(tls12);
     QTcpServer plainServer;
