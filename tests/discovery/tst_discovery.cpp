@@ -8,6 +8,7 @@
 #include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
+#include "testpeer.h"
 #include "testports.h"
 
 #include <QElapsedTimer>
@@ -33,17 +34,10 @@ std::unique_ptr<Messenger> makePeer(const QString &name,
                                     const Lan &lan,
                                     const Identity *identity = nullptr)
 {
-    QString error;
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
+    MessengerConfig config = testPeerConfig(name);
     config.discovery = DiscoveryConfig{lan.port, {LoopbackBroadcast}, lan.intervalMs};
     config.timeouts.handshakeMs = lan.handshakeMs;
-    auto m = std::make_unique<Messenger>(identity ? *identity : *Identity::generate(&error), config);
-    if (!m->start() || !m->warnings().isEmpty())
-        qWarning() << "start:" << m->errorString() << m->warnings();
-    return m;
+    return startPeer(config, identity);
 }
 
 bool online(Messenger &m, const QString &peerId)
