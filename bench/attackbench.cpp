@@ -11,6 +11,7 @@
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/messages.h"
 
 #include <QCoreApplication>
@@ -86,16 +87,6 @@ ProcStat readProc(qint64 pid)
 
 // --- attackers ----------------------------------------------------------------------------------
 
-QSslConfiguration tlsConfig(const Identity &identity)
-{
-    QSslConfiguration c = QSslConfiguration::defaultConfiguration();
-    c.setProtocol(QSsl::TlsV1_3OrLater);
-    c.setLocalCertificate(identity.certificate());
-    c.setPrivateKey(identity.privateKey());
-    c.setPeerVerifyMode(QSslSocket::QueryPeer);
-    return c;
-}
-
 // A valid hello claiming `id` (the attacker's own: it passes the fingerprint check).
 QByteArray helloFrame(const QString &id, const QString &name)
 {
@@ -138,7 +129,7 @@ class Slowloris final : public Attack
 {
 public:
     explicit Slowloris(const Identity &id)
-        : m_config(tlsConfig(id))
+        : m_config(Tls::configuration(id))
         , m_id(id.id())
     {}
     void start(const Target &target) override
@@ -221,7 +212,7 @@ class Junk final : public Attack
 {
 public:
     explicit Junk(const Identity &id)
-        : m_config(tlsConfig(id))
+        : m_config(Tls::configuration(id))
         , m_id(id.id())
     {}
     void start(const Target &target) override
@@ -290,7 +281,7 @@ class Deaf final : public Attack
 {
 public:
     explicit Deaf(const Identity &id)
-        : m_config(tlsConfig(id))
+        : m_config(Tls::configuration(id))
         , m_id(id.id())
     {}
     void start(const Target &target) override
@@ -390,7 +381,7 @@ private:
     void open(int i)
     {
         auto *s = new QSslSocket(this);
-        s->setSslConfiguration(tlsConfig(m_identities.at(i)));
+        s->setSslConfiguration(Tls::configuration(m_identities.at(i)));
         s->bind(QHostAddress(u"127.0.9.%1"_s.arg(1 + i % 40)));
         s->connectToHostEncrypted(u"127.0.0.1"_s, m_port);
         connect(s, &QSslSocket::encrypted, this, [this, s, i] {
@@ -505,7 +496,7 @@ private:
             return;
         const Identity &identity = m_identities.at(m_tried);
         auto *s = new QSslSocket(this);
-        s->setSslConfiguration(tlsConfig(identity));
+        s->setSslConfiguration(Tls::configuration(identity));
         s->bind(QHostAddress(u"127.0.11.%1"_s.arg(1 + m_tried)));
         ++m_tried;
         auto clock = std::make_shared<QElapsedTimer>();

@@ -87,7 +87,7 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                 if (error.isEmpty())
                     emitEvent({{u"event"_s, u"connected"_s}, {u"id"_s, peerId}}, ref);
                 else
-                    emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, error}}, ref);
+                    emitError(error, ref);
             });
 }
 
@@ -100,6 +100,11 @@ void JsonLineSession::emitEvent(QJsonObject event, const QJsonValue &ref)
     const QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n';
     std::fwrite(line.constData(), 1, size_t(line.size()), m_output);
     std::fflush(m_output);
+}
+
+void JsonLineSession::emitError(const QString &message, const QJsonValue &ref)
+{
+    emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, message}}, ref);
 }
 
 void JsonLineSession::onInput()
@@ -131,8 +136,7 @@ void JsonLineSession::onInput()
     if (m_buffer.size() > MaxLineBytes) {
         m_buffer.clear();
         if (!m_discarding)
-            emitEvent({{u"event"_s, u"error"_s},
-                       {u"message"_s, u"line longer than %1 bytes ignored"_s.arg(MaxLineBytes)}});
+            emitError(u"line longer than %1 bytes ignored"_s.arg(MaxLineBytes));
         m_discarding = true;
     }
 }
@@ -144,11 +148,9 @@ void JsonLineSession::handleLine(const QByteArray &line)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        emitEvent({{u"event"_s, u"error"_s},
-                   {u"message"_s,
-                    parseError.error != QJsonParseError::NoError
-                        ? u"not JSON: %1"_s.arg(parseError.errorString())
-                        : u"a command must be a JSON object"_s}});
+        emitError(parseError.error != QJsonParseError::NoError
+                      ? u"not JSON: %1"_s.arg(parseError.errorString())
+                      : u"a command must be a JSON object"_s);
         return;
     }
     handleCommand(doc.object());
@@ -158,9 +160,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
 {
     const QJsonValue ref = command.value(u"ref"_s);
     const QString cmd = command.value(u"cmd"_s).toString();
-    auto fail = [&](const QString &message) {
-        emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, message}}, ref);
-    };
+    auto fail = [&](const QString &message) { emitError(message, ref); };
 
     if (cmd == u"connect"_s) {
         const QJsonValue address = command.value(u"address"_s);

@@ -20,6 +20,7 @@ public:
     JsonLineSession(Messenger &messenger, int inputFd, FILE *output, QObject *parent = nullptr);
 
     void emitEvent(QJsonObject event, const QJsonValue &ref = {});
+    void emitError(const QString &message, const QJsonValue &ref = {});
 
 Q_SIGNALS:
     void quitRequested();

@@ -58,18 +58,18 @@ int main(int argc, char *argv[])
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
 
     if (!messenger.start()) {
-        session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, messenger.errorString()}});
+        session.emitError(messenger.errorString());
         return 1;
     }
     for (const QString &warning : messenger.warnings())
-        session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, warning}});
+        session.emitError(warning);
     session.emitEvent({{u"event"_s, u"ready"_s},
                        {u"id"_s, messenger.id()},
                        {u"name"_s, messenger.name()},
                        {u"port"_s, int(messenger.port())}});
     for (const QString &address : options->connectTo) {
         if (!messenger.connectToAddress(address, &error))
-            session.emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, error}});
+            session.emitError(error);
     }
 
     QObject::connect(&session, &JsonLineSession::quitRequested, &app, [&] {

@@ -2,6 +2,7 @@
 
 #include "net/peeraddress.h"
 #include "net/tcplistener.h"
+#include "net/tlsconfiguration.h"
 
 #include <QLoggingCategory>
 
@@ -19,14 +20,7 @@ ConnectionRegistry::ConnectionRegistry(const Identity &identity,
     , m_timeouts(timeouts)
     , m_server(new TcpListener(this))
 {
-    m_sslConfig = QSslConfiguration::defaultConfiguration();
-    m_sslConfig.setProtocol(QSsl::TlsV1_3OrLater);
-    m_sslConfig.setLocalCertificate(m_identity.certificate());
-    m_sslConfig.setPrivateKey(m_identity.privateKey());
-    // Certificates are self-signed: there is no CA to ask. The handshake proves the peer holds
-    // the key; PeerConnection then checks the certificate's hash against the claimed peer ID.
-    m_sslConfig.setPeerVerifyMode(QSslSocket::QueryPeer);
-    m_sslConfig.setCaCertificates({});
+    m_sslConfig = Tls::configuration(m_identity);
     connect(m_server, &TcpListener::socketAccepted, this, &ConnectionRegistry::onSocketAccepted);
     m_clock.start();
 }

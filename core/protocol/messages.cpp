@@ -264,45 +264,32 @@ bool Chat::operator==(const Chat &o) const
     return id == o.id && sentAt == o.sentAt && text == o.text;
 }
 
-QCborMap Ack::toCbor() const
+template<typename Tag>
+QCborMap MessageIdMessage<Tag>::toCbor() const
 {
-    QCborMap map = typed("ack"_L1);
+    QCborMap map = typed(QLatin1StringView(Tag::Name));
     map.insert("mid"_L1, uuidText(id));
     return map;
 }
 
-std::optional<Ack> Ack::fromCbor(const QCborMap &map, QString *error)
+template<typename Tag>
+std::optional<MessageIdMessage<Tag>> MessageIdMessage<Tag>::fromCbor(const QCborMap &map,
+                                                                     QString *error)
 {
     const auto id = uuidField(map, "mid"_L1, error);
     if (!id)
         return std::nullopt;
-    return Ack{*id};
+    return MessageIdMessage{*id};
 }
 
-QString Ack::toString() const
+template<typename Tag>
+QString MessageIdMessage<Tag>::toString() const
 {
-    return u"ack(mid=%1)"_s.arg(uuidText(id));
+    return QLatin1StringView(Tag::Name) + u"(mid=%1)"_s.arg(uuidText(id));
 }
 
-QCborMap Read::toCbor() const
-{
-    QCborMap map = typed("read"_L1);
-    map.insert("mid"_L1, uuidText(id));
-    return map;
-}
-
-std::optional<Read> Read::fromCbor(const QCborMap &map, QString *error)
-{
-    const auto id = uuidField(map, "mid"_L1, error);
-    if (!id)
-        return std::nullopt;
-    return Read{*id};
-}
-
-QString Read::toString() const
-{
-    return u"read(mid=%1)"_s.arg(uuidText(id));
-}
+template struct MessageIdMessage<AckTag>;
+template struct MessageIdMessage<ReadTag>;
 
 QCborMap Resend::toCbor() const
 {
@@ -319,45 +306,32 @@ QString Resend::toString() const
     return u"resend"_s;
 }
 
-QCborMap Ping::toCbor() const
+template<typename Tag>
+QCborMap SequenceMessage<Tag>::toCbor() const
 {
-    QCborMap map = typed("ping"_L1);
+    QCborMap map = typed(QLatin1StringView(Tag::Name));
     map.insert("n"_L1, qint64(seq & 0x7fffffffffffffff));
     return map;
 }
 
-std::optional<Ping> Ping::fromCbor(const QCborMap &map, QString *error)
+template<typename Tag>
+std::optional<SequenceMessage<Tag>> SequenceMessage<Tag>::fromCbor(const QCborMap &map,
+                                                                   QString *error)
 {
     const auto n = uintField(map, "n"_L1, error);
     if (!n)
         return std::nullopt;
-    return Ping{*n};
+    return SequenceMessage{*n};
 }
 
-QString Ping::toString() const
+template<typename Tag>
+QString SequenceMessage<Tag>::toString() const
 {
-    return u"ping(%1)"_s.arg(seq);
+    return QLatin1StringView(Tag::Name) + u"(%1)"_s.arg(seq);
 }
 
-QCborMap Pong::toCbor() const
-{
-    QCborMap map = typed("pong"_L1);
-    map.insert("n"_L1, qint64(seq & 0x7fffffffffffffff));
-    return map;
-}
-
-std::optional<Pong> Pong::fromCbor(const QCborMap &map, QString *error)
-{
-    const auto n = uintField(map, "n"_L1, error);
-    if (!n)
-        return std::nullopt;
-    return Pong{*n};
-}
-
-QString Pong::toString() const
-{
-    return u"pong(%1)"_s.arg(seq);
-}
+template struct SequenceMessage<PingTag>;
+template struct SequenceMessage<PongTag>;
 
 QCborMap Bye::toCbor() const
 {

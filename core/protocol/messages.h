@@ -64,26 +64,31 @@ struct Chat
     bool operator==(const Chat &o) const;
 };
 
-struct Ack
+// A message that names one of ours by its ID ("mid"): ack and read have the same shape and
+// differ only in their type name, so they are one template with a tag each.
+template<typename Tag>
+struct MessageIdMessage
 {
     QUuid id;
 
     QCborMap toCbor() const;
-    static std::optional<Ack> fromCbor(const QCborMap &map, QString *error);
+    static std::optional<MessageIdMessage> fromCbor(const QCborMap &map, QString *error);
     QString toString() const;
-    bool operator==(const Ack &o) const { return id == o.id; }
+    bool operator==(const MessageIdMessage &o) const { return id == o.id; }
 };
 
+struct AckTag
+{
+    static constexpr char Name[] = "ack";
+};
+struct ReadTag
+{
+    static constexpr char Name[] = "read";
+};
+
+using Ack = MessageIdMessage<AckTag>;
 // Read receipt: the receiver's person has seen the message (only sent if they allow it).
-struct Read
-{
-    QUuid id;
-
-    QCborMap toCbor() const;
-    static std::optional<Read> fromCbor(const QCborMap &map, QString *error);
-    QString toString() const;
-    bool operator==(const Read &o) const { return id == o.id; }
-};
+using Read = MessageIdMessage<ReadTag>;
 
 // "Send me again everything I have not acknowledged": a receiver that could not store messages
 // (its disk was full) asks for them once it can, instead of waiting for a new connection.
@@ -96,25 +101,29 @@ struct Resend
     bool operator==(const Resend &) const { return true; }
 };
 
-struct Ping
+// A keepalive carrying a sequence number ("n"): ping and its pong have the same shape.
+template<typename Tag>
+struct SequenceMessage
 {
     quint64 seq = 0;
 
     QCborMap toCbor() const;
-    static std::optional<Ping> fromCbor(const QCborMap &map, QString *error);
+    static std::optional<SequenceMessage> fromCbor(const QCborMap &map, QString *error);
     QString toString() const;
-    bool operator==(const Ping &o) const { return seq == o.seq; }
+    bool operator==(const SequenceMessage &o) const { return seq == o.seq; }
 };
 
-struct Pong
+struct PingTag
 {
-    quint64 seq = 0;
-
-    QCborMap toCbor() const;
-    static std::optional<Pong> fromCbor(const QCborMap &map, QString *error);
-    QString toString() const;
-    bool operator==(const Pong &o) const { return seq == o.seq; }
+    static constexpr char Name[] = "ping";
 };
+struct PongTag
+{
+    static constexpr char Name[] = "pong";
+};
+
+using Ping = SequenceMessage<PingTag>;
+using Pong = SequenceMessage<PongTag>;
 
 struct Bye
 {

@@ -1,5 +1,6 @@
 #include "messagestore.h"
 
+#include "storage/sqliteconnection.h"
 #include "storage/sqlrows.h"
 
 #include <QLoggingCategory>
@@ -168,9 +169,7 @@ MessageStore::~MessageStore()
     if (m_inlineWriter)
         m_inlineWriter->close();
     m_q.reset();
-    m_db.close();
-    m_db = QSqlDatabase();
-    QSqlDatabase::removeDatabase(m_connection);
+    SqliteConnection::remove(m_db, m_connection);
 }
 
 bool MessageStore::exec(const QString &sql, QString *error)
@@ -240,9 +239,7 @@ bool MessageStore::open(const QString &path, QString *error)
         }
         file = m_throwaway->filePath(u"history.sqlite"_s);
     }
-    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
-    m_db.setDatabaseName(file);
-    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    m_db = SqliteConnection::add(m_connection, file);
     if (!m_db.open()) {
         *error = tr("Cannot open the history %1: %2").arg(path, m_db.lastError().text());
         return false;
@@ -305,9 +302,7 @@ void MessageStore::startCheck(const QString &file)
         bool cancelled = false;
         bool done = false; // the query ran to its end
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(file);
-            db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
+            QSqlDatabase db = SqliteConnection::add(name, file, SqliteConnection::Mode::ReadOnly);
             QSqlQuery q(db);
             const bool opened = db.open();
             if (opened) {

@@ -1,5 +1,6 @@
 #include "storewriter.h"
 
+#include "storage/sqliteconnection.h"
 #include "storage/sqlrows.h"
 
 #include <QElapsedTimer>
@@ -73,9 +74,7 @@ StoreWriter::~StoreWriter() = default;
 
 bool StoreWriter::open(const QString &path, bool durable, QString *error)
 {
-    m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connection);
-    m_db.setDatabaseName(path);
-    m_db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    m_db = SqliteConnection::add(m_connection, path);
     QSqlQuery q(m_db);
     if (!m_db.open()
         // FULL: a commit is on disk when it returns, so nothing acknowledged or shown as sent
@@ -99,9 +98,7 @@ bool StoreWriter::open(const QString &path, bool durable, QString *error)
 void StoreWriter::close()
 {
     m_q.reset();
-    m_db.close();
-    m_db = QSqlDatabase();
-    QSqlDatabase::removeDatabase(m_connection);
+    SqliteConnection::remove(m_db, m_connection);
 }
 
 bool StoreWriter::setGrowthLimited(bool limited)

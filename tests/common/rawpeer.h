@@ -4,6 +4,7 @@
 // says (valid frames, raw bytes) and records every message it receives.
 #include "identity/identity.h"
 #include "messenger/messenger.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
 
@@ -19,13 +20,8 @@ public:
     explicit RawPeer(const Identity &identity)
         : m_identity(identity)
     {
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setProtocol(QSsl::TlsV1_3OrLater);
-        config.setLocalCertificate(identity.certificate());
-        config.setPrivateKey(identity.privateKey());
-        config.setPeerVerifyMode(QSslSocket::QueryPeer);
-        m_config = config;
-        socket.setSslConfiguration(config);
+        m_config = Tls::configuration(identity);
+        socket.setSslConfiguration(m_config);
         connect(&socket, &QSslSocket::readyRead, this, [this] {
             QList<QByteArray> frames;
             m_decoder.feed(socket.readAll(), &frames);

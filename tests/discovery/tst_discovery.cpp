@@ -5,8 +5,10 @@
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
+#include "testpeer.h"
 #include "testports.h"
 
 #include <QElapsedTimer>
@@ -32,17 +34,10 @@ std::unique_ptr<Messenger> makePeer(const QString &name,
                                     const Lan &lan,
                                     const Identity *identity = nullptr)
 {
-    QString error;
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
+    MessengerConfig config = testPeerConfig(name);
     config.discovery = DiscoveryConfig{lan.port, {LoopbackBroadcast}, lan.intervalMs};
     config.timeouts.handshakeMs = lan.handshakeMs;
-    auto m = std::make_unique<Messenger>(identity ? *identity : *Identity::generate(&error), config);
-    if (!m->start() || !m->warnings().isEmpty())
-        qWarning() << "start:" << m->errorString() << m->warnings();
-    return m;
+    return startPeer(config, identity);
 }
 
 bool online(Messenger &m, const QString &peerId)
@@ -509,11 +504,7 @@ void tst_Discovery::forgedAnnouncementCannotTakeMessages()
     QString error;
     const Identity mallory = *Identity::generate(&error);
     QSslServer trap;
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setLocalCertificate(mallory.certificate());
-    config.setPrivateKey(mallory.privateKey());
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
-    trap.setSslConfiguration(config);
+    trap.setSslConfiguration(Tls::configuration(mallory));
     QVERIFY(trap.listen(QHostAddress::LocalHost));
     int trapped = 0;
     QList<Protocol::Message> stolen;

@@ -11,6 +11,7 @@
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/messages.h"
 
 #include <QCoreApplication>
@@ -42,11 +43,7 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
         std::fprintf(stderr, "fuzz_connection: no identity: %s\n", qPrintable(error));
         std::abort();
     }
-    config = QSslConfiguration::defaultConfiguration();
-    config.setProtocol(QSsl::TlsV1_3OrLater);
-    config.setLocalCertificate(mallory->certificate());
-    config.setPrivateKey(mallory->privateKey());
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
+    config = Tls::configuration(*mallory);
     return 0;
 }
 

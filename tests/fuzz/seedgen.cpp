@@ -8,6 +8,7 @@
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
 #include "storage/messagestore.h"
@@ -160,11 +161,7 @@ int main(int argc, char *argv[])
     const QDir listener(root.filePath(u"fuzz_listener"_s));
     QString error;
     const Identity seeder = *Identity::generate(&error);
-    QSslConfiguration shoal = QSslConfiguration::defaultConfiguration();
-    shoal.setProtocol(QSsl::TlsV1_3OrLater);
-    shoal.setLocalCertificate(seeder.certificate());
-    shoal.setPrivateKey(seeder.privateKey());
-    shoal.setPeerVerifyMode(QSslSocket::QueryPeer);
+    const QSslConfiguration shoal = Tls::configuration(seeder);
     QSslConfiguration tls12 = shoal;
     tls12.setProtocol(QSsl::TlsV1_2);
     const QByteArray clientHello = TlsRecords::recordClientHello(shoal);

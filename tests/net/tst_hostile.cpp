@@ -2,9 +2,11 @@
 // legitimate peer, keeps chatting with her both ways: every one of his messages, and of hers,
 // must arrive exactly once, and the attacker's connection must be the only one that suffers.
 #include "../common/rawpeer.h"
+#include "../common/testpeer.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
+#include "net/tlsconfiguration.h"
 #include "storage/messagestore.h"
 
 #include <QLoggingCategory>
@@ -33,18 +35,12 @@ ConnectionLimits testLimits()
     return limits;
 }
 
-std::unique_ptr<Messenger> makePeer(const QString &name, ConnectionLimits limits = testLimits())
+std::unique_ptr<Messenger> makeLimitedPeer(const QString &name,
+                                           ConnectionLimits limits = testLimits())
 {
-    QString error;
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
+    MessengerConfig config = testPeerConfig(name);
     config.timeouts = limits;
-    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
-    if (!m->start())
-        qWarning() << "start failed:" << m->errorString();
-    return m;
+    return startPeer(config);
 }
 
 // Every log message while a test runs, with every shoal.* category on (debug included).
@@ -110,12 +106,7 @@ private:
     void openPeer(const QHostAddress &from, const Identity &identity)
     {
         auto *s = new QSslSocket(this);
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setProtocol(QSsl::TlsV1_3OrLater);
-        config.setLocalCertificate(identity.certificate());
-        config.setPrivateKey(identity.privateKey());
-        config.setPeerVerifyMode(QSslSocket::QueryPeer);
-        s->setSslConfiguration(config);
+        s->setSslConfiguration(Tls::configuration(identity));
         s->bind(from);
         connect(s, &QSslSocket::encrypted, this, [this, s, identity] {
             Protocol::Hello hello;
@@ -214,8 +205,8 @@ void tst_Hostile::initTestCase()
 
 void tst_Hostile::init()
 {
-    m_alice = makePeer(u"Alice"_s);
-    m_bob = makePeer(u"Bob"_s);
+    m_alice = makeLimitedPeer(u"Alice"_s);
+    m_bob = makeLimitedPeer(u"Bob"_s);
     QString error;
     QVERIFY(m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error));
     QTRY_VERIFY(m_alice->connections().isConnected(m_bob->id())
@@ -550,8 +541,8 @@ void tst_Hostile::connectionsAbortedAtRandom()
 void tst_Hostile::knownPeerAway(ConnectionLimits limits)
 {
     m_bob.reset();
-    m_alice = makePeer(u"Alice"_s, limits);
-    m_bob = makePeer(u"Bob"_s);
+    m_alice = makeLimitedPeer(u"Alice"_s, limits);
+    m_bob = makeLimitedPeer(u"Bob"_s);
     QString error;
     QVERIFY(m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error));
     QTRY_VERIFY(m_alice->connections().isConnected(m_bob->id()));
@@ -633,7 +624,7 @@ void tst_Hostile::lockOutByIdlePeers()
     knownAndNewPeersGetIn(u"127.0.0.77"_s);
     QVERIFY(m_alice->connections().connectionCount() >= ConnectionRegistry::MaxConnections - 1);
     // Alice's own dials are never refused or closed for room, however full it is.
-    auto dave = makePeer(u"Dave"_s);
+    auto dave = makeLimitedPeer(u"Dave"_s);
     QString error;
     QVERIFY(m_alice->connectToAddress(u"127.0.0.1:%1"_s.arg(dave->port()), &error));
     QTRY_VERIFY(m_alice->connections().isConnected(dave->id()));

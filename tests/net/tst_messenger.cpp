@@ -1,9 +1,11 @@
 // Two (or more) real peers in one process, over loopback TLS.
 #include "../common/rawpeer.h"
+#include "../common/testpeer.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
+#include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "storage/messagestore.h"
 
@@ -21,20 +23,12 @@ namespace {
 
 const QHostAddress Loopback = QHostAddress::LocalHost;
 
-std::unique_ptr<Messenger> makePeer(const QString &name,
-                                    const Identity *identity = nullptr,
-                                    quint16 port = 0)
+// makePeer(name), from testpeer.h, with a given identity and port.
+std::unique_ptr<Messenger> makePeer(const QString &name, const Identity *identity, quint16 port = 0)
 {
-    QString error;
-    const Identity id = identity ? *identity : *Identity::generate(&error);
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = Loopback;
+    MessengerConfig config = testPeerConfig(name);
     config.port = port;
-    auto m = std::make_unique<Messenger>(id, config);
-    if (!m->start())
-        qWarning() << "start failed:" << m->errorString();
-    return m;
+    return startPeer(config, identity);
 }
 
 QString addressOf(Messenger &m)
@@ -72,11 +66,7 @@ struct FakeListener
 {
     FakeListener(const Identity &identity, std::function<Protocol::Hello(quint16 port)> hello)
     {
-        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-        config.setLocalCertificate(identity.certificate());
-        config.setPrivateKey(identity.privateKey());
-        config.setPeerVerifyMode(QSslSocket::QueryPeer);
-        server.setSslConfiguration(config);
+        server.setSslConfiguration(Tls::configuration(identity));
         server.listen(Loopback);
         QObject::connect(&server, &QSslServer::pendingConnectionAvailable, &server, [this, hello] {
             QTcpSocket *s = server.nextPendingConnection();

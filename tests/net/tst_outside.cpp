@@ -4,12 +4,14 @@
 // every Shoal on a LAN do). After every attack the attacker's connections must be gone and Bob,
 // a legitimate peer, must still chat with Alice both ways. A crash fails the whole run.
 #include "../common/rawpeer.h"
+#include "../common/testpeer.h"
 #include "../common/testports.h"
 #include "../common/tlsrecords.h"
 #include "discovery/announcement.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/networksafety.h"
+#include "net/tlsconfiguration.h"
 #include "storage/messagestore.h"
 
 #include <QElapsedTimer>
@@ -33,19 +35,12 @@ const QString AliceName = u"Alice-under-attack"_s;
 // (the shipped 10 s): closed because of what was sent, not because time ran out.
 constexpr int PromptMs = 3000;
 
-std::unique_ptr<Messenger> makePeer(const QString &name)
+std::unique_ptr<Messenger> makeUnthrottledPeer(const QString &name)
 {
-    QString error;
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
+    MessengerConfig config = testPeerConfig(name);
     // Hundreds of attack connections come from 127.0.0.1 here: no rate limit in the way.
     config.timeouts.newConnectionsPerAddressPerSecond = 1'000'000;
-    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
-    if (!m->start())
-        qWarning() << "start failed:" << m->errorString();
-    return m;
+    return startPeer(config);
 }
 
 QByteArray randomBytes(QRandomGenerator &random, qsizetype size)
@@ -69,14 +64,7 @@ QByteArray record(char type, const QByteArray &body)
 
 QSslConfiguration clientConfig(const Identity *identity)
 {
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    config.setProtocol(QSsl::TlsV1_3OrLater);
-    config.setPeerVerifyMode(QSslSocket::QueryPeer);
-    if (identity) {
-        config.setLocalCertificate(identity->certificate());
-        config.setPrivateKey(identity->privateKey());
-    }
-    return config;
+    return identity ? Tls::configuration(*identity) : Tls::configuration();
 }
 
 // A plain TCP connection that records everything the other side sends.
@@ -230,8 +218,8 @@ void tst_Outside::initTestCase()
 
 void tst_Outside::init()
 {
-    m_alice = makePeer(AliceName);
-    m_bob = makePeer(u"Bob"_s);
+    m_alice = makeUnthrottledPeer(AliceName);
+    m_bob = makeUnthrottledPeer(u"Bob"_s);
     QString error;
     QVERIFY(m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error));
     QTRY_VERIFY(m_alice->connections().isConnected(m_bob->id())
@@ -577,11 +565,8 @@ void tst_Outside::dialledServerAnswersJunk()
     QRandomGenerator random(99);
     QString error;
     const Identity trap = *Identity::generate(&error);
-    QSslConfiguration tls12 = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration tls12 = Tls::configuration(trap);
     tls12.setProtocol(QSsl::TlsV1_2);
-    tls12.setLocalCertificate(trap.certificate());
-    tls12.setPrivateKey(trap.privateKey());
-    tls12.setPeerVerifyMode(QSslSocket::QueryPeer);
     QSslServer sslServer;
     sslServer.setSslConfiguration(tls12);
     QTcpServer plainServer;

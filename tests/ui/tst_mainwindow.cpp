@@ -11,6 +11,7 @@
 #include "peerlistview.h"
 #include "settingsdialog.h"
 #include "storage/messagestore.h"
+#include "testpeer.h"
 
 #include <QAction>
 #include <QLabel>
@@ -28,19 +29,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-std::unique_ptr<Messenger> makePeer(const QString &name)
-{
-    QString error;
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
-    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
-    if (!m->start())
-        qWarning() << m->errorString();
-    return m;
-}
 
 ConnectDialog *openConnect(MainWindow &window)
 {

@@ -11,6 +11,7 @@
 #include "peerlistview.h"
 #include "protocol/messages.h"
 #include "storage/messagestore.h"
+#include "testpeer.h"
 
 #include <QClipboard>
 #include <QContextMenuEvent>
@@ -48,19 +49,6 @@ QString zwjEmoji()
         text += u"\U0001F469\u200D"_s;
     text.chop(1);
     return text;
-}
-
-std::unique_ptr<Messenger> makePeer(const QString &name)
-{
-    QString error;
-    MessengerConfig config;
-    config.name = name;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
-    auto m = std::make_unique<Messenger>(*Identity::generate(&error), config);
-    if (!m->start())
-        qWarning() << m->errorString();
-    return m;
 }
 
 } // namespace

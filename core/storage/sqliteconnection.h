@@ -1,0 +1,34 @@
+#pragma once
+
+// The one way storage/ sets up and tears down a named SQLite connection: MessageStore's reader,
+// each StoreWriter and the integrity check each have their own. Internal to storage/.
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace SqliteConnection {
+
+enum class Mode { ReadWrite, ReadOnly };
+
+// Added and configured, not yet opened: the caller opens it and says what failed its own way.
+// Busy timeout: the writers share the file, and a short wait beats an SQLITE_BUSY error.
+inline QSqlDatabase add(const QString &name, const QString &file, Mode mode = Mode::ReadWrite)
+{
+    using namespace Qt::StringLiterals;
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+    db.setDatabaseName(file);
+    db.setConnectOptions(mode == Mode::ReadOnly
+                             ? u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s
+                             : u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    return db;
+}
+
+// Closes db and drops the connection `name` (db must be the last handle on it).
+inline void remove(QSqlDatabase &db, const QString &name)
+{
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(name);
+}
+
+} // namespace SqliteConnection
