@@ -19,6 +19,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTcpServer>
@@ -608,6 +609,106 @@ DiscoveryResult benchDiscovery(bool quick)
     return r;
 }
 
+// --- Idle ----------------------------------------------------------------------------------
+
+// Child process: one peer, history on disk in `profile`, that connects to `connectTo` and
+// then sits idle. Prints its ID once started.
+int runIdlePeer(const QString &profile, quint16 connectTo)
+{
+    QString error;
+    const auto identity = Identity::loadOrCreate(profile, &error);
+    if (!identity)
+        qFatal("%s", qPrintable(error));
+    MessengerConfig config;
+    config.profileDir = profile;
+    config.name = u"idle"_s;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    Messenger b(*identity, config);
+    if (!b.start())
+        qFatal("%s", qPrintable(b.errorString()));
+    b.connectToAddress(u"127.0.0.1:%1"_s.arg(connectTo), &error);
+    std::printf("%s\n", qPrintable(b.id()));
+    std::fflush(stdout);
+    return QCoreApplication::exec(); // until killed
+}
+
+struct ProcessCost
+{
+    qint64 cpuNs = 0;    // on a CPU, all threads (schedstat)
+    qint64 switches = 0; // voluntary and not, all threads: each is a wake-up or a preemption
+};
+
+ProcessCost processCost(qint64 pid)
+{
+    ProcessCost c;
+    const QDir tasks(u"/proc/%1/task"_s.arg(pid));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile schedstat(tasks.filePath(tid + u"/schedstat"_s));
+        if (schedstat.open(QIODevice::ReadOnly))
+            c.cpuNs += schedstat.readAll().split(' ').value(0).toLongLong();
+        QFile status(tasks.filePath(tid + u"/status"_s));
+        if (!status.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:"))
+                c.switches += line.mid(line.indexOf(':') + 1).trimmed().toLongLong();
+        }
+    }
+    return c;
+}
+
+struct IdleResult
+{
+    double cpu = 0;     // % of one core
+    double wakeups = 0; // per second
+};
+
+// An idle peer with one peer connected, measured in a process of its own, so that nothing
+// the bench does (its own event loop, the other peer) is counted.
+IdleResult benchIdlePeer(int seconds)
+{
+    IdleResult r;
+    auto a = makePeer(u"A"_s);
+    QTemporaryDir profile;
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.setReadChannel(QProcess::StandardOutput);
+    child.start(QCoreApplication::applicationFilePath(),
+                {u"--idle-peer"_s, profile.path(), QString::number(a->port())});
+    if (!child.waitForStarted())
+        qFatal("cannot start the idle peer");
+    if (!waitUntil([&] { return child.canReadLine(); }, 10'000))
+        qFatal("the idle peer did not start");
+    const QString id = QString::fromLatin1(child.readLine().trimmed());
+    waitUntil([&] { return online(*a, id); });
+    waitUntil([&] { return false; }, 2'000); // the start is over
+    const ProcessCost c0 = processCost(child.processId());
+    QElapsedTimer wall;
+    wall.start();
+    waitUntil([&] { return false; }, seconds * 1000);
+    const ProcessCost c1 = processCost(child.processId());
+    const double s = wall.nsecsElapsed() / 1e9;
+    if (!online(*a, id))
+        qFatal("the idle peer went offline");
+    r.cpu = 100.0 * (c1.cpuNs - c0.cpuNs) / 1e9 / s;
+    r.wakeups = (c1.switches - c0.switches) / s;
+    child.kill();
+    child.waitForFinished(5000);
+    return r;
+}
+
+void printIdle(const IdleResult &r)
+{
+    std::printf("\n| %-58s | %10s | target\n", "idle (one peer connected, own process)", "measured");
+    std::printf("|%s|%s|------\n", QByteArray(60, '-').constData(), QByteArray(12, '-').constData());
+    std::printf("| %-58s | %8.3f %% | <= 0.03 %%\n", "CPU (% of one core)", r.cpu);
+    std::printf("| %-58s | %10.2f | <= 1\n",
+                "wake-ups/s (context switches, all threads)",
+                r.wakeups);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -643,6 +744,12 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "--layout needs the GUI (built with SHOAL_GUI=OFF)\n");
         return 1;
 #endif
+    }
+    if (args.value(1) == u"--idle-peer"_s)
+        return runIdlePeer(args.value(2), quint16(args.value(3).toUInt()));
+    if (args.value(1) == u"--idle"_s) {
+        printIdle(benchIdlePeer(10));
+        return 0;
     }
     if (args.value(1) == u"--announcers"_s) {
         return runAnnouncers(quint16(args.value(2).toUInt()),
@@ -756,5 +863,6 @@ int main(int argc, char *argv[])
                              + QByteArray::number(d.announcers) + " announcers ("
                              + QByteArray::number(d.announcerRate) + " datagrams/s)";
     std::printf("| %-58s | %8.2f %% |\n", heard.constData(), d.cpuAnnouncers);
+    printIdle(benchIdlePeer(quick ? 5 : 10));
     return 0;
 }

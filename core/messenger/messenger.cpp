@@ -138,7 +138,7 @@ bool Messenger::start()
         m_errorString = m_registry->errorString();
         return false;
     }
-    m_redialTimer.start(RedialTickMs);
+    scheduleRedial(); // known peers with messages waiting
     if (m_config.discovery) {
         m_discovery = new DiscoveryService(id(), *m_config.discovery, this);
         m_discovery->setName(m_config.name);
@@ -322,6 +322,7 @@ bool Messenger::deleteMessage(const QUuid &id, QString *error)
 
 void Messenger::shutdown()
 {
+    m_shutDown = true;
     m_redialTimer.stop();
     if (m_discovery)
         m_discovery->stop();
@@ -369,6 +370,7 @@ void Messenger::onPeerDisconnected(const QString &peerId)
     info->heardAt.clear();
     info->lastSeen = QDateTime::currentDateTimeUtc();
     updatePeer(*info);
+    scheduleRedial(); // it may have messages waiting, or be heard again
 }
 
 void Messenger::onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses)
@@ -388,6 +390,7 @@ void Messenger::onPeerSeen(const QString &peerId, const QString &name, const QSt
     }
     if (m_registry->isConnected(peerId) || m_dials.contains(peerId))
         return;
+    scheduleRedial(); // should the dial below be held back or fail
     if (id() < peerId) {
         dial(peerId);
     } else {
@@ -647,6 +650,7 @@ void Messenger::dial(const QString &peerId)
 {
     if (m_registry->isConnected(peerId) || m_dials.contains(peerId))
         return;
+    scheduleRedial(); // held back, or failing: tried again
     const auto info = m_peers.peer(peerId);
     if (!info)
         return;
@@ -763,20 +767,35 @@ void Messenger::dialNext(const QString &peerId)
     dropIfOnlyHeard(peerId); // it may have stopped being heard while we dialled
 }
 
+void Messenger::scheduleRedial()
+{
+    if (!m_shutDown && !m_redialTimer.isActive())
+        m_redialTimer.start(RedialTickMs);
+}
+
 void Messenger::redial()
 {
     // Heard but not reached yet (the dial bounds held it back, or it failed): again, as the
     // bounds allow; and whoever has messages waiting. Those never tried go first, so that
     // made-up peers already dialled in vain cannot keep a real newcomer waiting.
+    // The timer runs only while someone waits: idle, nothing wakes up to ask the store.
+    bool waiting = !m_dials.isEmpty();
     for (const bool tried : {false, true}) {
         for (const PeerInfo &peer : m_peers.peers()) {
-            if (m_redial.contains(peer.id) != tried || m_registry->isConnected(peer.id)
-                || m_dials.contains(peer.id))
+            if (m_redial.contains(peer.id) != tried || m_registry->isConnected(peer.id))
                 continue;
-            if ((peer.lan && !peer.heardAt.isEmpty()) || m_store->hasUndelivered(peer.id))
+            if (m_dials.contains(peer.id)) {
+                waiting = true;
+                continue;
+            }
+            if ((peer.lan && !peer.heardAt.isEmpty()) || m_store->hasUndelivered(peer.id)) {
+                waiting = true;
                 dial(peer.id);
+            }
         }
     }
+    if (!waiting && m_dials.isEmpty())
+        m_redialTimer.stop(); // until a peer goes, is heard, or is written to (scheduleRedial)
 }
 
 void Messenger::updatePeer(const PeerInfo &peer)

@@ -123,6 +123,7 @@ private:
     void flush(const QString &peerId);
     void pump(const QString &peerId);
     void redial();
+    void scheduleRedial();
     void dial(const QString &peerId);
     void dialNext(const QString &peerId);
     // `answered`: the ID that answered instead, if a Shoal did (attemptFinished).
@@ -172,7 +173,8 @@ private:
         bool deferred = false;
     };
     QHash<QString, ResendServed> m_resendServed;
-    QTimer m_redialTimer;
+    QTimer m_redialTimer; // runs only while a peer waits to be (re)dialled
+    bool m_shutDown = false;
     struct Redial
     {
         qint64 notBefore = 0;

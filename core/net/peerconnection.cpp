@@ -11,7 +11,6 @@ using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcNet, "shoal.net")
 
-static constexpr int TickMs = 250;
 static constexpr int CloseGraceMs = 2'000;
 static constexpr qint64 ReadBufferSize = 256 * 1024;
 static constexpr int MaxFramesPerPass = 200;
@@ -35,11 +34,12 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     connect(m_socket, &QSslSocket::errorOccurred, this, &PeerConnection::onSocketError);
     connect(m_socket, &QSslSocket::disconnected, this, &PeerConnection::onDisconnected);
     connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &PeerConnection::bytesWritten);
-    connect(&m_tick, &QTimer::timeout, this, &PeerConnection::onTick);
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, &PeerConnection::onDeadline);
     m_started.start();
     m_lastReceived.start();
     m_lastSent.start();
-    m_tick.start(TickMs);
+    armDeadline();
     if (m_direction == Direction::Incoming) {
         // For the log: who an attempt that never says hello came from.
         m_from = PeerAddress::format(m_socket->peerAddress(), m_socket->peerPort());
@@ -169,6 +169,7 @@ void PeerConnection::setReadingPaused(bool paused)
         m_partialSince.restart();
         QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
     }
+    armDeadline();
 }
 
 void PeerConnection::onReadyRead()
@@ -185,6 +186,8 @@ void PeerConnection::onReadyRead()
         m_decodeError = m_decoder.errorString(); // after the good frames before it
     if (!m_decoder.hasPartialFrame() || !m_frames.isEmpty() || !wasPartial)
         m_partialSince.restart();
+    if (m_decoder.hasPartialFrame() && !wasPartial)
+        armDeadline(); // the stall deadline may come before the one armed
     handleDecodedFrames();
 }
 
@@ -289,6 +292,7 @@ void PeerConnection::handleHello(const Protocol::Hello &hello)
         return;
     }
     m_ready = true;
+    armDeadline(); // the handshake deadline gives way to the keepalive's
     qCDebug(lcNet).noquote() << "ready with" << hello.peerId << "name"
                              << Protocol::quoted(hello.name)
                              << (m_direction == Direction::Outgoing ? "outgoing" : "incoming");
@@ -331,31 +335,67 @@ void PeerConnection::onDisconnected()
     deleteLater();
 }
 
-void PeerConnection::onTick()
+qint64 PeerConnection::nextDeadline() const
+{
+    // In m_started's time; -1: nothing to wait for.
+    const qint64 now = m_started.elapsed();
+    if (!m_ready)
+        return m_timeouts.handshakeMs;
+    if (m_readingPaused)
+        return -1; // we are not listening: no timeouts blamed on the peer
+    qint64 next = now - m_lastReceived.elapsed() + m_timeouts.deadAfterMs;
+    next = qMin(next, now - m_lastSent.elapsed() + m_timeouts.pingIntervalMs);
+    if (m_decoder.hasPartialFrame())
+        next = qMin(next, now - m_partialSince.elapsed() + m_timeouts.stallMs);
+    return next;
+}
+
+void PeerConnection::armDeadline()
 {
     if (m_closed)
         return;
+    const qint64 next = nextDeadline();
+    if (next < 0) {
+        m_deadline.stop();
+        m_armedFor = -1;
+        return;
+    }
+    // Only ever brought forward here: a later deadline is found when the armed one fires.
+    if (m_deadline.isActive() && m_armedFor <= next)
+        return;
+    m_armedFor = next;
+    m_deadline.start(int(qMax<qint64>(0, next - m_started.elapsed())));
+}
+
+void PeerConnection::onDeadline()
+{
+    m_armedFor = -1;
+    if (m_closed)
+        return;
     if (!m_ready) {
-        if (m_started.hasExpired(m_timeouts.handshakeMs))
+        if (m_started.elapsed() >= m_timeouts.handshakeMs)
             finish(Error::Timeout,
                    tr("No answer within %1 s.").arg(m_timeouts.handshakeMs / 1000),
                    true);
+        else
+            armDeadline();
         return;
     }
     if (m_readingPaused)
-        return; // we are not listening: no timeouts blamed on the peer
-    if (m_decoder.hasPartialFrame() && m_partialSince.hasExpired(m_timeouts.stallMs)) {
+        return; // re-armed when reading resumes
+    if (m_decoder.hasPartialFrame() && m_partialSince.elapsed() >= m_timeouts.stallMs) {
         finish(Error::Timeout, u"frame stalled for %1 ms"_s.arg(m_timeouts.stallMs), true);
         return;
     }
-    if (m_lastReceived.hasExpired(m_timeouts.deadAfterMs)) {
+    if (m_lastReceived.elapsed() >= m_timeouts.deadAfterMs) {
         finish(Error::Timeout,
                tr("Nothing heard from the peer for %1 s.").arg(m_timeouts.deadAfterMs / 1000),
                true);
         return;
     }
-    if (m_lastSent.hasExpired(m_timeouts.pingIntervalMs))
+    if (m_lastSent.elapsed() >= m_timeouts.pingIntervalMs)
         send(Protocol::Ping{++m_pingSeq});
+    armDeadline();
 }
 
 void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
@@ -363,7 +403,7 @@ void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
     if (m_closed)
         return;
     m_closed = true;
-    m_tick.stop();
+    m_deadline.stop();
     // The reason may be the peer's own words (its bye) or echo what it sent: quoted.
     qCInfo(lcNet).noquote() << "closing"
                             << (m_ready ? m_remoteHello.peerId

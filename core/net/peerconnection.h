@@ -97,7 +97,9 @@ private:
     void onReadyRead();
     void onSocketError(QAbstractSocket::SocketError error);
     void onDisconnected();
-    void onTick();
+    void onDeadline();
+    qint64 nextDeadline() const;
+    void armDeadline();
     bool handleDecodedFrames();
     void handleFrame(const QByteArray &payload);
     void handleHello(const Protocol::Hello &hello);
@@ -115,7 +117,11 @@ private:
     QString m_expectedId;
     QString m_dialed;
     QString m_from; // incoming: the remote address and port
-    QTimer m_tick;
+    // Armed for the next deadline that matters (handshake, stall, ping, dead-after), never a
+    // polling tick: an idle connection wakes the process only to ping. Clocks only restart
+    // later, so a deadline armed earlier is never late; it is re-armed when it fires early.
+    QTimer m_deadline;
+    qint64 m_armedFor = -1; // m_started time the timer is armed for; -1 when not armed
     QElapsedTimer m_started;
     QElapsedTimer m_lastReceived;
     QElapsedTimer m_lastSent;
