@@ -6,6 +6,7 @@
 // figures nor Bob's; Bob (legitimate) runs here. Loopback only: Alice listens on 127.0.0.1 and announces to
 // 127.255.255.255; the attackers use 127.0.0.0/8 source addresses.
 #include "attackbench.h"
+#include "benchwait.h"
 
 #include "discovery/announcement.h"
 #include "identity/identity.h"
@@ -44,15 +45,7 @@ constexpr int WindowMs = 3000; // how long each attack runs while the conversati
 
 bool waitFor(const std::function<bool()> &done, int timeoutMs)
 {
-    QDeadlineTimer deadline(timeoutMs);
-    QTimer wake;
-    wake.start(5);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    }
-    return true;
+    return benchWait(done, timeoutMs, 5);
 }
 
 // --- the attacked process ---------------------------------------------------------------------

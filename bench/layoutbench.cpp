@@ -3,6 +3,7 @@
 // this process. While the window lays out, its event loop (and with it every connection: acks,
 // keepalives) waits, so each figure is also how late the network is served.
 #include "layoutbench.h"
+#include "benchwait.h"
 
 #include "conversationpane.h"
 #include "identity/identity.h"
@@ -52,15 +53,7 @@ constexpr int ScrollPages = 10;
 
 bool waitFor(const std::function<bool()> &done, int timeoutMs = 60000)
 {
-    QDeadlineTimer deadline(timeoutMs);
-    QTimer wake;
-    wake.start(5);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    }
-    return true;
+    return benchWait(done, timeoutMs, 5);
 }
 
 std::unique_ptr<Messenger> makePeer(const QString &name)

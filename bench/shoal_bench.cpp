@@ -1,6 +1,7 @@
 // Measures Shoal against a plain Qt TCP ping-pong, in one process, on loopback only.
 // Prints a Markdown table. Run through bench/run.sh.
 #include "attackbench.h"
+#include "benchwait.h"
 #include "discovery/discoveryservice.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
@@ -46,17 +47,7 @@ const QByteArray Text = QByteArray(64, 'x'); // a typical short chat line
 
 bool waitUntil(const std::function<bool()> &done, int timeoutMs = 60000)
 {
-    // Block in the event loop (no busy waiting: the CPU figures depend on it), waking at least
-    // every 10 ms to look at the condition and the deadline.
-    QDeadlineTimer deadline(timeoutMs);
-    QTimer wake;
-    wake.start(10);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
-    }
-    return true;
+    return benchWait(done, timeoutMs, 10);
 }
 
 struct Stats
