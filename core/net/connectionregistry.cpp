@@ -15,7 +15,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcNet)
 ConnectionRegistry::ConnectionRegistry(const Identity &identity,
                                        ConnectionLimits timeouts,
                                        QObject *parent)
-    : QObject(parent)
+    : Transport(parent)
     , m_identity(identity)
     , m_timeouts(timeouts)
     , m_server(new TcpListener(this))
@@ -91,19 +91,22 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
             [this, connection](const Protocol::Message &message) {
                 touch(connection, message, false);
                 // Also from a losing duplicate: what was in flight on it still counts.
-                Q_EMIT messageReceived(connection->peerId(), message);
+                Q_EMIT messageReceived(connection->peerId(), message, StreamKind::Chat);
             });
     connect(connection, &PeerConnection::bytesWritten, this, [this, connection] {
         if (connection->isReady() && m_active.value(connection->peerId()) == connection)
-            Q_EMIT peerWritable(connection->peerId());
+            Q_EMIT peerWritable(connection->peerId(), StreamKind::Chat);
     });
     return connection;
 }
 
 int ConnectionRegistry::connectToPeer(const QString &host,
                                       quint16 port,
-                                      const QString &expectedPeerId)
+                                      const QString &expectedPeerId,
+                                      StreamKind kind)
 {
+    if (kind != StreamKind::Chat)
+        return 0; // one stream per peer so far
     auto *socket = new QSslSocket;
     socket->setSslConfiguration(m_sslConfig);
     // Listening on one address: dial from it too, so that the peer sees (and records, and
@@ -319,24 +322,39 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
     }
 }
 
-bool ConnectionRegistry::send(const QString &peerId, const Protocol::Message &message)
+bool ConnectionRegistry::isConnected(const QString &peerId, StreamKind kind) const
 {
-    PeerConnection *connection = m_active.value(peerId);
+    return kind == StreamKind::Chat && m_active.contains(peerId);
+}
+
+QHostAddress ConnectionRegistry::remoteHost(const QString &peerId) const
+{
+    const PeerConnection *connection = m_active.value(peerId);
+    return connection ? connection->remoteAddress() : QHostAddress();
+}
+
+bool ConnectionRegistry::send(const QString &peerId,
+                              const Protocol::Message &message,
+                              StreamKind kind)
+{
+    PeerConnection *connection = kind == StreamKind::Chat ? m_active.value(peerId) : nullptr;
     if (!connection || !connection->send(message))
         return false;
     touch(connection, message, true);
     return true;
 }
 
-void ConnectionRegistry::setReadingPaused(const QString &peerId, bool paused)
+void ConnectionRegistry::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)
 {
+    if (kind != StreamKind::Chat)
+        return;
     if (PeerConnection *connection = m_active.value(peerId))
         connection->setReadingPaused(paused);
 }
 
-qint64 ConnectionRegistry::pendingWriteBytes(const QString &peerId) const
+qint64 ConnectionRegistry::pendingWriteBytes(const QString &peerId, StreamKind kind) const
 {
-    const PeerConnection *connection = m_active.value(peerId);
+    const PeerConnection *connection = kind == StreamKind::Chat ? m_active.value(peerId) : nullptr;
     return connection ? connection->pendingWriteBytes() : 0;
 }
 

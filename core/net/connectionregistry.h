@@ -4,6 +4,7 @@
 #include "net/peerconnection.h"
 #include "net/throttledcount.h"
 #include "net/tokenbucket.h"
+#include "net/transport.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -17,7 +18,7 @@ class TcpListener;
 // Listens for peers, dials peers, and keeps at most one live connection per peer ID.
 // When two connections to one peer exist (both dialled at once), both sides keep the one
 // opened by the peer with the lower ID, so they agree without talking about it.
-class ConnectionRegistry final : public QObject
+class ConnectionRegistry final : public Transport
 {
     Q_OBJECT
 
@@ -42,22 +43,28 @@ public:
     void setDisplayName(const QString &name) { m_name = name; }
     QString displayName() const { return m_name; }
 
-    // Starts a connection attempt; its outcome arrives as attemptFinished(attempt, ...).
-    int connectToPeer(const QString &host, quint16 port, const QString &expectedPeerId = {});
+    int connectToPeer(const QString &host,
+                      quint16 port,
+                      const QString &expectedPeerId = {},
+                      StreamKind kind = StreamKind::Chat) override;
 
     // A peer the person chose: written to, or dialled by address. Its connections are never
     // closed to make room, and a connection from `host` (before TLS that is all there is to go
     // by) gets room among the handshakes even when strangers fill them. A peer we send a chat
     // to becomes known by itself; one that only writes to us never does (identities are free).
-    void addKnownPeer(const QString &peerId, const QHostAddress &host = {});
+    void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) override;
     bool isKnownPeer(const QString &peerId) const { return m_knownPeers.contains(peerId); }
 
-    bool isConnected(const QString &peerId) const { return m_active.contains(peerId); }
-    bool send(const QString &peerId, const Protocol::Message &message);
-    // Stops or resumes reading from the peer's connection (PeerConnection::setReadingPaused).
-    void setReadingPaused(const QString &peerId, bool paused);
-    // Bytes sent to the peer's connection that the network has not taken yet (0 if none).
-    qint64 pendingWriteBytes(const QString &peerId) const;
+    bool isConnected(const QString &peerId, StreamKind kind = StreamKind::Chat) const override;
+    bool send(const QString &peerId,
+              const Protocol::Message &message,
+              StreamKind kind = StreamKind::Chat) override;
+    qint64 pendingWriteBytes(const QString &peerId,
+                             StreamKind kind = StreamKind::Chat) const override;
+    void setReadingPaused(const QString &peerId,
+                          bool paused,
+                          StreamKind kind = StreamKind::Chat) override;
+    QHostAddress remoteHost(const QString &peerId) const override;
     // Every live connection, ready or not (tests and the network panel).
     int connectionCount() const { return int(m_connections.size()); }
     PeerConnection *activeConnection(const QString &peerId) const { return m_active.value(peerId); }
@@ -65,23 +72,6 @@ public:
     void closeAll();
     // True until every closed connection has finished saying bye (or given up).
     bool hasOpenSockets() const;
-
-Q_SIGNALS:
-    // `peerId`: who answered; after IdentityMismatch, the other identity if it looks like a
-    // Shoal's (Identity::looksLikeShoal), else empty.
-    void attemptFinished(int attempt,
-                         const QString &peerId,
-                         PeerConnection::Error error,
-                         const QString &reason);
-    // A peer became reachable, or its connection was replaced by a better one.
-    void peerConnected(const QString &peerId,
-                       const Protocol::Hello &hello,
-                       const QString &address,
-                       const QSslCertificate &certificate);
-    void peerDisconnected(const QString &peerId, const QString &reason);
-    void messageReceived(const QString &peerId, const Protocol::Message &message);
-    // Part of what was sent to the peer went out: there is room for more.
-    void peerWritable(const QString &peerId);
 
 private:
     PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction);

@@ -408,7 +408,7 @@ void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
     qCInfo(lcNet).noquote() << "closing"
                             << (m_ready ? m_remoteHello.peerId
                                         : (m_direction == Direction::Incoming ? m_from : m_dialed))
-                            << QMetaEnum::fromType<Error>().valueToKey(int(error))
+                            << QMetaEnum::fromType<Net::Error>().valueToKey(int(error))
                             << Protocol::quoted(reason);
     if (sendBye && m_socket->isEncrypted())
         m_socket->write(Protocol::encodeFrame(Protocol::Bye{reason})); // buffered, not sent here

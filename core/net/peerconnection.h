@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/connectionlimits.h"
+#include "net/transport.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
 
@@ -9,21 +11,6 @@
 #include <QSslSocket>
 #include <QTimer>
 
-// Time and size limits of one connection. Defaults are the shipped values; tests shorten them.
-struct ConnectionLimits
-{
-    int handshakeMs = 10'000; // TCP + TLS + hello, from the first byte of effort
-    int stallMs = 10'000;     // a frame started but not finished
-    int pingIntervalMs = 5'000;
-    int deadAfterMs = 15'000; // nothing at all heard from the peer (pings keep it fed)
-    // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
-    // reading (or is far too slow): the connection is closed rather than the buffer growing.
-    qint64 maxPendingWriteBytes = 8 * 1024 * 1024;
-    // New incoming connections accepted from one address per second (a burst of twice that):
-    // each costs a TLS handshake. More are refused before any TLS work.
-    int newConnectionsPerAddressPerSecond = 10;
-};
-
 // One TLS connection to one peer: frames, hello exchange, identity check, keepalive.
 // Owns its socket. Emits closed() exactly once, then deletes itself once the socket is down.
 class PeerConnection final : public QObject
@@ -32,23 +19,7 @@ class PeerConnection final : public QObject
 
 public:
     enum class Direction { Incoming, Outgoing };
-    enum class Error {
-        None,
-        HostNotFound,
-        ConnectionRefused,
-        Unreachable,
-        Timeout,
-        TlsFailed,
-        IdentityMismatch,
-        SelfConnection,
-        IncompatibleVersion,
-        ProtocolError,
-        RemoteClosed,
-        Replaced,
-        LocalClose,
-        NotReading,
-    };
-    Q_ENUM(Error)
+    using Error = Net::Error;
 
     // Incoming: `socket` is connected, encrypted or in its server handshake. Outgoing connects
     // with connectTo().

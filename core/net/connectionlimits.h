@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QtGlobal>
+
+// Time and size limits of one connection. Defaults are the shipped values; tests shorten them.
+struct ConnectionLimits
+{
+    int handshakeMs = 10'000; // TCP + TLS + hello, from the first byte of effort
+    int stallMs = 10'000;     // a frame started but not finished
+    int pingIntervalMs = 5'000;
+    int deadAfterMs = 15'000; // nothing at all heard from the peer (pings keep it fed)
+    // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
+    // reading (or is far too slow): the connection is closed rather than the buffer growing.
+    qint64 maxPendingWriteBytes = 8 * 1024 * 1024;
+    // New incoming connections accepted from one address per second (a burst of twice that):
+    // each costs a TLS handshake. More are refused before any TLS work.
+    int newConnectionsPerAddressPerSecond = 10;
+};
