@@ -162,6 +162,8 @@ QCborMap Hello::toCbor() const
     for (const QString &c : capabilities)
         caps.append(c);
     map.insert("caps"_L1, caps);
+    if (stream == Stream::Bulk)
+        map.insert("stream"_L1, u"bulk"_s);
     return map;
 }
 
@@ -205,22 +207,39 @@ std::optional<Hello> Hello::fromCbor(const QCborMap &map, QString *error)
                 h.capabilities.append(exactString(c));
         }
     }
+    // A stream kind this version does not know is refused, never taken for chat: the dialler
+    // meant something else, and chat on a second connection would replace the peer's first.
+    const QCborValue stream = map.value("stream"_L1);
+    if (!stream.isUndefined()) {
+        if (!stream.isString()) {
+            *error = u"field \"stream\" is not a text string"_s;
+            return std::nullopt;
+        }
+        const QString kind = stream.toString();
+        if (kind == "bulk"_L1) {
+            h.stream = Stream::Bulk;
+        } else if (kind != "chat"_L1) {
+            *error = u"unknown stream kind %1"_s.arg(quoted(kind.left(MaxNameLength)));
+            return std::nullopt;
+        }
+    }
     return h;
 }
 
 QString Hello::toString() const
 {
-    return u"hello(v=%1, vmin=%2, id=%3, name=%4, port=%5, caps=[%6])"_s.arg(version)
+    return u"hello(v=%1, vmin=%2, id=%3, name=%4, port=%5, caps=[%6], stream=%7)"_s.arg(version)
         .arg(minVersion)
         .arg(peerId, name)
         .arg(port)
-        .arg(capabilities.join(u','));
+        .arg(capabilities.join(u','), stream == Stream::Bulk ? u"bulk"_s : u"chat"_s);
 }
 
 bool Hello::operator==(const Hello &o) const
 {
     return version == o.version && minVersion == o.minVersion && peerId == o.peerId
-           && name == o.name && port == o.port && capabilities == o.capabilities;
+           && name == o.name && port == o.port && capabilities == o.capabilities
+           && stream == o.stream;
 }
 
 QCborMap Chat::toCbor() const

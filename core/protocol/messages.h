@@ -4,7 +4,9 @@
 //
 //   message = hello / chat / ack / ping / pong / bye      ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
-//             "port": uint .le 65535, ? "caps": [* tstr] }
+//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
+//           ; "stream": what the connection carries, named by the side that dialled (absent:
+//           ; chat); any other value is an error. Capability "streams": bulk may be dialled.
 //   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr }   ; ts: ms since epoch, UTC
 //   ack   = { "t": "ack", "mid": uuid-text }
 //   read  = { "t": "read", "mid": uuid-text }   ; the message was shown to its reader
@@ -37,6 +39,15 @@ constexpr qsizetype MaxCapabilities = 32;
 constexpr qsizetype MaxReasonLength = 200;
 constexpr qsizetype PeerIdLength = 64;
 
+// What a connection carries, as named in the dialling side's hello. The same values as the
+// transport's StreamKind (core/net/transport.h), which the net layer maps it to.
+enum class Stream : quint8 {
+    Chat, // "stream" absent or "chat": the conversation (every version 1 peer)
+    Bulk, // "stream": "bulk": large transfers beside the conversation
+};
+// The capability (hello "caps") of a peer that takes streams other than chat.
+inline constexpr char StreamsCapability[] = "streams";
+
 struct Hello
 {
     int version = Version;
@@ -45,7 +56,9 @@ struct Hello
     QString name;
     quint16 port = 0;
     QStringList capabilities;
+    Stream stream = Stream::Chat; // sent only when not Chat, so a chat hello is as in v1
 
+    bool hasCapability(QLatin1StringView name) const { return capabilities.contains(name); }
     QCborMap toCbor() const;
     static std::optional<Hello> fromCbor(const QCborMap &map, QString *error);
     QString toString() const;

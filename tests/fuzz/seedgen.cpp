@@ -93,10 +93,15 @@ int main(int argc, char *argv[])
     hello.name = u"Seed 种子"_s;
     hello.port = 47800;
     hello.capabilities = {u"chat"_s};
+    // A second connection's hello: bulk data beside the chat (docs/protocol.md, "Streams").
+    Protocol::Hello bulkHello = hello;
+    bulkHello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability)};
+    bulkHello.stream = Protocol::Stream::Bulk;
     const QDateTime ts = QDateTime::fromMSecsSinceEpoch(1'780'000'000'000, Qt::UTC);
     const QUuid id = QUuid::fromString(u"0b7a5d0e-8d9e-4c0f-9a7e-3f2b1c4d5e6f"_s);
     const QList<std::pair<const char *, Protocol::Message>> seeds = {
         {"hello", hello},
+        {"hello-bulk", bulkHello},
         {"chat", Protocol::Chat{id, ts, u"hello, 你好\nsecond line"_s}},
         {"ack", Protocol::Ack{id}},
         {"read", Protocol::Read{id}},

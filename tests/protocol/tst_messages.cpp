@@ -34,6 +34,7 @@ private Q_SLOTS:
     void quotedForLog_data();
     void quotedForLog();
     void frameOfMessage();
+    void streamKindInHello();
 };
 
 static const QString PeerA = QString(64, u'a');
@@ -52,6 +53,10 @@ void tst_Messages::roundTrip_data()
     hello.port = 47800;
     hello.capabilities = {u"chat"_s};
     QTest::newRow("hello") << Message(hello);
+    Hello bulkHello = hello;
+    bulkHello.capabilities = {QString::fromLatin1(StreamsCapability)};
+    bulkHello.stream = Stream::Bulk;
+    QTest::newRow("hello bulk stream") << Message(bulkHello);
     const auto ts = QDateTime::fromMSecsSinceEpoch(1'780'000'000'123, Qt::UTC);
     QTest::newRow("chat") << Message(Chat{QUuid::createUuid(), ts, u"你好, world\n2nd line"_s});
     QTest::newRow("chat max text")
@@ -148,6 +153,12 @@ void tst_Messages::malformed_data()
     QCborMap noName = hello;
     noName.remove(u"name"_s);
     QTest::newRow("hello no name") << cbor(noName);
+    QCborMap unknownStream = hello;
+    unknownStream.insert(u"stream"_s, u"voice"_s);
+    QTest::newRow("hello unknown stream kind") << cbor(unknownStream);
+    QCborMap streamNotText = hello;
+    streamNotText.insert(u"stream"_s, 1);
+    QTest::newRow("hello stream not text") << cbor(streamNotText);
 }
 
 void tst_Messages::malformed()
@@ -234,6 +245,32 @@ void tst_Messages::frameOfMessage()
     QCOMPARE(frames.size(), 1);
     QString error;
     COMPARE_MESSAGE(*decode(frames.first(), &error), Message(Ping{7}));
+}
+
+void tst_Messages::streamKindInHello()
+{
+    // A chat hello is what a version 1 peer sends and expects: no "stream" key at all.
+    const Hello chat{1, 1, PeerA, u"a"_s, 1, {}};
+    QVERIFY(!chat.toCbor().contains(u"stream"_s));
+    QString error;
+    const auto old = decode(cbor(chat.toCbor()), &error);
+    QVERIFY2(old, qPrintable(error));
+    QCOMPARE(std::get<Hello>(*old).stream, Stream::Chat);
+
+    Hello bulk = chat;
+    bulk.stream = Stream::Bulk;
+    QCOMPARE(bulk.toCbor().value(u"stream"_s).toString(), u"bulk"_s);
+
+    QCborMap named = chat.toCbor();
+    named.insert(u"stream"_s, u"chat"_s);
+    const auto explicitChat = decode(cbor(named), &error);
+    QVERIFY2(explicitChat, qPrintable(error));
+    QCOMPARE(std::get<Hello>(*explicitChat).stream, Stream::Chat);
+
+    // Refused with a reason that names what was asked for, so the dialler's log says why.
+    named.insert(u"stream"_s, u"voice"_s);
+    QVERIFY(!decode(cbor(named), &error));
+    QVERIFY2(error.contains(u"stream"_s) && error.contains(u"voice"_s), qPrintable(error));
 }
 
 QTEST_APPLESS_MAIN(tst_Messages)
