@@ -11,7 +11,13 @@ struct ConnectionLimits
     int deadAfterMs = 15'000; // nothing at all heard from the peer (pings keep it fed)
     // Bytes written to the socket that the peer has not taken yet. Over this, the peer is not
     // reading (or is far too slow): the connection is closed rather than the buffer growing.
+    // This one is for the chat stream; a bulk stream has its own, larger: it is meant to keep
+    // the network busy, and what waits on it never delays the chat.
     qint64 maxPendingWriteBytes = 8 * 1024 * 1024;
+    qint64 maxPendingBulkWriteBytes = 32 * 1024 * 1024;
+    // A bulk stream on which nothing but keepalive went either way for this long, and nothing
+    // waits to be sent, is closed: it costs a connection slot and a ping every few seconds.
+    int bulkIdleMs = 60'000;
     // New incoming connections accepted from one address per second (a burst of twice that):
     // each costs a TLS handshake. More are refused before any TLS work.
     int newConnectionsPerAddressPerSecond = 10;

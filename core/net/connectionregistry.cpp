@@ -71,12 +71,18 @@ Protocol::Hello ConnectionRegistry::ownHello() const
     hello.peerId = m_identity.id();
     hello.name = m_name;
     hello.port = listeningPort();
+    // Bulk streams may be dialled to us; a version 1 peer ignores the capability.
+    hello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability)};
     return hello;
 }
 
-PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Direction direction)
+PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket,
+                                          PeerConnection::Direction direction,
+                                          StreamKind kind)
 {
-    auto *connection = new PeerConnection(socket, direction, ownHello(), m_timeouts, this);
+    Protocol::Hello hello = ownHello();
+    hello.stream = Protocol::Stream(int(kind)); // what we dial names its kind
+    auto *connection = new PeerConnection(socket, direction, hello, m_timeouts, this);
     m_connections.insert(connection);
     connect(connection, &PeerConnection::ready, this, [this, connection] { onReady(connection); });
     connect(connection,
@@ -91,11 +97,12 @@ PeerConnection *ConnectionRegistry::adopt(QSslSocket *socket, PeerConnection::Di
             [this, connection](const Protocol::Message &message) {
                 touch(connection, message, false);
                 // Also from a losing duplicate: what was in flight on it still counts.
-                Q_EMIT messageReceived(connection->peerId(), message, StreamKind::Chat);
+                Q_EMIT messageReceived(connection->peerId(), message, connection->kind());
             });
     connect(connection, &PeerConnection::bytesWritten, this, [this, connection] {
-        if (connection->isReady() && m_active.value(connection->peerId()) == connection)
-            Q_EMIT peerWritable(connection->peerId(), StreamKind::Chat);
+        const StreamKind kind = connection->kind();
+        if (connection->isReady() && active(kind).value(connection->peerId()) == connection)
+            Q_EMIT peerWritable(connection->peerId(), kind);
     });
     return connection;
 }
@@ -105,8 +112,12 @@ int ConnectionRegistry::connectToPeer(const QString &host,
                                       const QString &expectedPeerId,
                                       StreamKind kind)
 {
-    if (kind != StreamKind::Chat)
-        return 0; // one stream per peer so far
+    if (kind != StreamKind::Chat
+        && (expectedPeerId.isEmpty() || !supportsStream(expectedPeerId, kind))) {
+        qCInfo(lcNet) << "not dialling a bulk stream to" << expectedPeerId
+                      << "- it is not connected for chat, or does not take streams";
+        return 0;
+    }
     auto *socket = new QSslSocket;
     socket->setSslConfiguration(m_sslConfig);
     // Listening on one address: dial from it too, so that the peer sees (and records, and
@@ -122,7 +133,7 @@ int ConnectionRegistry::connectToPeer(const QString &host,
         socket = new QSslSocket;
         socket->setSslConfiguration(m_sslConfig);
     }
-    PeerConnection *connection = adopt(socket, PeerConnection::Direction::Outgoing);
+    PeerConnection *connection = adopt(socket, PeerConnection::Direction::Outgoing, kind);
     const int attempt = m_nextAttempt++;
     m_attempts.insert(connection, attempt);
     connection->connectTo(host, port, expectedPeerId);
@@ -186,7 +197,9 @@ void ConnectionRegistry::onSocketAccepted(qintptr descriptor)
         return;
     }
     socket->setSslConfiguration(m_sslConfig);
-    PeerConnection *connection = adopt(socket, PeerConnection::Direction::Incoming);
+    PeerConnection *connection = adopt(socket,
+                                       PeerConnection::Direction::Incoming,
+                                       StreamKind::Chat);
     m_lastActive.insert(connection, m_clock.elapsed());
     socket->startServerEncryption();
 }
@@ -272,7 +285,20 @@ bool ConnectionRegistry::prefer(const PeerConnection *a, const PeerConnection *b
 void ConnectionRegistry::onReady(PeerConnection *connection)
 {
     const QString id = connection->peerId();
-    PeerConnection *current = m_active.value(id);
+    const StreamKind kind = connection->kind();
+    if (kind != StreamKind::Chat && !active(StreamKind::Chat).contains(id)) {
+        // Another stream only beside a verified chat stream: it is part of a conversation, and
+        // a stranger gets no more connections than one for chat (docs/protocol.md, "Streams").
+        if (connection->direction() == PeerConnection::Direction::Incoming)
+            connection->close(PeerConnection::Error::ProtocolError,
+                              u"no chat stream to open a bulk stream beside"_s);
+        else
+            connection->close(PeerConnection::Error::LocalClose,
+                              u"the chat stream closed before the bulk stream was ready"_s);
+        return;
+    }
+    auto &table = active(kind);
+    PeerConnection *current = table.value(id);
     bool keep = true;
     if (current) {
         // Same initiator on both: the newer one wins (the old one is probably half-dead).
@@ -280,13 +306,16 @@ void ConnectionRegistry::onReady(PeerConnection *connection)
         keep = sameInitiator || !prefer(current, connection);
     }
     if (keep) {
-        m_active.insert(id, connection);
+        table.insert(id, connection);
         if (current)
             current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
-        Q_EMIT peerConnected(id,
-                             connection->remoteHello(),
-                             connection->remoteListenAddress(),
-                             connection->peerCertificate());
+        if (kind == StreamKind::Chat)
+            Q_EMIT peerConnected(id,
+                                 connection->remoteHello(),
+                                 connection->remoteListenAddress(),
+                                 connection->peerCertificate());
+        else
+            Q_EMIT streamOpened(id, kind);
     }
     // Reported after the peer is known, so that whoever asked finds it in the list.
     if (const int attempt = m_attempts.take(connection))
@@ -316,28 +345,57 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
         Q_EMIT attemptFinished(attempt, answered, error, text);
     }
     const QString id = connection->peerId();
-    if (!id.isEmpty() && m_active.value(id) == connection) {
-        m_active.remove(id);
-        Q_EMIT peerDisconnected(id, reason);
+    const StreamKind kind = connection->kind();
+    if (id.isEmpty() || active(kind).value(id) != connection)
+        return;
+    active(kind).remove(id);
+    if (kind != StreamKind::Chat) {
+        Q_EMIT streamClosed(id, kind, reason); // the peer stays connected for chat
+        return;
     }
+    // The other streams live beside the chat stream only: the peer is gone for all of them.
+    if (PeerConnection *bulk = active(StreamKind::Bulk).value(id))
+        bulk->close(PeerConnection::Error::LocalClose, u"chat stream closed"_s);
+    Q_EMIT peerDisconnected(id, reason);
 }
 
 bool ConnectionRegistry::isConnected(const QString &peerId, StreamKind kind) const
 {
-    return kind == StreamKind::Chat && m_active.contains(peerId);
+    return active(kind).contains(peerId);
 }
 
 QHostAddress ConnectionRegistry::remoteHost(const QString &peerId) const
 {
-    const PeerConnection *connection = m_active.value(peerId);
+    const PeerConnection *connection = active(StreamKind::Chat).value(peerId);
     return connection ? connection->remoteAddress() : QHostAddress();
+}
+
+bool ConnectionRegistry::supportsStream(const QString &peerId, StreamKind kind) const
+{
+    if (kind == StreamKind::Chat)
+        return true;
+    // An older peer would take a second connection for a duplicate chat and close one.
+    const PeerConnection *chat = active(StreamKind::Chat).value(peerId);
+    return chat
+           && chat->remoteHello().hasCapability(QLatin1StringView(Protocol::StreamsCapability));
+}
+
+int ConnectionRegistry::openStream(const QString &peerId, StreamKind kind)
+{
+    const PeerConnection *chat = active(StreamKind::Chat).value(peerId);
+    if (kind == StreamKind::Chat || !chat || chat->remoteHello().port == 0)
+        return 0; // chat is dialled by address; a peer that does not listen dials us
+    return connectToPeer(PeerAddress::plain(chat->remoteAddress()).toString(),
+                         chat->remoteHello().port,
+                         peerId,
+                         kind);
 }
 
 bool ConnectionRegistry::send(const QString &peerId,
                               const Protocol::Message &message,
                               StreamKind kind)
 {
-    PeerConnection *connection = kind == StreamKind::Chat ? m_active.value(peerId) : nullptr;
+    PeerConnection *connection = active(kind).value(peerId);
     if (!connection || !connection->send(message))
         return false;
     touch(connection, message, true);
@@ -346,21 +404,24 @@ bool ConnectionRegistry::send(const QString &peerId,
 
 void ConnectionRegistry::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)
 {
-    if (kind != StreamKind::Chat)
-        return;
-    if (PeerConnection *connection = m_active.value(peerId))
+    if (PeerConnection *connection = active(kind).value(peerId))
         connection->setReadingPaused(paused);
 }
 
 qint64 ConnectionRegistry::pendingWriteBytes(const QString &peerId, StreamKind kind) const
 {
-    const PeerConnection *connection = kind == StreamKind::Chat ? m_active.value(peerId) : nullptr;
+    const PeerConnection *connection = active(kind).value(peerId);
     return connection ? connection->pendingWriteBytes() : 0;
 }
 
 void ConnectionRegistry::closeAll()
 {
+    // Streams beside chat first, so that each says why it closes (not "chat stream closed").
     const auto connections = m_connections;
+    for (PeerConnection *c : connections) {
+        if (c->kind() != StreamKind::Chat)
+            c->close(PeerConnection::Error::LocalClose, u"shutting down"_s);
+    }
     for (PeerConnection *c : connections)
         c->close(PeerConnection::Error::LocalClose, u"shutting down"_s);
 }

@@ -13,11 +13,14 @@
 #include <QSet>
 #include <QSslConfiguration>
 
+#include <array>
+
 class TcpListener;
 
-// Listens for peers, dials peers, and keeps at most one live connection per peer ID.
-// When two connections to one peer exist (both dialled at once), both sides keep the one
-// opened by the peer with the lower ID, so they agree without talking about it.
+// Listens for peers, dials peers, and keeps at most one live connection per peer ID and stream
+// kind (a chat stream, and beside it a bulk one). When two connections of one kind to one peer
+// exist (both dialled at once), both sides keep the one opened by the peer with the lower ID,
+// so they agree without talking about it.
 class ConnectionRegistry final : public Transport
 {
     Q_OBJECT
@@ -65,16 +68,21 @@ public:
                           bool paused,
                           StreamKind kind = StreamKind::Chat) override;
     QHostAddress remoteHost(const QString &peerId) const override;
+    bool supportsStream(const QString &peerId, StreamKind kind) const override;
+    int openStream(const QString &peerId, StreamKind kind) override;
     // Every live connection, ready or not (tests and the network panel).
     int connectionCount() const { return int(m_connections.size()); }
-    PeerConnection *activeConnection(const QString &peerId) const { return m_active.value(peerId); }
+    PeerConnection *activeConnection(const QString &peerId, StreamKind kind = StreamKind::Chat) const
+    {
+        return active(kind).value(peerId);
+    }
     // Says bye to every peer.
     void closeAll();
     // True until every closed connection has finished saying bye (or given up).
     bool hasOpenSockets() const;
 
 private:
-    PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction);
+    PeerConnection *adopt(QSslSocket *socket, PeerConnection::Direction direction, StreamKind kind);
     void onSocketAccepted(qintptr descriptor);
     bool takeConnectionToken(const QHostAddress &from);
     PeerConnection *evictionCandidate(const QHostAddress &from, bool handshakesOnly) const;
@@ -83,6 +91,11 @@ private:
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
     Protocol::Hello ownHello() const;
+    QHash<QString, PeerConnection *> &active(StreamKind kind) { return m_active[int(kind)]; }
+    const QHash<QString, PeerConnection *> &active(StreamKind kind) const
+    {
+        return m_active[int(kind)];
+    }
 
     Identity m_identity;
     ConnectionLimits m_timeouts;
@@ -91,7 +104,8 @@ private:
     QString m_name;
     QString m_errorString;
     QSet<PeerConnection *> m_connections;
-    QHash<QString, PeerConnection *> m_active;
+    // The live stream of each kind per peer ID, indexed by StreamKind.
+    std::array<QHash<QString, PeerConnection *>, 2> m_active;
     QHash<PeerConnection *, int> m_attempts;
     // Incoming: when accepted, then when a chat, ack or read last went either way.
     QHash<PeerConnection *, qint64> m_lastActive;

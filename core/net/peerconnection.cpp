@@ -15,6 +15,23 @@ static constexpr int CloseGraceMs = 2'000;
 static constexpr qint64 ReadBufferSize = 256 * 1024;
 static constexpr int MaxFramesPerPass = 200;
 
+static_assert(int(StreamKind::Chat) == int(Protocol::Stream::Chat)
+              && int(StreamKind::Bulk) == int(Protocol::Stream::Bulk));
+
+static StreamKind toKind(Protocol::Stream stream)
+{
+    return StreamKind(int(stream));
+}
+
+// Messages about the connection itself, not what it carries: they keep no stream busy.
+static bool isSession(const Protocol::Message &message)
+{
+    return std::holds_alternative<Protocol::Hello>(message)
+           || std::holds_alternative<Protocol::Ping>(message)
+           || std::holds_alternative<Protocol::Pong>(message)
+           || std::holds_alternative<Protocol::Bye>(message);
+}
+
 PeerConnection::PeerConnection(QSslSocket *socket,
                                Direction direction,
                                Protocol::Hello ownHello,
@@ -23,6 +40,7 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     : QObject(parent)
     , m_socket(socket)
     , m_direction(direction)
+    , m_kind(direction == Direction::Outgoing ? toKind(ownHello.stream) : StreamKind::Chat)
     , m_ownHello(std::move(ownHello))
     , m_timeouts(timeouts)
 {
@@ -39,6 +57,7 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     m_started.start();
     m_lastReceived.start();
     m_lastSent.start();
+    m_lastUsed.start();
     armDeadline();
     if (m_direction == Direction::Incoming) {
         // For the log: who an attempt that never says hello came from.
@@ -101,17 +120,20 @@ bool PeerConnection::send(const Protocol::Message &message)
 {
     if (m_closed || !m_socket->isEncrypted())
         return false;
-    if (pendingWriteBytes() > m_timeouts.maxPendingWriteBytes) {
+    const qint64 limit = m_kind == StreamKind::Bulk ? m_timeouts.maxPendingBulkWriteBytes
+                                                    : m_timeouts.maxPendingWriteBytes;
+    if (pendingWriteBytes() > limit) {
         qCWarning(lcNet) << "closing" << peerId() << "- it is not reading;" << pendingWriteBytes()
                          << "bytes wait to be sent";
         finish(Error::NotReading,
-               u"%1 bytes unread (limit %2)"_s.arg(pendingWriteBytes())
-                   .arg(m_timeouts.maxPendingWriteBytes),
+               u"%1 bytes unread (limit %2)"_s.arg(pendingWriteBytes()).arg(limit),
                false);
         return false;
     }
     m_socket->write(Protocol::encodeFrame(message));
     m_lastSent.restart();
+    if (!isSession(message))
+        m_lastUsed.restart();
     return true;
 }
 
@@ -254,12 +276,17 @@ void PeerConnection::handleFrame(const QByteArray &payload)
         finish(Error::RemoteClosed, bye->reason, false);
         return;
     }
+    m_lastUsed.restart();
     Q_EMIT messageReceived(*message);
 }
 
 void PeerConnection::handleHello(const Protocol::Hello &hello)
 {
     m_remoteHello = hello;
+    // The dialling side names the stream; a listener's hello is sent before it knows, so what
+    // it says is not read.
+    if (m_direction == Direction::Incoming)
+        m_kind = toKind(hello.stream);
     if (hello.minVersion > Protocol::Version || hello.version < Protocol::MinVersion) {
         finish(Error::IncompatibleVersion,
                tr("The peer speaks protocol versions %1 to %2; this Shoal speaks %3 to %4. "
@@ -295,7 +322,8 @@ void PeerConnection::handleHello(const Protocol::Hello &hello)
     armDeadline(); // the handshake deadline gives way to the keepalive's
     qCDebug(lcNet).noquote() << "ready with" << hello.peerId << "name"
                              << Protocol::quoted(hello.name)
-                             << (m_direction == Direction::Outgoing ? "outgoing" : "incoming");
+                             << (m_direction == Direction::Outgoing ? "outgoing" : "incoming")
+                             << (m_kind == StreamKind::Bulk ? "bulk" : "chat");
     Q_EMIT ready();
 }
 
@@ -347,6 +375,8 @@ qint64 PeerConnection::nextDeadline() const
     next = qMin(next, now - m_lastSent.elapsed() + m_timeouts.pingIntervalMs);
     if (m_decoder.hasPartialFrame())
         next = qMin(next, now - m_partialSince.elapsed() + m_timeouts.stallMs);
+    if (m_kind == StreamKind::Bulk)
+        next = qMin(next, now - m_lastUsed.elapsed() + m_timeouts.bulkIdleMs);
     return next;
 }
 
@@ -392,6 +422,15 @@ void PeerConnection::onDeadline()
                tr("Nothing heard from the peer for %1 s.").arg(m_timeouts.deadAfterMs / 1000),
                true);
         return;
+    }
+    if (m_kind == StreamKind::Bulk && m_lastUsed.elapsed() >= m_timeouts.bulkIdleMs) {
+        if (pendingWriteBytes() == 0) {
+            finish(Error::LocalClose,
+                   u"bulk stream idle for %1 s"_s.arg(m_timeouts.bulkIdleMs / 1000),
+                   true);
+            return;
+        }
+        m_lastUsed.restart(); // still sending: busy, however slowly the peer takes it
     }
     if (m_lastSent.elapsed() >= m_timeouts.pingIntervalMs)
         send(Protocol::Ping{++m_pingSeq});

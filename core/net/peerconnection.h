@@ -33,6 +33,9 @@ public:
     void connectTo(const QString &host, quint16 port, const QString &expectedPeerId);
 
     Direction direction() const { return m_direction; }
+    // What the connection carries: named by the dialling side's hello (outgoing: ours, known
+    // from the start; incoming: Chat until the peer's hello says otherwise).
+    StreamKind kind() const { return m_kind; }
     bool isReady() const { return m_ready; }
     bool isClosed() const { return m_closed; }
     // Valid once ready(): the verified peer ID and its hello.
@@ -81,6 +84,7 @@ private:
 
     QSslSocket *m_socket;
     Direction m_direction;
+    StreamKind m_kind;
     Protocol::Hello m_ownHello;
     Protocol::Hello m_remoteHello;
     ConnectionLimits m_timeouts;
@@ -97,6 +101,7 @@ private:
     QElapsedTimer m_lastReceived;
     QElapsedTimer m_lastSent;
     QElapsedTimer m_partialSince;
+    QElapsedTimer m_lastUsed; // a message other than keepalive went either way (bulk idle)
     quint64 m_pingSeq = 0;
     bool m_helloSent = false;
     bool m_ready = false;

@@ -51,6 +51,7 @@ public:
     // attemptFinished(attempt, ...). With `expectedPeerId`, an address that answers with
     // another identity is refused (Net::Error::IdentityMismatch). A Bulk stream is dialled to a
     // peer already connected for chat.
+    // Returns 0, dialling nothing, for a stream the peer does not take (see supportsStream).
     virtual int connectToPeer(const QString &host,
                               quint16 port,
                               const QString &expectedPeerId = {},
@@ -75,6 +76,23 @@ public:
     virtual void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) = 0;
     // Where the peer's chat stream comes from (null when not connected).
     virtual QHostAddress remoteHost(const QString &peerId) const = 0;
+    // Whether a stream of `kind` may be opened to the peer now. Chat: always (by address).
+    // Others: while its chat stream is up and its hello offered them; an older peer would take
+    // a second connection for a duplicate and drop the first.
+    virtual bool supportsStream(const QString &peerId, StreamKind kind) const
+    {
+        Q_UNUSED(peerId);
+        return kind == StreamKind::Chat;
+    }
+    // Opens a stream of `kind` to a peer connected for chat, at the address it listens on: an
+    // attempt number (its outcome in attemptFinished, then streamOpened), or 0 when it cannot
+    // be dialled (see supportsStream). A second stream of one kind replaces the first.
+    virtual int openStream(const QString &peerId, StreamKind kind)
+    {
+        Q_UNUSED(peerId);
+        Q_UNUSED(kind);
+        return 0;
+    }
 
 Q_SIGNALS:
     // `peerId`: who answered; after IdentityMismatch, the other identity if it looks like a
