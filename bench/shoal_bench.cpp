@@ -6,7 +6,9 @@
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
+#include "proccost.h"
 #include "protocol/framedecoder.h"
+#include "scalebench.h"
 #include "storage/messagestore.h"
 #ifdef SHOAL_BENCH_GUI
 #include "layoutbench.h"
@@ -21,6 +23,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLocale>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTcpServer>
@@ -100,7 +103,7 @@ bool online(Messenger &m, const QString &id)
     return p && p->online;
 }
 
-Result benchShoal(const QString &dirA = {}, const QString &dirB = {})
+Result benchShoal(const QString &dirA = {}, const QString &dirB = {}, int throughput = Throughput)
 {
     Result r;
     auto a = makePeer(u"A"_s, dirA);
@@ -167,11 +170,11 @@ Result benchShoal(const QString &dirA = {}, const QString &dirB = {})
 
     QElapsedTimer t;
     t.start();
-    const int target = delivered + Throughput;
-    for (int i = 0; i < Throughput; ++i)
+    const int target = delivered + throughput;
+    for (int i = 0; i < throughput; ++i)
         a->sendMessage(b->id(), text, &error);
     waitUntil("the last ack", [&] { return delivered >= target; });
-    r.perSecond = Throughput / (t.nsecsElapsed() / 1e9);
+    r.perSecond = throughput / (t.nsecsElapsed() / 1e9);
     return r;
 }
 
@@ -263,6 +266,7 @@ struct HistoryResult
     qint64 longestCommitUs = 0; // the sender's writer thread, during the two-process delivery
     qint64 longestGapUs = 0;    // the sender's main (GUI) thread: longest time it was busy
     Result withCommits;         // round trip and throughput, both histories on disk
+    int backToBack = 0;         // messages in withCommits' throughput run
     Stats commit;               // µs: one single-row commit, WAL + synchronous=FULL
     double queuedPerSecond = 0;
     int queued = 0;
@@ -467,12 +471,16 @@ Stats openNewestPage(const QString &dir)
     return s;
 }
 
-HistoryResult benchHistory(bool quick)
+// `full`: also the queued delivery and the big conversation (not targets of issue 10).
+HistoryResult benchHistory(bool quick, bool full = true)
 {
     HistoryResult r;
     QTemporaryDir dirA, dirB, dirC;
-    r.withCommits = benchShoal(dirA.filePath(u"a"_s), dirB.filePath(u"b"_s));
+    r.backToBack = quick ? 20'000 : 100'000;
+    r.withCommits = benchShoal(dirA.filePath(u"a"_s), dirB.filePath(u"b"_s), r.backToBack);
     r.commit = singleRowCommits(dirC.path());
+    if (!full)
+        return r;
     r.queued = quick ? 20'000 : 100'000;
     QTemporaryDir qa, qb;
     r.queuedPerSecond = deliverQueued(qa.path(), qb.path(), r.queued);
@@ -634,9 +642,10 @@ DiscoveryResult benchDiscovery(bool quick)
 
 // --- Idle ----------------------------------------------------------------------------------
 
-// Child process: one peer, history on disk in `profile`, that connects to `connectTo` and
-// then sits idle. Prints its ID once started.
-int runIdlePeer(const QString &profile, quint16 connectTo)
+// Child process: one peer, history on disk in `profile`, discovery on (announcing to the
+// loopback broadcast address on `discoveryPort`, as the issue's target says), that connects to
+// `connectTo` and then sits idle. Prints its ID once started.
+int runIdlePeer(const QString &profile, quint16 connectTo, quint16 discoveryPort)
 {
     QString error;
     const auto identity = Identity::loadOrCreate(profile, &error);
@@ -647,6 +656,7 @@ int runIdlePeer(const QString &profile, quint16 connectTo)
     config.name = u"idle"_s;
     config.listenAddress = QHostAddress::LocalHost;
     config.port = 0;
+    config.discovery = DiscoveryConfig{discoveryPort, {LoopbackBroadcast}};
     Messenger b(*identity, config);
     if (!b.start())
         qFatal("%s", qPrintable(b.errorString()));
@@ -654,32 +664,6 @@ int runIdlePeer(const QString &profile, quint16 connectTo)
     std::printf("%s\n", qPrintable(b.id()));
     std::fflush(stdout);
     return QCoreApplication::exec(); // until killed
-}
-
-struct ProcessCost
-{
-    qint64 cpuNs = 0;    // on a CPU, all threads (schedstat)
-    qint64 switches = 0; // voluntary and not, all threads: each is a wake-up or a preemption
-};
-
-ProcessCost processCost(qint64 pid)
-{
-    ProcessCost c;
-    const QDir tasks(u"/proc/%1/task"_s.arg(pid));
-    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile schedstat(tasks.filePath(tid + u"/schedstat"_s));
-        if (schedstat.open(QIODevice::ReadOnly))
-            c.cpuNs += schedstat.readAll().split(' ').value(0).toLongLong();
-        QFile status(tasks.filePath(tid + u"/status"_s));
-        if (!status.open(QIODevice::ReadOnly))
-            continue;
-        for (const QByteArray &line : status.readAll().split('\n')) {
-            if (line.startsWith("voluntary_ctxt_switches:")
-                || line.startsWith("nonvoluntary_ctxt_switches:"))
-                c.switches += line.mid(line.indexOf(':') + 1).trimmed().toLongLong();
-        }
-    }
-    return c;
 }
 
 struct IdleResult
@@ -699,7 +683,10 @@ IdleResult benchIdlePeer(int seconds)
     child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     child.setReadChannel(QProcess::StandardOutput);
     child.start(QCoreApplication::applicationFilePath(),
-                {u"--idle-peer"_s, profile.path(), QString::number(a->port())});
+                {u"--idle-peer"_s,
+                 profile.path(),
+                 QString::number(a->port()),
+                 QString::number(freeUdpPort())});
     if (!child.waitForStarted())
         qFatal("cannot start the idle peer");
     if (!waitUntil(
@@ -721,6 +708,165 @@ IdleResult benchIdlePeer(int seconds)
     child.kill();
     child.waitForFinished(5000);
     return r;
+}
+
+constexpr int ScalePeers = 200;
+
+// One row of the issue's cost targets: Shoal beside its baseline, measured in this run.
+struct TargetRow
+{
+    QByteArray measure;
+    double shoal = 0;
+    double baseline = 0;
+    QByteArray unit;
+    QByteArray target;
+    bool met = false;
+    bool measured = true;
+};
+
+// Padded to `width` characters as shown (µs is two bytes).
+QByteArray justified(const QByteArray &s, int width, bool right)
+{
+    const qsizetype extra = s.size() - QString::fromUtf8(s).size();
+    return right ? s.rightJustified(width + extra) : s.leftJustified(width + extra);
+}
+
+QByteArray thousands(qint64 n)
+{
+    return QLocale(QLocale::English).toString(n).toLatin1();
+}
+
+QByteArray number(double v, const QByteArray &unit)
+{
+    const int decimals = v >= 1000 ? 0 : v >= 100 ? 1 : v >= 1 ? 2 : 3;
+    return QByteArray::number(v, 'f', decimals) + ' ' + unit;
+}
+
+// The table of issue 10's targets, printed last, and also written to $SHOAL_BENCH_TARGETS (so
+// that bench/run.sh can print it again after the tables that follow).
+void printTargets(const Result &plain,
+                  const Result &shoal,
+                  const HistoryResult &h,
+                  const IdleResult &idle,
+                  const ScaleResult &scale,
+                  const StartResult &start)
+{
+    QList<TargetRow> rows;
+    const double budget = plain.rtt.p50 + 3 * h.commit.p50;
+    const QByteArray n = QByteArray::number(scale.peers);
+    rows.append({"idle peer, 1 connected, discovery on: CPU (own process)",
+                 idle.cpu,
+                 scale.tls.cpuOne,
+                 "%",
+                 "<= 0.03 %",
+                 idle.cpu <= 0.03});
+    rows.append({"  same: wake-ups/s (context switches)",
+                 idle.wakeups,
+                 scale.tls.wakeupsOne,
+                 "/s",
+                 "<= 1/s",
+                 idle.wakeups <= 1});
+    rows.append({"round trip send->ack, throwaway history, p50",
+                 shoal.rtt.p50,
+                 plain.rtt.p50,
+                 "µs",
+                 "<= 3x plain",
+                 shoal.rtt.p50 <= 3 * plain.rtt.p50});
+    rows.append({"round trip send->ack, both commits on disk, p50",
+                 h.withCommits.rtt.p50,
+                 budget,
+                 "µs",
+                 "<= plain + 3 commits",
+                 h.withCommits.rtt.p50 <= budget});
+    rows.append({thousands(Throughput) + " messages back to back, throwaway history",
+                 shoal.perSecond,
+                 plain.perSecond,
+                 "msg/s",
+                 ">= 0.25x plain",
+                 shoal.perSecond >= 0.25 * plain.perSecond});
+    rows.append({thousands(h.backToBack) + " messages back to back, both on disk",
+                 h.withCommits.perSecond,
+                 plain.perSecond,
+                 "msg/s",
+                 ">= 100000/s",
+                 h.withCommits.perSecond >= 100'000});
+    rows.append({n + " peers: memory per peer (hub's RSS)",
+                 scale.shoal.kibPerPeer,
+                 scale.tls.kibPerPeer,
+                 "kB",
+                 "<= 75 kB",
+                 scale.shoal.kibPerPeer <= 75});
+    rows.append({n + " peers: hub idle CPU (baseline: Shoal, 1 peer)",
+                 scale.shoal.cpuAll,
+                 scale.shoal.cpuOne,
+                 "%",
+                 "flat (<= 2x)",
+                 scale.shoal.cpuAll <= 2 * scale.shoal.cpuOne});
+    rows.append({n + " peers: hub wake-ups/s (baseline: Shoal, 1 peer)",
+                 scale.shoal.wakeupsAll,
+                 scale.shoal.wakeupsOne,
+                 "/s",
+                 "flat (<= 2x)",
+                 scale.shoal.wakeupsAll <= 2 * scale.shoal.wakeupsOne});
+    rows.append(
+        {n + " peers: all connected (the hub dials " + QByteArray::number(scale.peers - 1) + ")",
+         scale.shoal.connectMs,
+         scale.tls.connectMs,
+         "ms",
+         "-",
+         true,
+         false});
+    rows.append({"shoal-cli start -> ready, empty profile, p50",
+                 start.emptyMs,
+                 start.bareMs,
+                 "ms",
+                 "<= 25 ms",
+                 start.emptyMs <= 25});
+    rows.append({"  same, " + thousands(start.messages) + " messages, " + thousands(start.unread)
+                     + " unread",
+                 start.bigMs,
+                 start.bareMs,
+                 "ms",
+                 "<= 40 ms",
+                 start.bigMs <= 40});
+    if (!scale.shoal.ok || !scale.tls.ok || !start.ok)
+        ++g_failures;
+
+    QByteArray out = "| " + QByteArray("issue 10 cost targets (loopback)").leftJustified(62) + " | "
+                     + QByteArray("Shoal").rightJustified(12) + " | "
+                     + QByteArray("baseline").rightJustified(12) + " | "
+                     + QByteArray("ratio").rightJustified(8) + " | "
+                     + QByteArray("target").leftJustified(20) + " | met?\n";
+    out += '|' + QByteArray(64, '-') + '|' + QByteArray(14, '-') + '|' + QByteArray(14, '-') + '|'
+           + QByteArray(10, '-') + '|' + QByteArray(22, '-') + "|-----\n";
+    for (const TargetRow &r : std::as_const(rows)) {
+        const QByteArray ratio = r.baseline > 0
+                                     ? QByteArray::number(r.shoal / r.baseline, 'f', 2) + 'x'
+                                     : QByteArray("-");
+        out += "| " + r.measure.leftJustified(62) + " | "
+               + justified(number(r.shoal, r.unit), 12, true) + " | "
+               + justified(number(r.baseline, r.unit), 12, true) + " | " + ratio.rightJustified(8)
+               + " | " + r.target.leftJustified(20) + " | "
+               + (r.measured ? (r.met ? "yes" : "**no**") : "-") + '\n';
+    }
+    out += "\nBaselines: a plain Qt TCP ping-pong with TCP_NODELAY (round trips, back to back);\n"
+           "that round trip + 3 single-row commits ("
+           + QByteArray::number(h.commit.p50, 'f', 1)
+           + " µs each here, WAL, synchronous=FULL); a bare Qt TLS\n"
+             "process (QSslSocket, Shoal's TLS configuration, nothing on top) with 1 connection\n"
+             "(idle) or "
+           + n
+           + " (memory, connect); Shoal's own hub with 1 peer (idle with many); a\n"
+             "QCoreApplication that prints a line and exits (start-up). Peers, hubs and started\n"
+             "programs each run in a process of their own; the round trips in this one.\n";
+    std::printf("\n%s", out.constData());
+    std::fflush(stdout);
+    const QString file = qEnvironmentVariable("SHOAL_BENCH_TARGETS");
+    if (!file.isEmpty()) {
+        QFile f(file);
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            f.write(out);
+    }
 }
 
 // The exit status: a run with a wait that gave up printed figures that mean nothing.
@@ -779,8 +925,14 @@ int main(int argc, char *argv[])
         return 1;
 #endif
     }
-    if (args.value(1) == u"--idle-peer"_s)
-        return runIdlePeer(args.value(2), quint16(args.value(3).toUInt()));
+    if (const int code = runScaleChild(args); code >= 0)
+        return code;
+    if (args.value(1) == u"--idle-peer"_s) {
+        benchChildSetUp();
+        return runIdlePeer(args.value(2),
+                           quint16(args.value(3).toUInt()),
+                           quint16(args.value(4).toUInt()));
+    }
     if (args.value(1) == u"--idle"_s) {
         printIdle(benchIdlePeer(10));
         return finished();
@@ -803,6 +955,7 @@ int main(int argc, char *argv[])
                     r.longestCommitUs / 1000.0);
         return 0;
     }
+    const bool targetsOnly = args.contains(u"--targets"_s);
     const Result plain = benchPlain();
     const Result shoal = benchShoal();
     auto row = [](const char *what, double s, double p, const char *unit, const char *note) {
@@ -836,6 +989,14 @@ int main(int argc, char *argv[])
     if (args.contains(u"--network"_s))
         return finished();
 
+    if (targetsOnly) {
+        const HistoryResult h = benchHistory(quick, false);
+        const IdleResult idle = benchIdlePeer(quick ? 5 : 10);
+        const ScaleResult scale = benchScale(ScalePeers, quick ? 5 : 10);
+        printTargets(plain, shoal, h, idle, scale, benchStart(quick ? 5 : 10));
+        return finished();
+    }
+
     const HistoryResult h = benchHistory(quick);
     const double budget = plain.rtt.p50 + 3 * h.commit.p50;
     std::printf("\n| %-58s | %12s | target\n",
@@ -852,9 +1013,9 @@ int main(int argc, char *argv[])
                 h.withCommits.rtt.p99);
     std::printf("| %-58s | %9.1f µs |\n", "one single-row commit, p50", h.commit.p50);
     std::printf("| %-58s | %9.1f µs |\n", "one single-row commit, p99", h.commit.p99);
-    std::printf("| %-58s | %7.0f/s   |\n",
-                "10,000 messages back to back, with commits",
-                h.withCommits.perSecond);
+    const QByteArray backToBack = QByteArray::number(h.backToBack)
+                                  + " messages back to back, with commits";
+    std::printf("| %-58s | %7.0f/s   |\n", backToBack.constData(), h.withCommits.perSecond);
     const QByteArray queued = QByteArrayLiteral("delivery of ") + QByteArray::number(h.queued)
                               + " queued messages, peers in 2 processes";
     std::printf("| %-58s | %7.0f/s   | >= 50000/s\n", queued.constData(), h.queuedTwoProcesses);
@@ -897,6 +1058,9 @@ int main(int argc, char *argv[])
                              + QByteArray::number(d.announcers) + " announcers ("
                              + QByteArray::number(d.announcerRate) + " datagrams/s)";
     std::printf("| %-58s | %8.2f %% |\n", heard.constData(), d.cpuAnnouncers);
-    printIdle(benchIdlePeer(quick ? 5 : 10));
+    const IdleResult idle = benchIdlePeer(quick ? 5 : 10);
+    printIdle(idle);
+    const ScaleResult scale = benchScale(ScalePeers, quick ? 5 : 10);
+    printTargets(plain, shoal, h, idle, scale, benchStart(quick ? 5 : 10));
     return finished();
 }
