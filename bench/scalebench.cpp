@@ -33,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QUdpSocket>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,6 +76,14 @@ void onStdinLines(QObject *context, std::function<void(const QByteArray &)> hand
     });
 }
 
+// Bytes the process has allocated and not freed (malloc's view): unlike the resident size, it
+// drops when memory is given back to the allocator but kept in its free lists.
+void sayHeap()
+{
+    const struct mallinfo2 m = mallinfo2();
+    say("heap " + QByteArray::number(qulonglong(m.uordblks + m.hblkhd)));
+}
+
 std::pair<QString, quint16> hostPort(const QByteArray &address)
 {
     const qsizetype colon = address.lastIndexOf(':');
@@ -112,6 +121,8 @@ int runHub(const QString &profile)
     onStdinLines(&hub, [&](const QByteArray &line) {
         if (line.startsWith("dial "))
             hub.connectToAddress(QString::fromLatin1(line.mid(5)), &error);
+        else if (line == "heap")
+            sayHeap();
     });
     say("READY");
     return QCoreApplication::exec();
@@ -146,6 +157,8 @@ int runTlsHub()
     const QSslConfiguration tls = Tls::configuration(*Identity::generate(&error));
     int encrypted = 0;
     onStdinLines(QCoreApplication::instance(), [&](const QByteArray &line) {
+        if (line == "heap")
+            sayHeap();
         if (!line.startsWith("dial "))
             return;
         auto *socket = new QSslSocket(QCoreApplication::instance());
@@ -208,6 +221,7 @@ struct Child
     QProcess process;
     QList<QByteArray> lines;
     int peers = 0;
+    qint64 heap = -1;
     bool ready = false;
 
     explicit Child(const QStringList &args)
@@ -220,6 +234,8 @@ struct Child
                     ready = true;
                 else if (line.startsWith("peers "))
                     peers = line.mid(6).toInt();
+                else if (line.startsWith("heap "))
+                    heap = line.mid(5).toLongLong();
                 else
                     lines.append(line);
             }
@@ -232,6 +248,14 @@ struct Child
         process.waitForFinished(5000);
     }
     qint64 pid() const { return process.processId(); }
+    qint64 askHeap()
+    {
+        heap = -1;
+        process.write("heap\n");
+        benchWait(
+            "the hub's heap size", [this] { return heap >= 0; }, 10'000);
+        return heap;
+    }
 };
 
 struct IdleCost
@@ -282,6 +306,7 @@ HubCost measureHub(const QStringList &hubArgs,
         r.wakeupsOne = one.wakeups;
     }
     const qint64 rssOne = residentKiB(hub.pid());
+    const qint64 heapOne = hub.askHeap();
     QByteArray rest;
     for (qsizetype i = 1; i < addresses.size(); ++i)
         rest += "dial " + addresses.at(i) + '\n';
@@ -294,6 +319,7 @@ HubCost measureHub(const QStringList &hubArgs,
     r.connectMs = t.nsecsElapsed() / 1e6;
     benchSleep(2'000);
     r.kibPerPeer = double(residentKiB(hub.pid()) - rssOne) / (count - 1);
+    r.heapKibPerPeer = double(hub.askHeap() - heapOne) / 1024.0 / (count - 1);
     if (idleSeconds > 0) {
         const IdleCost all = idleCost(hub.pid(), idleSeconds);
         r.cpuAll = all.cpu;

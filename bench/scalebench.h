@@ -7,12 +7,13 @@
 
 struct HubCost
 {
-    double kibPerPeer = 0; // resident memory (peers 2..N) / (N - 1)
-    double connectMs = 0;  // dialling peers 2..N until all are connected
-    double cpuOne = 0;     // % of one core, idle, 1 peer connected
-    double cpuAll = 0;     // same, N connected
-    double wakeupsOne = 0; // context switches/s, 1 peer
-    double wakeupsAll = 0; // same, N
+    double kibPerPeer = 0;     // resident memory (peers 2..N) / (N - 1)
+    double heapKibPerPeer = 0; // the same, allocated and not freed (malloc\'s count)
+    double connectMs = 0;      // dialling peers 2..N until all are connected
+    double cpuOne = 0;         // % of one core, idle, 1 peer connected
+    double cpuAll = 0;         // same, N connected
+    double wakeupsOne = 0;     // context switches/s, 1 peer
+    double wakeupsAll = 0;     // same, N
     bool ok = false;
 };
 

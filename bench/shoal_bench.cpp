@@ -796,6 +796,13 @@ void printTargets(const Result &plain,
                  "kB",
                  "<= 75 kB",
                  scale.shoal.kibPerPeer <= 75});
+    rows.append({"  same, allocated and not freed (malloc's count)",
+                 scale.shoal.heapKibPerPeer,
+                 scale.tls.heapKibPerPeer,
+                 "kB",
+                 "-",
+                 true,
+                 false});
     rows.append({n + " peers: hub idle CPU (baseline: Shoal, 1 peer)",
                  scale.shoal.cpuAll,
                  scale.shoal.cpuOne,
@@ -944,6 +951,24 @@ int main(int argc, char *argv[])
                              args.value(5).toInt());
     }
     const bool quick = args.contains(u"--quick"_s);
+    if (args.value(1) == u"--scale"_s) { // the 200-peer rows alone
+        const ScaleResult r = benchScale(ScalePeers, quick ? 5 : 10);
+        for (const auto &[name, c] :
+             {std::pair{"Shoal hub", r.shoal}, std::pair{"bare Qt TLS", r.tls}})
+            std::printf(
+                "%-12s %6.1f kB/peer (heap %.1f), connect %6.0f ms, idle CPU %.3f %% / %.3f %%, "
+                "wake-ups %.1f/s / %.1f/s (1 / %d peers)\n",
+                name,
+                c.kibPerPeer,
+                c.heapKibPerPeer,
+                c.connectMs,
+                c.cpuOne,
+                c.cpuAll,
+                c.wakeupsOne,
+                c.wakeupsAll,
+                r.peers);
+        return r.shoal.ok && r.tls.ok ? finished() : 1;
+    }
     if (args.contains(u"--queued-only"_s)) { // for profiling
         QTemporaryDir qa, qb;
         std::printf("one process %.0f/s\n", deliverQueued(qa.path(), qb.path(), 100'000));
