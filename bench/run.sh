@@ -3,7 +3,7 @@
 # beside its baseline measured in the same run. Build first: scripts/build.sh
 # Run it in a network namespace with only lo up, e.g. `ip netns exec NS bench/run.sh`.
 #   (no arguments)  everything, about 5 minutes
-#   --targets       only what the cost-target table needs, about 2 minutes
+#   --targets       only what the cost-target table needs, about a minute
 #   --quick         everything, the slow parts scaled down
 #   --network, --history, --idle, --attacks, --layout, --queued-only: one part
 set -euo pipefail
