@@ -2,10 +2,11 @@
 # Prints Shoal's benchmark tables (loopback only), ending with issue 10's cost targets, each
 # beside its baseline measured in the same run. Build first: scripts/build.sh
 # Run it in a network namespace with only lo up, e.g. `ip netns exec NS bench/run.sh`.
-#   (no arguments)  everything, about 5 minutes
+#   (no arguments)  everything, about 4 minutes (the first run also builds a 1M-message
+#                   profile under /tmp, about a minute more)
 #   --targets       only what the cost-target table needs, about a minute
 #   --quick         everything, the slow parts scaled down
-#   --network, --history, --idle, --attacks, --layout, --queued-only: one part
+#   --network, --history, --idle, --scale, --attacks, --layout, --queued-only: one part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
