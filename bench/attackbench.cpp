@@ -43,9 +43,9 @@ namespace {
 
 constexpr int WindowMs = 3000; // how long each attack runs while the conversation is measured
 
-bool waitFor(const std::function<bool()> &done, int timeoutMs)
+bool waitFor(const char *what, const std::function<bool()> &done, int timeoutMs)
 {
-    return benchWait(done, timeoutMs, 5);
+    return benchWait(what, done, timeoutMs);
 }
 
 // --- the attacked process ---------------------------------------------------------------------
@@ -635,7 +635,8 @@ int runAttackBench()
     if (!bob.start())
         qFatal("%s", qPrintable(bob.errorString()));
     bob.connectToAddress(u"127.0.0.1:%1"_s.arg(target.tcpPort), &error);
-    if (!waitFor([&] { return bob.connections().isConnected(aliceId); }, 10000))
+    if (!waitFor(
+            "Bob to reach Alice", [&] { return bob.connections().isConnected(aliceId); }, 10000))
         qFatal("Bob could not reach Alice");
 
     QUuid waiting;
@@ -648,7 +649,7 @@ int runAttackBench()
     auto measure = [&](const QString &name, const QString &kind, int fillMs) {
         Row row;
         row.name = name;
-        waitFor([] { return false; }, 500); // let the previous attack's debris settle
+        benchSleep(500); // let the previous attack's debris settle
         ProcStat before = readProc(pid);
         QProcess attacker;
         attacker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -661,7 +662,7 @@ int runAttackBench()
         // A lock-out is measured once it is in place (the attacker has filled the room): CPU
         // over the window alone, memory over Alice's size before the attack began.
         if (fillMs > 0) {
-            waitFor([] { return false; }, fillMs);
+            benchSleep(fillMs);
             before.cpuSeconds = readProc(pid).cpuSeconds;
         }
         std::unique_ptr<NewcomerProbe> probe;
@@ -681,7 +682,8 @@ int runAttackBench()
             rtt.start();
             delivered = false;
             waiting = *bob.sendMessage(aliceId, u"are you there?"_s, &error);
-            if (!waitFor([&] { return delivered; }, 10000)) {
+            if (!waitFor(
+                    "the ack from Alice", [&] { return delivered; }, 10000)) {
                 row.note = u"a message was not delivered within 10 s"_s;
                 break;
             }

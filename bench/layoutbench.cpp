@@ -51,9 +51,9 @@ namespace {
 constexpr int Messages = 34;
 constexpr int ScrollPages = 10;
 
-bool waitFor(const std::function<bool()> &done, int timeoutMs = 60000)
+bool waitFor(const char *what, const std::function<bool()> &done, int timeoutMs = 60000)
 {
-    return benchWait(done, timeoutMs, 5);
+    return benchWait(what, done, timeoutMs);
 }
 
 std::unique_ptr<Messenger> makePeer(const QString &name)
@@ -96,7 +96,7 @@ Figures measure(const QList<PathologicalText> &kinds)
     auto bob = makePeer(u"Bob"_s);
     QString error;
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
-    if (!waitFor([&] {
+    if (!waitFor("Bob and Alice to know each other", [&] {
             return alice->peers()->peer(bob->id()).has_value()
                    && bob->peers()->peer(alice->id()).has_value();
         }))
@@ -104,7 +104,8 @@ Figures measure(const QList<PathologicalText> &kinds)
     for (int i = 0; i < Messages; ++i)
         if (!bob->sendMessage(alice->id(), pathologicalText(kinds.at(i % kinds.size())), &error))
             qFatal("cannot send: %s", qPrintable(error));
-    if (!waitFor([&] { return alice->history().count(bob->id()) == Messages; }))
+    if (!waitFor("the messages stored",
+                 [&] { return alice->history().count(bob->id()) == Messages; }))
         qFatal("%lld of the messages arrived", alice->history().count(bob->id()));
 
     MainWindow window(*alice, ProfileSettings{});
@@ -142,7 +143,10 @@ Figures measure(const QList<PathologicalText> &kinds)
 
     t.restart();
     bob->sendMessage(alice->id(), u"one more"_s, &error);
-    if (!waitFor([&] { return view->model()->rowCount() == Messages + 1; }, 600000))
+    if (!waitFor(
+            "the short message shown",
+            [&] { return view->model()->rowCount() == Messages + 1; },
+            600000))
         qFatal("the short message did not arrive");
     settle(window);
     f.arrival = msSince(t);

@@ -1,5 +1,12 @@
 #!/bin/bash
-# Prints Shoal's benchmark table (loopback only). Build first: scripts/build.sh
+# Prints Shoal's benchmark tables (loopback only), ending with issue 10's cost targets, each
+# beside its baseline measured in the same run. Build first: scripts/build.sh
+# Run it in a network namespace with only lo up, e.g. `ip netns exec NS bench/run.sh`.
+#   (no arguments)  everything, about 4 minutes (the first run also builds a 1M-message
+#                   profile under /tmp, about a minute more)
+#   --targets       only what the cost-target table needs, about a minute
+#   --quick         everything, the slow parts scaled down
+#   --network, --history, --idle, --scale, --attacks, --layout, --queued-only: one part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
@@ -10,10 +17,20 @@ fi
 echo "# Shoal benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
 echo
 export SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false"
-"$BIN" "$@"
+TARGETS=$(mktemp)
+trap 'rm -f "$TARGETS"' EXIT
+status=0
+SHOAL_BENCH_TARGETS=$TARGETS "$BIN" "$@" || status=$?
 if [ $# -eq 0 ]; then
     echo
-    "$BIN" --attacks # the cost of each attack (tables above: --quick, --network, --history)
+    "$BIN" --attacks || status=$? # the cost of each attack
     echo
-    "$BIN" --layout # the window holding messages that are costly to lay out
+    "$BIN" --layout || status=$? # the window holding messages that are costly to lay out
+    if [ -s "$TARGETS" ]; then
+        echo
+        echo "## Issue 10 cost targets (the table above, again)"
+        echo
+        cat "$TARGETS"
+    fi
 fi
+exit $status
