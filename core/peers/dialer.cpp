@@ -67,8 +67,11 @@ void Dialer::onPeerSeen(const QString &peerId)
     scheduleRedial(); // should the dial below be held back or fail
     if (m_ownId < peerId) {
         dial(peerId);
-    } else {
+    } else if (!m_deferred.contains(peerId)) {
+        // The redial tick leaves it alone meanwhile, or it would break the tie early.
+        m_deferred.insert(peerId);
         QTimer::singleShot(HigherIdDialDelayMs, this, [this, peerId] {
+            m_deferred.remove(peerId);
             if (!m_transport.isConnected(peerId))
                 dial(peerId);
         });
@@ -211,7 +214,7 @@ void Dialer::redial()
         for (const PeerInfo &peer : m_roster.peers()) {
             if (m_redial.contains(peer.id) != tried || m_transport.isConnected(peer.id))
                 continue;
-            if (m_dials.contains(peer.id)) {
+            if (m_dials.contains(peer.id) || m_deferred.contains(peer.id)) {
                 waiting = true;
                 continue;
             }

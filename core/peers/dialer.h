@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -93,6 +94,7 @@ private:
     };
     QHash<QString, Dial> m_dials;   // peer ID -> dial in progress
     QHash<int, QString> m_attempts; // attempt -> peer ID
+    QSet<QString> m_deferred;       // heard by a higher ID: the lower one dials first
     DialGuard m_dialGuard;          // what announcements may make us dial
     QElapsedTimer m_clock;
     std::function<qint64()> m_now; // monotonic: a clock stepped back stalls no redial
