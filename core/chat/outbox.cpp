@@ -143,7 +143,7 @@ void Outbox::onCommitted(const QList<ChatMessage> &added)
         pump(peer);
 }
 
-void Outbox::onResendAsked(const QString &peerId)
+void Outbox::onResend(const QString &peerId, const Protocol::Resend &)
 {
     // Its disk has room again: everything it has not acknowledged goes again (it drops what it
     // has). Only what is on this connection without an ack can be missing there, and the store
@@ -167,7 +167,7 @@ void Outbox::onResendAsked(const QString &peerId)
                 if (it == m_resendServed.end() || !it->deferred || it->at != at)
                     return;
                 it->deferred = false;
-                onResendAsked(peerId);
+                onResend(peerId);
             });
         }
         return;

@@ -42,7 +42,7 @@ public:
     void onAck(const QString &peerId, const Protocol::Ack &ack);
     void onRead(const QString &peerId, const Protocol::Read &read);
     // The peer lost what it could not store: everything it has not acknowledged goes again.
-    void onResendAsked(const QString &peerId);
+    void onResend(const QString &peerId, const Protocol::Resend & = {});
 
 Q_SIGNALS:
     // Messages wait for a peer that is not connected: it should be dialled (`now`: the person

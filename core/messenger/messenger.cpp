@@ -122,17 +122,10 @@ void Messenger::registerHandlers()
 {
     // Every type but the session's (Hello, Ping, Pong, Bye: PeerConnection's) has a handler
     // here; tst_dispatcher checks it.
-    m_dispatcher->on<Protocol::Chat>([this](const QString &peerId, const Protocol::Chat &chat) {
-        m_inbox->onChat(peerId, chat);
-    });
-    m_dispatcher->on<Protocol::Ack>(
-        [this](const QString &peerId, const Protocol::Ack &ack) { m_outbox->onAck(peerId, ack); });
-    m_dispatcher->on<Protocol::Read>([this](const QString &peerId, const Protocol::Read &read) {
-        m_outbox->onRead(peerId, read);
-    });
-    m_dispatcher->on<Protocol::Resend>([this](const QString &peerId, const Protocol::Resend &) {
-        m_outbox->onResendAsked(peerId);
-    });
+    m_dispatcher->on(m_inbox, &Inbox::onChat);
+    m_dispatcher->on(m_outbox, &Outbox::onAck);
+    m_dispatcher->on(m_outbox, &Outbox::onRead);
+    m_dispatcher->on(m_outbox, &Outbox::onResend);
     // A newer peer's type: ignored, as the protocol says, on purpose.
     m_dispatcher->on<Protocol::Unknown>([](const QString &, const Protocol::Unknown &) {});
 }

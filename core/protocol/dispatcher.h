@@ -36,6 +36,15 @@ public:
         };
     }
 
+    // A member of `receiver`: `(receiver->*handler)(peerId, const T &)`.
+    template<typename T, typename Receiver>
+    void on(Receiver *receiver, void (Receiver::*handler)(const QString &, const T &))
+    {
+        on<T>([receiver, handler](const QString &peerId, const T &message) {
+            (receiver->*handler)(peerId, message);
+        });
+    }
+
     void dispatch(const QString &peerId, const Message &message)
     {
         const auto &handler = m_handlers[message.index()];
