@@ -44,11 +44,12 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_outbox, &Outbox::peerWanted, this, [this](const QString &peerId, bool now) {
         now ? m_dialer->retry(peerId) : m_dialer->dial(peerId);
     });
-    connect(m_inbox, &Inbox::received, m_receipts, &Receipts::onReceived);
+    // Reported before the receipts mark what the person is looking at as read.
     connect(m_inbox, &Inbox::received, this, [this](const QList<ChatMessage> &messages) {
         for (const ChatMessage &m : messages)
             Q_EMIT messageReceived(m);
     });
+    connect(m_inbox, &Inbox::received, m_receipts, &Receipts::onReceived);
     connect(m_receipts, &Receipts::unreadAdded, m_roster, &Roster::addUnread);
     connect(m_receipts, &Receipts::unreadCleared, m_roster, &Roster::clearUnread);
     connect(m_dialer,

@@ -50,7 +50,9 @@ struct MessengerConfig
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
-// events out. Owns the connections, the peer list and the conversations.
+// events out. Owns the transport (the connections), the store (the conversations) and the
+// services on them (core/chat, core/peers), and wires the services' signals: they never
+// include each other.
 class Messenger final : public QObject
 {
     Q_OBJECT
