@@ -65,17 +65,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
         if (m_discovery && m_roster->peer(peerId))
             m_discovery->forget(peerId);
     });
-    connect(m_registry,
-            &Transport::attemptFinished,
-            this,
-            [this](int attempt, const QString &peerId, Net::Error error, const QString &reason) {
-                if (!m_addressDials.remove(attempt))
-                    return; // the dialer's
-                // The person dialled this address: whoever answered is someone they chose.
-                if (error == Net::Error::None)
-                    m_registry->addKnownPeer(peerId, m_registry->remoteHost(peerId));
-                Q_EMIT connectFinished(attempt, peerId, reason);
-            });
+    connect(m_dialer, &Dialer::addressDialFinished, this, &Messenger::connectFinished);
     connect(m_registry,
             &Transport::messageReceived,
             this,
@@ -272,9 +262,7 @@ int Messenger::connectToAddress(const QString &address, QString *error)
     const auto parsed = PeerAddress::parse(address, DefaultPort, error);
     if (!parsed)
         return 0;
-    const int attempt = m_registry->connectToPeer(parsed->host, parsed->port);
-    m_addressDials.insert(attempt);
-    return attempt;
+    return m_dialer->dialAddress(parsed->host, parsed->port);
 }
 
 std::optional<QUuid> Messenger::sendMessage(const QString &peerId,

@@ -9,7 +9,6 @@
 
 #include <QHostAddress>
 #include <QObject>
-#include <QSet>
 
 #include <memory>
 #include <optional>
@@ -151,7 +150,6 @@ private:
     Receipts *m_receipts;
     Dialer *m_dialer;
     std::unique_ptr<Dispatcher> m_dispatcher;
-    QSet<int> m_addressDials; // attempts the person started (connectToAddress)
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;
     QStringList m_warnings;

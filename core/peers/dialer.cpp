@@ -60,6 +60,13 @@ void Dialer::retry(const QString &peerId)
     dial(peerId);
 }
 
+int Dialer::dialAddress(const QString &host, quint16 port)
+{
+    const int attempt = m_transport.connectToPeer(host, port);
+    m_addressDials.insert(attempt);
+    return attempt;
+}
+
 void Dialer::onPeerSeen(const QString &peerId)
 {
     if (m_transport.isConnected(peerId) || m_dials.contains(peerId))
@@ -131,9 +138,15 @@ void Dialer::onAttemptFinished(int attempt,
                                Net::Error error,
                                const QString &reason)
 {
+    if (m_addressDials.remove(attempt)) {
+        if (error == Net::Error::None)
+            m_transport.addKnownPeer(peerId, m_transport.remoteHost(peerId));
+        Q_EMIT addressDialFinished(attempt, peerId, reason);
+        return;
+    }
     const QString dialled = m_attempts.take(attempt);
     if (dialled.isEmpty())
-        return; // not ours: the person dialled an address (Messenger)
+        return; // not ours
     guardFinished(dialled, error, peerId);
     if (error == Net::Error::None) {
         m_dials.remove(dialled);

@@ -42,6 +42,9 @@ public:
     void dial(const QString &peerId);
     // The person asked: no back-off.
     void retry(const QString &peerId);
+    // The person typed an address: whoever answers there is someone they chose (known to the
+    // transport). The outcome arrives as addressDialFinished(attempt, ...).
+    int dialAddress(const QString &host, quint16 port);
     // Discovery heard it: dialled at once by the lower ID, later by the higher one.
     void onPeerSeen(const QString &peerId);
     bool isDialling(const QString &peerId) const { return m_dials.contains(peerId); }
@@ -61,6 +64,8 @@ Q_SIGNALS:
     void identityMismatch(const QString &peerId, const QString &warning);
     // Every address of a dial was tried in vain (or none was left to try).
     void gaveUp(const QString &peerId);
+    // `peerId`: who answered (empty if none did); `error`: why not, empty on success.
+    void addressDialFinished(int attempt, const QString &peerId, const QString &error);
 
 private:
     void scheduleRedial();
@@ -94,6 +99,7 @@ private:
     };
     QHash<QString, Dial> m_dials;   // peer ID -> dial in progress
     QHash<int, QString> m_attempts; // attempt -> peer ID
+    QSet<int> m_addressDials;       // attempts the person started (dialAddress)
     QSet<QString> m_deferred;       // heard by a higher ID: the lower one dials first
     DialGuard m_dialGuard;          // what announcements may make us dial
     QElapsedTimer m_clock;

@@ -104,7 +104,12 @@ public:
     }
     void finishAttempt(int attempt, const QString &peerId, Net::Error error)
     {
-        Q_EMIT attemptFinished(attempt, peerId, error, QStringLiteral("as the test says"));
+        // Like ConnectionRegistry: a reason only when it failed.
+        Q_EMIT attemptFinished(attempt,
+                               peerId,
+                               error,
+                               error == Net::Error::None ? QString()
+                                                         : QStringLiteral("as the test says"));
     }
     bool isReadingPaused(const QString &peerId) const { return m_paused.contains(peerId); }
 

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void heardAddressesFirstThenVerified();
     void identityMismatchWarns();
     void redialTimerRunsOnlyWhileSomeoneWaits();
+    void addressThePersonTypedMakesPeerKnown();
 
 private:
     void makeDialer(const QString &ownId);
@@ -174,6 +175,29 @@ void tst_Dialer::redialTimerRunsOnlyWhileSomeoneWaits()
     m_transport->finishAttempt(m_transport->dials.last().attempt, Bob, Net::Error::None);
     m_dialer->redial();
     QVERIFY(!m_dialer->isRedialScheduled());
+}
+
+void tst_Dialer::addressThePersonTypedMakesPeerKnown()
+{
+    makeDialer(Low);
+    QSignalSpy finished(m_dialer.get(), &Dialer::addressDialFinished);
+    const int refused = m_dialer->dialAddress(u"127.0.0.1"_s, 5000);
+    QCOMPARE(m_transport->dials.size(), 1);
+    QVERIFY(m_transport->dials.last().expectedPeerId.isEmpty()); // whoever answers
+    m_transport->finishAttempt(refused, {}, Net::Error::ConnectionRefused);
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(finished.last().at(0).toInt(), refused);
+    QVERIFY(!finished.last().at(2).toString().isEmpty());
+    QVERIFY(m_transport->known.isEmpty());
+
+    const int reached = m_dialer->dialAddress(u"127.0.0.1"_s, 5001);
+    m_transport->connectPeer(Bob, u"Bob"_s, u"127.0.0.1:5001"_s);
+    m_transport->finishAttempt(reached, Bob, Net::Error::None);
+    QCOMPARE(finished.size(), 2);
+    QCOMPARE(finished.last().at(1).toString(), Bob);
+    QVERIFY(finished.last().at(2).toString().isEmpty()); // no error
+    // Someone the person chose: the transport keeps room for it.
+    QVERIFY(m_transport->known.contains(Bob));
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)
