@@ -1,7 +1,6 @@
 #include "jsonlinesession.h"
 
 #include "messenger/messenger.h"
-#include "storage/messagestore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -202,18 +201,14 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
             return fail(u"history needs \"with\": PEER_ID, optional \"limit\": N and "
                         u"\"before\": MSG_ID"_s);
         const int n = limit.isUndefined() ? 50 : qBound(1, limit.toInt(), 1000);
-        std::optional<ChatMessage> cursor;
-        if (before.isString()) {
-            // Ours or theirs in this conversation (a peer may reuse one of our IDs).
-            const QUuid id = QUuid::fromString(before.toString());
-            cursor = m_messenger.history().message(MessageKey{id, with.toString(), true});
-            if (!cursor || cursor->seq == 0)
-                cursor = m_messenger.history().message(MessageKey{id, with.toString(), false});
-            if (!cursor || cursor->seq == 0)
-                return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
-        }
+        std::optional<QUuid> cursor;
+        if (before.isString())
+            cursor = QUuid::fromString(before.toString());
+        QString error;
+        const auto page = m_messenger.historyPage(with.toString(), n, cursor, &error);
+        if (!error.isEmpty())
+            return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
         QJsonArray messages;
-        const auto page = m_messenger.history().page(with.toString(), n, cursor);
         for (const ChatMessage &m : page) {
             messages.append(QJsonObject{{u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                                         {u"from"_s, m.outgoing ? m_messenger.id() : m.peerId},

@@ -4,7 +4,6 @@
 
 #include "identity/identity.h"
 #include "messenger/messenger.h"
-#include "net/connectionregistry.h"
 #include "storage/profiledirectory.h"
 
 #include <QCommandLineParser>
@@ -77,7 +76,7 @@ int main(int argc, char *argv[])
         // Give the byes a moment to leave, then go, whether or not every peer has read them.
         auto *wait = new QTimer(&app);
         QObject::connect(wait, &QTimer::timeout, &app, [&messenger, ticks = 0]() mutable {
-            if (!messenger.connections().hasOpenSockets() || ++ticks > 40)
+            if (!messenger.hasOpenConnections() || ++ticks > 40)
                 QCoreApplication::quit();
         });
         wait->start(50);

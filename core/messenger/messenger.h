@@ -1,24 +1,27 @@
 #pragma once
 
-#include "discovery/dialguard.h"
 #include "discovery/discoveryservice.h"
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
-#include "net/peerconnection.h"
+#include "net/connectionlimits.h"
 #include "net/ports.h"
-#include "net/throttledcount.h"
 #include "storage/chatmessage.h"
 
-#include <QElapsedTimer>
-#include <QHash>
 #include <QHostAddress>
 #include <QObject>
-#include <QSet>
-#include <QTimer>
+
+#include <memory>
+#include <optional>
 
 class ConnectionRegistry;
 class ConversationModel;
+class Dialer;
+class Dispatcher;
+class Inbox;
 class MessageStore;
+class Outbox;
+class Receipts;
+class Roster;
 
 // What the Network panel and `shoal-cli`'s network command show.
 struct NetworkStatus
@@ -46,7 +49,9 @@ struct MessengerConfig
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
-// events out. Owns the connections, the peer list and the conversations.
+// events out. Owns the transport (the connections), the store (the conversations) and the
+// services on them (core/chat, core/peers), and wires the services' signals: they never
+// include each other.
 class Messenger final : public QObject
 {
     Q_OBJECT
@@ -66,11 +71,23 @@ public:
     // The addresses a peer could type to reach this one.
     QStringList listenAddresses() const;
 
-    PeerListModel *peers() { return &m_peers; }
-    const MessageStore &history() const { return *m_store; }
+    PeerListModel *peers() { return m_peerList; }
+    std::optional<PeerInfo> peer(const QString &peerId) const;
     // A model of one conversation at a time, paged from the history, for a view.
     ConversationModel *createConversationModel(QObject *parent);
+    // Up to `count` messages of the conversation with `peerId`, oldest first, ending before
+    // the message `before` (ours or theirs in that conversation) or with the newest. Empty
+    // and *error set when `before` is not in it.
+    QList<ChatMessage> historyPage(const QString &peerId,
+                                   int count,
+                                   const std::optional<QUuid> &before,
+                                   QString *error) const;
+    // After shutdown(): true until every connection has finished saying bye (or given up).
+    bool hasOpenConnections() const;
+    // For tests and the bench only; the user interfaces go through the methods above.
+    const MessageStore &history() const { return *m_store; }
     ConnectionRegistry &connections() { return *m_registry; }
+    const Dispatcher &dispatcher() const;
     // Null when discovery is off.
     const DiscoveryService *discovery() const { return m_discovery; }
     // Problems that do not stop chatting (discovery could not start, ...), for the person.
@@ -86,7 +103,7 @@ public:
     // window). What is shown there is read: read receipts go out if allowed.
     void setActiveConversation(const QString &peerId, bool visible = true);
     void markRead(const QString &peerId);
-    void setSendReadReceipts(bool send) { m_config.sendReadReceipts = send; }
+    void setSendReadReceipts(bool send);
     // A waiting message: try to deliver it now, or take it back. A message not saved (state
     // Failed): try to save it again (it then goes out as if just typed), or drop it.
     bool retryMessage(const QUuid &id, QString *error);
@@ -114,86 +131,26 @@ Q_SIGNALS:
     void messageDeleted(const QUuid &id);
 
 private:
-    void onPeerConnected(const QString &peerId,
-                         const Protocol::Hello &hello,
-                         const QString &address,
-                         const QSslCertificate &certificate);
-    void onPeerDisconnected(const QString &peerId);
-    void onMessage(const QString &peerId, const Protocol::Message &message);
-    void flush(const QString &peerId);
-    void pump(const QString &peerId);
-    void redial();
-    void scheduleRedial();
-    void dial(const QString &peerId);
-    void dialNext(const QString &peerId);
-    // `answered`: the ID that answered instead, if a Shoal did (attemptFinished).
-    void onDialFinished(const QString &peerId, PeerConnection::Error error, const QString &answered);
-    bool mayDial(const PeerInfo &peer, const QString &address);
-    void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
-    void onPeerGone(const QString &peerId);
+    void registerHandlers();
+    void onDiscoveryGone(const QString &peerId);
     void dropIfOnlyHeard(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
-                     const QList<QUuid> &removed,
-                     const QList<ChatMessage> &duplicates);
-    void onNotSaved(const QList<ChatMessage> &messages, const QString &error);
-    void requestResend();
-    void onResendAsked(const QString &peerId);
-    void sendChat(const ChatMessage &message);
-    void sendReceipts(const QString &peerId);
-    void loadKnownPeers();
-    void rememberPeer(const PeerInfo &peer, const QSslCertificate &certificate);
-    void updatePeer(const PeerInfo &peer);
-    void resumeReading();
+                     const QList<QUuid> &removed);
 
     Identity m_identity;
     MessengerConfig m_config;
     ConnectionRegistry *m_registry;
     MessageStore *m_store;
-    PeerListModel m_peers;
+    // The services: each takes the transport and the store; none knows another.
+    Roster *m_roster;
+    PeerListModel *m_peerList;
+    Outbox *m_outbox;
+    Inbox *m_inbox;
+    Receipts *m_receipts;
+    Dialer *m_dialer;
+    std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
-    QString m_activeConversation;
-    bool m_activeVisible = false;
-    QSet<MessageKey> m_ackAfterCommit; // duplicates of received messages not yet on disk
-    // Per connected peer: the seq of the last queued message written to its connection.
-    QHash<QString, qint64> m_sendCursor;
-    QSet<QString> m_readingPaused; // peers far ahead of the disk
-    QSet<QString> m_pumpScheduled; // peers whose next queue page is posted
-    QSet<QString> m_sendCaughtUp;  // peers whose whole queue up to the cursor has gone out
-    // Peers whose messages could not be stored (a full disk): asked to send them again
-    // (Protocol::Resend) once a write succeeds, or when m_refetchTimer fires (with back-off).
-    QSet<QString> m_refetch;
-    QTimer m_refetchTimer;
-    int m_refetchDelayMs = 0;
-    // Per connected peer whose resend was served: when (m_clock), and whether a request that
-    // came sooner waits for the second to be over. Forgotten when the connection ends.
-    struct ResendServed
-    {
-        qint64 at = 0;
-        bool deferred = false;
-    };
-    QHash<QString, ResendServed> m_resendServed;
-    QTimer m_redialTimer; // runs only while a peer waits to be (re)dialled
-    bool m_shutDown = false;
-    struct Redial
-    {
-        qint64 notBefore = 0;
-        int delayMs = 0;
-    };
-    QHash<QString, Redial> m_redial;
-    struct Dial
-    {
-        QStringList addresses;
-        int next = 0;
-        int attempt = 0;
-        QString current;      // the address being dialled
-        bool guarded = false; // only an announcement named it: m_dialGuard counts it
-    };
-    QHash<QString, Dial> m_dials;         // peer ID -> dial in progress
-    QHash<int, QString> m_redialAttempts; // attempt -> peer ID
-    DialGuard m_dialGuard;                // what announcements may make us dial
-    QElapsedTimer m_clock;                // monotonic: the dial guard's and the resend limit's time
-    ThrottledCount m_dialsHeldBack{1000};
     DiscoveryService *m_discovery = nullptr;
     QStringList m_warnings;
 };

@@ -1,30 +1,11 @@
 #pragma once
 
+#include "peers/roster.h"
+
 #include <QAbstractListModel>
-#include <QDateTime>
-#include <QList>
 
-struct PeerInfo
-{
-    QString id;
-    QString name;
-    QString address;       // "host:port" where it was last reached over TLS
-    QStringList heardAt;   // "host:port" where LAN discovery heard it, freshest first
-    bool online = false;   // a verified TLS session with it is up (never from a datagram alone)
-    bool lan = false;      // currently heard by LAN discovery (a claim until it is online)
-    bool verified = false; // name and address come from a TLS session, not only a datagram
-    int unread = 0;
-    QDateTime lastSeen;
-
-    bool operator==(const PeerInfo &o) const
-    {
-        return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
-               && online == o.online && lan == o.lan && verified == o.verified
-               && unread == o.unread;
-    }
-};
-
-// Every peer this profile knows, online or not. Fed by connections now, by discovery later.
+// The roster as a list, for views: every peer this profile knows, online or not. It holds no
+// state of its own; the roster's signals keep it current.
 class PeerListModel final : public QAbstractListModel
 {
     Q_OBJECT
@@ -41,27 +22,18 @@ public:
         LanRole, // heard on the LAN now (verified or not)
     };
 
-    using QAbstractListModel::QAbstractListModel;
+    explicit PeerListModel(const Roster &roster, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Inserts or updates by ID; keeps the unread count.
-    void upsert(const PeerInfo &peer);
-    void setOnline(const QString &id, bool online);
-    void remove(const QString &id);
-    void addUnread(const QString &id, int count);
-    void clearUnread(const QString &id);
-
-    int rowOf(const QString &id) const;
-    std::optional<PeerInfo> peer(const QString &id) const;
-    const QList<PeerInfo> &peers() const { return m_peers; }
+    int rowOf(const QString &id) const { return m_roster.rowOf(id); }
+    std::optional<PeerInfo> peer(const QString &id) const { return m_roster.peer(id); }
+    const QList<PeerInfo> &peers() const { return m_roster.peers(); }
 
     static QString shortId(const QString &id);
 
 private:
-    void changed(int row);
-
-    QList<PeerInfo> m_peers;
+    const Roster &m_roster;
 };

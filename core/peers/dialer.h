@@ -1,0 +1,108 @@
+#pragma once
+
+#include "discovery/dialguard.h"
+#include "net/throttledcount.h"
+#include "net/transport.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+class MessageStore;
+class Roster;
+struct PeerInfo;
+
+// Reaches peers that should be connected: those heard on the LAN, and those with messages
+// waiting. Where a peer was heard just now first (as far as DialGuard lets announcements make
+// us dial), then where it was last verified. A failed peer is tried again after a back-off
+// that doubles (2 s up to 1 min) on a monotonic clock, and the redial timer runs only while
+// someone waits. When both hear each other the lower ID dials at once and the higher one
+// only if no connection has come by then: usually one connection, never none.
+class Dialer final : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int RedialTickMs = 1'000;
+    static constexpr int RedialFirstDelayMs = 2'000;
+    static constexpr int RedialMaxDelayMs = 60'000;
+    static constexpr int HigherIdDialDelayMs = 1'500;
+
+    Dialer(const QString &ownId,
+           Transport &transport,
+           MessageStore &store,
+           const Roster &roster,
+           QObject *parent = nullptr);
+
+    // Dials the peer unless it is connected, being dialled, or backed off.
+    void dial(const QString &peerId);
+    // The person asked: no back-off.
+    void retry(const QString &peerId);
+    // The person typed an address: whoever answers there is someone they chose (known to the
+    // transport). The outcome arrives as addressDialFinished(attempt, ...).
+    int dialAddress(const QString &host, quint16 port);
+    // Discovery heard it: dialled at once by the lower ID, later by the higher one.
+    void onPeerSeen(const QString &peerId);
+    bool isDialling(const QString &peerId) const { return m_dials.contains(peerId); }
+    // Its back-off is forgotten (the roster dropped it).
+    void forget(const QString &peerId) { m_redial.remove(peerId); }
+    // Known peers with messages waiting are dialled from now on; stop() ends that.
+    void start();
+    void stop();
+
+    // For tests: the clock back-off and the dial guard go by, and the redial tick itself.
+    void setClock(std::function<qint64()> clock) { m_now = std::move(clock); }
+    void redial();
+    bool isRedialScheduled() const { return m_redialTimer.isActive(); }
+
+Q_SIGNALS:
+    // A known peer's address answered with another key: refused, nothing sent there.
+    void identityMismatch(const QString &peerId, const QString &warning);
+    // Every address of a dial was tried in vain (or none was left to try).
+    void gaveUp(const QString &peerId);
+    // `peerId`: who answered (empty if none did); `error`: why not, empty on success.
+    void addressDialFinished(int attempt, const QString &peerId, const QString &error);
+
+private:
+    void scheduleRedial();
+    void dialNext(const QString &peerId);
+    bool mayDial(const PeerInfo &peer, const QString &address);
+    void onAttemptFinished(int attempt,
+                           const QString &peerId,
+                           Net::Error error,
+                           const QString &reason);
+    void guardFinished(const QString &peerId, Net::Error error, const QString &answered);
+
+    QString m_ownId;
+    Transport &m_transport;
+    MessageStore &m_store;
+    const Roster &m_roster;
+    QTimer m_redialTimer; // runs only while a peer waits to be (re)dialled
+    bool m_stopped = false;
+    struct Redial
+    {
+        qint64 notBefore = 0;
+        int delayMs = 0;
+    };
+    QHash<QString, Redial> m_redial;
+    struct Dial
+    {
+        QStringList addresses;
+        int next = 0;
+        int attempt = 0;
+        QString current;      // the address being dialled
+        bool guarded = false; // only an announcement named it: m_dialGuard counts it
+    };
+    QHash<QString, Dial> m_dials;   // peer ID -> dial in progress
+    QHash<int, QString> m_attempts; // attempt -> peer ID
+    QSet<int> m_addressDials;       // attempts the person started (dialAddress)
+    QSet<QString> m_deferred;       // heard by a higher ID: the lower one dials first
+    DialGuard m_dialGuard;          // what announcements may make us dial
+    QElapsedTimer m_clock;
+    std::function<qint64()> m_now; // monotonic: a clock stepped back stalls no redial
+    ThrottledCount m_dialsHeldBack{1000};
+};

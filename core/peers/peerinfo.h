@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+
+// What this profile knows of one peer: the roster's row.
+struct PeerInfo
+{
+    QString id;
+    QString name;
+    QString address;       // "host:port" where it was last reached over TLS
+    QStringList heardAt;   // "host:port" where LAN discovery heard it, freshest first
+    bool online = false;   // a verified TLS session with it is up (never from a datagram alone)
+    bool lan = false;      // currently heard by LAN discovery (a claim until it is online)
+    bool verified = false; // name and address come from a TLS session, not only a datagram
+    int unread = 0;
+    QDateTime lastSeen;
+
+    bool operator==(const PeerInfo &o) const
+    {
+        return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
+               && online == o.online && lan == o.lan && verified == o.verified
+               && unread == o.unread;
+    }
+};

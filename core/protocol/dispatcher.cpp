@@ -1,0 +1,3 @@
+#include "dispatcher.h"
+
+Q_LOGGING_CATEGORY(lcDispatch, "shoal.dispatch")

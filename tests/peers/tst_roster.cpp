@@ -1,0 +1,108 @@
+// The roster without sockets, seen through PeerListModel: a connection makes a peer online
+// and verified, its end takes it offline, a stranger only heard leaves no trace.
+#include "faketransport.h"
+#include "models/peerlistmodel.h"
+#include "peers/roster.h"
+#include "storage/messagestore.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+static const QString Bob = u"b0b0"_s.repeated(16);
+static const QString Eve = u"e0e0"_s.repeated(16);
+
+class tst_Roster : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void connectionMakesPeerOnline();
+    void onlyHeardStrangerIsDropped();
+    void unreadCounts();
+
+private:
+    std::unique_ptr<FakeTransport> m_transport;
+    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<Roster> m_roster;
+    std::unique_ptr<PeerListModel> m_model;
+};
+
+void tst_Roster::init()
+{
+    m_transport = std::make_unique<FakeTransport>();
+    m_store = std::make_unique<MessageStore>();
+    QString error;
+    QVERIFY2(m_store->open(u":memory:"_s, &error), qPrintable(error));
+    m_roster = std::make_unique<Roster>(*m_transport, *m_store);
+    m_model = std::make_unique<PeerListModel>(*m_roster);
+}
+
+void tst_Roster::cleanup()
+{
+    m_model.reset();
+    m_roster.reset();
+    m_store.reset();
+    m_transport.reset();
+}
+
+void tst_Roster::connectionMakesPeerOnline()
+{
+    QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+    m_transport->connectPeer(Bob, u"Bob"_s, u"127.0.0.1:5000"_s);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(m_model->rowCount(), 1);
+    const QModelIndex row = m_model->index(0);
+    QCOMPARE(row.data(PeerListModel::NameRole).toString(), u"Bob"_s);
+    QCOMPARE(row.data(PeerListModel::OnlineRole).toBool(), true);
+    QCOMPARE(row.data(PeerListModel::AddressRole).toString(), u"127.0.0.1:5000"_s);
+    QVERIFY(m_roster->peer(Bob)->verified);
+
+    m_transport->disconnectPeer(Bob);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(m_model->index(0).data(PeerListModel::OnlineRole).toBool(), false);
+    // Verified once: kept, and remembered for the next start.
+    QCOMPARE(m_roster->dropIfOnlyHeard(Bob, false), false);
+    QTRY_COMPARE(m_store->peers().size(), 1);
+}
+
+void tst_Roster::onlyHeardStrangerIsDropped()
+{
+    QSignalSpy updated(m_roster.get(), &Roster::peerUpdated);
+    m_roster->onPeerSeen(Eve, u"Eve"_s, {u"127.0.0.9:5000"_s});
+    QCOMPARE(updated.size(), 1);
+    QCOMPARE(m_model->rowCount(), 1);
+    QCOMPARE(m_model->index(0).data(PeerListModel::LanRole).toBool(), true);
+    QCOMPARE(m_model->index(0).data(PeerListModel::OnlineRole).toBool(), false); // a claim
+    // Heard again, nothing new: no update.
+    m_roster->onPeerSeen(Eve, u"Eve"_s, {u"127.0.0.9:5000"_s});
+    QCOMPARE(updated.size(), 1);
+
+    QCOMPARE(m_roster->dropIfOnlyHeard(Eve, false), false); // still heard
+    m_roster->onPeerGone(Eve);
+    QCOMPARE(m_roster->dropIfOnlyHeard(Eve, true), false); // being dialled
+    QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+    QCOMPARE(m_roster->dropIfOnlyHeard(Eve, false), true);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(m_model->rowCount(), 0);
+}
+
+void tst_Roster::unreadCounts()
+{
+    m_transport->connectPeer(Bob, u"Bob"_s);
+    m_roster->addUnread(Bob, 3);
+    QCOMPARE(m_model->index(0).data(PeerListModel::UnreadRole).toInt(), 3);
+    // A new hello keeps the count.
+    m_transport->connectPeer(Bob, u"Bobby"_s);
+    QCOMPARE(m_model->index(0).data(PeerListModel::UnreadRole).toInt(), 3);
+    QCOMPARE(m_model->index(0).data(PeerListModel::NameRole).toString(), u"Bobby"_s);
+    m_roster->clearUnread(Bob);
+    QCOMPARE(m_model->index(0).data(PeerListModel::UnreadRole).toInt(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Roster)
+#include "tst_roster.moc"
