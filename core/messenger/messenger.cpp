@@ -89,6 +89,10 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                 dialNext(dialled);
             });
     connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
+    connect(m_store, &MessageStore::sentStateChanged, this, [this](const QList<ChatMessage> &c) {
+        for (const ChatMessage &m : c)
+            Q_EMIT messageStateChanged(m);
+    });
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::resumeReading);
     connect(m_store, &MessageStore::notSaved, this, &Messenger::onNotSaved);

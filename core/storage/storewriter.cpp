@@ -74,7 +74,10 @@ StoreWriter::~StoreWriter() = default;
 
 bool StoreWriter::open(const QString &path, bool durable, QString *error)
 {
-    m_db = SqliteConnection::add(m_connection, path);
+    m_db = SqliteConnection::add(m_connection,
+                                 path,
+                                 durable ? SqliteConnection::Mode::ReadWrite
+                                         : SqliteConnection::Mode::SharedMemory);
     QSqlQuery q(m_db);
     if (!m_db.open()
         // FULL: a commit is on disk when it returns, so nothing acknowledged or shown as sent

@@ -69,7 +69,8 @@ public:
     StoreWriter();
     ~StoreWriter() override;
 
-    // Both called on the writer thread. `durable` false: synchronous = OFF (throwaway stores).
+    // Both called on the thread it lives on. `durable` false: `path` is the URI of a shared
+    // in-memory database (throwaway stores; synchronous = OFF).
     bool open(const QString &path, bool durable, QString *error);
     void close();
     // One transaction for all of `writes`; if it fails, one per write, so that only the
