@@ -32,6 +32,8 @@ public:
     // Kept by triggers in the same transaction as the rows (schema 5): no count at start.
     QHash<QString, int> unreadCounts() const;
     QStringList conversationPeers() const;
+    // Kept with the conversation (schema 5): once written to, always (a message of ours
+    // deleted while waiting does not undo it).
     QStringList peersWrittenTo() const;
 
 protected:

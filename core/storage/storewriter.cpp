@@ -53,10 +53,11 @@ struct StoreWriter::Queries
                    u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                    u" name = excluded.name, certificate = excluded.certificate,"
                    u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
-               && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
-                                       u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
-                                       u" last_message_at ="
-                                       u" MAX(last_message_at, excluded.last_message_at)"_s)
+               && conversation.prepare(
+                   u"INSERT INTO conversations (peer_id, last_message_at, written_to)"
+                   u" VALUES (?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
+                   u" last_message_at = MAX(last_message_at, excluded.last_message_at),"
+                   u" written_to = MAX(written_to, excluded.written_to)"_s)
                && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
                                                                           QLatin1StringView(ByKey)))
                && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
@@ -179,7 +180,12 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
     }
     QElapsedTimer clock;
     clock.start();
-    QHash<QString, qint64> lastMessageAt;
+    struct Conversation
+    {
+        qint64 lastMessageAt = 0;
+        bool writtenTo = false;
+    };
+    QHash<QString, Conversation> conversations;
     auto fail = [&](const QSqlQuery &q) {
         r.error = q.lastError().text();
         return false;
@@ -206,8 +212,9 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 }
                 m.seq = q.lastInsertId().toLongLong();
                 // Our clock: a peer's cannot move its conversation to the top of the list.
-                qint64 &last = lastMessageAt[m.peerId];
-                last = qMax(last, ms(m.receivedAt));
+                Conversation &c = conversations[m.peerId];
+                c.lastMessageAt = qMax(c.lastMessageAt, ms(m.receivedAt));
+                c.writtenTo = c.writtenTo || m.outgoing;
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
                 QSqlQuery &q = m_q->update;
@@ -245,9 +252,10 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     return fail(q);
             }
         }
-        for (auto it = lastMessageAt.cbegin(); it != lastMessageAt.cend(); ++it) {
+        for (auto it = conversations.cbegin(); it != conversations.cend(); ++it) {
             m_q->conversation.addBindValue(it.key());
-            m_q->conversation.addBindValue(it.value());
+            m_q->conversation.addBindValue(it->lastMessageAt);
+            m_q->conversation.addBindValue(it->writtenTo);
             if (!m_q->conversation.exec())
                 return fail(m_q->conversation);
         }
