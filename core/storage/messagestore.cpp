@@ -69,8 +69,8 @@ MessageStore::~MessageStore()
         m_checkThread->wait();
         delete m_checkThread;
     }
+    flush();
     if (m_writer) {
-        flush();
         StoreWriter *writer = m_writer;
         QMetaObject::invokeMethod(
             writer, [writer] { writer->close(); }, Qt::BlockingQueuedConnection);
@@ -78,10 +78,8 @@ MessageStore::~MessageStore()
         m_thread.wait();
         delete writer; // its thread has ended: nothing else can touch it
     }
-    if (m_inlineWriter) {
-        flush(); // ":memory:": no writer thread
+    if (m_inlineWriter)
         m_inlineWriter->close();
-    }
     for (StoreConcern *concern : m_concerns)
         concern->release();
     SqliteConnection::remove(m_db, m_connection);
@@ -183,37 +181,10 @@ bool MessageStore::open(const QString &path, QString *error)
             return false;
         }
     }
-    QString writerError;
-    if (durable) {
-        auto writer = std::make_unique<StoreWriter>();
-        writer->moveToThread(&m_thread);
-        m_thread.start();
-        bool opened = false;
-        QMetaObject::invokeMethod(
-            writer.get(),
-            [&, w = writer.get()] { opened = w->open(file, durable, &writerError); },
-            Qt::BlockingQueuedConnection);
-        if (!opened) {
-            *error = tr("Cannot open the history %1: %2").arg(path, writerError);
-            QMetaObject::invokeMethod(
-                writer.get(), [w = writer.get()] { w->close(); }, Qt::BlockingQueuedConnection);
-            m_thread.quit();
-            m_thread.wait();
-            for (StoreConcern *concern : m_concerns)
-                concern->release();
-            m_db.close();
-            return false;
-        }
-        m_writer = writer.release();
-    }
-    // The same for small batches on this thread (its own connection; never both at once); for
-    // ":memory:", every batch (no fsync to wait for, and no second thread in a shared cache).
-    m_inlineWriter = std::make_unique<StoreWriter>();
-    if (!m_inlineWriter->open(file, durable, &writerError)) {
-        *error = tr("Cannot open the history %1: %2").arg(path, writerError);
-        m_inlineWriter.reset();
-        return false;
-    }
+    // The writers' connections are opened when there is something to write, not here: the
+    // window or `ready` does not wait for them (~2 ms, more on a busy machine).
+    m_file = file;
+    m_open = true;
     if (durable)
         startCheck(file);
     return true;
@@ -341,7 +312,7 @@ void MessageStore::dispatch()
         // hand-offs (~0.1 ms each here) that would double a message's round trip. One such
         // commit costs one fsync, ~0.3 ms; should the disk ever take longer than a few
         // milliseconds, everything goes to the writer thread for a while.
-        CommitResult result = m_inlineWriter->commit(writes);
+        CommitResult result = inlineWriter().commit(writes);
         if (!m_inMemory && result.commitUs > InlineMaxCommitUs) {
             qCInfo(lcStorage) << "a small commit took" << result.commitUs / 1000.0
                               << "ms; all commits go to the writer thread for"
@@ -354,7 +325,7 @@ void MessageStore::dispatch()
         return;
     }
     m_busy = true;
-    StoreWriter *writer = m_writer;
+    StoreWriter *writer = threadWriter();
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
     QMetaObject::invokeMethod(writer, [this, writer, mailbox, writes = std::move(writes)] {
         CommitResult result = writer->commit(writes);
@@ -366,6 +337,44 @@ void MessageStore::dispatch()
         // If the store is gone by then, Qt drops the call with it.
         QMetaObject::invokeMethod(this, &MessageStore::collect, Qt::QueuedConnection);
     });
+}
+
+StoreWriter &MessageStore::inlineWriter()
+{
+    if (!m_inlineWriter) {
+        // On this thread; for ":memory:", it commits every batch (no fsync to wait for, and no
+        // second thread in a shared cache). Should it not open, its commits fail with the
+        // reason, reported as any failed write is.
+        m_inlineWriter = std::make_unique<StoreWriter>();
+        QString error;
+        if (!m_inlineWriter->open(m_file, !m_inMemory, &error))
+            qCWarning(lcStorage).noquote() << "cannot open the history for writing:" << error;
+        else if (m_growthLimited)
+            m_inlineWriter->setGrowthLimited(true);
+    }
+    return *m_inlineWriter;
+}
+
+StoreWriter *MessageStore::threadWriter()
+{
+    if (!m_writer) {
+        m_writer = new StoreWriter;
+        m_writer->moveToThread(&m_thread);
+        m_thread.start();
+        // Posted: the batches posted after it find it open (or fail with the reason).
+        QMetaObject::invokeMethod(
+            m_writer,
+            [w = m_writer, file = m_file, limited = m_growthLimited] {
+                QString error;
+                if (!w->open(file, true, &error))
+                    qCWarning(lcStorage).noquote()
+                        << "cannot open the history for writing:" << error;
+                else if (limited)
+                    w->setGrowthLimited(true);
+            },
+            Qt::QueuedConnection);
+    }
+    return m_writer;
 }
 
 void MessageStore::collect()
@@ -546,13 +555,15 @@ void MessageStore::setGrowthLimited(bool limited)
     if (!isOpen())
         return;
     flush(); // what was written before is not caught by it
+    m_growthLimited = limited;
     if (StoreWriter *writer = m_writer) {
         QMetaObject::invokeMethod(
             writer,
             [writer, limited] { writer->setGrowthLimited(limited); },
             Qt::BlockingQueuedConnection);
     }
-    m_inlineWriter->setGrowthLimited(limited);
+    if (m_inlineWriter)
+        m_inlineWriter->setGrowthLimited(limited);
 }
 
 void MessageStore::setReceiptSent(const ChatMessage &message)

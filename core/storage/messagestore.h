@@ -183,11 +183,16 @@ private:
     void finish(CommitResult result);
     void reportSent(const QList<ChatMessage> &changed);
     bool exec(const QString &sql, QString *error);
-    bool isOpen() const { return m_inlineWriter != nullptr; }
+    bool isOpen() const { return m_open; }
+    StoreWriter &inlineWriter(); // opened on first use
+    StoreWriter *threadWriter(); // started on first use
 
     QString m_connection;
     QSqlDatabase m_db;
     bool m_inMemory = false;
+    bool m_open = false;
+    bool m_growthLimited = false;
+    QString m_file; // the writers open it too
     QThread m_thread;
     QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
     std::shared_ptr<Check> m_check;              // shared with it: how to cancel it

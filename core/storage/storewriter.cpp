@@ -86,13 +86,13 @@ bool StoreWriter::open(const QString &path, bool durable, QString *error)
         || !q.exec(durable ? u"PRAGMA synchronous = FULL"_s : u"PRAGMA synchronous = OFF"_s)
         // 32 MiB of page cache: the message-ID index is written in random order.
         || !q.exec(u"PRAGMA cache_size = -32768"_s)) {
-        *error = m_db.lastError().text();
+        *error = m_openError = m_db.lastError().text();
         return false;
     }
     q.finish();
     m_q = std::make_unique<Queries>(m_db);
     if (!m_q->prepare()) {
-        *error = m_db.lastError().text();
+        *error = m_openError = m_db.lastError().text();
         m_q.reset();
         return false;
     }
@@ -175,7 +175,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
 {
     CommitResult r;
     if (!m_q) {
-        r.error = u"the history is not open"_s;
+        r.error = m_openError.isEmpty() ? u"the history is not open"_s : m_openError;
         return r;
     }
     QElapsedTimer clock;

@@ -87,4 +87,5 @@ private:
     QString m_connection;
     QSqlDatabase m_db;
     std::unique_ptr<Queries> m_q;
+    QString m_openError; // why open() failed: every commit fails with it
 };
