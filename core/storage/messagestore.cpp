@@ -152,9 +152,11 @@ bool MessageStore::open(const QString &path, QString *error)
     m_inMemory = !durable;
     if (m_inMemory) {
         // A SQLite in-memory database that this store's connections share (shared cache; it
-        // lives while one of them is open). Every commit runs on this thread, so a read never
-        // meets a write half done: read_uncommitted spares the reads the shared cache's table
-        // locks, which would otherwise refuse the writer while a read is open.
+        // lives while one of them is open). A shared cache locks tables, not the file, and a
+        // reader's lock would make the writers fail at once (SQLITE_LOCKED: no busy wait), so
+        // this connection reads uncommitted: it may see the writer thread's batch while it is
+        // being written. Harmless here: the adds in it are left out until reported (m_inFlight,
+        // as with WAL), and nothing is acknowledged or sent before committed().
         file = u"file:%1?mode=memory&cache=shared"_s.arg(m_connection);
     }
     const auto mode = durable ? SqliteConnection::Mode::ReadWrite
@@ -307,21 +309,19 @@ void MessageStore::dispatch()
                 ++m_receivedInFlight[a->message.peerId];
         }
     }
-    if (m_inMemory || (writes.size() <= InlineMaxWrites && m_inlineBackoff.hasExpired())) {
+    if (writes.size() <= InlineMaxWrites && m_inlineBackoff.hasExpired()) {
         // A few writes while the writer thread is idle: committed here, sparing the two thread
         // hand-offs (~0.1 ms each here) that would double a message's round trip. One such
         // commit costs one fsync, ~0.3 ms; should the disk ever take longer than a few
         // milliseconds, everything goes to the writer thread for a while.
         CommitResult result = inlineWriter().commit(writes);
-        if (!m_inMemory && result.commitUs > InlineMaxCommitUs) {
+        if (result.commitUs > InlineMaxCommitUs) {
             qCInfo(lcStorage) << "a small commit took" << result.commitUs / 1000.0
                               << "ms; all commits go to the writer thread for"
                               << InlineBackoffMs / 1000 << "s";
             m_inlineBackoff.setRemainingTime(InlineBackoffMs);
         }
         finish(std::move(result));
-        if (!m_pending.isEmpty())
-            schedule(); // more than one batch's worth (":memory:"): the rest on the next pass
         return;
     }
     m_busy = true;
@@ -342,9 +342,8 @@ void MessageStore::dispatch()
 StoreWriter &MessageStore::inlineWriter()
 {
     if (!m_inlineWriter) {
-        // On this thread; for ":memory:", it commits every batch (no fsync to wait for, and no
-        // second thread in a shared cache). Should it not open, its commits fail with the
-        // reason, reported as any failed write is.
+        // Should it not open, its commits fail with the reason, reported as any failed write
+        // is.
         m_inlineWriter = std::make_unique<StoreWriter>();
         QString error;
         if (!m_inlineWriter->open(m_file, !m_inMemory, &error))
@@ -364,9 +363,9 @@ StoreWriter *MessageStore::threadWriter()
         // Posted: the batches posted after it find it open (or fail with the reason).
         QMetaObject::invokeMethod(
             m_writer,
-            [w = m_writer, file = m_file, limited = m_growthLimited] {
+            [w = m_writer, file = m_file, durable = !m_inMemory, limited = m_growthLimited] {
                 QString error;
-                if (!w->open(file, true, &error))
+                if (!w->open(file, durable, &error))
                     qCWarning(lcStorage).noquote()
                         << "cannot open the history for writing:" << error;
                 else if (limited)
