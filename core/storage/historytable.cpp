@@ -72,29 +72,16 @@ SchemaSteps HistoryTable::schema()
           u" WHERE messages.peer_id = conversations.peer_id)"
           u" WHERE peer_id IN (SELECT peer_id FROM messages)"_s}},
         // unread counts kept, not counted at every start (a GROUP BY over half a million
-        // unread messages took ~50 ms): counted once here, then kept by triggers in the
-        // transaction that changes the rows, whoever writes them. A message's peer and
-        // direction never change; a step that rebuilds `messages` must make the triggers again.
+        // unread messages took ~0.1 s): counted once here, then kept by the writer in the
+        // transaction that changes the rows, one row per peer and batch (triggers cost 1-4.5 µs
+        // per received message). Incoming rows are stored unread (Delivered) and only ever
+        // become Read; SQL that writes messages another way must keep this table too.
         {5,
          {u"CREATE TABLE unread_counts ("
           u" peer_id TEXT PRIMARY KEY,"
           u" unread INTEGER NOT NULL) WITHOUT ROWID"_s,
           u"INSERT INTO unread_counts (peer_id, unread) SELECT peer_id, COUNT(*) FROM messages"
           u" WHERE outgoing = 0 AND state = 2 GROUP BY peer_id"_s,
-          // (INSERT OR IGNORE, then UPDATE: an upsert in a trigger cost 4.5 µs a received
-          // message more, these ~1 µs)
-          u"CREATE TRIGGER unread_added AFTER INSERT ON messages"
-          u" WHEN NEW.outgoing = 0 AND NEW.state = 2 BEGIN"
-          u" INSERT OR IGNORE INTO unread_counts (peer_id, unread) VALUES (NEW.peer_id, 0);"
-          u" UPDATE unread_counts SET unread = unread + 1 WHERE peer_id = NEW.peer_id; END"_s,
-          u"CREATE TRIGGER unread_changed AFTER UPDATE OF state ON messages"
-          u" WHEN NEW.outgoing = 0 AND (OLD.state = 2) <> (NEW.state = 2) BEGIN"
-          u" INSERT OR IGNORE INTO unread_counts (peer_id, unread) VALUES (NEW.peer_id, 0);"
-          u" UPDATE unread_counts SET unread = unread + CASE WHEN NEW.state = 2 THEN 1 ELSE -1 END"
-          u" WHERE peer_id = NEW.peer_id; END"_s,
-          u"CREATE TRIGGER unread_removed AFTER DELETE ON messages"
-          u" WHEN OLD.outgoing = 0 AND OLD.state = 2 BEGIN"
-          u" UPDATE unread_counts SET unread = unread - 1 WHERE peer_id = OLD.peer_id; END"_s,
           // whether the person has written to them, kept by the writer with last_message_at
           // (found by a probe that walked a whole conversation of theirs: 0.1-0.7 s at start
           // for 5 conversations of 100,000 messages that are all theirs)

@@ -29,7 +29,7 @@ public:
     qint64 count(const QString &peerId) const;
     QList<ChatMessage> pendingReceipts(const QString &peerId) const;
     QList<ChatMessage> unread(const QString &peerId) const;
-    // Kept by triggers in the same transaction as the rows (schema 5): no count at start.
+    // Kept by the writer in the same transaction as the rows (schema 5): no count at start.
     QHash<QString, int> unreadCounts() const;
     QStringList conversationPeers() const;
     // Kept with the conversation (schema 5): once written to, always (a message of ours

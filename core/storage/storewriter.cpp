@@ -28,6 +28,7 @@ struct StoreWriter::Queries
         , remove(db)
         , peer(db)
         , conversation(db)
+        , unread(db)
         , byKey(db)
         , begin(db)
         , commit(db)
@@ -58,13 +59,16 @@ struct StoreWriter::Queries
                    u" VALUES (?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
                    u" last_message_at = MAX(last_message_at, excluded.last_message_at),"
                    u" written_to = MAX(written_to, excluded.written_to)"_s)
+               && unread.prepare(u"INSERT INTO unread_counts (peer_id, unread) VALUES (?, ?)"
+                                 u" ON CONFLICT (peer_id) DO UPDATE SET"
+                                 u" unread = unread + excluded.unread"_s)
                && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
                                                                           QLatin1StringView(ByKey)))
                && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
                && rollback.prepare(u"ROLLBACK"_s);
     }
-    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, byKey, begin,
-        commit, rollback;
+    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, unread, byKey,
+        begin, commit, rollback;
 };
 
 StoreWriter::StoreWriter()
@@ -186,6 +190,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         bool writtenTo = false;
     };
     QHash<QString, Conversation> conversations;
+    QHash<QString, int> unread; // per peer: incoming messages not yet shown, added or read
     auto fail = [&](const QSqlQuery &q) {
         r.error = q.lastError().text();
         return false;
@@ -215,6 +220,8 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 Conversation &c = conversations[m.peerId];
                 c.lastMessageAt = qMax(c.lastMessageAt, ms(m.receivedAt));
                 c.writtenTo = c.writtenTo || m.outgoing;
+                if (!m.outgoing && m.state == MessageState::Delivered)
+                    ++unread[m.peerId];
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
                 QSqlQuery &q = m_q->update;
@@ -227,6 +234,9 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 if (q.numRowsAffected() > 0) {
                     ChatMessage m = s->message;
                     m.state = s->state;
+                    // Incoming: stored Delivered, and a state only moves forward: read now.
+                    if (!m.outgoing)
+                        unread[m.peerId] += m.state == MessageState::Delivered ? 1 : -1;
                     r.changed.append(m);
                 }
             } else if (const auto *c = std::get_if<Receipt>(&w)) {
@@ -258,6 +268,14 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             m_q->conversation.addBindValue(it->writtenTo);
             if (!m_q->conversation.exec())
                 return fail(m_q->conversation);
+        }
+        for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
+            if (it.value() == 0)
+                continue;
+            m_q->unread.addBindValue(it.key());
+            m_q->unread.addBindValue(it.value());
+            if (!m_q->unread.exec())
+                return fail(m_q->unread);
         }
         if (!m_q->commit.exec())
             return fail(m_q->commit);
