@@ -32,6 +32,11 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     // Before the services connect theirs: an outgoing message is reported on disk (Queued)
     // before the outbox sends it and reports it sent.
     connect(m_store, &MessageStore::committed, this, &Messenger::onCommitted);
+    // "Sent" is kept in memory, never committed: reported apart, shown all the same.
+    connect(m_store, &MessageStore::sentStateChanged, this, [this](const QList<ChatMessage> &c) {
+        for (const ChatMessage &m : c)
+            Q_EMIT messageStateChanged(m);
+    });
     Transport &transport = *m_registry;
     m_roster = new Roster(transport, *m_store, this);
     m_peerList = new PeerListModel(*m_roster, this);
@@ -69,8 +74,14 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_registry,
             &Transport::messageReceived,
             this,
-            [this](const QString &peerId, const Protocol::Message &message) {
-                m_dispatcher->dispatch(peerId, message);
+            [this](const QString &peerId, const Protocol::Message &message, StreamKind kind) {
+                // The conversation's types belong on its stream; a bulk stream carries none of
+                // them yet (a peer that sends them there is ignored, not believed).
+                if (kind == StreamKind::Chat)
+                    m_dispatcher->dispatch(peerId, message);
+                else
+                    qCDebug(lcMessenger) << "ignored on a" << int(kind) << "stream from" << peerId
+                                         << Protocol::toString(message);
             });
     registerHandlers();
 

@@ -18,6 +18,9 @@ ConversationModel::ConversationModel(const MessageStore &store, QObject *parent)
     , m_store(store)
 {
     connect(&m_store, &MessageStore::committed, this, &ConversationModel::onCommitted);
+    connect(&m_store, &MessageStore::sentStateChanged, this, [this](const QList<ChatMessage> &c) {
+        onCommitted({}, c, {});
+    });
     connect(&m_store, &MessageStore::notSaved, this, &ConversationModel::onNotSaved);
 }
 

@@ -19,103 +19,15 @@ using namespace StoreWrite;
 
 Q_LOGGING_CATEGORY(lcStorage, "shoal.storage")
 
-namespace {
-
-// Forward-only: step N takes a database at version N-1 to version N. Never edit a step that
-// has shipped; add one.
-const QList<QStringList> &migrationSteps()
+// Every concern's schema steps, in this order within a version. A new concern adds its
+// schema() here.
+const QList<SchemaSteps> &MessageStore::schemaSteps()
 {
-    static const QList<QStringList> steps = {
-        // 1: peers and messages
-        {u"CREATE TABLE peers ("
-         u" id TEXT PRIMARY KEY,"
-         u" name TEXT NOT NULL DEFAULT '',"
-         u" certificate BLOB,"
-         u" addresses TEXT NOT NULL DEFAULT '',"
-         u" last_seen INTEGER)"_s,
-         u"CREATE TABLE messages ("
-         u" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-         u" id BLOB NOT NULL UNIQUE,"
-         u" peer_id TEXT NOT NULL,"
-         u" outgoing INTEGER NOT NULL,"
-         u" sent_at INTEGER NOT NULL,"
-         u" received_at INTEGER NOT NULL,"
-         u" text TEXT NOT NULL,"
-         u" state INTEGER NOT NULL)"_s,
-         u"CREATE INDEX messages_by_conversation ON messages (peer_id, sent_at, seq)"_s},
-        // 2: conversations, read receipts, and indexes for the queue and unread counts
-        {u"CREATE TABLE conversations ("
-         u" peer_id TEXT PRIMARY KEY,"
-         u" last_message_at INTEGER NOT NULL)"_s,
-         u"INSERT INTO conversations (peer_id, last_message_at)"
-         u" SELECT peer_id, MAX(sent_at) FROM messages GROUP BY peer_id"_s,
-         u"ALTER TABLE messages ADD COLUMN receipt_sent INTEGER NOT NULL DEFAULT 0"_s,
-         u"CREATE INDEX messages_waiting ON messages (peer_id, seq)"
-         u" WHERE outgoing = 1 AND state IN (0, 1)"_s,
-         u"CREATE INDEX messages_unread ON messages (peer_id)"
-         u" WHERE outgoing = 0 AND state = 2"_s},
-        // 3: read receipts still to send, found without walking the whole conversation (on
-        // every connect; 30 ms for a 100,000-message conversation without it)
-        {u"CREATE INDEX messages_receipts ON messages (peer_id)"
-         u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s},
-        // 4: a message is (sender, ID), not ID: one peer's ID no longer shadows another's
-        // message (the table is rebuilt: SQLite cannot drop a UNIQUE constraint); shown in
-        // the order of arrival here, not by the sender's clock (seq, not sent_at); the
-        // conversation list ordered by our clock too
-        {u"CREATE TABLE messages_v4 ("
-         u" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-         u" id BLOB NOT NULL,"
-         u" peer_id TEXT NOT NULL,"
-         u" outgoing INTEGER NOT NULL,"
-         u" sent_at INTEGER NOT NULL,"
-         u" received_at INTEGER NOT NULL,"
-         u" text TEXT NOT NULL,"
-         u" state INTEGER NOT NULL,"
-         u" receipt_sent INTEGER NOT NULL DEFAULT 0,"
-         u" UNIQUE (id, peer_id, outgoing))"_s,
-         u"INSERT INTO messages_v4 (seq, id, peer_id, outgoing, sent_at, received_at, text, state,"
-         u" receipt_sent) SELECT seq, id, peer_id, outgoing, sent_at, received_at, text, state,"
-         u" receipt_sent FROM messages ORDER BY seq"_s,
-         // seq keeps growing from where it was, past messages deleted at the end
-         u"DELETE FROM sqlite_sequence WHERE name = 'messages_v4'"_s,
-         u"INSERT INTO sqlite_sequence (name, seq)"
-         u" SELECT 'messages_v4', seq FROM sqlite_sequence WHERE name = 'messages'"_s,
-         u"DROP TABLE messages"_s,
-         u"ALTER TABLE messages_v4 RENAME TO messages"_s,
-         u"CREATE INDEX messages_by_arrival ON messages (peer_id, seq)"_s,
-         u"CREATE INDEX messages_waiting ON messages (peer_id, seq)"
-         u" WHERE outgoing = 1 AND state IN (0, 1)"_s,
-         u"CREATE INDEX messages_unread ON messages (peer_id)"
-         u" WHERE outgoing = 0 AND state = 2"_s,
-         u"CREATE INDEX messages_receipts ON messages (peer_id)"
-         u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s,
-         u"UPDATE conversations SET last_message_at = (SELECT MAX(received_at) FROM messages"
-         u" WHERE messages.peer_id = conversations.peer_id)"
-         u" WHERE peer_id IN (SELECT peer_id FROM messages)"_s},
-    };
-    return steps;
+    static const QList<SchemaSteps> all = {PeerTable::schema(),
+                                           HistoryTable::schema(),
+                                           OutgoingQueue::schema()};
+    return all;
 }
-
-} // namespace
-
-// This thread's prepared reads; the writes are StoreWriter's.
-struct MessageStore::Queries
-{
-    explicit Queries(const QSqlDatabase &db)
-        : byKey(db)
-        , byId(db)
-    {}
-    bool prepare()
-    {
-        return byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
-                                                                       QLatin1StringView(ByKey)))
-               // Ours first: an outgoing ID is unique (we made it), an incoming one need not be.
-               && byId.prepare(
-                   u"SELECT %1 FROM messages WHERE id = ?"
-                   u" ORDER BY outgoing DESC, seq LIMIT 1"_s.arg(QLatin1StringView(Columns)));
-    }
-    QSqlQuery byKey, byId;
-};
 
 // Where the writer leaves a batch's result: one batch is with the writer at a time.
 struct MessageStore::Mailbox
@@ -157,8 +69,8 @@ MessageStore::~MessageStore()
         m_checkThread->wait();
         delete m_checkThread;
     }
+    flush();
     if (m_writer) {
-        flush();
         StoreWriter *writer = m_writer;
         QMetaObject::invokeMethod(
             writer, [writer] { writer->close(); }, Qt::BlockingQueuedConnection);
@@ -168,7 +80,8 @@ MessageStore::~MessageStore()
     }
     if (m_inlineWriter)
         m_inlineWriter->close();
-    m_q.reset();
+    for (StoreConcern *concern : m_concerns)
+        concern->release();
     SqliteConnection::remove(m_db, m_connection);
 }
 
@@ -208,11 +121,18 @@ bool MessageStore::migrate(QSqlDatabase &db, int version, QString *error)
             return false;
         }
         QSqlQuery q(db);
-        for (const QString &sql : migrationSteps().at(v - 1)) {
-            if (!q.exec(sql)) {
-                *error = u"migration to schema %1 failed: %2"_s.arg(v).arg(q.lastError().text());
-                db.rollback();
-                return false;
+        for (const SchemaSteps &steps : schemaSteps()) {
+            for (const SchemaStep &step : steps) {
+                if (step.version != v)
+                    continue;
+                for (const QString &sql : step.statements) {
+                    if (!q.exec(sql)) {
+                        *error = u"migration to schema %1 failed: %2"_s.arg(v).arg(
+                            q.lastError().text());
+                        db.rollback();
+                        return false;
+                    }
+                }
             }
         }
         if (!q.exec(u"PRAGMA user_version = %1"_s.arg(v)) || !db.commit()) {
@@ -229,61 +149,44 @@ bool MessageStore::open(const QString &path, QString *error)
 {
     QString file = path;
     const bool durable = path != u":memory:"_s;
-    if (!durable) {
-        // Two connections cannot share a ":memory:" database: a throwaway file instead, with no
-        // fsync, removed with the store.
-        m_throwaway = std::make_unique<QTemporaryDir>();
-        if (!m_throwaway->isValid()) {
-            *error = tr("Cannot create a temporary history: %1").arg(m_throwaway->errorString());
-            return false;
-        }
-        file = m_throwaway->filePath(u"history.sqlite"_s);
+    m_inMemory = !durable;
+    if (m_inMemory) {
+        // A SQLite in-memory database that this store's connections share (shared cache; it
+        // lives while one of them is open). A shared cache locks tables, not the file, and a
+        // reader's lock would make the writers fail at once (SQLITE_LOCKED: no busy wait), so
+        // this connection reads uncommitted: it may see the writer thread's batch while it is
+        // being written. Harmless here: the adds in it are left out until reported (m_inFlight,
+        // as with WAL), and nothing is acknowledged or sent before committed().
+        file = u"file:%1?mode=memory&cache=shared"_s.arg(m_connection);
     }
-    m_db = SqliteConnection::add(m_connection, file);
+    const auto mode = durable ? SqliteConnection::Mode::ReadWrite
+                              : SqliteConnection::Mode::SharedMemory;
+    m_db = SqliteConnection::add(m_connection, file, mode);
     if (!m_db.open()) {
         *error = tr("Cannot open the history %1: %2").arg(path, m_db.lastError().text());
         return false;
     }
     // WAL: readers (this thread) never wait for the writer (the writer thread).
-    if (!exec(u"PRAGMA journal_mode = WAL"_s, error) || !exec(u"PRAGMA foreign_keys = ON"_s, error)
+    const bool configured = durable ? exec(u"PRAGMA journal_mode = WAL"_s, error)
+                                    : exec(u"PRAGMA read_uncommitted = 1"_s, error);
+    if (!configured || !exec(u"PRAGMA foreign_keys = ON"_s, error)
         || !migrate(m_db, SchemaVersion, error)) {
         m_db.close();
         return false;
     }
-    m_q = std::make_unique<Queries>(m_db);
-    if (!m_q->prepare()) {
-        *error = m_db.lastError().text();
-        m_q.reset();
-        m_db.close();
-        return false;
+    for (StoreConcern *concern : m_concerns) {
+        if (!concern->prepare(m_db)) {
+            *error = m_db.lastError().text();
+            for (StoreConcern *c : m_concerns)
+                c->release();
+            m_db.close();
+            return false;
+        }
     }
-    auto writer = std::make_unique<StoreWriter>();
-    writer->moveToThread(&m_thread);
-    m_thread.start();
-    bool opened = false;
-    QString writerError;
-    QMetaObject::invokeMethod(
-        writer.get(),
-        [&, w = writer.get()] { opened = w->open(file, durable, &writerError); },
-        Qt::BlockingQueuedConnection);
-    if (!opened) {
-        *error = tr("Cannot open the history %1: %2").arg(path, writerError);
-        QMetaObject::invokeMethod(
-            writer.get(), [w = writer.get()] { w->close(); }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-        m_q.reset();
-        m_db.close();
-        return false;
-    }
-    m_writer = writer.release();
-    // The same for small batches on this thread (its own connection; never both at once).
-    m_inlineWriter = std::make_unique<StoreWriter>();
-    if (!m_inlineWriter->open(file, durable, &writerError)) {
-        *error = tr("Cannot open the history %1: %2").arg(path, writerError);
-        m_inlineWriter.reset();
-        return false;
-    }
+    // The writers' connections are opened when there is something to write, not here: the
+    // window or `ready` does not wait for them (~2 ms, more on a busy machine).
+    m_file = file;
+    m_open = true;
     if (durable)
         startCheck(file);
     return true;
@@ -385,7 +288,7 @@ void MessageStore::schedule()
 void MessageStore::dispatch()
 {
     m_flushScheduled = false;
-    if (m_busy || m_pending.isEmpty() || !m_writer)
+    if (m_busy || m_pending.isEmpty() || !isOpen())
         return; // collect() sends what is queued when the batch with the writer is done
     // At most MaxWritesPerCommit at a time, so that one transaction (and the wait for its
     // report) stays short; the rest is the next batch.
@@ -411,7 +314,7 @@ void MessageStore::dispatch()
         // hand-offs (~0.1 ms each here) that would double a message's round trip. One such
         // commit costs one fsync, ~0.3 ms; should the disk ever take longer than a few
         // milliseconds, everything goes to the writer thread for a while.
-        CommitResult result = m_inlineWriter->commit(writes);
+        CommitResult result = inlineWriter().commit(writes);
         if (result.commitUs > InlineMaxCommitUs) {
             qCInfo(lcStorage) << "a small commit took" << result.commitUs / 1000.0
                               << "ms; all commits go to the writer thread for"
@@ -422,7 +325,7 @@ void MessageStore::dispatch()
         return;
     }
     m_busy = true;
-    StoreWriter *writer = m_writer;
+    StoreWriter *writer = threadWriter();
     std::shared_ptr<Mailbox> mailbox = m_mailbox;
     QMetaObject::invokeMethod(writer, [this, writer, mailbox, writes = std::move(writes)] {
         CommitResult result = writer->commit(writes);
@@ -434,6 +337,43 @@ void MessageStore::dispatch()
         // If the store is gone by then, Qt drops the call with it.
         QMetaObject::invokeMethod(this, &MessageStore::collect, Qt::QueuedConnection);
     });
+}
+
+StoreWriter &MessageStore::inlineWriter()
+{
+    if (!m_inlineWriter) {
+        // Should it not open, its commits fail with the reason, reported as any failed write
+        // is.
+        m_inlineWriter = std::make_unique<StoreWriter>();
+        QString error;
+        if (!m_inlineWriter->open(m_file, !m_inMemory, &error))
+            qCWarning(lcStorage).noquote() << "cannot open the history for writing:" << error;
+        else if (m_growthLimited)
+            m_inlineWriter->setGrowthLimited(true);
+    }
+    return *m_inlineWriter;
+}
+
+StoreWriter *MessageStore::threadWriter()
+{
+    if (!m_writer) {
+        m_writer = new StoreWriter;
+        m_writer->moveToThread(&m_thread);
+        m_thread.start();
+        // Posted: the batches posted after it find it open (or fail with the reason).
+        QMetaObject::invokeMethod(
+            m_writer,
+            [w = m_writer, file = m_file, durable = !m_inMemory, limited = m_growthLimited] {
+                QString error;
+                if (!w->open(file, durable, &error))
+                    qCWarning(lcStorage).noquote()
+                        << "cannot open the history for writing:" << error;
+                else if (limited)
+                    w->setGrowthLimited(true);
+            },
+            Qt::QueuedConnection);
+    }
+    return m_writer;
 }
 
 void MessageStore::collect()
@@ -483,10 +423,10 @@ void MessageStore::finish(CommitResult r)
     m_failing = !r.ok;
     for (const ChatMessage &m : std::as_const(r.changed)) {
         if (m.state != MessageState::Queued)
-            forgetSent(m.id);
+            m_outgoing.forgetSent(m.id);
     }
     for (const QUuid &id : std::as_const(r.removed))
-        forgetSent(id);
+        m_outgoing.forgetSent(id);
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
         || !r.duplicates.isEmpty())
         Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
@@ -494,7 +434,7 @@ void MessageStore::finish(CommitResult r)
         for (ChatMessage &m : r.failed) {
             if (m.outgoing) {
                 m.state = MessageState::Failed;
-                m_unsaved.append(m);
+                m_outgoing.addUnsaved(m);
             }
         }
         Q_EMIT notSaved(r.failed, r.error);
@@ -508,7 +448,7 @@ void MessageStore::finish(CommitResult r)
 bool MessageStore::flush()
 {
     m_failedSinceFlush = false;
-    while (m_writer && (m_busy || !m_pending.isEmpty())) {
+    while (isOpen() && (m_busy || !m_pending.isEmpty())) {
         if (m_busy)
             takeResult(true);
         else
@@ -560,102 +500,69 @@ void MessageStore::setState(const ChatMessage &message, MessageState state)
 
 void MessageStore::markSent(const ChatMessage &message)
 {
-    if (m_sent.contains(message.id))
-        return; // written again (the peer asked for a resend): "sent" once
-    ChatMessage m = message;
-    m.state = MessageState::Sent;
-    m_sent.insert(m.id, m);
-    ++m_sentPerPeer[m.peerId];
-    // Reported on the next pass, after whatever is being reported now (its add, say), and
-    // all of a pass together.
-    if (m_sentToReport.isEmpty()) {
-        QMetaObject::invokeMethod(
-            this,
-            [this] { Q_EMIT committed({}, std::exchange(m_sentToReport, {}), {}, {}); },
-            Qt::QueuedConnection);
-    }
-    m_sentToReport.append(m);
+    if (const auto sent = m_outgoing.markSent(message))
+        reportSent({*sent});
 }
 
 void MessageStore::unsend(const QString &peerId)
 {
-    QList<ChatMessage> back;
-    for (auto it = m_sent.begin(); it != m_sent.end();) {
-        if (it->peerId == peerId) {
-            ChatMessage m = *it;
-            m.state = MessageState::Queued;
-            back.append(m);
-            it = m_sent.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    m_sentPerPeer.remove(peerId);
-    if (!back.isEmpty()) {
-        QMetaObject::invokeMethod(
-            this, [this, back] { Q_EMIT committed({}, back, {}, {}); }, Qt::QueuedConnection);
-    }
+    const QList<ChatMessage> back = m_outgoing.unsend(peerId);
+    if (!back.isEmpty())
+        reportSent(back);
 }
 
-void MessageStore::forgetSent(const QUuid &id)
+void MessageStore::reportSent(const QList<ChatMessage> &changed)
 {
-    const auto it = m_sent.constFind(id);
-    if (it == m_sent.cend())
-        return;
-    const auto count = m_sentPerPeer.find(it->peerId);
-    if (count != m_sentPerPeer.end() && --*count <= 0)
-        m_sentPerPeer.erase(count);
-    m_sent.erase(it);
+    // On the next pass, after whatever is being reported now (its add, say), and all of a
+    // pass together.
+    if (m_sentToReport.isEmpty()) {
+        QMetaObject::invokeMethod(
+            this,
+            [this] { Q_EMIT sentStateChanged(std::exchange(m_sentToReport, {})); },
+            Qt::QueuedConnection);
+    }
+    m_sentToReport += changed;
 }
 
 bool MessageStore::retryUnsaved(const QUuid &id)
 {
-    for (qsizetype i = 0; i < m_unsaved.size(); ++i) {
-        if (m_unsaved.at(i).id == id) {
-            ChatMessage m = m_unsaved.takeAt(i);
-            m.state = MessageState::Queued;
-            addOutgoing(m);
-            return true;
-        }
-    }
-    return false;
+    auto m = m_outgoing.takeUnsaved(id);
+    if (!m)
+        return false;
+    m->state = MessageState::Queued;
+    addOutgoing(*m);
+    return true;
 }
 
 bool MessageStore::discardUnsaved(const QUuid &id)
 {
-    for (qsizetype i = 0; i < m_unsaved.size(); ++i) {
-        if (m_unsaved.at(i).id == id) {
-            m_unsaved.removeAt(i);
-            // Reported on the next pass, as a removal from the history is.
-            QMetaObject::invokeMethod(
-                this, [this, id] { Q_EMIT committed({}, {}, {id}, {}); }, Qt::QueuedConnection);
-            return true;
-        }
-    }
-    return false;
+    if (!m_outgoing.takeUnsaved(id))
+        return false;
+    // Reported on the next pass, as a removal from the history is.
+    QMetaObject::invokeMethod(
+        this, [this, id] { Q_EMIT committed({}, {}, {id}, {}); }, Qt::QueuedConnection);
+    return true;
 }
 
 QList<ChatMessage> MessageStore::unsaved(const QString &peerId) const
 {
-    QList<ChatMessage> out;
-    for (const ChatMessage &m : m_unsaved) {
-        if (m.peerId == peerId)
-            out.append(m);
-    }
-    return out;
+    return m_outgoing.unsaved(peerId);
 }
 
 void MessageStore::setGrowthLimited(bool limited)
 {
-    if (!m_writer)
+    if (!isOpen())
         return;
     flush(); // what was written before is not caught by it
-    StoreWriter *writer = m_writer;
-    QMetaObject::invokeMethod(
-        writer,
-        [writer, limited] { writer->setGrowthLimited(limited); },
-        Qt::BlockingQueuedConnection);
-    m_inlineWriter->setGrowthLimited(limited);
+    m_growthLimited = limited;
+    if (StoreWriter *writer = m_writer) {
+        QMetaObject::invokeMethod(
+            writer,
+            [writer, limited] { writer->setGrowthLimited(limited); },
+            Qt::BlockingQueuedConnection);
+    }
+    if (m_inlineWriter)
+        m_inlineWriter->setGrowthLimited(limited);
 }
 
 void MessageStore::setReceiptSent(const ChatMessage &message)
@@ -676,27 +583,19 @@ void MessageStore::savePeer(const PeerRecord &peer)
     schedule();
 }
 
+qint64 MessageStore::readCount() const
+{
+    qint64 n = 0;
+    for (const StoreConcern *concern : m_concerns)
+        n += concern->readCount();
+    return n;
+}
+
 bool MessageStore::contains(const MessageKey &key) const
 {
-    return m_pendingMessages.contains(key) || m_inFlight.contains(key) || stored(key)
-           || (key.outgoing && unsavedMessage(key.id).value_or(ChatMessage{}).peerId == key.peerId);
-}
-
-std::optional<ChatMessage> MessageStore::unsavedMessage(const QUuid &id) const
-{
-    for (const ChatMessage &m : m_unsaved) {
-        if (m.id == id)
-            return m;
-    }
-    return std::nullopt;
-}
-
-std::optional<ChatMessage> MessageStore::stored(const MessageKey &key) const
-{
-    if (!m_q)
-        return std::nullopt;
-    ++m_reads;
-    return selectByKey(m_q->byKey, key);
+    return m_pendingMessages.contains(key) || m_inFlight.contains(key) || m_history.stored(key)
+           || (key.outgoing
+               && m_outgoing.unsavedMessage(key.id).value_or(ChatMessage{}).peerId == key.peerId);
 }
 
 std::optional<ChatMessage> MessageStore::message(const MessageKey &key) const
@@ -705,16 +604,17 @@ std::optional<ChatMessage> MessageStore::message(const MessageKey &key) const
     if (pending != m_pendingMessages.cend())
         return *pending; // its state changes are applied to it in place
     const auto inFlight = m_inFlight.constFind(key);
-    auto m = inFlight != m_inFlight.cend() ? std::optional<ChatMessage>(*inFlight) : stored(key);
+    auto m = inFlight != m_inFlight.cend() ? std::optional<ChatMessage>(*inFlight)
+                                           : m_history.stored(key);
     if (!m && key.outgoing) {
-        m = unsavedMessage(key.id);
+        m = m_outgoing.unsavedMessage(key.id);
         if (m && m->peerId != key.peerId)
             m.reset();
         return m;
     }
     if (!m)
         return std::nullopt;
-    if (m->outgoing && m->state == MessageState::Queued && m_sent.contains(m->id))
+    if (m->outgoing && m->state == MessageState::Queued && m_outgoing.isSent(m->id))
         m->state = MessageState::Sent;
     // A state change not yet committed.
     for (const Write &w : m_pending) {
@@ -729,7 +629,7 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
 {
     // Ours first, then anyone's: a walk of what waits for the disk (small but for a flood,
     // and this is for people and tests, not for the network).
-    std::optional<ChatMessage> found = unsavedMessage(id);
+    std::optional<ChatMessage> found = m_outgoing.unsavedMessage(id);
     if (found)
         return found;
     for (const auto *queue : {&m_pendingMessages, &m_inFlight}) {
@@ -739,166 +639,65 @@ std::optional<ChatMessage> MessageStore::message(const QUuid &id) const
         }
     }
     if (!found || !found->outgoing) {
-        if (m_q) {
-            QSqlQuery &q = m_q->byId;
-            ++m_reads;
-            q.addBindValue(id.toRfc4122());
-            if (q.exec() && q.next()) {
-                ChatMessage m = fromRow(q);
-                if (!found || m.outgoing)
-                    found = m;
-            }
-            q.finish();
-        }
+        if (const auto m = m_history.storedById(id); m && (!found || m->outgoing))
+            found = m;
     }
     return found ? message(keyOf(*found)) : std::nullopt;
-}
-
-QList<ChatMessage> MessageStore::select(const QString &where,
-                                        const QVariantList &values,
-                                        const QString &tail) const
-{
-    ++m_reads;
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare(u"SELECT %1 FROM messages WHERE %2 %3"_s.arg(QLatin1StringView(Columns), where, tail));
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    QList<ChatMessage> out;
-    if (!q.exec()) {
-        qCWarning(lcStorage) << "query failed:" << q.lastError().text();
-        return out;
-    }
-    while (q.next()) {
-        ChatMessage m = fromRow(q);
-        // Committed but not reported yet: it appears with committed(), as if still queued.
-        if (m_inFlight.isEmpty() || !m_inFlight.contains(keyOf(m)))
-            out.append(std::move(m));
-    }
-    return out;
 }
 
 QList<ChatMessage> MessageStore::page(const QString &peerId,
                                       int limit,
                                       const std::optional<ChatMessage> &before) const
 {
-    QList<ChatMessage> rows;
-    // In the order of arrival here (seq), never by the sender's clock.
-    if (before) {
-        rows = select(u"peer_id = ? AND seq < ?"_s,
-                      {peerId, before->seq},
-                      u"ORDER BY seq DESC LIMIT %1"_s.arg(limit));
-    } else {
-        rows = select(u"peer_id = ?"_s, {peerId}, u"ORDER BY seq DESC LIMIT %1"_s.arg(limit));
-    }
-    std::reverse(rows.begin(), rows.end());
-    return rows;
+    return m_history.page(peerId, limit, before);
 }
 
 QList<ChatMessage> MessageStore::conversation(const QString &peerId) const
 {
-    return select(u"peer_id = ?"_s, {peerId}, u"ORDER BY seq"_s);
+    return m_history.conversation(peerId);
 }
 
 qint64 MessageStore::count(const QString &peerId) const
 {
-    ++m_reads;
-    QSqlQuery q(m_db);
-    q.prepare(u"SELECT COUNT(*) FROM messages WHERE peer_id = ?"_s);
-    q.addBindValue(peerId);
-    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+    return m_history.count(peerId);
 }
 
 QList<ChatMessage> MessageStore::undelivered(const QString &peerId, qint64 afterSeq, int limit) const
 {
-    return select(u"peer_id = ? AND outgoing = 1 AND state IN (0, 1) AND seq > ?"_s,
-                  {peerId, afterSeq},
-                  u"ORDER BY seq LIMIT %1"_s.arg(limit));
+    return m_outgoing.undelivered(peerId, afterSeq, limit);
 }
 
 bool MessageStore::hasUndelivered(const QString &peerId) const
 {
-    for (const auto *queue : {&m_pendingMessages, &m_inFlight}) {
-        for (const ChatMessage &m : *queue) {
-            if (m.outgoing && m.peerId == peerId)
-                return true;
-        }
-    }
-    ++m_reads;
-    QSqlQuery q(m_db);
-    q.prepare(u"SELECT 1 FROM messages WHERE peer_id = ? AND outgoing = 1 AND state IN (0, 1)"
-              u" LIMIT 1"_s);
-    q.addBindValue(peerId);
-    return q.exec() && q.next();
+    return m_outgoing.hasUndelivered(peerId);
 }
 
 QList<ChatMessage> MessageStore::pendingReceipts(const QString &peerId) const
 {
-    return select(u"peer_id = ? AND outgoing = 0 AND state = 3 AND receipt_sent = 0"_s,
-                  {peerId},
-                  u"ORDER BY seq"_s);
+    return m_history.pendingReceipts(peerId);
 }
 
 QList<ChatMessage> MessageStore::unread(const QString &peerId) const
 {
-    return select(u"peer_id = ? AND outgoing = 0 AND state = 2"_s, {peerId}, u"ORDER BY seq"_s);
+    return m_history.unread(peerId);
 }
 
 QHash<QString, int> MessageStore::unreadCounts() const
 {
-    ++m_reads;
-    QSqlQuery q(m_db);
-    QHash<QString, int> out;
-    if (!q.exec(u"SELECT peer_id, COUNT(*) FROM messages WHERE outgoing = 0 AND state = 2"
-                u" GROUP BY peer_id"_s))
-        return out;
-    while (q.next())
-        out.insert(q.value(0).toString(), q.value(1).toInt());
-    return out;
+    return m_history.unreadCounts();
 }
 
 QStringList MessageStore::conversationPeers() const
 {
-    ++m_reads;
-    QSqlQuery q(m_db);
-    QStringList out;
-    if (q.exec(u"SELECT peer_id FROM conversations ORDER BY last_message_at DESC"_s)) {
-        while (q.next())
-            out.append(q.value(0).toString());
-    }
-    return out;
+    return m_history.conversationPeers();
 }
 
 QStringList MessageStore::peersWrittenTo() const
 {
-    // A probe per conversation on (peer_id, seq): stops at the first message of ours.
-    QSqlQuery q(m_db);
-    QStringList out;
-    if (q.exec(u"SELECT peer_id FROM conversations WHERE EXISTS (SELECT 1 FROM messages"
-               u" WHERE messages.peer_id = conversations.peer_id AND outgoing = 1)"_s)) {
-        while (q.next())
-            out.append(q.value(0).toString());
-    }
-    return out;
+    return m_history.peersWrittenTo();
 }
 
 QList<PeerRecord> MessageStore::peers() const
 {
-    ++m_reads;
-    QSqlQuery q(m_db);
-    QList<PeerRecord> out;
-    if (!q.exec(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen"
-                u" FROM peers"_s))
-        return out;
-    while (q.next()) {
-        PeerRecord p;
-        p.id = q.value(0).toString();
-        p.name = fromText(q.value(1));
-        p.certificate = q.value(2).toByteArray();
-        p.addresses = q.value(3).toString().split(u'\n', Qt::SkipEmptyParts);
-        if (!q.value(4).isNull())
-            p.lastSeen = fromMs(q.value(4).toLongLong());
-        out.append(p);
-    }
-    return out;
+    return m_peers.peers();
 }

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "storage/chatmessage.h"
+#include "storage/historytable.h"
+#include "storage/outgoingqueue.h"
+#include "storage/peertable.h"
 #include "storage/storewriter.h"
 
 #include <QDeadlineTimer>
@@ -8,9 +11,9 @@
 #include <QList>
 #include <QObject>
 #include <QSqlDatabase>
-#include <QTemporaryDir>
 #include <QThread>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -26,12 +29,18 @@
 //
 // Reads run on this thread's own connection and see what committed() has reported, plus the
 // queued writes where noted; a row committed but not yet reported is not shown.
+//
+// This class owns the database, its connections and the grouped commits; the tables' work is
+// split by concern (StoreConcern): HistoryTable (messages), PeerTable (peers), OutgoingQueue
+// (what we send: waiting, on the wire, not saved). Its methods forward to them. A new concern
+// registers its schema steps in schemaSteps() and its reads in the constructor; see
+// docs/storage.md.
 class MessageStore final : public QObject
 {
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 4;
+    static constexpr int SchemaVersion = 5;
     static constexpr qsizetype MaxWritesPerCommit = 1000;
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.
@@ -46,7 +55,8 @@ public:
     explicit MessageStore(QObject *parent = nullptr);
     ~MessageStore() override;
 
-    // Opens (creating and migrating) the database at `path`; ":memory:" for a throwaway one.
+    // Opens (creating and migrating) the database at `path`; ":memory:" for a throwaway one (a
+    // SQLite in-memory database, every commit on this thread).
     bool open(const QString &path, QString *error);
     // Migrates an open database up to `version` only (tests use it to build older schemas).
     static bool migrate(QSqlDatabase &db, int version, QString *error);
@@ -69,13 +79,13 @@ public:
     void setState(const ChatMessage &message, MessageState state);
     void setReceiptSent(const ChatMessage &message); // incoming
     // "Sent" (written to a connection, no ack yet) is not worth a commit: after a restart such
-    // a message is simply waiting. It is reported through committed() like a stored change,
-    // and undone by unsend() when the connection ends without an ack.
+    // a message is simply waiting. It is kept in memory, reported through sentStateChanged()
+    // (never committed()), and undone by unsend() when the connection ends without an ack.
     void markSent(const ChatMessage &message);
     void unsend(const QString &peerId);
     // Whether a message to `peerId` is on the wire without an ack (markSent(), not yet
     // delivered or unsent): known here, no SQL.
-    bool hasSent(const QString &peerId) const { return m_sentPerPeer.contains(peerId); }
+    bool hasSent(const QString &peerId) const { return m_outgoing.hasSent(peerId); }
     void remove(const QUuid &id); // an outgoing message still waiting
     // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
     // as Failed, until the person retries (queued again, same ID) or discards them (reported
@@ -123,12 +133,14 @@ public:
     // Those of them the person has written to (an outgoing message in the history).
     QStringList peersWrittenTo() const;
     QString lastError() const { return m_lastError; }
+    // Whether the history is a throwaway one in memory (opened as ":memory:").
+    bool isInMemory() const { return m_inMemory; }
     // The longest transaction so far on the writer thread, in microseconds (fsync included).
     qint64 longestCommitUs() const { return m_longestCommitUs; }
     void resetLongestCommit() const { m_longestCommitUs = 0; } // a statistic: const is fine
     // Reads run on this thread's connection so far: a statistic, so that tests can check that
     // a hot path asks the database nothing.
-    qint64 readCount() const { return m_reads; }
+    qint64 readCount() const;
     // Caps the file at its size now (SQLite's max_page_count on the writers' connections), or
     // lifts the cap: every write that needs a new page fails as on a full disk. For tests.
     void setGrowthLimited(bool limited);
@@ -141,6 +153,10 @@ Q_SIGNALS:
                    const QList<ChatMessage> &changed,
                    const QList<QUuid> &removed,
                    const QList<ChatMessage> &duplicates);
+    // Outgoing messages whose state changed in memory only, never committed: "Sent" (written
+    // to a connection, markSent()) and back to "Queued" (unsend()). Reported on the next
+    // event-loop pass, after whatever committed() is reporting now, all of a pass together.
+    void sentStateChanged(const QList<ChatMessage> &changed);
     void errorOccurred(const QString &error);
     // Adds that could not be written, in either direction (`error` says why). Outgoing ones are
     // kept as unsaved (state Failed); received ones were not acknowledged, so their sender
@@ -158,30 +174,29 @@ private:
     struct Mailbox;
     struct Check;
 
+    static const QList<SchemaSteps> &schemaSteps();
     void startCheck(const QString &file);
     void schedule();
     void dispatch();            // hands the next batch to the writer unless one is being committed
     void collect();             // takes the writer's result, if there is one, and reports it
     bool takeResult(bool wait); // the writer's result, reported; false if there was none
     void finish(CommitResult result);
+    void reportSent(const QList<ChatMessage> &changed);
     bool exec(const QString &sql, QString *error);
-    QList<ChatMessage> select(const QString &where,
-                              const QVariantList &values,
-                              const QString &tail) const;
-    std::optional<ChatMessage> stored(const MessageKey &key) const;
-    std::optional<ChatMessage> unsavedMessage(const QUuid &id) const;
-    void forgetSent(const QUuid &id);
-
-    struct Queries;
+    bool isOpen() const { return m_open; }
+    StoreWriter &inlineWriter(); // opened on first use
+    StoreWriter *threadWriter(); // started on first use
 
     QString m_connection;
     QSqlDatabase m_db;
-    std::unique_ptr<Queries> m_q;
-    std::unique_ptr<QTemporaryDir> m_throwaway; // for ":memory:"
+    bool m_inMemory = false;
+    bool m_open = false;
+    bool m_growthLimited = false;
+    QString m_file; // the writers open it too
     QThread m_thread;
     QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
     std::shared_ptr<Check> m_check;              // shared with it: how to cancel it
-    StoreWriter *m_writer = nullptr;             // lives on m_thread
+    StoreWriter *m_writer = nullptr;             // lives on m_thread; none for ":memory:"
     std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
     QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too
     std::shared_ptr<Mailbox> m_mailbox;
@@ -194,12 +209,14 @@ private:
     QHash<MessageKey, ChatMessage> m_inFlight;        // adds with the writer, until reported
     QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
-    QHash<QUuid, ChatMessage> m_sent;  // outgoing (our IDs), on the wire, not acknowledged
-    QHash<QString, int> m_sentPerPeer; // how many of m_sent went to each peer (none: absent)
     QList<ChatMessage> m_sentToReport;
-    QList<ChatMessage> m_unsaved; // outgoing, not written; in the order they failed
     bool m_flushScheduled = false;
     QString m_lastError;
     mutable qint64 m_longestCommitUs = 0;
-    mutable qint64 m_reads = 0;
+
+    // The concerns (see the class comment), prepared on m_db in open().
+    HistoryTable m_history{{m_pendingMessages, m_inFlight}};
+    PeerTable m_peers;
+    OutgoingQueue m_outgoing{{m_pendingMessages, m_inFlight}};
+    const std::array<StoreConcern *, 3> m_concerns{&m_history, &m_peers, &m_outgoing};
 };

@@ -8,7 +8,9 @@
 
 namespace SqliteConnection {
 
-enum class Mode { ReadWrite, ReadOnly };
+// SharedMemory: `file` is a URI, "file:<name>?mode=memory&cache=shared" (a throwaway history
+// in memory that the store's connections share).
+enum class Mode { ReadWrite, ReadOnly, SharedMemory };
 
 // Added and configured, not yet opened: the caller opens it and says what failed its own way.
 // Busy timeout: the writers share the file, and a short wait beats an SQLITE_BUSY error.
@@ -17,9 +19,17 @@ inline QSqlDatabase add(const QString &name, const QString &file, Mode mode = Mo
     using namespace Qt::StringLiterals;
     QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
     db.setDatabaseName(file);
-    db.setConnectOptions(mode == Mode::ReadOnly
-                             ? u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s
-                             : u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    switch (mode) {
+    case Mode::ReadWrite:
+        db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+        break;
+    case Mode::ReadOnly:
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"_s);
+        break;
+    case Mode::SharedMemory:
+        db.setConnectOptions(u"QSQLITE_OPEN_URI"_s);
+        break;
+    }
     return db;
 }
 

@@ -28,6 +28,7 @@ struct StoreWriter::Queries
         , remove(db)
         , peer(db)
         , conversation(db)
+        , unread(db)
         , byKey(db)
         , begin(db)
         , commit(db)
@@ -53,17 +54,21 @@ struct StoreWriter::Queries
                    u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                    u" name = excluded.name, certificate = excluded.certificate,"
                    u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
-               && conversation.prepare(u"INSERT INTO conversations (peer_id, last_message_at)"
-                                       u" VALUES (?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
-                                       u" last_message_at ="
-                                       u" MAX(last_message_at, excluded.last_message_at)"_s)
+               && conversation.prepare(
+                   u"INSERT INTO conversations (peer_id, last_message_at, written_to)"
+                   u" VALUES (?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
+                   u" last_message_at = MAX(last_message_at, excluded.last_message_at),"
+                   u" written_to = MAX(written_to, excluded.written_to)"_s)
+               && unread.prepare(u"INSERT INTO unread_counts (peer_id, unread) VALUES (?, ?)"
+                                 u" ON CONFLICT (peer_id) DO UPDATE SET"
+                                 u" unread = unread + excluded.unread"_s)
                && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
                                                                           QLatin1StringView(ByKey)))
                && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
                && rollback.prepare(u"ROLLBACK"_s);
     }
-    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, byKey, begin,
-        commit, rollback;
+    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, unread, byKey,
+        begin, commit, rollback;
 };
 
 StoreWriter::StoreWriter()
@@ -74,7 +79,10 @@ StoreWriter::~StoreWriter() = default;
 
 bool StoreWriter::open(const QString &path, bool durable, QString *error)
 {
-    m_db = SqliteConnection::add(m_connection, path);
+    m_db = SqliteConnection::add(m_connection,
+                                 path,
+                                 durable ? SqliteConnection::Mode::ReadWrite
+                                         : SqliteConnection::Mode::SharedMemory);
     QSqlQuery q(m_db);
     if (!m_db.open()
         // FULL: a commit is on disk when it returns, so nothing acknowledged or shown as sent
@@ -82,13 +90,13 @@ bool StoreWriter::open(const QString &path, bool durable, QString *error)
         || !q.exec(durable ? u"PRAGMA synchronous = FULL"_s : u"PRAGMA synchronous = OFF"_s)
         // 32 MiB of page cache: the message-ID index is written in random order.
         || !q.exec(u"PRAGMA cache_size = -32768"_s)) {
-        *error = m_db.lastError().text();
+        *error = m_openError = m_db.lastError().text();
         return false;
     }
     q.finish();
     m_q = std::make_unique<Queries>(m_db);
     if (!m_q->prepare()) {
-        *error = m_db.lastError().text();
+        *error = m_openError = m_db.lastError().text();
         m_q.reset();
         return false;
     }
@@ -171,12 +179,18 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
 {
     CommitResult r;
     if (!m_q) {
-        r.error = u"the history is not open"_s;
+        r.error = m_openError.isEmpty() ? u"the history is not open"_s : m_openError;
         return r;
     }
     QElapsedTimer clock;
     clock.start();
-    QHash<QString, qint64> lastMessageAt;
+    struct Conversation
+    {
+        qint64 lastMessageAt = 0;
+        bool writtenTo = false;
+    };
+    QHash<QString, Conversation> conversations;
+    QHash<QString, int> unread; // per peer: incoming messages not yet shown, added or read
     auto fail = [&](const QSqlQuery &q) {
         r.error = q.lastError().text();
         return false;
@@ -203,8 +217,11 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 }
                 m.seq = q.lastInsertId().toLongLong();
                 // Our clock: a peer's cannot move its conversation to the top of the list.
-                qint64 &last = lastMessageAt[m.peerId];
-                last = qMax(last, ms(m.receivedAt));
+                Conversation &c = conversations[m.peerId];
+                c.lastMessageAt = qMax(c.lastMessageAt, ms(m.receivedAt));
+                c.writtenTo = c.writtenTo || m.outgoing;
+                if (!m.outgoing && m.state == MessageState::Delivered)
+                    ++unread[m.peerId];
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
                 QSqlQuery &q = m_q->update;
@@ -217,6 +234,9 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 if (q.numRowsAffected() > 0) {
                     ChatMessage m = s->message;
                     m.state = s->state;
+                    // Incoming: stored Delivered, and a state only moves forward: read now.
+                    if (!m.outgoing)
+                        unread[m.peerId] += m.state == MessageState::Delivered ? 1 : -1;
                     r.changed.append(m);
                 }
             } else if (const auto *c = std::get_if<Receipt>(&w)) {
@@ -242,11 +262,20 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     return fail(q);
             }
         }
-        for (auto it = lastMessageAt.cbegin(); it != lastMessageAt.cend(); ++it) {
+        for (auto it = conversations.cbegin(); it != conversations.cend(); ++it) {
             m_q->conversation.addBindValue(it.key());
-            m_q->conversation.addBindValue(it.value());
+            m_q->conversation.addBindValue(it->lastMessageAt);
+            m_q->conversation.addBindValue(it->writtenTo);
             if (!m_q->conversation.exec())
                 return fail(m_q->conversation);
+        }
+        for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
+            if (it.value() == 0)
+                continue;
+            m_q->unread.addBindValue(it.key());
+            m_q->unread.addBindValue(it.value());
+            if (!m_q->unread.exec())
+                return fail(m_q->unread);
         }
         if (!m_q->commit.exec())
             return fail(m_q->commit);

@@ -69,7 +69,8 @@ public:
     StoreWriter();
     ~StoreWriter() override;
 
-    // Both called on the writer thread. `durable` false: synchronous = OFF (throwaway stores).
+    // Both called on the thread it lives on. `durable` false: `path` is the URI of a shared
+    // in-memory database (throwaway stores; synchronous = OFF).
     bool open(const QString &path, bool durable, QString *error);
     void close();
     // One transaction for all of `writes`; if it fails, one per write, so that only the
@@ -86,4 +87,5 @@ private:
     QString m_connection;
     QSqlDatabase m_db;
     std::unique_ptr<Queries> m_q;
+    QString m_openError; // why open() failed: every commit fails with it
 };

@@ -60,6 +60,9 @@ private Q_SLOTS:
     void oneBadWriteFailsAlone();
     void pagesFromTheNewest();
     void deleteOnlyWaiting();
+    void sentIsReportedButNeverCommitted();
+    void unreadCountsKeptWithTheRows();
+    void throwawayHistoryIsInMemoryAndPrivate();
     void peersRemembered();
     void peersWrittenToAreOnlyThoseWeWroteTo();
     void newIdsAreUniqueAndInTimeOrder();
@@ -184,7 +187,7 @@ void tst_MessageStore::sameIdFromTwoPeersAfterMigration()
     QString error;
     QVERIFY2(store.open(path, &error), qPrintable(error));
     QSqlDatabase db = store.database();
-    QCOMPARE(MessageStore::schemaVersion(db), 4);
+    QCOMPARE(MessageStore::schemaVersion(db), MessageStore::SchemaVersion);
     QSqlQuery q(db);
     QVERIFY(q.exec(u"PRAGMA integrity_check"_s) && q.next());
     QCOMPARE(q.value(0).toString(), u"ok"_s);
@@ -549,6 +552,128 @@ void tst_MessageStore::deleteOnlyWaiting()
     store.remove(delivered.id);
     store.flush();
     QCOMPARE(texts(store.conversation(Peer)), QStringList{u"delivered"_s});
+}
+
+void tst_MessageStore::sentIsReportedButNeverCommitted()
+{
+    // "Sent" and its undoing are reported as what they are, changes in memory: never through
+    // committed(), and never in the file; an ack's Delivered is committed.
+    QTemporaryDir dir;
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.filePath(u"h.sqlite"_s), &error), qPrintable(error));
+    const ChatMessage m = message(1, u"out"_s, true, MessageState::Queued);
+    store.addOutgoing(m);
+    QVERIFY(store.flush());
+    auto stateOnDisk = [&] {
+        QSqlQuery q(store.database());
+        q.prepare(u"SELECT state FROM messages WHERE id = ?"_s);
+        q.addBindValue(m.id.toRfc4122());
+        return q.exec() && q.next() ? MessageState(q.value(0).toInt()) : MessageState::Failed;
+    };
+    QSignalSpy committed(&store, &MessageStore::committed);
+    QSignalSpy inMemory(&store, &MessageStore::sentStateChanged);
+    auto lastReported = [&] {
+        const auto changed = inMemory.takeFirst().first().value<QList<ChatMessage>>();
+        return changed.size() == 1 && changed.first().id == m.id ? changed.first().state
+                                                                 : MessageState::Failed;
+    };
+
+    store.markSent(m);
+    store.markSent(m); // written again (a resend): reported once
+    QVERIFY(inMemory.wait());
+    QCOMPARE(lastReported(), MessageState::Sent);
+    QVERIFY(store.hasSent(Peer));
+    QCOMPARE(store.message(keyOf(m))->state, MessageState::Sent);
+    QCOMPARE(stateOnDisk(), MessageState::Queued);
+
+    store.unsend(Peer); // the connection ended without an ack
+    QVERIFY(inMemory.wait());
+    QCOMPARE(lastReported(), MessageState::Queued);
+    QVERIFY(!store.hasSent(Peer));
+    QCOMPARE(store.message(keyOf(m))->state, MessageState::Queued);
+    QVERIFY(committed.isEmpty());
+
+    store.markSent(m);
+    QVERIFY(inMemory.wait());
+    QCOMPARE(lastReported(), MessageState::Sent);
+    store.setState(m, MessageState::Delivered); // the ack
+    QTRY_COMPARE(committed.size(), 1);
+    const auto changed = committed.first().at(1).value<QList<ChatMessage>>();
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.first().state, MessageState::Delivered);
+    QVERIFY(!store.hasSent(Peer));
+    QCOMPARE(stateOnDisk(), MessageState::Delivered);
+    QVERIFY(inMemory.isEmpty());
+}
+
+void tst_MessageStore::unreadCountsKeptWithTheRows()
+{
+    // The counts the conversation list starts with are kept with the rows, not counted at
+    // start: a message counts once (not again when its sender sends it again), reading it
+    // takes it off; and they survive a restart.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    const QString carol = QString(64, u'c');
+    QList<ChatMessage> fromBob;
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        for (int i = 0; i < 3; ++i) {
+            fromBob.append(message(i, u"from Bob"_s));
+            QVERIFY(store.addReceived(fromBob.last()));
+        }
+        ChatMessage fromCarol = message(10, u"from Carol"_s);
+        fromCarol.peerId = carol;
+        QVERIFY(store.addReceived(fromCarol));
+        QVERIFY(store.addReceived(fromCarol) == false); // queued already
+        store.addOutgoing(message(11, u"ours"_s, true, MessageState::Queued));
+        QVERIFY(store.flush());
+        QCOMPARE(store.unreadCounts(), (QHash<QString, int>{{Peer, 3}, {carol, 1}}));
+
+        store.setState(fromBob.at(0), MessageState::Read);
+        store.setState(fromCarol, MessageState::Read);
+        store.setState(fromCarol, MessageState::Read); // once
+        QVERIFY(store.flush());
+        QCOMPARE(store.unreadCounts(), (QHash<QString, int>{{Peer, 2}}));
+
+        QSignalSpy committed(&store, &MessageStore::committed);
+        QVERIFY(store.addReceived(fromBob.at(1))); // sent again: stored before
+        QVERIFY(store.flush());
+        QCOMPARE(committed.size(), 1);
+        QCOMPARE(committed.first().at(3).value<QList<ChatMessage>>().size(), 1); // a duplicate
+        store.setState(fromBob.at(1), MessageState::Read);
+        QVERIFY(store.flush());
+        QCOMPARE(store.unreadCounts(), (QHash<QString, int>{{Peer, 1}}));
+    }
+    MessageStore again;
+    QString error;
+    QVERIFY2(again.open(path, &error), qPrintable(error));
+    QCOMPARE(again.unreadCounts(), (QHash<QString, int>{{Peer, 1}}));
+    QCOMPARE(again.unread(Peer).size(), 1);
+}
+
+void tst_MessageStore::throwawayHistoryIsInMemoryAndPrivate()
+{
+    // ":memory:" is a SQLite in-memory database (no file anywhere), shared by the store's
+    // connections, and each store has its own.
+    MessageStore a;
+    MessageStore b;
+    QString error;
+    QVERIFY2(a.open(u":memory:"_s, &error), qPrintable(error));
+    QVERIFY2(b.open(u":memory:"_s, &error), qPrintable(error));
+    QVERIFY(a.isInMemory());
+    QSqlQuery q(a.database());
+    QVERIFY(q.exec(u"PRAGMA database_list"_s) && q.next());
+    QCOMPARE(q.value(2).toString(), QString()); // main's file: none
+    q.finish();
+    for (int i = 0; i < 20; ++i) // more than the few committed on this thread on disk
+        a.addOutgoing(message(i, QString::number(i), true, MessageState::Queued));
+    QVERIFY(a.flush());
+    QCOMPARE(a.count(Peer), 20);
+    QCOMPARE(a.undelivered(Peer).size(), 20);
+    QCOMPARE(b.count(Peer), 0);
 }
 
 void tst_MessageStore::peersWrittenToAreOnlyThoseWeWroteTo()
