@@ -8,7 +8,7 @@
 #include "net/peeraddress.h"
 #include "peers/dialer.h"
 #include "peers/roster.h"
-#include "protocol/dispatcher.h"
+#include "net/dispatcher.h"
 #include "storage/messagestore.h"
 #include "storage/profiledirectory.h"
 

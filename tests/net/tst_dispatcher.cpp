@@ -2,7 +2,7 @@
 // not lost in silence, and the running Messenger handles every type that is not the session's.
 #include "identity/identity.h"
 #include "messenger/messenger.h"
-#include "protocol/dispatcher.h"
+#include "net/dispatcher.h"
 
 #include <QRegularExpression>
 #include <QTest>
