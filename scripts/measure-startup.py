@@ -67,6 +67,13 @@ def build_big(cli, profile):
                    " VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
     db.executemany("INSERT INTO conversations (peer_id, last_message_at) VALUES (?, ?)"
                    " ON CONFLICT (peer_id) DO NOTHING", [(p, base + MESSAGES) for p in peers])
+    # What the store keeps as it writes (schema 5), kept here as it would have.
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "unread_counts" in tables:
+        db.execute("INSERT OR REPLACE INTO unread_counts (peer_id, unread) SELECT peer_id, COUNT(*)"
+                   " FROM messages WHERE outgoing = 0 AND state = 2 GROUP BY peer_id")
+        db.execute("UPDATE conversations SET written_to = EXISTS (SELECT 1 FROM messages"
+                   " WHERE messages.peer_id = conversations.peer_id AND outgoing = 1)")
     db.commit()
     db.close()
 

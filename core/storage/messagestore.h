@@ -33,8 +33,8 @@
 // This class owns the database, its connections and the grouped commits; the tables' work is
 // split by concern (StoreConcern): HistoryTable (messages), PeerTable (peers), OutgoingQueue
 // (what we send: waiting, on the wire, not saved). Its methods forward to them. A new concern
-// registers its schema steps in schemaSteps() and its reads in the constructor; see
-// docs/storage.md.
+// registers its schema steps in schemaSteps() and itself in m_concerns (its reads prepared in
+// open()); see docs/storage.md.
 class MessageStore final : public QObject
 {
     Q_OBJECT
@@ -56,7 +56,7 @@ public:
     ~MessageStore() override;
 
     // Opens (creating and migrating) the database at `path`; ":memory:" for a throwaway one (a
-    // SQLite in-memory database, every commit on this thread).
+    // SQLite in-memory database that the store's connections share).
     bool open(const QString &path, QString *error);
     // Migrates an open database up to `version` only (tests use it to build older schemas).
     static bool migrate(QSqlDatabase &db, int version, QString *error);
@@ -196,7 +196,7 @@ private:
     QThread m_thread;
     QThread *m_checkThread = nullptr;            // quick_check after open(), its own connection
     std::shared_ptr<Check> m_check;              // shared with it: how to cancel it
-    StoreWriter *m_writer = nullptr;             // lives on m_thread; none for ":memory:"
+    StoreWriter *m_writer = nullptr;             // lives on m_thread; from the first big batch
     std::unique_ptr<StoreWriter> m_inlineWriter; // this thread's, for small batches
     QDeadlineTimer m_inlineBackoff{0}; // until it expires, small batches go to m_thread too
     std::shared_ptr<Mailbox> m_mailbox;
