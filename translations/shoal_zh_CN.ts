@@ -186,6 +186,13 @@
     </message>
 </context>
 <context>
+    <name>Dialer</name>
+    <message>
+        <source>Security warning: an address where %1 was expected answered with another identity and was refused; nothing was sent there. %2</source>
+        <translation>安全警告：本应是 %1 的地址以另一个身份应答，已被拒绝；没有向其发送任何内容。%2</translation>
+    </message>
+</context>
+<context>
     <name>DiscoveryService</name>
     <message>
         <source>Cannot use UDP port %1 for discovery: %2. Choose another with --discovery-port.</source>
@@ -338,10 +345,6 @@
         <translation>无法打开聊天记录 %1：%2</translation>
     </message>
     <message>
-        <source>Cannot create a temporary history: %1</source>
-        <translation>无法创建临时聊天记录：%1</translation>
-    </message>
-    <message>
         <source>Could not save to the history: %1. Free some disk space: messages you write are marked &quot;not saved&quot; until you retry them; messages to you are fetched again by themselves.</source>
         <translation>无法保存到历史记录：%1。请释放一些磁盘空间：你写的消息会标为“未保存”，直到你重试；发给你的消息会自动重新获取。</translation>
     </message>
@@ -382,28 +385,12 @@
         <translation>未知用户 %1。请先连接。</translation>
     </message>
     <message>
-        <source>The message is empty.</source>
-        <translation>消息为空。</translation>
-    </message>
-    <message>
-        <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
-        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
-    </message>
-    <message>
-        <source>Only a waiting message can be retried.</source>
-        <translation>只能重试等待中的消息。</translation>
-    </message>
-    <message>
-        <source>Only a waiting message can be deleted; this one may already have arrived.</source>
-        <translation>只能删除等待中的消息；这条消息可能已经送达。</translation>
-    </message>
-    <message>
-        <source>Security warning: an address where %1 was expected answered with another identity and was refused; nothing was sent there. %2</source>
-        <translation>安全警告：本应是 %1 的地址以另一个身份应答，已被拒绝；没有向其发送任何内容。%2</translation>
-    </message>
-    <message>
         <source>The history file %1 is damaged (%2). Shoal goes on using it as it is; some messages may be missing. Keep a copy of the file before anything else.</source>
         <translation>历史文件 %1 已损坏（%2）。Shoal 会照常继续使用它，部分消息可能缺失。请先备份该文件。</translation>
+    </message>
+    <message>
+        <source>Unknown message %1 in this conversation.</source>
+        <translation>此对话中找不到消息 %1。</translation>
     </message>
 </context>
 <context>
@@ -477,6 +464,25 @@ Listening for peers on TCP port %3 at %4</source>
     <message>
         <source>Nothing has been heard from other peers yet. If colleagues run Shoal on this network, check that a firewall lets UDP port %1 and TCP port %2 through, and that the Wi-Fi does not isolate clients (guest networks often do). You can always connect by address with Ctrl+N.</source>
         <translation>尚未收到其他用户的任何通告。如果同事在此网络上运行 Shoal，请检查防火墙是否放行 UDP 端口 %1 和 TCP 端口 %2，以及 Wi-Fi 是否隔离了客户端（访客网络常常如此）。你随时可以按 Ctrl+N 按地址连接。</translation>
+    </message>
+</context>
+<context>
+    <name>Outbox</name>
+    <message>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
+        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+    </message>
+    <message>
+        <source>Only a waiting message can be retried.</source>
+        <translation>只能重试等待中的消息。</translation>
+    </message>
+    <message>
+        <source>Only a waiting message can be deleted; this one may already have arrived.</source>
+        <translation>只能删除等待中的消息；这条消息可能已经送达。</translation>
     </message>
 </context>
 <context>
