@@ -5,18 +5,15 @@
 #include "chat/receipts.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
+#include "net/dispatcher.h"
 #include "net/peeraddress.h"
 #include "peers/dialer.h"
 #include "peers/roster.h"
-#include "net/dispatcher.h"
 #include "storage/messagestore.h"
-#include "storage/profiledirectory.h"
 
 #include <QDir>
 #include <QLoggingCategory>
-#include <QNetworkInterface>
 
-using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcMessenger, "shoal.messenger")
 
@@ -101,8 +98,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
         const QString warning
             = tr("The history file %1 is damaged (%2). Shoal goes on using it as it is; some "
                  "messages may be missing. Keep a copy of the file before anything else.")
-                  .arg(QDir::toNativeSeparators(
-                           QDir(m_config.profileDir).filePath(u"history.sqlite"_s)),
+                  .arg(QDir::toNativeSeparators(MessageStore::historyPath(m_config.profileDir)),
                        damage);
         qCWarning(lcMessenger).noquote() << warning;
         addWarning(warning);
@@ -139,23 +135,7 @@ const Dispatcher &Messenger::dispatcher() const
 
 bool Messenger::start()
 {
-    bool created = false;
-    if (!m_config.profileDir.isEmpty()
-        && !ProfileDirectory::createPrivateDirectory(m_config.profileDir, &created, &m_errorString)) {
-        return false;
-    }
-    const QString path = m_config.profileDir.isEmpty()
-                             ? u":memory:"_s
-                             : QDir(m_config.profileDir).filePath(u"history.sqlite"_s);
-    if (!m_config.profileDir.isEmpty()) {
-        // SQLite gives its -wal and -shm files the mode of the database file; those of an
-        // older Shoal may still be readable by others.
-        if (!ProfileDirectory::createPrivateFile(path, &m_errorString))
-            return false;
-        for (const char *suffix : {"-wal", "-shm", "-journal"})
-            ProfileDirectory::restrictToOwner(path + QLatin1StringView(suffix));
-    }
-    if (!m_store->open(path, &m_errorString))
+    if (!m_store->openProfile(m_config.profileDir, &m_errorString))
         return false;
     m_roster->load();
     if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
@@ -201,22 +181,7 @@ quint16 Messenger::port() const
 
 QStringList Messenger::listenAddresses() const
 {
-    const QHostAddress bound = m_registry->listeningAddress();
-    QStringList out;
-    if (bound != QHostAddress::Any && bound != QHostAddress::AnyIPv4
-        && bound != QHostAddress::AnyIPv6) {
-        out.append(PeerAddress::format(bound, port()));
-        return out;
-    }
-    const auto addresses = QNetworkInterface::allAddresses();
-    for (const QHostAddress &a : addresses) {
-        if (a.isLoopback() || a.isLinkLocal())
-            continue;
-        out.append(PeerAddress::format(a, port()));
-    }
-    if (out.isEmpty())
-        out.append(PeerAddress::format(QHostAddress::LocalHost, port()));
-    return out;
+    return m_registry->advertisedAddresses();
 }
 
 std::optional<PeerInfo> Messenger::peer(const QString &peerId) const

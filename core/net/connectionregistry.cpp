@@ -5,6 +5,7 @@
 #include "net/tlsconfiguration.h"
 
 #include <QLoggingCategory>
+#include <QNetworkInterface>
 
 #include <unistd.h>
 
@@ -63,6 +64,24 @@ quint16 ConnectionRegistry::listeningPort() const
 QHostAddress ConnectionRegistry::listeningAddress() const
 {
     return m_server->serverAddress();
+}
+
+QStringList ConnectionRegistry::advertisedAddresses() const
+{
+    const QHostAddress bound = listeningAddress();
+    const quint16 port = listeningPort();
+    if (bound != QHostAddress::Any && bound != QHostAddress::AnyIPv4
+        && bound != QHostAddress::AnyIPv6)
+        return {PeerAddress::format(bound, port)};
+    QStringList out;
+    const auto addresses = QNetworkInterface::allAddresses();
+    for (const QHostAddress &a : addresses) {
+        if (!a.isLoopback() && !a.isLinkLocal())
+            out.append(PeerAddress::format(a, port));
+    }
+    if (out.isEmpty())
+        out.append(PeerAddress::format(QHostAddress::LocalHost, port));
+    return out;
 }
 
 Protocol::Hello ConnectionRegistry::ownHello() const

@@ -42,6 +42,9 @@ public:
     QString errorString() const { return m_errorString; }
     quint16 listeningPort() const;
     QHostAddress listeningAddress() const;
+    // The addresses a peer could type to reach this one: the one listened on, or every
+    // interface's (not loopback or link-local) when listening on all, loopback if none.
+    QStringList advertisedAddresses() const;
 
     void setDisplayName(const QString &name) { m_name = name; }
     QString displayName() const { return m_name; }

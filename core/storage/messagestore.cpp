@@ -1,8 +1,10 @@
 #include "messagestore.h"
 
+#include "storage/profiledirectory.h"
 #include "storage/sqliteconnection.h"
 #include "storage/sqlrows.h"
 
+#include <QDir>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSqlDriver>
@@ -143,6 +145,28 @@ bool MessageStore::migrate(QSqlDatabase &db, int version, QString *error)
         qCInfo(lcStorage) << "migrated history to schema" << v;
     }
     return true;
+}
+
+QString MessageStore::historyPath(const QString &profileDir)
+{
+    return QDir(profileDir).filePath(QStringLiteral("history.sqlite"));
+}
+
+bool MessageStore::openProfile(const QString &profileDir, QString *error)
+{
+    if (profileDir.isEmpty())
+        return open(QStringLiteral(":memory:"), error);
+    bool created = false;
+    if (!ProfileDirectory::createPrivateDirectory(profileDir, &created, error))
+        return false;
+    // SQLite gives its -wal and -shm files the mode of the database file; those of an older
+    // Shoal may still be readable by others.
+    const QString path = historyPath(profileDir);
+    if (!ProfileDirectory::createPrivateFile(path, error))
+        return false;
+    for (const char *suffix : {"-wal", "-shm", "-journal"})
+        ProfileDirectory::restrictToOwner(path + QLatin1StringView(suffix));
+    return open(path, error);
 }
 
 bool MessageStore::open(const QString &path, QString *error)

@@ -58,6 +58,10 @@ public:
     // Opens (creating and migrating) the database at `path`; ":memory:" for a throwaway one (a
     // SQLite in-memory database that the store's connections share).
     bool open(const QString &path, QString *error);
+    // Opens `profileDir`/history.sqlite, its folder and files owner-only (created if missing),
+    // or a throwaway history when `profileDir` is empty.
+    bool openProfile(const QString &profileDir, QString *error);
+    static QString historyPath(const QString &profileDir);
     // Migrates an open database up to `version` only (tests use it to build older schemas).
     static bool migrate(QSqlDatabase &db, int version, QString *error);
     static int schemaVersion(QSqlDatabase &db);
