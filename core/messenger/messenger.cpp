@@ -14,7 +14,6 @@
 #include <QDir>
 #include <QLoggingCategory>
 
-
 Q_LOGGING_CATEGORY(lcMessenger, "shoal.messenger")
 
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
