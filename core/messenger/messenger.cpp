@@ -33,6 +33,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
         for (const ChatMessage &m : c)
             Q_EMIT messageStateChanged(m);
     });
+    connect(m_store, &MessageStore::unsavedDiscarded, this, &Messenger::messageDeleted);
     Transport &transport = *m_registry;
     m_roster = new Roster(transport, *m_store, this);
     m_peerList = new PeerListModel(*m_roster, this);

@@ -21,6 +21,9 @@ ConversationModel::ConversationModel(const MessageStore &store, QObject *parent)
     connect(&m_store, &MessageStore::sentStateChanged, this, [this](const QList<ChatMessage> &c) {
         onCommitted({}, c, {});
     });
+    connect(&m_store, &MessageStore::unsavedDiscarded, this, [this](const QUuid &id) {
+        onCommitted({}, {}, {id});
+    });
     connect(&m_store, &MessageStore::notSaved, this, &ConversationModel::onNotSaved);
 }
 

@@ -562,9 +562,8 @@ bool MessageStore::discardUnsaved(const QUuid &id)
 {
     if (!m_outgoing.takeUnsaved(id))
         return false;
-    // Reported on the next pass, as a removal from the history is.
     QMetaObject::invokeMethod(
-        this, [this, id] { Q_EMIT committed({}, {}, {id}, {}); }, Qt::QueuedConnection);
+        this, [this, id] { Q_EMIT unsavedDiscarded(id); }, Qt::QueuedConnection);
     return true;
 }
 

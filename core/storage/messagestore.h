@@ -93,7 +93,7 @@ public:
     void remove(const QUuid &id); // an outgoing message still waiting
     // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
     // as Failed, until the person retries (queued again, same ID) or discards them (reported
-    // as removed). False if `id` is not such a message.
+    // by unsavedDiscarded(), never as a commit). False if `id` is not such a message.
     bool retryUnsaved(const QUuid &id);
     bool discardUnsaved(const QUuid &id);
     QList<ChatMessage> unsaved(const QString &peerId) const;
@@ -161,6 +161,9 @@ Q_SIGNALS:
     // to a connection, markSent()) and back to "Queued" (unsend()). Reported on the next
     // event-loop pass, after whatever committed() is reporting now, all of a pass together.
     void sentStateChanged(const QList<ChatMessage> &changed);
+    // An unsaved (Failed) outgoing message was discarded: it was only ever in memory. Reported
+    // on the next event-loop pass, as a removal from the history is.
+    void unsavedDiscarded(const QUuid &id);
     void errorOccurred(const QString &error);
     // Adds that could not be written, in either direction (`error` says why). Outgoing ones are
     // kept as unsaved (state Failed); received ones were not acknowledged, so their sender

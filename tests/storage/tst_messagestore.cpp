@@ -61,6 +61,7 @@ private Q_SLOTS:
     void pagesFromTheNewest();
     void deleteOnlyWaiting();
     void sentIsReportedButNeverCommitted();
+    void discardedUnsavedIsNeverACommit();
     void unreadCountsKeptWithTheRows();
     void throwawayHistoryIsInMemoryAndPrivate();
     void peersRemembered();
@@ -605,6 +606,33 @@ void tst_MessageStore::sentIsReportedButNeverCommitted()
     QVERIFY(!store.hasSent(Peer));
     QCOMPARE(stateOnDisk(), MessageState::Delivered);
     QVERIFY(inMemory.isEmpty());
+}
+
+void tst_MessageStore::discardedUnsavedIsNeverACommit()
+{
+    // A message the disk refused lives in memory only (Failed): discarding it is reported as
+    // what it is, never as a removal that a transaction committed.
+    QTemporaryDir dir;
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.filePath(u"h.sqlite"_s), &error), qPrintable(error));
+    QSignalSpy notSaved(&store, &MessageStore::notSaved);
+    store.setGrowthLimited(true); // as on a full disk
+    const ChatMessage m = message(1, QString(60000, u'x'), true, MessageState::Queued);
+    store.addOutgoing(m);
+    QVERIFY(!store.flush());
+    QTRY_COMPARE(notSaved.size(), 1);
+    QCOMPARE(store.unsaved(Peer).size(), 1);
+
+    QSignalSpy committed(&store, &MessageStore::committed);
+    QSignalSpy discarded(&store, &MessageStore::unsavedDiscarded);
+    QVERIFY(store.discardUnsaved(m.id));
+    QVERIFY(discarded.wait());
+    QCOMPARE(discarded.first().first().toUuid(), m.id);
+    QVERIFY(store.unsaved(Peer).isEmpty());
+    QVERIFY(!store.message(m.id));
+    QVERIFY(!store.discardUnsaved(m.id)); // only once
+    QVERIFY(committed.isEmpty());
 }
 
 void tst_MessageStore::unreadCountsKeptWithTheRows()
