@@ -7,6 +7,12 @@
 #include <QLoggingCategory>
 #include <QMetaEnum>
 
+#include <cerrno>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcNet, "shoal.net")
@@ -52,14 +58,14 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     connect(m_socket, &QSslSocket::errorOccurred, this, &PeerConnection::onSocketError);
     connect(m_socket, &QSslSocket::disconnected, this, &PeerConnection::onDisconnected);
     connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &PeerConnection::bytesWritten);
+    connect(m_socket, &QSslSocket::connected, this, &PeerConnection::setSocketOptions);
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &PeerConnection::onDeadline);
     m_started.start();
-    m_lastReceived.start();
-    m_lastSent.start();
     m_lastUsed.start();
     armDeadline();
     if (m_direction == Direction::Incoming) {
+        setSocketOptions(); // connected already
         // For the log: who an attempt that never says hello came from.
         m_from = PeerAddress::format(m_socket->peerAddress(), m_socket->peerPort());
         if (m_socket->isEncrypted()) // else once the TLS handshake is done
@@ -131,9 +137,10 @@ bool PeerConnection::send(const Protocol::Message &message)
         return false;
     }
     m_socket->write(Protocol::encodeFrame(message));
-    m_lastSent.restart();
-    if (!isSession(message))
+    if (!isSession(message)) {
         m_lastUsed.restart();
+        startProbe();
+    }
     return true;
 }
 
@@ -187,7 +194,10 @@ void PeerConnection::setReadingPaused(bool paused)
     m_readingPaused = paused;
     if (!paused) {
         // Our pause, not the peer's silence: the keepalive and stall clocks start afresh.
-        m_lastReceived.restart();
+        if (m_probing) {
+            m_probeStarted.restart();
+            m_lastPing.invalidate();
+        }
         m_partialSince.restart();
         QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
     }
@@ -201,7 +211,11 @@ void PeerConnection::onReadyRead()
     const QByteArray bytes = m_socket->readAll();
     if (bytes.isEmpty())
         return;
-    m_lastReceived.restart();
+    // Heard: the peer is there and answers. Whatever the frames start, they start afterwards.
+    if (m_probing) {
+        m_probing = false;
+        armDeadline(); // stopped if nothing else is due
+    }
     const bool wasPartial = m_decoder.hasPartialFrame();
     const bool ok = m_decoder.feed(bytes, &m_frames);
     if (!ok)
@@ -255,6 +269,11 @@ void PeerConnection::handleFrame(const QByteArray &payload)
         }
         handleHello(*hello);
         return;
+    }
+    if (m_probing) {
+        // Heard after the probe started, even if read with the hello that started it.
+        m_probing = false;
+        armDeadline();
     }
     if (!m_ready) {
         if (const auto *bye = std::get_if<Protocol::Bye>(&*message)) {
@@ -319,7 +338,15 @@ void PeerConnection::handleHello(const Protocol::Hello &hello)
         return;
     }
     m_ready = true;
-    armDeadline(); // the handshake deadline gives way to the keepalive's
+    setSocketOptions(); // a listener learns the kind only now
+    // The first probe: the peer has to show it reads, not only that it says hello. The dialler
+    // asks at once, so that between two of this version the probe is over as the connection's
+    // start is, and the listener's ends with that ping.
+    startProbe();
+    if (m_direction == Direction::Outgoing) {
+        send(Protocol::Ping{++m_pingSeq});
+        m_lastPing.start();
+    }
     qCDebug(lcNet).noquote() << "ready with" << hello.peerId << "name"
                              << Protocol::quoted(hello.name)
                              << (m_direction == Direction::Outgoing ? "outgoing" : "incoming")
@@ -371,12 +398,17 @@ qint64 PeerConnection::nextDeadline() const
         return m_timeouts.handshakeMs;
     if (m_readingPaused)
         return -1; // we are not listening: no timeouts blamed on the peer
-    qint64 next = now - m_lastReceived.elapsed() + m_timeouts.deadAfterMs;
-    next = qMin(next, now - m_lastSent.elapsed() + m_timeouts.pingIntervalMs);
+    qint64 next = -1;
+    const auto consider = [&next](qint64 at) { next = next < 0 ? at : qMin(next, at); };
+    if (m_probing) {
+        consider(now - m_probeStarted.elapsed() + m_timeouts.deadAfterMs);
+        const QElapsedTimer &since = m_lastPing.isValid() ? m_lastPing : m_probeStarted;
+        consider(now - since.elapsed() + m_timeouts.pingIntervalMs);
+    }
     if (m_decoder.hasPartialFrame())
-        next = qMin(next, now - m_partialSince.elapsed() + m_timeouts.stallMs);
+        consider(now - m_partialSince.elapsed() + m_timeouts.stallMs);
     if (m_kind == StreamKind::Bulk)
-        next = qMin(next, now - m_lastUsed.elapsed() + m_timeouts.bulkIdleMs);
+        consider(now - m_lastUsed.elapsed() + m_timeouts.bulkIdleMs);
     return next;
 }
 
@@ -417,7 +449,7 @@ void PeerConnection::onDeadline()
         finish(Error::Timeout, u"frame stalled for %1 ms"_s.arg(m_timeouts.stallMs), true);
         return;
     }
-    if (m_lastReceived.elapsed() >= m_timeouts.deadAfterMs) {
+    if (m_probing && m_probeStarted.elapsed() >= m_timeouts.deadAfterMs) {
         finish(Error::Timeout,
                tr("Nothing heard from the peer for %1 s.").arg(m_timeouts.deadAfterMs / 1000),
                true);
@@ -432,9 +464,52 @@ void PeerConnection::onDeadline()
         }
         m_lastUsed.restart(); // still sending: busy, however slowly the peer takes it
     }
-    if (m_lastSent.elapsed() >= m_timeouts.pingIntervalMs)
-        send(Protocol::Ping{++m_pingSeq});
+    if (m_probing) {
+        // Timed from the probe's start, not from our last write: a side that only sends what
+        // needs no answer (acks, receipts) still asks for one.
+        const QElapsedTimer &since = m_lastPing.isValid() ? m_lastPing : m_probeStarted;
+        if (since.elapsed() >= m_timeouts.pingIntervalMs) {
+            send(Protocol::Ping{++m_pingSeq});
+            m_lastPing.start();
+        }
+    }
     armDeadline();
+}
+
+void PeerConnection::startProbe()
+{
+    // A probe already running keeps its start: the peer owes an answer since then, however
+    // much more we send.
+    if (!m_probing) {
+        m_probing = true;
+        m_probeStarted.start();
+        m_lastPing.invalidate();
+    }
+    armDeadline();
+}
+
+void PeerConnection::setSocketOptions()
+{
+    // Messages are small and each waits for an answer: Nagle's algorithm would hold one back
+    // until the previous is acknowledged (up to a delayed ack, 40 ms). A bulk stream keeps it.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, m_kind == StreamKind::Chat);
+    // Between probes the app sends nothing; the kernel sends TCP keepalive probes (no wake-up
+    // here) so that a peer that vanished without a FIN is still noticed within about
+    // deadAfterMs: first after pingIntervalMs of quiet, then every pingIntervalMs.
+    m_socket->setSocketOption(QAbstractSocket::KeepAliveOption, 1);
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+    const int fd = int(m_socket->socketDescriptor());
+    if (fd < 0)
+        return;
+    const int interval = qMax(1, m_timeouts.pingIntervalMs / 1000);
+    const int count = qMax(1,
+                           (m_timeouts.deadAfterMs - m_timeouts.pingIntervalMs)
+                               / qMax(1, m_timeouts.pingIntervalMs));
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &interval, sizeof interval) != 0
+        || ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval) != 0
+        || ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count) != 0)
+        qCWarning(lcNet) << "TCP keepalive not set:" << qt_error_string(errno);
+#endif
 }
 
 void PeerConnection::finish(Error error, const QString &reason, bool sendBye)

@@ -74,6 +74,8 @@ private:
     void onDeadline();
     qint64 nextDeadline() const;
     void armDeadline();
+    void startProbe();
+    void setSocketOptions();
     bool handleDecodedFrames();
     void handleFrame(const QByteArray &payload);
     void handleHello(const Protocol::Hello &hello);
@@ -92,14 +94,20 @@ private:
     QString m_expectedId;
     QString m_dialed;
     QString m_from; // incoming: the remote address and port
-    // Armed for the next deadline that matters (handshake, stall, ping, dead-after), never a
-    // polling tick: an idle connection wakes the process only to ping. Clocks only restart
-    // later, so a deadline armed earlier is never late; it is re-armed when it fires early.
+    // Armed for the next deadline that matters (handshake, stall, ping, dead-after, bulk idle),
+    // never a polling tick: an idle chat stream has none, and costs the process nothing. Clocks
+    // only restart later, so a deadline armed earlier is never late; it is re-armed when it
+    // fires early.
     QTimer m_deadline;
     qint64 m_armedFor = -1; // m_started time the timer is armed for; -1 when not armed
     QElapsedTimer m_started;
-    QElapsedTimer m_lastReceived;
-    QElapsedTimer m_lastSent;
+    // Keepalive (docs/protocol.md, "Keepalive"): from the moment the connection is up, or
+    // something other than keepalive is sent, until anything at all is heard from the peer.
+    // Meanwhile it is pinged every pingIntervalMs and dropped after deadAfterMs. Outside a
+    // probe the app sends nothing and the kernel's TCP keepalive watches the connection.
+    bool m_probing = false;
+    QElapsedTimer m_probeStarted;
+    QElapsedTimer m_lastPing; // valid while probing: the last ping of this probe, if any
     QElapsedTimer m_partialSince;
     QElapsedTimer m_lastUsed; // a message other than keepalive went either way (bulk idle)
     quint64 m_pingSeq = 0;
