@@ -2,16 +2,25 @@
 
 #include "framedecoder.h"
 
+#include <QBuffer>
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborStreamReader>
+#include <QCborStreamWriter>
 #include <QCborValue>
+#include <QScopedValueRollback>
+#include <QtEndian>
 
 using namespace Qt::StringLiterals;
 
 namespace Protocol {
 
 namespace {
+
+// Set while decode() reads a payload that holds no UTF-8 U+FEFF at all: then no text in it
+// starts with one, and the text is not encoded again to look (3 of a chat's decoding costs,
+// ~4 % of a round trip). fromCbor() called on its own always looks.
+thread_local bool t_payloadHasNoBom = false;
 
 // Typed field readers: each returns nullopt and explains why when the field is absent or of the
 // wrong type.
@@ -21,6 +30,8 @@ namespace {
 QString exactString(const QCborValue &v)
 {
     QString text = v.toString();
+    if (t_payloadHasNoBom)
+        return text;
     const QByteArray cbor = v.toCbor(); // header, then the UTF-8 bytes
     if (cbor.isEmpty())
         return text;
@@ -380,10 +391,51 @@ QString Unknown::toString() const
     return u"unknown(%1)"_s.arg(type);
 }
 
+namespace {
+
+// The messages of every round trip (chat, ack, read) written straight into their frame: through
+// a QCborMap, building the map, encoding it and copying it behind the frame's header took half
+// of what a commit reports to the network (~8 % of a round trip). Byte for byte what
+// toCbor().toCborValue().toCbor() gives: a definite-length map, its keys in toCbor()'s order.
+// Other types: false, and the general path.
+template<typename M>
+bool writeFast(QCborStreamWriter &w, const M &m)
+{
+    if constexpr (std::is_same_v<M, Chat>) {
+        w.startMap(4);
+        w.append("t"_L1);
+        w.append("chat"_L1);
+        w.append("mid"_L1);
+        w.append(QLatin1StringView(m.id.toByteArray(QUuid::WithoutBraces)));
+        w.append("ts"_L1);
+        w.append(qint64(m.sentAt.toMSecsSinceEpoch()));
+        w.append("text"_L1);
+        w.append(QStringView(m.text));
+        w.endMap();
+        return true;
+    } else if constexpr (std::is_same_v<M, Ack> || std::is_same_v<M, Read>) {
+        w.startMap(2);
+        w.append("t"_L1);
+        w.append(std::is_same_v<M, Ack> ? "ack"_L1 : "read"_L1);
+        w.append("mid"_L1);
+        w.append(QLatin1StringView(m.id.toByteArray(QUuid::WithoutBraces)));
+        w.endMap();
+        return true;
+    } else {
+        return false;
+    }
+}
+
+} // namespace
+
 QByteArray encode(const Message &message)
 {
     return std::visit(
         [](const auto &m) -> QByteArray {
+            QByteArray out;
+            QCborStreamWriter w(&out);
+            if (writeFast(w, m))
+                return out;
             if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Unknown>)
                 return typed("unknown"_L1).toCborValue().toCbor();
             else
@@ -394,7 +446,23 @@ QByteArray encode(const Message &message)
 
 QByteArray encodeFrame(const Message &message)
 {
-    return FrameDecoder::encode(encode(message));
+    constexpr qsizetype FrameHeader = 4; // FrameDecoder::encode()'s big-endian length
+    return std::visit(
+        [&](const auto &m) -> QByteArray {
+            QByteArray out(FrameHeader, Qt::Uninitialized);
+            out.reserve(128);
+            {
+                // Behind the header: QCborStreamWriter(QByteArray *) would write from its start.
+                QBuffer buffer(&out);
+                buffer.open(QIODevice::WriteOnly | QIODevice::Append);
+                QCborStreamWriter w(&buffer);
+                if (!writeFast(w, m))
+                    return FrameDecoder::encode(encode(message));
+            }
+            qToBigEndian<quint32>(quint32(out.size() - FrameHeader), out.data());
+            return out;
+        },
+        message);
 }
 
 std::optional<Message> decode(const QByteArray &payload, QString *error)
@@ -402,6 +470,8 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
     // Parse with a stream reader so that the error is always checked (truncated input can
     // otherwise yield a half-built value) and trailing bytes are noticed.
     QCborStreamReader reader(payload);
+    const QScopedValueRollback<bool> noBom(t_payloadHasNoBom,
+                                           !payload.contains(QByteArrayView("\xEF\xBB\xBF", 3)));
     const QCborValue value = QCborValue::fromCbor(reader);
     if (reader.lastError() != QCborError::NoError) {
         *error = u"malformed CBOR: %1"_s.arg(reader.lastError().toString());

@@ -452,8 +452,15 @@ void MessageStore::finish(CommitResult r)
     for (const QUuid &id : std::as_const(r.removed))
         m_outgoing.forgetSent(id);
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
-        || !r.duplicates.isEmpty())
+        || !r.duplicates.isEmpty()) {
+        // What the listeners send on this commit is reported Sent right after it, not on a
+        // pass of its own: a posted call is a wake-up and a trip through the event loop.
+        const bool reporting = std::exchange(m_reportingCommit, true);
         Q_EMIT committed(r.added, r.changed, r.removed, r.duplicates);
+        m_reportingCommit = reporting;
+        if (!reporting && !m_sentToReport.isEmpty() && !m_sentReportPosted)
+            Q_EMIT sentStateChanged(std::exchange(m_sentToReport, {}));
+    }
     if (!r.failed.isEmpty()) {
         for (ChatMessage &m : r.failed) {
             if (m.outgoing) {
@@ -537,12 +544,17 @@ void MessageStore::unsend(const QString &peerId)
 
 void MessageStore::reportSent(const QList<ChatMessage> &changed)
 {
-    // On the next pass, after whatever is being reported now (its add, say), and all of a
-    // pass together.
-    if (m_sentToReport.isEmpty()) {
+    // After whatever is being reported now (its add, say), and all of a pass together: at the
+    // end of the commit being reported (finish()), else on the next pass.
+    if (m_sentToReport.isEmpty() && !m_reportingCommit) {
+        m_sentReportPosted = true;
         QMetaObject::invokeMethod(
             this,
-            [this] { Q_EMIT sentStateChanged(std::exchange(m_sentToReport, {})); },
+            [this] {
+                m_sentReportPosted = false;
+                if (!m_sentToReport.isEmpty())
+                    Q_EMIT sentStateChanged(std::exchange(m_sentToReport, {}));
+            },
             Qt::QueuedConnection);
     }
     m_sentToReport += changed;

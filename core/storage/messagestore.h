@@ -217,6 +217,8 @@ private:
     QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
     QList<ChatMessage> m_sentToReport;
+    bool m_reportingCommit = false;  // in finish(): sent changes go out right after committed()
+    bool m_sentReportPosted = false; // a posted report waits: what is added joins it, in order
     bool m_flushScheduled = false;
     QString m_lastError;
     mutable qint64 m_longestCommitUs = 0;

@@ -6,11 +6,14 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 
 #include <limits>
+
+#include <sqlite3.h>
 
 using namespace Qt::StringLiterals;
 using namespace SqlRows;
@@ -18,33 +21,82 @@ using namespace StoreWrite;
 
 Q_LOGGING_CATEGORY(lcWriter, "shoal.storage.writer")
 
+namespace {
+
+// A statement of the commit path, run through SQLite itself: through QSqlQuery, binding a
+// value (QSqlResult::addBindValue: a QString::arg and a hash look-up each, then QVariants)
+// cost a quarter of a commit's time, ~4 µs a message here. Bound as QSQLite binds: texts as
+// UTF-16, byte arrays as blobs, null ones as NULL, bools as integers.
+class Statement
+{
+public:
+    Statement() = default;
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+    ~Statement() { sqlite3_finalize(m_s); }
+
+    bool prepare(sqlite3 *db, const char *sql)
+    {
+        m_db = db;
+        return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_s, nullptr)
+               == SQLITE_OK;
+    }
+    void bind(int i, qint64 v) { sqlite3_bind_int64(m_s, i, v); }
+    void bind(int i, const QString &v)
+    {
+        if (v.isNull())
+            sqlite3_bind_null(m_s, i);
+        else
+            sqlite3_bind_text16(m_s, i, v.utf16(), int(v.size() * 2), SQLITE_TRANSIENT);
+    }
+    void bind(int i, const QByteArray &v)
+    {
+        if (v.isNull())
+            sqlite3_bind_null(m_s, i);
+        else
+            sqlite3_bind_blob(m_s, i, v.constData(), int(v.size()), SQLITE_TRANSIENT);
+    }
+    // Runs it to its end and resets it; false with *error set when SQLite refuses.
+    bool exec(QString *error)
+    {
+        const int rc = sqlite3_step(m_s);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            *error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        sqlite3_reset(m_s);
+        return rc == SQLITE_DONE || rc == SQLITE_ROW;
+    }
+    qint64 changes() const { return sqlite3_changes64(m_db); }
+    qint64 lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
+
+private:
+    sqlite3 *m_db = nullptr;
+    sqlite3_stmt *m_s = nullptr;
+};
+
+} // namespace
+
 struct StoreWriter::Queries
 {
     explicit Queries(const QSqlDatabase &db)
-        : insert(db)
-        , insertReceived(db)
-        , update(db)
-        , receipt(db)
+        : receipt(db)
         , remove(db)
         , peer(db)
-        , conversation(db)
-        , unread(db)
         , byKey(db)
-        , begin(db)
-        , commit(db)
-        , rollback(db)
     {}
-    bool prepare()
+    bool prepare(sqlite3 *db)
     {
         // Texts are bound as UTF-8 (SqlRows::text), cast to TEXT.
-        return insert.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
-                              u" text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
-               && insertReceived.prepare(u"INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
-                                         u" sent_at, received_at, text, state)"
-                                         u" VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"_s)
-               && update.prepare(u"UPDATE messages SET state = :s WHERE id = :id"
-                                 u" AND peer_id = :p AND outgoing = :o"
-                                 u" AND (state < :s OR (state = 1 AND :s = 0))"_s)
+        return insert.prepare(db,
+                              "INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
+                              " text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
+               && insertReceived.prepare(db,
+                                         "INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
+                                         " sent_at, received_at, text, state)"
+                                         " VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
+               && update.prepare(db,
+                                 "UPDATE messages SET state = ?1 WHERE id = ?2"
+                                 " AND peer_id = ?3 AND outgoing = ?4"
+                                 " AND (state < ?1 OR (state = 1 AND ?1 = 0))")
                && receipt.prepare(
                    u"UPDATE messages SET receipt_sent = 1 WHERE %1"_s.arg(QLatin1StringView(ByKey)))
                && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
@@ -54,21 +106,23 @@ struct StoreWriter::Queries
                    u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                    u" name = excluded.name, certificate = excluded.certificate,"
                    u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
-               && conversation.prepare(
-                   u"INSERT INTO conversations (peer_id, last_message_at, written_to)"
-                   u" VALUES (?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
-                   u" last_message_at = MAX(last_message_at, excluded.last_message_at),"
-                   u" written_to = MAX(written_to, excluded.written_to)"_s)
-               && unread.prepare(u"INSERT INTO unread_counts (peer_id, unread) VALUES (?, ?)"
-                                 u" ON CONFLICT (peer_id) DO UPDATE SET"
-                                 u" unread = unread + excluded.unread"_s)
+               && conversation
+                      .prepare(db,
+                               "INSERT INTO conversations (peer_id, last_message_at, written_to)"
+                               " VALUES (?, ?, ?) ON CONFLICT (peer_id) DO UPDATE SET"
+                               " last_message_at = MAX(last_message_at, excluded.last_message_at),"
+                               " written_to = MAX(written_to, excluded.written_to)")
+               && unread.prepare(db,
+                                 "INSERT INTO unread_counts (peer_id, unread) VALUES (?, ?)"
+                                 " ON CONFLICT (peer_id) DO UPDATE SET"
+                                 " unread = unread + excluded.unread")
                && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
                                                                           QLatin1StringView(ByKey)))
-               && begin.prepare(u"BEGIN"_s) && commit.prepare(u"COMMIT"_s)
-               && rollback.prepare(u"ROLLBACK"_s);
+               && begin.prepare(db, "BEGIN") && commit.prepare(db, "COMMIT")
+               && rollback.prepare(db, "ROLLBACK");
     }
-    QSqlQuery insert, insertReceived, update, receipt, remove, peer, conversation, unread, byKey,
-        begin, commit, rollback;
+    Statement insert, insertReceived, update, conversation, unread, begin, commit, rollback;
+    QSqlQuery receipt, remove, peer, byKey;
 };
 
 StoreWriter::StoreWriter()
@@ -94,9 +148,15 @@ bool StoreWriter::open(const QString &path, bool durable, QString *error)
         return false;
     }
     q.finish();
+    const QVariant handle = m_db.driver()->handle();
+    sqlite3 *db = handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0
+                      ? *static_cast<sqlite3 *const *>(handle.constData())
+                      : nullptr;
     m_q = std::make_unique<Queries>(m_db);
-    if (!m_q->prepare()) {
-        *error = m_openError = m_db.lastError().text();
+    if (!db || !m_q->prepare(db)) {
+        *error = m_openError = db && m_db.lastError().type() == QSqlError::NoError
+                                   ? QString::fromUtf8(sqlite3_errmsg(db))
+                                   : m_db.lastError().text();
         m_q.reset();
         return false;
     }
@@ -196,26 +256,26 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         return false;
     };
     auto run = [&]() -> bool {
-        if (!m_q->begin.exec())
-            return fail(m_q->begin);
+        if (!m_q->begin.exec(&r.error))
+            return false;
         for (const Write &w : writes) {
             if (const auto *a = std::get_if<Add>(&w)) {
                 ChatMessage m = a->message;
-                QSqlQuery &q = a->received ? m_q->insertReceived : m_q->insert;
-                q.addBindValue(m.id.toRfc4122());
-                q.addBindValue(m.peerId);
-                q.addBindValue(m.outgoing);
-                q.addBindValue(ms(m.sentAt));
-                q.addBindValue(ms(m.receivedAt));
-                q.addBindValue(text(m.text));
-                q.addBindValue(int(m.state));
-                if (!q.exec())
-                    return fail(q);
-                if (q.numRowsAffected() == 0) {
+                Statement &q = a->received ? m_q->insertReceived : m_q->insert;
+                q.bind(1, m.id.toRfc4122());
+                q.bind(2, m.peerId);
+                q.bind(3, m.outgoing);
+                q.bind(4, ms(m.sentAt));
+                q.bind(5, ms(m.receivedAt));
+                q.bind(6, text(m.text));
+                q.bind(7, int(m.state));
+                if (!q.exec(&r.error))
+                    return false;
+                if (q.changes() == 0) {
                     r.duplicates.append(m);
                     continue;
                 }
-                m.seq = q.lastInsertId().toLongLong();
+                m.seq = q.lastInsertId();
                 // Our clock: a peer's cannot move its conversation to the top of the list.
                 Conversation &c = conversations[m.peerId];
                 c.lastMessageAt = qMax(c.lastMessageAt, ms(m.receivedAt));
@@ -224,14 +284,14 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     ++unread[m.peerId];
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
-                QSqlQuery &q = m_q->update;
-                q.bindValue(u":s"_s, int(s->state));
-                q.bindValue(u":id"_s, s->message.id.toRfc4122());
-                q.bindValue(u":p"_s, s->message.peerId);
-                q.bindValue(u":o"_s, s->message.outgoing);
-                if (!q.exec())
-                    return fail(q);
-                if (q.numRowsAffected() > 0) {
+                Statement &q = m_q->update;
+                q.bind(1, int(s->state));
+                q.bind(2, s->message.id.toRfc4122());
+                q.bind(3, s->message.peerId);
+                q.bind(4, s->message.outgoing);
+                if (!q.exec(&r.error))
+                    return false;
+                if (q.changes() > 0) {
                     ChatMessage m = s->message;
                     m.state = s->state;
                     // Incoming: stored Delivered, and a state only moves forward: read now.
@@ -263,26 +323,25 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             }
         }
         for (auto it = conversations.cbegin(); it != conversations.cend(); ++it) {
-            m_q->conversation.addBindValue(it.key());
-            m_q->conversation.addBindValue(it->lastMessageAt);
-            m_q->conversation.addBindValue(it->writtenTo);
-            if (!m_q->conversation.exec())
-                return fail(m_q->conversation);
+            m_q->conversation.bind(1, it.key());
+            m_q->conversation.bind(2, it->lastMessageAt);
+            m_q->conversation.bind(3, it->writtenTo);
+            if (!m_q->conversation.exec(&r.error))
+                return false;
         }
         for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
             if (it.value() == 0)
                 continue;
-            m_q->unread.addBindValue(it.key());
-            m_q->unread.addBindValue(it.value());
-            if (!m_q->unread.exec())
-                return fail(m_q->unread);
+            m_q->unread.bind(1, it.key());
+            m_q->unread.bind(2, it.value());
+            if (!m_q->unread.exec(&r.error))
+                return false;
         }
-        if (!m_q->commit.exec())
-            return fail(m_q->commit);
-        return true;
+        return m_q->commit.exec(&r.error);
     };
     if (!run()) {
-        m_q->rollback.exec();
+        QString ignored; // the first error is the one reported
+        m_q->rollback.exec(&ignored);
         r = CommitResult{false, r.error, {}, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
         return r;
     }
