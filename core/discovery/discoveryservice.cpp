@@ -8,6 +8,7 @@
 #include <QNetworkInformation>
 #include <QNetworkInterface>
 #include <QRandomGenerator>
+#include <QTimer>
 #include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
@@ -84,13 +85,21 @@ bool DiscoveryService::start(QString *error)
         }
     }
     // Where the platform reports network changes, look at the interfaces again at once;
-    // elsewhere the next beacon or a failed send does it.
-    if (QNetworkInformation::load(QNetworkInformation::Feature::Reachability)) {
+    // elsewhere the next beacon or a failed send does it. Loading the platform's backend
+    // (NetworkManager over D-Bus here) takes longer than the rest of start-up: done once the
+    // event loop runs, so that the peer is ready first (bench/run.sh, start-up rows).
+    QTimer::singleShot(0, this, [this] {
+        if (!m_running
+            || !QNetworkInformation::loadBackendByFeatures(
+                QNetworkInformation::Feature::Reachability))
+            return;
         connect(QNetworkInformation::instance(),
                 &QNetworkInformation::reachabilityChanged,
                 this,
-                &DiscoveryService::refreshTargets);
-    }
+                &DiscoveryService::refreshTargets,
+                Qt::UniqueConnection);
+        refreshTargets(); // in case the network changed before the backend listened
+    });
     m_stats.port = m_config.port;
     m_stats.defaultTargets = m_config.targets.isEmpty();
     m_running = true;
