@@ -6,6 +6,7 @@
 // figures nor Bob's; Bob (legitimate) runs here. Loopback only: Alice listens on 127.0.0.1 and announces to
 // 127.255.255.255; the attackers use 127.0.0.0/8 source addresses.
 #include "attackbench.h"
+#include "benchpeer.h"
 #include "benchwait.h"
 
 #include "discovery/announcement.h"
@@ -537,13 +538,7 @@ struct Row
 
 int runAttackedPeer(const QString &profile)
 {
-    QString error;
-    const auto identity = Identity::loadOrCreate(profile, &error);
-    MessengerConfig config;
-    config.profileDir = profile;
-    config.name = u"Alice"_s;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
+    MessengerConfig config = benchPeerConfig(profile, u"Alice"_s);
     DiscoveryConfig discovery;
     {
         QUdpSocket probe; // a free port, let go for discovery to take
@@ -552,10 +547,8 @@ int runAttackedPeer(const QString &profile)
     }
     discovery.targets = {QHostAddress(u"127.255.255.255"_s)};
     config.discovery = discovery;
-    Messenger alice(*identity, config);
-    if (!alice.start())
-        qFatal("%s", qPrintable(alice.errorString()));
-    std::printf("READY %u %u %s\n", alice.port(), config.discovery->port, qPrintable(alice.id()));
+    const auto alice = startBenchPeer(config);
+    std::printf("READY %u %u %s\n", alice->port(), config.discovery->port, qPrintable(alice->id()));
     std::fflush(stdout);
     // Until the parent is gone.
     QTimer poll;

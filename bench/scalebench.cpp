@@ -10,6 +10,7 @@
 // Start-up: from starting the process to its `ready` line on stdout, for shoal-cli and for a
 // QCoreApplication that prints and exits (shoal_bench_bare), started the same way.
 #include "scalebench.h"
+#include "benchpeer.h"
 #include "benchwait.h"
 #include "proccost.h"
 
@@ -97,17 +98,8 @@ std::pair<QString, quint16> hostPort(const QByteArray &address)
 int runHub(const QString &profile)
 {
     QString error;
-    const auto identity = Identity::loadOrCreate(profile, &error);
-    if (!identity)
-        qFatal("%s", qPrintable(error));
-    MessengerConfig config;
-    config.profileDir = profile;
-    config.name = u"hub"_s;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
-    Messenger hub(*identity, config);
-    if (!hub.start())
-        qFatal("%s", qPrintable(hub.errorString()));
+    const auto peer = startBenchPeer(benchPeerConfig(profile, u"hub"_s));
+    Messenger &hub = *peer;
     QSet<QString> online;
     QObject::connect(&hub, &Messenger::peerUpdated, &hub, [&](const PeerInfo &p) {
         const qsizetype before = online.size();

@@ -1,6 +1,7 @@
 // Measures Shoal against a plain Qt TCP ping-pong, in one process, on loopback only.
 // Prints a Markdown table. Run through bench/run.sh.
 #include "attackbench.h"
+#include "benchpeer.h"
 #include "benchwait.h"
 #include "discovery/discoveryservice.h"
 #include "messenger/messenger.h"
@@ -299,15 +300,8 @@ Stats singleRowCommits(const QString &dir)
 int runReturningPeer(const QString &profile, quint16 port, quint16 connectTo)
 {
     QString error;
-    const auto identity = Identity::loadOrCreate(profile, &error);
-    MessengerConfig config;
-    config.profileDir = profile;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = port;
-    Messenger b(*identity, config);
-    if (!b.start())
-        qFatal("%s", qPrintable(b.errorString()));
-    b.connectToAddress(u"127.0.0.1:%1"_s.arg(connectTo), &error);
+    const auto b = startBenchPeer(benchPeerConfig(profile, {}, port));
+    b->connectToAddress(u"127.0.0.1:%1"_s.arg(connectTo), &error);
     QTimer::singleShot(300'000, &QCoreApplication::quit);
     return QCoreApplication::exec();
 }
@@ -648,20 +642,11 @@ DiscoveryResult benchDiscovery(bool quick)
 int runIdlePeer(const QString &profile, quint16 connectTo, quint16 discoveryPort)
 {
     QString error;
-    const auto identity = Identity::loadOrCreate(profile, &error);
-    if (!identity)
-        qFatal("%s", qPrintable(error));
-    MessengerConfig config;
-    config.profileDir = profile;
-    config.name = u"idle"_s;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
+    MessengerConfig config = benchPeerConfig(profile, u"idle"_s);
     config.discovery = DiscoveryConfig{discoveryPort, {LoopbackBroadcast}};
-    Messenger b(*identity, config);
-    if (!b.start())
-        qFatal("%s", qPrintable(b.errorString()));
-    b.connectToAddress(u"127.0.0.1:%1"_s.arg(connectTo), &error);
-    std::printf("%s\n", qPrintable(b.id()));
+    const auto b = startBenchPeer(config);
+    b->connectToAddress(u"127.0.0.1:%1"_s.arg(connectTo), &error);
+    std::printf("%s\n", qPrintable(b->id()));
     std::fflush(stdout);
     return QCoreApplication::exec(); // until killed
 }
