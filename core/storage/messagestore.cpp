@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -445,12 +446,23 @@ void MessageStore::finish(CommitResult r)
     }
     const bool writableAgain = r.ok && m_failing;
     m_failing = !r.ok;
+    // Acknowledged or removed for good: no longer on the wire, and a Sent or back-to-Queued
+    // report still waiting for them is out of date (an ack, then the connection ended, in one
+    // pass: the message stays Delivered).
+    QSet<QUuid> settled;
     for (const ChatMessage &m : std::as_const(r.changed)) {
-        if (m.state != MessageState::Queued)
+        if (m.state != MessageState::Queued) {
             m_outgoing.forgetSent(m.id);
+            settled.insert(m.id);
+        }
     }
-    for (const QUuid &id : std::as_const(r.removed))
+    for (const QUuid &id : std::as_const(r.removed)) {
         m_outgoing.forgetSent(id);
+        settled.insert(id);
+    }
+    if (!settled.isEmpty()) {
+        m_sentToReport.removeIf([&settled](const ChatMessage &m) { return settled.contains(m.id); });
+    }
     if (!r.added.isEmpty() || !r.changed.isEmpty() || !r.removed.isEmpty()
         || !r.duplicates.isEmpty()) {
         // What the listeners send on this commit is reported Sent right after it, not on a

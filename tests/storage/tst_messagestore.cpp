@@ -62,6 +62,7 @@ private Q_SLOTS:
     void deleteOnlyWaiting();
     void sentIsReportedButNeverCommitted();
     void discardedUnsavedIsNeverACommit();
+    void ackThenCloseLeavesDelivered();
     void unreadCountsKeptWithTheRows();
     void throwawayHistoryIsInMemoryAndPrivate();
     void peersRemembered();
@@ -633,6 +634,47 @@ void tst_MessageStore::discardedUnsavedIsNeverACommit()
     QVERIFY(!store.message(m.id));
     QVERIFY(!store.discardUnsaved(m.id)); // only once
     QVERIFY(committed.isEmpty());
+}
+
+void tst_MessageStore::ackThenCloseLeavesDelivered()
+{
+    // The peer acknowledges and closes at once: the ack's Delivered and the closing's
+    // back-to-Queued arrive in one pass. Whatever order the two reports take, the last word
+    // on the message is Delivered, as on disk.
+    QTemporaryDir dir;
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.filePath(u"h.sqlite"_s), &error), qPrintable(error));
+    const ChatMessage m = message(1, u"out"_s, true, MessageState::Queued);
+    store.addOutgoing(m);
+    QVERIFY(store.flush());
+    QList<MessageState> reported; // every state reported for m, in order
+    const auto collect = [&](const QList<ChatMessage> &changed) {
+        for (const ChatMessage &c : changed) {
+            if (c.id == m.id)
+                reported.append(c.state);
+        }
+    };
+    connect(&store, &MessageStore::sentStateChanged, this, collect);
+    connect(&store,
+            &MessageStore::committed,
+            this,
+            [&](const QList<ChatMessage> &, const QList<ChatMessage> &changed) {
+                collect(changed);
+            });
+    store.markSent(m);
+    QTRY_COMPARE(reported, QList<MessageState>{MessageState::Sent});
+
+    store.setState(m, MessageState::Delivered); // the ack
+    store.unsend(Peer);                         // then the connection ends, same pass
+    QTRY_VERIFY(reported.contains(MessageState::Delivered));
+    bool drained = false; // posted after anything the two calls posted
+    QMetaObject::invokeMethod(
+        this, [&] { drained = true; }, Qt::QueuedConnection);
+    QTRY_VERIFY(drained);
+    QCOMPARE(reported.last(), MessageState::Delivered);
+    QCOMPARE(store.message(keyOf(m))->state, MessageState::Delivered);
+    QVERIFY(!store.hasSent(Peer));
 }
 
 void tst_MessageStore::unreadCountsKeptWithTheRows()
