@@ -23,9 +23,12 @@ Outbox::Outbox(Transport &transport, MessageStore &store, QObject *parent)
                 if (kind == StreamKind::Chat)
                     pump(peerId);
             });
-    connect(&m_store, &MessageStore::committed, this, [this](const QList<ChatMessage> &added) {
-        onCommitted(added);
-    });
+    connect(&m_store,
+            &MessageStore::committed,
+            this,
+            [this](const QList<ChatMessage> &added,
+                   const QList<ChatMessage> &,
+                   const QList<QUuid> &removed) { onCommitted(added, removed); });
 }
 
 std::optional<QUuid> Outbox::enqueue(const QString &peerId, const QString &text, QString *error)
@@ -121,11 +124,13 @@ void Outbox::onDisconnected(const QString &peerId)
     m_store.unsend(peerId);
 }
 
-void Outbox::onCommitted(const QList<ChatMessage> &added)
+void Outbox::onCommitted(const QList<ChatMessage> &added, const QList<QUuid> &removed)
 {
     QSet<QString> sendNow;
     for (const ChatMessage &m : added) {
-        if (!m.outgoing)
+        // Deleted by the person before its add was committed (both in this commit): it must
+        // not leave.
+        if (!m.outgoing || (!removed.isEmpty() && removed.contains(m.id)))
             continue;
         if (!m_transport.isConnected(m.peerId)) {
             Q_EMIT peerWanted(m.peerId, false);

@@ -50,7 +50,7 @@ Q_SIGNALS:
     void peerWanted(const QString &peerId, bool now);
 
 private:
-    void onCommitted(const QList<ChatMessage> &added);
+    void onCommitted(const QList<ChatMessage> &added, const QList<QUuid> &removed);
     void onConnected(const QString &peerId);
     void onDisconnected(const QString &peerId);
     void flush(const QString &peerId);

@@ -25,6 +25,7 @@ private Q_SLOTS:
     void unacknowledgedGoAgainOnReconnect();
     void queueSurvivesRestart();
     void rejectsEmptyAndOversizeText();
+    void deletedBeforeItsCommitNeverLeaves();
 
 private:
     QStringList sentTexts() const;
@@ -179,4 +180,17 @@ void tst_Outbox::rejectsEmptyAndOversizeText()
 }
 
 QTEST_GUILESS_MAIN(tst_Outbox)
+void tst_Outbox::deletedBeforeItsCommitNeverLeaves()
+{
+    // Typed and taken back at once (one CLI read, a slow disk): the add and the removal commit
+    // together, and what the person deleted must not reach the peer.
+    m_transport->connectPeer(Bob);
+    const QUuid gone = enqueue(u"gone"_s);
+    QString error;
+    QVERIFY2(m_outbox->remove(gone, &error), qPrintable(error));
+    enqueue(u"kept"_s);
+    QTRY_COMPARE(sentTexts(), QStringList{u"kept"_s});
+    QVERIFY(!m_store->message(gone));
+}
+
 #include "tst_outbox.moc"
