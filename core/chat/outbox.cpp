@@ -231,6 +231,8 @@ void Outbox::pump(const QString &peerId)
 
 void Outbox::sendChat(const ChatMessage &m)
 {
+    if (m_store.isBeingRemoved(m.id))
+        return; // the person took it back; its removal is being committed
     if (m_transport.send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
         m_store.markSent(m);
 }

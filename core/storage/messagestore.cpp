@@ -332,6 +332,9 @@ void MessageStore::dispatch()
             m_inFlight.insert(keyOf(a->message), a->message);
             if (a->received)
                 ++m_receivedInFlight[a->message.peerId];
+        } else if (const auto *r = std::get_if<Remove>(&w)) {
+            m_removing.remove(r->id);
+            m_removingInFlight.insert(r->id);
         }
     }
     if (writes.size() <= InlineMaxWrites && m_inlineBackoff.hasExpired()) {
@@ -427,6 +430,7 @@ void MessageStore::finish(CommitResult r)
 {
     m_longestCommitUs = qMax(m_longestCommitUs, r.commitUs);
     m_inFlight.clear();
+    m_removingInFlight.clear(); // removed (reported below) or failed: sendable again
     // Written or failed, they are no longer ahead of the disk.
     for (auto it = m_receivedInFlight.cbegin(); it != m_receivedInFlight.cend(); ++it) {
         if ((m_receivedBacklog[it.key()] -= it.value()) <= 0)
@@ -620,6 +624,7 @@ void MessageStore::setReceiptSent(const ChatMessage &message)
 
 void MessageStore::remove(const QUuid &id)
 {
+    m_removing.insert(id);
     m_pending.append(Remove{id});
     schedule();
 }

@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QThread>
 
@@ -91,6 +92,12 @@ public:
     // delivered or unsent): known here, no SQL.
     bool hasSent(const QString &peerId) const { return m_outgoing.hasSent(peerId); }
     void remove(const QUuid &id); // an outgoing message still waiting
+    // Whether remove() was asked for this message and its commit is not reported yet: it must
+    // not be sent meanwhile (a removal is on disk only once committed, "Sent" never is).
+    bool isBeingRemoved(const QUuid &id) const
+    {
+        return m_removing.contains(id) || m_removingInFlight.contains(id);
+    }
     // Outgoing messages whose add could not be written (notSaved()): kept here, in memory only,
     // as Failed, until the person retries (queued again, same ID) or discards them (reported
     // by unsavedDiscarded(), never as a commit). False if `id` is not such a message.
@@ -217,6 +224,8 @@ private:
     QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
     QList<ChatMessage> m_sentToReport;
+    QSet<QUuid> m_removing;          // remove() queued, not yet with a writer
+    QSet<QUuid> m_removingInFlight;  // with the writer: done or failed once it reports
     bool m_reportingCommit = false;  // in finish(): sent changes go out right after committed()
     bool m_sentReportPosted = false; // a posted report waits: what is added joins it, in order
     bool m_flushScheduled = false;

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void queueSurvivesRestart();
     void rejectsEmptyAndOversizeText();
     void deletedBeforeItsCommitNeverLeaves();
+    void deletedAsThePeerConnectsNeverLeaves();
 
 private:
     QStringList sentTexts() const;
@@ -191,6 +192,20 @@ void tst_Outbox::deletedBeforeItsCommitNeverLeaves()
     enqueue(u"kept"_s);
     QTRY_COMPARE(sentTexts(), QStringList{u"kept"_s});
     QVERIFY(!m_store->message(gone));
+}
+
+void tst_Outbox::deletedAsThePeerConnectsNeverLeaves()
+{
+    // Waiting on disk; the person deletes it just as the peer connects, before the removal is
+    // committed: the queue that goes out must not hold it.
+    const QUuid gone = enqueue(u"gone"_s);
+    QTRY_COMPARE(m_store->undelivered(Bob).size(), 1);
+    QString error;
+    QVERIFY2(m_outbox->remove(gone, &error), qPrintable(error));
+    m_transport->connectPeer(Bob);
+    QTRY_VERIFY(!m_store->message(gone));
+    enqueue(u"kept"_s);
+    QTRY_COMPARE(sentTexts(), QStringList{u"kept"_s});
 }
 
 #include "tst_outbox.moc"
