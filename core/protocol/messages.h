@@ -164,6 +164,9 @@ QByteArray encode(const Message &message);
 QByteArray encodeFrame(const Message &message);
 // Decodes one frame payload. On failure returns nullopt and sets *error.
 std::optional<Message> decode(const QByteArray &payload, QString *error);
+// decode() without its fast path for chat, ack and read laid out as encode() writes them: the
+// fuzz target checks that both agree on every input.
+std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error);
 QString toString(const Message &message);
 
 bool isValidPeerId(const QString &id);

@@ -1,5 +1,6 @@
 // libFuzzer target: a byte stream through the frame decoder, every frame through the message
-// decoder. Properties: nothing crashes, and whatever decodes re-encodes to the same message.
+// decoder. Properties: nothing crashes, whatever decodes re-encodes to the same message, and
+// the decoder's fast path agrees with the general one.
 //
 // Input: first byte picks the chunk size the stream is fed in (1..256), the rest is the stream.
 #include "protocol/framedecoder.h"
@@ -22,6 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (const QByteArray &frame : std::as_const(frames)) {
             QString error;
             const auto message = Protocol::decode(frame, &error);
+            QString generalError;
+            const auto general = Protocol::decodeGeneral(frame, &generalError);
+            if (message.has_value() != general.has_value() || (message && !(*message == *general)))
+                std::abort(); // the fast path read something the general way reads otherwise
             if (!message) {
                 if (error.isEmpty())
                     std::abort(); // every refusal says why

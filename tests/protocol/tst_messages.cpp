@@ -28,6 +28,8 @@ private Q_SLOTS:
     void unknownTypeAndKeysIgnored();
     void malformed_data();
     void malformed();
+    void fastPathAgreesWithGeneral_data();
+    void fastPathAgreesWithGeneral();
     void nameIsSanitised();
     void controlCharactersLeaveNames_data();
     void controlCharactersLeaveNames();
@@ -167,6 +169,74 @@ void tst_Messages::malformed()
     QString error;
     QVERIFY(!decode(payload, &error));
     QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::fastPathAgreesWithGeneral_data()
+{
+    // Chat, ack and read laid out byte for byte as encode() writes them are read without
+    // building a QCborValue. Valid or not, such a payload must decode (or be refused) exactly as
+    // the general way decodes it.
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<bool>("valid");
+    const QUuid id = QUuid::fromString(u"0f8fad5b-d9cb-469f-a165-70867728950e"_s);
+    const auto ts = QDateTime::fromMSecsSinceEpoch(1'780'000'000'123, Qt::UTC);
+    const QByteArray chat = encode(Chat{id, ts, u"héllo"_s});
+    QTest::newRow("chat") << chat << true;
+    QTest::newRow("chat leading BOM") << encode(Chat{id, ts, u"\uFEFFx"_s}) << true;
+    QTest::newRow("chat empty text") << encode(Chat{id, ts, QString()}) << true;
+    QTest::newRow("chat max text") << encode(Chat{id, ts, QString(MaxTextBytes, u'x')}) << true;
+    QTest::newRow("chat text too long")
+        << encode(Chat{id, ts, QString(MaxTextBytes + 1, u'x')}) << false;
+    QTest::newRow("chat ts 0") << encode(
+        Chat{id, QDateTime::fromMSecsSinceEpoch(0, Qt::UTC), u"x"_s})
+                               << true;
+    QByteArray upper = chat;
+    upper.replace("0f8fad5b", "0F8FAD5B");
+    QTest::newRow("chat upper-case mid") << upper << true;
+    QByteArray badUtf8 = chat;
+    badUtf8[badUtf8.size() - 4] = char(0xff); // inside "héllo"
+    QTest::newRow("chat invalid UTF-8") << badUtf8 << false;
+    QByteArray surrogate = chat;
+    surrogate.replace("h\xC3\xA9l", "\xED\xA0\x80l"); // U+D800, in UTF-8
+    QTest::newRow("chat UTF-8 surrogate") << surrogate << false;
+    QByteArray badMid = chat;
+    badMid.replace("-469f-", "x469f-");
+    QTest::newRow("chat mid not a UUID") << badMid << false;
+    QTest::newRow("chat truncated") << chat.chopped(1) << false;
+    QTest::newRow("chat trailing byte") << chat + '\0' << false;
+    QByteArray tsTooBig = chat;
+    const qsizetype at = tsTooBig.indexOf("\x62ts") + 3;
+    tsTooBig.replace(at, 9, QByteArray::fromHex("1b0000e677d21fdc00")); // past the year 9999
+    QTest::newRow("chat ts past 9999") << tsTooBig << false;
+    QByteArray tsNegative = chat;
+    tsNegative.replace(at, 9, QByteArray::fromHex("3b0000019eb0a3b8ff"));
+    QTest::newRow("chat ts negative") << tsNegative << false;
+    QByteArray tsShort = chat;
+    tsShort.replace(at, 9, QByteArray::fromHex("05")); // a shorter head reads the same
+    QTest::newRow("chat ts short head") << tsShort << true;
+    const QByteArray ack = encode(Ack{id});
+    QTest::newRow("ack") << ack << true;
+    QTest::newRow("read") << encode(Read{id}) << true;
+    QTest::newRow("ack truncated") << ack.chopped(2) << false;
+    QTest::newRow("ack trailing byte") << ack + '\0' << false;
+    QByteArray nullMid = ack;
+    nullMid.replace(id.toByteArray(QUuid::WithoutBraces), QUuid().toByteArray(QUuid::WithoutBraces));
+    QTest::newRow("ack null mid") << nullMid << false;
+}
+
+void tst_Messages::fastPathAgreesWithGeneral()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(bool, valid);
+    QString error, generalError;
+    const auto decoded = decode(payload, &error);
+    const auto general = decodeGeneral(payload, &generalError);
+    QCOMPARE(decoded.has_value(), valid);
+    QCOMPARE(general.has_value(), valid);
+    if (valid)
+        COMPARE_MESSAGE(*decoded, *general);
+    else
+        QCOMPARE(error, generalError); // the general way explains it
 }
 
 void tst_Messages::nameIsSanitised()
