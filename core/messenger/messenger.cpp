@@ -82,6 +82,9 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             });
     registerHandlers();
 
+    // After the services have reacted to a commit (sent what it made sendable, acknowledged
+    // what it stored): out in this pass, together, instead of on the next one.
+    connect(m_store, &MessageStore::committed, m_registry, &ConnectionRegistry::flush);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store,
             &MessageStore::notSaved,

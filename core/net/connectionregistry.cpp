@@ -418,7 +418,18 @@ bool ConnectionRegistry::send(const QString &peerId,
     if (!connection || !connection->send(message))
         return false;
     touch(connection, message, true);
+    if (!m_unflushed.contains(connection))
+        m_unflushed.append(connection);
     return true;
+}
+
+void ConnectionRegistry::flush()
+{
+    // A connection closed meanwhile is gone from the list: QPointer.
+    for (const QPointer<PeerConnection> &connection : std::exchange(m_unflushed, {})) {
+        if (connection)
+            connection->flush();
+    }
 }
 
 void ConnectionRegistry::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)

@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QSslConfiguration>
 
@@ -71,6 +72,7 @@ public:
                           bool paused,
                           StreamKind kind = StreamKind::Chat) override;
     QHostAddress remoteHost(const QString &peerId) const override;
+    void flush() override;
     bool supportsStream(const QString &peerId, StreamKind kind) const override;
     int openStream(const QString &peerId, StreamKind kind) override;
     // Every live connection, ready or not (tests and the network panel).
@@ -120,4 +122,5 @@ private:
     QElapsedTimer m_clock;
     int m_nextAttempt = 1;
     ThrottledCount m_refused{100};
+    QList<QPointer<PeerConnection>> m_unflushed; // sent to since the last flush()
 };

@@ -144,6 +144,12 @@ bool PeerConnection::send(const Protocol::Message &message)
     return true;
 }
 
+void PeerConnection::flush()
+{
+    if (!m_closed)
+        m_socket->flush();
+}
+
 qint64 PeerConnection::pendingWriteBytes() const
 {
     return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();

@@ -55,6 +55,8 @@ public:
     void setReadingPaused(bool paused);
     // Written but not yet taken by the network (plain and encrypted buffers).
     qint64 pendingWriteBytes() const;
+    // Hands what send() wrote to the network now, not on the next pass (Transport::flush()).
+    void flush();
     void close(Error error, const QString &reason);
 
     static QString describe(Error error);

@@ -63,6 +63,10 @@ public:
                       const Protocol::Message &message,
                       StreamKind kind = StreamKind::Chat)
         = 0;
+    // Hands what send() queued since to the network now, on every stream, instead of on the
+    // next pass of the event loop: everything sent in one pass leaves together (one TLS record
+    // per stream) and a pass sooner. Whoever sends a batch calls it after the batch.
+    virtual void flush() {}
     // Bytes handed to the stream that the network has not taken yet (0 if none).
     virtual qint64 pendingWriteBytes(const QString &peerId,
                                      StreamKind kind = StreamKind::Chat) const = 0;
