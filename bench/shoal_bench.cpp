@@ -65,6 +65,8 @@ struct Stats
 
 Stats percentiles(QList<qint64> ns)
 {
+    if (ns.isEmpty())
+        return {};
     std::sort(ns.begin(), ns.end());
     auto at = [&](double q) {
         return ns.at(qMin(ns.size() - 1, qsizetype(q * ns.size()))) / 1000.0;
@@ -104,7 +106,11 @@ bool online(Messenger &m, const QString &id)
     return p && p->online;
 }
 
-Result benchShoal(const QString &dirA = {}, const QString &dirB = {}, int throughput = Throughput)
+Result benchShoal(const QString &dirA = {},
+                  const QString &dirB = {},
+                  int throughput = Throughput,
+                  int setupCount = Setups,
+                  int roundTrips = RoundTrips)
 {
     Result r;
     auto a = makePeer(u"A"_s, dirA);
@@ -113,7 +119,7 @@ Result benchShoal(const QString &dirA = {}, const QString &dirB = {}, int throug
     QString error;
 
     QList<qint64> setups;
-    for (int i = 0; i < Setups; ++i) {
+    for (int i = 0; i < setupCount; ++i) {
         QElapsedTimer t;
         t.start();
         int done = 0;
@@ -159,7 +165,7 @@ Result benchShoal(const QString &dirA = {}, const QString &dirB = {}, int throug
                          delivered += std::holds_alternative<Protocol::Ack>(m);
                      });
     QList<qint64> rtts;
-    for (int i = 0; i < RoundTrips; ++i) {
+    for (int i = 0; i < roundTrips; ++i) {
         QElapsedTimer t;
         t.start();
         const int before = delivered;
@@ -954,6 +960,20 @@ int main(int argc, char *argv[])
                 c.wakeupsAll,
                 r.peers);
         return r.shoal.ok && r.tls.ok ? finished() : 1;
+    }
+    if (args.value(1) == u"--profile-throughput"_s) { // for profiling: back to back only
+        const int n = args.value(2, u"100000"_s).toInt();
+        std::printf("%d messages back to back, throwaway history: %.0f msg/s\n",
+                    n,
+                    benchShoal({}, {}, n, 0, 0).perSecond);
+        return finished();
+    }
+    if (args.value(1) == u"--profile-round-trip"_s) { // for profiling: round trips only
+        const int n = args.value(2, u"20000"_s).toInt();
+        std::printf("%d round trips, throwaway history: p50 %.1f µs\n",
+                    n,
+                    benchShoal({}, {}, 0, 0, n).rtt.p50);
+        return finished();
     }
     if (args.contains(u"--queued-only"_s)) { // for profiling
         QTemporaryDir qa, qb;
