@@ -107,8 +107,10 @@ void Notifier::onMessageReceived(const ChatMessage &message)
 {
     if (message.outgoing || !isAway(m_window))
         return;
-    if (m_settings.alertWindow)
+    if (m_settings.alertWindow) {
         QApplication::alert(m_window);
+        Q_EMIT alerted();
+    }
     if (m_settings.notifications)
         post(message.peerId, summaryFor(message), bodyFor(message.text));
 }

@@ -44,6 +44,8 @@ public:
 Q_SIGNALS:
     // Once a notification has been handed to the desktop (or the tray's balloon).
     void notified(const QString &peerId, const QString &summary, const QString &body);
+    // The window was marked as needing attention (QApplication::alert).
+    void alerted();
     // The person clicked a notification: show that conversation.
     void conversationRequested(const QString &peerId);
 

@@ -114,6 +114,7 @@ void tst_Tray::notifiesOnlyWhileAway()
     window.show();
     QVERIFY(QTest::qWaitForWindowActive(&window));
     QSignalSpy notified(window.notifier(), &Notifier::notified);
+    QSignalSpy alerted(window.notifier(), &Notifier::alerted);
 
     // In front of her: no notification (the peer list shows it).
     send(u"while you look"_s);
@@ -124,12 +125,14 @@ void tst_Tray::notifiesOnlyWhileAway()
     QCOMPARE(notified.at(0).at(0).toString(), m_bob->id());
     QCOMPARE(notified.at(0).at(1).toString(), u"Bob"_s);
     QCOMPARE(notified.at(0).at(2).toString(), u"while you are away"_s);
+    QCOMPARE(alerted.size(), 1);
 
     // Minimized counts as away too.
     window.showMinimized();
     send(u"minimized"_s);
     QTRY_COMPARE(notified.size(), 2);
     QCOMPARE(notified.at(1).at(2).toString(), u"minimized"_s);
+    QCOMPARE(alerted.size(), 2);
 }
 
 void tst_Tray::notificationsTurnedOff()
@@ -137,16 +140,24 @@ void tst_Tray::notificationsTurnedOff()
     connectPeers();
     ProfileSettings settings;
     settings.notifications = false;
+    settings.alertWindow = false;
     MainWindow window(*m_alice, settings);
     QSignalSpy notified(window.notifier(), &Notifier::notified);
+    QSignalSpy alerted(window.notifier(), &Notifier::alerted);
     window.hide();
     send(u"not announced"_s);
-    // Turned back on in Settings: the next one is announced, and the first never was.
+    // Only the alert turned back on: the window is marked, and nothing is announced.
+    settings.alertWindow = true;
+    window.notifier()->setSettings(settings);
+    send(u"marked"_s);
+    QTRY_COMPARE(alerted.size(), 1);
+    // Notifications turned back on: the next one is announced, and the first ones never were.
     settings.notifications = true;
     window.notifier()->setSettings(settings);
     send(u"announced"_s);
     QTRY_COMPARE(notified.size(), 1);
     QCOMPARE(notified.at(0).at(2).toString(), u"announced"_s);
+    QCOMPARE(alerted.size(), 2);
 }
 
 void tst_Tray::notificationText_data()
