@@ -146,6 +146,13 @@ void Notifier::post(const QString &peerId, const QString &summary, const QString
         Q_EMIT notified(peerId, summary, body);
         return;
     }
+    // A second message from the same peer replaces the first rather than piling up; one that
+    // comes before the server has answered waits for the ID to replace (only the newest).
+    if (m_inFlight.contains(peerId)) {
+        m_waiting.insert(peerId, {summary, body});
+        return;
+    }
+    m_inFlight.insert(peerId);
     queryCapabilities();
     QDBusMessage call = QDBusMessage::createMethodCall(Service, Path, Interface, u"Notify"_s);
     const QString app = QGuiApplication::desktopFileName().isEmpty()
@@ -154,7 +161,6 @@ void Notifier::post(const QString &peerId, const QString &summary, const QString
     QVariantMap hints;
     hints.insert(u"desktop-entry"_s, app);
     hints.insert(u"category"_s, u"im.received"_s);
-    // A second message from the same peer replaces the first rather than piling up.
     call << QGuiApplication::applicationDisplayName() << m_shown.value(peerId) << app << summary
          << (m_markup ? body.toHtmlEscaped() : body)
          << QStringList{u"default"_s, tr("Open conversation")} << hints << ExpireMs;
@@ -164,12 +170,19 @@ void Notifier::post(const QString &peerId, const QString &summary, const QString
             this,
             [this, peerId, summary, body](QDBusPendingCallWatcher *w) {
                 w->deleteLater();
+                m_inFlight.remove(peerId);
                 const QDBusPendingReply<uint> reply = *w;
                 if (reply.isError())
                     postToTray(summary, body); // no notification service on this desktop
                 else
                     m_shown.insert(peerId, reply.value());
                 Q_EMIT notified(peerId, summary, body);
+                const auto next = m_waiting.constFind(peerId);
+                if (next != m_waiting.cend()) {
+                    const auto [nextSummary, nextBody] = *next;
+                    m_waiting.erase(next);
+                    post(peerId, nextSummary, nextBody);
+                }
             });
 }
 

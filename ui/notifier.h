@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QString>
 
 class Messenger;
@@ -70,4 +71,6 @@ private:
     bool m_askedCapabilities = false;
     bool m_markup = true;         // escape until the server says it shows plain text
     QHash<QString, uint> m_shown; // peer -> its notification, replaced by the next one
+    QSet<QString> m_inFlight;     // peers whose Notify has not been answered yet
+    QHash<QString, std::pair<QString, QString>> m_waiting; // peer -> the newest to post next
 };
