@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "messenger/messenger.h"
 #include "notifier.h"
+#include "peerlistview.h"
 #include "storage/messagestore.h"
 #include "testpeer.h"
 #include "trayicon.h"
@@ -33,8 +34,13 @@ const char *const SessionMarker = "SHOAL_TRAY_SESSION";
 QStringList missingTools()
 {
     QStringList missing;
-    for (const QString &tool :
-         {u"dbus-run-session"_s, u"xvfb-run"_s, u"Xvfb"_s, u"trayer"_s, u"dunst"_s, u"xwininfo"_s}) {
+    for (const QString &tool : {u"dbus-run-session"_s,
+                                u"xvfb-run"_s,
+                                u"Xvfb"_s,
+                                u"trayer"_s,
+                                u"dunst"_s,
+                                u"dunstctl"_s,
+                                u"xwininfo"_s}) {
         if (QStandardPaths::findExecutable(tool).isEmpty())
             missing << tool;
     }
@@ -244,8 +250,19 @@ void tst_TrayDesktop::notificationReachesTheDaemon()
     QCOMPARE(fields.at(2), u"&lt;b&gt;Lunch&lt;/b&gt; at 12:30 &amp; coffee?…"_s);
     QCOMPARE(window.windowTitle(), u"(2) Shoal"_s);
     QCOMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal — 2 unread"_s);
+
     if (qEnvironmentVariableIsSet("SHOAL_TRAY_SCREENSHOT"))
         run(u"import"_s, {u"-window"_s, u"root"_s, qEnvironmentVariable("SHOAL_TRAY_SCREENSHOT")});
+
+    // Clicking it (dunst's default action) brings the window up on Bob's conversation.
+    QVERIFY(window.peerList()->currentPeerId().isEmpty());
+    QSignalSpy requested(window.notifier(), &Notifier::conversationRequested);
+    run(u"dunstctl"_s, {u"action"_s, u"0"_s});
+    QTRY_COMPARE(requested.size(), 1);
+    QCOMPARE(window.peerList()->currentPeerId(), m_bob->id());
+    QTRY_VERIFY(window.isActiveWindow());
+    // Read now: the count leaves the title.
+    QTRY_COMPARE(window.windowTitle(), u"Shoal"_s);
 }
 
 void tst_TrayDesktop::closingKeepsShoalInTheTray()
