@@ -17,10 +17,8 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     , m_discovery(new QCheckBox(tr("Find peers on the local network"), this))
     , m_discoveryPort(new QSpinBox(this))
     , m_readReceipts(new QCheckBox(tr("Let senders know when I have read their messages"), this))
-    , m_tray(new QCheckBox(tr("Show Shoal in the system tray; closing the window keeps it "
-                              "running there"),
-                           this))
-    , m_notifications(new QCheckBox(tr("Show a desktop notification"), this))
+    , m_tray(new QCheckBox(tr("Show an icon in the system tray"), this))
+    , m_notifications(new QCheckBox(tr("Notify me when the window is not in front"), this))
     , m_alert(new QCheckBox(tr("Mark the window as needing attention"), this))
     , m_unreadInTitle(new QCheckBox(tr("Show the unread count in the window title"), this))
     , m_note(new QLabel(this))
@@ -35,6 +33,8 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     m_discoveryPort->setValue(settings.discoveryPort);
     m_readReceipts->setChecked(settings.readReceipts);
     m_tray->setChecked(settings.trayIcon);
+    m_tray->setToolTip(tr("While the icon is in the tray, closing the window keeps Shoal "
+                          "running there; Quit ends it."));
     m_notifications->setChecked(settings.notifications);
     m_alert->setChecked(settings.alertWindow);
     m_unreadInTitle->setChecked(settings.unreadInTitle);
@@ -48,7 +48,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     form->addRow(tr("&Discovery port (UDP):"), m_discoveryPort);
     form->addRow(tr("Read receipts:"), m_readReceipts);
     form->addRow(tr("Tray:"), m_tray);
-    form->addRow(tr("A message while the window is away:"), m_notifications);
+    form->addRow(tr("New messages:"), m_notifications);
     form->addRow(QString(), m_alert);
     form->addRow(QString(), m_unreadInTitle);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
