@@ -11,6 +11,7 @@
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
 #include <QSystemTrayIcon>
+#include <QTimer>
 #include <QWidget>
 
 using namespace Qt::StringLiterals;
@@ -147,7 +148,7 @@ void Notifier::post(const QString &peerId, const QString &summary, const QString
         return;
     }
     // A second message from the same peer replaces the first rather than piling up; one that
-    // comes before the server has answered waits for the ID to replace (only the newest).
+    // comes before the server has answered (or within MinIntervalMs) waits, only the newest.
     if (m_inFlight.contains(peerId)) {
         m_waiting.insert(peerId, {summary, body});
         return;
@@ -170,19 +171,23 @@ void Notifier::post(const QString &peerId, const QString &summary, const QString
             this,
             [this, peerId, summary, body](QDBusPendingCallWatcher *w) {
                 w->deleteLater();
-                m_inFlight.remove(peerId);
                 const QDBusPendingReply<uint> reply = *w;
                 if (reply.isError())
                     postToTray(summary, body); // no notification service on this desktop
                 else
                     m_shown.insert(peerId, reply.value());
                 Q_EMIT notified(peerId, summary, body);
-                const auto next = m_waiting.constFind(peerId);
-                if (next != m_waiting.cend()) {
+                // At most one a second per peer: a flood of messages is one notification kept
+                // current, not a flood of notifications.
+                QTimer::singleShot(MinIntervalMs, this, [this, peerId] {
+                    m_inFlight.remove(peerId);
+                    const auto next = m_waiting.constFind(peerId);
+                    if (next == m_waiting.cend())
+                        return;
                     const auto [nextSummary, nextBody] = *next;
                     m_waiting.erase(next);
                     post(peerId, nextSummary, nextBody);
-                }
+                });
             });
 }
 

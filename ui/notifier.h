@@ -26,7 +26,8 @@ class Notifier final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int MaxBodyLength = 120; // of the message's first line
+    static constexpr int MaxBodyLength = 120;  // of the message's first line
+    static constexpr int MinIntervalMs = 1000; // between two notifications for one peer
 
     Notifier(Messenger &messenger, QWidget *window);
 
@@ -71,6 +72,6 @@ private:
     bool m_askedCapabilities = false;
     bool m_markup = true;         // escape until the server says it shows plain text
     QHash<QString, uint> m_shown; // peer -> its notification, replaced by the next one
-    QSet<QString> m_inFlight;     // peers whose Notify has not been answered yet
+    QSet<QString> m_inFlight;     // peers with a Notify unanswered or answered < MinIntervalMs ago
     QHash<QString, std::pair<QString, QString>> m_waiting; // peer -> the newest to post next
 };

@@ -50,6 +50,10 @@ TrayIcon::TrayIcon(Messenger &messenger, QWidget *window)
     connect(peers, &QAbstractItemModel::rowsInserted, this, &TrayIcon::updateUnread);
     connect(peers, &QAbstractItemModel::rowsRemoved, this, &TrayIcon::updateUnread);
     connect(peers, &QAbstractItemModel::modelReset, this, &TrayIcon::updateUnread);
+    // A burst of messages redraws the icon once, not once each.
+    m_iconTimer.setSingleShot(true);
+    m_iconTimer.setInterval(IconDelayMs);
+    connect(&m_iconTimer, &QTimer::timeout, this, &TrayIcon::updateIcon);
     m_window->installEventFilter(this);
     m_unread = Notifier::totalUnread(*peers);
     updateIcon();
@@ -143,7 +147,8 @@ void TrayIcon::updateUnread()
     if (unread == m_unread)
         return;
     m_unread = unread;
-    updateIcon();
+    if (!m_iconTimer.isActive())
+        m_iconTimer.start();
 }
 
 void TrayIcon::updateIcon()

@@ -4,6 +4,7 @@
 
 #include <QIcon>
 #include <QObject>
+#include <QTimer>
 
 class Messenger;
 class QAction;
@@ -19,6 +20,8 @@ class TrayIcon final : public QObject
     Q_OBJECT
 
 public:
+    static constexpr int IconDelayMs = 150;
+
     TrayIcon(Messenger &messenger, QWidget *window);
     ~TrayIcon() override;
 
@@ -57,6 +60,7 @@ private:
     QSystemTrayIcon *m_tray;
     QAction *m_status;
     ProfileSettings m_settings;
+    QTimer m_iconTimer;
     int m_unread = 0;
     bool m_quitting = false;
     bool m_quitOnLastWindowClosed = true; // the application's, restored when the icon goes

@@ -86,14 +86,14 @@ void tst_Tray::unreadCountInTitleAndTooltip()
     send(u"one"_s);
     send(u"two"_s);
     QTRY_COMPARE(window.windowTitle(), u"(2) Shoal"_s);
-    QCOMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal — 2 unread"_s);
+    QTRY_COMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal — 2 unread"_s);
     // The count is drawn on the icon.
     QVERIFY(window.trayIcon()->icon()->icon().pixmap(32).toImage() != plain);
 
     // Alice opens the conversation and reads them: the count goes.
     window.peerList()->selectPeer(m_bob->id());
     QTRY_COMPARE(window.windowTitle(), u"Shoal"_s);
-    QCOMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal"_s);
+    QTRY_COMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal"_s);
     QCOMPARE(window.trayIcon()->icon()->icon().pixmap(32).toImage(), plain);
 }
 
@@ -106,9 +106,9 @@ void tst_Tray::unreadInTitleTurnedOff()
     window.show();
     send(u"one"_s);
     QTRY_COMPARE(window.trayIcon()->unread(), 1);
-    QCOMPARE(window.windowTitle(), u"Shoal"_s);
     // The tray still counts: only the title was turned off.
-    QCOMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal — 1 unread"_s);
+    QTRY_COMPARE(window.trayIcon()->icon()->toolTip(), u"Shoal — 1 unread"_s);
+    QCOMPARE(window.windowTitle(), u"Shoal"_s);
 }
 
 void tst_Tray::notifiesOnlyWhileAway()
