@@ -18,6 +18,9 @@ PACKAGES=(
     clang-format-14 iproute2 nftables
     # looking at the window headless: Xvfb, xdotool, screenshots; CJK fonts for Chinese
     xvfb xauth xdotool imagemagick fonts-noto-cjk
+    # the tray and notifications on a real desktop (tests/ui/tst_traydesktop): an XEmbed tray
+    # host, a notification daemon, a private session bus (dbus-run-session), xwininfo
+    trayer dunst dbus-daemon x11-utils
 )
 
 SUDO=""

@@ -4,8 +4,10 @@
 #include "conversationpane.h"
 #include "messenger/messenger.h"
 #include "networkdialog.h"
+#include "notifier.h"
 #include "peerlistview.h"
 #include "settingsdialog.h"
+#include "trayicon.h"
 
 #include <QAction>
 #include <QApplication>
@@ -42,7 +44,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     connect(copyIdAction, &QAction::triggered, this, &MainWindow::copyId);
     auto *quitAction = new QAction(tr("&Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
-    connect(quitAction, &QAction::triggered, this, &QWidget::close);
+    connect(quitAction, &QAction::triggered, this, [this] { m_tray->quit(); });
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&Shoal"));
     fileMenu->addAction(m_connectAction);
@@ -105,6 +107,21 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
             });
 
     connect(m_peers, &PeerListView::peerSelected, m_conversation, &ConversationPane::showPeer);
+
+    // Tray and notifications (ui/trayicon, ui/notifier).
+    m_tray = new TrayIcon(messenger, this);
+    m_notifier = new Notifier(messenger, this);
+    m_notifier->setTray(m_tray->icon());
+    m_tray->setSettings(m_settings);
+    m_notifier->setSettings(m_settings);
+    connect(m_tray, &TrayIcon::closeNoteShown, this, [this] {
+        m_settings.trayNoteShown = true;
+        Q_EMIT settingsChanged(m_settings);
+    });
+    connect(m_notifier, &Notifier::conversationRequested, this, [this](const QString &peerId) {
+        m_tray->showWindow();
+        m_peers->selectPeer(peerId);
+    });
 }
 
 void MainWindow::openConnectDialog()
@@ -138,6 +155,8 @@ void MainWindow::openSettingsDialog()
         m_settings = edited;
         m_messenger.setName(edited.name);
         m_messenger.setSendReadReceipts(edited.readReceipts);
+        m_tray->setSettings(edited);
+        m_notifier->setSettings(edited);
         updateStatus();
         Q_EMIT settingsChanged(edited);
     });

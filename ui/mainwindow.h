@@ -7,9 +7,11 @@
 
 class ConversationPane;
 class Messenger;
+class Notifier;
 class PeerListView;
 class QAction;
 class QLabel;
+class TrayIcon;
 
 // Composes the per-feature widgets; the protocol is not its business.
 class MainWindow final : public QMainWindow
@@ -28,6 +30,8 @@ public:
     void openSettingsDialog();
     QAction *settingsAction() const { return m_settingsAction; }
     QAction *networkAction() const { return m_networkAction; }
+    TrayIcon *trayIcon() const { return m_tray; }
+    Notifier *notifier() const { return m_notifier; }
 
 Q_SIGNALS:
     // The person changed Settings; the app keeps them in the profile.
@@ -46,4 +50,6 @@ private:
     ProfileSettings m_settings;
     QLabel *m_status;
     QSet<QString> m_identityWarned; // peers already warned about this run
+    TrayIcon *m_tray = nullptr;
+    Notifier *m_notifier = nullptr;
 };

@@ -17,6 +17,10 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     , m_discovery(new QCheckBox(tr("Find peers on the local network"), this))
     , m_discoveryPort(new QSpinBox(this))
     , m_readReceipts(new QCheckBox(tr("Let senders know when I have read their messages"), this))
+    , m_tray(new QCheckBox(tr("Show an icon in the system tray"), this))
+    , m_notifications(new QCheckBox(tr("Notify me when the window is not in front"), this))
+    , m_alert(new QCheckBox(tr("Mark the window as needing attention"), this))
+    , m_unreadInTitle(new QCheckBox(tr("Show the unread count in the window title"), this))
     , m_note(new QLabel(this))
 {
     setWindowTitle(tr("Settings"));
@@ -28,6 +32,12 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     m_discoveryPort->setRange(1, 65535);
     m_discoveryPort->setValue(settings.discoveryPort);
     m_readReceipts->setChecked(settings.readReceipts);
+    m_tray->setChecked(settings.trayIcon);
+    m_tray->setToolTip(tr("While the icon is in the tray, closing the window keeps Shoal "
+                          "running there; Quit ends it."));
+    m_notifications->setChecked(settings.notifications);
+    m_alert->setChecked(settings.alertWindow);
+    m_unreadInTitle->setChecked(settings.unreadInTitle);
     m_note->setWordWrap(true);
     m_note->setTextFormat(Qt::PlainText);
 
@@ -37,6 +47,10 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     form->addRow(QString(), m_discovery);
     form->addRow(tr("&Discovery port (UDP):"), m_discoveryPort);
     form->addRow(tr("Read receipts:"), m_readReceipts);
+    form->addRow(tr("Tray:"), m_tray);
+    form->addRow(tr("New messages:"), m_notifications);
+    form->addRow(QString(), m_alert);
+    form->addRow(QString(), m_unreadInTitle);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     auto *layout = new QVBoxLayout(this);
@@ -55,12 +69,16 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
 
 ProfileSettings SettingsDialog::settings() const
 {
-    ProfileSettings s;
+    ProfileSettings s = m_original; // what the dialog does not show is kept
     s.name = m_name->text().simplified();
     s.port = quint16(m_port->value());
     s.discoveryEnabled = m_discovery->isChecked();
     s.discoveryPort = quint16(m_discoveryPort->value());
     s.readReceipts = m_readReceipts->isChecked();
+    s.trayIcon = m_tray->isChecked();
+    s.notifications = m_notifications->isChecked();
+    s.alertWindow = m_alert->isChecked();
+    s.unreadInTitle = m_unreadInTitle->isChecked();
     return s;
 }
 

@@ -23,6 +23,10 @@ public:
     QCheckBox *discoveryBox() const { return m_discovery; }
     QSpinBox *discoveryPortBox() const { return m_discoveryPort; }
     QCheckBox *readReceiptsBox() const { return m_readReceipts; }
+    QCheckBox *trayBox() const { return m_tray; }
+    QCheckBox *notificationsBox() const { return m_notifications; }
+    QCheckBox *alertBox() const { return m_alert; }
+    QCheckBox *unreadInTitleBox() const { return m_unreadInTitle; }
 
 private:
     void validate();
@@ -33,6 +37,10 @@ private:
     QCheckBox *m_discovery;
     QSpinBox *m_discoveryPort;
     QCheckBox *m_readReceipts;
+    QCheckBox *m_tray;
+    QCheckBox *m_notifications;
+    QCheckBox *m_alert;
+    QCheckBox *m_unreadInTitle;
     QLabel *m_note;
     QPushButton *m_ok = nullptr;
 };

@@ -26,6 +26,11 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
     if (dport >= 1 && dport <= 65535)
         out.discoveryPort = quint16(dport);
     out.readReceipts = s.value(u"privacy/readReceipts"_s, true).toBool();
+    out.trayIcon = s.value(u"desktop/trayIcon"_s, true).toBool();
+    out.notifications = s.value(u"desktop/notifications"_s, true).toBool();
+    out.alertWindow = s.value(u"desktop/alertWindow"_s, true).toBool();
+    out.unreadInTitle = s.value(u"desktop/unreadInTitle"_s, true).toBool();
+    out.trayNoteShown = s.value(u"desktop/trayNoteShown"_s, false).toBool();
     return out;
 }
 
@@ -41,6 +46,11 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"discovery/enabled"_s, discoveryEnabled);
     s.setValue(u"discovery/port"_s, discoveryPort);
     s.setValue(u"privacy/readReceipts"_s, readReceipts);
+    s.setValue(u"desktop/trayIcon"_s, trayIcon);
+    s.setValue(u"desktop/notifications"_s, notifications);
+    s.setValue(u"desktop/alertWindow"_s, alertWindow);
+    s.setValue(u"desktop/unreadInTitle"_s, unreadInTitle);
+    s.setValue(u"desktop/trayNoteShown"_s, trayNoteShown);
     s.sync();
     if (s.status() != QSettings::NoError) {
         *error = QStringLiteral("cannot write %1").arg(settingsPath(profileDir));

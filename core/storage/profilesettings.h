@@ -14,13 +14,22 @@ struct ProfileSettings
     bool discoveryEnabled = true;
     quint16 discoveryPort = DefaultDiscoveryPort;
     bool readReceipts = true; // tell senders when their message has been shown
+    // Desktop integration (ui/trayicon, ui/notifier); each can be turned off.
+    bool trayIcon = true;       // an icon in the tray; closing the window keeps Shoal there
+    bool notifications = true;  // a desktop notification for a message while the window is away
+    bool alertWindow = true;    // and the window marked urgent
+    bool unreadInTitle = true;  // "(3) Shoal"
+    bool trayNoteShown = false; // "Shoal is still running in the tray", once per profile
 
     static ProfileSettings load(const QString &profileDir);
     bool save(const QString &profileDir, QString *error) const;
     bool operator==(const ProfileSettings &o) const
     {
         return name == o.name && port == o.port && discoveryEnabled == o.discoveryEnabled
-               && discoveryPort == o.discoveryPort && readReceipts == o.readReceipts;
+               && discoveryPort == o.discoveryPort && readReceipts == o.readReceipts
+               && trayIcon == o.trayIcon && notifications == o.notifications
+               && alertWindow == o.alertWindow && unreadInTitle == o.unreadInTitle
+               && trayNoteShown == o.trayNoteShown;
     }
 };
 Q_DECLARE_METATYPE(ProfileSettings)

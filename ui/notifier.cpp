@@ -1,0 +1,239 @@
+#include "notifier.h"
+
+#include "messagetext.h"
+#include "messenger/messenger.h"
+#include "models/peerlistmodel.h"
+
+#include <QApplication>
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
+#include <QSystemTrayIcon>
+#include <QTimer>
+#include <QWidget>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString Service = u"org.freedesktop.Notifications"_s;
+const QString Path = u"/org/freedesktop/Notifications"_s;
+const QString Interface = u"org.freedesktop.Notifications"_s;
+constexpr int ExpireMs = 10'000;
+
+bool isAway(const QWidget *window)
+{
+    return !window->isVisible() || window->isMinimized() || !window->isActiveWindow();
+}
+
+} // namespace
+
+Notifier::Notifier(Messenger &messenger, QWidget *window)
+    : QObject(window)
+    , m_messenger(messenger)
+    , m_window(window)
+    , m_baseTitle(window->windowTitle())
+{
+    connect(&m_messenger, &Messenger::messageReceived, this, &Notifier::onMessageReceived);
+    QAbstractItemModel *peers = m_messenger.peers();
+    connect(peers, &QAbstractItemModel::dataChanged, this, &Notifier::updateUnread);
+    connect(peers, &QAbstractItemModel::rowsInserted, this, &Notifier::updateUnread);
+    connect(peers, &QAbstractItemModel::rowsRemoved, this, &Notifier::updateUnread);
+    connect(peers, &QAbstractItemModel::modelReset, this, &Notifier::updateUnread);
+    m_unread = totalUnread(*peers);
+
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    m_busConnected = bus.isConnected();
+    if (m_busConnected) {
+        bus.connect(Service,
+                    Path,
+                    Interface,
+                    u"ActionInvoked"_s,
+                    this,
+                    SLOT(onActionInvoked(uint, QString)));
+        bus.connect(Service,
+                    Path,
+                    Interface,
+                    u"NotificationClosed"_s,
+                    this,
+                    SLOT(onNotificationClosed(uint, uint)));
+    }
+}
+
+void Notifier::setSettings(const ProfileSettings &settings)
+{
+    m_settings = settings;
+    updateTitle();
+}
+
+void Notifier::setTray(QSystemTrayIcon *tray)
+{
+    m_tray = tray;
+}
+
+QString Notifier::summaryFor(const ChatMessage &message) const
+{
+    const std::optional<PeerInfo> peer = m_messenger.peer(message.peerId);
+    const QString name = peer ? peer->name.simplified() : QString();
+    return MessageText::fromText(name.isEmpty() ? PeerListModel::shortId(message.peerId) : name, 64)
+        .shown;
+}
+
+QString Notifier::bodyFor(const QString &text)
+{
+    // The first line with something on it; a long one is cut, and so is a character under a
+    // pile of combining marks, as in the window.
+    const QStringList lines = text.split(u'\n');
+    QString first;
+    bool more = false;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = lines.at(i).trimmed();
+        if (line.isEmpty())
+            continue;
+        first = line;
+        for (qsizetype j = i + 1; j < lines.size() && !more; ++j)
+            more = !lines.at(j).trimmed().isEmpty();
+        break;
+    }
+    const MessageText shown = MessageText::fromText(first, MaxBodyLength);
+    QString body = shown.shown;
+    if ((shown.truncated || more) && !body.endsWith(u'…'))
+        body += u'…';
+    return body;
+}
+
+void Notifier::onMessageReceived(const ChatMessage &message)
+{
+    if (message.outgoing || !isAway(m_window))
+        return;
+    if (m_settings.alertWindow) {
+        QApplication::alert(m_window);
+        Q_EMIT alerted();
+    }
+    if (m_settings.notifications)
+        post(message.peerId, summaryFor(message), bodyFor(message.text));
+}
+
+int Notifier::totalUnread(const QAbstractItemModel &peers)
+{
+    int unread = 0;
+    for (int row = 0; row < peers.rowCount(); ++row)
+        unread += peers.index(row, 0).data(PeerListModel::UnreadRole).toInt();
+    return unread;
+}
+
+void Notifier::updateUnread()
+{
+    const int unread = totalUnread(*m_messenger.peers());
+    if (unread == m_unread)
+        return;
+    m_unread = unread;
+    updateTitle();
+}
+
+void Notifier::updateTitle()
+{
+    m_window->setWindowTitle(m_settings.unreadInTitle && m_unread > 0
+                                 ? tr("(%1) %2").arg(m_unread).arg(m_baseTitle)
+                                 : m_baseTitle);
+}
+
+void Notifier::post(const QString &peerId, const QString &summary, const QString &body)
+{
+    if (!m_busConnected) {
+        postToTray(summary, body);
+        Q_EMIT notified(peerId, summary, body);
+        return;
+    }
+    // A second message from the same peer replaces the first rather than piling up; one that
+    // comes before the server has answered (or within MinIntervalMs) waits, only the newest.
+    if (m_inFlight.contains(peerId)) {
+        m_waiting.insert(peerId, {summary, body});
+        return;
+    }
+    m_inFlight.insert(peerId);
+    queryCapabilities();
+    QDBusMessage call = QDBusMessage::createMethodCall(Service, Path, Interface, u"Notify"_s);
+    const QString app = QGuiApplication::desktopFileName().isEmpty()
+                            ? QCoreApplication::applicationName()
+                            : QGuiApplication::desktopFileName();
+    QVariantMap hints;
+    hints.insert(u"desktop-entry"_s, app);
+    hints.insert(u"category"_s, u"im.received"_s);
+    call << QGuiApplication::applicationDisplayName() << m_shown.value(peerId) << app << summary
+         << (m_markup ? body.toHtmlEscaped() : body)
+         << QStringList{u"default"_s, tr("Open conversation")} << hints << ExpireMs;
+    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    connect(watcher,
+            &QDBusPendingCallWatcher::finished,
+            this,
+            [this, peerId, summary, body](QDBusPendingCallWatcher *w) {
+                w->deleteLater();
+                const QDBusPendingReply<uint> reply = *w;
+                if (reply.isError())
+                    postToTray(summary, body); // no notification service on this desktop
+                else
+                    m_shown.insert(peerId, reply.value());
+                Q_EMIT notified(peerId, summary, body);
+                // At most one a second per peer: a flood of messages is one notification kept
+                // current, not a flood of notifications.
+                QTimer::singleShot(MinIntervalMs, this, [this, peerId] {
+                    m_inFlight.remove(peerId);
+                    const auto next = m_waiting.constFind(peerId);
+                    if (next == m_waiting.cend())
+                        return;
+                    const auto [nextSummary, nextBody] = *next;
+                    m_waiting.erase(next);
+                    post(peerId, nextSummary, nextBody);
+                });
+            });
+}
+
+void Notifier::postToTray(const QString &summary, const QString &body)
+{
+    if (m_tray && m_tray->isVisible())
+        m_tray->showMessage(summary, body, QSystemTrayIcon::Information, ExpireMs);
+}
+
+void Notifier::queryCapabilities()
+{
+    if (m_askedCapabilities)
+        return;
+    m_askedCapabilities = true;
+    const QDBusMessage call
+        = QDBusMessage::createMethodCall(Service, Path, Interface, u"GetCapabilities"_s);
+    // Asked once; until the answer comes the body is escaped, which a server that shows plain
+    // text displays as entities at worst, never as markup.
+    auto *watcher = new QDBusPendingCallWatcher(QDBusConnection::sessionBus().asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
+        w->deleteLater();
+        const QDBusPendingReply<QStringList> reply = *w;
+        if (!reply.isError())
+            m_markup = reply.value().contains(u"body-markup"_s);
+    });
+}
+
+void Notifier::onActionInvoked(uint id, const QString &action)
+{
+    if (action != u"default"_s)
+        return;
+    for (auto it = m_shown.cbegin(); it != m_shown.cend(); ++it) {
+        if (it.value() == id) {
+            Q_EMIT conversationRequested(it.key());
+            return;
+        }
+    }
+}
+
+void Notifier::onNotificationClosed(uint id, uint reason)
+{
+    Q_UNUSED(reason);
+    for (auto it = m_shown.begin(); it != m_shown.end(); ++it) {
+        if (it.value() == id) {
+            m_shown.erase(it);
+            return;
+        }
+    }
+}
