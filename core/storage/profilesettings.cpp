@@ -2,14 +2,35 @@
 
 #include "storage/profiledirectory.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSettings>
 
 using namespace Qt::StringLiterals;
 
-static QString settingsPath(const QString &profileDir)
+static QString settingsPath(const QString &dir)
 {
-    return QDir(profileDir).filePath(u"shoal.ini"_s);
+    return QDir(dir).filePath(QLatin1StringView(ProfileSettings::FileName));
+}
+
+bool ProfileSettings::migrate(const QString &fromDir, const QString &toDir, QString *error)
+{
+    const QString from = settingsPath(fromDir);
+    const QString to = settingsPath(toDir);
+    if (QDir(fromDir) == QDir(toDir) || !QFileInfo::exists(from) || QFileInfo::exists(to))
+        return true;
+    bool created = false;
+    if (!ProfileDirectory::createPrivateDirectory(toDir, &created, error))
+        return false;
+    if (!QFile::rename(from, to)) {
+        *error
+            = QCoreApplication::translate("ProfileSettings", "Cannot move %1 to %2.").arg(from, to);
+        return false;
+    }
+    ProfileDirectory::restrictToOwner(to);
+    return true;
 }
 
 ProfileSettings ProfileSettings::load(const QString &profileDir)
