@@ -59,7 +59,10 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
 {
     // Owner-only before QSettings writes it (it keeps an existing file's mode; a new one would
     // get whatever the umask allows).
-    if (!ProfileDirectory::createPrivateFile(settingsPath(profileDir), error))
+    // The config folder may not exist yet (a first start, settings apart from the profile).
+    bool created = false;
+    if (!ProfileDirectory::createPrivateDirectory(profileDir, &created, error)
+        || !ProfileDirectory::createPrivateFile(settingsPath(profileDir), error))
         return false;
     QSettings s(settingsPath(profileDir), QSettings::IniFormat);
     s.setValue(u"name"_s, name);
