@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build-deb}
 # Debian's hardening flags (fortify, bindnow, stack protector), as a Debian build would use.
 eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)"
+export CXXFLAGS="$CPPFLAGS $CXXFLAGS" # CMake does not read CPPFLAGS (_FORTIFY_SOURCE)
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_INSTALL_PREFIX=/usr \
     -DSHOAL_TESTS=OFF -DSHOAL_BENCH=OFF "$@"
