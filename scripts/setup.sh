@@ -21,6 +21,10 @@ PACKAGES=(
     # the tray and notifications on a real desktop (tests/ui/tst_traydesktop): an XEmbed tray
     # host, a notification daemon, a private session bus (dbus-run-session), xwininfo
     trayer dunst dbus-daemon x11-utils
+    # resources/: checking the .desktop file and the AppStream metainfo (CI), packaging the
+    # .deb and checking it (scripts/package.sh: dpkg-shlibdeps is in dpkg-dev), rendering the
+    # icon's PNGs from its SVG (resources/icons/render.sh)
+    desktop-file-utils appstream dpkg-dev lintian librsvg2-bin
 )
 
 SUDO=""

@@ -106,6 +106,15 @@ void JsonLineSession::emitError(const QString &message, const QJsonValue &ref)
     emitEvent({{u"event"_s, u"error"_s}, {u"message"_s, message}}, ref);
 }
 
+void JsonLineSession::end(const QJsonValue &ref)
+{
+    if (m_ended)
+        return;
+    emitEvent({{u"event"_s, u"bye"_s}}, ref);
+    m_ended = true; // "bye" is the last line: nothing of the shutdown follows it
+    Q_EMIT quitRequested();
+}
+
 void JsonLineSession::onInput()
 {
     char chunk[65536];
@@ -116,7 +125,8 @@ void JsonLineSession::onInput()
         if (!m_buffer.isEmpty() && !m_discarding)
             handleLine(m_buffer);
         m_buffer.clear();
-        Q_EMIT quitRequested();
+        if (m_quitAtEnd)
+            Q_EMIT quitRequested();
         return;
     }
     m_buffer.append(chunk, n);
@@ -274,9 +284,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         return;
     }
     if (cmd == u"quit"_s) {
-        emitEvent({{u"event"_s, u"bye"_s}}, ref);
-        m_ended = true; // "bye" is the last line: nothing of the shutdown follows it
-        Q_EMIT quitRequested();
+        end(ref);
         return;
     }
     fail(cmd.isEmpty() ? u"missing \"cmd\""_s : u"unknown command \"%1\""_s.arg(cmd));

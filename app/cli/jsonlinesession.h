@@ -21,6 +21,10 @@ public:
 
     void emitEvent(QJsonObject event, const QJsonValue &ref = {});
     void emitError(const QString &message, const QJsonValue &ref = {});
+    // --serve: the end of input leaves the session running (a service's stdin is empty).
+    void setQuitAtEndOfInput(bool quit) { m_quitAtEnd = quit; }
+    // As the quit command: writes "bye" (the last line) and asks to quit.
+    void end(const QJsonValue &ref = {});
 
 Q_SIGNALS:
     void quitRequested();
@@ -34,6 +38,7 @@ private:
     int m_inputFd;
     FILE *m_output;
     bool m_ended = false; // "bye" was written
+    bool m_quitAtEnd = true;
     QSocketNotifier *m_notifier;
     QByteArray m_buffer;
     bool m_discarding = false;            // inside an over-long line

@@ -1,6 +1,7 @@
 // shoal-cli: a headless Shoal peer driven by JSON lines on stdin/stdout.
 #include "appoptions.h"
 #include "jsonlinesession.h"
+#include "quitsignals.h"
 
 #include "identity/identity.h"
 #include "messenger/messenger.h"
@@ -24,15 +25,19 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(u"shoal.*.debug=false"_s);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QCoreApplication::translate("main",
-                                    "Headless Shoal peer: JSON commands on stdin, one "
-                                    "per line; JSON events on stdout."));
     QString error;
-    auto options = AppOptions::parse(parser, arguments, &error);
-    if (!options) {
-        std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
-        return 2;
+    auto options = AppOptions::parse(parser, arguments, &error, AppOptions::Program::Cli);
+    if (!options || options->action != AppOptions::Action::Run) {
+        // Help, version or a usage error, in the language asked for.
+        const QString language = AppOptions::languageIn(arguments);
+        if (!language.isEmpty())
+            installTranslations(app, language);
+        return AppOptions::report(arguments,
+                                  QCoreApplication::translate("main",
+                                                              "Headless Shoal peer: JSON "
+                                                              "commands on stdin, one per line; "
+                                                              "JSON events on stdout."),
+                                  AppOptions::Program::Cli);
     }
     if (!options->language.isEmpty())
         installTranslations(app, options->language);
@@ -55,6 +60,10 @@ int main(int argc, char *argv[])
     for (const QString &warning : profile->warnings())
         messenger.addWarning(warning);
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
+    session.setQuitAtEndOfInput(!options->serve);
+    // SIGTERM (systemctl stop) and SIGINT (Ctrl+C) end like the quit command: bye to peers.
+    QuitSignals quitSignals;
+    QObject::connect(&quitSignals, &QuitSignals::received, &session, [&] { session.end(); });
 
     if (!messenger.start()) {
         session.emitError(messenger.errorString());

@@ -4,11 +4,14 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTranslator>
+
+#include <cstdio>
 
 using namespace Qt::StringLiterals;
 
@@ -20,9 +23,92 @@ QStringList AppOptions::arguments(int argc, char *argv[])
     return out;
 }
 
+QStringList AppOptions::withoutQtOptions(const QStringList &arguments)
+{
+    // QGuiApplication, QApplication and the xcb plugin take these from argv, with one dash or
+    // two and as "-opt value" or "-opt=value". --name is Shoal's (it shadows X11's -name).
+    static const QStringList withValue = {u"platform"_s,
+                                          u"platformpluginpath"_s,
+                                          u"platformtheme"_s,
+                                          u"plugin"_s,
+                                          u"qwindowgeometry"_s,
+                                          u"qwindowicon"_s,
+                                          u"qwindowtitle"_s,
+                                          u"session"_s,
+                                          u"display"_s,
+                                          u"geometry"_s,
+                                          u"style"_s,
+                                          u"stylesheet"_s,
+                                          u"title"_s,
+                                          u"visual"_s};
+    static const QStringList flags
+        = {u"reverse"_s, u"widgetcount"_s, u"nograb"_s, u"dograb"_s, u"sync"_s, u"qmljsdebugger"_s};
+    QStringList out;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (i == 0 || !arg.startsWith(u'-') || arg == u"--"_s) {
+            out.append(arg);
+            continue;
+        }
+        QString option = arg.mid(arg.startsWith(u"--"_s) ? 2 : 1);
+        const qsizetype equals = option.indexOf(u'=');
+        if (equals >= 0)
+            option.truncate(equals);
+        if (withValue.contains(option)) {
+            if (equals < 0)
+                ++i; // and its value
+        } else if (!flags.contains(option)) {
+            out.append(arg);
+        }
+    }
+    return out;
+}
+
+QString AppOptions::languageIn(const QStringList &arguments)
+{
+    QString language;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (arg == u"--lang"_s && i + 1 < arguments.size())
+            language = arguments.at(++i);
+        else if (arg.startsWith(u"--lang="_s))
+            language = arg.mid(7);
+    }
+    return language;
+}
+
+int AppOptions::report(const QStringList &arguments, const QString &description, Program program)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(description);
+    QString error;
+    const auto options = parse(parser, arguments, &error, program);
+    if (options && options->action == Action::ShowHelp) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return 0;
+    }
+    if (options && options->action == Action::ShowVersion) {
+        std::printf("%s %s\n",
+                    qPrintable(QCoreApplication::applicationName()),
+                    qPrintable(QCoreApplication::applicationVersion()));
+        return 0;
+    }
+    if (options)
+        return 0;
+    const QString name
+        = QFileInfo(arguments.value(0, QCoreApplication::applicationName())).fileName();
+    std::fprintf(stderr,
+                 "%s: %s\n%s\n",
+                 qPrintable(name),
+                 qPrintable(error),
+                 qPrintable(tr("Run \"%1 --help\" to see the options.").arg(name)));
+    return UsageError;
+}
+
 std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
                                             const QStringList &arguments,
-                                            QString *error)
+                                            QString *error,
+                                            Program program)
 {
     const QCommandLineOption profile(u"profile"_s,
                                      tr("Keep identity, settings and peers in <dir>, so several "
@@ -59,8 +145,11 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
            "are gone.")
             .arg(DiscoveryConfig{}.intervalMs),
         tr("ms"));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption serve(u"serve"_s,
+                                   tr("Keep running at the end of standard input (for a "
+                                      "service); quit on SIGTERM or SIGINT."));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     parser.addOptions({profile,
                        name,
                        port,
@@ -71,13 +160,41 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
                        discoveryTarget,
                        noDiscovery,
                        discoveryInterval});
-    parser.process(arguments);
+    if (program == Program::Cli)
+        parser.addOption(serve);
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText();
+        return std::nullopt;
+    }
 
     AppOptions options;
-    options.profileDir = parser.isSet(profile)
-                             ? QDir(parser.value(profile)).absolutePath()
-                             : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    options.settings = ProfileSettings::load(options.profileDir);
+    if (parser.isSet(help) || parser.isSet(u"help-all"_s)) {
+        options.action = Action::ShowHelp;
+        return options;
+    }
+    if (parser.isSet(version)) {
+        options.action = Action::ShowVersion;
+        return options;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        *error = tr("Unexpected argument \"%1\".").arg(parser.positionalArguments().constFirst());
+        return std::nullopt;
+    }
+    options.serve = program == Program::Cli && parser.isSet(serve);
+    if (parser.isSet(profile)) {
+        // One folder for everything, as given.
+        options.profileDir = QDir(parser.value(profile)).absolutePath();
+        options.settingsDir = options.profileDir;
+    } else {
+        // As XDG expects: settings in the config folder, identity and history in the data one.
+        options.profileDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        options.settingsDir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
+        // Older Shoals kept shoal.ini with the data.
+        QString moveError;
+        if (!ProfileSettings::migrate(options.profileDir, options.settingsDir, &moveError))
+            qWarning("%s", qPrintable(moveError));
+    }
+    options.settings = ProfileSettings::load(options.settingsDir);
     options.name = parser.value(name).simplified();
     options.language = parser.value(lang);
     options.connectTo = parser.values(connect);
@@ -143,7 +260,7 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName)
     if (settings.name != displayName) {
         settings.name = displayName;
         QString error;
-        if (!settings.save(profileDir, &error))
+        if (!settings.save(settingsDir, &error))
             qWarning("%s", qPrintable(error));
     }
     MessengerConfig config;

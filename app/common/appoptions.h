@@ -19,8 +19,16 @@ struct AppOptions
     Q_DECLARE_TR_FUNCTIONS(AppOptions)
 
 public:
-    QString profileDir;
-    QString name; // empty: use the saved one, or ask / use the OS user name
+    enum class Program { Gui, Cli };
+    enum class Action { Run, ShowHelp, ShowVersion };
+    // The exit code of every usage error (unknown option, bad value), in both programs.
+    static constexpr int UsageError = 2;
+
+    Action action = Action::Run;
+    QString profileDir;  // identity, history, lock
+    QString settingsDir; // shoal.ini: the config folder, or profileDir with --profile
+    bool serve = false;  // shoal-cli: keep running at the end of stdin
+    QString name;        // empty: use the saved one, or ask / use the OS user name
     quint16 port = 0;
     QHostAddress listenAddress;
     QStringList connectTo;
@@ -28,13 +36,25 @@ public:
     // LAN discovery; nullopt with --no-discovery. Default: every interface.
     std::optional<DiscoveryConfig> discovery;
 
-    // Adds the options to `parser`, processes `arguments` (exiting for --help/--version) and
-    // validates them. On bad input returns nullopt with *error set. Take `arguments` before
+    // Adds the options to `parser`, parses `arguments` and validates them. On bad input
+    // returns nullopt with *error set. Never exits and needs no application object, so that
+    // --help, --version and usage errors are known before a window system is needed; for
+    // those, action says what to show and nothing is loaded. Take `arguments` before
     // QApplication exists: it removes X11 options such as --name from argv.
     static std::optional<AppOptions> parse(QCommandLineParser &parser,
                                            const QStringList &arguments,
-                                           QString *error);
+                                           QString *error,
+                                           Program program = Program::Gui);
     static QStringList arguments(int argc, char *argv[]);
+    // `arguments` without Qt's own window-system options (-style Fusion, -platform offscreen,
+    // --reverse...), which QApplication reads from argv itself.
+    static QStringList withoutQtOptions(const QStringList &arguments);
+    // The --lang value (either form: --lang zh_CN, --lang=zh_CN), read without parsing the rest.
+    static QString languageIn(const QStringList &arguments);
+    // For a command line that does not run Shoal: prints the help or version to stdout, or the
+    // usage error to stderr, translated (an application object must exist), and returns the
+    // exit code.
+    static int report(const QStringList &arguments, const QString &description, Program program);
 
     // What Settings saved in the profile (the options above already include it).
     ProfileSettings settings;

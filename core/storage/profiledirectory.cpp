@@ -79,8 +79,12 @@ bool ProfileDirectory::createPrivateFile(const QString &file, QString *error)
     return ok;
 }
 
-std::unique_ptr<ProfileDirectory> ProfileDirectory::open(const QString &path, QString *error)
+std::unique_ptr<ProfileDirectory> ProfileDirectory::open(const QString &path,
+                                                         QString *error,
+                                                         bool *heldByAnother)
 {
+    if (heldByAnother)
+        *heldByAnother = false;
     bool created = false;
     if (!createPrivateDirectory(path, &created, error))
         return nullptr;
@@ -91,6 +95,8 @@ std::unique_ptr<ProfileDirectory> ProfileDirectory::open(const QString &path, QS
     profile->m_lock.setStaleLockTime(0);
     if (!profile->m_lock.tryLock(0)) {
         if (profile->m_lock.error() == QLockFile::LockFailedError) {
+            if (heldByAnother)
+                *heldByAnother = true;
             qint64 pid = 0;
             QString host, app;
             profile->m_lock.getLockInfo(&pid, &host, &app);

@@ -18,8 +18,11 @@ class ProfileDirectory final
 public:
     static constexpr auto LockFile = "shoal.lock";
 
-    // nullptr with *error set when the folder cannot be made or another process holds it.
-    static std::unique_ptr<ProfileDirectory> open(const QString &path, QString *error);
+    // nullptr with *error set when the folder cannot be made or another process holds it
+    // (then *heldByAnother, if given, is true: a second window may hand over to the first).
+    static std::unique_ptr<ProfileDirectory> open(const QString &path,
+                                                  QString *error,
+                                                  bool *heldByAnother = nullptr);
     ~ProfileDirectory();
 
     QString path() const { return m_path; }

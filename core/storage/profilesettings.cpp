@@ -2,14 +2,35 @@
 
 #include "storage/profiledirectory.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSettings>
 
 using namespace Qt::StringLiterals;
 
-static QString settingsPath(const QString &profileDir)
+static QString settingsPath(const QString &dir)
 {
-    return QDir(profileDir).filePath(u"shoal.ini"_s);
+    return QDir(dir).filePath(QLatin1StringView(ProfileSettings::FileName));
+}
+
+bool ProfileSettings::migrate(const QString &fromDir, const QString &toDir, QString *error)
+{
+    const QString from = settingsPath(fromDir);
+    const QString to = settingsPath(toDir);
+    if (QDir(fromDir) == QDir(toDir) || !QFileInfo::exists(from) || QFileInfo::exists(to))
+        return true;
+    bool created = false;
+    if (!ProfileDirectory::createPrivateDirectory(toDir, &created, error))
+        return false;
+    if (!QFile::rename(from, to)) {
+        *error
+            = QCoreApplication::translate("ProfileSettings", "Cannot move %1 to %2.").arg(from, to);
+        return false;
+    }
+    ProfileDirectory::restrictToOwner(to);
+    return true;
 }
 
 ProfileSettings ProfileSettings::load(const QString &profileDir)
@@ -38,7 +59,10 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
 {
     // Owner-only before QSettings writes it (it keeps an existing file's mode; a new one would
     // get whatever the umask allows).
-    if (!ProfileDirectory::createPrivateFile(settingsPath(profileDir), error))
+    // The config folder may not exist yet (a first start, settings apart from the profile).
+    bool created = false;
+    if (!ProfileDirectory::createPrivateDirectory(profileDir, &created, error)
+        || !ProfileDirectory::createPrivateFile(settingsPath(profileDir), error))
         return false;
     QSettings s(settingsPath(profileDir), QSettings::IniFormat);
     s.setValue(u"name"_s, name);

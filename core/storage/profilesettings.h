@@ -5,7 +5,8 @@
 #include <QMetaType>
 #include <QString>
 
-// What a person sets in Settings, kept in the profile's shoal.ini. Command-line options win
+// What a person sets in Settings, kept in shoal.ini: in the config folder
+// (~/.config/shoal), or in the profile folder given with --profile. Command-line options win
 // over these for one run.
 struct ProfileSettings
 {
@@ -21,8 +22,15 @@ struct ProfileSettings
     bool unreadInTitle = true;  // "(3) Shoal"
     bool trayNoteShown = false; // "Shoal is still running in the tray", once per profile
 
-    static ProfileSettings load(const QString &profileDir);
-    bool save(const QString &profileDir, QString *error) const;
+    static constexpr auto FileName = "shoal.ini";
+
+    // `dir` is the folder shoal.ini is in.
+    static ProfileSettings load(const QString &dir);
+    bool save(const QString &dir, QString *error) const;
+    // Moves shoal.ini from `fromDir` (where Shoal kept it before settings and data were split)
+    // to `toDir` (created owner-only if missing), unless `toDir` has one already. False with
+    // *error when it was there and could not be moved.
+    static bool migrate(const QString &fromDir, const QString &toDir, QString *error);
     bool operator==(const ProfileSettings &o) const
     {
         return name == o.name && port == o.port && discoveryEnabled == o.discoveryEnabled
