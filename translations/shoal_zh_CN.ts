@@ -91,6 +91,18 @@
         <source>--discovery-interval needs milliseconds from 100 to 3600000, not &quot;%1&quot;.</source>
         <translation>--discovery-interval 需要 100 到 3600000 之间的毫秒数，而不是“%1”。</translation>
     </message>
+    <message>
+        <source>Run &quot;%1 --help&quot; to see the options.</source>
+        <translation>运行“%1 --help”查看选项。</translation>
+    </message>
+    <message>
+        <source>Keep running at the end of standard input (for a service); quit on SIGTERM or SIGINT.</source>
+        <translation>标准输入结束后继续运行（作为服务）；收到 SIGTERM 或 SIGINT 时退出。</translation>
+    </message>
+    <message>
+        <source>Unexpected argument &quot;%1&quot;.</source>
+        <translation>意外的参数“%1”。</translation>
+    </message>
 </context>
 <context>
     <name>ConnectDialog</name>
@@ -467,6 +479,17 @@ Listening for peers on TCP port %3 at %4</source>
     </message>
 </context>
 <context>
+    <name>Notifier</name>
+    <message>
+        <source>(%1) %2</source>
+        <translation>(%1) %2</translation>
+    </message>
+    <message>
+        <source>Open conversation</source>
+        <translation>打开对话</translation>
+    </message>
+</context>
+<context>
     <name>Outbox</name>
     <message>
         <source>The message is empty.</source>
@@ -667,6 +690,13 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     </message>
 </context>
 <context>
+    <name>ProfileSettings</name>
+    <message>
+        <source>Cannot move %1 to %2.</source>
+        <translation>无法将 %1 移动到 %2。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Find peers on the local network</source>
@@ -708,16 +738,77 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <source>Read receipts:</source>
         <translation>已读回执：</translation>
     </message>
+    <message>
+        <source>Show an icon in the system tray</source>
+        <translation>在系统托盘中显示图标</translation>
+    </message>
+    <message>
+        <source>Notify me when the window is not in front</source>
+        <translation>窗口不在前台时通知我</translation>
+    </message>
+    <message>
+        <source>Mark the window as needing attention</source>
+        <translation>将窗口标记为需要注意</translation>
+    </message>
+    <message>
+        <source>Show the unread count in the window title</source>
+        <translation>在窗口标题中显示未读数</translation>
+    </message>
+    <message>
+        <source>While the icon is in the tray, closing the window keeps Shoal running there; Quit ends it.</source>
+        <translation>托盘中有图标时，关闭窗口后 Shoal 会在托盘中继续运行；选择“退出”才会结束。</translation>
+    </message>
+    <message>
+        <source>Tray:</source>
+        <translation>托盘：</translation>
+    </message>
+    <message>
+        <source>New messages:</source>
+        <translation>新消息：</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>&amp;Show Shoal</source>
+        <translation>显示 Shoal(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Shoal — %n unread</source>
+        <translation>
+            <numerusform>Shoal — %n 条未读</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Shoal</source>
+        <translation>Shoal</translation>
+    </message>
+    <message>
+        <source>Shoal is still running</source>
+        <translation>Shoal 仍在运行</translation>
+    </message>
+    <message>
+        <source>Messages keep arriving. Click the Shoal icon in the tray to open the window; choose Quit in its menu to end Shoal.</source>
+        <translation>消息会继续到达。点击托盘中的 Shoal 图标可打开窗口；在其菜单中选择“退出”可结束 Shoal。</translation>
+    </message>
+    <message>
+        <source>%1 · online, listening on port %2</source>
+        <translation>%1 · 在线，监听端口 %2</translation>
+    </message>
+    <message>
+        <source>%1 · offline, not listening</source>
+        <translation>%1 · 离线，未在监听</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Headless Shoal peer: JSON commands on stdin, one per line; JSON events on stdout.</source>
         <translation>无界面的 Shoal 节点：从标准输入读取 JSON 命令（每行一条），向标准输出写 JSON 事件。</translation>
-    </message>
-    <message>
-        <source>Serverless LAN chat.</source>
-        <translation>无服务器的局域网聊天。</translation>
     </message>
     <message>
         <source>Shoal</source>
@@ -738,6 +829,10 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Settings were not saved: %1</source>
         <translation>设置未能保存：%1</translation>
+    </message>
+    <message>
+        <source>Serverless LAN chat. Qt&apos;s own options, such as -style Fusion, work too.</source>
+        <translation>无服务器的局域网聊天。Qt 自身的选项（如 -style Fusion）同样可用。</translation>
     </message>
 </context>
 </TS>
