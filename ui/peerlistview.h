@@ -2,9 +2,12 @@
 
 #include <QListView>
 
+class AccessibleRows;
 class PeerListModel;
 
-// The people on the left.
+// The people on the left. Clicking empty space keeps the open conversation; the keyboard
+// (arrows, type-ahead) works while the list has the focus, and a screen reader hears a peer's
+// name, online state and unread count.
 class PeerListView final : public QListView
 {
     Q_OBJECT
@@ -20,7 +23,10 @@ Q_SIGNALS:
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    QItemSelectionModel::SelectionFlags selectionCommand(const QModelIndex &index,
+                                                         const QEvent *event) const override;
 
 private:
     PeerListModel *m_model;
+    AccessibleRows *m_rows;
 };
