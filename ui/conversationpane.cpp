@@ -11,9 +11,9 @@
 #include <QClipboard>
 #include <QDesktopServices>
 #include <QEvent>
-#include <QKeyEvent>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
@@ -77,6 +77,10 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_error);
     layout->addLayout(inputRow);
+
+    // Shift+Tab from the box reaches the messages (their menu, Delete, Copy).
+    setTabOrder(m_view, m_input);
+    setTabOrder(m_input, m_sendButton);
 
     connect(m_input, &MessageInput::submitted, this, &ConversationPane::send);
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationPane::send);
@@ -215,7 +219,9 @@ bool ConversationPane::viewportEvent(QEvent *event)
         const QPoint pos = e->position().toPoint();
         if ((e->buttons() & Qt::LeftButton) && m_pressed.isValid()) {
             // A selection stays inside the message it started in.
-            m_delegate->setSelection(m_pressed, m_pressedAt, m_delegate->cursorAt(m_pressed, pos, true));
+            m_delegate->setSelection(m_pressed,
+                                     m_pressedAt,
+                                     m_delegate->cursorAt(m_pressed, pos, true));
             m_view->viewport()->update();
             return true;
         }
@@ -316,8 +322,7 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
 {
     const ChatMessage m = m_model->messageAt(index.row());
     QMenu menu(this);
-    QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("&Copy"))
-                                                            : nullptr;
+    QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("&Copy")) : nullptr;
     QAction *copy = menu.addAction(tr("Copy text"));
     QAction *whole = m_delegate->isShortened(index) ? menu.addAction(tr("Show whole message…"))
                                                     : nullptr;

@@ -126,7 +126,12 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
                 box->open();
             });
 
-    connect(m_peers, &PeerListView::peerSelected, m_conversation, &ConversationPane::showPeer);
+    connect(m_peers, &PeerListView::peerSelected, this, [this](const QString &peerId) {
+        m_conversation->showPeer(peerId);
+        // Ready to type, unless the person is going through the list with the arrow keys.
+        if (!m_peers->isSelectingFromKeyboard() && m_conversation->input()->isEnabled())
+            m_conversation->input()->setFocus(Qt::OtherFocusReason);
+    });
 
     // Tray and notifications (ui/trayicon, ui/notifier).
     m_tray = new TrayIcon(messenger, this);

@@ -50,9 +50,9 @@ QString withLineSeparators(QString text)
 
 QList<std::pair<int, int>> findLinks(const QString &text)
 {
-    static const QRegularExpression url(
-        QStringLiteral(R"((?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"\x{2028}]+)"),
-        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression url(QStringLiteral(
+                                            R"((?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"\x{2028}]+)"),
+                                        QRegularExpression::CaseInsensitiveOption);
     QList<std::pair<int, int>> links;
     for (auto it = url.globalMatch(text); it.hasNext();) {
         const QRegularExpressionMatch match = it.next();
@@ -100,9 +100,9 @@ QString MessageDelegate::stateText(int state)
 QString MessageDelegate::accessibleText(const QModelIndex &index, const QString &peerName)
 {
     const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
-    const QString time = QLocale().toString(
-        index.data(ConversationModel::SentAtRole).toDateTime().toLocalTime(),
-        QLocale::ShortFormat);
+    const QString time
+        = QLocale().toString(index.data(ConversationModel::SentAtRole).toDateTime().toLocalTime(),
+                             QLocale::ShortFormat);
     const QString text = index.data(ConversationModel::TextRole).toString();
     if (outgoing) {
         return tr("You, %1, %2: %3", "sender, time, delivery state: text")

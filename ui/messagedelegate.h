@@ -82,7 +82,7 @@ private:
         QSize size;       // with room for ink beyond the lines (stacked marks)
         int inkAbove = 0; // how far the first line's ink reaches above it
         bool shortened = false;
-        qsizetype characters = 0; // of the whole text, for the note on a shortened bubble
+        qsizetype characters = 0;         // of the whole text, for the note on a shortened bubble
         QList<std::pair<int, int>> links; // start and length in shown.shown
         QRgb linkColor = 0;
     };

@@ -13,15 +13,14 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
           model,
           [](const QModelIndex &index) {
               const int unread = index.data(PeerListModel::UnreadRole).toInt();
-              const QString state = index.data(PeerListModel::OnlineRole).toBool()
-                                        ? tr("online")
+              const QString state = index.data(PeerListModel::OnlineRole).toBool() ? tr("online")
                                     : index.data(PeerListModel::LanRole).toBool()
                                         ? tr("seen on the LAN")
                                         : tr("offline");
               const QString name = index.data(PeerListModel::NameRole).toString();
-              return unread > 0 ? tr("%1, %2, %Ln unread", "name, online state", unread)
-                                      .arg(name, state)
-                                : tr("%1, %2", "name, online state").arg(name, state);
+              return unread > 0
+                         ? tr("%1, %2, %Ln unread", "name, online state", unread).arg(name, state)
+                         : tr("%1, %2", "name, online state").arg(name, state);
           },
           this))
 {
@@ -48,6 +47,13 @@ void PeerListView::selectPeer(const QString &peerId)
     if (row >= 0)
         selectionModel()->setCurrentIndex(m_rows->index(row, 0),
                                           QItemSelectionModel::ClearAndSelect);
+}
+
+void PeerListView::keyPressEvent(QKeyEvent *event)
+{
+    m_fromKeyboard = true;
+    QListView::keyPressEvent(event);
+    m_fromKeyboard = false;
 }
 
 QItemSelectionModel::SelectionFlags PeerListView::selectionCommand(const QModelIndex &index,

@@ -17,16 +17,21 @@ public:
 
     QString currentPeerId() const;
     void selectPeer(const QString &peerId);
+    // The selection is changing because of a key pressed in the list (arrows, type-ahead):
+    // the keyboard stays here.
+    bool isSelectingFromKeyboard() const { return m_fromKeyboard; }
 
 Q_SIGNALS:
     void peerSelected(const QString &peerId);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
     QItemSelectionModel::SelectionFlags selectionCommand(const QModelIndex &index,
                                                          const QEvent *event) const override;
 
 private:
     PeerListModel *m_model;
     AccessibleRows *m_rows;
+    bool m_fromKeyboard = false;
 };
