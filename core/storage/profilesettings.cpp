@@ -83,7 +83,9 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"window/splitter"_s, splitterState);
     s.sync();
     if (s.status() != QSettings::NoError) {
-        *error = QStringLiteral("cannot write %1").arg(settingsPath(profileDir));
+        // Shown in the window as it is: in the person's language.
+        *error = QCoreApplication::translate("ProfileSettings", "Cannot write %1.")
+                     .arg(QDir::toNativeSeparators(settingsPath(profileDir)));
         return false;
     }
     return true;

@@ -7,7 +7,10 @@
 #include "messenger/messenger.h"
 #include "models/peerlistmodel.h"
 #include "net/networksafety.h"
+#include "net/peerconnection.h"
+#include "net/tlsconfiguration.h"
 #include "peerlistview.h"
+#include "protocol/messages.h"
 #include "settingsdialog.h"
 #include "testpeer.h"
 
@@ -20,6 +23,7 @@
 #include <QMessageBox>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QSslServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
@@ -41,6 +45,7 @@ private Q_SLOTS:
     void peersHaveAccessibleText();
     void offlineHeaderWrapsAndLeavesListAlone();
     void connectDialogShowsTwoLineErrorWhole();
+    void peerWordsNotSplicedIntoErrors();
     void ctrlCommaOpensSettings();
     void helpMenuHasAbout();
     void chineseToolbarHasNoMnemonicMarkers();
@@ -164,8 +169,7 @@ void tst_WindowChrome::peersHaveAccessibleText()
     const QString online = names.filter(u"Peer 1"_s).value(0);
     const QString offline = names.filter(u"Peer 0"_s).value(0);
     QVERIFY2(online.contains(u"online"_s) && online.contains(u"2 unread"_s), qPrintable(online));
-    QVERIFY2(offline.contains(u"offline"_s) && !offline.contains(u"unread"_s),
-             qPrintable(offline));
+    QVERIFY2(offline.contains(u"offline"_s) && !offline.contains(u"unread"_s), qPrintable(offline));
 }
 
 void tst_WindowChrome::offlineHeaderWrapsAndLeavesListAlone()
@@ -194,8 +198,8 @@ void tst_WindowChrome::offlineHeaderWrapsAndLeavesListAlone()
     QCoreApplication::processEvents();
     QVERIFY(header->geometry().right() <= m_window->conversation()->width());
     QVERIFY2(header->height() >= header->heightForWidth(header->width()),
-             qPrintable(u"%1 < %2"_s.arg(header->height())
-                            .arg(header->heightForWidth(header->width()))));
+             qPrintable(
+                 u"%1 < %2"_s.arg(header->height()).arg(header->heightForWidth(header->width()))));
     QVERIFY(header->height() > 2 * header->fontMetrics().height());
 }
 
@@ -215,11 +219,35 @@ void tst_WindowChrome::connectDialogShowsTwoLineErrorWhole()
     const int lines = status->heightForWidth(status->width()) / status->fontMetrics().lineSpacing();
     QVERIFY2(lines >= 2, qPrintable(status->text())); // the case this is about
     QVERIFY2(status->height() >= status->heightForWidth(status->width()),
-             qPrintable(u"%1 < %2"_s.arg(status->height())
-                            .arg(status->heightForWidth(status->width()))));
+             qPrintable(
+                 u"%1 < %2"_s.arg(status->height()).arg(status->heightForWidth(status->width()))));
     const auto *buttons = dialog->findChild<QDialogButtonBox *>();
     QVERIFY(status->geometry().bottom() < buttons->geometry().top());
     QVERIFY(dialog->height() > heightBefore);
+}
+
+void tst_WindowChrome::peerWordsNotSplicedIntoErrors()
+{
+    // A "peer" that says goodbye, in its own words and language, before it says hello.
+    QString error;
+    const Identity other = *Identity::generate(&error);
+    QSslServer server;
+    server.setSslConfiguration(Tls::configuration(other));
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    connect(&server, &QSslServer::pendingConnectionAvailable, &server, [&server] {
+        server.nextPendingConnection()->write(
+            Protocol::encodeFrame(Protocol::Bye{u"busy, come back later"_s}));
+    });
+    openWindow(0);
+    QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+    auto *dialog = m_window->findChild<ConnectDialog *>();
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->addressEdit(), u"127.0.0.1:%1"_s.arg(server.serverPort()));
+    QTest::keyClick(dialog->addressEdit(), Qt::Key_Return);
+    // The dialog's own (translated) words, not the peer's.
+    QTRY_VERIFY(dialog->addressEdit()->isEnabled());
+    QCOMPARE(dialog->statusLabel()->text(),
+             PeerConnection::describe(PeerConnection::Error::RemoteClosed));
 }
 
 void tst_WindowChrome::ctrlCommaOpensSettings()
@@ -254,8 +282,8 @@ void tst_WindowChrome::chineseToolbarHasNoMnemonicMarkers()
     QVERIFY(zh.load(QLocale(u"zh_CN"_s), u"shoal"_s, u"_"_s, u":/i18n"_s));
     QCoreApplication::installTranslator(&zh);
     openWindow(0);
-    const auto buttons = m_window->findChild<QToolBar *>(u"mainToolBar"_s)
-                             ->findChildren<QToolButton *>();
+    const auto buttons
+        = m_window->findChild<QToolBar *>(u"mainToolBar"_s)->findChildren<QToolButton *>();
     QStringList texts;
     for (const QToolButton *button : buttons) {
         if (button->defaultAction())
