@@ -362,10 +362,15 @@ void tst_ConversationView::darkPaletteGivesDarkBubbles()
     dark.setColor(QPalette::Link, QColor(0x8a, 0xb4, 0xf8));
     QApplication::setPalette(dark);
     openWindow();
-    send(u"from Bob"_s);
+    send(u"from Bob,\nwith a link: https://example.org/menu"_s);
     QTest::keyClicks(m_window->conversation()->input(), u"from Alice"_s);
     QTest::keyClick(m_window->conversation()->input(), Qt::Key_Return);
     QTRY_COMPARE(rows(), 2);
+    QTRY_COMPARE(MessageState(row(1).data(ConversationModel::StateRole).toInt()),
+                 MessageState::Delivered);
+    // For the README: the window as this test sees it.
+    if (const QString dir = qEnvironmentVariable("SHOAL_SCREENSHOT_DIR"); !dir.isEmpty())
+        QVERIFY(m_window->grab().save(dir + u"/screenshot-dark.png"_s));
 
     const QImage shot = view()->viewport()->grab().toImage();
     for (int r = 0; r < 2; ++r) {
