@@ -150,6 +150,9 @@ void ConversationPane::scrollToFirstUnread(int unread)
         row = firstUnread();
     }
     m_loadingOlder = false;
+    if (unread > 0 && row < 0 && m_model->rowCount() > 0)
+        row = 0; // more unread than ten pages: the oldest loaded
+    // Laid out now, at this width: scrolling to a row before that lands in the wrong place.
     m_view->doItemsLayout();
     if (row < 0) {
         m_view->scrollToBottom();
@@ -158,10 +161,6 @@ void ConversationPane::scrollToFirstUnread(int unread)
     const QModelIndex index = m_rows->index(row, 0);
     m_view->setCurrentIndex(index);
     m_view->scrollTo(index, QAbstractItemView::PositionAtTop);
-    // Fewer unread than fill the view: the newest stays in view too.
-    const QRect last = m_view->visualRect(m_rows->index(m_rows->rowCount() - 1, 0));
-    if (last.bottom() < m_view->viewport()->height())
-        m_view->scrollToBottom();
 }
 
 bool ConversationPane::eventFilter(QObject *watched, QEvent *event)
@@ -322,7 +321,8 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
 {
     const ChatMessage m = m_model->messageAt(index.row());
     QMenu menu(this);
-    QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("&Copy")) : nullptr;
+    QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("Copy selection"))
+                                                            : nullptr;
     QAction *copy = menu.addAction(tr("Copy text"));
     QAction *whole = m_delegate->isShortened(index) ? menu.addAction(tr("Show whole message…"))
                                                     : nullptr;
@@ -331,8 +331,8 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
     // Waiting: send now or take back. Not saved (the disk was full): save again or drop.
     if (m.outgoing && (m.state == MessageState::Queued || m.state == MessageState::Failed)) {
         menu.addSeparator();
-        retry = menu.addAction(tr("&Retry now"));
-        remove = menu.addAction(tr("&Delete"));
+        retry = menu.addAction(tr("Retry now"));
+        remove = menu.addAction(tr("Delete"));
         remove->setShortcut(QKeySequence::Delete); // shown; the view handles the key
     }
     const QPersistentModelIndex kept(index);
