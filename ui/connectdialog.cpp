@@ -1,6 +1,7 @@
 #include "connectdialog.h"
 
 #include "messenger/messenger.h"
+#include "uicolors.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -66,9 +67,10 @@ void ConnectDialog::tryConnect()
         showError(error);
         return;
     }
-    m_status->setStyleSheet({});
+    UiColors::showAsError(m_status, false);
     m_status->setText(tr("Connecting to %1…").arg(m_address->text().trimmed()));
     m_status->show();
+    fitHeight();
     m_address->setEnabled(false);
     for (QAbstractButton *b : m_buttons->buttons()) {
         if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
@@ -78,9 +80,20 @@ void ConnectDialog::tryConnect()
 
 void ConnectDialog::showError(const QString &error)
 {
-    m_status->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    UiColors::showAsError(m_status);
     m_status->setText(error);
     m_status->show();
+    fitHeight();
     m_address->setFocus();
     m_address->selectAll();
+}
+
+void ConnectDialog::fitHeight()
+{
+    // A dialog keeps its size when a wrapped label gains a line; the second line of an error
+    // was cut off. Grow to what the text needs at this width.
+    layout()->activate();
+    const int needed = layout()->totalHeightForWidth(width());
+    if (needed > height())
+        resize(width(), needed);
 }

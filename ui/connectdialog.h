@@ -24,6 +24,7 @@ Q_SIGNALS:
 private:
     void tryConnect();
     void showError(const QString &error);
+    void fitHeight();
 
     Messenger &m_messenger;
     QLineEdit *m_address;

@@ -1,15 +1,19 @@
 #include "conversationpane.h"
 
+#include "accessiblerows.h"
 #include "messagedelegate.h"
 #include "messageinput.h"
 #include "messageviewer.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
+#include "uicolors.h"
 
 #include <QClipboard>
+#include <QDesktopServices>
 #include <QEvent>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
@@ -21,6 +25,12 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     : QWidget(parent)
     , m_messenger(messenger)
     , m_model(messenger.createConversationModel(this))
+    , m_rows(new AccessibleRows(
+          m_model,
+          [this](const QModelIndex &index) {
+              return MessageDelegate::accessibleText(index, peerName());
+          },
+          this))
     , m_header(new QLabel(this))
     , m_view(new QListView(this))
     , m_delegate(new MessageDelegate(m_view))
@@ -34,8 +44,13 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     headerFont.setPointSizeF(headerFont.pointSizeF() * 1.15);
     m_header->setFont(headerFont);
     m_header->setContentsMargins(6, 6, 6, 6);
+    // Wraps rather than widening the pane: a long "offline, last seen…" line squeezed the peer
+    // list. A name too long for one line is cut at the edge; the tool tip has it whole.
+    m_header->setWordWrap(true);
+    m_header->setMinimumWidth(1);
+    m_header->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
-    m_view->setModel(m_model);
+    m_view->setModel(m_rows);
     m_view->setItemDelegate(m_delegate);
     m_view->setResizeMode(QListView::Adjust);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -43,12 +58,14 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     m_view->setUniformItemSizes(false);
     m_view->setAccessibleName(tr("Messages"));
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-
+    m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // bubbles wrap to the width
+    m_view->viewport()->setMouseTracking(true); // the pointer changes over links and text
+    m_view->viewport()->installEventFilter(this);
+    m_view->installEventFilter(this);
     m_input->setMaximumHeight(m_input->fontMetrics().height() * 5);
     m_input->setAccessibleName(tr("Message"));
     m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #b3261e;"));
     m_error->hide();
 
     auto *inputRow = new QHBoxLayout;
@@ -60,6 +77,10 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_error);
     layout->addLayout(inputRow);
+
+    // Shift+Tab from the box reaches the messages (their menu, Delete, Copy).
+    setTabOrder(m_view, m_input);
+    setTabOrder(m_input, m_sendButton);
 
     connect(m_input, &MessageInput::submitted, this, &ConversationPane::send);
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationPane::send);
@@ -81,6 +102,10 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
         if (m_delegate->isShortened(index))
             showWholeMessage(index);
     });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_delegate->clearSelection();
+        m_pressed = QPersistentModelIndex();
+    });
     connect(m_messenger.peers(),
             &QAbstractItemModel::dataChanged,
             this,
@@ -90,24 +115,176 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
 
 void ConversationPane::showPeer(const QString &peerId)
 {
+    if (!peerId.isEmpty() && peerId == m_peerId)
+        return; // already open: where the person was reading stays
     m_peerId = peerId;
+    // Counted before the conversation is shown, which marks it read.
+    const auto peer = m_messenger.peers()->peer(peerId);
+    const int unread = peer ? peer->unread : 0;
     m_model->setPeer(peerId);
     const bool hasPeer = !peerId.isEmpty();
     m_input->setEnabled(hasPeer);
     m_sendButton->setEnabled(hasPeer);
     m_error->hide();
     updateHeader();
+    scrollToFirstUnread(unread);
     updateVisibility();
-    m_view->scrollToBottom();
-    if (hasPeer)
-        m_input->setFocus();
+}
+
+void ConversationPane::scrollToFirstUnread(int unread)
+{
+    // The unread messages are the newest received ones: load pages until the first of them is
+    // there (a bounded number: beyond it, the oldest loaded is as far as it goes).
+    auto firstUnread = [this, unread]() -> int {
+        int seen = 0;
+        for (int row = m_model->rowCount() - 1; row >= 0; --row) {
+            if (!m_model->messageAt(row).outgoing && ++seen == unread)
+                return row;
+        }
+        return -1;
+    };
+    int row = unread > 0 ? firstUnread() : -1;
+    m_loadingOlder = true;
+    for (int pages = 0; unread > 0 && row < 0 && m_model->hasOlder() && pages < 10; ++pages) {
+        m_model->loadOlder();
+        row = firstUnread();
+    }
+    m_loadingOlder = false;
+    if (unread > 0 && row < 0 && m_model->rowCount() > 0)
+        row = 0; // more unread than ten pages: the oldest loaded
+    // Laid out now, at this width: scrolling to a row before that lands in the wrong place.
+    m_view->doItemsLayout();
+    if (row < 0) {
+        m_view->scrollToBottom();
+        return;
+    }
+    const QModelIndex index = m_rows->index(row, 0);
+    m_view->setCurrentIndex(index);
+    m_view->scrollTo(index, QAbstractItemView::PositionAtTop);
 }
 
 bool ConversationPane::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_view->viewport())
+        return viewportEvent(event) || QWidget::eventFilter(watched, event);
+    if (watched == m_view) {
+        if (event->type() == QEvent::KeyPress && viewKeyEvent(static_cast<QKeyEvent *>(event)))
+            return true;
+        return QWidget::eventFilter(watched, event);
+    }
     if (event->type() == QEvent::ActivationChange || event->type() == QEvent::WindowStateChange)
         updateVisibility();
     return QWidget::eventFilter(watched, event);
+}
+
+void ConversationPane::relayoutIfWidthChanged()
+{
+    // QListView lays its rows out again when its height changes, not its width; but the width
+    // wraps the texts, and rows kept their old heights: bubbles overlapped or were cut off.
+    const int width = m_delegate->textWidth();
+    if (width == m_laidOutWidth)
+        return;
+    m_laidOutWidth = width;
+    QScrollBar *bar = m_view->verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum() - 4;
+    const QModelIndex top = m_view->indexAt(QPoint(m_view->viewport()->width() / 2, 0));
+    m_view->doItemsLayout();
+    if (atBottom)
+        m_view->scrollToBottom();
+    else if (top.isValid())
+        m_view->scrollTo(top, QAbstractItemView::PositionAtTop);
+}
+
+bool ConversationPane::viewportEvent(QEvent *event)
+{
+    switch (event->type()) {
+    case QEvent::Resize:
+        relayoutIfWidthChanged();
+        return false;
+    case QEvent::MouseButtonPress: {
+        auto *e = static_cast<QMouseEvent *>(event);
+        if (e->button() != Qt::LeftButton)
+            return false;
+        const QModelIndex index = m_view->indexAt(e->position().toPoint());
+        const int at = m_delegate->cursorAt(index, e->position().toPoint());
+        m_delegate->clearSelection();
+        m_pressed = at >= 0 ? QPersistentModelIndex(index) : QPersistentModelIndex();
+        m_pressedAt = at;
+        m_view->viewport()->update();
+        return false;
+    }
+    case QEvent::MouseMove: {
+        auto *e = static_cast<QMouseEvent *>(event);
+        const QPoint pos = e->position().toPoint();
+        if ((e->buttons() & Qt::LeftButton) && m_pressed.isValid()) {
+            // A selection stays inside the message it started in.
+            m_delegate->setSelection(m_pressed,
+                                     m_pressedAt,
+                                     m_delegate->cursorAt(m_pressed, pos, true));
+            m_view->viewport()->update();
+            return true;
+        }
+        const QModelIndex index = m_view->indexAt(pos);
+        if (!m_delegate->linkAt(index, pos).isEmpty())
+            m_view->viewport()->setCursor(Qt::PointingHandCursor);
+        else if (m_delegate->cursorAt(index, pos) >= 0)
+            m_view->viewport()->setCursor(Qt::IBeamCursor);
+        else
+            m_view->viewport()->unsetCursor();
+        return false;
+    }
+    case QEvent::MouseButtonRelease: {
+        auto *e = static_cast<QMouseEvent *>(event);
+        if (e->button() != Qt::LeftButton || !m_pressed.isValid())
+            return false;
+        const QModelIndex index = m_pressed;
+        m_pressed = QPersistentModelIndex();
+        if (m_delegate->hasSelection(index)) {
+            // As on X11 elsewhere: what is selected can be pasted with the middle button.
+            if (QGuiApplication::clipboard()->supportsSelection())
+                QGuiApplication::clipboard()->setText(m_delegate->selectedText(),
+                                                      QClipboard::Selection);
+            return false;
+        }
+        const QUrl link = m_delegate->linkAt(index, e->position().toPoint());
+        if (!link.isEmpty())
+            QDesktopServices::openUrl(link);
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+bool ConversationPane::viewKeyEvent(QKeyEvent *event)
+{
+    const QModelIndex current = m_view->currentIndex();
+    if (event->matches(QKeySequence::Copy)) {
+        const QString selected = m_delegate->selectedText();
+        if (!selected.isEmpty())
+            QGuiApplication::clipboard()->setText(selected);
+        else if (current.isValid())
+            QGuiApplication::clipboard()->setText(m_model->messageAt(current.row()).text);
+        return true;
+    }
+    if (event->key() == Qt::Key_Menu
+        || (event->key() == Qt::Key_F10 && event->modifiers() == Qt::ShiftModifier)) {
+        if (current.isValid())
+            showMenuFor(current, m_view->visualRect(current).center());
+        return true;
+    }
+    if (event->key() == Qt::Key_Delete && current.isValid()) {
+        runAction(current, false);
+        return true;
+    }
+    // Typing while a message has the focus writes in the box, rather than being lost.
+    if (m_input->isEnabled() && !event->text().isEmpty() && event->text().at(0).isPrint()
+        && !(event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier))) {
+        m_input->setFocus();
+        m_input->insertPlainText(event->text());
+        return true;
+    }
+    return false;
 }
 
 void ConversationPane::updateVisibility()
@@ -136,10 +313,16 @@ void ConversationPane::onScrolled(int value)
 void ConversationPane::showContextMenu(const QPoint &pos)
 {
     const QModelIndex index = m_view->indexAt(pos);
-    if (!index.isValid())
-        return;
+    if (index.isValid())
+        showMenuFor(index, pos);
+}
+
+void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
+{
     const ChatMessage m = m_model->messageAt(index.row());
     QMenu menu(this);
+    QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("Copy selection"))
+                                                            : nullptr;
     QAction *copy = menu.addAction(tr("Copy text"));
     QAction *whole = m_delegate->isShortened(index) ? menu.addAction(tr("Show whole message…"))
                                                     : nullptr;
@@ -150,30 +333,51 @@ void ConversationPane::showContextMenu(const QPoint &pos)
         menu.addSeparator();
         retry = menu.addAction(tr("Retry now"));
         remove = menu.addAction(tr("Delete"));
+        remove->setShortcut(QKeySequence::Delete); // shown; the view handles the key
     }
+    const QPersistentModelIndex kept(index);
     QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
-    if (!chosen)
+    if (!chosen || !kept.isValid())
         return;
-    if (chosen == copy) {
+    if (chosen == copySelected) {
+        QGuiApplication::clipboard()->setText(m_delegate->selectedText());
+    } else if (chosen == copy) {
         QGuiApplication::clipboard()->setText(m.text); // exact, however it is shown
     } else if (chosen == whole) {
-        showWholeMessage(index);
-    } else {
-        QString error;
-        if ((chosen == retry && !m_messenger.retryMessage(m.id, &error))
-            || (chosen == remove && !m_messenger.deleteMessage(m.id, &error))) {
-            m_error->setText(error);
-            m_error->show();
-        }
+        showWholeMessage(kept);
+    } else if (chosen == retry || chosen == remove) {
+        runAction(kept, chosen == retry);
     }
+}
+
+void ConversationPane::runAction(const QModelIndex &index, bool retry)
+{
+    const ChatMessage m = m_model->messageAt(index.row());
+    // Only a waiting or unsaved message of ours can be sent again or taken back.
+    if (!m.outgoing || (m.state != MessageState::Queued && m.state != MessageState::Failed))
+        return;
+    QString error;
+    if (retry ? !m_messenger.retryMessage(m.id, &error) : !m_messenger.deleteMessage(m.id, &error))
+        showError(error);
+}
+
+void ConversationPane::showError(const QString &error)
+{
+    UiColors::showAsError(m_error);
+    m_error->setText(error);
+    m_error->show();
+}
+
+QString ConversationPane::peerName() const
+{
+    const auto peer = m_messenger.peers()->peer(m_peerId);
+    return !peer || peer->name.isEmpty() ? PeerListModel::shortId(m_peerId) : peer->name;
 }
 
 void ConversationPane::showWholeMessage(const QModelIndex &index)
 {
     const ChatMessage m = m_model->messageAt(index.row());
-    const auto peer = m_messenger.peers()->peer(m_peerId);
-    const QString name = !peer || peer->name.isEmpty() ? PeerListModel::shortId(m_peerId)
-                                                       : peer->name;
+    const QString name = peerName();
     auto *viewer = new MessageViewer(m.text,
                                      m.outgoing ? tr("Your message to %1").arg(name)
                                                 : tr("Message from %1").arg(name),
@@ -209,8 +413,7 @@ void ConversationPane::send()
         return;
     QString error;
     if (!m_messenger.sendMessage(m_peerId, text, &error)) {
-        m_error->setText(error);
-        m_error->show();
+        showError(error);
         return;
     }
     m_input->clear();

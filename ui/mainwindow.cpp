@@ -2,6 +2,7 @@
 
 #include "connectdialog.h"
 #include "conversationpane.h"
+#include "messageinput.h"
 #include "messenger/messenger.h"
 #include "networkdialog.h"
 #include "notifier.h"
@@ -12,9 +13,12 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QCloseEvent>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QRegularExpression>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QToolBar>
@@ -27,18 +31,24 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     , m_connectAction(new QAction(tr("&Connect to peer…"), this))
     , m_networkAction(new QAction(tr("&Network…"), this))
     , m_settingsAction(new QAction(tr("S&ettings…"), this))
+    , m_aboutAction(new QAction(tr("&About Shoal"), this))
+    , m_splitter(new QSplitter(this))
     , m_settings(settings)
     , m_status(new QLabel(this))
 {
     setWindowTitle(tr("Shoal"));
-    resize(900, 600);
 
     m_connectAction->setShortcut(QKeySequence::New);
     m_connectAction->setToolTip(tr("Connect to a peer by address (Ctrl+N)"));
     connect(m_connectAction, &QAction::triggered, this, &MainWindow::openConnectDialog);
     m_networkAction->setToolTip(tr("Addresses, ports and LAN discovery: why can't I see a peer?"));
     connect(m_networkAction, &QAction::triggered, this, &MainWindow::openNetworkDialog);
-    m_settingsAction->setShortcut(QKeySequence::Preferences);
+    // The platform's key (Ctrl+, on macOS and KDE) has none on most Linux desktops; Ctrl+, is
+    // the one the README promises everywhere.
+    QList<QKeySequence> preferences = QKeySequence::keyBindings(QKeySequence::Preferences);
+    if (!preferences.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+        preferences.append(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_settingsAction->setShortcuts(preferences);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::openSettingsDialog);
     auto *copyIdAction = new QAction(tr("Copy my &ID"), this);
     connect(copyIdAction, &QAction::triggered, this, &MainWindow::copyId);
@@ -53,20 +63,30 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     fileMenu->addAction(m_settingsAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::openAboutDialog);
+    auto *aboutQtAction = new QAction(tr("About &Qt"), this);
+    connect(aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
+    QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
+    helpMenu->addAction(m_aboutAction);
+    helpMenu->addAction(aboutQtAction);
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolBar->addAction(m_connectAction);
-    toolBar->addAction(copyIdAction);
-    toolBar->addAction(m_networkAction);
+    for (QAction *action : {m_connectAction, copyIdAction, m_networkAction}) {
+        action->setIconText(withoutMnemonic(action->text()));
+        toolBar->addAction(action);
+    }
 
-    auto *splitter = new QSplitter(this);
-    splitter->addWidget(m_peers);
-    splitter->addWidget(m_conversation);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({260, 640});
-    setCentralWidget(splitter);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(m_peers);
+    m_splitter->addWidget(m_conversation);
+    m_splitter->setStretchFactor(1, 1);
+    // However long the conversation's header, the list keeps room for names.
+    m_splitter->setCollapsible(0, false);
+    m_peers->setMinimumWidth(m_peers->fontMetrics().averageCharWidth() * 16);
+    m_splitter->setSizes({260, 640});
+    setCentralWidget(m_splitter);
 
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addWidget(m_status, 1);
@@ -106,7 +126,12 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
                 box->open();
             });
 
-    connect(m_peers, &PeerListView::peerSelected, m_conversation, &ConversationPane::showPeer);
+    connect(m_peers, &PeerListView::peerSelected, this, [this](const QString &peerId) {
+        m_conversation->showPeer(peerId);
+        // Ready to type, unless the person is going through the list with the arrow keys.
+        if (!m_peers->isSelectingFromKeyboard() && m_conversation->input()->isEnabled())
+            m_conversation->input()->setFocus(Qt::OtherFocusReason);
+    });
 
     // Tray and notifications (ui/trayicon, ui/notifier).
     m_tray = new TrayIcon(messenger, this);
@@ -122,6 +147,97 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
         m_tray->showWindow();
         m_peers->selectPeer(peerId);
     });
+
+    // A click on a peer (the open one too) leaves the keyboard in the message box; arrow keys
+    // in the list select without taking the focus away from it.
+    connect(m_peers, &QAbstractItemView::clicked, this, [this] {
+        if (m_conversation->input()->isEnabled())
+            m_conversation->input()->setFocus(Qt::MouseFocusReason);
+    });
+    connect(qApp, &QCoreApplication::aboutToQuit, this, &MainWindow::saveLayout);
+    restoreLayout();
+}
+
+QString MainWindow::withoutMnemonic(const QString &text)
+{
+    // "(&C)" after a CJK label, then any other "&" ("&&" is a literal one), then the dots.
+    static const QRegularExpression cjk(QStringLiteral(R"(\s*\(&[^&]\))"));
+    QString out = text;
+    out.remove(cjk);
+    QString plain;
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        if (out.at(i) == u'&' && i + 1 < out.size())
+            ++i;
+        plain += out.at(i);
+    }
+    if (plain.endsWith(QChar(0x2026)))
+        plain.chop(1);
+    else if (plain.endsWith(QStringLiteral("...")))
+        plain.chop(3);
+    return plain.trimmed();
+}
+
+void MainWindow::restoreLayout()
+{
+    if (m_settings.splitterState.isEmpty() || !m_splitter->restoreState(m_settings.splitterState))
+        m_splitter->setSizes({260, 640});
+    if (!m_settings.windowGeometry.isEmpty() && restoreGeometry(m_settings.windowGeometry)) {
+        restoreState(m_settings.windowState);
+        return;
+    }
+    // 900 × 600, or less on a small (or highly scaled: QT_SCALE_FACTOR=2) screen.
+    QSize size(900, 600);
+    if (const QScreen *screen = this->screen())
+        size = size.boundedTo(screen->availableGeometry().size() * 9 / 10);
+    resize(size);
+}
+
+ProfileSettings MainWindow::settingsWithLayout() const
+{
+    ProfileSettings settings = m_settings;
+    settings.windowGeometry = saveGeometry();
+    settings.windowState = saveState();
+    settings.splitterState = m_splitter->saveState();
+    return settings;
+}
+
+void MainWindow::saveLayout()
+{
+    const ProfileSettings now = settingsWithLayout();
+    if (now.windowGeometry == m_settings.windowGeometry && now.windowState == m_settings.windowState
+        && now.splitterState == m_settings.splitterState)
+        return;
+    m_settings = now;
+    Q_EMIT settingsChanged(m_settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::openAboutDialog()
+{
+    if (auto *open = findChild<QMessageBox *>(QStringLiteral("aboutDialog"))) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("aboutDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About Shoal"));
+    box->setIconPixmap(windowIcon().pixmap(64, 64));
+    box->setTextFormat(Qt::RichText);
+    box->setText(tr("<h3>Shoal %1</h3><p>Chat on the local network, without a server.</p>")
+                     .arg(QCoreApplication::applicationVersion().toHtmlEscaped()));
+    box->setInformativeText(
+        tr("<p>Licence: GNU General Public License, version 3 or later "
+           "(GPL-3.0-or-later).</p><p>Built with Qt %1, running on Qt %2.</p>")
+            .arg(QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion())));
+    box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box->open();
 }
 
 void MainWindow::openConnectDialog()
@@ -149,9 +265,12 @@ void MainWindow::openSettingsDialog()
     auto *dialog = new SettingsDialog(m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const ProfileSettings edited = dialog->settings();
+        ProfileSettings edited = dialog->settings();
         if (edited == m_settings)
             return;
+        edited.windowGeometry = m_settings.windowGeometry;
+        edited.windowState = m_settings.windowState;
+        edited.splitterState = m_settings.splitterState;
         m_settings = edited;
         m_messenger.setName(edited.name);
         m_messenger.setSendReadReceipts(edited.readReceipts);

@@ -12,6 +12,7 @@ class PeerListView;
 class QAction;
 class QLabel;
 class TrayIcon;
+class QSplitter;
 
 // Composes the per-feature widgets; the protocol is not its business.
 class MainWindow final : public QMainWindow
@@ -32,12 +33,27 @@ public:
     QAction *networkAction() const { return m_networkAction; }
     TrayIcon *trayIcon() const { return m_tray; }
     Notifier *notifier() const { return m_notifier; }
+    QAction *aboutAction() const { return m_aboutAction; }
+    QSplitter *splitter() const { return m_splitter; }
+    void openAboutDialog();
+    // The settings with where the window is now (size, state, splitter), as they are saved.
+    ProfileSettings settingsWithLayout() const;
+
+    // "&Connect to peer…" or "连接到用户(&C)…" as a tool button shows it: "Connect to peer",
+    // "连接到用户" (a tool button has no mnemonic; Qt would show "(C)").
+    static QString withoutMnemonic(const QString &text);
 
 Q_SIGNALS:
-    // The person changed Settings; the app keeps them in the profile.
+    // The person changed Settings, or the window was closed (its size and layout changed);
+    // the app keeps them in the profile.
     void settingsChanged(const ProfileSettings &settings);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    void restoreLayout();
+    void saveLayout();
     void updateStatus();
     void copyId();
 
@@ -47,6 +63,8 @@ private:
     QAction *m_connectAction;
     QAction *m_networkAction;
     QAction *m_settingsAction;
+    QAction *m_aboutAction;
+    QSplitter *m_splitter;
     ProfileSettings m_settings;
     QLabel *m_status;
     QSet<QString> m_identityWarned; // peers already warned about this run

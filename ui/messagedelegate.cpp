@@ -2,10 +2,12 @@
 
 #include "messagetext.h"
 #include "models/conversationmodel.h"
+#include "uicolors.h"
 
 #include <QAbstractItemView>
 #include <QGlyphRun>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QTextLayout>
 
@@ -32,6 +34,43 @@ qsizetype codePoints(const QString &text)
     return n;
 }
 
+// QTextLayout breaks lines only at U+2028: a text's line breaks become that, unit for unit, so
+// that positions in the layout are positions in the shown text.
+QString withLineSeparators(QString text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text.at(i) == u'\n')
+            text[i] = QChar::LineSeparator;
+        else if (text.at(i) == u'\r')
+            text[i] = i + 1 < text.size() && text.at(i + 1) == u'\n' ? QChar(0x200B)
+                                                                     : QChar::LineSeparator;
+    }
+    return text;
+}
+
+QList<std::pair<int, int>> findLinks(const QString &text)
+{
+    static const QRegularExpression url(QStringLiteral(
+                                            R"((?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"\x{2028}]+)"),
+                                        QRegularExpression::CaseInsensitiveOption);
+    QList<std::pair<int, int>> links;
+    for (auto it = url.globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch match = it.next();
+        int length = int(match.capturedLength());
+        // A sentence's full stop or closing bracket is not part of the link.
+        while (length > 0
+               && QStringLiteral(".,;:!?)]}'").contains(text.at(match.capturedStart() + length - 1)))
+            --length;
+        links.append({int(match.capturedStart()), length});
+    }
+    return links;
+}
+
+QUrl toUrl(const QString &link)
+{
+    return QUrl::fromUserInput(link);
+}
+
 } // namespace
 
 MessageDelegate::MessageDelegate(QAbstractItemView *view)
@@ -56,6 +95,20 @@ QString MessageDelegate::stateText(int state)
         return tr("not saved");
     }
     return {};
+}
+
+QString MessageDelegate::accessibleText(const QModelIndex &index, const QString &peerName)
+{
+    const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
+    const QString time
+        = QLocale().toString(index.data(ConversationModel::SentAtRole).toDateTime().toLocalTime(),
+                             QLocale::ShortFormat);
+    const QString text = index.data(ConversationModel::TextRole).toString();
+    if (outgoing) {
+        return tr("You, %1, %2: %3", "sender, time, delivery state: text")
+            .arg(time, stateText(index.data(ConversationModel::StateRole).toInt()), text);
+    }
+    return tr("%1, %2: %3", "sender, time: text").arg(peerName, time, text);
 }
 
 QString MessageDelegate::footerText(const QModelIndex &index) const
@@ -138,7 +191,9 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
     const QString source = index.data(ConversationModel::TextRole).toString();
     const int width = textWidth();
     Measured &m = m_measured[key];
-    if (m.width == width && m.font == option.font && m.source == source) {
+    const QRgb linkColor = option.palette.color(QPalette::Active, QPalette::Link).rgba();
+    if (m.width == width && m.font == option.font && m.source == source
+        && m.linkColor == linkColor) {
         QTextLayout *cached = m_layouts.object(key);
         if (cached || !layout) {
             if (layout)
@@ -152,14 +207,21 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
         m.source = source;
         m.shown = MessageText::fromText(source);
         m.characters = codePoints(source);
+        m.links = findLinks(m.shown.shown);
     }
     const MessageText &shown = m.shown;
     // Wrapped at word boundaries, or anywhere when a word is wider than the bubble (links).
-    auto *text = new QTextLayout(shown.shown, option.font);
+    auto *text = new QTextLayout(withLineSeparators(shown.shown), option.font);
     QTextOption wrap;
     wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
     text->setTextOption(wrap);
-    text->setFormats(shown.markers);
+    QList<QTextLayout::FormatRange> formats = shown.markers;
+    QTextCharFormat link;
+    link.setForeground(QColor::fromRgba(linkColor));
+    link.setFontUnderline(true);
+    for (const auto &[start, length] : m.links)
+        formats.append({start, length, link});
+    text->setFormats(formats);
     text->setCacheEnabled(true); // painting reuses the shaped glyphs
     text->beginLayout();
     qreal height = 0;
@@ -195,6 +257,7 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
 
     m.font = option.font;
     m.width = width;
+    m.linkColor = linkColor;
     m.inkAbove = int(std::ceil(-inkTop));
     m.size = QSize(int(std::ceil(used)), int(std::ceil(inkBottom - inkTop)));
     m.shortened = !shown.isComplete() || laidOut < shown.shown.size();
@@ -206,9 +269,7 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
 
 bool MessageDelegate::isShortened(const QModelIndex &index) const
 {
-    QStyleOptionViewItem option;
-    option.font = m_view->font();
-    return measured(option, index).shortened;
+    return measured(optionFor(index), index).shortened;
 }
 
 MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option,
@@ -216,7 +277,9 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
                                                 const Measured &text,
                                                 int top) const
 {
-    const int viewWidth = m_view->viewport()->width();
+    // Painting gets the row's rectangle; a size hint does not need the left edge.
+    const QRect row = option.rect.isValid() ? option.rect
+                                            : QRect(0, 0, m_view->viewport()->width(), 0);
     const QFontMetrics sfm(smallFont(option.font));
     int width = qMax(text.size.width(), sfm.horizontalAdvance(footerText(index)));
     int noteHeight = 0;
@@ -229,7 +292,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     }
     const int height = text.size.height() + noteHeight + Gap + sfm.height();
     const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
-    const int left = outgoing ? viewWidth - Side - width - 2 * Padding : Side;
+    const int left = outgoing ? row.right() + 1 - Side - width - 2 * Padding : row.left() + Side;
 
     Layout l;
     l.bubble = QRect(left, top + Gap, width + 2 * Padding, height + 2 * Padding);
@@ -258,17 +321,29 @@ void MessageDelegate::paint(QPainter *painter,
     painter->setClipRect(l.bubble.adjusted(-1, -1, 1, 1), Qt::IntersectClip);
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(outgoing ? QColor(0xd4, 0xea, 0xff) : pal.color(QPalette::AlternateBase));
+    const QColor bubble = outgoing ? UiColors::outgoingBubble(pal) : UiColors::incomingBubble(pal);
+    painter->setBrush(bubble);
     painter->drawRoundedRect(l.bubble, 10, 10);
-    if (option.state & QStyle::State_Selected) {
+    // The message the keyboard acts on (Menu key, Delete, Ctrl+C) while the list has focus.
+    if (option.state & (QStyle::State_Selected | QStyle::State_HasFocus)) {
         painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
         painter->setBrush(Qt::NoBrush);
         painter->drawRoundedRect(l.bubble, 10, 10);
     }
 
-    painter->setPen(outgoing ? QColor(0x10, 0x20, 0x30) : pal.color(QPalette::Text));
-    if (text)
-        text->draw(painter, l.text.topLeft() + QPoint(0, m.inkAbove), {}, l.text);
+    painter->setPen(pal.color(QPalette::Text));
+    if (text) {
+        QList<QTextLayout::FormatRange> selections;
+        if (m_selection.key == keyOf(index) && m_selection.anchor != m_selection.position) {
+            QTextCharFormat selected;
+            selected.setBackground(pal.color(QPalette::Highlight));
+            selected.setForeground(pal.color(QPalette::HighlightedText));
+            const int from = qMin(m_selection.anchor, m_selection.position);
+            selections.append(
+                {from, qMax(m_selection.anchor, m_selection.position) - from, selected});
+        }
+        text->draw(painter, l.text.topLeft() + QPoint(0, m.inkAbove), selections, l.text);
+    }
 
     const QFont small = smallFont(option.font);
     painter->setFont(small);
@@ -280,10 +355,10 @@ void MessageDelegate::paint(QPainter *painter,
                                                          Qt::ElideRight,
                                                          l.note.width()));
     }
-    painter->setPen(QColor(0x70, 0x70, 0x70));
+    painter->setPen(UiColors::dimText(pal, bubble));
     const int state = index.data(ConversationModel::StateRole).toInt();
     if (outgoing && MessageState(state) == MessageState::Failed)
-        painter->setPen(QColor(0xc0, 0x30, 0x30));
+        painter->setPen(UiColors::error(pal));
     painter->drawText(l.footer, Qt::AlignRight | Qt::AlignVCenter, footerText(index));
     painter->restore();
 }
@@ -291,5 +366,101 @@ void MessageDelegate::paint(QPainter *painter,
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const Layout l = layout(option, index, measured(option, index), 0);
-    return {m_view->viewport()->width(), l.bubble.bottom() + Gap};
+    // Only as wide as the bubble: the view stretches rows to its width anyway, and a row as
+    // wide as the viewport brought a horizontal scroll bar when the vertical one appeared.
+    return {l.bubble.width() + 2 * Side, l.bubble.bottom() + Gap};
+}
+
+QStyleOptionViewItem MessageDelegate::optionFor(const QModelIndex &index) const
+{
+    QStyleOptionViewItem option;
+    option.initFrom(m_view);
+    option.font = m_view->font();
+    option.rect = m_view->visualRect(index);
+    return option;
+}
+
+QRect MessageDelegate::bubbleRect(const QModelIndex &index) const
+{
+    const QStyleOptionViewItem option = optionFor(index);
+    return layout(option, index, measured(option, index), option.rect.top()).bubble;
+}
+
+QRect MessageDelegate::textRect(const QModelIndex &index) const
+{
+    const QStyleOptionViewItem option = optionFor(index);
+    return layout(option, index, measured(option, index), option.rect.top()).text;
+}
+
+QRect MessageDelegate::footerRect(const QModelIndex &index) const
+{
+    const QStyleOptionViewItem option = optionFor(index);
+    return layout(option, index, measured(option, index), option.rect.top()).footer;
+}
+
+int MessageDelegate::cursorAt(const QModelIndex &index, const QPoint &pos, bool nearest) const
+{
+    if (!index.isValid())
+        return -1;
+    const QStyleOptionViewItem option = optionFor(index);
+    QTextLayout *text = nullptr;
+    const Measured &m = measured(option, index, &text);
+    const QRect r = layout(option, index, m, option.rect.top()).text;
+    if (!text || (!nearest && !r.contains(pos)))
+        return -1;
+    const QPointF at = pos - r.topLeft() - QPoint(0, m.inkAbove);
+    if (text->lineCount() == 0)
+        return 0;
+    if (at.y() < 0)
+        return 0;
+    for (int i = 0; i < text->lineCount(); ++i) {
+        const QTextLine line = text->lineAt(i);
+        if (at.y() < line.y() + line.height())
+            return line.xToCursor(at.x());
+    }
+    const QTextLine last = text->lineAt(text->lineCount() - 1);
+    return nearest ? last.textStart() + last.textLength() : -1;
+}
+
+QUrl MessageDelegate::linkAt(const QModelIndex &index, const QPoint &pos) const
+{
+    const int at = cursorAt(index, pos);
+    if (at < 0)
+        return {};
+    const QStyleOptionViewItem option = optionFor(index);
+    const Measured &m = measured(option, index);
+    for (const auto &[start, length] : m.links) {
+        // The cursor position left of the character under the mouse, or right of it.
+        if (at >= start && at < start + length)
+            return toUrl(m.shown.shown.mid(start, length));
+    }
+    return {};
+}
+
+void MessageDelegate::setSelection(const QModelIndex &index, int anchor, int position)
+{
+    m_selection = {keyOf(index), anchor, position};
+}
+
+void MessageDelegate::clearSelection()
+{
+    m_selection = {};
+}
+
+bool MessageDelegate::hasSelection(const QModelIndex &index) const
+{
+    return m_selection.anchor != m_selection.position && m_selection.key == keyOf(index);
+}
+
+QString MessageDelegate::selectedText() const
+{
+    if (m_selection.anchor == m_selection.position)
+        return {};
+    const auto it = m_measured.constFind(m_selection.key);
+    if (it == m_measured.cend())
+        return {};
+    const int from = qMin(m_selection.anchor, m_selection.position);
+    const int to = qMax(m_selection.anchor, m_selection.position);
+    // The shown text keeps the message's own line breaks.
+    return it->shown.shown.mid(from, to - from);
 }

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QPointer>
 #include <QStyledItemDelegate>
+#include <QUrl>
 #include <QUuid>
 
 #include <utility>
@@ -15,7 +16,9 @@ class QAbstractItemView;
 class QTextLayout;
 
 // Paints a message as a bubble: own messages on the right, received ones on the left, with the
-// time and, for own messages, the delivery state.
+// time and, for own messages, the delivery state. Line breaks in a text are kept; links are
+// drawn as links; a part of one message's text can be selected (the view's owner drives the
+// mouse, see cursorAt() and setSelection()). Colours come from the palette.
 //
 // Laying out text is the costly part of a conversation view (a 64 KiB word took seconds), and
 // the list asks for every row's size on each change. So a bubble lays out a bounded part of its
@@ -41,8 +44,27 @@ public:
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     static QString stateText(int state);
+    // What a screen reader says for a message: sender, time, state and text.
+    static QString accessibleText(const QModelIndex &index, const QString &peerName);
     // The bubble shows less than the whole text (it says so, and offers the rest).
     bool isShortened(const QModelIndex &index) const;
+
+    // Where things are, in the view's viewport, for the row at `index` as it is laid out now.
+    QRect bubbleRect(const QModelIndex &index) const;
+    QRect textRect(const QModelIndex &index) const;
+    QRect footerRect(const QModelIndex &index) const;
+    // The position in the shown text under `pos` (viewport coordinates), or -1 when `pos` is
+    // not on the text; with `nearest`, the closest position even off the text (a drag).
+    int cursorAt(const QModelIndex &index, const QPoint &pos, bool nearest = false) const;
+    QUrl linkAt(const QModelIndex &index, const QPoint &pos) const;
+    // A selection inside one message's shown text, painted as selected.
+    void setSelection(const QModelIndex &index, int anchor, int position);
+    void clearSelection();
+    bool hasSelection(const QModelIndex &index) const;
+    // The selected part, with its line breaks; empty without a selection.
+    QString selectedText() const;
+    // The width texts are wrapped at; the view lays out again when it changes.
+    int textWidth() const;
 
     // For tests and benchmarks: how many times a text was laid out, and the most UTF-16 units
     // laid out for one bubble.
@@ -60,7 +82,9 @@ private:
         QSize size;       // with room for ink beyond the lines (stacked marks)
         int inkAbove = 0; // how far the first line's ink reaches above it
         bool shortened = false;
-        qsizetype characters = 0; // of the whole text, for the note on a shortened bubble
+        qsizetype characters = 0;         // of the whole text, for the note on a shortened bubble
+        QList<std::pair<int, int>> links; // start and length in shown.shown
+        QRgb linkColor = 0;
     };
     struct Layout
     {
@@ -78,7 +102,7 @@ private:
                   int top) const;
     QString footerText(const QModelIndex &index) const;
     QString noteText(const Measured &text) const;
-    int textWidth() const;
+    QStyleOptionViewItem optionFor(const QModelIndex &index) const;
     void watchModel(const QAbstractItemModel *model) const;
 
     // A message is known by its sender and ID: a peer may reuse one of ours.
@@ -90,6 +114,13 @@ private:
     mutable QHash<Key, Measured> m_measured;
     // Kept laid out for painting; the one of a key always matches its Measured.
     mutable QCache<Key, QTextLayout> m_layouts{MaxCachedLayoutUnits};
+    struct Selection
+    {
+        Key key;
+        int anchor = -1;
+        int position = -1;
+    };
+    Selection m_selection;
     mutable int m_textLayouts = 0;
     mutable qsizetype m_longestLaidOut = 0;
 };

@@ -1,5 +1,6 @@
 #include "peerlistview.h"
 
+#include "accessiblerows.h"
 #include "models/peerlistmodel.h"
 #include "peerdelegate.h"
 
@@ -8,8 +9,22 @@
 PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
     : QListView(parent)
     , m_model(model)
+    , m_rows(new AccessibleRows(
+          model,
+          [](const QModelIndex &index) {
+              const int unread = index.data(PeerListModel::UnreadRole).toInt();
+              const QString state = index.data(PeerListModel::OnlineRole).toBool() ? tr("online")
+                                    : index.data(PeerListModel::LanRole).toBool()
+                                        ? tr("seen on the LAN")
+                                        : tr("offline");
+              const QString name = index.data(PeerListModel::NameRole).toString();
+              return unread > 0
+                         ? tr("%1, %2, %Ln unread", "name, online state", unread).arg(name, state)
+                         : tr("%1, %2", "name, online state").arg(name, state);
+          },
+          this))
 {
-    setModel(model);
+    setModel(m_rows);
     setItemDelegate(new PeerDelegate(this));
     setSelectionMode(QAbstractItemView::SingleSelection);
     setAccessibleName(tr("Peers"));
@@ -30,7 +45,26 @@ void PeerListView::selectPeer(const QString &peerId)
 {
     const int row = m_model->rowOf(peerId);
     if (row >= 0)
-        selectionModel()->setCurrentIndex(m_model->index(row), QItemSelectionModel::ClearAndSelect);
+        selectionModel()->setCurrentIndex(m_rows->index(row, 0),
+                                          QItemSelectionModel::ClearAndSelect);
+}
+
+void PeerListView::keyPressEvent(QKeyEvent *event)
+{
+    m_fromKeyboard = true;
+    QListView::keyPressEvent(event);
+    m_fromKeyboard = false;
+}
+
+QItemSelectionModel::SelectionFlags PeerListView::selectionCommand(const QModelIndex &index,
+                                                                   const QEvent *event) const
+{
+    // A click below the last peer would clear the selection, and close the conversation.
+    // Ctrl+click on the open peer would do the same.
+    const auto command = QListView::selectionCommand(index, event);
+    if (!index.isValid() || (command & QItemSelectionModel::Deselect))
+        return QItemSelectionModel::NoUpdate;
+    return command;
 }
 
 void PeerListView::paintEvent(QPaintEvent *event)

@@ -351,9 +351,10 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
     m_lastActive.remove(connection);
     if (const int attempt = m_attempts.take(connection)) {
         QString text = PeerConnection::describe(error);
+        // Only our own (translated) wording: a peer's bye reason is in its language, not the
+        // person's, and stays in the log.
         if (error == PeerConnection::Error::IdentityMismatch
-            || error == PeerConnection::Error::IncompatibleVersion
-            || error == PeerConnection::Error::RemoteClosed) {
+            || error == PeerConnection::Error::IncompatibleVersion) {
             if (!reason.isEmpty())
                 text = reason;
         }

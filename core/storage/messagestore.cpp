@@ -188,7 +188,8 @@ bool MessageStore::open(const QString &path, QString *error)
                               : SqliteConnection::Mode::SharedMemory;
     m_db = SqliteConnection::add(m_connection, file, mode);
     if (!m_db.open()) {
-        *error = tr("Cannot open the history %1: %2").arg(path, m_db.lastError().text());
+        qCWarning(lcStorage).noquote() << "cannot open" << path << m_db.lastError().text();
+        *error = tr("Cannot open the history %1. Check that the folder can be written.").arg(path);
         return false;
     }
     // WAL: readers (this thread) never wait for the writer (the writer thread).

@@ -52,6 +52,9 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
     out.alertWindow = s.value(u"desktop/alertWindow"_s, true).toBool();
     out.unreadInTitle = s.value(u"desktop/unreadInTitle"_s, true).toBool();
     out.trayNoteShown = s.value(u"desktop/trayNoteShown"_s, false).toBool();
+    out.windowGeometry = s.value(u"window/geometry"_s).toByteArray();
+    out.windowState = s.value(u"window/state"_s).toByteArray();
+    out.splitterState = s.value(u"window/splitter"_s).toByteArray();
     return out;
 }
 
@@ -75,9 +78,14 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"desktop/alertWindow"_s, alertWindow);
     s.setValue(u"desktop/unreadInTitle"_s, unreadInTitle);
     s.setValue(u"desktop/trayNoteShown"_s, trayNoteShown);
+    s.setValue(u"window/geometry"_s, windowGeometry);
+    s.setValue(u"window/state"_s, windowState);
+    s.setValue(u"window/splitter"_s, splitterState);
     s.sync();
     if (s.status() != QSettings::NoError) {
-        *error = QStringLiteral("cannot write %1").arg(settingsPath(profileDir));
+        // Shown in the window as it is: in the person's language.
+        *error = QCoreApplication::translate("ProfileSettings", "Cannot write %1.")
+                     .arg(QDir::toNativeSeparators(settingsPath(profileDir)));
         return false;
     }
     return true;

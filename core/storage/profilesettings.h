@@ -2,6 +2,7 @@
 
 #include "net/ports.h"
 
+#include <QByteArray>
 #include <QMetaType>
 #include <QString>
 
@@ -21,6 +22,11 @@ struct ProfileSettings
     bool alertWindow = true;    // and the window marked urgent
     bool unreadInTitle = true;  // "(3) Shoal"
     bool trayNoteShown = false; // "Shoal is still running in the tray", once per profile
+    // Where the window was (QWidget::saveGeometry, QMainWindow::saveState, QSplitter::saveState):
+    // opaque to core, kept with the rest, not part of what Settings edits (operator==).
+    QByteArray windowGeometry;
+    QByteArray windowState;
+    QByteArray splitterState;
 
     static constexpr auto FileName = "shoal.ini";
 

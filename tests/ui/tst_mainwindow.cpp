@@ -323,6 +323,10 @@ void tst_MainWindow::olderMessagesLoadWhenScrollingUp()
     for (int i = 0; i < 250; ++i)
         bob->sendMessage(alice->id(), u"line %1"_s.arg(i), &error);
     QTRY_COMPARE(alice->history().count(bob->id()), 250);
+    // All read: the conversation opens at the newest (unread ones would be loaded to show the
+    // first of them, see tst_ConversationView::opensAtFirstUnread).
+    alice->markRead(bob->id());
+    QTRY_COMPARE(alice->peers()->peer(bob->id())->unread, 0);
 
     MainWindow window(*alice, ProfileSettings{});
     window.show();
