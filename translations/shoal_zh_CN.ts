@@ -196,6 +196,10 @@
         <source>Message from %1</source>
         <translation>来自 %1 的消息</translation>
     </message>
+    <message>
+        <source>Copy selection</source>
+        <translation>复制所选内容</translation>
+    </message>
 </context>
 <context>
     <name>Dialer</name>
@@ -304,6 +308,30 @@
         <source>Another computer answered at %1&apos;s address. Nothing was sent to it.</source>
         <translation>另一台计算机在 %1 的地址上作了应答。没有向它发送任何内容。</translation>
     </message>
+    <message>
+        <source>&amp;About Shoal</source>
+        <translation>关于 Shoal(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>关于 Qt(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>About Shoal</source>
+        <translation>关于 Shoal</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Shoal %1&lt;/h3&gt;&lt;p&gt;Chat on the local network, without a server.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Shoal %1&lt;/h3&gt;&lt;p&gt;局域网聊天，无需服务器。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Licence: GNU General Public License, version 3 or later (GPL-3.0-or-later).&lt;/p&gt;&lt;p&gt;Built with Qt %1, running on Qt %2.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;许可证：GNU 通用公共许可证第 3 版或更高版本（GPL-3.0-or-later）。&lt;/p&gt;&lt;p&gt;使用 Qt %1 构建，运行于 Qt %2。&lt;/p&gt;</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -338,6 +366,16 @@
             <numerusform>已缩略：双击阅读全部 %Ln 个字符，右键复制</numerusform>
         </translation>
     </message>
+    <message>
+        <source>You, %1, %2: %3</source>
+        <comment>sender, time, delivery state: text</comment>
+        <translation>你，%1，%2：%3</translation>
+    </message>
+    <message>
+        <source>%1, %2: %3</source>
+        <comment>sender, time: text</comment>
+        <translation>%1，%2：%3</translation>
+    </message>
 </context>
 <context>
     <name>MessageInput</name>
@@ -353,12 +391,12 @@
         <translation>聊天记录由较新版本的 Shoal 写入（结构版本 %1；本版本最高支持 %2）。请升级 Shoal。</translation>
     </message>
     <message>
-        <source>Cannot open the history %1: %2</source>
-        <translation>无法打开聊天记录 %1：%2</translation>
-    </message>
-    <message>
         <source>Could not save to the history: %1. Free some disk space: messages you write are marked &quot;not saved&quot; until you retry them; messages to you are fetched again by themselves.</source>
         <translation>无法保存到历史记录：%1。请释放一些磁盘空间：你写的消息会标为“未保存”，直到你重试；发给你的消息会自动重新获取。</translation>
+    </message>
+    <message>
+        <source>Cannot open the history %1. Check that the folder can be written.</source>
+        <translation>无法打开聊天记录 %1。请检查该文件夹是否可写。</translation>
     </message>
 </context>
 <context>
@@ -657,6 +695,30 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <translation>还没有用户。
 请使用“连接到用户…”（Ctrl+N）并输入地址。</translation>
     </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>seen on the LAN</source>
+        <translation>在局域网中发现</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %2, %Ln unread</source>
+        <comment>name, online state</comment>
+        <translation>
+            <numerusform>%1，%2，%Ln 条未读</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>name, online state</comment>
+        <translation>%1，%2</translation>
+    </message>
 </context>
 <context>
     <name>ProfileDirectory</name>
@@ -694,6 +756,10 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Cannot move %1 to %2.</source>
         <translation>无法将 %1 移动到 %2。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
     </message>
 </context>
 <context>
