@@ -136,6 +136,14 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(appIcon());
     QLoggingCategory::setFilterRules(u"shoal.*.debug=false"_s);
     installTranslations(app, options->language);
+    // From the start, so that SIGTERM while starting (or asking for a name) ends Shoal as
+    // cleanly as later, rather than killing it half-way.
+    QuitSignals quitSignals;
+    bool quitWhileStarting = false;
+    auto startingQuit = QObject::connect(&quitSignals, &QuitSignals::received, &app, [&] {
+        quitWhileStarting = true;
+        QApplication::closeAllWindows(); // the name prompt, a message box
+    });
 
     // Held until exit: one Shoal per profile. A second one hands its command line over; if the
     // first is on its way out, the second waits for the profile instead.
@@ -191,7 +199,7 @@ int main(int argc, char *argv[])
                                      AppOptions::systemUserName(),
                                      &ok)
                    .simplified();
-        if (!ok)
+        if (!ok || quitWhileStarting)
             return 0;
         if (name.isEmpty())
             name = AppOptions::systemUserName();
@@ -252,8 +260,10 @@ int main(int argc, char *argv[])
         quitAfterGoodbyes(messenger);
     };
     QObject::connect(&window, &MainWindow::quitRequested, &window, quit);
-    QuitSignals quitSignals;
+    QObject::disconnect(startingQuit);
     QObject::connect(&quitSignals, &QuitSignals::received, &window, quit);
+    if (quitWhileStarting) // a signal that came while the messenger started
+        QMetaObject::invokeMethod(&window, quit, Qt::QueuedConnection);
     QObject::connect(&app, &QApplication::aboutToQuit, &messenger, &Messenger::shutdown);
     return app.exec();
 }

@@ -126,8 +126,9 @@ void tst_Lifecycle::windowSaysByeOnSignal()
 void tst_Lifecycle::windowSaysByeOnQuit()
 {
     // Ctrl+Q in the real window on a real X server (a private Xvfb; no window manager, so no
-    // tray either), the way a person quits: peers get bye, as with SIGTERM.
-    for (const QString &tool : {u"Xvfb"_s, u"xdotool"_s}) {
+    // tray either), the way a person quits: peers get bye, as with SIGTERM. (xdotool, Xvfb and
+    // xprop come with scripts/setup.sh, so CI never skips.)
+    for (const QString &tool : {u"Xvfb"_s, u"xdotool"_s, u"xprop"_s}) {
         if (QStandardPaths::findExecutable(tool).isEmpty())
             QSKIP(qPrintable(tool + u" is missing (scripts/setup.sh installs it)"_s));
     }
@@ -166,6 +167,13 @@ void tst_Lifecycle::windowSaysByeOnQuit()
                                 u"Shoal"_s})
                            .section(u'\n', 0, 0);
     QVERIFY(!id.isEmpty());
+    // --name is Shoal's, not X11's -name: the window's class stays the program's.
+    QProcess xprop;
+    xprop.setProcessEnvironment(env);
+    xprop.start(u"xprop"_s, {u"-id"_s, id, u"WM_CLASS"_s});
+    QVERIFY(xprop.waitForFinished(20'000));
+    QCOMPARE(xprop.readAllStandardOutput().trimmed(),
+             QByteArray(R"(WM_CLASS(STRING) = "shoal", "shoal")"));
     xdotool({u"windowfocus"_s, u"--sync"_s, id});
     xdotool({u"key"_s, u"--clearmodifiers"_s, u"ctrl+q"_s});
 
