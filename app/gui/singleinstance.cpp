@@ -79,7 +79,7 @@ QString SingleInstance::socketPath(const QString &profilePath)
 bool SingleInstance::listen(QString *error)
 {
     if (m_socketPath.isEmpty()) {
-        *error = tr("There is no private runtime folder (XDG_RUNTIME_DIR).");
+        *error = u"no private runtime folder (XDG_RUNTIME_DIR)"_s; // for the log
         return false;
     }
     m_server = new QLocalServer(this);
