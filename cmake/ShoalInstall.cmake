@@ -58,8 +58,9 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# dpkg-shlibdeps finds the libraries the binaries link; Qt loads its SQLite driver as a
-# plugin, which no binary links, so it is named here.
+# dpkg-shlibdeps finds the libraries the binaries link; Qt loads its SQLite driver and its
+# window-system plugins (xcb, wayland; libqt6gui6 only recommends them) as plugins, which no
+# binary links, so they are named here.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-qpa-plugins")
 include(CPack)

@@ -135,6 +135,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
 
     // Tray and notifications (ui/trayicon, ui/notifier).
     m_tray = new TrayIcon(messenger, this);
+    connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::quitRequested);
     m_notifier = new Notifier(messenger, this);
     m_notifier->setTray(m_tray->icon());
     m_tray->setSettings(m_settings);

@@ -47,6 +47,9 @@ Q_SIGNALS:
     // The person changed Settings, or the window was closed (its size and layout changed);
     // the app keeps them in the profile.
     void settingsChanged(const ProfileSettings &settings);
+    // Quit (menu, Ctrl+Q, the tray), or the window closed where no tray keeps Shoal: the app
+    // ends the program gracefully (QApplication's quit-on-last-window-closed must be off).
+    void quitRequested();
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -25,7 +25,9 @@ constexpr int ExpireMs = 10'000;
 
 bool isAway(const QWidget *window)
 {
-    return !window->isVisible() || window->isMinimized() || !window->isActiveWindow();
+    // Present while any Shoal window is in front: Settings or Connect open over the main window
+    // is not away.
+    return !window->isVisible() || window->isMinimized() || QApplication::activeWindow() == nullptr;
 }
 
 } // namespace
@@ -65,6 +67,8 @@ Notifier::Notifier(Messenger &messenger, QWidget *window)
 void Notifier::setSettings(const ProfileSettings &settings)
 {
     m_settings = settings;
+    if (!m_settings.notifications)
+        m_waiting.clear(); // turned off: what waited is not posted either
     updateTitle();
 }
 
@@ -126,11 +130,44 @@ int Notifier::totalUnread(const QAbstractItemModel &peers)
 
 void Notifier::updateUnread()
 {
+    withdrawRead();
     const int unread = totalUnread(*m_messenger.peers());
     if (unread == m_unread)
         return;
     m_unread = unread;
     updateTitle();
+}
+
+int Notifier::unreadOf(const QString &peerId) const
+{
+    const PeerListModel &peers = *m_messenger.peers();
+    const int row = peers.rowOf(peerId);
+    return row < 0 ? 0 : peers.index(row, 0).data(PeerListModel::UnreadRole).toInt();
+}
+
+void Notifier::withdrawRead()
+{
+    // A conversation read in the window needs no notification on the desktop any more.
+    for (auto it = m_waiting.begin(); it != m_waiting.end();) {
+        if (unreadOf(it.key()) == 0)
+            it = m_waiting.erase(it);
+        else
+            ++it;
+    }
+    for (auto it = m_shown.begin(); it != m_shown.end();) {
+        if (unreadOf(it.key()) > 0) {
+            ++it;
+            continue;
+        }
+        if (m_busConnected) {
+            QDBusMessage call
+                = QDBusMessage::createMethodCall(Service, Path, Interface, u"CloseNotification"_s);
+            call << it.value();
+            QDBusConnection::sessionBus().asyncCall(call);
+        }
+        Q_EMIT withdrawn(it.key());
+        it = m_shown.erase(it);
+    }
 }
 
 void Notifier::updateTitle()
@@ -186,7 +223,10 @@ void Notifier::post(const QString &peerId, const QString &summary, const QString
                         return;
                     const auto [nextSummary, nextBody] = *next;
                     m_waiting.erase(next);
-                    post(peerId, nextSummary, nextBody);
+                    // Things changed in that second: the window may be in front now, the
+                    // conversation read, notifications turned off.
+                    if (isAway(m_window) && m_settings.notifications && unreadOf(peerId) > 0)
+                        post(peerId, nextSummary, nextBody);
                 });
             });
 }

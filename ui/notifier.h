@@ -14,8 +14,8 @@ class QSystemTrayIcon;
 class QWidget;
 struct ChatMessage;
 
-// Tells the person about a message that arrives while the window is away (not the active
-// window, hidden in the tray or minimized): a desktop notification and the window marked
+// Tells the person about a message that arrives while the window is away (no Shoal window
+// active, hidden in the tray or minimized): a desktop notification and the window marked
 // urgent. Keeps the unread count in the window title. Each can be turned off in Settings.
 //
 // Notifications go to org.freedesktop.Notifications on the session bus (what every Linux
@@ -50,11 +50,15 @@ Q_SIGNALS:
     void alerted();
     // The person clicked a notification: show that conversation.
     void conversationRequested(const QString &peerId);
+    // The peer's notification was taken back: its conversation has been read.
+    void withdrawn(const QString &peerId);
 
 private:
     void onMessageReceived(const ChatMessage &message);
     void updateUnread();
     void updateTitle();
+    int unreadOf(const QString &peerId) const;
+    void withdrawRead();
     void post(const QString &peerId, const QString &summary, const QString &body);
     void postToTray(const QString &summary, const QString &body);
     void queryCapabilities();

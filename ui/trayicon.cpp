@@ -109,8 +109,7 @@ void TrayIcon::quit()
 {
     m_quitting = true;
     m_window->close();
-    if (!QApplication::quitOnLastWindowClosed())
-        QCoreApplication::quit();
+    Q_EMIT quitRequested();
 }
 
 bool TrayIcon::eventFilter(QObject *watched, QEvent *event)
@@ -122,9 +121,9 @@ bool TrayIcon::eventFilter(QObject *watched, QEvent *event)
     if (m_quitting)
         return false;
     if (!keepsRunning()) {
-        // No tray to come back from (none on this desktop, or the icon is off): closing quits.
-        if (!QApplication::quitOnLastWindowClosed())
-            QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+        // No tray to come back from (none on this desktop, or the icon is off): closing quits,
+        // the way Quit does, once the window has closed.
+        QMetaObject::invokeMethod(this, &TrayIcon::quitRequested, Qt::QueuedConnection);
         return false;
     }
     event->ignore();

@@ -35,13 +35,16 @@ public:
     bool keepsRunning() const;
 
     void showWindow();
-    // Closes the window and ends the program, tray or not.
+    // Closes the window and asks to end the program, tray or not (quitRequested).
     void quit();
 
     // `base` with the count in a badge at its corner; `base` itself when unread is 0.
     static QIcon badged(const QIcon &base, int unread);
 
 Q_SIGNALS:
+    // Quit was chosen, or the window closed with no tray to keep Shoal in. The program ends
+    // through one path for every way of quitting (peers get bye first); nothing here quits.
+    void quitRequested();
     // The note about closing to the tray was shown: not again for this profile.
     void closeNoteShown();
 

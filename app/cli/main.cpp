@@ -48,6 +48,8 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
         return 1;
     }
+    // Only now that the profile is ours: older Shoals kept shoal.ini with the data.
+    const QStringList settingsWarnings = options->migrateSettings();
     const auto identity = Identity::loadOrCreate(options->profileDir, &error);
     if (!identity) {
         std::fprintf(stderr, "shoal-cli: %s\n", qPrintable(error));
@@ -57,7 +59,7 @@ int main(int argc, char *argv[])
     if (name.isEmpty())
         name = AppOptions::systemUserName();
     Messenger messenger(*identity, options->messengerConfig(name));
-    for (const QString &warning : profile->warnings())
+    for (const QString &warning : profile->warnings() + settingsWarnings)
         messenger.addWarning(warning);
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
     session.setQuitAtEndOfInput(!options->serve);

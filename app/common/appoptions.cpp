@@ -15,6 +15,11 @@
 
 using namespace Qt::StringLiterals;
 
+static QString settingsFile(const QString &dir)
+{
+    return QDir(dir).filePath(QLatin1StringView(ProfileSettings::FileName));
+}
+
 QStringList AppOptions::arguments(int argc, char *argv[])
 {
     QStringList out;
@@ -23,7 +28,7 @@ QStringList AppOptions::arguments(int argc, char *argv[])
     return out;
 }
 
-QStringList AppOptions::withoutQtOptions(const QStringList &arguments)
+QStringList AppOptions::withoutQtOptions(const QStringList &arguments, QStringList *qtOptions)
 {
     // QGuiApplication, QApplication and the xcb plugin take these from argv, with one dash or
     // two and as "-opt value" or "-opt=value". --name is Shoal's (it shadows X11's -name).
@@ -55,9 +60,14 @@ QStringList AppOptions::withoutQtOptions(const QStringList &arguments)
         if (equals >= 0)
             option.truncate(equals);
         if (withValue.contains(option)) {
-            if (equals < 0)
-                ++i; // and its value
-        } else if (!flags.contains(option)) {
+            if (qtOptions)
+                qtOptions->append(arg);
+            if (equals < 0 && ++i < arguments.size() && qtOptions) // and its value
+                qtOptions->append(arguments.at(i));
+        } else if (flags.contains(option)) {
+            if (qtOptions)
+                qtOptions->append(arg);
+        } else {
             out.append(arg);
         }
     }
@@ -189,12 +199,13 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         // As XDG expects: settings in the config folder, identity and history in the data one.
         options.profileDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         options.settingsDir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
-        // Older Shoals kept shoal.ini with the data.
-        QString moveError;
-        if (!ProfileSettings::migrate(options.profileDir, options.settingsDir, &moveError))
-            qWarning("%s", qPrintable(moveError));
     }
-    options.settings = ProfileSettings::load(options.settingsDir);
+    // Older Shoals kept shoal.ini with the data; until migrateSettings() moves it (under the
+    // profile's lock), it is read where it is.
+    const bool oldLayout = options.settingsDir != options.profileDir
+                           && !QFileInfo::exists(settingsFile(options.settingsDir))
+                           && QFileInfo::exists(settingsFile(options.profileDir));
+    options.settings = ProfileSettings::load(oldLayout ? options.profileDir : options.settingsDir);
     options.name = parser.value(name).simplified();
     options.language = parser.value(lang);
     options.connectTo = parser.values(connect);
@@ -253,6 +264,22 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         return std::nullopt;
     }
     return options;
+}
+
+QStringList AppOptions::migrateSettings() const
+{
+    if (settingsDir == profileDir)
+        return {};
+    const QString old = settingsFile(profileDir);
+    if (QFileInfo::exists(old) && QFileInfo::exists(settingsFile(settingsDir))) {
+        // An older Shoal wrote it again after the move: its changes are not used.
+        return {tr("%1 is left from an older Shoal and is not used; the settings are in %2.")
+                    .arg(old, settingsFile(settingsDir))};
+    }
+    QString error;
+    if (!ProfileSettings::migrate(profileDir, settingsDir, &error))
+        return {error};
+    return {};
 }
 
 MessengerConfig AppOptions::messengerConfig(const QString &displayName)

@@ -37,7 +37,8 @@ public:
     std::optional<DiscoveryConfig> discovery;
 
     // Adds the options to `parser`, parses `arguments` and validates them. On bad input
-    // returns nullopt with *error set. Never exits and needs no application object, so that
+    // returns nullopt with *error set. Changes nothing on disk. Never exits and needs no
+    // application object, so that
     // --help, --version and usage errors are known before a window system is needed; for
     // those, action says what to show and nothing is loaded. Take `arguments` before
     // QApplication exists: it removes X11 options such as --name from argv.
@@ -47,8 +48,9 @@ public:
                                            Program program = Program::Gui);
     static QStringList arguments(int argc, char *argv[]);
     // `arguments` without Qt's own window-system options (-style Fusion, -platform offscreen,
-    // --reverse...), which QApplication reads from argv itself.
-    static QStringList withoutQtOptions(const QStringList &arguments);
+    // --reverse...), which QApplication reads from argv itself; those go to *qtOptions.
+    static QStringList withoutQtOptions(const QStringList &arguments,
+                                        QStringList *qtOptions = nullptr);
     // The --lang value (either form: --lang zh_CN, --lang=zh_CN), read without parsing the rest.
     static QString languageIn(const QStringList &arguments);
     // For a command line that does not run Shoal: prints the help or version to stdout, or the
@@ -58,6 +60,11 @@ public:
 
     // What Settings saved in the profile (the options above already include it).
     ProfileSettings settings;
+
+    // Moves shoal.ini from where older Shoals kept it (with the data) to the config folder.
+    // Call it only while holding the profile's lock: parse() reads the old file where it is
+    // and changes nothing. Returns warnings for the person (both files there, a failed move).
+    QStringList migrateSettings() const;
 
     // The name to use: --name, else the saved one (empty if neither).
     QString chosenName() const { return name.isEmpty() ? settings.name : name; }

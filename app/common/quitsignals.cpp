@@ -3,6 +3,7 @@
 
 #include <QSocketNotifier>
 
+#include <cerrno>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -12,9 +13,12 @@ static int s_pipe[2] = {-1, -1};
 
 static void onSignal(int signal)
 {
+    // write() may set errno, and the code this signal interrupted may be about to read it.
+    const int savedErrno = errno;
     const char byte = char(signal);
     // Nothing to do if the pipe is full: a quit is pending anyway.
     [[maybe_unused]] const auto n = ::write(s_pipe[0], &byte, 1);
+    errno = savedErrno;
 }
 
 QuitSignals::QuitSignals(QObject *parent)

@@ -10,16 +10,54 @@
 #include <QLocalSocket>
 #include <QStandardPaths>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace Qt::StringLiterals;
 
 // Enough for any command line; more is not a Shoal talking.
 static constexpr qint64 MaxMessage = 1 << 20;
 static constexpr char Taken = '1';
 
+namespace {
+
+// The other end of a local socket runs as this user: a command line is only taken from, and
+// only given to, one's own Shoal.
+bool sameUser(qintptr descriptor)
+{
+    struct ucred credentials = {};
+    socklen_t size = sizeof(credentials);
+    return ::getsockopt(int(descriptor), SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0
+           && credentials.uid == ::getuid();
+}
+
+} // namespace
+
 SingleInstance::SingleInstance(const QString &profilePath, QObject *parent)
     : QObject(parent)
     , m_socketPath(socketPath(profilePath))
 {}
+
+SingleInstance::~SingleInstance()
+{
+    close();
+}
+
+void SingleInstance::setReady(bool ready)
+{
+    m_ready = ready;
+    while (m_ready && !m_pending.isEmpty())
+        Q_EMIT argumentsReceived(m_pending.takeFirst());
+}
+
+void SingleInstance::close()
+{
+    if (!m_server)
+        return;
+    m_server->close(); // removes the socket file too
+    delete m_server;
+    m_server = nullptr;
+}
 
 QString SingleInstance::socketPath(const QString &profilePath)
 {
@@ -30,14 +68,20 @@ QString SingleInstance::socketPath(const QString &profilePath)
                                                                  : info.canonicalFilePath();
     const QByteArray key
         = QCryptographicHash::hash(canonical.toUtf8(), QCryptographicHash::Sha256).toHex().left(24);
-    QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+    // Qt returns no runtime folder unless it is the user's own with mode 0700: then there is
+    // no place others cannot bind first, and no hand-over.
+    const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     if (runtime.isEmpty())
-        runtime = QDir::tempPath();
+        return {};
     return QDir(runtime).filePath(u"shoal-%1.socket"_s.arg(QString::fromLatin1(key)));
 }
 
 bool SingleInstance::listen(QString *error)
 {
+    if (m_socketPath.isEmpty()) {
+        *error = u"no private runtime folder (XDG_RUNTIME_DIR)"_s; // for the log
+        return false;
+    }
     m_server = new QLocalServer(this);
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     // We hold the profile's lock, so a socket left there is from a Shoal that died.
@@ -48,6 +92,11 @@ bool SingleInstance::listen(QString *error)
     }
     connect(m_server, &QLocalServer::newConnection, this, [this] {
         while (QLocalSocket *socket = m_server->nextPendingConnection()) {
+            if (!sameUser(socket->socketDescriptor())) {
+                socket->abort();
+                socket->deleteLater();
+                continue;
+            }
             connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
             connect(socket, &QLocalSocket::readyRead, socket, [this, socket] {
                 if (socket->bytesAvailable() > MaxMessage) {
@@ -63,7 +112,10 @@ bool SingleInstance::listen(QString *error)
                     return; // the rest is still on its way
                 socket->write(&Taken, 1);
                 socket->flush();
-                Q_EMIT argumentsReceived(arguments);
+                if (m_ready)
+                    Q_EMIT argumentsReceived(arguments);
+                else
+                    m_pending.append(arguments); // acted on once the window exists
             });
         }
     });
@@ -72,10 +124,14 @@ bool SingleInstance::listen(QString *error)
 
 bool SingleInstance::handOver(const QStringList &arguments, int timeoutMs) const
 {
+    if (m_socketPath.isEmpty())
+        return false;
     const QDeadlineTimer deadline(timeoutMs);
     QLocalSocket socket;
     socket.connectToServer(m_socketPath);
     if (!socket.waitForConnected(int(deadline.remainingTime())))
+        return false;
+    if (!sameUser(socket.socketDescriptor()))
         return false;
     QDataStream out(&socket);
     out.setVersion(QDataStream::Qt_6_4);

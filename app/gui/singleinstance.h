@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QList>
 #include <QObject>
 #include <QStringList>
 
@@ -15,14 +16,21 @@ class SingleInstance final : public QObject
 
 public:
     explicit SingleInstance(const QString &profilePath, QObject *parent = nullptr);
+    ~SingleInstance() override;
 
-    // As the Shoal holding the profile: starts taking command lines. False with *error.
+    // As the Shoal holding the profile: starts taking command lines, at once, so that a second
+    // Shoal is answered while this one still starts. What comes before setReady(true) is
+    // taken and kept, and argumentsReceived is emitted for it then. False with *error.
     bool listen(QString *error);
+    void setReady(bool ready);
+    // Stops taking command lines (quitting): a second Shoal then waits for the profile instead.
+    void close();
     // As a second Shoal: hands `arguments` to the one holding the profile. True once it has
     // taken them (within `timeoutMs`).
     bool handOver(const QStringList &arguments, int timeoutMs) const;
 
-    // The socket's path: in the user's runtime folder, keyed by the profile's path.
+    // The socket's path: in the user's own runtime folder (0700), keyed by the profile's path;
+    // empty when there is no such folder (no hand-over then, never a shared /tmp).
     static QString socketPath(const QString &profilePath);
 
 Q_SIGNALS:
@@ -31,4 +39,6 @@ Q_SIGNALS:
 private:
     QString m_socketPath;
     QLocalServer *m_server = nullptr;
+    bool m_ready = false;
+    QList<QStringList> m_pending;
 };

@@ -3,11 +3,14 @@
 // errors, Qt's own options, --lang=, the profile folder's mode and the XDG layout.
 #include "cliprocess.h"
 #include "net/networksafety.h"
+#include "testports.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QProcess>
 #include <QSettings>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -66,6 +69,8 @@ private Q_SLOTS:
     void existingProfileFolderKeepsItsMode();
     void defaultLayoutFollowsXdg();
     void oldSettingsAreMoved();
+    void settingsNotMovedWithoutTheLock();
+    void leftoverOldSettingsAreNamed();
 
 private:
     QTemporaryDir m_runtime;
@@ -78,6 +83,8 @@ void tst_CommandLine::initTestCase()
     // The windows' hand-over sockets apart from any real Shoal's.
     QVERIFY(m_runtime.isValid());
     qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
+    // No session bus: nothing these windows do reaches the desktop's notifications.
+    qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/shoal-test-bus");
 }
 
 void tst_CommandLine::helpAndVersionNeedNoDisplay()
@@ -158,6 +165,7 @@ void tst_CommandLine::qtOptionsAreQts()
     QVERIFY2(version.out.startsWith("shoal "), version.err.constData());
 
     QTemporaryDir profile;
+    const quint16 port = freeTcpPort();
     QProcess window;
     window.setProcessChannelMode(QProcess::ForwardedChannels);
     window.start(Gui,
@@ -172,12 +180,17 @@ void tst_CommandLine::qtOptionsAreQts()
                   u"--listen"_s,
                   u"127.0.0.1"_s,
                   u"--port"_s,
-                  u"0"_s,
+                  QString::number(port),
                   u"--no-discovery"_s});
     QVERIFY(window.waitForStarted());
-    // Running means it got past the command line, the profile and listening.
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(profile.filePath(u"history.sqlite"_s)), 10'000);
-    QVERIFY(!window.waitForFinished(500));
+    // Running means it got past the command line and the profile, and answers on its port.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QTcpSocket probe;
+            probe.connectToHost(u"127.0.0.1"_s, port);
+            return probe.waitForConnected(1000);
+        }(),
+        20'000);
     QCOMPARE(window.state(), QProcess::Running);
     window.terminate();
     QVERIFY(window.waitForFinished(10'000));
@@ -231,8 +244,17 @@ struct Home
     {
         return {u"--listen"_s, u"127.0.0.1"_s, u"--port"_s, u"0"_s, u"--no-discovery"_s};
     }
-    // Starts shoal-cli, waits for it to be ready and quits it; returns its ready event.
-    QJsonObject runOnce(const QStringList &extra = {}) const
+    QProcessEnvironment environment() const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, dir.path());
+        env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, dir.filePath(u"data"_s));
+        return env;
+    }
+    // Starts shoal-cli, waits for it to be ready and quits it; returns its ready event (and
+    // every event in *events).
+    QJsonObject runOnce(const QStringList &extra = {}, QList<QJsonObject> *events = nullptr) const
     {
         // The child takes this process's environment when it starts.
         const QByteArray saved[] = {qgetenv("HOME"),
@@ -249,6 +271,8 @@ struct Home
             return {};
         cli.send({{u"cmd"_s, u"quit"_s}});
         cli.process.waitForFinished(10'000);
+        if (events)
+            *events = cli.events;
         return cli.event(u"ready"_s);
     }
 };
@@ -286,6 +310,51 @@ void tst_CommandLine::oldSettingsAreMoved()
     QVERIFY(::stat(QFile::encodeName(moved).constData(), &st) == 0);
     QCOMPARE(st.st_mode & 0077, mode_t(0)); // still private
     QCOMPARE(QSettings(moved, QSettings::IniFormat).value(u"name"_s).toString(), u"老设置"_s);
+}
+
+void tst_CommandLine::settingsNotMovedWithoutTheLock()
+{
+    // Another process holds the profile: a shoal-cli started now refuses, and leaves the old
+    // settings where that process (perhaps an older Shoal) still reads and writes them.
+    const Home home;
+    QVERIFY(QDir().mkpath(home.data()));
+    {
+        QSettings old(home.data() + u"/shoal.ini"_s, QSettings::IniFormat);
+        old.setValue(u"name"_s, u"Old"_s);
+    }
+    QLockFile lock(home.data() + u"/shoal.lock"_s);
+    QVERIFY(lock.tryLock(0));
+    const Run refused = run(Cli, home.arguments(), home.environment());
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.err.contains("already using the profile"), refused.err.constData());
+    QVERIFY(QFileInfo::exists(home.data() + u"/shoal.ini"_s));
+    QVERIFY(!QFileInfo::exists(home.config() + u"/shoal.ini"_s));
+
+    // Once the profile is free, the next start moves them.
+    lock.unlock();
+    QCOMPARE(home.runOnce().value(u"name"_s).toString(), u"Old"_s);
+    QVERIFY(!QFileInfo::exists(home.data() + u"/shoal.ini"_s));
+    QVERIFY(QFileInfo::exists(home.config() + u"/shoal.ini"_s));
+}
+
+void tst_CommandLine::leftoverOldSettingsAreNamed()
+{
+    // An older Shoal wrote shoal.ini with the data again after the move: it is not used, and
+    // the person is told so rather than left wondering why a change did nothing.
+    const Home home;
+    QVERIFY(QDir().mkpath(home.data()));
+    QVERIFY(QDir().mkpath(home.config()));
+    QSettings(home.config() + u"/shoal.ini"_s, QSettings::IniFormat).setValue(u"name"_s, u"New"_s);
+    QSettings(home.data() + u"/shoal.ini"_s, QSettings::IniFormat).setValue(u"name"_s, u"Old"_s);
+    QList<QJsonObject> events;
+    QCOMPARE(home.runOnce({}, &events).value(u"name"_s).toString(), u"New"_s);
+    const bool warned = std::any_of(events.cbegin(), events.cend(), [&](const QJsonObject &e) {
+        return e.value(u"event"_s) == u"error"_s
+               && e.value(u"message"_s).toString().contains(home.data() + u"/shoal.ini"_s)
+               && e.value(u"message"_s).toString().contains(u"not used"_s);
+    });
+    QVERIFY2(warned, "a warning names the leftover file");
+    QVERIFY(QFileInfo::exists(home.data() + u"/shoal.ini"_s)); // left as it was
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)

@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -56,8 +57,10 @@ private Q_SLOTS:
     void cliSaysByeOnSignal_data();
     void cliSaysByeOnSignal();
     void windowSaysByeOnSignal();
+    void windowSaysByeOnQuit();
     void serveOutlivesStdin();
     void secondWindowHandsOverToFirst();
+    void secondWindowHandsOverWhileFirstStarts();
 
 private:
     QTemporaryDir m_runtime;
@@ -73,6 +76,8 @@ void tst_Lifecycle::initTestCase()
     QFile::setPermissions(m_runtime.path(),
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
+    // No session bus: nothing these windows do reaches the desktop's notifications.
+    qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/shoal-test-bus");
 }
 
 void tst_Lifecycle::cliSaysByeOnSignal_data()
@@ -118,16 +123,82 @@ void tst_Lifecycle::windowSaysByeOnSignal()
     QCOMPARE(window.exitCode(), 0);
 }
 
+void tst_Lifecycle::windowSaysByeOnQuit()
+{
+    // Ctrl+Q in the real window on a real X server (a private Xvfb; no window manager, so no
+    // tray either), the way a person quits: peers get bye, as with SIGTERM. (xdotool, Xvfb and
+    // xprop come with scripts/setup.sh, so CI never skips.)
+    for (const QString &tool : {u"Xvfb"_s, u"xdotool"_s, u"xprop"_s}) {
+        if (QStandardPaths::findExecutable(tool).isEmpty())
+            QSKIP(qPrintable(tool + u" is missing (scripts/setup.sh installs it)"_s));
+    }
+    QProcess xvfb;
+    xvfb.start(
+        u"Xvfb"_s,
+        {u"-displayfd"_s, u"1"_s, u"-nolisten"_s, u"tcp"_s, u"-screen"_s, u"0"_s, u"800x600x24"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(xvfb.canReadLine(), 20'000);
+    const QString display = u":"_s + QString::fromLatin1(xvfb.readLine()).trimmed();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"DISPLAY"_s, display);
+    env.insert(u"QT_QPA_PLATFORM"_s, u"xcb"_s);
+    env.remove(u"WAYLAND_DISPLAY"_s);
+    const auto xdotool = [&](const QStringList &args) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(u"xdotool"_s, args);
+        p.waitForFinished(20'000); // bounds a hang only: --sync waits for the window itself
+        return QString::fromLatin1(p.readAllStandardOutput()).trimmed();
+    };
+
+    QTemporaryDir profile;
+    const quint16 port = freeTcpPort();
+    QProcess window;
+    window.setProcessEnvironment(env);
+    window.setProcessChannelMode(QProcess::ForwardedChannels);
+    window.start(Gui, loopback(profile.path(), port));
+    RawPeer raw(*Identity::generate(&m_error));
+    QTRY_VERIFY_WITH_TIMEOUT(introduce(raw, port), 20'000);
+    const QString id = xdotool({u"search"_s,
+                                u"--sync"_s,
+                                u"--onlyvisible"_s,
+                                u"--pid"_s,
+                                QString::number(window.processId()),
+                                u"--name"_s,
+                                u"Shoal"_s})
+                           .section(u'\n', 0, 0);
+    QVERIFY(!id.isEmpty());
+    // --name is Shoal's, not X11's -name: the window's class stays the program's.
+    QProcess xprop;
+    xprop.setProcessEnvironment(env);
+    xprop.start(u"xprop"_s, {u"-id"_s, id, u"WM_CLASS"_s});
+    QVERIFY(xprop.waitForFinished(20'000));
+    QCOMPARE(xprop.readAllStandardOutput().trimmed(),
+             QByteArray(R"(WM_CLASS(STRING) = "shoal", "shoal")"));
+    xdotool({u"windowfocus"_s, u"--sync"_s, id});
+    xdotool({u"key"_s, u"--clearmodifiers"_s, u"ctrl+q"_s});
+
+    QTRY_VERIFY(raw.receivedBye());
+    QVERIFY(window.waitForFinished(10'000));
+    QCOMPARE(window.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(window.exitCode(), 0);
+    xvfb.terminate();
+    xvfb.waitForFinished(10'000);
+}
+
 void tst_Lifecycle::serveOutlivesStdin()
 {
     QTemporaryDir profile;
     CliProcess served(Cli, loopback(profile.path()) + QStringList{u"--serve"_s});
     QTRY_VERIFY(!served.id().isEmpty());
     served.process.closeWriteChannel(); // what a service's empty stdin looks like
-    // Still there, and still answering peers.
-    QVERIFY(!served.process.waitForFinished(1000));
+    // Still there after the end of its input, and still answering peers: a peer introduces
+    // itself and hears back, then sees it online, after stdin closed.
     RawPeer raw(*Identity::generate(&m_error));
     QVERIFY(introduce(raw, quint16(served.port())));
+    QTRY_VERIFY(served.peerOnline(raw.m_identity.id(), true));
+    QCOMPARE(served.process.state(), QProcess::Running);
+    QVERIFY(
+        served.find([](const QJsonObject &e) { return e.value(u"event"_s) == u"bye"_s; }).isEmpty());
     QCOMPARE(::kill(pid_t(served.process.processId()), SIGTERM), 0);
     QVERIFY(served.process.waitForFinished(10'000));
     QCOMPARE(served.process.exitCode(), 0);
@@ -186,6 +257,36 @@ void tst_Lifecycle::secondWindowHandsOverToFirst()
     first.terminate();
     QVERIFY(first.waitForFinished(10'000));
     QCOMPARE(first.exitCode(), 0);
+}
+
+void tst_Lifecycle::secondWindowHandsOverWhileFirstStarts()
+{
+    // A fresh profile with no name: the first window asks for one and waits for the person.
+    // Meanwhile a second start on that profile is taken at once, not refused.
+    QTemporaryDir profile, bobProfile;
+    CliProcess bob(Cli, loopback(bobProfile.path()));
+    QTRY_VERIFY(!bob.id().isEmpty());
+    QStringList noName = loopback(profile.path());
+    noName.remove(noName.indexOf(u"--name"_s), 2);
+    QProcess first;
+    first.setProcessChannelMode(QProcess::ForwardedChannels);
+    first.start(Gui, QStringList{u"-platform"_s, u"offscreen"_s} + noName);
+    QTRY_VERIFY_WITH_TIMEOUT(!QDir(m_runtime.path())
+                                  .entryList({u"shoal-*.socket"_s}, QDir::System)
+                                  .isEmpty(),
+                             20'000);
+
+    QProcess second;
+    second.setProcessChannelMode(QProcess::ForwardedChannels);
+    second.start(Gui,
+                 QStringList{u"-platform"_s, u"offscreen"_s} + noName
+                     + QStringList{u"--connect"_s, u"127.0.0.1:%1"_s.arg(bob.port())});
+    QVERIFY(second.waitForFinished(20'000));
+    QCOMPARE(second.exitCode(), 0);
+    QCOMPARE(first.state(), QProcess::Running);
+    first.kill(); // still asking for a name
+
+    QVERIFY(first.waitForFinished(10'000));
 }
 
 QTEST_GUILESS_MAIN(tst_Lifecycle)

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void unreadCountInTitleAndTooltip();
     void unreadInTitleTurnedOff();
     void notifiesOnlyWhileAway();
+    void ownDialogIsNotAway();
     void notificationsTurnedOff();
     void notificationText_data();
     void notificationText();
@@ -139,6 +140,32 @@ void tst_Tray::notifiesOnlyWhileAway()
     QCOMPARE(alerted.size(), 2);
 }
 
+void tst_Tray::ownDialogIsNotAway()
+{
+    // Settings open over the window: Shoal is still in front, so no notification and no alert.
+    connectPeers();
+    MainWindow window(*m_alice, ProfileSettings{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QSignalSpy notified(window.notifier(), &Notifier::notified);
+    QSignalSpy alerted(window.notifier(), &Notifier::alerted);
+    // A window of its own (no parent): the main window is not the active one, yet Shoal is.
+    SettingsDialog dialog(ProfileSettings{});
+    dialog.show();
+    dialog.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&dialog));
+    QVERIFY(!window.isActiveWindow());
+    send(u"while Settings is open"_s);
+    // Then no Shoal window at all (as in the tray): this one is announced. (Another program in
+    // front: tst_traydesktop, on a real X server.)
+    dialog.hide();
+    window.hide();
+    send(u"while away"_s);
+    QTRY_COMPARE(notified.size(), 1);
+    QCOMPARE(notified.at(0).at(2).toString(), u"while away"_s);
+    QCOMPARE(alerted.size(), 1);
+}
+
 void tst_Tray::notificationsTurnedOff()
 {
     connectPeers();
@@ -200,12 +227,32 @@ void tst_Tray::closeQuitsWithoutTray()
     QVERIFY(!QSystemTrayIcon::isSystemTrayAvailable());
     MainWindow window(*m_alice, ProfileSettings{});
     QSignalSpy note(window.trayIcon(), &TrayIcon::closeNoteShown);
+    QSignalSpy quit(&window, &MainWindow::quitRequested);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY(!window.trayIcon()->keepsRunning());
     QVERIFY(window.close());
     QVERIFY(!window.isVisible());
     QCOMPARE(note.size(), 0);
+    // It asks the app to quit the one graceful way (app/gui/main.cpp: bye to peers, then the
+    // event loop ends; tst_lifecycle sees the bye from the real program), once.
+    QVERIFY(quit.wait());
+    QCOMPARE(quit.size(), 1);
+
+    // Quit in the menu (Ctrl+Q) asks the same, window or not.
+    MainWindow other(*m_alice, ProfileSettings{});
+    QSignalSpy otherQuit(&other, &MainWindow::quitRequested);
+    other.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&other));
+    QAction *quitAction = nullptr;
+    for (QAction *action : other.findChildren<QAction *>()) {
+        if (action->shortcut() == QKeySequence(QKeySequence::Quit))
+            quitAction = action;
+    }
+    QVERIFY(quitAction);
+    quitAction->trigger();
+    QCOMPARE(otherQuit.size(), 1);
+    QVERIFY(!other.isVisible());
 }
 
 void tst_Tray::menuShowsStatus()

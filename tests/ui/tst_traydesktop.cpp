@@ -41,7 +41,8 @@ QStringList missingTools()
                                 u"trayer"_s,
                                 u"dunst"_s,
                                 u"dunstctl"_s,
-                                u"xwininfo"_s}) {
+                                u"xwininfo"_s,
+                                u"xdotool"_s}) {
         if (QStandardPaths::findExecutable(tool).isEmpty())
             missing << tool;
     }
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void notificationReachesTheDaemon();
     void closingKeepsShoalInTheTray();
     void aFloodIsOneNotification();
+    void readConversationWithdrawsItsNotification();
 
 private:
     QStringList notifications() const;
@@ -235,13 +237,10 @@ void tst_TrayDesktop::notificationReachesTheDaemon()
     QSignalSpy notified(window.notifier(), &Notifier::notified);
 
     send(u"seen in front"_s);
-    // Another window in front: Shoal's is not the active one any more.
-    QWidget other;
-    other.setWindowTitle(u"other"_s);
-    other.show();
-    other.activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(&other));
-    QVERIFY(!window.isActiveWindow());
+    // Another program in front (the tray host's panel takes the focus): no Shoal window is
+    // active any more.
+    run(u"xdotool"_s, {u"windowfocus"_s, u"--sync"_s, trayPanel()});
+    QTRY_VERIFY(QApplication::activeWindow() == nullptr);
     send(u"<b>Lunch</b> at 12:30 & coffee?\nsecond line"_s);
     QTRY_COMPARE(notified.size(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(notifications().size(), 1, 10'000);
@@ -325,6 +324,37 @@ void tst_TrayDesktop::aFloodIsOneNotification()
     const qsizetype shown = notifications().size() - before;
     QVERIFY2(shown >= 2 && shown <= 2 + arriving / Notifier::MinIntervalMs,
              qPrintable(u"%1 notifications for 50 messages in %2 ms"_s.arg(shown).arg(arriving)));
+}
+
+void tst_TrayDesktop::readConversationWithdrawsItsNotification()
+{
+    connectPeers();
+    MainWindow window(*m_alice, ProfileSettings{});
+    window.hide(); // in the tray
+    run(u"dunstctl"_s, {u"close-all"_s});
+    QTRY_COMPARE(run(u"dunstctl"_s, {u"count"_s, u"displayed"_s}).trimmed(), u"0"_s);
+    QSignalSpy notified(window.notifier(), &Notifier::notified);
+    QSignalSpy withdrawn(window.notifier(), &Notifier::withdrawn);
+    send(u"first"_s);
+    QTRY_COMPARE(notified.size(), 1);
+    QTRY_COMPARE(run(u"dunstctl"_s, {u"count"_s, u"displayed"_s}).trimmed(), u"1"_s);
+    // Within a second of the first: this one waits to replace it.
+    send(u"second"_s);
+
+    // She opens the window and reads Bob's conversation before it is due.
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.peerList()->selectPeer(m_bob->id());
+    QTRY_COMPARE(window.windowTitle(), u"Shoal"_s);
+    // The notification on the desktop is taken back...
+    QTRY_COMPARE(withdrawn.size(), 1);
+    QTRY_COMPARE(run(u"dunstctl"_s, {u"count"_s, u"displayed"_s}).trimmed(), u"0"_s);
+    // ...and the waiting one is never posted. (Waiting past its due time is the only way to
+    // see that something did not happen.)
+    QTest::qWait(2 * Notifier::MinIntervalMs);
+    QCOMPARE(notified.size(), 1);
+    QCOMPARE(run(u"dunstctl"_s, {u"count"_s, u"displayed"_s}).trimmed(), u"0"_s);
 }
 
 int main(int argc, char *argv[])
