@@ -65,6 +65,19 @@ public:
         sqlite3_reset(m_s);
         return rc == SQLITE_DONE || rc == SQLITE_ROW;
     }
+    // Runs it for its first row's first column as an integer and resets it; nullopt without a
+    // row (or with *error set when SQLite refuses).
+    std::optional<qint64> integer(QString *error)
+    {
+        const int rc = sqlite3_step(m_s);
+        std::optional<qint64> out;
+        if (rc == SQLITE_ROW)
+            out = sqlite3_column_int64(m_s, 0);
+        else if (rc != SQLITE_DONE)
+            *error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        sqlite3_reset(m_s);
+        return out;
+    }
     qint64 changes() const { return sqlite3_changes64(m_db); }
     qint64 lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
 
@@ -87,15 +100,15 @@ struct StoreWriter::Queries
     {
         // Texts are bound as UTF-8 (SqlRows::text), cast to TEXT.
         return insert.prepare(db,
-                              "INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at,"
+                              "INSERT INTO messages (id, peer_key, outgoing, sent_at, received_at,"
                               " text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
                && insertReceived.prepare(db,
-                                         "INSERT OR IGNORE INTO messages (id, peer_id, outgoing,"
+                                         "INSERT OR IGNORE INTO messages (id, peer_key, outgoing,"
                                          " sent_at, received_at, text, state)"
                                          " VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
                && update.prepare(db,
                                  "UPDATE messages SET state = ?1 WHERE id = ?2"
-                                 " AND peer_id = ?3 AND outgoing = ?4"
+                                 " AND peer_key = ?3 AND outgoing = ?4"
                                  " AND (state < ?1 OR (state = 1 AND ?1 = 0))")
                && receipt.prepare(
                    u"UPDATE messages SET receipt_sent = 1 WHERE %1"_s.arg(QLatin1StringView(ByKey)))
@@ -118,10 +131,13 @@ struct StoreWriter::Queries
                                  " unread = unread + excluded.unread")
                && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
                                                                           QLatin1StringView(ByKey)))
-               && begin.prepare(db, "BEGIN") && commit.prepare(db, "COMMIT")
+               && peerKey.prepare(db, "SELECT key FROM peer_keys WHERE peer_id = ?")
+               && newPeerKey.prepare(db, "INSERT INTO peer_keys (peer_id) VALUES (?)")
+               && begin.prepare(db, "BEGIN IMMEDIATE") && commit.prepare(db, "COMMIT")
                && rollback.prepare(db, "ROLLBACK");
     }
-    Statement insert, insertReceived, update, conversation, unread, begin, commit, rollback;
+    Statement insert, insertReceived, update, conversation, unread, peerKey, newPeerKey, begin,
+        commit, rollback;
     QSqlQuery receipt, remove, peer, byKey;
 };
 
@@ -180,6 +196,22 @@ bool StoreWriter::setGrowthLimited(bool limited)
         q.finish();
     }
     return q.exec(u"PRAGMA max_page_count = %1"_s.arg(pages));
+}
+
+std::optional<qint64> StoreWriter::peerKey(const QString &peerId, bool make, QString *error)
+{
+    if (const auto it = m_peerKeys.constFind(peerId); it != m_peerKeys.cend())
+        return *it;
+    m_q->peerKey.bind(1, peerId);
+    std::optional<qint64> key = m_q->peerKey.integer(error);
+    if (!key && make && error->isEmpty()) {
+        m_q->newPeerKey.bind(1, peerId);
+        if (m_q->newPeerKey.exec(error))
+            key = m_q->newPeerKey.lastInsertId();
+    }
+    if (key)
+        m_peerKeys.insert(peerId, *key);
+    return key;
 }
 
 std::optional<ChatMessage> StoreWriter::stored(const MessageKey &key)
@@ -263,7 +295,14 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 ChatMessage m = a->message;
                 Statement &q = a->received ? m_q->insertReceived : m_q->insert;
                 q.bind(1, m.id.toRfc4122());
-                q.bind(2, m.peerId);
+                if (m.peerId.isNull()) {
+                    q.bind(2, QByteArray()); // NULL: refused (or ignored) as before schema 6
+                } else {
+                    const std::optional<qint64> key = peerKey(m.peerId, true, &r.error);
+                    if (!key)
+                        return false;
+                    q.bind(2, *key);
+                }
                 q.bind(3, m.outgoing);
                 q.bind(4, ms(m.sentAt));
                 q.bind(5, ms(m.receivedAt));
@@ -284,10 +323,15 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     ++unread[m.peerId];
                 r.added.append(m);
             } else if (const auto *s = std::get_if<State>(&w)) {
+                const std::optional<qint64> key = peerKey(s->message.peerId, false, &r.error);
+                if (!r.error.isEmpty())
+                    return false;
+                if (!key)
+                    continue; // no message of that peer's is stored
                 Statement &q = m_q->update;
                 q.bind(1, int(s->state));
                 q.bind(2, s->message.id.toRfc4122());
-                q.bind(3, s->message.peerId);
+                q.bind(3, *key);
                 q.bind(4, s->message.outgoing);
                 if (!q.exec(&r.error))
                     return false;
@@ -342,6 +386,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
     if (!run()) {
         QString ignored; // the first error is the one reported
         m_q->rollback.exec(&ignored);
+        m_peerKeys.clear(); // a key made in it is gone with it
         r = CommitResult{false, r.error, {}, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
         return r;
     }
