@@ -112,6 +112,12 @@ QList<ChatMessage> OutgoingQueue::unsend(const QString &peerId)
     return back;
 }
 
+qint64 OutgoingQueue::sentSeq(const QUuid &id, const QString &peerId) const
+{
+    const auto it = m_sent.constFind(id);
+    return it != m_sent.cend() && it->peerId == peerId ? it->seq : 0;
+}
+
 void OutgoingQueue::forgetSent(const QUuid &id)
 {
     const auto it = m_sent.constFind(id);

@@ -106,6 +106,12 @@ struct StoreWriter::Queries
                                          "INSERT OR IGNORE INTO messages (id, peer_key, outgoing,"
                                          " sent_at, received_at, text, state)"
                                          " VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
+               // The same with the row's seq, when it is known: a look-up by rowid, not in the
+               // ID index (a fifth of an update). The key is checked all the same.
+               && updateBySeq.prepare(db,
+                                      "UPDATE messages SET state = ?1 WHERE seq = ?5 AND id = ?2"
+                                      " AND peer_key = ?3 AND outgoing = ?4"
+                                      " AND (state < ?1 OR (state = 1 AND ?1 = 0))")
                && update.prepare(db,
                                  "UPDATE messages SET state = ?1 WHERE id = ?2"
                                  " AND peer_key = ?3 AND outgoing = ?4"
@@ -136,8 +142,8 @@ struct StoreWriter::Queries
                && begin.prepare(db, "BEGIN IMMEDIATE") && commit.prepare(db, "COMMIT")
                && rollback.prepare(db, "ROLLBACK");
     }
-    Statement insert, insertReceived, update, conversation, unread, peerKey, newPeerKey, begin,
-        commit, rollback;
+    Statement insert, insertReceived, update, updateBySeq, conversation, unread, peerKey,
+        newPeerKey, begin, commit, rollback;
     QSqlQuery receipt, remove, peer, byKey;
 };
 
@@ -328,14 +334,30 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     return false;
                 if (!key)
                     continue; // no message of that peer's is stored
-                Statement &q = m_q->update;
-                q.bind(1, int(s->state));
-                q.bind(2, s->message.id.toRfc4122());
-                q.bind(3, *key);
-                q.bind(4, s->message.outgoing);
-                if (!q.exec(&r.error))
-                    return false;
-                if (q.changes() > 0) {
+                const QByteArray id = s->message.id.toRfc4122();
+                const qint64 seq = s->seq > 0 ? s->seq : s->message.seq;
+                auto update = [&](Statement &q) {
+                    q.bind(1, int(s->state));
+                    q.bind(2, id);
+                    q.bind(3, *key);
+                    q.bind(4, s->message.outgoing);
+                    if (&q == &m_q->updateBySeq)
+                        q.bind(5, seq);
+                    return q.exec(&r.error);
+                };
+                bool changed = false;
+                if (seq > 0) {
+                    if (!update(m_q->updateBySeq))
+                        return false;
+                    changed = m_q->updateBySeq.changes() > 0;
+                }
+                // No seq, or not this message's (or the state did not move): by the key.
+                if (!changed) {
+                    if (!update(m_q->update))
+                        return false;
+                    changed = m_q->update.changes() > 0;
+                }
+                if (changed) {
                     ChatMessage m = s->message;
                     m.state = s->state;
                     // Incoming: stored Delivered, and a state only moves forward: read now.

@@ -33,6 +33,7 @@ struct State
 {
     ChatMessage message;
     MessageState state;
+    qint64 seq = 0; // the row's if known (else message.seq): found by it, not by the ID index
 };
 struct Receipt // incoming
 {

@@ -56,6 +56,7 @@ private Q_SLOTS:
     void sameIdFromTwoPeersAfterMigration();
     void everyStateReadBackAfterPeerKeys();
     void statesOnlyMoveForward();
+    void stateChangeFindsOnlyItsMessage();
     void groupedIntoOneCommit();
     void committedInTheBackgroundInOrder();
     void oneBadWriteFailsAlone();
@@ -649,6 +650,47 @@ void tst_MessageStore::statesOnlyMoveForward()
     QCOMPARE(stateNow(), MessageState::Read);
     store.setState(m, MessageState::Queued);
     QCOMPARE(stateNow(), MessageState::Read);
+}
+
+void tst_MessageStore::stateChangeFindsOnlyItsMessage()
+{
+    // A state change may carry the row's seq (an ack for a message on the wire, a read of a
+    // message from a page): the row is found by it, but only if its ID, peer and direction
+    // match; a seq that is not that message's changes nothing else, and the message is found
+    // by its key.
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(u":memory:"_s, &error));
+    const ChatMessage a = message(1, u"a"_s, true, MessageState::Queued);
+    const ChatMessage b = message(2, u"b"_s, true, MessageState::Queued);
+    const ChatMessage fromBob = message(3, u"from Bob"_s);
+    for (const ChatMessage &m : {a, b, fromBob})
+        store.add(m);
+    QVERIFY(store.flush());
+    const ChatMessage storedA = *store.message(keyOf(a));
+    const ChatMessage storedB = *store.message(keyOf(b));
+    QVERIFY(storedA.seq > 0);
+    store.markSent(storedA);
+    ChatMessage ack; // as an acknowledgement names it: ID, peer, direction
+    ack.id = a.id;
+    ack.peerId = Peer;
+    ack.outgoing = true;
+    store.setState(ack, MessageState::Delivered);
+    QVERIFY(store.flush());
+    QCOMPARE(store.message(keyOf(a))->state, MessageState::Delivered);
+    QCOMPARE(store.message(keyOf(b))->state, MessageState::Queued);
+
+    ChatMessage wrongSeq = storedB;
+    wrongSeq.seq = storedA.seq; // a's row: not b's key
+    store.setState(wrongSeq, MessageState::Read);
+    ChatMessage notBobs = *store.message(keyOf(fromBob));
+    notBobs.outgoing = true; // Bob's row by seq, but not our message
+    store.setState(notBobs, MessageState::Read);
+    QVERIFY(store.flush());
+    QCOMPARE(store.message(keyOf(a))->state, MessageState::Delivered);
+    QCOMPARE(store.message(keyOf(b))->state, MessageState::Read);
+    QCOMPARE(store.message(keyOf(fromBob))->state, MessageState::Delivered);
+    QCOMPARE(store.unreadCounts().value(Peer), 1);
 }
 
 void tst_MessageStore::groupedIntoOneCommit()
