@@ -89,9 +89,9 @@ SchemaSteps HistoryTable::schema()
           u"UPDATE conversations SET written_to = 1 WHERE EXISTS (SELECT 1 FROM messages"
           u" WHERE messages.peer_id = conversations.peer_id AND outgoing = 1)"_s}},
         // a message names its peer by a small integer, not by the 64-character ID that led
-        // every index (insert 6.6 -> 4.5 µs a row, an update 4.2 -> 3.1 µs, in a flood where
-        // the writers took 60 % of the CPU); rebuilt as in 4 (SQLite cannot drop a column in a
-        // UNIQUE constraint). conversations and unread_counts keep the ID: one row per peer.
+        // every index, stored and compared on every insert and update (a flood's CPU went
+        // 18 % down with it; docs/storage.md); rebuilt as in 4 (SQLite cannot drop a column in
+        // a UNIQUE constraint). conversations and unread_counts keep the ID: one row per peer.
         {6,
          {u"CREATE TABLE peer_keys ("
           u" key INTEGER PRIMARY KEY,"

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -86,10 +87,23 @@ private:
     sqlite3_stmt *m_s = nullptr;
 };
 
+// Adds in one INSERT, when a batch has that many in a row.
+constexpr int InsertRun = 16;
+
 } // namespace
 
 struct StoreWriter::Queries
 {
+    static QByteArray insertSql(bool received, int rows)
+    {
+        QByteArray sql = received ? "INSERT OR IGNORE" : "INSERT";
+        sql += " INTO messages (id, peer_key, outgoing, sent_at, received_at, text, state) VALUES ";
+        for (int i = 0; i < rows; ++i)
+            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"
+                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?)";
+        return sql;
+    }
+
     explicit Queries(const QSqlDatabase &db)
         : receipt(db)
         , remove(db)
@@ -102,6 +116,12 @@ struct StoreWriter::Queries
         return insert.prepare(db,
                               "INSERT INTO messages (id, peer_key, outgoing, sent_at, received_at,"
                               " text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
+               && insertRun.prepare(db, insertSql(false, InsertRun).constData())
+               && insertRunReceived.prepare(db, insertSql(true, InsertRun).constData())
+               && lastSeq.prepare(db,
+                                  "SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence"
+                                  " WHERE name = 'messages'), 0), IFNULL(MAX(seq), 0))"
+                                  " FROM messages")
                && insertReceived.prepare(db,
                                          "INSERT OR IGNORE INTO messages (id, peer_key, outgoing,"
                                          " sent_at, received_at, text, state)"
@@ -142,8 +162,8 @@ struct StoreWriter::Queries
                && begin.prepare(db, "BEGIN IMMEDIATE") && commit.prepare(db, "COMMIT")
                && rollback.prepare(db, "ROLLBACK");
     }
-    Statement insert, insertReceived, update, updateBySeq, conversation, unread, peerKey,
-        newPeerKey, begin, commit, rollback;
+    Statement insert, insertReceived, insertRun, insertRunReceived, lastSeq, update, updateBySeq,
+        conversation, unread, peerKey, newPeerKey, begin, commit, rollback;
     QSqlQuery receipt, remove, peer, byKey;
 };
 
@@ -293,41 +313,97 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         r.error = q.lastError().text();
         return false;
     };
+    auto added = [&](ChatMessage m, qint64 seq) {
+        m.seq = seq;
+        // Our clock: a peer's cannot move its conversation to the top of the list.
+        Conversation &c = conversations[m.peerId];
+        c.lastMessageAt = qMax(c.lastMessageAt, ms(m.receivedAt));
+        c.writtenTo = c.writtenTo || m.outgoing;
+        if (!m.outgoing && m.state == MessageState::Delivered)
+            ++unread[m.peerId];
+        r.added.append(m);
+    };
+    // Binds the add as row `row` of an insert (its 7 values from 7 * row + 1 on).
+    auto bindAdd = [&](Statement &q, int row, const ChatMessage &m) {
+        const int at = 7 * row;
+        q.bind(at + 1, m.id.toRfc4122());
+        if (m.peerId.isNull()) {
+            q.bind(at + 2, QByteArray()); // NULL: refused (or ignored) as before schema 6
+        } else {
+            const std::optional<qint64> key = peerKey(m.peerId, true, &r.error);
+            if (!key)
+                return false;
+            q.bind(at + 2, *key);
+        }
+        q.bind(at + 3, m.outgoing);
+        q.bind(at + 4, ms(m.sentAt));
+        q.bind(at + 5, ms(m.receivedAt));
+        q.bind(at + 6, text(m.text));
+        q.bind(at + 7, int(m.state));
+        return true;
+    };
+    // InsertRun adds of one kind from writes[i] on, in one statement.
+    auto addRun = [&](qsizetype i, bool received) {
+        Statement &q = received ? m_q->insertRunReceived : m_q->insertRun;
+        for (int k = 0; k < InsertRun; ++k) {
+            if (!bindAdd(q, k, std::get<Add>(writes.at(i + k)).message))
+                return false;
+        }
+        // Received: some may be ignored (stored before), and an ignored row may use up a seq
+        // too: which are new is told by the seq there was before.
+        std::optional<qint64> lastSeq = 0;
+        if (received && !(lastSeq = m_q->lastSeq.integer(&r.error)))
+            return false;
+        if (!q.exec(&r.error))
+            return false;
+        // AUTOINCREMENT: new rows are numbered in order after every seq there was.
+        if (q.changes() == InsertRun) {
+            const qint64 first = q.lastInsertId() - InsertRun + 1;
+            for (int k = 0; k < InsertRun; ++k)
+                added(std::get<Add>(writes.at(i + k)).message, first + k);
+            return true;
+        }
+        QSet<MessageKey> seen;
+        for (int k = 0; k < InsertRun; ++k) {
+            const ChatMessage &m = std::get<Add>(writes.at(i + k)).message;
+            const MessageKey key = keyOf(m);
+            const std::optional<ChatMessage> row = stored(key);
+            if (row && row->seq > *lastSeq && !seen.contains(key))
+                added(m, row->seq);
+            else
+                r.duplicates.append(m);
+            seen.insert(key);
+        }
+        return true;
+    };
     auto run = [&]() -> bool {
         if (!m_q->begin.exec(&r.error))
             return false;
-        for (const Write &w : writes) {
+        for (qsizetype i = 0; i < writes.size(); ++i) {
+            const Write &w = writes.at(i);
             if (const auto *a = std::get_if<Add>(&w)) {
-                ChatMessage m = a->message;
-                Statement &q = a->received ? m_q->insertReceived : m_q->insert;
-                q.bind(1, m.id.toRfc4122());
-                if (m.peerId.isNull()) {
-                    q.bind(2, QByteArray()); // NULL: refused (or ignored) as before schema 6
-                } else {
-                    const std::optional<qint64> key = peerKey(m.peerId, true, &r.error);
-                    if (!key)
-                        return false;
-                    q.bind(2, *key);
+                // A flood's batch is mostly adds: InsertRun of them in one statement cost a
+                // quarter less each than one by one.
+                qsizetype n = 0;
+                while (n < InsertRun && i + n < writes.size()) {
+                    const auto *next = std::get_if<Add>(&writes.at(i + n));
+                    if (!next || next->received != a->received || next->message.peerId.isNull())
+                        break;
+                    ++n;
                 }
-                q.bind(3, m.outgoing);
-                q.bind(4, ms(m.sentAt));
-                q.bind(5, ms(m.receivedAt));
-                q.bind(6, text(m.text));
-                q.bind(7, int(m.state));
-                if (!q.exec(&r.error))
-                    return false;
-                if (q.changes() == 0) {
-                    r.duplicates.append(m);
+                if (n == InsertRun) {
+                    if (!addRun(i, a->received))
+                        return false;
+                    i += n - 1;
                     continue;
                 }
-                m.seq = q.lastInsertId();
-                // Our clock: a peer's cannot move its conversation to the top of the list.
-                Conversation &c = conversations[m.peerId];
-                c.lastMessageAt = qMax(c.lastMessageAt, ms(m.receivedAt));
-                c.writtenTo = c.writtenTo || m.outgoing;
-                if (!m.outgoing && m.state == MessageState::Delivered)
-                    ++unread[m.peerId];
-                r.added.append(m);
+                Statement &q = a->received ? m_q->insertReceived : m_q->insert;
+                if (!bindAdd(q, 0, a->message) || !q.exec(&r.error))
+                    return false;
+                if (q.changes() == 0)
+                    r.duplicates.append(a->message);
+                else
+                    added(a->message, q.lastInsertId());
             } else if (const auto *s = std::get_if<State>(&w)) {
                 const std::optional<qint64> key = peerKey(s->message.peerId, false, &r.error);
                 if (!r.error.isEmpty())

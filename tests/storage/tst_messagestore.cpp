@@ -58,6 +58,7 @@ private Q_SLOTS:
     void statesOnlyMoveForward();
     void stateChangeFindsOnlyItsMessage();
     void groupedIntoOneCommit();
+    void floodWithDuplicatesStoredInOrder();
     void committedInTheBackgroundInOrder();
     void oneBadWriteFailsAlone();
     void pagesFromTheNewest();
@@ -705,6 +706,62 @@ void tst_MessageStore::groupedIntoOneCommit()
     QTRY_COMPARE(committed.size(), 1);
     QCOMPARE(committed.first().first().value<QList<ChatMessage>>().size(), 500);
     QCOMPARE(store.count(Peer), 500);
+}
+
+void tst_MessageStore::floodWithDuplicatesStoredInOrder()
+{
+    // A flood's batch: received messages from two peers, some of them received before (a
+    // resend after a lost ack), and ours, written many to a statement. Every new one is
+    // reported added in order with the seq it has on disk; each one received before is a
+    // duplicate, stored once; the unread counts are right.
+    MessageStore store;
+    QString error;
+    QVERIFY(store.open(u":memory:"_s, &error));
+    const QString carol = QString(64, u'c');
+    auto from = [](const QString &peer, int i) {
+        ChatMessage m = message(i, u"%1 %2"_s.arg(peer.left(1)).arg(i));
+        m.peerId = peer;
+        return m;
+    };
+    QList<ChatMessage> before;
+    for (int i : {3, 17, 40})
+        before.append(from(i == 17 ? carol : Peer, i));
+    for (const ChatMessage &m : before)
+        QVERIFY(store.addReceived(m));
+    QVERIFY(store.flush());
+    QSignalSpy committed(&store, &MessageStore::committed);
+    QList<ChatMessage> fresh;
+    QStringList duplicateTexts;
+    for (int i = 0; i < 50; ++i) {
+        const ChatMessage m = i == 3 || i == 17 || i == 40 ? before.at(i == 3    ? 0
+                                                                       : i == 17 ? 1
+                                                                                 : 2)
+                                                           : from(i % 3 ? Peer : carol, i);
+        QVERIFY(store.addReceived(m));
+        if (i == 3 || i == 17 || i == 40)
+            duplicateTexts.append(m.text);
+        else
+            fresh.append(m);
+    }
+    for (int i = 0; i < 40; ++i) // then ours, in a run
+        fresh.append(message(100 + i, u"ours %1"_s.arg(i), true, MessageState::Queued));
+    for (int i = 0; i < 40; ++i)
+        store.addOutgoing(fresh.at(fresh.size() - 40 + i));
+    QVERIFY(store.flush());
+    QCOMPARE(committed.size(), 1);
+    const auto added = committed.first().at(0).value<QList<ChatMessage>>();
+    const auto duplicates = committed.first().at(3).value<QList<ChatMessage>>();
+    QCOMPARE(texts(added), texts(fresh));
+    QCOMPARE(texts(duplicates), duplicateTexts);
+    for (qsizetype i = 0; i < added.size(); ++i) {
+        QCOMPARE(store.message(keyOf(added.at(i)))->seq, added.at(i).seq);
+        if (i > 0)
+            QVERIFY(added.at(i).seq > added.at(i - 1).seq);
+    }
+    QCOMPARE(store.count(Peer) + store.count(carol), qint64(before.size() + fresh.size()));
+    QCOMPARE(store.unreadCounts().value(Peer), store.unread(Peer).size());
+    QCOMPARE(store.unreadCounts().value(carol), store.unread(carol).size());
+    QCOMPARE(store.unread(Peer).size() + store.unread(carol).size(), 50);
 }
 
 void tst_MessageStore::pagesFromTheNewest()
