@@ -422,11 +422,12 @@ Stats openNewestPage(const QString &dir)
         QSqlDatabase db = m.history().database();
         db.transaction();
         QSqlQuery q(db);
-        q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
-                  u" VALUES (?, ?, ?, ?, ?, ?, 2)"_s);
+        // Schema 6: a message names its peer by peer_keys.key.
+        q.exec(u"INSERT INTO peer_keys (key, peer_id) VALUES (1, '%1')"_s.arg(peer));
+        q.prepare(u"INSERT INTO messages (id, peer_key, outgoing, sent_at, received_at, text,"
+                  u" state) VALUES (?, 1, ?, ?, ?, ?, 2)"_s);
         for (int i = 0; i < 1'000'000; ++i) {
             q.addBindValue(QUuid::createUuid().toRfc4122());
-            q.addBindValue(peer);
             q.addBindValue(i % 2);
             q.addBindValue(qint64(1'700'000'000'000) + i);
             q.addBindValue(qint64(1'700'000'000'000) + i);

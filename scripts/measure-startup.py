@@ -55,25 +55,35 @@ def build_big(cli, profile):
     peers = ["%064x" % (i + 1) for i in range(PEERS)]
     base = 1_700_000_000_000
 
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    # Schema 6: a message names its peer by peer_keys.key.
+    keyed = "peer_keys" in tables
+
     def rows():
         for i in range(MESSAGES):
             incoming = i % 2 == 0
             # half of them incoming and unread (state 2), half outgoing and read (3)
-            yield (uuid.uuid4().bytes, peers[i % PEERS], 0 if incoming else 1, base + i, base + i,
+            peer = i % PEERS + 1 if keyed else peers[i % PEERS]
+            yield (uuid.uuid4().bytes, peer, 0 if incoming else 1, base + i, base + i,
                    "message number %d in a long conversation" % i, 2 if incoming else 3)
 
     db.execute("BEGIN")
-    db.executemany("INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
+    if keyed:
+        db.executemany("INSERT INTO peer_keys (key, peer_id) VALUES (?, ?)",
+                       [(i + 1, p) for i, p in enumerate(peers)])
+    db.executemany("INSERT INTO messages (id, %s, outgoing, sent_at, received_at, text, state)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)" % ("peer_key" if keyed else "peer_id"), rows())
     db.executemany("INSERT INTO conversations (peer_id, last_message_at) VALUES (?, ?)"
                    " ON CONFLICT (peer_id) DO NOTHING", [(p, base + MESSAGES) for p in peers])
     # What the store keeps as it writes (schema 5), kept here as it would have.
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "unread_counts" in tables:
-        db.execute("INSERT OR REPLACE INTO unread_counts (peer_id, unread) SELECT peer_id, COUNT(*)"
-                   " FROM messages WHERE outgoing = 0 AND state = 2 GROUP BY peer_id")
+        peer_of = ("(SELECT peer_id FROM peer_keys WHERE key = messages.peer_key)" if keyed
+                   else "peer_id")
+        db.execute("INSERT OR REPLACE INTO unread_counts (peer_id, unread) SELECT %s, COUNT(*)"
+                   " FROM messages WHERE outgoing = 0 AND state = 2 GROUP BY %s"
+                   % (peer_of, peer_of))
         db.execute("UPDATE conversations SET written_to = EXISTS (SELECT 1 FROM messages"
-                   " WHERE messages.peer_id = conversations.peer_id AND outgoing = 1)")
+                   " WHERE %s = conversations.peer_id AND outgoing = 1)" % peer_of)
     db.commit()
     db.close()
 

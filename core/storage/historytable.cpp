@@ -88,6 +88,40 @@ SchemaSteps HistoryTable::schema()
           u"ALTER TABLE conversations ADD COLUMN written_to INTEGER NOT NULL DEFAULT 0"_s,
           u"UPDATE conversations SET written_to = 1 WHERE EXISTS (SELECT 1 FROM messages"
           u" WHERE messages.peer_id = conversations.peer_id AND outgoing = 1)"_s}},
+        // a message names its peer by a small integer, not by the 64-character ID that led
+        // every index, stored and compared on every insert and update (a flood's CPU went
+        // 18 % down with it; docs/storage.md); rebuilt as in 4 (SQLite cannot drop a column in
+        // a UNIQUE constraint). conversations and unread_counts keep the ID: one row per peer.
+        {6,
+         {u"CREATE TABLE peer_keys ("
+          u" key INTEGER PRIMARY KEY,"
+          u" peer_id TEXT NOT NULL UNIQUE)"_s,
+          u"INSERT INTO peer_keys (peer_id) SELECT DISTINCT peer_id FROM messages"_s,
+          u"CREATE TABLE messages_v6 ("
+          u" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+          u" id BLOB NOT NULL,"
+          u" peer_key INTEGER NOT NULL,"
+          u" outgoing INTEGER NOT NULL,"
+          u" sent_at INTEGER NOT NULL,"
+          u" received_at INTEGER NOT NULL,"
+          u" text TEXT NOT NULL,"
+          u" state INTEGER NOT NULL,"
+          u" receipt_sent INTEGER NOT NULL DEFAULT 0,"
+          u" UNIQUE (id, peer_key, outgoing))"_s,
+          u"INSERT INTO messages_v6 (seq, id, peer_key, outgoing, sent_at, received_at, text,"
+          u" state, receipt_sent) SELECT seq, id,"
+          u" (SELECT key FROM peer_keys WHERE peer_keys.peer_id = messages.peer_id), outgoing,"
+          u" sent_at, received_at, text, state, receipt_sent FROM messages ORDER BY seq"_s,
+          u"DELETE FROM sqlite_sequence WHERE name = 'messages_v6'"_s,
+          u"INSERT INTO sqlite_sequence (name, seq)"
+          u" SELECT 'messages_v6', seq FROM sqlite_sequence WHERE name = 'messages'"_s,
+          u"DROP TABLE messages"_s,
+          u"ALTER TABLE messages_v6 RENAME TO messages"_s,
+          u"CREATE INDEX messages_by_arrival ON messages (peer_key, seq)"_s,
+          u"CREATE INDEX messages_unread ON messages (peer_key)"
+          u" WHERE outgoing = 0 AND state = 2"_s,
+          u"CREATE INDEX messages_receipts ON messages (peer_key)"
+          u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s}},
     };
 }
 
@@ -112,19 +146,19 @@ struct HistoryTable::Queries
     bool prepare()
     {
         const QString select = u"SELECT %1 FROM messages WHERE "_s.arg(QLatin1StringView(Columns));
+        const QString peerIs = QLatin1StringView(PeerIs);
         return byKey.prepare(select + QLatin1StringView(ByKey))
                // Ours first: an outgoing ID is unique (we made it), an incoming one need not be.
                && byId.prepare(select + u"id = ? ORDER BY outgoing DESC, seq LIMIT 1"_s)
                // In the order of arrival here (seq), never by the sender's clock.
-               && newest.prepare(select + u"peer_id = ? ORDER BY seq DESC LIMIT ?"_s)
-               && before.prepare(select + u"peer_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"_s)
-               && conversation.prepare(select + u"peer_id = ? ORDER BY seq"_s)
-               && count.prepare(u"SELECT COUNT(*) FROM messages WHERE peer_id = ?"_s)
-               && receipts.prepare(select
-                                   + u"peer_id = ? AND outgoing = 0 AND state = 3"
+               && newest.prepare(select + peerIs + u" ORDER BY seq DESC LIMIT ?"_s)
+               && before.prepare(select + peerIs + u" AND seq < ? ORDER BY seq DESC LIMIT ?"_s)
+               && conversation.prepare(select + peerIs + u" ORDER BY seq"_s)
+               && count.prepare(u"SELECT COUNT(*) FROM messages WHERE "_s + peerIs)
+               && receipts.prepare(select + peerIs
+                                   + u" AND outgoing = 0 AND state = 3"
                                      u" AND receipt_sent = 0 ORDER BY seq"_s)
-               && unread.prepare(select
-                                 + u"peer_id = ? AND outgoing = 0 AND state = 2 ORDER BY seq"_s)
+               && unread.prepare(select + peerIs + u" AND outgoing = 0 AND state = 2 ORDER BY seq"_s)
                && unreadCounts.prepare(
                    u"SELECT peer_id, unread FROM unread_counts WHERE unread > 0"_s)
                && conversationPeers.prepare(

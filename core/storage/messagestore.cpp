@@ -542,7 +542,9 @@ void MessageStore::setState(const ChatMessage &message, MessageState state)
             it->state = state;
         return; // written with the add
     }
-    m_pending.append(State{message, state});
+    // An acknowledgement names our message by ID; the one on the wire has its row's seq.
+    const qint64 seq = message.outgoing ? m_outgoing.sentSeq(message.id, message.peerId) : 0;
+    m_pending.append(State{message, state, seq});
     schedule();
 }
 

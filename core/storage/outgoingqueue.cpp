@@ -7,10 +7,14 @@ using namespace SqlRows;
 
 SchemaSteps OutgoingQueue::schema()
 {
-    // Made again in 4: the rebuilt table lost it.
+    // Made again in 4 and 6: the rebuilt table lost it (6: by the peer's key).
     const QString waiting = u"CREATE INDEX messages_waiting ON messages (peer_id, seq)"
                             u" WHERE outgoing = 1 AND state IN (0, 1)"_s;
-    return {{2, {waiting}}, {4, {waiting}}};
+    return {{2, {waiting}},
+            {4, {waiting}},
+            {6,
+             {u"CREATE INDEX messages_waiting ON messages (peer_key, seq)"
+              u" WHERE outgoing = 1 AND state IN (0, 1)"_s}}};
 }
 
 struct OutgoingQueue::Queries
@@ -23,11 +27,11 @@ struct OutgoingQueue::Queries
     }
     bool prepare()
     {
-        return undelivered.prepare(u"SELECT %1 FROM messages WHERE peer_id = ? AND outgoing = 1"
-                                   u" AND state IN (0, 1) AND seq > ? ORDER BY seq LIMIT ?"_s.arg(
-                                       QLatin1StringView(Columns)))
-               && any.prepare(u"SELECT 1 FROM messages WHERE peer_id = ? AND outgoing = 1"
-                              u" AND state IN (0, 1) LIMIT 1"_s);
+        return undelivered.prepare(u"SELECT %1 FROM messages WHERE %2 AND outgoing = 1"
+                                   u" AND state IN (0, 1) AND seq > ? ORDER BY seq LIMIT ?"_s
+                                       .arg(QLatin1StringView(Columns), QLatin1StringView(PeerIs)))
+               && any.prepare(u"SELECT 1 FROM messages WHERE %1 AND outgoing = 1"
+                              u" AND state IN (0, 1) LIMIT 1"_s.arg(QLatin1StringView(PeerIs)));
     }
     QSqlQuery undelivered, any;
 };
@@ -106,6 +110,12 @@ QList<ChatMessage> OutgoingQueue::unsend(const QString &peerId)
         }
     }
     return back;
+}
+
+qint64 OutgoingQueue::sentSeq(const QUuid &id, const QString &peerId) const
+{
+    const auto it = m_sent.constFind(id);
+    return it != m_sent.cend() && it->peerId == peerId ? it->seq : 0;
 }
 
 void OutgoingQueue::forgetSent(const QUuid &id)

@@ -29,6 +29,8 @@ public:
     QList<ChatMessage> unsend(const QString &peerId);
     void forgetSent(const QUuid &id); // delivered, failed or removed: no longer "on the wire"
     bool isSent(const QUuid &id) const { return m_sent.contains(id); }
+    // The seq of our message `id` on the wire to `peerId` (its row), 0 if there is none.
+    qint64 sentSeq(const QUuid &id, const QString &peerId) const;
     bool hasSent(const QString &peerId) const { return m_sentPerPeer.contains(peerId); }
 
     void addUnsaved(const ChatMessage &message) { m_unsaved.append(message); }

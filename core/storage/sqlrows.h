@@ -13,10 +13,16 @@
 
 namespace SqlRows {
 
+// A message names its peer by peer_keys.key (schema 6), not by the 64-character ID: every
+// index on messages leads with it, and a short integer is cheaper to store and to compare.
 // The text is read as its UTF-8 bytes (fromText): SQLite's own UTF-8 to UTF-16 conversion
 // turns U+FFFE and U+FFFF into U+FFFD.
 inline constexpr auto Columns
-    = "seq, id, peer_id, outgoing, sent_at, received_at, CAST(text AS BLOB), state";
+    = "seq, id, (SELECT peer_id FROM peer_keys WHERE key = messages.peer_key), outgoing, sent_at,"
+      " received_at, CAST(text AS BLOB), state";
+
+// "The peer is the one bound here", by its ID (an ID without a key matches nothing).
+inline constexpr auto PeerIs = "peer_key = (SELECT key FROM peer_keys WHERE peer_id = ?)";
 
 inline qint64 ms(const QDateTime &t)
 {
@@ -65,7 +71,8 @@ inline ChatMessage fromRow(const QSqlQuery &q)
 }
 
 // The WHERE clause of ByKey; byKey() binds it.
-inline constexpr auto ByKey = "id = ? AND peer_id = ? AND outgoing = ?";
+inline constexpr auto ByKey
+    = "id = ? AND peer_key = (SELECT key FROM peer_keys WHERE peer_id = ?) AND outgoing = ?";
 
 // Runs `byKey` (a prepared "SELECT Columns FROM messages WHERE ByKey") for one message.
 inline std::optional<ChatMessage> selectByKey(QSqlQuery &byKey, const MessageKey &key)

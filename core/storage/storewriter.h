@@ -2,6 +2,7 @@
 
 #include "storage/chatmessage.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QStringList>
@@ -32,6 +33,7 @@ struct State
 {
     ChatMessage message;
     MessageState state;
+    qint64 seq = 0; // the row's if known (else message.seq): found by it, not by the ID index
 };
 struct Receipt // incoming
 {
@@ -82,10 +84,13 @@ public:
 private:
     CommitResult transaction(const QList<StoreWrite::Write> &writes);
     std::optional<ChatMessage> stored(const MessageKey &key);
+    // The peer's key in peer_keys (made if `make` and missing): cached, as only this writes it.
+    std::optional<qint64> peerKey(const QString &peerId, bool make, QString *error);
 
     struct Queries;
     QString m_connection;
     QSqlDatabase m_db;
     std::unique_ptr<Queries> m_q;
+    QHash<QString, qint64> m_peerKeys;
     QString m_openError; // why open() failed: every commit fails with it
 };
