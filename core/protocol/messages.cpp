@@ -2,11 +2,9 @@
 
 #include "framedecoder.h"
 
-#include <QBuffer>
 #include <QCborArray>
 #include <QCborMap>
 #include <QCborStreamReader>
-#include <QCborStreamWriter>
 #include <QCborValue>
 #include <QScopedValueRollback>
 #include <QStringDecoder>
@@ -394,33 +392,105 @@ QString Unknown::toString() const
 
 namespace {
 
+// CBOR written straight into the bytes of a frame, each head in its shortest form: what
+// QCborStreamWriter writes, without a QBuffer, a writer and a UUID string allocated around
+// every message (they were most of encodeFrame(), ~8 % of the main thread in a flood).
+void appendHead(QByteArray &out, quint8 major, quint64 value)
+{
+    const char type = char(major << 5);
+    if (value < 24) {
+        out.append(char(type | char(value)));
+        return;
+    }
+    const int bytes = value <= 0xff ? 1 : value <= 0xffff ? 2 : value <= 0xffffffffu ? 4 : 8;
+    out.append(char(type | (bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27)));
+    for (int i = bytes - 1; i >= 0; --i)
+        out.append(char(value >> (8 * i)));
+}
+
+void appendInteger(QByteArray &out, qint64 value)
+{
+    if (value >= 0)
+        appendHead(out, 0, quint64(value));
+    else
+        appendHead(out, 1, quint64(-1 - value));
+}
+
+void appendText(QByteArray &out, QLatin1StringView ascii)
+{
+    appendHead(out, 3, quint64(ascii.size()));
+    out.append(ascii.data(), ascii.size());
+}
+
+void appendText(QByteArray &out, QStringView text)
+{
+    for (const QChar c : text) {
+        if (c.unicode() >= 0x80) {
+            const QByteArray utf8 = text.toUtf8(); // as QCborStreamWriter::append(QStringView)
+            appendHead(out, 3, quint64(utf8.size()));
+            out.append(utf8);
+            return;
+        }
+    }
+    appendHead(out, 3, quint64(text.size()));
+    const qsizetype at = out.size();
+    out.resize(at + text.size());
+    char *to = out.data() + at;
+    for (const QChar c : text)
+        *to++ = char(c.unicode());
+}
+
+// As QUuid::toByteArray(QUuid::WithoutBraces): 8-4-4-4-12 lower-case hex digits.
+void appendUuid(QByteArray &out, const QUuid &id)
+{
+    static constexpr char Hex[] = "0123456789abcdef";
+    appendHead(out, 3, 36);
+    const qsizetype at = out.size();
+    out.resize(at + 36);
+    char *to = out.data() + at;
+    const auto hex = [&to](quint64 value, int digits) {
+        for (int i = digits - 1; i >= 0; --i)
+            *to++ = Hex[(value >> (4 * i)) & 0xf];
+    };
+    hex(id.data1, 8);
+    *to++ = '-';
+    hex(id.data2, 4);
+    *to++ = '-';
+    hex(id.data3, 4);
+    *to++ = '-';
+    hex(quint64(id.data4[0]) << 8 | id.data4[1], 4);
+    *to++ = '-';
+    for (int i = 2; i < 8; ++i)
+        hex(id.data4[i], 2);
+}
+
 // The messages of every round trip (chat, ack, read) written straight into their frame: through
 // a QCborMap, building the map, encoding it and copying it behind the frame's header took half
 // of what a commit reports to the network (~8 % of a round trip). Byte for byte what
-// toCbor().toCborValue().toCbor() gives: a definite-length map, its keys in toCbor()'s order.
-// Other types: false, and the general path.
+// toCbor().toCborValue().toCbor() gives: a definite-length map, its keys in toCbor()'s order
+// (tst_messages checks it). Other types: false, and the general path.
 template<typename M>
-bool writeFast(QCborStreamWriter &w, const M &m)
+bool writeFast(QByteArray &out, const M &m)
 {
     if constexpr (std::is_same_v<M, Chat>) {
-        w.startMap(4);
-        w.append("t"_L1);
-        w.append("chat"_L1);
-        w.append("mid"_L1);
-        w.append(QLatin1StringView(m.id.toByteArray(QUuid::WithoutBraces)));
-        w.append("ts"_L1);
-        w.append(qint64(m.sentAt.toMSecsSinceEpoch()));
-        w.append("text"_L1);
-        w.append(QStringView(m.text));
-        w.endMap();
+        out.reserve(out.size() + 64 + m.text.size());
+        appendHead(out, 5, 4);
+        appendText(out, "t"_L1);
+        appendText(out, "chat"_L1);
+        appendText(out, "mid"_L1);
+        appendUuid(out, m.id);
+        appendText(out, "ts"_L1);
+        appendInteger(out, m.sentAt.toMSecsSinceEpoch());
+        appendText(out, "text"_L1);
+        appendText(out, QStringView(m.text));
         return true;
     } else if constexpr (std::is_same_v<M, Ack> || std::is_same_v<M, Read>) {
-        w.startMap(2);
-        w.append("t"_L1);
-        w.append(std::is_same_v<M, Ack> ? "ack"_L1 : "read"_L1);
-        w.append("mid"_L1);
-        w.append(QLatin1StringView(m.id.toByteArray(QUuid::WithoutBraces)));
-        w.endMap();
+        out.reserve(out.size() + 56);
+        appendHead(out, 5, 2);
+        appendText(out, "t"_L1);
+        appendText(out, std::is_same_v<M, Ack> ? "ack"_L1 : "read"_L1);
+        appendText(out, "mid"_L1);
+        appendUuid(out, m.id);
         return true;
     } else {
         return false;
@@ -434,8 +504,7 @@ QByteArray encode(const Message &message)
     return std::visit(
         [](const auto &m) -> QByteArray {
             QByteArray out;
-            QCborStreamWriter w(&out);
-            if (writeFast(w, m))
+            if (writeFast(out, m))
                 return out;
             if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Unknown>)
                 return typed("unknown"_L1).toCborValue().toCbor();
@@ -451,15 +520,8 @@ QByteArray encodeFrame(const Message &message)
     return std::visit(
         [&](const auto &m) -> QByteArray {
             QByteArray out(FrameHeader, Qt::Uninitialized);
-            out.reserve(128);
-            {
-                // Behind the header: QCborStreamWriter(QByteArray *) would write from its start.
-                QBuffer buffer(&out);
-                buffer.open(QIODevice::WriteOnly | QIODevice::Append);
-                QCborStreamWriter w(&buffer);
-                if (!writeFast(w, m))
-                    return FrameDecoder::encode(encode(message));
-            }
+            if (!writeFast(out, m))
+                return FrameDecoder::encode(encode(message));
             qToBigEndian<quint32>(quint32(out.size() - FrameHeader), out.data());
             return out;
         },
