@@ -423,11 +423,11 @@ void PeerConnection::armDeadline()
     if (m_closed)
         return;
     const qint64 next = nextDeadline();
-    if (next < 0) {
-        m_deadline.stop();
-        m_armedFor = -1;
+    // Nothing due: a timer still armed is left to fire once, find nothing and stay off. In a
+    // conversation every message sent starts a probe and every one heard ends it; stopping and
+    // starting the timer each time cost a timer (un)registration per message.
+    if (next < 0)
         return;
-    }
     // Only ever brought forward here: a later deadline is found when the armed one fires.
     if (m_deadline.isActive() && m_armedFor <= next)
         return;
