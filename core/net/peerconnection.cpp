@@ -138,7 +138,8 @@ bool PeerConnection::send(const Protocol::Message &message)
     }
     m_socket->write(Protocol::encodeFrame(message));
     if (!isSession(message)) {
-        m_lastUsed.restart();
+        if (m_kind == StreamKind::Bulk) // only a bulk stream's idle deadline reads it
+            m_lastUsed.restart();
         startProbe();
     }
     return true;
@@ -220,7 +221,7 @@ void PeerConnection::onReadyRead()
     // Heard: the peer is there and answers. Whatever the frames start, they start afterwards.
     if (m_probing) {
         m_probing = false;
-        armDeadline(); // stopped if nothing else is due
+        armDeadline(); // left to lapse if nothing else is due
     }
     const bool wasPartial = m_decoder.hasPartialFrame();
     const bool ok = m_decoder.feed(bytes, &m_frames);
@@ -485,12 +486,13 @@ void PeerConnection::onDeadline()
 void PeerConnection::startProbe()
 {
     // A probe already running keeps its start: the peer owes an answer since then, however
-    // much more we send.
-    if (!m_probing) {
-        m_probing = true;
-        m_probeStarted.start();
-        m_lastPing.invalidate();
-    }
+    // much more we send. Its deadlines are armed already (when it started, when reading
+    // resumed, when the timer fired): nothing to look at per message sent.
+    if (m_probing)
+        return;
+    m_probing = true;
+    m_probeStarted.start();
+    m_lastPing.invalidate();
     armDeadline();
 }
 
