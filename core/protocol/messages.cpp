@@ -393,104 +393,113 @@ QString Unknown::toString() const
 namespace {
 
 // CBOR written straight into the bytes of a frame, each head in its shortest form: what
-// QCborStreamWriter writes, without a QBuffer, a writer and a UUID string allocated around
-// every message (they were most of encodeFrame(), ~8 % of the main thread in a flood).
-void appendHead(QByteArray &out, quint8 major, quint64 value)
+// QCborStreamWriter writes, without a QBuffer, a writer, a UUID string and reallocations around
+// every message (they were most of encodeFrame(), ~8 % of the main thread in a flood). The
+// caller makes room for the most a message can take; a Cursor writes into it unchecked.
+struct Cursor
 {
-    const char type = char(major << 5);
-    if (value < 24) {
-        out.append(char(type | char(value)));
-        return;
-    }
-    const int bytes = value <= 0xff ? 1 : value <= 0xffff ? 2 : value <= 0xffffffffu ? 4 : 8;
-    out.append(char(type | (bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27)));
-    for (int i = bytes - 1; i >= 0; --i)
-        out.append(char(value >> (8 * i)));
-}
+    char *to;
 
-void appendInteger(QByteArray &out, qint64 value)
-{
-    if (value >= 0)
-        appendHead(out, 0, quint64(value));
-    else
-        appendHead(out, 1, quint64(-1 - value));
-}
-
-void appendText(QByteArray &out, QLatin1StringView ascii)
-{
-    appendHead(out, 3, quint64(ascii.size()));
-    out.append(ascii.data(), ascii.size());
-}
-
-void appendText(QByteArray &out, QStringView text)
-{
-    for (const QChar c : text) {
-        if (c.unicode() >= 0x80) {
-            const QByteArray utf8 = text.toUtf8(); // as QCborStreamWriter::append(QStringView)
-            appendHead(out, 3, quint64(utf8.size()));
-            out.append(utf8);
+    void head(quint8 major, quint64 value)
+    {
+        const char type = char(major << 5);
+        if (value < 24) {
+            *to++ = char(type | char(value));
             return;
         }
+        const int bytes = value <= 0xff ? 1 : value <= 0xffff ? 2 : value <= 0xffffffffu ? 4 : 8;
+        *to++ = char(type | (bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27));
+        for (int i = bytes - 1; i >= 0; --i)
+            *to++ = char(value >> (8 * i));
     }
-    appendHead(out, 3, quint64(text.size()));
-    const qsizetype at = out.size();
-    out.resize(at + text.size());
-    char *to = out.data() + at;
-    for (const QChar c : text)
-        *to++ = char(c.unicode());
-}
-
-// As QUuid::toByteArray(QUuid::WithoutBraces): 8-4-4-4-12 lower-case hex digits.
-void appendUuid(QByteArray &out, const QUuid &id)
-{
-    static constexpr char Hex[] = "0123456789abcdef";
-    appendHead(out, 3, 36);
-    const qsizetype at = out.size();
-    out.resize(at + 36);
-    char *to = out.data() + at;
-    const auto hex = [&to](quint64 value, int digits) {
+    void integer(qint64 value)
+    {
+        if (value >= 0)
+            head(0, quint64(value));
+        else
+            head(1, quint64(-1 - value));
+    }
+    void text(QLatin1StringView ascii)
+    {
+        head(3, quint64(ascii.size()));
+        memcpy(to, ascii.data(), size_t(ascii.size()));
+        to += ascii.size();
+    }
+    void text(QStringView text)
+    {
+        for (const QChar c : text) {
+            if (c.unicode() >= 0x80) {
+                // As QCborStreamWriter::append(QStringView); at most 3 bytes per UTF-16 unit.
+                const QByteArray utf8 = text.toUtf8();
+                head(3, quint64(utf8.size()));
+                memcpy(to, utf8.constData(), size_t(utf8.size()));
+                to += utf8.size();
+                return;
+            }
+        }
+        head(3, quint64(text.size()));
+        for (const QChar c : text)
+            *to++ = char(c.unicode());
+    }
+    // As QUuid::toByteArray(QUuid::WithoutBraces): 8-4-4-4-12 lower-case hex digits.
+    void uuid(const QUuid &id)
+    {
+        head(3, 36);
+        hex(id.data1, 8);
+        *to++ = '-';
+        hex(id.data2, 4);
+        *to++ = '-';
+        hex(id.data3, 4);
+        *to++ = '-';
+        hex(quint64(id.data4[0]) << 8 | id.data4[1], 4);
+        *to++ = '-';
+        for (int i = 2; i < 8; ++i)
+            hex(id.data4[i], 2);
+    }
+    void hex(quint64 value, int digits)
+    {
+        static constexpr char Digits[] = "0123456789abcdef";
         for (int i = digits - 1; i >= 0; --i)
-            *to++ = Hex[(value >> (4 * i)) & 0xf];
-    };
-    hex(id.data1, 8);
-    *to++ = '-';
-    hex(id.data2, 4);
-    *to++ = '-';
-    hex(id.data3, 4);
-    *to++ = '-';
-    hex(quint64(id.data4[0]) << 8 | id.data4[1], 4);
-    *to++ = '-';
-    for (int i = 2; i < 8; ++i)
-        hex(id.data4[i], 2);
-}
+            *to++ = Digits[(value >> (4 * i)) & 0xf];
+    }
+};
 
-// The messages of every round trip (chat, ack, read) written straight into their frame: through
-// a QCborMap, building the map, encoding it and copying it behind the frame's header took half
-// of what a commit reports to the network (~8 % of a round trip). Byte for byte what
-// toCbor().toCborValue().toCbor() gives: a definite-length map, its keys in toCbor()'s order
-// (tst_messages checks it). Other types: false, and the general path.
+// The messages of every round trip (chat, ack, read) written straight into their frame, behind
+// `out`'s first `at` bytes: through a QCborMap, building the map, encoding it and copying it
+// behind the frame's header took half of what a commit reports to the network (~8 % of a round
+// trip). Byte for byte what toCbor().toCborValue().toCbor() gives: a definite-length map, its
+// keys in toCbor()'s order (tst_messages checks it). Other types: false, and the general path.
 template<typename M>
-bool writeFast(QByteArray &out, const M &m)
+bool writeFast(QByteArray &out, qsizetype at, const M &m)
 {
+    constexpr qsizetype MaxHead = 9;
+    // map, "t", its value (at most "chat"/"read"), "mid", the ID with its 2-byte head
+    constexpr qsizetype MaxIdMessage = 1 + 2 + 5 + 4 + 2 + 36;
     if constexpr (std::is_same_v<M, Chat>) {
-        out.reserve(out.size() + 64 + m.text.size());
-        appendHead(out, 5, 4);
-        appendText(out, "t"_L1);
-        appendText(out, "chat"_L1);
-        appendText(out, "mid"_L1);
-        appendUuid(out, m.id);
-        appendText(out, "ts"_L1);
-        appendInteger(out, m.sentAt.toMSecsSinceEpoch());
-        appendText(out, "text"_L1);
-        appendText(out, QStringView(m.text));
+        out.resize(at + MaxIdMessage + 3 + MaxHead + 5 + MaxHead + 3 * m.text.size());
+        Cursor w{out.data() + at};
+        w.head(5, 4);
+        w.text("t"_L1);
+        w.text("chat"_L1);
+        w.text("mid"_L1);
+        w.uuid(m.id);
+        w.text("ts"_L1);
+        w.integer(m.sentAt.toMSecsSinceEpoch());
+        w.text("text"_L1);
+        w.text(QStringView(m.text));
+        Q_ASSERT(w.to <= out.constData() + out.size());
+        out.truncate(w.to - out.constData());
         return true;
     } else if constexpr (std::is_same_v<M, Ack> || std::is_same_v<M, Read>) {
-        out.reserve(out.size() + 56);
-        appendHead(out, 5, 2);
-        appendText(out, "t"_L1);
-        appendText(out, std::is_same_v<M, Ack> ? "ack"_L1 : "read"_L1);
-        appendText(out, "mid"_L1);
-        appendUuid(out, m.id);
+        out.resize(at + MaxIdMessage);
+        Cursor w{out.data() + at};
+        w.head(5, 2);
+        w.text("t"_L1);
+        w.text(std::is_same_v<M, Ack> ? "ack"_L1 : "read"_L1);
+        w.text("mid"_L1);
+        w.uuid(m.id);
+        Q_ASSERT(w.to <= out.constData() + out.size());
+        out.truncate(w.to - out.constData());
         return true;
     } else {
         return false;
@@ -504,7 +513,7 @@ QByteArray encode(const Message &message)
     return std::visit(
         [](const auto &m) -> QByteArray {
             QByteArray out;
-            if (writeFast(out, m))
+            if (writeFast(out, 0, m))
                 return out;
             if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Unknown>)
                 return typed("unknown"_L1).toCborValue().toCbor();
@@ -519,8 +528,8 @@ QByteArray encodeFrame(const Message &message)
     constexpr qsizetype FrameHeader = 4; // FrameDecoder::encode()'s big-endian length
     return std::visit(
         [&](const auto &m) -> QByteArray {
-            QByteArray out(FrameHeader, Qt::Uninitialized);
-            if (!writeFast(out, m))
+            QByteArray out;
+            if (!writeFast(out, FrameHeader, m))
                 return FrameDecoder::encode(encode(message));
             qToBigEndian<quint32>(quint32(out.size() - FrameHeader), out.data());
             return out;
