@@ -248,6 +248,8 @@ bool PeerConnection::handleDecodedFrames()
             QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
             return false;
         }
+        // Its bytes stay alive while it is handled, whatever the handler does.
+        const QByteArray data = m_frames.data;
         handleFrame(m_frames.at(m_nextFrame++));
     }
     m_frames.clear();
@@ -261,10 +263,12 @@ bool PeerConnection::handleDecodedFrames()
     return !m_readingPaused;
 }
 
-void PeerConnection::handleFrame(const QByteArray &payload)
+void PeerConnection::handleFrame(QByteArrayView payload)
 {
     QString error;
-    const auto message = Protocol::decode(payload, &error);
+    // Not copied: the bytes outlive the call (handleDecodedFrames()).
+    const auto message = Protocol::decode(QByteArray::fromRawData(payload.data(), payload.size()),
+                                          &error);
     if (!message) {
         finish(Error::ProtocolError, error, true);
         return;
