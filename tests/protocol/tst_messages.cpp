@@ -224,6 +224,15 @@ void tst_Messages::fastPathAgreesWithGeneral_data()
     QByteArray nullMid = ack;
     nullMid.replace(id.toByteArray(QUuid::WithoutBraces), QUuid().toByteArray(QUuid::WithoutBraces));
     QTest::newRow("ack null mid") << nullMid << false;
+    QByteArray notHex = ack;
+    notHex.replace("0f8fad5b", "0f8fad5g");
+    QTest::newRow("ack mid not hex") << notHex << false;
+    QByteArray dashMoved = ack;
+    dashMoved.replace("d9cb-469f", "d9cb4-69f");
+    QTest::newRow("ack mid dash moved") << dashMoved << false;
+    QByteArray mixedCase = ack;
+    mixedCase.replace("a165-70867728950e", "A165-70867728950E");
+    QTest::newRow("ack mid mixed case") << mixedCase << true;
 }
 
 void tst_Messages::fastPathAgreesWithGeneral()
