@@ -59,14 +59,14 @@ void Inbox::onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage
     // Seen before: the first ack may have been lost.
     for (const ChatMessage &m : duplicates)
         m_transport.send(m.peerId, Protocol::Ack{m.id});
-    QList<ChatMessage> received;
+    qsizetype incoming = 0;
     for (const ChatMessage &m : added) {
         if (m.outgoing)
             continue;
         // Durable: now the sender may forget it.
         m_transport.send(m.peerId, Protocol::Ack{m.id});
         m_refetchDelayMs = 0; // the disk takes received messages again
-        received.append(m);
+        ++incoming;
     }
     for (auto it = m_ackAfterCommit.begin(); it != m_ackAfterCommit.end();) {
         if (m_store.message(*it).value_or(ChatMessage{}).seq != 0) {
@@ -76,8 +76,18 @@ void Inbox::onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage
             ++it;
         }
     }
-    if (!received.isEmpty())
+    if (incoming == added.size()) {
+        if (incoming > 0)
+            Q_EMIT received(added); // shared, not copied: the usual commit on a receiving side
+    } else if (incoming > 0) {
+        QList<ChatMessage> received;
+        received.reserve(incoming);
+        std::copy_if(added.cbegin(),
+                     added.cend(),
+                     std::back_inserter(received),
+                     [](const ChatMessage &m) { return !m.outgoing; });
         Q_EMIT this->received(received);
+    }
 }
 
 void Inbox::onNotSaved(const QList<ChatMessage> &messages)

@@ -275,8 +275,12 @@ void ConnectionRegistry::touch(PeerConnection *connection,
         *it = m_clock.elapsed();
     // The person wrote to them: from now on a known peer, and its host a known host. A chat
     // they send us does not count: identities are free, so it would make any stranger known.
-    if (sentByUs && std::holds_alternative<Protocol::Chat>(message) && connection->isReady())
+    // Once per connection: its peer and host do not change, and known ones are never forgotten.
+    if (sentByUs && std::holds_alternative<Protocol::Chat>(message) && connection->isReady()
+        && !m_madeKnown.contains(connection)) {
+        m_madeKnown.insert(connection);
         addKnownPeer(connection->peerId(), connection->remoteAddress());
+    }
 }
 
 bool ConnectionRegistry::takeConnectionToken(const QHostAddress &from)
@@ -349,6 +353,7 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
 {
     m_connections.remove(connection);
     m_lastActive.remove(connection);
+    m_madeKnown.remove(connection);
     if (const int attempt = m_attempts.take(connection)) {
         QString text = PeerConnection::describe(error);
         // Only our own (translated) wording: a peer's bye reason is in its language, not the

@@ -116,6 +116,7 @@ private:
     QHash<PeerConnection *, qint64> m_lastActive;
     QSet<QString> m_knownPeers;
     QSet<QHostAddress> m_knownHosts;
+    QSet<PeerConnection *> m_madeKnown; // we sent a chat on it: its peer and host are known
     ThrottledCount m_evicted{100};
     static constexpr qsizetype MaxBuckets = 4096;
     QHash<QHostAddress, TokenBucket> m_newConnections; // per remote address

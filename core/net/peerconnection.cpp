@@ -138,7 +138,8 @@ bool PeerConnection::send(const Protocol::Message &message)
     }
     m_socket->write(Protocol::encodeFrame(message));
     if (!isSession(message)) {
-        m_lastUsed.restart();
+        if (m_kind == StreamKind::Bulk) // only a bulk stream's idle deadline reads it
+            m_lastUsed.restart();
         startProbe();
     }
     return true;
@@ -220,7 +221,7 @@ void PeerConnection::onReadyRead()
     // Heard: the peer is there and answers. Whatever the frames start, they start afterwards.
     if (m_probing) {
         m_probing = false;
-        armDeadline(); // stopped if nothing else is due
+        armDeadline(); // left to lapse if nothing else is due
     }
     const bool wasPartial = m_decoder.hasPartialFrame();
     const bool ok = m_decoder.feed(bytes, &m_frames);
@@ -247,6 +248,8 @@ bool PeerConnection::handleDecodedFrames()
             QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
             return false;
         }
+        // Its bytes stay alive while it is handled, whatever the handler does.
+        const QByteArray data = m_frames.data;
         handleFrame(m_frames.at(m_nextFrame++));
     }
     m_frames.clear();
@@ -260,10 +263,12 @@ bool PeerConnection::handleDecodedFrames()
     return !m_readingPaused;
 }
 
-void PeerConnection::handleFrame(const QByteArray &payload)
+void PeerConnection::handleFrame(QByteArrayView payload)
 {
     QString error;
-    const auto message = Protocol::decode(payload, &error);
+    // Not copied: the bytes outlive the call (handleDecodedFrames()).
+    const auto message = Protocol::decode(QByteArray::fromRawData(payload.data(), payload.size()),
+                                          &error);
     if (!message) {
         finish(Error::ProtocolError, error, true);
         return;
@@ -423,11 +428,11 @@ void PeerConnection::armDeadline()
     if (m_closed)
         return;
     const qint64 next = nextDeadline();
-    if (next < 0) {
-        m_deadline.stop();
-        m_armedFor = -1;
+    // Nothing due: a timer still armed is left to fire once, find nothing and stay off. In a
+    // conversation every message sent starts a probe and every one heard ends it; stopping and
+    // starting the timer each time cost a timer (un)registration per message.
+    if (next < 0)
         return;
-    }
     // Only ever brought forward here: a later deadline is found when the armed one fires.
     if (m_deadline.isActive() && m_armedFor <= next)
         return;
@@ -485,12 +490,13 @@ void PeerConnection::onDeadline()
 void PeerConnection::startProbe()
 {
     // A probe already running keeps its start: the peer owes an answer since then, however
-    // much more we send.
-    if (!m_probing) {
-        m_probing = true;
-        m_probeStarted.start();
-        m_lastPing.invalidate();
-    }
+    // much more we send. Its deadlines are armed already (when it started, when reading
+    // resumed, when the timer fired): nothing to look at per message sent.
+    if (m_probing)
+        return;
+    m_probing = true;
+    m_probeStarted.start();
+    m_lastPing.invalidate();
     armDeadline();
 }
 

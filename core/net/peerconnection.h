@@ -79,7 +79,7 @@ private:
     void startProbe();
     void setSocketOptions();
     bool handleDecodedFrames();
-    void handleFrame(const QByteArray &payload);
+    void handleFrame(QByteArrayView payload);
     void handleHello(const Protocol::Hello &hello);
     void sendHello();
     void finish(Error error, const QString &reason, bool sendBye);
@@ -117,7 +117,7 @@ private:
     bool m_ready = false;
     bool m_closed = false;
     bool m_readingPaused = false;
-    QList<QByteArray> m_frames; // decoded, not yet handled (a pause came in between)
+    FrameDecoder::Frames m_frames; // decoded, not yet handled (a pause came in between)
     qsizetype m_nextFrame = 0;
     QString m_decodeError; // the stream went bad after m_frames
 };

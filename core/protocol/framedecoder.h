@@ -4,6 +4,8 @@
 #include <QByteArrayView>
 #include <QList>
 
+#include <utility>
+
 // Splits a byte stream into frames: a 4-byte big-endian length, then that many payload bytes.
 // The length is checked the moment the header is complete, before any body byte is awaited.
 class FrameDecoder final
@@ -13,9 +15,31 @@ public:
 
     explicit FrameDecoder(qsizetype maxFrameSize);
 
+    // The complete payloads of one feed(), without a copy of each: views into the bytes read.
+    struct Frames
+    {
+        QByteArray data;
+        QList<std::pair<qsizetype, qsizetype>> spans; // offset and size of each payload in data
+        qsizetype size() const { return spans.size(); }
+        bool isEmpty() const { return spans.isEmpty(); }
+        QByteArrayView at(qsizetype i) const
+        {
+            return QByteArrayView(data).sliced(spans.at(i).first, spans.at(i).second);
+        }
+        void clear()
+        {
+            data.clear();
+            spans.clear();
+        }
+    };
+
     // Appends bytes and moves every complete payload into `frames`. Returns false once the stream
     // is broken; then error() says why and the decoder accepts nothing more.
     bool feed(QByteArrayView bytes, QList<QByteArray> *frames);
+    // The same, replacing `frames` with this call's payloads. `bytes` is shared, not copied,
+    // when no partial frame waits (the usual case): a flood of small frames costs no allocation
+    // per frame.
+    bool feed(const QByteArray &bytes, Frames *frames);
 
     Error error() const { return m_error; }
     QString errorString() const;

@@ -10,6 +10,7 @@ class tst_FrameDecoder : public QObject
 private Q_SLOTS:
     void wholeFrame();
     void splitAtEveryOffset();
+    void framesShareTheBytesRead();
     void twoFramesInOneChunk();
     void badLength_data();
     void badLength();
@@ -56,6 +57,32 @@ void tst_FrameDecoder::splitAtEveryOffset()
     for (char c : stream)
         QVERIFY(d.feed(QByteArrayView(&c, 1), &frames));
     QCOMPARE(frames.size(), 3);
+}
+
+void tst_FrameDecoder::framesShareTheBytesRead()
+{
+    // The connection's way: payloads as views into what was read, the same payloads wherever
+    // the reads split the stream, and no copy when a read holds whole frames.
+    const QByteArray stream = FrameDecoder::encode("first payload") + FrameDecoder::encode("second")
+                              + FrameDecoder::encode(QByteArray(300, 'x'));
+    for (qsizetype cut = 0; cut <= stream.size(); ++cut) {
+        FrameDecoder d(1024);
+        QList<QByteArray> payloads;
+        for (const QByteArray &read : {stream.first(cut), stream.sliced(cut)}) {
+            FrameDecoder::Frames frames;
+            QVERIFY(d.feed(read, &frames));
+            for (qsizetype i = 0; i < frames.size(); ++i)
+                payloads.append(frames.at(i).toByteArray());
+        }
+        QCOMPARE(payloads, (QList<QByteArray>{"first payload", "second", QByteArray(300, 'x')}));
+        QVERIFY(!d.hasPartialFrame());
+    }
+    FrameDecoder d(1024);
+    FrameDecoder::Frames frames;
+    QVERIFY(d.feed(stream, &frames));
+    QCOMPARE(frames.size(), 3);
+    QCOMPARE(frames.data.constData(), stream.constData());
+    QCOMPARE(frames.at(1), QByteArrayView("second"));
 }
 
 void tst_FrameDecoder::twoFramesInOneChunk()

@@ -30,6 +30,8 @@ private Q_SLOTS:
     void malformed();
     void fastPathAgreesWithGeneral_data();
     void fastPathAgreesWithGeneral();
+    void fastEncodingAgreesWithGeneral_data();
+    void fastEncodingAgreesWithGeneral();
     void nameIsSanitised();
     void controlCharactersLeaveNames_data();
     void controlCharactersLeaveNames();
@@ -222,6 +224,15 @@ void tst_Messages::fastPathAgreesWithGeneral_data()
     QByteArray nullMid = ack;
     nullMid.replace(id.toByteArray(QUuid::WithoutBraces), QUuid().toByteArray(QUuid::WithoutBraces));
     QTest::newRow("ack null mid") << nullMid << false;
+    QByteArray notHex = ack;
+    notHex.replace("0f8fad5b", "0f8fad5g");
+    QTest::newRow("ack mid not hex") << notHex << false;
+    QByteArray dashMoved = ack;
+    dashMoved.replace("d9cb-469f", "d9cb4-69f");
+    QTest::newRow("ack mid dash moved") << dashMoved << false;
+    QByteArray mixedCase = ack;
+    mixedCase.replace("a165-70867728950e", "A165-70867728950E");
+    QTest::newRow("ack mid mixed case") << mixedCase << true;
 }
 
 void tst_Messages::fastPathAgreesWithGeneral()
@@ -237,6 +248,46 @@ void tst_Messages::fastPathAgreesWithGeneral()
         COMPARE_MESSAGE(*decoded, *general);
     else
         QCOMPARE(error, generalError); // the general way explains it
+}
+
+void tst_Messages::fastEncodingAgreesWithGeneral_data()
+{
+    // Chat, ack and read are written straight into their frame; an older peer reads them the
+    // way QCborValue writes them, so the bytes must be the same, head lengths included.
+    QTest::addColumn<Protocol::Message>("message");
+    const QUuid id = QUuid::fromString(u"0f8fad5b-d9cb-469f-a165-70867728950e"_s);
+    const QUuid high = QUuid::fromString(u"ffffffff-fedc-ba98-f0e1-d2c3b4a59687"_s);
+    const auto at = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC); };
+    const auto ts = at(1'780'000'000'123);
+    QTest::newRow("chat") << Message(Chat{id, ts, u"hello"_s});
+    QTest::newRow("chat non-ASCII") << Message(Chat{id, ts, u"h\u00e9llo \u4f60\u597d"_s});
+    QTest::newRow("chat emoji") << Message(Chat{high, ts, u"\U0001F600"_s});
+    QTest::newRow("chat lone surrogate") << Message(Chat{id, ts, QString(QChar(0xD800))});
+    QTest::newRow("chat leading BOM") << Message(Chat{id, ts, u"\uFEFFx"_s});
+    QTest::newRow("chat empty") << Message(Chat{id, ts, QString()});
+    for (const qsizetype n : {23, 24, 255, 256, 65535, 65536})
+        QTest::addRow("chat text %lld", qlonglong(n)) << Message(Chat{id, ts, QString(n, u'x')});
+    for (const qint64 ms : {0LL, 23LL, 24LL, 255LL, 256LL, 65536LL, 4294967296LL, -1LL, -25LL})
+        QTest::addRow("chat ts %lld", qlonglong(ms)) << Message(Chat{id, at(ms), u"x"_s});
+    QTest::newRow("ack") << Message(Ack{id});
+    QTest::newRow("ack high bytes") << Message(Ack{high});
+    QTest::newRow("ack null") << Message(Ack{QUuid()});
+    QTest::newRow("read") << Message(Read{high});
+}
+
+void tst_Messages::fastEncodingAgreesWithGeneral()
+{
+    QFETCH(Protocol::Message, message);
+    const QByteArray general = std::visit(
+        [](const auto &m) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Unknown>)
+                return QByteArray();
+            else
+                return cbor(m.toCbor());
+        },
+        message);
+    QCOMPARE(encode(message).toHex(), general.toHex());
+    QCOMPARE(encodeFrame(message).toHex(), FrameDecoder::encode(general).toHex());
 }
 
 void tst_Messages::nameIsSanitised()
