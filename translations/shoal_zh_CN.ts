@@ -103,6 +103,10 @@
         <source>Unexpected argument &quot;%1&quot;.</source>
         <translation>意外的参数“%1”。</translation>
     </message>
+    <message>
+        <source>%1 is left from an older Shoal and is not used; the settings are in %2.</source>
+        <translation>%1 是旧版 Shoal 留下的文件，已不再使用；设置保存在 %2。</translation>
+    </message>
 </context>
 <context>
     <name>ConnectDialog</name>
@@ -899,6 +903,10 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Serverless LAN chat. Qt&apos;s own options, such as -style Fusion, work too.</source>
         <translation>无服务器的局域网聊天。Qt 自身的选项（如 -style Fusion）同样可用。</translation>
+    </message>
+    <message>
+        <source>shoal-cli is using the profile %1 (a service, or a terminal). Stop it first, or start the window with --profile and another folder.</source>
+        <translation>shoal-cli 正在使用配置文件夹 %1（作为服务或在终端中运行）。请先停止它，或用 --profile 指定另一个文件夹启动窗口。</translation>
     </message>
 </context>
 </TS>
