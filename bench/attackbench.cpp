@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What each attack costs the peer under attack: its CPU and extra memory, and the round trip
 // of a legitimate conversation with it meanwhile, beside the same figures with no attack.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // A benchmark's child-process peer: identity and history on disk in `profile`, listening on

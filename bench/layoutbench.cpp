@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How long the window is held up by messages that are costly to lay out: the real main window,
 // its conversation holding 34 messages of 64 KiB each, sent over loopback by a second peer in
 // this process. While the window lays out, its event loop (and with it every connection: acks,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Prints Shoal's benchmark tables (loopback only), ending with issue 10's cost targets, each
 # beside its baseline measured in the same run. Build first: scripts/build.sh
 # Run it in a network namespace with only lo up, e.g. `ip netns exec NS bench/run.sh`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Many peers at once, and start-up time, each in processes of their own (loopback only).
 //
 // 200 peers: the measured process (the hub) dials every peer, so that each peer sees one

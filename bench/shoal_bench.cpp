@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Measures Shoal against a plain Qt TCP ping-pong, in one process, on loopback only.
 // Prints a Markdown table. Run through bench/run.sh.
 #include "attackbench.h"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Configures and builds Shoal in build/ (clang 14, so that the fuzz targets build too).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Formats every C++ file in place (what CI checks with --dry-run -Werror).
 set -euo pipefail
 cd "$(dirname "$0")/.."

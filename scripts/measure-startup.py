@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Times shoal-cli from its start to its `ready` line, with an empty profile and with a profile
 of a million messages (half of them unread), as issue 10's start-up target counts it.
 

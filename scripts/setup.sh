@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what Shoal needs to build, test and run on Debian 12 / Ubuntu 24.04.
 # Works as root or as a user with sudo.
 set -euo pipefail

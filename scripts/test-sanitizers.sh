@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Builds with AddressSanitizer + UndefinedBehaviorSanitizer (clang 14) into build-asan/ and
 # runs the suite there (the fuzz targets run in the main build), then the attack benchmark:
 # every attack on a peer built with the sanitizers. Any sanitizer report fails.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Set up, build, and run every test (unit, two-peer loopback, shoal-cli, widget, fuzz).
 # Tests only ever send to 127.0.0.0/8.
 set -euo pipefail

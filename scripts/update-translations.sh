@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Rewrites translations/*.ts from the sources. A developer step: CI runs it and fails when the
 # result differs from what is committed.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerdelegate.h"
 
 #include "models/peerlistmodel.h"

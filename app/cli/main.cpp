@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // shoal-cli: a headless Shoal peer driven by JSON lines on stdin/stdout.
 #include "appoptions.h"
 #include "jsonlinesession.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // shoal: the desktop window.
 #include "appoptions.h"
 #include "quitsignals.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // LAN discovery datagram, version 1. Grammar (CDDL), also in docs/protocol.md:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The one way storage/ sets up and tears down a named SQLite connection: MessageStore's reader,

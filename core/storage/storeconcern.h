@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // What a concern of the history (messages, peers, the outgoing queue; later files, groups)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Received messages without sockets: acknowledged only once on disk, a copy acknowledged again
 // and stored once, a peer far ahead of the disk not read until the disk catches up.
 #include "chat/inbox.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The outgoing queue without sockets: order, the send window, a restart, a connection that
 // ends before the ack.
 #include "chat/outbox.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Read receipts without sockets: what arrives in the conversation the person is looking at is
 // read, and the peer is told when allowed; elsewhere it counts as unread.
 #include "chat/inbox.h"

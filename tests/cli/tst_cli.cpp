@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Two shoal-cli processes on loopback, driven through their JSON-lines interface.
 #include "cliprocess.h"
 #include "discovery/announcement.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // A hand-driven peer for tests: a TLS socket with its own identity that sends whatever the test

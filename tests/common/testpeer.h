@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // A Shoal peer for tests: a real Messenger on loopback, port 0, history in memory.

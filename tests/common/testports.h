@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // Ports for tests: ask the kernel for a free one on loopback, then let it go for the test to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // TLS at the record level, for attacks from outside the TLS session: split a byte stream into

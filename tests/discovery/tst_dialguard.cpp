@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The bounds on what LAN announcements can make Shoal dial, on a clock the test sets.
 #include "discovery/dialguard.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // LAN discovery between peers in one process. Network safety: every announcement goes to
 // 127.255.255.255 on a UDP port the test picks; nothing leaves this host.
 #include "discovery/dialguard.h"

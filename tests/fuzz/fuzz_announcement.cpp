@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: one discovery datagram. Properties: nothing crashes, every refusal says
 // why, and whatever decodes re-encodes to the same announcement.
 #include "discovery/announcement.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer, connection level: one input is everything a peer sends after the TLS handshake,
 // fed over a real loopback TLS connection into a real Messenger (frame decoder, hello state
 // machine, every message type, acknowledgements, the history on its writer thread). Then the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer, listener level: one input is the raw bytes a client sends to a running Messenger's
 // listening socket over loopback, before and instead of TLS (not wrapped in TLS: the fuzzer
 // plays the client's side of the handshake itself). It reaches Qt's TLS backend, OpenSSL's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // libFuzzer target: a byte stream through the frame decoder, every frame through the message
 // decoder. Properties: nothing crashes, whatever decodes re-encodes to the same message, and
 // the decoder's fast path agrees with the general one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
 // The peer the connection-level fuzz targets attack: a Messenger listening on loopback in this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol), one
 // datagram per announcement kind (corpus/fuzz_announcement), what a peer sends in a few
 // typical sessions after its hello (corpus/fuzz_connection), and the frames of a real session

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A Chinese user sees Chinese: the embedded catalogue loads and covers what users read.
 #include "appoptions.h"
 #include "messenger/messenger.h"

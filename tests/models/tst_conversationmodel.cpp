@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The conversation the window shows: pages, late arrivals, and state changes that find their
 // row however the rows have moved.
 #include "models/conversationmodel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The typed dispatcher: each type reaches its one handler, a type nobody handles is logged and
 // not lost in silence, and the running Messenger handles every type that is not the session's.
 #include "identity/identity.h"

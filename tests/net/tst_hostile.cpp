@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Hostile peers over real loopback sockets. In every test Alice is under attack while Bob, a
 // legitimate peer, keeps chatting with her both ways: every one of his messages, and of hers,
 // must arrive exactly once, and the attacker's connection must be the only one that suffers.

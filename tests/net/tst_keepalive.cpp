@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keepalive over real loopback TLS (docs/protocol.md, "Keepalive"): an idle connection costs
 // nothing on the wire, a peer that stops reading is still dropped once something is sent to it,
 // and between probes the kernel's TCP keepalive watches the connection.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Two (or more) real peers in one process, over loopback TLS.
 #include "../common/rawpeer.h"
 #include "../common/testpeer.h"

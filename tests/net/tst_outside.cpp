@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Attacks from outside the TLS session: whatever arrives before, instead of or in the middle of
 // a mutual TLS 1.3 handshake, on the listening side (Alice accepts) and on the dialling side
 // (Alice dials a server that answers junk, as one spoofed discovery announcement would make

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Several streams per peer over real loopback TLS: a bulk stream beside the chat one, keyed by
 // peer and kind, so that neither is taken for a duplicate of the other and bulk data never
 // delays the conversation (docs/protocol.md, "Streams").

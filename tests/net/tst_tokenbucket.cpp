@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // TokenBucket and ThrottledCount: the rate limits and log throttles every layer shares.
 #include "net/throttledcount.h"
 #include "net/tokenbucket.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Three hosts, each in its own network namespace, joined by a bridge in a fourth: shoal-cli
 // runs in each with the shipped defaults (broadcast on every interface, port 47800/47801),
 // which is only ever safe inside namespaces like these, made and removed by this test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Dialling without sockets: the back-off after failures (on the clock the dialer is given),
 // the lower-ID tie-break, the identity-mismatch warning, heard addresses before the verified
 // one.

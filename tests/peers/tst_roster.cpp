@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The roster without sockets, seen through PeerListModel: a connection makes a peer online
 // and verified, its end takes it offline, a stranger only heard leaves no trace.
 #include "faketransport.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // kill -9 at random moments while 5,000 messages stream from A to B (two shoal-cli processes
 // on loopback). Whatever A's history shows as delivered is in B's; whatever A queued is
 // delivered after restarts; nothing twice; both databases pass PRAGMA integrity_check.

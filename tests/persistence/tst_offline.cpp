@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The sender holds messages for a peer that is away, across restarts, and delivers them in
 // order, exactly once, when the peer is back. Loopback only.
 #include "messenger/messenger.h"

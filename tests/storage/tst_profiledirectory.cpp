@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The profile folder: owner-only files whatever the umask, an existing folder's mode left
 // alone, and one process per profile.
 #include "identity/identity.h"

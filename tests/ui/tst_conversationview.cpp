@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The conversation as a person sees it in the real window: line breaks, bubble heights and
 // scrolling, where a conversation opens, selecting text, links, the keyboard, screen readers
 // and a dark palette. Bob is a second peer in this process.

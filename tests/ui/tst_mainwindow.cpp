@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Drives the real window the way a person would, against a second peer in the same process.
 #include "connectdialog.h"
 #include "conversationpane.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What a bubble shows of a text: bounded, with every cut said, and ordinary text untouched.
 #include "messagetext.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Texts that are costly to lay out (a 64 KiB word, a letter under 32,767 combining marks, 9,362
 // emoji joined by ZWJ), sent by a second peer in this process, shown in the real window. What is
 // checked is the work done, not the time it takes (that is bench/run.sh --layout).

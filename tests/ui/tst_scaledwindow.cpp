@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // At QT_SCALE_FACTOR=2 (a high-density screen, or a person who wants everything bigger) the
 // window opens inside the screen, with its whole toolbar and status line on it.
 #include "mainwindow.h"

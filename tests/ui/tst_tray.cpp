@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The tray and notification logic in the real window, offscreen (no tray, no session bus):
 // what the title, the tooltip and the icon say, when a notification is due and what it says,
 // and that each can be turned off. tst_traydesktop runs them against a real tray and daemon.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The tray and notifications on a real X desktop: Xvfb, a private session bus, an XEmbed tray
 // host (trayer) and a notification daemon (dunst), all from Debian. The test runs itself again
 // inside `dbus-run-session -- xvfb-run` on the xcb platform; it skips only when one of those

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Around the conversation: the peer list and the keyboard focus, the header, the Connect
 // dialog, shortcuts and menus, the toolbar in Chinese, and the window's remembered layout.
 #include "connectdialog.h"
