@@ -7,6 +7,7 @@
 
 #include <QLoggingCategory>
 #include <QMetaEnum>
+#include <QScopedValueRollback>
 
 #include <cerrno>
 
@@ -148,8 +149,13 @@ bool PeerConnection::send(const Protocol::Message &message)
 
 void PeerConnection::flush()
 {
-    if (!m_closed)
-        m_socket->flush();
+    if (m_closed)
+        return;
+    // QSslSocket::flush() also decrypts what has arrived and may emit readyRead at once: its
+    // frames wait for the next pass (onReadyRead), so that none is handled inside whoever
+    // flushes (the store's commit report).
+    const QScopedValueRollback<bool> flushing(m_flushing, true);
+    m_socket->flush();
 }
 
 qint64 PeerConnection::pendingWriteBytes() const
@@ -214,6 +220,10 @@ void PeerConnection::setReadingPaused(bool paused)
 
 void PeerConnection::onReadyRead()
 {
+    if (m_flushing) {
+        QMetaObject::invokeMethod(this, &PeerConnection::onReadyRead, Qt::QueuedConnection);
+        return;
+    }
     if (m_closed || m_readingPaused || !handleDecodedFrames())
         return;
     const QByteArray bytes = m_socket->readAll();

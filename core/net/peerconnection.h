@@ -118,6 +118,7 @@ private:
     bool m_ready = false;
     bool m_closed = false;
     bool m_readingPaused = false;
+    bool m_flushing = false;       // in flush(): what it decrypts is read on the next pass
     FrameDecoder::Frames m_frames; // decoded, not yet handled (a pause came in between)
     qsizetype m_nextFrame = 0;
     QString m_decodeError; // the stream went bad after m_frames
