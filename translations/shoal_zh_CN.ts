@@ -402,6 +402,26 @@
         <source>Cannot open the history %1. Check that the folder can be written.</source>
         <translation>无法打开聊天记录 %1。请检查该文件夹是否可写。</translation>
     </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <source>the disk reported an error (full, removed, or failing)</source>
+        <translation>磁盘报告了错误（已满、已移除或出现故障）</translation>
+    </message>
+    <message>
+        <source>the history file cannot be written</source>
+        <translation>无法写入历史记录文件</translation>
+    </message>
+    <message>
+        <source>the history file is damaged</source>
+        <translation>历史记录文件已损坏</translation>
+    </message>
+    <message>
+        <source>the history file is in use by another program</source>
+        <translation>历史记录文件正被其他程序使用</translation>
+    </message>
 </context>
 <context>
     <name>MessageText</name>

@@ -428,6 +428,29 @@ bool MessageStore::takeResult(bool wait)
     return true;
 }
 
+QString MessageStore::describeWriteError(int sqliteCode, const QString &sqliteText)
+{
+    // In the person's language for what a person can act on; SQLite's English words only for
+    // the rest (a bug, not a disk), where they are what a report needs.
+    switch (sqliteCode) {
+    case SQLITE_FULL:
+        return tr("the disk is full");
+    case SQLITE_IOERR:
+        return tr("the disk reported an error (full, removed, or failing)");
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return tr("the history file cannot be written");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return tr("the history file is damaged");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return tr("the history file is in use by another program");
+    default:
+        return sqliteText;
+    }
+}
+
 void MessageStore::finish(CommitResult r)
 {
     m_longestCommitUs = qMax(m_longestCommitUs, r.commitUs);
@@ -439,15 +462,16 @@ void MessageStore::finish(CommitResult r)
             m_receivedBacklog.remove(it.key());
     }
     m_receivedInFlight.clear();
+    const QString why = r.ok ? QString() : describeWriteError(r.sqliteCode, r.error);
     if (!r.ok) {
         m_failedSinceFlush = true;
         // Reported; what did get written (the writer retries a failed batch write by write)
-        // is reported below as usual.
+        // is reported below as usual. SQLite's own words go to the log.
         m_lastError = tr("Could not save to the history: %1. Free some disk space: messages "
                          "you write are marked \"not saved\" until you retry them; messages to "
                          "you are fetched again by themselves.")
-                          .arg(r.error);
-        qCWarning(lcStorage).noquote() << m_lastError;
+                          .arg(why);
+        qCWarning(lcStorage).noquote() << "a write failed:" << r.error;
         Q_EMIT errorOccurred(m_lastError);
     }
     const bool writableAgain = r.ok && m_failing;
@@ -486,7 +510,7 @@ void MessageStore::finish(CommitResult r)
                 m_outgoing.addUnsaved(m);
             }
         }
-        Q_EMIT notSaved(r.failed, r.error);
+        Q_EMIT notSaved(r.failed, why);
     }
     if (writableAgain) {
         qCInfo(lcStorage) << "the history takes writes again";

@@ -196,6 +196,7 @@ private:
     void collect();             // takes the writer's result, if there is one, and reports it
     bool takeResult(bool wait); // the writer's result, reported; false if there was none
     void finish(CommitResult result);
+    static QString describeWriteError(int sqliteCode, const QString &sqliteText);
     void reportSent(const QList<ChatMessage> &changed);
     bool exec(const QString &sql, QString *error);
     bool isOpen() const { return m_open; }

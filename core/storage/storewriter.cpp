@@ -196,6 +196,7 @@ bool StoreWriter::open(const QString &path, bool durable, QString *error)
                       ? *static_cast<sqlite3 *const *>(handle.constData())
                       : nullptr;
     m_q = std::make_unique<Queries>(m_db);
+    m_sqlite = db;
     if (!db || !m_q->prepare(db)) {
         *error = m_openError = db && m_db.lastError().type() == QSqlError::NoError
                                    ? QString::fromUtf8(sqlite3_errmsg(db))
@@ -280,8 +281,10 @@ CommitResult StoreWriter::commit(const QList<Write> &writes)
         CommitResult one = transaction({w});
         all.commitUs += one.commitUs;
         if (!one.ok) {
-            if (all.ok)
-                all.error = one.error; // the first is reported
+            if (all.ok) { // the first is reported
+                all.error = one.error;
+                all.sqliteCode = one.sqliteCode;
+            }
             all.ok = false;
             all.failed += addsIn({w});
             continue;
@@ -483,10 +486,12 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         return m_q->commit.exec(&r.error);
     };
     if (!run()) {
+        // Before the rollback, which sets its own.
+        const int code = m_sqlite ? sqlite3_errcode(m_sqlite) & 0xff : 0;
         QString ignored; // the first error is the one reported
         m_q->rollback.exec(&ignored);
         m_peerKeys.clear(); // a key made in it is gone with it
-        r = CommitResult{false, r.error, {}, {}, {}, {}, {}, clock.nsecsElapsed() / 1000};
+        r = CommitResult{false, r.error, {}, {}, {}, {}, {}, clock.nsecsElapsed() / 1000, code};
         return r;
     }
     r.ok = true;

@@ -12,6 +12,8 @@
 #include <optional>
 #include <variant>
 
+struct sqlite3;
+
 // A peer as remembered between runs.
 struct PeerRecord
 {
@@ -58,6 +60,7 @@ struct CommitResult
     QList<ChatMessage> duplicates; // stored before: same ID, peer and direction
     QList<ChatMessage> failed;     // adds that could not be written (a full disk, ...)
     qint64 commitUs = 0;           // time in the transaction, fsync included
+    int sqliteCode = 0; // SQLite's primary result code when not ok (SQLITE_FULL...), else 0
 };
 
 // The only code that writes to the history. It lives on MessageStore's writer thread with a
@@ -93,5 +96,6 @@ private:
     QSqlDatabase m_db;
     std::unique_ptr<Queries> m_q;
     QHash<QString, qint64> m_peerKeys;
-    QString m_openError; // why open() failed: every commit fails with it
+    QString m_openError;         // why open() failed: every commit fails with it
+    sqlite3 *m_sqlite = nullptr; // m_db's handle, for the result code of a failed commit
 };

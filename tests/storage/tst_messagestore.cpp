@@ -66,6 +66,7 @@ private Q_SLOTS:
     void deleteOnlyWaiting();
     void sentIsReportedButNeverCommitted();
     void discardedUnsavedIsNeverACommit();
+    void fullDiskSaidInOwnWords();
     void ackThenCloseLeavesDelivered();
     void unreadCountsKeptWithTheRows();
     void throwawayHistoryIsInMemoryAndPrivate();
@@ -879,6 +880,27 @@ void tst_MessageStore::discardedUnsavedIsNeverACommit()
     QVERIFY(!store.message(m.id));
     QVERIFY(!store.discardUnsaved(m.id)); // only once
     QVERIFY(committed.isEmpty());
+}
+
+void tst_MessageStore::fullDiskSaidInOwnWords()
+{
+    // A full disk is told in a sentence tr() can translate, not in SQLite's English words
+    // spliced into a translated one.
+    QTemporaryDir dir;
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.filePath(u"h.sqlite"_s), &error), qPrintable(error));
+    QSignalSpy notSaved(&store, &MessageStore::notSaved);
+    QSignalSpy failed(&store, &MessageStore::errorOccurred);
+    store.setGrowthLimited(true); // as on a full disk
+    store.addOutgoing(message(1, QString(60000, u'x'), true, MessageState::Queued));
+    QVERIFY(!store.flush());
+    QTRY_COMPARE(notSaved.size(), 1);
+    QCOMPARE(notSaved.first().at(1).toString(), u"the disk is full"_s);
+    QCOMPARE(failed.size(), 1);
+    const QString warning = failed.first().first().toString();
+    QVERIFY2(warning.contains(u"the disk is full"_s), qPrintable(warning));
+    QVERIFY2(!warning.contains(u"database or disk"_s), qPrintable(warning)); // SQLite's words
 }
 
 void tst_MessageStore::ackThenCloseLeavesDelivered()
