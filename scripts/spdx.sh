@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Puts an SPDX licence line at the top of every source, build and script file that lacks one
 # (--check: lists them and fails instead). The licence is GPL-3.0-or-later (LICENSE).
 set -euo pipefail
