@@ -5,6 +5,7 @@
 #include "benchpeer.h"
 #include "benchwait.h"
 #include "discovery/discoveryservice.h"
+#include "eventloop.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
@@ -894,6 +895,9 @@ void printIdle(const IdleResult &r)
 
 int main(int argc, char *argv[])
 {
+    // As shoal-cli: the Shoal peers here, their plain-Qt baselines and the child processes
+    // all run on Qt's own event loop.
+    preferQtEventLoop();
 #ifdef SHOAL_BENCH_GUI
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

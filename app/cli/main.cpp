@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // shoal-cli: a headless Shoal peer driven by JSON lines on stdin/stdout.
 #include "appoptions.h"
+#include "eventloop.h"
 #include "jsonlinesession.h"
 #include "quitsignals.h"
 
@@ -20,6 +21,7 @@ using namespace Qt::StringLiterals;
 int main(int argc, char *argv[])
 {
     const QStringList arguments = AppOptions::arguments(argc, argv);
+    preferQtEventLoop();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"shoal"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(SHOAL_VERSION));
