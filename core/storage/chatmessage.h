@@ -46,9 +46,14 @@ inline MessageKey keyOf(const ChatMessage &m)
     return {m.id, m.peerId, m.outgoing};
 }
 
+// The message ID alone, its 16 bytes through Qt's seeded hash. Not the peer's ID: 64
+// characters hashed on every lookup were a sixth of the main thread's instructions in a flood,
+// and one message ID comes with at most a few keys (one per peer and direction). Not
+// qHash(QUuid): Qt 6.4 folds the bytes with XOR, so IDs a peer picks could all collide.
 inline size_t qHash(const MessageKey &k, size_t seed = 0)
 {
-    return qHashMulti(seed, k.id, k.peerId, k.outgoing);
+    static_assert(sizeof(QUuid) == 16);
+    return qHashBits(&k.id, sizeof(QUuid), seed);
 }
 
 // Messages are shown in the order they reached this profile (typed here, or received), never
