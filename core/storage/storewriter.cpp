@@ -80,6 +80,19 @@ public:
         sqlite3_reset(m_s);
         return out;
     }
+    // Runs it to its end, handing each row's first column (an integer) to `row`, and resets
+    // it; false with *error set when SQLite refuses.
+    template<typename Row>
+    bool rows(QString *error, Row row)
+    {
+        int rc;
+        while ((rc = sqlite3_step(m_s)) == SQLITE_ROW)
+            row(sqlite3_column_int64(m_s, 0));
+        if (rc != SQLITE_DONE)
+            *error = QString::fromUtf8(sqlite3_errmsg(m_db));
+        sqlite3_reset(m_s);
+        return rc == SQLITE_DONE;
+    }
     qint64 changes() const { return sqlite3_changes64(m_db); }
     qint64 lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
 
@@ -90,6 +103,9 @@ private:
 
 // Adds in one INSERT, when a batch has that many in a row.
 constexpr int InsertRun = 16;
+// State changes in one UPDATE over their rows, when a batch has at least that many in a row
+// whose rows follow each other (a flood's acks).
+constexpr int StateRunMin = 4;
 
 } // namespace
 
@@ -133,6 +149,13 @@ struct StoreWriter::Queries
                                       "UPDATE messages SET state = ?1 WHERE seq = ?5 AND id = ?2"
                                       " AND peer_key = ?3 AND outgoing = ?4"
                                       " AND (state < ?1 OR (state = 1 AND ?1 = 0))")
+               // A run of them (StateRunMin): the rows seq ?2 to ?3 are exactly the run's,
+               // whose seqs this profile gave them (AUTOINCREMENT: never reused). RETURNING
+               // tells which moved.
+               && updateRange.prepare(db,
+                                      "UPDATE messages SET state = ?1 WHERE seq BETWEEN ?2 AND ?3"
+                                      " AND peer_key = ?4 AND outgoing = ?5"
+                                      " AND (state < ?1 OR (state = 1 AND ?1 = 0)) RETURNING seq")
                && update.prepare(db,
                                  "UPDATE messages SET state = ?1 WHERE id = ?2"
                                  " AND peer_key = ?3 AND outgoing = ?4"
@@ -164,7 +187,7 @@ struct StoreWriter::Queries
                && rollback.prepare(db, "ROLLBACK");
     }
     Statement insert, insertReceived, insertRun, insertRunReceived, lastSeq, update, updateBySeq,
-        conversation, unread, peerKey, newPeerKey, begin, commit, rollback;
+        updateRange, conversation, unread, peerKey, newPeerKey, begin, commit, rollback;
     QSqlQuery receipt, remove, peer, byKey;
 };
 
@@ -380,6 +403,49 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         }
         return true;
     };
+    // A change of state for its message (changed: it moved).
+    auto stateChanged = [&](const State &s) {
+        ChatMessage m = s.message;
+        m.state = s.state;
+        // Incoming: stored Delivered, and a state only moves forward: read now.
+        if (!m.outgoing)
+            unread[m.peerId] += m.state == MessageState::Delivered ? 1 : -1;
+        r.changed.append(m);
+    };
+    // At least StateRunMin state changes from writes[i] on, to one state for one peer's rows
+    // numbered one after the other, in one statement: how many (0: no such run here), nullopt
+    // when SQLite refused.
+    auto stateRun = [&](qsizetype i) -> std::optional<qsizetype> {
+        const State &first = std::get<State>(writes.at(i));
+        if (first.seq <= 0 || i + StateRunMin > writes.size())
+            return 0;
+        qsizetype n = 1;
+        while (i + n < writes.size()) {
+            const auto *next = std::get_if<State>(&writes.at(i + n));
+            if (!next || next->seq != first.seq + n || next->state != first.state
+                || next->message.outgoing != first.message.outgoing
+                || next->message.peerId != first.message.peerId)
+                break;
+            ++n;
+        }
+        if (n < StateRunMin)
+            return 0;
+        const std::optional<qint64> key = peerKey(first.message.peerId, false, &r.error);
+        if (!r.error.isEmpty())
+            return std::nullopt;
+        if (!key)
+            return n; // no message of that peer's is stored
+        Statement &q = m_q->updateRange;
+        q.bind(1, int(first.state));
+        q.bind(2, first.seq);
+        q.bind(3, first.seq + n - 1);
+        q.bind(4, *key);
+        q.bind(5, first.message.outgoing);
+        const bool ok = q.rows(&r.error, [&](qint64 seq) {
+            stateChanged(std::get<State>(writes.at(i + (seq - first.seq))));
+        });
+        return ok ? std::optional<qsizetype>(n) : std::nullopt;
+    };
     auto run = [&]() -> bool {
         if (!m_q->begin.exec(&r.error))
             return false;
@@ -409,6 +475,13 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 else
                     added(a->message, q.lastInsertId());
             } else if (const auto *s = std::get_if<State>(&w)) {
+                const std::optional<qsizetype> n = stateRun(i);
+                if (!n)
+                    return false;
+                if (*n > 0) {
+                    i += *n - 1;
+                    continue;
+                }
                 const std::optional<qint64> key = peerKey(s->message.peerId, false, &r.error);
                 if (!r.error.isEmpty())
                     return false;
@@ -437,14 +510,8 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                         return false;
                     changed = m_q->update.changes() > 0;
                 }
-                if (changed) {
-                    ChatMessage m = s->message;
-                    m.state = s->state;
-                    // Incoming: stored Delivered, and a state only moves forward: read now.
-                    if (!m.outgoing)
-                        unread[m.peerId] += m.state == MessageState::Delivered ? 1 : -1;
-                    r.changed.append(m);
-                }
+                if (changed)
+                    stateChanged(*s);
             } else if (const auto *c = std::get_if<Receipt>(&w)) {
                 m_q->receipt.addBindValue(c->key.id.toRfc4122());
                 m_q->receipt.addBindValue(c->key.peerId);

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void everyStateReadBackAfterPeerKeys();
     void statesOnlyMoveForward();
     void stateChangeFindsOnlyItsMessage();
+    void acksOfAFloodCommittedTogether();
     void groupedIntoOneCommit();
     void floodWithDuplicatesStoredInOrder();
     void committedInTheBackgroundInOrder();
@@ -694,6 +695,62 @@ void tst_MessageStore::stateChangeFindsOnlyItsMessage()
     QCOMPARE(store.message(keyOf(b))->state, MessageState::Read);
     QCOMPARE(store.message(keyOf(fromBob))->state, MessageState::Delivered);
     QCOMPARE(store.unreadCounts().value(Peer), 1);
+}
+
+void tst_MessageStore::acksOfAFloodCommittedTogether()
+{
+    // Acks for messages whose rows follow each other (a flood) are written in one statement:
+    // each acknowledged message is Delivered and reported so once; one already Read stays Read
+    // and is not reported; the other peer's message among them and the one not acknowledged
+    // stay as they were.
+    for (const bool onDisk : {false, true}) {
+        QTemporaryDir dir;
+        MessageStore store;
+        QString error;
+        QVERIFY2(store.open(onDisk ? dir.filePath(u"h.sqlite"_s) : u":memory:"_s, &error),
+                 qPrintable(error));
+        QList<ChatMessage> toPeer;
+        for (int i = 0; i < 8; ++i)
+            toPeer.append(message(i + 1, u"out %1"_s.arg(i), true, MessageState::Queued));
+        ChatMessage toOther = message(20, u"to someone else"_s, true, MessageState::Queued);
+        toOther.peerId = QString(64, u'c');
+        for (int i = 0; i < toPeer.size(); ++i) {
+            store.addOutgoing(toPeer.at(i));
+            if (i == 6)
+                store.addOutgoing(toOther); // after the first 7: the 8th's row is not next
+        }
+        QVERIFY(store.flush());
+        for (const ChatMessage &m : std::as_const(toPeer))
+            store.markSent(*store.message(keyOf(m)));
+        store.markSent(*store.message(keyOf(toOther)));
+        store.setState(toPeer.at(6), MessageState::Read); // its read receipt came first
+        QVERIFY(store.flush());
+
+        QSignalSpy committed(&store, &MessageStore::committed);
+        for (int i = 0; i < 7; ++i) { // not the 8th, nor the other peer's
+            ChatMessage ack;
+            ack.id = toPeer.at(i).id;
+            ack.peerId = Peer;
+            ack.outgoing = true;
+            store.setState(ack, MessageState::Delivered);
+        }
+        QVERIFY(store.flush());
+        QTRY_COMPARE(committed.size(), 1);
+        QSet<QUuid> reported;
+        for (const ChatMessage &c : committed.first().at(1).value<QList<ChatMessage>>()) {
+            QCOMPARE(c.state, MessageState::Delivered);
+            QVERIFY(!reported.contains(c.id));
+            reported.insert(c.id);
+        }
+        QCOMPARE(reported.size(), 6);
+        QVERIFY(!reported.contains(toPeer.at(6).id));
+        for (int i = 0; i < 7; ++i) {
+            QCOMPARE(store.message(keyOf(toPeer.at(i)))->state,
+                     i == 6 ? MessageState::Read : MessageState::Delivered);
+        }
+        QCOMPARE(store.message(keyOf(toPeer.at(7)))->state, MessageState::Sent);
+        QCOMPARE(store.message(keyOf(toOther))->state, MessageState::Sent);
+    }
 }
 
 void tst_MessageStore::groupedIntoOneCommit()
