@@ -196,7 +196,7 @@ QByteArray frame(const QByteArray &payload)
     return out + payload;
 }
 
-Result benchPlain()
+Result benchPlain(int setupCount = Setups, int roundTrips = RoundTrips)
 {
     Result r;
     QTcpServer server;
@@ -221,7 +221,7 @@ Result benchPlain()
     });
 
     QList<qint64> setups;
-    for (int i = 0; i < Setups; ++i) {
+    for (int i = 0; i < setupCount; ++i) {
         QTcpSocket client;
         QElapsedTimer t;
         t.start();
@@ -246,7 +246,7 @@ Result benchPlain()
         acked += int(frames.size());
     });
     QList<qint64> rtts;
-    for (int i = 0; i < RoundTrips; ++i) {
+    for (int i = 0; i < roundTrips; ++i) {
         QElapsedTimer t;
         t.start();
         const int before = acked;
@@ -265,6 +265,34 @@ Result benchPlain()
     r.perSecond = Throughput / (t.nsecsElapsed() / 1e9);
     qDeleteAll(serverSides);
     return r;
+}
+
+// Back to back, `which` ("shoal" or "plain") alone in a fresh process, FloodRuns times
+// (alternating, when both are asked for in turn): the median. In the process that had just run
+// the plain baseline (or anything else), a flood varied from 0.5x to 1x its speed alone.
+constexpr int FloodRuns = 5;
+
+double floodInChildren(const QString &which)
+{
+    QList<double> perSecond;
+    for (int i = 0; i < FloodRuns; ++i) {
+        QProcess child;
+        child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        child.start(QCoreApplication::applicationFilePath(), {u"--flood-child"_s, which});
+        if (!child.waitForFinished(120'000) || child.exitCode() != 0) {
+            std::fprintf(stderr, "bench: the %s flood failed\n", qPrintable(which));
+            ++g_failures;
+            continue;
+        }
+        for (const QByteArray &line : child.readAllStandardOutput().split('\n')) {
+            if (line.startsWith("FLOOD "))
+                perSecond.append(line.mid(6).toDouble());
+        }
+    }
+    if (perSecond.isEmpty())
+        return 0;
+    std::sort(perSecond.begin(), perSecond.end());
+    return perSecond.at(perSecond.size() / 2);
 }
 
 // --- History on disk ----------------------------------------------------------------------------
@@ -860,7 +888,9 @@ void printTargets(const Result &plain,
            + n
            + " (memory, connect); Shoal's own hub with 1 peer (idle with many); a\n"
              "QCoreApplication that prints a line and exits (start-up). Peers, hubs and started\n"
-             "programs each run in a process of their own; the round trips in this one.\n";
+             "programs each run in a process of their own, as does each back-to-back run (the\n"
+             "median of "
+           + QByteArray::number(FloodRuns) + "); the round trips in this one.\n";
     std::printf("\n%s", out.constData());
     std::fflush(stdout);
     const QString file = qEnvironmentVariable("SHOAL_BENCH_TARGETS");
@@ -932,6 +962,13 @@ int main(int argc, char *argv[])
     }
     if (const int code = runScaleChild(args); code >= 0)
         return code;
+    if (args.value(1) == u"--flood-child"_s) { // one flood, for floodInChildren()
+        benchChildSetUp();
+        const Result r = args.value(2) == u"plain"_s ? benchPlain(0, 0)
+                                                     : benchShoal({}, {}, Throughput, 0, 0);
+        std::printf("FLOOD %.1f\n", r.perSecond);
+        return finished();
+    }
     if (args.value(1) == u"--idle-peer"_s) {
         benchChildSetUp();
         return runIdlePeer(args.value(2),
@@ -993,8 +1030,10 @@ int main(int argc, char *argv[])
         return 0;
     }
     const bool targetsOnly = args.contains(u"--targets"_s);
-    const Result plain = benchPlain();
-    const Result shoal = benchShoal();
+    Result plain = benchPlain();
+    Result shoal = benchShoal();
+    plain.perSecond = floodInChildren(u"plain"_s);
+    shoal.perSecond = floodInChildren(u"shoal"_s);
     auto row = [](const char *what, double s, double p, const char *unit, const char *note) {
         std::printf("| %-36s | %12.1f | %12.1f | %6.2fx | %s%s\n", what, s, p, s / p, unit, note);
     };
@@ -1017,11 +1056,13 @@ int main(int argc, char *argv[])
         "µs",
         "  (Shoal: TCP+TLS 1.3+hello)");
     row("connection set-up, p99", shoal.setup.p99, plain.setup.p99, "µs", "");
-    std::printf("\n%d round trips, %d messages of %d bytes, %d connection set-ups each.\n",
+    std::printf("\n%d round trips, %d connection set-ups each; %d messages of %d bytes back to"
+                " back,\nthe median of %d runs each alone in a fresh process.\n",
                 RoundTrips,
+                Setups,
                 Throughput,
                 int(Text.size()),
-                Setups);
+                FloodRuns);
     std::fflush(stdout);
     if (args.contains(u"--network"_s))
         return finished();
