@@ -588,29 +588,36 @@ private:
     qsizetype m_pos = 0;
 };
 
+// A hex digit's value, -1 for any other byte.
+constexpr std::array<qint8, 256> HexValues = [] {
+    std::array<qint8, 256> values{};
+    for (int c = 0; c < 256; ++c) {
+        values[c] = qint8(c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1);
+    }
+    return values;
+}();
+
 // 8-4-4-4-12 hex digits, read here without QUuid::fromString()'s generality (~2 % of the main
 // thread in a flood); anything else: nullopt, and fromString() decides.
 std::optional<QUuid> hexUuid(QByteArrayView text)
 {
+    if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
+        return std::nullopt;
+    // Where each byte's two digits start.
+    static constexpr std::array<quint8, 16> At
+        = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
     std::array<quint8, 16> bytes{};
-    int digits = 0;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text.at(i);
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-')
-                return std::nullopt;
-            continue;
-        }
-        const int value = c >= '0' && c <= '9'   ? c - '0'
-                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                 : -1;
-        if (value < 0)
-            return std::nullopt;
-        bytes[digits / 2] |= quint8(digits % 2 == 0 ? value << 4 : value);
-        ++digits;
+    int bad = 0;
+    for (size_t i = 0; i < At.size(); ++i) {
+        const int high = HexValues[quint8(text[At[i]])];
+        const int low = HexValues[quint8(text[At[i] + 1])];
+        bad |= high | low; // negative if either is not a digit
+        bytes[i] = quint8((high & 0x0f) << 4 | (low & 0x0f));
     }
-    if (digits != 32)
+    if (bad < 0)
         return std::nullopt;
     return QUuid::fromRfc4122(
         QByteArrayView(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())));
