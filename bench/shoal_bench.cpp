@@ -267,32 +267,113 @@ Result benchPlain(int setupCount = Setups, int roundTrips = RoundTrips)
     return r;
 }
 
-// Back to back, `which` ("shoal" or "plain") alone in a fresh process, FloodRuns times
-// (alternating, when both are asked for in turn): the median. In the process that had just run
-// the plain baseline (or anything else), a flood varied from 0.5x to 1x its speed alone.
+// Round trips of Shoal and of the plain baseline taken in turns, blocks of RoundTripBlock, so
+// that both see the same machine: taken one after the other, a busy spell of the host (a
+// shared VM) could land on one alone and move the ratio by half.
+constexpr int RoundTripBlock = 100;
+
+std::pair<Stats, Stats> roundTripsInTurns()
+{
+    // Plain: a connected pair that answers each frame with its first 16 bytes.
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost);
+    std::unique_ptr<QTcpSocket> serverSide;
+    auto serverDecoder = std::make_shared<FrameDecoder>(1 << 20);
+    QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
+        serverSide.reset(server.nextPendingConnection());
+        serverSide->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        QTcpSocket *s = serverSide.get();
+        QObject::connect(s, &QTcpSocket::readyRead, s, [s, serverDecoder] {
+            QList<QByteArray> frames;
+            serverDecoder->feed(s->readAll(), &frames);
+            QByteArray acks;
+            for (const QByteArray &f : frames)
+                acks += frame(f.left(16));
+            s->write(acks);
+        });
+    });
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+    waitUntil("the plain TCP connection", [&] { return serverSide != nullptr; });
+    client.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    FrameDecoder decoder(1 << 20);
+    int acked = 0;
+    QObject::connect(&client, &QTcpSocket::readyRead, &client, [&] {
+        QList<QByteArray> frames;
+        decoder.feed(client.readAll(), &frames);
+        acked += int(frames.size());
+    });
+
+    // Shoal: two peers, throwaway histories; a round trip ends with the ack at the sender.
+    auto a = makePeer(u"A"_s);
+    auto b = makePeer(u"B"_s);
+    QString error;
+    a->connectToAddress(u"127.0.0.1:%1"_s.arg(b->port()), &error);
+    waitUntil("A and B online", [&] { return online(*a, b->id()) && online(*b, a->id()); });
+    int delivered = 0;
+    QObject::connect(&a->connections(),
+                     &ConnectionRegistry::messageReceived,
+                     a.get(),
+                     [&](const QString &, const Protocol::Message &m) {
+                         delivered += std::holds_alternative<Protocol::Ack>(m);
+                     });
+    const QString text = QString::fromLatin1(Text);
+
+    QList<qint64> plain, shoal;
+    for (int done = 0; done < RoundTrips; done += RoundTripBlock) {
+        for (int i = 0; i < RoundTripBlock; ++i) {
+            QElapsedTimer t;
+            t.start();
+            const int before = acked;
+            client.write(frame(QUuid::createUuid().toRfc4122() + Text));
+            waitUntil("the plain ack", [&] { return acked > before; });
+            plain.append(t.nsecsElapsed());
+        }
+        for (int i = 0; i < RoundTripBlock; ++i) {
+            QElapsedTimer t;
+            t.start();
+            const int before = delivered;
+            a->sendMessage(b->id(), text, &error);
+            waitUntil("the ack", [&] { return delivered > before; });
+            shoal.append(t.nsecsElapsed());
+        }
+    }
+    return {percentiles(shoal), percentiles(plain)};
+}
+
+// Back to back, Shoal's and the plain baseline's, each alone in a fresh process, in turns,
+// FloodRuns times: the medians (Shoal, plain). In the process that had just run the plain
+// baseline (or anything else), a flood varied from 0.5x to 1x its speed alone.
 constexpr int FloodRuns = 5;
 
-double floodInChildren(const QString &which)
+std::pair<double, double> floodsInTurns()
 {
-    QList<double> perSecond;
-    for (int i = 0; i < FloodRuns; ++i) {
+    auto flood = [](const QString &which) -> std::optional<double> {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         child.start(QCoreApplication::applicationFilePath(), {u"--flood-child"_s, which});
-        if (!child.waitForFinished(120'000) || child.exitCode() != 0) {
-            std::fprintf(stderr, "bench: the %s flood failed\n", qPrintable(which));
-            ++g_failures;
-            continue;
+        if (child.waitForFinished(120'000) && child.exitCode() == 0) {
+            for (const QByteArray &line : child.readAllStandardOutput().split('\n')) {
+                if (line.startsWith("FLOOD "))
+                    return line.mid(6).toDouble();
+            }
         }
-        for (const QByteArray &line : child.readAllStandardOutput().split('\n')) {
-            if (line.startsWith("FLOOD "))
-                perSecond.append(line.mid(6).toDouble());
-        }
+        std::fprintf(stderr, "bench: the %s flood failed\n", qPrintable(which));
+        ++g_failures;
+        return std::nullopt;
+    };
+    QList<double> shoal, plain;
+    for (int i = 0; i < FloodRuns; ++i) {
+        if (const auto s = flood(u"shoal"_s))
+            shoal.append(*s);
+        if (const auto p = flood(u"plain"_s))
+            plain.append(*p);
     }
-    if (perSecond.isEmpty())
-        return 0;
-    std::sort(perSecond.begin(), perSecond.end());
-    return perSecond.at(perSecond.size() / 2);
+    auto median = [](QList<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.isEmpty() ? 0.0 : v.at(v.size() / 2);
+    };
+    return {median(shoal), median(plain)};
 }
 
 // --- History on disk ----------------------------------------------------------------------------
@@ -1030,10 +1111,11 @@ int main(int argc, char *argv[])
         return 0;
     }
     const bool targetsOnly = args.contains(u"--targets"_s);
-    Result plain = benchPlain();
-    Result shoal = benchShoal();
-    plain.perSecond = floodInChildren(u"plain"_s);
-    shoal.perSecond = floodInChildren(u"shoal"_s);
+    // Set-ups here; round trips in turns; floods in fresh processes, in turns.
+    Result plain = benchPlain(Setups, 0);
+    Result shoal = benchShoal({}, {}, 0, Setups, 0);
+    std::tie(shoal.rtt, plain.rtt) = roundTripsInTurns();
+    std::tie(shoal.perSecond, plain.perSecond) = floodsInTurns();
     auto row = [](const char *what, double s, double p, const char *unit, const char *note) {
         std::printf("| %-36s | %12.1f | %12.1f | %6.2fx | %s%s\n", what, s, p, s / p, unit, note);
     };
@@ -1056,9 +1138,11 @@ int main(int argc, char *argv[])
         "µs",
         "  (Shoal: TCP+TLS 1.3+hello)");
     row("connection set-up, p99", shoal.setup.p99, plain.setup.p99, "µs", "");
-    std::printf("\n%d round trips, %d connection set-ups each; %d messages of %d bytes back to"
-                " back,\nthe median of %d runs each alone in a fresh process.\n",
+    std::printf("\n%d round trips each, in turns (blocks of %d); %d connection set-ups each; %d"
+                " messages\nof %d bytes back to back, the median of %d runs each alone in a fresh"
+                " process, in turns.\n",
                 RoundTrips,
+                RoundTripBlock,
                 Setups,
                 Throughput,
                 int(Text.size()),
