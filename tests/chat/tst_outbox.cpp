@@ -28,6 +28,7 @@ private Q_SLOTS:
     void rejectsEmptyAndOversizeText();
     void deletedBeforeItsCommitNeverLeaves();
     void deletedAsThePeerConnectsNeverLeaves();
+    void oneCommitForTwoPeersKeepsEachQueueInOrder();
 
 private:
     QStringList sentTexts() const;
@@ -207,6 +208,39 @@ void tst_Outbox::deletedAsThePeerConnectsNeverLeaves()
     QTRY_VERIFY(!m_store->message(gone));
     enqueue(u"kept"_s);
     QTRY_COMPARE(sentTexts(), QStringList{u"kept"_s});
+}
+
+void tst_Outbox::oneCommitForTwoPeersKeepsEachQueueInOrder()
+{
+    // One commit holds messages to two peers, interleaved, and Bob's window fills in the middle
+    // of his second run: each peer gets its own messages once each, in the order typed.
+    const QString carol = u"c0c0"_s.repeated(16);
+    m_transport->connectPeer(Bob);
+    m_transport->connectPeer(carol); // both caught up: nothing waits
+    m_transport->countPendingBytes = true;
+    const QString big(60'000, u'x'); // three of these are more than the window
+    QString error;
+    auto to = [&](const QString &peer, const QString &text) {
+        QVERIFY2(m_outbox->enqueue(peer, text, &error), qPrintable(error));
+    };
+    to(Bob, u"b1"_s);
+    to(Bob, big + u'1');
+    to(carol, u"c1"_s);
+    to(Bob, big + u'2');
+    to(Bob, big + u'3');
+    to(carol, u"c2"_s);
+    to(Bob, u"b5"_s);
+    to(Bob, u"b6"_s);
+    const QStringList bob{u"b1"_s, big + u'1', big + u'2', big + u'3', u"b5"_s, u"b6"_s};
+    QTRY_COMPARE(sentTexts(), bob.first(4)); // the window is full after the third big one
+    QStringList toCarol;
+    for (const Protocol::Chat &c : m_transport->sentOf<Protocol::Chat>(carol))
+        toCarol.append(c.text);
+    QCOMPARE(toCarol, (QStringList{u"c1"_s, u"c2"_s}));
+    m_transport->drain(Bob);
+    QTRY_COMPARE(sentTexts(), bob);
+    enqueue(u"b7"_s); // caught up again: out at once, after the rest
+    QTRY_COMPARE(sentTexts(), bob + QStringList{u"b7"_s});
 }
 
 #include "tst_outbox.moc"
