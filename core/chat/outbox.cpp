@@ -156,7 +156,14 @@ void Outbox::onCommitted(const QList<ChatMessage> &added, const QList<QUuid> &re
         if (!connected)
             continue;
         if (atOnce && m_transport.pendingWriteBytes(m.peerId) < SendWindowBytes) {
-            sendChat(m);
+            if (!sendChat(m)) {
+                // The write closed the connection: the rest waits for the next one, and
+                // so does the cursor (onDisconnected() dropped it).
+                connected = false;
+                lastSent = -1;
+                Q_EMIT peerWanted(m.peerId, false);
+                continue;
+            }
             lastSent = m.seq;
         } else if (atOnce || !sendNow.contains(m.peerId)) {
             atOnce = false;
@@ -250,10 +257,12 @@ void Outbox::pump(const QString &peerId)
     }
 }
 
-void Outbox::sendChat(const ChatMessage &m)
+bool Outbox::sendChat(const ChatMessage &m)
 {
     if (m_store.isBeingRemoved(m.id))
-        return; // the person took it back; its removal is being committed
-    if (m_transport.send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
-        m_store.markSent(m);
+        return true; // the person took it back; its removal is being committed
+    if (!m_transport.send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
+        return m_transport.isConnected(m.peerId);
+    m_store.markSent(m);
+    return true;
 }

@@ -56,7 +56,8 @@ private:
     void onDisconnected(const QString &peerId);
     void flush(const QString &peerId);
     void pump(const QString &peerId);
-    void sendChat(const ChatMessage &message);
+    // False if the connection is gone (closed by the write).
+    bool sendChat(const ChatMessage &message);
 
     Transport &m_transport;
     MessageStore &m_store;

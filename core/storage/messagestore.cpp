@@ -333,8 +333,11 @@ void MessageStore::dispatch()
     // An add goes with the latest state it was given while queued; from now on a change to it
     // is a write of its own, in a later batch. (Room made once: grown add by add, the hash was
     // rehashed ~10 times a batch, 3 % of the main thread in a flood.)
-    if (writes.size() > InlineMaxWrites)
-        m_inFlight.reserve(writes.size());
+    if (writes.size() > InlineMaxWrites) {
+        m_inFlight.reserve(std::count_if(writes.cbegin(), writes.cend(), [](const Write &w) {
+            return std::holds_alternative<Add>(w);
+        }));
+    }
     for (Write &w : writes) {
         if (auto *a = std::get_if<Add>(&w)) {
             a->message = m_pendingMessages.take(keyOf(a->message));

@@ -36,7 +36,11 @@ struct State
 {
     ChatMessage message;
     MessageState state;
-    qint64 seq = 0; // the row's if known (else message.seq): found by it, not by the ID index
+    // The row's if known (else message.seq): found by it, not by the ID index. A run of them
+    // whose seqs follow each other is changed by seq range alone, without the IDs: so `seq`
+    // must be this profile's own record of the row (OutgoingQueue's, for an ack), never a
+    // number from a peer.
+    qint64 seq = 0;
 };
 struct Receipt // incoming
 {
