@@ -80,6 +80,18 @@ bool Sha256::addFile(const QString &path, qint64 offset, qint64 length, QString 
         return fail(tr("Cannot read %1: %2").arg(path, file.errorString()));
     if (offset != 0 && !file.seek(offset))
         return fail(tr("Cannot read %1: %2").arg(path, file.errorString()));
+    auto shorter = [&](qint64 endsAt, qint64 needed) {
+        return fail(tr("%1 is shorter than expected: it ends after %2 bytes, %3 were needed. "
+                       "It may have been changed or truncated since.")
+                        .arg(path, QString::number(endsAt), QString::number(needed)));
+    };
+    // Continuing from past the end: whatever was meant to come before is not there.
+    if (offset > file.size())
+        return shorter(file.size(), length < 0 ? offset : offset + length);
+    // Into a copy, so that a failure halfway leaves this state as it was.
+    Sha256 work(*this);
+    if (!work.m_ctx)
+        return fail(tr("Cannot compute a SHA-256 checksum: out of memory."));
     // One buffer, reused: memory stays at ChunkSize whatever the file's size.
     QByteArray buffer(qsizetype(ChunkSize), Qt::Uninitialized);
     qint64 done = 0;
@@ -91,14 +103,12 @@ bool Sha256::addFile(const QString &path, qint64 offset, qint64 length, QString 
         if (got == 0) {
             if (length < 0)
                 break;
-            return fail(
-                tr("%1 is shorter than expected: it ends after %2 bytes, %3 were needed. "
-                   "It may have been changed or truncated since.")
-                    .arg(path, QString::number(offset + done), QString::number(offset + length)));
+            return shorter(offset + done, offset + length);
         }
-        EVP_DigestUpdate(m_ctx, buffer.constData(), size_t(got));
+        EVP_DigestUpdate(work.m_ctx, buffer.constData(), size_t(got));
         done += got;
     }
+    std::swap(m_ctx, work.m_ctx);
     return true;
 }
 

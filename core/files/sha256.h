@@ -34,7 +34,8 @@ public:
 
     void addData(QByteArrayView data);
     // Appends `length` bytes of `path` from `offset` (length < 0: up to its end), reading
-    // ChunkSize bytes at a time. On failure the state holds whatever was read before it.
+    // ChunkSize bytes at a time. Fails, leaving the state as it was, on a read error or when
+    // the file ends before offset + length (or before offset).
     bool addFile(const QString &path, qint64 offset, qint64 length, QString *error);
     // The 32-byte digest of everything added so far; adding more afterwards continues.
     QByteArray result() const;

@@ -197,13 +197,26 @@ void tst_Sha256::shorterThanAskedFails()
     QVERIFY(!Sha256::ofFile(path, 1001, &error));
     QVERIFY2(error.contains(path), qPrintable(error));
     QVERIFY2(error.contains(u"shorter"_s), qPrintable(error));
-    QVERIFY2(error.contains(u"1000"_s) && error.contains(u"1001"_s), qPrintable(error));
+    QVERIFY2(error.contains(u"ends after 1000 bytes, 1001 were needed"_s), qPrintable(error));
 
     // Continuing from an offset past the end is the same mistake.
     Sha256 sha;
     error.clear();
     QVERIFY(!sha.addFile(path, 2000, 1, &error));
-    QVERIFY2(error.contains(u"shorter"_s), qPrintable(error));
+    QVERIFY2(error.contains(u"ends after 1000 bytes, 2001 were needed"_s), qPrintable(error));
+    error.clear();
+    QVERIFY(!sha.addFile(path, 2000, -1, &error));
+    QVERIFY2(error.contains(u"ends after 1000 bytes, 2000 were needed"_s), qPrintable(error));
+    // Up to the end from the very end is nothing more, and fine.
+    QVERIFY2(sha.addFile(path, 1000, -1, &error), qPrintable(error));
+    QCOMPARE(sha.result(), qtSha256(""));
+
+    // A failure halfway through leaves what was hashed before as it was.
+    sha.addData("abc");
+    QVERIFY(!sha.addFile(path, 500, 501, &error));
+    QCOMPARE(sha.result(), qtSha256("abc"));
+    QVERIFY2(sha.addFile(path, 500, 500, &error), qPrintable(error));
+    QCOMPARE(sha.result(), qtSha256("abc" + QByteArray(500, 'x')));
 }
 
 void tst_Sha256::missingFileFails()
