@@ -6,6 +6,7 @@
 #include "benchwait.h"
 #include "discovery/discoveryservice.h"
 #include "eventloop.h"
+#include "hashbench.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
@@ -1033,6 +1034,8 @@ int main(int argc, char *argv[])
     }
     if (args.value(1) == u"--attacks"_s)
         return runAttackBench();
+    if (args.value(1) == u"--hash"_s)
+        return runHashBench();
     if (args.value(1) == u"--layout"_s) {
 #ifdef SHOAL_BENCH_GUI
         return runLayoutBench();
