@@ -787,6 +787,73 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     </message>
 </context>
 <context>
+    <name>SafeName</name>
+    <message>
+        <source>The offer contains an empty name.</source>
+        <translation>该文件提供中包含一个空名称。</translation>
+    </message>
+    <message>
+        <source>The offer contains &quot;%1&quot; as a name, which would point outside the files offered.</source>
+        <translation>该文件提供中包含名称“%1”，它会指向所提供文件之外的位置。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; contains a NUL character.</source>
+        <translation>所提供的名称“%1”包含 NUL 字符。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; is not valid Unicode.</source>
+        <translation>所提供的名称“%1”不是有效的 Unicode。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; contains a control character.</source>
+        <translation>所提供的名称“%1”包含控制字符。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; contains an invisible direction mark, which can disguise what kind of file it is.</source>
+        <translation>所提供的名称“%1”包含不可见的文字方向标记，可能借此伪装文件的类型。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; contains a slash.</source>
+        <translation>所提供的名称“%1”包含斜杠。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; contains a backslash, which Windows reads as a folder separator.</source>
+        <translation>所提供的名称“%1”包含反斜杠，Windows 会把它当作文件夹分隔符。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; contains &quot;%2&quot;, which Windows does not allow in names.</source>
+        <translation>所提供的名称“%1”包含“%2”，Windows 不允许名称中出现该字符。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; ends with a dot or a space, which Windows drops, making it another name.</source>
+        <translation>所提供的名称“%1”以点或空格结尾，Windows 会将其去掉，从而变成另一个名称。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; is reserved for a device on Windows.</source>
+        <translation>所提供的名称“%1”在 Windows 上保留给设备使用。</translation>
+    </message>
+    <message>
+        <source>The offered name &quot;%1&quot; is longer than %2 bytes.</source>
+        <translation>所提供的名称“%1”超过 %2 字节。</translation>
+    </message>
+    <message>
+        <source>The offered path &quot;%1&quot; is longer than %2 bytes.</source>
+        <translation>所提供的路径“%1”超过 %2 字节。</translation>
+    </message>
+    <message>
+        <source>The offered path &quot;%1&quot; is absolute; a peer may offer only names inside the files it sends.</source>
+        <translation>所提供的路径“%1”是绝对路径；对方只能提供其所发送文件内部的名称。</translation>
+    </message>
+    <message>
+        <source>The offered path &quot;%1&quot; is nested more than %2 folders deep.</source>
+        <translation>所提供的路径“%1”的文件夹嵌套超过 %2 层。</translation>
+    </message>
+    <message>
+        <source>The offered path &quot;%1&quot; contains an empty folder name.</source>
+        <translation>所提供的路径“%1”包含空的文件夹名称。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Find peers on the local network</source>
@@ -855,6 +922,21 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>New messages:</source>
         <translation>新消息：</translation>
+    </message>
+</context>
+<context>
+    <name>Sha256</name>
+    <message>
+        <source>Cannot compute a SHA-256 checksum: out of memory.</source>
+        <translation>无法计算 SHA-256 校验和：内存不足。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is shorter than expected: it ends after %2 bytes, %3 were needed. It may have been changed or truncated since.</source>
+        <translation>%1 比预期的短：它在 %2 字节处结束，而需要 %3 字节。它可能已被修改或截断。</translation>
     </message>
 </context>
 <context>

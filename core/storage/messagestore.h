@@ -37,6 +37,12 @@
 // (what we send: waiting, on the wire, not saved). Its methods forward to them. A new concern
 // registers its schema steps in schemaSteps() and itself in m_concerns (its reads prepared in
 // open()); see docs/storage.md.
+// bench/instructions.sh raises it at build time: under valgrind every commit is that slow, and
+// the path it counts would not be the one that runs.
+#ifndef SHOAL_INLINE_MAX_COMMIT_US
+#define SHOAL_INLINE_MAX_COMMIT_US 4'000
+#endif
+
 class MessageStore final : public QObject
 {
     Q_OBJECT
@@ -47,11 +53,6 @@ public:
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.
     static constexpr qsizetype InlineMaxWrites = 8;
-    // bench/instructions.sh raises it at build time: under valgrind every commit is that slow,
-    // and the path it counts would not be the one that runs.
-#ifndef SHOAL_INLINE_MAX_COMMIT_US
-#define SHOAL_INLINE_MAX_COMMIT_US 4'000
-#endif
     static constexpr qint64 InlineMaxCommitUs = SHOAL_INLINE_MAX_COMMIT_US;
     static constexpr int InlineBackoffMs = 10'000;
     // quick_check's findings reported at most.
