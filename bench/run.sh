@@ -7,7 +7,7 @@
 #                   profile under /tmp, about a minute more)
 #   --targets       only what the cost-target table needs, about a minute
 #   --quick         everything, the slow parts scaled down
-#   --network, --history, --idle, --scale, --attacks, --layout, --queued-only: one part
+#   --network, --history, --idle, --scale, --attacks, --layout, --hash, --queued-only: one part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
@@ -27,6 +27,8 @@ if [ $# -eq 0 ]; then
     "$BIN" --attacks || status=$? # the cost of each attack
     echo
     "$BIN" --layout || status=$? # the window holding messages that are costly to lay out
+    echo
+    "$BIN" --hash || status=$? # SHA-256 through OpenSSL's EVP against QCryptographicHash
     if [ -s "$TARGETS" ]; then
         echo
         echo "## Issue 10 cost targets (the table above, again)"

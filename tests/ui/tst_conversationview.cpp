@@ -204,6 +204,9 @@ void tst_ConversationView::opensAtFirstUnread()
     // 150 read, then 120 unread: more than one page.
     for (int i = 0; i < 150; ++i)
         send(u"old %1"_s.arg(i));
+    // All 150 committed and counted before they are read (send() sees a message as soon as
+    // Alice's store has it queued; one still being committed would count as unread later).
+    QTRY_COMPARE(m_alice->peers()->peer(m_bob->id())->unread, 150);
     m_alice->markRead(m_bob->id());
     QTRY_COMPARE(m_alice->peers()->peer(m_bob->id())->unread, 0);
     for (int i = 0; i < 120; ++i)
