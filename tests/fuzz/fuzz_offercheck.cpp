@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// libFuzzer target: a peer's whole offer. Properties: nothing crashes; a refusal says why;
-// an accepted offer is within its limits, every path passes SafeName, and among its paths
-// (entries and the folders they imply) no two are equal after case folding or after NFC, none
-// is listed twice, no file is a folder of another path, and a folder offer has one folder at
-// its top. Checked here the slow, obvious way, apart from OfferCheck's own walk.
+// libFuzzer target: a peer's whole offer. Properties: nothing crashes; a refusal says why,
+// with no control or direction character in its message; an accepted offer is within its
+// limits, every path passes SafeName, and among its paths (entries and the folders they
+// imply) no two are equal after case folding or after NFC, none is listed twice, no file is
+// a folder of another path, and a folder offer has one folder at its top. Checked here the
+// slow, obvious way, apart from OfferCheck's own walk.
 //
 // Input: byte 0: bit 0 a folder offer, bits 1-3 the most entries (4 to 32), bits 4-7 the
 // most bytes. Then records separated by NUL, each: one byte (bit 0 a folder; bit 1 derive
@@ -100,6 +101,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (problem) {
         if (problem->isEmpty())
             std::abort();
+        // Quoted paths have passed SafeName: nothing raw reaches a window or a log.
+        for (const QChar c : std::as_const(*problem)) {
+            const ushort u = c.unicode();
+            if (c.category() == QChar::Other_Control || (u >= 0x202A && u <= 0x202E)
+                || (u >= 0x2066 && u <= 0x2069))
+                std::abort();
+        }
         return 0;
     }
 
