@@ -552,6 +552,57 @@ Listening for peers on TCP port %3 at %4</source>
     </message>
 </context>
 <context>
+    <name>OfferCheck</name>
+    <message>
+        <source>The offer contains no files.</source>
+        <translation>该文件提供中不含任何文件。</translation>
+    </message>
+    <message>
+        <source>The offer contains more than %L1 files and folders, the most Shoal accepts in one offer.</source>
+        <translation>该文件提供包含超过 %L1 个文件和文件夹，这是 Shoal 在一次提供中接受的上限。</translation>
+    </message>
+    <message>
+        <source>The offered folder &quot;%1&quot; claims %L2 bytes; a folder has no size of its own.</source>
+        <translation>所提供的文件夹“%1”声称大小为 %L2 字节；文件夹本身没有大小。</translation>
+    </message>
+    <message>
+        <source>The offered file &quot;%1&quot; has a negative size.</source>
+        <translation>所提供的文件“%1”的大小为负数。</translation>
+    </message>
+    <message>
+        <source>The offer holds more than %1 in total, the most Shoal accepts in one offer.</source>
+        <translation>该文件提供总计超过 %1，这是 Shoal 在一次提供中接受的上限。</translation>
+    </message>
+    <message>
+        <source>A folder offer holds one folder, but &quot;%1&quot; and &quot;%2&quot; are two names at its top.</source>
+        <translation>文件夹提供只应包含一个文件夹，但“%1”和“%2”是其顶层的两个名称。</translation>
+    </message>
+    <message>
+        <source>A folder offer holds one folder, but &quot;%1&quot; at its top is a file.</source>
+        <translation>文件夹提供只应包含一个文件夹，但其顶层的“%1”是一个文件。</translation>
+    </message>
+    <message>
+        <source>The offer contains &quot;%1&quot; and &quot;%2&quot;, the same name with its letters encoded in two ways; macOS would take them for one and one would overwrite the other.</source>
+        <translation>该文件提供包含“%1”和“%2”，它们是同一个名称的两种字符编码形式；macOS 会将其视为同一个，其中一个会覆盖另一个。</translation>
+    </message>
+    <message>
+        <source>The offer contains &quot;%1&quot; and &quot;%2&quot;, which differ only in upper and lower case; Windows and macOS would take them for one and one would overwrite the other.</source>
+        <translation>该文件提供包含“%1”和“%2”，二者只有大小写不同；Windows 和 macOS 会将其视为同一个，其中一个会覆盖另一个。</translation>
+    </message>
+    <message>
+        <source>The offered file &quot;%1&quot; is also used as the folder of &quot;%2&quot;.</source>
+        <translation>所提供的文件“%1”同时被用作“%2”所在的文件夹。</translation>
+    </message>
+    <message>
+        <source>The offer lists &quot;%1&quot; twice.</source>
+        <translation>该文件提供两次列出了“%1”。</translation>
+    </message>
+    <message>
+        <source>The offer lists &quot;%1&quot; both as a file and as a folder.</source>
+        <translation>该文件提供将“%1”同时列为文件和文件夹。</translation>
+    </message>
+</context>
+<context>
     <name>Outbox</name>
     <message>
         <source>The message is empty.</source>
