@@ -109,6 +109,56 @@ bool online(Messenger &m, const QString &id)
     return p && p->online;
 }
 
+// Two peers, A and B (histories in dirA, dirB; empty: in memory), and what A receives: a round
+// trip ends when the ack is back at A (send -> ack, as the issue defines it). The ack already
+// implies both commits: the sender's before sending, the receiver's before acknowledging.
+struct ShoalPair
+{
+    std::unique_ptr<Messenger> a, b;
+    int acked = 0;
+    const QString text = QString::fromLatin1(Text);
+
+    explicit ShoalPair(const QString &dirA = {}, const QString &dirB = {})
+        : a(makePeer(u"A"_s, dirA))
+        , b(makePeer(u"B"_s, dirB))
+    {
+        QObject::connect(&a->connections(),
+                         &ConnectionRegistry::messageReceived,
+                         a.get(),
+                         [this](const QString &, const Protocol::Message &m) {
+                             acked += std::holds_alternative<Protocol::Ack>(m);
+                         });
+    }
+    QString address() const { return u"127.0.0.1:%1"_s.arg(b->port()); }
+    void connect()
+    {
+        QString error;
+        a->connectToAddress(address(), &error);
+        waitUntil("A and B online", [&] { return online(*a, b->id()) && online(*b, a->id()); });
+    }
+    qint64 roundTripNs()
+    {
+        QString error;
+        QElapsedTimer t;
+        t.start();
+        const int before = acked;
+        a->sendMessage(b->id(), text, &error);
+        waitUntil("the ack", [&] { return acked > before; });
+        return t.nsecsElapsed();
+    }
+    double flood(int count)
+    {
+        QString error;
+        QElapsedTimer t;
+        t.start();
+        const int target = acked + count;
+        for (int i = 0; i < count; ++i)
+            a->sendMessage(b->id(), text, &error);
+        waitUntil("the last ack", [&] { return acked >= target; });
+        return count / (t.nsecsElapsed() / 1e9);
+    }
+};
+
 Result benchShoal(const QString &dirA = {},
                   const QString &dirB = {},
                   int throughput = Throughput,
@@ -116,9 +166,9 @@ Result benchShoal(const QString &dirA = {},
                   int roundTrips = RoundTrips)
 {
     Result r;
-    auto a = makePeer(u"A"_s, dirA);
-    auto b = makePeer(u"B"_s, dirB);
-    const QString address = u"127.0.0.1:%1"_s.arg(b->port());
+    ShoalPair pair(dirA, dirB);
+    Messenger &a = *pair.a;
+    Messenger &b = *pair.b;
     QString error;
 
     QList<qint64> setups;
@@ -126,10 +176,10 @@ Result benchShoal(const QString &dirA = {},
         QElapsedTimer t;
         t.start();
         int done = 0;
-        const int attempt = a->connectToAddress(address, &error);
-        auto c = QObject::connect(a.get(),
+        const int attempt = a.connectToAddress(pair.address(), &error);
+        auto c = QObject::connect(&a,
                                   &Messenger::connectFinished,
-                                  a.get(),
+                                  &a,
                                   [&](int at, const QString &, const QString &failed) {
                                       if (at != attempt)
                                           return;
@@ -145,46 +195,20 @@ Result benchShoal(const QString &dirA = {},
         waitUntil("the connection to B", [&] { return done > 0; });
         setups.append(t.nsecsElapsed());
         QObject::disconnect(c);
-        a->connections().closeAll();
+        a.connections().closeAll();
         waitUntil("both sides closed", [&] {
-            return !online(*a, b->id()) && !online(*b, a->id())
-                   && !a->connections().hasOpenSockets() && !b->connections().hasOpenSockets();
+            return !online(a, b.id()) && !online(b, a.id()) && !a.connections().hasOpenSockets()
+                   && !b.connections().hasOpenSockets();
         });
     }
     r.setup = percentiles(setups);
 
-    a->connectToAddress(address, &error);
-    waitUntil("A and B online", [&] { return online(*a, b->id()) && online(*b, a->id()); });
-    const QString text = QString::fromLatin1(Text);
-
-    // The round trip ends when the ack is back at the sender (send -> ack, as the issue
-    // defines it). The ack already implies both commits: the sender's before sending, the
-    // receiver's before acknowledging.
-    int delivered = 0;
-    QObject::connect(&a->connections(),
-                     &ConnectionRegistry::messageReceived,
-                     a.get(),
-                     [&](const QString &, const Protocol::Message &m) {
-                         delivered += std::holds_alternative<Protocol::Ack>(m);
-                     });
+    pair.connect();
     QList<qint64> rtts;
-    for (int i = 0; i < roundTrips; ++i) {
-        QElapsedTimer t;
-        t.start();
-        const int before = delivered;
-        a->sendMessage(b->id(), text, &error);
-        waitUntil("the ack", [&] { return delivered > before; });
-        rtts.append(t.nsecsElapsed());
-    }
+    for (int i = 0; i < roundTrips; ++i)
+        rtts.append(pair.roundTripNs());
     r.rtt = percentiles(rtts);
-
-    QElapsedTimer t;
-    t.start();
-    const int target = delivered + throughput;
-    for (int i = 0; i < throughput; ++i)
-        a->sendMessage(b->id(), text, &error);
-    waitUntil("the last ack", [&] { return delivered >= target; });
-    r.perSecond = throughput / (t.nsecsElapsed() / 1e9);
+    r.perSecond = pair.flood(throughput);
     return r;
 }
 
@@ -214,25 +238,69 @@ void answerEachFrame(QTcpSocket *s)
     });
 }
 
-Result benchPlain(int setupCount = Setups, int roundTrips = RoundTrips)
+// A plain client, and the server side answering it (and any other connection to `server`).
+struct PlainPair
+{
+    QTcpServer server;
+    std::vector<std::unique_ptr<QTcpSocket>> serverSides;
+    QTcpSocket client;
+    FrameDecoder decoder{1 << 20};
+    int acked = 0;
+
+    PlainPair()
+    {
+        server.listen(QHostAddress::LocalHost);
+        QObject::connect(&server, &QTcpServer::newConnection, &server, [this] {
+            while (QTcpSocket *s = server.nextPendingConnection()) {
+                serverSides.emplace_back(s);
+                answerEachFrame(s);
+            }
+        });
+        QObject::connect(&client, &QTcpSocket::readyRead, &client, [this] {
+            QList<QByteArray> frames;
+            decoder.feed(client.readAll(), &frames);
+            acked += int(frames.size());
+        });
+    }
+    void connect()
+    {
+        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        waitUntil("the plain TCP connection",
+                  [&] { return client.state() == QAbstractSocket::ConnectedState; });
+        client.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    }
+    qint64 roundTripNs()
+    {
+        QElapsedTimer t;
+        t.start();
+        const int before = acked;
+        client.write(frame(QUuid::createUuid().toRfc4122() + Text));
+        waitUntil("the plain ack", [&] { return acked > before; });
+        return t.nsecsElapsed();
+    }
+    double flood(int count)
+    {
+        QElapsedTimer t;
+        t.start();
+        const int target = acked + count;
+        for (int i = 0; i < count; ++i)
+            client.write(frame(QUuid::createUuid().toRfc4122() + Text));
+        waitUntil("the last plain ack", [&] { return acked >= target; });
+        return count / (t.nsecsElapsed() / 1e9);
+    }
+};
+
+// Connection set-ups and one flood (its round trips: roundTripsInTurns()).
+Result benchPlain(int setupCount = Setups)
 {
     Result r;
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost);
-    QList<QTcpSocket *> serverSides;
-    QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
-        while (QTcpSocket *s = server.nextPendingConnection()) {
-            serverSides.append(s);
-            answerEachFrame(s);
-        }
-    });
-
+    PlainPair pair;
     QList<qint64> setups;
     for (int i = 0; i < setupCount; ++i) {
         QTcpSocket client;
         QElapsedTimer t;
         t.start();
-        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        client.connectToHost(QHostAddress::LocalHost, pair.server.serverPort());
         waitUntil("the plain TCP connection",
                   [&] { return client.state() == QAbstractSocket::ConnectedState; });
         setups.append(t.nsecsElapsed());
@@ -240,37 +308,8 @@ Result benchPlain(int setupCount = Setups, int roundTrips = RoundTrips)
     }
     r.setup = percentiles(setups);
 
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, server.serverPort());
-    waitUntil("the plain TCP connection",
-              [&] { return client.state() == QAbstractSocket::ConnectedState; });
-    client.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    FrameDecoder decoder(1 << 20);
-    int acked = 0;
-    QObject::connect(&client, &QTcpSocket::readyRead, &client, [&] {
-        QList<QByteArray> frames;
-        decoder.feed(client.readAll(), &frames);
-        acked += int(frames.size());
-    });
-    QList<qint64> rtts;
-    for (int i = 0; i < roundTrips; ++i) {
-        QElapsedTimer t;
-        t.start();
-        const int before = acked;
-        client.write(frame(QUuid::createUuid().toRfc4122() + Text));
-        waitUntil("the plain ack", [&] { return acked > before; });
-        rtts.append(t.nsecsElapsed());
-    }
-    r.rtt = percentiles(rtts);
-
-    QElapsedTimer t;
-    t.start();
-    const int target = acked + Throughput;
-    for (int i = 0; i < Throughput; ++i)
-        client.write(frame(QUuid::createUuid().toRfc4122() + Text));
-    waitUntil("the last plain ack", [&] { return acked >= target; });
-    r.perSecond = Throughput / (t.nsecsElapsed() / 1e9);
-    qDeleteAll(serverSides);
+    pair.connect();
+    r.perSecond = pair.flood(Throughput);
     return r;
 }
 
@@ -281,59 +320,16 @@ constexpr int RoundTripBlock = 100;
 
 std::pair<Stats, Stats> roundTripsInTurns()
 {
-    // Plain: a connected pair that answers each frame with its first 16 bytes.
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost);
-    std::unique_ptr<QTcpSocket> serverSide;
-    QObject::connect(&server, &QTcpServer::newConnection, &server, [&] {
-        serverSide.reset(server.nextPendingConnection());
-        answerEachFrame(serverSide.get());
-    });
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, server.serverPort());
-    waitUntil("the plain TCP connection", [&] { return serverSide != nullptr; });
-    client.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    FrameDecoder decoder(1 << 20);
-    int acked = 0;
-    QObject::connect(&client, &QTcpSocket::readyRead, &client, [&] {
-        QList<QByteArray> frames;
-        decoder.feed(client.readAll(), &frames);
-        acked += int(frames.size());
-    });
-
-    // Shoal: two peers, throwaway histories; a round trip ends with the ack at the sender.
-    auto a = makePeer(u"A"_s);
-    auto b = makePeer(u"B"_s);
-    QString error;
-    a->connectToAddress(u"127.0.0.1:%1"_s.arg(b->port()), &error);
-    waitUntil("A and B online", [&] { return online(*a, b->id()) && online(*b, a->id()); });
-    int delivered = 0;
-    QObject::connect(&a->connections(),
-                     &ConnectionRegistry::messageReceived,
-                     a.get(),
-                     [&](const QString &, const Protocol::Message &m) {
-                         delivered += std::holds_alternative<Protocol::Ack>(m);
-                     });
-    const QString text = QString::fromLatin1(Text);
-
+    PlainPair plainPair;
+    plainPair.connect();
+    ShoalPair shoalPair;
+    shoalPair.connect();
     QList<qint64> plain, shoal;
     for (int done = 0; done < RoundTrips; done += RoundTripBlock) {
-        for (int i = 0; i < RoundTripBlock; ++i) {
-            QElapsedTimer t;
-            t.start();
-            const int before = acked;
-            client.write(frame(QUuid::createUuid().toRfc4122() + Text));
-            waitUntil("the plain ack", [&] { return acked > before; });
-            plain.append(t.nsecsElapsed());
-        }
-        for (int i = 0; i < RoundTripBlock; ++i) {
-            QElapsedTimer t;
-            t.start();
-            const int before = delivered;
-            a->sendMessage(b->id(), text, &error);
-            waitUntil("the ack", [&] { return delivered > before; });
-            shoal.append(t.nsecsElapsed());
-        }
+        for (int i = 0; i < RoundTripBlock; ++i)
+            plain.append(plainPair.roundTripNs());
+        for (int i = 0; i < RoundTripBlock; ++i)
+            shoal.append(shoalPair.roundTripNs());
     }
     return {percentiles(shoal), percentiles(plain)};
 }
@@ -1044,7 +1040,7 @@ int main(int argc, char *argv[])
         return code;
     if (args.value(1) == u"--flood-child"_s) { // one flood, for floodInChildren()
         benchChildSetUp();
-        const Result r = args.value(2) == u"plain"_s ? benchPlain(0, 0)
+        const Result r = args.value(2) == u"plain"_s ? benchPlain(0)
                                                      : benchShoal({}, {}, Throughput, 0, 0);
         std::printf("FLOOD %.1f\n", r.perSecond);
         return finished();
@@ -1111,7 +1107,7 @@ int main(int argc, char *argv[])
     }
     const bool targetsOnly = args.contains(u"--targets"_s);
     // Set-ups here; round trips in turns; floods in fresh processes, in turns.
-    Result plain = benchPlain(Setups, 0);
+    Result plain = benchPlain(Setups);
     Result shoal = benchShoal({}, {}, 0, Setups, 0);
     std::tie(shoal.rtt, plain.rtt) = roundTripsInTurns();
     std::tie(shoal.perSecond, plain.perSecond) = floodsInTurns();
