@@ -2,6 +2,8 @@
 #pragma once
 
 #include "discovery/discoveryservice.h"
+#include "files/offercheck.h"
+#include "files/transferinfo.h"
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
@@ -17,6 +19,7 @@
 class ConnectionRegistry;
 class ConversationModel;
 class Dialer;
+class FileTransfers;
 class Dispatcher;
 class Inbox;
 class MessageStore;
@@ -47,6 +50,12 @@ struct MessengerConfig
     // LAN discovery; off unless set. The app turns it on with the shipped defaults; tests set
     // loopback targets.
     std::optional<DiscoveryConfig> discovery;
+    // Files (docs/files.md): where accepted files go unless the person picks a folder; every
+    // offer accepted at once into `acceptFilesInto` when it is set (shoal-cli --accept-files).
+    QString downloadDir;
+    QString acceptFilesInto;
+    OfferLimits offerLimits;
+    int maxPendingOffersPerPeer = 100; // offers from one peer waiting for a decision
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
@@ -109,6 +118,31 @@ public:
     // Failed): try to save it again (it then goes out as if just typed), or drop it.
     bool retryMessage(const QUuid &id, QString *error);
     bool deleteMessage(const QUuid &id, QString *error);
+    // --- Files (docs/files.md) ---
+    // Offers `paths` (files and folders, or with `asFolder` one folder) to the peer: it waits
+    // like a message while the peer is away. Returns the transfer's ID at once; the folder is
+    // read in the background and the offer appears through transferChanged() (or fails there).
+    // nullopt and *error when the input is wrong (no such peer, no paths).
+    std::optional<QUuid> sendFiles(const QString &peerId,
+                                   const QStringList &paths,
+                                   bool asFolder,
+                                   QString *error);
+    // An offer to us: accept into `directory` (empty: the download folder), or decline.
+    bool acceptTransfer(const QUuid &id, const QString &directory, QString *error);
+    bool declineTransfer(const QUuid &id, QString *error);
+    // Either side may pause, resume or cancel a transfer that is not over.
+    bool pauseTransfer(const QUuid &id, QString *error);
+    bool resumeTransfer(const QUuid &id, QString *error);
+    bool cancelTransfer(const QUuid &id, QString *error);
+    // Every transfer remembered: running and waiting ones first, then the newest.
+    QList<TransferInfo> transfers() const;
+    std::optional<TransferInfo> transfer(const QUuid &id) const;
+    QString downloadDir() const { return m_config.downloadDir; }
+    void setDownloadDir(const QString &dir);
+    // Offers from this peer are accepted into the download folder at once (off by default).
+    bool acceptsFilesFrom(const QString &peerId) const;
+    void setAcceptFilesFrom(const QString &peerId, bool accept);
+
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -130,6 +164,10 @@ Q_SIGNALS:
     // not saved (Failed) and was not sent; retryMessage() tries again.
     void messageFailed(const ChatMessage &message, const QString &reason);
     void messageDeleted(const QUuid &id);
+    // A transfer is new, changed state, or made progress (at most 4 times a second each).
+    void transferChanged(const TransferInfo &transfer);
+    // A peer offers files: the person may accept, save elsewhere, or decline.
+    void transferOffered(const TransferInfo &transfer);
 
 private:
     void registerHandlers();
@@ -150,6 +188,7 @@ private:
     Inbox *m_inbox;
     Receipts *m_receipts;
     Dialer *m_dialer;
+    FileTransfers *m_files = nullptr;
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;
