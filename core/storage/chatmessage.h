@@ -13,6 +13,12 @@
 //   incoming: Delivered (stored, acknowledged) -> Read (shown to the person).
 enum class MessageState { Queued = 0, Sent = 1, Delivered = 2, Read = 3, Failed = 4 };
 
+// What an item of a conversation is. Stored as integers: never renumber.
+enum class MessageKind : quint8 {
+    Text = 0, // a chat message
+    File = 1, // a file transfer's place in the conversation: id is the transfer's, text its name
+};
+
 // One message as the user sees it, in either direction.
 struct ChatMessage
 {
@@ -24,6 +30,7 @@ struct ChatMessage
     QString text;
     MessageState state = MessageState::Queued;
     qint64 seq = 0; // arrival order in this profile's store; 0 until stored
+    MessageKind kind = MessageKind::Text;
 };
 
 // A message is known by who sent it and its ID: an ID is chosen by its sender, so only the pair
