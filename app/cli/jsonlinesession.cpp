@@ -4,6 +4,7 @@
 #include "messenger/messenger.h"
 
 #include <QJsonArray>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSocketNotifier>
 
@@ -31,6 +32,30 @@ QString isoTime(const QDateTime &t)
     return t.toUTC().toString(Qt::ISODateWithMs);
 }
 
+QString uuidText(const QUuid &id)
+{
+    return id.toString(QUuid::WithoutBraces);
+}
+
+QJsonObject transferJson(const TransferInfo &t)
+{
+    QJsonObject o{{u"id"_s, uuidText(t.id)},
+                  {t.outgoing ? u"to"_s : u"from"_s, t.peerId},
+                  {u"name"_s, t.name},
+                  {u"size"_s, t.size},
+                  {u"files"_s, t.files},
+                  {u"folder"_s, t.folder},
+                  {u"state"_s, transferStateName(t.state)},
+                  {u"bytes"_s, t.bytesDone}};
+    if (!t.savedPath.isEmpty())
+        o.insert(u"path"_s, t.savedPath);
+    if (!t.error.isEmpty())
+        o.insert(u"error"_s, t.error);
+    if (t.state == TransferState::Paused)
+        o.insert(u"by_peer"_s, t.pausedByPeer);
+    return o;
+}
+
 } // namespace
 
 JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output, QObject *parent)
@@ -47,6 +72,8 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
         emitEvent(e);
     });
     connect(&m_messenger, &Messenger::messageReceived, this, [this](const ChatMessage &m) {
+        if (m.kind == MessageKind::File)
+            return; // an offer: its own event
         emitEvent({{u"event"_s, u"message"_s},
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"from"_s, m.peerId},
@@ -57,6 +84,8 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
     // The reply to "send" is the message's first state, "queued" (on disk) or "failed" (not
     // saved), with the command's ref.
     connect(&m_messenger, &Messenger::messageStateChanged, this, [this](const ChatMessage &m) {
+        if (m.kind == MessageKind::File)
+            return; // a transfer's item: its state is the transfer's
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"to"_s, m.peerId},
@@ -78,6 +107,44 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, id.toString(QUuid::WithoutBraces)},
                    {u"state"_s, u"deleted"_s}});
+    });
+    connect(&m_messenger, &Messenger::transferOffered, this, [this](const TransferInfo &t) {
+        emitEvent({{u"event"_s, u"offer"_s},
+                   {u"id"_s, uuidText(t.id)},
+                   {u"from"_s, t.peerId},
+                   {u"name"_s, t.name},
+                   {u"size"_s, t.size},
+                   {u"files"_s, t.files},
+                   {u"folder"_s, t.folder}});
+    });
+    // A new state is a "transfer" event (the reply to send-file is the first, with its ref);
+    // progress in between is a "progress" event, at most 4 a second.
+    connect(&m_messenger, &Messenger::transferChanged, this, [this](const TransferInfo &t) {
+        const auto last = m_transferStates.constFind(t.id);
+        const bool offeredBefore = last != m_transferStates.cend();
+        if (!offeredBefore && t.outgoing && t.manifestHash.isEmpty() && !isFinal(t.state))
+            return; // still reading the folder
+        const bool seenChanged = t.outgoing && t.seen && !m_transferSeen.contains(t.id);
+        if (seenChanged)
+            m_transferSeen.insert(t.id);
+        if (!offeredBefore || *last != t.state || seenChanged) {
+            m_transferStates.insert(t.id, t.state);
+            QJsonObject e = transferJson(t);
+            e.insert(u"event"_s, u"transfer"_s);
+            if (t.outgoing)
+                e.insert(u"seen"_s, t.seen);
+            if (t.state == TransferState::Done && !t.savedPath.isEmpty())
+                e.insert(u"path"_s, t.savedPath);
+            emitEvent(e, m_transferRefs.take(t.id));
+            return;
+        }
+        if (t.state == TransferState::Running) {
+            emitEvent({{u"event"_s, u"progress"_s},
+                       {u"id"_s, uuidText(t.id)},
+                       {u"bytes"_s, t.bytesDone},
+                       {u"size"_s, t.size},
+                       {u"rate"_s, qRound64(t.bytesPerSecond)}});
+        }
     });
     connect(&m_messenger,
             &Messenger::connectFinished,
@@ -221,12 +288,19 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
             return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
         QJsonArray messages;
         for (const ChatMessage &m : page) {
-            messages.append(QJsonObject{{u"id"_s, m.id.toString(QUuid::WithoutBraces)},
-                                        {u"from"_s, m.outgoing ? m_messenger.id() : m.peerId},
-                                        {u"text"_s, m.text},
-                                        {u"sent_at"_s, isoTime(m.sentAt)},
-                                        {u"received_at"_s, isoTime(m.receivedAt)},
-                                        {u"state"_s, messageStateName(m.state)}});
+            QJsonObject o{{u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                          {u"from"_s, m.outgoing ? m_messenger.id() : m.peerId},
+                          {u"text"_s, m.text},
+                          {u"sent_at"_s, isoTime(m.sentAt)},
+                          {u"received_at"_s, isoTime(m.receivedAt)},
+                          {u"state"_s, messageStateName(m.state)}};
+            if (m.kind == MessageKind::File) {
+                // A transfer's place in the conversation: its state is the transfer's.
+                o.insert(u"kind"_s, u"file"_s);
+                if (const auto t = m_messenger.transfer(m.id))
+                    o.insert(u"transfer"_s, transferJson(*t));
+            }
+            messages.append(o);
         }
         emitEvent({{u"event"_s, u"history"_s}, {u"with"_s, with}, {u"messages"_s, messages}}, ref);
         return;
@@ -282,6 +356,61 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
                                  {u"peers"_s, d.peersPresent}});
         }
         emitEvent(e, ref);
+        return;
+    }
+    if (cmd == u"send-file"_s) {
+        const QJsonValue to = command.value(u"to"_s);
+        const QJsonValue path = command.value(u"path"_s);
+        const QJsonValue paths = command.value(u"paths"_s);
+        QStringList list;
+        if (path.isString())
+            list.append(path.toString());
+        for (const QJsonValue &p : paths.toArray())
+            list.append(p.toString());
+        if (!to.isString() || list.isEmpty() || list.contains(QString()))
+            return fail(u"send-file needs \"to\": PEER_ID and \"path\": PATH (a file or a folder)"
+                        u" or \"paths\": [PATH, ...]"_s);
+        // One folder alone goes as a folder offer: it arrives as one new folder.
+        const bool asFolder = list.size() == 1 && QFileInfo(list.first()).isDir();
+        QString error;
+        const auto id = m_messenger.sendFiles(to.toString(), list, asFolder, &error);
+        if (!id)
+            return fail(error);
+        m_transferRefs.insert(*id, ref);
+        return;
+    }
+    if (cmd == u"accept"_s || cmd == u"decline"_s || cmd == u"pause"_s || cmd == u"resume"_s
+        || cmd == u"cancel"_s) {
+        const QUuid id = QUuid::fromString(command.value(u"id"_s).toString());
+        const QJsonValue dir = command.value(u"dir"_s);
+        if (id.isNull() || (!dir.isUndefined() && !dir.isString()))
+            return fail(u"%1 needs \"id\": TRANSFER_ID"_s.arg(cmd)
+                        + (cmd == u"accept"_s ? u" and optional \"dir\": DIR"_s : QString()));
+        QString error;
+        bool ok = false;
+        // Answered by the transfer event of its new state, sent while the command runs.
+        m_transferRefs.insert(id, ref);
+        if (cmd == u"accept"_s)
+            ok = m_messenger.acceptTransfer(id, dir.toString(), &error);
+        else if (cmd == u"decline"_s)
+            ok = m_messenger.declineTransfer(id, &error);
+        else if (cmd == u"pause"_s)
+            ok = m_messenger.pauseTransfer(id, &error);
+        else if (cmd == u"resume"_s)
+            ok = m_messenger.resumeTransfer(id, &error);
+        else
+            ok = m_messenger.cancelTransfer(id, &error);
+        if (!ok) {
+            m_transferRefs.remove(id);
+            return fail(error);
+        }
+        return;
+    }
+    if (cmd == u"transfers"_s) {
+        QJsonArray list;
+        for (const TransferInfo &t : m_messenger.transfers())
+            list.append(transferJson(t));
+        emitEvent({{u"event"_s, u"transfers"_s}, {u"transfers"_s, list}}, ref);
         return;
     }
     if (cmd == u"quit"_s) {

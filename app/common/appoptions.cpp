@@ -159,6 +159,14 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
     const QCommandLineOption serve(u"serve"_s,
                                    tr("Keep running at the end of standard input (for a "
                                       "service); quit on SIGTERM or SIGINT."));
+    const QCommandLineOption downloadDir(u"download-dir"_s,
+                                         tr("Save accepted files in <dir> (default: the "
+                                            "Downloads folder)."),
+                                         tr("dir"));
+    const QCommandLineOption acceptFiles(u"accept-files"_s,
+                                         tr("Accept every file offered, into <dir> (for "
+                                            "scripts and tests)."),
+                                         tr("dir"));
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addOptions({profile,
@@ -170,9 +178,12 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
                        discoveryPort,
                        discoveryTarget,
                        noDiscovery,
-                       discoveryInterval});
-    if (program == Program::Cli)
+                       discoveryInterval,
+                       downloadDir});
+    if (program == Program::Cli) {
         parser.addOption(serve);
+        parser.addOption(acceptFiles);
+    }
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
         return std::nullopt;
@@ -192,6 +203,10 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         return std::nullopt;
     }
     options.serve = program == Program::Cli && parser.isSet(serve);
+    if (parser.isSet(downloadDir))
+        options.downloadDir = QDir(parser.value(downloadDir)).absolutePath();
+    if (program == Program::Cli && parser.isSet(acceptFiles))
+        options.acceptFilesInto = QDir(parser.value(acceptFiles)).absolutePath();
     if (parser.isSet(profile)) {
         // One folder for everything, as given.
         options.profileDir = QDir(parser.value(profile)).absolutePath();
@@ -298,6 +313,10 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName)
     config.port = port;
     config.discovery = discovery;
     config.sendReadReceipts = settings.readReceipts;
+    config.downloadDir = !downloadDir.isEmpty()
+                             ? downloadDir
+                             : QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    config.acceptFilesInto = acceptFilesInto;
     return config;
 }
 

@@ -34,6 +34,8 @@ public:
     QHostAddress listenAddress;
     QStringList connectTo;
     QString language; // empty: the system's
+    QString downloadDir;     // --download-dir; empty: the Downloads folder
+    QString acceptFilesInto; // shoal-cli --accept-files: every offer accepted into it
     // LAN discovery; nullopt with --no-discovery. Default: every interface.
     std::optional<DiscoveryConfig> discovery;
 

@@ -4,6 +4,7 @@
 #include "chat/inbox.h"
 #include "chat/outbox.h"
 #include "chat/receipts.h"
+#include "files/filetransfers.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/dispatcher.h"
@@ -42,6 +43,15 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     m_inbox = new Inbox(transport, *m_store, this);
     m_receipts = new Receipts(transport, *m_store, m_config.sendReadReceipts, this);
     m_dialer = new Dialer(id(), transport, *m_store, *m_roster, this);
+    m_files = new FileTransfers(transport,
+                                *m_store,
+                                FilesConfig{m_config.downloadDir,
+                                            m_config.acceptFilesInto,
+                                            m_config.offerLimits,
+                                            m_config.maxPendingOffersPerPeer},
+                                this);
+    connect(m_files, &FileTransfers::changed, this, &Messenger::transferChanged);
+    connect(m_files, &FileTransfers::offered, this, &Messenger::transferOffered);
 
     connect(m_roster, &Roster::peerUpdated, this, &Messenger::peerUpdated);
     connect(m_outbox, &Outbox::peerWanted, this, [this](const QString &peerId, bool now) {
@@ -75,11 +85,11 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             [this](const QString &peerId, const Protocol::Message &message, StreamKind kind) {
                 // The conversation's types belong on its stream; a bulk stream carries none of
                 // them yet (a peer that sends them there is ignored, not believed).
+                // The files' data and its requests belong on the bulk stream.
                 if (kind == StreamKind::Chat)
                     m_dispatcher->dispatch(peerId, message);
                 else
-                    qCDebug(lcMessenger) << "ignored on a" << int(kind) << "stream from" << peerId
-                                         << Protocol::toString(message);
+                    m_files->onBulkMessage(peerId, message);
             });
     registerHandlers();
 
@@ -128,6 +138,18 @@ void Messenger::registerHandlers()
     m_dispatcher->on(m_outbox, &Outbox::onAck);
     m_dispatcher->on(m_outbox, &Outbox::onRead);
     m_dispatcher->on(m_outbox, &Outbox::onResend);
+    m_dispatcher->on(m_files, &FileTransfers::onOffer);
+    m_dispatcher->on(m_files, &FileTransfers::onControl);
+    // The files' bulk messages are not the conversation's: on a chat stream they are ignored.
+    const auto notHere = [this](const QString &peerId, const auto &message) {
+        qCDebug(lcMessenger) << "ignored on the chat stream from" << peerId
+                             << Protocol::toString(Protocol::Message(message));
+    };
+    m_dispatcher->on<Protocol::ManifestRequest>(notHere);
+    m_dispatcher->on<Protocol::ManifestPage>(notHere);
+    m_dispatcher->on<Protocol::FileGet>(notHere);
+    m_dispatcher->on<Protocol::FileData>(notHere);
+    m_dispatcher->on<Protocol::FileEnd>(notHere);
     // A newer peer's type: ignored, as the protocol says, on purpose.
     m_dispatcher->on<Protocol::Unknown>([](const QString &, const Protocol::Unknown &) {});
 }
@@ -142,6 +164,7 @@ bool Messenger::start()
     if (!m_store->openProfile(m_config.profileDir, &m_errorString))
         return false;
     m_roster->load();
+    m_files->load();
     if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
         m_errorString = m_registry->errorString();
         return false;

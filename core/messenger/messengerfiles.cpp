@@ -2,67 +2,69 @@
 // Messenger's file-transfer commands: forwarded to the files service (core/files).
 #include "messenger.h"
 
-#include <QCoreApplication>
+#include "files/filetransfers.h"
 
-namespace {
-// Until the service lands (issue 11): every command says so.
-bool notYet(QString *error)
+std::optional<QUuid> Messenger::sendFiles(const QString &peerId,
+                                          const QStringList &paths,
+                                          bool asFolder,
+                                          QString *error)
 {
-    if (error)
-        *error = QCoreApplication::translate("Messenger", "File transfers are not available yet.");
-    return false;
-}
-} // namespace
-
-std::optional<QUuid> Messenger::sendFiles(const QString &, const QStringList &, bool, QString *error)
-{
-    notYet(error);
-    return std::nullopt;
+    QString ignored;
+    return m_files->send(peerId, paths, asFolder, error ? error : &ignored);
 }
 
-bool Messenger::acceptTransfer(const QUuid &, const QString &, QString *error)
+bool Messenger::acceptTransfer(const QUuid &id, const QString &directory, QString *error)
 {
-    return notYet(error);
+    QString ignored;
+    return m_files->accept(id, directory, error ? error : &ignored);
 }
 
-bool Messenger::declineTransfer(const QUuid &, QString *error)
+bool Messenger::declineTransfer(const QUuid &id, QString *error)
 {
-    return notYet(error);
+    QString ignored;
+    return m_files->decline(id, error ? error : &ignored);
 }
 
-bool Messenger::pauseTransfer(const QUuid &, QString *error)
+bool Messenger::pauseTransfer(const QUuid &id, QString *error)
 {
-    return notYet(error);
+    QString ignored;
+    return m_files->pause(id, error ? error : &ignored);
 }
 
-bool Messenger::resumeTransfer(const QUuid &, QString *error)
+bool Messenger::resumeTransfer(const QUuid &id, QString *error)
 {
-    return notYet(error);
+    QString ignored;
+    return m_files->resume(id, error ? error : &ignored);
 }
 
-bool Messenger::cancelTransfer(const QUuid &, QString *error)
+bool Messenger::cancelTransfer(const QUuid &id, QString *error)
 {
-    return notYet(error);
+    QString ignored;
+    return m_files->cancel(id, error ? error : &ignored);
 }
 
 QList<TransferInfo> Messenger::transfers() const
 {
-    return {};
+    return m_files->all();
 }
 
-std::optional<TransferInfo> Messenger::transfer(const QUuid &) const
+std::optional<TransferInfo> Messenger::transfer(const QUuid &id) const
 {
-    return std::nullopt;
+    return m_files->find(id);
 }
 
 void Messenger::setDownloadDir(const QString &dir)
 {
     m_config.downloadDir = dir;
+    m_files->setDownloadDir(dir);
 }
 
-bool Messenger::acceptsFilesFrom(const QString &) const
+bool Messenger::acceptsFilesFrom(const QString &peerId) const
 {
-    return false;
+    return m_files->acceptsFrom(peerId);
 }
 
-void Messenger::setAcceptFilesFrom(const QString &, bool) {}
+void Messenger::setAcceptFilesFrom(const QString &peerId, bool accept)
+{
+    m_files->setAcceptFrom(peerId, accept);
+}
