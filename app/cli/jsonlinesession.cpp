@@ -133,8 +133,8 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
             e.insert(u"event"_s, u"transfer"_s);
             if (t.outgoing)
                 e.insert(u"seen"_s, t.seen);
-            if (t.state == TransferState::Done && !t.savedPath.isEmpty())
-                e.insert(u"path"_s, t.savedPath);
+            if (t.state == TransferState::Done && !t.sha256.isEmpty())
+                e.insert(u"sha256"_s, t.sha256);
             emitEvent(e, m_transferRefs.take(t.id));
             return;
         }

@@ -3,6 +3,7 @@
 
 #include "files/filesink.h"
 #include "files/filesource.h"
+#include "files/sha256.h"
 #include "storage/messagestore.h"
 
 #include <QDir>
@@ -272,6 +273,7 @@ struct FileTransfers::Transfer
     qint64 unwritten = 0;   // bytes given to the worker, not yet written
     qint64 filesDone = 0;
     bool diskFull = false;
+    QByteArray lastSha; // the sender's hash of the file being finished (offers of one file)
     QElapsedTimer lastData;
     // Both
     QList<qint64> prefix; // bytes of the files before each entry (entries + 1 values)
@@ -1208,6 +1210,8 @@ void FileTransfers::fileRead(const QUuid &id, quint32 request, qint64 index, con
     if (!t || !t->sending || t->serving != request)
         return;
     t->credit -= 64;
+    if (t->info.files == 1)
+        t->info.sha256 = Sha256::toHex(sha256);
     Protocol::FileEnd e;
     e.id = id;
     e.request = request;
@@ -1446,6 +1450,8 @@ void FileTransfers::onFileEnd(const QString &peerId, const Protocol::FileEnd &e)
         return;
     }
     t->mayRestart = false;
+    if (t->info.files == 1)
+        t->lastSha = e.sha256;
     toWorker([id = e.id, index = e.index, sha = e.sha256](FileWorker &w) {
         w.finishFile(id, index, sha);
     });
@@ -1478,6 +1484,8 @@ void FileTransfers::fileFinished(const QUuid &id, qint64 index, const QString &p
     if (nextFile(*t, index + 1) < t->entries.size())
         return;
     // The last file is verified and in place.
+    if (t->info.files == 1)
+        t->info.sha256 = Sha256::toHex(t->lastSha);
     toWorker([id](FileWorker &w) { w.completeSink(id); });
     t->requesting = false;
     t->info.bytesDone = t->info.size;

@@ -8,6 +8,7 @@ struct TransferInfo : TransferRecord
 {
     double bytesPerSecond = 0; // while running, averaged over the last seconds
     bool pausedByPeer = false; // paused, and by the peer (either side may resume)
+    QString sha256; // hex, of the file of an offer of one file once it is verified or sent
 };
 Q_DECLARE_METATYPE(TransferInfo)
 
