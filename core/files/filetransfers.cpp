@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QStorageInfo>
 
@@ -720,6 +721,8 @@ bool FileTransfers::pause(const QUuid &id, QString *error)
     else
         stopReceiving(*t, false);
     setState(*t, TransferState::Paused, Op::Pause);
+    if (!t->info.outgoing)
+        runIncoming(t->info.peerId); // the next one from that peer may run meanwhile
     return true;
 }
 
@@ -801,7 +804,9 @@ void FileTransfers::onOffer(const QString &peerId, const Protocol::Offer &offer)
     if (Transfer *known = byId(offer.id)) {
         if (known->info.peerId == peerId && !known->info.outgoing) {
             // Sent again (the peer did not hear our answer): say where it stands.
-            if (known->info.state == TransferState::Offered)
+            if (known->info.state == TransferState::Done)
+                sendControl(*known, Op::Done);
+            else if (known->info.state == TransferState::Offered)
                 sendControl(*known, Op::Seen);
             else if (known->info.state == TransferState::Declined)
                 sendControl(*known, Op::Decline);
@@ -971,8 +976,10 @@ void FileTransfers::onPeerConnected(const QString &peerId)
         if (!t || t->info.peerId != peerId)
             continue;
         TransferInfo &i = t->info;
-        if (i.outgoing && i.state == TransferState::Offered && !i.manifestHash.isEmpty())
-            sendOffer(*t); // waits like a message: offered again until answered
+        if (i.outgoing && !isFinal(i.state) && !i.manifestHash.isEmpty())
+            // Waits like a message: offered again until answered. Once answered, the offer
+            // asks where the receiver stands (a "done" lost with a connection comes again).
+            sendOffer(*t);
         else if (!t->told && i.state == TransferState::Cancelled)
             sendControl(*t, Op::Cancel);
         else if (!t->told && i.state == TransferState::Failed)
@@ -1445,7 +1452,7 @@ void FileTransfers::onFileEnd(const QString &peerId, const Protocol::FileEnd &e)
     Transfer *t = incoming(peerId, e.id);
     if (!t || !isStreamFrameWanted(*t, e.request))
         return;
-    if (e.index != t->index || (t->offset != fileSize(*t, e.index) && !(t->mayRestart && fileSize(*t, e.index) == 0))) {
+    if (e.index != t->index || t->offset != fileSize(*t, e.index)) {
         fail(*t, tr("The peer ended a file before all of its bytes came."));
         return;
     }
@@ -1465,6 +1472,7 @@ void FileTransfers::written(const QUuid &id, qint64 bytes)
     Transfer *t = byId(id);
     if (!t)
         return;
+    t->lastData.start(); // a slow disk is not a silent peer
     const qint64 before = t->unwritten;
     t->unwritten = qMax<qint64>(0, t->unwritten - bytes);
     if (before > MaxUnwrittenBytes / 2 && t->unwritten <= MaxUnwrittenBytes / 2)
