@@ -784,7 +784,9 @@ void FileSink::pruneEmpty(int dirFd)
     }
     QList<QByteArray> folders;
     while (const dirent *e = ::readdir(dir)) {
-        if (e->d_type == DT_DIR && qstrcmp(e->d_name, ".") != 0 && qstrcmp(e->d_name, "..") != 0)
+        // DT_UNKNOWN: some file systems do not say; opening a file as a folder then fails.
+        if ((e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) && qstrcmp(e->d_name, ".") != 0
+            && qstrcmp(e->d_name, "..") != 0)
             folders.append(QByteArray(e->d_name));
     }
     for (const QByteArray &name : std::as_const(folders)) {
