@@ -96,7 +96,10 @@ std::optional<QList<ManifestItem>> decodeManifest(const QByteArray &blob)
         || !value.isMap())
         return std::nullopt;
     const QCborMap map = value.toMap();
-    if (map.value("v"_L1).toInteger(-1) != ManifestVersion || !map.value("e"_L1).isArray())
+    // isInteger() first: Qt 6.4's toInteger() converts a huge double with undefined behaviour.
+    const QCborValue version = map.value("v"_L1);
+    if (!version.isInteger() || version.toInteger() != ManifestVersion
+        || !map.value("e"_L1).isArray())
         return std::nullopt;
     const QCborArray array = map.value("e"_L1).toArray();
     QList<ManifestItem> items;

@@ -313,6 +313,9 @@ void tst_FileSource::manifestDamageRefused_data()
     QTest::newRow("trailing byte") << good + '\0';
     QTest::newRow("not a map") << QCborValue(QCborArray{}).toCbor();
     QTest::newRow("other version") << manifest({}, 2);
+    // Found by fuzz_manifest: Qt's toInteger() on it was undefined behaviour.
+    QTest::newRow("version a huge float")
+        << QCborValue(QCborMap{{u"v"_s, -1e37}, {u"e"_s, QCborArray{}}}).toCbor();
     QTest::newRow("entries not an array")
         << QCborValue(QCborMap{{u"v"_s, 1}, {u"e"_s, 3}}).toCbor();
     QTest::newRow("entry not an array") << manifest({1});
