@@ -25,15 +25,16 @@ using Protocol::TransferControl;
 class FileWorker final : public QObject
 {
 public:
-    explicit FileWorker(FileTransfers *home)
+    FileWorker(FileTransfers *home, const OfferLimits &limits)
         : m_home(home)
+        , m_limits(limits)
     {}
 
     void scan(const QUuid &id, const QStringList &paths, OfferShape shape)
     {
         QString error;
         int skipped = 0;
-        const auto items = FileSource::scan(paths, shape, &error, &skipped);
+        const auto items = FileSource::scan(paths, shape, &error, &skipped, m_limits);
         post([id, items = items.value_or(QList<ManifestItem>()), skipped, error](FileTransfers &h) {
             h.scanned(id, items, skipped, error);
         });
@@ -85,7 +86,14 @@ public:
             }
         }
         sink.failed = false;
-        const FileSink::ResumePoint at = sink.sink->resumePoint();
+        QString error;
+        const auto point = sink.sink->resumePoint(&error);
+        if (!point) {
+            m_sinks.remove(id);
+            post([id, error](FileTransfers &h) { h.sinkFailed(id, error, false); });
+            return;
+        }
+        const FileSink::ResumePoint at = *point;
         const QString saved = sink.sink->savedPath();
         post([id, at, saved](FileTransfers &h) {
             h.sinkReady(id, at.index, at.offset, at.prefixHash, saved);
@@ -97,7 +105,7 @@ public:
         auto it = m_sinks.find(id);
         if (it != m_sinks.end() && !it->failed) {
             FileSink::Error error;
-            if (!it->sink->write(index, offset, data, &error)) {
+            if (!it->sink->write(index, offset, QByteArrayView(data), &error)) {
                 it->failed = true;
                 const bool full = error.kind == FileSink::Error::Kind::DiskFull;
                 post([id, msg = error.message, full](FileTransfers &h) {
@@ -125,8 +133,11 @@ public:
 
     void completeSink(const QUuid &id)
     {
-        if (auto it = m_sinks.find(id); it != m_sinks.end())
-            it->sink->done();
+        if (auto it = m_sinks.find(id); it != m_sinks.end()) {
+            QString error;
+            if (!it->sink->done(&error))
+                qCWarning(lcFiles).noquote() << "transfer" << id << error;
+        }
         m_sinks.remove(id);
     }
 
@@ -213,12 +224,7 @@ private:
         while (it != m_reading.end() && !it->finished && it->credit > 0) {
             Reading &r = *it;
             if (r.reader->atEnd()) {
-                QString error;
-                const QByteArray sha = r.reader->finish(&error);
-                if (sha.isEmpty()) {
-                    failRead(id, r, error);
-                    return;
-                }
+                const QByteArray sha = r.reader->sha256();
                 post([id, request = r.request, index = r.index, sha](FileTransfers &h) {
                     h.fileRead(id, request, index, sha);
                 });
@@ -245,6 +251,7 @@ private:
     }
 
     FileTransfers *m_home;
+    const OfferLimits m_limits;
     QHash<QUuid, Reading> m_reading;
     QHash<QUuid, Sink> m_sinks;
 };
@@ -301,7 +308,7 @@ FileTransfers::FileTransfers(Transport &transport,
     , m_transport(transport)
     , m_store(store)
     , m_config(std::move(config))
-    , m_worker(new FileWorker(this))
+    , m_worker(new FileWorker(this, m_config.limits))
 {
     m_thread.setObjectName(QStringLiteral("shoal-files"));
     m_worker->moveToThread(&m_thread);
@@ -395,15 +402,6 @@ QList<qint64> prefixSums(const QList<OfferEntry> &entries)
         sum += e.size;
     }
     out.append(sum);
-    return out;
-}
-
-QList<OfferEntry> entriesOf(const QList<ManifestItem> &items)
-{
-    QList<OfferEntry> out;
-    out.reserve(items.size());
-    for (const ManifestItem &i : items)
-        out.append(i.entry);
     return out;
 }
 
@@ -633,7 +631,7 @@ void FileTransfers::scanned(const QUuid &id,
         qCInfo(lcFiles) << "transfer" << id << "left out" << skipped
                         << "symbolic links and special files";
     t->items = items;
-    const QList<OfferEntry> entries = entriesOf(items);
+    const QList<OfferEntry> entries = offerEntries(items);
     t->prefix = prefixSums(entries);
     t->info.size = t->prefix.last();
     t->info.entries = entries.size();
@@ -1087,7 +1085,7 @@ bool FileTransfers::loadItems(Transfer &t)
         return false;
     }
     t.items = *items;
-    t.prefix = prefixSums(entriesOf(t.items));
+    t.prefix = prefixSums(offerEntries(t.items));
     t.itemsLoaded = true;
     return true;
 }
