@@ -184,6 +184,10 @@ class tst_FileSink : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { m_openFiles = openFiles(); }
+    // A sink gone leaves no descriptor open: the messenger runs for weeks.
+    void cleanup() { QCOMPARE(openFiles(), m_openFiles); }
+
     void folderOffer();
     void filesOfferWithCollisions();
     void resumeAtOffset();
@@ -207,9 +211,14 @@ private Q_SLOTS:
     void transfersShareThePartialFolder();
 
 private:
+    static qsizetype openFiles()
+    {
+        return QDir(u"/proc/self/fd"_s).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).size();
+    }
     QString newDest();
     QTemporaryDir m_dir;
     int m_dests = 0;
+    qsizetype m_openFiles = 0;
 };
 
 QString tst_FileSink::newDest()
