@@ -628,7 +628,8 @@ bool MessageStore::retryUnsaved(const QUuid &id)
     auto m = m_outgoing.takeUnsaved(id);
     if (!m)
         return false;
-    m->state = MessageState::Queued;
+    // A file item is never queued: it stands for the transfer, which is not sent as chat.
+    m->state = m->kind == MessageKind::File ? MessageState::Delivered : MessageState::Queued;
     addOutgoing(*m);
     return true;
 }
