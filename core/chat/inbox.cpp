@@ -57,15 +57,19 @@ void Inbox::onChat(const QString &peerId, const Protocol::Chat &chat)
 void Inbox::onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage> &duplicates)
 {
     resumeReading();
-    // Seen before: the first ack may have been lost.
-    for (const ChatMessage &m : duplicates)
-        m_transport.send(m.peerId, Protocol::Ack{m.id});
+    // Seen before: the first ack may have been lost. A file item is never acknowledged: it
+    // stands for a transfer, which its own messages settle, and its sender awaits no ack.
+    for (const ChatMessage &m : duplicates) {
+        if (m.kind == MessageKind::Text)
+            m_transport.send(m.peerId, Protocol::Ack{m.id});
+    }
     qsizetype incoming = 0;
     for (const ChatMessage &m : added) {
         if (m.outgoing)
             continue;
         // Durable: now the sender may forget it.
-        m_transport.send(m.peerId, Protocol::Ack{m.id});
+        if (m.kind == MessageKind::Text)
+            m_transport.send(m.peerId, Protocol::Ack{m.id});
         m_refetchDelayMs = 0; // the disk takes received messages again
         ++incoming;
     }
@@ -94,7 +98,8 @@ void Inbox::onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage
 void Inbox::onNotSaved(const QList<ChatMessage> &messages)
 {
     for (const ChatMessage &m : messages) {
-        if (m.outgoing)
+        // A file item is not the sender's to send again as chat (resend): its transfer's.
+        if (m.outgoing || m.kind != MessageKind::Text)
             continue;
         // Not acknowledged, so its sender still has it: ask for it again later. A copy that
         // came meanwhile must not be acknowledged on this one's behalf.

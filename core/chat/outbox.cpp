@@ -141,8 +141,9 @@ void Outbox::onCommitted(const QList<ChatMessage> &added, const QList<QUuid> &re
     };
     for (const ChatMessage &m : added) {
         // Deleted by the person before its add was committed (both in this commit): it must
-        // not leave.
-        if (!m.outgoing || (!removed.isEmpty() && removed.contains(m.id)))
+        // not leave. A file item stands for a transfer, whose own messages go out for it.
+        if (!m.outgoing || m.kind != MessageKind::Text
+            || (!removed.isEmpty() && removed.contains(m.id)))
             continue;
         if (!peer || m.peerId != *peer) {
             endRun();

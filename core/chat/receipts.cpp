@@ -27,10 +27,18 @@ void Receipts::setActiveConversation(const QString &peerId, bool visible)
 void Receipts::markRead(const QString &peerId)
 {
     const auto unread = m_store.unread(peerId);
-    for (const ChatMessage &m : unread)
+    bool receiptsDue = false;
+    for (const ChatMessage &m : unread) {
         m_store.setState(m, MessageState::Read);
+        // A file item is read like a message, but no receipt goes out for it (its transfer
+        // has messages of its own): settled now, so it never waits as a receipt due.
+        if (m.kind == MessageKind::Text)
+            receiptsDue = true;
+        else
+            m_store.setReceiptSent(m);
+    }
     Q_EMIT unreadCleared(peerId);
-    if (!unread.isEmpty() && m_send)
+    if (receiptsDue && m_send)
         sendReceipts(peerId);
 }
 
@@ -58,11 +66,14 @@ void Receipts::sendReceipts(const QString &peerId)
     // only committed ones, so ask for both.
     QList<ChatMessage> receipts = m_store.pendingReceipts(peerId);
     for (const ChatMessage &m : m_store.unread(peerId)) {
-        if (m_store.message(keyOf(m)).value_or(m).state == MessageState::Read)
+        if (m.kind == MessageKind::Text
+            && m_store.message(keyOf(m)).value_or(m).state == MessageState::Read)
             receipts.append(m);
     }
     for (const ChatMessage &m : std::as_const(receipts)) {
-        if (m_transport.send(peerId, Protocol::Read{m.id}))
+        if (m.kind != MessageKind::Text)
+            m_store.setReceiptSent(m); // never told; markRead() settles it unless that failed
+        else if (m_transport.send(peerId, Protocol::Read{m.id}))
             m_store.setReceiptSent(m);
     }
 }

@@ -47,9 +47,9 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcSink, "shoal.files")
-
 namespace {
+
+Q_LOGGING_CATEGORY(lcSink, "shoal.files")
 
 constexpr auto JournalName = "journal";
 constexpr auto JournalMagic = "shoal-partial\t1\t"_L1;

@@ -56,7 +56,7 @@ public:
 
     // Creates the temp area or replays its journal, places the top folders (unique names,
     // journalled), finishes renames a crash interrupted and creates the listed folders. Call
-    // it first, and again after any failure before going on.
+    // it first; after a failed write() or finishFile(), resumePoint() says where to go on.
     bool prepare(QString *error);
     // Where to ask the sender to go on from; also makes that file the one write() continues.
     std::optional<ResumePoint> resumePoint(QString *error = nullptr);

@@ -123,6 +123,10 @@ SchemaSteps HistoryTable::schema()
           u" WHERE outgoing = 0 AND state = 2"_s,
           u"CREATE INDEX messages_receipts ON messages (peer_key)"
           u" WHERE outgoing = 0 AND state = 3 AND receipt_sent = 0"_s}},
+        // what an item is: a message, or a file transfer's place in the conversation (0: a
+        // message, as every row before). A column added with a constant default: SQLite
+        // rewrites no row.
+        {7, {u"ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0"_s}},
     };
 }
 

@@ -29,7 +29,8 @@ const QList<SchemaSteps> &MessageStore::schemaSteps()
 {
     static const QList<SchemaSteps> all = {PeerTable::schema(),
                                            HistoryTable::schema(),
-                                           OutgoingQueue::schema()};
+                                           OutgoingQueue::schema(),
+                                           TransferTable::schema()};
     return all;
 }
 
@@ -347,6 +348,10 @@ void MessageStore::dispatch()
         } else if (const auto *r = std::get_if<Remove>(&w)) {
             m_removing.remove(r->id);
             m_removingInFlight.insert(r->id);
+        } else if (const auto *t = std::get_if<TransferRecord>(&w)) {
+            m_transferWritesInFlight.append(keyOf(*t));
+        } else if (const auto *f = std::get_if<Manifest>(&w)) {
+            m_transferWritesInFlight.append(TransferKey{f->id, f->peerId, f->outgoing});
         }
     }
     if (writes.size() <= InlineMaxWrites && m_inlineBackoff.hasExpired()) {
@@ -466,6 +471,10 @@ void MessageStore::finish(CommitResult r)
     m_longestCommitUs = qMax(m_longestCommitUs, r.commitUs);
     m_inFlight.clear();
     m_removingInFlight.clear(); // removed (reported below) or failed: sendable again
+    // Written or failed: read from the disk again.
+    for (const TransferKey &key : std::as_const(m_transferWritesInFlight))
+        m_transfers.settled(key);
+    m_transferWritesInFlight.clear();
     // Written or failed, they are no longer ahead of the disk.
     for (auto it = m_receivedInFlight.cbegin(); it != m_receivedInFlight.cend(); ++it) {
         if ((m_receivedBacklog[it.key()] -= it.value()) <= 0)
@@ -619,7 +628,8 @@ bool MessageStore::retryUnsaved(const QUuid &id)
     auto m = m_outgoing.takeUnsaved(id);
     if (!m)
         return false;
-    m->state = MessageState::Queued;
+    // A file item is never queued: it stands for the transfer, which is not sent as chat.
+    m->state = m->kind == MessageKind::File ? MessageState::Delivered : MessageState::Queued;
     addOutgoing(*m);
     return true;
 }
@@ -670,6 +680,23 @@ void MessageStore::remove(const QUuid &id)
 void MessageStore::savePeer(const PeerRecord &peer)
 {
     m_pending.append(peer);
+    schedule();
+}
+
+void MessageStore::saveTransfer(const TransferRecord &transfer)
+{
+    m_transfers.queued(transfer);
+    m_pending.append(transfer);
+    schedule();
+}
+
+void MessageStore::saveManifest(const QUuid &id,
+                                const QString &peerId,
+                                bool outgoing,
+                                const QByteArray &blob)
+{
+    m_transfers.queued(TransferKey{id, peerId, outgoing}, blob);
+    m_pending.append(Manifest{id, peerId, outgoing, blob});
     schedule();
 }
 
@@ -790,4 +817,14 @@ QStringList MessageStore::peersWrittenTo() const
 QList<PeerRecord> MessageStore::peers() const
 {
     return m_peers.peers();
+}
+
+QList<TransferRecord> MessageStore::transfers() const
+{
+    return m_transfers.transfers();
+}
+
+QByteArray MessageStore::manifest(const QUuid &id, const QString &peerId, bool outgoing) const
+{
+    return m_transfers.manifest(TransferKey{id, peerId, outgoing});
 }

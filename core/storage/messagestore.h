@@ -6,6 +6,7 @@
 #include "storage/outgoingqueue.h"
 #include "storage/peertable.h"
 #include "storage/storewriter.h"
+#include "storage/transfertable.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
@@ -34,9 +35,9 @@
 //
 // This class owns the database, its connections and the grouped commits; the tables' work is
 // split by concern (StoreConcern): HistoryTable (messages), PeerTable (peers), OutgoingQueue
-// (what we send: waiting, on the wire, not saved). Its methods forward to them. A new concern
-// registers its schema steps in schemaSteps() and itself in m_concerns (its reads prepared in
-// open()); see docs/storage.md.
+// (what we send: waiting, on the wire, not saved), TransferTable (file transfers). Its methods
+// forward to them. A new concern registers its schema steps in schemaSteps() and itself in
+// m_concerns (its reads prepared in open()); see docs/storage.md.
 // bench/instructions.sh raises it at build time: under valgrind every commit is that slow, and
 // the path it counts would not be the one that runs.
 #ifndef SHOAL_INLINE_MAX_COMMIT_US
@@ -48,7 +49,7 @@ class MessageStore final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 6;
+    static constexpr int SchemaVersion = 7;
     static constexpr qsizetype MaxWritesPerCommit = 1000;
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.
@@ -112,6 +113,12 @@ public:
     bool discardUnsaved(const QUuid &id);
     QList<ChatMessage> unsaved(const QString &peerId) const;
     void savePeer(const PeerRecord &peer);
+    // A file transfer's record and its manifest (files/'s encoding), each replacing the one
+    // saved before with the same ID, peer and direction. Written with the messages' batches;
+    // one that fails (a full disk) is reported by errorOccurred() and takes no other write with
+    // it.
+    void saveTransfer(const TransferRecord &transfer);
+    void saveManifest(const QUuid &id, const QString &peerId, bool outgoing, const QByteArray &blob);
     // Commits everything queued and waits for it. Returns false on a database error (logged,
     // reported).
     bool flush();
@@ -143,6 +150,10 @@ public:
     QHash<QString, int> unreadCounts() const;
     QList<ChatMessage> unread(const QString &peerId) const;
     QList<PeerRecord> peers() const;
+    // These include queued writes. Every transfer remembered, in the order they were made
+    // (createdAt); the manifest saved for one (empty if none).
+    QList<TransferRecord> transfers() const;
+    QByteArray manifest(const QUuid &id, const QString &peerId, bool outgoing) const;
     // Received messages from `peerId` queued or being written: how far that peer is ahead of
     // the disk.
     int receivedBacklog(const QString &peerId) const { return m_receivedBacklog.value(peerId); }
@@ -232,8 +243,9 @@ private:
     QHash<QString, int> m_receivedBacklog;            // per peer: received adds not yet reported
     QHash<QString, int> m_receivedInFlight;           // per peer: those of them with the writer
     QList<ChatMessage> m_sentToReport;
-    QSet<QUuid> m_removing;          // remove() queued, not yet with a writer
-    QSet<QUuid> m_removingInFlight;  // with the writer: done or failed once it reports
+    QSet<QUuid> m_removing;                      // remove() queued, not yet with a writer
+    QSet<QUuid> m_removingInFlight;              // with the writer: done or failed once it reports
+    QList<TransferKey> m_transferWritesInFlight; // transfer writes with the writer
     bool m_reportingCommit = false;  // in finish(): sent changes go out right after committed()
     bool m_sentReportPosted = false; // a posted report waits: what is added joins it, in order
     bool m_flushScheduled = false;
@@ -244,5 +256,6 @@ private:
     HistoryTable m_history{{m_pendingMessages, m_inFlight}};
     PeerTable m_peers;
     OutgoingQueue m_outgoing{{m_pendingMessages, m_inFlight}};
-    const std::array<StoreConcern *, 3> m_concerns{&m_history, &m_peers, &m_outgoing};
+    TransferTable m_transfers;
+    const std::array<StoreConcern *, 4> m_concerns{&m_history, &m_peers, &m_outgoing, &m_transfers};
 };

@@ -70,7 +70,8 @@ bool OutgoingQueue::hasUndelivered(const QString &peerId) const
 {
     for (const auto *queue : {&m_ahead.queued, &m_ahead.inFlight}) {
         for (const ChatMessage &m : *queue) {
-            if (m.outgoing && m.peerId == peerId)
+            // A file item is never sent as chat: nothing waits for it.
+            if (m.outgoing && m.kind == MessageKind::Text && m.peerId == peerId)
                 return true;
         }
     }

@@ -20,7 +20,7 @@ namespace SqlRows {
 // turns U+FFFE and U+FFFF into U+FFFD.
 inline constexpr auto Columns
     = "seq, id, (SELECT peer_id FROM peer_keys WHERE key = messages.peer_key), outgoing, sent_at,"
-      " received_at, CAST(text AS BLOB), state";
+      " received_at, CAST(text AS BLOB), state, kind";
 
 // "The peer is the one bound here", by its ID (an ID without a key matches nothing).
 inline constexpr auto PeerIs = "peer_key = (SELECT key FROM peer_keys WHERE peer_id = ?)";
@@ -47,6 +47,12 @@ inline QByteArray text(const QString &s)
     return utf8;
 }
 
+// Bytes to bind to a NOT NULL column: an empty array is x'', never NULL.
+inline QByteArray blob(const QByteArray &b)
+{
+    return b.isNull() ? QByteArray("", 0) : b;
+}
+
 // The reverse of text(). QString::fromUtf8() would drop a leading U+FEFF too: a decoder that
 // keeps it.
 inline QString fromText(const QVariant &v)
@@ -68,6 +74,7 @@ inline ChatMessage fromRow(const QSqlQuery &q)
     m.receivedAt = fromMs(q.value(5).toLongLong());
     m.text = fromText(q.value(6));
     m.state = MessageState(q.value(7).toInt());
+    m.kind = MessageKind(q.value(8).toInt());
     return m;
 }
 

@@ -90,6 +90,8 @@ private:
 
 // Adds in one INSERT, when a batch has that many in a row.
 constexpr int InsertRun = 16;
+// The values an add binds (Queries::insertSql()).
+constexpr int AddValues = 8;
 // State changes in one UPDATE over their rows, when a batch has at least that many in a row
 // whose rows follow each other (a flood's acks).
 constexpr int StateRunMin = 4;
@@ -101,10 +103,11 @@ struct StoreWriter::Queries
     static QByteArray insertSql(bool received, int rows)
     {
         QByteArray sql = received ? "INSERT OR IGNORE" : "INSERT";
-        sql += " INTO messages (id, peer_key, outgoing, sent_at, received_at, text, state) VALUES ";
+        sql += " INTO messages (id, peer_key, outgoing, sent_at, received_at, text, state, kind)"
+               " VALUES ";
         for (int i = 0; i < rows; ++i)
-            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"
-                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?)";
+            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)"
+                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)";
         return sql;
     }
 
@@ -113,23 +116,20 @@ struct StoreWriter::Queries
         , remove(db)
         , peer(db)
         , byKey(db)
+        , transfer(db)
+        , manifest(db)
     {}
     bool prepare(sqlite3 *db)
     {
         // Texts are bound as UTF-8 (SqlRows::text), cast to TEXT.
-        return insert.prepare(db,
-                              "INSERT INTO messages (id, peer_key, outgoing, sent_at, received_at,"
-                              " text, state) VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
+        return insert.prepare(db, insertSql(false, 1).constData())
                && insertRun.prepare(db, insertSql(false, InsertRun).constData())
                && insertRunReceived.prepare(db, insertSql(true, InsertRun).constData())
                && lastSeq.prepare(db,
                                   "SELECT MAX(IFNULL((SELECT seq FROM sqlite_sequence"
                                   " WHERE name = 'messages'), 0), IFNULL(MAX(seq), 0))"
                                   " FROM messages")
-               && insertReceived.prepare(db,
-                                         "INSERT OR IGNORE INTO messages (id, peer_key, outgoing,"
-                                         " sent_at, received_at, text, state)"
-                                         " VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)")
+               && insertReceived.prepare(db, insertSql(true, 1).constData())
                // The same with the row's seq, when it is known: a look-up by rowid, not in the
                // ID index (a fifth of an update). The key is checked all the same.
                && updateBySeq.prepare(db,
@@ -173,6 +173,14 @@ struct StoreWriter::Queries
                                  " unread = unread + excluded.unread")
                && byKey.prepare(u"SELECT %1 FROM messages WHERE %2"_s.arg(QLatin1StringView(Columns),
                                                                           QLatin1StringView(ByKey)))
+               && transfer.prepare(
+                   u"INSERT OR REPLACE INTO transfers (id, peer_id, outgoing, created_at, name,"
+                   u" size, files, entries, folder, manifest_hash, state, seen, source_dir,"
+                   u" destination, saved_path, bytes_done, error) VALUES (?, ?, ?, ?,"
+                   u" CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT),"
+                   u" CAST(? AS TEXT), ?, CAST(? AS TEXT))"_s)
+               && manifest.prepare(u"INSERT OR REPLACE INTO transfer_manifests (id, peer_id,"
+                                   u" outgoing, manifest) VALUES (?, ?, ?, ?)"_s)
                && peerKey.prepare(db, "SELECT key FROM peer_keys WHERE peer_id = ?")
                && newPeerKey.prepare(db, "INSERT INTO peer_keys (peer_id) VALUES (?)")
                && begin.prepare(db, "BEGIN IMMEDIATE") && commit.prepare(db, "COMMIT")
@@ -180,7 +188,7 @@ struct StoreWriter::Queries
     }
     Statement insert, insertReceived, insertRun, insertRunReceived, lastSeq, update, updateBySeq,
         movable, updateRange, conversation, unread, peerKey, newPeerKey, begin, commit, rollback;
-    QSqlQuery receipt, remove, peer, byKey;
+    QSqlQuery receipt, remove, peer, byKey, transfer, manifest;
 };
 
 StoreWriter::StoreWriter()
@@ -342,9 +350,10 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             ++unread[m.peerId];
         r.added.append(m);
     };
-    // Binds the add as row `row` of an insert (its 7 values from 7 * row + 1 on).
+    // Binds the add as row `row` of an insert (its AddValues values from AddValues * row + 1
+    // on).
     auto bindAdd = [&](Statement &q, int row, const ChatMessage &m) {
-        const int at = 7 * row;
+        const int at = AddValues * row;
         q.bind(at + 1, m.id.toRfc4122());
         if (m.peerId.isNull()) {
             q.bind(at + 2, QByteArray()); // NULL: refused (or ignored) as before schema 6
@@ -359,6 +368,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         q.bind(at + 5, ms(m.receivedAt));
         q.bind(at + 6, text(m.text));
         q.bind(at + 7, int(m.state));
+        q.bind(at + 8, int(m.kind));
         return true;
     };
     // InsertRun adds of one kind from writes[i] on, in one statement.
@@ -536,6 +546,35 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 q.addBindValue(p->certificate);
                 q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
                 q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
+                if (!q.exec())
+                    return fail(q);
+            } else if (const auto *t = std::get_if<TransferRecord>(&w)) {
+                QSqlQuery &q = m_q->transfer;
+                q.addBindValue(t->id.toRfc4122());
+                q.addBindValue(t->peerId);
+                q.addBindValue(t->outgoing);
+                q.addBindValue(t->createdAt.isValid() ? QVariant(ms(t->createdAt)) : QVariant());
+                q.addBindValue(text(t->name));
+                q.addBindValue(t->size);
+                q.addBindValue(t->files);
+                q.addBindValue(t->entries);
+                q.addBindValue(t->folder);
+                q.addBindValue(blob(t->manifestHash));
+                q.addBindValue(int(t->state));
+                q.addBindValue(t->seen);
+                q.addBindValue(text(t->sourceDir));
+                q.addBindValue(text(t->destination));
+                q.addBindValue(text(t->savedPath));
+                q.addBindValue(t->bytesDone);
+                q.addBindValue(text(t->error));
+                if (!q.exec())
+                    return fail(q);
+            } else if (const auto *f = std::get_if<Manifest>(&w)) {
+                QSqlQuery &q = m_q->manifest;
+                q.addBindValue(f->id.toRfc4122());
+                q.addBindValue(f->peerId);
+                q.addBindValue(f->outgoing);
+                q.addBindValue(blob(f->blob));
                 if (!q.exec())
                     return fail(q);
             }

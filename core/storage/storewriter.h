@@ -2,6 +2,7 @@
 #pragma once
 
 #include "storage/chatmessage.h"
+#include "storage/transferrecord.h"
 
 #include <QHash>
 #include <QObject>
@@ -50,7 +51,16 @@ struct Remove // outgoing, still waiting
 {
     QUuid id;
 };
-using Write = std::variant<Add, State, Receipt, Remove, PeerRecord>;
+// A transfer's manifest, as files/ encodes it (opaque here).
+struct Manifest
+{
+    QUuid id;
+    QString peerId;
+    bool outgoing = false;
+    QByteArray blob;
+};
+// PeerRecord and TransferRecord: INSERT OR REPLACE of the whole record.
+using Write = std::variant<Add, State, Receipt, Remove, PeerRecord, TransferRecord, Manifest>;
 } // namespace StoreWrite
 
 // What one transaction made durable, in the order it was written.

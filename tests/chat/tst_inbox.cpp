@@ -22,6 +22,7 @@ private Q_SLOTS:
     void ackOnlyAfterCommit();
     void duplicateIsAcknowledgedAgain();
     void readingPausesAndResumes();
+    void fileItemIsNotAcknowledged();
 
 private:
     static Protocol::Chat chat(const QString &text)
@@ -113,6 +114,36 @@ void tst_Inbox::readingPausesAndResumes()
     QTRY_VERIFY(!m_transport->isReadingPaused(Bob));
     QTRY_COMPARE(m_transport->sentOf<Protocol::Ack>(Bob).size(), Inbox::MaxReceivedBacklog);
     QCOMPARE(m_store->count(Bob), Inbox::MaxReceivedBacklog);
+}
+
+void tst_Inbox::fileItemIsNotAcknowledged()
+{
+    // A file item is stored by the transfers' service when an offer comes: it is received like
+    // a message (the person is shown it), but no ack goes out for it, nor when it is stored a
+    // second time; the message beside it is acknowledged as ever.
+    QSignalSpy received(m_inbox.get(), &Inbox::received);
+    ChatMessage item;
+    item.id = newMessageId();
+    item.peerId = Bob;
+    item.sentAt = item.receivedAt = QDateTime::currentDateTimeUtc();
+    item.text = u"holiday.jpg"_s;
+    item.state = MessageState::Delivered;
+    item.kind = MessageKind::File;
+    QVERIFY(m_store->addReceived(item));
+    const Protocol::Chat c = chat(u"beside it"_s);
+    m_inbox->onChat(Bob, c);
+    QTRY_COMPARE(received.size(), 1);
+    const auto messages = received.first().first().value<QList<ChatMessage>>();
+    QCOMPARE(messages.size(), 2);
+    QCOMPARE(messages.at(0).id, item.id);
+    QCOMPARE(messages.at(0).kind, MessageKind::File);
+    QCOMPARE(m_transport->sentOf<Protocol::Ack>(Bob).size(), 1);
+    QCOMPARE(m_transport->sentOf<Protocol::Ack>(Bob).first().id, c.id);
+
+    QVERIFY(m_store->addReceived(item)); // stored before: a duplicate
+    QVERIFY(m_store->flush());
+    QCOMPARE(m_transport->sentOf<Protocol::Ack>(Bob).size(), 1);
+    QCOMPARE(m_store->count(Bob), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Inbox)

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void deletedBeforeItsCommitNeverLeaves();
     void deletedAsThePeerConnectsNeverLeaves();
     void oneCommitForTwoPeersKeepsEachQueueInOrder();
+    void fileItemIsNeverSent();
 
 private:
     QStringList sentTexts() const;
@@ -180,6 +181,42 @@ void tst_Outbox::rejectsEmptyAndOversizeText()
     error.clear();
     QVERIFY(!m_outbox->enqueue(Bob, QString(Protocol::MaxTextBytes + 1, u'x'), &error));
     QVERIFY(error.contains(u"KiB"_s));
+}
+
+void tst_Outbox::fileItemIsNeverSent()
+{
+    // A file item stands for a transfer in the conversation (its offer goes out on its own):
+    // stored as delivered from the start, it never goes out as chat, neither when it is
+    // committed nor with the queue on a new connection, and no one is dialled for it.
+    QSignalSpy wanted(m_outbox.get(), &Outbox::peerWanted);
+    const auto item = [](const QString &name) {
+        ChatMessage m;
+        m.id = newMessageId();
+        m.peerId = Bob;
+        m.outgoing = true;
+        m.sentAt = m.receivedAt = QDateTime::currentDateTimeUtc();
+        m.text = name;
+        m.state = MessageState::Delivered;
+        m.kind = MessageKind::File;
+        return m;
+    };
+    const ChatMessage away = item(u"sent while away.jpg"_s);
+    QVERIFY(m_store->add(away));
+    QVERIFY(!m_store->hasUndelivered(Bob));
+    QVERIFY(m_store->flush());
+    QVERIFY(wanted.isEmpty());
+
+    m_transport->connectPeer(Bob); // the queue from its start
+    QVERIFY(m_store->add(item(u"sent now.jpg"_s)));
+    enqueue(u"a message"_s); // in the same commit, out at once
+    QTRY_COMPARE(sentTexts(), QStringList{u"a message"_s});
+    QVERIFY(m_store->flush());
+    m_transport->disconnectPeer(Bob);
+    m_transport->connectPeer(Bob);
+    QTRY_COMPARE(sentTexts(), (QStringList{u"a message"_s, u"a message"_s}));
+    QCOMPARE(m_transport->sent.size(), 2);
+    QCOMPARE(m_store->message(keyOf(away))->state, MessageState::Delivered);
+    QCOMPARE(m_store->message(keyOf(away))->kind, MessageKind::File);
 }
 
 QTEST_GUILESS_MAIN(tst_Outbox)

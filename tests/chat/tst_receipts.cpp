@@ -24,6 +24,7 @@ private Q_SLOTS:
     void elsewhereCountsAsUnread();
     void noReceiptsWhenNotAllowed();
     void missedReceiptsGoOnReconnect();
+    void fileItemIsReadWithoutAReceipt();
 
 private:
     QUuid receive(const QString &text);
@@ -115,6 +116,41 @@ void tst_Receipts::missedReceiptsGoOnReconnect()
     QVERIFY(m_transport->sentOf<Protocol::Read>(Bob).isEmpty());
     QVERIFY(m_store->flush());
 
+    m_transport->connectPeer(Bob);
+    QCOMPARE(m_transport->sentOf<Protocol::Read>(Bob).size(), 1);
+}
+
+void tst_Receipts::fileItemIsReadWithoutAReceipt()
+{
+    // A file item counts as unread and is marked read when shown, like a message; but Bob is
+    // never told it was read, neither now nor on his next connection.
+    m_receipts->setActiveConversation(Bob, false);
+    QSignalSpy unread(m_receipts.get(), &Receipts::unreadAdded);
+    ChatMessage item;
+    item.id = newMessageId();
+    item.peerId = Bob;
+    item.sentAt = item.receivedAt = QDateTime::currentDateTimeUtc();
+    item.text = u"holiday.jpg"_s;
+    item.state = MessageState::Delivered;
+    item.kind = MessageKind::File;
+    QVERIFY(m_store->addReceived(item));
+    const QUuid id = receive(u"and a message"_s);
+    QTRY_COMPARE(m_transport->sentOf<Protocol::Ack>(Bob).size(), 1);
+    int total = 0;
+    for (const auto &args : std::as_const(unread))
+        total += args.at(1).toInt();
+    QCOMPARE(total, 2);
+    QCOMPARE(m_store->unreadCounts().value(Bob), 2);
+
+    m_receipts->setActiveConversation(Bob, true);
+    QCOMPARE(m_transport->sentOf<Protocol::Read>(Bob).size(), 1);
+    QCOMPARE(m_transport->sentOf<Protocol::Read>(Bob).first().id, id);
+    QVERIFY(m_store->flush());
+    QCOMPARE(m_store->message(keyOf(item))->state, MessageState::Read);
+    QCOMPARE(m_store->unreadCounts().value(Bob), 0);
+    QVERIFY(m_store->pendingReceipts(Bob).isEmpty()); // nothing left to tell
+
+    m_transport->disconnectPeer(Bob);
     m_transport->connectPeer(Bob);
     QCOMPARE(m_transport->sentOf<Protocol::Read>(Bob).size(), 1);
 }

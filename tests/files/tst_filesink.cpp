@@ -184,6 +184,10 @@ class tst_FileSink : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init() { m_openFiles = openFiles(); }
+    // A sink gone leaves no descriptor open: the messenger runs for weeks.
+    void cleanup() { QCOMPARE(openFiles(), m_openFiles); }
+
     void folderOffer();
     void filesOfferWithCollisions();
     void resumeAtOffset();
@@ -203,11 +207,18 @@ private Q_SLOTS:
     void fileSizeLimit();
     void discardKeepsFinishedFiles();
     void discardAfterRestart();
+    void refusedOfferWritesNothing();
+    void transfersShareThePartialFolder();
 
 private:
+    static qsizetype openFiles()
+    {
+        return QDir(u"/proc/self/fd"_s).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).size();
+    }
     QString newDest();
     QTemporaryDir m_dir;
     int m_dests = 0;
+    qsizetype m_openFiles = 0;
 };
 
 QString tst_FileSink::newDest()
@@ -669,6 +680,38 @@ void tst_FileSink::discardAfterRestart()
     FileSink never(dest, QUuid::createUuid(), offer.entries, OfferShape::Folder);
     never.discard();
     QCOMPARE(tree(dest), QStringList());
+}
+
+void tst_FileSink::refusedOfferWritesNothing()
+{
+    const QString dest = newDest();
+    Offer offer;
+    offer.file(u"../escape.txt"_s, "x");
+    FileSink sink(dest, QUuid::createUuid(), offer.entries, OfferShape::Files);
+    QString error;
+    QVERIFY(!sink.prepare(&error));
+    QVERIFY2(error.contains(u".."_s), qPrintable(error));
+    QCOMPARE(tree(dest), QStringList());
+    QVERIFY(!QFile::exists(m_dir.filePath(u"escape.txt"_s)));
+}
+
+void tst_FileSink::transfersShareThePartialFolder()
+{
+    const QString dest = newDest();
+    const Offer offer = photos();
+    FileSink first(dest, QUuid::createUuid(), offer.entries, OfferShape::Folder);
+    FileSink second(dest, QUuid::createUuid(), offer.entries, OfferShape::Folder);
+    QString error;
+    QVERIFY(first.prepare(&error));
+    QVERIFY(second.prepare(&error));
+    QCOMPARE(second.savedPath(), dest + u"/Photos (1)"_s);
+    QVERIFY(deliver(first, offer, &error));
+    QVERIFY(first.done(&error));
+    // The other transfer's partial files are still there.
+    QVERIFY(QFileInfo(second.tempDir()).isDir());
+    QVERIFY2(deliver(second, offer, &error), qPrintable(error));
+    QVERIFY(second.done(&error));
+    QCOMPARE(tree(dest), sorted(photosTree() + photosTree(u"Photos (1)"_s)));
 }
 
 QTEST_APPLESS_MAIN(tst_FileSink)

@@ -39,6 +39,54 @@ QStringList texts(const QList<ChatMessage> &messages)
     return out;
 }
 
+QList<MessageKind> kinds(const QList<ChatMessage> &messages)
+{
+    QList<MessageKind> out;
+    for (const ChatMessage &m : messages)
+        out.append(m.kind);
+    return out;
+}
+
+ChatMessage fileItem(qint64 sentAtMs, const QString &name, bool outgoing)
+{
+    ChatMessage m = message(sentAtMs, name, outgoing, MessageState::Delivered);
+    m.kind = MessageKind::File;
+    return m;
+}
+
+QString hex(const QString &s)
+{
+    return QString::fromLatin1(s.toUtf8().toHex());
+}
+
+// Every field, so that a comparison that fails says which (texts in hex: exactly).
+QString dump(const TransferRecord &t)
+{
+    return u"%1 %2 out=%3 at=%4 name=%5 size=%6 files=%7 entries=%8 folder=%9 mh=%10"_s
+               .arg(t.id.toString(), t.peerId)
+               .arg(int(t.outgoing))
+               .arg(t.createdAt.isValid() ? t.createdAt.toMSecsSinceEpoch() : -1)
+               .arg(hex(t.name))
+               .arg(t.size)
+               .arg(t.files)
+               .arg(t.entries)
+               .arg(int(t.folder))
+               .arg(QString::fromLatin1(t.manifestHash.toHex()))
+           + u" state=%1 seen=%2 src=%3 dest=%4 saved=%5 done=%6 error=%7"_s.arg(int(t.state))
+                 .arg(int(t.seen))
+                 .arg(hex(t.sourceDir), hex(t.destination), hex(t.savedPath))
+                 .arg(t.bytesDone)
+                 .arg(hex(t.error));
+}
+
+QStringList dump(const QList<TransferRecord> &transfers)
+{
+    QStringList out;
+    for (const TransferRecord &t : transfers)
+        out.append(dump(t));
+    return out;
+}
+
 } // namespace
 
 class tst_MessageStore : public QObject
@@ -79,6 +127,10 @@ private Q_SLOTS:
     void closingInterruptsTheCheck();
     void textStoredExactly_data();
     void textStoredExactly();
+    void kindAddedToSchema6Rows();
+    void fileItemRoundTrips();
+    void transfersSavedReplacedAndReopened();
+    void fullDiskFailsTransferWriteAlone();
 };
 
 void tst_MessageStore::createdFromEmptyFile()
@@ -119,8 +171,15 @@ void tst_MessageStore::migratedFromEarlierSchema()
         QVERIFY2(MessageStore::migrate(db, version, &error), qPrintable(error));
         QCOMPARE(MessageStore::schemaVersion(db), version);
         QSqlQuery q(db);
-        q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text, state)"
-                  u" VALUES (?, ?, 0, 1000, 1000, ?, 2)"_s);
+        if (version >= 6) { // the peer by its key
+            QVERIFY(q.exec(u"INSERT INTO peer_keys (key, peer_id) VALUES (1, '%1')"_s.arg(Peer)));
+            q.prepare(u"INSERT INTO messages (id, peer_key, outgoing, sent_at, received_at, text,"
+                      u" state) VALUES (?, (SELECT key FROM peer_keys WHERE peer_id = ?), 0,"
+                      u" 1000, 1000, ?, 2)"_s);
+        } else {
+            q.prepare(u"INSERT INTO messages (id, peer_id, outgoing, sent_at, received_at, text,"
+                      u" state) VALUES (?, ?, 0, 1000, 1000, ?, 2)"_s);
+        }
         q.addBindValue(old.id.toRfc4122());
         q.addBindValue(Peer);
         q.addBindValue(old.text);
@@ -142,7 +201,9 @@ void tst_MessageStore::migratedFromEarlierSchema()
     QSqlDatabase db = store.database();
     QCOMPARE(MessageStore::schemaVersion(db), MessageStore::SchemaVersion);
     QCOMPARE(texts(store.conversation(Peer)), QStringList{old.text});
+    QCOMPARE(store.conversation(Peer).first().kind, MessageKind::Text);
     QCOMPARE(store.unreadCounts().value(Peer), 1);
+    QVERIFY(store.transfers().isEmpty());
     QSqlQuery q(db);
     QVERIFY(q.exec(u"SELECT name FROM sqlite_master WHERE type = 'index'"
                    u" AND name IN ('messages_waiting', 'messages_unread', 'messages_receipts')"_s));
@@ -1286,6 +1347,242 @@ void tst_MessageStore::textStoredExactly()
     QCOMPARE(stored.at(1).text, text);
     QCOMPARE(store.message(out.id)->text, text);
     QCOMPARE(store.peers().value(0).name, text);
+}
+
+void tst_MessageStore::kindAddedToSchema6Rows()
+{
+    // A schema-6 history (before items had a kind) with a message in every place a read looks:
+    // after the migration every row is there as a message (kind Text), through every read, and
+    // what waited still waits.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    const ChatMessage waiting = message(1000, u"waiting"_s, true, MessageState::Queued);
+    const ChatMessage unread = message(2000, u"unread"_s);
+    const ChatMessage receiptDue = message(3000, u"receipt due"_s, false, MessageState::Read);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v6"_s);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QString error;
+        QVERIFY2(MessageStore::migrate(db, 6, &error), qPrintable(error));
+        QSqlQuery q(db);
+        QVERIFY(q.exec(u"INSERT INTO peer_keys (key, peer_id) VALUES (1, '%1')"_s.arg(Peer)));
+        q.prepare(u"INSERT INTO messages (id, peer_key, outgoing, sent_at, received_at, text,"
+                  u" state) VALUES (?, 1, ?, ?, ?, ?, ?)"_s);
+        for (const ChatMessage &m : {waiting, unread, receiptDue}) {
+            q.addBindValue(m.id.toRfc4122());
+            q.addBindValue(m.outgoing);
+            q.addBindValue(m.sentAt.toMSecsSinceEpoch());
+            q.addBindValue(m.receivedAt.toMSecsSinceEpoch());
+            q.addBindValue(m.text);
+            q.addBindValue(int(m.state));
+            QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+        }
+        QVERIFY(q.exec(u"INSERT INTO unread_counts VALUES ('%1', 1)"_s.arg(Peer)));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(u"v6"_s);
+
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    QSqlDatabase db = store.database();
+    QCOMPARE(MessageStore::schemaVersion(db), MessageStore::SchemaVersion);
+    const auto all = store.conversation(Peer);
+    QCOMPARE(texts(all), (QStringList{u"waiting"_s, u"unread"_s, u"receipt due"_s}));
+    QCOMPARE(kinds(all), QList<MessageKind>(3, MessageKind::Text));
+    QCOMPARE(kinds(store.page(Peer, 10)), QList<MessageKind>(3, MessageKind::Text));
+    QCOMPARE(store.undelivered(Peer).value(0).kind, MessageKind::Text);
+    QCOMPARE(texts(store.undelivered(Peer)), QStringList{u"waiting"_s});
+    QVERIFY(store.hasUndelivered(Peer));
+    QCOMPARE(texts(store.unread(Peer)), QStringList{u"unread"_s});
+    QCOMPARE(texts(store.pendingReceipts(Peer)), QStringList{u"receipt due"_s});
+    QCOMPARE(store.message(keyOf(unread))->kind, MessageKind::Text);
+    QCOMPARE(store.unreadCounts().value(Peer), 1);
+    QVERIFY(store.transfers().isEmpty());
+}
+
+void tst_MessageStore::fileItemRoundTrips()
+{
+    // A file item (a transfer's place in the conversation) is stored with its kind, in either
+    // direction, one by one or in a run of adds written in one statement, and read back as a
+    // file item after a restart; it counts as unread like a message, and nothing waits to be
+    // sent for it.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    QList<ChatMessage> written;
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        const ChatMessage ours = fileItem(1, u"holiday.jpg and 2 more"_s, true);
+        QVERIFY(store.add(ours));
+        QVERIFY(!store.hasUndelivered(Peer)); // queued, but nothing to send
+        written.append(ours);
+        const ChatMessage text = message(2, u"a message"_s);
+        QVERIFY(store.addReceived(text));
+        written.append(text);
+        QVERIFY(store.flush());
+        // A run of received adds (more than go into one INSERT), kinds mixed.
+        for (int i = 0; i < 20; ++i) {
+            const ChatMessage m = i % 3 == 0 ? fileItem(10 + i, u"file %1"_s.arg(i), false)
+                                             : message(10 + i, u"text %1"_s.arg(i));
+            QVERIFY(store.addReceived(m));
+            written.append(m);
+        }
+        QVERIFY(store.flush());
+        QCOMPARE(kinds(store.conversation(Peer)), kinds(written));
+        QVERIFY(!store.hasUndelivered(Peer));
+    }
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    const auto all = store.conversation(Peer);
+    QCOMPARE(texts(all), texts(written));
+    QCOMPARE(kinds(all), kinds(written));
+    QCOMPARE(all.first().state, MessageState::Delivered);
+    QVERIFY(all.first().outgoing);
+    QCOMPARE(store.message(keyOf(written.first()))->kind, MessageKind::File);
+    QCOMPARE(store.message(written.at(2).id)->kind, MessageKind::File);
+    QCOMPARE(kinds(store.page(Peer, 3)), kinds(written.mid(written.size() - 3)));
+    QVERIFY(store.undelivered(Peer).isEmpty());
+    const auto unread = store.unread(Peer);
+    QCOMPARE(unread.size(), written.size() - 1); // all theirs
+    QCOMPARE(store.unreadCounts().value(Peer), int(written.size() - 1));
+    QCOMPARE(unread.first().kind, MessageKind::Text);
+    QCOMPARE(unread.at(1).kind, MessageKind::File);
+}
+
+void tst_MessageStore::transfersSavedReplacedAndReopened()
+{
+    // Transfers and their manifests are kept by (ID, peer, direction): saved, found at once,
+    // replaced by a later save, every field read back as saved (texts exactly, however odd)
+    // after a restart.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"h.sqlite"_s);
+    const QString carol = QString(64, u'c');
+    TransferRecord out;
+    out.id = newMessageId();
+    out.peerId = Peer;
+    out.outgoing = true;
+    out.createdAt = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+    out.name = u"\uFEFFholiday.jpg and 2 more"_s;
+    out.size = (qint64(1) << 53);
+    out.files = 3;
+    out.entries = 4;
+    out.folder = true;
+    out.manifestHash = QByteArray(32, '\x5a');
+    out.sourceDir = u"/home/ann/Pictures \u00e9t\u00e9"_s;
+    TransferRecord in = out; // the same ID from another peer, coming to us
+    in.peerId = carol;
+    in.outgoing = false;
+    in.createdAt = out.createdAt.addMSecs(1);
+    in.sourceDir.clear();
+    in.destination = u"/home/ann/Downloads"_s;
+    TransferRecord back = out; // and the same ID back from Bob
+    back.outgoing = false;
+    back.createdAt = out.createdAt.addMSecs(2);
+    back.manifestHash.clear();
+    back.name = u"x"_s;
+    const QByteArray manifest(300'000, '\x01');
+    {
+        MessageStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        store.saveTransfer(out);
+        store.saveManifest(out.id, out.peerId, true, manifest);
+        store.saveTransfer(in);
+        store.saveManifest(in.id, in.peerId, false, QByteArray("carol's"));
+        store.saveTransfer(back);
+        // Queued, not on disk yet: found all the same.
+        QCOMPARE(dump(store.transfers()), dump({out, in, back}));
+        QCOMPARE(store.manifest(out.id, Peer, true), manifest);
+        QVERIFY(store.flush());
+        QCOMPARE(dump(store.transfers()), dump({out, in, back}));
+        QCOMPARE(store.manifest(out.id, Peer, true), manifest);
+        QCOMPARE(store.manifest(in.id, carol, false), QByteArray("carol's"));
+        QVERIFY(store.manifest(in.id, carol, true).isEmpty());  // not ours
+        QVERIFY(store.manifest(out.id, Peer, false).isEmpty()); // none saved
+
+        // Progress, then the end: each replaces the row.
+        out.state = TransferState::Running;
+        out.seen = true;
+        out.bytesDone = 12345;
+        store.saveTransfer(out);
+        in.state = TransferState::Failed;
+        in.bytesDone = 99;
+        in.savedPath = u"/home/ann/Downloads/\uFEFFholiday"_s;
+        in.error = u"The disk is full."_s;
+        store.saveTransfer(in);
+        QCOMPARE(dump(store.transfers()), dump({out, in, back}));
+        out.state = TransferState::Done;
+        out.bytesDone = out.size;
+        store.saveTransfer(out);
+        store.saveManifest(in.id, in.peerId, false, QByteArray("replaced"));
+        QVERIFY(store.flush());
+    }
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    QCOMPARE(dump(store.transfers()), dump({out, in, back}));
+    QCOMPARE(store.transfers().at(1).savedPath, in.savedPath);
+    QCOMPARE(store.manifest(out.id, Peer, true), manifest);
+    QCOMPARE(store.manifest(in.id, carol, false), QByteArray("replaced"));
+    QSqlQuery q(store.database());
+    QVERIFY(q.exec(u"SELECT COUNT(*) FROM transfers"_s) && q.next());
+    QCOMPARE(q.value(0).toInt(), 3);
+}
+
+void tst_MessageStore::fullDiskFailsTransferWriteAlone()
+{
+    // The disk fills while a manifest (large) is written in one batch with messages (small,
+    // in the room the file has): the manifest's write fails and is reported, the messages
+    // beside it are stored and reported, and the transfer's record reads as it was on disk.
+    QTemporaryDir dir;
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.filePath(u"h.sqlite"_s), &error), qPrintable(error));
+    TransferRecord t;
+    t.id = newMessageId();
+    t.peerId = Peer;
+    t.outgoing = true;
+    t.createdAt = QDateTime::fromMSecsSinceEpoch(1000, Qt::UTC);
+    t.name = u"big.iso"_s;
+    store.saveTransfer(t);
+    // Room in the file for small writes: a long message written, then taken back.
+    const ChatMessage roomy = message(1, QString(20000, u'x'), true, MessageState::Queued);
+    store.addOutgoing(roomy);
+    QVERIFY(store.flush());
+    store.remove(roomy.id);
+    QVERIFY(store.flush());
+    store.setGrowthLimited(true); // as on a full disk
+
+    QSignalSpy failed(&store, &MessageStore::errorOccurred);
+    QSignalSpy notSaved(&store, &MessageStore::notSaved);
+    QList<ChatMessage> reported;
+    connect(&store, &MessageStore::committed, this, [&](const QList<ChatMessage> &added) {
+        reported += added;
+    });
+    const ChatMessage before = message(2, u"before"_s);
+    const ChatMessage after = message(3, u"after"_s, true, MessageState::Queued);
+    QVERIFY(store.addReceived(before));
+    store.saveManifest(t.id, Peer, true, QByteArray(1 << 20, '\x02'));
+    TransferRecord running = t;
+    running.state = TransferState::Running;
+    store.saveTransfer(running);
+    store.addOutgoing(after);
+    QVERIFY(!store.flush());
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(notSaved.isEmpty()); // no message was lost
+    QCOMPARE(texts(reported), (QStringList{u"before"_s, u"after"_s}));
+    QCOMPARE(texts(store.conversation(Peer)), (QStringList{u"before"_s, u"after"_s}));
+    QVERIFY(store.manifest(t.id, Peer, true).isEmpty());
+    QCOMPARE(dump(store.transfers()), QStringList{dump(running)});
+
+    store.setGrowthLimited(false);
+    store.saveManifest(t.id, Peer, true, QByteArray(1 << 20, '\x02'));
+    QVERIFY(store.flush());
+    QCOMPARE(store.manifest(t.id, Peer, true).size(), 1 << 20);
 }
 
 QTEST_GUILESS_MAIN(tst_MessageStore)
