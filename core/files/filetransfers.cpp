@@ -48,22 +48,22 @@ public:
                       qint64 offset,
                       const QByteArray &prefixHash)
     {
-        auto &r = m_reading[id];
-        r = Reading();
-        r.request = request;
-        r.items = items;
-        r.index = index;
-        if (!open(id, r, offset, prefixHash))
+        auto r = std::make_shared<Reading>();
+        r->request = request;
+        r->items = items;
+        r->index = index;
+        m_reading.insert(id, r);
+        if (!open(id, *r, offset, prefixHash))
             return;
         pump(id);
     }
 
     void grant(const QUuid &id, quint32 request, qint64 bytes)
     {
-        auto it = m_reading.find(id);
-        if (it == m_reading.end() || it->request != request)
+        const auto r = m_reading.value(id);
+        if (!r || r->request != request)
             return;
-        it->credit += bytes;
+        r->credit += bytes;
         pump(id);
     }
 
@@ -75,7 +75,10 @@ public:
                      const QList<OfferEntry> &entries,
                      OfferShape shape)
     {
-        auto &sink = m_sinks[id];
+        auto &slot = m_sinks[id];
+        if (!slot)
+            slot = std::make_shared<Sink>();
+        Sink &sink = *slot;
         if (!sink.sink) {
             sink.sink = std::make_unique<FileSink>(destDir, id, entries, shape);
             QString error;
@@ -102,11 +105,11 @@ public:
 
     void write(const QUuid &id, qint64 index, qint64 offset, const QByteArray &data)
     {
-        auto it = m_sinks.find(id);
-        if (it != m_sinks.end() && !it->failed) {
+        const auto sink = m_sinks.value(id);
+        if (sink && !sink->failed) {
             FileSink::Error error;
-            if (!it->sink->write(index, offset, QByteArrayView(data), &error)) {
-                it->failed = true;
+            if (!sink->sink->write(index, offset, QByteArrayView(data), &error)) {
+                sink->failed = true;
                 const bool full = error.kind == FileSink::Error::Kind::DiskFull;
                 post([id, msg = error.message, full](FileTransfers &h) {
                     h.sinkFailed(id, msg, full);
@@ -118,13 +121,13 @@ public:
 
     void finishFile(const QUuid &id, qint64 index, const QByteArray &sha256)
     {
-        auto it = m_sinks.find(id);
-        if (it == m_sinks.end() || it->failed)
+        const auto sink = m_sinks.value(id);
+        if (!sink || sink->failed)
             return;
         FileSink::Error error;
-        const QString path = it->sink->finishFile(index, sha256, &error);
+        const QString path = sink->sink->finishFile(index, sha256, &error);
         if (path.isEmpty()) {
-            it->failed = true;
+            sink->failed = true;
             post([id, msg = error.message](FileTransfers &h) { h.sinkFailed(id, msg, false); });
             return;
         }
@@ -133,9 +136,9 @@ public:
 
     void completeSink(const QUuid &id)
     {
-        if (auto it = m_sinks.find(id); it != m_sinks.end()) {
+        if (const auto sink = m_sinks.value(id)) {
             QString error;
-            if (!it->sink->done(&error))
+            if (!sink->sink->done(&error))
                 qCWarning(lcFiles).noquote() << "transfer" << id << error;
         }
         m_sinks.remove(id);
@@ -143,15 +146,14 @@ public:
 
     void discardSink(const QUuid &id, const QString &destDir, const QList<OfferEntry> &entries, OfferShape shape)
     {
-        auto it = m_sinks.find(id);
-        if (it == m_sinks.end()) {
+        const auto open = m_sinks.take(id);
+        if (!open || !open->sink) {
             // After a restart nothing is open: what is on disk is found from the journal.
             FileSink sink(destDir, id, entries, shape);
             sink.discard();
             return;
         }
-        it->sink->discard();
-        m_sinks.erase(it);
+        open->sink->discard();
     }
 
     void closeSink(const QUuid &id) { m_sinks.remove(id); }
@@ -220,9 +222,10 @@ private:
 
     void pump(const QUuid &id)
     {
-        auto it = m_reading.find(id);
-        while (it != m_reading.end() && !it->finished && it->credit > 0) {
-            Reading &r = *it;
+        const auto reading = m_reading.value(id);
+        while (reading && m_reading.value(id) == reading && !reading->finished
+               && reading->credit > 0) {
+            Reading &r = *reading;
             if (r.reader->atEnd()) {
                 const QByteArray sha = r.reader->sha256();
                 post([id, request = r.request, index = r.index, sha](FileTransfers &h) {
@@ -232,7 +235,6 @@ private:
                 ++r.index;
                 if (!open(id, r, 0, {}))
                     return;
-                it = m_reading.find(id);
                 continue;
             }
             const qint64 offset = r.reader->position();
@@ -252,8 +254,10 @@ private:
 
     FileTransfers *m_home;
     const OfferLimits m_limits;
-    QHash<QUuid, Reading> m_reading;
-    QHash<QUuid, Sink> m_sinks;
+    // Shared pointers: QHash copies its values; what a failure removes stays alive for the
+    // caller still holding it.
+    QHash<QUuid, std::shared_ptr<Reading>> m_reading;
+    QHash<QUuid, std::shared_ptr<Sink>> m_sinks;
 };
 
 // ---------------------------------------------------------------------------------------------

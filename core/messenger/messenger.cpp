@@ -141,7 +141,7 @@ void Messenger::registerHandlers()
     m_dispatcher->on(m_files, &FileTransfers::onOffer);
     m_dispatcher->on(m_files, &FileTransfers::onControl);
     // The files' bulk messages are not the conversation's: on a chat stream they are ignored.
-    const auto notHere = [this](const QString &peerId, const auto &message) {
+    const auto notHere = [](const QString &peerId, const auto &message) {
         qCDebug(lcMessenger) << "ignored on the chat stream from" << peerId
                              << Protocol::toString(Protocol::Message(message));
     };

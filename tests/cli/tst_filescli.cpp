@@ -115,7 +115,7 @@ struct Pair
                                             + bobExtra);
         QTRY_VERIFY(!bob->id().isEmpty());
         alice = std::make_unique<CliPeer>(dirA.path(),
-                                          {u"--name"_s,
+                                          QStringList{u"--name"_s,
                                            u"Alice"_s,
                                            u"--connect"_s,
                                            u"127.0.0.1:%1"_s.arg(bob->port())});
