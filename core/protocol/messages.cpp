@@ -908,7 +908,8 @@ bool writeFast(QByteArray &out, qsizetype at, const M &m)
         return true;
     } else if constexpr (std::is_same_v<M, FileData>) {
         // The bulk of every transfer (~600 MB/s): the chunk is copied once, into the frame.
-        constexpr qsizetype Keys = 2 + 4 + 2 + 4 + 2; // "t", "xid", "g", "i", "off", "d"
+        constexpr qsizetype Keys = 2 + 4 + 2 + 2 + 4 + 2; // "t", "xid", "g", "i", "off", "d"
+        // map, keys, "data", the ID with its head, g, i, off and the chunk's head, the chunk
         out.resize(at + 1 + Keys + 5 + 2 + 36 + 4 * MaxHead + m.data.size());
         Cursor w{out.data() + at};
         w.head(5, 6);

@@ -7,6 +7,8 @@
 #include <QCborValue>
 #include <QTest>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 using namespace Protocol;
 
@@ -401,6 +403,12 @@ void tst_Messages::fastEncodingAgreesWithGeneral_data()
     for (const qint64 v : {24LL, 256LL, 65536LL, 4294967295LL, 4294967296LL, MaxTransferValue})
         QTest::addRow("data values %lld", qlonglong(v))
             << Message(FileData{high, quint32(qMin<qint64>(v, 0xffffffff)), v, v, chunk(5)});
+    // The longest heads there are: what a broken sender could ask encode() to write.
+    QTest::newRow("data widest heads") << Message(FileData{high,
+                                                           0xffffffff,
+                                                           std::numeric_limits<qint64>::min(),
+                                                           std::numeric_limits<qint64>::max(),
+                                                           chunk(MaxChunkBytes)});
 }
 
 void tst_Messages::fastEncodingAgreesWithGeneral()
