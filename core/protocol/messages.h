@@ -25,7 +25,7 @@
 //   mreq  = { "t": "mreq", "xid": uuid-text, "from": uint }
 //   man   = { "t": "man", "xid": uuid-text, "from": uint,
 //             "e": [* [path: tstr, size: uint, folder: bool]], "last": bool }
-//           ; at most 100,000 entries; empty only when last
+//           ; at most 100,000 entries, empty only when last; a folder's size is 0
 //   get   = { "t": "get", "xid": uuid-text, "g": uint32, "i": uint, "off": uint, ? "h": sha256 }
 //           ; h: the receiver's first `off` bytes of file i, required when off > 0
 //   data  = { "t": "data", "xid": uuid-text, "g": uint32, "i": uint, "off": uint,
