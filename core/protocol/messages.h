@@ -3,7 +3,8 @@
 
 // Wire protocol v1 message types. Grammar (CDDL), also in docs/protocol.md:
 //
-//   message = hello / chat / ack / ping / pong / bye      ; each a CBOR map, text keys
+//   message = hello / chat / ack / read / resend / ping / pong / bye
+//           / offer / xfer / mreq / man / get / data / fend    ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
 //             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
@@ -15,11 +16,31 @@
 //   ping  = { "t": "ping", "n": uint }
 //   pong  = { "t": "pong", "n": uint }
 //   bye   = { "t": "bye", ? "reason": tstr }
+//   ; File transfers (docs/protocol.md, "Files"): control on the chat stream, data on bulk.
+//   offer = { "t": "offer", "xid": uuid-text, "ts": int, "name": tstr, "size": uint,
+//             "files": uint, "n": uint, "folder": bool, "mh": sha256 }
+//           ; size <= 2^53, 1 <= n <= 2^31, files <= n, ts as chat's
+//   xfer  = { "t": "xfer", "xid": uuid-text, "op": tstr, ? "reason": tstr }
+//           ; op: seen accept decline cancel pause resume done failed; others: Op::Unknown
+//   mreq  = { "t": "mreq", "xid": uuid-text, "from": uint }
+//   man   = { "t": "man", "xid": uuid-text, "from": uint,
+//             "e": [* [path: tstr, size: uint, folder: bool]], "last": bool }
+//           ; at most 100,000 entries, empty only when last; a folder's size is 0
+//   get   = { "t": "get", "xid": uuid-text, "g": uint32, "i": uint, "off": uint, ? "h": sha256 }
+//           ; h: the receiver's first `off` bytes of file i, required when off > 0
+//   data  = { "t": "data", "xid": uuid-text, "g": uint32, "i": uint, "off": uint,
+//             "d": bstr .size (1..262144) }
+//   fend  = { "t": "fend", "xid": uuid-text, "g": uint32, "i": uint, "sha": sha256 }
+//   ; every index, offset and size (and off + the size of d) is at most 2^53
+//   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
+//   uuid-text = tstr   ; not the nil UUID
 //
 // Unknown "t" values and unknown keys are ignored; anything else malformed is an error.
 
+#include <QByteArray>
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QUuid>
@@ -39,6 +60,21 @@ constexpr qsizetype MaxNameLength = 64;
 constexpr qsizetype MaxCapabilities = 32;
 constexpr qsizetype MaxReasonLength = 200;
 constexpr qsizetype PeerIdLength = 64;
+
+// File transfers.
+// The bytes of one `data` message, at most: a frame of it stays well under MaxFrameSize.
+constexpr qsizetype MaxChunkBytes = 256 * 1024;
+// An offer's display name, in UTF-16 units (as singleLine()): a file name's 255 bytes of ASCII.
+constexpr qsizetype MaxTransferNameLength = 255;
+// Manifest entries in one `man` page; the sender fills a page up to ManifestPageBytes.
+constexpr qsizetype MaxManifestPageEntries = 100'000;
+constexpr qsizetype ManifestPageBytes = 512 * 1024;
+// Entries of one offer ("n").
+constexpr qint64 MaxManifestEntries = qint64(1) << 31;
+// Every size, offset and index of a transfer: an integer a double holds exactly, so that sums
+// of them cannot overflow and any peer's language reads them alike.
+constexpr qint64 MaxTransferValue = qint64(1) << 53;
+constexpr qsizetype Sha256Bytes = 32;
 
 // What a connection carries, as named in the dialling side's hello. The same values as the
 // transport's StreamKind (core/net/transport.h), which the net layer maps it to.
@@ -149,6 +185,136 @@ struct Bye
     bool operator==(const Bye &o) const { return reason == o.reason; }
 };
 
+// A transfer offered (chat stream, sender to receiver): what the receiver stores and shows.
+// The manifest itself is fetched on the bulk stream (mreq/man) and checked against mh.
+struct Offer
+{
+    QUuid id;         // xid, chosen by the sender
+    QDateTime sentAt; // UTC, millisecond precision
+    QString name;     // for display: singleLine(..., MaxTransferNameLength) on receipt
+    qint64 size = 0;  // bytes of all files
+    qint64 files = 0;
+    qint64 entries = 0;      // "n": files and explicit folders, 1..MaxManifestEntries
+    bool folder = false;     // a Folder offer (one top folder), else a Files offer
+    QByteArray manifestHash; // SHA-256 of the manifest, Sha256Bytes
+
+    QCborMap toCbor() const;
+    static std::optional<Offer> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Offer &o) const;
+};
+
+// A transfer's state changes, either way on the chat stream ("xfer").
+struct TransferControl
+{
+    enum class Op : quint8 {
+        Seen,    // receiver: the offer is stored
+        Accept,  // receiver
+        Decline, // receiver
+        Cancel,  // either
+        Pause,   // either
+        Resume,  // either
+        Done,    // receiver: every file verified and in place
+        Failed,  // either; reason says why
+        Unknown, // an op this version does not know: ignored (forward compatible)
+    };
+
+    QUuid id;
+    Op op = Op::Seen;
+    QString reason; // singleLine(..., MaxReasonLength) on receipt; sent only when not empty
+
+    QCborMap toCbor() const;
+    static std::optional<TransferControl> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const TransferControl &o) const;
+};
+
+// Bulk, receiver to sender: the manifest's entries from index `from`.
+struct ManifestRequest
+{
+    QUuid id;
+    qint64 from = 0;
+
+    QCborMap toCbor() const;
+    static std::optional<ManifestRequest> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const ManifestRequest &o) const { return id == o.id && from == o.from; }
+};
+
+// One entry of a manifest as it travels; the files service checks the whole (OfferCheck).
+struct ManifestEntry
+{
+    QString path;    // relative, '/'-separated, exactly as sent
+    qint64 size = 0; // 0 for a folder
+    bool folder = false;
+
+    bool operator==(const ManifestEntry &o) const
+    {
+        return path == o.path && size == o.size && folder == o.folder;
+    }
+};
+
+// Bulk, sender to receiver: entries from..from + entries.size() - 1 ("man").
+struct ManifestPage
+{
+    QUuid id;
+    qint64 from = 0;
+    QList<ManifestEntry> entries; // at most MaxManifestPageEntries; empty only when last
+    bool last = false;
+
+    QCborMap toCbor() const;
+    static std::optional<ManifestPage> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const ManifestPage &o) const;
+};
+
+// Bulk, receiver to sender: send file `index` from byte `offset`, then every later file.
+struct FileGet
+{
+    QUuid id;
+    quint32 request = 0; // "g": one more per get; data and fend echo it
+    qint64 index = 0;
+    qint64 offset = 0;
+    // SHA-256 of the receiver's first `offset` bytes of the file: required when offset > 0,
+    // sent only when not empty.
+    QByteArray prefixHash;
+
+    QCborMap toCbor() const;
+    static std::optional<FileGet> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const FileGet &o) const;
+};
+
+// Bulk, sender to receiver: bytes of file `index` from `offset`. Most of a transfer's bytes,
+// so encode() writes it straight into its frame and decode() reads it without a QCborValue.
+struct FileData
+{
+    QUuid id;
+    quint32 request = 0;
+    qint64 index = 0;
+    qint64 offset = 0;
+    QByteArray data; // 1..MaxChunkBytes bytes
+
+    QCborMap toCbor() const;
+    static std::optional<FileData> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const FileData &o) const;
+};
+
+// Bulk, sender to receiver: the whole of file `index` has been sent.
+struct FileEnd
+{
+    QUuid id;
+    quint32 request = 0;
+    qint64 index = 0;
+    QByteArray sha256; // of the file's bytes as the sender read them, Sha256Bytes
+
+    QCborMap toCbor() const;
+    static std::optional<FileEnd> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const FileEnd &o) const;
+};
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -157,7 +323,22 @@ struct Unknown
     bool operator==(const Unknown &o) const { return type == o.type; }
 };
 
-using Message = std::variant<Hello, Chat, Ack, Read, Resend, Ping, Pong, Bye, Unknown>;
+using Message = std::variant<Hello,
+                             Chat,
+                             Ack,
+                             Read,
+                             Resend,
+                             Ping,
+                             Pong,
+                             Bye,
+                             Offer,
+                             TransferControl,
+                             ManifestRequest,
+                             ManifestPage,
+                             FileGet,
+                             FileData,
+                             FileEnd,
+                             Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).
 QByteArray encode(const Message &message);
@@ -165,7 +346,7 @@ QByteArray encode(const Message &message);
 QByteArray encodeFrame(const Message &message);
 // Decodes one frame payload. On failure returns nullopt and sets *error.
 std::optional<Message> decode(const QByteArray &payload, QString *error);
-// decode() without its fast path for chat, ack and read laid out as encode() writes them: the
+// decode() without its fast path for chat, ack, read and data laid out as encode() writes them: the
 // fuzz target checks that both agree on every input.
 std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error);
 QString toString(const Message &message);

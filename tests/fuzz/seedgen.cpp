@@ -100,6 +100,13 @@ int main(int argc, char *argv[])
     bulkHello.stream = Protocol::Stream::Bulk;
     const QDateTime ts = QDateTime::fromMSecsSinceEpoch(1'780'000'000'000, Qt::UTC);
     const QUuid id = QUuid::fromString(u"0b7a5d0e-8d9e-4c0f-9a7e-3f2b1c4d5e6f"_s);
+    const QByteArray hash = QByteArray::fromHex(
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const QList<Protocol::ManifestEntry> manifest{{u"trip"_s, 0, true},
+                                                  {u"trip/a.jpg"_s, 5, false},
+                                                  {u"trip/空"_s, 0, true},
+                                                  {u"trip/b.txt"_s, 11, false}};
+    const Protocol::Offer offer{id, ts, u"trip"_s, 16, 2, 4, true, hash};
     const QList<std::pair<const char *, Protocol::Message>> seeds = {
         {"hello", hello},
         {"hello-bulk", bulkHello},
@@ -110,6 +117,17 @@ int main(int argc, char *argv[])
         {"ping", Protocol::Ping{1}},
         {"pong", Protocol::Pong{1}},
         {"bye", Protocol::Bye{u"shutting down"_s}},
+        // File transfers (docs/protocol.md, "Files").
+        {"offer", offer},
+        {"xfer", Protocol::TransferControl{id, Protocol::TransferControl::Op::Accept, {}}},
+        {"xfer-failed",
+         Protocol::TransferControl{id, Protocol::TransferControl::Op::Failed, u"disk full"_s}},
+        {"mreq", Protocol::ManifestRequest{id, 0}},
+        {"man", Protocol::ManifestPage{id, 0, manifest, true}},
+        {"get", Protocol::FileGet{id, 1, 0, 0, {}}},
+        {"get-resume", Protocol::FileGet{id, 2, 1, 5, hash}},
+        {"data", Protocol::FileData{id, 2, 1, 5, QByteArrayLiteral("hello, file")}},
+        {"fend", Protocol::FileEnd{id, 2, 1, hash}},
     };
     QByteArray session;
     for (const auto &[name, message] : seeds) {
@@ -143,6 +161,14 @@ int main(int argc, char *argv[])
          Protocol::encodeFrame(Protocol::Ping{7}) + Protocol::encodeFrame(Protocol::Pong{7})},
         {"bye", Protocol::encodeFrame(Protocol::Bye{u"shutting down"_s})},
         {"second-hello", Protocol::encodeFrame(hello)},
+        // A transfer as a sender drives it, control and data on the one stream here.
+        {"transfer",
+         Protocol::encodeFrame(offer)
+             + Protocol::encodeFrame(Protocol::ManifestPage{id, 0, manifest, true})
+             + Protocol::encodeFrame(Protocol::FileData{id, 1, 1, 0, QByteArrayLiteral("hello")})
+             + Protocol::encodeFrame(Protocol::FileEnd{id, 1, 1, hash})
+             + Protocol::encodeFrame(
+                 Protocol::TransferControl{id, Protocol::TransferControl::Op::Cancel, {}})},
     };
     for (const auto &[name, bytes] : sessions) {
         QFile out(connection.filePath(QString::fromLatin1(name)));

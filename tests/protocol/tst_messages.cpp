@@ -7,6 +7,8 @@
 #include <QCborValue>
 #include <QTest>
 
+#include <limits>
+
 using namespace Qt::StringLiterals;
 using namespace Protocol;
 
@@ -40,6 +42,13 @@ private Q_SLOTS:
     void quotedForLog();
     void frameOfMessage();
     void streamKindInHello();
+    void transferMalformed_data();
+    void transferMalformed();
+    void unknownTransferOpIgnored();
+    void transferTextsAreSanitised();
+    void dataFrameSize();
+    void dataCodecSpeed_data();
+    void dataCodecSpeed();
 };
 
 static const QString PeerA = QString(64, u'a');
@@ -47,6 +56,43 @@ static const QString PeerA = QString(64, u'a');
 static QByteArray cbor(const QCborMap &map)
 {
     return map.toCborValue().toCbor();
+}
+
+static QCborMap with(QCborMap map, const QString &key, const QCborValue &value)
+{
+    map.insert(key, value);
+    return map;
+}
+
+static QCborMap without(QCborMap map, const QString &key)
+{
+    map.remove(key);
+    return map;
+}
+
+static const QUuid Xid = QUuid::fromString(u"01938a6e-7f00-7c3a-9d1e-5b2f4a6c8e01"_s);
+static const QByteArray HashA(Sha256Bytes, '\xa5');
+static const QByteArray HashB = QByteArray::fromHex(
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+static Offer sampleOffer()
+{
+    return Offer{Xid,
+                 QDateTime::fromMSecsSinceEpoch(1'780'000'000'123, Qt::UTC),
+                 u"holiday 假期"_s,
+                 5'000'000'000,
+                 3,
+                 5,
+                 true,
+                 HashA};
+}
+
+static QByteArray chunk(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        bytes[i] = char(i * 131 + 7);
+    return bytes;
 }
 
 void tst_Messages::roundTrip_data()
@@ -85,6 +131,57 @@ void tst_Messages::roundTrip_data()
     bomHello.name = u"\uFEFFZhang"_s;
     bomHello.capabilities = {u"\uFEFFchat"_s};
     QTest::newRow("hello leading BOM") << Message(bomHello);
+
+    QTest::newRow("offer folder") << Message(sampleOffer());
+    Offer files = sampleOffer();
+    files.folder = false;
+    files.files = files.entries = 1;
+    files.size = 0;
+    files.name = u"\uFEFFempty.txt"_s;
+    QTest::newRow("offer one empty file") << Message(files);
+    Offer largest = sampleOffer();
+    largest.size = MaxTransferValue;
+    largest.files = largest.entries = MaxManifestEntries;
+    largest.name = QString(MaxTransferNameLength, u'n');
+    QTest::newRow("offer at every limit") << Message(largest);
+    using Op = TransferControl::Op;
+    for (const Op op : {Op::Seen,
+                        Op::Accept,
+                        Op::Decline,
+                        Op::Cancel,
+                        Op::Pause,
+                        Op::Resume,
+                        Op::Done,
+                        Op::Failed,
+                        Op::Unknown}) {
+        QTest::addRow("xfer op %d", int(op)) << Message(TransferControl{Xid, op, {}});
+    }
+    QTest::newRow("xfer failed with reason")
+        << Message(TransferControl{Xid, Op::Failed, u"disk full on 小明's side"_s});
+    QTest::newRow("mreq") << Message(ManifestRequest{Xid, 0});
+    QTest::newRow("mreq far") << Message(ManifestRequest{Xid, MaxTransferValue});
+    const QList<ManifestEntry> entries{{u"holiday"_s, 0, true},
+                                       {u"holiday/a.jpg"_s, 1234567, false},
+                                       {u"holiday/空"_s, 0, true},
+                                       {u"holiday/\uFEFFbom.txt"_s, 0, false},
+                                       {u"holiday/big.iso"_s, MaxTransferValue, false}};
+    QTest::newRow("man") << Message(ManifestPage{Xid, 0, entries, true});
+    QTest::newRow("man middle page") << Message(ManifestPage{Xid, 70'000, entries, false});
+    QTest::newRow("man empty last") << Message(ManifestPage{Xid, 5, {}, true});
+    QList<ManifestEntry> full;
+    for (qsizetype i = 0; i < MaxManifestPageEntries; ++i)
+        full.append({u"f%1"_s.arg(i), i, false});
+    QTest::newRow("man full page") << Message(ManifestPage{Xid, 0, full, false});
+    QTest::newRow("get from start") << Message(FileGet{Xid, 1, 0, 0, {}});
+    QTest::newRow("get empty prefix hash") << Message(FileGet{Xid, 2, 0, 0, HashB});
+    QTest::newRow("get resume") << Message(FileGet{Xid, 0xffffffff, 42, 123'456'789, HashA});
+    QTest::newRow("data") << Message(FileData{Xid, 1, 0, 0, chunk(1000)});
+    QTest::newRow("data one byte") << Message(FileData{Xid, 7, 3, 999, QByteArray(1, '\0')});
+    QTest::newRow("data max chunk")
+        << Message(FileData{Xid, 0xffffffff, MaxTransferValue, 0, chunk(MaxChunkBytes)});
+    QTest::newRow("data at the last offset")
+        << Message(FileData{Xid, 0, 0, MaxTransferValue - 1, chunk(1)});
+    QTest::newRow("fend") << Message(FileEnd{Xid, 9, 4, HashA});
 }
 
 void tst_Messages::roundTrip()
@@ -234,6 +331,32 @@ void tst_Messages::fastPathAgreesWithGeneral_data()
     QByteArray mixedCase = ack;
     mixedCase.replace("a165-70867728950e", "A165-70867728950E");
     QTest::newRow("ack mid mixed case") << mixedCase << true;
+
+    // File data, the bulk of a transfer, takes the same fast way.
+    const QByteArray data = encode(FileData{id, 77, 3, 1'000'000, chunk(300)});
+    QTest::newRow("data") << data << true;
+    QTest::newRow("data max chunk")
+        << encode(FileData{id, 0xffffffff, 0, 0, chunk(MaxChunkBytes)}) << true;
+    QTest::newRow("data chunk too large")
+        << encode(FileData{id, 0, 0, 0, chunk(MaxChunkBytes + 1)}) << false;
+    QTest::newRow("data empty chunk") << encode(FileData{id, 0, 0, 0, {}}) << false;
+    QTest::newRow("data truncated") << data.chopped(1) << false;
+    QTest::newRow("data trailing byte") << data + '\0' << false;
+    QTest::newRow("data request over 32 bits")
+        << encode(FileData{id, 0, 0, 0, chunk(3)})
+               .replace(QByteArray("\x61g\x00", 3), QByteArray::fromHex("61671b0000000100000000"))
+        << false;
+    QTest::newRow("data index over 2^53")
+        << encode(FileData{id, 0, MaxTransferValue + 1, 0, chunk(3)}) << false;
+    QTest::newRow("data offset over 2^53")
+        << encode(FileData{id, 0, 0, MaxTransferValue + 1, chunk(3)}) << false;
+    QTest::newRow("data ends past 2^53")
+        << encode(FileData{id, 0, 0, MaxTransferValue - 2, chunk(3)}) << false;
+    QTest::newRow("data negative index") << encode(FileData{id, 0, -1, 0, chunk(3)}) << false;
+    QTest::newRow("data nil xid") << encode(FileData{QUuid(), 0, 0, 0, chunk(3)}) << false;
+    QByteArray dataUpper = data;
+    dataUpper.replace("0f8fad5b", "0F8FAD5B");
+    QTest::newRow("data upper-case xid") << dataUpper << true;
 }
 
 void tst_Messages::fastPathAgreesWithGeneral()
@@ -274,6 +397,18 @@ void tst_Messages::fastEncodingAgreesWithGeneral_data()
     QTest::newRow("ack high bytes") << Message(Ack{high});
     QTest::newRow("ack null") << Message(Ack{QUuid()});
     QTest::newRow("read") << Message(Read{high});
+    for (const qsizetype n :
+         {qsizetype(0), 1LL, 23LL, 24LL, 255LL, 256LL, 65535LL, 65536LL, MaxChunkBytes})
+        QTest::addRow("data %lld bytes", qlonglong(n)) << Message(FileData{id, 1, 2, 3, chunk(n)});
+    for (const qint64 v : {24LL, 256LL, 65536LL, 4294967295LL, 4294967296LL, MaxTransferValue})
+        QTest::addRow("data values %lld", qlonglong(v))
+            << Message(FileData{high, quint32(qMin<qint64>(v, 0xffffffff)), v, v, chunk(5)});
+    // The longest heads there are: what a broken sender could ask encode() to write.
+    QTest::newRow("data widest heads") << Message(FileData{high,
+                                                           0xffffffff,
+                                                           std::numeric_limits<qint64>::min(),
+                                                           std::numeric_limits<qint64>::max(),
+                                                           chunk(MaxChunkBytes)});
 }
 
 void tst_Messages::fastEncodingAgreesWithGeneral()
@@ -393,6 +528,203 @@ void tst_Messages::streamKindInHello()
     named.insert(u"stream"_s, u"voice"_s);
     QVERIFY(!decode(cbor(named), &error));
     QVERIFY2(error.contains(u"stream"_s) && error.contains(u"voice"_s), qPrintable(error));
+}
+
+void tst_Messages::transferMalformed_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    const QCborMap offer = sampleOffer().toCbor();
+    for (const char *key : {"xid", "ts", "name", "size", "files", "n", "folder", "mh"})
+        QTest::addRow("offer missing %s", key) << cbor(without(offer, QString::fromLatin1(key)));
+    QTest::newRow("offer nil xid") << cbor(with(offer, u"xid"_s, QUuid().toString()));
+    QTest::newRow("offer xid not a UUID") << cbor(with(offer, u"xid"_s, u"x"_s));
+    QTest::newRow("offer ts negative") << cbor(with(offer, u"ts"_s, -1));
+    QTest::newRow("offer ts past 9999") << cbor(with(offer, u"ts"_s, qint64(253402300800000)));
+    QTest::newRow("offer name not text") << cbor(with(offer, u"name"_s, 5));
+    QTest::newRow("offer size negative") << cbor(with(offer, u"size"_s, -1));
+    QTest::newRow("offer size over 2^53") << cbor(with(offer, u"size"_s, MaxTransferValue + 1));
+    QTest::newRow("offer size is text") << cbor(with(offer, u"size"_s, u"5"_s));
+    QTest::newRow("offer size is float") << cbor(with(offer, u"size"_s, 5.0));
+    QTest::newRow("offer n zero") << cbor(with(offer, u"n"_s, 0));
+    QTest::newRow("offer n over 2^31") << cbor(with(offer, u"n"_s, MaxManifestEntries + 1));
+    QTest::newRow("offer more files than entries") << cbor(with(offer, u"files"_s, 6));
+    QTest::newRow("offer folder not bool") << cbor(with(offer, u"folder"_s, 1));
+    QTest::newRow("offer mh 31 bytes") << cbor(with(offer, u"mh"_s, HashA.left(31)));
+    QTest::newRow("offer mh 33 bytes") << cbor(with(offer, u"mh"_s, HashA + 'x'));
+    QTest::newRow("offer mh is text") << cbor(with(offer, u"mh"_s, QString::fromLatin1(HashA)));
+
+    const QCborMap xfer = TransferControl{Xid, TransferControl::Op::Accept, {}}.toCbor();
+    QTest::newRow("xfer missing op") << cbor(without(xfer, u"op"_s));
+    QTest::newRow("xfer op not text") << cbor(with(xfer, u"op"_s, 1));
+    QTest::newRow("xfer missing xid") << cbor(without(xfer, u"xid"_s));
+    QTest::newRow("xfer nil xid") << cbor(with(xfer, u"xid"_s, QUuid().toString()));
+    QTest::newRow("xfer reason not text") << cbor(with(xfer, u"reason"_s, 3));
+
+    const QCborMap mreq = ManifestRequest{Xid, 0}.toCbor();
+    QTest::newRow("mreq missing from") << cbor(without(mreq, u"from"_s));
+    QTest::newRow("mreq from negative") << cbor(with(mreq, u"from"_s, -1));
+    QTest::newRow("mreq from over 2^53") << cbor(with(mreq, u"from"_s, MaxTransferValue + 1));
+    QTest::newRow("mreq nil xid") << cbor(with(mreq, u"xid"_s, QUuid().toString()));
+
+    const QCborMap man = ManifestPage{Xid, 0, {{u"a"_s, 1, false}}, true}.toCbor();
+    for (const char *key : {"xid", "from", "e", "last"})
+        QTest::addRow("man missing %s", key) << cbor(without(man, QString::fromLatin1(key)));
+    QTest::newRow("man e not array") << cbor(with(man, u"e"_s, u"a"_s));
+    QTest::newRow("man last not bool") << cbor(with(man, u"last"_s, 0));
+    QTest::newRow("man empty, not last")
+        << cbor(with(with(man, u"e"_s, QCborArray()), u"last"_s, false));
+    QTest::newRow("man entry not array") << cbor(with(man, u"e"_s, QCborArray{u"a"_s}));
+    QTest::newRow("man entry of 2") << cbor(with(man, u"e"_s, QCborArray{QCborArray{u"a"_s, 1}}));
+    QTest::newRow("man entry of 4")
+        << cbor(with(man, u"e"_s, QCborArray{QCborArray{u"a"_s, 1, false, 0}}));
+    QTest::newRow("man entry path not text")
+        << cbor(with(man, u"e"_s, QCborArray{QCborArray{QByteArray("a"), 1, false}}));
+    QTest::newRow("man entry size negative")
+        << cbor(with(man, u"e"_s, QCborArray{QCborArray{u"a"_s, -1, false}}));
+    QTest::newRow("man entry size over 2^53")
+        << cbor(with(man, u"e"_s, QCborArray{QCborArray{u"a"_s, MaxTransferValue + 1, false}}));
+    QTest::newRow("man entry folder not bool")
+        << cbor(with(man, u"e"_s, QCborArray{QCborArray{u"a"_s, 1, 0}}));
+    QTest::newRow("man folder with a size")
+        << cbor(with(man, u"e"_s, QCborArray{QCborArray{u"a"_s, 1, true}}));
+    QCborArray tooMany;
+    for (qsizetype i = 0; i <= MaxManifestPageEntries; ++i)
+        tooMany.append(QCborArray{u"f"_s, 0, false});
+    QTest::newRow("man too many entries") << cbor(with(man, u"e"_s, tooMany));
+    QTest::newRow("man from over 2^53") << cbor(with(man, u"from"_s, MaxTransferValue + 1));
+    QTest::newRow("man last index over 2^53") << cbor(with(man, u"from"_s, MaxTransferValue));
+
+    const QCborMap get = FileGet{Xid, 1, 2, 100, HashA}.toCbor();
+    for (const char *key : {"xid", "g", "i", "off"})
+        QTest::addRow("get missing %s", key) << cbor(without(get, QString::fromLatin1(key)));
+    QTest::newRow("get resume without h") << cbor(without(get, u"h"_s));
+    QTest::newRow("get h short") << cbor(with(get, u"h"_s, HashA.left(16)));
+    QTest::newRow("get h empty at 0") << cbor(with(with(get, u"off"_s, 0), u"h"_s, QByteArray()));
+    QTest::newRow("get h not bytes") << cbor(with(get, u"h"_s, true));
+    QTest::newRow("get g over 32 bits") << cbor(with(get, u"g"_s, 0x100000000LL));
+    QTest::newRow("get g negative") << cbor(with(get, u"g"_s, -1));
+    QTest::newRow("get i negative") << cbor(with(get, u"i"_s, -1));
+    QTest::newRow("get i over 2^53") << cbor(with(get, u"i"_s, MaxTransferValue + 1));
+    QTest::newRow("get off over 2^53") << cbor(with(get, u"off"_s, MaxTransferValue + 1));
+    QTest::newRow("get nil xid") << cbor(with(get, u"xid"_s, QUuid().toString()));
+
+    const QCborMap data = FileData{Xid, 1, 2, 3, chunk(10)}.toCbor();
+    for (const char *key : {"xid", "g", "i", "off", "d"})
+        QTest::addRow("data missing %s", key) << cbor(without(data, QString::fromLatin1(key)));
+    QTest::newRow("data empty chunk") << cbor(with(data, u"d"_s, QByteArray()));
+    QTest::newRow("data oversized chunk") << cbor(with(data, u"d"_s, chunk(MaxChunkBytes + 1)));
+    QTest::newRow("data d is text") << cbor(with(data, u"d"_s, u"bytes"_s));
+    QTest::newRow("data g over 32 bits") << cbor(with(data, u"g"_s, 0x100000000LL));
+    QTest::newRow("data off negative") << cbor(with(data, u"off"_s, -3));
+    QTest::newRow("data i is text") << cbor(with(data, u"i"_s, u"2"_s));
+    QTest::newRow("data nil xid") << cbor(with(data, u"xid"_s, QUuid().toString()));
+    QTest::newRow("data ends past 2^53") << cbor(with(data, u"off"_s, MaxTransferValue - 9));
+
+    const QCborMap fend = FileEnd{Xid, 1, 2, HashA}.toCbor();
+    for (const char *key : {"xid", "g", "i", "sha"})
+        QTest::addRow("fend missing %s", key) << cbor(without(fend, QString::fromLatin1(key)));
+    QTest::newRow("fend sha 31 bytes") << cbor(with(fend, u"sha"_s, HashA.chopped(1)));
+    QTest::newRow("fend sha 64 hex")
+        << cbor(with(fend, u"sha"_s, QString::fromLatin1(HashA.toHex())));
+    QTest::newRow("fend i negative") << cbor(with(fend, u"i"_s, -1));
+    QTest::newRow("fend nil xid") << cbor(with(fend, u"xid"_s, QUuid().toString()));
+}
+
+void tst_Messages::transferMalformed()
+{
+    QFETCH(QByteArray, payload);
+    QString error;
+    const auto decoded = decode(payload, &error);
+    QVERIFY2(!decoded, qPrintable(decoded ? toString(*decoded) : QString()));
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::unknownTransferOpIgnored()
+{
+    // A later version's op reaches the service as Unknown (it ignores it); the peer stays.
+    QCborMap xfer = TransferControl{Xid, TransferControl::Op::Pause, {}}.toCbor();
+    xfer.insert(u"op"_s, u"rewind"_s);
+    xfer.insert(u"speed"_s, 2); // and an unknown key
+    QString error;
+    const auto decoded = decode(cbor(xfer), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    COMPARE_MESSAGE(*decoded, Message(TransferControl{Xid, TransferControl::Op::Unknown, {}}));
+    // Op names are exact: no case folding, no prefix.
+    xfer.insert(u"op"_s, u"Accept"_s);
+    QCOMPARE(std::get<TransferControl>(*decode(cbor(xfer), &error)).op,
+             TransferControl::Op::Unknown);
+}
+
+void tst_Messages::transferTextsAreSanitised()
+{
+    // The offer's name and a failure's reason are shown to people: one line, bounded.
+    QCborMap offer = sampleOffer().toCbor();
+    offer.insert(u"name"_s, u"\x1b[2Jevil\nname "_s + QString(1000, u'x'));
+    QString error;
+    const auto decoded = decode(cbor(offer), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    const QString name = std::get<Offer>(*decoded).name;
+    QCOMPARE(name.size(), MaxTransferNameLength);
+    QVERIFY2(name.startsWith(u"[2Jevil name xxx"_s), qPrintable(name));
+
+    const TransferControl failed{Xid,
+                                 TransferControl::Op::Failed,
+                                 u"a\u202Eb\tc\r\n"_s + QString(500, u'y')};
+    const auto xfer = decode(encode(failed), &error);
+    QVERIFY2(xfer, qPrintable(error));
+    const QString reason = std::get<TransferControl>(*xfer).reason;
+    QCOMPARE(reason.size(), MaxReasonLength);
+    QVERIFY2(reason.startsWith(u"a\u202Eb c y"_s), qPrintable(reason));
+
+    // Paths are not touched here: the manifest's hash is over them exactly as sent, and the
+    // files service checks them (OfferCheck).
+    const ManifestPage page{Xid, 0, {{u" odd\tname "_s, 1, false}}, true};
+    const auto man = decode(encode(page), &error);
+    QVERIFY2(man, qPrintable(error));
+    QCOMPARE(std::get<ManifestPage>(*man).entries.first().path, u" odd\tname "_s);
+}
+
+void tst_Messages::dataFrameSize()
+{
+    // The largest chunk, with the largest values, fits a frame with room to spare.
+    const QByteArray frame = encodeFrame(
+        FileData{Xid, 0xffffffff, MaxTransferValue - MaxChunkBytes, 0, chunk(MaxChunkBytes)});
+    QVERIFY(frame.size() - 4 <= MaxFrameSize);
+    QVERIFY2(frame.size() - MaxChunkBytes < 100, qPrintable(QString::number(frame.size())));
+    FrameDecoder d(MaxFrameSize);
+    QList<QByteArray> frames;
+    QVERIFY(d.feed(frame, &frames));
+    QCOMPARE(frames.size(), 1);
+    QString error;
+    const auto decoded = decode(frames.first(), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    QCOMPARE(std::get<FileData>(*decoded).data, chunk(MaxChunkBytes));
+}
+
+void tst_Messages::dataCodecSpeed_data()
+{
+    QTest::addColumn<bool>("general");
+    QTest::newRow("as sent") << false;
+    QTest::newRow("through QCborValue") << true; // for comparison
+}
+
+void tst_Messages::dataCodecSpeed()
+{
+    // Encode a frame of a full chunk and decode its payload, as a sender and a receiver do for
+    // every 256 KiB of a file.
+    QFETCH(bool, general);
+    const FileData message{Xid, 1, 0, 0, chunk(MaxChunkBytes)};
+    qsizetype total = 0;
+    QBENCHMARK
+    {
+        const QByteArray frame = general ? FrameDecoder::encode(cbor(message.toCbor()))
+                                         : encodeFrame(message);
+        const auto payload = QByteArray::fromRawData(frame.constData() + 4, frame.size() - 4);
+        QString error;
+        const auto decoded = general ? decodeGeneral(payload, &error) : decode(payload, &error);
+        total += std::get<FileData>(*decoded).data.size();
+    }
+    QVERIFY(total >= MaxChunkBytes);
 }
 
 QTEST_APPLESS_MAIN(tst_Messages)
