@@ -135,10 +135,15 @@ QString FileItem::detailText() const
         detail = tr("folder, %1").arg(detail);
     if (t.files != 1 || t.folder)
         detail += QStringLiteral(" · ")
-                  + tr("%n file(s)", nullptr, int(qMin<qint64>(t.files, INT_MAX)));
-    if (!peerName.isEmpty())
+                  + (t.files == 1 ? tr("1 file")
+                                  : tr("%n files", nullptr, int(qMin<qint64>(t.files, INT_MAX))));
+    if (!peerName.isEmpty()) { // the Transfers window: with whom, and when
         detail += QStringLiteral(" · ")
                   + (t.outgoing ? tr("to %1").arg(peerName) : tr("from %1").arg(peerName));
+        if (t.createdAt.isValid())
+            detail += QStringLiteral(" · ")
+                      + QLocale().toString(t.createdAt.toLocalTime(), QLocale::ShortFormat);
+    }
     return detail;
 }
 

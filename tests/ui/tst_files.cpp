@@ -12,6 +12,7 @@
 #include "models/transferlistmodel.h"
 #include "net/networksafety.h"
 #include "peerlistview.h"
+#include "storage/messagestore.h"
 #include "testpeer.h"
 #include "thumbnailloader.h"
 #include "transferdelegate.h"
@@ -112,6 +113,7 @@ private Q_SLOTS:
     void transfersWindowButtonsAct();
     void thumbnailRefusesBomb();
     void thumbnailShownOnceDone();
+    void conversationKnowsItsTransfers();
 
 private:
     void openWindow();
@@ -552,6 +554,55 @@ void tst_Files::thumbnailShownOnceDone()
     QTRY_VERIFY(view.visualRect(index).height()
                 >= view.visualRect(model.index(1, 0)).height() + 120);
     QVERIFY(delegate->bubbleRect(index).bottom() < delegate->bubbleRect(model.index(1, 0)).top());
+}
+
+void tst_Files::conversationKnowsItsTransfers()
+{
+    // A File item of the history gets its transfer's state from the messenger's reports.
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(u":memory:"_s, &error), qPrintable(error));
+    ConversationModel model(store);
+    model.setPeer(u"peer"_s);
+    TransferInfo t = transfer(TransferState::Offered, false);
+    ChatMessage item;
+    item.id = t.id;
+    item.peerId = t.peerId;
+    item.sentAt = item.receivedAt = t.createdAt;
+    item.text = t.name;
+    item.state = MessageState::Delivered;
+    item.kind = MessageKind::File;
+    ChatMessage text = item;
+    text.id = QUuid::createUuid();
+    text.kind = MessageKind::Text;
+    text.text = u"hi"_s;
+    QVERIFY(store.addReceived(item));
+    QVERIFY(store.addReceived(text));
+    QTRY_COMPARE(model.rowCount(), 2);
+    const QModelIndex file = model.index(0, 0);
+    QCOMPARE(MessageKind(file.data(ConversationModel::KindRole).toInt()), MessageKind::File);
+    QVERIFY(!file.data(ConversationModel::TransferRole).isValid()); // nothing known yet
+
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    t.state = TransferState::Running;
+    t.bytesDone = MiB;
+    model.updateTransfer(t);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
+    const auto shown = file.data(ConversationModel::TransferRole).value<TransferInfo>();
+    QCOMPARE(shown.state, TransferState::Running);
+    QCOMPARE(shown.bytesDone, MiB);
+    // A message is not a transfer, even with the same ID; another peer's transfer changes
+    // nothing here, nor does one in the other direction.
+    QVERIFY(!model.index(1, 0).data(ConversationModel::TransferRole).isValid());
+    TransferInfo elsewhere = t;
+    elsewhere.peerId = u"someone else"_s;
+    model.updateTransfer(elsewhere);
+    TransferInfo ours = t;
+    ours.outgoing = true;
+    model.updateTransfer(ours);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(file.data(ConversationModel::TransferRole).value<TransferInfo>().outgoing, false);
 }
 
 QTEST_MAIN(tst_Files)
