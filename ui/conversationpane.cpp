@@ -28,9 +28,11 @@
 #include <QListView>
 #include <QMenu>
 #include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QStandardPaths>
+#include <QThreadPool>
 #include <QVBoxLayout>
 
 ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
@@ -123,6 +125,11 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
             &ConversationPane::onScrolled);
     connect(m_view, &QWidget::customContextMenuRequested, this, &ConversationPane::showContextMenu);
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (MessageDelegate::isFile(index)) { // a received file opens, as in a file manager
+            if (m_delegate->fileItem(index).actions().contains(FileAction::Open))
+                runFileAction(index, FileAction::Open);
+            return;
+        }
         if (m_delegate->isShortened(index))
             showWholeMessage(index);
     });
@@ -512,16 +519,41 @@ void ConversationPane::sendImage(const QImage &image)
     const QString stem = tr("Pasted image %1")
                              .arg(QDateTime::currentDateTime().toString(
                                  QStringLiteral("yyyy-MM-dd HH.mm.ss")));
+    // The name is taken here, at once (a second paste in the same second gets the next one);
+    // the picture is encoded in the background: a screenshot's PNG takes a few hundred ms.
     QString path = QDir(dirPath).filePath(stem + QStringLiteral(".png"));
-    for (int n = 2; QFileInfo::exists(path); ++n)
+    QFile reserved(path);
+    for (int n = 2; !reserved.open(QIODevice::WriteOnly | QIODevice::NewOnly); ++n) {
+        if (n > 1000 || !QFileInfo::exists(path)) {
+            showError(tr("Cannot save the pasted picture in %1. Is the disk full?")
+                          .arg(QDir::toNativeSeparators(dirPath)));
+            return;
+        }
         path = QDir(dirPath).filePath(QStringLiteral("%1 (%2).png").arg(stem).arg(n));
-    if (!image.save(path, "PNG")) {
-        QFile::remove(path);
-        showError(tr("Cannot save the pasted picture in %1. Is the disk full?")
-                      .arg(QDir::toNativeSeparators(dirPath)));
-        return;
+        reserved.setFileName(path);
     }
-    Q_EMIT sendFilesRequested(m_peerId, {path}, false);
+    reserved.close();
+    const QString peerId = m_peerId; // the conversation it was pasted in
+    QThreadPool::globalInstance()->start(
+        [pane = QPointer<ConversationPane>(this), image, path, peerId, dirPath] {
+            const bool saved = image.save(path, "PNG");
+            if (!saved)
+                QFile::remove(path);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [pane, saved, path, peerId, dirPath] {
+                    if (!pane)
+                        return;
+                    if (!saved) {
+                        pane->showError(
+                            tr("Cannot save the pasted picture in %1. Is the disk full?")
+                                .arg(QDir::toNativeSeparators(dirPath)));
+                        return;
+                    }
+                    Q_EMIT pane->sendFilesRequested(peerId, {path}, false);
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void ConversationPane::runAction(const QModelIndex &index, bool retry)

@@ -51,7 +51,8 @@ public:
     void chooseFolder();
     // Asks for `paths` to be sent to the open conversation's peer: one folder goes as a folder.
     void requestSend(const QStringList &paths);
-    // Writes `image` as a PNG under the cache folder and asks for it to be sent.
+    // Writes `image` as a PNG under the cache folder (in the background) and then asks for it
+    // to be sent to the conversation it was pasted in.
     void sendImage(const QImage &image);
     void runFileAction(const QModelIndex &index, FileAction action);
     void showError(const QString &error);

@@ -12,6 +12,7 @@
 #include "models/transferlistmodel.h"
 #include "net/networksafety.h"
 #include "peerlistview.h"
+#include "settingsdialog.h"
 #include "storage/messagestore.h"
 #include "testpeer.h"
 #include "thumbnailloader.h"
@@ -25,7 +26,9 @@
 #include <QDropEvent>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMimeData>
 #include <QSet>
 #include <QSignalSpy>
@@ -33,6 +36,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QtEndian>
 
 using namespace Qt::StringLiterals;
@@ -114,6 +118,7 @@ private Q_SLOTS:
     void thumbnailRefusesBomb();
     void thumbnailShownOnceDone();
     void conversationKnowsItsTransfers();
+    void downloadFolderAndAlwaysAcceptKept();
 
 private:
     void openWindow();
@@ -243,7 +248,7 @@ void tst_Files::pasteOfPictureSendsPng()
     MessageInput *input = pane()->input();
     input->setFocus();
     QTest::keySequence(input, QKeySequence::Paste);
-    QCOMPARE(requests.size(), 1);
+    QTRY_COMPARE(requests.size(), 1); // encoded in the background
     QCOMPARE(requests.at(0).at(0).toString(), m_bob->id());
     const QStringList paths = requests.at(0).at(1).toStringList();
     QCOMPARE(paths.size(), 1);
@@ -258,7 +263,7 @@ void tst_Files::pasteOfPictureSendsPng()
     QCOMPARE(input->toPlainText(), QString());
     // A second paste in the same second gets its own file.
     QTest::keySequence(input, QKeySequence::Paste);
-    QCOMPARE(requests.size(), 2);
+    QTRY_COMPARE(requests.size(), 2);
     QVERIFY(requests.at(1).at(1).toStringList().first() != paths.first());
     QFile::remove(paths.first());
     QFile::remove(requests.at(1).at(1).toStringList().first());
@@ -268,6 +273,9 @@ void tst_Files::pasteOfTextStaysText()
 {
     openWindow();
     QSignalSpy requests(pane(), &ConversationPane::sendFilesRequested);
+    const QDir pasted(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                      + u"/pasted"_s);
+    const QStringList before = pasted.entryList(QDir::Files);
     QApplication::clipboard()->setText(u"hello there"_s);
     MessageInput *input = pane()->input();
     input->setFocus();
@@ -284,6 +292,7 @@ void tst_Files::pasteOfTextStaysText()
     QTest::keySequence(input, QKeySequence::Paste);
     QCOMPARE(input->toPlainText(), u"a\tb"_s);
     QCOMPARE(requests.size(), 0);
+    QCOMPARE(pasted.entryList(QDir::Files), before); // no picture written either
 }
 
 void tst_Files::fileItemInEachState_data()
@@ -603,6 +612,53 @@ void tst_Files::conversationKnowsItsTransfers()
     model.updateTransfer(ours);
     QCOMPARE(changed.size(), 1);
     QCOMPARE(file.data(ConversationModel::TransferRole).value<TransferInfo>().outgoing, false);
+}
+
+void tst_Files::downloadFolderAndAlwaysAcceptKept()
+{
+    // Settings shows the system's Downloads until another folder is chosen; it is kept.
+    ProfileSettings original;
+    SettingsDialog dialog(original);
+    QCOMPARE(QDir::fromNativeSeparators(dialog.downloadDirEdit()->text()),
+             original.effectiveDownloadDir());
+    QCOMPARE(dialog.settings().downloadDir, QString());
+    dialog.downloadDirEdit()->setText(QDir::toNativeSeparators(m_dir.filePath(u"inbox"_s)));
+    ProfileSettings edited = dialog.settings();
+    QCOMPARE(edited.downloadDir, m_dir.filePath(u"inbox"_s));
+    QVERIFY(!(edited == original));
+
+    // "Always accept files from this peer" in the peer list's menu, kept with the settings.
+    openWindow();
+    QSignalSpy saved(m_window.get(), &MainWindow::settingsChanged);
+    auto choose = [this] {
+        QTimer::singleShot(0, this, [] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            QVERIFY(menu);
+            QAction *always = menu->actions().value(0);
+            QCOMPARE(MainWindow::withoutMnemonic(always->text()),
+                     u"Always accept files from this peer"_s);
+            menu->setActiveAction(always);
+            QTest::keyClick(menu, Qt::Key_Return);
+        });
+        PeerListView *peers = m_window->peerList();
+        const QRect row = peers->visualRect(peers->model()->index(0, 0));
+        Q_EMIT peers->customContextMenuRequested(row.center());
+    };
+    choose();
+    QTRY_COMPARE(saved.size(), 1);
+    edited = saved.at(0).at(0).value<ProfileSettings>();
+    QCOMPARE(edited.acceptFilesFrom, QStringList{m_bob->id()});
+    edited.downloadDir = m_dir.filePath(u"inbox"_s);
+    QString error;
+    QVERIFY2(edited.save(m_dir.path(), &error), qPrintable(error));
+    const ProfileSettings loaded = ProfileSettings::load(m_dir.path());
+    QCOMPARE(loaded.acceptFilesFrom, QStringList{m_bob->id()});
+    QCOMPARE(loaded.downloadDir, m_dir.filePath(u"inbox"_s));
+    QCOMPARE(loaded.effectiveDownloadDir(), m_dir.filePath(u"inbox"_s));
+    // Chosen again: off.
+    choose();
+    QTRY_COMPARE(saved.size(), 2);
+    QCOMPARE(saved.at(1).at(0).value<ProfileSettings>().acceptFilesFrom, QStringList());
 }
 
 QTEST_MAIN(tst_Files)
