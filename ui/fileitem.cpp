@@ -213,7 +213,8 @@ QString FileItem::accessibleText() const
 
 QIcon FileItem::icon() const
 {
-    static QHash<QString, QIcon> cache;
+    // Kept for the program's life (not destroyed after the application, as a static would be).
+    static auto &cache = *new QHash<QString, QIcon>;
     const QMimeDatabase mimes;
     const QMimeType mime = transfer.folder
                                ? mimes.mimeTypeForName(QStringLiteral("inode/directory"))

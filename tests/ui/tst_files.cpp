@@ -11,6 +11,7 @@
 #include "models/conversationmodel.h"
 #include "models/transferlistmodel.h"
 #include "net/networksafety.h"
+#include "notifier.h"
 #include "peerlistview.h"
 #include "settingsdialog.h"
 #include "storage/messagestore.h"
@@ -119,6 +120,7 @@ private Q_SLOTS:
     void thumbnailShownOnceDone();
     void conversationKnowsItsTransfers();
     void downloadFolderAndAlwaysAcceptKept();
+    void offerNotifiedWhileAway();
 
 private:
     void openWindow();
@@ -659,6 +661,27 @@ void tst_Files::downloadFolderAndAlwaysAcceptKept()
     choose();
     QTRY_COMPARE(saved.size(), 2);
     QCOMPARE(saved.at(1).at(0).value<ProfileSettings>().acceptFilesFrom, QStringList());
+}
+
+void tst_Files::offerNotifiedWhileAway()
+{
+    openWindow();
+    QSignalSpy notified(m_window->notifier(), &Notifier::notified);
+    TransferInfo offer = transfer(TransferState::Offered, false);
+    offer.peerId = m_bob->id();
+    // In front of the person: the conversation shows it, no notification.
+    Q_EMIT m_alice->transferOffered(offer);
+    // Away: notified like a message, with what is offered.
+    m_window->hide();
+    offer.id = QUuid::createUuid();
+    Q_EMIT m_alice->transferOffered(offer);
+    QTRY_COMPARE(notified.size(), 1);
+    QCOMPARE(notified.at(0).at(0).toString(), m_bob->id());
+    QCOMPARE(notified.at(0).at(1).toString(), u"Bob"_s);
+    QCOMPARE(notified.at(0).at(2).toString(), u"Offers holiday.mp4 (4.0 MiB)"_s);
+    offer.folder = true;
+    offer.name = u"Holiday"_s;
+    QCOMPARE(Notifier::offerBodyFor(offer), u"Offers the folder Holiday (4.0 MiB)"_s);
 }
 
 QTEST_MAIN(tst_Files)
