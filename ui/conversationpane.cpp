@@ -444,12 +444,15 @@ QStringList ConversationPane::localFiles(const QMimeData *data)
     return paths;
 }
 
-QImage ConversationPane::pastedImage(const QMimeData *data)
+bool ConversationPane::hasPastedImage(const QMimeData *data)
 {
     // A spreadsheet's cells come as text and as a picture of them: the text wins.
-    if (!data || !data->hasImage() || data->hasFormat(QStringLiteral("text/plain")))
-        return {};
-    return qvariant_cast<QImage>(data->imageData());
+    return data && data->hasImage() && !data->hasFormat(QStringLiteral("text/plain"));
+}
+
+QImage ConversationPane::pastedImage(const QMimeData *data)
+{
+    return hasPastedImage(data) ? qvariant_cast<QImage>(data->imageData()) : QImage();
 }
 
 void ConversationPane::dragEnterEvent(QDragEnterEvent *event)

@@ -59,7 +59,8 @@ public:
 
     // The local files and folders in a drop or a paste (other URLs are not ours to send).
     static QStringList localFiles(const QMimeData *data);
-    // The picture in a paste, if it carries a picture and no text.
+    // The picture in a paste, if it carries a picture and no text (the check does not decode).
+    static bool hasPastedImage(const QMimeData *data);
     static QImage pastedImage(const QMimeData *data);
 
 Q_SIGNALS:

@@ -33,7 +33,7 @@ void MessageInput::keyPressEvent(QKeyEvent *event)
 bool MessageInput::canInsertFromMimeData(const QMimeData *source) const
 {
     return !ConversationPane::localFiles(source).isEmpty()
-           || !ConversationPane::pastedImage(source).isNull()
+           || ConversationPane::hasPastedImage(source) // asked on every clipboard change
            || QPlainTextEdit::canInsertFromMimeData(source);
 }
 
