@@ -119,6 +119,7 @@ private Q_SLOTS:
     void thumbnailRefusesBomb();
     void thumbnailShownOnceDone();
     void conversationKnowsItsTransfers();
+    void itemGrowsWhenItStarts();
     void downloadFolderAndAlwaysAcceptKept();
     void offerNotifiedWhileAway();
 
@@ -682,6 +683,36 @@ void tst_Files::offerNotifiedWhileAway()
     offer.folder = true;
     offer.name = u"Holiday"_s;
     QCOMPARE(Notifier::offerBodyFor(offer), u"Offers the folder Holiday (4.0 MiB)"_s);
+}
+
+void tst_Files::itemGrowsWhenItStarts()
+{
+    // Accepted, it gets a progress bar: the rows below move down rather than being overlapped.
+    TransferInfo t = transfer(TransferState::Offered, false);
+    QStandardItemModel model;
+    for (int i = 0; i < 2; ++i) {
+        auto *item = new QStandardItem;
+        item->setData(i == 0 ? t.id : QUuid::createUuid(), ConversationModel::IdRole);
+        item->setData(t.name, ConversationModel::TextRole);
+        item->setData(false, ConversationModel::OutgoingRole);
+        item->setData(int(MessageKind::File), ConversationModel::KindRole);
+        item->setData(QVariant::fromValue(t), ConversationModel::TransferRole);
+        model.appendRow(item);
+    }
+    QListView view;
+    auto *delegate = new MessageDelegate(&view);
+    view.setItemDelegate(delegate);
+    view.setModel(&model);
+    view.resize(700, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    const int before = view.visualRect(model.index(0, 0)).height();
+    t.state = TransferState::Running;
+    t.bytesDone = MiB;
+    model.setData(model.index(0, 0), QVariant::fromValue(t), ConversationModel::TransferRole);
+    QTRY_VERIFY(view.visualRect(model.index(0, 0)).height() > before);
+    QVERIFY(delegate->bubbleRect(model.index(0, 0)).bottom()
+            < delegate->bubbleRect(model.index(1, 0)).top());
 }
 
 QTEST_MAIN(tst_Files)
