@@ -9,17 +9,30 @@
 #include "models/conversationmodel.h"
 #include "uicolors.h"
 
+#include <QAction>
 #include <QClipboard>
+#include <QDateTime>
 #include <QDesktopServices>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QHBoxLayout>
+#include <QImage>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
+#include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QStandardPaths>
+#include <QThreadPool>
 #include <QVBoxLayout>
 
 ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
@@ -38,7 +51,17 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_input(new MessageInput(this))
     , m_sendButton(new QPushButton(tr("Send"), this))
     , m_error(new QLabel(this))
+    , m_sendFilesAction(new QAction(tr("Send &files…"), this))
+    , m_sendFolderAction(new QAction(tr("Send f&older…"), this))
 {
+    m_sendFilesAction->setToolTip(tr("Send files to this peer (or drop them on the conversation)"));
+    m_sendFolderAction->setToolTip(tr("Send a folder with everything in it to this peer"));
+    connect(m_sendFilesAction, &QAction::triggered, this, &ConversationPane::chooseFiles);
+    connect(m_sendFolderAction, &QAction::triggered, this, &ConversationPane::chooseFolder);
+    setAcceptDrops(true);
+    // Transfers already known; the messenger keeps the model current from here on.
+    for (const TransferInfo &t : messenger.transfers())
+        m_model->updateTransfer(t);
     m_header->setTextFormat(Qt::PlainText);
     QFont headerFont = m_header->font();
     headerFont.setBold(true);
@@ -86,6 +109,8 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     connect(m_input, &MessageInput::submitted, this, &ConversationPane::send);
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationPane::send);
     connect(m_input, &QPlainTextEdit::textChanged, m_error, &QWidget::hide);
+    connect(m_input, &MessageInput::filesDropped, this, &ConversationPane::requestSend);
+    connect(m_input, &MessageInput::imagePasted, this, &ConversationPane::sendImage);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
         if (m_loadingOlder || first == 0)
             return;
@@ -100,6 +125,11 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
             &ConversationPane::onScrolled);
     connect(m_view, &QWidget::customContextMenuRequested, this, &ConversationPane::showContextMenu);
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (MessageDelegate::isFile(index)) { // a received file opens, as in a file manager
+            if (m_delegate->fileItem(index).actions().contains(FileAction::Open))
+                runFileAction(index, FileAction::Open);
+            return;
+        }
         if (m_delegate->isShortened(index))
             showWholeMessage(index);
     });
@@ -126,6 +156,8 @@ void ConversationPane::showPeer(const QString &peerId)
     const bool hasPeer = !peerId.isEmpty();
     m_input->setEnabled(hasPeer);
     m_sendButton->setEnabled(hasPeer);
+    m_sendFilesAction->setEnabled(hasPeer);
+    m_sendFolderAction->setEnabled(hasPeer);
     m_error->hide();
     updateHeader();
     scrollToFirstUnread(unread);
@@ -226,7 +258,7 @@ bool ConversationPane::viewportEvent(QEvent *event)
             return true;
         }
         const QModelIndex index = m_view->indexAt(pos);
-        if (!m_delegate->linkAt(index, pos).isEmpty())
+        if (!m_delegate->linkAt(index, pos).isEmpty() || m_delegate->fileActionAt(index, pos))
             m_view->viewport()->setCursor(Qt::PointingHandCursor);
         else if (m_delegate->cursorAt(index, pos) >= 0)
             m_view->viewport()->setCursor(Qt::IBeamCursor);
@@ -236,10 +268,17 @@ bool ConversationPane::viewportEvent(QEvent *event)
     }
     case QEvent::MouseButtonRelease: {
         auto *e = static_cast<QMouseEvent *>(event);
-        if (e->button() != Qt::LeftButton || !m_pressed.isValid())
+        if (e->button() != Qt::LeftButton)
             return false;
         const QModelIndex index = m_pressed;
         m_pressed = QPersistentModelIndex();
+        if (!index.isValid()) {
+            // A file item's button (pressed and released on it).
+            const QModelIndex at = m_view->indexAt(e->position().toPoint());
+            if (const auto action = m_delegate->fileActionAt(at, e->position().toPoint()))
+                runFileAction(at, *action);
+            return false;
+        }
         if (m_delegate->hasSelection(index)) {
             // As on X11 elsewhere: what is selected can be pasted with the middle button.
             if (QGuiApplication::clipboard()->supportsSelection())
@@ -272,6 +311,11 @@ bool ConversationPane::viewKeyEvent(QKeyEvent *event)
         || (event->key() == Qt::Key_F10 && event->modifiers() == Qt::ShiftModifier)) {
         if (current.isValid())
             showMenuFor(current, m_view->visualRect(current).center());
+        return true;
+    }
+    if (event->matches(QKeySequence::Paste) && m_input->isEnabled()) {
+        m_input->setFocus();
+        m_input->paste(); // a picture is sent, text goes into the box
         return true;
     }
     if (event->key() == Qt::Key_Delete && current.isValid()) {
@@ -314,14 +358,41 @@ void ConversationPane::onScrolled(int value)
 void ConversationPane::showContextMenu(const QPoint &pos)
 {
     const QModelIndex index = m_view->indexAt(pos);
-    if (index.isValid())
+    if (index.isValid()) {
         showMenuFor(index, pos);
+        return;
+    }
+    if (m_peerId.isEmpty())
+        return;
+    QMenu menu(this);
+    menu.addAction(m_sendFilesAction);
+    menu.addAction(m_sendFolderAction);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
 }
 
 void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
 {
     const ChatMessage m = m_model->messageAt(index.row());
     QMenu menu(this);
+    if (m.kind == MessageKind::File) {
+        const QList<FileAction> actions = m_delegate->fileItem(index).actions();
+        QList<QAction *> entries;
+        for (FileAction action : actions)
+            entries.append(menu.addAction(FileItem::actionText(action)));
+        QAction *copyName = menu.addAction(tr("Copy name"));
+        menu.addSeparator();
+        menu.addAction(m_sendFilesAction);
+        menu.addAction(m_sendFolderAction);
+        const QPersistentModelIndex kept(index);
+        QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
+        if (!chosen || !kept.isValid())
+            return;
+        if (chosen == copyName)
+            QGuiApplication::clipboard()->setText(m.text);
+        else if (const qsizetype i = entries.indexOf(chosen); i >= 0)
+            runFileAction(kept, actions.at(i));
+        return;
+    }
     QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("Copy selection"))
                                                             : nullptr;
     QAction *copy = menu.addAction(tr("Copy text"));
@@ -349,6 +420,143 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
     } else if (chosen == retry || chosen == remove) {
         runAction(kept, chosen == retry);
     }
+}
+
+void ConversationPane::runFileAction(const QModelIndex &index, FileAction action)
+{
+    const FileItem item = m_delegate->fileItem(index);
+    if (!item.known)
+        return;
+    QString error;
+    if (!FileItem::run(action, item.transfer, m_messenger, this, &error))
+        showError(error);
+}
+
+QStringList ConversationPane::localFiles(const QMimeData *data)
+{
+    QStringList paths;
+    if (!data || !data->hasUrls())
+        return paths;
+    for (const QUrl &url : data->urls()) {
+        if (url.isLocalFile() && !url.toLocalFile().isEmpty())
+            paths.append(url.toLocalFile());
+    }
+    return paths;
+}
+
+bool ConversationPane::hasPastedImage(const QMimeData *data)
+{
+    // A spreadsheet's cells come as text and as a picture of them: the text wins.
+    return data && data->hasImage() && !data->hasFormat(QStringLiteral("text/plain"));
+}
+
+QImage ConversationPane::pastedImage(const QMimeData *data)
+{
+    return hasPastedImage(data) ? qvariant_cast<QImage>(data->imageData()) : QImage();
+}
+
+void ConversationPane::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!m_peerId.isEmpty() && !localFiles(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void ConversationPane::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (!m_peerId.isEmpty() && !localFiles(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void ConversationPane::dropEvent(QDropEvent *event)
+{
+    const QStringList paths = localFiles(event->mimeData());
+    if (m_peerId.isEmpty() || paths.isEmpty())
+        return;
+    event->acceptProposedAction();
+    requestSend(paths);
+}
+
+void ConversationPane::requestSend(const QStringList &paths)
+{
+    if (m_peerId.isEmpty() || paths.isEmpty())
+        return;
+    // One folder arrives as that folder with its tree; anything else as files side by side.
+    const bool asFolder = paths.size() == 1 && QFileInfo(paths.first()).isDir();
+    m_error->hide();
+    Q_EMIT sendFilesRequested(m_peerId, paths, asFolder);
+}
+
+void ConversationPane::chooseFiles()
+{
+    if (m_peerId.isEmpty())
+        return;
+    const QStringList paths = QFileDialog::getOpenFileNames(this,
+                                                            tr("Send files to %1").arg(peerName()));
+    if (!paths.isEmpty())
+        Q_EMIT sendFilesRequested(m_peerId, paths, false);
+}
+
+void ConversationPane::chooseFolder()
+{
+    if (m_peerId.isEmpty())
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(this,
+                                                          tr("Send a folder to %1").arg(peerName()));
+    if (!dir.isEmpty())
+        Q_EMIT sendFilesRequested(m_peerId, {dir}, true);
+}
+
+void ConversationPane::sendImage(const QImage &image)
+{
+    if (m_peerId.isEmpty() || image.isNull())
+        return;
+    // Kept until it has been sent: the offer reads it when the peer asks (maybe after a restart).
+    const QString dirPath = QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                            + QStringLiteral("/pasted");
+    QDir dir;
+    if (!dir.mkpath(dirPath)) {
+        showError(tr("Cannot save the pasted picture: %1 cannot be created.")
+                      .arg(QDir::toNativeSeparators(dirPath)));
+        return;
+    }
+    const QString stem = tr("Pasted image %1")
+                             .arg(QDateTime::currentDateTime().toString(
+                                 QStringLiteral("yyyy-MM-dd HH.mm.ss")));
+    // The name is taken here, at once (a second paste in the same second gets the next one);
+    // the picture is encoded in the background: a screenshot's PNG takes a few hundred ms.
+    QString path = QDir(dirPath).filePath(stem + QStringLiteral(".png"));
+    QFile reserved(path);
+    for (int n = 2; !reserved.open(QIODevice::WriteOnly | QIODevice::NewOnly); ++n) {
+        if (n > 1000 || !QFileInfo::exists(path)) {
+            showError(tr("Cannot save the pasted picture in %1. Is the disk full?")
+                          .arg(QDir::toNativeSeparators(dirPath)));
+            return;
+        }
+        path = QDir(dirPath).filePath(QStringLiteral("%1 (%2).png").arg(stem).arg(n));
+        reserved.setFileName(path);
+    }
+    reserved.close();
+    const QString peerId = m_peerId; // the conversation it was pasted in
+    QThreadPool::globalInstance()->start(
+        [pane = QPointer<ConversationPane>(this), image, path, peerId, dirPath] {
+            const bool saved = image.save(path, "PNG");
+            if (!saved)
+                QFile::remove(path);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [pane, saved, path, peerId, dirPath] {
+                    if (!pane)
+                        return;
+                    if (!saved) {
+                        pane->showError(
+                            tr("Cannot save the pasted picture in %1. Is the disk full?")
+                                .arg(QDir::toNativeSeparators(dirPath)));
+                        return;
+                    }
+                    Q_EMIT pane->sendFilesRequested(peerId, {path}, false);
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void ConversationPane::runAction(const QModelIndex &index, bool retry)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "fileitem.h"
+
 #include <QPersistentModelIndex>
 #include <QWidget>
 
@@ -9,7 +11,9 @@ class ConversationModel;
 class MessageDelegate;
 class Messenger;
 class MessageInput;
+class QAction;
 class QLabel;
+class QMimeData;
 class QListView;
 class QKeyEvent;
 class QPushButton;
@@ -19,6 +23,11 @@ class QPushButton;
 // the first unread message, or the newest. Text can be selected with the mouse and copied,
 // links open on a click, and the message under the keyboard focus has its menu (Menu key or
 // Shift+F10: copy, retry, delete) and Delete.
+//
+// Files: "Send files…" and "Send folder…" (its actions, in the window's menu and tool bar and
+// in the messages' menu), files and folders dropped on it, and a picture pasted into the box
+// are asked for with sendFilesRequested(); the window sends them. A file transfer's item has
+// buttons (accept, pause, open, ...) that act on a click.
 class ConversationPane final : public QWidget
 {
     Q_OBJECT
@@ -35,9 +44,33 @@ public:
     QLabel *headerLabel() const { return m_header; }
     ConversationModel *model() const { return m_model; }
     MessageDelegate *delegate() const { return m_delegate; }
+    QAction *sendFilesAction() const { return m_sendFilesAction; }
+    QAction *sendFolderAction() const { return m_sendFolderAction; }
+
+    void chooseFiles();
+    void chooseFolder();
+    // Asks for `paths` to be sent to the open conversation's peer: one folder goes as a folder.
+    void requestSend(const QStringList &paths);
+    // Writes `image` as a PNG under the cache folder (in the background) and then asks for it
+    // to be sent to the conversation it was pasted in.
+    void sendImage(const QImage &image);
+    void runFileAction(const QModelIndex &index, FileAction action);
+    void showError(const QString &error);
+
+    // The local files and folders in a drop or a paste (other URLs are not ours to send).
+    static QStringList localFiles(const QMimeData *data);
+    // The picture in a paste, if it carries a picture and no text (the check does not decode).
+    static bool hasPastedImage(const QMimeData *data);
+    static QImage pastedImage(const QMimeData *data);
+
+Q_SIGNALS:
+    void sendFilesRequested(const QString &peerId, const QStringList &paths, bool asFolder);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void send();
@@ -52,7 +85,6 @@ private:
     bool viewportEvent(QEvent *event);
     bool viewKeyEvent(QKeyEvent *event);
     void runAction(const QModelIndex &index, bool retry);
-    void showError(const QString &error);
     QString peerName() const;
 
     Messenger &m_messenger;
@@ -65,6 +97,8 @@ private:
     MessageInput *m_input;
     QPushButton *m_sendButton;
     QLabel *m_error;
+    QAction *m_sendFilesAction;
+    QAction *m_sendFolderAction;
     bool m_loadingOlder = false;
     int m_laidOutWidth = -1;
     QPersistentModelIndex m_pressed; // where a mouse selection started

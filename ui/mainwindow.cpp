@@ -9,6 +9,7 @@
 #include "notifier.h"
 #include "peerlistview.h"
 #include "settingsdialog.h"
+#include "transferswindow.h"
 #include "trayicon.h"
 
 #include <QAction>
@@ -16,6 +17,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QRegularExpression>
@@ -33,6 +35,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     , m_networkAction(new QAction(tr("&Network…"), this))
     , m_settingsAction(new QAction(tr("S&ettings…"), this))
     , m_aboutAction(new QAction(tr("&About Shoal"), this))
+    , m_transfersAction(new QAction(tr("&Transfers"), this))
     , m_splitter(new QSplitter(this))
     , m_settings(settings)
     , m_status(new QLabel(this))
@@ -57,6 +60,12 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     quitAction->setShortcut(QKeySequence::Quit);
     connect(quitAction, &QAction::triggered, this, [this] { m_tray->quit(); });
 
+    m_transfersAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    m_transfersAction->setToolTip(tr("Every file transfer, running ones first (Ctrl+Shift+T)"));
+    connect(m_transfersAction, &QAction::triggered, this, &MainWindow::openTransfersWindow);
+    QAction *sendFilesAction = m_conversation->sendFilesAction();
+    QAction *sendFolderAction = m_conversation->sendFolderAction();
+
     QMenu *fileMenu = menuBar()->addMenu(tr("&Shoal"));
     fileMenu->addAction(m_connectAction);
     fileMenu->addAction(copyIdAction);
@@ -64,6 +73,11 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     fileMenu->addAction(m_settingsAction);
     fileMenu->addSeparator();
     fileMenu->addAction(quitAction);
+    QMenu *filesMenu = menuBar()->addMenu(tr("&Files"));
+    filesMenu->addAction(sendFilesAction);
+    filesMenu->addAction(sendFolderAction);
+    filesMenu->addSeparator();
+    filesMenu->addAction(m_transfersAction);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::openAboutDialog);
     auto *aboutQtAction = new QAction(tr("About &Qt"), this);
     connect(aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
@@ -74,7 +88,8 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (QAction *action : {m_connectAction, copyIdAction, m_networkAction}) {
+    for (QAction *action :
+         {m_connectAction, copyIdAction, m_networkAction, sendFilesAction, sendFolderAction}) {
         action->setIconText(withoutMnemonic(action->text()));
         toolBar->addAction(action);
     }
@@ -126,6 +141,10 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
                 box->setTextInteractionFlags(Qt::TextSelectableByMouse);
                 box->open();
             });
+
+    connect(m_conversation, &ConversationPane::sendFilesRequested, this, &MainWindow::sendFiles);
+    m_peers->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_peers, &QWidget::customContextMenuRequested, this, &MainWindow::showPeerMenu);
 
     connect(m_peers, &PeerListView::peerSelected, this, [this](const QString &peerId) {
         m_conversation->showPeer(peerId);
@@ -276,6 +295,7 @@ void MainWindow::openSettingsDialog()
         m_settings = edited;
         m_messenger.setName(edited.name);
         m_messenger.setSendReadReceipts(edited.readReceipts);
+        m_messenger.setDownloadDir(edited.effectiveDownloadDir());
         m_tray->setSettings(edited);
         m_notifier->setSettings(edited);
         updateStatus();
@@ -296,4 +316,49 @@ void MainWindow::copyId()
 {
     QApplication::clipboard()->setText(m_messenger.id());
     statusBar()->showMessage(tr("Your ID is on the clipboard."), 3000);
+}
+
+void MainWindow::sendFiles(const QString &peerId, const QStringList &paths, bool asFolder)
+{
+    QString error;
+    if (!m_messenger.sendFiles(peerId, paths, asFolder, &error))
+        m_conversation->showError(error);
+}
+
+TransfersWindow *MainWindow::openTransfersWindow()
+{
+    if (!m_transfers)
+        m_transfers = new TransfersWindow(m_messenger, this);
+    m_transfers->show();
+    m_transfers->raise();
+    m_transfers->activateWindow();
+    return m_transfers;
+}
+
+void MainWindow::setAcceptFilesFrom(const QString &peerId, bool accept)
+{
+    if (accept == m_settings.acceptFilesFrom.contains(peerId))
+        return;
+    if (accept)
+        m_settings.acceptFilesFrom.append(peerId);
+    else
+        m_settings.acceptFilesFrom.removeAll(peerId);
+    m_messenger.setAcceptFilesFrom(peerId, accept);
+    Q_EMIT settingsChanged(m_settings);
+}
+
+void MainWindow::showPeerMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_peers->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const QString peerId = index.data(PeerListModel::IdRole).toString();
+    QMenu menu(this);
+    QAction *accept = menu.addAction(tr("&Always accept files from this peer"));
+    accept->setCheckable(true);
+    accept->setChecked(m_settings.acceptFilesFrom.contains(peerId));
+    accept->setToolTip(tr("Their files are saved in the download folder without asking"));
+    QAction *chosen = menu.exec(m_peers->viewport()->mapToGlobal(pos));
+    if (chosen == accept)
+        setAcceptFilesFrom(peerId, accept->isChecked());
 }

@@ -13,6 +13,7 @@ class PeerListView;
 class QAction;
 class QLabel;
 class TrayIcon;
+class TransfersWindow;
 class QSplitter;
 
 // Composes the per-feature widgets; the protocol is not its business.
@@ -37,6 +38,12 @@ public:
     QAction *aboutAction() const { return m_aboutAction; }
     QSplitter *splitter() const { return m_splitter; }
     void openAboutDialog();
+    // Shows the Transfers window (Ctrl+Shift+T), made on first use.
+    TransfersWindow *openTransfersWindow();
+    QAction *transfersAction() const { return m_transfersAction; }
+    // "Always accept files from this peer" (the peer list's menu): kept in the settings.
+    void setAcceptFilesFrom(const QString &peerId, bool accept);
+    ProfileSettings settings() const { return m_settings; }
     // The settings with where the window is now (size, state, splitter), as they are saved.
     ProfileSettings settingsWithLayout() const;
 
@@ -60,6 +67,8 @@ private:
     void saveLayout();
     void updateStatus();
     void copyId();
+    void sendFiles(const QString &peerId, const QStringList &paths, bool asFolder);
+    void showPeerMenu(const QPoint &pos);
 
     Messenger &m_messenger;
     PeerListView *m_peers;
@@ -68,10 +77,12 @@ private:
     QAction *m_networkAction;
     QAction *m_settingsAction;
     QAction *m_aboutAction;
+    QAction *m_transfersAction;
     QSplitter *m_splitter;
     ProfileSettings m_settings;
     QLabel *m_status;
     QSet<QString> m_identityWarned; // peers already warned about this run
     TrayIcon *m_tray = nullptr;
     Notifier *m_notifier = nullptr;
+    TransfersWindow *m_transfers = nullptr;
 };

@@ -3,6 +3,7 @@
 
 #include "messagetext.h"
 #include "models/conversationmodel.h"
+#include "thumbnailloader.h"
 #include "uicolors.h"
 
 #include <QAbstractItemView>
@@ -77,7 +78,14 @@ QUrl toUrl(const QString &link)
 MessageDelegate::MessageDelegate(QAbstractItemView *view)
     : QStyledItemDelegate(view)
     , m_view(view)
-{}
+    , m_thumbnails(new ThumbnailLoader(this))
+{
+    // A thumbnail makes its item taller: the view lays its rows out again.
+    connect(m_thumbnails, &ThumbnailLoader::ready, this, [this] {
+        Q_EMIT sizeHintChanged(QModelIndex());
+        m_view->viewport()->update();
+    });
+}
 
 MessageDelegate::~MessageDelegate() = default;
 
@@ -101,6 +109,15 @@ QString MessageDelegate::stateText(int state)
 QString MessageDelegate::accessibleText(const QModelIndex &index, const QString &peerName)
 {
     const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
+    if (isFile(index)) {
+        const QVariant t = index.data(ConversationModel::TransferRole);
+        TransferInfo info = t.value<TransferInfo>();
+        info.name = index.data(ConversationModel::TextRole).toString();
+        info.outgoing = outgoing;
+        const QString item = FileItem(info, t.isValid()).accessibleText();
+        return outgoing ? tr("You sent a file: %1").arg(item)
+                        : tr("%1 sent a file: %2").arg(peerName, item);
+    }
     const QString time
         = QLocale().toString(index.data(ConversationModel::SentAtRole).toDateTime().toLocalTime(),
                              QLocale::ShortFormat);
@@ -127,7 +144,7 @@ QString MessageDelegate::footerText(const QModelIndex &index) const
         time = tr("%1 by the sender's clock, arrived %2")
                    .arg(time, format(index.data(ConversationModel::ReceivedAtRole).toDateTime()));
     }
-    if (index.data(ConversationModel::OutgoingRole).toBool())
+    if (index.data(ConversationModel::OutgoingRole).toBool() && !isFile(index))
         time += QStringLiteral("  ") + stateText(index.data(ConversationModel::StateRole).toInt());
     return time;
 }
@@ -270,6 +287,8 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
 
 bool MessageDelegate::isShortened(const QModelIndex &index) const
 {
+    if (isFile(index))
+        return false;
     return measured(optionFor(index), index).shortened;
 }
 
@@ -307,10 +326,100 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     return l;
 }
 
+bool MessageDelegate::isFile(const QModelIndex &index)
+{
+    return MessageKind(index.data(ConversationModel::KindRole).toInt()) == MessageKind::File;
+}
+
+FileItem MessageDelegate::fileItem(const QModelIndex &index) const
+{
+    const QVariant t = index.data(ConversationModel::TransferRole);
+    TransferInfo info = t.value<TransferInfo>();
+    if (!t.isValid()) { // not known (yet): what the history says
+        info.id = index.data(ConversationModel::IdRole).toUuid();
+        info.name = index.data(ConversationModel::TextRole).toString();
+        info.outgoing = index.data(ConversationModel::OutgoingRole).toBool();
+    }
+    FileItem item(info, t.isValid());
+    // Only once it is verified (Done): a picture half received, or refused, shows none.
+    if (const QString picture = FileItem::picturePath(info); !picture.isEmpty())
+        item.thumbnail = m_thumbnails->thumbnail(picture, FileItem::ThumbnailSide);
+    return item;
+}
+
+MessageDelegate::FileLayout MessageDelegate::fileLayout(const QStyleOptionViewItem &option,
+                                                        const QModelIndex &index,
+                                                        const FileItem &item,
+                                                        int top) const
+{
+    const QRect row = option.rect.isValid() ? option.rect
+                                            : QRect(0, 0, m_view->viewport()->width(), 0);
+    const QFontMetrics sfm(smallFont(option.font));
+    const int width = qMin(textWidth(), QFontMetrics(option.font).averageCharWidth() * 44);
+    const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
+    const int left = outgoing ? row.right() + 1 - Side - width - 2 * Padding : row.left() + Side;
+    FileLayout l;
+    l.item = item.layout(QPoint(left + Padding, top + Gap + Padding), width, option.font);
+    l.footer = QRect(left + Padding, l.item.bounds.bottom() + 1 + Gap, width, sfm.height());
+    l.bubble
+        = QRect(left, top + Gap, width + 2 * Padding, l.footer.bottom() + 1 + Padding - top - Gap);
+    return l;
+}
+
+void MessageDelegate::paintFile(QPainter *painter,
+                                const QStyleOptionViewItem &option,
+                                const QModelIndex &index) const
+{
+    const FileItem item = fileItem(index);
+    const FileLayout l = fileLayout(option, index, item, option.rect.top());
+    const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
+    const QPalette &pal = option.palette;
+    painter->save();
+    painter->setClipRect(l.bubble.adjusted(-1, -1, 1, 1), Qt::IntersectClip);
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    const QColor bubble = outgoing ? UiColors::outgoingBubble(pal) : UiColors::incomingBubble(pal);
+    painter->setBrush(bubble);
+    painter->drawRoundedRect(l.bubble, 10, 10);
+    if (option.state & (QStyle::State_Selected | QStyle::State_HasFocus)) {
+        painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(l.bubble, 10, 10);
+    }
+    painter->setRenderHint(QPainter::Antialiasing, false);
+    item.paint(painter, l.item, option, bubble);
+    painter->setFont(smallFont(option.font));
+    painter->setPen(UiColors::dimText(pal, bubble));
+    painter->drawText(l.footer, Qt::AlignRight | Qt::AlignVCenter, footerText(index));
+    painter->restore();
+}
+
+std::optional<FileAction> MessageDelegate::fileActionAt(const QModelIndex &index,
+                                                        const QPoint &pos) const
+{
+    if (!index.isValid() || !isFile(index))
+        return std::nullopt;
+    const QStyleOptionViewItem option = optionFor(index);
+    return FileItem::actionAt(fileLayout(option, index, fileItem(index), option.rect.top()).item,
+                              pos);
+}
+
+QList<std::pair<FileAction, QRect>> MessageDelegate::fileButtons(const QModelIndex &index) const
+{
+    if (!index.isValid() || !isFile(index))
+        return {};
+    const QStyleOptionViewItem option = optionFor(index);
+    return fileLayout(option, index, fileItem(index), option.rect.top()).item.buttons;
+}
+
 void MessageDelegate::paint(QPainter *painter,
                             const QStyleOptionViewItem &option,
                             const QModelIndex &index) const
 {
+    if (isFile(index)) {
+        paintFile(painter, option, index);
+        return;
+    }
     QTextLayout *text = nullptr;
     const Measured &m = measured(option, index, &text);
     const Layout l = layout(option, index, m, option.rect.top());
@@ -366,6 +475,10 @@ void MessageDelegate::paint(QPainter *painter,
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
+    if (isFile(index)) {
+        const FileLayout l = fileLayout(option, index, fileItem(index), 0);
+        return {l.bubble.width() + 2 * Side, l.bubble.bottom() + Gap};
+    }
     const Layout l = layout(option, index, measured(option, index), 0);
     // Only as wide as the bubble: the view stretches rows to its width anyway, and a row as
     // wide as the viewport brought a horizontal scroll bar when the vertical one appeared.
@@ -384,24 +497,30 @@ QStyleOptionViewItem MessageDelegate::optionFor(const QModelIndex &index) const
 QRect MessageDelegate::bubbleRect(const QModelIndex &index) const
 {
     const QStyleOptionViewItem option = optionFor(index);
+    if (isFile(index))
+        return fileLayout(option, index, fileItem(index), option.rect.top()).bubble;
     return layout(option, index, measured(option, index), option.rect.top()).bubble;
 }
 
 QRect MessageDelegate::textRect(const QModelIndex &index) const
 {
     const QStyleOptionViewItem option = optionFor(index);
+    if (isFile(index))
+        return fileLayout(option, index, fileItem(index), option.rect.top()).item.name;
     return layout(option, index, measured(option, index), option.rect.top()).text;
 }
 
 QRect MessageDelegate::footerRect(const QModelIndex &index) const
 {
     const QStyleOptionViewItem option = optionFor(index);
+    if (isFile(index))
+        return fileLayout(option, index, fileItem(index), option.rect.top()).footer;
     return layout(option, index, measured(option, index), option.rect.top()).footer;
 }
 
 int MessageDelegate::cursorAt(const QModelIndex &index, const QPoint &pos, bool nearest) const
 {
-    if (!index.isValid())
+    if (!index.isValid() || isFile(index)) // a file's name is not selectable text
         return -1;
     const QStyleOptionViewItem option = optionFor(index);
     QTextLayout *text = nullptr;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "fileitem.h"
 #include "messagetext.h"
 
 #include <QCache>
@@ -15,6 +16,7 @@
 
 class QAbstractItemView;
 class QTextLayout;
+class ThumbnailLoader;
 
 // Paints a message as a bubble: own messages on the right, received ones on the left, with the
 // time and, for own messages, the delivery state. Line breaks in a text are kept; links are
@@ -26,6 +28,9 @@ class QTextLayout;
 // text (MessageText: at most 2,000 units and MaxShownLines lines; a bubble that hides anything
 // says so, and the whole text is one double-click or right-click away), each text is laid out
 // once per width and font, and painting stays inside the bubble.
+//
+// A file transfer's item (MessageKind::File) is a FileItem in a bubble: its buttons are found
+// with fileActionAt(), and a picture's thumbnail is decoded in the background (ThumbnailLoader).
 class MessageDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -67,6 +72,14 @@ public:
     // The width texts are wrapped at; the view lays out again when it changes.
     int textWidth() const;
 
+    static bool isFile(const QModelIndex &index);
+    // A File row as its item shows it (with its thumbnail once decoded).
+    FileItem fileItem(const QModelIndex &index) const;
+    // The button of a File row under `pos` (viewport coordinates), and every button of it.
+    std::optional<FileAction> fileActionAt(const QModelIndex &index, const QPoint &pos) const;
+    QList<std::pair<FileAction, QRect>> fileButtons(const QModelIndex &index) const;
+    ThumbnailLoader *thumbnails() const { return m_thumbnails; }
+
     // For tests and benchmarks: how many times a text was laid out, and the most UTF-16 units
     // laid out for one bubble.
     int textLayoutCount() const { return m_textLayouts; }
@@ -102,6 +115,19 @@ private:
                   const Measured &text,
                   int top) const;
     QString footerText(const QModelIndex &index) const;
+    struct FileLayout
+    {
+        QRect bubble;
+        FileItem::Layout item;
+        QRect footer;
+    };
+    FileLayout fileLayout(const QStyleOptionViewItem &option,
+                          const QModelIndex &index,
+                          const FileItem &item,
+                          int top) const;
+    void paintFile(QPainter *painter,
+                   const QStyleOptionViewItem &option,
+                   const QModelIndex &index) const;
     QString noteText(const Measured &text) const;
     QStyleOptionViewItem optionFor(const QModelIndex &index) const;
     void watchModel(const QAbstractItemModel *model) const;
@@ -111,6 +137,7 @@ private:
     static Key keyOf(const QModelIndex &index);
 
     QAbstractItemView *m_view;
+    ThumbnailLoader *m_thumbnails;
     mutable QPointer<const QAbstractItemModel> m_model;
     mutable QHash<Key, Measured> m_measured;
     // Kept laid out for painting; the one of a key always matches its Measured.

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messageinput.h"
 
+#include "conversationpane.h"
+
+#include <QImage>
 #include <QKeyEvent>
+#include <QMimeData>
 
 MessageInput::MessageInput(QWidget *parent)
     : QPlainTextEdit(parent)
@@ -24,4 +28,24 @@ void MessageInput::keyPressEvent(QKeyEvent *event)
         return;
     }
     QPlainTextEdit::keyPressEvent(event);
+}
+
+bool MessageInput::canInsertFromMimeData(const QMimeData *source) const
+{
+    return !ConversationPane::localFiles(source).isEmpty()
+           || ConversationPane::hasPastedImage(source) // asked on every clipboard change
+           || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void MessageInput::insertFromMimeData(const QMimeData *source)
+{
+    if (const QStringList files = ConversationPane::localFiles(source); !files.isEmpty()) {
+        Q_EMIT filesDropped(files);
+        return;
+    }
+    if (const QImage image = ConversationPane::pastedImage(source); !image.isNull()) {
+        Q_EMIT imagePasted(image);
+        return;
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }

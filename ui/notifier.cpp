@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "notifier.h"
 
+#include "fileitem.h"
 #include "messagetext.h"
 #include "messenger/messenger.h"
 #include "models/peerlistmodel.h"
@@ -40,6 +41,7 @@ Notifier::Notifier(Messenger &messenger, QWidget *window)
     , m_baseTitle(window->windowTitle())
 {
     connect(&m_messenger, &Messenger::messageReceived, this, &Notifier::onMessageReceived);
+    connect(&m_messenger, &Messenger::transferOffered, this, &Notifier::onTransferOffered);
     QAbstractItemModel *peers = m_messenger.peers();
     connect(peers, &QAbstractItemModel::dataChanged, this, &Notifier::updateUnread);
     connect(peers, &QAbstractItemModel::rowsInserted, this, &Notifier::updateUnread);
@@ -119,6 +121,33 @@ void Notifier::onMessageReceived(const ChatMessage &message)
     }
     if (m_settings.notifications)
         post(message.peerId, summaryFor(message), bodyFor(message.text));
+}
+
+QString Notifier::offerBodyFor(const TransferInfo &offer)
+{
+    const QString name = MessageText::fromText(offer.name.simplified(), MaxBodyLength).shown;
+    const QString size = FileItem::sizeText(offer.size);
+    return offer.folder ? tr("Offers the folder %1 (%2)").arg(name, size)
+           : offer.files > 1
+               ? tr("Offers %1 (%Ln files, %2)", nullptr, int(qMin<qint64>(offer.files, 1 << 30)))
+                     .arg(name, size)
+               : tr("Offers %1 (%2)").arg(name, size);
+}
+
+void Notifier::onTransferOffered(const TransferInfo &offer)
+{
+    // Like a message: only while the window is away.
+    if (offer.outgoing || !isAway(m_window))
+        return;
+    if (m_settings.alertWindow) {
+        QApplication::alert(m_window);
+        Q_EMIT alerted();
+    }
+    if (m_settings.notifications) {
+        ChatMessage from;
+        from.peerId = offer.peerId;
+        post(offer.peerId, summaryFor(from), offerBodyFor(offer));
+    }
 }
 
 int Notifier::totalUnread(const QAbstractItemModel &peers)

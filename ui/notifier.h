@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "files/transferinfo.h"
 #include "storage/profilesettings.h"
 
 #include <QHash>
@@ -15,7 +16,7 @@ class QSystemTrayIcon;
 class QWidget;
 struct ChatMessage;
 
-// Tells the person about a message that arrives while the window is away (no Shoal window
+// Tells the person about a message (or an offer of files) that arrives while the window is away (no Shoal window
 // active, hidden in the tray or minimized): a desktop notification and the window marked
 // urgent. Keeps the unread count in the window title. Each can be turned off in Settings.
 //
@@ -43,6 +44,8 @@ public:
     // line, shortened. Plain text; the D-Bus path escapes it for servers that read markup.
     QString summaryFor(const ChatMessage &message) const;
     static QString bodyFor(const QString &text);
+    // "Offers holiday.jpg (4.0 MiB)".
+    static QString offerBodyFor(const TransferInfo &offer);
 
 Q_SIGNALS:
     // Once a notification has been handed to the desktop (or the tray's balloon).
@@ -56,6 +59,7 @@ Q_SIGNALS:
 
 private:
     void onMessageReceived(const ChatMessage &message);
+    void onTransferOffered(const TransferInfo &offer);
     void updateUnread();
     void updateTitle();
     int unreadOf(const QString &peerId) const;

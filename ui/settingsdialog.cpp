@@ -3,7 +3,11 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -22,6 +26,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     , m_notifications(new QCheckBox(tr("Notify me when the window is not in front"), this))
     , m_alert(new QCheckBox(tr("Mark the window as needing attention"), this))
     , m_unreadInTitle(new QCheckBox(tr("Show the unread count in the window title"), this))
+    , m_downloadDir(new QLineEdit(QDir::toNativeSeparators(settings.effectiveDownloadDir()), this))
     , m_note(new QLabel(this))
 {
     setWindowTitle(tr("Settings"));
@@ -52,6 +57,14 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     form->addRow(tr("New messages:"), m_notifications);
     form->addRow(QString(), m_alert);
     form->addRow(QString(), m_unreadInTitle);
+    auto *downloadRow = new QHBoxLayout;
+    auto *chooseDownload = new QPushButton(tr("C&hoose…"), this);
+    downloadRow->addWidget(m_downloadDir, 1);
+    downloadRow->addWidget(chooseDownload);
+    auto *downloadLabel = new QLabel(tr("Save &received files in:"), this);
+    downloadLabel->setBuddy(m_downloadDir);
+    form->addRow(downloadLabel, downloadRow);
+    connect(chooseDownload, &QPushButton::clicked, this, &SettingsDialog::chooseDownloadDir);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     auto *layout = new QVBoxLayout(this);
@@ -65,6 +78,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     connect(m_port, &QSpinBox::valueChanged, this, &SettingsDialog::validate);
     connect(m_discoveryPort, &QSpinBox::valueChanged, this, &SettingsDialog::validate);
     connect(m_discovery, &QCheckBox::toggled, this, &SettingsDialog::validate);
+    connect(m_downloadDir, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     validate();
 }
 
@@ -80,7 +94,24 @@ ProfileSettings SettingsDialog::settings() const
     s.notifications = m_notifications->isChecked();
     s.alertWindow = m_alert->isChecked();
     s.unreadInTitle = m_unreadInTitle->isChecked();
+    // The system's folder stays "the default" (empty), so that it follows the system's.
+    const QString dir = QDir::fromNativeSeparators(m_downloadDir->text().trimmed());
+    const ProfileSettings defaults;
+    s.downloadDir = dir.isEmpty()
+                            || QDir::cleanPath(dir)
+                                   == QDir::cleanPath(defaults.effectiveDownloadDir())
+                        ? QString()
+                        : QDir::cleanPath(dir);
     return s;
+}
+
+void SettingsDialog::chooseDownloadDir()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this,
+                                                          tr("Save received files in"),
+                                                          settings().effectiveDownloadDir());
+    if (!dir.isEmpty())
+        m_downloadDir->setText(QDir::toNativeSeparators(dir));
 }
 
 void SettingsDialog::validate()
@@ -90,6 +121,12 @@ void SettingsDialog::validate()
     m_ok->setEnabled(!s.name.isEmpty());
     if (s.name.isEmpty()) {
         m_note->setText(tr("Enter the name others will see."));
+        return;
+    }
+    const QString dir = s.effectiveDownloadDir();
+    if (!QDir::isAbsolutePath(dir)) {
+        m_ok->setEnabled(false);
+        m_note->setText(tr("Choose a folder for received files (a full path)."));
         return;
     }
     const bool restart = s.port != m_original.port

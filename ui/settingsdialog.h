@@ -9,8 +9,10 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
+class QPushButton;
 
-// Name, ports and LAN discovery. The name applies at once; ports on the next start.
+// Name, ports, LAN discovery, notifications and the download folder. The name and the folder
+// apply at once; ports on the next start.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -28,9 +30,11 @@ public:
     QCheckBox *notificationsBox() const { return m_notifications; }
     QCheckBox *alertBox() const { return m_alert; }
     QCheckBox *unreadInTitleBox() const { return m_unreadInTitle; }
+    QLineEdit *downloadDirEdit() const { return m_downloadDir; }
 
 private:
     void validate();
+    void chooseDownloadDir();
 
     ProfileSettings m_original;
     QLineEdit *m_name;
@@ -42,6 +46,7 @@ private:
     QCheckBox *m_notifications;
     QCheckBox *m_alert;
     QCheckBox *m_unreadInTitle;
+    QLineEdit *m_downloadDir;
     QLabel *m_note;
     QPushButton *m_ok = nullptr;
 };

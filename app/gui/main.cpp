@@ -205,8 +205,12 @@ int main(int argc, char *argv[])
         if (name.isEmpty())
             name = AppOptions::systemUserName();
     }
-    const MessengerConfig config = options->messengerConfig(name);
+    MessengerConfig config = options->messengerConfig(name);
+    if (config.downloadDir.isEmpty())
+        config.downloadDir = options->settings.effectiveDownloadDir();
     Messenger messenger(*identity, config);
+    for (const QString &peerId : options->settings.acceptFilesFrom)
+        messenger.setAcceptFilesFrom(peerId, true);
     for (const QString &warning : profile->warnings() + settingsWarnings)
         messenger.addWarning(warning);
     if (!messenger.start()) {

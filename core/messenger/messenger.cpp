@@ -218,7 +218,9 @@ std::optional<PeerInfo> Messenger::peer(const QString &peerId) const
 
 ConversationModel *Messenger::createConversationModel(QObject *parent)
 {
-    return new ConversationModel(*m_store, parent);
+    auto *model = new ConversationModel(*m_store, parent);
+    connect(this, &Messenger::transferChanged, model, &ConversationModel::updateTransfer);
+    return model;
 }
 
 QList<ChatMessage> Messenger::historyPage(const QString &peerId,

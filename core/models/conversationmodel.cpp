@@ -124,6 +124,29 @@ void ConversationModel::onNotSaved(const QList<ChatMessage> &messages)
     }
 }
 
+void ConversationModel::updateTransfer(const TransferInfo &transfer)
+{
+    const MessageKey key{transfer.id, transfer.peerId, transfer.outgoing};
+    m_transfers.insert(key, transfer);
+    if (transfer.peerId != m_peerId)
+        return;
+    if (const int row = rowOf(key); row >= 0) {
+        const QModelIndex i = index(row);
+        Q_EMIT dataChanged(i, i, {TransferRole});
+    }
+}
+
+std::optional<TransferInfo> ConversationModel::transferAt(int row) const
+{
+    const ChatMessage &m = m_rows.at(row);
+    if (m.kind != MessageKind::File)
+        return std::nullopt;
+    const auto it = m_transfers.constFind(keyOf(m));
+    if (it == m_transfers.cend())
+        return std::nullopt;
+    return *it;
+}
+
 int ConversationModel::rowOf(const MessageKey &key) const
 {
     if (m_rowIndexStale) {
@@ -164,6 +187,12 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         return m.receivedAt;
     case SenderTimeFarOffRole:
         return senderTimeFarOff(m);
+    case KindRole:
+        return int(m.kind);
+    case TransferRole:
+        if (const auto t = transferAt(index.row()))
+            return QVariant::fromValue(*t);
+        return {};
     default:
         return {};
     }
@@ -178,5 +207,7 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {StateRole, "state"},
             {StateNameRole, "stateName"},
             {ReceivedAtRole, "receivedAt"},
-            {SenderTimeFarOffRole, "senderTimeFarOff"}};
+            {SenderTimeFarOffRole, "senderTimeFarOff"},
+            {KindRole, "kind"},
+            {TransferRole, "transfer"}};
 }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "files/transferinfo.h"
 #include "storage/chatmessage.h"
 
 #include <QAbstractListModel>
 #include <QHash>
 #include <QList>
+
+#include <optional>
 
 class MessageStore;
 
@@ -29,6 +32,8 @@ public:
         StateNameRole, // "queued", "sent", ...
         ReceivedAtRole,
         SenderTimeFarOffRole, // bool: mark the sender's time (see senderTimeFarOff())
+        KindRole,             // MessageKind as int
+        TransferRole,         // a File item's TransferInfo; invalid until one is known
     };
 
     explicit ConversationModel(const MessageStore &store, QObject *parent = nullptr);
@@ -39,6 +44,9 @@ public:
     // Prepends up to one page of older messages; returns how many.
     int loadOlder();
     ChatMessage messageAt(int row) const { return m_rows.at(row); }
+    // The state of a File item's transfer (any conversation's: kept for when it is opened).
+    void updateTransfer(const TransferInfo &transfer);
+    std::optional<TransferInfo> transferAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -60,4 +68,5 @@ private:
     mutable QHash<MessageKey, int> m_rowIndex;
     mutable bool m_rowIndexStale = true;
     bool m_hasOlder = false;
+    QHash<MessageKey, TransferInfo> m_transfers;
 };

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
+#include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
 
@@ -53,10 +54,24 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
     out.alertWindow = s.value(u"desktop/alertWindow"_s, true).toBool();
     out.unreadInTitle = s.value(u"desktop/unreadInTitle"_s, true).toBool();
     out.trayNoteShown = s.value(u"desktop/trayNoteShown"_s, false).toBool();
+    out.downloadDir = s.value(u"files/downloadDir"_s).toString();
+    for (const QString &id : s.value(u"files/acceptFrom"_s).toStringList()) {
+        if (!id.isEmpty() && !out.acceptFilesFrom.contains(id))
+            out.acceptFilesFrom.append(id);
+    }
     out.windowGeometry = s.value(u"window/geometry"_s).toByteArray();
     out.windowState = s.value(u"window/state"_s).toByteArray();
     out.splitterState = s.value(u"window/splitter"_s).toByteArray();
     return out;
+}
+
+QString ProfileSettings::effectiveDownloadDir() const
+{
+    if (!downloadDir.isEmpty())
+        return downloadDir;
+    const QString system = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    return system.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::HomeLocation)
+                            : system;
 }
 
 bool ProfileSettings::save(const QString &profileDir, QString *error) const
@@ -79,6 +94,8 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"desktop/alertWindow"_s, alertWindow);
     s.setValue(u"desktop/unreadInTitle"_s, unreadInTitle);
     s.setValue(u"desktop/trayNoteShown"_s, trayNoteShown);
+    s.setValue(u"files/downloadDir"_s, downloadDir);
+    s.setValue(u"files/acceptFrom"_s, acceptFilesFrom);
     s.setValue(u"window/geometry"_s, windowGeometry);
     s.setValue(u"window/state"_s, windowState);
     s.setValue(u"window/splitter"_s, splitterState);

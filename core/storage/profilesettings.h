@@ -6,6 +6,7 @@
 #include <QByteArray>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 // What a person sets in Settings, kept in shoal.ini: in the config folder
 // (~/.config/shoal), or in the profile folder given with --profile. Command-line options win
@@ -23,6 +24,9 @@ struct ProfileSettings
     bool alertWindow = true;    // and the window marked urgent
     bool unreadInTitle = true;  // "(3) Shoal"
     bool trayNoteShown = false; // "Shoal is still running in the tray", once per profile
+    // Files (ui: Settings and the peer list's menu). Empty: the system's download folder.
+    QString downloadDir;
+    QStringList acceptFilesFrom; // peer IDs whose offers are accepted at once
     // Where the window was (QWidget::saveGeometry, QMainWindow::saveState, QSplitter::saveState):
     // opaque to core, kept with the rest, not part of what Settings edits (operator==).
     QByteArray windowGeometry;
@@ -33,6 +37,8 @@ struct ProfileSettings
 
     // `dir` is the folder shoal.ini is in.
     static ProfileSettings load(const QString &dir);
+    // downloadDir, or the system's download folder (QStandardPaths::DownloadLocation).
+    QString effectiveDownloadDir() const;
     bool save(const QString &dir, QString *error) const;
     // Moves shoal.ini from `fromDir` (where Shoal kept it before settings and data were split)
     // to `toDir` (created owner-only if missing), unless `toDir` has one already. False with
@@ -44,7 +50,8 @@ struct ProfileSettings
                && discoveryPort == o.discoveryPort && readReceipts == o.readReceipts
                && trayIcon == o.trayIcon && notifications == o.notifications
                && alertWindow == o.alertWindow && unreadInTitle == o.unreadInTitle
-               && trayNoteShown == o.trayNoteShown;
+               && trayNoteShown == o.trayNoteShown && downloadDir == o.downloadDir
+               && acceptFilesFrom == o.acceptFilesFrom;
     }
 };
 Q_DECLARE_METATYPE(ProfileSettings)
