@@ -70,16 +70,8 @@ void tst_Dispatcher::messengerHandlesEveryNonSessionType()
                               Dispatcher::nameOf<Protocol::Ping>(),
                               Dispatcher::nameOf<Protocol::Pong>(),
                               Dispatcher::nameOf<Protocol::Bye>()};
-    // Not handled yet: files service (issue 11). Its handlers come with the service.
-    const QStringList files{Dispatcher::nameOf<Protocol::Offer>(),
-                            Dispatcher::nameOf<Protocol::TransferControl>(),
-                            Dispatcher::nameOf<Protocol::ManifestRequest>(),
-                            Dispatcher::nameOf<Protocol::ManifestPage>(),
-                            Dispatcher::nameOf<Protocol::FileGet>(),
-                            Dispatcher::nameOf<Protocol::FileData>(),
-                            Dispatcher::nameOf<Protocol::FileEnd>()};
     QStringList missing = messenger.dispatcher().unhandled();
-    for (const QString &name : session + files)
+    for (const QString &name : session)
         missing.removeAll(name);
     QVERIFY2(missing.isEmpty(), qPrintable(u"no handler for: "_s + missing.join(u", "_s)));
     QVERIFY(messenger.dispatcher().handles<Protocol::Chat>());
