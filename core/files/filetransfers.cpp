@@ -722,6 +722,7 @@ bool FileTransfers::pause(const QUuid &id, QString *error)
         stopSending(*t);
     else
         stopReceiving(*t, false);
+    t->info.pausedByPeer = false;
     setState(*t, TransferState::Paused, Op::Pause);
     if (!t->info.outgoing)
         runIncoming(t->info.peerId); // the next one from that peer may run meanwhile
@@ -934,9 +935,8 @@ void FileTransfers::onControl(const QString &peerId, const TransferControl &c)
     case Op::Pause:
         if (isActive(i.state)) {
             i.outgoing ? stopSending(*t) : stopReceiving(*t, false);
-            setState(*t, TransferState::Paused);
             i.pausedByPeer = true;
-            report(*t, true);
+            setState(*t, TransferState::Paused);
             if (!i.outgoing)
                 runIncoming(peerId);
         }
@@ -1489,7 +1489,8 @@ void FileTransfers::fileFinished(const QUuid &id, qint64 index, const QString &p
     if (!t || !isActive(t->info.state))
         return;
     ++t->filesDone;
-    if (t->info.savedPath.isEmpty())
+    // Before its first file is in place a Files offer shows the download folder.
+    if (t->info.savedPath.isEmpty() || t->info.savedPath == t->info.destination)
         t->info.savedPath = path;
     if (nextFile(*t, index + 1) < t->entries.size())
         return;
@@ -1522,6 +1523,7 @@ void FileTransfers::sinkFailed(const QUuid &id, const QString &error, bool diskF
     t->requesting = false;
     t->info.error = error;
     toWorker([id](FileWorker &w) { w.closeSink(id); });
+    t->info.pausedByPeer = false;
     setState(*t, TransferState::Paused, Op::Pause);
     m_receivingFrom.remove(t->info.peerId);
 }
