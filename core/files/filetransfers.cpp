@@ -467,8 +467,8 @@ void FileTransfers::tick()
                 save(*t);
             // A sender that has gone quiet: only while it has a request to answer.
             if (!i.outgoing && (t->requesting || t->manifestAsked) && t->lastData.isValid()
-                && t->lastData.elapsed() > StallMs) {
-                fail(*t, tr("The peer sent nothing for %1 seconds.").arg(StallMs / 1000));
+                && t->lastData.elapsed() > m_stallMs) {
+                fail(*t, tr("The peer sent nothing for %1 seconds.").arg(m_stallMs / 1000));
                 continue;
             }
         }

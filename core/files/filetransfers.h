@@ -78,6 +78,8 @@ public:
     void setDownloadDir(const QString &dir) { m_config.downloadDir = dir; }
     bool acceptsFrom(const QString &peerId) const { return m_acceptFrom.contains(peerId); }
     void setAcceptFrom(const QString &peerId, bool accept);
+    // How long a silent sender is waited for (StallMs); tests shorten it.
+    void setStallMs(int ms) { m_stallMs = ms; }
 
     // Chat stream messages (through the Dispatcher).
     void onOffer(const QString &peerId, const Protocol::Offer &offer);
@@ -166,4 +168,5 @@ private:
     QHash<QString, QElapsedTimer> m_bulkRetryAfter; // a failed bulk dial is not repeated at once
     QSet<QString> m_acceptFrom;
     QTimer m_tick;
+    int m_stallMs = StallMs;
 };
