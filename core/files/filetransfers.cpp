@@ -550,6 +550,10 @@ void FileTransfers::fail(Transfer &t, const QString &reason, bool tellPeer)
     else
         stopReceiving(t, true);
     setState(t, TransferState::Failed, tellPeer ? std::optional(Op::Failed) : std::nullopt, reason);
+    // The peer's next accepted transfer runs now, as after a cancel: else it would wait for a
+    // reconnection (a bad frame or a silent sender would hold up the good ones).
+    if (!t.info.outgoing)
+        runIncoming(t.info.peerId);
 }
 
 // --- commands ---------------------------------------------------------------------------------
