@@ -465,12 +465,14 @@ void FileTransfers::tick()
             }
             if (t->saveClock.isValid() && t->saveClock.elapsed() >= SaveProgressMs)
                 save(*t);
-            // A sender that has gone quiet: only while it has a request to answer.
-            if (!i.outgoing && (t->requesting || t->manifestAsked) && t->lastData.isValid()
-                && t->lastData.elapsed() > m_stallMs) {
-                fail(*t, tr("The peer sent nothing for %1 seconds.").arg(m_stallMs / 1000));
-                continue;
-            }
+        }
+        // A sender that has gone quiet: only while it has a request to answer. Not only while
+        // Running: a transfer is Accepted until its manifest came, and a sender that never
+        // answers the mreq would hold it (and every later one from that peer) for ever.
+        if (!i.outgoing && isActive(i.state) && (t->requesting || t->manifestAsked)
+            && t->lastData.isValid() && t->lastData.elapsed() > m_stallMs) {
+            fail(*t, tr("The peer sent nothing for %1 seconds.").arg(m_stallMs / 1000));
+            continue;
         }
         if (t->diskFull && i.state == TransferState::Paused) {
             busy = true;
