@@ -476,8 +476,10 @@ void FileTransfers::tick()
         }
         if (t->diskFull && i.state == TransferState::Paused) {
             busy = true;
+            // Room for 16 MiB more, or for the whole transfer when it is smaller: on a file
+            // system smaller than 16 MiB (a small tmpfs, a USB stick) it would never resume.
             const QStorageInfo disk(i.destination);
-            if (disk.bytesAvailable() > 16 * 1024 * 1024) {
+            if (disk.bytesAvailable() > qMin<qint64>(16 * 1024 * 1024, i.size)) {
                 t->diskFull = false;
                 i.error.clear();
                 setState(*t, TransferState::Running, Op::Resume);
