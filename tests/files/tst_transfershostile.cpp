@@ -299,6 +299,9 @@ private Q_SLOTS:
     void offerOverLimits_data();
     void offerOverLimits();
     void junkOnBulkClosesOnlyIt();
+    void anotherPeersFramesTouchNothing();
+    void hostileReceiver_data();
+    void hostileReceiver();
     void diskFullPausesAndResumes();
 
 private:
@@ -632,10 +635,134 @@ void tst_TransfersHostile::junkOnBulkClosesOnlyIt()
     QCOMPARE(again->index, 0);
     QCOMPARE(again->offset, half); // not a byte sent twice
     QCOMPARE(again->prefixHash, Sha256::hash(m_goodBytes.left(half)));
+    // A frame of the earlier request, late: dropped, not an error (rule 4).
+    m_sender->sendData(good, g->request, 0, half, m_goodBytes.mid(half, 100));
     m_sender->serve(good, *again);
     QTRY_COMPARE(m_alice->transfer(good)->state, TransferState::Done);
     QCOMPARE(readFile(m_downloads->filePath(u"good.bin"_s)), m_goodBytes);
     QCOMPARE(tree(m_downloads->path()), QStringList{u"good.bin"_s});
+}
+
+// --- another peer naming the transfer -----------------------------------------------------------
+
+void tst_TransfersHostile::anotherPeersFramesTouchNothing()
+{
+    // A transfer is the sender's and Alice's: another peer that names its xid names nothing of
+    // its own, and the transfer is not touched (docs/protocol.md "Files", rule 7).
+    Sender mallory(*Identity::generate(&m_error));
+    QVERIFY(mallory.open(*m_alice));
+    const QUuid good = m_sender->offer(goodItems());
+    QVERIFY(m_sender->told(good, Op::Seen));
+    QVERIFY(m_alice->acceptTransfer(good, {}, &m_error));
+    QVERIFY(m_sender->askedForManifest(good));
+    // Mallory answers first, on her own streams, as if she were the sender.
+    mallory.sendManifest(good, wireOf({{u"evil.bin"_s, QByteArray(10, 'e')}}));
+    mallory.chat.send(Protocol::TransferControl{good, Op::Cancel, {}});
+    m_sender->sendManifest(good, wireOf(goodItems()));
+    const auto g = m_sender->get(good);
+    QVERIFY(g);
+    const QByteArray evil(m_goodBytes.size(), 'e');
+    mallory.sendData(good, g->request, 0, 0, evil);
+    mallory.sendEnd(good, g->request, 0, Sha256::hash(evil));
+    // Handled once Alice has answered what Mallory sent after them on each stream.
+    const QUuid hers = QUuid::createUuid();
+    mallory.chat.send(Protocol::Chat{hers, QDateTime::currentDateTimeUtc(), u"hi"_s});
+    mallory.bulk->send(Protocol::Ping{77});
+    QTRY_VERIFY(mallory.chat.acked(hers));
+    QVERIFY(mallory.waitFor<Protocol::Pong>(*mallory.bulk,
+                                            [](const Protocol::Pong &p) { return p.seq == 77; }));
+    QCOMPARE(m_alice->transfer(good)->state, TransferState::Running);
+    QVERIFY(!mallory.told(good, Op::Failed, 0));
+    QVERIFY(m_alice->connections().isConnected(mallory.id()));
+    m_sender->serve(good, *g);
+    QTRY_COMPARE(m_alice->transfer(good)->state, TransferState::Done);
+    QCOMPARE(readFile(m_downloads->filePath(u"good.bin"_s)), m_goodBytes);
+    QCOMPARE(tree(m_downloads->path()), QStringList{u"good.bin"_s});
+    QCOMPARE(m_alice->transfers().size(), 1); // nothing of Mallory's was made
+}
+
+// --- a hostile receiver: Alice sends ------------------------------------------------------------
+
+void tst_TransfersHostile::hostileReceiver_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("get for an entry not offered") << u"index"_s << u"not offered"_s;
+    QTest::newRow("get from past the end") << u"offset"_s << u"not offered"_s;
+    QTest::newRow("mreq past the list") << u"mreq"_s << u"does not exist"_s;
+}
+
+void tst_TransfersHostile::hostileReceiver()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, reason);
+    QTemporaryDir source;
+    QVERIFY(source.isValid());
+    const QByteArray a = randomBytes(1000);
+    const QByteArray b = randomBytes(Protocol::MaxChunkBytes + 77);
+    for (const auto &[name, bytes] : {std::pair{u"a.bin"_s, a}, std::pair{u"b.bin"_s, b}}) {
+        QFile f(source.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size());
+    }
+    const auto bad
+        = m_alice->sendFiles(m_sender->id(), {source.filePath(u"a.bin"_s)}, false, &m_error);
+    QVERIFY2(bad, qPrintable(m_error));
+    const auto good
+        = m_alice->sendFiles(m_sender->id(), {source.filePath(u"b.bin"_s)}, false, &m_error);
+    QVERIFY2(good, qPrintable(m_error));
+    RawPeer &chat = m_sender->chat;
+    RawPeer &bulk = *m_sender->bulk;
+    for (const QUuid &xid : {*bad, *good}) {
+        QVERIFY(m_sender->waitFor<Protocol::Offer>(chat, [&](const Protocol::Offer &o) {
+            return o.id == xid;
+        }));
+    }
+    auto page = [&](const QUuid &xid) {
+        return m_sender->waitFor<Protocol::ManifestPage>(bulk, [&](const Protocol::ManifestPage &p) {
+            return p.id == xid;
+        });
+    };
+    if (kind == u"mreq"_s) {
+        bulk.send(Protocol::ManifestRequest{*bad, 2}); // the offer has one entry
+    } else {
+        bulk.send(Protocol::ManifestRequest{*bad, 0});
+        QVERIFY(page(*bad));
+        if (kind == u"index"_s)
+            bulk.send(Protocol::FileGet{*bad, 1, 1, 0, {}});
+        else
+            bulk.send(Protocol::FileGet{*bad, 1, 0, a.size() + 1, Sha256::hash(a)});
+    }
+    QTRY_COMPARE(m_alice->transfer(*bad)->state, TransferState::Failed);
+    QVERIFY2(m_alice->transfer(*bad)->error.contains(reason),
+             qPrintable(m_alice->transfer(*bad)->error));
+    QVERIFY(m_sender->told(*bad, Op::Failed));
+    QVERIFY(!m_sender->waitFor<Protocol::FileData>(
+        bulk, [&](const Protocol::FileData &d) { return d.id == *bad; }, 0));
+    chatStillWorks();
+
+    // The next one goes out whole to a receiver that asks properly.
+    bulk.send(Protocol::ManifestRequest{*good, 0});
+    const auto list = page(*good);
+    QVERIFY(list);
+    QCOMPARE(list->entries, QList<Protocol::ManifestEntry>({{u"b.bin"_s, b.size(), false}}));
+    bulk.send(Protocol::FileGet{*good, 1, 0, 0, {}});
+    const auto end = m_sender->waitFor<Protocol::FileEnd>(bulk, [&](const Protocol::FileEnd &e) {
+        return e.id == *good;
+    });
+    QVERIFY(end);
+    QByteArray received;
+    for (const Protocol::Message &m : std::as_const(bulk.received)) {
+        const auto *d = std::get_if<Protocol::FileData>(&m);
+        if (d && d->id == *good) {
+            QCOMPARE(d->offset, received.size());
+            received += d->data;
+        }
+    }
+    QCOMPARE(received, b);
+    QCOMPARE(end->sha256, Sha256::hash(b));
+    chat.send(Protocol::TransferControl{*good, Op::Done, {}});
+    QTRY_COMPARE(m_alice->transfer(*good)->state, TransferState::Done);
+    QCOMPARE(m_alice->transfer(*bad)->state, TransferState::Failed);
 }
 
 // --- a full disk -------------------------------------------------------------------------------
