@@ -16,10 +16,14 @@
 
 #include "../common/tlsrecords.h"
 
+#include <QCborArray>
+#include <QCborMap>
+#include <QCborValue>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QtEndian>
 
 #include <cstdio>
 #include <functional>
@@ -72,6 +76,27 @@ QByteArray recordSession()
     });
     stream += Protocol::encodeFrame(Protocol::Bye{u"shutting down"_s}); // as Bob's shutdown
     return stream;
+}
+
+// A frame around any CBOR map, well-formed or not as a message.
+QByteArray rawFrame(const QCborMap &map)
+{
+    const QByteArray payload = map.toCborValue().toCbor();
+    QByteArray out(4, '\0');
+    qToBigEndian(quint32(payload.size()), out.data());
+    return out + payload;
+}
+
+QCborMap with(QCborMap map, const QString &key, const QCborValue &value)
+{
+    map.insert(key, value);
+    return map;
+}
+
+QCborMap without(QCborMap map, const QString &key)
+{
+    map.remove(key);
+    return map;
 }
 
 } // namespace
@@ -138,6 +163,50 @@ int main(int argc, char *argv[])
         if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\x07') + frame) < 0)
             return 1;
     }
+    // The transfer messages as a hostile peer bends them, each at the edge of what is
+    // refused (docs/protocol.md "Files", rule 7; tests/protocol/tst_messages has them all).
+    // From these the fuzzer mutates around the limits instead of finding them first.
+    const QCborMap offerMap = offer.toCbor();
+    const QCborMap getMap = Protocol::FileGet{id, 2, 1, 5, hash}.toCbor();
+    const QCborMap dataMap = Protocol::FileData{id, 2, 1, 5, QByteArrayLiteral("x")}.toCbor();
+    const QCborMap fendMap = Protocol::FileEnd{id, 2, 1, hash}.toCbor();
+    const QCborMap manMap = Protocol::ManifestPage{id, 0, manifest, true}.toCbor();
+    const QCborMap mreqMap = Protocol::ManifestRequest{id, 0}.toCbor();
+    const QCborMap xferMap
+        = Protocol::TransferControl{id, Protocol::TransferControl::Op::Pause, {}}.toCbor();
+    const qint64 max = Protocol::MaxTransferValue;
+    const QList<std::pair<const char *, QCborMap>> hostile = {
+        {"offer-more-files-than-n", with(offerMap, u"files"_s, 5)},
+        {"offer-n-zero", with(offerMap, u"n"_s, 0)},
+        {"offer-size-over-2^53", with(offerMap, u"size"_s, max + 1)},
+        {"offer-mh-31-bytes", with(offerMap, u"mh"_s, hash.left(31))},
+        {"offer-nil-xid", with(offerMap, u"xid"_s, QUuid().toString())},
+        {"xfer-unknown-op", with(xferMap, u"op"_s, u"rewind"_s)},
+        {"xfer-op-not-text", with(xferMap, u"op"_s, 6)},
+        {"mreq-from-2^53", with(mreqMap, u"from"_s, max)},
+        {"mreq-from-over-2^53", with(mreqMap, u"from"_s, max + 1)},
+        {"man-entry-of-2", with(manMap, u"e"_s, QCborArray{QCborArray{u"a"_s, 1}})},
+        {"man-folder-with-size", with(manMap, u"e"_s, QCborArray{QCborArray{u"a"_s, 1, true}})},
+        {"man-dotdot", with(manMap, u"e"_s, QCborArray{QCborArray{u"../x"_s, 1, false}})},
+        {"man-empty-not-last", with(with(manMap, u"e"_s, QCborArray()), u"last"_s, false)},
+        {"man-last-past-2^53", with(manMap, u"from"_s, max)},
+        {"get-resume-without-h", without(getMap, u"h"_s)},
+        {"get-h-31-bytes", with(getMap, u"h"_s, hash.left(31))},
+        {"get-g-max", with(getMap, u"g"_s, qint64(0xffffffff))},
+        {"get-g-over-32-bits", with(getMap, u"g"_s, qint64(0x100000000))},
+        {"data-empty", with(dataMap, u"d"_s, QByteArray())},
+        {"data-max-chunk", with(dataMap, u"d"_s, QByteArray(Protocol::MaxChunkBytes, 'd'))},
+        {"data-over-max-chunk", with(dataMap, u"d"_s, QByteArray(Protocol::MaxChunkBytes + 1, 'd'))},
+        {"data-ends-past-2^53", with(dataMap, u"off"_s, max)},
+        {"data-off-negative", with(dataMap, u"off"_s, -1)},
+        {"fend-sha-33-bytes", with(fendMap, u"sha"_s, hash + 'x')},
+        {"fend-i-over-2^53", with(fendMap, u"i"_s, max + 1)},
+    };
+    for (const auto &[name, map] : hostile) {
+        QFile f(dir.filePath(u"hostile-"_s + QString::fromLatin1(name)));
+        if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\x07') + rawFrame(map)) < 0)
+            return 1;
+    }
     QFile f(dir.filePath(u"session"_s));
     if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\xff') + session) < 0)
         return 1;
@@ -169,6 +238,22 @@ int main(int argc, char *argv[])
              + Protocol::encodeFrame(Protocol::FileEnd{id, 1, 1, hash})
              + Protocol::encodeFrame(
                  Protocol::TransferControl{id, Protocol::TransferControl::Op::Cancel, {}})},
+        // Well-formed frames that make no sense for the transfer (rule 7): each ends that
+        // transfer only. Bytes for an offer not accepted, for a request never made, past the
+        // file's end, a manifest that leaves the folder, a checksum of something else.
+        {"hostile-transfer",
+         Protocol::encodeFrame(offer)
+             + Protocol::encodeFrame(Protocol::FileData{id, 7, 1, 0, QByteArrayLiteral("early")})
+             + Protocol::encodeFrame(Protocol::ManifestPage{
+                 id, 0, {{u"../x"_s, 5, false}, {u"/etc/x"_s, 5, false}, {u"CON"_s, 6, false}}, true})
+             + Protocol::encodeFrame(Protocol::FileData{id, 1, 1, 3, QByteArray(1000, 'z')})
+             + Protocol::encodeFrame(Protocol::FileEnd{id, 1, 3, QByteArray(32, '\0')})
+             + Protocol::encodeFrame(Protocol::FileGet{id, 1, 99, 0, {}})
+             + Protocol::encodeFrame(Protocol::ManifestRequest{id, 5})
+             + Protocol::encodeFrame(
+                 Protocol::TransferControl{id, Protocol::TransferControl::Op::Unknown, {}})
+             + Protocol::encodeFrame(
+                 Protocol::TransferControl{id, Protocol::TransferControl::Op::Done, {}})},
     };
     for (const auto &[name, bytes] : sessions) {
         QFile out(connection.filePath(QString::fromLatin1(name)));
