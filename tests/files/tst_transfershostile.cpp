@@ -535,10 +535,10 @@ void tst_TransfersHostile::silentSender()
         if (when == u"halfway"_s)
             m_sender->sendData(bad, g->request, 0, 0, a.left(500));
     }
-    QElapsedTimer clock;
+    QElapsedTimer clock; // from a little after Alice's last request (stall: 800 ms from it)
     clock.start();
     expectFailed(bad, u"sent nothing"_s);
-    QVERIFY2(clock.elapsed() >= 700, "failed before the sender was silent for long");
+    QVERIFY2(clock.elapsed() >= 500, "failed before the sender was silent for long");
     chatStillWorks();
     goodArrives(good);
 }
