@@ -171,6 +171,7 @@ private Q_SLOTS:
     void resumesAfterTheSenderIsKilled();
     void aChangedSourceIsNeverDelivered();
     void badCommandsChangeNothing();
+    void limitsFromTheSettingsRefuseOffers();
 };
 
 void tst_FilesCli::sendsFilesAndAFolderTree()
@@ -433,6 +434,33 @@ void tst_FilesCli::badCommandsChangeNothing()
     QTRY_COMPARE(p.alice->state(id), u"failed"_s);
     QVERIFY(!p.alice->lastTransfer(id).value(u"error"_s).toString().isEmpty());
     QCOMPARE(p.bob->all(u"offer"_s).size(), 0);
+}
+
+void tst_FilesCli::limitsFromTheSettingsRefuseOffers()
+{
+    // Bob takes offers of at most 1,000 bytes, one undecided at a time (shoal.ini, [files]).
+    Pair p;
+    QFile ini(p.dirB.filePath(u"shoal.ini"_s));
+    QVERIFY(ini.open(QIODevice::WriteOnly));
+    ini.write("[files]\nmaxOfferBytes=1000\nmaxPendingOffers=1\n");
+    ini.close();
+    p.start();
+    QTemporaryDir src;
+    QVERIFY(writeFile(src.filePath(u"big.bin"_s), randomBytes(2000)));
+    QVERIFY(writeFile(src.filePath(u"a.txt"_s), "a"));
+    QVERIFY(writeFile(src.filePath(u"b.txt"_s), "b"));
+    const QString big = p.offer(src.filePath(u"big.bin"_s), 1);
+    QTRY_COMPARE(p.alice->state(big), u"failed"_s);
+    QVERIFY(!p.alice->lastTransfer(big).value(u"error"_s).toString().isEmpty()); // says why
+    const QString first = p.offer(src.filePath(u"a.txt"_s), 2);
+    QTRY_VERIFY(p.alice->lastTransfer(first).value(u"seen"_s).toBool());
+    const QString second = p.offer(src.filePath(u"b.txt"_s), 3);
+    QTRY_COMPARE(p.alice->state(second), u"failed"_s);
+    QCOMPARE(p.alice->state(first), u"offered"_s);
+    // Only the first reached Bob; the chat goes on.
+    QCOMPARE(p.bob->all(u"offer"_s).size(), 1);
+    p.alice->send({{u"cmd"_s, u"send"_s}, {u"to"_s, p.bob->id()}, {u"text"_s, u"ok?"_s}});
+    QTRY_COMPARE(p.bob->event(u"message"_s).value(u"text"_s).toString(), u"ok?"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_FilesCli)
