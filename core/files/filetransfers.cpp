@@ -296,6 +296,7 @@ struct FileTransfers::Transfer
     QElapsedTimer saveClock;
     bool reportPending = false;
     bool told = true; // the peer knows the state (else it is told on the next connection)
+    bool resumeUntold = false; // resumed here while the peer was away
 };
 
 template<typename F>
@@ -556,6 +557,8 @@ void FileTransfers::sendControl(Transfer &t, Op op, const QString &reason)
     c.op = op;
     c.reason = reason;
     t.told = m_transport.send(t.info.peerId, c);
+    if (t.told && op == Op::Resume)
+        t.resumeUntold = false;
     if (t.told)
         m_transport.flush();
 }
@@ -795,6 +798,7 @@ bool FileTransfers::resume(const QUuid &id, QString *error)
     t->diskFull = false;
     t->info.error.clear();
     setState(*t, TransferState::Accepted, Op::Resume);
+    t->resumeUntold = !t->told;
     if (!t->info.outgoing)
         runIncoming(t->info.peerId);
     return true;
@@ -1121,7 +1125,8 @@ void FileTransfers::tellState(Transfer &t)
     case TransferState::Running:
         if (!i.outgoing)
             sendControl(t, Op::Accept); // accepted while the sender was away
-        sendControl(t, Op::Resume);     // or resumed: either way, it goes on
+        if (t.resumeUntold)
+            sendControl(t, Op::Resume); // resumed while the peer was away
         break;
     case TransferState::Paused:
         if (!i.pausedByPeer)

@@ -172,6 +172,7 @@ private Q_SLOTS:
     void aChangedSourceIsNeverDelivered();
     void badCommandsChangeNothing();
     void limitsFromTheSettingsRefuseOffers();
+    void aPauseMadeWhileThePeerIsAwayReachesIt();
 };
 
 void tst_FilesCli::sendsFilesAndAFolderTree()
@@ -461,6 +462,36 @@ void tst_FilesCli::limitsFromTheSettingsRefuseOffers()
     QCOMPARE(p.bob->all(u"offer"_s).size(), 1);
     p.alice->send({{u"cmd"_s, u"send"_s}, {u"to"_s, p.bob->id()}, {u"text"_s, u"ok?"_s}});
     QTRY_COMPARE(p.bob->event(u"message"_s).value(u"text"_s).toString(), u"ok?"_s);
+}
+
+void tst_FilesCli::aPauseMadeWhileThePeerIsAwayReachesIt()
+{
+    // Alice pauses while Bob is away: when he is back (on his port, reached by the dialers),
+    // his side is paused too, by her; her resume then takes it to the end.
+    Pair p;
+    QTemporaryDir src;
+    p.start({u"--accept-files"_s, p.downloads.path()});
+    const QString source = src.filePath(u"big.bin"_s);
+    QVERIFY(writeSparseFile(source, qint64(1) << 30));
+    const QString id = p.offer(source);
+    QTRY_COMPARE(p.bob->state(id), u"running"_s);
+    const int port = p.bob->port();
+    p.bob->send({{u"cmd"_s, u"quit"_s}});
+    QVERIFY(p.bob->process.waitForFinished(5000));
+    QTRY_VERIFY(p.alice->peerOnline(p.bob->id(), false));
+    p.alice->send({{u"cmd"_s, u"pause"_s}, {u"id"_s, id}});
+    QTRY_COMPARE(p.alice->state(id), u"paused"_s);
+    p.bob = std::make_unique<CliPeer>(p.dirB.path(),
+                                      QStringList{u"--accept-files"_s,
+                                                  p.downloads.path(),
+                                                  u"--port"_s,
+                                                  QString::number(port)});
+    QTRY_VERIFY_WITH_TIMEOUT(p.bob->state(id) == u"paused"_s, 20000);
+    QVERIFY(p.bob->lastTransfer(id).value(u"by_peer"_s).toBool());
+    p.alice->send({{u"cmd"_s, u"resume"_s}, {u"id"_s, id}});
+    QTRY_COMPARE_WITH_TIMEOUT(p.bob->state(id), u"done"_s, 60000);
+    QTRY_COMPARE(p.alice->state(id), u"done"_s);
+    QCOMPARE(sha256Of(p.downloads.filePath(u"big.bin"_s)), sha256Of(source));
 }
 
 QTEST_GUILESS_MAIN(tst_FilesCli)
