@@ -298,6 +298,7 @@ private Q_SLOTS:
     void tooManyOffers();
     void offerOverLimits_data();
     void offerOverLimits();
+    void controlOutOfPlaceChangesNothing();
     void junkOnBulkClosesOnlyIt();
     void anotherPeersFramesTouchNothing();
     void hostileReceiver_data();
@@ -600,6 +601,34 @@ void tst_TransfersHostile::offerOverLimits()
     QVERIFY(m_sender->told(good, Op::Seen));
     QVERIFY(m_alice->acceptTransfer(good, {}, &m_error));
     goodArrives(good);
+}
+
+// --- control messages that do not fit --------------------------------------------------------
+
+void tst_TransfersHostile::controlOutOfPlaceChangesNothing()
+{
+    // Only the receiver accepts, says seen or done; an op this version does not know is
+    // ignored (rule 7, last paragraph). None of these from the sender moves its offer.
+    const QUuid good = m_sender->offer(goodItems());
+    QVERIFY(m_sender->told(good, Op::Seen));
+    for (const Op op : {Op::Accept, Op::Seen, Op::Done, Op::Resume, Op::Unknown})
+        m_sender->chat.send(Protocol::TransferControl{good, op, {}});
+    chatStillWorks(); // on the same stream, after them: they were handled
+    QCOMPARE(m_alice->transfer(good)->state, TransferState::Offered);
+    QVERIFY(!m_sender->waitFor<Protocol::ManifestRequest>(
+        *m_sender->bulk, [](const Protocol::ManifestRequest &) { return true; }, 0));
+    QVERIFY(m_alice->acceptTransfer(good, {}, &m_error));
+    QVERIFY(m_sender->askedForManifest(good));
+    // A `done` from the sender while it runs is not the receiver's verification either.
+    m_sender->chat.send(Protocol::TransferControl{good, Op::Done, {}});
+    chatStillWorks();
+    QCOMPARE(m_alice->transfer(good)->state, TransferState::Accepted);
+    m_sender->sendManifest(good, wireOf(goodItems()));
+    const auto g = m_sender->get(good);
+    QVERIFY(g);
+    m_sender->serve(good, *g);
+    QTRY_COMPARE(m_alice->transfer(good)->state, TransferState::Done);
+    QCOMPARE(readFile(m_downloads->filePath(u"good.bin"_s)), m_goodBytes);
 }
 
 // --- the bulk stream itself --------------------------------------------------------------------
