@@ -688,6 +688,9 @@ void tst_TransfersHostile::anotherPeersFramesTouchNothing()
     // Mallory answers first, on her own streams, as if she were the sender.
     mallory.sendManifest(good, wireOf({{u"evil.bin"_s, QByteArray(10, 'e')}}));
     mallory.chat.send(Protocol::TransferControl{good, Op::Cancel, {}});
+    Protocol::Offer same = offerOf({{u"evil.bin"_s, QByteArray(10, 'e')}});
+    same.id = good; // a made-up collision: ignored (docs/protocol.md "Files", rule 1)
+    mallory.chat.send(same);
     m_sender->sendManifest(good, wireOf(goodItems()));
     const auto g = m_sender->get(good);
     QVERIFY(g);
@@ -703,6 +706,9 @@ void tst_TransfersHostile::anotherPeersFramesTouchNothing()
                                             [](const Protocol::Pong &p) { return p.seq == 77; }));
     QCOMPARE(m_alice->transfer(good)->state, TransferState::Running);
     QVERIFY(!mallory.told(good, Op::Failed, 0));
+    QVERIFY(!mallory.told(good, Op::Seen, 0));
+    QCOMPARE(m_alice->transfer(good)->peerId, m_sender->id());
+    QCOMPARE(m_alice->transfer(good)->name, u"good.bin"_s);
     QVERIFY(m_alice->connections().isConnected(mallory.id()));
     m_sender->serve(good, *g);
     QTRY_COMPARE(m_alice->transfer(good)->state, TransferState::Done);
