@@ -293,6 +293,7 @@ private Q_SLOTS:
     void badFrames();
     void badManifest_data();
     void badManifest();
+    void manifestPageOutOfPlace();
     void silentSender_data();
     void silentSender();
     void tooManyOffers();
@@ -504,6 +505,24 @@ void tst_TransfersHostile::badManifest()
     QVERIFY(m_sender->askedForManifest(good));
     QCOMPARE(tree(m_downloads->path()), QStringList());
     QVERIFY(!m_sender->get(bad, 0, 0));
+    chatStillWorks();
+    goodArrives(good);
+}
+
+void tst_TransfersHostile::manifestPageOutOfPlace()
+{
+    // Asked from 0, answered from 1: the list would have a hole.
+    const QByteArray x = randomBytes(10);
+    const QUuid bad = m_sender->offer({{u"a.bin"_s, x}, {u"b.bin"_s, x}});
+    const QUuid good = m_sender->offer(goodItems());
+    QTRY_VERIFY(m_alice->transfer(bad) && m_alice->transfer(good));
+    QVERIFY(m_alice->acceptTransfer(bad, {}, &m_error));
+    QVERIFY(m_alice->acceptTransfer(good, {}, &m_error));
+    QVERIFY(m_sender->askedForManifest(bad));
+    m_sender->bulk->send(Protocol::ManifestPage{bad, 1, {{u"b.bin"_s, x.size(), false}}, true});
+    expectFailed(bad, u"does not match its offer"_s);
+    QVERIFY(m_sender->askedForManifest(good));
+    QCOMPARE(tree(m_downloads->path()), QStringList());
     chatStillWorks();
     goodArrives(good);
 }
