@@ -4,7 +4,9 @@
 // stream and a bulk stream of its own, answering her mreq and get as the test says. In every
 // case only the transfer named suffers: Alice fails it and says so with `xfer failed`, nothing
 // of it stays in the download folder, a chat message sent right after is stored and
-// acknowledged, and the sender's next transfer still arrives intact.
+// acknowledged, and the sender's next transfer still arrives intact. Also: a hostile receiver
+// (Alice sending), another peer naming the transfer, junk on the bulk stream, and a real full
+// disk (a small tmpfs; needs root, as in `ip netns exec`): paused, then resumed by itself.
 #include "../common/rawpeer.h"
 #include "../common/testpeer.h"
 #include "files/filetransfers.h"
