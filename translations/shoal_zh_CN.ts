@@ -624,10 +624,6 @@
         <translation>没有可取消的此传输。</translation>
     </message>
     <message>
-        <source>Too many offers are waiting for a decision (%1).</source>
-        <translation>等待决定的文件提供太多（%1 个）。</translation>
-    </message>
-    <message>
         <source>The offer has %1 files and folders; at most %2 are taken.</source>
         <translation>该文件提供包含 %1 个文件和文件夹；最多接受 %2 个。</translation>
     </message>
@@ -682,6 +678,14 @@
     <message>
         <source>The peer ended a file before all of its bytes came.</source>
         <translation>对方在文件的全部数据到达之前就结束了它。</translation>
+    </message>
+    <message>
+        <source>This transfer ID is taken; offer it again.</source>
+        <translation>此传输 ID 已被占用；请重新发送。</translation>
+    </message>
+    <message>
+        <source>Too many transfers from this peer are unfinished (%1).</source>
+        <translation>来自此用户的未完成传输太多（%1 个）。</translation>
     </message>
 </context>
 <context>

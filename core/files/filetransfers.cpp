@@ -291,6 +291,7 @@ struct FileTransfers::Transfer
     qint64 unwritten = 0;   // bytes given to the worker, not yet written
     qint64 filesDone = 0;
     bool diskFull = false;
+    qint64 hashAllowanceMs = 0; // more patience for the first frame of a resumed file
     QByteArray lastSha; // the sender's hash of the file being finished (offers of one file)
     QElapsedTimer lastData;
     // Both
@@ -476,7 +477,8 @@ void FileTransfers::tick()
         // Running: a transfer is Accepted until its manifest came, and a sender that never
         // answers the mreq would hold it (and every later one from that peer) for ever.
         if (!i.outgoing && isActive(i.state) && (t->requesting || t->manifestAsked)
-            && t->lastData.isValid() && t->lastData.elapsed() > m_stallMs) {
+            && t->unwritten == 0 // our disk is the slow one: the sender waits for us
+            && t->lastData.isValid() && t->lastData.elapsed() > m_stallMs + t->hashAllowanceMs) {
             fail(*t, tr("The peer sent nothing for %1 seconds.").arg(m_stallMs / 1000));
             continue;
         }
@@ -510,6 +512,14 @@ void FileTransfers::tick()
 void FileTransfers::setState(Transfer &t, TransferState state, std::optional<Op> op, const QString &reason)
 {
     t.info.state = state;
+    if (isFinal(state)) {
+        // Over: its list of files (up to 100,000 entries) is not needed any more.
+        t.items = {};
+        t.entries = {};
+        t.prefix = {};
+        t.itemsLoaded = false;
+        t.manifestComplete = false;
+    }
     if (state != TransferState::Paused)
         t.info.pausedByPeer = false;
     if (state != TransferState::Running)
@@ -605,6 +615,15 @@ void FileTransfers::load()
         // again on the next connection; a final one when the peer asks about the transfer
         // (tellFinal) or offers it again.
         t->told = isFinal(r.state);
+        if (!r.outgoing && !isFinal(r.state) && !r.destination.isEmpty()) {
+            // The list of files as checked when it came (docs/files.md, "Transfers").
+            const auto items = decodeManifest(m_store.manifest(r.id, r.peerId, false));
+            if (items && items->size() == r.entries) {
+                t->entries = offerEntries(*items);
+                t->prefix = prefixSums(t->entries);
+                t->manifestComplete = true;
+            }
+        }
         m_transfers.insert(r.id, t);
         m_order.append(r.id);
     }
@@ -850,22 +869,22 @@ void FileTransfers::onOffer(const QString &peerId, const Protocol::Offer &offer)
     if (Transfer *known = byId(offer.id)) {
         if (known->info.peerId == peerId && !known->info.outgoing) {
             // Sent again (the peer did not hear our answer): say where it stands.
-            if (known->info.state == TransferState::Done)
-                sendControl(*known, Op::Done);
-            else if (known->info.state == TransferState::Offered)
-                sendControl(*known, Op::Seen);
-            else if (known->info.state == TransferState::Declined)
-                sendControl(*known, Op::Decline);
-            else if (known->info.state == TransferState::Cancelled)
-                sendControl(*known, Op::Cancel);
-            else if (known->info.state == TransferState::Failed)
-                sendControl(*known, Op::Failed, known->info.error);
-            else if (isActive(known->info.state) || known->info.state == TransferState::Paused)
-                sendControl(*known, known->info.state == TransferState::Paused ? Op::Pause : Op::Accept);
-        } else {
-            qCWarning(lcFiles) << "offer" << offer.id << "from" << peerId
-                               << "reuses a transfer ID known here: refused";
+            if (isActive(known->info.state))
+                sendControl(*known, Op::Accept);
+            else
+                tellState(*known);
+            return;
         }
+        // Only a made-up ID collides with one of another peer's, or with one of ours: that
+        // offer is refused (and the peer told, so that it stops offering it); ours is untouched.
+        qCWarning(lcFiles) << "offer" << offer.id << "from" << peerId
+                           << "reuses a transfer ID known here: refused";
+        TransferControl c;
+        c.id = offer.id;
+        c.op = Op::Failed;
+        c.reason = tr("This transfer ID is taken; offer it again.");
+        if (m_transport.send(peerId, c))
+            m_transport.flush();
         return;
     }
     auto refuse = [&](const QString &reason) {
@@ -878,11 +897,12 @@ void FileTransfers::onOffer(const QString &peerId, const Protocol::Offer &offer)
     };
     int waiting = 0;
     for (const Transfer *t : std::as_const(m_transfers)) {
-        if (!t->info.outgoing && t->info.peerId == peerId && t->info.state == TransferState::Offered)
+        // Every unfinished one: accepting them at once (always accept) must not lift the bound.
+        if (!t->info.outgoing && t->info.peerId == peerId && !isFinal(t->info.state))
             ++waiting;
     }
     if (waiting >= m_config.maxPendingOffersPerPeer) {
-        refuse(tr("Too many offers are waiting for a decision (%1).").arg(waiting));
+        refuse(tr("Too many transfers from this peer are unfinished (%1).").arg(waiting));
         return;
     }
     if (offer.entries > m_config.limits.maxEntries) {
@@ -1021,20 +1041,14 @@ void FileTransfers::onPeerConnected(const QString &peerId)
         if (!t || t->info.peerId != peerId)
             continue;
         TransferInfo &i = t->info;
+        // What changed here while the peer was away, first: the chat stream keeps the order,
+        // so a pause or a resume arrives before the offer below asks where the peer stands.
+        if (!t->told)
+            tellState(*t);
         if (i.outgoing && !isFinal(i.state) && !i.manifestHash.isEmpty())
             // Waits like a message: offered again until answered. Once answered, the offer
             // asks where the receiver stands (a "done" lost with a connection comes again).
             sendOffer(*t);
-        else if (!t->told && i.state == TransferState::Cancelled)
-            sendControl(*t, Op::Cancel);
-        else if (!t->told && i.state == TransferState::Failed)
-            sendControl(*t, Op::Failed, i.error);
-        else if (!t->told && i.state == TransferState::Declined && !i.outgoing)
-            sendControl(*t, Op::Decline);
-        else if (!t->told && i.state == TransferState::Paused && !t->diskFull)
-            sendControl(*t, Op::Pause);
-        else if (!t->told && !i.outgoing && i.state == TransferState::Accepted)
-            sendControl(*t, Op::Accept);
     }
     runIncoming(peerId);
 }
@@ -1101,21 +1115,38 @@ void FileTransfers::onBulkMessage(const QString &peerId, const Protocol::Message
                          << Protocol::toString(message);
 }
 
-void FileTransfers::tellFinal(Transfer &t)
+void FileTransfers::tellState(Transfer &t)
 {
-    switch (t.info.state) {
+    const TransferInfo &i = t.info;
+    switch (i.state) {
+    case TransferState::Offered:
+        if (!i.outgoing)
+            sendControl(t, Op::Seen);
+        break;
+    case TransferState::Accepted:
+    case TransferState::Running:
+        if (!i.outgoing)
+            sendControl(t, Op::Accept); // accepted while the sender was away
+        sendControl(t, Op::Resume);     // or resumed: either way, it goes on
+        break;
+    case TransferState::Paused:
+        if (!i.pausedByPeer)
+            sendControl(t, Op::Pause);
+        break;
     case TransferState::Done:
-        break; // only the receiver says done
+        // The receiver says done; the sender says it back to a receiver that asks about a
+        // transfer it finished before a crash took its "done" (it then looks on its disk).
+        sendControl(t, Op::Done);
+        break;
     case TransferState::Failed:
-        sendControl(t, Op::Failed, t.info.error);
+        sendControl(t, Op::Failed, i.error);
         break;
     case TransferState::Cancelled:
         sendControl(t, Op::Cancel);
         break;
     case TransferState::Declined:
-        sendControl(t, Op::Decline);
-        break;
-    default:
+        if (!i.outgoing)
+            sendControl(t, Op::Decline);
         break;
     }
 }
@@ -1143,7 +1174,7 @@ void FileTransfers::onManifestRequest(const QString &peerId, const Protocol::Man
     if (!t)
         return; // never offered to this peer: nothing to say
     if (isFinal(t->info.state)) {
-        tellFinal(*t); // it missed the news (it was away, or we restarted)
+        tellState(*t); // it missed the news (it was away, or we restarted)
         return;
     }
     if (!loadItems(*t))
@@ -1174,11 +1205,17 @@ void FileTransfers::onGet(const QString &peerId, const Protocol::FileGet &get)
     if (!t)
         return;
     if (isFinal(t->info.state)) {
-        tellFinal(*t);
+        tellState(*t);
         return;
     }
-    if (t->info.state == TransferState::Paused)
-        return; // it asks again when resumed
+    if (t->info.state == TransferState::Paused) {
+        if (!t->info.pausedByPeer) {
+            sendControl(*t, Op::Pause); // paused here: the receiver waits too
+            return;
+        }
+        // Paused by the receiver, which asks again: it resumed (its get may overtake its
+        // resume, which comes on the other stream).
+    }
     if (!loadItems(*t))
         return;
     if (!isFileEntry(*t, get.index) || get.offset < 0 || get.offset > fileSize(*t, get.index)
@@ -1395,6 +1432,12 @@ void FileTransfers::onManifestPage(const QString &peerId, const Protocol::Manife
     }
     t->prefix = prefix;
     t->manifestComplete = true;
+    // Kept, so that after a restart the transfer goes on (or is discarded) without asking.
+    QList<ManifestItem> items;
+    items.reserve(t->entries.size());
+    for (const OfferEntry &e : std::as_const(t->entries))
+        items.append({e, QString(), 0});
+    m_store.saveManifest(t->info.id, peerId, false, encodeManifest(items));
     advance(*t);
 }
 
@@ -1416,10 +1459,9 @@ void FileTransfers::sinkReady(const QUuid &id,
     const qint64 next = nextFile(*t, index);
     if (next >= t->entries.size()) {
         // Everything is in place (a crash came after the last file, or there were only folders).
-        toWorker([id](FileWorker &w) { w.completeSink(id); });
         t->info.bytesDone = t->info.size;
-        sendControl(*t, Op::Done);
-        setState(*t, TransferState::Done);
+        setState(*t, TransferState::Done, Op::Done);
+        completeSink(*t);
         m_receivingFrom.remove(t->info.peerId);
         runIncoming(t->info.peerId);
         return;
@@ -1440,6 +1482,9 @@ void FileTransfers::sendGet(Transfer &t, qint64 index, qint64 offset, const QByt
     t.mayRestart = offset > 0;
     t.requesting = m_transport.send(t.info.peerId, g, StreamKind::Bulk);
     t.lastData.start();
+    // Before its first byte the sender hashes the `offset` bytes it has from disk: room for a
+    // slow one (20 MB/s), so that resuming a big file is not taken for silence.
+    t.hashAllowanceMs = offset / 20'000;
     t.info.bytesDone = offsetOf(t, index) + offset;
     if (t.info.state != TransferState::Running)
         setState(t, TransferState::Running);
@@ -1454,6 +1499,10 @@ void FileTransfers::onData(const QString &peerId, const Protocol::FileData &d)
     }
     if (!isStreamFrameWanted(*t, d.request))
         return;
+    if (!isFileEntry(*t, t->index)) { // every file came: nothing more is asked for
+        fail(*t, tr("The peer sent data that was not asked for."));
+        return;
+    }
     if (d.index != t->index) {
         fail(*t, tr("The peer sent data for the wrong file."));
         return;
@@ -1474,6 +1523,7 @@ void FileTransfers::onData(const QString &peerId, const Protocol::FileData &d)
     t->offset = at + d.data.size();
     t->unwritten += d.data.size();
     t->lastData.start();
+    t->hashAllowanceMs = 0;
     t->info.bytesDone = offsetOf(*t, d.index) + t->offset;
     if (t->unwritten > MaxUnwrittenBytes)
         m_transport.setReadingPaused(peerId, true, StreamKind::Bulk);
@@ -1500,6 +1550,10 @@ void FileTransfers::onFileEnd(const QString &peerId, const Protocol::FileEnd &e)
     Transfer *t = incoming(peerId, e.id);
     if (!t || !isStreamFrameWanted(*t, e.request))
         return;
+    if (!isFileEntry(*t, t->index)) {
+        fail(*t, tr("The peer sent data that was not asked for."));
+        return;
+    }
     if (e.index != t->index || t->offset != fileSize(*t, e.index)) {
         fail(*t, tr("The peer ended a file before all of its bytes came."));
         return;
@@ -1543,11 +1597,11 @@ void FileTransfers::fileFinished(const QUuid &id, qint64 index, const QString &p
     // The last file is verified and in place.
     if (t->info.files == 1)
         t->info.sha256 = Sha256::toHex(t->lastSha);
-    toWorker([id](FileWorker &w) { w.completeSink(id); });
     t->requesting = false;
     t->info.bytesDone = t->info.size;
     m_transport.setReadingPaused(t->info.peerId, false, StreamKind::Bulk);
     setState(*t, TransferState::Done, Op::Done);
+    completeSink(*t);
     m_receivingFrom.remove(t->info.peerId);
     runIncoming(t->info.peerId);
 }
@@ -1572,6 +1626,15 @@ void FileTransfers::sinkFailed(const QUuid &id, const QString &error, bool diskF
     t->info.pausedByPeer = false;
     setState(*t, TransferState::Paused, Op::Pause);
     m_receivingFrom.remove(t->info.peerId);
+    runIncoming(t->info.peerId); // another may go to a disk with room
+}
+
+void FileTransfers::completeSink(Transfer &t)
+{
+    // The journal is what says the files are ours after a crash: it goes only once "done" is
+    // on disk, else a crash between the two would receive the whole transfer again.
+    m_store.flush();
+    toWorker([id = t.info.id](FileWorker &w) { w.completeSink(id); });
 }
 
 void FileTransfers::stopReceiving(Transfer &t, bool discard)

@@ -122,7 +122,9 @@ private:
     void sendGet(Transfer &t, qint64 index, qint64 offset, const QByteArray &prefixHash);
     void stopReceiving(Transfer &t, bool discard);
     bool isStreamFrameWanted(Transfer &t, quint32 request);
-    void tellFinal(Transfer &t);
+    // Tells the peer the transfer's state (what a connection that ended did not carry).
+    void tellState(Transfer &t);
+    void completeSink(Transfer &t);
 
     // From the worker (posted to this thread)
     void scanned(const QUuid &id, const QList<ManifestItem> &items, int skipped, const QString &error);

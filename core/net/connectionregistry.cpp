@@ -338,8 +338,14 @@ void ConnectionRegistry::onReady(PeerConnection *connection)
                                  connection->remoteHello(),
                                  connection->remoteListenAddress(),
                                  connection->peerCertificate());
-        else
+        else {
+            // The one it replaces ended: what was on it (a request, data) is lost, and its
+            // service must know, to ask again on this one (its close reports nothing: it is
+            // no longer the peer's stream by then).
+            if (current)
+                Q_EMIT streamClosed(id, kind, u"duplicate connection"_s);
             Q_EMIT streamOpened(id, kind);
+        }
     }
     // Reported after the peer is known, so that whoever asked finds it in the list.
     if (const int attempt = m_attempts.take(connection))

@@ -579,7 +579,7 @@ void tst_TransfersHostile::tooManyOffers()
     const QUuid over = m_sender->offer(goodItems());
     const auto refused = m_sender->told(over, Op::Failed);
     QVERIFY(refused);
-    QVERIFY2(refused->reason.contains(u"Too many offers"_s), qPrintable(refused->reason));
+    QVERIFY2(refused->reason.contains(u"Too many transfers"_s), qPrintable(refused->reason));
     QVERIFY(!m_alice->transfer(over));
     QVERIFY(!m_alice->history().contains(over));
     QVERIFY(!m_sender->told(over, Op::Seen, 0));
