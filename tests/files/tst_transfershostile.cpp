@@ -711,7 +711,7 @@ void tst_TransfersHostile::anotherPeersFramesTouchNothing()
     mallory.sendManifest(good, wireOf({{u"evil.bin"_s, QByteArray(10, 'e')}}));
     mallory.chat.send(Protocol::TransferControl{good, Op::Cancel, {}});
     Protocol::Offer same = offerOf({{u"evil.bin"_s, QByteArray(10, 'e')}});
-    same.id = good; // a made-up collision: ignored (docs/protocol.md "Files", rule 1)
+    same.id = good; // a made-up collision: refused, hers only (docs/protocol.md "Files", rule 1)
     mallory.chat.send(same);
     m_sender->sendManifest(good, wireOf(goodItems()));
     const auto g = m_sender->get(good);
@@ -727,8 +727,12 @@ void tst_TransfersHostile::anotherPeersFramesTouchNothing()
     QVERIFY(mallory.waitFor<Protocol::Pong>(*mallory.bulk,
                                             [](const Protocol::Pong &p) { return p.seq == 77; }));
     QCOMPARE(m_alice->transfer(good)->state, TransferState::Running);
-    QVERIFY(!mallory.told(good, Op::Failed, 0));
+    // Told that her offer is refused (so that she stops offering it), and nothing else.
+    const auto refused = mallory.told(good, Op::Failed, 0);
+    QVERIFY(refused);
+    QVERIFY2(refused->reason.contains(u"taken"_s), qPrintable(refused->reason));
     QVERIFY(!mallory.told(good, Op::Seen, 0));
+    QVERIFY(!m_sender->told(good, Op::Failed, 0));
     QCOMPARE(m_alice->transfer(good)->peerId, m_sender->id());
     QCOMPARE(m_alice->transfer(good)->name, u"good.bin"_s);
     QVERIFY(m_alice->connections().isConnected(mallory.id()));
