@@ -30,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,6 +86,13 @@ QByteArray percentileUs(QList<qint64> ns, double q)
     return QByteArray::number(ns.at(qMin(ns.size() - 1, qsizetype(q * ns.size()))) / 1000);
 }
 
+qint64 threadCpuNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 // --- child: a Shoal peer --------------------------------------------------------------------
 
 // A Messenger that accepts every offer into `downloadDir`; history in `profile` ("-": in
@@ -113,16 +121,27 @@ int runFilesPeer(const QString &profile, const QString &downloadDir)
     if (!m.start())
         qFatal("%s", qPrintable(m.errorString()));
 
-    // The main (GUI) thread's longest busy stretch: how late a 1 ms timer comes, at most.
+    // The main (GUI) thread's longest busy stretch: how late a 1 ms timer comes, at most; and
+    // how much of that stretch the thread was on a CPU (the rest it waited for one: on a
+    // shared 2-core host, other processes' turns look like a busy thread).
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(1);
     QElapsedTimer sinceTick;
-    qint64 longestGapNs = 0;
+    qint64 cpuAtTick = 0;
+    qint64 longestGapNs = 0, longestGapCpuNs = 0, longestCpuNs = 0;
     QObject::connect(&probe, &QTimer::timeout, &m, [&] {
-        if (sinceTick.isValid())
-            longestGapNs = qMax(longestGapNs, sinceTick.nsecsElapsed());
+        const qint64 cpu = threadCpuNs();
+        if (sinceTick.isValid()) {
+            const qint64 gap = sinceTick.nsecsElapsed();
+            if (gap > longestGapNs) {
+                longestGapNs = gap;
+                longestGapCpuNs = cpu - cpuAtTick;
+            }
+            longestCpuNs = qMax(longestCpuNs, cpu - cpuAtTick);
+        }
         sinceTick.start();
+        cpuAtTick = cpu;
     });
 
     TransferState outgoingState = TransferState::Offered;
@@ -194,11 +213,13 @@ int runFilesPeer(const QString &profile, const QString &downloadDir)
             rtt.left = w.value(2).toInt();
             next();
         } else if (w.at(0) == "probe") {
-            longestGapNs = 0;
+            longestGapNs = longestGapCpuNs = longestCpuNs = 0;
             sinceTick.invalidate();
             probe.start();
         } else if (w.at(0) == "gap") {
-            say("GAP " + QByteArray::number(longestGapNs / 1000));
+            say("GAP " + QByteArray::number(longestGapNs / 1000) + ' '
+                + QByteArray::number(longestGapCpuNs / 1000) + ' '
+                + QByteArray::number(longestCpuNs / 1000));
         }
     });
     say("READY " + m.id().toLatin1() + ' ' + QByteArray::number(m.port()));
@@ -307,7 +328,9 @@ struct Peer
     qint64 bytes = 0;
     QByteArray error;
     qint64 rttP50 = -1, rttP99 = -1, rttCount = 0;
-    qint64 gapUs = -1;
+    qint64 gapUs = -1;       // the main thread's longest stretch without its event loop
+    qint64 gapCpuUs = -1;    // of which on a CPU
+    qint64 longestCpuUs = -1; // the longest stretch it was on a CPU without its event loop
 
     explicit Peer(const QStringList &args)
     {
@@ -336,6 +359,8 @@ struct Peer
                     rttCount = w.value(3).toLongLong();
                 } else if (w.at(0) == "GAP") {
                     gapUs = w.value(1).toLongLong();
+                    gapCpuUs = w.value(2).toLongLong();
+                    longestCpuUs = w.value(3).toLongLong();
                 } else if (w.at(0) == "GOT") {
                     got = true;
                 }
@@ -447,8 +472,15 @@ double median(QList<double> v)
     return v.isEmpty() ? 0.0 : v.at(v.size() / 2);
 }
 
-// Seconds for `size` bytes of plain TLS bulk, go -> all received; 0 on a failure.
-double tlsBulkSeconds(qint64 size)
+// CPU seconds (all threads) per GiB moved.
+double cpuPerGiB(qint64 ns, qint64 bytes)
+{
+    return ns / 1e9 / (double(bytes) / GiB);
+}
+
+// Seconds for `size` bytes of plain TLS bulk, go -> all received; 0 on a failure. The CPU
+// time each side spent meanwhile in *sourceNs, *sinkNs.
+double tlsBulkSeconds(qint64 size, qint64 *sourceNs, qint64 *sinkNs)
 {
     Peer sink({u"--tls-bulk-sink"_s, QString::number(size)});
     if (!sink.start("the TLS bulk sink to start"))
@@ -456,19 +488,26 @@ double tlsBulkSeconds(qint64 size)
     Peer source({u"--tls-bulk-source"_s, QString::number(sink.port), QString::number(size)});
     if (!source.start("the TLS bulk source to connect"))
         return 0;
+    const qint64 source0 = processCost(source.pid()).cpuNs;
+    const qint64 sink0 = processCost(sink.pid()).cpuNs;
     QElapsedTimer t;
     t.start();
     source.tell("go");
     if (!waitFor(
             "the TLS bulk bytes", [&] { return sink.got; }, 300'000))
         return 0;
-    return t.nsecsElapsed() / 1e9;
+    const double seconds = t.nsecsElapsed() / 1e9;
+    *sourceNs = processCost(source.pid()).cpuNs - source0;
+    *sinkNs = processCost(sink.pid()).cpuNs - sink0;
+    return seconds;
 }
 
 struct FilesResult
 {
     qint64 bigSize = 0;
     double shoalMBs = 0, tlsMBs = 0;
+    // CPU seconds per GiB, all threads: Shoal's sender and receiver, the baseline's two sides.
+    double cpuSender = 0, cpuReceiver = 0, cpuSource = 0, cpuSink = 0;
     int runs = 0;
     qint64 rssSize = 0;
     double rssSenderMiB = 0, rssReceiverMiB = 0;
@@ -478,6 +517,8 @@ struct FilesResult
     qint64 rttCountIdle = 0, rttCountBusy = 0;
     double duringMBs = 0; // the transfer's own speed while chat goes on and the probes tick
     double gapSenderMs = 0, gapReceiverMs = 0;
+    double gapCpuSenderMs = 0, gapCpuReceiverMs = 0;   // of those, on a CPU
+    double cpuBusySenderMs = 0, cpuBusyReceiverMs = 0; // the longest on-CPU stretches
     qint64 resumeHeld = 0, resumeMissing = 0, resumeSent = 0;
     double resumePercent = 0;
 };
@@ -485,25 +526,39 @@ struct FilesResult
 // Shoal and the baseline in turns, `runs` times each: the medians.
 void benchThroughput(const QDir &dir, const QString &source, FilesResult &r)
 {
-    QList<double> shoal, tls;
+    QList<double> shoal, tls, shoalSend, shoalReceive, tlsSend, tlsReceive;
     for (int i = 0; i < r.runs; ++i) {
         {
             const QString down = dir.filePath(u"down-throughput"_s);
             Pair pair(u"-"_s, u"-"_s, down);
             if (!pair.ok)
                 return;
+            const qint64 s0 = processCost(pair.sender->pid()).cpuNs;
+            const qint64 r0 = processCost(pair.receiver->pid()).cpuNs;
             QElapsedTimer t;
             t.start();
             pair.send(source);
-            if (pair.waitDone(600'000))
+            if (pair.waitDone(600'000)) {
                 shoal.append(r.bigSize / 1e6 / (t.nsecsElapsed() / 1e9));
+                shoalSend.append(cpuPerGiB(processCost(pair.sender->pid()).cpuNs - s0, r.bigSize));
+                shoalReceive.append(
+                    cpuPerGiB(processCost(pair.receiver->pid()).cpuNs - r0, r.bigSize));
+            }
             QDir(down).removeRecursively();
         }
-        if (const double s = tlsBulkSeconds(r.bigSize); s > 0)
+        qint64 sourceNs = 0, sinkNs = 0;
+        if (const double s = tlsBulkSeconds(r.bigSize, &sourceNs, &sinkNs); s > 0) {
             tls.append(r.bigSize / 1e6 / s);
+            tlsSend.append(cpuPerGiB(sourceNs, r.bigSize));
+            tlsReceive.append(cpuPerGiB(sinkNs, r.bigSize));
+        }
     }
     r.shoalMBs = median(shoal);
     r.tlsMBs = median(tls);
+    r.cpuSender = median(shoalSend);
+    r.cpuReceiver = median(shoalReceive);
+    r.cpuSource = median(tlsSend);
+    r.cpuSink = median(tlsReceive);
 }
 
 // Chat round trips alone, then during the transfer; the main threads' heartbeats meanwhile.
@@ -541,6 +596,10 @@ void benchLatency(const QDir &dir, const QString &source, int roundTrips, FilesR
         "both heartbeats", [&] { return s.gapUs >= 0 && rc.gapUs >= 0; }, 10'000);
     r.gapSenderMs = s.gapUs / 1000.0;
     r.gapReceiverMs = rc.gapUs / 1000.0;
+    r.gapCpuSenderMs = s.gapCpuUs / 1000.0;
+    r.gapCpuReceiverMs = rc.gapCpuUs / 1000.0;
+    r.cpuBusySenderMs = s.longestCpuUs / 1000.0;
+    r.cpuBusyReceiverMs = rc.longestCpuUs / 1000.0;
     QDir(down).removeRecursively();
 }
 
@@ -802,18 +861,29 @@ int runFilesBench(bool quick)
         "throwaway histories; the resume row's on disk), files under %s, removed after.\n"
         "Throughput: offer -> the receiver has the file verified and in place, the median of\n"
         "%d runs in turns with the baseline: plain Qt TLS 1.3 bulk, two QSslSocket processes,\n"
-        "%lld KiB chunks, %lld MiB send window, memory to memory, no hashing. Round trips:\n"
+        "%lld KiB chunks, %lld MiB send window, memory to memory, no hashing. CPU per GiB\n"
+        "(all threads): Shoal's sender %.2f s, receiver %.2f s; the baseline's %.2f s, %.2f s.\n"
+        "Round trips: "
         "%lld before the transfer, %lld while it ran (send -> ack, one at a time, %.0f MB/s\n"
-        "meanwhile); the heartbeat is a 1 ms timer's longest interval. Resume: the receiver\n"
-        "held %lld of %lld bytes on disk after the kill; the sender wrote %lld bytes to its\n"
-        "socket after the restart (TLS records and frames included).\n",
+        "meanwhile). Busy stretch: a 1 ms timer's longest interval (sender %.2f ms of it on a\n"
+        "CPU, receiver %.2f ms; the longest on a CPU without a tick: %.2f ms and %.2f ms).\n"
+        "Resume: the receiver held %lld of %lld bytes on disk after the kill; the sender\n"
+        "wrote %lld bytes to its socket after the restart (TLS records and frames included).\n",
         qPrintable(base),
         r.runs,
         BulkChunk / 1024,
         BulkWindow / MiB,
+        r.cpuSender,
+        r.cpuReceiver,
+        r.cpuSource,
+        r.cpuSink,
         r.rttCountIdle,
         r.rttCountBusy,
         r.duringMBs,
+        r.gapCpuSenderMs,
+        r.gapCpuReceiverMs,
+        r.cpuBusySenderMs,
+        r.cpuBusyReceiverMs,
         r.resumeHeld,
         r.bigSize,
         r.resumeSent);
