@@ -107,6 +107,14 @@
         <source>%1 is left from an older Shoal and is not used; the settings are in %2.</source>
         <translation>%1 是旧版 Shoal 留下的文件，已不再使用；设置保存在 %2。</translation>
     </message>
+    <message>
+        <source>Save accepted files in &lt;dir&gt; (default: the Downloads folder).</source>
+        <translation>将接受的文件保存在 &lt;dir&gt; 中（默认：“下载”文件夹）。</translation>
+    </message>
+    <message>
+        <source>Accept every file offered, into &lt;dir&gt; (for scripts and tests).</source>
+        <translation>接受所有发来的文件，保存到 &lt;dir&gt;（用于脚本和测试）。</translation>
+    </message>
 </context>
 <context>
     <name>ConnectDialog</name>
@@ -204,6 +212,46 @@
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
+    <message>
+        <source>Send &amp;files…</source>
+        <translation>发送文件(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Send f&amp;older…</source>
+        <translation>发送文件夹(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Send files to this peer (or drop them on the conversation)</source>
+        <translation>向此用户发送文件（或把文件拖到对话中）</translation>
+    </message>
+    <message>
+        <source>Send a folder with everything in it to this peer</source>
+        <translation>向此用户发送一个文件夹及其全部内容</translation>
+    </message>
+    <message>
+        <source>Copy name</source>
+        <translation>复制名称</translation>
+    </message>
+    <message>
+        <source>Send files to %1</source>
+        <translation>向 %1 发送文件</translation>
+    </message>
+    <message>
+        <source>Send a folder to %1</source>
+        <translation>向 %1 发送文件夹</translation>
+    </message>
+    <message>
+        <source>Cannot save the pasted picture: %1 cannot be created.</source>
+        <translation>无法保存粘贴的图片：无法创建 %1。</translation>
+    </message>
+    <message>
+        <source>Pasted image %1</source>
+        <translation>粘贴的图片 %1</translation>
+    </message>
+    <message>
+        <source>Cannot save the pasted picture in %1. Is the disk full?</source>
+        <translation>无法将粘贴的图片保存到 %1。磁盘已满吗？</translation>
+    </message>
 </context>
 <context>
     <name>Dialer</name>
@@ -221,6 +269,419 @@
     <message>
         <source>Cannot open a UDP socket for discovery: %1</source>
         <translation>无法打开用于发现的 UDP 套接字：%1</translation>
+    </message>
+</context>
+<context>
+    <name>FileItem</name>
+    <message>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s left</source>
+        <translation>
+            <numerusform>剩余 %n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min left</source>
+        <translation>
+            <numerusform>剩余 %n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 h %2 min left</source>
+        <translation>剩余 %1 小时 %2 分钟</translation>
+    </message>
+    <message>
+        <source>folder, %1</source>
+        <translation>文件夹，%1</translation>
+    </message>
+    <message>
+        <source>1 file</source>
+        <translation>1 个文件</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n files</source>
+        <translation>
+            <numerusform>%n 个文件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>to %1</source>
+        <translation>发给 %1</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>来自 %1</translation>
+    </message>
+    <message>
+        <source>File transfer</source>
+        <translation>文件传输</translation>
+    </message>
+    <message>
+        <source>Offered to you</source>
+        <translation>对方向你发送</translation>
+    </message>
+    <message>
+        <source>Waiting for the peer to accept</source>
+        <translation>等待对方接受</translation>
+    </message>
+    <message>
+        <source>Waiting for the peer to come online</source>
+        <translation>等待对方上线</translation>
+    </message>
+    <message>
+        <source>Accepted, waiting its turn</source>
+        <translation>已接受，排队等待</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>正在发送</translation>
+    </message>
+    <message>
+        <source>Receiving</source>
+        <translation>正在接收</translation>
+    </message>
+    <message>
+        <source>Paused: %1</source>
+        <translation>已暂停：%1</translation>
+    </message>
+    <message>
+        <source>Paused by the peer</source>
+        <translation>已被对方暂停</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <source>Received, saved as %1</source>
+        <translation>已接收，保存为 %1</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Declined by the peer</source>
+        <translation>已被对方拒绝</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/秒</translation>
+    </message>
+    <message>
+        <source>Save “%1” in</source>
+        <translation>将“%1”保存到</translation>
+    </message>
+    <message>
+        <source>“%1” is no longer there.</source>
+        <translation>“%1”已不存在。</translation>
+    </message>
+    <message>
+        <source>No program could open “%1”.</source>
+        <translation>没有程序能打开“%1”。</translation>
+    </message>
+</context>
+<context>
+    <name>FileReader</name>
+    <message>
+        <source>%1 has changed since it was offered, so it was not sent. Offer it again to send it as it is now.</source>
+        <translation>%1 在发出后已被修改，因此没有发送。请重新发送，以发送它现在的内容。</translation>
+    </message>
+    <message>
+        <source>%1 is no longer there: it was moved or deleted since it was offered.</source>
+        <translation>%1 已不存在：它在发出后被移动或删除了。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: it is not open.</source>
+        <translation>无法读取 %1：它未打开。</translation>
+    </message>
+    <message>
+        <source>Cannot send %1 from byte %L2: it has %L3 bytes.</source>
+        <translation>无法从第 %L2 字节开始发送 %1：它只有 %L3 字节。</translation>
+    </message>
+</context>
+<context>
+    <name>FileSink</name>
+    <message>
+        <source>The disk is full: cannot write %1. Free some space, then resume the transfer.</source>
+        <translation>磁盘已满：无法写入 %1。请释放一些空间，然后继续传输。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: the file is larger than the download folder&apos;s file system allows. Choose a download folder on another disk.</source>
+        <translation>无法写入 %1：文件大小超过了下载文件夹所在文件系统的限制。请选择其他磁盘上的下载文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot save into %1: %2</source>
+        <translation>无法保存到 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot save into %1: %2 there is not a folder of yours. Remove it, or choose another download folder.</source>
+        <translation>无法保存到 %1：那里的 %2 不是你的文件夹。请将其删除，或选择其他下载文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot create the temporary folder %1: %2</source>
+        <translation>无法创建临时文件夹 %1：%2</translation>
+    </message>
+    <message>
+        <source>The partial download in %1 is damaged; cancel the transfer and ask for it again.</source>
+        <translation>%1 中未完成的下载已损坏；请取消此传输并重新请求。</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder %1: %2</source>
+        <translation>无法创建文件夹 %1：%2</translation>
+    </message>
+    <message>
+        <source>The folder %1 was moved or deleted; the transfer cannot go on without it.</source>
+        <translation>文件夹 %1 已被移动或删除；没有它传输无法继续。</translation>
+    </message>
+    <message>
+        <source>Cannot save %1 in %2: too many names like it are taken.</source>
+        <translation>无法将 %1 保存到 %2：类似的名称已被占用太多。</translation>
+    </message>
+    <message>
+        <source>Cannot save into %1: it is not a folder but a link or a file. Nothing is written through links.</source>
+        <translation>无法保存到 %1：它不是文件夹，而是链接或文件。不会通过链接写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Cannot open the folder %1: %2</source>
+        <translation>无法打开文件夹 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: too many names like it are taken.</source>
+        <translation>无法保存 %1：类似的名称已被占用太多。</translation>
+    </message>
+    <message>
+        <source>The download into %1 is not ready.</source>
+        <translation>下载到 %1 的准备尚未完成。</translation>
+    </message>
+    <message>
+        <source>The sender sent bytes of a file that was not asked for.</source>
+        <translation>发送方发来了未请求的文件的数据。</translation>
+    </message>
+    <message>
+        <source>The sender sent bytes of %1 from byte %L2, not where the last ones ended.</source>
+        <translation>发送方从第 %L2 字节发来 %1 的数据，而不是接着上次结束的位置。</translation>
+    </message>
+    <message>
+        <source>The sender sent more bytes of %1 than the %L2 it offered.</source>
+        <translation>发送方发来的 %1 的数据超过了它提供的 %L2 字节。</translation>
+    </message>
+    <message>
+        <source>The sender ended a file that was not asked for.</source>
+        <translation>发送方结束了一个未请求的文件。</translation>
+    </message>
+    <message>
+        <source>The sender ended %1 after %L2 of its %L3 bytes.</source>
+        <translation>发送方在 %1 的 %L3 字节中只发了 %L2 字节就结束了它。</translation>
+    </message>
+    <message>
+        <source>%1 did not arrive intact (its SHA-256 checksum differs from the sender&apos;s); its bytes were dropped.</source>
+        <translation>%1 到达时已损坏（其 SHA-256 校验和与发送方的不同）；已丢弃其数据。</translation>
+    </message>
+    <message>
+        <source>Not every file is in place yet.</source>
+        <translation>还有文件尚未就位。</translation>
+    </message>
+</context>
+<context>
+    <name>FileSource</name>
+    <message>
+        <source>Cannot offer %1: pick the files or folders in it instead.</source>
+        <translation>无法发送 %1：请改为选择其中的文件或文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read the folder %1: %2</source>
+        <translation>无法读取文件夹 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot offer %1: its name is not valid text (UTF-8). Rename it, or leave it out.</source>
+        <translation>无法发送 %1：它的名称不是有效的文本 (UTF-8)。请重命名或不发送它。</translation>
+    </message>
+</context>
+<context>
+    <name>FileTransfers</name>
+    <message>
+        <source>The peer sent nothing for %1 seconds.</source>
+        <translation>对方已有 %1 秒没有发送任何数据。</translation>
+    </message>
+    <message>
+        <source>No such peer.</source>
+        <translation>没有这个用户。</translation>
+    </message>
+    <message>
+        <source>Nothing to send.</source>
+        <translation>没有要发送的内容。</translation>
+    </message>
+    <message>
+        <source>Pick one folder to send as a folder.</source>
+        <translation>请选择一个文件夹作为文件夹发送。</translation>
+    </message>
+    <message>
+        <source>There is nothing to send there.</source>
+        <translation>那里没有可发送的内容。</translation>
+    </message>
+    <message>
+        <source>No download folder is set.</source>
+        <translation>未设置下载文件夹。</translation>
+    </message>
+    <message>
+        <source>The folder %1 cannot be made.</source>
+        <translation>无法创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>Not enough room in %1: %2 needed, %3 free.</source>
+        <translation>%1 空间不足：需要 %2，可用 %3。</translation>
+    </message>
+    <message>
+        <source>No such offer.</source>
+        <translation>没有这个文件提供。</translation>
+    </message>
+    <message>
+        <source>This offer is %1 already.</source>
+        <translation>此文件提供已经是 %1 状态。</translation>
+    </message>
+    <message>
+        <source>No such offer waiting.</source>
+        <translation>没有等待处理的此文件提供。</translation>
+    </message>
+    <message>
+        <source>No such transfer running.</source>
+        <translation>没有正在进行的此传输。</translation>
+    </message>
+    <message>
+        <source>No such transfer paused.</source>
+        <translation>没有已暂停的此传输。</translation>
+    </message>
+    <message>
+        <source>No such transfer to cancel.</source>
+        <translation>没有可取消的此传输。</translation>
+    </message>
+    <message>
+        <source>Too many offers are waiting for a decision (%1).</source>
+        <translation>等待决定的文件提供太多（%1 个）。</translation>
+    </message>
+    <message>
+        <source>The offer has %1 files and folders; at most %2 are taken.</source>
+        <translation>该文件提供包含 %1 个文件和文件夹；最多接受 %2 个。</translation>
+    </message>
+    <message>
+        <source>The offer is %1; at most %2 are taken.</source>
+        <translation>该文件提供大小为 %1；最多接受 %2。</translation>
+    </message>
+    <message>
+        <source>The offer counts more files than entries.</source>
+        <translation>该文件提供中的文件数多于条目数。</translation>
+    </message>
+    <message>
+        <source>The peer says: %1</source>
+        <translation>对方说：%1</translation>
+    </message>
+    <message>
+        <source>The peer gave up.</source>
+        <translation>对方已放弃。</translation>
+    </message>
+    <message>
+        <source>The list of files offered could not be read from the history.</source>
+        <translation>无法从历史记录中读取所提供文件的列表。</translation>
+    </message>
+    <message>
+        <source>The peer asked for a part of the list of files that does not exist.</source>
+        <translation>对方请求了文件列表中不存在的部分。</translation>
+    </message>
+    <message>
+        <source>The peer asked for bytes that were not offered.</source>
+        <translation>对方请求了未提供的数据。</translation>
+    </message>
+    <message>
+        <source>The peer sent a list of files that does not match its offer.</source>
+        <translation>对方发来的文件列表与其提供的不符。</translation>
+    </message>
+    <message>
+        <source>The peer sent data for the wrong file.</source>
+        <translation>对方发来了错误文件的数据。</translation>
+    </message>
+    <message>
+        <source>The peer sent data at the wrong place in a file.</source>
+        <translation>对方发来的数据位置不对。</translation>
+    </message>
+    <message>
+        <source>The peer sent more bytes than it offered.</source>
+        <translation>对方发来的数据多于它提供的。</translation>
+    </message>
+    <message>
+        <source>The peer sent data that was not asked for.</source>
+        <translation>对方发来了未请求的数据。</translation>
+    </message>
+    <message>
+        <source>The peer ended a file before all of its bytes came.</source>
+        <translation>对方在文件的全部数据到达之前就结束了它。</translation>
     </message>
 </context>
 <context>
@@ -336,6 +797,26 @@
         <source>&lt;p&gt;Licence: GNU General Public License, version 3 or later (GPL-3.0-or-later).&lt;/p&gt;&lt;p&gt;Built with Qt %1, running on Qt %2.&lt;/p&gt;</source>
         <translation>&lt;p&gt;许可证：GNU 通用公共许可证第 3 版或更高版本（GPL-3.0-or-later）。&lt;/p&gt;&lt;p&gt;使用 Qt %1 构建，运行于 Qt %2。&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>&amp;Transfers</source>
+        <translation>传输(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Every file transfer, running ones first (Ctrl+Shift+T)</source>
+        <translation>所有文件传输，进行中的在前 (Ctrl+Shift+T)</translation>
+    </message>
+    <message>
+        <source>&amp;Files</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Always accept files from this peer</source>
+        <translation>总是接受此用户的文件(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Their files are saved in the download folder without asking</source>
+        <translation>其文件将直接保存到下载文件夹，不再询问</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -379,6 +860,14 @@
         <source>%1, %2: %3</source>
         <comment>sender, time: text</comment>
         <translation>%1，%2：%3</translation>
+    </message>
+    <message>
+        <source>You sent a file: %1</source>
+        <translation>你发送了一个文件：%1</translation>
+    </message>
+    <message>
+        <source>%1 sent a file: %2</source>
+        <translation>%1 发送了一个文件：%2</translation>
     </message>
 </context>
 <context>
@@ -549,6 +1038,20 @@ Listening for peers on TCP port %3 at %4</source>
     <message>
         <source>Open conversation</source>
         <translation>打开对话</translation>
+    </message>
+    <message>
+        <source>Offers the folder %1 (%2)</source>
+        <translation>发送文件夹 %1（%2）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Offers %1 (%Ln files, %2)</source>
+        <translation>
+            <numerusform>发送 %1（%Ln 个文件，%2）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Offers %1 (%2)</source>
+        <translation>发送 %1（%2）</translation>
     </message>
 </context>
 <context>
@@ -974,6 +1477,22 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <source>New messages:</source>
         <translation>新消息：</translation>
     </message>
+    <message>
+        <source>C&amp;hoose…</source>
+        <translation>选择(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Save &amp;received files in:</source>
+        <translation>接收的文件保存在(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Save received files in</source>
+        <translation>接收的文件保存在</translation>
+    </message>
+    <message>
+        <source>Choose a folder for received files (a full path).</source>
+        <translation>请为接收的文件选择一个文件夹（完整路径）。</translation>
+    </message>
 </context>
 <context>
     <name>Sha256</name>
@@ -988,6 +1507,24 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>%1 is shorter than expected: it ends after %2 bytes, %3 were needed. It may have been changed or truncated since.</source>
         <translation>%1 比预期的短：它在 %2 字节处结束，而需要 %3 字节。它可能已被修改或截断。</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailLoader</name>
+    <message>
+        <source>the picture claims %1 × %2 pixels</source>
+        <translation>图片声称有 %1 × %2 像素</translation>
+    </message>
+</context>
+<context>
+    <name>TransfersWindow</name>
+    <message>
+        <source>No transfers yet. Send files from a conversation: Send files…, or drop them on it.</source>
+        <translation>还没有传输。在对话中发送文件：“发送文件…”，或把文件拖进去。</translation>
+    </message>
+    <message>
+        <source>Transfers</source>
+        <translation>传输</translation>
     </message>
 </context>
 <context>

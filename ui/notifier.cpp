@@ -113,7 +113,8 @@ QString Notifier::bodyFor(const QString &text)
 
 void Notifier::onMessageReceived(const ChatMessage &message)
 {
-    if (message.outgoing || !isAway(m_window))
+    // An offer's item: onTransferOffered() tells of it, with its size.
+    if (message.outgoing || message.kind == MessageKind::File || !isAway(m_window))
         return;
     if (m_settings.alertWindow) {
         QApplication::alert(m_window);

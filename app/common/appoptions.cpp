@@ -10,6 +10,8 @@
 #include <QLocale>
 #include <QSettings>
 #include <QStandardPaths>
+
+#include <climits>
 #include <QTranslator>
 
 #include <cstdio>
@@ -313,9 +315,14 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName)
     config.port = port;
     config.discovery = discovery;
     config.sendReadReceipts = settings.readReceipts;
-    config.downloadDir = !downloadDir.isEmpty()
-                             ? downloadDir
-                             : QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    // --download-dir, else the one chosen in Settings, else the system's Downloads.
+    config.downloadDir = !downloadDir.isEmpty() ? downloadDir : settings.effectiveDownloadDir();
+    if (settings.maxOfferEntries > 0)
+        config.offerLimits.maxEntries = int(qMin<qint64>(settings.maxOfferEntries, INT_MAX));
+    if (settings.maxOfferBytes > 0)
+        config.offerLimits.maxTotalBytes = settings.maxOfferBytes;
+    if (settings.maxPendingOffers > 0)
+        config.maxPendingOffersPerPeer = int(qMin<qint64>(settings.maxPendingOffers, INT_MAX));
     config.acceptFilesInto = acceptFilesInto;
     return config;
 }

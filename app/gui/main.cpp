@@ -205,10 +205,7 @@ int main(int argc, char *argv[])
         if (name.isEmpty())
             name = AppOptions::systemUserName();
     }
-    MessengerConfig config = options->messengerConfig(name);
-    if (config.downloadDir.isEmpty())
-        config.downloadDir = options->settings.effectiveDownloadDir();
-    Messenger messenger(*identity, config);
+    Messenger messenger(*identity, options->messengerConfig(name));
     for (const QString &peerId : options->settings.acceptFilesFrom)
         messenger.setAcceptFilesFrom(peerId, true);
     for (const QString &warning : profile->warnings() + settingsWarnings)

@@ -507,9 +507,32 @@ void FileTransfers::setState(Transfer &t, TransferState state, std::optional<Op>
     if (op)
         sendControl(t, *op, reason);
     save(t);
+    updateWanted(t.info.peerId);
     report(t, true);
     if (state == TransferState::Running || state == TransferState::Paused)
         ensureTicking();
+}
+
+void FileTransfers::updateWanted(const QString &peerId)
+{
+    bool wanted = false;
+    for (const Transfer *t : std::as_const(m_transfers)) {
+        const TransferInfo &i = t->info;
+        if (i.peerId != peerId || isFinal(i.state) || (i.outgoing && i.manifestHash.isEmpty()))
+            continue;
+        // An offer waits for its peer; so does what is accepted and not paused, either way.
+        if ((i.outgoing && i.state == TransferState::Offered) || isActive(i.state)) {
+            wanted = true;
+            break;
+        }
+    }
+    if (wanted == m_wanted.contains(peerId))
+        return;
+    if (wanted)
+        m_wanted.insert(peerId);
+    else
+        m_wanted.remove(peerId);
+    Q_EMIT peerWanted(peerId, wanted);
 }
 
 void FileTransfers::sendControl(Transfer &t, Op op, const QString &reason)
@@ -574,6 +597,11 @@ void FileTransfers::load()
     std::sort(m_order.begin(), m_order.end(), [this](const QUuid &a, const QUuid &b) {
         return m_transfers.value(a)->info.createdAt < m_transfers.value(b)->info.createdAt;
     });
+    QSet<QString> peers;
+    for (const Transfer *t : std::as_const(m_transfers))
+        peers.insert(t->info.peerId);
+    for (const QString &peerId : std::as_const(peers))
+        updateWanted(peerId);
 }
 
 std::optional<QUuid> FileTransfers::send(const QString &peerId,
@@ -658,6 +686,7 @@ void FileTransfers::scanned(const QUuid &id,
     report(*t, true);
     if (m_transport.isConnected(t->info.peerId))
         sendOffer(*t);
+    updateWanted(t->info.peerId);
 }
 
 bool FileTransfers::acceptInto(Transfer &t, const QString &dir, QString *error)
@@ -1276,7 +1305,10 @@ void FileTransfers::advance(Transfer &t)
             return;
         const int attempt = m_transport.openStream(peerId, StreamKind::Bulk);
         if (attempt == 0) {
-            fail(t, tr("The peer cannot be reached for the data of the transfer."));
+            // Not now (its chat stream is being replaced by a duplicate's, ...): tick() tries
+            // again a few seconds later, for as long as the peer is connected.
+            m_bulkRetryAfter[peerId].start();
+            ensureTicking();
             return;
         }
         m_openingBulk.insert(peerId, attempt);

@@ -88,6 +88,9 @@ public:
 Q_SIGNALS:
     void changed(const TransferInfo &transfer);
     void offered(const TransferInfo &transfer);
+    // Whether something here needs the peer connected (an offer to make or to answer, bytes to
+    // pull or to serve): Messenger has the dialer reach it, as for messages waiting.
+    void peerWanted(const QString &peerId, bool wanted);
 
 private:
     friend class FileWorker;
@@ -142,6 +145,7 @@ private:
     void save(Transfer &t);
     void report(Transfer &t, bool now = false);
     void tick();
+    void updateWanted(const QString &peerId);
     void ensureTicking();
     bool acceptInto(Transfer &t, const QString &dir, QString *error);
     qint64 offsetOf(const Transfer &t, qint64 index) const; // bytes of the files before `index`
@@ -165,5 +169,6 @@ private:
     QHash<int, QString> m_attempts;         // dial number -> peer
     QHash<QString, QElapsedTimer> m_bulkRetryAfter; // a failed bulk dial is not repeated at once
     QSet<QString> m_acceptFrom;
+    QSet<QString> m_wanted; // peers peerWanted() was last true for
     QTimer m_tick;
 };

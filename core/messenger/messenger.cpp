@@ -52,6 +52,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                                 this);
     connect(m_files, &FileTransfers::changed, this, &Messenger::transferChanged);
     connect(m_files, &FileTransfers::offered, this, &Messenger::transferOffered);
+    connect(m_files, &FileTransfers::peerWanted, m_dialer, &Dialer::setWanted);
 
     connect(m_roster, &Roster::peerUpdated, this, &Messenger::peerUpdated);
     connect(m_outbox, &Outbox::peerWanted, this, [this](const QString &peerId, bool now) {

@@ -55,6 +55,17 @@ void Dialer::stop()
     m_redialTimer.stop();
 }
 
+void Dialer::setWanted(const QString &peerId, bool wanted)
+{
+    if (!wanted) {
+        m_wanted.remove(peerId);
+        return;
+    }
+    m_wanted.insert(peerId);
+    dial(peerId);
+    scheduleRedial();
+}
+
 void Dialer::retry(const QString &peerId)
 {
     m_redial.remove(peerId);
@@ -232,7 +243,8 @@ void Dialer::redial()
                 waiting = true;
                 continue;
             }
-            if ((peer.lan && !peer.heardAt.isEmpty()) || m_store.hasUndelivered(peer.id)) {
+            if ((peer.lan && !peer.heardAt.isEmpty()) || m_wanted.contains(peer.id)
+                || m_store.hasUndelivered(peer.id)) {
                 waiting = true;
                 dial(peer.id);
             }

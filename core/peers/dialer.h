@@ -51,6 +51,9 @@ public:
     bool isDialling(const QString &peerId) const { return m_dials.contains(peerId); }
     // Its back-off is forgotten (the roster dropped it).
     void forget(const QString &peerId) { m_redial.remove(peerId); }
+    // Another service has something for the peer (a file offer, a transfer to go on): it is
+    // dialled like a peer with messages waiting, until `wanted` is false again.
+    void setWanted(const QString &peerId, bool wanted);
     // Known peers with messages waiting are dialled from now on; stop() ends that.
     void start();
     void stop();
@@ -102,6 +105,7 @@ private:
     QHash<int, QString> m_attempts; // attempt -> peer ID
     QSet<int> m_addressDials;       // attempts the person started (dialAddress)
     QSet<QString> m_deferred;       // heard by a higher ID: the lower one dials first
+    QSet<QString> m_wanted;         // other services have something for them (setWanted)
     DialGuard m_dialGuard;          // what announcements may make us dial
     QElapsedTimer m_clock;
     std::function<qint64()> m_now; // monotonic: a clock stepped back stalls no redial

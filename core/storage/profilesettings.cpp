@@ -59,6 +59,15 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
         if (!id.isEmpty() && !out.acceptFilesFrom.contains(id))
             out.acceptFilesFrom.append(id);
     }
+    // A limit that is not a positive number is Shoal's default.
+    const auto limit = [&s](const QString &key) {
+        bool ok = false;
+        const qint64 v = s.value(key).toLongLong(&ok);
+        return ok && v > 0 ? v : 0;
+    };
+    out.maxOfferEntries = limit(u"files/maxOfferEntries"_s);
+    out.maxOfferBytes = limit(u"files/maxOfferBytes"_s);
+    out.maxPendingOffers = limit(u"files/maxPendingOffers"_s);
     out.windowGeometry = s.value(u"window/geometry"_s).toByteArray();
     out.windowState = s.value(u"window/state"_s).toByteArray();
     out.splitterState = s.value(u"window/splitter"_s).toByteArray();
@@ -96,6 +105,15 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"desktop/trayNoteShown"_s, trayNoteShown);
     s.setValue(u"files/downloadDir"_s, downloadDir);
     s.setValue(u"files/acceptFrom"_s, acceptFilesFrom);
+    const auto keepLimit = [&s](const QString &key, qint64 v) {
+        if (v > 0)
+            s.setValue(key, v);
+        else
+            s.remove(key);
+    };
+    keepLimit(u"files/maxOfferEntries"_s, maxOfferEntries);
+    keepLimit(u"files/maxOfferBytes"_s, maxOfferBytes);
+    keepLimit(u"files/maxPendingOffers"_s, maxPendingOffers);
     s.setValue(u"window/geometry"_s, windowGeometry);
     s.setValue(u"window/state"_s, windowState);
     s.setValue(u"window/splitter"_s, splitterState);

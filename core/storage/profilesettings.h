@@ -27,6 +27,11 @@ struct ProfileSettings
     // Files (ui: Settings and the peer list's menu). Empty: the system's download folder.
     QString downloadDir;
     QStringList acceptFilesFrom; // peer IDs whose offers are accepted at once
+    // Limits on what peers may offer (shoal.ini only, no dialog); 0: Shoal's default
+    // (OfferLimits, MessengerConfig). Kept only when set, so a new default reaches old profiles.
+    qint64 maxOfferEntries = 0;  // files/maxOfferEntries: files and folders in one offer
+    qint64 maxOfferBytes = 0;    // files/maxOfferBytes: bytes in one offer
+    qint64 maxPendingOffers = 0; // files/maxPendingOffers: offers from one peer undecided
     // Where the window was (QWidget::saveGeometry, QMainWindow::saveState, QSplitter::saveState):
     // opaque to core, kept with the rest, not part of what Settings edits (operator==).
     QByteArray windowGeometry;
@@ -51,7 +56,8 @@ struct ProfileSettings
                && trayIcon == o.trayIcon && notifications == o.notifications
                && alertWindow == o.alertWindow && unreadInTitle == o.unreadInTitle
                && trayNoteShown == o.trayNoteShown && downloadDir == o.downloadDir
-               && acceptFilesFrom == o.acceptFilesFrom;
+               && acceptFilesFrom == o.acceptFilesFrom && maxOfferEntries == o.maxOfferEntries
+               && maxOfferBytes == o.maxOfferBytes && maxPendingOffers == o.maxPendingOffers;
     }
 };
 Q_DECLARE_METATYPE(ProfileSettings)

@@ -1573,6 +1573,8 @@ void tst_MessageStore::fullDiskFailsTransferWriteAlone()
     store.addOutgoing(after);
     QVERIFY(!store.flush());
     QCOMPARE(failed.size(), 1);
+    const QString warning = failed.first().first().toString();
+    QVERIFY2(warning.contains(u"the disk is full"_s), qPrintable(warning));
     QVERIFY(notSaved.isEmpty()); // no message was lost
     QCOMPARE(texts(reported), (QStringList{u"before"_s, u"after"_s}));
     QCOMPARE(texts(store.conversation(Peer)), (QStringList{u"before"_s, u"after"_s}));
