@@ -328,8 +328,8 @@ struct Peer
     qint64 bytes = 0;
     QByteArray error;
     qint64 rttP50 = -1, rttP99 = -1, rttCount = 0;
-    qint64 gapUs = -1;       // the main thread's longest stretch without its event loop
-    qint64 gapCpuUs = -1;    // of which on a CPU
+    qint64 gapUs = -1;        // the main thread's longest stretch without its event loop
+    qint64 gapCpuUs = -1;     // of which on a CPU
     qint64 longestCpuUs = -1; // the longest stretch it was on a CPU without its event loop
 
     explicit Peer(const QStringList &args)
@@ -787,7 +787,7 @@ QByteArray table(const FilesResult &r)
                ">= 2000/s",
                r.filesPerSecond >= 2000);
     const double rttRatio = r.rttP99Idle > 0 ? r.rttP99Busy / r.rttP99Idle : 0;
-    out += row("chat round trip p99 during a " + big + " transfer (baseline: none)",
+    out += row("chat round trip p99 in a " + big + " transfer (baseline: none)",
                num(r.rttP99Busy, 2, "ms"),
                num(r.rttP99Idle, 2, "ms"),
                QByteArray::number(rttRatio, 'f', 2) + "×",
@@ -863,12 +863,12 @@ int runFilesBench(bool quick)
         "%d runs in turns with the baseline: plain Qt TLS 1.3 bulk, two QSslSocket processes,\n"
         "%lld KiB chunks, %lld MiB send window, memory to memory, no hashing. CPU per GiB\n"
         "(all threads): Shoal's sender %.2f s, receiver %.2f s; the baseline's %.2f s, %.2f s.\n"
-        "Round trips: "
-        "%lld before the transfer, %lld while it ran (send -> ack, one at a time, %.0f MB/s\n"
-        "meanwhile). Busy stretch: a 1 ms timer's longest interval (sender %.2f ms of it on a\n"
-        "CPU, receiver %.2f ms; the longest on a CPU without a tick: %.2f ms and %.2f ms).\n"
-        "Resume: the receiver held %lld of %lld bytes on disk after the kill; the sender\n"
-        "wrote %lld bytes to its socket after the restart (TLS records and frames included).\n",
+        "Round trips: %lld before the transfer, %lld while it ran (send -> ack, one at a\n"
+        "time; the transfer meanwhile at %.0f MB/s). Busy stretch: a 1 ms timer's longest\n"
+        "interval (of which on a CPU: sender %.2f ms, receiver %.2f ms; the longest stretch on\n"
+        "a CPU without a tick: %.2f ms, %.2f ms). Resume: the receiver held %lld of %lld\n"
+        "bytes on disk after the kill; the sender wrote %lld bytes to its socket after the\n"
+        "restart (TLS records and frames included).\n",
         qPrintable(base),
         r.runs,
         BulkChunk / 1024,
