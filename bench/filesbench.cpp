@@ -656,11 +656,22 @@ void benchManyFiles(const QDir &dir, FilesResult &r)
         Pair pair(u"-"_s, u"-"_s, down);
         if (!pair.ok)
             break;
+        const qint64 s0 = processCost(pair.sender->pid()).cpuNs;
+        const qint64 r0 = processCost(pair.receiver->pid()).cpuNs;
         QElapsedTimer t;
         t.start();
         pair.send(tree, true);
-        if (pair.waitDone(600'000))
-            rates.append(r.manyFiles / (t.nsecsElapsed() / 1e9));
+        if (pair.waitDone(600'000)) {
+            const double seconds = t.nsecsElapsed() / 1e9;
+            rates.append(r.manyFiles / seconds);
+            if (qEnvironmentVariableIsSet("SHOAL_BENCH_FILES_VERBOSE")) {
+                std::fprintf(stderr,
+                             "small files: %.2f s, CPU sender %.2f s, receiver %.2f s\n",
+                             seconds,
+                             (processCost(pair.sender->pid()).cpuNs - s0) / 1e9,
+                             (processCost(pair.receiver->pid()).cpuNs - r0) / 1e9);
+            }
+        }
         QDir(down).removeRecursively();
     }
     r.filesPerSecond = median(rates);
