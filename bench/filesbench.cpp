@@ -101,7 +101,8 @@ qint64 threadCpuNs()
 // side's outgoing transfer runs; only those taken while it is running count), "probe" (starts
 // or restarts the main thread's heartbeat), "gap". Says "READY ID PORT", "ONLINE ID",
 // "OFFLINE ID", "T STATE BYTES" on every change of a transfer, "RTT P50US P99US COUNT",
-// "GAP US".
+// "GAP US ON_CPU_US LONGEST_ON_CPU_US" (the longest interval, its time on a CPU, the longest
+// time on a CPU of any interval).
 int runFilesPeer(const QString &profile, const QString &downloadDir)
 {
     QString error;
