@@ -8,7 +8,7 @@
 #   --targets       only what the cost-target table needs, about a minute
 #   --quick         everything, the slow parts scaled down
 #   --network, --history, --idle, --scale, --attacks, --layout, --hash, --queued-only: one part
-#   --files         issue 11's file transfers (about 3 minutes; --files --quick: under one),
+#   --files         issue 11's file transfers (about 70 s; --files --quick: about 12 s),
 #                   files under /tmp or $SHOAL_BENCH_DIR (needs about 5 GiB free there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
