@@ -8,6 +8,8 @@
 #   --targets       only what the cost-target table needs, about a minute
 #   --quick         everything, the slow parts scaled down
 #   --network, --history, --idle, --scale, --attacks, --layout, --hash, --queued-only: one part
+#   --files         issue 11's file transfers (about 70 s; --files --quick: about 12 s),
+#                   files under /tmp or $SHOAL_BENCH_DIR (needs about 5 GiB free there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
@@ -19,7 +21,8 @@ echo "# Shoal benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m
 echo
 export SHOAL_LOOPBACK_ONLY=1 QT_LOGGING_RULES="shoal.*=false"
 TARGETS=$(mktemp)
-trap 'rm -f "$TARGETS"' EXIT
+FILES_TARGETS=$(mktemp)
+trap 'rm -f "$TARGETS" "$FILES_TARGETS"' EXIT
 status=0
 SHOAL_BENCH_TARGETS=$TARGETS "$BIN" "$@" || status=$?
 if [ $# -eq 0 ]; then
@@ -29,11 +32,20 @@ if [ $# -eq 0 ]; then
     "$BIN" --layout || status=$? # the window holding messages that are costly to lay out
     echo
     "$BIN" --hash || status=$? # SHA-256 through OpenSSL's EVP against QCryptographicHash
+    echo
+    # Issue 11: files between two processes, each row beside its baseline
+    SHOAL_BENCH_FILES_TARGETS=$FILES_TARGETS "$BIN" --files || status=$?
     if [ -s "$TARGETS" ]; then
         echo
         echo "## Issue 10 cost targets (the table above, again)"
         echo
         cat "$TARGETS"
+    fi
+    if [ -s "$FILES_TARGETS" ]; then
+        echo
+        echo "## Issue 11 file transfer targets (the files table above, again)"
+        echo
+        cat "$FILES_TARGETS"
     fi
 fi
 exit $status

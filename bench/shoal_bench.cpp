@@ -6,6 +6,7 @@
 #include "benchwait.h"
 #include "discovery/discoveryservice.h"
 #include "eventloop.h"
+#include "filesbench.h"
 #include "hashbench.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
@@ -1028,6 +1029,10 @@ int main(int argc, char *argv[])
         return runAttackBench();
     if (args.value(1) == u"--hash"_s)
         return runHashBench();
+    if (args.value(1) == u"--files"_s)
+        return runFilesBench(args.contains(u"--quick"_s));
+    if (const int code = runFilesChild(args); code >= 0)
+        return code;
     if (args.value(1) == u"--layout"_s) {
 #ifdef SHOAL_BENCH_GUI
         return runLayoutBench();

@@ -84,7 +84,13 @@ public:
             QString error;
             if (!sink.sink->prepare(&error)) {
                 m_sinks.remove(id);
-                post([id, error](FileTransfers &h) { h.sinkFailed(id, error, false); });
+                // prepare() says why in words only. A disk with no room left is a full disk
+                // (paused, resumed when there is room), as when a write finds it: else a disk
+                // that filled up between two transfers would fail the next one.
+                const QStorageInfo disk(destDir);
+                const bool full = disk.isValid() && disk.bytesAvailable() >= 0
+                                  && disk.bytesAvailable() < 1024 * 1024;
+                post([id, error, full](FileTransfers &h) { h.sinkFailed(id, error, full); });
                 return;
             }
         }

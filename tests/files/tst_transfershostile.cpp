@@ -4,7 +4,9 @@
 // stream and a bulk stream of its own, answering her mreq and get as the test says. In every
 // case only the transfer named suffers: Alice fails it and says so with `xfer failed`, nothing
 // of it stays in the download folder, a chat message sent right after is stored and
-// acknowledged, and the sender's next transfer still arrives intact.
+// acknowledged, and the sender's next transfer still arrives intact. Also: a hostile receiver
+// (Alice sending), another peer naming the transfer, junk on the bulk stream, and a real full
+// disk (a small tmpfs; needs root, as in `ip netns exec`): paused, then resumed by itself.
 #include "../common/rawpeer.h"
 #include "../common/testpeer.h"
 #include "files/filetransfers.h"
@@ -293,15 +295,18 @@ private Q_SLOTS:
     void badFrames();
     void badManifest_data();
     void badManifest();
+    void manifestPageOutOfPlace();
     void silentSender_data();
     void silentSender();
     void tooManyOffers();
     void offerOverLimits_data();
     void offerOverLimits();
+    void controlOutOfPlaceChangesNothing();
     void junkOnBulkClosesOnlyIt();
     void anotherPeersFramesTouchNothing();
     void hostileReceiver_data();
     void hostileReceiver();
+    void diskFullPausesAndResumes_data();
     void diskFullPausesAndResumes();
 
 private:
@@ -506,6 +511,24 @@ void tst_TransfersHostile::badManifest()
     goodArrives(good);
 }
 
+void tst_TransfersHostile::manifestPageOutOfPlace()
+{
+    // Asked from 0, answered from 1: the list would have a hole.
+    const QByteArray x = randomBytes(10);
+    const QUuid bad = m_sender->offer({{u"a.bin"_s, x}, {u"b.bin"_s, x}});
+    const QUuid good = m_sender->offer(goodItems());
+    QTRY_VERIFY(m_alice->transfer(bad) && m_alice->transfer(good));
+    QVERIFY(m_alice->acceptTransfer(bad, {}, &m_error));
+    QVERIFY(m_alice->acceptTransfer(good, {}, &m_error));
+    QVERIFY(m_sender->askedForManifest(bad));
+    m_sender->bulk->send(Protocol::ManifestPage{bad, 1, {{u"b.bin"_s, x.size(), false}}, true});
+    expectFailed(bad, u"does not match its offer"_s);
+    QVERIFY(m_sender->askedForManifest(good));
+    QCOMPARE(tree(m_downloads->path()), QStringList());
+    chatStillWorks();
+    goodArrives(good);
+}
+
 // --- a sender that stops talking ---------------------------------------------------------------
 
 void tst_TransfersHostile::silentSender_data()
@@ -602,6 +625,34 @@ void tst_TransfersHostile::offerOverLimits()
     goodArrives(good);
 }
 
+// --- control messages that do not fit --------------------------------------------------------
+
+void tst_TransfersHostile::controlOutOfPlaceChangesNothing()
+{
+    // Only the receiver accepts, says seen or done; an op this version does not know is
+    // ignored (rule 7, last paragraph). None of these from the sender moves its offer.
+    const QUuid good = m_sender->offer(goodItems());
+    QVERIFY(m_sender->told(good, Op::Seen));
+    for (const Op op : {Op::Accept, Op::Seen, Op::Done, Op::Resume, Op::Unknown})
+        m_sender->chat.send(Protocol::TransferControl{good, op, {}});
+    chatStillWorks(); // on the same stream, after them: they were handled
+    QCOMPARE(m_alice->transfer(good)->state, TransferState::Offered);
+    QVERIFY(!m_sender->waitFor<Protocol::ManifestRequest>(
+        *m_sender->bulk, [](const Protocol::ManifestRequest &) { return true; }, 0));
+    QVERIFY(m_alice->acceptTransfer(good, {}, &m_error));
+    QVERIFY(m_sender->askedForManifest(good));
+    // A `done` from the sender while it runs is not the receiver's verification either.
+    m_sender->chat.send(Protocol::TransferControl{good, Op::Done, {}});
+    chatStillWorks();
+    QCOMPARE(m_alice->transfer(good)->state, TransferState::Accepted);
+    m_sender->sendManifest(good, wireOf(goodItems()));
+    const auto g = m_sender->get(good);
+    QVERIFY(g);
+    m_sender->serve(good, *g);
+    QTRY_COMPARE(m_alice->transfer(good)->state, TransferState::Done);
+    QCOMPARE(readFile(m_downloads->filePath(u"good.bin"_s)), m_goodBytes);
+}
+
 // --- the bulk stream itself --------------------------------------------------------------------
 
 void tst_TransfersHostile::junkOnBulkClosesOnlyIt()
@@ -659,6 +710,9 @@ void tst_TransfersHostile::anotherPeersFramesTouchNothing()
     // Mallory answers first, on her own streams, as if she were the sender.
     mallory.sendManifest(good, wireOf({{u"evil.bin"_s, QByteArray(10, 'e')}}));
     mallory.chat.send(Protocol::TransferControl{good, Op::Cancel, {}});
+    Protocol::Offer same = offerOf({{u"evil.bin"_s, QByteArray(10, 'e')}});
+    same.id = good; // a made-up collision: refused, hers only (docs/protocol.md "Files", rule 1)
+    mallory.chat.send(same);
     m_sender->sendManifest(good, wireOf(goodItems()));
     const auto g = m_sender->get(good);
     QVERIFY(g);
@@ -673,7 +727,14 @@ void tst_TransfersHostile::anotherPeersFramesTouchNothing()
     QVERIFY(mallory.waitFor<Protocol::Pong>(*mallory.bulk,
                                             [](const Protocol::Pong &p) { return p.seq == 77; }));
     QCOMPARE(m_alice->transfer(good)->state, TransferState::Running);
-    QVERIFY(!mallory.told(good, Op::Failed, 0));
+    // Told that her offer is refused (so that she stops offering it), and nothing else.
+    const auto refused = mallory.told(good, Op::Failed, 0);
+    QVERIFY(refused);
+    QVERIFY2(refused->reason.contains(u"taken"_s), qPrintable(refused->reason));
+    QVERIFY(!mallory.told(good, Op::Seen, 0));
+    QVERIFY(!m_sender->told(good, Op::Failed, 0));
+    QCOMPARE(m_alice->transfer(good)->peerId, m_sender->id());
+    QCOMPARE(m_alice->transfer(good)->name, u"good.bin"_s);
     QVERIFY(m_alice->connections().isConnected(mallory.id()));
     m_sender->serve(good, *g);
     QTRY_COMPARE(m_alice->transfer(good)->state, TransferState::Done);
@@ -768,8 +829,16 @@ void tst_TransfersHostile::hostileReceiver()
 
 // --- a full disk -------------------------------------------------------------------------------
 
+void tst_TransfersHostile::diskFullPausesAndResumes_data()
+{
+    QTest::addColumn<bool>("brim"); // the disk full to the last byte before the transfer starts
+    QTest::newRow("while writing") << false;
+    QTest::newRow("before the first byte") << true;
+}
+
 void tst_TransfersHostile::diskFullPausesAndResumes()
 {
+    QFETCH(bool, brim);
     if (::geteuid() != 0)
         QSKIP("Mounting a small tmpfs needs root: run the test as root in a namespace "
               "(ip netns exec).");
@@ -784,25 +853,48 @@ void tst_TransfersHostile::diskFullPausesAndResumes()
     const QString into = mount.filePath(u"in"_s);
     QVERIFY(QDir().mkpath(into));
 
+    // More than the disk holds is not accepted at all.
+    const QUuid huge = m_sender->offer({{u"huge.bin"_s, QByteArray(9 * 1024 * 1024, 'h')}});
+    QVERIFY(m_sender->told(huge, Op::Seen));
+    QVERIFY(!m_alice->acceptTransfer(huge, into, &m_error));
+    QVERIFY2(m_error.contains(u"Not enough room"_s), qPrintable(m_error));
+    QCOMPARE(m_alice->transfer(huge)->state, TransferState::Offered);
+
     const QByteArray bytes = randomBytes(3 * 1024 * 1024);
     const QUuid xid = m_sender->offer({{u"big.bin"_s, bytes}});
     QVERIFY(m_sender->told(xid, Op::Seen));
     QVERIFY(m_alice->acceptTransfer(xid, into, &m_error)); // 8 MiB free: room enough now
-    // Then something else takes most of the room.
+    // Then something else takes most of the room, or all of it.
     const QString fillerPath = mount.filePath(u"filler"_s);
     {
         QFile filler(fillerPath);
         QVERIFY(filler.open(QIODevice::WriteOnly));
-        QCOMPARE(filler.write(QByteArray(6 * 1024 * 1024, 'f')), 6 * 1024 * 1024);
+        if (brim) {
+            const QByteArray block(64 * 1024, 'f');
+            while (filler.write(block) == block.size() && filler.flush()) {
+            }
+        } else {
+            QCOMPARE(filler.write(QByteArray(6 * 1024 * 1024, 'f')), 6 * 1024 * 1024);
+        }
     }
     QVERIFY(m_sender->askedForManifest(xid));
     m_sender->sendManifest(xid, wireOf(m_sender->items(xid)));
-    const auto g = m_sender->get(xid);
-    QVERIFY(g);
-    m_sender->serve(xid, *g);
+    // Served if asked for (with a full disk it may pause before it asks).
+    quint32 served = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            if (const auto g = m_sender->get(xid, served, 0)) {
+                m_sender->serve(xid, *g);
+                served = g->request;
+            }
+            return m_alice->transfer(xid)->state == TransferState::Paused
+                   || m_alice->transfer(xid)->state == TransferState::Failed;
+        }(),
+        10000);
+    QVERIFY(brim || served > 0);
 
     // Paused, with a reason a person understands; the sender is told to stop.
-    QTRY_COMPARE(m_alice->transfer(xid)->state, TransferState::Paused);
+    QCOMPARE(m_alice->transfer(xid)->state, TransferState::Paused);
     const QString error = m_alice->transfer(xid)->error;
     QVERIFY2(error.contains(u"disk is full"_s), qPrintable(error));
     QVERIFY(m_sender->told(xid, Op::Pause));
@@ -812,12 +904,15 @@ void tst_TransfersHostile::diskFullPausesAndResumes()
     // Room again: it goes on by itself from what it holds, and completes.
     QVERIFY(QFile::remove(fillerPath));
     QVERIFY(m_sender->told(xid, Op::Resume));
-    const auto again = m_sender->get(xid, g->request);
+    const auto again = m_sender->get(xid, served);
     QVERIFY(again);
     QCOMPARE(again->index, 0);
-    QVERIFY2(again->offset > 0 && again->offset < bytes.size(),
-             qPrintable(QString::number(again->offset)));
-    QCOMPARE(again->prefixHash, Sha256::hash(bytes.left(again->offset)));
+    if (!brim) {
+        QVERIFY2(again->offset > 0 && again->offset < bytes.size(),
+                 qPrintable(QString::number(again->offset)));
+    }
+    QCOMPARE(again->prefixHash,
+             again->offset > 0 ? Sha256::hash(bytes.left(again->offset)) : QByteArray());
     m_sender->serve(xid, *again);
     QTRY_COMPARE(m_alice->transfer(xid)->state, TransferState::Done);
     QVERIFY(m_alice->transfer(xid)->error.isEmpty());
