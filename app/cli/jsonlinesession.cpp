@@ -3,8 +3,8 @@
 
 #include "messenger/messenger.h"
 
-#include <QJsonArray>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSocketNotifier>
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QByteArray>
 #include "storage/transferrecord.h"
+#include <QByteArray>
 
 #include <QHash>
-#include <QSet>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QUuid>
 
 #include <cstdio>
@@ -45,10 +45,10 @@ private:
     bool m_quitAtEnd = true;
     QSocketNotifier *m_notifier;
     QByteArray m_buffer;
-    bool m_discarding = false;            // inside an over-long line
-    QHash<QUuid, QJsonValue> m_transferRefs;            // a command's ref -> its next transfer event
-    QHash<QUuid, TransferState> m_transferStates;      // the last state reported per transfer
-    QSet<QUuid> m_transferSeen;                        // outgoing offers reported seen
-    QHash<QUuid, QJsonValue> m_sendRefs;  // sent, first state not reported yet -> ref
-    QHash<int, QJsonValue> m_connectRefs; // attempt -> the command's ref
+    bool m_discarding = false;                    // inside an over-long line
+    QHash<QUuid, QJsonValue> m_transferRefs;      // a command's ref -> its next transfer event
+    QHash<QUuid, TransferState> m_transferStates; // the last state reported per transfer
+    QSet<QUuid> m_transferSeen;                   // outgoing offers reported seen
+    QHash<QUuid, QJsonValue> m_sendRefs;          // sent, first state not reported yet -> ref
+    QHash<int, QJsonValue> m_connectRefs;         // attempt -> the command's ref
 };

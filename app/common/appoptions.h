@@ -33,7 +33,7 @@ public:
     quint16 port = 0;
     QHostAddress listenAddress;
     QStringList connectTo;
-    QString language; // empty: the system's
+    QString language;        // empty: the system's
     QString downloadDir;     // --download-dir; empty: the Downloads folder
     QString acceptFilesInto; // shoal-cli --accept-files: every offer accepted into it
     // LAN discovery; nullopt with --no-discovery. Default: every interface.

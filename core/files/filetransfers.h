@@ -40,6 +40,11 @@ public:
     // Unsent bytes on the bulk stream plus bytes asked of the disk, per sending transfer: enough
     // to fill a fast link, small enough that a 20 GB file never sits in memory.
     static constexpr qint64 SendWindowBytes = 8 * 1024 * 1024;
+    // Bytes the worker may have read and posted that this thread has not framed yet: what
+    // one pass of the event loop may have to frame and encrypt (about 2 ms a MiB here).
+    static constexpr qint64 ReadAheadBytes = 1024 * 1024;
+    // The disk thread's niceness: hashing and file I/O give way to the window and the sockets.
+    static constexpr int WorkerNice = 10;
     // Received bytes waiting for the disk: over this, the bulk stream is not read until half
     // of them are written (TCP slows the sender down).
     static constexpr qint64 MaxUnwrittenBytes = 32 * 1024 * 1024;
@@ -49,8 +54,6 @@ public:
     static constexpr int ProgressIntervalMs = 250;
     // The progress saved to the history at most this often while running.
     static constexpr int SaveProgressMs = 5'000;
-    // A full disk is looked at again this often; the transfer resumes when there is room.
-    static constexpr int DiskFullRetryMs = 2'000;
     // Bytes of manifest entries in one `man` frame (well under MaxFrameSize).
     static constexpr qint64 ManifestPageBytes = 512 * 1024;
 
@@ -127,11 +130,19 @@ private:
     void completeSink(Transfer &t);
 
     // From the worker (posted to this thread)
-    void scanned(const QUuid &id, const QList<ManifestItem> &items, int skipped, const QString &error);
-    void chunkRead(const QUuid &id, quint32 request, qint64 index, qint64 offset, const QByteArray &data);
+    void scanned(const QUuid &id,
+                 const QList<ManifestItem> &items,
+                 int skipped,
+                 const QString &error);
+    void chunkRead(
+        const QUuid &id, quint32 request, qint64 index, qint64 offset, const QByteArray &data);
     void fileRead(const QUuid &id, quint32 request, qint64 index, const QByteArray &sha256);
     void readFailed(const QUuid &id, quint32 request, const QString &error);
-    void sinkReady(const QUuid &id, qint64 index, qint64 offset, const QByteArray &prefixHash, const QString &savedPath);
+    void sinkReady(const QUuid &id,
+                   qint64 index,
+                   qint64 offset,
+                   const QByteArray &prefixHash,
+                   const QString &savedPath);
     void written(const QUuid &id, qint64 bytes);
     void fileFinished(const QUuid &id, qint64 index, const QString &path);
     void sinkFailed(const QUuid &id, const QString &error, bool diskFull);
@@ -142,7 +153,10 @@ private:
     Transfer *byId(const QUuid &id);
     // Moves the transfer to `state`, saves it, tells the peer with `op` (when connected; else
     // on the next connection) and the interfaces.
-    void setState(Transfer &t, TransferState state, std::optional<Op> op = std::nullopt, const QString &reason = {});
+    void setState(Transfer &t,
+                  TransferState state,
+                  std::optional<Op> op = std::nullopt,
+                  const QString &reason = {});
     void fail(Transfer &t, const QString &reason, bool tellPeer = true);
     void sendControl(Transfer &t, Op op, const QString &reason = {});
     void sendOffer(Transfer &t);
@@ -166,11 +180,11 @@ private:
     QThread m_thread;
     FileWorker *m_worker;
     QHash<QUuid, Transfer *> m_transfers;
-    QList<QUuid> m_order;                   // oldest first
-    QHash<QString, QUuid> m_sendingTo;      // per peer: the outgoing transfer being pulled
-    QHash<QString, QUuid> m_receivingFrom;  // per peer: the incoming transfer running
-    QHash<QString, int> m_openingBulk;      // per peer: the bulk stream dial under way
-    QHash<int, QString> m_attempts;         // dial number -> peer
+    QList<QUuid> m_order;                           // oldest first
+    QHash<QString, QUuid> m_sendingTo;              // per peer: the outgoing transfer being pulled
+    QHash<QString, QUuid> m_receivingFrom;          // per peer: the incoming transfer running
+    QHash<QString, int> m_openingBulk;              // per peer: the bulk stream dial under way
+    QHash<int, QString> m_attempts;                 // dial number -> peer
     QHash<QString, QElapsedTimer> m_bulkRetryAfter; // a failed bulk dial is not repeated at once
     QSet<QString> m_acceptFrom;
     QSet<QString> m_wanted; // peers peerWanted() was last true for

@@ -113,7 +113,8 @@ QByteArray sha256Of(const QString &path)
 QMap<QString, QByteArray> tree(const QString &dir)
 {
     QMap<QString, QByteArray> out;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot | QDir::System,
+    QDirIterator it(dir,
+                    QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot | QDir::System,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
@@ -131,23 +132,25 @@ struct Pair
     void start(const QStringList &bobExtra = {})
     {
         bob = std::make_unique<CliPeer>(dirB.path(),
-                                        QStringList{u"--name"_s, u"Bob"_s, u"--download-dir"_s,
+                                        QStringList{u"--name"_s,
+                                                    u"Bob"_s,
+                                                    u"--download-dir"_s,
                                                     downloads.path()}
                                             + bobExtra);
         QTRY_VERIFY(!bob->id().isEmpty());
         alice = std::make_unique<CliPeer>(dirA.path(),
                                           QStringList{u"--name"_s,
-                                           u"Alice"_s,
-                                           u"--connect"_s,
-                                           u"127.0.0.1:%1"_s.arg(bob->port())});
+                                                      u"Alice"_s,
+                                                      u"--connect"_s,
+                                                      u"127.0.0.1:%1"_s.arg(bob->port())});
         QTRY_VERIFY(!alice->id().isEmpty());
         QTRY_VERIFY(alice->peerOnline(bob->id(), true) && bob->peerOnline(alice->id(), true));
     }
     // Offers `path` to Bob; returns the transfer's ID (the reply to the command).
     QString offer(const QString &path, int ref = 1)
     {
-        alice->send({{u"cmd"_s, u"send-file"_s}, {u"to"_s, bob->id()}, {u"path"_s, path},
-                     {u"ref"_s, ref}});
+        alice->send(
+            {{u"cmd"_s, u"send-file"_s}, {u"to"_s, bob->id()}, {u"path"_s, path}, {u"ref"_s, ref}});
         const auto reply = [&] {
             return alice->find([&](const QJsonObject &e) { return e.value(u"ref"_s) == ref; });
         };
@@ -266,8 +269,8 @@ void tst_FilesCli::declineAndCancelFromEachSide()
     QTRY_COMPARE(p.bob->state(withdrawn), u"cancelled"_s);
     // ... and then it cannot be accepted.
     p.bob->send({{u"cmd"_s, u"accept"_s}, {u"id"_s, withdrawn}, {u"ref"_s, u"late"_s}});
-    QTRY_VERIFY(!p.bob->find([](const QJsonObject &e) { return e.value(u"ref"_s) == u"late"_s; })
-                     .isEmpty());
+    QTRY_VERIFY(
+        !p.bob->find([](const QJsonObject &e) { return e.value(u"ref"_s) == u"late"_s; }).isEmpty());
     QCOMPARE(p.bob->find([](const QJsonObject &e) { return e.value(u"ref"_s) == u"late"_s; })
                  .value(u"event"_s),
              u"error"_s);
@@ -383,7 +386,8 @@ void killAndResume(bool killReceiver)
     QVERIFY(!progress.isEmpty());
     const qint64 resumedAt = progress.first().value(u"bytes"_s).toInteger();
     QVERIFY2(resumedAt >= atKill - 48 * 1024 * 1024,
-             qPrintable(u"resumed at %1, the receiver had %2 when killed"_s.arg(resumedAt).arg(atKill)));
+             qPrintable(
+                 u"resumed at %1, the receiver had %2 when killed"_s.arg(resumedAt).arg(atKill)));
 }
 
 } // namespace
