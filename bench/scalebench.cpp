@@ -13,6 +13,7 @@
 #include "scalebench.h"
 #include "benchpeer.h"
 #include "benchwait.h"
+#include "childlines.h"
 #include "proccost.h"
 
 #include "identity/identity.h"
@@ -46,37 +47,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-void say(const QByteArray &line)
-{
-    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-}
-
-// Lines from the bench on stdin; the child quits when the bench closes it.
-void onStdinLines(QObject *context, std::function<void(const QByteArray &)> handle)
-{
-    auto *notifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, context);
-    auto buffer = std::make_shared<QByteArray>();
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [=] {
-        char chunk[65536];
-        const ssize_t n = ::read(STDIN_FILENO, chunk, sizeof chunk);
-        if (n <= 0) {
-            notifier->setEnabled(false);
-            QCoreApplication::quit();
-            return;
-        }
-        buffer->append(chunk, n);
-        qsizetype end;
-        while ((end = buffer->indexOf('\n')) >= 0) {
-            const QByteArray line = buffer->left(end).trimmed();
-            buffer->remove(0, end + 1);
-            if (!line.isEmpty())
-                handle(line);
-        }
-    });
-}
 
 // Bytes the process has allocated and not freed (malloc's view): unlike the resident size, it
 // drops when memory is given back to the allocator but kept in its free lists.

@@ -366,6 +366,29 @@ MessageDelegate::FileLayout MessageDelegate::fileLayout(const QStyleOptionViewIt
     return l;
 }
 
+// A message's or a file's bubble, clipped to, and its focus ring; returns its colour. Nothing a
+// text draws (stacked marks, tall glyphs) reaches beyond its own bubble. The ring marks the
+// item the keyboard acts on (Menu key, Delete, Ctrl+C) while the list has focus.
+static QColor paintBubble(QPainter *painter,
+                          const QRect &rect,
+                          bool outgoing,
+                          const QStyleOptionViewItem &option)
+{
+    const QPalette &pal = option.palette;
+    painter->setClipRect(rect.adjusted(-1, -1, 1, 1), Qt::IntersectClip);
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    const QColor bubble = outgoing ? UiColors::outgoingBubble(pal) : UiColors::incomingBubble(pal);
+    painter->setBrush(bubble);
+    painter->drawRoundedRect(rect, 10, 10);
+    if (option.state & (QStyle::State_Selected | QStyle::State_HasFocus)) {
+        painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(rect, 10, 10);
+    }
+    return bubble;
+}
+
 void MessageDelegate::paintFile(QPainter *painter,
                                 const QStyleOptionViewItem &option,
                                 const QModelIndex &index) const
@@ -375,17 +398,7 @@ void MessageDelegate::paintFile(QPainter *painter,
     const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
     const QPalette &pal = option.palette;
     painter->save();
-    painter->setClipRect(l.bubble.adjusted(-1, -1, 1, 1), Qt::IntersectClip);
-    painter->setRenderHint(QPainter::Antialiasing);
-    painter->setPen(Qt::NoPen);
-    const QColor bubble = outgoing ? UiColors::outgoingBubble(pal) : UiColors::incomingBubble(pal);
-    painter->setBrush(bubble);
-    painter->drawRoundedRect(l.bubble, 10, 10);
-    if (option.state & (QStyle::State_Selected | QStyle::State_HasFocus)) {
-        painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
-        painter->setBrush(Qt::NoBrush);
-        painter->drawRoundedRect(l.bubble, 10, 10);
-    }
+    const QColor bubble = paintBubble(painter, l.bubble, outgoing, option);
     painter->setRenderHint(QPainter::Antialiasing, false);
     item.paint(painter, l.item, option, bubble);
     painter->setFont(smallFont(option.font));
@@ -427,19 +440,7 @@ void MessageDelegate::paint(QPainter *painter,
     const QPalette &pal = option.palette;
 
     painter->save();
-    // Nothing a text draws (stacked marks, tall glyphs) reaches beyond its own bubble.
-    painter->setClipRect(l.bubble.adjusted(-1, -1, 1, 1), Qt::IntersectClip);
-    painter->setRenderHint(QPainter::Antialiasing);
-    painter->setPen(Qt::NoPen);
-    const QColor bubble = outgoing ? UiColors::outgoingBubble(pal) : UiColors::incomingBubble(pal);
-    painter->setBrush(bubble);
-    painter->drawRoundedRect(l.bubble, 10, 10);
-    // The message the keyboard acts on (Menu key, Delete, Ctrl+C) while the list has focus.
-    if (option.state & (QStyle::State_Selected | QStyle::State_HasFocus)) {
-        painter->setPen(QPen(pal.color(QPalette::Highlight), 1.5));
-        painter->setBrush(Qt::NoBrush);
-        painter->drawRoundedRect(l.bubble, 10, 10);
-    }
+    const QColor bubble = paintBubble(painter, l.bubble, outgoing, option);
 
     painter->setPen(pal.color(QPalette::Text));
     if (text) {

@@ -3,6 +3,7 @@
 // byte for byte what was sent, whatever is killed on the way.
 #include "cliprocess.h"
 #include "files/sha256.h"
+#include "testfiles.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -65,28 +66,6 @@ public:
         return 0;
     }
 };
-
-QByteArray randomBytes(qsizetype n)
-{
-    QByteArray out(n, Qt::Uninitialized);
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(out.data()), n / 4);
-    for (qsizetype i = n / 4 * 4; i < n; ++i)
-        out[i] = char(QRandomGenerator::global()->bounded(256));
-    return out;
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
-}
 
 // A file of `size` bytes, sparse but for 4 KiB of random bytes at every MiB, so that a byte
 // in the wrong place changes its hash; big enough that a transfer over loopback lasts longer
@@ -184,14 +163,14 @@ void tst_FilesCli::sendsFilesAndAFolderTree()
     QTemporaryDir src;
     p.start({u"--accept-files"_s, p.downloads.path()});
     const QByteArray big = randomBytes(3 * 1024 * 1024 + 17);
-    QVERIFY(writeFile(src.filePath(u"empty.txt"_s), {}));
-    QVERIFY(writeFile(src.filePath(u"one.bin"_s), "x"));
-    QVERIFY(writeFile(src.filePath(u"random.bin"_s), big));
+    writeFile(src.filePath(u"empty.txt"_s), {});
+    writeFile(src.filePath(u"one.bin"_s), "x");
+    writeFile(src.filePath(u"random.bin"_s), big);
     // A folder tree with Chinese and emoji names, an empty folder, nested folders.
     const QString folder = src.filePath(u"照片 📷"_s);
-    QVERIFY(writeFile(folder + u"/旅行/北京 1.jpg"_s, randomBytes(200'000)));
-    QVERIFY(writeFile(folder + u"/旅行/深/更深/🐟.txt"_s, "shoal"));
-    QVERIFY(writeFile(folder + u"/readme"_s, {}));
+    writeFile(folder + u"/旅行/北京 1.jpg"_s, randomBytes(200'000));
+    writeFile(folder + u"/旅行/深/更深/🐟.txt"_s, "shoal");
+    writeFile(folder + u"/readme"_s, {});
     QVERIFY(QDir().mkpath(folder + u"/空"_s));
 
     QStringList ids;
@@ -252,7 +231,7 @@ void tst_FilesCli::declineAndCancelFromEachSide()
     Pair p;
     QTemporaryDir src;
     p.start();
-    QVERIFY(writeFile(src.filePath(u"a.bin"_s), randomBytes(1000)));
+    writeFile(src.filePath(u"a.bin"_s), randomBytes(1000));
 
     // Bob declines: both sides see it; nothing is written.
     const QString declined = p.offer(src.filePath(u"a.bin"_s), 1);
@@ -313,7 +292,7 @@ void tst_FilesCli::offerToAnAbsentPeerArrivesAfterBothRestart()
     p.start();
     const QString bobId = p.bob->id();
     const QByteArray bytes = randomBytes(300'000);
-    QVERIFY(writeFile(src.filePath(u"later.bin"_s), bytes));
+    writeFile(src.filePath(u"later.bin"_s), bytes);
     // Bob leaves; Alice offers a file meanwhile; then she quits too.
     p.bob->send({{u"cmd"_s, u"quit"_s}});
     QVERIFY(p.bob->process.waitForFinished(5000));
@@ -407,11 +386,11 @@ void tst_FilesCli::aChangedSourceIsNeverDelivered()
     Pair p;
     QTemporaryDir src;
     p.start();
-    QVERIFY(writeFile(src.filePath(u"draft.txt"_s), "first version"));
+    writeFile(src.filePath(u"draft.txt"_s), "first version");
     const QString id = p.offer(src.filePath(u"draft.txt"_s));
     QTRY_VERIFY(!p.bob->event(u"offer"_s).isEmpty());
     // Changed after it was offered (another size and time): refused when it is asked for.
-    QVERIFY(writeFile(src.filePath(u"draft.txt"_s), "the second, longer version"));
+    writeFile(src.filePath(u"draft.txt"_s), "the second, longer version");
     p.bob->send({{u"cmd"_s, u"accept"_s}, {u"id"_s, id}});
     QTRY_COMPARE(p.alice->state(id), u"failed"_s);
     QTRY_COMPARE(p.bob->state(id), u"failed"_s);
@@ -451,9 +430,9 @@ void tst_FilesCli::limitsFromTheSettingsRefuseOffers()
     ini.close();
     p.start();
     QTemporaryDir src;
-    QVERIFY(writeFile(src.filePath(u"big.bin"_s), randomBytes(2000)));
-    QVERIFY(writeFile(src.filePath(u"a.txt"_s), "a"));
-    QVERIFY(writeFile(src.filePath(u"b.txt"_s), "b"));
+    writeFile(src.filePath(u"big.bin"_s), randomBytes(2000));
+    writeFile(src.filePath(u"a.txt"_s), "a");
+    writeFile(src.filePath(u"b.txt"_s), "b");
     const QString big = p.offer(src.filePath(u"big.bin"_s), 1);
     QTRY_COMPARE(p.alice->state(big), u"failed"_s);
     QVERIFY(!p.alice->lastTransfer(big).value(u"error"_s).toString().isEmpty()); // says why

@@ -3,6 +3,7 @@
 // a link planted in the download folder, never executable, and after a crash at any step the
 // transfer goes on from exactly where it stopped, with no file missing and none twice.
 #include "files/filesink.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -21,28 +22,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray data(size, '\0');
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()),
-                                          size / qsizetype(sizeof(quint32)));
-    return data;
-}
-
-void writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size())
-        qFatal("cannot write %s", qPrintable(path));
-}
-
-QByteArray readFile(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("(unreadable)");
-}
 
 // An offer and the bytes of its files, as the sender has them.
 struct Offer

@@ -3,6 +3,7 @@
 // in a fixed order, nothing reached through a link, and a file changed since it was offered
 // never sent as if it were the one offered.
 #include "files/filesource.h"
+#include "testfiles.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -22,22 +23,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QByteArray randomBytes(qsizetype size)
-{
-    QByteArray data(size, '\0');
-    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(data.data()),
-                                          size / qsizetype(sizeof(quint32)));
-    return data;
-}
-
-void writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size())
-        qFatal("cannot write %s", qPrintable(path));
-}
 
 // "path size f|d" per entry: one string to compare, printed whole on a failure.
 QStringList described(const QList<ManifestItem> &items)
