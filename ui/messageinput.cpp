@@ -32,6 +32,8 @@ void MessageInput::keyPressEvent(QKeyEvent *event)
 
 bool MessageInput::canInsertFromMimeData(const QMimeData *source) const
 {
+    if (!source || source->formats().isEmpty())
+        return false;
     return !ConversationPane::localFiles(source).isEmpty()
            || ConversationPane::hasPastedImage(source) // asked on every clipboard change
            || QPlainTextEdit::canInsertFromMimeData(source);
@@ -39,6 +41,11 @@ bool MessageInput::canInsertFromMimeData(const QMimeData *source) const
 
 void MessageInput::insertFromMimeData(const QMimeData *source)
 {
+    // Ctrl+V with nothing on the X11 clipboard (no owner) hands over data with no format, and
+    // Qt 6.4's QPlainTextEdit crashes on it (a plain QPlainTextEdit does too, under Xvfb):
+    // there is nothing to paste.
+    if (!source || source->formats().isEmpty())
+        return;
     if (const QStringList files = ConversationPane::localFiles(source); !files.isEmpty()) {
         Q_EMIT filesDropped(files);
         return;
