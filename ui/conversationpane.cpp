@@ -486,14 +486,24 @@ void ConversationPane::requestSend(const QStringList &paths)
     Q_EMIT sendFilesRequested(m_peerId, paths, asFolder);
 }
 
+QString ConversationPane::pickFrom() const
+{
+    // Where the last pick was, else home: never the folder Shoal happened to start in.
+    return m_pickedIn.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::HomeLocation)
+                                : m_pickedIn;
+}
+
 void ConversationPane::chooseFiles()
 {
     if (m_peerId.isEmpty())
         return;
     const QStringList paths = QFileDialog::getOpenFileNames(this,
-                                                            tr("Send files to %1").arg(peerName()));
-    if (!paths.isEmpty())
-        Q_EMIT sendFilesRequested(m_peerId, paths, false);
+                                                            tr("Send files to %1").arg(peerName()),
+                                                            pickFrom());
+    if (paths.isEmpty())
+        return;
+    m_pickedIn = QFileInfo(paths.first()).absolutePath();
+    Q_EMIT sendFilesRequested(m_peerId, paths, false);
 }
 
 void ConversationPane::chooseFolder()
@@ -501,9 +511,12 @@ void ConversationPane::chooseFolder()
     if (m_peerId.isEmpty())
         return;
     const QString dir = QFileDialog::getExistingDirectory(this,
-                                                          tr("Send a folder to %1").arg(peerName()));
-    if (!dir.isEmpty())
-        Q_EMIT sendFilesRequested(m_peerId, {dir}, true);
+                                                          tr("Send a folder to %1").arg(peerName()),
+                                                          pickFrom());
+    if (dir.isEmpty())
+        return;
+    m_pickedIn = QFileInfo(dir).absolutePath();
+    Q_EMIT sendFilesRequested(m_peerId, {dir}, true);
 }
 
 void ConversationPane::sendImage(const QImage &image)

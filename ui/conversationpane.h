@@ -73,6 +73,7 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    QString pickFrom() const; // where the file dialogs open
     void send();
     void updateHeader();
     void updateVisibility();
@@ -91,6 +92,7 @@ private:
     ConversationModel *m_model;
     AccessibleRows *m_rows; // m_model as the view sees it
     QString m_peerId;
+    QString m_pickedIn; // the folder of the last files or folder picked to send
     QLabel *m_header;
     QListView *m_view;
     MessageDelegate *m_delegate;
