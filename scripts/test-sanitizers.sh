@@ -11,7 +11,7 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=
 cmake --build build-asan
 cd build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure --timeout 300
+    ctest -j2 --output-on-failure --timeout 300
 
 # The attacks of bench/run.sh --attacks, each against a sanitized peer in a process of its own.
 echo "== the attack benchmark under ASan + UBSan"

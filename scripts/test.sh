@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/build.sh
 cd build
-ctest --output-on-failure --timeout 300
+# Two at a time: every test picks its own ports and folders; the fuzz targets alone run
+# 20 s each.
+ctest -j2 --output-on-failure --timeout 300
