@@ -4,6 +4,7 @@
 #include "discovery/discoveryservice.h"
 #include "files/offercheck.h"
 #include "files/transferinfo.h"
+#include "groups/groupinfo.h"
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
@@ -20,6 +21,7 @@ class ConnectionRegistry;
 class ConversationModel;
 class Dialer;
 class FileTransfers;
+class GroupService;
 class Dispatcher;
 class Inbox;
 class MessageStore;
@@ -143,6 +145,30 @@ public:
     bool acceptsFilesFrom(const QString &peerId) const;
     void setAcceptFilesFrom(const QString &peerId, bool accept);
 
+    // --- Groups (docs/groups.md) ---
+    // Creates a group of this profile and `members` (known peers' IDs): its ID, or nullopt and
+    // *error (no name, a name too long, an unknown peer, too many members or groups).
+    std::optional<QString> createGroup(const QString &name,
+                                       const QStringList &members,
+                                       QString *error);
+    bool addGroupMembers(const QString &groupId, const QStringList &members, QString *error);
+    // Only the group's owner may remove others.
+    bool removeGroupMember(const QString &groupId, const QString &member, QString *error);
+    bool leaveGroup(const QString &groupId, QString *error);
+    bool renameGroup(const QString &groupId, const QString &name, QString *error);
+    // Signed, stored, sent to the members online; the others get it when they next meet any
+    // member. Its ID, or nullopt and *error.
+    std::optional<QUuid> sendGroupMessage(const QString &groupId,
+                                          const QString &text,
+                                          QString *error);
+    QList<GroupInfo> groups() const;
+    std::optional<GroupInfo> group(const QString &groupId) const;
+    // For one of this profile's group messages: where it stands with each other member.
+    QList<GroupDelivery> groupDeliveries(const QUuid &messageId) const;
+    // "Send to several": one 1:1 message to each peer, all or none (every ID checked first).
+    // The IDs in the order of `peerIds`, or an empty list and *error.
+    QList<QUuid> sendToMany(const QStringList &peerIds, const QString &text, QString *error);
+
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -168,6 +194,13 @@ Q_SIGNALS:
     void transferChanged(const TransferInfo &transfer);
     // A peer offers files: the person may accept, save elsewhere, or decline.
     void transferOffered(const TransferInfo &transfer);
+    // A group is new here, or its name, members or unread count changed, or this profile left
+    // it or was removed.
+    void groupChanged(const GroupInfo &group);
+    // One of this profile's group messages reached a member, or was read by one.
+    void groupDeliveryChanged(const QUuid &messageId,
+                              const QString &groupId,
+                              const GroupDelivery &delivery);
 
 private:
     void registerHandlers();
@@ -189,6 +222,7 @@ private:
     Receipts *m_receipts;
     Dialer *m_dialer;
     FileTransfers *m_files = nullptr;
+    GroupService *m_groups = nullptr;
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;

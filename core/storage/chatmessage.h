@@ -17,6 +17,9 @@ enum class MessageState { Queued = 0, Sent = 1, Delivered = 2, Read = 3, Failed 
 enum class MessageKind : quint8 {
     Text = 0, // a chat message
     File = 1, // a file transfer's place in the conversation: id is the transfer's, text its name
+    // A group's membership change (created, added, removed, left, renamed): text is its compact
+    // JSON (docs/groups.md), which the user interfaces phrase in the person's language.
+    GroupEvent = 2,
 };
 
 // One message as the user sees it, in either direction.
@@ -31,6 +34,8 @@ struct ChatMessage
     MessageState state = MessageState::Queued;
     qint64 seq = 0; // arrival order in this profile's store; 0 until stored
     MessageKind kind = MessageKind::Text;
+    // In a group conversation (peerId is then the group's ID): who wrote it. Empty in 1:1.
+    QString author;
 };
 
 // A message is known by who sent it and its ID: an ID is chosen by its sender, so only the pair
