@@ -235,7 +235,8 @@ GroupService::Verdict GroupService::check(Log &log,
 bool GroupService::acceptRun(const QString &peerId,
                              const QString &group,
                              const QList<QPair<QByteArray, QByteArray>> &run,
-                             bool verifyEach)
+                             bool verifyEach,
+                             const QSet<QString> &refused)
 {
     QElapsedTimer timer;
     timer.start();
@@ -252,6 +253,8 @@ bool GroupService::acceptRun(const QString &peerId,
                 << "refused a message of group" << group << "from" << shortId(peerId) << ":" << why;
             continue;
         }
+        if (refused.contains(body->author))
+            continue;
         Log before;
         if (verifyEach)
             before = log;
@@ -282,15 +285,28 @@ bool GroupService::acceptRun(const QString &peerId,
     }
     if (!verifyEach) {
         // The chain: each message's p is the hash of the one before with its signature, so the
-        // last signature of a run vouches for the whole run.
+        // last signature of a run vouches for the whole run. A run whose last signature fails
+        // is refused whole, and the page checked again without it (what leaned on it, such as
+        // an add, falls with it); a second failure refuses the page. Never a verify per
+        // message: a hostile page costs what a good one does.
+        QSet<QString> failed;
         for (auto it = last.cbegin(); it != last.cend(); ++it) {
             const Accepted &a = accepted.at(it.value());
-            if (!m_verifier->verify(log.state.certificate(it.key()), a.bytes, a.sig)) {
-                qCWarning(lcGroups).noquote() << "a run of" << shortId(it.key()) << "in group"
-                                              << group << "from" << shortId(peerId)
-                                              << "ends in a bad signature: checking each";
-                return acceptRun(peerId, group, run, true);
+            if (!m_verifier->verify(log.state.certificate(it.key()), a.bytes, a.sig))
+                failed.insert(it.key());
+        }
+        if (!failed.isEmpty()) {
+            for (const QString &author : std::as_const(failed)) {
+                qCWarning(lcGroups).noquote()
+                    << "refused a run of" << shortId(author) << "in group" << group << "from"
+                    << shortId(peerId) << ": its last signature is bad";
             }
+            if (!refused.isEmpty()) {
+                qCWarning(lcGroups).noquote() << "refused the page of group" << group << "from"
+                                              << shortId(peerId);
+                return gap;
+            }
+            return acceptRun(peerId, group, run, false, failed);
         }
     }
     if (!accepted.isEmpty()) {

@@ -152,7 +152,8 @@ private:
     bool acceptRun(const QString &peerId,
                    const QString &group,
                    const QList<QPair<QByteArray, QByteArray>> &run,
-                   bool verifyEach);
+                   bool verifyEach,
+                   const QSet<QString> &refused = {});
     void keep(const QString &group, const Accepted &a, bool outgoing, const QStringList &alsoTo);
     std::optional<QUuid> author(const QString &group,
                                 Groups::Body body,

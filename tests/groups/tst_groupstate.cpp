@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The fold of a group's membership messages (docs/groups.md, rule 1).
+#include "groups/grouplimits.h"
 #include "groups/groupstate.h"
 #include "identity/identity.h"
 
