@@ -6,6 +6,7 @@
 #include "groups/groupservice.h"
 #include "identity/identity.h"
 #include "identity/signer.h"
+#include "net/dispatcher.h"
 #include "storage/messagestore.h"
 
 #include <QSignalSpy>
@@ -76,6 +77,7 @@ private:
     std::unique_ptr<MessageStore> m_store;
     std::unique_ptr<FakeTransport> m_net;
     std::unique_ptr<GroupService> m_service;
+    Dispatcher m_dispatcher;
     std::unique_ptr<Actor> m_alice, m_bob, m_carol, m_mallory;
     QString m_group;
 
@@ -122,6 +124,18 @@ private Q_SLOTS:
         m_net = std::make_unique<FakeTransport>();
         m_service = std::make_unique<GroupService>(*m_net, *m_store, *m_me);
         m_service->load();
+        // As Messenger registers them.
+        m_dispatcher.on(m_service.get(), &GroupService::onMessage);
+        m_dispatcher.on(m_service.get(), &GroupService::onPage);
+        m_dispatcher.on(m_service.get(), &GroupService::onSync);
+        m_dispatcher.on(m_service.get(), &GroupService::onPull);
+        m_dispatcher.on(m_service.get(), &GroupService::onReceipt);
+        connect(m_net.get(),
+                &Transport::messageReceived,
+                m_service.get(),
+                [this](const QString &peerId, const Protocol::Message &message) {
+                    m_dispatcher.dispatch(peerId, message);
+                });
         m_alice = std::make_unique<Actor>(newIdentity());
         m_bob = std::make_unique<Actor>(newIdentity());
         m_carol = std::make_unique<Actor>(newIdentity());
