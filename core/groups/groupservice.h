@@ -74,7 +74,11 @@ public:
     void onPull(const QString &peerId, const Protocol::GroupPull &pull);
     void onReceipt(const QString &peerId, const Protocol::GroupReceipt &receipt);
 
-    // The longest page (or message) check so far, in microseconds: for tests and the bench.
+    // Messages of a page checked and kept in one pass of the event loop: with one signature
+    // check per author per slice, a few milliseconds.
+    static constexpr qsizetype SliceMessages = 128;
+
+    // The longest slice (or message) check so far, in microseconds: for tests and the bench.
     qint64 longestAcceptUs() const { return m_longestAcceptUs; }
 
 Q_SIGNALS:
@@ -128,6 +132,17 @@ private:
         Groups::Body body;
         QByteArray bytes;
         QByteArray sig;
+        QByteArray link; // linkHash(bytes, sig)
+    };
+    // A page being taken a slice per event-loop pass: the window never waits for a whole one.
+    struct PageWork
+    {
+        QString peer;
+        QString group;
+        QList<QPair<QByteArray, QByteArray>> messages;
+        qsizetype next = 0;
+        bool more = false;
+        bool progressed = false;
     };
     enum class Verdict { Accept, Duplicate, Gap, Refuse };
 
@@ -154,7 +169,13 @@ private:
                    const QList<QPair<QByteArray, QByteArray>> &run,
                    bool verifyEach,
                    const QSet<QString> &refused = {});
-    void keep(const QString &group, const Accepted &a, bool outgoing, const QStringList &alsoTo);
+    void keep(const QString &group,
+              const Accepted &a,
+              bool outgoing,
+              const QStringList &alsoTo,
+              const QDateTime &now);
+    void takePages();
+    void finishPage(const PageWork &work);
     std::optional<QUuid> author(const QString &group,
                                 Groups::Body body,
                                 const QStringList &alsoTo,
@@ -184,6 +205,8 @@ private:
     QHash<QUuid, Pending> m_pending;             // kept, their conversation row not committed
     QHash<QString, QHash<QString, qint64>> m_pulling; // peer -> group -> when the pull went
     QSet<QPair<QString, QString>> m_pullAgain;   // (peer, group): again once committed
+    QList<PageWork> m_pages;                     // pages being taken, oldest first
+    bool m_pagesScheduled = false;
     QHash<QString, TokenBucket> m_pullBudget;    // per peer: pulls it may ask of us
     QHash<QString, QByteArray> m_certs;          // peers connected this run: certificate DER
     QHash<QUuid, QPair<QString, qint64>> m_own;  // this profile's messages: (group, seq)
