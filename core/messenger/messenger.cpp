@@ -207,6 +207,8 @@ bool Messenger::start()
         if (isGroupId(it.key()))
             m_groupUnread.insert(it.key(), it.value());
     }
+    for (const GroupInfo &g : groups())
+        m_peerList->setGroup(g);
     if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
         m_errorString = m_registry->errorString();
         return false;

@@ -134,6 +134,8 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(x.m->group(*group).has_value(), 20000);
             QCOMPARE(x.m->group(*group)->members.size(), 5);
             QCOMPARE(x.m->group(*group)->name, u"Five"_s);
+            // A row in the peer list, after the peers.
+            QVERIFY(x.m->peers()->group(*group).has_value());
         }
 
         eve.stop();
