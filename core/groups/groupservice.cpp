@@ -330,7 +330,7 @@ bool GroupService::acceptRun(const QString &peerId,
 void GroupService::keep(const QString &group,
                         const Accepted &a,
                         bool outgoing,
-                        const QStringList &alsoTo,
+                        const QStringList &to,
                         const QDateTime &now)
 {
     const Body &b = a.body;
@@ -367,8 +367,11 @@ void GroupService::keep(const QString &group,
     p.seq = b.seq;
     p.outgoing = outgoing;
     p.message = Protocol::GroupMessage{a.bytes, a.sig};
-    p.alsoTo = alsoTo;
-    p.added = b.kind == Kind::Add;
+    p.to = to;
+    if (outgoing && b.kind == Kind::Add) {
+        for (const Groups::Member &added : b.members)
+            p.added.append(added.id);
+    }
     m_pending.insert(m.id, p);
     ++m_groups[group].uncommitted;
 }
@@ -418,17 +421,11 @@ void GroupService::committedOne(const ChatMessage &m)
     durable = std::max(durable, p.seq);
     if (p.outgoing) {
         // Live: to every member connected now; the others catch up from anyone.
-        QStringList to = g->log.state.members() + p.alsoTo;
-        to.removeDuplicates();
-        for (const QString &peer : std::as_const(to)) {
-            if (peer != m_self)
-                m_transport.send(peer, p.message);
-        }
-        if (p.added) {
-            // The added do not know the group yet: they pull it on a gsync.
-            for (const QString &peer : p.alsoTo)
-                sendSync(peer, p.group);
-        }
+        for (const QString &peer : p.to)
+            m_transport.send(peer, p.message);
+        // The added do not know the group yet: they pull it on a gsync.
+        for (const QString &peer : p.added)
+            sendSync(peer, p.group);
     } else {
         sendReceipt(p.group, p.author);
     }
@@ -890,9 +887,14 @@ std::optional<QUuid> GroupService::author(const QString &group,
         return std::nullopt;
     }
     const GroupState before = g.log.state;
+    // Live to the members before and after it (a removed member hears of its removal, an
+    // added one of its add), and whoever else it concerns.
+    QStringList to = before.members() + log.state.members() + alsoTo;
+    to.removeDuplicates();
+    to.removeAll(m_self);
     g.log = log;
     g.joined = g.joined || log.state.wasMember(m_self);
-    keep(group, Accepted{body, bytes, sig, g.log.heads.value(m_self).link}, true, alsoTo, body.sentAt);
+    keep(group, Accepted{body, bytes, sig, g.log.heads.value(m_self).link}, true, to, body.sentAt);
     if (before != g.log.state)
         Q_EMIT changed(group);
     return Groups::messageId(group, m_self, body.seq);

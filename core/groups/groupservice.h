@@ -124,8 +124,8 @@ private:
         qint64 seq = 0;
         bool outgoing = false;
         Protocol::GroupMessage message;
-        QStringList alsoTo; // membership: those it concerns besides the members
-        bool added = false; // an add: the added get a gsync
+        QStringList to;    // own: who gets it live (the members before and after it)
+        QStringList added; // own add: they get a gsync, to pull the group
     };
     struct Accepted
     {
@@ -172,7 +172,7 @@ private:
     void keep(const QString &group,
               const Accepted &a,
               bool outgoing,
-              const QStringList &alsoTo,
+              const QStringList &to,
               const QDateTime &now);
     void takePages();
     void finishPage(const PageWork &work);
