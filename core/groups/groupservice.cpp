@@ -398,13 +398,26 @@ void GroupService::onCommitted(const QList<ChatMessage> &added,
 {
     if (m_pending.isEmpty())
         return;
+    // One receipt per (group, author) a commit advanced, not one per message: a catch-up
+    // commits hundreds at once, and each receipt is a signature.
+    QSet<QPair<QString, QString>> advanced;
+    QSet<QString> groups;
     for (const ChatMessage &m : added)
-        committedOne(m);
+        committedOne(m, &advanced, &groups);
     for (const ChatMessage &m : duplicates)
-        committedOne(m);
+        committedOne(m, &advanced, &groups);
+    for (const auto &[group, author] : std::as_const(advanced))
+        sendReceipt(group, author);
+    for (const QString &group : std::as_const(groups)) {
+        const Group *g = find(group);
+        if (g && g->uncommitted == 0)
+            continuePulls(group);
+    }
 }
 
-void GroupService::committedOne(const ChatMessage &m)
+void GroupService::committedOne(const ChatMessage &m,
+                                QSet<QPair<QString, QString>> *advanced,
+                                QSet<QString> *groups)
 {
     if (m.author.isEmpty())
         return;
@@ -417,6 +430,7 @@ void GroupService::committedOne(const ChatMessage &m)
     if (!g)
         return;
     --g->uncommitted;
+    groups->insert(p.group);
     qint64 &durable = g->durable[p.author];
     durable = std::max(durable, p.seq);
     if (p.outgoing) {
@@ -427,10 +441,8 @@ void GroupService::committedOne(const ChatMessage &m)
         for (const QString &peer : p.added)
             sendSync(peer, p.group);
     } else {
-        sendReceipt(p.group, p.author);
+        advanced->insert({p.group, p.author});
     }
-    if (g->uncommitted == 0)
-        continuePulls(p.group);
 }
 
 void GroupService::onNotSaved(const QList<ChatMessage> &messages)

@@ -150,7 +150,9 @@ private:
     void onPeerDisconnected(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage> &duplicates);
     void onNotSaved(const QList<ChatMessage> &messages);
-    void committedOne(const ChatMessage &m);
+    void committedOne(const ChatMessage &m,
+                      QSet<QPair<QString, QString>> *advanced,
+                      QSet<QString> *groups);
 
     Group *find(const QString &group);
     const Group *find(const QString &group) const;
