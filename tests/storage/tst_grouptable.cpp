@@ -157,6 +157,7 @@ private Q_SLOTS:
     void afterOfTenThousandIsFast();
     void groupRowsAreNotPeers();
     void failedGroupWriteFailsAlone();
+    void groupMessageAndRowNeverSplit();
     void migratedFromSchema7();
 };
 
@@ -523,6 +524,28 @@ void tst_GroupTable::failedGroupWriteFailsAlone()
     QVERIFY(store.flush());
     QCOMPARE(store.groupHeads(Group).value(Bob).seq, 1);
     QCOMPARE(texts(store.conversation(Group)), QStringList{u"big"_s});
+}
+
+void tst_GroupTable::groupMessageAndRowNeverSplit()
+{
+    // A group message and its conversation row queued where a batch is cut (MaxWritesPerCommit)
+    // go in the same batch: on a full disk both fail, never the log alone or the row alone.
+    QTemporaryDir dir;
+    MessageStore store;
+    QString error;
+    QVERIFY2(store.open(dir.filePath(u"h.sqlite"_s), &error), qPrintable(error));
+    store.setGrowthLimited(true);
+    QSignalSpy notSaved(&store, &MessageStore::notSaved);
+    // Writes that touch nothing (states of messages never stored) up to the cut.
+    for (int i = 0; i < MessageStore::MaxWritesPerCommit - 1; ++i)
+        store.setState(oneToOne(Carol, u"none"_s, true), MessageState::Delivered);
+    const GroupMessageRecord big = record(Bob, 1, 2, 0, Group, QByteArray(256 * 1024, 'b'));
+    store.saveGroupMessage(big);
+    QVERIFY(store.addReceived(row(big, false, u"big"_s)));
+    QVERIFY(!store.flush());
+    QCOMPARE(notSaved.size(), 1);
+    QVERIFY(store.conversation(Group).isEmpty());
+    QVERIFY(!store.groupMessage(Group, Bob, 1));
 }
 
 void tst_GroupTable::migratedFromSchema7()
