@@ -260,11 +260,10 @@ bool GroupService::acceptRun(const QString &peerId,
             before = log;
         switch (check(log, group, *body, bytes, sig, &why)) {
         case Verdict::Accept:
-            if (verifyEach
-                && !m_verifier->verify(log.state.certificate(body->author), bytes, sig)) {
+            if (verifyEach && !m_verifier->verify(log.state.certificate(body->author), bytes, sig)) {
                 qCWarning(lcGroups).noquote()
-                    << "refused message" << body->seq << "of" << shortId(body->author)
-                    << "in group" << group << "from" << shortId(peerId) << ": bad signature";
+                    << "refused message" << body->seq << "of" << shortId(body->author) << "in group"
+                    << group << "from" << shortId(peerId) << ": bad signature";
                 log = before;
                 continue;
             }
@@ -302,8 +301,8 @@ bool GroupService::acceptRun(const QString &peerId,
                     << shortId(peerId) << ": its last signature is bad";
             }
             if (!refused.isEmpty()) {
-                qCWarning(lcGroups).noquote() << "refused the page of group" << group << "from"
-                                              << shortId(peerId);
+                qCWarning(lcGroups).noquote()
+                    << "refused the page of group" << group << "from" << shortId(peerId);
                 return gap;
             }
             return acceptRun(peerId, group, run, false, failed);
@@ -393,8 +392,7 @@ QString GroupService::eventText(const Body &b)
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-void GroupService::onCommitted(const QList<ChatMessage> &added,
-                               const QList<ChatMessage> &duplicates)
+void GroupService::onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage> &duplicates)
 {
     if (m_pending.isEmpty())
         return;
@@ -561,8 +559,7 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
     takeReceipt(r->group, *r, receipt.body, receipt.sig);
     const bool newer = r->delivered > old.delivered
                        || (r->delivered == old.delivered && r->read > old.read);
-    if (newer && r->author != m_self && r->author != peerId
-        && m_transport.isConnected(r->author))
+    if (newer && r->author != m_self && r->author != peerId && m_transport.isConnected(r->author))
         m_transport.send(r->author, receipt);
 }
 
@@ -684,8 +681,8 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
 {
     const Group *g = find(pull.group);
     if (!g || !g->log.state.isMember(peerId)) {
-        qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from"
-                            << shortId(peerId) << ": not a member";
+        qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from" << shortId(peerId)
+                            << ": not a member";
         return;
     }
     // A pull that goes on from the page just served is part of one catch-up; any other counts
@@ -701,8 +698,8 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
                                                      1000));
         if (!budget->tryTake(m_clock.elapsed())) {
             qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from"
-                                << shortId(peerId) << ": more than"
-                                << Groups::MaxPullsPerSecond << "a second";
+                                << shortId(peerId) << ": more than" << Groups::MaxPullsPerSecond
+                                << "a second";
             return;
         }
     }
@@ -740,8 +737,8 @@ void GroupService::onPage(const QString &peerId, const Protocol::GroupPage &page
                               return w.peer == peerId && w.group == page.group;
                           });
     if (!asked) {
-        qCWarning(lcGroups) << "ignored a page of group" << page.group << "from"
-                            << shortId(peerId) << ": not asked for";
+        qCWarning(lcGroups) << "ignored a page of group" << page.group << "from" << shortId(peerId)
+                            << ": not asked for";
         return;
     }
     if (!find(page.group) && m_groups.size() >= Groups::MaxGroups) {
@@ -792,17 +789,18 @@ void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage
     QString why;
     const auto body = Groups::decode(message.body, &why);
     if (!body) {
-        qCWarning(lcGroups).noquote() << "refused a group message from" << shortId(peerId) << ":"
-                                      << why;
+        qCWarning(lcGroups).noquote()
+            << "refused a group message from" << shortId(peerId) << ":" << why;
         return;
     }
     const Group *g = find(body->group);
     if (!g) {
-        const bool names
-            = body->kind == Kind::Create
-              && std::any_of(body->members.cbegin(),
-                             body->members.cend(),
-                             [this](const Groups::Member &m) { return m.id == m_self; });
+        const bool names = body->kind == Kind::Create
+                           && std::any_of(body->members.cbegin(),
+                                          body->members.cend(),
+                                          [this](const Groups::Member &m) {
+                                              return m.id == m_self;
+                                          });
         if (m_groups.size() >= Groups::MaxGroups) {
             qCWarning(lcGroups) << "refused group" << body->group << "from" << shortId(peerId)
                                 << ": this profile knows" << Groups::MaxGroups << "groups";
@@ -921,14 +919,14 @@ std::optional<QString> GroupService::create(const QString &name,
     if (!checkName(name, &body.name, error))
         return std::nullopt;
     if (m_groups.size() >= Groups::MaxGroups) {
-        *error = tr("This profile already knows %1 groups, the most it keeps.")
-                     .arg(Groups::MaxGroups);
+        *error
+            = tr("This profile already knows %1 groups, the most it keeps.").arg(Groups::MaxGroups);
         return std::nullopt;
     }
-    body.members.append(Groups::Member{m_self,
-                                       m_selfCert,
-                                       Protocol::singleLine(m_ownName,
-                                                            Groups::MaxMemberNameLength)});
+    body.members.append(
+        Groups::Member{m_self,
+                       m_selfCert,
+                       Protocol::singleLine(m_ownName, Groups::MaxMemberNameLength)});
     QSet<QString> seen{m_self};
     for (const QString &id : members) {
         if (seen.contains(id))
