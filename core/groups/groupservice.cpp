@@ -680,11 +680,16 @@ void GroupService::continuePulls(const QString &group)
 void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull)
 {
     const Group *g = find(pull.group);
-    if (!g || !g->log.state.isMember(peerId)) {
+    const GroupState::Member *member = g ? g->log.state.member(peerId) : nullptr;
+    if (!member) {
         qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from" << shortId(peerId)
                             << ": not a member";
         return;
     }
+    // A former member gets what was said up to its removal or leave (so that one who was away
+    // then learns of it), nothing after.
+    const qint64 untilLc = member->isCurrent() ? GroupState::Open
+                                               : member->ranges.constLast().endedAt;
     // A pull that goes on from the page just served is part of one catch-up; any other counts
     // against the peer's budget.
     const bool continuation = m_continuations.value(peerId).value(pull.group) == pull.heads
@@ -709,6 +714,11 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
                                               Groups::MaxPageBytes);
     Protocol::GroupPage page;
     page.group = pull.group;
+    const auto after = std::find_if(records.cbegin(), records.cend(), [untilLc](const auto &r) {
+        return r.lc > untilLc;
+    });
+    const bool cut = after != records.cend();
+    records.erase(after, records.cend());
     page.more = records.size() > Groups::MaxPageMessages;
     if (page.more)
         records.resize(Groups::MaxPageMessages);
@@ -721,7 +731,7 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
         next.insert(r.author, std::max(next.value(r.author), r.seq));
     }
     // Stopped by the bytes, not the count: there may be more.
-    page.more = page.more || bytes + Groups::MaxGroupBody > Groups::MaxPageBytes;
+    page.more = page.more || (!cut && bytes + Groups::MaxGroupBody > Groups::MaxPageBytes);
     if (page.more)
         m_continuations[peerId].insert(pull.group, next);
     else

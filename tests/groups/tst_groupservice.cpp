@@ -345,6 +345,26 @@ private Q_SLOTS:
         QCOMPARE(texts().last(), QStringLiteral("after"));
     }
 
+    void formerMemberGetsOnlyUpToItsRemoval()
+    {
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("before"), 2));
+        Body r;
+        r.kind = Kind::Remove;
+        r.removed = {{m_bob->id(), 0}};
+        deliver(*m_alice, m_alice->write(m_group, r, 3));
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("after"), 4));
+        // Bob was away: he pulls, and learns of his removal, but not what followed it.
+        m_net->receive(m_bob->id(), Protocol::GroupPull{m_group, {}});
+        const auto pages = m_net->sentOf<Protocol::GroupPage>(m_bob->id());
+        QCOMPARE(pages.size(), 1);
+        QCOMPARE(pages.first().messages.size(), 3); // create, "before", the remove
+        QVERIFY(!pages.first().more);
+        // A stranger gets nothing at all.
+        m_net->connectPeer(m_mallory->id());
+        m_net->receive(m_mallory->id(), Protocol::GroupPull{m_group, {}});
+        QVERIFY(m_net->sentOf<Protocol::GroupPage>(m_mallory->id()).isEmpty());
+    }
+
     void catchUpPagesUntilDone()
     {
         // Bob has more than a page of Alice's messages; we pull until "more" is false.
