@@ -828,24 +828,35 @@ void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage
 
 // --- commands ----------------------------------------------------------------------------------
 
-bool GroupService::memberFor(const QString &id, Groups::Member *out, QString *error) const
+bool GroupService::memberFor(const QString &id,
+                             const QHash<QString, PeerRecord> &known,
+                             Groups::Member *out,
+                             QString *error) const
 {
     if (!Protocol::isValidPeerId(id)) {
         *error = tr("%1 is not a peer ID.").arg(id);
         return false;
     }
-    const QByteArray cert = certificateOf(id);
+    const PeerRecord record = known.value(id);
+    QByteArray cert = m_certs.value(id);
+    for (auto g = m_groups.cbegin(); cert.isEmpty() && g != m_groups.cend(); ++g)
+        cert = g->log.state.certificate(id);
+    if (cert.isEmpty())
+        cert = record.certificate;
     if (cert.isEmpty()) {
         *error = tr("Shoal has not met peer %1 yet; connect to it once first.").arg(shortId(id));
         return false;
     }
-    QString name;
-    for (const PeerRecord &p : m_store.peers()) {
-        if (p.id == id)
-            name = p.name;
-    }
-    *out = Groups::Member{id, cert, Protocol::singleLine(name, Groups::MaxMemberNameLength)};
+    *out = Groups::Member{id, cert, Protocol::singleLine(record.name, Groups::MaxMemberNameLength)};
     return true;
+}
+
+QHash<QString, PeerRecord> GroupService::knownPeers() const
+{
+    QHash<QString, PeerRecord> out;
+    for (const PeerRecord &p : m_store.peers())
+        out.insert(p.id, p);
+    return out;
 }
 
 GroupService::Group *GroupService::ownGroup(const QString &group, QString *error)
@@ -938,12 +949,13 @@ std::optional<QString> GroupService::create(const QString &name,
                        m_selfCert,
                        Protocol::singleLine(m_ownName, Groups::MaxMemberNameLength)});
     QSet<QString> seen{m_self};
+    const auto known = knownPeers();
     for (const QString &id : members) {
         if (seen.contains(id))
             continue;
         seen.insert(id);
         Groups::Member m;
-        if (!memberFor(id, &m, error))
+        if (!memberFor(id, known, &m, error))
             return std::nullopt;
         body.members.append(m);
     }
@@ -970,11 +982,12 @@ bool GroupService::add(const QString &group, const QStringList &members, QString
     Body body;
     body.kind = Kind::Add;
     QStringList added;
+    const auto known = knownPeers();
     for (const QString &id : members) {
         if (g->log.state.isMember(id) || added.contains(id))
             continue;
         Groups::Member m;
-        if (!memberFor(id, &m, error))
+        if (!memberFor(id, known, &m, error))
             return false;
         body.members.append(m);
         added.append(id);

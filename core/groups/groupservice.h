@@ -19,6 +19,7 @@
 
 class Identity;
 class MessageStore;
+struct PeerRecord;
 class Signer;
 class Transport;
 class Verifier;
@@ -184,7 +185,11 @@ private:
                                 Groups::Body body,
                                 const QStringList &alsoTo,
                                 QString *error);
-    bool memberFor(const QString &id, Groups::Member *out, QString *error) const;
+    bool memberFor(const QString &id,
+                   const QHash<QString, PeerRecord> &known,
+                   Groups::Member *out,
+                   QString *error) const;
+    QHash<QString, PeerRecord> knownPeers() const; // the history's, by ID (one read)
     Group *ownGroup(const QString &group, QString *error);
     void sendSync(const QString &peerId, const QString &group);
     void pull(const QString &peerId, const QString &group);
