@@ -2,6 +2,7 @@
 #include "conversationpane.h"
 
 #include "accessiblerows.h"
+#include "grouptext.h"
 #include "memberspanel.h"
 #include "messagedelegate.h"
 #include "messageinput.h"
@@ -718,15 +719,15 @@ void ConversationPane::updateHeader()
         if (!group->isMember) {
             m_header->setText(tr("%1 — you are no longer a member").arg(group->name));
         } else if (online > 0) {
-            m_header->setText(tr("%1 — %n member(s), %2 online", nullptr, int(group->members.size()))
-                                  .arg(group->name)
-                                  .arg(online));
+            m_header->setText(tr("%1 — %2, %3 online", "group, members, others online")
+                                  .arg(group->name,
+                                       GroupText::members(int(group->members.size())),
+                                       QString::number(online)));
         } else {
-            m_header->setText(tr("%1 — %n member(s), none online; messages reach them when "
-                                 "they next meet any member",
-                                 nullptr,
-                                 int(group->members.size()))
-                                  .arg(group->name));
+            m_header->setText(tr("%1 — %2, none online; messages reach them when they next meet "
+                                 "any member",
+                                 "group, members")
+                                  .arg(group->name, GroupText::members(int(group->members.size()))));
         }
         m_header->setToolTip(tr("Group ID %1").arg(group->id));
         return;

@@ -7,6 +7,11 @@
 
 using namespace Qt::StringLiterals;
 
+QString GroupText::members(int count)
+{
+    return count == 1 ? tr("1 member") : tr("%n members", nullptr, count);
+}
+
 QString GroupText::nameList(const QStringList &names)
 {
     if (names.isEmpty())

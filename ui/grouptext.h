@@ -22,6 +22,8 @@ public:
 
     // A GroupEvent row's text; `self` is this profile's ID (it is "You").
     static QString event(const QString &json, const QString &self, const NameOf &nameOf);
+    // "1 member", "5 members".
+    static QString members(int count);
     // "Bob", "Bob and Carol", "Bob, Carol and Dave".
     static QString nameList(const QStringList &names);
     // "delivered to 1 of 2", "read by 1 · delivered to 1 of 2", "read by 2".

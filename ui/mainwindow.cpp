@@ -315,7 +315,10 @@ SendManyDialog *MainWindow::openSendManyDialog()
     auto *dialog = new SendManyDialog(m_messenger, m_peers->selectedPeerIds(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &SendManyDialog::sent, this, [this](const QStringList &peerIds) {
-        statusBar()->showMessage(tr("Sent to %n peer(s).", nullptr, int(peerIds.size())), 5000);
+        statusBar()->showMessage(peerIds.size() == 1
+                                     ? tr("Sent to 1 peer.")
+                                     : tr("Sent to %n peers.", nullptr, int(peerIds.size())),
+                                 5000);
     });
     dialog->open();
     return dialog;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "memberspanel.h"
 
+#include "grouptext.h"
 #include "messenger/messenger.h"
 #include "peerchecklist.h"
 #include "uicolors.h"
@@ -156,7 +157,8 @@ void MembersPanel::refresh()
             m_list->setCurrentItem(item);
     }
     m_title->setText(
-        g->isMember ? tr("%n member(s), %1 online", nullptr, int(g->members.size())).arg(online)
+        g->isMember ? tr("%1, %2 online", "members, online")
+                          .arg(GroupText::members(int(g->members.size())), QString::number(online))
                     : tr("You are no longer a member of this group."));
     m_title->setToolTip(g->name);
     updateButtons();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerdelegate.h"
 
+#include "grouptext.h"
 #include "models/peerlistmodel.h"
 
 #include <QApplication>
@@ -109,10 +110,12 @@ void PeerDelegate::paint(QPainter *painter,
     painter->setPen(dim);
     const QString status = online ? tr("online") : heard ? tr("seen on the LAN") : tr("offline");
     const int members = index.data(PeerListModel::MemberCountRole).toInt();
-    const QString line = isGroup
-                             ? tr("group · %n member(s) · %1 online", nullptr, members)
-                                   .arg(index.data(PeerListModel::OnlineMemberCountRole).toInt())
-                             : QStringLiteral("%1 · %2").arg(shortId, status);
+    const QString line
+        = isGroup
+              ? tr("group · %1 · %2 online", "members, others online")
+                    .arg(GroupText::members(members),
+                         QString::number(index.data(PeerListModel::OnlineMemberCountRole).toInt()))
+              : QStringLiteral("%1 · %2").arg(shortId, status);
     const QRect idRect(textLeft,
                        nameRect.bottom(),
                        right - textLeft,

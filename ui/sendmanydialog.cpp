@@ -70,7 +70,9 @@ void SendManyDialog::confirmAndSend()
         return;
     // Every name spelled out: the point is to notice a wrong one before it is too late.
     m_confirmation = new QMessageBox(QMessageBox::Question,
-                                     tr("Send to %n people?", nullptr, int(ids.size())),
+                                     ids.size() == 1
+                                         ? tr("Send to 1 person?")
+                                         : tr("Send to %n people?", nullptr, int(ids.size())),
                                      tr("Send this message to %1?")
                                          .arg(GroupText::nameList(m_recipients->checkedNames())),
                                      QMessageBox::Cancel,
