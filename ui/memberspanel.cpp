@@ -156,10 +156,8 @@ void MembersPanel::refresh()
         if (m.id == selected)
             m_list->setCurrentItem(item);
     }
-    m_title->setText(
-        g->isMember ? tr("%1, %2 online", "members, online")
-                          .arg(GroupText::members(int(g->members.size())), QString::number(online))
-                    : tr("You are no longer a member of this group."));
+    // The conversation's header has the counts.
+    m_title->setText(g->isMember ? tr("Members") : tr("You are no longer a member of this group."));
     m_title->setToolTip(g->name);
     updateButtons();
 }
