@@ -61,10 +61,11 @@ MembersPanel::MembersPanel(Messenger &messenger, QWidget *parent)
     m_error->hide();
 
     auto *buttons = new QGridLayout;
+    // Remove last: it shows for the owner only, and leaves no hole when it does not.
     buttons->addWidget(m_add, 0, 0);
-    buttons->addWidget(m_remove, 0, 1);
-    buttons->addWidget(m_rename, 1, 0);
-    buttons->addWidget(m_leave, 1, 1);
+    buttons->addWidget(m_rename, 0, 1);
+    buttons->addWidget(m_leave, 1, 0);
+    buttons->addWidget(m_remove, 1, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 0, 0, 0);
     layout->addWidget(m_title);
@@ -127,7 +128,6 @@ void MembersPanel::refresh()
         updateButtons();
         return;
     }
-    int online = 0;
     QList<GroupMemberInfo> members = g->members;
     // Online first (who can answer now), then by name; this profile leads its own list.
     std::stable_sort(members.begin(), members.end(), [this](const auto &a, const auto &b) {
@@ -142,8 +142,6 @@ void MembersPanel::refresh()
     const QColor onlineColor(0x2e, 0xa0, 0x43);
     const QColor offlineColor(0x9a, 0x9a, 0x9a);
     for (const GroupMemberInfo &m : members) {
-        const bool self = m.id == m_messenger.id();
-        online += m.online && !self;
         QString text = nameOf(m);
         if (m.id == g->owner)
             text = tr("%1 · owner", "a member who created the group").arg(text);
