@@ -726,63 +726,63 @@
     <name>GroupService</name>
     <message>
         <source>%1 is not a peer ID.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 不是用户 ID。</translation>
     </message>
     <message>
         <source>Shoal has not met peer %1 yet; connect to it once first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Shoal 尚未见过用户 %1；请先连接一次。</translation>
     </message>
     <message>
         <source>Unknown group %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知群组 %1。</translation>
     </message>
     <message>
         <source>This profile is no longer a member of that group.</source>
-        <translation type="unfinished"></translation>
+        <translation>此配置文件已不是该群组的成员。</translation>
     </message>
     <message>
         <source>A group needs a name.</source>
-        <translation type="unfinished"></translation>
+        <translation>群组需要一个名称。</translation>
     </message>
     <message>
         <source>A group&apos;s name may be %1 characters long at most.</source>
-        <translation type="unfinished"></translation>
+        <translation>群组名称最多 %1 个字符。</translation>
     </message>
     <message>
         <source>The message is too long.</source>
-        <translation type="unfinished"></translation>
+        <translation>消息太长。</translation>
     </message>
     <message>
         <source>The message could not be signed with this profile&apos;s key.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法用此配置文件的密钥签名该消息。</translation>
     </message>
     <message>
         <source>This profile already knows %1 groups, the most it keeps.</source>
-        <translation type="unfinished"></translation>
+        <translation>此配置文件已有 %1 个群组，已达上限。</translation>
     </message>
     <message>
         <source>A group may have %1 members at most.</source>
-        <translation type="unfinished"></translation>
+        <translation>一个群组最多有 %1 名成员。</translation>
     </message>
     <message>
         <source>They are members already.</source>
-        <translation type="unfinished"></translation>
+        <translation>他们已经是成员了。</translation>
     </message>
     <message>
         <source>Only the group&apos;s creator may remove members.</source>
-        <translation type="unfinished"></translation>
+        <translation>只有群组的创建者可以移除成员。</translation>
     </message>
     <message>
         <source>%1 is not another member of this group.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 不是此群组的其他成员。</translation>
     </message>
     <message>
         <source>The message is empty.</source>
-        <translation type="unfinished">消息为空。</translation>
+        <translation>消息为空。</translation>
     </message>
     <message>
         <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
-        <translation type="unfinished">消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
     </message>
 </context>
 <context>
@@ -1309,19 +1309,19 @@
     </message>
     <message>
         <source>Pick at least one peer.</source>
-        <translation type="unfinished"></translation>
+        <translation>请至少选择一个用户。</translation>
     </message>
     <message>
         <source>The message is empty.</source>
-        <translation type="unfinished">消息为空。</translation>
+        <translation>消息为空。</translation>
     </message>
     <message>
         <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
-        <translation type="unfinished">消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
     </message>
     <message>
         <source>Peer %1 is listed twice.</source>
-        <translation type="unfinished"></translation>
+        <translation>用户 %1 被列出了两次。</translation>
     </message>
 </context>
 <context>
