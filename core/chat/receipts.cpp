@@ -47,6 +47,8 @@ void Receipts::onReceived(const QList<ChatMessage> &messages)
     QHash<QString, int> unread; // one update per peer, not per message
     bool readNow = false;
     for (const ChatMessage &m : messages) {
+        if (m.state == MessageState::Read) // arrived read (a group's membership event)
+            continue;
         if (m.peerId == m_active && m_activeVisible)
             readNow = true;
         else

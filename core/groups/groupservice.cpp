@@ -351,8 +351,10 @@ void GroupService::keep(const QString &group,
     m.sentAt = b.sentAt;
     m.receivedAt = outgoing ? b.sentAt : now;
     m.text = b.kind == Kind::Text ? b.text : eventText(b);
-    m.state = MessageState::Delivered;
     m.kind = b.kind == Kind::Text ? MessageKind::Text : MessageKind::GroupEvent;
+    // A membership event is shown, never unread: the badge counts what people wrote.
+    m.state = !outgoing && m.kind == MessageKind::GroupEvent ? MessageState::Read
+                                                             : MessageState::Delivered;
     m.author = b.author;
     if (outgoing) {
         m_store.addOutgoing(m);
