@@ -5,6 +5,7 @@
 #include "chat/outbox.h"
 #include "chat/receipts.h"
 #include "files/filetransfers.h"
+#include "groups/groupservice.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/dispatcher.h"
@@ -54,6 +55,15 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_files, &FileTransfers::offered, this, &Messenger::transferOffered);
     connect(m_files, &FileTransfers::peerWanted, m_dialer, &Dialer::setWanted);
 
+    m_groups = new GroupService(transport, *m_store, m_identity, this);
+    m_groups->setOwnName(m_config.name);
+    m_groups->setSendReadReceipts(m_config.sendReadReceipts);
+    connect(m_groups, &GroupService::changed, this, &Messenger::reportGroup);
+    connect(m_groups, &GroupService::deliveryChanged, this, &Messenger::groupDeliveryChanged);
+    // A member coming or going changes what the group's members panel shows.
+    connect(m_registry, &Transport::peerConnected, this, &Messenger::reportGroupsOf);
+    connect(m_registry, &Transport::peerDisconnected, this, &Messenger::reportGroupsOf);
+
     connect(m_roster, &Roster::peerUpdated, this, &Messenger::peerUpdated);
     connect(m_outbox, &Outbox::peerWanted, this, [this](const QString &peerId, bool now) {
         now ? m_dialer->retry(peerId) : m_dialer->dial(peerId);
@@ -64,8 +74,24 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             Q_EMIT messageReceived(m);
     });
     connect(m_inbox, &Inbox::received, m_receipts, &Receipts::onReceived);
-    connect(m_receipts, &Receipts::unreadAdded, m_roster, &Roster::addUnread);
-    connect(m_receipts, &Receipts::unreadCleared, m_roster, &Roster::clearUnread);
+    connect(m_receipts, &Receipts::unreadAdded, this, [this](const QString &id, int count) {
+        if (!isGroupId(id)) {
+            m_roster->addUnread(id, count);
+            return;
+        }
+        m_groupUnread[id] += count;
+        reportGroup(id);
+    });
+    connect(m_receipts, &Receipts::unreadCleared, this, [this](const QString &id) {
+        if (!isGroupId(id)) {
+            m_roster->clearUnread(id);
+            return;
+        }
+        // Shown: a group's read receipts are its own (grcpt), never a 1:1 `read`.
+        m_groups->markRead(id);
+        if (m_groupUnread.remove(id))
+            reportGroup(id);
+    });
     connect(m_dialer,
             &Dialer::identityMismatch,
             this,
@@ -141,6 +167,11 @@ void Messenger::registerHandlers()
     m_dispatcher->on(m_outbox, &Outbox::onResend);
     m_dispatcher->on(m_files, &FileTransfers::onOffer);
     m_dispatcher->on(m_files, &FileTransfers::onControl);
+    m_dispatcher->on(m_groups, &GroupService::onMessage);
+    m_dispatcher->on(m_groups, &GroupService::onPage);
+    m_dispatcher->on(m_groups, &GroupService::onSync);
+    m_dispatcher->on(m_groups, &GroupService::onPull);
+    m_dispatcher->on(m_groups, &GroupService::onReceipt);
     // The files' bulk messages are not the conversation's: on a chat stream they are ignored.
     const auto notHere = [](const QString &peerId, const auto &message) {
         qCDebug(lcMessenger) << "ignored on the chat stream from" << peerId
@@ -166,6 +197,12 @@ bool Messenger::start()
         return false;
     m_roster->load();
     m_files->load();
+    m_groups->load();
+    const auto unread = m_store->unreadCounts();
+    for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
+        if (isGroupId(it.key()))
+            m_groupUnread.insert(it.key(), it.value());
+    }
     if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
         m_errorString = m_registry->errorString();
         return false;
@@ -198,6 +235,7 @@ void Messenger::setName(const QString &name)
 {
     m_config.name = Protocol::singleLine(name, Protocol::MaxNameLength);
     m_registry->setDisplayName(m_config.name);
+    m_groups->setOwnName(m_config.name);
     if (m_discovery)
         m_discovery->setName(m_config.name);
 }
@@ -296,6 +334,7 @@ void Messenger::setSendReadReceipts(bool send)
 {
     m_config.sendReadReceipts = send;
     m_receipts->setSendReadReceipts(send);
+    m_groups->setSendReadReceipts(send);
 }
 
 bool Messenger::retryMessage(const QUuid &id, QString *error)

@@ -206,6 +206,9 @@ private:
     void registerHandlers();
     void onDiscoveryGone(const QString &peerId);
     void dropIfOnlyHeard(const QString &peerId);
+    // groupChanged() for one group, and for every group `peerId` is a member of.
+    void reportGroup(const QString &groupId);
+    void reportGroupsOf(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
@@ -223,6 +226,7 @@ private:
     Dialer *m_dialer;
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
+    QHash<QString, int> m_groupUnread; // per group: messages not yet shown
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;

@@ -2,6 +2,7 @@
 #include "messages.h"
 
 #include "framedecoder.h"
+#include "groups/grouplimits.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -795,6 +796,220 @@ bool FileEnd::operator==(const FileEnd &o) const
     return id == o.id && request == o.request && index == o.index && sha256 == o.sha256;
 }
 
+namespace {
+
+// A byte string of 1..max bytes.
+std::optional<QByteArray> bytesField(const QCborMap &map,
+                                     QLatin1StringView key,
+                                     qsizetype max,
+                                     QString *error)
+{
+    const QCborValue v = map.value(key);
+    if (!v.isByteArray()) {
+        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
+                                 : u"field \"%1\" is not a byte string"_s.arg(key);
+        return std::nullopt;
+    }
+    QByteArray bytes = v.toByteArray();
+    if (bytes.isEmpty() || bytes.size() > max) {
+        *error = u"field \"%1\" is not 1..%2 bytes"_s.arg(key).arg(max);
+        return std::nullopt;
+    }
+    return bytes;
+}
+
+bool isValidGroupId(QStringView id)
+{
+    if (id.size() != Groups::GroupIdLength)
+        return false;
+    for (QChar c : id) {
+        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
+            return false;
+    }
+    return true;
+}
+
+std::optional<QString> groupField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    auto id = textField(map, key, error);
+    if (id && !isValidGroupId(*id)) {
+        *error = u"field \"%1\" is not a group ID"_s.arg(key);
+        return std::nullopt;
+    }
+    return id;
+}
+
+QString bytesText(const QByteArray &bytes)
+{
+    return u"%1 bytes"_s.arg(bytes.size());
+}
+
+} // namespace
+
+template<typename Tag>
+QCborMap SignedMessage<Tag>::toCbor() const
+{
+    QCborMap map = typed(QLatin1StringView(Tag::Name));
+    map.insert("b"_L1, body);
+    map.insert("sig"_L1, sig);
+    return map;
+}
+
+template<typename Tag>
+std::optional<SignedMessage<Tag>> SignedMessage<Tag>::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto b = bytesField(map, "b"_L1, Groups::MaxGroupBody, error);
+    const auto sig = b ? bytesField(map, "sig"_L1, Groups::MaxSignatureBytes, error) : std::nullopt;
+    if (!sig)
+        return std::nullopt;
+    return SignedMessage{*b, *sig};
+}
+
+template<typename Tag>
+QString SignedMessage<Tag>::toString() const
+{
+    return QLatin1StringView(Tag::Name) + u"(b=%1, sig=%2)"_s.arg(bytesText(body), hashText(sig));
+}
+
+template struct SignedMessage<GroupMessageTag>;
+template struct SignedMessage<GroupReceiptTag>;
+
+QCborMap GroupPage::toCbor() const
+{
+    QCborMap map = typed("gpage"_L1);
+    map.insert("g"_L1, group);
+    QCborArray array;
+    for (const auto &[body, sig] : messages)
+        array.append(QCborArray{body, sig});
+    map.insert("m"_L1, array);
+    map.insert("more"_L1, more);
+    return map;
+}
+
+std::optional<GroupPage> GroupPage::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto group = groupField(map, "g"_L1, error);
+    const auto more = group ? boolField(map, "more"_L1, error) : std::nullopt;
+    if (!more)
+        return std::nullopt;
+    const QCborValue m = map.value("m"_L1);
+    if (!m.isArray()) {
+        *error = m.isUndefined() ? u"missing field \"m\""_s : u"field \"m\" is not an array"_s;
+        return std::nullopt;
+    }
+    const QCborArray array = m.toArray();
+    if (array.size() > Groups::MaxPageMessages) {
+        *error = u"more than %1 messages in a page"_s.arg(Groups::MaxPageMessages);
+        return std::nullopt;
+    }
+    GroupPage page{*group, {}, *more};
+    page.messages.reserve(array.size());
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QCborValue item = array.at(i);
+        const QCborArray pair = item.toArray();
+        const bool shaped = item.isArray() && pair.size() == 2 && pair.at(0).isByteArray()
+                            && pair.at(1).isByteArray();
+        const QByteArray body = shaped ? pair.at(0).toByteArray() : QByteArray();
+        const QByteArray sig = shaped ? pair.at(1).toByteArray() : QByteArray();
+        if (body.isEmpty() || body.size() > Groups::MaxGroupBody || sig.isEmpty()
+            || sig.size() > Groups::MaxSignatureBytes) {
+            *error = u"page message %1 is not [body, sig]"_s.arg(i);
+            return std::nullopt;
+        }
+        bytes += body.size();
+        if (bytes > Groups::MaxPageBytes) {
+            *error = u"page bodies over %1 bytes"_s.arg(Groups::MaxPageBytes);
+            return std::nullopt;
+        }
+        page.messages.append({body, sig});
+    }
+    return page;
+}
+
+QString GroupPage::toString() const
+{
+    return u"gpage(g=%1, %2 messages, more=%3)"_s.arg(group)
+        .arg(messages.size())
+        .arg(more ? u"true"_s : u"false"_s);
+}
+
+bool GroupPage::operator==(const GroupPage &o) const
+{
+    return group == o.group && messages == o.messages && more == o.more;
+}
+
+template<typename Tag>
+QCborMap HeadsMessage<Tag>::toCbor() const
+{
+    QCborMap map = typed(QLatin1StringView(Tag::Name));
+    map.insert("g"_L1, group);
+    // Sorted: the same heads always give the same bytes.
+    QStringList authors = heads.keys();
+    authors.sort();
+    QCborMap h;
+    for (const QString &author : std::as_const(authors))
+        h.insert(author, heads.value(author));
+    map.insert("h"_L1, h);
+    return map;
+}
+
+template<typename Tag>
+std::optional<HeadsMessage<Tag>> HeadsMessage<Tag>::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto group = groupField(map, "g"_L1, error);
+    if (!group)
+        return std::nullopt;
+    const QCborValue h = map.value("h"_L1);
+    if (!h.isMap()) {
+        *error = h.isUndefined() ? u"missing field \"h\""_s : u"field \"h\" is not a map"_s;
+        return std::nullopt;
+    }
+    const QCborMap entries = h.toMap();
+    if (entries.size() > Groups::MaxHeads) {
+        *error = u"more than %1 heads"_s.arg(Groups::MaxHeads);
+        return std::nullopt;
+    }
+    HeadsMessage out{*group, {}};
+    out.heads.reserve(entries.size());
+    for (auto it = entries.constBegin(); it != entries.constEnd(); ++it) {
+        const QCborValue key = it.key();
+        const QCborValue value = it.value();
+        const QString author = key.isString() ? exactString(key) : QString();
+        if (!isValidPeerId(author)) {
+            *error = u"a head's key is not a peer ID"_s;
+            return std::nullopt;
+        }
+        if (!value.isInteger() || value.toInteger() < 0 || value.toInteger() > Groups::MaxCounter) {
+            *error = u"head of %1 out of range"_s.arg(author);
+            return std::nullopt;
+        }
+        // A key given twice would let the two values disagree.
+        if (out.heads.contains(author)) {
+            *error = u"head of %1 given twice"_s.arg(author);
+            return std::nullopt;
+        }
+        out.heads.insert(author, value.toInteger());
+    }
+    return out;
+}
+
+template<typename Tag>
+QString HeadsMessage<Tag>::toString() const
+{
+    QStringList shown;
+    QStringList authors = heads.keys();
+    authors.sort();
+    for (qsizetype i = 0; i < qMin<qsizetype>(authors.size(), 3); ++i)
+        shown.append(u"%1:%2"_s.arg(authors.at(i).left(8)).arg(heads.value(authors.at(i))));
+    if (authors.size() > shown.size())
+        shown.append(u"…"_s);
+    return QLatin1StringView(Tag::Name) + u"(g=%1, h={%2})"_s.arg(group, shown.join(u", "_s));
+}
+
+template struct HeadsMessage<GroupSyncTag>;
+template struct HeadsMessage<GroupPullTag>;
+
 QString Unknown::toString() const
 {
     return u"unknown(%1)"_s.arg(type);
@@ -1211,6 +1426,16 @@ std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
         return wrap(FileData::fromCbor(map, error));
     if (type == "fend"_L1)
         return wrap(FileEnd::fromCbor(map, error));
+    if (type == "gmsg"_L1)
+        return wrap(GroupMessage::fromCbor(map, error));
+    if (type == "gpage"_L1)
+        return wrap(GroupPage::fromCbor(map, error));
+    if (type == "gsync"_L1)
+        return wrap(GroupSync::fromCbor(map, error));
+    if (type == "gpull"_L1)
+        return wrap(GroupPull::fromCbor(map, error));
+    if (type == "grcpt"_L1)
+        return wrap(GroupReceipt::fromCbor(map, error));
     return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 

@@ -4,7 +4,8 @@
 // Wire protocol v1 message types. Grammar (CDDL), also in docs/protocol.md:
 //
 //   message = hello / chat / ack / read / resend / ping / pong / bye
-//           / offer / xfer / mreq / man / get / data / fend    ; each a CBOR map, text keys
+//           / offer / xfer / mreq / man / get / data / fend
+//           / gmsg / gpage / gsync / gpull / grcpt                ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
 //             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
@@ -32,6 +33,15 @@
 //             "d": bstr .size (1..262144) }
 //   fend  = { "t": "fend", "xid": uuid-text, "g": uint32, "i": uint, "sha": sha256 }
 //   ; every index, offset and size (and off + the size of d) is at most 2^53
+//   ; Groups (docs/protocol.md, "Groups"; the signed bodies: core/groups/groupbody.h):
+//   gmsg  = { "t": "gmsg", "b": bstr, "sig": bstr }     ; one group message: body, signature
+//   gpage = { "t": "gpage", "g": group-id, "m": [* [bstr, bstr]], "more": bool }
+//           ; catch-up answer: (body, sig) pairs, at most 512 and 768 KiB of bodies
+//   gsync = { "t": "gsync", "g": group-id, "h": { * peer-id => uint } }   ; what I hold
+//   gpull = { "t": "gpull", "g": group-id, "h": { * peer-id => uint } }   ; send what follows
+//   grcpt = { "t": "grcpt", "b": bstr, "sig": bstr }    ; a member's signed receipt
+//   ; b: 1..262144 bytes; sig: 1..80 bytes; h: at most 256 entries, each value <= 2^53
+//   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
 //   uuid-text = tstr   ; not the nil UUID
@@ -40,7 +50,9 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 #include <QUuid>
@@ -315,6 +327,74 @@ struct FileEnd
     bool operator==(const FileEnd &o) const;
 };
 
+// Groups. The bodies are carried as bytes: the signature is over exactly them, so they are
+// decoded (Groups::decode) by the groups service, not here. Limits: core/groups/grouplimits.h.
+
+// One group message (body, signature) and a member's signed receipt ("gmsg", "grcpt"): the same
+// shape, one template with a tag each.
+template<typename Tag>
+struct SignedMessage
+{
+    QByteArray body; // 1..Groups::MaxGroupBody bytes
+    QByteArray sig;  // 1..Groups::MaxSignatureBytes bytes
+
+    QCborMap toCbor() const;
+    static std::optional<SignedMessage> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const SignedMessage &o) const { return body == o.body && sig == o.sig; }
+};
+
+struct GroupMessageTag
+{
+    static constexpr char Name[] = "gmsg";
+};
+struct GroupReceiptTag
+{
+    static constexpr char Name[] = "grcpt";
+};
+
+using GroupMessage = SignedMessage<GroupMessageTag>;
+using GroupReceipt = SignedMessage<GroupReceiptTag>;
+
+// Catch-up answer: (body, sig) pairs in (lc, author, seq) order ("gpage").
+struct GroupPage
+{
+    QString group;
+    QList<QPair<QByteArray, QByteArray>> messages; // at most MaxPageMessages, MaxPageBytes of bodies
+    bool more = false;                             // the sender has more after these: pull again
+
+    QCborMap toCbor() const;
+    static std::optional<GroupPage> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const GroupPage &o) const;
+};
+
+// Per author, the highest seq held contiguously from 1: "what I hold" (gsync) and "send me what
+// follows these" (gpull, authors absent: from seq 1). The same shape, a tag each.
+template<typename Tag>
+struct HeadsMessage
+{
+    QString group;
+    QHash<QString, qint64> heads; // peer ID -> seq, at most Groups::MaxHeads entries
+
+    QCborMap toCbor() const;
+    static std::optional<HeadsMessage> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const HeadsMessage &o) const { return group == o.group && heads == o.heads; }
+};
+
+struct GroupSyncTag
+{
+    static constexpr char Name[] = "gsync";
+};
+struct GroupPullTag
+{
+    static constexpr char Name[] = "gpull";
+};
+
+using GroupSync = HeadsMessage<GroupSyncTag>;
+using GroupPull = HeadsMessage<GroupPullTag>;
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -338,6 +418,11 @@ using Message = std::variant<Hello,
                              FileGet,
                              FileData,
                              FileEnd,
+                             GroupMessage,
+                             GroupPage,
+                             GroupSync,
+                             GroupPull,
+                             GroupReceipt,
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

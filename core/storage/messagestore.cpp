@@ -828,3 +828,48 @@ QByteArray MessageStore::manifest(const QUuid &id, const QString &peerId, bool o
 {
     return m_transfers.manifest(TransferKey{id, peerId, outgoing});
 }
+
+void MessageStore::saveGroupMessage(const GroupMessageRecord &record)
+{
+    m_groups.queued(record);
+}
+
+void MessageStore::saveGroupReceipt(const GroupReceiptRecord &receipt)
+{
+    m_groups.queued(receipt);
+}
+
+QStringList MessageStore::groupIds() const
+{
+    return m_groups.groupIds();
+}
+
+QList<GroupMessageRecord> MessageStore::groupMembership(const QString &group) const
+{
+    return m_groups.membership(group);
+}
+
+QHash<QString, GroupHead> MessageStore::groupHeads(const QString &group) const
+{
+    return m_groups.heads(group);
+}
+
+std::optional<GroupMessageRecord> MessageStore::groupMessage(const QString &group,
+                                                             const QString &author,
+                                                             qint64 seq) const
+{
+    return m_groups.message(group, author, seq);
+}
+
+QList<GroupMessageRecord> MessageStore::groupMessagesAfter(const QString &group,
+                                                           const QHash<QString, qint64> &heads,
+                                                           int maxMessages,
+                                                           qint64 maxBytes) const
+{
+    return m_groups.after(group, heads, maxMessages, maxBytes);
+}
+
+QList<GroupReceiptRecord> MessageStore::groupReceipts(const QString &group) const
+{
+    return m_groups.receipts(group);
+}

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "storage/chatmessage.h"
+#include "storage/grouprecord.h"
+#include "storage/grouptable.h"
 #include "storage/historytable.h"
 #include "storage/outgoingqueue.h"
 #include "storage/peertable.h"
@@ -119,6 +121,14 @@ public:
     // it.
     void saveTransfer(const TransferRecord &transfer);
     void saveManifest(const QUuid &id, const QString &peerId, bool outgoing, const QByteArray &blob);
+    // A group message (INSERT OR IGNORE: a replay of a held (group, author, seq) keeps the
+    // first) and a member's receipt (kept per (group, member, author), with the higher delivered
+    // and read numbers). Written with the messages' batches: queue the message's conversation
+    // row (addOutgoing/addReceived, peer = the group ID) in the same pass and both are in one
+    // transaction; committed() reports the conversation row. A write that fails is reported by
+    // errorOccurred() and takes no other write with it.
+    void saveGroupMessage(const GroupMessageRecord &record);
+    void saveGroupReceipt(const GroupReceiptRecord &receipt);
     // Commits everything queued and waits for it. Returns false on a database error (logged,
     // reported).
     bool flush();
@@ -154,12 +164,34 @@ public:
     // (createdAt); the manifest saved for one (empty if none).
     QList<TransferRecord> transfers() const;
     QByteArray manifest(const QUuid &id, const QString &peerId, bool outgoing) const;
+    // Groups. These include queued writes (a message saved and read back at once is found):
+    // every group a message is held of; its membership messages (kind != text) in (lc, author,
+    // seq) order; per author the newest message held; one message.
+    QStringList groupIds() const;
+    QList<GroupMessageRecord> groupMembership(const QString &group) const;
+    QHash<QString, GroupHead> groupHeads(const QString &group) const;
+    std::optional<GroupMessageRecord> groupMessage(const QString &group,
+                                                   const QString &author,
+                                                   qint64 seq) const;
+    // What a member lacks: the messages after `heads` (per author the highest seq held; an
+    // author absent from it from seq 1) in (lc, author, seq) order, at most `maxMessages` and
+    // `maxBytes` of bodies (at least one message if there is one). What is on disk only: a
+    // catch-up serves what is committed.
+    QList<GroupMessageRecord> groupMessagesAfter(const QString &group,
+                                                 const QHash<QString, qint64> &heads,
+                                                 int maxMessages,
+                                                 qint64 maxBytes) const;
+    // Every receipt kept for the group, queued ones included (each the newest per member and
+    // author).
+    QList<GroupReceiptRecord> groupReceipts(const QString &group) const;
     // Received messages from `peerId` queued or being written: how far that peer is ahead of
     // the disk.
     int receivedBacklog(const QString &peerId) const { return m_receivedBacklog.value(peerId); }
-    // Everyone there is a conversation with, known as a peer or not.
+    // Everyone there is a conversation with, known as a peer or not; never a group (its
+    // conversation has the group's ID: groupIds()).
     QStringList conversationPeers() const;
-    // Those of them the person has written to (an outgoing message in the history).
+    // Those of them the person has written to (an outgoing message in the history); never a
+    // group.
     QStringList peersWrittenTo() const;
     QString lastError() const { return m_lastError; }
     // Whether the history is a throwaway one in memory (opened as ":memory:").
@@ -257,5 +289,10 @@ private:
     PeerTable m_peers;
     OutgoingQueue m_outgoing{{m_pendingMessages, m_inFlight}};
     TransferTable m_transfers;
-    const std::array<StoreConcern *, 4> m_concerns{&m_history, &m_peers, &m_outgoing, &m_transfers};
+    GroupTable m_groups;
+    const std::array<StoreConcern *, 5> m_concerns{&m_history,
+                                                   &m_peers,
+                                                   &m_outgoing,
+                                                   &m_transfers,
+                                                   &m_groups};
 };
