@@ -8,6 +8,7 @@
 #   --targets       only what the cost-target table needs, about a minute
 #   --quick         everything, the slow parts scaled down
 #   --network, --history, --idle, --scale, --attacks, --layout, --hash, --queued-only: one part
+#   --groups-sign   issue 13: ECDSA sign/s, verify/s per core, a 512-message page's check
 #   --files         issue 11's file transfers (about 70 s; --files --quick: about 12 s),
 #                   files under /tmp or $SHOAL_BENCH_DIR (needs about 5 GiB free there)
 #   --groups        issue 13's groups: one message to a 50-member group beside the 1:1 round
@@ -34,6 +35,8 @@ if [ $# -eq 0 ]; then
     "$BIN" --layout || status=$? # the window holding messages that are costly to lay out
     echo
     "$BIN" --hash || status=$? # SHA-256 through OpenSSL's EVP against QCryptographicHash
+    echo
+    "$BIN" --groups-sign || status=$? # what a group message's signature costs
     echo
     # Issue 11: files between two processes, each row beside its baseline
     SHOAL_BENCH_FILES_TARGETS=$FILES_TARGETS "$BIN" --files || status=$?

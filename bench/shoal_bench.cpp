@@ -15,6 +15,7 @@
 #include "proccost.h"
 #include "protocol/framedecoder.h"
 #include "scalebench.h"
+#include "signbench.h"
 #include "storage/messagestore.h"
 #ifdef SHOAL_BENCH_GUI
 #include "layoutbench.h"
@@ -1030,6 +1031,8 @@ int main(int argc, char *argv[])
         return runAttackBench();
     if (args.value(1) == u"--hash"_s)
         return runHashBench();
+    if (args.value(1) == u"--groups-sign"_s)
+        return runSignBench();
     if (args.value(1) == u"--files"_s)
         return runFilesBench(args.contains(u"--quick"_s));
     if (const int code = runFilesChild(args); code >= 0)

@@ -11,7 +11,8 @@
 //   member = { "id": peer-id, "cert": bstr, "name": tstr }   ; SHA-256(cert) = id
 //   rbody = { "g": group-id, "m": peer-id, "a": peer-id, "d": uint, "r": uint, "ts": int }
 //   group-id = tstr .regexp "[0-9a-f]{32}"
-//   ; s, lc >= 1; s, lc, d, r, cuts <= 2^53; r <= d; p is zeros exactly when s = 1
+//   ; s, lc >= 1; s, lc, d, r, cuts <= 2^53; r <= d; p is 32 zero bytes when s = 1;
+//   ; ts in 0..253402300799999; no text key twice; members and removals: 1..256, no ID twice
 //
 // Unknown keys are ignored; an unknown "k", a kind without its fields, anything out of range is
 // malformed (every member must be able to judge every message of a signed log). Pure: no I/O,

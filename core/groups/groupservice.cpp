@@ -269,7 +269,7 @@ bool GroupService::acceptRun(const QString &peerId,
                 continue;
             }
             last.insert(body->author, accepted.size());
-            accepted.append(Accepted{*body, bytes, sig});
+            accepted.append(Accepted{*body, bytes, sig, log.heads.value(body->author).link});
             break;
         case Verdict::Duplicate:
             break;
@@ -317,8 +317,9 @@ bool GroupService::acceptRun(const QString &peerId,
         const GroupState stateBefore = g->log.state;
         g->log = log;
         g->joined = g->joined || log.state.wasMember(m_self);
+        const QDateTime now = nowMs();
         for (const Accepted &a : std::as_const(accepted))
-            keep(group, a, a.body.author == m_self, {});
+            keep(group, a, a.body.author == m_self, {}, now);
         if (g->joined && (!wasJoined || stateBefore != g->log.state))
             Q_EMIT changed(group);
     }
@@ -329,7 +330,8 @@ bool GroupService::acceptRun(const QString &peerId,
 void GroupService::keep(const QString &group,
                         const Accepted &a,
                         bool outgoing,
-                        const QStringList &alsoTo)
+                        const QStringList &to,
+                        const QDateTime &now)
 {
     const Body &b = a.body;
     GroupMessageRecord record;
@@ -340,7 +342,7 @@ void GroupService::keep(const QString &group,
     record.kind = int(b.kind);
     record.body = a.bytes;
     record.sig = a.sig;
-    record.link = Groups::linkHash(a.bytes, a.sig);
+    record.link = a.link;
     m_store.saveGroupMessage(record);
 
     ChatMessage m;
@@ -348,7 +350,7 @@ void GroupService::keep(const QString &group,
     m.peerId = group;
     m.outgoing = outgoing;
     m.sentAt = b.sentAt;
-    m.receivedAt = outgoing ? b.sentAt : nowMs();
+    m.receivedAt = outgoing ? b.sentAt : now;
     m.text = b.kind == Kind::Text ? b.text : eventText(b);
     m.state = MessageState::Delivered;
     m.kind = b.kind == Kind::Text ? MessageKind::Text : MessageKind::GroupEvent;
@@ -365,8 +367,11 @@ void GroupService::keep(const QString &group,
     p.seq = b.seq;
     p.outgoing = outgoing;
     p.message = Protocol::GroupMessage{a.bytes, a.sig};
-    p.alsoTo = alsoTo;
-    p.added = b.kind == Kind::Add;
+    p.to = to;
+    if (outgoing && b.kind == Kind::Add) {
+        for (const Groups::Member &added : b.members)
+            p.added.append(added.id);
+    }
     m_pending.insert(m.id, p);
     ++m_groups[group].uncommitted;
 }
@@ -393,13 +398,26 @@ void GroupService::onCommitted(const QList<ChatMessage> &added,
 {
     if (m_pending.isEmpty())
         return;
+    // One receipt per (group, author) a commit advanced, not one per message: a catch-up
+    // commits hundreds at once, and each receipt is a signature.
+    QSet<QPair<QString, QString>> advanced;
+    QSet<QString> groups;
     for (const ChatMessage &m : added)
-        committedOne(m);
+        committedOne(m, &advanced, &groups);
     for (const ChatMessage &m : duplicates)
-        committedOne(m);
+        committedOne(m, &advanced, &groups);
+    for (const auto &[group, author] : std::as_const(advanced))
+        sendReceipt(group, author);
+    for (const QString &group : std::as_const(groups)) {
+        const Group *g = find(group);
+        if (g && g->uncommitted == 0)
+            continuePulls(group);
+    }
 }
 
-void GroupService::committedOne(const ChatMessage &m)
+void GroupService::committedOne(const ChatMessage &m,
+                                QSet<QPair<QString, QString>> *advanced,
+                                QSet<QString> *groups)
 {
     if (m.author.isEmpty())
         return;
@@ -412,26 +430,19 @@ void GroupService::committedOne(const ChatMessage &m)
     if (!g)
         return;
     --g->uncommitted;
+    groups->insert(p.group);
     qint64 &durable = g->durable[p.author];
     durable = std::max(durable, p.seq);
     if (p.outgoing) {
         // Live: to every member connected now; the others catch up from anyone.
-        QStringList to = g->log.state.members() + p.alsoTo;
-        to.removeDuplicates();
-        for (const QString &peer : std::as_const(to)) {
-            if (peer != m_self)
-                m_transport.send(peer, p.message);
-        }
-        if (p.added) {
-            // The added do not know the group yet: they pull it on a gsync.
-            for (const QString &peer : p.alsoTo)
-                sendSync(peer, p.group);
-        }
+        for (const QString &peer : p.to)
+            m_transport.send(peer, p.message);
+        // The added do not know the group yet: they pull it on a gsync.
+        for (const QString &peer : p.added)
+            sendSync(peer, p.group);
     } else {
-        sendReceipt(p.group, p.author);
+        advanced->insert({p.group, p.author});
     }
-    if (g->uncommitted == 0)
-        continuePulls(p.group);
 }
 
 void GroupService::onNotSaved(const QList<ChatMessage> &messages)
@@ -724,27 +735,56 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
 void GroupService::onPage(const QString &peerId, const Protocol::GroupPage &page)
 {
     auto pulling = m_pulling.find(peerId);
-    if (pulling == m_pulling.end() || !pulling->remove(page.group)) {
+    const bool asked = pulling != m_pulling.end() && pulling->contains(page.group)
+                       && std::none_of(m_pages.cbegin(), m_pages.cend(), [&](const PageWork &w) {
+                              return w.peer == peerId && w.group == page.group;
+                          });
+    if (!asked) {
         qCWarning(lcGroups) << "ignored a page of group" << page.group << "from"
                             << shortId(peerId) << ": not asked for";
         return;
     }
-    if (!find(page.group) && m_groups.size() >= Groups::MaxGroups)
+    if (!find(page.group) && m_groups.size() >= Groups::MaxGroups) {
+        pulling->remove(page.group);
         return;
-    const qint64 before = m_pending.size();
-    acceptRun(peerId, page.group, page.messages, false);
-    const bool progressed = m_pending.size() > before;
-    if (page.more && progressed)
-        m_pullAgain.insert({peerId, page.group});
-    if (!page.more) {
-        const Group *g = find(page.group);
-        if (g && !g->joined)
-            qCInfo(lcGroups) << "group" << page.group << "from" << shortId(peerId)
-                             << "does not name this profile: kept out of sight";
     }
-    const Group *g = find(page.group);
+    // The pull stays in flight until the page is taken: no second one meanwhile.
+    m_pages.append(PageWork{peerId, page.group, page.messages, 0, page.more, false});
+    takePages();
+}
+
+void GroupService::takePages()
+{
+    m_pagesScheduled = false;
+    if (m_pages.isEmpty())
+        return;
+    PageWork &work = m_pages.first();
+    const auto slice = work.messages.mid(work.next, SliceMessages);
+    work.next += slice.size();
+    const qsizetype before = m_pending.size();
+    acceptRun(work.peer, work.group, slice, false);
+    work.progressed = work.progressed || m_pending.size() > before;
+    if (work.next >= work.messages.size())
+        finishPage(m_pages.takeFirst());
+    if (!m_pages.isEmpty() && !m_pagesScheduled) {
+        m_pagesScheduled = true;
+        QMetaObject::invokeMethod(this, &GroupService::takePages, Qt::QueuedConnection);
+    }
+}
+
+void GroupService::finishPage(const PageWork &work)
+{
+    if (auto pulling = m_pulling.find(work.peer); pulling != m_pulling.end())
+        pulling->remove(work.group);
+    // Again while it has more and we took some (a page of nothing new would loop).
+    if (work.more && work.progressed && m_transport.isConnected(work.peer))
+        m_pullAgain.insert({work.peer, work.group});
+    const Group *g = find(work.group);
+    if (!work.more && g && !g->joined)
+        qCInfo(lcGroups) << "group" << work.group << "from" << shortId(work.peer)
+                         << "does not name this profile: kept out of sight";
     if (g && g->uncommitted == 0)
-        continuePulls(page.group);
+        continuePulls(work.group);
 }
 
 void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage &message)
@@ -859,9 +899,14 @@ std::optional<QUuid> GroupService::author(const QString &group,
         return std::nullopt;
     }
     const GroupState before = g.log.state;
+    // Live to the members before and after it (a removed member hears of its removal, an
+    // added one of its add), and whoever else it concerns.
+    QStringList to = before.members() + log.state.members() + alsoTo;
+    to.removeDuplicates();
+    to.removeAll(m_self);
     g.log = log;
     g.joined = g.joined || log.state.wasMember(m_self);
-    keep(group, Accepted{body, bytes, sig}, true, alsoTo);
+    keep(group, Accepted{body, bytes, sig, g.log.heads.value(m_self).link}, true, to, body.sentAt);
     if (before != g.log.state)
         Q_EMIT changed(group);
     return Groups::messageId(group, m_self, body.seq);

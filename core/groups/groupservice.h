@@ -74,7 +74,11 @@ public:
     void onPull(const QString &peerId, const Protocol::GroupPull &pull);
     void onReceipt(const QString &peerId, const Protocol::GroupReceipt &receipt);
 
-    // The longest page (or message) check so far, in microseconds: for tests and the bench.
+    // Messages of a page checked and kept in one pass of the event loop: with one signature
+    // check per author per slice, a few milliseconds.
+    static constexpr qsizetype SliceMessages = 128;
+
+    // The longest slice (or message) check so far, in microseconds: for tests and the bench.
     qint64 longestAcceptUs() const { return m_longestAcceptUs; }
 
 Q_SIGNALS:
@@ -120,14 +124,25 @@ private:
         qint64 seq = 0;
         bool outgoing = false;
         Protocol::GroupMessage message;
-        QStringList alsoTo; // membership: those it concerns besides the members
-        bool added = false; // an add: the added get a gsync
+        QStringList to;    // own: who gets it live (the members before and after it)
+        QStringList added; // own add: they get a gsync, to pull the group
     };
     struct Accepted
     {
         Groups::Body body;
         QByteArray bytes;
         QByteArray sig;
+        QByteArray link; // linkHash(bytes, sig)
+    };
+    // A page being taken a slice per event-loop pass: the window never waits for a whole one.
+    struct PageWork
+    {
+        QString peer;
+        QString group;
+        QList<QPair<QByteArray, QByteArray>> messages;
+        qsizetype next = 0;
+        bool more = false;
+        bool progressed = false;
     };
     enum class Verdict { Accept, Duplicate, Gap, Refuse };
 
@@ -135,7 +150,9 @@ private:
     void onPeerDisconnected(const QString &peerId);
     void onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage> &duplicates);
     void onNotSaved(const QList<ChatMessage> &messages);
-    void committedOne(const ChatMessage &m);
+    void committedOne(const ChatMessage &m,
+                      QSet<QPair<QString, QString>> *advanced,
+                      QSet<QString> *groups);
 
     Group *find(const QString &group);
     const Group *find(const QString &group) const;
@@ -154,7 +171,13 @@ private:
                    const QList<QPair<QByteArray, QByteArray>> &run,
                    bool verifyEach,
                    const QSet<QString> &refused = {});
-    void keep(const QString &group, const Accepted &a, bool outgoing, const QStringList &alsoTo);
+    void keep(const QString &group,
+              const Accepted &a,
+              bool outgoing,
+              const QStringList &to,
+              const QDateTime &now);
+    void takePages();
+    void finishPage(const PageWork &work);
     std::optional<QUuid> author(const QString &group,
                                 Groups::Body body,
                                 const QStringList &alsoTo,
@@ -184,6 +207,8 @@ private:
     QHash<QUuid, Pending> m_pending;             // kept, their conversation row not committed
     QHash<QString, QHash<QString, qint64>> m_pulling; // peer -> group -> when the pull went
     QSet<QPair<QString, QString>> m_pullAgain;   // (peer, group): again once committed
+    QList<PageWork> m_pages;                     // pages being taken, oldest first
+    bool m_pagesScheduled = false;
     QHash<QString, TokenBucket> m_pullBudget;    // per peer: pulls it may ask of us
     QHash<QString, QByteArray> m_certs;          // peers connected this run: certificate DER
     QHash<QUuid, QPair<QString, qint64>> m_own;  // this profile's messages: (group, seq)

@@ -66,6 +66,10 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
 
     connect(m_roster, &Roster::peerUpdated, this, &Messenger::peerUpdated);
     connect(m_outbox, &Outbox::peerWanted, this, [this](const QString &peerId, bool now) {
+        // A group's own messages are stored delivered and go out through the groups service;
+        // the outbox sees their rows pass, and a group ID is nobody to dial.
+        if (isGroupId(peerId))
+            return;
         now ? m_dialer->retry(peerId) : m_dialer->dial(peerId);
     });
     // Reported before the receipts mark what the person is looking at as read.
@@ -203,6 +207,8 @@ bool Messenger::start()
         if (isGroupId(it.key()))
             m_groupUnread.insert(it.key(), it.value());
     }
+    for (const GroupInfo &g : groups())
+        m_peerList->setGroup(g);
     if (!m_registry->listen(m_config.listenAddress, m_config.port)) {
         m_errorString = m_registry->errorString();
         return false;

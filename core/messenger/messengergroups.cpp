@@ -169,8 +169,10 @@ QList<QUuid> Messenger::sendToMany(const QStringList &peerIds, const QString &te
 
 void Messenger::reportGroup(const QString &groupId)
 {
-    if (const auto info = group(groupId))
+    if (const auto info = group(groupId)) {
+        m_peerList->setGroup(*info);
         Q_EMIT groupChanged(*info);
+    }
 }
 
 void Messenger::reportGroupsOf(const QString &peerId)

@@ -3,6 +3,8 @@
 
 #include "storage/messagestore.h"
 
+#include <algorithm>
+
 namespace {
 
 // The order of arrival here (never the sender's clock, which a peer controls); messages not
@@ -32,6 +34,7 @@ void ConversationModel::setPeer(const QString &peerId)
 {
     beginResetModel();
     m_peerId = peerId;
+    m_deliveries.clear();
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
     m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
@@ -147,6 +150,47 @@ std::optional<TransferInfo> ConversationModel::transferAt(int row) const
     return *it;
 }
 
+void ConversationModel::setDeliveries(DeliveriesOf deliveriesOf)
+{
+    m_deliveriesOf = std::move(deliveriesOf);
+    m_deliveries.clear();
+}
+
+QList<GroupDelivery> ConversationModel::deliveriesAt(int row) const
+{
+    const ChatMessage &m = m_rows.at(row);
+    if (!m.outgoing || m.kind != MessageKind::Text || !isGroupId(m.peerId) || !m_deliveriesOf)
+        return {};
+    auto it = m_deliveries.find(m.id);
+    if (it == m_deliveries.end())
+        it = m_deliveries.insert(m.id, m_deliveriesOf(m.id));
+    return *it;
+}
+
+void ConversationModel::updateDelivery(const QUuid &messageId,
+                                       const QString &groupId,
+                                       const GroupDelivery &delivery)
+{
+    if (groupId != m_peerId)
+        return;
+    const int row = rowOf({messageId, m_peerId, true});
+    if (row < 0)
+        return;
+    // Asked afresh when it was never asked (the whole list then comes from the messenger).
+    auto it = m_deliveries.find(messageId);
+    if (it != m_deliveries.end()) {
+        auto same = std::find_if(it->begin(), it->end(), [&](const GroupDelivery &d) {
+            return d.member == delivery.member;
+        });
+        if (same != it->end())
+            *same = delivery;
+        else
+            it->append(delivery);
+    }
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {DeliveriesRole});
+}
+
 int ConversationModel::rowOf(const MessageKey &key) const
 {
     if (m_rowIndexStale) {
@@ -193,6 +237,16 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         if (const auto t = transferAt(index.row()))
             return QVariant::fromValue(*t);
         return {};
+    case AuthorRole:
+        return m.author;
+    case AuthorNameRole:
+        if (m.author.isEmpty())
+            return {};
+        return m_nameOf ? m_nameOf(m.author) : m.author;
+    case DeliveriesRole:
+        if (!m.outgoing || m.kind != MessageKind::Text || !isGroupId(m.peerId))
+            return {};
+        return QVariant::fromValue(deliveriesAt(index.row()));
     default:
         return {};
     }
@@ -209,5 +263,8 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {ReceivedAtRole, "receivedAt"},
             {SenderTimeFarOffRole, "senderTimeFarOff"},
             {KindRole, "kind"},
-            {TransferRole, "transfer"}};
+            {TransferRole, "transfer"},
+            {AuthorRole, "author"},
+            {AuthorNameRole, "authorName"},
+            {DeliveriesRole, "deliveries"}};
 }

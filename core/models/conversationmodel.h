@@ -2,12 +2,14 @@
 #pragma once
 
 #include "files/transferinfo.h"
+#include "groups/groupinfo.h"
 #include "storage/chatmessage.h"
 
 #include <QAbstractListModel>
 #include <QHash>
 #include <QList>
 
+#include <functional>
 #include <optional>
 
 class MessageStore;
@@ -34,7 +36,15 @@ public:
         SenderTimeFarOffRole, // bool: mark the sender's time (see senderTimeFarOff())
         KindRole,             // MessageKind as int
         TransferRole,         // a File item's TransferInfo; invalid until one is known
+        AuthorRole,           // in a group: the author's ID (empty in 1:1)
+        AuthorNameRole,       // in a group: the author's name (see setAuthorNames())
+        // An own group message: QList<GroupDelivery>, where it stands with each other member
+        // (see setDeliveries()); invalid for anything else.
+        DeliveriesRole,
     };
+
+    using NameOf = std::function<QString(const QString &peerId)>;
+    using DeliveriesOf = std::function<QList<GroupDelivery>(const QUuid &messageId)>;
 
     explicit ConversationModel(const MessageStore &store, QObject *parent = nullptr);
 
@@ -47,6 +57,15 @@ public:
     // The state of a File item's transfer (any conversation's: kept for when it is opened).
     void updateTransfer(const TransferInfo &transfer);
     std::optional<TransferInfo> transferAt(int row) const;
+    // How a group message's author is named, and where an own group message stands with each
+    // member: asked once per message, then kept current by updateDelivery() (connect it to
+    // Messenger::groupDeliveryChanged).
+    void setAuthorNames(NameOf nameOf) { m_nameOf = std::move(nameOf); }
+    void setDeliveries(DeliveriesOf deliveriesOf);
+    void updateDelivery(const QUuid &messageId,
+                        const QString &groupId,
+                        const GroupDelivery &delivery);
+    QList<GroupDelivery> deliveriesAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -69,4 +88,8 @@ private:
     mutable bool m_rowIndexStale = true;
     bool m_hasOlder = false;
     QHash<MessageKey, TransferInfo> m_transfers;
+    NameOf m_nameOf;
+    DeliveriesOf m_deliveriesOf;
+    // Of the open group's own messages asked for so far (a view asks on every paint).
+    mutable QHash<QUuid, QList<GroupDelivery>> m_deliveries;
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerlistmodel.h"
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 PeerListModel::PeerListModel(const Roster &roster, QObject *parent)
@@ -23,15 +25,100 @@ PeerListModel::PeerListModel(const Roster &roster, QObject *parent)
 
 int PeerListModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_roster.count();
+    return parent.isValid() ? 0 : m_roster.count() + int(m_groups.size());
+}
+
+int PeerListModel::rowOf(const QString &id) const
+{
+    if (isGroupId(id)) {
+        const int i = groupIndex(id);
+        return i < 0 ? -1 : m_roster.count() + i;
+    }
+    return m_roster.rowOf(id);
+}
+
+int PeerListModel::groupIndex(const QString &groupId) const
+{
+    for (int i = 0; i < int(m_groups.size()); ++i) {
+        if (m_groups.at(i).id == groupId)
+            return i;
+    }
+    return -1;
+}
+
+namespace {
+bool groupBefore(const GroupInfo &a, const GroupInfo &b)
+{
+    const int byName = QString::localeAwareCompare(a.name, b.name);
+    return byName != 0 ? byName < 0 : a.id < b.id;
+}
+} // namespace
+
+int PeerListModel::groupInsertIndex(const GroupInfo &group) const
+{
+    int i = 0;
+    while (i < int(m_groups.size()) && groupBefore(m_groups.at(i), group))
+        ++i;
+    return i;
+}
+
+void PeerListModel::setGroup(const GroupInfo &group)
+{
+    const int old = groupIndex(group.id);
+    const int base = m_roster.count();
+    if (old >= 0) {
+        // A new name may move it: its place among the others, counted without it.
+        int to = 0;
+        for (int i = 0; i < int(m_groups.size()); ++i) {
+            if (i != old && groupBefore(m_groups.at(i), group))
+                ++to;
+        }
+        if (to != old) {
+            // beginMoveRows wants the row it lands before, counted before the move.
+            beginMoveRows({}, base + old, base + old, {}, base + (to > old ? to + 1 : to));
+            m_groups.move(old, to);
+            endMoveRows();
+        }
+        m_groups[to] = group;
+        const QModelIndex i = index(base + to);
+        Q_EMIT dataChanged(i, i);
+        return;
+    }
+    const int at = groupInsertIndex(group);
+    beginInsertRows({}, base + at, base + at);
+    m_groups.insert(at, group);
+    endInsertRows();
+}
+
+void PeerListModel::removeGroup(const QString &groupId)
+{
+    const int i = groupIndex(groupId);
+    if (i < 0)
+        return;
+    const int row = m_roster.count() + i;
+    beginRemoveRows({}, row, row);
+    m_groups.removeAt(i);
+    endRemoveRows();
+}
+
+std::optional<GroupInfo> PeerListModel::group(const QString &groupId) const
+{
+    const int i = groupIndex(groupId);
+    if (i < 0)
+        return std::nullopt;
+    return m_groups.at(i);
 }
 
 QVariant PeerListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (index.row() >= m_roster.count())
+        return groupData(m_groups.at(index.row() - m_roster.count()), role);
     const PeerInfo &p = m_roster.peers().at(index.row());
     switch (role) {
+    case IsGroupRole:
+        return false;
     case Qt::DisplayRole:
     case NameRole:
         return p.name.isEmpty() ? shortId(p.id) : p.name;
@@ -56,6 +143,48 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
     }
 }
 
+int PeerListModel::onlineMembers(const GroupInfo &g) const
+{
+    // Others there to talk to. This profile is not in its own roster, and is always online to
+    // itself: it does not count.
+    return int(std::count_if(g.members.cbegin(), g.members.cend(), [this](const GroupMemberInfo &m) {
+        return m.online && m_roster.rowOf(m.id) >= 0;
+    }));
+}
+
+QVariant PeerListModel::groupData(const GroupInfo &g, int role) const
+{
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole:
+        return g.name;
+    case Qt::ToolTipRole: {
+        QStringList names;
+        for (const GroupMemberInfo &m : g.members)
+            names.append(m.name.isEmpty() ? shortId(m.id) : m.name);
+        return u"%1\n%2"_s.arg(g.name, names.join(u", "_s));
+    }
+    case IdRole:
+        return g.id;
+    case ShortIdRole:
+        return shortId(g.id);
+    case OnlineRole:
+        return onlineMembers(g) > 0;
+    case OnlineMemberCountRole:
+        return onlineMembers(g);
+    case UnreadRole:
+        return g.unread;
+    case IsGroupRole:
+        return true;
+    case MemberCountRole:
+        return int(g.members.size());
+    case LanRole:
+        return false;
+    default:
+        return {};
+    }
+}
+
 QHash<int, QByteArray> PeerListModel::roleNames() const
 {
     return {{IdRole, "id"},
@@ -65,7 +194,10 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {OnlineRole, "online"},
             {UnreadRole, "unread"},
             {LastSeenRole, "lastSeen"},
-            {LanRole, "lan"}};
+            {LanRole, "lan"},
+            {IsGroupRole, "isGroup"},
+            {MemberCountRole, "memberCount"},
+            {OnlineMemberCountRole, "onlineMemberCount"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

@@ -17,8 +17,8 @@
 // author)). The conversation rows a person sees are HistoryTable's (peer = the group's ID).
 // Written through the owner's batches (StoreWrite's GroupMessageRecord, INSERT OR IGNORE, and
 // GroupReceiptRecord, an upsert keeping the higher numbers); read here on the owner's
-// connection. Reads named so in MessageStore also see what is queued or being written
-// (queued() .. settled()).
+// connection. All reads but after() also see what is queued or being written (queued() ..
+// settled()): a message saved and read back at once is found.
 class GroupTable final : public StoreConcern
 {
 public:
@@ -33,6 +33,7 @@ public:
     std::optional<GroupMessageRecord> message(const QString &group,
                                               const QString &author,
                                               qint64 seq) const;
+    // On disk only.
     QList<GroupMessageRecord> after(const QString &group,
                                     const QHash<QString, qint64> &heads,
                                     int maxMessages,
@@ -52,5 +53,25 @@ protected:
 
 private:
     struct Queries;
+    // Per group, per (author, seq) or (member, author): the write queued first (a message:
+    // INSERT OR IGNORE keeps the first) or the highest (a receipt), and how many writes are not
+    // settled.
+    template<typename Record>
+    struct Entry
+    {
+        Record record;
+        int writes = 0;
+    };
+    using Pair = QPair<QString, qint64>;
+    using Names = QPair<QString, QString>;
+    struct Ahead
+    {
+        QHash<Pair, Entry<GroupMessageRecord>> messages;
+        QHash<Names, Entry<GroupReceiptRecord>> receipts;
+        bool isEmpty() const { return messages.isEmpty() && receipts.isEmpty(); }
+    };
+    // The authors with a message in `group` on disk, in order.
+    QStringList authors(const QString &group) const;
     std::unique_ptr<Queries> m_q;
+    QHash<QString, Ahead> m_ahead;
 };

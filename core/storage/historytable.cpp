@@ -127,6 +127,9 @@ SchemaSteps HistoryTable::schema()
         // message, as every row before). A column added with a constant default: SQLite
         // rewrites no row.
         {7, {u"ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0"_s}},
+        // who wrote a message of a group's conversation (peer_key is then the group's ID);
+        // NULL in 1:1, as every row before: no row is rewritten
+        {8, {u"ALTER TABLE messages ADD COLUMN author TEXT"_s}},
     };
 }
 
@@ -166,9 +169,13 @@ struct HistoryTable::Queries
                && unread.prepare(select + peerIs + u" AND outgoing = 0 AND state = 2 ORDER BY seq"_s)
                && unreadCounts.prepare(
                    u"SELECT peer_id, unread FROM unread_counts WHERE unread > 0"_s)
-               && conversationPeers.prepare(
-                   u"SELECT peer_id FROM conversations ORDER BY last_message_at DESC"_s)
-               && writtenTo.prepare(u"SELECT peer_id FROM conversations WHERE written_to = 1"_s);
+               // Peers only: a group's conversation (its 32-character ID; a peer's has 64) is
+               // not someone to list, dial or queue for.
+               && conversationPeers.prepare(u"SELECT peer_id FROM conversations"
+                                            u" WHERE length(peer_id) = 64"
+                                            u" ORDER BY last_message_at DESC"_s)
+               && writtenTo.prepare(u"SELECT peer_id FROM conversations"
+                                    u" WHERE written_to = 1 AND length(peer_id) = 64"_s);
     }
     QSqlQuery byKey, byId, newest, before, conversation, count, receipts, unread, unreadCounts,
         conversationPeers, writtenTo;

@@ -32,9 +32,10 @@ public:
     QList<ChatMessage> unread(const QString &peerId) const;
     // Kept by the writer in the same transaction as the rows (schema 5): no count at start.
     QHash<QString, int> unreadCounts() const;
+    // Peers only (a 64-character ID), never a group.
     QStringList conversationPeers() const;
     // Kept with the conversation (schema 5): once written to, always (a message of ours
-    // deleted while waiting does not undo it).
+    // deleted while waiting does not undo it). Peers only.
     QStringList peersWrittenTo() const;
 
 protected:

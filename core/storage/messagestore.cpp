@@ -30,7 +30,8 @@ const QList<SchemaSteps> &MessageStore::schemaSteps()
     static const QList<SchemaSteps> all = {PeerTable::schema(),
                                            HistoryTable::schema(),
                                            OutgoingQueue::schema(),
-                                           TransferTable::schema()};
+                                           TransferTable::schema(),
+                                           GroupTable::schema()};
     return all;
 }
 
@@ -326,8 +327,12 @@ void MessageStore::dispatch()
     // report) stays short; the rest is the next batch.
     QList<Write> writes;
     if (m_pending.size() > MaxWritesPerCommit) {
-        writes = m_pending.first(MaxWritesPerCommit);
-        m_pending.remove(0, MaxWritesPerCommit);
+        // Never between a group message and its conversation row (together()).
+        qsizetype n = 0;
+        while (n < MaxWritesPerCommit)
+            n += n + 1 < m_pending.size() && together(m_pending.at(n), m_pending.at(n + 1)) ? 2 : 1;
+        writes = m_pending.first(n);
+        m_pending.remove(0, n);
     } else {
         writes = std::exchange(m_pending, {});
     }
@@ -352,6 +357,10 @@ void MessageStore::dispatch()
             m_transferWritesInFlight.append(keyOf(*t));
         } else if (const auto *f = std::get_if<Manifest>(&w)) {
             m_transferWritesInFlight.append(TransferKey{f->id, f->peerId, f->outgoing});
+        } else if (const auto *g = std::get_if<GroupMessageRecord>(&w)) {
+            m_groupMessagesInFlight.append(*g);
+        } else if (const auto *c = std::get_if<GroupReceiptRecord>(&w)) {
+            m_groupReceiptsInFlight.append(*c);
         }
     }
     if (writes.size() <= InlineMaxWrites && m_inlineBackoff.hasExpired()) {
@@ -475,6 +484,12 @@ void MessageStore::finish(CommitResult r)
     for (const TransferKey &key : std::as_const(m_transferWritesInFlight))
         m_transfers.settled(key);
     m_transferWritesInFlight.clear();
+    for (const GroupMessageRecord &g : std::as_const(m_groupMessagesInFlight))
+        m_groups.settled(g);
+    m_groupMessagesInFlight.clear();
+    for (const GroupReceiptRecord &c : std::as_const(m_groupReceiptsInFlight))
+        m_groups.settled(c);
+    m_groupReceiptsInFlight.clear();
     // Written or failed, they are no longer ahead of the disk.
     for (auto it = m_receivedInFlight.cbegin(); it != m_receivedInFlight.cend(); ++it) {
         if ((m_receivedBacklog[it.key()] -= it.value()) <= 0)
@@ -832,11 +847,15 @@ QByteArray MessageStore::manifest(const QUuid &id, const QString &peerId, bool o
 void MessageStore::saveGroupMessage(const GroupMessageRecord &record)
 {
     m_groups.queued(record);
+    m_pending.append(record);
+    schedule();
 }
 
 void MessageStore::saveGroupReceipt(const GroupReceiptRecord &receipt)
 {
     m_groups.queued(receipt);
+    m_pending.append(receipt);
+    schedule();
 }
 
 QStringList MessageStore::groupIds() const

@@ -51,7 +51,7 @@ class MessageStore final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 7;
+    static constexpr int SchemaVersion = 8;
     static constexpr qsizetype MaxWritesPerCommit = 1000;
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.
@@ -278,6 +278,8 @@ private:
     QSet<QUuid> m_removing;                      // remove() queued, not yet with a writer
     QSet<QUuid> m_removingInFlight;              // with the writer: done or failed once it reports
     QList<TransferKey> m_transferWritesInFlight; // transfer writes with the writer
+    QList<GroupMessageRecord> m_groupMessagesInFlight; // group writes with the writer
+    QList<GroupReceiptRecord> m_groupReceiptsInFlight;
     bool m_reportingCommit = false;  // in finish(): sent changes go out right after committed()
     bool m_sentReportPosted = false; // a posted report waits: what is added joins it, in order
     bool m_flushScheduled = false;

@@ -70,8 +70,11 @@ bool OutgoingQueue::hasUndelivered(const QString &peerId) const
 {
     for (const auto *queue : {&m_ahead.queued, &m_ahead.inFlight}) {
         for (const ChatMessage &m : *queue) {
-            // A file item is never sent as chat: nothing waits for it.
-            if (m.outgoing && m.kind == MessageKind::Text && m.peerId == peerId)
+            // A file item is never sent as chat: nothing waits for it. Nor for a message stored
+            // Delivered (a group's: its members' receipts say where it is), as on disk.
+            if (m.outgoing && m.kind == MessageKind::Text
+                && (m.state == MessageState::Queued || m.state == MessageState::Sent)
+                && m.peerId == peerId)
                 return true;
         }
     }

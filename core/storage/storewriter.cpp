@@ -91,7 +91,7 @@ private:
 // Adds in one INSERT, when a batch has that many in a row.
 constexpr int InsertRun = 16;
 // The values an add binds (Queries::insertSql()).
-constexpr int AddValues = 8;
+constexpr int AddValues = 9;
 // State changes in one UPDATE over their rows, when a batch has at least that many in a row
 // whose rows follow each other (a flood's acks).
 constexpr int StateRunMin = 4;
@@ -103,11 +103,11 @@ struct StoreWriter::Queries
     static QByteArray insertSql(bool received, int rows)
     {
         QByteArray sql = received ? "INSERT OR IGNORE" : "INSERT";
-        sql += " INTO messages (id, peer_key, outgoing, sent_at, received_at, text, state, kind)"
-               " VALUES ";
+        sql += " INTO messages (id, peer_key, outgoing, sent_at, received_at, text, state, kind,"
+               " author) VALUES ";
         for (int i = 0; i < rows; ++i)
-            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)"
-                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)";
+            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?)"
+                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?)";
         return sql;
     }
 
@@ -181,13 +181,27 @@ struct StoreWriter::Queries
                    u" CAST(? AS TEXT), ?, CAST(? AS TEXT))"_s)
                && manifest.prepare(u"INSERT OR REPLACE INTO transfer_manifests (id, peer_id,"
                                    u" outgoing, manifest) VALUES (?, ?, ?, ?)"_s)
+               && groupMessage
+                      .prepare(db,
+                               "INSERT OR IGNORE INTO group_messages (grp, author, seq,"
+                               " lc, kind, body, sig, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+               // The newest receipt (highest delivered, then read): its body says so, signed,
+               // so the row is replaced whole or not at all.
+               && groupReceipt.prepare(
+                   db,
+                   "INSERT INTO group_receipts (grp, member, author, delivered, read, body, sig)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (grp, member, author) DO UPDATE SET"
+                   " delivered = excluded.delivered, read = excluded.read, body = excluded.body,"
+                   " sig = excluded.sig WHERE excluded.delivered > delivered"
+                   " OR (excluded.delivered = delivered AND excluded.read > read)")
                && peerKey.prepare(db, "SELECT key FROM peer_keys WHERE peer_id = ?")
                && newPeerKey.prepare(db, "INSERT INTO peer_keys (peer_id) VALUES (?)")
                && begin.prepare(db, "BEGIN IMMEDIATE") && commit.prepare(db, "COMMIT")
                && rollback.prepare(db, "ROLLBACK");
     }
     Statement insert, insertReceived, insertRun, insertRunReceived, lastSeq, update, updateBySeq,
-        movable, updateRange, conversation, unread, peerKey, newPeerKey, begin, commit, rollback;
+        movable, updateRange, conversation, unread, groupMessage, groupReceipt, peerKey, newPeerKey,
+        begin, commit, rollback;
     QSqlQuery receipt, remove, peer, byKey, transfer, manifest;
 };
 
@@ -293,15 +307,19 @@ CommitResult StoreWriter::commit(const QList<Write> &writes)
         r.failed = addsIn(writes);
         return r;
     }
-    // One bad write must not take the others with it: each on its own, and only the ones
-    // that fail are lost (and reported).
+    // One bad write must not take the others with it: each on its own (a group message with
+    // its conversation row, together()), and only the ones that fail are lost (and reported).
     qCWarning(lcWriter).noquote() << "a batch of" << writes.size() << "writes failed:" << r.error
                                   << "- writing them one by one";
     CommitResult all;
     all.ok = true;
     all.commitUs = r.commitUs;
-    for (const Write &w : writes) {
-        CommitResult one = transaction({w});
+    for (qsizetype i = 0; i < writes.size(); ++i) {
+        const qsizetype n = i + 1 < writes.size() && together(writes.at(i), writes.at(i + 1)) ? 2
+                                                                                              : 1;
+        const QList<Write> w = writes.mid(i, n);
+        i += n - 1;
+        CommitResult one = transaction(w);
         all.commitUs += one.commitUs;
         if (!one.ok) {
             if (all.ok) { // the first is reported
@@ -309,7 +327,7 @@ CommitResult StoreWriter::commit(const QList<Write> &writes)
                 all.sqliteCode = one.sqliteCode;
             }
             all.ok = false;
-            all.failed += addsIn({w});
+            all.failed += addsIn(w);
             continue;
         }
         all.added += one.added;
@@ -369,6 +387,7 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         q.bind(at + 6, text(m.text));
         q.bind(at + 7, int(m.state));
         q.bind(at + 8, int(m.kind));
+        q.bind(at + 9, m.author.isEmpty() ? QString() : m.author); // NULL in 1:1
         return true;
     };
     // InsertRun adds of one kind from writes[i] on, in one statement.
@@ -577,6 +596,29 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 q.addBindValue(blob(f->blob));
                 if (!q.exec())
                     return fail(q);
+            } else if (const auto *gm = std::get_if<GroupMessageRecord>(&w)) {
+                Statement &q = m_q->groupMessage;
+                q.bind(1, gm->group);
+                q.bind(2, gm->author);
+                q.bind(3, gm->seq);
+                q.bind(4, gm->lc);
+                q.bind(5, qint64(gm->kind));
+                q.bind(6, blob(gm->body));
+                q.bind(7, blob(gm->sig));
+                q.bind(8, blob(gm->link));
+                if (!q.exec(&r.error))
+                    return false;
+            } else if (const auto *gr = std::get_if<GroupReceiptRecord>(&w)) {
+                Statement &q = m_q->groupReceipt;
+                q.bind(1, gr->group);
+                q.bind(2, gr->member);
+                q.bind(3, gr->author);
+                q.bind(4, gr->delivered);
+                q.bind(5, gr->read);
+                q.bind(6, blob(gr->body));
+                q.bind(7, blob(gr->sig));
+                if (!q.exec(&r.error))
+                    return false;
             }
         }
         for (auto it = conversations.cbegin(); it != conversations.cend(); ++it) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "storage/chatmessage.h"
+#include "storage/grouprecord.h"
 #include "storage/transferrecord.h"
 
 #include <QHash>
@@ -59,8 +60,31 @@ struct Manifest
     bool outgoing = false;
     QByteArray blob;
 };
-// PeerRecord and TransferRecord: INSERT OR REPLACE of the whole record.
-using Write = std::variant<Add, State, Receipt, Remove, PeerRecord, TransferRecord, Manifest>;
+// PeerRecord and TransferRecord: INSERT OR REPLACE of the whole record. GroupMessageRecord:
+// INSERT OR IGNORE (a held (group, author, seq) keeps its first). GroupReceiptRecord: replaces
+// the one kept for its (group, member, author) only if it is higher (delivered, then read).
+using Write = std::variant<Add,
+                           State,
+                           Receipt,
+                           Remove,
+                           PeerRecord,
+                           TransferRecord,
+                           Manifest,
+                           GroupMessageRecord,
+                           GroupReceiptRecord>;
+
+// Whether `a` and `b`, queued one right after the other, are a group message and its
+// conversation row (either first): written together or not at all, so that a group's log and
+// what the person sees of it never part (a head advanced over a row that is not there).
+inline bool together(const Write &a, const Write &b)
+{
+    const auto pair = [](const Write &x, const Write &y) {
+        const auto *g = std::get_if<GroupMessageRecord>(&x);
+        const auto *m = std::get_if<Add>(&y);
+        return g && m && m->message.peerId == g->group;
+    };
+    return pair(a, b) || pair(b, a);
+}
 } // namespace StoreWrite
 
 // What one transaction made durable, in the order it was written.

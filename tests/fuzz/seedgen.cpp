@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol), one
+// Writes seeds for the fuzz targets: one frame per message type (corpus/fuzz_protocol), group
+// message and receipt bodies of every kind (corpus/fuzz_groupbody), one
 // datagram per announcement kind (corpus/fuzz_announcement), what a peer sends in a few
 // typical sessions after its hello (corpus/fuzz_connection), and the frames of a real session
 // between two peers over loopback TLS (both, as "real-session"), and what a client sends to
 // a listening socket before TLS: real ClientHellos and junk shaped like records
 // (corpus/fuzz_listener).
 #include "discovery/announcement.h"
+#include "groups/groupbody.h"
+#include "groups/grouplimits.h"
 #include "identity/identity.h"
+#include "identity/signer.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
 #include "net/tlsconfiguration.h"
@@ -20,6 +24,7 @@
 #include <QCborMap>
 #include <QCborValue>
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -99,6 +104,63 @@ QCborMap without(QCborMap map, const QString &key)
     return map;
 }
 
+// A group's log as its owner writes it: create, texts, add, rename, remove, leave; each body
+// chained to the one before and signed.
+struct GroupSeeds
+{
+    QString group;
+    QList<std::pair<QString, QByteArray>> bodies; // (kind, body)
+    QList<QPair<QByteArray, QByteArray>> signedBodies;
+    QByteArray receipt;
+    QByteArray receiptSig;
+};
+
+GroupSeeds groupSeeds(const Identity &owner, const QDateTime &ts)
+{
+    GroupSeeds out;
+    const Signer signer(owner.privateKey());
+    const QByteArray cert = owner.certificate().toDer();
+    const QByteArray nonce(Groups::NonceBytes, '\x42');
+    out.group = Groups::groupIdFor(owner.id(), nonce);
+    const QByteArray otherCert = "a certificate: decode() only hashes it";
+    const QString other = QString::fromLatin1(
+        QCryptographicHash::hash(otherCert, QCryptographicHash::Sha256).toHex());
+    Groups::Body b;
+    b.group = out.group;
+    b.author = owner.id();
+    b.prev = QByteArray(Groups::LinkBytes, '\0');
+    b.sentAt = ts;
+    auto add = [&](Groups::Kind kind) {
+        b.kind = kind;
+        ++b.seq;
+        ++b.lc;
+        const QByteArray body = Groups::encode(b);
+        const QByteArray sig = signer.sign(body);
+        out.bodies.append({Groups::kindName(kind), body});
+        out.signedBodies.append({body, sig});
+        b.prev = Groups::linkHash(body, sig);
+        b.text.clear();
+        b.members.clear();
+        b.removed.clear();
+    };
+    b.name = u"Seed group 鱼"_s;
+    b.nonce = nonce;
+    b.members = {{owner.id(), cert, u"Owner"_s}};
+    add(Groups::Kind::Create);
+    b.text = u"hello, group 你好"_s;
+    add(Groups::Kind::Text);
+    b.members = {{other, otherCert, u"Other"_s}};
+    add(Groups::Kind::Add);
+    b.name = u"Renamed"_s;
+    add(Groups::Kind::Rename);
+    b.removed = {{other, 3}};
+    add(Groups::Kind::Remove);
+    add(Groups::Kind::Leave);
+    out.receipt = Groups::encodeReceipt({out.group, owner.id(), other, 7, 5, ts});
+    out.receiptSig = signer.sign(out.receipt);
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -109,7 +171,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const QDir root(QString::fromLocal8Bit(argv[1]));
     if (!root.mkpath(u"fuzz_protocol"_s) || !root.mkpath(u"fuzz_announcement"_s)
-        || !root.mkpath(u"fuzz_connection"_s) || !root.mkpath(u"fuzz_listener"_s))
+        || !root.mkpath(u"fuzz_connection"_s) || !root.mkpath(u"fuzz_listener"_s)
+        || !root.mkpath(u"fuzz_groupbody"_s))
         return 1;
     const QDir connection(root.filePath(u"fuzz_connection"_s));
     const QDir dir(root.filePath(u"fuzz_protocol"_s));
@@ -132,6 +195,13 @@ int main(int argc, char *argv[])
                                                   {u"trip/空"_s, 0, true},
                                                   {u"trip/b.txt"_s, 11, false}};
     const Protocol::Offer offer{id, ts, u"trip"_s, 16, 2, 4, true, hash};
+    QString groupError;
+    const auto owner = Identity::generate(&groupError);
+    if (!owner)
+        return 1;
+    const GroupSeeds group = groupSeeds(*owner, ts);
+    const auto [firstBody, firstSig] = group.signedBodies.constFirst();
+    const QHash<QString, qint64> heads{{owner->id(), 6}, {QString(64, u'b'), 0}};
     const QList<std::pair<const char *, Protocol::Message>> seeds = {
         {"hello", hello},
         {"hello-bulk", bulkHello},
@@ -153,6 +223,12 @@ int main(int argc, char *argv[])
         {"get-resume", Protocol::FileGet{id, 2, 1, 5, hash}},
         {"data", Protocol::FileData{id, 2, 1, 5, QByteArrayLiteral("hello, file")}},
         {"fend", Protocol::FileEnd{id, 2, 1, hash}},
+        // Groups (docs/protocol.md, "Groups").
+        {"gmsg", Protocol::GroupMessage{firstBody, firstSig}},
+        {"gpage", Protocol::GroupPage{group.group, group.signedBodies, false}},
+        {"gsync", Protocol::GroupSync{group.group, heads}},
+        {"gpull", Protocol::GroupPull{group.group, {{owner->id(), 2}}}},
+        {"grcpt", Protocol::GroupReceipt{group.receipt, group.receiptSig}},
     };
     QByteArray session;
     for (const auto &[name, message] : seeds) {
@@ -175,6 +251,12 @@ int main(int argc, char *argv[])
     const QCborMap xferMap
         = Protocol::TransferControl{id, Protocol::TransferControl::Op::Pause, {}}.toCbor();
     const qint64 max = Protocol::MaxTransferValue;
+    const QCborMap gmsgMap = Protocol::GroupMessage{firstBody, firstSig}.toCbor();
+    const QCborMap gpageMap = Protocol::GroupPage{group.group, group.signedBodies, true}.toCbor();
+    const QCborMap gsyncMap = Protocol::GroupSync{group.group, heads}.toCbor();
+    QCborMap tooManyHeads;
+    for (int i = 0; i <= Groups::MaxHeads; ++i)
+        tooManyHeads.insert(u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), i);
     const QList<std::pair<const char *, QCborMap>> hostile = {
         {"offer-more-files-than-n", with(offerMap, u"files"_s, 5)},
         {"offer-n-zero", with(offerMap, u"n"_s, 0)},
@@ -201,12 +283,51 @@ int main(int argc, char *argv[])
         {"data-off-negative", with(dataMap, u"off"_s, -1)},
         {"fend-sha-33-bytes", with(fendMap, u"sha"_s, hash + 'x')},
         {"fend-i-over-2^53", with(fendMap, u"i"_s, max + 1)},
+        {"gmsg-sig-81-bytes", with(gmsgMap, u"sig"_s, QByteArray(81, '\x30'))},
+        {"gmsg-empty-body", with(gmsgMap, u"b"_s, QByteArray())},
+        {"gpage-pair-of-3",
+         with(gpageMap, u"m"_s, QCborArray{QCborArray{firstBody, firstSig, firstSig}})},
+        {"gpage-g-peer-id", with(gpageMap, u"g"_s, owner->id())},
+        {"gsync-key-group-id", with(gsyncMap, u"h"_s, QCborMap{{group.group, 1}})},
+        {"gsync-head-over-2^53", with(gsyncMap, u"h"_s, QCborMap{{owner->id(), max + 1}})},
+        {"gpull-257-heads", with(with(gsyncMap, u"t"_s, u"gpull"_s), u"h"_s, tooManyHeads)},
     };
     for (const auto &[name, map] : hostile) {
         QFile f(dir.filePath(u"hostile-"_s + QString::fromLatin1(name)));
         if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\x07') + rawFrame(map)) < 0)
             return 1;
     }
+    // Signed bodies as they are, and bent at the edges of what is refused.
+    const QDir bodies(root.filePath(u"fuzz_groupbody"_s));
+    QList<std::pair<QString, QByteArray>> bodySeeds = group.bodies;
+    bodySeeds.append({u"receipt"_s, group.receipt});
+    const QCborMap text = QCborValue::fromCbor(group.bodies.at(1).second).toMap();
+    const QCborMap create = QCborValue::fromCbor(group.bodies.at(0).second).toMap();
+    const QCborMap receiptMap = QCborValue::fromCbor(group.receipt).toMap();
+    const QList<std::pair<QString, QCborMap>> hostileBodies = {
+        {u"unknown-kind"_s, with(text, u"k"_s, u"poll"_s)},
+        {u"text-without-text"_s, without(text, u"text"_s)},
+        {u"s-zero"_s, with(text, u"s"_s, 0)},
+        {u"lc-over-2^53"_s, with(text, u"lc"_s, Groups::MaxCounter + 1)},
+        {u"p-31-bytes"_s, with(text, u"p"_s, QByteArray(31, 'p'))},
+        {u"first-p-not-zeros"_s, with(create, u"p"_s, QByteArray(32, 'p'))},
+        {u"create-without-nonce"_s, without(create, u"nonce"_s)},
+        {u"member-cert-not-its-id"_s,
+         with(create,
+              u"m"_s,
+              QCborArray{QCborMap{{u"id"_s, owner->id()},
+                                  {u"cert"_s, QByteArray("x")},
+                                  {u"name"_s, u"x"_s}}})},
+        {u"receipt-read-beyond-delivered"_s, with(receiptMap, u"r"_s, 8)},
+    };
+    for (const auto &[name, map] : hostileBodies)
+        bodySeeds.append({u"hostile-"_s + name, map.toCborValue().toCbor()});
+    for (const auto &[name, bytes] : bodySeeds) {
+        QFile out(bodies.filePath(name));
+        if (!out.open(QIODevice::WriteOnly) || out.write(bytes) < 0)
+            return 1;
+    }
+
     QFile f(dir.filePath(u"session"_s));
     if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(1, '\xff') + session) < 0)
         return 1;

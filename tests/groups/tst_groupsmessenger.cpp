@@ -134,6 +134,8 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(x.m->group(*group).has_value(), 20000);
             QCOMPARE(x.m->group(*group)->members.size(), 5);
             QCOMPARE(x.m->group(*group)->name, u"Five"_s);
+            // A row in the peer list, after the peers.
+            QVERIFY(x.m->peers()->group(*group).has_value());
         }
 
         eve.stop();
@@ -178,8 +180,10 @@ private Q_SLOTS:
         dave.start(lan);
         for (int a = 0; a < 3; ++a)
             QTRY_VERIFY_WITH_TIMEOUT(allDelivered(*p[a].m, *group), 30000);
-        QVERIFY(!alice.m->groupDeliveries(alice.m->history().conversation(*group).last().id)
-                     .isEmpty());
+        // Alice's last message: delivered to (or read by) each of the four others.
+        const auto own = alice.m->groupDeliveries(
+            Groups::messageId(*group, ids.at(0), 101)); // her create, then 100 texts
+        QCOMPARE(own.size(), 4);
     }
 
     void membershipChangesWhileAwayConverge()

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "groups/grouplimits.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
 
@@ -46,12 +47,18 @@ private Q_SLOTS:
     void transferMalformed();
     void unknownTransferOpIgnored();
     void transferTextsAreSanitised();
+    void groupMalformed_data();
+    void groupMalformed();
+    void groupHeadsEncodeInOneOrder();
+    void fullGroupPageFitsAFrame();
     void dataFrameSize();
     void dataCodecSpeed_data();
     void dataCodecSpeed();
 };
 
 static const QString PeerA = QString(64, u'a');
+static const QString PeerB = QString(64, u'b');
+static const QString Group = u"0123456789abcdef0123456789abcdef"_s;
 
 static QByteArray cbor(const QCborMap &map)
 {
@@ -182,6 +189,21 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("data at the last offset")
         << Message(FileData{Xid, 0, 0, MaxTransferValue - 1, chunk(1)});
     QTest::newRow("fend") << Message(FileEnd{Xid, 9, 4, HashA});
+    // Groups (docs/protocol.md, "Groups"): bodies and signatures travel as bytes.
+    QTest::newRow("gmsg") << Message(GroupMessage{chunk(300), chunk(71)});
+    QTest::newRow("gmsg at the limits")
+        << Message(GroupMessage{chunk(Groups::MaxGroupBody), chunk(Groups::MaxSignatureBytes)});
+    QTest::newRow("grcpt") << Message(GroupReceipt{chunk(120), chunk(70)});
+    QTest::newRow("gpage empty, last") << Message(GroupPage{Group, {}, false});
+    QTest::newRow("gpage") << Message(
+        GroupPage{Group, {{chunk(10), chunk(70)}, {chunk(Groups::MaxGroupBody), chunk(1)}}, true});
+    QTest::newRow("gsync empty") << Message(GroupSync{Group, {}});
+    QTest::newRow("gsync") << Message(GroupSync{Group, {{PeerA, 0}, {PeerB, Groups::MaxCounter}}});
+    QHash<QString, qint64> full256;
+    for (int i = 0; i < Groups::MaxHeads; ++i)
+        full256.insert(u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), i);
+    QTest::newRow("gpull 256 heads") << Message(GroupPull{Group, full256});
+    QTest::newRow("gpull empty") << Message(GroupPull{Group, {}});
 }
 
 void tst_Messages::roundTrip()
@@ -637,6 +659,129 @@ void tst_Messages::transferMalformed()
     const auto decoded = decode(payload, &error);
     QVERIFY2(!decoded, qPrintable(decoded ? toString(*decoded) : QString()));
     QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::groupMalformed_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    for (const QCborMap &signedMap :
+         {GroupMessage{chunk(5), chunk(70)}.toCbor(), GroupReceipt{chunk(5), chunk(70)}.toCbor()}) {
+        const QString t = signedMap.value(u"t"_s).toString();
+        for (const char *key : {"b", "sig"}) {
+            QTest::addRow("%s missing %s", qPrintable(t), key)
+                << cbor(without(signedMap, QString::fromLatin1(key)));
+        }
+        QTest::addRow("%s b empty", qPrintable(t)) << cbor(with(signedMap, u"b"_s, QByteArray()));
+        QTest::addRow("%s b over 256 KiB", qPrintable(t))
+            << cbor(with(signedMap, u"b"_s, chunk(Groups::MaxGroupBody + 1)));
+        QTest::addRow("%s b text", qPrintable(t)) << cbor(with(signedMap, u"b"_s, u"body"_s));
+        QTest::addRow("%s sig empty", qPrintable(t))
+            << cbor(with(signedMap, u"sig"_s, QByteArray()));
+        QTest::addRow("%s sig 81 bytes", qPrintable(t))
+            << cbor(with(signedMap, u"sig"_s, chunk(Groups::MaxSignatureBytes + 1)));
+    }
+
+    const QCborMap page = GroupPage{Group, {{chunk(5), chunk(70)}}, true}.toCbor();
+    for (const char *key : {"g", "m", "more"})
+        QTest::addRow("gpage missing %s", key) << cbor(without(page, QString::fromLatin1(key)));
+    QTest::newRow("gpage g a peer ID") << cbor(with(page, u"g"_s, PeerA));
+    QTest::newRow("gpage g upper case") << cbor(with(page, u"g"_s, Group.toUpper()));
+    QTest::newRow("gpage more not bool") << cbor(with(page, u"more"_s, 1));
+    QTest::newRow("gpage m a map") << cbor(with(page, u"m"_s, QCborMap()));
+    QTest::newRow("gpage pair of 1") << cbor(with(page, u"m"_s, QCborArray{QCborArray{chunk(5)}}));
+    QTest::newRow("gpage pair of 3")
+        << cbor(with(page, u"m"_s, QCborArray{QCborArray{chunk(5), chunk(5), chunk(5)}}));
+    QTest::newRow("gpage body empty")
+        << cbor(with(page, u"m"_s, QCborArray{QCborArray{QByteArray(), chunk(5)}}));
+    QTest::newRow("gpage sig 81 bytes")
+        << cbor(with(page, u"m"_s, QCborArray{QCborArray{chunk(5), chunk(81)}}));
+    QTest::newRow("gpage body text")
+        << cbor(with(page, u"m"_s, QCborArray{QCborArray{u"b"_s, chunk(5)}}));
+    QTest::newRow("gpage body over 256 KiB") << cbor(
+        with(page, u"m"_s, QCborArray{QCborArray{chunk(Groups::MaxGroupBody + 1), chunk(5)}}));
+    QCborArray tooMany;
+    for (int i = 0; i <= Groups::MaxPageMessages; ++i)
+        tooMany.append(QCborArray{chunk(1), chunk(1)});
+    QTest::newRow("gpage 513 messages") << cbor(with(page, u"m"_s, tooMany));
+    QCborArray tooBig;
+    for (int i = 0; i < 3; ++i)
+        tooBig.append(QCborArray{chunk(Groups::MaxGroupBody), chunk(1)});
+    tooBig.append(QCborArray{chunk(1), chunk(1)});
+    QTest::newRow("gpage bodies over 768 KiB") << cbor(with(page, u"m"_s, tooBig));
+
+    for (const QCborMap &heads :
+         {GroupSync{Group, {{PeerA, 3}}}.toCbor(), GroupPull{Group, {{PeerA, 3}}}.toCbor()}) {
+        const QString t = heads.value(u"t"_s).toString();
+        const char *name = t == u"gsync"_s ? "gsync" : "gpull";
+        for (const char *key : {"g", "h"})
+            QTest::addRow("%s missing %s", name, key)
+                << cbor(without(heads, QString::fromLatin1(key)));
+        QTest::addRow("%s g 31 digits", name) << cbor(with(heads, u"g"_s, Group.chopped(1)));
+        QTest::addRow("%s h an array", name) << cbor(with(heads, u"h"_s, QCborArray{PeerA, 3}));
+        QTest::addRow("%s h key not a peer ID", name)
+            << cbor(with(heads, u"h"_s, QCborMap{{Group, 3}}));
+        QTest::addRow("%s h key upper case", name)
+            << cbor(with(heads, u"h"_s, QCborMap{{PeerA.toUpper(), 3}}));
+        QTest::addRow("%s h key bytes", name)
+            << cbor(with(heads, u"h"_s, QCborMap{{PeerA.toLatin1(), 3}}));
+        QTest::addRow("%s h value negative", name)
+            << cbor(with(heads, u"h"_s, QCborMap{{PeerA, -1}}));
+        QTest::addRow("%s h value over 2^53", name)
+            << cbor(with(heads, u"h"_s, QCborMap{{PeerA, Groups::MaxCounter + 1}}));
+        QTest::addRow("%s h value text", name)
+            << cbor(with(heads, u"h"_s, QCborMap{{PeerA, u"3"_s}}));
+        QCborMap many;
+        for (int i = 0; i <= Groups::MaxHeads; ++i)
+            many.insert(u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), 1);
+        QTest::addRow("%s 257 heads", name) << cbor(with(heads, u"h"_s, many));
+    }
+    // One author twice, with two heads: built by hand (QCborMap would not write it).
+    QByteArray twice = cbor(GroupSync{Group, {{PeerA, 3}}}.toCbor());
+    const QByteArray one = QCborValue(PeerA).toCbor() + QCborValue(3).toCbor();
+    const qsizetype at = twice.indexOf(one);
+    QVERIFY(at > 0 && quint8(twice.at(at - 1)) == 0xa1);
+    twice[at - 1] = char(0xa2);
+    twice.insert(at + one.size(), QCborValue(PeerA).toCbor() + QCborValue(9).toCbor());
+    QTest::newRow("gsync one author twice") << twice;
+}
+
+void tst_Messages::groupMalformed()
+{
+    QFETCH(QByteArray, payload);
+    QString error;
+    const auto decoded = decode(payload, &error);
+    QVERIFY2(!decoded, qPrintable(decoded ? toString(*decoded) : QString()));
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::groupHeadsEncodeInOneOrder()
+{
+    // A QHash iterates in an order of its own: the bytes must not follow it.
+    QHash<QString, qint64> a;
+    QHash<QString, qint64> b;
+    QStringList ids;
+    for (int i = 0; i < 50; ++i)
+        ids.append(u"%1"_s.arg(i * 7919, 64, 16, QLatin1Char('0')));
+    for (const QString &id : std::as_const(ids))
+        a.insert(id, 1);
+    for (auto it = ids.crbegin(); it != ids.crend(); ++it)
+        b.insert(*it, 1);
+    QCOMPARE(encode(GroupSync{Group, a}), encode(GroupSync{Group, b}));
+}
+
+void tst_Messages::fullGroupPageFitsAFrame()
+{
+    // The most a page may carry: 512 messages, 768 KiB of bodies, the longest signatures.
+    GroupPage page{Group, {}, true};
+    const qsizetype body = Groups::MaxPageBytes / Groups::MaxPageMessages;
+    for (int i = 0; i < Groups::MaxPageMessages; ++i)
+        page.messages.append({chunk(body), chunk(Groups::MaxSignatureBytes)});
+    const QByteArray frame = encodeFrame(page);
+    QVERIFY2(frame.size() - 4 <= MaxFrameSize, qPrintable(QString::number(frame.size())));
+    QString error;
+    const auto decoded = decode(frame.sliced(4), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    COMPARE_MESSAGE(*decoded, Message(page));
 }
 
 void tst_Messages::unknownTransferOpIgnored()
