@@ -13,29 +13,23 @@
 // the last of the 10,000 is committed; each child's main (GUI) thread's longest busy stretch
 // is measured as the files bench does (BusyProbe).
 //
-// Signature: ECDSA P-256 sign and verify of a group body's size, one core.
+// Signature: signbench.cpp's table (sign/s, verify/s, a 512-message page's check, one core).
 #include "groupsbench.h"
 
 #include "benchpeer.h"
 #include "benchwait.h"
 #include "busyprobe.h"
 #include "childlines.h"
+#include "signbench.h"
 
 #include "groups/groupinfo.h"
 #include "identity/identity.h"
 #include "messenger/messenger.h"
 
-#if __has_include("identity/signer.h")
-#include "identity/signer.h"
-#define SHOAL_BENCH_SIGNER 1
-#endif
-
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QProcess>
-#include <QRandomGenerator>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -419,76 +413,6 @@ CatchUpResult benchCatchUp(int count)
     return r;
 }
 
-// --- the signature --------------------------------------------------------------------------
-
-struct SignatureResult
-{
-    double signsPerSecond = 0, verifiesPerSecond = 0;
-    // Catch-up's check of a page of 512 messages of one author: a chain hash per message and
-    // one verify (of the last), per message.
-    double pageCheckPerSecond = 0;
-    bool ok = false;
-};
-
-SignatureResult benchSignature(int count)
-{
-    SignatureResult r;
-#ifdef SHOAL_BENCH_SIGNER
-    QString error;
-    const auto identity = Identity::generate(&error);
-    if (!identity)
-        return r;
-    const QByteArray cert = identity->certificate().toDer();
-    // A text message's body: about 200 bytes of CBOR with a 64-byte text.
-    QList<QByteArray> bodies;
-    for (int i = 0; i < count; ++i) {
-        QByteArray b(200, Qt::Uninitialized);
-        QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(b.data()), 50);
-        bodies.append(b);
-    }
-    const Signer signer(identity->privateKey());
-    QList<QByteArray> sigs;
-    sigs.reserve(count);
-    QElapsedTimer t;
-    t.start();
-    for (const QByteArray &b : bodies)
-        sigs.append(signer.sign(b));
-    r.signsPerSecond = count / (double(t.nsecsElapsed()) / 1e9);
-
-    Verifier verifier;
-    int good = 0;
-    verifier.verify(cert, bodies.first(), sigs.first()); // the key parsed once, as in a group
-    t.start();
-    for (int i = 0; i < count; ++i)
-        good += verifier.verify(cert, bodies.at(i), sigs.at(i));
-    r.verifiesPerSecond = count / (double(t.nsecsElapsed()) / 1e9);
-
-    constexpr int Page = 512;
-    t.start();
-    int pages = 0;
-    for (int at = 0; at + Page <= count; at += Page, ++pages) {
-        QByteArray link;
-        for (int i = at; i < at + Page; ++i) {
-            QCryptographicHash h(QCryptographicHash::Sha256);
-            h.addData(bodies.at(i));
-            h.addData(sigs.at(i));
-            link = h.result();
-        }
-        good += verifier.verify(cert, bodies.at(at + Page - 1), sigs.at(at + Page - 1))
-                && link.size() == 32;
-    }
-    r.pageCheckPerSecond = pages * Page / (double(t.nsecsElapsed()) / 1e9);
-    r.ok = good == count + pages;
-    if (!r.ok) {
-        std::fprintf(stderr, "bench: a signature did not verify\n");
-        ++g_failures;
-    }
-#else
-    Q_UNUSED(count);
-#endif
-    return r;
-}
-
 } // namespace
 
 int runGroupsChild(const QStringList &args)
@@ -503,7 +427,6 @@ int runGroupsBench(bool quick)
     const int fanoutMessages = quick ? 40 : 200;
     const FanoutResult f = benchFanout(FanoutMembers, fanoutMessages);
     const CatchUpResult c = benchCatchUp(CatchUpMessages);
-    const SignatureResult s = benchSignature(quick ? 2048 : 8192);
 
     std::printf("| %-62s | %12s | target\n", "groups (loopback)", "measured");
     std::printf("|%s|%s|------\n", QByteArray(64, '-').constData(), QByteArray(14, '-').constData());
@@ -551,17 +474,6 @@ int runGroupsBench(bool quick)
     } else {
         std::printf("| %-62s | %12s |\n", "catch-up of missed messages", "failed");
     }
-    if (s.ok) {
-        std::printf("| %-62s | %9.0f/s   |\n",
-                    "ECDSA P-256 sign of a 200-byte body, one core",
-                    s.signsPerSecond);
-        std::printf("| %-62s | %9.0f/s   |\n", "ECDSA P-256 verify, one core", s.verifiesPerSecond);
-        std::printf("| %-62s | %9.0f/s   |\n",
-                    "catch-up page check (512: 512 chain hashes + 1 verify), one core",
-                    s.pageCheckPerSecond);
-    } else {
-        std::printf("| %-62s | %12s |\n", "signature cost", "no Signer in this build");
-    }
     std::printf("\n%d Messengers in one process, the author connected to each; %d group messages"
                 " and as many\n1:1 ones, in turns (blocks of %d), each after the one before was"
                 " done. Catch-up: two\nprocesses, histories on disk; from the dial to the last"
@@ -569,6 +481,8 @@ int runGroupsBench(bool quick)
                 f.members,
                 f.messages,
                 Block);
+    std::printf("\n");
     std::fflush(stdout);
-    return g_failures ? 1 : 0;
+    const int signCode = runSignBench();
+    return g_failures || signCode ? 1 : 0;
 }
