@@ -451,7 +451,25 @@ int runGroupsBench(bool quick)
 {
     const int fanoutMessages = quick ? 40 : 200;
     const FanoutResult f = benchFanout(FanoutMembers, fanoutMessages);
-    const CatchUpResult c = benchCatchUp(CatchUpMessages);
+    // Catch-up in fresh processes, several times: the median rate, the worst busy stretches
+    // (on this shared host one run moved from 21,000/s to 40,000/s with the load).
+    const int catchUpRuns = quick ? 1 : 3;
+    QList<CatchUpResult> runs;
+    for (int i = 0; i < catchUpRuns; ++i)
+        runs.append(benchCatchUp(CatchUpMessages));
+    std::sort(runs.begin(), runs.end(), [](const CatchUpResult &a, const CatchUpResult &b) {
+        return a.perSecond < b.perSecond;
+    });
+    CatchUpResult c = runs.at(runs.size() / 2);
+    for (const CatchUpResult &run : runs) {
+        c.ok = c.ok && run.ok;
+        c.pullerGapMs = std::max(c.pullerGapMs, run.pullerGapMs);
+        c.pullerGapCpuMs = std::max(c.pullerGapCpuMs, run.pullerGapCpuMs);
+        c.pullerCpuMs = std::max(c.pullerCpuMs, run.pullerCpuMs);
+        c.serverGapMs = std::max(c.serverGapMs, run.serverGapMs);
+        c.serverGapCpuMs = std::max(c.serverGapCpuMs, run.serverGapCpuMs);
+        c.serverCpuMs = std::max(c.serverCpuMs, run.serverCpuMs);
+    }
 
     std::printf("| %-62s | %12s | target\n", "groups (loopback)", "measured");
     std::printf("|%s|%s|------\n", QByteArray(64, '-').constData(), QByteArray(14, '-').constData());
@@ -503,10 +521,12 @@ int runGroupsBench(bool quick)
     std::printf("\n%d Messengers in one process, the author connected to each; %d group messages"
                 " and as many\n1:1 ones, in turns (blocks of %d), each after the one before was"
                 " done. Catch-up: two\nprocesses, histories on disk; from the dial to the last"
-                " message committed.\n",
+                " message committed; the median\nof %d runs, each in fresh processes, and the"
+                " longest busy stretches of any.\n",
                 f.members,
                 f.messages,
-                Block);
+                Block,
+                catchUpRuns);
     std::printf("\n");
     std::fflush(stdout);
     const int signCode = runSignBench();
