@@ -252,6 +252,40 @@
         <source>Cannot save the pasted picture in %1. Is the disk full?</source>
         <translation>无法将粘贴的图片保存到 %1。磁盘已满吗？</translation>
     </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>Files go to one peer at a time: open a member&apos;s conversation to send them.</source>
+        <translation>文件只能发给单个用户：请打开某位成员的对话来发送。</translation>
+    </message>
+    <message>
+        <source>Message from %1 in %2</source>
+        <translation>%1 在 %2 中的消息</translation>
+    </message>
+    <message>
+        <source>A group you are not in</source>
+        <translation>你不在其中的群组</translation>
+    </message>
+    <message>
+        <source>%1 — you are no longer a member</source>
+        <translation>%1 — 你已不是成员</translation>
+    </message>
+    <message>
+        <source>%1 — %2, %3 online</source>
+        <comment>group, members, others online</comment>
+        <translation>%1 — %2，%3 人在线</translation>
+    </message>
+    <message>
+        <source>%1 — %2, none online; messages reach them when they next meet any member</source>
+        <comment>group, members</comment>
+        <translation>%1 — %2，无人在线；成员下次遇到任一成员时会收到消息</translation>
+    </message>
+    <message>
+        <source>Group ID %1</source>
+        <translation>群组 ID %1</translation>
+    </message>
 </context>
 <context>
     <name>Dialer</name>
@@ -689,6 +723,178 @@
     </message>
 </context>
 <context>
+    <name>GroupService</name>
+    <message>
+        <source>%1 is not a peer ID.</source>
+        <translation>%1 不是用户 ID。</translation>
+    </message>
+    <message>
+        <source>Shoal has not met peer %1 yet; connect to it once first.</source>
+        <translation>Shoal 尚未见过用户 %1；请先连接一次。</translation>
+    </message>
+    <message>
+        <source>Unknown group %1.</source>
+        <translation>未知群组 %1。</translation>
+    </message>
+    <message>
+        <source>This profile is no longer a member of that group.</source>
+        <translation>此配置文件已不是该群组的成员。</translation>
+    </message>
+    <message>
+        <source>A group needs a name.</source>
+        <translation>群组需要一个名称。</translation>
+    </message>
+    <message>
+        <source>A group&apos;s name may be %1 characters long at most.</source>
+        <translation>群组名称最多 %1 个字符。</translation>
+    </message>
+    <message>
+        <source>The message is too long.</source>
+        <translation>消息太长。</translation>
+    </message>
+    <message>
+        <source>The message could not be signed with this profile&apos;s key.</source>
+        <translation>无法用此配置文件的密钥签名该消息。</translation>
+    </message>
+    <message>
+        <source>This profile already knows %1 groups, the most it keeps.</source>
+        <translation>此配置文件已有 %1 个群组，已达上限。</translation>
+    </message>
+    <message>
+        <source>A group may have %1 members at most.</source>
+        <translation>一个群组最多有 %1 名成员。</translation>
+    </message>
+    <message>
+        <source>They are members already.</source>
+        <translation>他们已经是成员了。</translation>
+    </message>
+    <message>
+        <source>Only the group&apos;s creator may remove members.</source>
+        <translation>只有群组的创建者可以移除成员。</translation>
+    </message>
+    <message>
+        <source>%1 is not another member of this group.</source>
+        <translation>%1 不是此群组的其他成员。</translation>
+    </message>
+    <message>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
+        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+    </message>
+</context>
+<context>
+    <name>GroupText</name>
+    <message>
+        <source>1 member</source>
+        <translation>1 名成员</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n members</source>
+        <translation>
+            <numerusform>%n 名成员</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 and %2</source>
+        <comment>the last two names of a list</comment>
+        <translation>%1和%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <comment>between names of a list</comment>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <comment>as in &apos;Alice added you&apos;</comment>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>You created the group “%1”</source>
+        <translation>你创建了群组“%1”</translation>
+    </message>
+    <message>
+        <source>You created the group “%1” with %2</source>
+        <translation>你与%2创建了群组“%1”</translation>
+    </message>
+    <message>
+        <source>%1 created the group “%2”</source>
+        <translation>%1 创建了群组“%2”</translation>
+    </message>
+    <message>
+        <source>%1 created the group “%2” with %3</source>
+        <translation>%1 与%3创建了群组“%2”</translation>
+    </message>
+    <message>
+        <source>You added %1</source>
+        <translation>你添加了%1</translation>
+    </message>
+    <message>
+        <source>%1 added %2</source>
+        <translation>%1 添加了%2</translation>
+    </message>
+    <message>
+        <source>You removed %1</source>
+        <translation>你移除了%1</translation>
+    </message>
+    <message>
+        <source>%1 removed %2</source>
+        <translation>%1 移除了%2</translation>
+    </message>
+    <message>
+        <source>You left the group</source>
+        <translation>你退出了群组</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 退出了群组</translation>
+    </message>
+    <message>
+        <source>You renamed the group to “%1”</source>
+        <translation>你将群组改名为“%1”</translation>
+    </message>
+    <message>
+        <source>%1 renamed the group to “%2”</source>
+        <translation>%1 将群组改名为“%2”</translation>
+    </message>
+    <message>
+        <source>The group changed</source>
+        <translation>群组有变动</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <comment>a group message when no one else is left in the group</comment>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <source>delivered to %1 of %2</source>
+        <translation>已送达 %1/%2</translation>
+    </message>
+    <message>
+        <source>read by %1 · delivered to %2 of %3</source>
+        <translation>%1 人已读 · 已送达 %2/%3</translation>
+    </message>
+    <message>
+        <source>read by %1</source>
+        <translation>%1 人已读</translation>
+    </message>
+    <message>
+        <source>Read by: %1</source>
+        <translation>已读：%1</translation>
+    </message>
+    <message>
+        <source>Delivered to: %1</source>
+        <translation>已送达：%1</translation>
+    </message>
+    <message>
+        <source>Waiting for: %1</source>
+        <translation>等待中：%1</translation>
+    </message>
+</context>
+<context>
     <name>Identity</name>
     <message>
         <source>Cannot write %1: %2</source>
@@ -820,6 +1026,148 @@
     <message>
         <source>Their files are saved in the download folder without asking</source>
         <translation>其文件将直接保存到下载文件夹，不再询问</translation>
+    </message>
+    <message>
+        <source>New &amp;group…</source>
+        <translation>新建群组(&amp;G)…</translation>
+    </message>
+    <message>
+        <source>Send to se&amp;veral…</source>
+        <translation>群发(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>A group chat with peers you know (Ctrl+G)</source>
+        <translation>与认识的用户群聊 (Ctrl+G)</translation>
+    </message>
+    <message>
+        <source>One message to each of several peers (select them with Ctrl+click or Shift+click)</source>
+        <translation>给多个用户各发一条消息（用 Ctrl+单击或 Shift+单击选择）</translation>
+    </message>
+    <message>
+        <source>Sent to 1 peer.</source>
+        <translation>已发送给 1 个用户。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sent to %n peers.</source>
+        <translation>
+            <numerusform>已发送给 %n 个用户。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Leave group…</source>
+        <translation>退出群组(&amp;L)…</translation>
+    </message>
+</context>
+<context>
+    <name>MembersPanel</name>
+    <message>
+        <source>&amp;Add members…</source>
+        <translation>添加成员(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Re&amp;name…</source>
+        <translation>改名(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Leave group…</source>
+        <translation>退出群组(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Only the group&apos;s creator can remove members</source>
+        <translation>只有群组的创建者可以移除成员</translation>
+    </message>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1（你）</translation>
+    </message>
+    <message>
+        <source>%1 · owner</source>
+        <comment>a member who created the group</comment>
+        <translation>%1 · 群主</translation>
+    </message>
+    <message>
+        <source>%1, online</source>
+        <translation>%1，在线</translation>
+    </message>
+    <message>
+        <source>%1, offline</source>
+        <translation>%1，离线</translation>
+    </message>
+    <message>
+        <source>ID %1</source>
+        <translation>ID %1</translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this group.</source>
+        <translation>你已不是此群组的成员。</translation>
+    </message>
+    <message>
+        <source>Add members to %1</source>
+        <translation>向 %1 添加成员</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Peers you know who are not in the group:</source>
+        <translation>你认识但不在群组中的用户：</translation>
+    </message>
+    <message>
+        <source>Everyone you know is in the group already.</source>
+        <translation>你认识的用户都已在群组中。</translation>
+    </message>
+    <message>
+        <source>Remove member</source>
+        <translation>移除成员</translation>
+    </message>
+    <message>
+        <source>Remove %1 from “%2”?</source>
+        <translation>要将 %1 移出“%2”吗？</translation>
+    </message>
+    <message>
+        <source>They keep what was said so far, but get nothing new.</source>
+        <translation>对方保留已有的消息，但不会再收到新消息。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Rename group</source>
+        <translation>群组改名</translation>
+    </message>
+    <message>
+        <source>New name (every member sees it):</source>
+        <translation>新名称（所有成员可见）：</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>改名</translation>
+    </message>
+    <message>
+        <source>Leave group</source>
+        <translation>退出群组</translation>
+    </message>
+    <message>
+        <source>Leave “%1”?</source>
+        <translation>要退出“%1”吗？</translation>
+    </message>
+    <message>
+        <source>You keep what was said so far, but get nothing new unless a member adds you again.</source>
+        <translation>你保留已有的消息，但除非有成员再次添加你，否则不会再收到新消息。</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>退出</translation>
     </message>
 </context>
 <context>
@@ -959,6 +1307,22 @@
         <source>Unknown message %1 in this conversation.</source>
         <translation>此对话中找不到消息 %1。</translation>
     </message>
+    <message>
+        <source>Pick at least one peer.</source>
+        <translation>请至少选择一个用户。</translation>
+    </message>
+    <message>
+        <source>The message is empty.</source>
+        <translation>消息为空。</translation>
+    </message>
+    <message>
+        <source>The message is %1 KiB long; the limit is %2 KiB. Split it into shorter messages.</source>
+        <translation>消息长 %1 KiB，上限为 %2 KiB。请拆分成较短的消息。</translation>
+    </message>
+    <message>
+        <source>Peer %1 is listed twice.</source>
+        <translation>用户 %1 被列出了两次。</translation>
+    </message>
 </context>
 <context>
     <name>NetworkDialog</name>
@@ -1034,6 +1398,37 @@ Listening for peers on TCP port %3 at %4</source>
     </message>
 </context>
 <context>
+    <name>NewGroupDialog</name>
+    <message>
+        <source>New group</source>
+        <translation>新建群组</translation>
+    </message>
+    <message>
+        <source>Lunch, Project X, Family…</source>
+        <translation>午饭、X 项目、家人…</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Create group</source>
+        <translation>创建群组</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Members (peers you know; offline ones join when they are next online):</source>
+        <translation>成员(&amp;M)（你认识的用户；离线的用户在下次上线时加入）：</translation>
+    </message>
+    <message>
+        <source>You know no peers yet: connect to someone first (Ctrl+N).</source>
+        <translation>你还不认识任何用户：请先连接一个用户 (Ctrl+N)。</translation>
+    </message>
+</context>
+<context>
     <name>Notifier</name>
     <message>
         <source>(%1) %2</source>
@@ -1056,6 +1451,11 @@ Listening for peers on TCP port %3 at %4</source>
     <message>
         <source>Offers %1 (%2)</source>
         <translation>发送 %1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <comment>author in group</comment>
+        <translation>%1（%2）</translation>
     </message>
 </context>
 <context>
@@ -1164,6 +1564,18 @@ Listening for peers on TCP port %3 at %4</source>
     </message>
 </context>
 <context>
+    <name>PeerCheckList</name>
+    <message>
+        <source>%1 (online)</source>
+        <comment>a peer in a list to pick from</comment>
+        <translation>%1（在线）</translation>
+    </message>
+    <message>
+        <source>ID %1</source>
+        <translation>ID %1</translation>
+    </message>
+</context>
+<context>
     <name>PeerConnection</name>
     <message>
         <source>The peer speaks protocol versions %1 to %2; this Shoal speaks %3 to %4. Update the older Shoal.</source>
@@ -1264,6 +1676,11 @@ Listening for peers on TCP port %3 at %4</source>
         <source>seen on the LAN</source>
         <translation>在局域网中发现</translation>
     </message>
+    <message>
+        <source>group · %1 · %2 online</source>
+        <comment>members, others online</comment>
+        <translation>群组 · %1 · %2 人在线</translation>
+    </message>
 </context>
 <context>
     <name>PeerListView</name>
@@ -1300,6 +1717,20 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <source>%1, %2</source>
         <comment>name, online state</comment>
         <translation>%1，%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, group of %n, %2 online</source>
+        <comment>name, members, others online</comment>
+        <translation>
+            <numerusform>%1，%n 人群组，%2 人在线</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %Ln unread</source>
+        <comment>group, unread</comment>
+        <translation>
+            <numerusform>%1，%Ln 条未读</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1409,6 +1840,61 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>The offered path &quot;%1&quot; contains an empty folder name.</source>
         <translation>所提供的路径“%1”包含空的文件夹名称。</translation>
+    </message>
+</context>
+<context>
+    <name>SendManyDialog</name>
+    <message>
+        <source>Send to several</source>
+        <translation>群发</translation>
+    </message>
+    <message>
+        <source>Recipients</source>
+        <translation>收件人</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Each one gets it as a message from you alone.</source>
+        <translation>每人收到的都是你单独发给他的消息。</translation>
+    </message>
+    <message>
+        <source>Send…</source>
+        <translation>发送…</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>收件人(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Message:</source>
+        <translation>消息(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Send to 1 person?</source>
+        <translation>发送给 1 个人？</translation>
+    </message>
+    <message numerus="yes">
+        <source>Send to %n people?</source>
+        <translation>
+            <numerusform>发送给 %n 个人？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send this message to %1?</source>
+        <translation>要将这条消息发送给%1吗？</translation>
+    </message>
+    <message>
+        <source>Each gets a message of their own; none of them sees who else got it.</source>
+        <translation>每人收到单独的一条消息，看不到还有谁收到。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Send to %n</source>
+        <translation>
+            <numerusform>发送给 %n 人</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,8 @@
 #include "conversationpane.h"
 
 #include "accessiblerows.h"
+#include "grouptext.h"
+#include "memberspanel.h"
 #include "messagedelegate.h"
 #include "messageinput.h"
 #include "messageviewer.h"
@@ -33,6 +35,7 @@
 #include <QScrollBar>
 #include <QStandardPaths>
 #include <QThreadPool>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
@@ -50,6 +53,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_delegate(new MessageDelegate(m_view))
     , m_input(new MessageInput(this))
     , m_sendButton(new QPushButton(tr("Send"), this))
+    , m_members(new MembersPanel(messenger, this))
     , m_error(new QLabel(this))
     , m_sendFilesAction(new QAction(tr("Send &files…"), this))
     , m_sendFolderAction(new QAction(tr("Send f&older…"), this))
@@ -62,6 +66,14 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     // Transfers already known; the messenger keeps the model current from here on.
     for (const TransferInfo &t : messenger.transfers())
         m_model->updateTransfer(t);
+    // Groups: authors by name, own messages' state per member.
+    m_model->setAuthorNames([this](const QString &id) { return nameOf(id); });
+    m_model->setDeliveries([this](const QUuid &id) { return m_messenger.groupDeliveries(id); });
+    connect(&m_messenger,
+            &Messenger::groupDeliveryChanged,
+            m_model,
+            &ConversationModel::updateDelivery);
+    m_delegate->setGroupNames(m_messenger.id(), [this](const QString &id) { return nameOf(id); });
     m_header->setTextFormat(Qt::PlainText);
     QFont headerFont = m_header->font();
     headerFont.setBold(true);
@@ -95,10 +107,17 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    // The members of a group beside its messages, as wide as a short name list needs.
+    m_members->setMaximumWidth(m_members->fontMetrics().averageCharWidth() * 34);
+    m_members->setMinimumWidth(m_members->fontMetrics().averageCharWidth() * 22);
+    auto *middle = new QHBoxLayout;
+    middle->setContentsMargins(0, 0, 0, 0);
+    middle->addWidget(m_view, 1);
+    middle->addWidget(m_members);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_header);
-    layout->addWidget(m_view, 1);
+    layout->addLayout(middle, 1);
     layout->addWidget(m_error);
     layout->addLayout(inputRow);
 
@@ -150,18 +169,60 @@ void ConversationPane::showPeer(const QString &peerId)
         return; // already open: where the person was reading stays
     m_peerId = peerId;
     // Counted before the conversation is shown, which marks it read.
-    const auto peer = m_messenger.peers()->peer(peerId);
-    const int unread = peer ? peer->unread : 0;
+    int unread = 0;
+    if (const auto peer = m_messenger.peers()->peer(peerId))
+        unread = peer->unread;
+    else if (const auto group = m_messenger.peers()->group(peerId))
+        unread = group->unread;
     m_model->setPeer(peerId);
-    const bool hasPeer = !peerId.isEmpty();
-    m_input->setEnabled(hasPeer);
-    m_sendButton->setEnabled(hasPeer);
-    m_sendFilesAction->setEnabled(hasPeer);
-    m_sendFolderAction->setEnabled(hasPeer);
+    const bool group = isGroup();
+    m_members->setGroup(group ? peerId : QString());
+    m_members->setVisible(group);
+    updateInputState();
     m_error->hide();
     updateHeader();
     scrollToFirstUnread(unread);
     updateVisibility();
+}
+
+bool ConversationPane::isGroup() const
+{
+    return isGroupId(m_peerId);
+}
+
+void ConversationPane::updateInputState()
+{
+    // A group this profile left (or was removed from) can be read, not written to.
+    bool canWrite = !m_peerId.isEmpty();
+    if (isGroup()) {
+        const auto group = m_messenger.peers()->group(m_peerId);
+        canWrite = group && group->isMember;
+    }
+    const bool changed = m_input->isEnabled() != canWrite;
+    m_input->setEnabled(canWrite);
+    m_sendButton->setEnabled(canWrite);
+    // Files go to peers: a group has no transfers (docs/groups.md).
+    const bool files = !m_peerId.isEmpty() && !isGroup();
+    m_sendFilesAction->setEnabled(files);
+    m_sendFolderAction->setEnabled(files);
+    if (changed && !canWrite)
+        m_input->clearFocus();
+}
+
+QString ConversationPane::nameOf(const QString &peerId) const
+{
+    if (peerId == m_messenger.id())
+        return m_messenger.name().isEmpty() ? tr("You") : m_messenger.name();
+    if (const auto peer = m_messenger.peers()->peer(peerId); peer && !peer->name.isEmpty())
+        return peer->name;
+    // Someone only met in this group: the name it was added with.
+    if (const auto group = m_messenger.peers()->group(m_peerId)) {
+        for (const GroupMemberInfo &m : group->members) {
+            if (m.id == peerId && !m.name.isEmpty())
+                return m.name;
+        }
+    }
+    return PeerListModel::shortId(peerId);
 }
 
 void ConversationPane::scrollToFirstUnread(int unread)
@@ -228,9 +289,30 @@ void ConversationPane::relayoutIfWidthChanged()
         m_view->scrollTo(top, QAbstractItemView::PositionAtTop);
 }
 
+void ConversationPane::showDeliveries(const QModelIndex &index, const QPoint &pos)
+{
+    const QString details = m_delegate->deliveryDetails(index);
+    if (!details.isEmpty())
+        QToolTip::showText(m_view->viewport()->mapToGlobal(pos),
+                           details,
+                           m_view->viewport(),
+                           m_delegate->footerRect(index));
+}
+
 bool ConversationPane::viewportEvent(QEvent *event)
 {
     switch (event->type()) {
+    case QEvent::ToolTip: {
+        // Over an own group message's state: who has it, who read it.
+        const QPoint pos = static_cast<QHelpEvent *>(event)->pos();
+        const QModelIndex index = m_view->indexAt(pos);
+        if (m_delegate->isOnDeliveries(index, pos)) {
+            showDeliveries(index, pos);
+            return true;
+        }
+        QToolTip::hideText();
+        return true;
+    }
     case QEvent::Resize:
         relayoutIfWidthChanged();
         return false;
@@ -258,7 +340,8 @@ bool ConversationPane::viewportEvent(QEvent *event)
             return true;
         }
         const QModelIndex index = m_view->indexAt(pos);
-        if (!m_delegate->linkAt(index, pos).isEmpty() || m_delegate->fileActionAt(index, pos))
+        if (!m_delegate->linkAt(index, pos).isEmpty() || m_delegate->fileActionAt(index, pos)
+            || m_delegate->isOnDeliveries(index, pos))
             m_view->viewport()->setCursor(Qt::PointingHandCursor);
         else if (m_delegate->cursorAt(index, pos) >= 0)
             m_view->viewport()->setCursor(Qt::IBeamCursor);
@@ -277,6 +360,8 @@ bool ConversationPane::viewportEvent(QEvent *event)
             const QModelIndex at = m_view->indexAt(e->position().toPoint());
             if (const auto action = m_delegate->fileActionAt(at, e->position().toPoint()))
                 runFileAction(at, *action);
+            else if (m_delegate->isOnDeliveries(at, e->position().toPoint()))
+                showDeliveries(at, e->position().toPoint()); // the names, on a click too
             return false;
         }
         if (m_delegate->hasSelection(index)) {
@@ -457,20 +542,20 @@ QImage ConversationPane::pastedImage(const QMimeData *data)
 
 void ConversationPane::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!m_peerId.isEmpty() && !localFiles(event->mimeData()).isEmpty())
+    if (!m_peerId.isEmpty() && !isGroup() && !localFiles(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void ConversationPane::dragMoveEvent(QDragMoveEvent *event)
 {
-    if (!m_peerId.isEmpty() && !localFiles(event->mimeData()).isEmpty())
+    if (!m_peerId.isEmpty() && !isGroup() && !localFiles(event->mimeData()).isEmpty())
         event->acceptProposedAction();
 }
 
 void ConversationPane::dropEvent(QDropEvent *event)
 {
     const QStringList paths = localFiles(event->mimeData());
-    if (m_peerId.isEmpty() || paths.isEmpty())
+    if (m_peerId.isEmpty() || isGroup() || paths.isEmpty())
         return;
     event->acceptProposedAction();
     requestSend(paths);
@@ -480,6 +565,10 @@ void ConversationPane::requestSend(const QStringList &paths)
 {
     if (m_peerId.isEmpty() || paths.isEmpty())
         return;
+    if (isGroup()) {
+        showError(tr("Files go to one peer at a time: open a member's conversation to send them."));
+        return;
+    }
     // One folder arrives as that folder with its tree; anything else as files side by side.
     const bool asFolder = paths.size() == 1 && QFileInfo(paths.first()).isDir();
     m_error->hide();
@@ -523,6 +612,10 @@ void ConversationPane::sendImage(const QImage &image)
 {
     if (m_peerId.isEmpty() || image.isNull())
         return;
+    if (isGroup()) {
+        showError(tr("Files go to one peer at a time: open a member's conversation to send them."));
+        return;
+    }
     // Kept until it has been sent: the offer reads it when the peer asks (maybe after a restart).
     const QString dirPath = QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
                             + QStringLiteral("/pasted");
@@ -592,6 +685,8 @@ void ConversationPane::showError(const QString &error)
 
 QString ConversationPane::peerName() const
 {
+    if (const auto group = m_messenger.peers()->group(m_peerId))
+        return group->name;
     const auto peer = m_messenger.peers()->peer(m_peerId);
     return !peer || peer->name.isEmpty() ? PeerListModel::shortId(m_peerId) : peer->name;
 }
@@ -600,16 +695,43 @@ void ConversationPane::showWholeMessage(const QModelIndex &index)
 {
     const ChatMessage m = m_model->messageAt(index.row());
     const QString name = peerName();
-    auto *viewer = new MessageViewer(m.text,
-                                     m.outgoing ? tr("Your message to %1").arg(name)
-                                                : tr("Message from %1").arg(name),
-                                     this);
+    const QString title = m.outgoing ? tr("Your message to %1").arg(name)
+                          : m.author.isEmpty()
+                              ? tr("Message from %1").arg(name)
+                              : tr("Message from %1 in %2").arg(nameOf(m.author), name);
+    auto *viewer = new MessageViewer(m.text, title, this);
     viewer->setAttribute(Qt::WA_DeleteOnClose);
     viewer->show();
 }
 
 void ConversationPane::updateHeader()
 {
+    if (isGroup()) {
+        updateInputState();
+        const auto group = m_messenger.peers()->group(m_peerId);
+        if (!group) {
+            m_header->setText(tr("A group you are not in"));
+            return;
+        }
+        int online = 0;
+        for (const GroupMemberInfo &m : group->members)
+            online += m.online && m.id != m_messenger.id();
+        if (!group->isMember) {
+            m_header->setText(tr("%1 — you are no longer a member").arg(group->name));
+        } else if (online > 0) {
+            m_header->setText(tr("%1 — %2, %3 online", "group, members, others online")
+                                  .arg(group->name,
+                                       GroupText::members(int(group->members.size())),
+                                       QString::number(online)));
+        } else {
+            m_header->setText(tr("%1 — %2, none online; messages reach them when they next meet "
+                                 "any member",
+                                 "group, members")
+                                  .arg(group->name, GroupText::members(int(group->members.size()))));
+        }
+        m_header->setToolTip(tr("Group ID %1").arg(group->id));
+        return;
+    }
     const auto peer = m_messenger.peers()->peer(m_peerId);
     if (!peer) {
         m_header->setText(tr("Choose a peer on the left, or connect to one with Ctrl+N."));
@@ -634,7 +756,9 @@ void ConversationPane::send()
     if (m_peerId.isEmpty() || text.trimmed().isEmpty())
         return;
     QString error;
-    if (!m_messenger.sendMessage(m_peerId, text, &error)) {
+    const bool sent = isGroup() ? m_messenger.sendGroupMessage(m_peerId, text, &error).has_value()
+                                : m_messenger.sendMessage(m_peerId, text, &error).has_value();
+    if (!sent) {
         showError(error);
         return;
     }

@@ -8,6 +8,7 @@
 
 class AccessibleRows;
 class ConversationModel;
+class MembersPanel;
 class MessageDelegate;
 class Messenger;
 class MessageInput;
@@ -28,6 +29,10 @@ class QPushButton;
 // in the messages' menu), files and folders dropped on it, and a picture pasted into the box
 // are asked for with sendFilesRequested(); the window sends them. A file transfer's item has
 // buttons (accept, pause, open, ...) that act on a click.
+//
+// Groups: the members panel beside the messages; each message names its author, and an own
+// message says where it stands ("delivered to 3 of 5", "read by 2"), the names on hover and on
+// a click. Files go to peers only.
 class ConversationPane final : public QWidget
 {
     Q_OBJECT
@@ -46,6 +51,10 @@ public:
     MessageDelegate *delegate() const { return m_delegate; }
     QAction *sendFilesAction() const { return m_sendFilesAction; }
     QAction *sendFolderAction() const { return m_sendFolderAction; }
+    MembersPanel *membersPanel() const { return m_members; }
+    bool isGroup() const;
+    // The name of a peer or member as this window shows it.
+    QString nameOf(const QString &peerId) const;
 
     void chooseFiles();
     void chooseFolder();
@@ -76,6 +85,8 @@ private:
     QString pickFrom() const; // where the file dialogs open
     void send();
     void updateHeader();
+    void updateInputState();
+    void showDeliveries(const QModelIndex &index, const QPoint &pos);
     void updateVisibility();
     void onScrolled(int value);
     void showContextMenu(const QPoint &pos);
@@ -98,6 +109,7 @@ private:
     MessageDelegate *m_delegate;
     MessageInput *m_input;
     QPushButton *m_sendButton;
+    MembersPanel *m_members;
     QLabel *m_error;
     QAction *m_sendFilesAction;
     QAction *m_sendFolderAction;

@@ -3,11 +3,14 @@
 
 #include "connectdialog.h"
 #include "conversationpane.h"
+#include "memberspanel.h"
 #include "messageinput.h"
 #include "messenger/messenger.h"
 #include "networkdialog.h"
+#include "newgroupdialog.h"
 #include "notifier.h"
 #include "peerlistview.h"
+#include "sendmanydialog.h"
 #include "settingsdialog.h"
 #include "transferswindow.h"
 #include "trayicon.h"
@@ -36,6 +39,8 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     , m_settingsAction(new QAction(tr("S&ettings…"), this))
     , m_aboutAction(new QAction(tr("&About Shoal"), this))
     , m_transfersAction(new QAction(tr("&Transfers"), this))
+    , m_newGroupAction(new QAction(tr("New &group…"), this))
+    , m_sendManyAction(new QAction(tr("Send to se&veral…"), this))
     , m_splitter(new QSplitter(this))
     , m_settings(settings)
     , m_status(new QLabel(this))
@@ -63,11 +68,19 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     m_transfersAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
     m_transfersAction->setToolTip(tr("Every file transfer, running ones first (Ctrl+Shift+T)"));
     connect(m_transfersAction, &QAction::triggered, this, &MainWindow::openTransfersWindow);
+    m_newGroupAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    m_newGroupAction->setToolTip(tr("A group chat with peers you know (Ctrl+G)"));
+    connect(m_newGroupAction, &QAction::triggered, this, &MainWindow::openNewGroupDialog);
+    m_sendManyAction->setToolTip(
+        tr("One message to each of several peers (select them with Ctrl+click or Shift+click)"));
+    connect(m_sendManyAction, &QAction::triggered, this, &MainWindow::openSendManyDialog);
     QAction *sendFilesAction = m_conversation->sendFilesAction();
     QAction *sendFolderAction = m_conversation->sendFolderAction();
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&Shoal"));
     fileMenu->addAction(m_connectAction);
+    fileMenu->addAction(m_newGroupAction);
+    fileMenu->addAction(m_sendManyAction);
     fileMenu->addAction(copyIdAction);
     fileMenu->addAction(m_networkAction);
     fileMenu->addAction(m_settingsAction);
@@ -88,8 +101,12 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     toolBar->setObjectName(QStringLiteral("mainToolBar"));
     toolBar->setMovable(false);
     toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    for (QAction *action :
-         {m_connectAction, copyIdAction, m_networkAction, sendFilesAction, sendFolderAction}) {
+    for (QAction *action : {m_connectAction,
+                            m_newGroupAction,
+                            copyIdAction,
+                            m_networkAction,
+                            sendFilesAction,
+                            sendFolderAction}) {
         action->setIconText(withoutMnemonic(action->text()));
         toolBar->addAction(action);
     }
@@ -269,6 +286,44 @@ void MainWindow::openConnectDialog()
     dialog->open();
 }
 
+NewGroupDialog *MainWindow::openNewGroupDialog()
+{
+    auto *dialog = new NewGroupDialog(m_messenger, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &NewGroupDialog::groupCreated, this, [this](const QString &groupId) {
+        // The messenger may report the new group's row a moment later: select it then.
+        m_peers->selectPeer(groupId);
+        if (m_peers->currentPeerId() != groupId) {
+            auto *once = new QObject(this);
+            connect(m_messenger.peers(),
+                    &QAbstractItemModel::rowsInserted,
+                    once,
+                    [this, once, groupId] {
+                        if (m_messenger.peers()->rowOf(groupId) < 0)
+                            return;
+                        m_peers->selectPeer(groupId);
+                        once->deleteLater();
+                    });
+        }
+    });
+    dialog->open();
+    return dialog;
+}
+
+SendManyDialog *MainWindow::openSendManyDialog()
+{
+    auto *dialog = new SendManyDialog(m_messenger, m_peers->selectedPeerIds(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &SendManyDialog::sent, this, [this](const QStringList &peerIds) {
+        statusBar()->showMessage(peerIds.size() == 1
+                                     ? tr("Sent to 1 peer.")
+                                     : tr("Sent to %n peers.", nullptr, int(peerIds.size())),
+                                 5000);
+    });
+    dialog->open();
+    return dialog;
+}
+
 void MainWindow::openNetworkDialog()
 {
     if (auto *open = findChild<NetworkDialog *>()) {
@@ -354,6 +409,21 @@ void MainWindow::showPeerMenu(const QPoint &pos)
         return;
     const QString peerId = index.data(PeerListModel::IdRole).toString();
     QMenu menu(this);
+    if (m_peers->selectedPeerIds().size() > 1) {
+        menu.addAction(m_sendManyAction);
+        menu.addSeparator();
+    }
+    if (index.data(PeerListModel::IsGroupRole).toBool()) {
+        // The members panel has the rest (add, remove, rename).
+        QAction *leave = menu.addAction(tr("&Leave group…"));
+        const auto group = m_messenger.peers()->group(peerId);
+        leave->setEnabled(group && group->isMember);
+        if (menu.exec(m_peers->viewport()->mapToGlobal(pos)) == leave) {
+            m_peers->selectPeer(peerId);
+            m_conversation->membersPanel()->confirmLeave();
+        }
+        return;
+    }
     QAction *accept = menu.addAction(tr("&Always accept files from this peer"));
     accept->setCheckable(true);
     accept->setChecked(m_settings.acceptFilesFrom.contains(peerId));

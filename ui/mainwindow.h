@@ -8,7 +8,9 @@
 
 class ConversationPane;
 class Messenger;
+class NewGroupDialog;
 class Notifier;
+class SendManyDialog;
 class PeerListView;
 class QAction;
 class QLabel;
@@ -29,6 +31,12 @@ public:
     ConversationPane *conversation() const { return m_conversation; }
 
     void openConnectDialog();
+    // "New group…" (Ctrl+G): the created group opens.
+    NewGroupDialog *openNewGroupDialog();
+    // "Send to several…": the peers selected in the list are checked.
+    SendManyDialog *openSendManyDialog();
+    QAction *newGroupAction() const { return m_newGroupAction; }
+    QAction *sendManyAction() const { return m_sendManyAction; }
     void openNetworkDialog();
     void openSettingsDialog();
     QAction *settingsAction() const { return m_settingsAction; }
@@ -78,6 +86,8 @@ private:
     QAction *m_settingsAction;
     QAction *m_aboutAction;
     QAction *m_transfersAction;
+    QAction *m_newGroupAction;
+    QAction *m_sendManyAction;
     QSplitter *m_splitter;
     ProfileSettings m_settings;
     QLabel *m_status;

@@ -123,10 +123,16 @@ QString MessageDelegate::accessibleText(const QModelIndex &index, const QString 
                              QLocale::ShortFormat);
     const QString text = index.data(ConversationModel::TextRole).toString();
     if (outgoing) {
-        return tr("You, %1, %2: %3", "sender, time, delivery state: text")
-            .arg(time, stateText(index.data(ConversationModel::StateRole).toInt()), text);
+        const QVariant deliveries = index.data(ConversationModel::DeliveriesRole);
+        const QString state = deliveries.isValid()
+                                  ? GroupText::deliverySummary(
+                                      deliveries.value<QList<GroupDelivery>>())
+                                  : stateText(index.data(ConversationModel::StateRole).toInt());
+        return tr("You, %1, %2: %3", "sender, time, delivery state: text").arg(time, state, text);
     }
-    return tr("%1, %2: %3", "sender, time: text").arg(peerName, time, text);
+    const QString author = index.data(ConversationModel::AuthorNameRole).toString();
+    return tr("%1, %2: %3", "sender, time: text")
+        .arg(author.isEmpty() ? peerName : author, time, text);
 }
 
 QString MessageDelegate::footerText(const QModelIndex &index) const
@@ -144,9 +150,83 @@ QString MessageDelegate::footerText(const QModelIndex &index) const
         time = tr("%1 by the sender's clock, arrived %2")
                    .arg(time, format(index.data(ConversationModel::ReceivedAtRole).toDateTime()));
     }
-    if (index.data(ConversationModel::OutgoingRole).toBool() && !isFile(index))
-        time += QStringLiteral("  ") + stateText(index.data(ConversationModel::StateRole).toInt());
+    if (index.data(ConversationModel::OutgoingRole).toBool() && !isFile(index)) {
+        // In a group: where it stands with the members, not the one state of a 1:1 message.
+        const QVariant deliveries = index.data(ConversationModel::DeliveriesRole);
+        time += QStringLiteral("  ")
+                + (deliveries.isValid()
+                       ? GroupText::deliverySummary(deliveries.value<QList<GroupDelivery>>())
+                       : stateText(index.data(ConversationModel::StateRole).toInt()));
+    }
     return time;
+}
+
+void MessageDelegate::setGroupNames(const QString &self, GroupText::NameOf nameOf)
+{
+    m_self = self;
+    m_nameOf = std::move(nameOf);
+}
+
+bool MessageDelegate::isGroupEvent(const QModelIndex &index)
+{
+    return MessageKind(index.data(ConversationModel::KindRole).toInt()) == MessageKind::GroupEvent;
+}
+
+QString MessageDelegate::eventText(const QModelIndex &index) const
+{
+    const GroupText::NameOf nameOf = m_nameOf ? m_nameOf : [](const QString &id) { return id; };
+    return GroupText::event(index.data(ConversationModel::TextRole).toString(), m_self, nameOf);
+}
+
+QString MessageDelegate::deliveryDetails(const QModelIndex &index) const
+{
+    const QVariant deliveries = index.data(ConversationModel::DeliveriesRole);
+    if (!deliveries.isValid())
+        return {};
+    const GroupText::NameOf nameOf = m_nameOf ? m_nameOf : [](const QString &id) { return id; };
+    return GroupText::deliveryDetails(deliveries.value<QList<GroupDelivery>>(), nameOf);
+}
+
+bool MessageDelegate::isOnDeliveries(const QModelIndex &index, const QPoint &pos) const
+{
+    return index.isValid() && !isFile(index) && !isGroupEvent(index)
+           && index.data(ConversationModel::DeliveriesRole).isValid()
+           && footerRect(index).contains(pos);
+}
+
+QRect MessageDelegate::eventRect(const QStyleOptionViewItem &option,
+                                 const QModelIndex &index,
+                                 int top) const
+{
+    // A line across the middle, wrapped when the names are many.
+    const QRect row = option.rect.isValid() ? option.rect
+                                            : QRect(0, 0, m_view->viewport()->width(), 0);
+    const QFontMetrics sfm(smallFont(option.font));
+    const int width = qMax(120, row.width() - 4 * Side);
+    const QRect text = sfm.boundingRect(QRect(0, 0, width, 100'000),
+                                        Qt::AlignHCenter | Qt::TextWordWrap,
+                                        eventText(index));
+    return {row.left() + (row.width() - width) / 2,
+            top + Gap,
+            width,
+            qMin(text.height(), sfm.height() * 4) + Gap};
+}
+
+void MessageDelegate::paintEvent(QPainter *painter,
+                                 const QStyleOptionViewItem &option,
+                                 const QModelIndex &index) const
+{
+    const QRect r = eventRect(option, index, option.rect.top());
+    painter->save();
+    painter->setClipRect(option.rect, Qt::IntersectClip);
+    painter->setFont(smallFont(option.font));
+    painter->setPen(UiColors::dimText(option.palette, option.palette.color(QPalette::Base)));
+    painter->drawText(r, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, eventText(index));
+    if (option.state & QStyle::State_HasFocus) {
+        painter->setPen(QPen(option.palette.color(QPalette::Highlight), 1));
+        painter->drawRect(r.adjusted(0, -1, -1, 0));
+    }
+    painter->restore();
 }
 
 QString MessageDelegate::noteText(const Measured &text) const
@@ -287,7 +367,7 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
 
 bool MessageDelegate::isShortened(const QModelIndex &index) const
 {
-    if (isFile(index))
+    if (isFile(index) || isGroupEvent(index))
         return false;
     return measured(optionFor(index), index).shortened;
 }
@@ -310,13 +390,26 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         width = qMax(width, qMin(note, textWidth()));
         noteHeight = Gap + sfm.height();
     }
-    const int height = text.size.height() + noteHeight + Gap + sfm.height();
     const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
+    // In a group, who wrote it, above the text (own messages are on the right: no need).
+    const QString author = outgoing ? QString()
+                                    : index.data(ConversationModel::AuthorNameRole).toString();
+    int authorHeight = 0;
+    if (!author.isEmpty()) {
+        QFont bold = smallFont(option.font);
+        bold.setBold(true);
+        const QFontMetrics afm(bold);
+        width = qMax(width, qMin(afm.horizontalAdvance(author), textWidth()));
+        authorHeight = afm.height() + Gap / 2;
+    }
+    const int height = authorHeight + text.size.height() + noteHeight + Gap + sfm.height();
     const int left = outgoing ? row.right() + 1 - Side - width - 2 * Padding : row.left() + Side;
 
     Layout l;
     l.bubble = QRect(left, top + Gap, width + 2 * Padding, height + 2 * Padding);
-    l.text = QRect(left + Padding, top + Gap + Padding, width, text.size.height());
+    if (authorHeight > 0)
+        l.author = QRect(left + Padding, top + Gap + Padding, width, authorHeight - Gap / 2);
+    l.text = QRect(left + Padding, top + Gap + Padding + authorHeight, width, text.size.height());
     int below = l.text.bottom();
     if (text.shortened) {
         l.note = QRect(left + Padding, below + Gap, width, sfm.height());
@@ -433,6 +526,10 @@ void MessageDelegate::paint(QPainter *painter,
         paintFile(painter, option, index);
         return;
     }
+    if (isGroupEvent(index)) {
+        paintEvent(painter, option, index);
+        return;
+    }
     QTextLayout *text = nullptr;
     const Measured &m = measured(option, index, &text);
     const Layout l = layout(option, index, m, option.rect.top());
@@ -457,6 +554,20 @@ void MessageDelegate::paint(QPainter *painter,
     }
 
     const QFont small = smallFont(option.font);
+    if (l.author.isValid()) {
+        QFont bold = small;
+        bold.setBold(true);
+        painter->setFont(bold);
+        // The author's own colour, as the peer list and every other bubble of theirs show it.
+        painter->setPen(
+            UiColors::peerColor(index.data(ConversationModel::AuthorRole).toString(), pal));
+        painter->drawText(l.author,
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(bold)
+                              .elidedText(index.data(ConversationModel::AuthorNameRole).toString(),
+                                          Qt::ElideRight,
+                                          l.author.width()));
+    }
     painter->setFont(small);
     if (m.shortened) {
         painter->setPen(pal.color(QPalette::Link));
@@ -480,6 +591,10 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
         const FileLayout l = fileLayout(option, index, fileItem(index), 0);
         return {l.bubble.width() + 2 * Side, l.bubble.bottom() + Gap};
     }
+    if (isGroupEvent(index)) {
+        const QRect r = eventRect(option, index, 0);
+        return {r.width() + 2 * Side, r.bottom() + Gap};
+    }
     const Layout l = layout(option, index, measured(option, index), 0);
     // Only as wide as the bubble: the view stretches rows to its width anyway, and a row as
     // wide as the viewport brought a horizontal scroll bar when the vertical one appeared.
@@ -498,6 +613,8 @@ QStyleOptionViewItem MessageDelegate::optionFor(const QModelIndex &index) const
 QRect MessageDelegate::bubbleRect(const QModelIndex &index) const
 {
     const QStyleOptionViewItem option = optionFor(index);
+    if (isGroupEvent(index))
+        return eventRect(option, index, option.rect.top());
     if (isFile(index))
         return fileLayout(option, index, fileItem(index), option.rect.top()).bubble;
     return layout(option, index, measured(option, index), option.rect.top()).bubble;
@@ -506,6 +623,8 @@ QRect MessageDelegate::bubbleRect(const QModelIndex &index) const
 QRect MessageDelegate::textRect(const QModelIndex &index) const
 {
     const QStyleOptionViewItem option = optionFor(index);
+    if (isGroupEvent(index))
+        return eventRect(option, index, option.rect.top());
     if (isFile(index))
         return fileLayout(option, index, fileItem(index), option.rect.top()).item.name;
     return layout(option, index, measured(option, index), option.rect.top()).text;
@@ -514,6 +633,8 @@ QRect MessageDelegate::textRect(const QModelIndex &index) const
 QRect MessageDelegate::footerRect(const QModelIndex &index) const
 {
     const QStyleOptionViewItem option = optionFor(index);
+    if (isGroupEvent(index))
+        return eventRect(option, index, option.rect.top());
     if (isFile(index))
         return fileLayout(option, index, fileItem(index), option.rect.top()).footer;
     return layout(option, index, measured(option, index), option.rect.top()).footer;
@@ -521,7 +642,7 @@ QRect MessageDelegate::footerRect(const QModelIndex &index) const
 
 int MessageDelegate::cursorAt(const QModelIndex &index, const QPoint &pos, bool nearest) const
 {
-    if (!index.isValid() || isFile(index)) // a file's name is not selectable text
+    if (!index.isValid() || isFile(index) || isGroupEvent(index)) // a name, not selectable text
         return -1;
     const QStyleOptionViewItem option = optionFor(index);
     QTextLayout *text = nullptr;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fileitem.h"
+#include "grouptext.h"
 #include "messagetext.h"
 
 #include <QCache>
@@ -52,6 +53,17 @@ public:
     static QString stateText(int state);
     // What a screen reader says for a message: sender, time, state and text.
     static QString accessibleText(const QModelIndex &index, const QString &peerName);
+
+    // Groups: this profile's ID and how members are named, for the events ("Alice added
+    // Dave") and the delivery details of own messages.
+    void setGroupNames(const QString &self, GroupText::NameOf nameOf);
+    static bool isGroupEvent(const QModelIndex &index);
+    // A GroupEvent row as the person reads it.
+    QString eventText(const QModelIndex &index) const;
+    // An own group message: who has it and who read it, one line per state; else empty.
+    QString deliveryDetails(const QModelIndex &index) const;
+    // The footer of an own group message (its delivery summary) is under `pos`.
+    bool isOnDeliveries(const QModelIndex &index, const QPoint &pos) const;
     // The bubble shows less than the whole text (it says so, and offers the rest).
     bool isShortened(const QModelIndex &index) const;
 
@@ -103,6 +115,7 @@ private:
     struct Layout
     {
         QRect bubble;
+        QRect author; // an incoming group message's author
         QRect text;
         QRect note;
         QRect footer;
@@ -115,6 +128,10 @@ private:
                   const Measured &text,
                   int top) const;
     QString footerText(const QModelIndex &index) const;
+    QRect eventRect(const QStyleOptionViewItem &option, const QModelIndex &index, int top) const;
+    void paintEvent(QPainter *painter,
+                    const QStyleOptionViewItem &option,
+                    const QModelIndex &index) const;
     struct FileLayout
     {
         QRect bubble;
@@ -138,6 +155,8 @@ private:
 
     QAbstractItemView *m_view;
     ThumbnailLoader *m_thumbnails;
+    QString m_self;
+    GroupText::NameOf m_nameOf;
     mutable QPointer<const QAbstractItemModel> m_model;
     mutable QHash<Key, Measured> m_measured;
     // Kept laid out for painting; the one of a key always matches its Measured.

@@ -82,10 +82,19 @@ void Notifier::setTray(QSystemTrayIcon *tray)
 
 QString Notifier::summaryFor(const ChatMessage &message) const
 {
-    const std::optional<PeerInfo> peer = m_messenger.peer(message.peerId);
-    const QString name = peer ? peer->name.simplified() : QString();
-    return MessageText::fromText(name.isEmpty() ? PeerListModel::shortId(message.peerId) : name, 64)
-        .shown;
+    auto nameOf = [this](const QString &id) {
+        const std::optional<PeerInfo> peer = m_messenger.peer(id);
+        const QString name = peer ? peer->name.simplified() : QString();
+        return MessageText::fromText(name.isEmpty() ? PeerListModel::shortId(id) : name, 64).shown;
+    };
+    if (const auto group = m_messenger.peers()->group(message.peerId)) {
+        // "Alice in Lunch": who wrote, and where to answer.
+        const QString where = MessageText::fromText(group->name.simplified(), 64).shown;
+        return message.author.isEmpty()
+                   ? where
+                   : tr("%1 in %2", "author in group").arg(nameOf(message.author), where);
+    }
+    return nameOf(message.peerId);
 }
 
 QString Notifier::bodyFor(const QString &text)
@@ -113,8 +122,10 @@ QString Notifier::bodyFor(const QString &text)
 
 void Notifier::onMessageReceived(const ChatMessage &message)
 {
-    // An offer's item: onTransferOffered() tells of it, with its size.
-    if (message.outgoing || message.kind == MessageKind::File || !isAway(m_window))
+    // An offer's item: onTransferOffered() tells of it, with its size. A group's membership
+    // change is not worth a notification.
+    if (message.outgoing || message.kind == MessageKind::File
+        || message.kind == MessageKind::GroupEvent || !isAway(m_window))
         return;
     if (m_settings.alertWindow) {
         QApplication::alert(m_window);

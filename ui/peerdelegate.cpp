@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerdelegate.h"
 
+#include "grouptext.h"
 #include "models/peerlistmodel.h"
 
 #include <QApplication>
@@ -8,6 +9,27 @@
 
 static constexpr int Margin = 8;
 static constexpr int DotSize = 10;
+
+void PeerDelegate::paintGroupIcon(QPainter *painter, const QRectF &rect, const QColor &color)
+{
+    // A person in front of another, smaller one behind: heads and shoulders.
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    const qreal w = rect.width();
+    const qreal h = rect.height();
+    QColor back = color;
+    back.setAlphaF(0.6f);
+    painter->setBrush(back);
+    painter->drawEllipse(QRectF(rect.left() + w * 0.45, rect.top(), w * 0.38, h * 0.42));
+    painter->drawChord(QRectF(rect.left() + w * 0.32, rect.top() + h * 0.46, w * 0.64, h * 0.8),
+                       0,
+                       180 * 16);
+    painter->setBrush(color);
+    painter->drawEllipse(QRectF(rect.left() + w * 0.1, rect.top() + h * 0.12, w * 0.42, h * 0.45));
+    painter->drawChord(QRectF(rect.left(), rect.top() + h * 0.6, w * 0.66, h * 0.8), 0, 180 * 16);
+    painter->restore();
+}
 
 void PeerDelegate::paint(QPainter *painter,
                          const QStyleOptionViewItem &option,
@@ -37,14 +59,21 @@ void PeerDelegate::paint(QPainter *painter,
                     r.top() + (opt.fontMetrics.height() - DotSize) / 2 + 2,
                     DotSize,
                     DotSize);
+    const bool isGroup = index.data(PeerListModel::IsGroupRole).toBool();
     painter->setPen(Qt::NoPen);
-    if (heard) {
+    if (isGroup) {
+        // Two heads instead of one dot: a group, green while a member is there to talk to.
+        paintGroupIcon(painter,
+                       QRectF(dot).adjusted(-2, -2, 4, 2),
+                       online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
+    } else if (heard) {
         painter->setPen(QPen(QColor(0x2e, 0xa0, 0x43), 1.5));
         painter->setBrush(Qt::NoBrush);
     } else {
         painter->setBrush(online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
     }
-    painter->drawEllipse(dot);
+    if (!isGroup)
+        painter->drawEllipse(dot);
     painter->setPen(Qt::NoPen);
 
     int right = r.right();
@@ -63,7 +92,7 @@ void PeerDelegate::paint(QPainter *painter,
         right = b.left() - Margin;
     }
 
-    const int textLeft = dot.right() + Margin;
+    const int textLeft = dot.right() + Margin + (isGroup ? 4 : 0);
     QFont nameFont = opt.font;
     nameFont.setBold(unread > 0);
     painter->setFont(nameFont);
@@ -80,13 +109,20 @@ void PeerDelegate::paint(QPainter *painter,
     dim.setAlphaF(0.65);
     painter->setPen(dim);
     const QString status = online ? tr("online") : heard ? tr("seen on the LAN") : tr("offline");
+    const int members = index.data(PeerListModel::MemberCountRole).toInt();
+    const QString line
+        = isGroup
+              ? tr("group · %1 · %2 online", "members, others online")
+                    .arg(GroupText::members(members),
+                         QString::number(index.data(PeerListModel::OnlineMemberCountRole).toInt()))
+              : QStringLiteral("%1 · %2").arg(shortId, status);
     const QRect idRect(textLeft,
                        nameRect.bottom(),
                        right - textLeft,
                        QFontMetrics(small).height() + 2);
     painter->drawText(idRect,
                       Qt::AlignLeft | Qt::AlignVCenter,
-                      QStringLiteral("%1 · %2").arg(shortId, status));
+                      QFontMetrics(small).elidedText(line, Qt::ElideRight, idRect.width()));
     painter->restore();
 }
 

@@ -3,7 +3,8 @@
 
 #include <QStyledItemDelegate>
 
-// Paints a peer: online dot, name, short ID, unread badge.
+// Paints a peer: online dot, name, short ID, unread badge; a group: its icon (green while a
+// member is online), name, member count, unread badge.
 class PeerDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -15,4 +16,7 @@ public:
                const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    // Two people, drawn in `rect`: a group wherever one is shown.
+    static void paintGroupIcon(QPainter *painter, const QRectF &rect, const QColor &color);
 };

@@ -7,6 +7,8 @@
 
 #include <QPainter>
 
+#include <algorithm>
+
 PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
     : QListView(parent)
     , m_model(model)
@@ -14,6 +16,16 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
           model,
           [](const QModelIndex &index) {
               const int unread = index.data(PeerListModel::UnreadRole).toInt();
+              if (index.data(PeerListModel::IsGroupRole).toBool()) {
+                  const QString group
+                      = tr("%1, group of %n, %2 online",
+                           "name, members, others online",
+                           index.data(PeerListModel::MemberCountRole).toInt())
+                            .arg(index.data(PeerListModel::NameRole).toString())
+                            .arg(index.data(PeerListModel::OnlineMemberCountRole).toInt());
+                  return unread > 0 ? tr("%1, %Ln unread", "group, unread", unread).arg(group)
+                                    : group;
+              }
               const QString state = index.data(PeerListModel::OnlineRole).toBool() ? tr("online")
                                     : index.data(PeerListModel::LanRole).toBool()
                                         ? tr("seen on the LAN")
@@ -27,7 +39,7 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
 {
     setModel(m_rows);
     setItemDelegate(new PeerDelegate(this));
-    setSelectionMode(QAbstractItemView::SingleSelection);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
     setAccessibleName(tr("Peers"));
     // Selection, not the current index: the view makes the first row current by itself, and
     // that must not open (and mark read) a conversation the person did not choose.
@@ -38,8 +50,26 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
 
 QString PeerListView::currentPeerId() const
 {
+    // The row clicked last, when it is selected (Ctrl+click may have just unselected it).
+    const QModelIndex current = currentIndex();
+    if (current.isValid() && selectionModel()->isSelected(current))
+        return current.data(PeerListModel::IdRole).toString();
     const QModelIndexList selected = selectionModel()->selectedIndexes();
     return selected.isEmpty() ? QString() : selected.first().data(PeerListModel::IdRole).toString();
+}
+
+QStringList PeerListView::selectedPeerIds() const
+{
+    QModelIndexList selected = selectionModel()->selectedIndexes();
+    std::sort(selected.begin(), selected.end(), [](const QModelIndex &a, const QModelIndex &b) {
+        return a.row() < b.row();
+    });
+    QStringList ids;
+    for (const QModelIndex &index : selected) {
+        if (!index.data(PeerListModel::IsGroupRole).toBool())
+            ids.append(index.data(PeerListModel::IdRole).toString());
+    }
+    return ids;
 }
 
 void PeerListView::selectPeer(const QString &peerId)
@@ -61,9 +91,12 @@ QItemSelectionModel::SelectionFlags PeerListView::selectionCommand(const QModelI
                                                                    const QEvent *event) const
 {
     // A click below the last peer would clear the selection, and close the conversation.
-    // Ctrl+click on the open peer would do the same.
+    // Ctrl+click on the only selected peer would do the same; on one of several it unselects it.
     const auto command = QListView::selectionCommand(index, event);
-    if (!index.isValid() || (command & QItemSelectionModel::Deselect))
+    if (!index.isValid())
+        return QItemSelectionModel::NoUpdate;
+    if ((command & QItemSelectionModel::Deselect) && !(command & QItemSelectionModel::Clear)
+        && selectionModel()->isSelected(index) && selectionModel()->selectedIndexes().size() <= 1)
         return QItemSelectionModel::NoUpdate;
     return command;
 }

@@ -6,9 +6,10 @@
 class AccessibleRows;
 class PeerListModel;
 
-// The people on the left. Clicking empty space keeps the open conversation; the keyboard
-// (arrows, type-ahead) works while the list has the focus, and a screen reader hears a peer's
-// name, online state and unread count.
+// The people and groups on the left. Clicking empty space keeps the open conversation; the
+// keyboard (arrows, type-ahead) works while the list has the focus, and a screen reader hears a
+// peer's name, online state and unread count. Ctrl/Shift+click selects several (for "Send to
+// several…"); the conversation shown is the one clicked last.
 class PeerListView final : public QListView
 {
     Q_OBJECT
@@ -16,8 +17,11 @@ class PeerListView final : public QListView
 public:
     explicit PeerListView(PeerListModel *model, QWidget *parent = nullptr);
 
+    // The open conversation's peer or group.
     QString currentPeerId() const;
     void selectPeer(const QString &peerId);
+    // Every peer selected (groups left out), in the list's order.
+    QStringList selectedPeerIds() const;
     // The selection is changing because of a key pressed in the list (arrows, type-ahead):
     // the keyboard stays here.
     bool isSelectingFromKeyboard() const { return m_fromKeyboard; }

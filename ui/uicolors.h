@@ -3,6 +3,7 @@
 
 #include <QColor>
 #include <QPalette>
+#include <QString>
 #include <QWidget>
 
 // Colours derived from the palette, so that a dark palette (or a high-contrast one) gives
@@ -52,6 +53,15 @@ inline void showAsError(QWidget *widget, bool isError = true)
     if (isError)
         palette.setColor(QPalette::WindowText, error(palette));
     widget->setPalette(palette);
+}
+
+// A peer's own colour (its name over its group messages, its avatar): a hue from its ID, the
+// same on every screen, light enough on a dark palette and dark enough on a light one.
+inline QColor peerColor(const QString &peerId, const QPalette &palette)
+{
+    // An ID is the hex of a SHA-256: its first digits are as good as a hash of it.
+    const int hue = int(QStringView(peerId).left(4).toUInt(nullptr, 16) % 360);
+    return isDark(palette) ? QColor::fromHsl(hue, 170, 170) : QColor::fromHsl(hue, 200, 80);
 }
 
 } // namespace UiColors

@@ -260,11 +260,10 @@ bool GroupService::acceptRun(const QString &peerId,
             before = log;
         switch (check(log, group, *body, bytes, sig, &why)) {
         case Verdict::Accept:
-            if (verifyEach
-                && !m_verifier->verify(log.state.certificate(body->author), bytes, sig)) {
+            if (verifyEach && !m_verifier->verify(log.state.certificate(body->author), bytes, sig)) {
                 qCWarning(lcGroups).noquote()
-                    << "refused message" << body->seq << "of" << shortId(body->author)
-                    << "in group" << group << "from" << shortId(peerId) << ": bad signature";
+                    << "refused message" << body->seq << "of" << shortId(body->author) << "in group"
+                    << group << "from" << shortId(peerId) << ": bad signature";
                 log = before;
                 continue;
             }
@@ -302,8 +301,8 @@ bool GroupService::acceptRun(const QString &peerId,
                     << shortId(peerId) << ": its last signature is bad";
             }
             if (!refused.isEmpty()) {
-                qCWarning(lcGroups).noquote() << "refused the page of group" << group << "from"
-                                              << shortId(peerId);
+                qCWarning(lcGroups).noquote()
+                    << "refused the page of group" << group << "from" << shortId(peerId);
                 return gap;
             }
             return acceptRun(peerId, group, run, false, failed);
@@ -393,8 +392,7 @@ QString GroupService::eventText(const Body &b)
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-void GroupService::onCommitted(const QList<ChatMessage> &added,
-                               const QList<ChatMessage> &duplicates)
+void GroupService::onCommitted(const QList<ChatMessage> &added, const QList<ChatMessage> &duplicates)
 {
     if (m_pending.isEmpty())
         return;
@@ -561,8 +559,7 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
     takeReceipt(r->group, *r, receipt.body, receipt.sig);
     const bool newer = r->delivered > old.delivered
                        || (r->delivered == old.delivered && r->read > old.read);
-    if (newer && r->author != m_self && r->author != peerId
-        && m_transport.isConnected(r->author))
+    if (newer && r->author != m_self && r->author != peerId && m_transport.isConnected(r->author))
         m_transport.send(r->author, receipt);
 }
 
@@ -683,11 +680,16 @@ void GroupService::continuePulls(const QString &group)
 void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull)
 {
     const Group *g = find(pull.group);
-    if (!g || !g->log.state.isMember(peerId)) {
-        qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from"
-                            << shortId(peerId) << ": not a member";
+    const GroupState::Member *member = g ? g->log.state.member(peerId) : nullptr;
+    if (!member) {
+        qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from" << shortId(peerId)
+                            << ": not a member";
         return;
     }
+    // A former member gets what was said up to its removal or leave (so that one who was away
+    // then learns of it), nothing after.
+    const qint64 untilLc = member->isCurrent() ? GroupState::Open
+                                               : member->ranges.constLast().endedAt;
     // A pull that goes on from the page just served is part of one catch-up; any other counts
     // against the peer's budget.
     const bool continuation = m_continuations.value(peerId).value(pull.group) == pull.heads
@@ -701,8 +703,8 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
                                                      1000));
         if (!budget->tryTake(m_clock.elapsed())) {
             qCWarning(lcGroups) << "refused a pull of group" << pull.group << "from"
-                                << shortId(peerId) << ": more than"
-                                << Groups::MaxPullsPerSecond << "a second";
+                                << shortId(peerId) << ": more than" << Groups::MaxPullsPerSecond
+                                << "a second";
             return;
         }
     }
@@ -712,6 +714,11 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
                                               Groups::MaxPageBytes);
     Protocol::GroupPage page;
     page.group = pull.group;
+    const auto after = std::find_if(records.cbegin(), records.cend(), [untilLc](const auto &r) {
+        return r.lc > untilLc;
+    });
+    const bool cut = after != records.cend();
+    records.erase(after, records.cend());
     page.more = records.size() > Groups::MaxPageMessages;
     if (page.more)
         records.resize(Groups::MaxPageMessages);
@@ -724,7 +731,7 @@ void GroupService::onPull(const QString &peerId, const Protocol::GroupPull &pull
         next.insert(r.author, std::max(next.value(r.author), r.seq));
     }
     // Stopped by the bytes, not the count: there may be more.
-    page.more = page.more || bytes + Groups::MaxGroupBody > Groups::MaxPageBytes;
+    page.more = page.more || (!cut && bytes + Groups::MaxGroupBody > Groups::MaxPageBytes);
     if (page.more)
         m_continuations[peerId].insert(pull.group, next);
     else
@@ -740,8 +747,8 @@ void GroupService::onPage(const QString &peerId, const Protocol::GroupPage &page
                               return w.peer == peerId && w.group == page.group;
                           });
     if (!asked) {
-        qCWarning(lcGroups) << "ignored a page of group" << page.group << "from"
-                            << shortId(peerId) << ": not asked for";
+        qCWarning(lcGroups) << "ignored a page of group" << page.group << "from" << shortId(peerId)
+                            << ": not asked for";
         return;
     }
     if (!find(page.group) && m_groups.size() >= Groups::MaxGroups) {
@@ -792,17 +799,18 @@ void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage
     QString why;
     const auto body = Groups::decode(message.body, &why);
     if (!body) {
-        qCWarning(lcGroups).noquote() << "refused a group message from" << shortId(peerId) << ":"
-                                      << why;
+        qCWarning(lcGroups).noquote()
+            << "refused a group message from" << shortId(peerId) << ":" << why;
         return;
     }
     const Group *g = find(body->group);
     if (!g) {
-        const bool names
-            = body->kind == Kind::Create
-              && std::any_of(body->members.cbegin(),
-                             body->members.cend(),
-                             [this](const Groups::Member &m) { return m.id == m_self; });
+        const bool names = body->kind == Kind::Create
+                           && std::any_of(body->members.cbegin(),
+                                          body->members.cend(),
+                                          [this](const Groups::Member &m) {
+                                              return m.id == m_self;
+                                          });
         if (m_groups.size() >= Groups::MaxGroups) {
             qCWarning(lcGroups) << "refused group" << body->group << "from" << shortId(peerId)
                                 << ": this profile knows" << Groups::MaxGroups << "groups";
@@ -820,24 +828,35 @@ void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage
 
 // --- commands ----------------------------------------------------------------------------------
 
-bool GroupService::memberFor(const QString &id, Groups::Member *out, QString *error) const
+bool GroupService::memberFor(const QString &id,
+                             const QHash<QString, PeerRecord> &known,
+                             Groups::Member *out,
+                             QString *error) const
 {
     if (!Protocol::isValidPeerId(id)) {
         *error = tr("%1 is not a peer ID.").arg(id);
         return false;
     }
-    const QByteArray cert = certificateOf(id);
+    const PeerRecord record = known.value(id);
+    QByteArray cert = m_certs.value(id);
+    for (auto g = m_groups.cbegin(); cert.isEmpty() && g != m_groups.cend(); ++g)
+        cert = g->log.state.certificate(id);
+    if (cert.isEmpty())
+        cert = record.certificate;
     if (cert.isEmpty()) {
         *error = tr("Shoal has not met peer %1 yet; connect to it once first.").arg(shortId(id));
         return false;
     }
-    QString name;
-    for (const PeerRecord &p : m_store.peers()) {
-        if (p.id == id)
-            name = p.name;
-    }
-    *out = Groups::Member{id, cert, Protocol::singleLine(name, Groups::MaxMemberNameLength)};
+    *out = Groups::Member{id, cert, Protocol::singleLine(record.name, Groups::MaxMemberNameLength)};
     return true;
+}
+
+QHash<QString, PeerRecord> GroupService::knownPeers() const
+{
+    QHash<QString, PeerRecord> out;
+    for (const PeerRecord &p : m_store.peers())
+        out.insert(p.id, p);
+    return out;
 }
 
 GroupService::Group *GroupService::ownGroup(const QString &group, QString *error)
@@ -921,21 +940,22 @@ std::optional<QString> GroupService::create(const QString &name,
     if (!checkName(name, &body.name, error))
         return std::nullopt;
     if (m_groups.size() >= Groups::MaxGroups) {
-        *error = tr("This profile already knows %1 groups, the most it keeps.")
-                     .arg(Groups::MaxGroups);
+        *error
+            = tr("This profile already knows %1 groups, the most it keeps.").arg(Groups::MaxGroups);
         return std::nullopt;
     }
-    body.members.append(Groups::Member{m_self,
-                                       m_selfCert,
-                                       Protocol::singleLine(m_ownName,
-                                                            Groups::MaxMemberNameLength)});
+    body.members.append(
+        Groups::Member{m_self,
+                       m_selfCert,
+                       Protocol::singleLine(m_ownName, Groups::MaxMemberNameLength)});
     QSet<QString> seen{m_self};
+    const auto known = knownPeers();
     for (const QString &id : members) {
         if (seen.contains(id))
             continue;
         seen.insert(id);
         Groups::Member m;
-        if (!memberFor(id, &m, error))
+        if (!memberFor(id, known, &m, error))
             return std::nullopt;
         body.members.append(m);
     }
@@ -962,11 +982,12 @@ bool GroupService::add(const QString &group, const QStringList &members, QString
     Body body;
     body.kind = Kind::Add;
     QStringList added;
+    const auto known = knownPeers();
     for (const QString &id : members) {
         if (g->log.state.isMember(id) || added.contains(id))
             continue;
         Groups::Member m;
-        if (!memberFor(id, &m, error))
+        if (!memberFor(id, known, &m, error))
             return false;
         body.members.append(m);
         added.append(id);

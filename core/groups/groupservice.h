@@ -19,6 +19,7 @@
 
 class Identity;
 class MessageStore;
+struct PeerRecord;
 class Signer;
 class Transport;
 class Verifier;
@@ -84,7 +85,9 @@ public:
 Q_SIGNALS:
     // Its name, members or this profile's membership changed, or it is new here.
     void changed(const QString &group);
-    void deliveryChanged(const QUuid &messageId, const QString &group, const GroupDelivery &delivery);
+    void deliveryChanged(const QUuid &messageId,
+                         const QString &group,
+                         const GroupDelivery &delivery);
 
 private:
     struct Head
@@ -182,7 +185,11 @@ private:
                                 Groups::Body body,
                                 const QStringList &alsoTo,
                                 QString *error);
-    bool memberFor(const QString &id, Groups::Member *out, QString *error) const;
+    bool memberFor(const QString &id,
+                   const QHash<QString, PeerRecord> &known,
+                   Groups::Member *out,
+                   QString *error) const;
+    QHash<QString, PeerRecord> knownPeers() const; // the history's, by ID (one read)
     Group *ownGroup(const QString &group, QString *error);
     void sendSync(const QString &peerId, const QString &group);
     void pull(const QString &peerId, const QString &group);
@@ -204,14 +211,14 @@ private:
     std::unique_ptr<Verifier> m_verifier;
     bool m_sendRead = true;
     QHash<QString, Group> m_groups;
-    QHash<QUuid, Pending> m_pending;             // kept, their conversation row not committed
+    QHash<QUuid, Pending> m_pending;                  // kept, their conversation row not committed
     QHash<QString, QHash<QString, qint64>> m_pulling; // peer -> group -> when the pull went
-    QSet<QPair<QString, QString>> m_pullAgain;   // (peer, group): again once committed
-    QList<PageWork> m_pages;                     // pages being taken, oldest first
+    QSet<QPair<QString, QString>> m_pullAgain;        // (peer, group): again once committed
+    QList<PageWork> m_pages;                          // pages being taken, oldest first
     bool m_pagesScheduled = false;
-    QHash<QString, TokenBucket> m_pullBudget;    // per peer: pulls it may ask of us
-    QHash<QString, QByteArray> m_certs;          // peers connected this run: certificate DER
-    QHash<QUuid, QPair<QString, qint64>> m_own;  // this profile's messages: (group, seq)
+    QHash<QString, TokenBucket> m_pullBudget;   // per peer: pulls it may ask of us
+    QHash<QString, QByteArray> m_certs;         // peers connected this run: certificate DER
+    QHash<QUuid, QPair<QString, qint64>> m_own; // this profile's messages: (group, seq)
     // peer -> group -> the heads its next pull has when it goes on from the page we served
     QHash<QString, QHash<QString, QHash<QString, qint64>>> m_continuations;
     QElapsedTimer m_clock;

@@ -103,11 +103,13 @@ bool GroupState::apply(const Body &b)
                 continue;
             Range &r = it->ranges.last();
             r.until = std::max(r.after, cut);
+            r.endedAt = b.lc;
         }
         return true;
     case Kind::Leave: {
         Range &r = m_members[b.author].ranges.last();
         r.until = b.seq;
+        r.endedAt = b.lc;
         return true;
     }
     case Kind::Rename:

@@ -24,7 +24,11 @@ public:
     {
         qint64 after = 0;
         qint64 until = Open;
-        bool operator==(const Range &o) const { return after == o.after && until == o.until; }
+        qint64 endedAt = 0; // the Lamport clock of the remove or leave that closed it
+        bool operator==(const Range &o) const
+        {
+            return after == o.after && until == o.until && endedAt == o.endedAt;
+        }
     };
     struct Member
     {

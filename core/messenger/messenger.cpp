@@ -74,8 +74,11 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     });
     // Reported before the receipts mark what the person is looking at as read.
     connect(m_inbox, &Inbox::received, this, [this](const QList<ChatMessage> &messages) {
-        for (const ChatMessage &m : messages)
-            Q_EMIT messageReceived(m);
+        for (const ChatMessage &m : messages) {
+            // Not of a group pulled that does not name this profile (kept out of sight).
+            if (m.author.isEmpty() || m_groups->state(m.peerId))
+                Q_EMIT messageReceived(m);
+        }
     });
     connect(m_inbox, &Inbox::received, m_receipts, &Receipts::onReceived);
     connect(m_receipts, &Receipts::unreadAdded, this, [this](const QString &id, int count) {

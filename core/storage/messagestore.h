@@ -37,9 +37,10 @@
 //
 // This class owns the database, its connections and the grouped commits; the tables' work is
 // split by concern (StoreConcern): HistoryTable (messages), PeerTable (peers), OutgoingQueue
-// (what we send: waiting, on the wire, not saved), TransferTable (file transfers). Its methods
-// forward to them. A new concern registers its schema steps in schemaSteps() and itself in
-// m_concerns (its reads prepared in open()); see docs/storage.md.
+// (what we send: waiting, on the wire, not saved), TransferTable (file transfers), GroupTable
+// (groups' signed logs and receipts). Its methods forward to them. A new concern registers its
+// schema steps in schemaSteps() and itself in m_concerns (its reads prepared in open()); see
+// docs/storage.md.
 // bench/instructions.sh raises it at build time: under valgrind every commit is that slow, and
 // the path it counts would not be the one that runs.
 #ifndef SHOAL_INLINE_MAX_COMMIT_US
@@ -122,10 +123,11 @@ public:
     void saveTransfer(const TransferRecord &transfer);
     void saveManifest(const QUuid &id, const QString &peerId, bool outgoing, const QByteArray &blob);
     // A group message (INSERT OR IGNORE: a replay of a held (group, author, seq) keeps the
-    // first) and a member's receipt (kept per (group, member, author), with the higher delivered
-    // and read numbers). Written with the messages' batches: queue the message's conversation
-    // row (addOutgoing/addReceived, peer = the group ID) in the same pass and both are in one
-    // transaction; committed() reports the conversation row. A write that fails is reported by
+    // first) and a member's receipt (kept per (group, member, author): the one with the higher
+    // delivered, then read). Written with the messages' batches. Queue a message's conversation
+    // row (addOutgoing()/addReceived(), peer = the group ID, stored Delivered if ours) right
+    // after it (or right before): the two are then written together or not at all, and
+    // committed() reports the row (or notSaved() both). A write that fails is reported by
     // errorOccurred() and takes no other write with it.
     void saveGroupMessage(const GroupMessageRecord &record);
     void saveGroupReceipt(const GroupReceiptRecord &receipt);

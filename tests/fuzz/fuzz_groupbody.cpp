@@ -21,6 +21,8 @@ void check(const QByteArray &bytes, Decode decode, Encode encode)
             std::abort(); // every refusal says why
         return;
     }
+    if (decoded->toString().isEmpty()) // what a refusal's log line shows
+        std::abort();
     const QByteArray encoded = encode(*decoded);
     const auto again = decode(encoded, &error);
     if (!again || !(*again == *decoded))

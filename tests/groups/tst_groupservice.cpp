@@ -335,8 +335,7 @@ private Q_SLOTS:
         // A flood: at most MaxPullsPerSecond of them served (one is spent above).
         for (int i = 0; i < 20; ++i)
             m_net->receive(m_bob->id(), Protocol::GroupPull{m_group, {}});
-        QVERIFY(m_net->sentOf<Protocol::GroupPage>(m_bob->id()).size()
-                <= Groups::MaxPullsPerSecond);
+        QVERIFY(m_net->sentOf<Protocol::GroupPage>(m_bob->id()).size() <= Groups::MaxPullsPerSecond);
         // A non-member gets nothing.
         m_net->connectPeer(m_mallory->id());
         m_net->receive(m_mallory->id(), Protocol::GroupPull{m_group, {}});
@@ -344,6 +343,26 @@ private Q_SLOTS:
         // The group goes on.
         deliver(*m_carol, m_carol->text(m_group, QStringLiteral("after"), 10));
         QCOMPARE(texts().last(), QStringLiteral("after"));
+    }
+
+    void formerMemberGetsOnlyUpToItsRemoval()
+    {
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("before"), 2));
+        Body r;
+        r.kind = Kind::Remove;
+        r.removed = {{m_bob->id(), 0}};
+        deliver(*m_alice, m_alice->write(m_group, r, 3));
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("after"), 4));
+        // Bob was away: he pulls, and learns of his removal, but not what followed it.
+        m_net->receive(m_bob->id(), Protocol::GroupPull{m_group, {}});
+        const auto pages = m_net->sentOf<Protocol::GroupPage>(m_bob->id());
+        QCOMPARE(pages.size(), 1);
+        QCOMPARE(pages.first().messages.size(), 3); // create, "before", the remove
+        QVERIFY(!pages.first().more);
+        // A stranger gets nothing at all.
+        m_net->connectPeer(m_mallory->id());
+        m_net->receive(m_mallory->id(), Protocol::GroupPull{m_group, {}});
+        QVERIFY(m_net->sentOf<Protocol::GroupPage>(m_mallory->id()).isEmpty());
     }
 
     void catchUpPagesUntilDone()
@@ -371,7 +390,7 @@ private Q_SLOTS:
         QCOMPARE(m_net->sentOf<Protocol::GroupPull>(m_bob->id()).size(), 2);
         QVERIFY2(m_service->longestAcceptUs() > 0, "measured");
         qInfo() << "longest slice check:" << m_service->longestAcceptUs() << "us for"
-                 << GroupService::SliceMessages << "messages";
+                << GroupService::SliceMessages << "messages";
     }
 
     void receiptsAreRelayedAndPassedOn()
@@ -379,7 +398,12 @@ private Q_SLOTS:
         deliver(*m_alice, m_alice->text(m_group, QStringLiteral("a"), 2));
         m_net->disconnectPeer(m_alice->id());
         // Bob's receipt for Alice's messages, relayed to us while Alice is away.
-        Groups::ReceiptBody r{m_group, m_bob->id(), m_alice->id(), 2, 1, QDateTime::currentDateTimeUtc()};
+        Groups::ReceiptBody r{m_group,
+                              m_bob->id(),
+                              m_alice->id(),
+                              2,
+                              1,
+                              QDateTime::currentDateTimeUtc()};
         const QByteArray body = Groups::encodeReceipt(r);
         const Protocol::GroupReceipt receipt{body, m_bob->signer->sign(body)};
         m_net->receive(m_bob->id(), receipt);
@@ -419,7 +443,12 @@ private Q_SLOTS:
         for (const GroupDelivery &d : m_service->deliveries(*id))
             QCOMPARE(d.state, MessageState::Queued);
         // Bob holds it and has read it.
-        Groups::ReceiptBody r{m_group, m_bob->id(), m_me->id(), 1, 1, QDateTime::currentDateTimeUtc()};
+        Groups::ReceiptBody r{m_group,
+                              m_bob->id(),
+                              m_me->id(),
+                              1,
+                              1,
+                              QDateTime::currentDateTimeUtc()};
         const QByteArray body = Groups::encodeReceipt(r);
         m_net->receive(m_bob->id(), Protocol::GroupReceipt{body, m_bob->signer->sign(body)});
         QCOMPARE(deliveries.size(), 1);

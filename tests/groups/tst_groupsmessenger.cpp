@@ -184,6 +184,20 @@ private Q_SLOTS:
         const auto own = alice.m->groupDeliveries(
             Groups::messageId(*group, ids.at(0), 101)); // her create, then 100 texts
         QCOMPARE(own.size(), 4);
+        // Carol opens the group: Alice sees her messages read by Carol (a grcpt, never a 1:1
+        // read), and Carol's unread count is gone.
+        QVERIFY(carol.m->group(*group)->unread > 0);
+        carol.m->setActiveConversation(*group);
+        QCOMPARE(carol.m->group(*group)->unread, 0);
+        const auto readByCarol = [&] {
+            for (const GroupDelivery &d :
+                 alice.m->groupDeliveries(Groups::messageId(*group, ids.at(0), 101))) {
+                if (d.member == ids.at(2))
+                    return d.state == MessageState::Read;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(readByCarol(), 20000);
     }
 
     void membershipChangesWhileAwayConverge()

@@ -30,9 +30,7 @@ private:
 
     Groups::Member member(int i) const
     {
-        return Groups::Member{m_people.at(i).id,
-                              m_people.at(i).cert,
-                              QStringLiteral("p%1").arg(i)};
+        return Groups::Member{m_people.at(i).id, m_people.at(i).cert, QStringLiteral("p%1").arg(i)};
     }
     Body body(int author, qint64 seq, qint64 lc, Kind kind) const
     {
@@ -164,8 +162,7 @@ private Q_SLOTS:
 
     void removeByOwnerCutsTheRange()
     {
-        const GroupState s = GroupState::fold(m_group,
-                                              {create({0, 1, 2}), remove(0, 2, 10, 2, 7)});
+        const GroupState s = GroupState::fold(m_group, {create({0, 1, 2}), remove(0, 2, 10, 2, 7)});
         QCOMPARE(s.members(), (QStringList{id(0), id(1)}));
         QVERIFY(s.wasMember(id(2)));
         QVERIFY(s.mayWrite(id(2), 7));  // before the cut: still valid
@@ -174,16 +171,14 @@ private Q_SLOTS:
 
     void removeByOthersIsRefused()
     {
-        const GroupState s = GroupState::fold(m_group,
-                                              {create({0, 1, 2}), remove(1, 1, 2, 2, 0)});
+        const GroupState s = GroupState::fold(m_group, {create({0, 1, 2}), remove(1, 1, 2, 2, 0)});
         QCOMPARE(s.members(), (QStringList{id(0), id(1), id(2)}));
         QCOMPARE(s.ignored().size(), 1);
     }
 
     void leaveEndsAtItsOwnSeqAndAddingBackGoesOn()
     {
-        GroupState s = GroupState::fold(m_group,
-                                        {create({0, 1}), body(1, 4, 5, Kind::Leave)});
+        GroupState s = GroupState::fold(m_group, {create({0, 1}), body(1, 4, 5, Kind::Leave)});
         QCOMPARE(s.members(), QStringList{id(0)});
         QVERIFY(s.mayWrite(id(1), 4));
         QVERIFY(!s.mayWrite(id(1), 5));
@@ -257,8 +252,8 @@ private Q_SLOTS:
                 shuffled.append(all.at(i));
             const GroupState s = GroupState::fold(m_group, shuffled);
             if (s != expected)
-                QFAIL(qPrintable(QStringLiteral("differs for order %1")
-                                     .arg(QString::number(permutations))));
+                QFAIL(qPrintable(
+                    QStringLiteral("differs for order %1").arg(QString::number(permutations))));
             ++permutations;
         } while (std::next_permutation(order.begin(), order.end()));
         QCOMPARE(permutations, 720);

@@ -6,10 +6,17 @@
 
 #include <QTest>
 
+#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
+#include <atomic>
 #include <memory>
+#include <thread>
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -46,6 +53,44 @@ QByteArray otherForm(const QByteArray &sig)
     return der(parsed.get());
 }
 
+struct OtherCurve
+{
+    QByteArray certDer, sig, keyPem;
+};
+
+// A self-signed certificate for a fresh key of another curve, the key's signature of `data`
+// (valid ECDSA, but not P-256: not a Shoal identity), and the key.
+OtherCurve otherCurve(const QByteArray &data)
+{
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-384"), EVP_PKEY_free);
+    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+    X509_set_pubkey(cert.get(), key.get());
+    X509_sign(cert.get(), key.get(), EVP_sha256());
+    QByteArray der(i2d_X509(cert.get(), nullptr), Qt::Uninitialized);
+    auto *to = reinterpret_cast<unsigned char *>(der.data());
+    i2d_X509(cert.get(), &to);
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    size_t size = 0;
+    EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get());
+    EVP_DigestSign(ctx.get(), nullptr, &size, nullptr, 0);
+    QByteArray sig(qsizetype(size), Qt::Uninitialized);
+    EVP_DigestSign(ctx.get(),
+                   reinterpret_cast<unsigned char *>(sig.data()),
+                   &size,
+                   reinterpret_cast<const unsigned char *>(data.constData()),
+                   size_t(data.size()));
+    sig.truncate(qsizetype(size));
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+    PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    char *pem = nullptr;
+    const long pemSize = BIO_get_mem_data(bio.get(), &pem);
+    return {der, sig, QByteArray(pem, qsizetype(pemSize))};
+}
+
 } // namespace
 
 class tst_Signer : public QObject
@@ -63,6 +108,8 @@ private slots:
     void certificateNotDerFails_data();
     void certificateNotDerFails();
     void unusableKeyDoesNotSign();
+    void otherCurveRefused();
+    void signFromManyThreads();
     void cacheIsBounded();
 
 private:
@@ -198,6 +245,42 @@ void tst_Signer::unusableKeyDoesNotSign()
     const Signer signer{QSslKey()};
     QVERIFY(!signer.isValid());
     QVERIFY(signer.sign(m_data).isEmpty());
+}
+
+void tst_Signer::otherCurveRefused()
+{
+    // A valid signature by a key of another curve: a Shoal identity is P-256, nothing else.
+    const OtherCurve other = otherCurve(m_data);
+    QVERIFY(!other.certDer.isEmpty() && !other.sig.isEmpty());
+    Verifier verifier;
+    QVERIFY(!verifier.verify(other.certDer, m_data, other.sig));
+    const QSslKey key(other.keyPem, QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
+    QVERIFY(!key.isNull());
+    QTest::ignoreMessage(QtWarningMsg,
+                         "the identity key is not an EC P-256 private key: cannot sign");
+    QVERIFY(!Signer(key).isValid());
+}
+
+void tst_Signer::signFromManyThreads()
+{
+    // One Signer, used by several threads at once (each with its own Verifier).
+    const Signer signer(m_alice->privateKey());
+    const QByteArray cert = m_alice->certificate().toDer();
+    std::atomic<int> good{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            Verifier verifier;
+            for (int i = 0; i < 25; ++i) {
+                const QByteArray data = m_data + QByteArray::number(t * 100 + i);
+                if (verifier.verify(cert, data, signer.sign(data)))
+                    ++good;
+            }
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(good.load(), 100);
 }
 
 void tst_Signer::cacheIsBounded()
