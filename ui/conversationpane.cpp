@@ -45,6 +45,8 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_rows(new AccessibleRows(
           m_model,
           [this](const QModelIndex &index) {
+              if (MessageDelegate::isGroupEvent(index))
+                  return m_delegate->eventText(index);
               return MessageDelegate::accessibleText(index, peerName());
           },
           this))
@@ -389,7 +391,7 @@ bool ConversationPane::viewKeyEvent(QKeyEvent *event)
         if (!selected.isEmpty())
             QGuiApplication::clipboard()->setText(selected);
         else if (current.isValid())
-            QGuiApplication::clipboard()->setText(m_model->messageAt(current.row()).text);
+            QGuiApplication::clipboard()->setText(copyText(current));
         return true;
     }
     if (event->key() == Qt::Key_Menu
@@ -499,12 +501,20 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
     if (chosen == copySelected) {
         QGuiApplication::clipboard()->setText(m_delegate->selectedText());
     } else if (chosen == copy) {
-        QGuiApplication::clipboard()->setText(m.text); // exact, however it is shown
+        QGuiApplication::clipboard()->setText(copyText(kept)); // exact, however it is shown
     } else if (chosen == whole) {
         showWholeMessage(kept);
     } else if (chosen == retry || chosen == remove) {
         runAction(kept, chosen == retry);
     }
+}
+
+QString ConversationPane::copyText(const QModelIndex &index) const
+{
+    // A membership event is stored as JSON: what is copied is what the person reads.
+    if (MessageDelegate::isGroupEvent(index))
+        return m_delegate->eventText(index);
+    return m_model->messageAt(index.row()).text;
 }
 
 void ConversationPane::runFileAction(const QModelIndex &index, FileAction action)

@@ -87,6 +87,7 @@ private:
     void updateHeader();
     void updateInputState();
     void showDeliveries(const QModelIndex &index, const QPoint &pos);
+    QString copyText(const QModelIndex &index) const;
     void updateVisibility();
     void onScrolled(int value);
     void showContextMenu(const QPoint &pos);

@@ -95,8 +95,9 @@ QItemSelectionModel::SelectionFlags PeerListView::selectionCommand(const QModelI
     const auto command = QListView::selectionCommand(index, event);
     if (!index.isValid())
         return QItemSelectionModel::NoUpdate;
-    if ((command & QItemSelectionModel::Deselect) && !(command & QItemSelectionModel::Clear)
-        && selectionModel()->isSelected(index) && selectionModel()->selectedIndexes().size() <= 1)
+    if ((command & (QItemSelectionModel::Deselect | QItemSelectionModel::Toggle))
+        && !(command & QItemSelectionModel::Clear) && selectionModel()->isSelected(index)
+        && selectionModel()->selectedIndexes().size() <= 1)
         return QItemSelectionModel::NoUpdate;
     return command;
 }

@@ -290,7 +290,8 @@ void tst_WindowChrome::chineseToolbarHasNoMnemonicMarkers()
             texts.append(button->text());
     }
     QCoreApplication::removeTranslator(&zh);
-    QCOMPARE(texts.size(), 5); // connect, copy ID, network, send files, send folder
+    QCOMPARE(texts.size(), 6); // connect, new group, copy ID, network, send files, send folder
+    QVERIFY2(texts.contains(u"新建群组"_s), qPrintable(texts.join(u", "_s)));
     QVERIFY2(texts.contains(u"连接到用户"_s), qPrintable(texts.join(u", "_s)));
     for (const QString &text : std::as_const(texts)) {
         QVERIFY2(!text.contains(u'(') && !text.contains(u'&'), qPrintable(text));
