@@ -339,7 +339,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         const QJsonValue before = command.value(u"before"_s);
         if (!with.isString() || (!limit.isUndefined() && !limit.isDouble())
             || (!before.isUndefined() && !before.isString()))
-            return fail(u"history needs \"with\": PEER_ID, optional \"limit\": N and "
+            return fail(u"history needs \"with\": PEER_ID or GROUP_ID, optional \"limit\": N and "
                         u"\"before\": MSG_ID"_s);
         const int n = limit.isUndefined() ? 50 : qBound(1, limit.toInt(), 1000);
         std::optional<QUuid> cursor;
