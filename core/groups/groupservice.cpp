@@ -524,13 +524,15 @@ void GroupService::takeReceipt(const QString &group,
     m_store.saveGroupReceipt(record);
     if (r.author != m_self || r.member == m_self)
         return;
-    for (qint64 s = old.delivered + 1; s <= now.delivered; ++s) {
+    // Only messages we wrote: a member that claims more (signed, but untrue) costs nothing.
+    const qint64 written = g->log.heads.value(m_self).seq;
+    for (qint64 s = old.delivered + 1; s <= std::min(now.delivered, written); ++s) {
         const MessageState state = s <= now.read ? MessageState::Read : MessageState::Delivered;
         Q_EMIT deliveryChanged(Groups::messageId(group, m_self, s),
                                group,
                                GroupDelivery{r.member, state});
     }
-    for (qint64 s = old.read + 1; s <= std::min(now.read, old.delivered); ++s) {
+    for (qint64 s = old.read + 1; s <= std::min({now.read, old.delivered, written}); ++s) {
         Q_EMIT deliveryChanged(Groups::messageId(group, m_self, s),
                                group,
                                GroupDelivery{r.member, MessageState::Read});
@@ -647,6 +649,18 @@ void GroupService::pull(const QString &peerId, const QString &group)
     if (!m_transport.isConnected(peerId))
         return;
     auto &pulling = m_pulling[peerId];
+    if (!find(group) && !pulling.contains(group)) {
+        // Groups we do not know, asked of one peer at once: a peer naming made-up groups
+        // gets a few pulls, not one per name.
+        qsizetype unknown = 0;
+        for (auto it = pulling.cbegin(); it != pulling.cend(); ++it)
+            unknown += !find(it.key()) && m_clock.elapsed() - it.value() < PullStaleMs;
+        if (unknown >= MaxUnknownPulls) {
+            qCWarning(lcGroups) << "not pulling group" << group << "from" << shortId(peerId)
+                                << ": already pulling" << unknown << "unknown groups from it";
+            return;
+        }
+    }
     const auto started = pulling.constFind(group);
     if (started != pulling.cend() && m_clock.elapsed() - *started < PullStaleMs) {
         m_pullAgain.insert({peerId, group}); // what it has now may be past that page

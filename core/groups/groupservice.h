@@ -78,6 +78,8 @@ public:
     // Messages of a page checked and kept in one pass of the event loop: with one signature
     // check per author per slice, a few milliseconds.
     static constexpr qsizetype SliceMessages = 128;
+    // Unknown groups pulled from one peer at once (gsync for a group we may have been added to).
+    static constexpr qsizetype MaxUnknownPulls = 8;
 
     // The longest slice (or message) check so far, in microseconds: for tests and the bench.
     qint64 longestAcceptUs() const { return m_longestAcceptUs; }

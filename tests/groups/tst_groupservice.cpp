@@ -462,6 +462,45 @@ private Q_SLOTS:
         QVERIFY(v.verify(m_me->certificate().toDer(), sent.body, sent.sig));
     }
 
+    void receiptClaimingTooMuchCostsNothing()
+    {
+        QString error;
+        const auto id = m_service->send(m_group, QStringLiteral("one"), &error);
+        QVERIFY2(id, qPrintable(error));
+        m_store->flush();
+        QSignalSpy deliveries(m_service.get(), &GroupService::deliveryChanged);
+        // Bob signs that he holds a billion of our messages: only the one we wrote changes.
+        Groups::ReceiptBody r{m_group,
+                              m_bob->id(),
+                              m_me->id(),
+                              1'000'000'000,
+                              0,
+                              QDateTime::currentDateTimeUtc()};
+        const QByteArray body = Groups::encodeReceipt(r);
+        m_net->receive(m_bob->id(), Protocol::GroupReceipt{body, m_bob->signer->sign(body)});
+        QCOMPARE(deliveries.size(), 1);
+        QCOMPARE(deliveries.first().at(0).toUuid(), *id);
+    }
+
+    void madeUpGroupsGetAFewPulls()
+    {
+        for (int i = 0; i < 100; ++i) {
+            QString group = QString::number(i, 16).rightJustified(32, u'0');
+            m_net->receive(m_mallory->id(), Protocol::GroupSync{group, {}});
+        }
+        QVERIFY(m_net->sentOf<Protocol::GroupPull>(m_mallory->id()).isEmpty()); // not connected
+        m_net->connectPeer(m_mallory->id());
+        for (int i = 0; i < 100; ++i) {
+            QString group = QString::number(i, 16).rightJustified(32, u'0');
+            m_net->receive(m_mallory->id(), Protocol::GroupSync{group, {}});
+        }
+        QCOMPARE(m_net->sentOf<Protocol::GroupPull>(m_mallory->id()).size(),
+                 GroupService::MaxUnknownPulls);
+        // The group goes on.
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("still"), 2));
+        QCOMPARE(texts(), QStringList{QStringLiteral("still")});
+    }
+
     void membershipCommands()
     {
         QString error;
