@@ -10,6 +10,7 @@
 #include "filesbench.h"
 
 #include "benchwait.h"
+#include "busyprobe.h"
 #include "childlines.h"
 #include "proccost.h"
 
@@ -56,13 +57,6 @@ QByteArray percentileUs(QList<qint64> ns, double q)
     return QByteArray::number(ns.at(qMin(ns.size() - 1, qsizetype(q * ns.size()))) / 1000);
 }
 
-qint64 threadCpuNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 // --- child: a Shoal peer --------------------------------------------------------------------
 
 // A Messenger that accepts every offer into `downloadDir`; history in `profile` ("-": in
@@ -92,28 +86,8 @@ int runFilesPeer(const QString &profile, const QString &downloadDir)
     if (!m.start())
         qFatal("%s", qPrintable(m.errorString()));
 
-    // The main (GUI) thread's longest busy stretch: how late a 1 ms timer comes, at most; and
-    // how much of that stretch the thread was on a CPU (the rest it waited for one: on a
-    // shared 2-core host, other processes' turns look like a busy thread).
-    QTimer probe;
-    probe.setTimerType(Qt::PreciseTimer);
-    probe.setInterval(1);
-    QElapsedTimer sinceTick;
-    qint64 cpuAtTick = 0;
-    qint64 longestGapNs = 0, longestGapCpuNs = 0, longestCpuNs = 0;
-    QObject::connect(&probe, &QTimer::timeout, &m, [&] {
-        const qint64 cpu = threadCpuNs();
-        if (sinceTick.isValid()) {
-            const qint64 gap = sinceTick.nsecsElapsed();
-            if (gap > longestGapNs) {
-                longestGapNs = gap;
-                longestGapCpuNs = cpu - cpuAtTick;
-            }
-            longestCpuNs = qMax(longestCpuNs, cpu - cpuAtTick);
-        }
-        sinceTick.start();
-        cpuAtTick = cpu;
-    });
+    // The main (GUI) thread's longest busy stretch.
+    BusyProbe probe;
 
     TransferState outgoingState = TransferState::Offered;
     bool outgoingSeen = false;
@@ -184,13 +158,9 @@ int runFilesPeer(const QString &profile, const QString &downloadDir)
             rtt.left = w.value(2).toInt();
             next();
         } else if (w.at(0) == "probe") {
-            longestGapNs = longestGapCpuNs = longestCpuNs = 0;
-            sinceTick.invalidate();
-            probe.start();
+            probe.restart();
         } else if (w.at(0) == "gap") {
-            say("GAP " + QByteArray::number(longestGapNs / 1000) + ' '
-                + QByteArray::number(longestGapCpuNs / 1000) + ' '
-                + QByteArray::number(longestCpuNs / 1000));
+            say(probe.report());
         }
     });
     say("READY " + m.id().toLatin1() + ' ' + QByteArray::number(m.port()));

@@ -11,6 +11,8 @@
 #   --groups-sign   issue 13: ECDSA sign/s, verify/s per core, a 512-message page's check
 #   --files         issue 11's file transfers (about 70 s; --files --quick: about 12 s),
 #                   files under /tmp or $SHOAL_BENCH_DIR (needs about 5 GiB free there)
+#   --groups        issue 13's groups: one message to a 50-member group beside the 1:1 round
+#                   trip, catch-up of 10,000 messages, then --groups-sign (about a minute)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
@@ -34,10 +36,10 @@ if [ $# -eq 0 ]; then
     echo
     "$BIN" --hash || status=$? # SHA-256 through OpenSSL's EVP against QCryptographicHash
     echo
-    "$BIN" --groups-sign || status=$? # what a group message's signature costs
-    echo
     # Issue 11: files between two processes, each row beside its baseline
     SHOAL_BENCH_FILES_TARGETS=$FILES_TARGETS "$BIN" --files || status=$?
+    echo
+    "$BIN" --groups || status=$? # issue 13: groups, each row beside its baseline
     if [ -s "$TARGETS" ]; then
         echo
         echo "## Issue 10 cost targets (the table above, again)"

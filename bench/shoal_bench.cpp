@@ -7,6 +7,7 @@
 #include "discovery/discoveryservice.h"
 #include "eventloop.h"
 #include "filesbench.h"
+#include "groupsbench.h"
 #include "hashbench.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
@@ -1035,6 +1036,10 @@ int main(int argc, char *argv[])
     if (args.value(1) == u"--files"_s)
         return runFilesBench(args.contains(u"--quick"_s));
     if (const int code = runFilesChild(args); code >= 0)
+        return code;
+    if (args.value(1) == u"--groups"_s)
+        return runGroupsBench(args.contains(u"--quick"_s));
+    if (const int code = runGroupsChild(args); code >= 0)
         return code;
     if (args.value(1) == u"--layout"_s) {
 #ifdef SHOAL_BENCH_GUI

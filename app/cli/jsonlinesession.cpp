@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QSocketNotifier>
 
+#include <optional>
+
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -56,6 +58,45 @@ QJsonObject transferJson(const TransferInfo &t)
     return o;
 }
 
+QJsonArray memberIds(const GroupInfo &g, bool onlineOnly = false)
+{
+    QJsonArray ids;
+    for (const GroupMemberInfo &m : g.members) {
+        if (!onlineOnly || m.online)
+            ids.append(m.id);
+    }
+    return ids;
+}
+
+QJsonObject groupJson(const GroupInfo &g)
+{
+    QJsonObject names;
+    for (const GroupMemberInfo &m : g.members)
+        names.insert(m.id, m.name);
+    return {{u"id"_s, g.id},
+            {u"name"_s, g.name},
+            {u"owner"_s, g.owner},
+            {u"members"_s, memberIds(g)},
+            {u"names"_s, names},
+            {u"online"_s, memberIds(g, true)},
+            {u"member"_s, g.isMember},
+            {u"unread"_s, g.unread}};
+}
+
+// A command's list of peer IDs: every item a string, at least one.
+std::optional<QStringList> stringList(const QJsonValue &v)
+{
+    if (!v.isArray() || v.toArray().isEmpty())
+        return std::nullopt;
+    QStringList out;
+    for (const QJsonValue &item : v.toArray()) {
+        if (!item.isString())
+            return std::nullopt;
+        out.append(item.toString());
+    }
+    return out;
+}
+
 } // namespace
 
 JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output, QObject *parent)
@@ -74,18 +115,25 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
     connect(&m_messenger, &Messenger::messageReceived, this, [this](const ChatMessage &m) {
         if (m.kind == MessageKind::File)
             return; // an offer: its own event
-        emitEvent({{u"event"_s, u"message"_s},
-                   {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
-                   {u"from"_s, m.peerId},
-                   {u"text"_s, m.text},
-                   {u"sent_at"_s, isoTime(m.sentAt)},
-                   {u"received_at"_s, isoTime(m.receivedAt)}});
+        QJsonObject e{{u"event"_s, u"message"_s},
+                      {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                      {u"from"_s, m.author.isEmpty() ? m.peerId : m.author},
+                      {u"text"_s, m.text},
+                      {u"sent_at"_s, isoTime(m.sentAt)},
+                      {u"received_at"_s, isoTime(m.receivedAt)}};
+        if (isGroupId(m.peerId))
+            e.insert(u"group"_s, m.peerId);
+        if (m.kind == MessageKind::GroupEvent)
+            e.insert(u"kind"_s, u"group-event"_s); // text: the change as compact JSON
+        emitEvent(e);
     });
     // The reply to "send" is the message's first state, "queued" (on disk) or "failed" (not
     // saved), with the command's ref.
     connect(&m_messenger, &Messenger::messageStateChanged, this, [this](const ChatMessage &m) {
         if (m.kind == MessageKind::File)
             return; // a transfer's item: its state is the transfer's
+        if (isGroupId(m.peerId))
+            return; // where it stands with each member: the groupDeliveryChanged events
         emitEvent({{u"event"_s, u"state"_s},
                    {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
                    {u"to"_s, m.peerId},
@@ -146,6 +194,21 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                        {u"rate"_s, qRound64(t.bytesPerSecond)}});
         }
     });
+    connect(&m_messenger, &Messenger::groupChanged, this, [this](const GroupInfo &g) {
+        QJsonObject e = groupJson(g);
+        e.insert(u"event"_s, u"group"_s);
+        emitEvent(e);
+    });
+    connect(&m_messenger,
+            &Messenger::groupDeliveryChanged,
+            this,
+            [this](const QUuid &id, const QString &group, const GroupDelivery &d) {
+                emitEvent({{u"event"_s, u"state"_s},
+                           {u"id"_s, uuidText(id)},
+                           {u"group"_s, group},
+                           {u"member"_s, d.member},
+                           {u"state"_s, messageStateName(d.state)}});
+            });
     connect(&m_messenger,
             &Messenger::connectFinished,
             this,
@@ -276,7 +339,7 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         const QJsonValue before = command.value(u"before"_s);
         if (!with.isString() || (!limit.isUndefined() && !limit.isDouble())
             || (!before.isUndefined() && !before.isString()))
-            return fail(u"history needs \"with\": PEER_ID, optional \"limit\": N and "
+            return fail(u"history needs \"with\": PEER_ID or GROUP_ID, optional \"limit\": N and "
                         u"\"before\": MSG_ID"_s);
         const int n = limit.isUndefined() ? 50 : qBound(1, limit.toInt(), 1000);
         std::optional<QUuid> cursor;
@@ -288,8 +351,9 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
             return fail(u"unknown message \"%1\" in this conversation"_s.arg(before.toString()));
         QJsonArray messages;
         for (const ChatMessage &m : page) {
+            const QString author = m.author.isEmpty() ? m.peerId : m.author;
             QJsonObject o{{u"id"_s, m.id.toString(QUuid::WithoutBraces)},
-                          {u"from"_s, m.outgoing ? m_messenger.id() : m.peerId},
+                          {u"from"_s, m.outgoing ? m_messenger.id() : author},
                           {u"text"_s, m.text},
                           {u"sent_at"_s, isoTime(m.sentAt)},
                           {u"received_at"_s, isoTime(m.receivedAt)},
@@ -299,6 +363,15 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
                 o.insert(u"kind"_s, u"file"_s);
                 if (const auto t = m_messenger.transfer(m.id))
                     o.insert(u"transfer"_s, transferJson(*t));
+            } else if (m.kind == MessageKind::GroupEvent) {
+                o.insert(u"kind"_s, u"group-event"_s);
+            }
+            if (m.outgoing && isGroupId(m.peerId)) {
+                // Stored as delivered; where it stands with each member is what matters.
+                QJsonObject states;
+                for (const GroupDelivery &d : m_messenger.groupDeliveries(m.id))
+                    states.insert(d.member, messageStateName(d.state));
+                o.insert(u"members"_s, states);
             }
             messages.append(o);
         }
@@ -307,8 +380,9 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     }
     if (cmd == u"read"_s) {
         const QJsonValue with = command.value(u"with"_s);
-        if (!with.isString() || !m_messenger.peers()->peer(with.toString()))
-            return fail(u"read needs \"with\": a known PEER_ID"_s);
+        if (!with.isString()
+            || !(m_messenger.peers()->peer(with.toString()) || m_messenger.group(with.toString())))
+            return fail(u"read needs \"with\": a known PEER_ID or GROUP_ID"_s);
         m_messenger.markRead(with.toString());
         emitEvent({{u"event"_s, u"read"_s}, {u"with"_s, with}}, ref);
         return;
@@ -413,9 +487,93 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         emitEvent({{u"event"_s, u"transfers"_s}, {u"transfers"_s, list}}, ref);
         return;
     }
+    if (cmd.startsWith(u"group"_s) || cmd == u"send-many"_s)
+        return handleGroupCommand(cmd, command);
     if (cmd == u"quit"_s) {
         end(ref);
         return;
     }
     fail(cmd.isEmpty() ? u"missing \"cmd\""_s : u"unknown command \"%1\""_s.arg(cmd));
+}
+
+void JsonLineSession::handleGroupCommand(const QString &cmd, const QJsonObject &command)
+{
+    const QJsonValue ref = command.value(u"ref"_s);
+    auto fail = [&](const QString &message) { emitError(message, ref); };
+    QString error;
+
+    if (cmd == u"groups"_s) {
+        QJsonArray list;
+        for (const GroupInfo &g : m_messenger.groups())
+            list.append(groupJson(g));
+        emitEvent({{u"event"_s, u"groups"_s}, {u"groups"_s, list}}, ref);
+        return;
+    }
+    if (cmd == u"send-many"_s) {
+        const auto to = stringList(command.value(u"to"_s));
+        const QJsonValue text = command.value(u"text"_s);
+        if (!to || !text.isString())
+            return fail(u"send-many needs \"to\": [PEER_ID, ...] and \"text\": TEXT"_s);
+        const QList<QUuid> ids = m_messenger.sendToMany(*to, text.toString(), &error);
+        if (ids.isEmpty())
+            return fail(error);
+        // Each answered as a send is: its first state, once the store has tried.
+        for (const QUuid &id : ids)
+            m_sendRefs.insert(id, ref);
+        return;
+    }
+    if (cmd == u"group-create"_s) {
+        const QJsonValue name = command.value(u"name"_s);
+        const auto members = stringList(command.value(u"members"_s));
+        if (!name.isString() || !members)
+            return fail(u"group-create needs \"name\": NAME and \"members\": [PEER_ID, ...]"_s);
+        const auto id = m_messenger.createGroup(name.toString(), *members, &error);
+        if (!id)
+            return fail(error);
+        const auto g = m_messenger.group(*id);
+        QJsonObject e = g ? groupJson(*g) : QJsonObject{{u"id"_s, *id}};
+        e.insert(u"event"_s, u"group"_s);
+        emitEvent(e, ref);
+        return;
+    }
+
+    const QJsonValue group = command.value(u"group"_s);
+    if (cmd == u"group-send"_s) {
+        const QJsonValue text = command.value(u"text"_s);
+        if (!group.isString() || !text.isString())
+            return fail(u"group-send needs \"group\": GROUP_ID and \"text\": TEXT"_s);
+        const auto id = m_messenger.sendGroupMessage(group.toString(), text.toString(), &error);
+        if (!id)
+            return fail(error);
+        // Signed and stored; "state" events per member follow.
+        emitEvent({{u"event"_s, u"sent"_s}, {u"id"_s, uuidText(*id)}, {u"group"_s, group}}, ref);
+        return;
+    }
+    bool ok = false;
+    if (cmd == u"group-add"_s) {
+        const auto members = stringList(command.value(u"members"_s));
+        if (!group.isString() || !members)
+            return fail(u"group-add needs \"group\": GROUP_ID and \"members\": [PEER_ID, ...]"_s);
+        ok = m_messenger.addGroupMembers(group.toString(), *members, &error);
+    } else if (cmd == u"group-remove"_s) {
+        const QJsonValue member = command.value(u"member"_s);
+        if (!group.isString() || !member.isString())
+            return fail(u"group-remove needs \"group\": GROUP_ID and \"member\": PEER_ID"_s);
+        ok = m_messenger.removeGroupMember(group.toString(), member.toString(), &error);
+    } else if (cmd == u"group-leave"_s) {
+        if (!group.isString())
+            return fail(u"group-leave needs \"group\": GROUP_ID"_s);
+        ok = m_messenger.leaveGroup(group.toString(), &error);
+    } else if (cmd == u"group-rename"_s) {
+        const QJsonValue name = command.value(u"name"_s);
+        if (!group.isString() || !name.isString())
+            return fail(u"group-rename needs \"group\": GROUP_ID and \"name\": NAME"_s);
+        ok = m_messenger.renameGroup(group.toString(), name.toString(), &error);
+    } else {
+        return fail(u"unknown command \"%1\""_s.arg(cmd));
+    }
+    if (!ok)
+        return fail(error);
+    // Done here (signed, on its way); the new list comes as a "group" event.
+    emitEvent({{u"event"_s, cmd}, {u"group"_s, group}}, ref);
 }

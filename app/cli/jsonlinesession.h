@@ -37,6 +37,7 @@ private:
     void onInput();
     void handleLine(const QByteArray &line);
     void handleCommand(const QJsonObject &command);
+    void handleGroupCommand(const QString &cmd, const QJsonObject &command);
 
     Messenger &m_messenger;
     int m_inputFd;
