@@ -550,6 +550,19 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
     const Group *g = find(r->group);
     if (!g || r->member == m_self)
         return; // ours we know best; of a group we do not know: nothing to keep
+    // About someone who never wrote in the group: a row kept for ever, for nothing.
+    if (!g->log.state.wasMember(r->author)) {
+        qCWarning(lcGroups).noquote()
+            << "refused a receipt of" << shortId(r->member) << "in group" << r->group << "from"
+            << shortId(peerId) << ": about a non-member";
+        return;
+    }
+    // One held already (a replay, a relay's copy) costs no signature check.
+    const Receipt old = g->receipts.value({r->member, r->author});
+    const bool newer = r->delivered > old.delivered
+                       || (r->delivered == old.delivered && r->read > old.read);
+    if (!newer)
+        return;
     const QByteArray cert = g->log.state.certificate(r->member);
     if (cert.isEmpty() || !m_verifier->verify(cert, receipt.body, receipt.sig)) {
         qCWarning(lcGroups).noquote()
@@ -557,11 +570,8 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
             << shortId(peerId) << (cert.isEmpty() ? ": not a member" : ": bad signature");
         return;
     }
-    const Receipt old = g->receipts.value({r->member, r->author});
     takeReceipt(r->group, *r, receipt.body, receipt.sig);
-    const bool newer = r->delivered > old.delivered
-                       || (r->delivered == old.delivered && r->read > old.read);
-    if (newer && r->author != m_self && r->author != peerId && m_transport.isConnected(r->author))
+    if (r->author != m_self && r->author != peerId && m_transport.isConnected(r->author))
         m_transport.send(r->author, receipt);
 }
 
