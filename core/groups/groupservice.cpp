@@ -599,8 +599,20 @@ void GroupService::onPeerConnected(const QString &peerId, const QSslCertificate 
         const GroupState &s = it->log.state;
         if (!s.wasMember(peerId))
             continue;
-        if (s.isMember(peerId) && s.isMember(m_self))
+        if (s.isMember(peerId) && s.isMember(m_self)) {
             sendSync(peerId, it.key());
+        } else if (s.isMember(m_self)) {
+            // A former member away when it was removed learns of it only by pulling: tell it
+            // what there is up to its end (the membership log's heads then), nothing after.
+            const qint64 until = s.member(peerId)->ranges.constLast().endedAt;
+            Protocol::GroupSync sync;
+            sync.group = it.key();
+            for (const Body &b : it->log.membership) {
+                if (b.lc <= until)
+                    sync.heads.insert(b.author, std::max(sync.heads.value(b.author), b.seq));
+            }
+            m_transport.send(peerId, sync);
+        }
         // Receipts for its messages that it may have missed while away.
         for (auto r = it->receipts.cbegin(); r != it->receipts.cend(); ++r) {
             if (r.key().second == peerId && r.key().first != peerId)

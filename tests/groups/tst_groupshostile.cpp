@@ -262,6 +262,22 @@ private Q_SLOTS:
         QVERIFY(!m_net->sentOf<Protocol::GroupPull>(dave.id()).isEmpty()
                 || !m_net->sentOf<Protocol::GroupPull>(m_carol->id()).isEmpty());
     }
+
+    // Bob, removed while away, comes back: we tell him there is more (so he pulls, and learns
+    // of his removal) but nothing of what was said after it.
+    void aFormerMemberIsToldOnlyUpToItsRemoval()
+    {
+        m_net->disconnectPeer(m_bob->id());
+        Body rm;
+        rm.kind = Kind::Remove;
+        rm.removed.append({m_bob->id(), 0});
+        deliver(*m_alice, m_alice->write(m_group, rm, 2));
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("after"), 3));
+        m_net->connectPeer(m_bob->id());
+        const auto syncs = m_net->sentOf<Protocol::GroupSync>(m_bob->id());
+        QCOMPARE(syncs.size(), 1);
+        QCOMPARE(syncs.first().heads.value(m_alice->id()), 2);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_GroupsHostile)
