@@ -552,6 +552,19 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
     const Group *g = find(r->group);
     if (!g || r->member == m_self)
         return; // ours we know best; of a group we do not know: nothing to keep
+    // About someone who never wrote in the group: a row kept for ever, for nothing.
+    if (!g->log.state.wasMember(r->author)) {
+        qCWarning(lcGroups).noquote()
+            << "refused a receipt of" << shortId(r->member) << "in group" << r->group << "from"
+            << shortId(peerId) << ": about a non-member";
+        return;
+    }
+    // One held already (a replay, a relay's copy) costs no signature check.
+    const Receipt old = g->receipts.value({r->member, r->author});
+    const bool newer = r->delivered > old.delivered
+                       || (r->delivered == old.delivered && r->read > old.read);
+    if (!newer)
+        return;
     const QByteArray cert = g->log.state.certificate(r->member);
     if (cert.isEmpty() || !m_verifier->verify(cert, receipt.body, receipt.sig)) {
         qCWarning(lcGroups).noquote()
@@ -559,11 +572,8 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
             << shortId(peerId) << (cert.isEmpty() ? ": not a member" : ": bad signature");
         return;
     }
-    const Receipt old = g->receipts.value({r->member, r->author});
     takeReceipt(r->group, *r, receipt.body, receipt.sig);
-    const bool newer = r->delivered > old.delivered
-                       || (r->delivered == old.delivered && r->read > old.read);
-    if (newer && r->author != m_self && r->author != peerId && m_transport.isConnected(r->author))
+    if (r->author != m_self && r->author != peerId && m_transport.isConnected(r->author))
         m_transport.send(r->author, receipt);
 }
 
@@ -591,8 +601,20 @@ void GroupService::onPeerConnected(const QString &peerId, const QSslCertificate 
         const GroupState &s = it->log.state;
         if (!s.wasMember(peerId))
             continue;
-        if (s.isMember(peerId) && s.isMember(m_self))
+        if (s.isMember(peerId) && s.isMember(m_self)) {
             sendSync(peerId, it.key());
+        } else if (s.isMember(m_self)) {
+            // A former member away when it was removed learns of it only by pulling: tell it
+            // what there is up to its end (the membership log's heads then), nothing after.
+            const qint64 until = s.member(peerId)->ranges.constLast().endedAt;
+            Protocol::GroupSync sync;
+            sync.group = it.key();
+            for (const Body &b : it->log.membership) {
+                if (b.lc <= until)
+                    sync.heads.insert(b.author, std::max(sync.heads.value(b.author), b.seq));
+            }
+            m_transport.send(peerId, sync);
+        }
         // Receipts for its messages that it may have missed while away.
         for (auto r = it->receipts.cbegin(); r != it->receipts.cend(); ++r) {
             if (r.key().second == peerId && r.key().first != peerId)
