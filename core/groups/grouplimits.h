@@ -19,6 +19,13 @@ constexpr qint64 MaxCounter = qint64(1) << 53;
 constexpr qsizetype MaxMembers = 256;
 // Groups per profile, those never joined included.
 constexpr qsizetype MaxGroups = 256;
+// Groups one peer (their owner) may have here, this profile's own groups aside: a stranger
+// naming us in group after group takes these, never every slot.
+constexpr qsizetype MaxGroupsPerOwner = 32;
+// How far an author's clock (lc) may move past its own previous message: far beyond what a
+// busy group's honest clocks move between two messages of one author, and 2^21 messages short
+// of the end (2^53), so one message cannot end the group.
+constexpr qint64 MaxClockStep = qint64(1) << 32;
 // A group's name in UTF-16 units, after singleLine().
 constexpr qsizetype MaxNameLength = 64;
 // A member's display name as carried in a create or add, in UTF-16 units (singleLine()).

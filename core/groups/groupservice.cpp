@@ -201,6 +201,15 @@ GroupService::Verdict GroupService::check(Log &log,
     if (body.kind == Kind::Create) {
         if (!GroupState::checkCreate(group, body, why))
             return Verdict::Refuse;
+        // Groups per peer: one peer naming us in group after group takes a few of our slots,
+        // never all of them.
+        const auto owned = std::count_if(m_groups.cbegin(), m_groups.cend(), [&](const Group &g) {
+            return g.log.state.isValid() && g.log.state.owner() == body.author;
+        });
+        if (body.author != m_self && owned >= Groups::MaxGroupsPerOwner) {
+            *why = QStringLiteral("its owner already has %1 groups here").arg(owned);
+            return Verdict::Refuse;
+        }
     } else if (!log.state.isValid()) {
         *why = QStringLiteral("unknown group");
         return Verdict::Refuse;
@@ -221,6 +230,12 @@ GroupService::Verdict GroupService::check(Log &log,
     }
     if (body.lc <= head.lc) {
         *why = QStringLiteral("its clock does not advance");
+        return Verdict::Refuse;
+    }
+    // One message cannot take the group's clock to its end (2^53): every message after it
+    // would be malformed, and the group silent for good.
+    if (body.lc - head.lc > Groups::MaxClockStep) {
+        *why = QStringLiteral("its clock jumps by more than 2^32");
         return Verdict::Refuse;
     }
     log.heads.insert(body.author, Head{body.seq, body.lc, Groups::linkHash(bytes, sig)});
@@ -279,6 +294,13 @@ bool GroupService::acceptRun(const QString &peerId,
             qCWarning(lcGroups).noquote()
                 << "refused message" << body->seq << "of" << shortId(body->author) << "in group"
                 << group << "from" << shortId(peerId) << ":" << why;
+            // Perhaps its author's add is on its way by another member: once the membership
+            // changes, this peer is asked again.
+            if (g && log.state.isValid() && !log.state.wasMember(body->author)) {
+                QSet<QString> &again = m_askAgain[group];
+                if (again.size() < Groups::MaxMembers)
+                    again.insert(peerId);
+            }
             break;
         }
     }
@@ -321,6 +343,10 @@ bool GroupService::acceptRun(const QString &peerId,
             keep(group, a, a.body.author == m_self, {}, now);
         if (g->joined && (!wasJoined || stateBefore != g->log.state))
             Q_EMIT changed(group);
+        if (stateBefore != g->log.state) {
+            for (const QString &peer : m_askAgain.take(group))
+                pull(peer, group);
+        }
     }
     m_longestAcceptUs = std::max(m_longestAcceptUs, timer.nsecsElapsed() / 1000);
     return gap;
@@ -510,6 +536,14 @@ void GroupService::takeReceipt(const QString &group,
     Group *g = find(group);
     if (!g)
         return;
+    // A member holds only what we sent: a receipt claiming more of ours (signed, but untrue)
+    // would show messages we write later as delivered at once. Refused.
+    if (r.author == m_self && r.member != m_self && r.delivered > g->log.heads.value(m_self).seq) {
+        qCWarning(lcGroups).noquote()
+            << "refused a receipt of" << shortId(r.member) << "in group" << group << ": it claims"
+            << r.delivered << "of our messages, we wrote" << g->log.heads.value(m_self).seq;
+        return;
+    }
     const Receipt old = g->receipts.value({r.member, r.author});
     if (r.delivered < old.delivered || (r.delivered == old.delivered && r.read <= old.read))
         return;

@@ -215,8 +215,11 @@ private:
     QHash<QString, Group> m_groups;
     QHash<QUuid, Pending> m_pending;                  // kept, their conversation row not committed
     QHash<QString, QHash<QString, qint64>> m_pulling; // peer -> group -> when the pull went
-    QSet<QPair<QString, QString>> m_pullAgain;        // (peer, group): again once committed
-    QList<PageWork> m_pages;                          // pages being taken, oldest first
+    // Per group: peers whose message we refused as a stranger's (its author's add may be on
+    // its way): pulled from again when the group's membership changes.
+    QHash<QString, QSet<QString>> m_askAgain;
+    QSet<QPair<QString, QString>> m_pullAgain; // (peer, group): again once committed
+    QList<PageWork> m_pages;                   // pages being taken, oldest first
     bool m_pagesScheduled = false;
     QHash<QString, TokenBucket> m_pullBudget;   // per peer: pulls it may ask of us
     QHash<QString, QByteArray> m_certs;         // peers connected this run: certificate DER

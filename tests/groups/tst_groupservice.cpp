@@ -462,14 +462,15 @@ private Q_SLOTS:
         QVERIFY(v.verify(m_me->certificate().toDer(), sent.body, sent.sig));
     }
 
-    void receiptClaimingTooMuchCostsNothing()
+    void receiptClaimingMoreThanWeWroteIsRefused()
     {
         QString error;
         const auto id = m_service->send(m_group, QStringLiteral("one"), &error);
         QVERIFY2(id, qPrintable(error));
         m_store->flush();
         QSignalSpy deliveries(m_service.get(), &GroupService::deliveryChanged);
-        // Bob signs that he holds a billion of our messages: only the one we wrote changes.
+        // Bob signs that he holds a billion of our messages: refused (he can hold only what we
+        // sent), and what we write next is not shown delivered to him before he has it.
         Groups::ReceiptBody r{m_group,
                               m_bob->id(),
                               m_me->id(),
@@ -478,8 +479,14 @@ private Q_SLOTS:
                               QDateTime::currentDateTimeUtc()};
         const QByteArray body = Groups::encodeReceipt(r);
         m_net->receive(m_bob->id(), Protocol::GroupReceipt{body, m_bob->signer->sign(body)});
-        QCOMPARE(deliveries.size(), 1);
-        QCOMPARE(deliveries.first().at(0).toUuid(), *id);
+        QCOMPARE(deliveries.size(), 0);
+        const auto next = m_service->send(m_group, QStringLiteral("two"), &error);
+        QVERIFY2(next, qPrintable(error));
+        m_store->flush();
+        for (const GroupDelivery &d : m_service->deliveries(*next)) {
+            if (d.member == m_bob->id())
+                QCOMPARE(d.state, MessageState::Queued);
+        }
     }
 
     void madeUpGroupsGetAFewPulls()
