@@ -70,6 +70,36 @@ void GroupService::load()
     const QStringList ids = m_store.groupIds();
     for (const QString &id : ids)
         loadGroup(id);
+    for (const QString &id : ids)
+        updateWanted(id);
+}
+
+void GroupService::updateWanted(const QString &group)
+{
+    // As in 1:1: a member who lacks our messages is dialled until it has them.
+    QSet<QString> now;
+    const Group *g = find(group);
+    if (g && g->log.state.isMember(m_self)) {
+        const qint64 mine = g->durable.value(m_self);
+        for (const QString &member : g->log.state.members()) {
+            if (member != m_self && g->receipts.value({member, m_self}).delivered < mine)
+                now.insert(member);
+        }
+    }
+    QSet<QString> &was = m_wantedIn[group];
+    if (now == was)
+        return;
+    for (const QString &member : now) {
+        if (!was.contains(member) && m_wantedCount[member]++ == 0)
+            Q_EMIT peerWanted(member, true);
+    }
+    for (const QString &member : std::as_const(was)) {
+        if (!now.contains(member) && --m_wantedCount[member] == 0) {
+            m_wantedCount.remove(member);
+            Q_EMIT peerWanted(member, false);
+        }
+    }
+    was = now;
 }
 
 void GroupService::loadGroup(const QString &id)
@@ -346,6 +376,7 @@ bool GroupService::acceptRun(const QString &peerId,
         if (stateBefore != g->log.state) {
             for (const QString &peer : m_askAgain.take(group))
                 pull(peer, group);
+            updateWanted(group);
         }
     }
     m_longestAcceptUs = std::max(m_longestAcceptUs, timer.nsecsElapsed() / 1000);
@@ -466,6 +497,7 @@ void GroupService::committedOne(const ChatMessage &m,
         // The added do not know the group yet: they pull it on a gsync.
         for (const QString &peer : p.added)
             sendSync(peer, p.group);
+        updateWanted(p.group);
     } else {
         advanced->insert({p.group, p.author});
     }
@@ -560,6 +592,7 @@ void GroupService::takeReceipt(const QString &group,
     m_store.saveGroupReceipt(record);
     if (r.author != m_self || r.member == m_self)
         return;
+    updateWanted(group);
     // Only messages we wrote: a member that claims more (signed, but untrue) costs nothing.
     const qint64 written = g->log.heads.value(m_self).seq;
     for (qint64 s = old.delivered + 1; s <= std::min(now.delivered, written); ++s) {

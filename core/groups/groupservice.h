@@ -90,6 +90,8 @@ Q_SIGNALS:
     void deliveryChanged(const QUuid &messageId,
                          const QString &group,
                          const GroupDelivery &delivery);
+    // A member lacks messages of ours (dial it, as the 1:1 queue does), or no longer does.
+    void peerWanted(const QString &peerId, bool wanted);
 
 private:
     struct Head
@@ -218,6 +220,9 @@ private:
     // Per group: peers whose message we refused as a stranger's (its author's add may be on
     // its way): pulled from again when the group's membership changes.
     QHash<QString, QSet<QString>> m_askAgain;
+    void updateWanted(const QString &group);
+    QHash<QString, QSet<QString>> m_wantedIn;  // per group: members lacking our messages
+    QHash<QString, int> m_wantedCount;         // per member: in how many groups
     QSet<QPair<QString, QString>> m_pullAgain; // (peer, group): again once committed
     QList<PageWork> m_pages;                   // pages being taken, oldest first
     bool m_pagesScheduled = false;

@@ -53,13 +53,19 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                                 this);
     connect(m_files, &FileTransfers::changed, this, &Messenger::transferChanged);
     connect(m_files, &FileTransfers::offered, this, &Messenger::transferOffered);
-    connect(m_files, &FileTransfers::peerWanted, m_dialer, &Dialer::setWanted);
+    // Two services may want one peer: it is dialled while either does.
+    connect(m_files, &FileTransfers::peerWanted, this, [this](const QString &peerId, bool wanted) {
+        setWantedBy(m_filesWant, peerId, wanted);
+    });
 
     m_groups = new GroupService(transport, *m_store, m_identity, this);
     m_groups->setOwnName(m_config.name);
     m_groups->setSendReadReceipts(m_config.sendReadReceipts);
     connect(m_groups, &GroupService::changed, this, &Messenger::reportGroup);
     connect(m_groups, &GroupService::deliveryChanged, this, &Messenger::groupDeliveryChanged);
+    connect(m_groups, &GroupService::peerWanted, this, [this](const QString &peerId, bool wanted) {
+        setWantedBy(m_groupsWant, peerId, wanted);
+    });
     // A member coming or going changes what the group's members panel shows.
     connect(m_registry, &Transport::peerConnected, this, &Messenger::reportGroupsOf);
     connect(m_registry, &Transport::peerDisconnected, this, &Messenger::reportGroupsOf);
@@ -397,4 +403,13 @@ void Messenger::addWarning(const QString &warning)
         return;
     m_warnings.append(warning);
     Q_EMIT warningAdded(warning);
+}
+
+void Messenger::setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted)
+{
+    if (wanted)
+        by.insert(peerId);
+    else
+        by.remove(peerId);
+    m_dialer->setWanted(peerId, m_filesWant.contains(peerId) || m_groupsWant.contains(peerId));
 }

@@ -13,6 +13,7 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSet>
 
 #include <memory>
 #include <optional>
@@ -206,6 +207,7 @@ private:
     void registerHandlers();
     void onDiscoveryGone(const QString &peerId);
     void dropIfOnlyHeard(const QString &peerId);
+    void setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted);
     // groupChanged() for one group, and for every group `peerId` is a member of.
     void reportGroup(const QString &groupId);
     void reportGroupsOf(const QString &peerId);
@@ -226,7 +228,8 @@ private:
     Dialer *m_dialer;
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
-    QHash<QString, int> m_groupUnread; // per group: messages not yet shown
+    QSet<QString> m_filesWant, m_groupsWant; // peers each service wants dialled
+    QHash<QString, int> m_groupUnread;       // per group: messages not yet shown
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;

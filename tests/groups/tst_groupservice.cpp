@@ -462,6 +462,35 @@ private Q_SLOTS:
         QVERIFY(v.verify(m_me->certificate().toDer(), sent.body, sent.sig));
     }
 
+    // As in 1:1: a member who lacks our messages is wanted (the dialer reaches it) until its
+    // receipt says it has them.
+    void aMemberLackingOurMessagesIsWantedUntilItHasThem()
+    {
+        QSignalSpy wanted(m_service.get(), &GroupService::peerWanted);
+        QString error;
+        QVERIFY2(m_service->send(m_group, QStringLiteral("one"), &error), qPrintable(error));
+        m_store->flush();
+        const auto lastFor = [&](const QString &peer) -> std::optional<bool> {
+            std::optional<bool> last;
+            for (const QList<QVariant> &args : std::as_const(wanted)) {
+                if (args.at(0).toString() == peer)
+                    last = args.at(1).toBool();
+            }
+            return last;
+        };
+        QCOMPARE(lastFor(m_bob->id()), std::optional<bool>(true));
+        const qint64 mine = m_store->groupHeads(m_group).value(m_me->id()).seq;
+        Groups::ReceiptBody r{m_group,
+                              m_bob->id(),
+                              m_me->id(),
+                              mine,
+                              0,
+                              QDateTime::currentDateTimeUtc()};
+        const QByteArray body = Groups::encodeReceipt(r);
+        m_net->receive(m_bob->id(), Protocol::GroupReceipt{body, m_bob->signer->sign(body)});
+        QCOMPARE(lastFor(m_bob->id()), std::optional<bool>(false));
+    }
+
     void receiptClaimingMoreThanWeWroteIsRefused()
     {
         QString error;
