@@ -530,6 +530,7 @@ private Q_SLOTS:
         // Every member takes every message of the group, and the author every member's
         // receipt: none of it may cost a read of the history.
         const qint64 reads = m_store->readCount();
+        m_net->sent.clear();
         for (int i = 0; i < 20; ++i)
             deliver(*m_alice, m_alice->text(m_group, QString::number(i), 2 + i));
         QCOMPARE(headOf(*m_alice), 21);
