@@ -52,9 +52,6 @@ int g_failures = 0;
 
 bool waitFor(const char *what, const std::function<bool()> &done, int timeoutMs = 60'000)
 {
-    // Under valgrind (bench/instructions.sh's way of counting) the TLS set-ups alone take
-    // minutes: SHOAL_BENCH_WAIT_MS lengthens every wait.
-    timeoutMs = std::max(timeoutMs, qEnvironmentVariableIntValue("SHOAL_BENCH_WAIT_MS"));
     const bool ok = benchWait(what, done, timeoutMs);
     g_failures += !ok;
     return ok;
@@ -86,11 +83,6 @@ std::unique_ptr<Messenger> inMemoryPeer(const QString &name)
     config.listenAddress = QHostAddress::LocalHost;
     config.port = 0;
     config.timeouts.newConnectionsPerAddressPerSecond = 1000; // 49 dials from 127.0.0.1
-    // Under valgrind a TLS set-up takes longer than the shipped 10 s: stretched with the waits.
-    if (const int slow = qEnvironmentVariableIntValue("SHOAL_BENCH_WAIT_MS"); slow > 0) {
-        config.timeouts.handshakeMs = config.timeouts.stallMs = config.timeouts.deadAfterMs = slow;
-        config.timeouts.pingIntervalMs = slow / 3;
-    }
     const auto identity = Identity::generate(&error);
     if (!identity)
         qFatal("%s", qPrintable(error));
