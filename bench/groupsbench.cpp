@@ -434,7 +434,9 @@ int runGroupsChild(const QStringList &args)
     if (args.value(1) == u"--groups-peer"_s)
         return runGroupsPeer(args.value(2));
     if (args.value(1) == u"--groups-fanout"_s) { // for profiling: the fan-out alone
-        const FanoutResult f = benchFanout(args.value(2, u"50"_s).toInt(), 200);
+        // --groups-fanout MEMBERS [MESSAGES]: MESSAGES a multiple of the block (20).
+        const int messages = std::max(Block, args.value(3, u"200"_s).toInt() / Block * Block);
+        const FanoutResult f = benchFanout(args.value(2, u"50"_s).toInt(), messages);
         std::printf("%d members: all committed p50 %.0f µs, first %.0f µs, receipts back %.0f µs;"
                     " 1:1 round trip %.0f µs\n",
                     f.members,

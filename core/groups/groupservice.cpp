@@ -281,7 +281,8 @@ bool GroupService::acceptRun(const QString &peerId,
                              const QString &group,
                              const QList<QPair<QByteArray, QByteArray>> &run,
                              bool verifyEach,
-                             const QSet<QString> &refused)
+                             const QSet<QString> &refused,
+                             std::optional<Body> decoded)
 {
     QElapsedTimer timer;
     timer.start();
@@ -292,7 +293,8 @@ bool GroupService::acceptRun(const QString &peerId,
     QHash<QString, qsizetype> last; // author -> its last message in `accepted`
     for (const auto &[bytes, sig] : run) {
         QString why;
-        auto body = Groups::decode(bytes, &why);
+        auto body = decoded ? std::move(decoded) : Groups::decode(bytes, &why);
+        decoded.reset();
         if (!body) {
             qCWarning(lcGroups).noquote()
                 << "refused a message of group" << group << "from" << shortId(peerId) << ":" << why;
@@ -365,13 +367,20 @@ bool GroupService::acceptRun(const QString &peerId,
         if (isNew)
             g = &m_groups[group];
         const bool wasJoined = g->joined;
-        const GroupState stateBefore = g->log.state;
+        // Texts leave the state as it was: no member-by-member comparison for them (it would
+        // cost every member O(members) per message).
+        const bool membership = std::any_of(accepted.cbegin(),
+                                            accepted.cend(),
+                                            [](const Accepted &a) {
+                                                return a.body.kind != Kind::Text;
+                                            });
+        const GroupState stateBefore = membership ? g->log.state : GroupState();
         g->log = log;
         g->joined = g->joined || log.state.wasMember(m_self);
         const QDateTime now = nowMs();
         for (const Accepted &a : std::as_const(accepted))
             keep(group, a, a.body.author == m_self, {}, now);
-        if (g->joined && (!wasJoined || stateBefore != g->log.state))
+        if (g->joined && (!wasJoined || (membership && stateBefore != g->log.state)))
             Q_EMIT changed(group);
         if (stateBefore != g->log.state) {
             for (const QString &peer : m_askAgain.take(group))
@@ -633,7 +642,13 @@ void GroupService::onReceipt(const QString &peerId, const Protocol::GroupReceipt
     if (!newer)
         return;
     const QByteArray cert = g->log.state.certificate(r->member);
-    if (cert.isEmpty() || !m_verifier->verify(cert, receipt.body, receipt.sig)) {
+    // A receipt about our own messages, straight from the member it speaks for on its own
+    // stream (TLS with its certificate, whose hash is its ID), needs no signature check: the
+    // stream already says who sent it, and such a receipt ends here (we never pass receipts
+    // about our messages on: see onPeerConnected and the forward below). Saves one ECDSA
+    // verify per member per message. A relayed one, or one for another author, is checked.
+    const bool firstHand = r->member == peerId && r->author == m_self;
+    if (cert.isEmpty() || (!firstHand && !m_verifier->verify(cert, receipt.body, receipt.sig))) {
         qCWarning(lcGroups).noquote()
             << "refused a receipt of" << shortId(r->member) << "in group" << r->group << "from"
             << shortId(peerId) << (cert.isEmpty() ? ": not a member" : ": bad signature");
@@ -902,7 +917,7 @@ void GroupService::finishPage(const PageWork &work)
 void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage &message)
 {
     QString why;
-    const auto body = Groups::decode(message.body, &why);
+    auto body = Groups::decode(message.body, &why);
     if (!body) {
         qCWarning(lcGroups).noquote()
             << "refused a group message from" << shortId(peerId) << ":" << why;
@@ -927,8 +942,9 @@ void GroupService::onMessage(const QString &peerId, const Protocol::GroupMessage
             return;
         }
     }
-    if (acceptRun(peerId, body->group, {{message.body, message.sig}}, true))
-        pull(peerId, body->group);
+    const QString group = body->group;
+    if (acceptRun(peerId, group, {{message.body, message.sig}}, true, {}, std::move(body)))
+        pull(peerId, group);
 }
 
 // --- commands ----------------------------------------------------------------------------------
@@ -1031,7 +1047,7 @@ std::optional<QUuid> GroupService::author(const QString &group,
     g.log = log;
     g.joined = g.joined || log.state.wasMember(m_self);
     keep(group, Accepted{body, bytes, sig, g.log.heads.value(m_self).link}, true, to, body.sentAt);
-    if (before != g.log.state)
+    if (body.kind != Kind::Text && before != g.log.state)
         Q_EMIT changed(group);
     return Groups::messageId(group, m_self, body.seq);
 }

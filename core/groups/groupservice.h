@@ -177,7 +177,8 @@ private:
                    const QString &group,
                    const QList<QPair<QByteArray, QByteArray>> &run,
                    bool verifyEach,
-                   const QSet<QString> &refused = {});
+                   const QSet<QString> &refused = {},
+                   std::optional<Groups::Body> decoded = std::nullopt); // of a one-message run
     void keep(const QString &group,
               const Accepted &a,
               bool outgoing,

@@ -518,6 +518,75 @@ private Q_SLOTS:
         }
     }
 
+    void ownReceiptsAreCheckedOnlyWhenRelayed()
+    {
+        QString error;
+        const auto id = m_service->send(m_group, QStringLiteral("one"), &error);
+        QVERIFY2(id, qPrintable(error));
+        m_store->flush();
+        QSignalSpy deliveries(m_service.get(), &GroupService::deliveryChanged);
+        auto stateOf = [&](const Actor &member) {
+            for (const GroupDelivery &d : m_service->deliveries(*id)) {
+                if (d.member == member.id())
+                    return d.state;
+            }
+            return MessageState::Failed;
+        };
+        auto receiptOf = [&](const Actor &member, const Actor &signedBy) {
+            const QByteArray body = Groups::encodeReceipt(Groups::ReceiptBody{
+                m_group, member.id(), m_me->id(), 1, 0, QDateTime::currentDateTimeUtc()});
+            return Protocol::GroupReceipt{body, signedBy.signer->sign(body)};
+        };
+        // Carol relays a receipt of Bob's that she signed herself: refused.
+        m_net->receive(m_carol->id(), receiptOf(*m_bob, *m_carol));
+        QCOMPARE(deliveries.size(), 0);
+        QCOMPARE(stateOf(*m_bob), MessageState::Queued);
+        // Bob's own, on his own stream: his TLS certificate says who sent it, so even a bad
+        // signature does not matter (we never pass receipts about our messages on).
+        m_net->receive(m_bob->id(), receiptOf(*m_bob, *m_carol));
+        QCOMPARE(deliveries.size(), 1);
+        QCOMPARE(stateOf(*m_bob), MessageState::Delivered);
+        // And it goes nowhere, not even to a member who connects later.
+        m_net->sent.clear();
+        m_net->disconnectPeer(m_carol->id());
+        m_net->connectPeer(m_carol->id());
+        QVERIFY(m_net->sentOf<Protocol::GroupReceipt>(m_carol->id()).isEmpty());
+        // Bob's receipt about Alice's messages, even on his own stream, is passed on to her:
+        // checked, and refused with a bad signature.
+        const QByteArray body = Groups::encodeReceipt(Groups::ReceiptBody{
+            m_group, m_bob->id(), m_alice->id(), 1, 0, QDateTime::currentDateTimeUtc()});
+        m_net->receive(m_bob->id(), Protocol::GroupReceipt{body, m_carol->signer->sign(body)});
+        QVERIFY(m_net->sentOf<Protocol::GroupReceipt>(m_alice->id()).isEmpty());
+        m_net->receive(m_bob->id(), Protocol::GroupReceipt{body, m_bob->signer->sign(body)});
+        QCOMPARE(m_net->sentOf<Protocol::GroupReceipt>(m_alice->id()).size(), 1);
+    }
+
+    void liveMessagesAndReceiptsAskTheHistoryNothing()
+    {
+        // Every member takes every message of the group, and the author every member's
+        // receipt: none of it may cost a read of the history.
+        const qint64 reads = m_store->readCount();
+        m_net->sent.clear();
+        for (int i = 0; i < 20; ++i)
+            deliver(*m_alice, m_alice->text(m_group, QString::number(i), 2 + i));
+        QCOMPARE(headOf(*m_alice), 21);
+        QCOMPARE(m_net->sentOf<Protocol::GroupReceipt>(m_alice->id()).size(), 20);
+        QString error;
+        for (int i = 0; i < 20; ++i) {
+            QVERIFY2(m_service->send(m_group, QString::number(i), &error), qPrintable(error));
+            m_store->flush();
+            for (const Actor *member : {m_bob.get(), m_carol.get()}) {
+                const QByteArray body = Groups::encodeReceipt(Groups::ReceiptBody{
+                    m_group, member->id(), m_me->id(), i + 1, 0, QDateTime::currentDateTimeUtc()});
+                m_net->receive(member->id(),
+                               Protocol::GroupReceipt{body, member->signer->sign(body)});
+            }
+        }
+        m_store->flush();
+        QCOMPARE(m_net->sentOf<Protocol::GroupMessage>(m_bob->id()).size(), 20);
+        QCOMPARE(m_store->readCount(), reads);
+    }
+
     void madeUpGroupsGetAFewPulls()
     {
         for (int i = 0; i < 100; ++i) {
