@@ -679,6 +679,20 @@ void GroupService::onPeerConnected(const QString &peerId, const QSslCertificate 
 {
     if (!certificate.isNull())
         m_certs.insert(peerId, certificate.toDer());
+    // A stream that replaces another (both ends dialled at once) comes without a disconnect:
+    // a pull in flight on the old one is lost with it, and marked in flight it would hold
+    // back every pull after it (the syncs below ask again). One whose page is here is kept.
+    if (auto pulling = m_pulling.find(peerId); pulling != m_pulling.end()) {
+        for (auto it = pulling->begin(); it != pulling->end();) {
+            const QString &group = it.key();
+            const bool answered = std::any_of(m_pages.cbegin(),
+                                              m_pages.cend(),
+                                              [&](const PageWork &w) {
+                                                  return w.peer == peerId && w.group == group;
+                                              });
+            it = answered ? std::next(it) : pulling->erase(it);
+        }
+    }
     for (auto it = m_groups.cbegin(); it != m_groups.cend(); ++it) {
         const GroupState &s = it->log.state;
         if (!s.wasMember(peerId))

@@ -393,6 +393,23 @@ private Q_SLOTS:
                 << GroupService::SliceMessages << "messages";
     }
 
+    void pullLostWithAReplacedStreamIsAskedAgain()
+    {
+        // Bob has a message of Alice's we lack: we pull it of him.
+        const auto missed = m_alice->text(m_group, QStringLiteral("missed"), 2);
+        m_net->receive(m_bob->id(), Protocol::GroupSync{m_group, {{m_alice->id(), 2}}});
+        QCOMPARE(m_net->sentOf<Protocol::GroupPull>(m_bob->id()).size(), 1);
+        // Both ends dialled at once: the new stream replaces the old, no disconnect between,
+        // and the page on the old one is lost. Bob's sync on the new one is pulled again.
+        m_net->connectPeer(m_bob->id());
+        m_net->receive(m_bob->id(), Protocol::GroupSync{m_group, {{m_alice->id(), 2}}});
+        QCOMPARE(m_net->sentOf<Protocol::GroupPull>(m_bob->id()).size(), 2);
+        m_net->receive(m_bob->id(),
+                       Protocol::GroupPage{m_group, {{missed.body, missed.sig}}, false});
+        m_store->flush();
+        QCOMPARE(texts(), QStringList{QStringLiteral("missed")});
+    }
+
     void receiptsAreRelayedAndPassedOn()
     {
         deliver(*m_alice, m_alice->text(m_group, QStringLiteral("a"), 2));
