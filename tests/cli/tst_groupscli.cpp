@@ -364,7 +364,9 @@ void tst_GroupsCli::membershipChangedWhileAwayConverges()
                               u"Trip"_s,
                               10000);
 
-    // Carol returns and meets Dave only, whom she has never met: she catches up from him.
+    // Carol returns and meets Dave, whom she has never met; she redials Alice and Bob too (members
+    // she wants), so she catches up from whichever answers first, and the link below may
+    // replace a stream of hers to Alice.
     QVERIFY(carol.start());
     QVERIFY(net.link(carol, dave));
     QStringList sorted{alice.id, carol.id, dave.id};
