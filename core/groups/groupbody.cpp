@@ -26,20 +26,8 @@ constexpr qint64 MaxTimestamp = 253402300799999;
 constexpr std::array<QLatin1StringView, 6> KindNames
     = {"text"_L1, "create"_L1, "add"_L1, "remove"_L1, "leave"_L1, "rename"_L1};
 
-// A text string exactly as sent: QCborValue::toString() takes a leading U+FEFF for a byte-order
-// mark and drops it, though the signed bytes hold it (as Protocol's exactString()).
-QString exactString(const QCborValue &v)
-{
-    QString text = v.toString();
-    const QByteArray cbor = v.toCbor(); // header, then the UTF-8 bytes
-    if (cbor.isEmpty())
-        return text;
-    const int info = quint8(cbor.at(0)) & 0x1f;
-    const qsizetype header = info < 24 ? 1 : info == 24 ? 2 : info == 25 ? 3 : info == 26 ? 5 : 9;
-    if (cbor.size() >= header + 3 && cbor.sliced(header, 3) == QByteArrayView("\xEF\xBB\xBF"))
-        text.prepend(QChar(0xFEFF));
-    return text;
-}
+using Protocol::exactString;
+using Protocol::textField;
 
 // The map of a whole CBOR item, or nullopt and *error. Text keys given twice are refused: a
 // signed body must mean one thing to every reader, whichever of the two it would look up.
@@ -72,17 +60,6 @@ std::optional<QCborMap> parseMap(const QByteArray &bytes, QString *error)
         keys.insert(key);
     }
     return map;
-}
-
-std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    const QCborValue v = map.value(key);
-    if (!v.isString()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a text string"_s.arg(key);
-        return std::nullopt;
-    }
-    return exactString(v);
 }
 
 std::optional<QString> peerField(const QCborMap &map, QLatin1StringView key, QString *error)

@@ -28,6 +28,8 @@ thread_local bool t_payloadHasNoBom = false;
 // Timestamps within what QDateTime represents sensibly (years 1970..9999), in ms.
 constexpr qint64 MaxTimestamp = 253402300799999;
 
+} // namespace
+
 // Typed field readers: each returns nullopt and explains why when the field is absent or of the
 // wrong type.
 // A text string exactly as sent. QCborValue::toString() decodes with QString::fromUtf8(), which
@@ -58,6 +60,8 @@ std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QSt
     }
     return exactString(v);
 }
+
+namespace {
 
 std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
 {

@@ -61,6 +61,7 @@
 #include <variant>
 
 class QCborMap;
+class QCborValue;
 
 namespace Protocol {
 
@@ -436,6 +437,11 @@ std::optional<Message> decode(const QByteArray &payload, QString *error);
 std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error);
 QString toString(const Message &message);
 
+// CBOR field readers shared with other signed or framed formats (core/groups/groupbody):
+// a text string exactly as sent (a leading U+FEFF kept, which QCborValue::toString() drops),
+// and a map's text field, or nullopt and *error saying what is missing or mistyped.
+QString exactString(const QCborValue &v);
+std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QString *error);
 bool isValidPeerId(const QString &id);
 // One line of at most `max` UTF-16 units, never ending in half a surrogate pair or a space, so
 // that sanitising twice gives the same result. For names and reasons shown to people. Control

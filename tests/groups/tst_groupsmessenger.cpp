@@ -3,6 +3,7 @@
 // gets every message from whoever is online, each once, in each author's order; per-member
 // states reach Delivered once everyone meets again; membership changes made while a member is
 // away reach it. "Away" is a Messenger destroyed and made again on the same profile folder.
+#include "groupprofile.h"
 #include "groups/groupbody.h"
 #include "identity/signer.h"
 #include "messenger/messenger.h"
@@ -19,71 +20,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-struct Profile
-{
-    QTemporaryDir dir;
-    quint16 port = 0;
-    QString name;
-    std::unique_ptr<Messenger> m;
-
-    void start(quint16 discoveryPort)
-    {
-        QString error;
-        const auto identity = Identity::loadOrCreate(dir.path(), &error);
-        QVERIFY2(identity, qPrintable(error));
-        MessengerConfig config;
-        config.profileDir = dir.path();
-        config.name = name;
-        config.listenAddress = QHostAddress::LocalHost;
-        config.port = port;
-        config.discovery = DiscoveryConfig{discoveryPort,
-                                           {QHostAddress(u"127.255.255.255"_s)},
-                                           30000};
-        m = std::make_unique<Messenger>(*identity, config);
-        QVERIFY2(m->start(), qPrintable(m->errorString()));
-        port = m->port();
-    }
-    void stop()
-    {
-        m->shutdown();
-        m.reset();
-    }
-    QString id() const { return m->id(); }
-    QByteArray cert() const
-    {
-        QString error;
-        return Identity::loadOrCreate(dir.path(), &error)->certificate().toDer();
-    }
-};
-
-// The group's text messages by `author`, in the order they are shown.
-QStringList textsBy(const Messenger &m, const QString &group, const QString &author)
-{
-    QStringList out;
-    for (const ChatMessage &c : m.history().conversation(group)) {
-        if (c.kind == MessageKind::Text && c.author == author)
-            out.append(c.text);
-    }
-    return out;
-}
-
-qsizetype textCount(const Messenger &m, const QString &group)
-{
-    qsizetype n = 0;
-    for (const ChatMessage &c : m.history().conversation(group))
-        n += c.kind == MessageKind::Text;
-    return n;
-}
-
-bool connectedToAll(Messenger &m, const QStringList &ids)
-{
-    for (const QString &id : ids) {
-        if (id != m.id() && !m.connections().isConnected(id))
-            return false;
-    }
-    return true;
-}
 
 // Whether every text `author` wrote in the group is at least Delivered to every other member.
 bool allDelivered(const Messenger &m, const QString &group)

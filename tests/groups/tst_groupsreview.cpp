@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Real Messengers on loopback (review of issue 13): membership changes that reach a member who
 // was away. "Away" is a Messenger destroyed and made again on the same profile folder.
+#include "groupprofile.h"
 #include "groups/groupbody.h"
 #include "groups/grouplimits.h"
 #include "groups/groupservice.h"
@@ -21,58 +22,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-struct Profile
-{
-    QTemporaryDir dir;
-    quint16 port = 0;
-    QString name;
-    std::unique_ptr<Messenger> m;
-
-    void start(quint16 discoveryPort)
-    {
-        QString error;
-        const auto identity = Identity::loadOrCreate(dir.path(), &error);
-        QVERIFY2(identity, qPrintable(error));
-        MessengerConfig config;
-        config.profileDir = dir.path();
-        config.name = name;
-        config.listenAddress = QHostAddress::LocalHost;
-        config.port = port;
-        config.discovery = DiscoveryConfig{discoveryPort,
-                                           {QHostAddress(u"127.255.255.255"_s)},
-                                           30000};
-        m = std::make_unique<Messenger>(*identity, config);
-        QVERIFY2(m->start(), qPrintable(m->errorString()));
-        port = m->port();
-    }
-    void stop()
-    {
-        m->shutdown();
-        m.reset();
-    }
-    QString id() const { return m->id(); }
-};
-
-bool connectedToAll(Messenger &m, const QStringList &ids)
-{
-    for (const QString &id : ids) {
-        if (id != m.id() && !m.connections().isConnected(id))
-            return false;
-    }
-    return true;
-}
-
-// The group's texts by `author`, in the order they are shown.
-QStringList textsBy(const Messenger &m, const QString &group, const QString &author)
-{
-    QStringList out;
-    for (const ChatMessage &c : m.history().conversation(group)) {
-        if (c.kind == MessageKind::Text && c.author == author)
-            out.append(c.text);
-    }
-    return out;
-}
 
 template<typename T>
 QList<T> receivedOf(const RawPeer &peer)
