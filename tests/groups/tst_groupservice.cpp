@@ -2,6 +2,7 @@
 // The groups service against a fake network (docs/groups.md, rules 2 to 5): what it accepts,
 // what it refuses (and that the group goes on), catch-up, the pull budget, receipts.
 #include "faketransport.h"
+#include "groupactor.h"
 #include "groups/grouplimits.h"
 #include "groups/groupservice.h"
 #include "identity/identity.h"
@@ -16,57 +17,6 @@
 
 using Groups::Body;
 using Groups::Kind;
-
-namespace {
-// A remote member: writes its own chained, signed messages.
-struct Actor
-{
-    explicit Actor(const Identity &identity)
-        : identity(identity)
-        , signer(std::make_unique<Signer>(identity.privateKey()))
-    {}
-    Identity identity;
-    std::unique_ptr<Signer> signer;
-    qint64 seq = 0;
-    QByteArray link = QByteArray(32, '\0');
-
-    QString id() const { return identity.id(); }
-    Groups::Member member() const
-    {
-        return Groups::Member{id(), identity.certificate().toDer(), QStringLiteral("m")};
-    }
-    // The next message of this author; `signWith` forges the signature with another key.
-    Protocol::GroupMessage write(const QString &group,
-                                 Body b,
-                                 qint64 lc,
-                                 const Signer *signWith = nullptr)
-    {
-        b.group = group;
-        b.author = id();
-        b.seq = ++seq;
-        b.lc = lc;
-        b.prev = link;
-        b.sentAt = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
-        const QByteArray bytes = Groups::encode(b);
-        const QByteArray sig = (signWith ? signWith : signer.get())->sign(bytes);
-        link = Groups::linkHash(bytes, sig);
-        return {bytes, sig};
-    }
-    Protocol::GroupMessage text(const QString &group, const QString &t, qint64 lc)
-    {
-        Body b;
-        b.kind = Kind::Text;
-        b.text = t;
-        return write(group, b, lc);
-    }
-};
-
-Identity newIdentity()
-{
-    QString error;
-    return *Identity::generate(&error);
-}
-} // namespace
 
 class tst_GroupService : public QObject
 {

@@ -4,6 +4,7 @@
 // group that falls silent, a quota a stranger fills, a disk a stranger fills, members who
 // disagree on what was said.
 #include "faketransport.h"
+#include "groupactor.h"
 #include "groups/grouplimits.h"
 #include "groups/groupservice.h"
 #include "identity/identity.h"
@@ -18,67 +19,6 @@
 
 using Groups::Body;
 using Groups::Kind;
-
-namespace {
-// A remote peer writing its own chained, signed messages.
-struct Actor
-{
-    explicit Actor(const Identity &identity)
-        : identity(identity)
-        , signer(std::make_unique<Signer>(identity.privateKey()))
-    {}
-    Identity identity;
-    std::unique_ptr<Signer> signer;
-    qint64 seq = 0;
-    QByteArray link = QByteArray(32, '\0');
-
-    QString id() const { return identity.id(); }
-    Groups::Member member() const
-    {
-        return Groups::Member{id(), identity.certificate().toDer(), QStringLiteral("m")};
-    }
-    Protocol::GroupMessage write(const QString &group, Body b, qint64 lc)
-    {
-        b.group = group;
-        b.author = id();
-        b.seq = ++seq;
-        b.lc = lc;
-        b.prev = link;
-        b.sentAt = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
-        const QByteArray bytes = Groups::encode(b);
-        const QByteArray sig = signer->sign(bytes);
-        link = Groups::linkHash(bytes, sig);
-        return {bytes, sig};
-    }
-    Protocol::GroupMessage text(const QString &group, const QString &t, qint64 lc)
-    {
-        Body b;
-        b.kind = Kind::Text;
-        b.text = t;
-        return write(group, b, lc);
-    }
-    // A create of a new group (nonce from `n`) with these members; the group's ID in *group.
-    Protocol::GroupMessage create(int n, const QList<Groups::Member> &members, QString *group)
-    {
-        Body c;
-        c.kind = Kind::Create;
-        c.name = QStringLiteral("G%1").arg(n);
-        c.nonce = QCryptographicHash::hash(QByteArray::number(n), QCryptographicHash::Sha256)
-                      .left(Groups::NonceBytes);
-        c.members = members;
-        *group = Groups::groupIdFor(id(), c.nonce);
-        seq = 0;
-        link = QByteArray(32, '\0');
-        return write(*group, c, 1);
-    }
-};
-
-Identity newIdentity()
-{
-    QString error;
-    return *Identity::generate(&error);
-}
-} // namespace
 
 class tst_GroupsHostile : public QObject
 {
