@@ -2,6 +2,7 @@
 #pragma once
 
 // A shoal-cli process driven through its JSON-lines interface, for tests.
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -26,6 +27,7 @@ public:
                     continue;
                 }
                 events.append(doc.object());
+                arrivedMs.append(now());
             }
         });
         process.start();
@@ -74,10 +76,28 @@ public:
         }
         return false;
     }
+    // A monotonic clock in ms, shared by every process of a test.
+    static qint64 now()
+    {
+        QElapsedTimer t;
+        t.start();
+        return t.msecsSinceReference();
+    }
+    // When the first event matching `pred` was read, or -1.
+    template<typename Pred>
+    qint64 arrivalOf(Pred pred) const
+    {
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            if (pred(events.at(i)))
+                return arrivedMs.at(i);
+        }
+        return -1;
+    }
     QString id() const { return event(u"ready"_s).value(u"id"_s).toString(); }
     int port() const { return event(u"ready"_s).value(u"port"_s).toInt(); }
 
     QProcess process;
     QList<QJsonObject> events;
+    QList<qint64> arrivedMs; // when each event was read, on now()'s clock
     QList<QByteArray> badLines;
 };

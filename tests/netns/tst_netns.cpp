@@ -3,14 +3,11 @@
 // runs in each with the shipped defaults (broadcast on every interface, port 47800/47801),
 // which is only ever safe inside namespaces like these, made and removed by this test.
 #include "cliprocess.h"
+#include "netnstopology.h"
 
 #include <QJsonArray>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -42,83 +39,31 @@ private Q_SLOTS:
 
 private:
     std::vector<std::unique_ptr<CliProcess>> startHosts(int first, int last, QTemporaryDir *dirs);
-    bool ip(const QStringList &args);
-    bool run(const QString &program, const QStringList &args);
-    QString ns(const QString &what) const { return u"shoal%1-%2"_s.arg(getpid()).arg(what); }
+    QString host(int i) const { return u"h%1"_s.arg(i); }
 
-    QString m_ip;
-    QStringList m_namespaces;
+    std::unique_ptr<NetnsTopology> m_net;
 };
-
-bool tst_Netns::ip(const QStringList &args)
-{
-    QProcess p;
-    p.start(m_ip, args);
-    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning().noquote() << "ip" << args.join(u' ')
-                             << "failed:" << p.readAllStandardError().trimmed();
-        return false;
-    }
-    return true;
-}
 
 void tst_Netns::initTestCase()
 {
-    if (geteuid() != 0)
-        QSKIP("needs root to create network namespaces (CI runs as root); skipped");
-    m_ip = QStandardPaths::findExecutable(u"ip"_s);
-    if (m_ip.isEmpty())
-        QSKIP("needs the ip command (iproute2); skipped");
-
-    // The bridge lives in its own namespace: nothing here touches the host's interfaces.
-    const QString br = ns(u"br"_s);
-    QVERIFY(ip({u"netns"_s, u"add"_s, br}));
-    m_namespaces.append(br);
-    QVERIFY(ip({u"-n"_s, br, u"link"_s, u"add"_s, u"br0"_s, u"type"_s, u"bridge"_s}));
-    QVERIFY(ip({u"-n"_s, br, u"link"_s, u"set"_s, u"br0"_s, u"up"_s}));
+    const QString why = NetnsTopology::unavailable();
+    if (!why.isEmpty())
+        QSKIP(qPrintable(why + u"; skipped"_s));
+    m_net = std::make_unique<NetnsTopology>(u"netns"_s);
+    QVERIFY(m_net->addSwitch(u"br0"_s));
     // Hosts 1-3 have IPv4 and IPv6; hosts 4-6 only IPv6 link-local addresses.
     for (int i = 1; i <= 6; ++i) {
-        const QString host = ns(u"h%1"_s.arg(i));
-        const QString port = u"p%1"_s.arg(i);
-        QVERIFY(ip({u"netns"_s, u"add"_s, host}));
-        m_namespaces.append(host);
-        // No duplicate address detection: link-local addresses are usable at once.
-        QProcess sysctl;
-        sysctl.start(m_ip,
-                     {u"netns"_s,
-                      u"exec"_s,
-                      host,
-                      u"sysctl"_s,
-                      u"-qw"_s,
-                      u"net.ipv6.conf.default.accept_dad=0"_s,
-                      u"net.ipv6.conf.all.accept_dad=0"_s});
-        QVERIFY(sysctl.waitForFinished(10000));
-        QVERIFY(ip({u"-n"_s,
-                    host,
-                    u"link"_s,
-                    u"add"_s,
-                    u"eth0"_s,
-                    u"type"_s,
-                    u"veth"_s,
-                    u"peer"_s,
-                    u"name"_s,
-                    port,
-                    u"netns"_s,
-                    br}));
-        QVERIFY(ip({u"-n"_s, br, u"link"_s, u"set"_s, port, u"master"_s, u"br0"_s, u"up"_s}));
-        if (i <= 3) {
-            QVERIFY(ip(
-                {u"-n"_s, host, u"addr"_s, u"add"_s, u"10.77.0.%1/24"_s.arg(i), u"dev"_s, u"eth0"_s}));
-        }
-        QVERIFY(ip({u"-n"_s, host, u"link"_s, u"set"_s, u"eth0"_s, u"up"_s}));
-        QVERIFY(ip({u"-n"_s, host, u"link"_s, u"set"_s, u"lo"_s, u"up"_s}));
+        QStringList addresses;
+        if (i <= 3)
+            addresses.append(u"10.77.0.%1/24"_s.arg(i));
+        QVERIFY(m_net->addHost(host(i)));
+        QVERIFY(m_net->plug(host(i), u"eth0"_s, u"br0"_s, addresses));
     }
 }
 
 void tst_Netns::cleanupTestCase()
 {
-    for (const QString &n : std::as_const(m_namespaces))
-        ip({u"netns"_s, u"del"_s, n});
+    m_net.reset();
 }
 
 void tst_Netns::defaultsDiscoverAndChat()
@@ -164,18 +109,12 @@ std::vector<std::unique_ptr<CliProcess>> tst_Netns::startHosts(int first,
     std::vector<std::unique_ptr<CliProcess>> hosts;
     for (int i = first; i <= last; ++i) {
         // No --discovery-target, no --port: the shipped defaults, inside the namespace.
-        hosts.push_back(std::make_unique<CliProcess>(m_ip,
-                                                     QStringList{u"netns"_s,
-                                                                 u"exec"_s,
-                                                                 ns(u"h%1"_s.arg(i)),
-                                                                 u"env"_s,
-                                                                 u"-u"_s,
-                                                                 u"SHOAL_LOOPBACK_ONLY"_s,
-                                                                 QStringLiteral(SHOAL_CLI_PATH),
-                                                                 u"--profile"_s,
-                                                                 dirs[i - first].path(),
-                                                                 u"--name"_s,
-                                                                 u"host%1"_s.arg(i)}));
+        hosts.push_back(
+            std::make_unique<CliProcess>(m_net->ipPath(),
+                                         m_net->shoalArguments(host(i),
+                                                               QStringLiteral(SHOAL_CLI_PATH),
+                                                               dirs[i - first].path(),
+                                                               u"host%1"_s.arg(i))));
     }
     return hosts;
 }
@@ -197,47 +136,22 @@ void tst_Netns::ipv6OnlyDiscoverAndChat()
     QTRY_COMPARE(hosts[1]->event(u"message"_s).value(u"text"_s).toString(), u"v6"_s);
 }
 
-bool tst_Netns::run(const QString &program, const QStringList &args)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        qWarning().noquote() << program << args.join(u' ')
-                             << "failed:" << p.readAllStandardError().trimmed();
-        return false;
-    }
-    return true;
-}
-
 void tst_Netns::linkDropAndLossDuringConversation()
 {
     // 2,000 messages from host 1 to host 2 while the network misbehaves: 5 % of packets
     // dropped at random in both directions (nftables; this kernel has no netem qdisc), and
     // host 1's link pulled for 3 s and put back. Every message arrives exactly once.
-    const QString nft = QStandardPaths::findExecutable(u"nft"_s);
-    QVERIFY2(!nft.isEmpty(), "needs nft (nftables; scripts/setup.sh installs it)");
     QTemporaryDir dirs[2];
     auto hosts = startHosts(1, 2, dirs);
     for (auto &h : hosts)
         QTRY_VERIFY(!h->id().isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(allSeeAll(hosts), 5000);
-    auto lossy = [&](int host, bool on) {
-        const QString n = ns(u"h%1"_s.arg(host));
+    auto lossy = [&](int i, bool on) {
         if (!on)
-            return run(m_ip, {u"netns"_s, u"exec"_s, n, nft, u"delete table inet loss"_s});
-        return run(m_ip, {u"netns"_s, u"exec"_s, n, nft, u"add table inet loss"_s})
-               && run(m_ip,
-                      {u"netns"_s,
-                       u"exec"_s,
-                       n,
-                       nft,
-                       u"add chain inet loss out { type filter hook output priority 0; }"_s})
-               && run(m_ip,
-                      {u"netns"_s,
-                       u"exec"_s,
-                       n,
-                       nft,
-                       u"add rule inet loss out oifname eth0 numgen random mod 100 < 5 drop"_s});
+            return m_net->nft(host(i), u"delete table inet loss"_s);
+        return m_net->nft(host(i),
+                          u"table inet loss { chain out { type filter hook output priority 0; "
+                          "oifname eth0 numgen random mod 100 < 5 drop; }; }"_s);
     };
     constexpr int Count = 2000;
     const QString to = hosts[1]->id();
@@ -248,9 +162,9 @@ void tst_Netns::linkDropAndLossDuringConversation()
             QVERIFY(lossy(1, true) && lossy(2, true));
         } else if (i == 800) {
             QTRY_VERIFY_WITH_TIMEOUT(received() > 100, 20000);
-            QVERIFY(ip({u"-n"_s, ns(u"h1"_s), u"link"_s, u"set"_s, u"eth0"_s, u"down"_s}));
+            QVERIFY(m_net->ipIn(host(1), {u"link"_s, u"set"_s, u"eth0"_s, u"down"_s}));
             QTest::qWait(3000); // the outage itself, not a synchronisation
-            QVERIFY(ip({u"-n"_s, ns(u"h1"_s), u"link"_s, u"set"_s, u"eth0"_s, u"up"_s}));
+            QVERIFY(m_net->ipIn(host(1), {u"link"_s, u"set"_s, u"eth0"_s, u"up"_s}));
         }
     }
     QTRY_VERIFY_WITH_TIMEOUT(received() >= Count, 120000);
