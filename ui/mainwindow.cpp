@@ -350,6 +350,7 @@ void MainWindow::openSettingsDialog()
         m_settings = edited;
         m_messenger.setName(edited.name);
         m_messenger.setSendReadReceipts(edited.readReceipts);
+        m_messenger.setPeerExchange(edited.peerExchange);
         m_messenger.setDownloadDir(edited.effectiveDownloadDir());
         m_tray->setSettings(edited);
         m_notifier->setSettings(edited);
@@ -402,6 +403,16 @@ void MainWindow::setAcceptFilesFrom(const QString &peerId, bool accept)
     Q_EMIT settingsChanged(m_settings);
 }
 
+void MainWindow::setSharedWithOthers(const QString &peerId, bool shared)
+{
+    if (shared == !m_settings.notSharedWithOthers.contains(peerId))
+        return;
+    if (!m_messenger.setSharedWithOthers(peerId, shared))
+        return;
+    m_settings.notSharedWithOthers = m_messenger.notSharedWithOthers();
+    Q_EMIT settingsChanged(m_settings);
+}
+
 void MainWindow::showPeerMenu(const QPoint &pos)
 {
     const QModelIndex index = m_peers->indexAt(pos);
@@ -428,7 +439,13 @@ void MainWindow::showPeerMenu(const QPoint &pos)
     accept->setCheckable(true);
     accept->setChecked(m_settings.acceptFilesFrom.contains(peerId));
     accept->setToolTip(tr("Their files are saved in the download folder without asking"));
+    QAction *hide = menu.addAction(tr("&Don't share this contact's address"));
+    hide->setCheckable(true);
+    hide->setChecked(!m_messenger.isSharedWithOthers(peerId));
+    hide->setToolTip(tr("Peer exchange never tells your other contacts where this one is"));
     QAction *chosen = menu.exec(m_peers->viewport()->mapToGlobal(pos));
     if (chosen == accept)
         setAcceptFilesFrom(peerId, accept->isChecked());
+    else if (chosen == hide)
+        setSharedWithOthers(peerId, !hide->isChecked());
 }

@@ -51,6 +51,8 @@ public:
     QAction *transfersAction() const { return m_transfersAction; }
     // "Always accept files from this peer" (the peer list's menu): kept in the settings.
     void setAcceptFilesFrom(const QString &peerId, bool accept);
+    // Whether this contact's address is told to other contacts (peer exchange).
+    void setSharedWithOthers(const QString &peerId, bool shared);
     ProfileSettings settings() const { return m_settings; }
     // The settings with where the window is now (size, state, splitter), as they are saved.
     ProfileSettings settingsWithLayout() const;

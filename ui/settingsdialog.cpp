@@ -22,6 +22,8 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     , m_discovery(new QCheckBox(tr("Find peers on the local network"), this))
     , m_discoveryPort(new QSpinBox(this))
     , m_readReceipts(new QCheckBox(tr("Let senders know when I have read their messages"), this))
+    , m_peerExchange(
+          new QCheckBox(tr("Tell my contacts where my other contacts are (peer exchange)"), this))
     , m_tray(new QCheckBox(tr("Show an icon in the system tray"), this))
     , m_notifications(new QCheckBox(tr("Notify me when the window is not in front"), this))
     , m_alert(new QCheckBox(tr("Mark the window as needing attention"), this))
@@ -38,6 +40,10 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     m_discoveryPort->setRange(1, 65535);
     m_discoveryPort->setValue(settings.discoveryPort);
     m_readReceipts->setChecked(settings.readReceipts);
+    m_peerExchange->setChecked(settings.peerExchange);
+    m_peerExchange->setToolTip(tr("Contacts connected to you learn the address of your other "
+                                  "contacts online, so that they can connect to each other "
+                                  "across routers. A contact can be left out from its menu."));
     m_tray->setChecked(settings.trayIcon);
     m_tray->setToolTip(tr("While the icon is in the tray, closing the window keeps Shoal "
                           "running there; Quit ends it."));
@@ -53,6 +59,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     form->addRow(QString(), m_discovery);
     form->addRow(tr("&Discovery port (UDP):"), m_discoveryPort);
     form->addRow(tr("Read receipts:"), m_readReceipts);
+    form->addRow(tr("Contacts:"), m_peerExchange);
     form->addRow(tr("Tray:"), m_tray);
     form->addRow(tr("New messages:"), m_notifications);
     form->addRow(QString(), m_alert);
@@ -90,6 +97,7 @@ ProfileSettings SettingsDialog::settings() const
     s.discoveryEnabled = m_discovery->isChecked();
     s.discoveryPort = quint16(m_discoveryPort->value());
     s.readReceipts = m_readReceipts->isChecked();
+    s.peerExchange = m_peerExchange->isChecked();
     s.trayIcon = m_tray->isChecked();
     s.notifications = m_notifications->isChecked();
     s.alertWindow = m_alert->isChecked();

@@ -26,6 +26,7 @@ public:
     QCheckBox *discoveryBox() const { return m_discovery; }
     QSpinBox *discoveryPortBox() const { return m_discoveryPort; }
     QCheckBox *readReceiptsBox() const { return m_readReceipts; }
+    QCheckBox *peerExchangeBox() const { return m_peerExchange; }
     QCheckBox *trayBox() const { return m_tray; }
     QCheckBox *notificationsBox() const { return m_notifications; }
     QCheckBox *alertBox() const { return m_alert; }
@@ -42,6 +43,7 @@ private:
     QCheckBox *m_discovery;
     QSpinBox *m_discoveryPort;
     QCheckBox *m_readReceipts;
+    QCheckBox *m_peerExchange;
     QCheckBox *m_tray;
     QCheckBox *m_notifications;
     QCheckBox *m_alert;

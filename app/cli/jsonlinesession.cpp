@@ -432,6 +432,38 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         emitEvent(e, ref);
         return;
     }
+    // --- Peer exchange (docs/protocol.md, "Peer exchange") ---
+    if (cmd == u"set"_s) {
+        const QJsonValue pex = command.value(u"peer_exchange"_s);
+        if (!pex.isBool() && !pex.isUndefined())
+            return fail(u"set takes \"peer_exchange\": true or false"_s);
+        if (pex.isBool()) {
+            m_messenger.setPeerExchange(pex.toBool());
+            Q_EMIT settingsChanged();
+        }
+        // Without a setting: what they are now.
+        emitEvent({{u"event"_s, u"settings"_s},
+                   {u"peer_exchange"_s, m_messenger.peerExchange()},
+                   {u"not_shared"_s, QJsonArray::fromStringList(m_messenger.notSharedWithOthers())}},
+                  ref);
+        return;
+    }
+    if (cmd == u"exclude"_s) {
+        const QJsonValue peer = command.value(u"peer"_s);
+        const QJsonValue given = command.value(u"exclude"_s);
+        const QJsonValue exclude = given.isUndefined() ? QJsonValue(true) : given;
+        if (!peer.isString() || !exclude.isBool())
+            return fail(u"exclude needs \"peer\": PEER_ID and optional \"exclude\": true|false"_s);
+        QString error;
+        if (!m_messenger.setSharedWithOthers(peer.toString(), !exclude.toBool(), &error))
+            return fail(error);
+        Q_EMIT settingsChanged();
+        emitEvent({{u"event"_s, u"exclude"_s},
+                   {u"peer"_s, peer.toString()},
+                   {u"exclude"_s, !m_messenger.isSharedWithOthers(peer.toString())}},
+                  ref);
+        return;
+    }
     if (cmd == u"send-file"_s) {
         const QJsonValue to = command.value(u"to"_s);
         const QJsonValue path = command.value(u"path"_s);

@@ -32,6 +32,8 @@ public:
 
 Q_SIGNALS:
     void quitRequested();
+    // A setting kept in shoal.ini changed (peer exchange and who is not shared): save it.
+    void settingsChanged();
 
 private:
     void onInput();

@@ -65,6 +65,12 @@ int main(int argc, char *argv[])
     for (const QString &warning : profile->warnings() + settingsWarnings)
         messenger.addWarning(warning);
     JsonLineSession session(messenger, STDIN_FILENO, stdout);
+    QObject::connect(&session, &JsonLineSession::settingsChanged, &session, [&] {
+        options->settings.peerExchange = messenger.peerExchange();
+        options->settings.notSharedWithOthers = messenger.notSharedWithOthers();
+        if (!options->settings.save(options->settingsDir, &error))
+            session.emitError(error);
+    });
     session.setQuitAtEndOfInput(!options->serve);
     // SIGTERM (systemctl stop) and SIGINT (Ctrl+C) end like the quit command: bye to peers.
     QuitSignals quitSignals;

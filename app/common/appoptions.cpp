@@ -315,6 +315,8 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName)
     config.port = port;
     config.discovery = discovery;
     config.sendReadReceipts = settings.readReceipts;
+    config.peerExchange = settings.peerExchange;
+    config.notSharedWithOthers = settings.notSharedWithOthers;
     // --download-dir, else the one chosen in Settings, else the system's Downloads.
     config.downloadDir = !downloadDir.isEmpty() ? downloadDir : settings.effectiveDownloadDir();
     if (settings.maxOfferEntries > 0)

@@ -11,6 +11,7 @@
 #include "net/dispatcher.h"
 #include "net/peeraddress.h"
 #include "peers/dialer.h"
+#include "peers/peerexchange.h"
 #include "peers/roster.h"
 #include "storage/messagestore.h"
 
@@ -44,6 +45,17 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     m_inbox = new Inbox(transport, *m_store, this);
     m_receipts = new Receipts(transport, *m_store, m_config.sendReadReceipts, this);
     m_dialer = new Dialer(id(), transport, *m_store, *m_roster, this);
+    // After the roster: it reads who is online when a stream comes up.
+    m_pex = new PeerExchange(id(), transport, *m_roster, this);
+    m_pex->setEnabled(m_config.peerExchange);
+    for (const QString &peerId : std::as_const(m_config.notSharedWithOthers))
+        m_pex->setExcluded(peerId, true);
+    connect(m_pex,
+            &PeerExchange::peerHinted,
+            m_dialer,
+            [this](const QString &peerId, const QStringList &addresses, const QString &informant) {
+                m_dialer->onPeerHinted(peerId, addresses, Dialer::HintSource::Exchange, informant);
+            });
     m_files = new FileTransfers(transport,
                                 *m_store,
                                 FilesConfig{m_config.downloadDir,
@@ -185,6 +197,7 @@ void Messenger::registerHandlers()
     m_dispatcher->on(m_groups, &GroupService::onSync);
     m_dispatcher->on(m_groups, &GroupService::onPull);
     m_dispatcher->on(m_groups, &GroupService::onReceipt);
+    m_dispatcher->on(m_pex, &PeerExchange::onPex);
     // The files' bulk messages are not the conversation's: on a chat stream they are ignored.
     const auto notHere = [](const QString &peerId, const auto &message) {
         qCDebug(lcMessenger) << "ignored on the chat stream from" << peerId
@@ -360,6 +373,44 @@ bool Messenger::retryMessage(const QUuid &id, QString *error)
 bool Messenger::deleteMessage(const QUuid &id, QString *error)
 {
     return m_outbox->remove(id, error);
+}
+
+void Messenger::setPeerExchange(bool enabled)
+{
+    m_config.peerExchange = enabled;
+    m_pex->setEnabled(enabled);
+}
+
+const Dialer &Messenger::dialer() const
+{
+    return *m_dialer;
+}
+
+bool Messenger::peerExchange() const
+{
+    return m_pex->isEnabled();
+}
+
+bool Messenger::setSharedWithOthers(const QString &peerId, bool shared, QString *error)
+{
+    if (!Protocol::isValidPeerId(peerId)) {
+        if (error)
+            *error = tr("%1 is not a peer ID.").arg(peerId);
+        return false;
+    }
+    m_pex->setExcluded(peerId, !shared);
+    m_config.notSharedWithOthers = m_pex->excluded();
+    return true;
+}
+
+bool Messenger::isSharedWithOthers(const QString &peerId) const
+{
+    return !m_pex->isExcluded(peerId);
+}
+
+QStringList Messenger::notSharedWithOthers() const
+{
+    return m_pex->excluded();
 }
 
 void Messenger::shutdown()

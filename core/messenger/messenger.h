@@ -27,6 +27,7 @@ class Dispatcher;
 class Inbox;
 class MessageStore;
 class Outbox;
+class PeerExchange;
 class Receipts;
 class Roster;
 
@@ -59,6 +60,9 @@ struct MessengerConfig
     QString acceptFilesInto;
     OfferLimits offerLimits;
     int maxPendingOffersPerPeer = 100; // offers from one peer waiting for a decision
+    // Peer exchange (docs/protocol.md): tell peers where our other peers are, except these.
+    bool peerExchange = true;
+    QStringList notSharedWithOthers; // peer IDs whose address is never told
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
@@ -146,6 +150,19 @@ public:
     bool acceptsFilesFrom(const QString &peerId) const;
     void setAcceptFilesFrom(const QString &peerId, bool accept);
 
+    // --- Peer exchange (docs/protocol.md, "Peer exchange") ---
+    // Whether peers are told where our other peers are (on by default). What peers tell us is
+    // used either way: it is dialled only to the ID it names, within bounds.
+    void setPeerExchange(bool enabled);
+    bool peerExchange() const;
+    // Whether this contact's address may be told to others (true unless the person said no).
+    // False and *error for what is not a peer ID.
+    bool setSharedWithOthers(const QString &peerId, bool shared, QString *error = nullptr);
+    bool isSharedWithOthers(const QString &peerId) const;
+    QStringList notSharedWithOthers() const;
+    // For tests: the dialer's hints.
+    const Dialer &dialer() const;
+
     // --- Groups (docs/groups.md) ---
     // Creates a group of this profile and `members` (known peers' IDs): its ID, or nullopt and
     // *error (no name, a name too long, an unknown peer, too many members or groups).
@@ -226,6 +243,7 @@ private:
     Inbox *m_inbox;
     Receipts *m_receipts;
     Dialer *m_dialer;
+    PeerExchange *m_pex;
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
     QSet<QString> m_filesWant, m_groupsWant; // peers each service wants dialled

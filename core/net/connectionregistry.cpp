@@ -91,8 +91,9 @@ Protocol::Hello ConnectionRegistry::ownHello() const
     hello.peerId = m_identity.id();
     hello.name = m_name;
     hello.port = listeningPort();
-    // Bulk streams may be dialled to us; a version 1 peer ignores the capability.
-    hello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability)};
+    // Bulk streams may be dialled to us, and we take pex; a version 1 peer ignores these.
+    hello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability),
+                          QString::fromLatin1(Protocol::PexCapability)};
     return hello;
 }
 

@@ -1014,6 +1014,88 @@ QString HeadsMessage<Tag>::toString() const
 template struct HeadsMessage<GroupSyncTag>;
 template struct HeadsMessage<GroupPullTag>;
 
+QCborMap Pex::toCbor() const
+{
+    QCborMap map = typed("pex"_L1);
+    QCborArray array;
+    for (const Peer &peer : peers) {
+        QCborMap entry;
+        entry.insert("id"_L1, peer.id);
+        entry.insert("a"_L1, QCborArray::fromStringList(peer.addresses));
+        array.append(entry);
+    }
+    map.insert("peers"_L1, array);
+    return map;
+}
+
+std::optional<Pex> Pex::fromCbor(const QCborMap &map, QString *error)
+{
+    const QCborValue p = map.value("peers"_L1);
+    if (!p.isArray()) {
+        *error = p.isUndefined() ? u"missing field \"peers\""_s
+                                 : u"field \"peers\" is not an array"_s;
+        return std::nullopt;
+    }
+    const QCborArray array = p.toArray();
+    if (array.size() > MaxPeers) {
+        *error = u"more than %1 peers in a pex"_s.arg(MaxPeers);
+        return std::nullopt;
+    }
+    Pex out;
+    out.peers.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QCborValue item = array.at(i);
+        if (!item.isMap()) {
+            *error = u"pex peer %1 is not a map"_s.arg(i);
+            return std::nullopt;
+        }
+        const QCborMap entry = item.toMap();
+        const QCborValue id = entry.value("id"_L1);
+        Peer peer;
+        peer.id = id.isString() ? exactString(id) : QString();
+        if (!isValidPeerId(peer.id)) {
+            *error = u"pex peer %1 has no valid \"id\""_s.arg(i);
+            return std::nullopt;
+        }
+        for (const Peer &seen : std::as_const(out.peers)) {
+            if (seen.id == peer.id) {
+                *error = u"pex peer %1 given twice"_s.arg(peer.id);
+                return std::nullopt;
+            }
+        }
+        const QCborValue a = entry.value("a"_L1);
+        const QCborArray addresses = a.toArray();
+        if (!a.isArray() || addresses.isEmpty() || addresses.size() > MaxAddresses) {
+            *error = u"pex peer %1: \"a\" is not an array of 1 to %2 addresses"_s.arg(peer.id).arg(
+                MaxAddresses);
+            return std::nullopt;
+        }
+        for (const QCborValue &address : addresses) {
+            const QString text = address.isString() ? exactString(address) : QString();
+            if (text.isEmpty() || text.size() > MaxAddressLength) {
+                *error = u"pex peer %1: an address is not text of 1 to %2 characters"_s.arg(peer.id)
+                             .arg(MaxAddressLength);
+                return std::nullopt;
+            }
+            peer.addresses.append(text);
+        }
+        out.peers.append(peer);
+    }
+    return out;
+}
+
+QString Pex::toString() const
+{
+    QStringList shown;
+    for (qsizetype i = 0; i < qMin<qsizetype>(peers.size(), 3); ++i) {
+        shown.append(
+            u"%1@%2"_s.arg(peers.at(i).id.left(8), quoted(peers.at(i).addresses.join(u','))));
+    }
+    if (peers.size() > shown.size())
+        shown.append(u"…"_s);
+    return u"pex(%1 peers: %2)"_s.arg(peers.size()).arg(shown.join(u", "_s));
+}
+
 QString Unknown::toString() const
 {
     return u"unknown(%1)"_s.arg(type);
@@ -1440,6 +1522,8 @@ std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
         return wrap(GroupPull::fromCbor(map, error));
     if (type == "grcpt"_L1)
         return wrap(GroupReceipt::fromCbor(map, error));
+    if (type == "pex"_L1)
+        return wrap(Pex::fromCbor(map, error));
     return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 

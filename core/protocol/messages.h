@@ -5,11 +5,13 @@
 //
 //   message = hello / chat / ack / read / resend / ping / pong / bye
 //           / offer / xfer / mreq / man / get / data / fend
-//           / gmsg / gpage / gsync / gpull / grcpt                ; each a CBOR map, text keys
+//           / gmsg / gpage / gsync / gpull / grcpt
+//           / pex                                                 ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
 //             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
 //           ; chat); any other value is an error. Capability "streams": bulk may be dialled.
+//           ; Capability "pex": the peer takes (and may send) pex.
 //   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr }   ; ts: ms since epoch, UTC
 //   ack   = { "t": "ack", "mid": uuid-text }
 //   read  = { "t": "read", "mid": uuid-text }   ; the message was shown to its reader
@@ -41,6 +43,9 @@
 //   gpull = { "t": "gpull", "g": group-id, "h": { * peer-id => uint } }   ; send what follows
 //   grcpt = { "t": "grcpt", "b": bstr, "sig": bstr }    ; a member's signed receipt
 //   ; b: 1..262144 bytes; sig: 1..80 bytes; h: at most 256 entries, each value <= 2^53
+//   ; Peer exchange (docs/protocol.md, "Peer exchange"): on the chat stream.
+//   pex   = { "t": "pex", "peers": [0*64 { "id": peer-id, "a": [1*8 tstr] }] }
+//           ; a: "host:port", 1..64 characters each; an ID at most once
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
@@ -97,6 +102,8 @@ enum class Stream : quint8 {
 };
 // The capability (hello "caps") of a peer that takes streams other than chat.
 inline constexpr char StreamsCapability[] = "streams";
+// The capability of a peer that takes peer exchange ("pex").
+inline constexpr char PexCapability[] = "pex";
 
 struct Hello
 {
@@ -396,6 +403,28 @@ struct GroupPullTag
 using GroupSync = HeadsMessage<GroupSyncTag>;
 using GroupPull = HeadsMessage<GroupPullTag>;
 
+// Peer exchange: peers the sender is connected to now, and where it reaches each ("pex").
+// Every entry is a claim of the sender's, dialled only to the ID given (core/peers/dialer.h).
+struct Pex
+{
+    static constexpr qsizetype MaxPeers = 64;
+    static constexpr qsizetype MaxAddresses = 8;
+    static constexpr qsizetype MaxAddressLength = 64;
+
+    struct Peer
+    {
+        QString id;
+        QStringList addresses; // "host:port", 1..MaxAddresses of 1..MaxAddressLength characters
+        bool operator==(const Peer &o) const { return id == o.id && addresses == o.addresses; }
+    };
+    QList<Peer> peers; // at most MaxPeers, each ID once
+
+    QCborMap toCbor() const;
+    static std::optional<Pex> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Pex &o) const { return peers == o.peers; }
+};
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -424,6 +453,7 @@ using Message = std::variant<Hello,
                              GroupSync,
                              GroupPull,
                              GroupReceipt,
+                             Pex,
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

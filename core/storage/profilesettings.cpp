@@ -59,6 +59,11 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
         if (!id.isEmpty() && !out.acceptFilesFrom.contains(id))
             out.acceptFilesFrom.append(id);
     }
+    out.peerExchange = s.value(u"privacy/peerExchange"_s, true).toBool();
+    for (const QString &id : s.value(u"privacy/notSharedWithOthers"_s).toStringList()) {
+        if (!id.isEmpty() && !out.notSharedWithOthers.contains(id))
+            out.notSharedWithOthers.append(id);
+    }
     // A limit that is not a positive number is Shoal's default.
     const auto limit = [&s](const QString &key) {
         bool ok = false;
@@ -105,6 +110,8 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"desktop/trayNoteShown"_s, trayNoteShown);
     s.setValue(u"files/downloadDir"_s, downloadDir);
     s.setValue(u"files/acceptFrom"_s, acceptFilesFrom);
+    s.setValue(u"privacy/peerExchange"_s, peerExchange);
+    s.setValue(u"privacy/notSharedWithOthers"_s, notSharedWithOthers);
     const auto keepLimit = [&s](const QString &key, qint64 v) {
         if (v > 0)
             s.setValue(key, v);

@@ -27,6 +27,9 @@ struct ProfileSettings
     // Files (ui: Settings and the peer list's menu). Empty: the system's download folder.
     QString downloadDir;
     QStringList acceptFilesFrom; // peer IDs whose offers are accepted at once
+    // Peer exchange: tell contacts where our other contacts are, except those listed.
+    bool peerExchange = true;
+    QStringList notSharedWithOthers; // peer IDs whose address is never told to others
     // Limits on what peers may offer (shoal.ini only, no dialog); 0: Shoal's default
     // (OfferLimits, MessengerConfig). Kept only when set, so a new default reaches old profiles.
     qint64 maxOfferEntries = 0;  // files/maxOfferEntries: files and folders in one offer
@@ -56,8 +59,10 @@ struct ProfileSettings
                && trayIcon == o.trayIcon && notifications == o.notifications
                && alertWindow == o.alertWindow && unreadInTitle == o.unreadInTitle
                && trayNoteShown == o.trayNoteShown && downloadDir == o.downloadDir
-               && acceptFilesFrom == o.acceptFilesFrom && maxOfferEntries == o.maxOfferEntries
-               && maxOfferBytes == o.maxOfferBytes && maxPendingOffers == o.maxPendingOffers;
+               && acceptFilesFrom == o.acceptFilesFrom && peerExchange == o.peerExchange
+               && notSharedWithOthers == o.notSharedWithOthers
+               && maxOfferEntries == o.maxOfferEntries && maxOfferBytes == o.maxOfferBytes
+               && maxPendingOffers == o.maxPendingOffers;
     }
 };
 Q_DECLARE_METATYPE(ProfileSettings)

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void threePeersDiscoverEachOther();
     void forgedAnnouncementIsHeardNotOnline();
     void fullDiskFailsAndRecovers();
+    void peerExchangeIntroducesAndSettingsKept();
 };
 
 void tst_Cli::forgedAnnouncementIsHeardNotOnline()
@@ -462,6 +463,40 @@ void tst_Cli::fullDiskFailsAndRecovers()
     QCOMPARE(history.size(), 3);
     for (const QJsonValue &m : history)
         QCOMPARE(m.toObject().value(u"state"_s).toString(), u"delivered"_s);
+}
+
+// Peer exchange through shoal-cli: Carol knows Dave, Alice is given Carol's address, and
+// Alice and Dave meet without a command; `set` and `exclude` are kept in shoal.ini.
+void tst_Cli::peerExchangeIntroducesAndSettingsKept()
+{
+    QTemporaryDir dirA, dirC, dirD;
+    CliPeer dave(dirD.path(), {u"--name"_s, u"Dave"_s});
+    QTRY_VERIFY(!dave.id().isEmpty());
+    CliPeer carol(dirC.path(),
+                  {u"--name"_s, u"Carol"_s, u"--connect"_s, u"127.0.0.1:%1"_s.arg(dave.port())});
+    QTRY_VERIFY(carol.peerOnline(dave.id(), true));
+    CliPeer alice(dirA.path(), {u"--connect"_s, u"127.0.0.1:%1"_s.arg(carol.port())});
+    QTRY_VERIFY(alice.peerOnline(carol.id(), true));
+    QTRY_VERIFY_WITH_TIMEOUT(alice.peerOnline(dave.id(), true) && dave.peerOnline(alice.id(), true),
+                             15'000);
+
+    carol.send({{u"cmd"_s, u"exclude"_s}, {u"peer"_s, u"not an id"_s}, {u"ref"_s, u"bad"_s}});
+    carol.send({{u"cmd"_s, u"set"_s}, {u"peer_exchange"_s, u"no"_s}, {u"ref"_s, u"bad2"_s}});
+    carol.send({{u"cmd"_s, u"exclude"_s}, {u"peer"_s, dave.id()}, {u"exclude"_s, true}});
+    carol.send({{u"cmd"_s, u"set"_s}, {u"peer_exchange"_s, false}});
+    QTRY_VERIFY(!carol.event(u"settings"_s).isEmpty());
+    QCOMPARE(carol.event(u"exclude"_s).value(u"exclude"_s).toBool(), true);
+    QCOMPARE(carol.all(u"error"_s).size(), 2);
+    carol.send({{u"cmd"_s, u"quit"_s}});
+    QVERIFY(carol.process.waitForFinished(5000));
+
+    CliPeer again(dirC.path());
+    QTRY_VERIFY(!again.id().isEmpty());
+    again.send({{u"cmd"_s, u"set"_s}});
+    QTRY_VERIFY(!again.event(u"settings"_s).isEmpty());
+    const QJsonObject settings = again.event(u"settings"_s);
+    QCOMPARE(settings.value(u"peer_exchange"_s).toBool(), false);
+    QCOMPARE(settings.value(u"not_shared"_s).toArray(), QJsonArray{dave.id()});
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

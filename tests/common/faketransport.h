@@ -73,8 +73,9 @@ public:
     }
     QHostAddress remoteHost(const QString &peerId) const override
     {
-        return m_connected.contains(peerId) ? QHostAddress(QHostAddress::LocalHost)
-                                            : QHostAddress();
+        if (!m_connected.contains(peerId))
+            return QHostAddress();
+        return remoteHosts.value(peerId, QHostAddress(QHostAddress::LocalHost));
     }
 
     // The network, played by the test.
@@ -85,6 +86,7 @@ public:
         m_connected.insert(peerId);
         Protocol::Hello hello;
         hello.name = name;
+        hello.capabilities = helloCapabilities;
         Q_EMIT peerConnected(peerId, hello, address, QSslCertificate());
     }
     void disconnectPeer(const QString &peerId)
@@ -129,6 +131,9 @@ public:
     QList<Sent> sent;
     QList<Dial> dials;
     QHash<QString, QHostAddress> known;
+    // Where connected peers' streams come from (default: loopback), and their hello's caps.
+    QHash<QString, QHostAddress> remoteHosts;
+    QStringList helloCapabilities;
     // Each frame sent counts as pending until drain(): the send window shows.
     bool countPendingBytes = false;
     // Called before a message is recorded as sent (to check what is true at that moment).

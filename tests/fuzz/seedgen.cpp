@@ -229,6 +229,10 @@ int main(int argc, char *argv[])
         {"gsync", Protocol::GroupSync{group.group, heads}},
         {"gpull", Protocol::GroupPull{group.group, {{owner->id(), 2}}}},
         {"grcpt", Protocol::GroupReceipt{group.receipt, group.receiptSig}},
+        // Peer exchange (docs/protocol.md, "Peer exchange").
+        {"pex",
+         Protocol::Pex{{{owner->id(), {u"192.168.1.20:47800"_s, u"[fd00::20]:47800"_s}},
+                        {QString(64, u'b'), {u"10.0.0.2:5000"_s}}}}},
     };
     QByteArray session;
     for (const auto &[name, message] : seeds) {
@@ -257,6 +261,15 @@ int main(int argc, char *argv[])
     QCborMap tooManyHeads;
     for (int i = 0; i <= Groups::MaxHeads; ++i)
         tooManyHeads.insert(u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), i);
+    const QCborMap pexEntry{{u"id"_s, owner->id()}, {u"a"_s, QCborArray{u"10.0.0.1:1"_s}}};
+    QCborArray pexTooMany;
+    for (int i = 0; i <= Protocol::Pex::MaxPeers; ++i)
+        pexTooMany.append(QCborMap{{u"id"_s, u"%1"_s.arg(i, 64, 16, QLatin1Char('0'))},
+                                   {u"a"_s, QCborArray{u"10.0.0.1:1"_s}}});
+    QCborArray nineAddresses;
+    for (int i = 0; i <= Protocol::Pex::MaxAddresses; ++i)
+        nineAddresses.append(u"10.0.0.%1:1"_s.arg(i + 1));
+    const QCborMap pexMap{{u"t"_s, u"pex"_s}, {u"peers"_s, QCborArray{pexEntry}}};
     const QList<std::pair<const char *, QCborMap>> hostile = {
         {"offer-more-files-than-n", with(offerMap, u"files"_s, 5)},
         {"offer-n-zero", with(offerMap, u"n"_s, 0)},
@@ -291,6 +304,12 @@ int main(int argc, char *argv[])
         {"gsync-key-group-id", with(gsyncMap, u"h"_s, QCborMap{{group.group, 1}})},
         {"gsync-head-over-2^53", with(gsyncMap, u"h"_s, QCborMap{{owner->id(), max + 1}})},
         {"gpull-257-heads", with(with(gsyncMap, u"t"_s, u"gpull"_s), u"h"_s, tooManyHeads)},
+        {"pex-65-peers", with(pexMap, u"peers"_s, pexTooMany)},
+        {"pex-9-addresses",
+         with(pexMap, u"peers"_s, QCborArray{with(pexEntry, u"a"_s, nineAddresses)})},
+        {"pex-peer-twice", with(pexMap, u"peers"_s, QCborArray{pexEntry, pexEntry})},
+        {"pex-address-65-chars",
+         with(pexMap, u"peers"_s, QCborArray{with(pexEntry, u"a"_s, QCborArray{QString(65, u'1')})})},
     };
     for (const auto &[name, map] : hostile) {
         QFile f(dir.filePath(u"hostile-"_s + QString::fromLatin1(name)));

@@ -50,6 +50,9 @@ private Q_SLOTS:
     void groupMalformed_data();
     void groupMalformed();
     void groupHeadsEncodeInOneOrder();
+    void pexMalformed_data();
+    void pexMalformed();
+    void fullPexFitsAFrame();
     void fullGroupPageFitsAFrame();
     void dataFrameSize();
     void dataCodecSpeed_data();
@@ -204,6 +207,10 @@ void tst_Messages::roundTrip_data()
         full256.insert(u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), i);
     QTest::newRow("gpull 256 heads") << Message(GroupPull{Group, full256});
     QTest::newRow("gpull empty") << Message(GroupPull{Group, {}});
+    // Peer exchange (docs/protocol.md, "Peer exchange").
+    QTest::newRow("pex empty") << Message(Pex{});
+    QTest::newRow("pex") << Message(
+        Pex{{{PeerA, {u"192.168.1.7:47800"_s}}, {PeerB, {u"[fd00::1]:5000"_s, u"10.0.0.2:1"_s}}}});
 }
 
 void tst_Messages::roundTrip()
@@ -752,6 +759,79 @@ void tst_Messages::groupMalformed()
     const auto decoded = decode(payload, &error);
     QVERIFY2(!decoded, qPrintable(decoded ? toString(*decoded) : QString()));
     QVERIFY(!error.isEmpty());
+}
+
+static Pex fullPex()
+{
+    Pex pex;
+    for (int i = 0; i < Pex::MaxPeers; ++i) {
+        QStringList addresses;
+        for (int a = 0; a < Pex::MaxAddresses; ++a)
+            addresses.append(u"[%1]:65535"_s.arg(u"ffff:"_s.repeated(7) + QString::number(a))
+                                 .leftJustified(Pex::MaxAddressLength, u' ', true));
+        pex.peers.append({u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), addresses});
+    }
+    return pex;
+}
+
+void tst_Messages::pexMalformed_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    const QCborMap pex = Pex{{{PeerA, {u"10.0.0.1:47800"_s}}}}.toCbor();
+    const auto peers = [&](const QCborArray &array) { return cbor(with(pex, u"peers"_s, array)); };
+    const auto entry = [](const QCborValue &id, const QCborValue &a) {
+        QCborMap m;
+        if (!id.isUndefined())
+            m.insert(u"id"_s, id);
+        if (!a.isUndefined())
+            m.insert(u"a"_s, a);
+        return QCborValue(m);
+    };
+    const QCborArray one{u"10.0.0.1:1"_s};
+    QTest::newRow("missing peers") << cbor(without(pex, u"peers"_s));
+    QTest::newRow("peers a map") << cbor(with(pex, u"peers"_s, QCborMap()));
+    QTest::newRow("peer not a map") << peers({PeerA});
+    QTest::newRow("peer without id") << peers({entry(QCborValue(), one)});
+    QTest::newRow("peer id upper case") << peers({entry(PeerA.toUpper(), one)});
+    QTest::newRow("peer id short") << peers({entry(PeerA.chopped(1), one)});
+    QTest::newRow("peer id bytes") << peers({entry(PeerA.toLatin1(), one)});
+    QTest::newRow("peer twice") << peers({entry(PeerA, one), entry(PeerA, one)});
+    QTest::newRow("peer without a") << peers({entry(PeerA, QCborValue())});
+    QTest::newRow("a empty") << peers({entry(PeerA, QCborArray())});
+    QTest::newRow("a text") << peers({entry(PeerA, u"10.0.0.1:1"_s)});
+    QTest::newRow("address empty") << peers({entry(PeerA, QCborArray{u""_s})});
+    QTest::newRow("address bytes") << peers({entry(PeerA, QCborArray{QByteArray("10.0.0.1:1")})});
+    QTest::newRow("address 65 characters")
+        << peers({entry(PeerA, QCborArray{QString(Pex::MaxAddressLength + 1, u'1')})});
+    QCborArray nine;
+    for (int i = 0; i <= Pex::MaxAddresses; ++i)
+        nine.append(u"10.0.0.%1:1"_s.arg(i + 1));
+    QTest::newRow("9 addresses") << peers({entry(PeerA, nine)});
+    QCborArray many;
+    for (int i = 0; i <= Pex::MaxPeers; ++i)
+        many.append(entry(u"%1"_s.arg(i, 64, 16, QLatin1Char('0')), one));
+    QTest::newRow("65 peers") << peers(many);
+}
+
+void tst_Messages::pexMalformed()
+{
+    QFETCH(QByteArray, payload);
+    QString error;
+    const auto decoded = decode(payload, &error);
+    QVERIFY2(!decoded, qPrintable(decoded ? toString(*decoded) : QString()));
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::fullPexFitsAFrame()
+{
+    // The most one pex may say: 64 peers of 8 addresses of 64 characters.
+    const Pex pex = fullPex();
+    const QByteArray frame = encodeFrame(pex);
+    QVERIFY2(frame.size() - 4 <= MaxFrameSize, qPrintable(QString::number(frame.size())));
+    QString error;
+    const auto decoded = decode(frame.sliced(4), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    COMPARE_MESSAGE(*decoded, Message(pex));
 }
 
 void tst_Messages::groupHeadsEncodeInOneOrder()

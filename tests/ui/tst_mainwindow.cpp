@@ -15,15 +15,19 @@
 #include "testpeer.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMessageBox>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QUdpSocket>
 
@@ -57,6 +61,7 @@ private Q_SLOTS:
     void noReceiptsWhenTurnedOff();
     void olderMessagesLoadWhenScrollingUp();
     void identityMismatchWarnsOnce();
+    void peerExchangeSettingAndExclusion();
 };
 
 void tst_MainWindow::identityMismatchWarnsOnce()
@@ -342,6 +347,55 @@ void tst_MainWindow::olderMessagesLoadWhenScrollingUp()
     bar->setValue(bar->minimum());
     QCOMPARE(model->rowCount(), 250);
     QCOMPARE(model->index(0, 0).data().toString(), u"line 0"_s);
+}
+
+// Peer exchange: the Settings checkbox turns the telling off, the peer menu keeps one
+// contact's address to ourselves; both are kept with the settings.
+void tst_MainWindow::peerExchangeSettingAndExclusion()
+{
+    auto alice = makePeer(u"Alice"_s);
+    auto bob = makePeer(u"Bob"_s);
+    QString error;
+    bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
+    QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    ProfileSettings settings;
+    settings.name = u"Alice"_s;
+    MainWindow window(*alice, settings);
+    window.show();
+    QSignalSpy changed(&window, &MainWindow::settingsChanged);
+
+    window.settingsAction()->trigger();
+    auto *dialog = window.findChild<SettingsDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->peerExchangeBox()->isChecked()); // on by default
+    QCOMPARE(dialog->peerExchangeBox()->text(),
+             u"Tell my contacts where my other contacts are (peer exchange)"_s);
+    dialog->peerExchangeBox()->click();
+    dialog->accept();
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(!changed.last().first().value<ProfileSettings>().peerExchange);
+    QVERIFY(!alice->peerExchange());
+
+    QTimer::singleShot(0, this, [] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        QVERIFY(menu);
+        QAction *hide = nullptr;
+        for (QAction *a : menu->actions()) {
+            if (MainWindow::withoutMnemonic(a->text()) == u"Don't share this contact's address"_s)
+                hide = a;
+        }
+        QVERIFY(hide);
+        QVERIFY(!hide->isChecked());
+        menu->setActiveAction(hide);
+        QTest::keyClick(menu, Qt::Key_Return);
+    });
+    PeerListView *peers = window.peerList();
+    const QRect row = peers->visualRect(peers->model()->index(0, 0));
+    Q_EMIT peers->customContextMenuRequested(row.center());
+    QTRY_COMPARE(changed.size(), 2);
+    QCOMPARE(changed.last().first().value<ProfileSettings>().notSharedWithOthers,
+             QStringList{bob->id()});
+    QVERIFY(!alice->isSharedWithOthers(bob->id()));
 }
 
 QTEST_MAIN(tst_MainWindow)
