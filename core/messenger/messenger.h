@@ -219,7 +219,6 @@ private:
     // Invite links (messengerinvite.cpp).
     void wireInvites();
     QList<QHostAddress> inviteAddresses() const;
-    void hintInvite(const QString &peerId, const QStringList &addresses);
     void dropIfOnlyHeard(const QString &peerId);
     void setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted);
     // groupChanged() for one group, and for every group `peerId` is a member of.

@@ -102,21 +102,10 @@ bool Messenger::connectInvite(const QString &text, QString *error, QString *peer
     m_roster->update(row);
     // Chosen by the person: its connections keep room when strangers fill the limits.
     m_registry->addKnownPeer(link->peerId, link->addresses.constFirst());
+    // Dialled at once, outside the LAN dial bounds (the person chose it), with the link's ID
+    // expected; and kept wanted, so that the redial tick goes on until it is reached.
     m_invitesWant.insert(link->peerId);
-    hintInvite(link->peerId, addresses);
-    m_dialer->retry(link->peerId); // at once, whatever back-off an earlier failure left
+    m_dialer->onPeerHinted(link->peerId, addresses, Dialer::HintSource::Invite);
     setWantedBy(m_invitesWant, link->peerId, true);
     return true;
-}
-
-void Messenger::hintInvite(const QString &peerId, const QStringList &addresses)
-{
-    // Until the Dialer takes hints (Dialer::onPeerHinted): the link's addresses as where the
-    // peer is heard, dialled with its ID expected like any heard address.
-    PeerInfo row = m_roster->peer(peerId).value_or(PeerInfo{});
-    for (const QString &a : addresses) {
-        if (!row.heardAt.contains(a))
-            row.heardAt.append(a);
-    }
-    m_roster->update(row);
 }
