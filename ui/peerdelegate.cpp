@@ -108,7 +108,11 @@ void PeerDelegate::paint(QPainter *painter,
     QColor dim = opt.palette.color(textRole);
     dim.setAlphaF(0.65);
     painter->setPen(dim);
-    const QString status = online ? tr("online") : heard ? tr("seen on the LAN") : tr("offline");
+    const bool invited = index.data(PeerListModel::InvitedRole).toBool();
+    const QString status = online    ? tr("online")
+                           : invited ? tr("connecting…", "from an invite link, not reached yet")
+                           : heard   ? tr("seen on the LAN")
+                                     : tr("offline");
     const int members = index.data(PeerListModel::MemberCountRole).toInt();
     const QString line
         = isGroup

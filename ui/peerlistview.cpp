@@ -27,6 +27,8 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
                                     : group;
               }
               const QString state = index.data(PeerListModel::OnlineRole).toBool() ? tr("online")
+                                    : index.data(PeerListModel::InvitedRole).toBool()
+                                        ? tr("connecting…", "from an invite link")
                                     : index.data(PeerListModel::LanRole).toBool()
                                         ? tr("seen on the LAN")
                                         : tr("offline");

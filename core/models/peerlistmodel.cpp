@@ -138,6 +138,8 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
         return p.lastSeen;
     case LanRole:
         return p.lan;
+    case InvitedRole:
+        return p.invited;
     default:
         return {};
     }
@@ -197,7 +199,8 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {LanRole, "lan"},
             {IsGroupRole, "isGroup"},
             {MemberCountRole, "memberCount"},
-            {OnlineMemberCountRole, "onlineMemberCount"}};
+            {OnlineMemberCountRole, "onlineMemberCount"},
+            {InvitedRole, "invited"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

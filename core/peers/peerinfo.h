@@ -15,6 +15,7 @@ struct PeerInfo
     bool online = false;   // a verified TLS session with it is up (never from a datagram alone)
     bool lan = false;      // currently heard by LAN discovery (a claim until it is online)
     bool verified = false; // name and address come from a TLS session, not only a datagram
+    bool invited = false;  // from an invite link, not reached yet: shown "connecting…"
     int unread = 0;
     QDateTime lastSeen;
 
@@ -22,6 +23,6 @@ struct PeerInfo
     {
         return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
                && online == o.online && lan == o.lan && verified == o.verified
-               && unread == o.unread;
+               && invited == o.invited && unread == o.unread;
     }
 };

@@ -133,6 +133,7 @@ void Roster::onPeerConnected(const QString &peerId,
     info.address = address;
     info.online = true;
     info.verified = true;
+    info.invited = false; // reached: the link's work is done
     info.lastSeen = QDateTime::currentDateTimeUtc();
     update(info);
     PeerRecord record;
