@@ -8,6 +8,7 @@
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
+#include "net/networkmonitor.h"
 #include "net/ports.h"
 #include "storage/chatmessage.h"
 
@@ -40,6 +41,10 @@ struct NetworkStatus
     bool discoveryEnabled = false;
     DiscoveryStats discovery;
     QStringList warnings;
+    // Issue 14 (r-netwatch): the last changes of this host's network, oldest first, and a hint
+    // when discovery hears nobody ("no-peers-heard"), or empty.
+    QList<NetworkChange> changes;
+    QString hint;
 };
 
 struct MessengerConfig
@@ -170,6 +175,13 @@ public:
     // The IDs in the order of `peerIds`, or an empty list and *error.
     QList<QUuid> sendToMany(const QStringList &peerIds, const QString &text, QString *error);
 
+    // --- Network changes (issue 14, r-netwatch) ---
+    // The host woke up (logind's PrepareForSleep(false)): handled like a network change.
+    void hostResumed();
+    // Announcing for this long with no other Shoal heard: a firewall may block broadcasts.
+    static constexpr qint64 NoPeersHeardHintMs = 10'000;
+    // --- end network changes ---
+
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -177,6 +189,9 @@ public:
     void addWarning(const QString &warning);
 
 Q_SIGNALS:
+    // This host's network changed; already acted on (announced, dead connections closed,
+    // peers re-dialled).
+    void networkChanged(const NetworkChange &change);
     void connectFinished(int attempt, const QString &peerId, const QString &error);
     // Something the person should know about; also kept in warnings().
     void warningAdded(const QString &warning);
@@ -206,6 +221,7 @@ Q_SIGNALS:
 private:
     void registerHandlers();
     void onDiscoveryGone(const QString &peerId);
+    void onNetworkChanged(const NetworkChange &change);
     void dropIfOnlyHeard(const QString &peerId);
     void setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted);
     // groupChanged() for one group, and for every group `peerId` is a member of.
@@ -233,5 +249,6 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;
+    NetworkMonitor *m_monitor = nullptr;
     QStringList m_warnings;
 };

@@ -63,9 +63,13 @@ public:
 
     // Compare the interfaces with the last snapshot now, and check for a resume.
     void checkNow();
+    // What the ResumeCheckMs timer does: report a change if the host slept since last time.
+    void checkResume();
     // Someone else (logind's PrepareForSleep(false)) says the host woke up.
     void reportResumed();
 
+    // The addresses of the up, running interfaces at the last check.
+    QSet<QHostAddress> addresses() const;
     // The last MaxRecentChanges changes, oldest first.
     QList<NetworkChange> recentChanges() const { return m_recent; }
 
@@ -79,7 +83,7 @@ private:
     void onNetlinkReadable();
     void scheduleCheck();
     bool sleptSinceLastCheck();
-    void report(NetworkChange change);
+    void check(bool resumed);
 
     int m_netlink = -1;
     QSocketNotifier *m_notifier = nullptr;
