@@ -71,12 +71,7 @@ bool DiscoveryService::start(QString *error)
             && send->bind(QHostAddress::AnyIPv6, 0)) {
             m_listen6 = listen;
             m_send6 = send;
-            const auto interfaces = QNetworkInterface::allInterfaces();
-            for (const QNetworkInterface &i : interfaces) {
-                if ((i.flags() & QNetworkInterface::CanMulticast)
-                    && (i.flags() & QNetworkInterface::IsUp))
-                    m_listen6->joinMulticastGroup(AllNodesV6, i);
-            }
+            joinMulticast();
             connect(m_listen6, &QUdpSocket::readyRead, this, [this] { onReadyRead(m_listen6); });
             connect(m_send6, &QUdpSocket::readyRead, this, [this] { onReadyRead(m_send6); });
         } else {
@@ -110,6 +105,28 @@ bool DiscoveryService::start(QString *error)
     qCInfo(lcDiscovery) << "discovery on UDP port" << m_config.port << "to" << m_targets.size()
                         << "targets";
     return true;
+}
+
+void DiscoveryService::joinMulticast()
+{
+    if (!m_listen6)
+        return;
+    // Again after a network change: an interface joined before says so and stays joined.
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &i : interfaces) {
+        if ((i.flags() & QNetworkInterface::CanMulticast) && (i.flags() & QNetworkInterface::IsUp))
+            m_listen6->joinMulticastGroup(AllNodesV6, i);
+    }
+}
+
+void DiscoveryService::networkChanged()
+{
+    if (!m_running)
+        return;
+    refreshTargets();
+    joinMulticast();
+    m_burstIndex = 0;
+    m_beacon.start(0);
 }
 
 void DiscoveryService::stop()
@@ -156,6 +173,8 @@ void DiscoveryService::onBeacon()
 
 void DiscoveryService::announce(Announcement::Kind kind)
 {
+    if (m_firstAnnouncedMs < 0 && kind == Announcement::Kind::Hello && !m_targets.isEmpty())
+        m_firstAnnouncedMs = now();
     const Announcement a = own(kind);
     bool failed = false;
     for (TargetState &t : m_targets)
@@ -220,6 +239,7 @@ void DiscoveryService::handle(const QByteArray &datagram, const QHostAddress &fr
             ++m_stats.ownEchoes;
         return;
     }
+    m_stats.othersHeard = true;
 
     QList<Sighting> &sightings = m_peers[a->peerId];
     const bool newPeer = sightings.isEmpty();
@@ -459,6 +479,7 @@ DiscoveryStats DiscoveryService::stats() const
 {
     DiscoveryStats out = m_stats;
     out.peersPresent = int(m_peers.size());
+    out.announcingForMs = m_firstAnnouncedMs < 0 ? 0 : now() - m_firstAnnouncedMs;
     for (const TargetState &t : m_targets)
         out.targets.append({t.interfaceName, t.address.toString(), t.sent, t.sendErrors});
     return out;

@@ -45,6 +45,9 @@ struct DiscoveryStats
     quint64 foreignSource = 0; // from outside the networks we announce to
     quint64 ownEchoes = 0;     // our own announcements heard back: the self-test
     int peersPresent = 0;
+    // Issue 14 (r-netwatch): is anyone else out there at all?
+    qint64 announcingForMs = 0; // since the first announcement went out; 0 before
+    bool othersHeard = false;   // a valid announcement from another Shoal, ever
 };
 
 // Announces this peer on the LAN over UDP and keeps the table of peers heard.
@@ -76,6 +79,9 @@ public:
     // Drops what we heard of the peer (its connection died: it is gone until heard again).
     void forget(const QString &peerId);
     DiscoveryStats stats() const;
+    // This host's network changed (NetworkMonitor): look at the interfaces again and announce
+    // at once, with a new start burst, on whatever is there now.
+    void networkChanged();
 
 Q_SIGNALS:
     void peerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
@@ -112,6 +118,7 @@ private:
     void onBeacon();
     void expire();
     void refreshTargets();
+    void joinMulticast();
     bool acceptSource(const QHostAddress &from) const;
     QString interfaceOf(const QHostAddress &from) const;
     bool allowRate(const QHostAddress &from);
@@ -138,6 +145,7 @@ private:
     QTimer m_expiry;
     QElapsedTimer m_clock;
     int m_burstIndex = 0;
+    qint64 m_firstAnnouncedMs = -1;
     DiscoveryStats m_stats;
     bool m_running = false;
 };

@@ -18,6 +18,8 @@
 #include <QDir>
 #include <QLoggingCategory>
 
+using namespace Qt::StringLiterals;
+
 Q_LOGGING_CATEGORY(lcMessenger, "shoal.messenger")
 
 Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *parent)
@@ -244,6 +246,13 @@ bool Messenger::start()
         return false;
     }
     m_dialer->start(); // known peers with messages waiting
+    // Issue 14 (r-netwatch): peers verified before are tried where they were, and the network
+    // is watched so that a new address or link is acted on at once.
+    m_dialer->dialRemembered();
+    m_monitor = new NetworkMonitor(this);
+    connect(m_monitor, &NetworkMonitor::changed, this, &Messenger::onNetworkChanged);
+    if (QString error; !m_monitor->start(&error))
+        m_warnings.append(error);
     if (m_config.discovery) {
         m_discovery = new DiscoveryService(id(), *m_config.discovery, this);
         m_discovery->setName(m_config.name);
@@ -334,6 +343,10 @@ NetworkStatus Messenger::networkStatus() const
     if (m_discovery)
         s.discovery = m_discovery->stats();
     s.warnings = m_warnings;
+    if (m_monitor)
+        s.changes = m_monitor->recentChanges();
+    if (m_discovery && s.discovery.announcingForMs > NoPeersHeardHintMs && !s.discovery.othersHeard)
+        s.hint = u"no-peers-heard"_s;
     return s;
 }
 
@@ -421,8 +434,40 @@ QStringList Messenger::notSharedWithOthers() const
     return m_pex->excluded();
 }
 
+void Messenger::hostResumed()
+{
+    if (m_monitor)
+        m_monitor->reportResumed(); // reported as a change even if no address changed
+}
+
+void Messenger::onNetworkChanged(const NetworkChange &change)
+{
+    // Who was online just before: if their connection goes now, they are dialled again at
+    // once, wherever they or we are now.
+    QStringList wereOnline;
+    for (const PeerInfo &p : m_roster->peers()) {
+        if (p.online)
+            wereOnline.append(p.id);
+    }
+    if (m_discovery)
+        m_discovery->networkChanged();
+    // A connection over an address that is gone is dead, whatever TCP thinks; keepalive
+    // would take up to deadAfterMs to say so.
+    if (!change.removed.isEmpty() || !change.down.isEmpty()) {
+        if (const int closed = m_registry->closeIfLocalAddressGone(m_monitor->addresses()))
+            qCInfo(lcMessenger) << "closed" << closed << "connections over addresses now gone";
+    }
+    m_dialer->resetBackOff();
+    for (const QString &id : std::as_const(wereOnline))
+        m_dialer->dial(id);
+    m_dialer->dialRemembered();
+    Q_EMIT networkChanged(change);
+}
+
 void Messenger::shutdown()
 {
+    if (m_monitor)
+        m_monitor->stop();
     m_dialer->stop();
     if (m_discovery)
         m_discovery->stop();

@@ -8,6 +8,7 @@
 #include "identity/identity.h"
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
+#include "net/networkmonitor.h"
 #include "net/ports.h"
 #include "storage/chatmessage.h"
 
@@ -41,6 +42,10 @@ struct NetworkStatus
     bool discoveryEnabled = false;
     DiscoveryStats discovery;
     QStringList warnings;
+    // Issue 14 (r-netwatch): the last changes of this host's network, oldest first, and a hint
+    // when discovery hears nobody ("no-peers-heard"), or empty.
+    QList<NetworkChange> changes;
+    QString hint;
 };
 
 struct MessengerConfig
@@ -196,6 +201,12 @@ public:
     // one's own. A wrong key at an address arrives as identityMismatch(). *peerId: the link's.
     bool connectInvite(const QString &link, QString *error, QString *peerId = nullptr);
     // --- end invite links ---
+    // --- Network changes (issue 14, r-netwatch) ---
+    // The host woke up (logind's PrepareForSleep(false)): handled like a network change.
+    void hostResumed();
+    // Announcing for this long with no other Shoal heard: a firewall may block broadcasts.
+    static constexpr qint64 NoPeersHeardHintMs = 10'000;
+    // --- end network changes ---
 
     // Says bye to every peer.
     void shutdown();
@@ -204,6 +215,9 @@ public:
     void addWarning(const QString &warning);
 
 Q_SIGNALS:
+    // This host's network changed; already acted on (announced, dead connections closed,
+    // peers re-dialled).
+    void networkChanged(const NetworkChange &change);
     void connectFinished(int attempt, const QString &peerId, const QString &error);
     // Something the person should know about; also kept in warnings().
     void warningAdded(const QString &warning);
@@ -236,6 +250,7 @@ private:
     // Invite links (messengerinvite.cpp).
     void wireInvites();
     QList<QHostAddress> inviteAddresses() const;
+    void onNetworkChanged(const NetworkChange &change);
     void dropIfOnlyHeard(const QString &peerId);
     void setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted);
     // groupChanged() for one group, and for every group `peerId` is a member of.
@@ -265,5 +280,6 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;
+    NetworkMonitor *m_monitor = nullptr;
     QStringList m_warnings;
 };

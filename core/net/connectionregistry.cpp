@@ -7,6 +7,7 @@
 
 #include <QLoggingCategory>
 #include <QNetworkInterface>
+#include <QTimer>
 
 #include <unistd.h>
 
@@ -322,37 +323,83 @@ void ConnectionRegistry::onReady(PeerConnection *connection)
                               u"the chat stream closed before the bulk stream was ready"_s);
         return;
     }
-    auto &table = active(kind);
-    PeerConnection *current = table.value(id);
+    PeerConnection *current = active(kind).value(id);
     bool keep = true;
+    bool check = false;
     if (current) {
         // Same initiator on both: the newer one wins (the old one is probably half-dead).
         const bool sameInitiator = current->direction() == connection->direction();
         keep = sameInitiator || !prefer(current, connection);
+        // The old one would win but has been quiet: its peer may have moved to another address
+        // and dialled again from there. Ask before keeping what may be dead.
+        check = !keep && current->isReady() && current->msSinceHeard() >= LivenessQuietMs;
     }
-    if (keep) {
-        table.insert(id, connection);
-        if (current)
-            current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
-        if (kind == StreamKind::Chat)
-            Q_EMIT peerConnected(id,
-                                 connection->remoteHello(),
-                                 connection->remoteListenAddress(),
-                                 connection->peerCertificate());
-        else {
-            // The one it replaces ended: what was on it (a request, data) is lost, and its
-            // service must know, to ask again on this one (its close reports nothing: it is
-            // no longer the peer's stream by then).
-            if (current)
-                Q_EMIT streamClosed(id, kind, u"duplicate connection"_s);
-            Q_EMIT streamOpened(id, kind);
-        }
-    }
+    if (keep)
+        install(connection, current);
     // Reported after the peer is known, so that whoever asked finds it in the list.
     if (const int attempt = m_attempts.take(connection))
         Q_EMIT attemptFinished(attempt, id, PeerConnection::Error::None, {});
-    if (!keep)
+    if (check)
+        checkDuplicate(connection, current);
+    else if (!keep)
         connection->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+}
+
+void ConnectionRegistry::install(PeerConnection *connection, PeerConnection *current)
+{
+    const QString id = connection->peerId();
+    const StreamKind kind = connection->kind();
+    active(kind).insert(id, connection);
+    if (current)
+        current->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+    if (kind == StreamKind::Chat) {
+        Q_EMIT peerConnected(id,
+                             connection->remoteHello(),
+                             connection->remoteListenAddress(),
+                             connection->peerCertificate());
+        return;
+    }
+    // The one it replaces ended: what was on it (a request, data) is lost, and its service
+    // must know, to ask again on this one (its close reports nothing: it is no longer the
+    // peer's stream by then).
+    if (current)
+        Q_EMIT streamClosed(id, kind, u"duplicate connection"_s);
+    Q_EMIT streamOpened(id, kind);
+}
+
+void ConnectionRegistry::checkDuplicate(PeerConnection *connection, PeerConnection *current)
+{
+    // Both ends apply the same rule to the same two connections; the check only differs
+    // where one of them is dead, and a dead one is dropped either way.
+    qCInfo(lcNet) << "duplicate connection with" << connection->peerId() << ": the old one was"
+                  << "quiet for" << current->msSinceHeard() << "ms; asking whether it is alive";
+    m_checking.insert(connection, current);
+    connect(
+        current,
+        &PeerConnection::alive,
+        connection,
+        [this, connection] { settleDuplicate(connection, true); },
+        Qt::SingleShotConnection);
+    QTimer::singleShot(LivenessTimeoutMs, connection, [this, connection] {
+        settleDuplicate(connection, false);
+    });
+    current->checkAlive();
+}
+
+void ConnectionRegistry::settleDuplicate(PeerConnection *connection, bool oldAlive)
+{
+    PeerConnection *old = m_checking.take(connection);
+    if (!old || connection->isClosed())
+        return;
+    if (oldAlive) {
+        connection->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+        return;
+    }
+    // Closed as any dead connection is (the peer is disconnected, what was sent on it and not
+    // acknowledged goes out again); onClosed() then puts the new one in its place.
+    m_checking.insert(connection, old);
+    old->close(PeerConnection::Error::Timeout,
+               u"no answer to a ping while a newer connection waited"_s);
 }
 
 void ConnectionRegistry::onClosed(PeerConnection *connection,
@@ -362,6 +409,7 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
     m_connections.remove(connection);
     m_lastActive.remove(connection);
     m_madeKnown.remove(connection);
+    m_checking.remove(connection);
     if (const int attempt = m_attempts.take(connection)) {
         QString text = PeerConnection::describe(error);
         // Only our own (translated) wording: a peer's bye reason is in its language, not the
@@ -379,17 +427,75 @@ void ConnectionRegistry::onClosed(PeerConnection *connection,
     }
     const QString id = connection->peerId();
     const StreamKind kind = connection->kind();
-    if (id.isEmpty() || active(kind).value(id) != connection)
+    if (id.isEmpty() || active(kind).value(id) != connection) {
+        promoteWaiting(connection);
         return;
+    }
     active(kind).remove(id);
     if (kind != StreamKind::Chat) {
         Q_EMIT streamClosed(id, kind, reason); // the peer stays connected for chat
+        promoteWaiting(connection);
         return;
     }
     // The other streams live beside the chat stream only: the peer is gone for all of them.
     if (PeerConnection *bulk = active(StreamKind::Bulk).value(id))
         bulk->close(PeerConnection::Error::LocalClose, u"chat stream closed"_s);
     Q_EMIT peerDisconnected(id, reason);
+    promoteWaiting(connection);
+}
+
+void ConnectionRegistry::promoteWaiting(PeerConnection *closed)
+{
+    // A duplicate held for the liveness check of the one that just closed takes its place.
+    PeerConnection *next = nullptr;
+    for (auto it = m_checking.begin(); it != m_checking.end();) {
+        if (it.value() != closed) {
+            ++it;
+            continue;
+        }
+        PeerConnection *waiting = it.key();
+        it = m_checking.erase(it);
+        if (waiting->isClosed())
+            continue;
+        if (!next)
+            next = waiting;
+        else
+            waiting->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+    }
+    if (!next)
+        return;
+    if (active(next->kind()).contains(next->peerId()))
+        next->close(PeerConnection::Error::Replaced, u"duplicate connection"_s);
+    else
+        install(next, nullptr);
+}
+
+int ConnectionRegistry::closeIfLocalAddressGone(const QSet<QHostAddress> &current)
+{
+    if (current.isEmpty())
+        return 0; // no interface at all is more likely a failed look than a bare host
+    // Scope IDs aside: a socket may name the interface by number, the snapshot by name.
+    QSet<QHostAddress> here;
+    bool loopback = false; // up: all of 127/8 is, though only 127.0.0.1 is listed
+    for (const QHostAddress &a : current) {
+        QHostAddress plain = PeerAddress::plain(a);
+        plain.setScopeId({});
+        here.insert(plain);
+        loopback |= plain.isLoopback();
+    }
+    int closed = 0;
+    const auto connections = m_connections;
+    for (PeerConnection *c : connections) {
+        QHostAddress local = PeerAddress::plain(c->localAddress());
+        local.setScopeId({});
+        if (c->isClosed() || local.isNull() || here.contains(local)
+            || (loopback && local.isLoopback()))
+            continue;
+        c->close(PeerConnection::Error::LocalClose,
+                 u"this computer's address %1 is gone"_s.arg(local.toString()));
+        ++closed;
+    }
+    return closed;
 }
 
 bool ConnectionRegistry::isConnected(const QString &peerId, StreamKind kind) const

@@ -22,7 +22,9 @@ class TcpListener;
 // Listens for peers, dials peers, and keeps at most one live connection per peer ID and stream
 // kind (a chat stream, and beside it a bulk one). When two connections of one kind to one peer
 // exist (both dialled at once), both sides keep the one opened by the peer with the lower ID,
-// so they agree without talking about it.
+// so they agree without talking about it. When that rule would keep an old connection that
+// has been quiet, it is pinged first: if it does not answer within LivenessTimeoutMs it is
+// dead (its peer moved to another address) and the new one is kept instead.
 class ConnectionRegistry final : public Transport
 {
     Q_OBJECT
@@ -34,6 +36,9 @@ public:
     // Known peers and the hosts they were last reached from (bounds the tables, not peers).
     static constexpr int MaxKnownPeers = 65'536;
     static constexpr int MaxKnownHosts = 4'096;
+    // The duplicate rule's liveness check (docs/protocol.md, "Network changes").
+    static constexpr int LivenessQuietMs = 1'000;
+    static constexpr int LivenessTimeoutMs = 2'000;
 
     ConnectionRegistry(const Identity &identity,
                        ConnectionLimits timeouts,
@@ -82,6 +87,10 @@ public:
     {
         return active(kind).value(peerId);
     }
+    // Closes every connection that runs over an address of this host not in `current` (the
+    // addresses of its up, running interfaces): such a connection is dead, whatever TCP thinks.
+    // Returns how many were closed.
+    int closeIfLocalAddressGone(const QSet<QHostAddress> &current);
     // Says bye to every peer.
     void closeAll();
     // True until every closed connection has finished saying bye (or given up).
@@ -96,6 +105,10 @@ private:
     void onReady(PeerConnection *connection);
     void onClosed(PeerConnection *connection, PeerConnection::Error error, const QString &reason);
     bool prefer(const PeerConnection *a, const PeerConnection *b) const;
+    void install(PeerConnection *connection, PeerConnection *current);
+    void checkDuplicate(PeerConnection *connection, PeerConnection *current);
+    void settleDuplicate(PeerConnection *connection, bool oldAlive);
+    void promoteWaiting(PeerConnection *closed);
     Protocol::Hello ownHello() const;
     QHash<QString, PeerConnection *> &active(StreamKind kind) { return m_active[int(kind)]; }
     const QHash<QString, PeerConnection *> &active(StreamKind kind) const
@@ -113,6 +126,8 @@ private:
     // The live stream of each kind per peer ID, indexed by StreamKind.
     std::array<QHash<QString, PeerConnection *>, 2> m_active;
     QHash<PeerConnection *, int> m_attempts;
+    // Ready duplicates held while the connection they would lose to is pinged: new -> old.
+    QHash<PeerConnection *, PeerConnection *> m_checking;
     // Incoming: when accepted, then when a chat, ack or read last went either way.
     QHash<PeerConnection *, qint64> m_lastActive;
     QSet<QString> m_knownPeers;

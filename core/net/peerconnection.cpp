@@ -65,6 +65,7 @@ PeerConnection::PeerConnection(QSslSocket *socket,
     connect(&m_deadline, &QTimer::timeout, this, &PeerConnection::onDeadline);
     m_started.start();
     m_lastUsed.start();
+    m_lastHeard.start();
     armDeadline();
     if (m_direction == Direction::Incoming) {
         setSocketOptions(); // connected already
@@ -117,6 +118,20 @@ QHostAddress PeerConnection::remoteAddress() const
 quint16 PeerConnection::localPort() const
 {
     return m_socket->localPort();
+}
+
+QHostAddress PeerConnection::localAddress() const
+{
+    return m_socket->localAddress();
+}
+
+void PeerConnection::checkAlive()
+{
+    if (m_closed || !m_ready)
+        return;
+    send(Protocol::Ping{++m_pingSeq});
+    m_aliveSeq = m_pingSeq;
+    flush();
 }
 
 quint16 PeerConnection::remotePort() const
@@ -229,6 +244,7 @@ void PeerConnection::onReadyRead()
     const QByteArray bytes = m_socket->readAll();
     if (bytes.isEmpty())
         return;
+    m_lastHeard.restart();
     // Heard: the peer is there and answers. Whatever the frames start, they start afterwards.
     if (m_probing) {
         m_probing = false;
@@ -309,10 +325,15 @@ void PeerConnection::handleFrame(QByteArrayView payload)
         send(Protocol::Pong{ping->seq});
         return;
     }
-    if (std::holds_alternative<Protocol::Pong>(*message)
-        || std::holds_alternative<Protocol::Unknown>(*message)) {
+    if (const auto *pong = std::get_if<Protocol::Pong>(&*message)) {
+        if (m_aliveSeq != 0 && pong->seq >= m_aliveSeq) {
+            m_aliveSeq = 0;
+            Q_EMIT alive();
+        }
         return;
     }
+    if (std::holds_alternative<Protocol::Unknown>(*message))
+        return;
     if (const auto *bye = std::get_if<Protocol::Bye>(&*message)) {
         finish(Error::RemoteClosed, bye->reason, false);
         return;

@@ -48,6 +48,12 @@ public:
     QString dialedAddress() const { return m_dialed; }
     QHostAddress remoteAddress() const;
     quint16 localPort() const;
+    // The address of this host the connection runs over (null before it is connected).
+    QHostAddress localAddress() const;
+    // Milliseconds since anything at all was read from the peer (or since the start).
+    qint64 msSinceHeard() const { return m_lastHeard.elapsed(); }
+    // Pings the peer now; alive() when its pong comes (ConnectionRegistry's duplicate rule).
+    void checkAlive();
     quint16 remotePort() const;
 
     bool send(const Protocol::Message &message);
@@ -67,6 +73,8 @@ Q_SIGNALS:
     void messageReceived(const Protocol::Message &message);
     // Some of what was pending went out: there is room to send more.
     void bytesWritten();
+    // The pong to checkAlive()'s ping came.
+    void alive();
     void closed(PeerConnection::Error error, const QString &reason);
 
 private:
@@ -114,6 +122,8 @@ private:
     QElapsedTimer m_partialSince;
     QElapsedTimer m_lastUsed; // a message other than keepalive went either way (bulk idle)
     quint64 m_pingSeq = 0;
+    quint64 m_aliveSeq = 0; // checkAlive()'s ping, until its pong
+    QElapsedTimer m_lastHeard;
     bool m_helloSent = false;
     bool m_ready = false;
     bool m_closed = false;

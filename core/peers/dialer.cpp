@@ -73,6 +73,16 @@ void Dialer::retry(const QString &peerId)
     dial(peerId);
 }
 
+void Dialer::dialRemembered()
+{
+    if (m_stopped)
+        return;
+    for (const PeerInfo &peer : m_roster.peers()) {
+        if (!peer.address.isEmpty() && peer.verified && !m_transport.isConnected(peer.id))
+            dial(peer.id);
+    }
+}
+
 int Dialer::dialAddress(const QString &host, quint16 port)
 {
     const int attempt = m_transport.connectToPeer(host, port);

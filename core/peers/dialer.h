@@ -79,6 +79,14 @@ public:
     // Another service has something for the peer (a file offer, a transfer to go on): it is
     // dialled like a peer with messages waiting, until `wanted` is false again.
     void setWanted(const QString &peerId, bool wanted);
+    // --- Remembered peers (issue 14, r-netwatch) ---
+    // Every roster peer with an address verified before that is not connected is dialled once
+    // (back-off applies): at start and after a network change, so that two peers that met once
+    // across a router find each other again, whoever starts second.
+    void dialRemembered();
+    // The network changed: what failed before may work now.
+    void resetBackOff() { m_redial.clear(); }
+    // --- end remembered peers ---
     // Known peers with messages waiting are dialled from now on; stop() ends that.
     void start();
     void stop();
