@@ -4,6 +4,7 @@
 #include "discovery/dialguard.h"
 #include "net/throttledcount.h"
 #include "net/transport.h"
+#include "peers/peerinfo.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -15,7 +16,6 @@
 
 class MessageStore;
 class Roster;
-struct PeerInfo;
 
 // Reaches peers that should be connected: those heard on the LAN, and those with messages
 // waiting. Where a peer was heard just now first (as far as DialGuard lets announcements make
@@ -68,6 +68,9 @@ Q_SIGNALS:
     void identityMismatch(const QString &peerId, const QString &warning);
     // Every address of a dial was tried in vain (or none was left to try).
     void gaveUp(const QString &peerId);
+    // Why that dial failed, the most telling of its attempts (Messenger hands it to the Roster);
+    // emitted just before gaveUp when at least one address was tried.
+    void dialProblem(const QString &peerId, PeerInfo::DialProblem problem, const QString &detail);
     // `peerId`: who answered (empty if none did); `error`: why not, empty on success.
     void addressDialFinished(int attempt, const QString &peerId, const QString &error);
 
