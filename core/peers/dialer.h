@@ -28,6 +28,10 @@ class Dialer final : public QObject
     Q_OBJECT
 
 public:
+    // What a failed attempt says of the peer's reachability. A TLS server whose certificate is
+    // not a Shoal's (`answered` empty) is not a Shoal, not another key.
+    static PeerInfo::DialProblem problemOf(Net::Error error, const QString &answered);
+
     static constexpr int RedialTickMs = 1'000;
     static constexpr int RedialFirstDelayMs = 2'000;
     static constexpr int RedialMaxDelayMs = 60'000;
@@ -103,6 +107,9 @@ private:
         int attempt = 0;
         QString current;      // the address being dialled
         bool guarded = false; // only an announcement named it: m_dialGuard counts it
+        // The most telling failure of its attempts so far (reported if all fail).
+        PeerInfo::DialProblem problem = PeerInfo::DialProblem::None;
+        QString problemDetail;
     };
     QHash<QString, Dial> m_dials;   // peer ID -> dial in progress
     QHash<int, QString> m_attempts; // attempt -> peer ID
