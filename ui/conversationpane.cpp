@@ -9,6 +9,7 @@
 #include "messageviewer.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
+#include "peerstatus.h"
 #include "uicolors.h"
 
 #include <QAction>
@@ -34,6 +35,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QThreadPool>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -57,6 +59,9 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_sendButton(new QPushButton(tr("Send"), this))
     , m_members(new MembersPanel(messenger, this))
     , m_error(new QLabel(this))
+    , m_reachBanner(new QWidget(this))
+    , m_reachLabel(new QLabel(m_reachBanner))
+    , m_networkButton(new QPushButton(tr("Network…"), m_reachBanner))
     , m_sendFilesAction(new QAction(tr("Send &files…"), this))
     , m_sendFolderAction(new QAction(tr("Send f&older…"), this))
 {
@@ -105,6 +110,22 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     m_error->setTextFormat(Qt::PlainText);
     m_error->setWordWrap(true);
     m_error->hide();
+    m_reachLabel->setTextFormat(Qt::PlainText);
+    m_reachLabel->setWordWrap(true);
+    m_reachLabel->setMinimumWidth(1);
+    m_reachLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_networkButton->setToolTip(
+        tr("Addresses, ports and LAN discovery: why can't I reach a peer?"));
+    auto *reachRow = new QHBoxLayout(m_reachBanner);
+    reachRow->setContentsMargins(6, 2, 6, 2);
+    auto *reachIcon = new QLabel(m_reachBanner);
+    const int iconSize = m_reachLabel->fontMetrics().height();
+    reachIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(iconSize));
+    reachRow->addWidget(reachIcon, 0, Qt::AlignTop);
+    reachRow->addWidget(m_reachLabel, 1);
+    reachRow->addWidget(m_networkButton, 0, Qt::AlignVCenter);
+    m_reachBanner->hide();
+    connect(m_networkButton, &QPushButton::clicked, this, &ConversationPane::networkPanelRequested);
 
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_input, 1);
@@ -121,6 +142,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     layout->addWidget(m_header);
     layout->addLayout(middle, 1);
     layout->addWidget(m_error);
+    layout->addWidget(m_reachBanner);
     layout->addLayout(inputRow);
 
     // Shift+Tab from the box reaches the messages (their menu, Delete, Copy).
@@ -716,6 +738,7 @@ void ConversationPane::showWholeMessage(const QModelIndex &index)
 
 void ConversationPane::updateHeader()
 {
+    updateReachBanner();
     if (isGroup()) {
         updateInputState();
         const auto group = m_messenger.peers()->group(m_peerId);
@@ -750,6 +773,8 @@ void ConversationPane::updateHeader()
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
     if (peer->online) {
         m_header->setText(tr("%1 — online").arg(name));
+    } else if (PeerStatus::cannotConnect(peer->online, peer->lan, peer->problem)) {
+        m_header->setText(tr("%1 — seen on the network, can't connect").arg(name));
     } else if (peer->lastSeen.isValid()) {
         m_header->setText(
             tr("%1 — offline, last seen %2; messages wait until they are back")
@@ -758,6 +783,22 @@ void ConversationPane::updateHeader()
         m_header->setText(tr("%1 — offline; messages wait until they are back").arg(name));
     }
     m_header->setToolTip(tr("ID %1").arg(peer->id));
+}
+
+void ConversationPane::updateReachBanner()
+{
+    const auto peer = isGroup() ? std::nullopt : m_messenger.peers()->peer(m_peerId);
+    if (!peer || !PeerStatus::cannotConnect(peer->online, peer->lan, peer->problem)) {
+        m_reachBanner->hide();
+        return;
+    }
+    const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
+    m_reachLabel->setText(tr("Seen on the network, can't connect: %1. Messages wait and will be "
+                             "delivered when %2 can be reached.")
+                              .arg(PeerStatus::reason(peer->problem), name));
+    // The address tried and the transport's words.
+    m_reachLabel->setToolTip(peer->problemDetail);
+    m_reachBanner->show();
 }
 
 void ConversationPane::send()

@@ -33,6 +33,9 @@ class QPushButton;
 // Groups: the members panel beside the messages; each message names its author, and an own
 // message says where it stands ("delivered to 3 of 5", "read by 2"), the names on hover and on
 // a click. Files go to peers only.
+//
+// A peer heard on the network that cannot be reached says so above the box, with the reason
+// and a way to the Network panel; what is written to it waits.
 class ConversationPane final : public QWidget
 {
     Q_OBJECT
@@ -47,6 +50,10 @@ public:
     QListView *messageView() const { return m_view; }
     QLabel *errorLabel() const { return m_error; }
     QLabel *headerLabel() const { return m_header; }
+    // Honest presence: shown while the peer is heard on the network but cannot be reached.
+    QWidget *reachBanner() const { return m_reachBanner; }
+    QLabel *reachLabel() const { return m_reachLabel; }
+    QPushButton *networkButton() const { return m_networkButton; }
     ConversationModel *model() const { return m_model; }
     MessageDelegate *delegate() const { return m_delegate; }
     QAction *sendFilesAction() const { return m_sendFilesAction; }
@@ -74,6 +81,8 @@ public:
 
 Q_SIGNALS:
     void sendFilesRequested(const QString &peerId, const QStringList &paths, bool asFolder);
+    // "Network…" in the can't-connect banner: the window opens the Network panel.
+    void networkPanelRequested();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -85,6 +94,7 @@ private:
     QString pickFrom() const; // where the file dialogs open
     void send();
     void updateHeader();
+    void updateReachBanner();
     void updateInputState();
     void showDeliveries(const QModelIndex &index, const QPoint &pos);
     QString copyText(const QModelIndex &index) const;
@@ -112,6 +122,9 @@ private:
     QPushButton *m_sendButton;
     MembersPanel *m_members;
     QLabel *m_error;
+    QWidget *m_reachBanner;
+    QLabel *m_reachLabel;
+    QPushButton *m_networkButton;
     QAction *m_sendFilesAction;
     QAction *m_sendFolderAction;
     bool m_loadingOlder = false;

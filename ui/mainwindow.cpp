@@ -169,6 +169,11 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
             });
 
     connect(m_conversation, &ConversationPane::sendFilesRequested, this, &MainWindow::sendFiles);
+    // A peer seen but unreachable: its banner leads to the Network panel.
+    connect(m_conversation,
+            &ConversationPane::networkPanelRequested,
+            this,
+            &MainWindow::openNetworkDialog);
     m_peers->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_peers, &QWidget::customContextMenuRequested, this, &MainWindow::showPeerMenu);
 

@@ -3,8 +3,10 @@
 
 #include "grouptext.h"
 #include "models/peerlistmodel.h"
+#include "peerstatus.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QPainter>
 
 static constexpr int Margin = 8;
@@ -44,6 +46,9 @@ void PeerDelegate::paint(QPainter *painter,
     const bool online = index.data(PeerListModel::OnlineRole).toBool();
     // Heard on the LAN but not (yet) verified over TLS: anyone can forge that.
     const bool heard = !online && index.data(PeerListModel::LanRole).toBool();
+    // Heard, and dialled in vain: a warning, never a dot that could pass for online.
+    const bool cannotConnect = !index.data(PeerListModel::IsGroupRole).toBool()
+                               && PeerStatus::cannotConnect(index);
     const int unread = index.data(PeerListModel::UnreadRole).toInt();
     const QString name = index.data(PeerListModel::NameRole).toString();
     const QString shortId = index.data(PeerListModel::ShortIdRole).toString();
@@ -66,13 +71,16 @@ void PeerDelegate::paint(QPainter *painter,
         paintGroupIcon(painter,
                        QRectF(dot).adjusted(-2, -2, 4, 2),
                        online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
+    } else if (cannotConnect) {
+        style->standardIcon(QStyle::SP_MessageBoxWarning, &opt, opt.widget)
+            .paint(painter, dot.adjusted(-2, -2, 2, 2));
     } else if (heard) {
         painter->setPen(QPen(QColor(0x2e, 0xa0, 0x43), 1.5));
         painter->setBrush(Qt::NoBrush);
     } else {
         painter->setBrush(online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
     }
-    if (!isGroup)
+    if (!isGroup && !cannotConnect)
         painter->drawEllipse(dot);
     painter->setPen(Qt::NoPen);
 
@@ -108,11 +116,7 @@ void PeerDelegate::paint(QPainter *painter,
     QColor dim = opt.palette.color(textRole);
     dim.setAlphaF(0.65);
     painter->setPen(dim);
-    const bool invited = index.data(PeerListModel::InvitedRole).toBool();
-    const QString status = online    ? tr("online")
-                           : invited ? tr("connecting…", "from an invite link, not reached yet")
-                           : heard   ? tr("seen on the LAN")
-                                     : tr("offline");
+    const QString status = isGroup ? QString() : PeerStatus::text(index);
     const int members = index.data(PeerListModel::MemberCountRole).toInt();
     const QString line
         = isGroup
@@ -124,14 +128,28 @@ void PeerDelegate::paint(QPainter *painter,
                        nameRect.bottom(),
                        right - textLeft,
                        QFontMetrics(small).height() + 2);
-    painter->drawText(idRect,
-                      Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetrics(small).elidedText(line, Qt::ElideRight, idRect.width()));
+    if (cannotConnect) {
+        // Why it can't be reached is the point of the row: the status alone, on up to two
+        // lines (sizeHint made room), rather than cut after the short ID.
+        const QRect statusRect = idRect.adjusted(0, 0, 0, QFontMetrics(small).height());
+        const auto problem = PeerInfo::DialProblem(
+            index.data(PeerListModel::DialProblemRole).toInt());
+        painter->drawText(statusRect,
+                          Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
+                          PeerStatus::cannotConnectText(problem));
+    } else {
+        painter->drawText(idRect,
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(small).elidedText(line, Qt::ElideRight, idRect.width()));
+    }
     painter->restore();
 }
 
-QSize PeerDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
+QSize PeerDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    const int h = option.fontMetrics.height() * 2 + Margin + 8;
+    int h = option.fontMetrics.height() * 2 + Margin + 8;
+    // A can't-connect row says why on a second small line.
+    if (!index.data(PeerListModel::IsGroupRole).toBool() && PeerStatus::cannotConnect(index))
+        h += option.fontMetrics.height() * 85 / 100;
     return {200, h};
 }

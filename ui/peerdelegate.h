@@ -3,8 +3,9 @@
 
 #include <QStyledItemDelegate>
 
-// Paints a peer: online dot, name, short ID, unread badge; a group: its icon (green while a
-// member is online), name, member count, unread badge.
+// Paints a peer: online dot (a warning sign when heard but unreachable), name, short ID and
+// status, unread badge; a group: its icon (green while a member is online), name, member
+// count, unread badge.
 class PeerDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT

@@ -4,6 +4,7 @@
 #include "accessiblerows.h"
 #include "models/peerlistmodel.h"
 #include "peerdelegate.h"
+#include "peerstatus.h"
 
 #include <QPainter>
 
@@ -26,12 +27,7 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
                   return unread > 0 ? tr("%1, %Ln unread", "group, unread", unread).arg(group)
                                     : group;
               }
-              const QString state = index.data(PeerListModel::OnlineRole).toBool() ? tr("online")
-                                    : index.data(PeerListModel::InvitedRole).toBool()
-                                        ? tr("connecting…", "from an invite link")
-                                    : index.data(PeerListModel::LanRole).toBool()
-                                        ? tr("seen on the LAN")
-                                        : tr("offline");
+              const QString state = PeerStatus::text(index);
               const QString name = index.data(PeerListModel::NameRole).toString();
               return unread > 0
                          ? tr("%1, %2, %Ln unread", "name, online state", unread).arg(name, state)

@@ -19,15 +19,46 @@ static constexpr qsizetype MaxLineBytes = 1024 * 1024;
 
 namespace {
 
+// Honest presence: the wire names of PeerInfo::DialProblem (README, "peer" event).
+QString reasonText(PeerInfo::DialProblem problem)
+{
+    using P = PeerInfo::DialProblem;
+    switch (problem) {
+    case P::None:
+        break;
+    case P::Refused:
+        return u"refused"_s;
+    case P::TimedOut:
+        return u"timeout"_s;
+    case P::Unreachable:
+        return u"unreachable"_s;
+    case P::IdentityMismatch:
+        return u"identity-mismatch"_s;
+    case P::NotShoal:
+        return u"not-shoal"_s;
+    case P::Other:
+        return u"other"_s;
+    }
+    return {};
+}
+
 QJsonObject peerJson(const PeerInfo &p)
 {
-    return {{u"id"_s, p.id},
-            {u"name"_s, p.name},
-            {u"address"_s, p.address.isEmpty() ? p.heardAt.value(0) : p.address},
-            {u"addresses"_s, QJsonArray::fromStringList(p.heardAt)},
-            {u"online"_s, p.online},
-            {u"source"_s, p.lan ? u"lan"_s : u"direct"_s},
-            {u"invited"_s, p.invited}}; // from an invite link, not reached yet
+    QJsonObject o{{u"id"_s, p.id},
+                  {u"name"_s, p.name},
+                  {u"address"_s, p.address.isEmpty() ? p.heardAt.value(0) : p.address},
+                  {u"addresses"_s, QJsonArray::fromStringList(p.heardAt)},
+                  {u"online"_s, p.online},
+                  {u"source"_s, p.lan ? u"lan"_s : u"direct"_s},
+                  {u"invited"_s, p.invited}}; // from an invite link, not reached yet
+    // Not online and its last dial failed: heard, perhaps, but messages to it wait.
+    const bool reachable = p.online || p.problem == PeerInfo::DialProblem::None;
+    o.insert(u"reachable"_s, reachable);
+    if (!reachable) {
+        o.insert(u"reason"_s, reasonText(p.problem));
+        o.insert(u"detail"_s, p.problemDetail);
+    }
+    return o;
 }
 
 QString isoTime(const QDateTime &t)

@@ -133,6 +133,9 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                 addWarning(warning);
                 Q_EMIT identityMismatch(peerId, warning);
             });
+    // Honest presence: why a peer heard (or remembered) cannot be reached, before gaveUp may
+    // drop a row that was only heard.
+    connect(m_dialer, &Dialer::dialProblem, m_roster, &Roster::setDialProblem);
     connect(m_dialer, &Dialer::gaveUp, this, &Messenger::dropIfOnlyHeard);
     connect(m_registry, &Transport::peerDisconnected, this, [this](const QString &peerId) {
         // A connection that ended means the peer is gone until it is heard again.

@@ -123,9 +123,19 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
     case NameRole:
         return p.name.isEmpty() ? shortId(p.id) : p.name;
     case Qt::ToolTipRole:
+        // Why it cannot be reached: the address tried and the transport's reason.
+        if (!p.online && p.problem != PeerInfo::DialProblem::None) {
+            QStringList lines{p.id, p.address, p.problemDetail};
+            lines.removeAll(QString());
+            return lines.join(u'\n');
+        }
         return u"%1\n%2"_s.arg(p.id, p.address);
     case IdRole:
         return p.id;
+    case DialProblemRole:
+        return int(p.online ? PeerInfo::DialProblem::None : p.problem);
+    case DialProblemDetailRole:
+        return p.online ? QString() : p.problemDetail;
     case ShortIdRole:
         return shortId(p.id);
     case AddressRole:
@@ -200,7 +210,9 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {IsGroupRole, "isGroup"},
             {MemberCountRole, "memberCount"},
             {OnlineMemberCountRole, "onlineMemberCount"},
-            {InvitedRole, "invited"}};
+            {InvitedRole, "invited"},
+            {DialProblemRole, "dialProblem"},
+            {DialProblemDetailRole, "dialProblemDetail"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

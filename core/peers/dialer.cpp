@@ -10,10 +10,57 @@
 
 Q_LOGGING_CATEGORY(lcDialer, "shoal.peers")
 
+using namespace Qt::StringLiterals;
+
 static std::optional<PeerAddress> parseAddress(const QString &text)
 {
     QString error;
     return PeerAddress::parse(text, DefaultPort, &error);
+}
+
+PeerInfo::DialProblem Dialer::problemOf(Net::Error error, const QString &answered)
+{
+    using P = PeerInfo::DialProblem;
+    switch (error) {
+    case Net::Error::None:
+        return P::None;
+    case Net::Error::ConnectionRefused:
+        return P::Refused;
+    case Net::Error::Timeout:
+        return P::TimedOut;
+    case Net::Error::Unreachable:
+    case Net::Error::HostNotFound:
+        return P::Unreachable;
+    case Net::Error::IdentityMismatch:
+        return answered.isEmpty() ? P::NotShoal : P::IdentityMismatch;
+    case Net::Error::TlsFailed:
+        return P::NotShoal;
+    default:
+        return P::Other;
+    }
+}
+
+// Which of two failures of one dial to report: the one that says most about the peer. Another
+// key answering is a warning; refused means its host is up; a timeout, that something is there.
+static int telling(PeerInfo::DialProblem problem)
+{
+    using P = PeerInfo::DialProblem;
+    switch (problem) {
+    case P::IdentityMismatch:
+        return 5;
+    case P::Refused:
+        return 4;
+    case P::TimedOut:
+        return 3;
+    case P::NotShoal:
+        return 2;
+    case P::Unreachable:
+        return 1;
+    case P::Other:
+    case P::None:
+        break;
+    }
+    return 0;
 }
 
 Dialer::Dialer(const QString &ownId,
@@ -340,6 +387,16 @@ void Dialer::onAttemptFinished(int attempt,
         return;
     }
     qCDebug(lcDialer) << "dial of" << dialled << "failed:" << reason;
+    const bool falseClaim = error == Net::Error::IdentityMismatch && origin == Origin::Exchange;
+    if (const auto it = m_dials.find(dialled); it != m_dials.end() && !falseClaim) {
+        // Among equals the last: the freshest word on the peer. (A peer's false claim says
+        // nothing about the peer it named.)
+        const PeerInfo::DialProblem problem = problemOf(error, peerId);
+        if (it->problem == PeerInfo::DialProblem::None || telling(problem) >= telling(it->problem)) {
+            it->problem = problem;
+            it->problemDetail = u"%1: %2"_s.arg(it->current, reason);
+        }
+    }
     if (error == Net::Error::IdentityMismatch && origin == Origin::Exchange) {
         // A peer's word proved wrong: its claim is kept back (DialGuard), no alarm for the
         // person (a liar could raise many).
@@ -401,7 +458,11 @@ void Dialer::dialNext(const QString &peerId)
         m_attempts.insert(it->attempt, peerId);
         return;
     }
+    const Dial failed = *it;
     m_dials.erase(it);
+    // Connected meanwhile (it dialled us): nothing to report, it is online.
+    if (failed.problem != PeerInfo::DialProblem::None && !m_transport.isConnected(peerId))
+        Q_EMIT dialProblem(peerId, failed.problem, failed.problemDetail);
     Q_EMIT gaveUp(peerId); // it may have stopped being heard while we dialled
 }
 

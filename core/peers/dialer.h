@@ -4,6 +4,7 @@
 #include "discovery/dialguard.h"
 #include "net/throttledcount.h"
 #include "net/transport.h"
+#include "peers/peerinfo.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -15,7 +16,6 @@
 
 class MessageStore;
 class Roster;
-struct PeerInfo;
 
 // Reaches peers that should be connected: those heard on the LAN, and those with messages
 // waiting. Where a peer was heard just now first (as far as DialGuard lets announcements make
@@ -31,6 +31,10 @@ class Dialer final : public QObject
     Q_OBJECT
 
 public:
+    // What a failed attempt says of the peer's reachability. A TLS server whose certificate is
+    // not a Shoal's (`answered` empty) is not a Shoal, not another key.
+    static PeerInfo::DialProblem problemOf(Net::Error error, const QString &answered);
+
     static constexpr int RedialTickMs = 1'000;
     static constexpr int RedialFirstDelayMs = 2'000;
     static constexpr int RedialMaxDelayMs = 60'000;
@@ -101,6 +105,9 @@ Q_SIGNALS:
     void identityMismatch(const QString &peerId, const QString &warning);
     // Every address of a dial was tried in vain (or none was left to try).
     void gaveUp(const QString &peerId);
+    // Why that dial failed, the most telling of its attempts (Messenger hands it to the Roster);
+    // emitted just before gaveUp when at least one address was tried.
+    void dialProblem(const QString &peerId, PeerInfo::DialProblem problem, const QString &detail);
     // `peerId`: who answered (empty if none did); `error`: why not, empty on success.
     void addressDialFinished(int attempt, const QString &peerId, const QString &error);
 
@@ -154,6 +161,9 @@ private:
         QString current; // the address being dialled
         Origin origin = Origin::Verified;
         bool guarded = false; // only a claim named it: m_dialGuard counts it
+        // The most telling failure of its attempts so far (reported if all fail).
+        PeerInfo::DialProblem problem = PeerInfo::DialProblem::None;
+        QString problemDetail;
     };
     struct Hint
     {

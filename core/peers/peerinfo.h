@@ -18,11 +18,25 @@ struct PeerInfo
     bool invited = false;  // from an invite link, not reached yet: shown "connecting…"
     int unread = 0;
     QDateTime lastSeen;
+    // Why the last dial of this peer failed, while it is not online: empty if it is online,
+    // was never dialled, or no problem is known. Cleared when a verified session comes up.
+    enum class DialProblem {
+        None,
+        Refused,
+        TimedOut,
+        Unreachable,
+        IdentityMismatch,
+        NotShoal,
+        Other
+    };
+    DialProblem problem = DialProblem::None;
+    QString problemDetail; // the transport's reason, for the log and tooltips
 
     bool operator==(const PeerInfo &o) const
     {
         return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
                && online == o.online && lan == o.lan && verified == o.verified
-               && invited == o.invited && unread == o.unread;
+               && invited == o.invited && unread == o.unread && problem == o.problem
+               && problemDetail == o.problemDetail;
     }
 };

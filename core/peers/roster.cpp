@@ -122,6 +122,21 @@ void Roster::clearUnread(const QString &id)
     Q_EMIT rowChanged(row);
 }
 
+void Roster::setDialProblem(const QString &peerId,
+                            PeerInfo::DialProblem problem,
+                            const QString &detail)
+{
+    auto info = peer(peerId);
+    if (!info || (problem != PeerInfo::DialProblem::None && m_transport.isConnected(peerId)))
+        return;
+    const QString text = problem == PeerInfo::DialProblem::None ? QString() : detail;
+    if (info->problem == problem && info->problemDetail == text)
+        return;
+    info->problem = problem;
+    info->problemDetail = text;
+    update(*info);
+}
+
 void Roster::onPeerConnected(const QString &peerId,
                              const Protocol::Hello &hello,
                              const QString &address,
@@ -134,6 +149,8 @@ void Roster::onPeerConnected(const QString &peerId,
     info.online = true;
     info.verified = true;
     info.invited = false; // reached: the link's work is done
+    info.problem = PeerInfo::DialProblem::None; // reached: whatever failed before is moot
+    info.problemDetail.clear();
     info.lastSeen = QDateTime::currentDateTimeUtc();
     update(info);
     PeerRecord record;

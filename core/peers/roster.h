@@ -37,6 +37,11 @@ public:
     void update(const PeerInfo &peer);
     void addUnread(const QString &id, int count);
     void clearUnread(const QString &id);
+    // Why dialling a known peer failed (the Dialer's dialProblem), or None; reported
+    // (peerUpdated) when it changes. Ignored while the peer is online: that is what counts.
+    void setDialProblem(const QString &peerId,
+                        PeerInfo::DialProblem problem,
+                        const QString &detail = {});
 
     // Discovery heard it (a claim), or stopped hearing it.
     void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void secondProcessOnProfileRefused();
     void threePeersDiscoverEachOther();
     void forgedAnnouncementIsHeardNotOnline();
+    void anotherKeyAnsweringIsHeardNotOnline();
     void fullDiskFailsAndRecovers();
     void peerExchangeIntroducesAndSettingsKept();
 };
@@ -99,6 +100,60 @@ void tst_Cli::forgedAnnouncementIsHeardNotOnline()
         });
     };
     QVERIFY(!QTest::qWaitFor(everOnline, 1000));
+    // Honest presence: heard, can't connect, and why.
+    auto unreachable = [&] {
+        return ann.find([&](const QJsonObject &e) {
+            return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == forged.peerId
+                   && e.value(u"reachable"_s) == false;
+        });
+    };
+    QTRY_VERIFY(!unreachable().isEmpty());
+    QCOMPARE(unreachable().value(u"reason"_s).toString(), u"refused"_s);
+    QCOMPARE(unreachable().value(u"source"_s).toString(), u"lan"_s);
+    QVERIFY(unreachable().value(u"detail"_s).toString().startsWith(u"127.0.0.1:9: "_s));
+    QVERIFY(!everOnline());
+    // Every peer event says whether it is reachable: the one first heard was, as far as known.
+    QCOMPARE(heard().value(u"reachable"_s).toBool(), true);
+    QVERIFY(!heard().contains(u"reason"_s));
+}
+
+void tst_Cli::anotherKeyAnsweringIsHeardNotOnline()
+{
+    // An announcement names a made-up ID at the port where another Shoal (Bob) listens: the
+    // dial to it meets Bob's key, is refused, and the peer is shown "identity-mismatch".
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    const quint16 discoveryPort = probe.localPort();
+    probe.close();
+    QTemporaryDir dirA, dirB;
+    CliPeer bob(dirB.path(), {u"--name"_s, u"Bob"_s});
+    CliPeer ann(dirA.path(),
+                {u"--discovery-target"_s,
+                 u"127.255.255.255"_s,
+                 u"--discovery-port"_s,
+                 QString::number(discoveryPort)});
+    QTRY_VERIFY(!bob.id().isEmpty());
+    QTRY_VERIFY(!ann.id().isEmpty());
+    Announcement forged;
+    forged.peerId = QString(64, u'0'); // lower than any real ID: Ann dials it at once
+    forged.instance = QUuid::createUuid();
+    forged.name = u"Not Bob"_s;
+    forged.port = quint16(bob.port());
+    QUdpSocket eve;
+    QVERIFY(eve.bind(QHostAddress::LocalHost, 0));
+    eve.writeDatagram(forged.encode(), QHostAddress(u"127.255.255.255"_s), discoveryPort);
+    auto unreachable = [&] {
+        return ann.find([&](const QJsonObject &e) {
+            return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == forged.peerId
+                   && e.value(u"reachable"_s) == false;
+        });
+    };
+    QTRY_VERIFY(!unreachable().isEmpty());
+    QCOMPARE(unreachable().value(u"reason"_s).toString(), u"identity-mismatch"_s);
+    QCOMPARE(unreachable().value(u"online"_s).toBool(), false);
+    QVERIFY(unreachable().value(u"detail"_s).toString().contains(bob.id()));
+    for (const QJsonObject &e : ann.all(u"peer"_s))
+        QVERIFY(!e.value(u"online"_s).toBool()); // neither the claim nor Bob
 }
 
 void tst_Cli::twoPeersChat()

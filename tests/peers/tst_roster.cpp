@@ -24,6 +24,7 @@ private Q_SLOTS:
     void connectionMakesPeerOnline();
     void onlyHeardStrangerIsDropped();
     void unreadCounts();
+    void dialProblemShownUntilConnected();
 
 private:
     std::unique_ptr<FakeTransport> m_transport;
@@ -103,6 +104,40 @@ void tst_Roster::unreadCounts()
     QCOMPARE(m_model->index(0).data(PeerListModel::NameRole).toString(), u"Bobby"_s);
     m_roster->clearUnread(Bob);
     QCOMPARE(m_model->index(0).data(PeerListModel::UnreadRole).toInt(), 0);
+}
+
+void tst_Roster::dialProblemShownUntilConnected()
+{
+    using P = PeerInfo::DialProblem;
+    QSignalSpy updated(m_roster.get(), &Roster::peerUpdated);
+    m_roster->setDialProblem(Bob, P::Refused, u"x"_s); // nobody known by that ID: no row
+    QCOMPARE(m_roster->count(), 0);
+    m_roster->onPeerSeen(Bob, u"Bob"_s, {u"127.0.0.1:5000"_s});
+    updated.clear();
+
+    m_roster->setDialProblem(Bob, P::Refused, u"127.0.0.1:5000: refused"_s);
+    QCOMPARE(updated.size(), 1);
+    QCOMPARE(updated.last().at(0).value<PeerInfo>().problem, P::Refused);
+    QCOMPARE(m_roster->peer(Bob)->problemDetail, u"127.0.0.1:5000: refused"_s);
+    QVERIFY(!m_roster->peer(Bob)->online);
+    m_roster->setDialProblem(Bob, P::Refused, u"127.0.0.1:5000: refused"_s);
+    QCOMPARE(updated.size(), 1); // no change, nothing reported
+    m_roster->setDialProblem(Bob, P::TimedOut, u"127.0.0.1:5000: timed out"_s);
+    QCOMPARE(updated.size(), 2);
+    // Heard again with the same addresses: the problem stays.
+    m_roster->onPeerSeen(Bob, u"Bob"_s, {u"127.0.0.1:5000"_s});
+    QCOMPARE(m_roster->peer(Bob)->problem, P::TimedOut);
+
+    // A verified session: online, and whatever failed before is cleared.
+    m_transport->connectPeer(Bob, u"Bob"_s, u"127.0.0.1:5000"_s);
+    QCOMPARE(updated.last().at(0).value<PeerInfo>().problem, P::None);
+    QVERIFY(updated.last().at(0).value<PeerInfo>().problemDetail.isEmpty());
+    QVERIFY(m_roster->peer(Bob)->online);
+    // While online a late failure (another dial of ours) changes nothing.
+    const qsizetype before = updated.size();
+    m_roster->setDialProblem(Bob, P::Refused, u"late"_s);
+    QCOMPARE(updated.size(), before);
+    QCOMPARE(m_roster->peer(Bob)->problem, P::None);
 }
 
 QTEST_GUILESS_MAIN(tst_Roster)

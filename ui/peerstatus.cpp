@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "peerstatus.h"
+
+#include "models/peerlistmodel.h"
+
+QString PeerStatus::reason(PeerInfo::DialProblem problem)
+{
+    using P = PeerInfo::DialProblem;
+    switch (problem) {
+    case P::Refused:
+        return tr("connection refused");
+    case P::TimedOut:
+        return tr("timed out");
+    case P::Unreachable:
+        return tr("no route");
+    case P::IdentityMismatch:
+        return tr("another key answered");
+    case P::NotShoal:
+        return tr("not a Shoal");
+    case P::Other:
+        return tr("connection failed");
+    case P::None:
+        break;
+    }
+    return {};
+}
+
+bool PeerStatus::cannotConnect(bool online, bool lan, PeerInfo::DialProblem problem)
+{
+    // Not heard: simply offline (a peer that quit refuses at its old address too).
+    return !online && lan && problem != PeerInfo::DialProblem::None;
+}
+
+bool PeerStatus::cannotConnect(const QModelIndex &peerRow)
+{
+    return cannotConnect(peerRow.data(PeerListModel::OnlineRole).toBool(),
+                         peerRow.data(PeerListModel::LanRole).toBool(),
+                         PeerInfo::DialProblem(
+                             peerRow.data(PeerListModel::DialProblemRole).toInt()));
+}
+
+QString PeerStatus::text(const QModelIndex &peerRow)
+{
+    if (peerRow.data(PeerListModel::OnlineRole).toBool())
+        return tr("online");
+    if (cannotConnect(peerRow)) {
+        const auto problem = PeerInfo::DialProblem(
+            peerRow.data(PeerListModel::DialProblemRole).toInt());
+        return tr("seen on the network, can't connect: %1").arg(reason(problem));
+    }
+    if (peerRow.data(PeerListModel::InvitedRole).toBool())
+        return tr("connecting…", "from an invite link, not reached yet");
+    if (peerRow.data(PeerListModel::LanRole).toBool())
+        return tr("seen on the LAN");
+    return tr("offline");
+}
+
+QString PeerStatus::cannotConnectText(PeerInfo::DialProblem problem)
+{
+    return tr("Seen on the network, can't connect: %1").arg(reason(problem));
+}
