@@ -367,6 +367,7 @@ void tst_Dialer::toldAddressAnsweringWithAnotherIdRaisesNoAlarm()
                                High,
                                Net::Error::IdentityMismatch);
     QCOMPARE(mismatch.size(), 0); // a peer's word was wrong, nothing the person must act on
+}
 
 void tst_Dialer::failedDialSaysWhy_data()
 {
