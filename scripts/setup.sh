@@ -26,6 +26,8 @@ PACKAGES=(
     # .deb and checking it (scripts/package.sh: dpkg-shlibdeps is in dpkg-dev), rendering the
     # icon's PNGs from its SVG (resources/icons/render.sh)
     desktop-file-utils appstream dpkg-dev lintian librsvg2-bin
+    # invite links (issue 14): the QR code (libqrencode), and reading it back in tests (zbarimg)
+    libqrencode-dev zbar-tools
 )
 
 SUDO=""

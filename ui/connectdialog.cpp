@@ -11,6 +11,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <utility>
+
 ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
     : QDialog(parent)
     , m_messenger(messenger)
@@ -20,8 +22,8 @@ ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
 {
     setWindowTitle(tr("Connect to peer"));
     m_address->setPlaceholderText(
-        tr("192.168.1.20:%1, [fe80::1]:%1 or alice-laptop").arg(DefaultPort));
-    m_address->setMinimumWidth(320);
+        tr("192.168.1.20:%1, alice-laptop or an invite link (shoal:invite?…)").arg(DefaultPort));
+    m_address->setMinimumWidth(360);
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
     m_status->hide();
@@ -29,7 +31,7 @@ ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
     connectButton->setDefault(true);
 
     auto *form = new QFormLayout;
-    form->addRow(tr("&Address:"), m_address);
+    form->addRow(tr("&Address or invite link:"), m_address);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status);
@@ -45,31 +47,81 @@ ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
                 if (attempt != m_attempt)
                     return;
                 m_attempt = 0;
-                m_address->setEnabled(true);
-                m_buttons->button(QDialogButtonBox::Ok);
-                for (QAbstractButton *b : m_buttons->buttons())
-                    b->setEnabled(true);
-                if (!error.isEmpty()) {
-                    showError(error);
-                    return;
-                }
-                Q_EMIT peerConnected(peerId);
-                accept();
+                finished(peerId, error);
             });
+    // An invite link: done when its peer is online (its key matched the link's), or refused.
+    connect(&m_messenger, &Messenger::peerUpdated, this, [this](const PeerInfo &peer) {
+        if (!m_invited.isEmpty() && peer.id == m_invited && peer.online)
+            finished(std::exchange(m_invited, {}), {});
+    });
+    connect(&m_messenger,
+            &Messenger::identityMismatch,
+            this,
+            [this](const QString &peerId, const QString &warning) {
+                if (!m_invited.isEmpty() && peerId == m_invited)
+                    finished(std::exchange(m_invited, {}), warning);
+            });
+}
+
+void ConnectDialog::connectTo(const QString &text)
+{
+    m_address->setText(text);
+    m_status->hide();
+    tryConnect();
+}
+
+void ConnectDialog::finished(const QString &peerId, const QString &error)
+{
+    m_address->setEnabled(true);
+    for (QAbstractButton *b : m_buttons->buttons())
+        b->setEnabled(true);
+    if (!error.isEmpty()) {
+        showError(error);
+        return;
+    }
+    Q_EMIT peerConnected(peerId);
+    accept();
 }
 
 void ConnectDialog::tryConnect()
 {
-    if (m_attempt)
+    if (m_attempt || !m_invited.isEmpty())
         return;
+    const QString text = m_address->text().trimmed();
+    if (text.startsWith(u"shoal:", Qt::CaseInsensitive)) {
+        tryInvite(text);
+        return;
+    }
     QString error;
-    m_attempt = m_messenger.connectToAddress(m_address->text(), &error);
+    m_attempt = m_messenger.connectToAddress(text, &error);
     if (!m_attempt) {
         showError(error);
         return;
     }
+    connecting(text);
+}
+
+void ConnectDialog::tryInvite(const QString &link)
+{
+    QString error, peerId;
+    if (!m_messenger.connectInvite(link, &error, &peerId)) {
+        showError(error);
+        return;
+    }
+    const auto peer = m_messenger.peer(peerId);
+    if (peer && peer->online) { // already connected
+        finished(peerId, {});
+        return;
+    }
+    m_invited = peerId;
+    const QString name = peer ? peer->name : QString();
+    connecting(name.isEmpty() ? PeerListModel::shortId(peerId) : name);
+}
+
+void ConnectDialog::connecting(const QString &what)
+{
     UiColors::showAsError(m_status, false);
-    m_status->setText(tr("Connecting to %1…").arg(m_address->text().trimmed()));
+    m_status->setText(tr("Connecting to %1…").arg(what));
     m_status->show();
     fitHeight();
     m_address->setEnabled(false);

@@ -8,7 +8,8 @@ class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
 
-// "Connect to peer…": takes host[:port], shows what went wrong inline, never blocks.
+// "Connect to peer…": takes host[:port] or an invite link, shows what went wrong inline,
+// never blocks.
 class ConnectDialog final : public QDialog
 {
     Q_OBJECT
@@ -18,12 +19,17 @@ public:
 
     QLineEdit *addressEdit() const { return m_address; }
     QLabel *statusLabel() const { return m_status; }
+    // Fills in `text` (an address or an invite link, as clicked on the desktop) and connects.
+    void connectTo(const QString &text);
 
 Q_SIGNALS:
     void peerConnected(const QString &peerId);
 
 private:
     void tryConnect();
+    void tryInvite(const QString &link);
+    void connecting(const QString &what);
+    void finished(const QString &peerId, const QString &error);
     void showError(const QString &error);
     void fitHeight();
 
@@ -32,4 +38,5 @@ private:
     QLabel *m_status;
     QDialogButtonBox *m_buttons;
     int m_attempt = 0;
+    QString m_invited; // the peer of the invite link being tried
 };

@@ -3,6 +3,7 @@
 
 #include "connectdialog.h"
 #include "conversationpane.h"
+#include "inviteqrdialog.h"
 #include "memberspanel.h"
 #include "messageinput.h"
 #include "messenger/messenger.h"
@@ -41,6 +42,8 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     , m_transfersAction(new QAction(tr("&Transfers"), this))
     , m_newGroupAction(new QAction(tr("New &group…"), this))
     , m_sendManyAction(new QAction(tr("Send to se&veral…"), this))
+    , m_copyInviteAction(new QAction(tr("Copy invite &link"), this))
+    , m_inviteQrAction(new QAction(tr("Show invite QR co&de…"), this))
     , m_splitter(new QSplitter(this))
     , m_settings(settings)
     , m_status(new QLabel(this))
@@ -49,7 +52,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
 
     m_connectAction->setShortcut(QKeySequence::New);
     m_connectAction->setToolTip(tr("Connect to a peer by address (Ctrl+N)"));
-    connect(m_connectAction, &QAction::triggered, this, &MainWindow::openConnectDialog);
+    connect(m_connectAction, &QAction::triggered, this, [this] { openConnectDialog(); });
     m_networkAction->setToolTip(tr("Addresses, ports and LAN discovery: why can't I see a peer?"));
     connect(m_networkAction, &QAction::triggered, this, &MainWindow::openNetworkDialog);
     // The platform's key (Ctrl+, on macOS and KDE) has none on most Linux desktops; Ctrl+, is
@@ -61,6 +64,10 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::openSettingsDialog);
     auto *copyIdAction = new QAction(tr("Copy my &ID"), this);
     connect(copyIdAction, &QAction::triggered, this, &MainWindow::copyId);
+    m_copyInviteAction->setToolTip(
+        tr("A link to send someone (mail, chat): pasted in their Shoal, it connects to you"));
+    connect(m_copyInviteAction, &QAction::triggered, this, &MainWindow::copyInviteLink);
+    connect(m_inviteQrAction, &QAction::triggered, this, [this] { openInviteQrDialog(); });
     auto *quitAction = new QAction(tr("&Quit"), this);
     quitAction->setShortcut(QKeySequence::Quit);
     connect(quitAction, &QAction::triggered, this, [this] { m_tray->quit(); });
@@ -82,6 +89,8 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     fileMenu->addAction(m_newGroupAction);
     fileMenu->addAction(m_sendManyAction);
     fileMenu->addAction(copyIdAction);
+    fileMenu->addAction(m_copyInviteAction);
+    fileMenu->addAction(m_inviteQrAction);
     fileMenu->addAction(m_networkAction);
     fileMenu->addAction(m_settingsAction);
     fileMenu->addSeparator();
@@ -283,12 +292,31 @@ void MainWindow::openAboutDialog()
     box->open();
 }
 
-void MainWindow::openConnectDialog()
+ConnectDialog *MainWindow::openConnectDialog(const QString &text)
 {
     auto *dialog = new ConnectDialog(m_messenger, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ConnectDialog::peerConnected, m_peers, &PeerListView::selectPeer);
     dialog->open();
+    if (!text.isEmpty())
+        dialog->connectTo(text);
+    return dialog;
+}
+
+InviteQrDialog *MainWindow::openInviteQrDialog()
+{
+    auto *dialog = new InviteQrDialog(m_messenger.inviteLink(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::copyInviteLink()
+{
+    QApplication::clipboard()->setText(m_messenger.inviteLink());
+    statusBar()->showMessage(tr("Your invite link is on the clipboard: send it to someone to "
+                                "connect."),
+                             5000);
 }
 
 NewGroupDialog *MainWindow::openNewGroupDialog()

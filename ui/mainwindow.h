@@ -6,7 +6,9 @@
 #include <QMainWindow>
 #include <QSet>
 
+class ConnectDialog;
 class ConversationPane;
+class InviteQrDialog;
 class Messenger;
 class NewGroupDialog;
 class Notifier;
@@ -30,7 +32,12 @@ public:
     PeerListView *peerList() const { return m_peers; }
     ConversationPane *conversation() const { return m_conversation; }
 
-    void openConnectDialog();
+    // With `text` (an invite link clicked on the desktop, an address): connects to it at once.
+    ConnectDialog *openConnectDialog(const QString &text = {});
+    // Invite links (issue 14): "Copy invite link" and "Show invite QR code…".
+    QAction *copyInviteAction() const { return m_copyInviteAction; }
+    QAction *inviteQrAction() const { return m_inviteQrAction; }
+    InviteQrDialog *openInviteQrDialog();
     // "New group…" (Ctrl+G): the created group opens.
     NewGroupDialog *openNewGroupDialog();
     // "Send to several…": the peers selected in the list are checked.
@@ -75,6 +82,7 @@ private:
     void saveLayout();
     void updateStatus();
     void copyId();
+    void copyInviteLink();
     void sendFiles(const QString &peerId, const QStringList &paths, bool asFolder);
     void showPeerMenu(const QPoint &pos);
 
@@ -88,6 +96,8 @@ private:
     QAction *m_transfersAction;
     QAction *m_newGroupAction;
     QAction *m_sendManyAction;
+    QAction *m_copyInviteAction;
+    QAction *m_inviteQrAction;
     QSplitter *m_splitter;
     ProfileSettings m_settings;
     QLabel *m_status;

@@ -49,7 +49,8 @@ QJsonObject peerJson(const PeerInfo &p)
                   {u"address"_s, p.address.isEmpty() ? p.heardAt.value(0) : p.address},
                   {u"addresses"_s, QJsonArray::fromStringList(p.heardAt)},
                   {u"online"_s, p.online},
-                  {u"source"_s, p.lan ? u"lan"_s : u"direct"_s}};
+                  {u"source"_s, p.lan ? u"lan"_s : u"direct"_s},
+                  {u"invited"_s, p.invited}}; // from an invite link, not reached yet
     // Not online and its last dial failed: heard, perhaps, but messages to it wait.
     const bool reachable = p.online || p.problem == PeerInfo::DialProblem::None;
     o.insert(u"reachable"_s, reachable);
@@ -241,6 +242,14 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                            {u"state"_s, messageStateName(d.state)}});
             });
     connect(&m_messenger,
+            &Messenger::identityMismatch,
+            this,
+            [this](const QString &peerId, const QString &warning) {
+                emitEvent({{u"event"_s, u"identity-mismatch"_s},
+                           {u"id"_s, peerId},
+                           {u"message"_s, warning}});
+            });
+    connect(&m_messenger,
             &Messenger::connectFinished,
             this,
             [this](int attempt, const QString &peerId, const QString &error) {
@@ -333,6 +342,22 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     const QString cmd = command.value(u"cmd"_s).toString();
     auto fail = [&](const QString &message) { emitError(message, ref); };
 
+    // Invite links (issue 14): {"cmd":"invite"}, {"cmd":"connect","invite":LINK}.
+    if (cmd == u"invite"_s) {
+        emitEvent({{u"event"_s, u"invite"_s}, {u"link"_s, m_messenger.inviteLink()}}, ref);
+        return;
+    }
+    if (cmd == u"connect"_s && command.contains(u"invite"_s)) {
+        const QJsonValue link = command.value(u"invite"_s);
+        if (!link.isString())
+            return fail(u"connect needs \"invite\": \"shoal:invite?…\""_s);
+        QString error, peerId;
+        if (!m_messenger.connectInvite(link.toString(), &error, &peerId))
+            return fail(error);
+        // Then "peer" events: online once its key matched the link's, or "identity-mismatch".
+        emitEvent({{u"event"_s, u"connecting"_s}, {u"id"_s, peerId}}, ref);
+        return;
+    }
     if (cmd == u"connect"_s) {
         const QJsonValue address = command.value(u"address"_s);
         if (!address.isString())

@@ -185,6 +185,11 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
     if (program == Program::Cli) {
         parser.addOption(serve);
         parser.addOption(acceptFiles);
+    } else {
+        // The desktop's handler for x-scheme-handler/shoal runs `shoal %u`.
+        parser.addPositionalArgument(u"link"_s,
+                                     tr("An invite link to connect to (shoal:invite?…)."),
+                                     u"[shoal:…]"_s);
     }
     if (!parser.parse(arguments)) {
         *error = parser.errorText();
@@ -200,8 +205,12 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         options.action = Action::ShowVersion;
         return options;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        *error = tr("Unexpected argument \"%1\".").arg(parser.positionalArguments().constFirst());
+    QStringList positional = parser.positionalArguments();
+    if (program == Program::Gui && positional.size() == 1
+        && positional.constFirst().startsWith(u"shoal:"_s, Qt::CaseInsensitive))
+        options.inviteLink = positional.takeFirst();
+    if (!positional.isEmpty()) {
+        *error = tr("Unexpected argument \"%1\".").arg(positional.constFirst());
         return std::nullopt;
     }
     options.serve = program == Program::Cli && parser.isSet(serve);

@@ -33,6 +33,7 @@ public:
     quint16 port = 0;
     QHostAddress listenAddress;
     QStringList connectTo;
+    QString inviteLink;      // shoal (the window): a shoal: link given as its argument
     QString language;        // empty: the system's
     QString downloadDir;     // --download-dir; empty: the Downloads folder
     QString acceptFilesInto; // shoal-cli --accept-files: every offer accepted into it

@@ -243,6 +243,10 @@ int main(int argc, char *argv[])
                              for (const QString &address : asked->connectTo)
                                  messenger.connectToAddress(address, &ignored);
                          }
+                         // A shoal: link clicked on the desktop: the Connect dialog tries it
+                         // and shows how it went.
+                         if (asked && !asked->inviteLink.isEmpty())
+                             window.openConnectDialog(asked->inviteLink);
                          window.show();
                          window.setWindowState((window.windowState() & ~Qt::WindowMinimized)
                                                | Qt::WindowActive);
@@ -251,6 +255,8 @@ int main(int argc, char *argv[])
                          QApplication::alert(&window);
                      });
     window.show();
+    if (!options->inviteLink.isEmpty())
+        window.openConnectDialog(options->inviteLink);
     instance.setReady(true); // what came while starting
 
     // One way out for all: Quit, Ctrl+Q, the tray's Quit, closing without a tray, and SIGTERM

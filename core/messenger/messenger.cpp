@@ -108,7 +108,14 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_dialer,
             &Dialer::identityMismatch,
             this,
-            [this](const QString &peerId, const QString &warning) {
+            [this](const QString &peerId, const QString &dialerWarning) {
+                QString warning = dialerWarning;
+                // Invite links: the person should know the link is what did not match.
+                if (m_invitesWant.contains(peerId))
+                    warning.prepend(
+                        tr("The key at an address from the invite link for %1 differs from the "
+                           "invite link's. ")
+                            .arg(m_roster->peer(peerId).value_or(PeerInfo{}).name));
                 addWarning(warning);
                 Q_EMIT identityMismatch(peerId, warning);
             });
@@ -135,6 +142,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                     m_files->onBulkMessage(peerId, message);
             });
     registerHandlers();
+    wireInvites();
 
     // After the services have reacted to a commit (sent what it made sendable, acknowledged
     // what it stored): out in this pass, together, instead of on the next one.
@@ -396,6 +404,8 @@ void Messenger::onDiscoveryGone(const QString &peerId)
 
 void Messenger::dropIfOnlyHeard(const QString &peerId)
 {
+    if (m_invitesWant.contains(peerId))
+        return; // the person asked for it: listed until it is reached
     if (m_roster->dropIfOnlyHeard(peerId, m_dialer->isDialling(peerId)))
         m_dialer->forget(peerId);
 }
@@ -414,5 +424,7 @@ void Messenger::setWantedBy(QSet<QString> &by, const QString &peerId, bool wante
         by.insert(peerId);
     else
         by.remove(peerId);
-    m_dialer->setWanted(peerId, m_filesWant.contains(peerId) || m_groupsWant.contains(peerId));
+    m_dialer->setWanted(peerId,
+                        m_filesWant.contains(peerId) || m_groupsWant.contains(peerId)
+                            || m_invitesWant.contains(peerId));
 }

@@ -170,6 +170,16 @@ public:
     // The IDs in the order of `peerIds`, or an empty list and *error.
     QList<QUuid> sendToMany(const QStringList &peerIds, const QString &text, QString *error);
 
+    // --- Invite links (issue 14; docs/protocol.md, "Invite links") ---
+    // This profile's link: its ID, name, port and the addresses another host could reach.
+    QString inviteLink() const;
+    // The peer of a link a person pasted or clicked: listed at once (the link's name, not
+    // verified, "connecting…") and dialled with the link's ID expected until a verified
+    // session comes up. False and *error (a sentence for the person) for a damaged link or
+    // one's own. A wrong key at an address arrives as identityMismatch(). *peerId: the link's.
+    bool connectInvite(const QString &link, QString *error, QString *peerId = nullptr);
+    // --- end invite links ---
+
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -206,6 +216,9 @@ Q_SIGNALS:
 private:
     void registerHandlers();
     void onDiscoveryGone(const QString &peerId);
+    // Invite links (messengerinvite.cpp).
+    void wireInvites();
+    QList<QHostAddress> inviteAddresses() const;
     void dropIfOnlyHeard(const QString &peerId);
     void setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted);
     // groupChanged() for one group, and for every group `peerId` is a member of.
@@ -229,7 +242,8 @@ private:
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
     QSet<QString> m_filesWant, m_groupsWant; // peers each service wants dialled
-    QHash<QString, int> m_groupUnread;       // per group: messages not yet shown
+    QSet<QString> m_invitesWant;       // invited peers not verified yet: dialled until they are
+    QHash<QString, int> m_groupUnread; // per group: messages not yet shown
     std::unique_ptr<Dispatcher> m_dispatcher;
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;

@@ -148,6 +148,8 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
         return p.lastSeen;
     case LanRole:
         return p.lan;
+    case InvitedRole:
+        return p.invited;
     default:
         return {};
     }
@@ -209,7 +211,8 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {MemberCountRole, "memberCount"},
             {OnlineMemberCountRole, "onlineMemberCount"},
             {DialProblemRole, "dialProblem"},
-            {DialProblemDetailRole, "dialProblemDetail"}};
+            {DialProblemDetailRole, "dialProblemDetail"},
+            {InvitedRole, "invited"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

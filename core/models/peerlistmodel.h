@@ -26,6 +26,7 @@ public:
         IsGroupRole,           // bool: a group's row (IdRole is then the group's ID)
         MemberCountRole,       // a group's current members, this profile included
         OnlineMemberCountRole, // a group's other members online now
+        InvitedRole,           // from an invite link, not reached yet: "connecting…"
         // Honest presence: why the last dial failed (int of PeerInfo::DialProblem; None while
         // online), and the transport's words for it.
         DialProblemRole,

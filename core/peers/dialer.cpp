@@ -85,6 +85,7 @@ Dialer::Dialer(const QString &ownId,
                 if (const auto a = parseAddress(address))
                     m_dialGuard.verified(QHostAddress(a->host), a->port);
                 m_redial.remove(peerId);
+                dropHint(peerId); // a roster row now, with the address it was verified at
             });
     // It may have messages waiting, or be heard again.
     connect(&m_transport, &Transport::peerDisconnected, this, &Dialer::scheduleRedial);
@@ -131,6 +132,11 @@ void Dialer::onPeerSeen(const QString &peerId)
     if (m_transport.isConnected(peerId) || m_dials.contains(peerId))
         return;
     scheduleRedial(); // should the dial below be held back or fail
+    dialByRank(peerId);
+}
+
+void Dialer::dialByRank(const QString &peerId)
+{
     if (m_ownId < peerId) {
         dial(peerId);
     } else if (!m_deferred.contains(peerId)) {
@@ -144,53 +150,209 @@ void Dialer::onPeerSeen(const QString &peerId)
     }
 }
 
+// An address a peer or a link gave: an IP literal and a port, never a name to look up.
+static std::optional<PeerAddress> parseHintAddress(const QString &text)
+{
+    auto parsed = parseAddress(text);
+    if (!parsed || parsed->port == 0 || QHostAddress(parsed->host).isNull())
+        return std::nullopt;
+    return parsed;
+}
+
+void Dialer::onPeerHinted(const QString &peerId,
+                          const QStringList &addresses,
+                          HintSource source,
+                          const QString &informant)
+{
+    if (peerId == m_ownId || peerId == informant || m_transport.isConnected(peerId))
+        return;
+    QStringList valid;
+    for (const QString &text : addresses) {
+        const auto parsed = parseHintAddress(text);
+        if (!parsed)
+            continue;
+        const QString address = parsed->toString();
+        if (!valid.contains(address))
+            valid.append(address);
+        if (valid.size() == MaxHintAddresses)
+            break;
+    }
+    if (valid.isEmpty())
+        return;
+    const qint64 now = m_now();
+    auto it = m_hints.find(peerId);
+    if (it == m_hints.end()) {
+        const bool exchange = source == HintSource::Exchange;
+        if (exchange && m_hintsBy.value(informant) >= MaxHintsPerInformant) {
+            if (m_hintsRefused.count())
+                qCInfo(lcDialer) << "hint about" << peerId << "from" << informant
+                                 << "not kept: it holds" << MaxHintsPerInformant << "already ("
+                                 << m_hintsRefused.total() << "hints refused so far)";
+            return;
+        }
+        if (m_hints.size() >= MaxHintedPeers)
+            expireHints(now);
+        if (m_hints.size() >= MaxHintedPeers) {
+            // Full: the least recently told peer's hint goes, never one the person gave.
+            auto oldest = m_hints.end();
+            for (auto h = m_hints.begin(); h != m_hints.end(); ++h) {
+                if (h->invited.isEmpty()
+                    && (oldest == m_hints.end() || h->heardMs < oldest->heardMs))
+                    oldest = h;
+            }
+            if (oldest == m_hints.end())
+                return;
+            dropHint(oldest.key());
+        }
+        it = m_hints.insert(peerId, Hint{});
+        if (exchange) {
+            it->informant = informant;
+            ++m_hintsBy[informant];
+        }
+    }
+    it->heardMs = now;
+    if (source == HintSource::Invite) {
+        it->invited = valid;
+        // The person's action: at once, whoever has the lower ID, whatever failed before.
+        m_redial.remove(peerId);
+        dial(peerId);
+        return;
+    }
+    for (const QString &address : std::as_const(it->told)) {
+        if (valid.size() == MaxHintAddresses)
+            break;
+        if (!valid.contains(address))
+            valid.append(address);
+    }
+    it->told = valid;
+    if (m_dials.contains(peerId))
+        return;
+    scheduleRedial(); // should the dial below be held back or fail
+    dialByRank(peerId);
+}
+
+QStringList Dialer::hintedAddresses(const QString &peerId) const
+{
+    const auto it = m_hints.constFind(peerId);
+    return it == m_hints.cend() ? QStringList() : it->invited + it->told;
+}
+
+void Dialer::dropHint(const QString &peerId)
+{
+    const auto it = m_hints.constFind(peerId);
+    if (it == m_hints.cend())
+        return;
+    if (!it->informant.isEmpty() && --m_hintsBy[it->informant] <= 0)
+        m_hintsBy.remove(it->informant);
+    m_hints.erase(it);
+}
+
+void Dialer::expireHints(qint64 now)
+{
+    QStringList expired;
+    for (auto it = m_hints.cbegin(); it != m_hints.cend(); ++it) {
+        if (now - it->heardMs >= HintExpiryMs)
+            expired.append(it.key());
+    }
+    for (const QString &peerId : std::as_const(expired))
+        dropHint(peerId);
+}
+
+bool Dialer::hintDialAllowed(const QString &peerId, const QString &address, qint64 now)
+{
+    const QString key = peerId + u' ' + address;
+    auto it = m_hintDials.find(key);
+    if (it == m_hintDials.end()) {
+        if (m_hintDials.size() < MaxHintDialRecords)
+            return true;
+        m_hintDials.removeIf([&](auto r) { return now - r.value().last() >= HintMemoryMs; });
+        // Still full: nothing more is dialled on a peer's word until an hour has passed.
+        return m_hintDials.size() < MaxHintDialRecords;
+    }
+    it->removeIf([&](qint64 t) { return now - t >= HintMemoryMs; });
+    return it->size() < MaxHintDialsPerAddress;
+}
+
+void Dialer::countHintDial(const QString &peerId, const QString &address, qint64 now)
+{
+    QList<qint64> &times = m_hintDials[peerId + u' ' + address];
+    times.removeIf([&](qint64 t) { return now - t >= HintMemoryMs; });
+    times.append(now);
+}
+
 void Dialer::dial(const QString &peerId)
 {
     if (m_transport.isConnected(peerId) || m_dials.contains(peerId))
         return;
     scheduleRedial(); // held back, or failing: tried again
     const auto info = m_roster.peer(peerId);
-    if (!info)
+    const auto hint = m_hints.constFind(peerId);
+    if (!info && hint == m_hints.cend())
         return;
     const qint64 now = m_now();
     if (now < m_redial.value(peerId).notBefore)
         return;
-    // Of the addresses heard, only those announcements may make us dial now (DialGuard). If
-    // none, the redial tick asks again.
-    QStringList addresses;
-    for (const QString &address : std::as_const(info->heardAt)) {
-        if (mayDial(*info, address))
-            addresses.append(address);
+    // The person's invite first; then of the addresses heard and told, only those DialGuard
+    // (and the hint limit) let claims make us dial now; then where it was verified. If none,
+    // the redial tick asks again.
+    const QString verified = info ? info->address : QString();
+    QList<Candidate> candidates;
+    const auto add = [&](const QString &address, Origin origin) {
+        for (const Candidate &c : std::as_const(candidates)) {
+            if (c.address == address)
+                return;
+        }
+        if (address == verified)
+            origin = Origin::Verified; // verified there over TLS: not a claim
+        if (origin == Origin::Heard || origin == Origin::Exchange) {
+            if (!mayDial(peerId, address, origin == Origin::Exchange))
+                return;
+        }
+        candidates.append(Candidate{address, origin});
+    };
+    if (hint != m_hints.cend()) {
+        for (const QString &address : hint->invited)
+            add(address, Origin::Invite);
     }
-    if (!info->address.isEmpty() && !addresses.contains(info->address))
-        addresses.append(info->address);
-    if (addresses.isEmpty())
+    if (info) {
+        for (const QString &address : info->heardAt)
+            add(address, Origin::Heard);
+    }
+    if (hint != m_hints.cend()) {
+        for (const QString &address : hint->told)
+            add(address, Origin::Exchange);
+    }
+    if (!verified.isEmpty())
+        add(verified, Origin::Verified);
+    if (candidates.isEmpty())
         return;
     Redial &r = m_redial[peerId];
     r.delayMs = qBound(RedialFirstDelayMs, r.delayMs * 2, RedialMaxDelayMs);
     r.notBefore = now + r.delayMs;
     Dial d;
-    d.addresses = addresses;
+    d.candidates = candidates;
     m_dials.insert(peerId, d);
     dialNext(peerId);
 }
 
-bool Dialer::mayDial(const PeerInfo &peer, const QString &address)
+bool Dialer::mayDial(const QString &peerId, const QString &address, bool exchangeHint)
 {
-    if (address == peer.address)
-        return true; // verified there over TLS: not an announcement's claim
-    const auto parsed = parseAddress(address);
+    const auto parsed = parseHintAddress(address);
     if (!parsed)
         return false;
-    const char *refusal
-        = m_dialGuard.refusal(QHostAddress(parsed->host), parsed->port, m_now(), peer.id);
+    const qint64 now = m_now();
+    const char *refusal = nullptr;
+    if (exchangeHint && !hintDialAllowed(peerId, address, now))
+        refusal = "dials of one peer's hinted address in an hour";
+    else
+        refusal = m_dialGuard.refusal(QHostAddress(parsed->host), parsed->port, now, peerId);
     if (!refusal)
         return true;
     // The first time, then every 1,000th: a storm must not flood the log too.
     if (m_dialsHeldBack.count())
         qCInfo(lcDialer) << "limit on" << refusal << "reached: not dialling" << address
-                         << "as announced for" << peer.id << "(" << m_dialsHeldBack.total()
-                         << "dials held back so far)";
+                         << (exchangeHint ? "as told" : "as announced") << "for" << peerId << "("
+                         << m_dialsHeldBack.total() << "dials held back so far)";
     return false;
 }
 
@@ -208,6 +370,7 @@ void Dialer::onAttemptFinished(int attempt,
     const QString dialled = m_attempts.take(attempt);
     if (dialled.isEmpty())
         return; // not ours
+    const Origin origin = m_dials.value(dialled).origin;
     guardFinished(dialled, error, peerId);
     if (error == Net::Error::None) {
         m_dials.remove(dialled);
@@ -215,14 +378,21 @@ void Dialer::onAttemptFinished(int attempt,
     }
     qCDebug(lcDialer) << "dial of" << dialled << "failed:" << reason;
     if (const auto it = m_dials.find(dialled); it != m_dials.end()) {
-        // Among equals the last: the freshest word on the peer.
-        const PeerInfo::DialProblem problem = problemOf(error, peerId);
+        // Among equals the last: the freshest word on the peer. Another key at an address a
+        // peer told us is that peer's lie, not news of this one: it says least.
+        PeerInfo::DialProblem problem = problemOf(error, peerId);
+        if (origin == Origin::Exchange && problem == PeerInfo::DialProblem::IdentityMismatch)
+            problem = PeerInfo::DialProblem::Other;
         if (it->problem == PeerInfo::DialProblem::None || telling(problem) >= telling(it->problem)) {
             it->problem = problem;
             it->problemDetail = u"%1: %2"_s.arg(it->current, reason);
         }
     }
-    if (error == Net::Error::IdentityMismatch) {
+    if (error == Net::Error::IdentityMismatch && origin == Origin::Exchange) {
+        // A peer's word proved wrong: its claim is kept back (DialGuard), no alarm for the
+        // person (a liar could raise many).
+        qCInfo(lcDialer) << "address told for" << dialled << "answered with another identity";
+    } else if (error == Net::Error::IdentityMismatch) {
         const QString warning
             = tr("Security warning: an address where %1 was expected answered with "
                  "another identity and was refused; nothing was sent there. %2")
@@ -256,19 +426,23 @@ void Dialer::dialNext(const QString &peerId)
     auto it = m_dials.find(peerId);
     if (it == m_dials.end())
         return;
-    const auto info = m_roster.peer(peerId);
-    while (info && it->next < it->addresses.size()) {
-        const QString text = it->addresses.at(it->next++);
-        const auto address = parseAddress(text);
+    while (it->next < it->candidates.size()) {
+        const Candidate c = it->candidates.at(it->next++);
+        const auto address = parseAddress(c.address);
         if (!address)
             continue;
         // Asked again: an earlier address of this dial may have used the budget up.
-        it->guarded = text != info->address;
-        if (it->guarded && !mayDial(*info, text))
+        const bool exchange = c.origin == Origin::Exchange;
+        const bool guarded = exchange || c.origin == Origin::Heard;
+        if (guarded && !mayDial(peerId, c.address, exchange))
             continue;
-        it->current = text;
-        if (it->guarded)
+        it->current = c.address;
+        it->origin = c.origin;
+        it->guarded = guarded;
+        if (guarded)
             m_dialGuard.started(QHostAddress(address->host), address->port, m_now());
+        if (exchange)
+            countHintDial(peerId, c.address, m_now());
         // The expected ID: an address that answers with another key is refused.
         // The outcome arrives later (attemptFinished), never from within this call.
         it->attempt = m_transport.connectToPeer(address->host, address->port, peerId);
@@ -291,24 +465,37 @@ void Dialer::scheduleRedial()
 
 void Dialer::redial()
 {
-    // Heard but not reached yet (the dial bounds held it back, or it failed): again, as the
-    // bounds allow; and whoever has messages waiting. Those never tried go first, so that
-    // made-up peers already dialled in vain cannot keep a real newcomer waiting.
+    // Heard or hinted but not reached yet (the dial bounds held it back, or it failed): again,
+    // as the bounds allow; and whoever has messages waiting. Those never tried go first, so
+    // that made-up peers already dialled in vain cannot keep a real newcomer waiting.
     // The timer runs only while someone waits: idle, nothing wakes up to ask the store.
+    expireHints(m_now());
     bool waiting = !m_dials.isEmpty();
+    QSet<QString> rostered;
     for (const bool tried : {false, true}) {
+        const auto consider = [&](const QString &peerId, bool wanted) {
+            if (m_redial.contains(peerId) != tried || m_transport.isConnected(peerId))
+                return;
+            if (m_dials.contains(peerId) || m_deferred.contains(peerId)) {
+                waiting = true;
+                return;
+            }
+            if (wanted) {
+                waiting = true;
+                dial(peerId);
+            }
+        };
         for (const PeerInfo &peer : m_roster.peers()) {
-            if (m_redial.contains(peer.id) != tried || m_transport.isConnected(peer.id))
-                continue;
-            if (m_dials.contains(peer.id) || m_deferred.contains(peer.id)) {
-                waiting = true;
-                continue;
-            }
-            if ((peer.lan && !peer.heardAt.isEmpty()) || m_wanted.contains(peer.id)
-                || m_store.hasUndelivered(peer.id)) {
-                waiting = true;
-                dial(peer.id);
-            }
+            if (!tried)
+                rostered.insert(peer.id);
+            consider(peer.id,
+                     (peer.lan && !peer.heardAt.isEmpty()) || m_hints.contains(peer.id)
+                         || m_wanted.contains(peer.id) || m_store.hasUndelivered(peer.id));
+        }
+        const QStringList hinted = m_hints.keys(); // a copy: dialling may change the table
+        for (const QString &peerId : hinted) {
+            if (!rostered.contains(peerId))
+                consider(peerId, true);
         }
     }
     if (!waiting && m_dials.isEmpty())

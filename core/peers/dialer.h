@@ -23,6 +23,9 @@ class Roster;
 // that doubles (2 s up to 1 min) on a monotonic clock, and the redial timer runs only while
 // someone waits. When both hear each other the lower ID dials at once and the higher one
 // only if no connection has come by then: usually one connection, never none.
+// Peers may also be hinted: another peer said where they are (peer exchange), or the person
+// used an invite link. Hints live here, in a bounded table, not in the roster: a hinted peer
+// becomes a roster row only when a verified connection makes it one.
 class Dialer final : public QObject
 {
     Q_OBJECT
@@ -36,6 +39,16 @@ public:
     static constexpr int RedialFirstDelayMs = 2'000;
     static constexpr int RedialMaxDelayMs = 60'000;
     static constexpr int HigherIdDialDelayMs = 1'500;
+    // Hints (onPeerHinted): what the table holds, and how often one claim may be dialled.
+    static constexpr int MaxHintedPeers = 1'024;
+    static constexpr int MaxHintsPerInformant = 256;
+    static constexpr int MaxHintAddresses = 8;
+    static constexpr int HintExpiryMs = 600'000; // forgotten 10 min after last said
+    static constexpr int MaxHintDialsPerAddress = 3;
+    static constexpr int HintMemoryMs = 3'600'000; // per (peer, address), whatever is said again
+    static constexpr int MaxHintDialRecords = 4'096;
+
+    enum class HintSource { Exchange, Invite };
 
     Dialer(const QString &ownId,
            Transport &transport,
@@ -52,6 +65,18 @@ public:
     int dialAddress(const QString &host, quint16 port);
     // Discovery heard it: dialled at once by the lower ID, later by the higher one.
     void onPeerSeen(const QString &peerId);
+    // Someone told us where `peerId` may be: a peer (exchange, `informant` = its ID) or an
+    // invite link the person used. Addresses are "host:port" (PeerAddress::parse form).
+    // Exchange hints are claims: dialled only with the expected ID, through DialGuard, and at
+    // most MaxHintDialsPerAddress times per HintMemoryMs whatever is said again. Invite hints
+    // are the person's choice: dialled at once, no DialGuard, still with the expected ID.
+    void onPeerHinted(const QString &peerId,
+                      const QStringList &addresses,
+                      HintSource source,
+                      const QString &informant = {});
+    // The addresses hinted for `peerId` (freshest first), empty if none: for tests and the log.
+    QStringList hintedAddresses(const QString &peerId) const;
+    int hintCount() const { return int(m_hints.size()); }
     bool isDialling(const QString &peerId) const { return m_dials.contains(peerId); }
     // Its back-off is forgotten (the roster dropped it).
     void forget(const QString &peerId) { m_redial.remove(peerId); }
@@ -81,7 +106,15 @@ Q_SIGNALS:
 private:
     void scheduleRedial();
     void dialNext(const QString &peerId);
-    bool mayDial(const PeerInfo &peer, const QString &address);
+    // Lower ID at once, higher after HigherIdDialDelayMs unless connected by then.
+    void dialByRank(const QString &peerId);
+    // Whether an address that is only a claim (announced, or hinted by a peer) may be dialled
+    // for `peerId` now.
+    bool mayDial(const QString &peerId, const QString &address, bool exchangeHint);
+    void expireHints(qint64 now);
+    void dropHint(const QString &peerId);
+    bool hintDialAllowed(const QString &peerId, const QString &address, qint64 now);
+    void countHintDial(const QString &peerId, const QString &address, qint64 now);
     void onAttemptFinished(int attempt,
                            const QString &peerId,
                            Net::Error error,
@@ -100,17 +133,41 @@ private:
         int delayMs = 0;
     };
     QHash<QString, Redial> m_redial;
+    // Where an address to dial comes from: how far it is believed.
+    enum class Origin {
+        Verified, // the peer was verified there over TLS
+        Heard,    // a LAN announcement: DialGuard
+        Exchange, // another peer said so: DialGuard and the per-address hint limit
+        Invite,   // the person's invite link: dialled as it is
+    };
+    struct Candidate
+    {
+        QString address;
+        Origin origin = Origin::Verified;
+    };
     struct Dial
     {
-        QStringList addresses;
+        QList<Candidate> candidates;
         int next = 0;
         int attempt = 0;
-        QString current;      // the address being dialled
-        bool guarded = false; // only an announcement named it: m_dialGuard counts it
+        QString current; // the address being dialled
+        Origin origin = Origin::Verified;
+        bool guarded = false; // only a claim named it: m_dialGuard counts it
         // The most telling failure of its attempts so far (reported if all fail).
         PeerInfo::DialProblem problem = PeerInfo::DialProblem::None;
         QString problemDetail;
     };
+    struct Hint
+    {
+        QStringList told;    // by peers (exchange), freshest first, at most MaxHintAddresses
+        QStringList invited; // by the person's invite link
+        QString informant;   // who told us first (exchange); counted in m_hintsBy
+        qint64 heardMs = 0;
+    };
+    QHash<QString, Hint> m_hints;  // peer ID -> where it may be
+    QHash<QString, int> m_hintsBy; // informant -> hints it holds in m_hints
+    // "peer address" -> when it was dialled as an exchange hint, within the last HintMemoryMs
+    QHash<QString, QList<qint64>> m_hintDials;
     QHash<QString, Dial> m_dials;   // peer ID -> dial in progress
     QHash<int, QString> m_attempts; // attempt -> peer ID
     QSet<int> m_addressDials;       // attempts the person started (dialAddress)
@@ -120,4 +177,5 @@ private:
     QElapsedTimer m_clock;
     std::function<qint64()> m_now; // monotonic: a clock stepped back stalls no redial
     ThrottledCount m_dialsHeldBack{1000};
+    ThrottledCount m_hintsRefused{1000};
 };

@@ -15,6 +15,7 @@ struct PeerInfo
     bool online = false;   // a verified TLS session with it is up (never from a datagram alone)
     bool lan = false;      // currently heard by LAN discovery (a claim until it is online)
     bool verified = false; // name and address come from a TLS session, not only a datagram
+    bool invited = false;  // from an invite link, not reached yet: shown "connecting…"
     int unread = 0;
     QDateTime lastSeen;
     // Why the last dial of this peer failed, while it is not online: empty if it is online,
@@ -34,7 +35,8 @@ struct PeerInfo
     bool operator==(const PeerInfo &o) const
     {
         return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
-               && online == o.online && lan == o.lan && verified == o.verified && unread == o.unread
-               && problem == o.problem && problemDetail == o.problemDetail;
+               && online == o.online && lan == o.lan && verified == o.verified
+               && invited == o.invited && unread == o.unread && problem == o.problem
+               && problemDetail == o.problemDetail;
     }
 };

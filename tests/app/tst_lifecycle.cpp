@@ -61,6 +61,7 @@ private Q_SLOTS:
     void serveOutlivesStdin();
     void secondWindowHandsOverToFirst();
     void secondWindowHandsOverWhileFirstStarts();
+    void clickedInviteLinkGoesToRunningWindow();
 
 private:
     QTemporaryDir m_runtime;
@@ -287,6 +288,44 @@ void tst_Lifecycle::secondWindowHandsOverWhileFirstStarts()
     first.kill(); // still asking for a name
 
     QVERIFY(first.waitForFinished(10'000));
+}
+
+void tst_Lifecycle::clickedInviteLinkGoesToRunningWindow()
+{
+    // The desktop runs `shoal %u` for a clicked shoal: link; the window already running on that
+    // profile takes it and connects. Discovery is off: the link is the only way to Bob.
+    QTemporaryDir profile, bobProfile;
+    CliProcess bob(Cli, loopback(bobProfile.path()));
+    QTRY_VERIFY(!bob.id().isEmpty());
+    bob.send({{u"cmd"_s, u"invite"_s}});
+    QTRY_VERIFY(!bob.event(u"invite"_s).isEmpty());
+    const QString link = bob.event(u"invite"_s).value(u"link"_s).toString();
+
+    QProcess first;
+    first.setProcessChannelMode(QProcess::ForwardedChannels);
+    first.start(Gui, QStringList{u"-platform"_s, u"offscreen"_s} + loopback(profile.path()));
+    QTRY_VERIFY_WITH_TIMEOUT(!QDir(m_runtime.path())
+                                  .entryList({u"shoal-*.socket"_s}, QDir::System)
+                                  .isEmpty(),
+                             20'000);
+
+    QProcess second;
+    second.setProcessChannelMode(QProcess::ForwardedChannels);
+    second.start(Gui,
+                 QStringList{u"-platform"_s, u"offscreen"_s, u"--profile"_s, profile.path(), link});
+    QVERIFY(second.waitForFinished(20'000));
+    QCOMPARE(second.exitCode(), 0);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!bob.find([](const QJsonObject &e) {
+                                     return e.value(u"event"_s) == u"peer"_s
+                                            && e.value(u"online"_s).toBool();
+                                 })
+                                  .isEmpty(),
+                             10'000);
+    QCOMPARE(first.state(), QProcess::Running);
+    first.terminate();
+    QVERIFY(first.waitForFinished(10'000));
+    QCOMPARE(first.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Lifecycle)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Dialling without sockets: the back-off after failures (on the clock the dialer is given),
 // the lower-ID tie-break, the identity-mismatch warning, heard addresses before the verified
-// one.
+// one; hinted peers (peer exchange, invite links) and the bounds on what a peer's word makes
+// us dial.
 #include "faketransport.h"
 #include "peers/dialer.h"
 #include "peers/roster.h"
@@ -34,6 +35,14 @@ private Q_SLOTS:
     void failedDialSaysWhy();
     void mostTellingFailureOfADialIsReported();
     void noProblemWhenItConnectedMeanwhile();
+    void hintedPeerDialledWithExpectedId();
+    void hintAddressesMustBeIpLiterals();
+    void higherIdWaitsForHintedPeer();
+    void hintFloodFromOneInformantIsBounded();
+    void hintedAddressDialledThreeTimesAnHour();
+    void hintsExpire();
+    void inviteHintDialledAtOnce();
+    void toldAddressAnsweringWithAnotherIdRaisesNoAlarm();
 
 private:
     void makeDialer(const QString &ownId);
@@ -298,6 +307,161 @@ void tst_Dialer::noProblemWhenItConnectedMeanwhile()
     QCOMPARE(gaveUp.size(), 1);
     QVERIFY(reported.isEmpty());
     QCOMPARE(m_roster->peer(Bob)->problem, PeerInfo::DialProblem::None);
+}
+
+static const QString Carol = u"c0c0"_s.repeated(16);
+
+void tst_Dialer::hintedPeerDialledWithExpectedId()
+{
+    makeDialer(Low);
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+    QCOMPARE(m_transport->dials.size(), 1);
+    QCOMPARE(m_transport->dials.last().host, u"127.0.0.2"_s);
+    QCOMPARE(m_transport->dials.last().port, quint16(6000));
+    QCOMPARE(m_transport->dials.last().expectedPeerId, Bob); // only Bob is believed there
+    QVERIFY(!m_roster->peer(Bob));                           // not a contact until verified
+    m_transport->connectPeer(Bob, u"Bob"_s, u"127.0.0.2:6000"_s);
+    m_transport->finishAttempt(m_transport->dials.last().attempt, Bob, Net::Error::None);
+    QVERIFY(m_roster->peer(Bob));
+    QCOMPARE(m_dialer->hintCount(), 0); // the roster has it now
+
+    // Nobody is dialled for being hinted about itself or about us.
+    m_dialer->onPeerHinted(Low, {u"127.0.0.5:1"_s}, Dialer::HintSource::Exchange, Carol);
+    m_dialer->onPeerHinted(Carol, {u"127.0.0.5:1"_s}, Dialer::HintSource::Exchange, Carol);
+    QCOMPARE(m_transport->dials.size(), 1);
+}
+
+void tst_Dialer::hintAddressesMustBeIpLiterals()
+{
+    makeDialer(Low);
+    // A name would make us look it up and dial wherever it points; port 0 is nowhere.
+    m_dialer->onPeerHinted(Bob,
+                           {u"example.com:80"_s, u"127.0.0.1:0"_s, u"::::"_s, u""_s},
+                           Dialer::HintSource::Exchange,
+                           Carol);
+    QVERIFY(m_transport->dials.isEmpty());
+    QCOMPARE(m_dialer->hintCount(), 0);
+    // At most 8 addresses of the 20 told are kept.
+    QStringList many;
+    for (int i = 0; i < 20; ++i)
+        many.append(u"127.0.1.%1:6000"_s.arg(i + 1));
+    m_dialer->onPeerHinted(Bob, many, Dialer::HintSource::Exchange, Carol);
+    QCOMPARE(m_dialer->hintedAddresses(Bob).size(), Dialer::MaxHintAddresses);
+}
+
+void tst_Dialer::higherIdWaitsForHintedPeer()
+{
+    makeDialer(High); // Bob was told of us too and dials first; we only if he has not
+    QElapsedTimer waited;
+    waited.start();
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+    QVERIFY(m_transport->dials.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(m_transport->dials.size(), 1, 3 * Dialer::HigherIdDialDelayMs);
+    QVERIFY(waited.elapsed() >= Dialer::HigherIdDialDelayMs - 50);
+    QCOMPARE(m_transport->dials.last().expectedPeerId, Bob);
+}
+
+void tst_Dialer::hintFloodFromOneInformantIsBounded()
+{
+    // One informant says, every 5 s for 10 minutes, that 1,000 made-up peers all listen at one
+    // port of a host that is no Shoal: we keep at most 256 of its hints, and dial that port
+    // one at a time, with a growing back-off.
+    makeDialer(Low);
+    m_dialer->start();
+    QStringList ids;
+    for (int i = 0; i < 1000; ++i)
+        ids.append(u"%1"_s.arg(i, 64, 10, QChar(u'f')));
+    const QString victim = u"127.0.0.9:80"_s;
+    auto &dials = m_transport->dials;
+    int lastFinished = 0;
+    const auto finishAll = [&] {
+        for (; lastFinished < dials.size(); ++lastFinished)
+            m_transport->finishAttempt(dials.at(lastFinished).attempt,
+                                       {},
+                                       Net::Error::ConnectionRefused);
+    };
+    for (int second = 0; second < 600; ++second) {
+        if (second % 5 == 0) {
+            for (const QString &id : std::as_const(ids))
+                m_dialer->onPeerHinted(id, {victim}, Dialer::HintSource::Exchange, Carol);
+        }
+        m_dialer->redial();
+        finishAll();
+        QVERIFY(m_dialer->hintCount() <= Dialer::MaxHintsPerInformant);
+        m_now += 1000;
+    }
+    for (const auto &d : std::as_const(dials))
+        QCOMPARE(u"%1:%2"_s.arg(d.host).arg(d.port), victim);
+    // Back-off 5 s, doubling: 5 + 10 + 20 + ... + 320 s fit in 10 minutes, so 8 dials at most.
+    QVERIFY2(dials.size() <= 8, qPrintable(QString::number(dials.size())));
+    QVERIFY(!dials.isEmpty());
+}
+
+void tst_Dialer::hintedAddressDialledThreeTimesAnHour()
+{
+    // Bob's hinted address answers with another identity each time (a Shoal is there, not
+    // Bob): DialGuard keeps that claim back 10 min; being told again and again gets it dialled
+    // at most MaxHintDialsPerAddress times an hour.
+    makeDialer(Low);
+    m_dialer->start();
+    auto &dials = m_transport->dials;
+    int lastFinished = 0;
+    const qint64 start = m_now;
+    while (m_now - start < 2 * qint64(Dialer::HintMemoryMs)) {
+        m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+        m_dialer->redial();
+        for (; lastFinished < dials.size(); ++lastFinished)
+            m_transport->finishAttempt(dials.at(lastFinished).attempt,
+                                       High,
+                                       Net::Error::IdentityMismatch);
+        if (m_now - start == Dialer::HintMemoryMs - 1000)
+            QCOMPARE(dials.size(), Dialer::MaxHintDialsPerAddress);
+        m_now += 1000;
+    }
+    QCOMPARE(dials.size(), 2 * Dialer::MaxHintDialsPerAddress);
+}
+
+void tst_Dialer::hintsExpire()
+{
+    makeDialer(Low);
+    m_dialer->start();
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+    QCOMPARE(m_transport->dials.size(), 1);
+    m_transport->finishAttempt(m_transport->dials.last().attempt, {}, Net::Error::Timeout);
+    m_now += Dialer::HintExpiryMs - 1;
+    m_dialer->redial();
+    QCOMPARE(m_dialer->hintCount(), 1);
+    QVERIFY(m_dialer->isRedialScheduled()); // still someone to reach
+    m_transport->finishAttempt(m_transport->dials.last().attempt, {}, Net::Error::Timeout);
+    const int dialled = int(m_transport->dials.size());
+    m_now += 1;
+    m_dialer->redial();
+    QCOMPARE(m_dialer->hintCount(), 0);
+    QCOMPARE(m_transport->dials.size(), dialled); // not said again: not dialled again
+    QVERIFY(!m_dialer->isRedialScheduled());
+}
+
+void tst_Dialer::inviteHintDialledAtOnce()
+{
+    makeDialer(High); // the person's link: whoever has the lower ID
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Invite);
+    QCOMPARE(m_transport->dials.size(), 1);
+    QCOMPARE(m_transport->dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(m_transport->dials.last().attempt, {}, Net::Error::Timeout);
+    // Used again at once: no back-off, no dial guard.
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Invite);
+    QCOMPARE(m_transport->dials.size(), 2);
+}
+
+void tst_Dialer::toldAddressAnsweringWithAnotherIdRaisesNoAlarm()
+{
+    makeDialer(Low);
+    QSignalSpy mismatch(m_dialer.get(), &Dialer::identityMismatch);
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+    m_transport->finishAttempt(m_transport->dials.last().attempt,
+                               High,
+                               Net::Error::IdentityMismatch);
+    QCOMPARE(mismatch.size(), 0); // a peer's word was wrong, nothing the person must act on
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)
