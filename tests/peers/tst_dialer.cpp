@@ -35,6 +35,7 @@ private Q_SLOTS:
     void failedDialSaysWhy();
     void mostTellingFailureOfADialIsReported();
     void noProblemWhenItConnectedMeanwhile();
+    void toldAddressWithAnotherKeySaysLeast();
     void hintedPeerDialledWithExpectedId();
     void hintAddressesMustBeIpLiterals();
     void higherIdWaitsForHintedPeer();
@@ -462,6 +463,23 @@ void tst_Dialer::toldAddressAnsweringWithAnotherIdRaisesNoAlarm()
                                High,
                                Net::Error::IdentityMismatch);
     QCOMPARE(mismatch.size(), 0); // a peer's word was wrong, nothing the person must act on
+}
+
+void tst_Dialer::toldAddressWithAnotherKeySaysLeast()
+{
+    // Another key at an address a peer told us is that peer's claim proved wrong: the dial is
+    // reported as failed ("other"), never as "another key answered" for Bob, which would
+    // let a liar make Bob look like an impostor.
+    using P = PeerInfo::DialProblem;
+    makeDialer(Low);
+    QSignalSpy reported(m_dialer.get(), &Dialer::dialProblem);
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+    QCOMPARE(m_transport->dials.size(), 1);
+    m_transport->finishAttempt(m_transport->dials.last().attempt,
+                               High,
+                               Net::Error::IdentityMismatch);
+    QCOMPARE(reported.size(), 1);
+    QCOMPARE(reported.last().at(1).value<P>(), P::Other);
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)
