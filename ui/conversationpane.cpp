@@ -773,8 +773,9 @@ void ConversationPane::updateHeader()
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
     if (peer->online) {
         m_header->setText(tr("%1 — online").arg(name));
-    } else if (PeerStatus::cannotConnect(peer->online, peer->lan, peer->problem)) {
-        m_header->setText(tr("%1 — seen on the network, can't connect").arg(name));
+    } else if (PeerStatus::cannotConnect(*peer)) {
+        m_header->setText(peer->lan ? tr("%1 — seen on the network, can't connect").arg(name)
+                                    : tr("%1 — invited, can't connect").arg(name));
     } else if (peer->lastSeen.isValid()) {
         m_header->setText(
             tr("%1 — offline, last seen %2; messages wait until they are back")
@@ -788,14 +789,19 @@ void ConversationPane::updateHeader()
 void ConversationPane::updateReachBanner()
 {
     const auto peer = isGroup() ? std::nullopt : m_messenger.peers()->peer(m_peerId);
-    if (!peer || !PeerStatus::cannotConnect(peer->online, peer->lan, peer->problem)) {
+    if (!peer || !PeerStatus::cannotConnect(*peer)) {
         m_reachBanner->hide();
         return;
     }
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
-    m_reachLabel->setText(tr("Seen on the network, can't connect: %1. Messages wait and will be "
-                             "delivered when %2 can be reached.")
-                              .arg(PeerStatus::reason(peer->problem), name));
+    const QString reason = PeerStatus::reason(peer->problem);
+    m_reachLabel->setText(
+        peer->lan ? tr("Seen on the network, can't connect: %1. Messages wait and will be "
+                       "delivered when %2 can be reached.")
+                        .arg(reason, name)
+                  : tr("Can't connect to the addresses in the invite link: %1. Messages wait "
+                       "and will be delivered when %2 can be reached.")
+                        .arg(reason, name));
     // The address tried and the transport's words.
     m_reachLabel->setToolTip(peer->problemDetail);
     m_reachBanner->show();

@@ -132,11 +132,9 @@ void PeerDelegate::paint(QPainter *painter,
         // Why it can't be reached is the point of the row: the status alone, on up to two
         // lines (sizeHint made room), rather than cut after the short ID.
         const QRect statusRect = idRect.adjusted(0, 0, 0, QFontMetrics(small).height());
-        const auto problem = PeerInfo::DialProblem(
-            index.data(PeerListModel::DialProblemRole).toInt());
         painter->drawText(statusRect,
                           Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap,
-                          PeerStatus::cannotConnectText(problem));
+                          PeerStatus::cannotConnectText(index));
     } else {
         painter->drawText(idRect,
                           Qt::AlignLeft | Qt::AlignVCenter,

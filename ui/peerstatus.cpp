@@ -25,18 +25,29 @@ QString PeerStatus::reason(PeerInfo::DialProblem problem)
     return {};
 }
 
-bool PeerStatus::cannotConnect(bool online, bool lan, PeerInfo::DialProblem problem)
+bool PeerStatus::cannotConnect(bool online, bool lan, bool invited, PeerInfo::DialProblem problem)
 {
-    // Not heard: simply offline (a peer that quit refuses at its old address too).
-    return !online && lan && problem != PeerInfo::DialProblem::None;
+    // Neither heard nor invited: simply offline (a peer that quit refuses at its old address
+    // too).
+    return !online && (lan || invited) && problem != PeerInfo::DialProblem::None;
+}
+
+bool PeerStatus::cannotConnect(const PeerInfo &peer)
+{
+    return cannotConnect(peer.online, peer.lan, peer.invited, peer.problem);
+}
+
+static PeerInfo::DialProblem problemOf(const QModelIndex &peerRow)
+{
+    return PeerInfo::DialProblem(peerRow.data(PeerListModel::DialProblemRole).toInt());
 }
 
 bool PeerStatus::cannotConnect(const QModelIndex &peerRow)
 {
     return cannotConnect(peerRow.data(PeerListModel::OnlineRole).toBool(),
                          peerRow.data(PeerListModel::LanRole).toBool(),
-                         PeerInfo::DialProblem(
-                             peerRow.data(PeerListModel::DialProblemRole).toInt()));
+                         peerRow.data(PeerListModel::InvitedRole).toBool(),
+                         problemOf(peerRow));
 }
 
 QString PeerStatus::text(const QModelIndex &peerRow)
@@ -44,9 +55,9 @@ QString PeerStatus::text(const QModelIndex &peerRow)
     if (peerRow.data(PeerListModel::OnlineRole).toBool())
         return tr("online");
     if (cannotConnect(peerRow)) {
-        const auto problem = PeerInfo::DialProblem(
-            peerRow.data(PeerListModel::DialProblemRole).toInt());
-        return tr("seen on the network, can't connect: %1").arg(reason(problem));
+        if (!peerRow.data(PeerListModel::LanRole).toBool())
+            return tr("invited, can't connect: %1").arg(reason(problemOf(peerRow)));
+        return tr("seen on the network, can't connect: %1").arg(reason(problemOf(peerRow)));
     }
     if (peerRow.data(PeerListModel::InvitedRole).toBool())
         return tr("connecting…", "from an invite link, not reached yet");
@@ -55,7 +66,9 @@ QString PeerStatus::text(const QModelIndex &peerRow)
     return tr("offline");
 }
 
-QString PeerStatus::cannotConnectText(PeerInfo::DialProblem problem)
+QString PeerStatus::cannotConnectText(const QModelIndex &peerRow)
 {
-    return tr("Seen on the network, can't connect: %1").arg(reason(problem));
+    if (!peerRow.data(PeerListModel::LanRole).toBool())
+        return tr("Invited, can't connect: %1").arg(reason(problemOf(peerRow)));
+    return tr("Seen on the network, can't connect: %1").arg(reason(problemOf(peerRow)));
 }

@@ -210,9 +210,9 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {IsGroupRole, "isGroup"},
             {MemberCountRole, "memberCount"},
             {OnlineMemberCountRole, "onlineMemberCount"},
-            {InvitedRole, "invited"},
             {DialProblemRole, "dialProblem"},
-            {DialProblemDetailRole, "dialProblemDetail"}};
+            {DialProblemDetailRole, "dialProblemDetail"},
+            {InvitedRole, "invited"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

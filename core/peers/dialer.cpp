@@ -387,11 +387,12 @@ void Dialer::onAttemptFinished(int attempt,
         return;
     }
     qCDebug(lcDialer) << "dial of" << dialled << "failed:" << reason;
-    const bool falseClaim = error == Net::Error::IdentityMismatch && origin == Origin::Exchange;
-    if (const auto it = m_dials.find(dialled); it != m_dials.end() && !falseClaim) {
-        // Among equals the last: the freshest word on the peer. (A peer's false claim says
-        // nothing about the peer it named.)
-        const PeerInfo::DialProblem problem = problemOf(error, peerId);
+    if (const auto it = m_dials.find(dialled); it != m_dials.end()) {
+        // Among equals the last: the freshest word on the peer. Another key at an address a
+        // peer told us is that peer's lie, not news of this one: it says least.
+        PeerInfo::DialProblem problem = problemOf(error, peerId);
+        if (origin == Origin::Exchange && problem == PeerInfo::DialProblem::IdentityMismatch)
+            problem = PeerInfo::DialProblem::Other;
         if (it->problem == PeerInfo::DialProblem::None || telling(problem) >= telling(it->problem)) {
             it->problem = problem;
             it->problemDetail = u"%1: %2"_s.arg(it->current, reason);

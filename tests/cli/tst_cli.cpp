@@ -3,12 +3,14 @@
 #include "cliprocess.h"
 #include "discovery/announcement.h"
 #include "net/networksafety.h"
+#include "protocol/invitelink.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
@@ -55,6 +57,7 @@ private Q_SLOTS:
     void threePeersDiscoverEachOther();
     void forgedAnnouncementIsHeardNotOnline();
     void anotherKeyAnsweringIsHeardNotOnline();
+    void invitedPeerThatRefusesIsNotOnline();
     void fullDiskFailsAndRecovers();
     void peerExchangeIntroducesAndSettingsKept();
 };
@@ -154,6 +157,37 @@ void tst_Cli::anotherKeyAnsweringIsHeardNotOnline()
     QVERIFY(unreachable().value(u"detail"_s).toString().contains(bob.id()));
     for (const QJsonObject &e : ann.all(u"peer"_s))
         QVERIFY(!e.value(u"online"_s).toBool()); // neither the claim nor Bob
+}
+
+void tst_Cli::invitedPeerThatRefusesIsNotOnline()
+{
+    // An invite link whose port refuses: listed at once (invited), then "reachable": false
+    // with the reason, and never online.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    InviteLink invite;
+    invite.peerId = QString(64, u'c');
+    invite.name = u"Carol"_s;
+    invite.addresses = {QHostAddress::LocalHost};
+    invite.port = closed.serverPort();
+    closed.close(); // nothing listens there now
+    QTemporaryDir dir;
+    CliPeer ann(dir.path());
+    QTRY_VERIFY(!ann.id().isEmpty());
+    ann.send({{u"cmd"_s, u"connect"_s}, {u"invite"_s, invite.encode()}});
+    auto unreachable = [&] {
+        return ann.find([&](const QJsonObject &e) {
+            return e.value(u"event"_s) == u"peer"_s && e.value(u"id"_s) == invite.peerId
+                   && e.value(u"reachable"_s) == false;
+        });
+    };
+    QTRY_VERIFY(!unreachable().isEmpty());
+    QCOMPARE(unreachable().value(u"reason"_s).toString(), u"refused"_s);
+    QCOMPARE(unreachable().value(u"invited"_s).toBool(), true);
+    QVERIFY(
+        unreachable().value(u"detail"_s).toString().startsWith(u"127.0.0.1:%1: "_s.arg(invite.port)));
+    for (const QJsonObject &e : ann.all(u"peer"_s))
+        QVERIFY(!e.value(u"online"_s).toBool());
 }
 
 void tst_Cli::twoPeersChat()

@@ -11,6 +11,7 @@
 #include "net/networksafety.h"
 #include "networkdialog.h"
 #include "peerlistview.h"
+#include "protocol/invitelink.h"
 #include "testpeer.h"
 
 #include <QLabel>
@@ -29,6 +30,7 @@ class tst_Presence : public QObject
 private Q_SLOTS:
     void initTestCase();
     void heardButRefusedIsNotOnline();
+    void invitedButRefusedSaysSo();
 };
 
 void tst_Presence::initTestCase()
@@ -118,6 +120,40 @@ void tst_Presence::heardButRefusedIsNotOnline()
     QVERIFY(pane->headerLabel()->text().contains(u"online"_s));
     QTRY_COMPARE(MessageState(messages->index(0, 0).data(ConversationModel::StateRole).toInt()),
                  MessageState::Delivered);
+}
+
+void tst_Presence::invitedButRefusedSaysSo()
+{
+    // A peer from an invite link is "connecting…" until its dial fails; then it says why,
+    // rather than connecting for ever.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    InviteLink invite;
+    invite.peerId = QString(64, u'c');
+    invite.name = u"Carol"_s;
+    invite.addresses = {QHostAddress::LocalHost};
+    invite.port = closed.serverPort();
+    closed.close();
+    auto alice = makePeer(u"Alice"_s);
+    MainWindow window(*alice, ProfileSettings{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QString error;
+    QVERIFY2(alice->connectInvite(invite.encode(), &error), qPrintable(error));
+    PeerListView *list = window.peerList();
+    QTRY_COMPARE(list->model()->rowCount(), 1);
+    const QModelIndex row = list->model()->index(0, 0);
+    QTRY_COMPARE(PeerInfo::DialProblem(row.data(PeerListModel::DialProblemRole).toInt()),
+                 PeerInfo::DialProblem::Refused);
+    const QString said = row.data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(said.contains(u"invited, can't connect: connection refused"_s), qPrintable(said));
+    QVERIFY(!said.contains(u"connecting"_s));
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(row).center());
+    QTRY_COMPARE(list->currentPeerId(), invite.peerId);
+    ConversationPane *pane = window.conversation();
+    QVERIFY(pane->reachBanner()->isVisible());
+    QVERIFY2(pane->reachLabel()->text().contains(u"invite link: connection refused"_s),
+             qPrintable(pane->reachLabel()->text()));
 }
 
 QTEST_MAIN(tst_Presence)
