@@ -30,6 +30,7 @@ private Q_SLOTS:
     void identityMismatchWarns();
     void redialTimerRunsOnlyWhileSomeoneWaits();
     void addressThePersonTypedMakesPeerKnown();
+    void rememberedPeersDialledOnce();
 
 private:
     void makeDialer(const QString &ownId);
@@ -199,6 +200,31 @@ void tst_Dialer::addressThePersonTypedMakesPeerKnown()
     QVERIFY(finished.last().at(2).toString().isEmpty()); // no error
     // Someone the person chose: the transport keeps room for it.
     QVERIFY(m_transport->known.contains(Bob));
+}
+
+void tst_Dialer::rememberedPeersDialledOnce()
+{
+    // At start and after a network change: every peer verified before at an address, not
+    // connected, is dialled there once (back-off applies); only heard, or connected: not.
+    makeDialer(Low);
+    knowBob(u"10.0.0.2:47800"_s);
+    m_transport->connectPeer(High, u"High"_s, u"10.0.0.3:47800"_s); // connected now
+    m_roster->onPeerSeen(u"cccc"_s.repeated(16), u"Heard"_s, {u"10.0.0.4:47800"_s});
+    auto &dials = m_transport->dials;
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 1);
+    QCOMPARE(dials.last().host, u"10.0.0.2"_s);
+    QCOMPARE(dials.last().port, quint16(47800));
+    QCOMPARE(dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::ConnectionRefused);
+
+    // Again at once: held back by the back-off, until the network changes.
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 1);
+    m_dialer->resetBackOff();
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 2);
+    QCOMPARE(dials.last().expectedPeerId, Bob);
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)
