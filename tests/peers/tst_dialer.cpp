@@ -225,6 +225,14 @@ void tst_Dialer::rememberedPeersDialledOnce()
     m_dialer->dialRemembered();
     QCOMPARE(dials.size(), 2);
     QCOMPARE(dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::ConnectionRefused);
+
+    // Not a second time where the person is dialling (shoal-cli --connect at start).
+    m_dialer->resetBackOff();
+    m_dialer->dialAddress(u"10.0.0.2"_s, 47800);
+    QCOMPARE(dials.size(), 3);
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 3);
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)
