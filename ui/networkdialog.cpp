@@ -6,6 +6,7 @@
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -20,6 +21,7 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
     , m_counters(new QLabel(this))
     , m_hint(new QLabel(this))
     , m_targets(new QTreeWidget(this))
+    , m_changes(new QTreeWidget(this))
 {
     setWindowTitle(tr("Network"));
     resize(560, 460);
@@ -32,6 +34,9 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
         {tr("Interface"), tr("Announces to"), tr("Sent"), tr("Errors"), tr("Heard")});
     m_targets->setRootIsDecorated(false);
     m_targets->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_changes->setHeaderLabels({tr("Network change at"), tr("What changed")});
+    m_changes->setRootIsDecorated(false);
+    m_changes->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -42,6 +47,7 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
     layout->addWidget(m_counters);
     layout->addWidget(m_selfTest);
     layout->addWidget(m_hint);
+    layout->addWidget(m_changes);
     layout->addWidget(buttons);
 
     connect(&m_timer, &QTimer::timeout, this, &NetworkDialog::refresh);
@@ -56,6 +62,7 @@ void NetworkDialog::refresh()
                             .arg(s.name, s.id)
                             .arg(s.tcpPort)
                             .arg(s.listenAddresses.join(QStringLiteral(", "))));
+    showChanges(s.changes);
     m_targets->clear();
     if (!s.discoveryEnabled) {
         m_discovery->setText(
@@ -96,7 +103,10 @@ void NetworkDialog::refresh()
     m_selfTest->setText(selfTest ? tr("Self-test passed: our own announcements come back.")
                                  : tr("Self-test failed: our own announcements did not come "
                                       "back. Broadcasts may be blocked on this computer."));
-    if (heardFromOthers == 0) {
+    if (s.hint == QLatin1String("no-peers-heard")) {
+        m_hint->setText(tr("Shoal has not heard any other Shoal on this network. A firewall or "
+                           "the Wi-Fi may block broadcasts; send an invite link instead."));
+    } else if (heardFromOthers == 0) {
         m_hint->setText(
             tr("Nothing has been heard from other peers yet. If colleagues run Shoal on this "
                "network, check that a firewall lets UDP port %1 and TCP port %2 through, and "
@@ -107,4 +117,33 @@ void NetworkDialog::refresh()
     } else {
         m_hint->clear();
     }
+}
+
+void NetworkDialog::showChanges(const QList<NetworkChange> &changes)
+{
+    // Newest first: the one that matters is the one just seen.
+    m_changes->clear();
+    const auto join = [](const QList<QHostAddress> &addresses) {
+        QStringList out;
+        for (const QHostAddress &a : addresses)
+            out.append(a.toString());
+        return out.join(QStringLiteral(", "));
+    };
+    for (auto it = changes.crbegin(); it != changes.crend(); ++it) {
+        QStringList what;
+        if (it->resumed)
+            what.append(tr("woke from sleep"));
+        if (!it->up.isEmpty())
+            what.append(tr("up: %1").arg(it->up.join(QStringLiteral(", "))));
+        if (!it->down.isEmpty())
+            what.append(tr("down: %1").arg(it->down.join(QStringLiteral(", "))));
+        if (!it->added.isEmpty())
+            what.append(tr("new address: %1").arg(join(it->added)));
+        if (!it->removed.isEmpty())
+            what.append(tr("address gone: %1").arg(join(it->removed)));
+        auto *item = new QTreeWidgetItem(m_changes);
+        item->setText(0, QLocale().toString(it->at.toLocalTime(), QLocale::ShortFormat));
+        item->setText(1, what.join(QStringLiteral("; ")));
+    }
+    m_changes->setVisible(!changes.isEmpty());
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "net/networkmonitor.h"
+
 #include <QDialog>
 #include <QTimer>
 
@@ -9,7 +11,7 @@ class QLabel;
 class QTreeWidget;
 
 // "Why can't I see X?": own addresses and ports, discovery targets and counters, the loopback
-// self-test, and what to check when nothing arrives.
+// self-test, this host's recent network changes, and what to check when nothing arrives.
 class NetworkDialog final : public QDialog
 {
     Q_OBJECT
@@ -20,9 +22,11 @@ public:
     QLabel *selfTestLabel() const { return m_selfTest; }
     QLabel *hintLabel() const { return m_hint; }
     QTreeWidget *targetList() const { return m_targets; }
+    QTreeWidget *changeList() const { return m_changes; }
 
 private:
     void refresh();
+    void showChanges(const QList<NetworkChange> &changes);
 
     const Messenger &m_messenger;
     QLabel *m_identity;
@@ -31,5 +35,6 @@ private:
     QLabel *m_counters;
     QLabel *m_hint;
     QTreeWidget *m_targets;
+    QTreeWidget *m_changes; // this host's recent network changes (issue 14)
     QTimer m_timer;
 };

@@ -115,6 +115,26 @@ QJsonObject groupJson(const GroupInfo &g)
             {u"unread"_s, g.unread}};
 }
 
+// --- Network changes (issue 14, r-netwatch) ---
+QJsonArray addressList(const QList<QHostAddress> &addresses)
+{
+    QJsonArray out;
+    for (const QHostAddress &a : addresses)
+        out.append(a.toString());
+    return out;
+}
+
+QJsonObject changeJson(const NetworkChange &c)
+{
+    return {{u"at"_s, isoTime(c.at)},
+            {u"added"_s, addressList(c.added)},
+            {u"removed"_s, addressList(c.removed)},
+            {u"up"_s, QJsonArray::fromStringList(c.up)},
+            {u"down"_s, QJsonArray::fromStringList(c.down)},
+            {u"resumed"_s, c.resumed}};
+}
+// --- end network changes ---
+
 // A command's list of peer IDs: every item a string, at least one.
 std::optional<QStringList> stringList(const QJsonValue &v)
 {
@@ -142,6 +162,11 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
     connect(&m_messenger, &Messenger::peerUpdated, this, [this](const PeerInfo &p) {
         QJsonObject e = peerJson(p);
         e.insert(u"event"_s, u"peer"_s);
+        emitEvent(e);
+    });
+    connect(&m_messenger, &Messenger::networkChanged, this, [this](const NetworkChange &c) {
+        QJsonObject e = changeJson(c);
+        e.insert(u"event"_s, u"network-change"_s);
         emitEvent(e);
     });
     connect(&m_messenger, &Messenger::messageReceived, this, [this](const ChatMessage &m) {
@@ -485,6 +510,12 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
                                  {u"self_test"_s, d.ownEchoes > 0},
                                  {u"peers"_s, d.peersPresent}});
         }
+        QJsonArray changes;
+        for (const NetworkChange &c : n.changes)
+            changes.append(changeJson(c));
+        e.insert(u"changes"_s, changes);
+        if (!n.hint.isEmpty())
+            e.insert(u"hint"_s, n.hint);
         emitEvent(e, ref);
         return;
     }

@@ -4,6 +4,7 @@
 #include "eventloop.h"
 #include "jsonlinesession.h"
 #include "quitsignals.h"
+#include "sleepwatcher.h"
 
 #include "identity/identity.h"
 #include "messenger/messenger.h"
@@ -75,6 +76,9 @@ int main(int argc, char *argv[])
     // SIGTERM (systemctl stop) and SIGINT (Ctrl+C) end like the quit command: bye to peers.
     QuitSignals quitSignals;
     QObject::connect(&quitSignals, &QuitSignals::received, &session, [&] { session.end(); });
+    // Woken from sleep: look at the network and reach the peers again at once.
+    SleepWatcher sleepWatcher;
+    QObject::connect(&sleepWatcher, &SleepWatcher::resumed, &messenger, &Messenger::hostResumed);
 
     if (!messenger.start()) {
         session.emitError(messenger.errorString());

@@ -3,6 +3,7 @@
 #include "appoptions.h"
 #include "quitsignals.h"
 #include "singleinstance.h"
+#include "sleepwatcher.h"
 
 #include "identity/identity.h"
 #include "mainwindow.h"
@@ -218,6 +219,9 @@ int main(int argc, char *argv[])
     }
     for (const QString &address : options->connectTo)
         messenger.connectToAddress(address, &error);
+    // Woken from sleep: look at the network and reach the peers again at once.
+    SleepWatcher sleepWatcher;
+    QObject::connect(&sleepWatcher, &SleepWatcher::resumed, &messenger, &Messenger::hostResumed);
 
     MainWindow window(messenger, options->settings);
     QObject::connect(

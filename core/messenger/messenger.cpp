@@ -460,6 +460,9 @@ void Messenger::onNetworkChanged(const NetworkChange &change)
         if (const int closed = m_registry->closeIfLocalAddressGone(m_monitor->addresses()))
             qCInfo(lcMessenger) << "closed" << closed << "connections over addresses now gone";
     }
+    // After a sleep the peers may have given up on us: each connection must answer soon.
+    if (change.resumed)
+        m_registry->probeAll();
     m_dialer->resetBackOff();
     for (const QString &id : std::as_const(wereOnline))
         m_dialer->dial(id);

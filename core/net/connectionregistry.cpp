@@ -470,6 +470,13 @@ void ConnectionRegistry::promoteWaiting(PeerConnection *closed)
         install(next, nullptr);
 }
 
+void ConnectionRegistry::probeAll()
+{
+    const auto connections = m_connections;
+    for (PeerConnection *c : connections)
+        c->probe();
+}
+
 int ConnectionRegistry::closeIfLocalAddressGone(const QSet<QHostAddress> &current)
 {
     if (current.isEmpty())

@@ -91,6 +91,9 @@ public:
     // addresses of its up, running interfaces): such a connection is dead, whatever TCP thinks.
     // Returns how many were closed.
     int closeIfLocalAddressGone(const QSet<QHostAddress> &current);
+    // Every ready connection must show within deadAfterMs that its peer still reads (after
+    // the host slept); those that do not are closed.
+    void probeAll();
     // Says bye to every peer.
     void closeAll();
     // True until every closed connection has finished saying bye (or given up).

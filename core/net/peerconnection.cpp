@@ -125,6 +125,16 @@ QHostAddress PeerConnection::localAddress() const
     return m_socket->localAddress();
 }
 
+void PeerConnection::probe()
+{
+    if (m_closed || !m_ready)
+        return;
+    startProbe();
+    send(Protocol::Ping{++m_pingSeq});
+    m_lastPing.start();
+    flush();
+}
+
 void PeerConnection::checkAlive()
 {
     if (m_closed || !m_ready)

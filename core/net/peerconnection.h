@@ -54,6 +54,9 @@ public:
     qint64 msSinceHeard() const { return m_lastHeard.elapsed(); }
     // Pings the peer now; alive() when its pong comes (ConnectionRegistry's duplicate rule).
     void checkAlive();
+    // The peer owes an answer from now on, as after a message (keepalive): the host slept,
+    // and the peer may have given up on us meanwhile.
+    void probe();
     quint16 remotePort() const;
 
     bool send(const Protocol::Message &message);

@@ -124,8 +124,12 @@ void Dialer::dialRemembered()
 {
     if (m_stopped)
         return;
+    // Not where the person is dialling already (shoal-cli --connect at start): a second
+    // connection from this side would only replace the first.
+    const QList<QString> byThePerson = m_addressDials.values();
     for (const PeerInfo &peer : m_roster.peers()) {
-        if (!peer.address.isEmpty() && peer.verified && !m_transport.isConnected(peer.id))
+        if (!peer.address.isEmpty() && peer.verified && !m_transport.isConnected(peer.id)
+            && !byThePerson.contains(peer.address))
             dial(peer.id);
     }
 }
@@ -133,7 +137,7 @@ void Dialer::dialRemembered()
 int Dialer::dialAddress(const QString &host, quint16 port)
 {
     const int attempt = m_transport.connectToPeer(host, port);
-    m_addressDials.insert(attempt);
+    m_addressDials.insert(attempt, PeerAddress{host, port}.toString());
     return attempt;
 }
 

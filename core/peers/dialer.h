@@ -176,12 +176,12 @@ private:
     QHash<QString, int> m_hintsBy; // informant -> hints it holds in m_hints
     // "peer address" -> when it was dialled as an exchange hint, within the last HintMemoryMs
     QHash<QString, QList<qint64>> m_hintDials;
-    QHash<QString, Dial> m_dials;   // peer ID -> dial in progress
-    QHash<int, QString> m_attempts; // attempt -> peer ID
-    QSet<int> m_addressDials;       // attempts the person started (dialAddress)
-    QSet<QString> m_deferred;       // heard by a higher ID: the lower one dials first
-    QSet<QString> m_wanted;         // other services have something for them (setWanted)
-    DialGuard m_dialGuard;          // what announcements may make us dial
+    QHash<QString, Dial> m_dials;       // peer ID -> dial in progress
+    QHash<int, QString> m_attempts;     // attempt -> peer ID
+    QHash<int, QString> m_addressDials; // attempts the person started -> "host:port"
+    QSet<QString> m_deferred;           // heard by a higher ID: the lower one dials first
+    QSet<QString> m_wanted;             // other services have something for them (setWanted)
+    DialGuard m_dialGuard;              // what announcements may make us dial
     QElapsedTimer m_clock;
     std::function<qint64()> m_now; // monotonic: a clock stepped back stalls no redial
     ThrottledCount m_dialsHeldBack{1000};

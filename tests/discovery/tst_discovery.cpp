@@ -130,7 +130,37 @@ private Q_SLOTS:
     void failedAddressIsNotDialledAgainAtOnce();
     void forgedIdentityDoesNotBackOffARealShoal();
     void strangerGoneWhileDialledLeavesTheList();
+    void networkChangeStartsANewBurst();
 };
+
+void tst_Discovery::networkChangeStartsANewBurst()
+{
+    // Issue 14: after the start burst only the 30 s beacon is due; a network change announces
+    // at once, with a whole new burst. Alone, nobody else is heard (the "no-peers-heard" hint
+    // reads that); once another Shoal is, it has been.
+    Lan lan;
+    DiscoveryService service(QString(64, u'0'), DiscoveryConfig{lan.port, {LoopbackBroadcast}});
+    service.setTcpPort(1);
+    QString error;
+    QVERIFY2(service.start(&error), qPrintable(error));
+    const auto sent = [&] { return service.stats().targets.value(0).sent; };
+    QTRY_COMPARE_WITH_TIMEOUT(sent(), quint64(4), 5000); // 0, 100, 500, 2000 ms
+    QVERIFY(service.stats().announcingForMs >= 1800);    // coarse timers may fire a little early
+    QVERIFY(!service.stats().othersHeard);
+    QTRY_VERIFY(service.stats().ownEchoes >= 4); // our own do not count
+
+    QElapsedTimer sinceChange;
+    sinceChange.start();
+    service.networkChanged();
+    QTRY_COMPARE_WITH_TIMEOUT(sent(), quint64(5), 1000);
+    QVERIFY2(sinceChange.elapsed() < 500, qPrintable(QString::number(sinceChange.elapsed())));
+    QTRY_COMPARE_WITH_TIMEOUT(sent(), quint64(8), 5000);
+
+    DiscoveryService other(QString(64, u'1'), DiscoveryConfig{lan.port, {LoopbackBroadcast}});
+    other.setTcpPort(2);
+    QVERIFY2(other.start(&error), qPrintable(error));
+    QTRY_VERIFY(service.stats().othersHeard);
+}
 
 void tst_Discovery::strangerGoneWhileDialledLeavesTheList()
 {

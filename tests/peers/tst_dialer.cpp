@@ -44,6 +44,7 @@ private Q_SLOTS:
     void hintsExpire();
     void inviteHintDialledAtOnce();
     void toldAddressAnsweringWithAnotherIdRaisesNoAlarm();
+    void rememberedPeersDialledOnce();
 
 private:
     void makeDialer(const QString &ownId);
@@ -480,6 +481,37 @@ void tst_Dialer::toldAddressWithAnotherKeySaysLeast()
                                Net::Error::IdentityMismatch);
     QCOMPARE(reported.size(), 1);
     QCOMPARE(reported.last().at(1).value<P>(), P::Other);
+void tst_Dialer::rememberedPeersDialledOnce()
+{
+    // At start and after a network change: every peer verified before at an address, not
+    // connected, is dialled there once (back-off applies); only heard, or connected: not.
+    makeDialer(Low);
+    knowBob(u"10.0.0.2:47800"_s);
+    m_transport->connectPeer(High, u"High"_s, u"10.0.0.3:47800"_s); // connected now
+    m_roster->onPeerSeen(u"cccc"_s.repeated(16), u"Heard"_s, {u"10.0.0.4:47800"_s});
+    auto &dials = m_transport->dials;
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 1);
+    QCOMPARE(dials.last().host, u"10.0.0.2"_s);
+    QCOMPARE(dials.last().port, quint16(47800));
+    QCOMPARE(dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::ConnectionRefused);
+
+    // Again at once: held back by the back-off, until the network changes.
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 1);
+    m_dialer->resetBackOff();
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 2);
+    QCOMPARE(dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::ConnectionRefused);
+
+    // Not a second time where the person is dialling (shoal-cli --connect at start).
+    m_dialer->resetBackOff();
+    m_dialer->dialAddress(u"10.0.0.2"_s, 47800);
+    QCOMPARE(dials.size(), 3);
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 3);
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)

@@ -238,6 +238,14 @@ void tst_MainWindow::networkPanelExplainsDiscovery()
     QTRY_VERIFY(dialog->selfTestLabel()->text().contains(u"passed"_s));
     // Alone on the network: the panel says what to check.
     QVERIFY(dialog->hintLabel()->text().contains(QString::number(discoveryPort)));
+    // Issue 14: this host's network changes are listed (a resume is one), and after 10 s of
+    // announcing with nobody heard, the panel says what to do instead.
+    QVERIFY(dialog->changeList()->isHidden());
+    alice.hostResumed();
+    QTRY_COMPARE(dialog->changeList()->topLevelItemCount(), 1);
+    QVERIFY(dialog->changeList()->topLevelItem(0)->text(1).contains(u"woke from sleep"_s));
+    QVERIFY(!dialog->changeList()->isHidden());
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->hintLabel()->text().contains(u"invite link"_s), 15000);
     // A second trigger brings the same panel forward.
     window.networkAction()->trigger();
     QCOMPARE(window.findChildren<NetworkDialog *>().size(), 1);

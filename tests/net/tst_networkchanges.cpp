@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// One connection per pair when a peer dials again (docs/protocol.md, "Network changes"): a
-// quiet old connection is pinged before the rule keeps it, so a dead one gives way to the new
-// within LivenessTimeoutMs and a live one stays; nothing sent meanwhile is lost or doubled.
-// Two real Messengers on loopback.
+// What a network change does to connections (docs/protocol.md, "Network changes"). One
+// connection per pair when a peer dials again: a quiet old connection is pinged before the
+// rule keeps it, so a dead one gives way to the new within LivenessTimeoutMs and a live one
+// stays; nothing sent meanwhile is lost or doubled. Connections over a gone address close; after
+// a resume every connection must answer. Two real Messengers on loopback.
 #include "../common/testpeer.h"
 #include "messenger/messenger.h"
 #include "net/connectionregistry.h"
@@ -52,7 +53,7 @@ bool quiet(const PeerConnection *c)
 
 } // namespace
 
-class tst_Duplicates : public QObject
+class tst_NetworkChanges : public QObject
 {
     Q_OBJECT
 
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void liveOldConnectionStays();
     void simultaneousDialsSettleOnOne();
     void connectionsOverAGoneAddressClose();
+    void afterResumeEveryConnectionMustAnswer();
 
 private:
     void connectPair();
@@ -73,13 +75,13 @@ private:
     std::unique_ptr<Messenger> m_high;
 };
 
-void tst_Duplicates::initTestCase()
+void tst_NetworkChanges::initTestCase()
 {
     qputenv("SHOAL_LOOPBACK_ONLY", "1");
     QVERIFY(NetworkSafety::loopbackOnly());
 }
 
-void tst_Duplicates::init()
+void tst_NetworkChanges::init()
 {
     QString error;
     Identity a = *Identity::generate(&error);
@@ -90,26 +92,26 @@ void tst_Duplicates::init()
     m_high = startPeer(testPeerConfig(u"High"_s), &b);
 }
 
-void tst_Duplicates::cleanup()
+void tst_NetworkChanges::cleanup()
 {
     m_low.reset();
     m_high.reset();
 }
 
-void tst_Duplicates::connectPair()
+void tst_NetworkChanges::connectPair()
 {
     QString error;
     QVERIFY(m_low->connectToAddress(u"127.0.0.1:%1"_s.arg(m_high->port()), &error));
     QTRY_VERIFY(isOnline(*m_low, m_high->id()) && isOnline(*m_high, m_low->id()));
 }
 
-void tst_Duplicates::send(Messenger &from, Messenger &to, const QString &text)
+void tst_NetworkChanges::send(Messenger &from, Messenger &to, const QString &text)
 {
     QString error;
     QVERIFY2(from.sendMessage(to.id(), text, &error), qPrintable(error));
 }
 
-void tst_Duplicates::deadOldConnectionGivesWay()
+void tst_NetworkChanges::deadOldConnectionGivesWay()
 {
     // The higher ID's end of the old connection goes dead (it reads nothing more: what a
     // laptop that changed address sees of its old connection), and it dials again. The rule
@@ -161,7 +163,7 @@ void tst_Duplicates::deadOldConnectionGivesWay()
     QVERIFY(isOnline(*m_low, m_high->id()) && isOnline(*m_high, m_low->id()));
 }
 
-void tst_Duplicates::liveOldConnectionStays()
+void tst_NetworkChanges::liveOldConnectionStays()
 {
     // The same second dial while the old connection is well: it answers the ping, and both
     // ends keep it (the rule as before), closing the new one.
@@ -190,7 +192,7 @@ void tst_Duplicates::liveOldConnectionStays()
     QTRY_VERIFY(allOnce(*m_low, m_high->id(), {u"gap 2"_s}));
 }
 
-void tst_Duplicates::simultaneousDialsSettleOnOne()
+void tst_NetworkChanges::simultaneousDialsSettleOnOne()
 {
     // Both dial at once: the connections are new (not quiet), so no ping; both ends keep the
     // same one, the lower ID's.
@@ -209,7 +211,7 @@ void tst_Duplicates::simultaneousDialsSettleOnOne()
     QTRY_VERIFY(allOnce(*m_high, m_low->id(), {u"hello"_s}));
 }
 
-void tst_Duplicates::connectionsOverAGoneAddressClose()
+void tst_NetworkChanges::connectionsOverAGoneAddressClose()
 {
     // What Messenger does when an address of this host goes: the connections over it close at
     // once (TCP would take minutes to say so), and the peer is offline until reached again.
@@ -221,5 +223,29 @@ void tst_Duplicates::connectionsOverAGoneAddressClose()
     QTRY_VERIFY(!isOnline(*m_high, m_low->id()));
 }
 
-QTEST_GUILESS_MAIN(tst_Duplicates)
-#include "tst_duplicates.moc"
+void tst_NetworkChanges::afterResumeEveryConnectionMustAnswer()
+{
+    // The host slept; a peer that still reads is kept, one that does not (it gave up on us
+    // meanwhile, in effect) is dropped within deadAfterMs, with nothing sent by anyone.
+    MessengerConfig config = testPeerConfig(u"Sleeper"_s);
+    config.timeouts.pingIntervalMs = 200;
+    config.timeouts.deadAfterMs = 1000;
+    auto sleeper = startPeer(config);
+    auto reader = makePeer(u"Reader"_s);
+    QString error;
+    QVERIFY(sleeper->connectToAddress(u"127.0.0.1:%1"_s.arg(reader->port()), &error));
+    QVERIFY(sleeper->connectToAddress(u"127.0.0.1:%1"_s.arg(m_high->port()), &error));
+    QTRY_VERIFY(isOnline(*sleeper, reader->id()) && isOnline(*sleeper, m_high->id()));
+    m_high->connections().setReadingPaused(sleeper->id(), true);
+
+    QElapsedTimer sinceResume;
+    sinceResume.start();
+    sleeper->hostResumed();
+    QTRY_VERIFY_WITH_TIMEOUT(!isOnline(*sleeper, m_high->id()), 5000);
+    QVERIFY2(sinceResume.elapsed() >= config.timeouts.deadAfterMs - 50,
+             qPrintable(QString::number(sinceResume.elapsed())));
+    QVERIFY(isOnline(*sleeper, reader->id()));
+}
+
+QTEST_GUILESS_MAIN(tst_NetworkChanges)
+#include "tst_networkchanges.moc"
