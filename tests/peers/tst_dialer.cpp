@@ -481,6 +481,8 @@ void tst_Dialer::toldAddressWithAnotherKeySaysLeast()
                                Net::Error::IdentityMismatch);
     QCOMPARE(reported.size(), 1);
     QCOMPARE(reported.last().at(1).value<P>(), P::Other);
+}
+
 void tst_Dialer::rememberedPeersDialledOnce()
 {
     // At start and after a network change: every peer verified before at an address, not
