@@ -115,6 +115,10 @@
         <source>Accept every file offered, into &lt;dir&gt; (for scripts and tests).</source>
         <translation>接受所有发来的文件，保存到 &lt;dir&gt;（用于脚本和测试）。</translation>
     </message>
+    <message>
+        <source>An invite link to connect to (shoal:invite?…).</source>
+        <translation>要连接的邀请链接（shoal:invite?…）。</translation>
+    </message>
 </context>
 <context>
     <name>ConnectDialog</name>
@@ -123,20 +127,24 @@
         <translation>连接到用户</translation>
     </message>
     <message>
-        <source>192.168.1.20:%1, [fe80::1]:%1 or alice-laptop</source>
-        <translation>192.168.1.20:%1、[fe80::1]:%1 或 alice-laptop</translation>
-    </message>
-    <message>
         <source>Connect</source>
         <translation>连接</translation>
     </message>
     <message>
-        <source>&amp;Address:</source>
-        <translation>地址(&amp;A)：</translation>
-    </message>
-    <message>
         <source>Connecting to %1…</source>
         <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <source>192.168.1.20:%1, alice-laptop or an invite link (shoal:invite?…)</source>
+        <translation>192.168.1.20:%1、alice-laptop 或邀请链接（shoal:invite?…）</translation>
+    </message>
+    <message>
+        <source>&amp;Address or invite link:</source>
+        <translation>地址或邀请链接(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Connecting to %1… Shoal keeps trying until %1 answers, also after you close this window.</source>
+        <translation>正在连接 %1… 在 %1 应答之前，Shoal 会一直尝试，关闭此窗口后也是如此。</translation>
     </message>
 </context>
 <context>
@@ -285,6 +293,30 @@
     <message>
         <source>Group ID %1</source>
         <translation>群组 ID %1</translation>
+    </message>
+    <message>
+        <source>Network…</source>
+        <translation>网络…</translation>
+    </message>
+    <message>
+        <source>Addresses, ports and LAN discovery: why can&apos;t I reach a peer?</source>
+        <translation>地址、端口和局域网发现：为什么无法连接到某个用户？</translation>
+    </message>
+    <message>
+        <source>%1 — seen on the network, can&apos;t connect</source>
+        <translation>%1 — 在网络中发现，但无法连接</translation>
+    </message>
+    <message>
+        <source>%1 — invited, can&apos;t connect</source>
+        <translation>%1 — 已邀请，但无法连接</translation>
+    </message>
+    <message>
+        <source>Seen on the network, can&apos;t connect: %1. Messages wait and will be delivered when %2 can be reached.</source>
+        <translation>在网络中发现，但无法连接：%1。消息会等待，在能连接到 %2 时送达。</translation>
+    </message>
+    <message>
+        <source>Can&apos;t connect to the addresses in the invite link: %1. Messages wait and will be delivered when %2 can be reached.</source>
+        <translation>无法连接到邀请链接中的地址：%1。消息会等待，在能连接到 %2 时送达。</translation>
     </message>
 </context>
 <context>
@@ -926,6 +958,48 @@
     </message>
 </context>
 <context>
+    <name>InviteLink</name>
+    <message>
+        <source>This is not a Shoal invite link.</source>
+        <translation>这不是 Shoal 邀请链接。</translation>
+    </message>
+    <message>
+        <source>This invite link is damaged or incomplete; copy all of it again, or ask for a new one.</source>
+        <translation>此邀请链接已损坏或不完整；请重新完整复制，或索要一个新链接。</translation>
+    </message>
+    <message>
+        <source>This invite link is from a newer Shoal; update Shoal to use it.</source>
+        <translation>此邀请链接来自更新版本的 Shoal；请更新 Shoal 后再使用。</translation>
+    </message>
+</context>
+<context>
+    <name>InviteQrDialog</name>
+    <message>
+        <source>&amp;Copy link</source>
+        <translation>复制链接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Your invite</source>
+        <translation>你的邀请</translation>
+    </message>
+    <message>
+        <source>Whoever scans this code, or pastes the link below in Shoal&apos;s Connect dialog, reaches you; your key&apos;s fingerprint in it proves it is you.</source>
+        <translation>任何人扫描此二维码，或将下面的链接粘贴到 Shoal 的连接对话框中，即可连接到你；其中你的密钥指纹可以证明是你本人。</translation>
+    </message>
+    <message>
+        <source>Invite QR code</source>
+        <translation>邀请二维码</translation>
+    </message>
+    <message>
+        <source>Invite link</source>
+        <translation>邀请链接</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;Connect to peer…</source>
@@ -1056,6 +1130,30 @@
     <message>
         <source>&amp;Leave group…</source>
         <translation>退出群组(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Copy invite &amp;link</source>
+        <translation>复制邀请链接(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Show invite QR co&amp;de…</source>
+        <translation>显示邀请二维码(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>A link to send someone (mail, chat): pasted in their Shoal, it connects to you</source>
+        <translation>发送给他人的链接（邮件、聊天）：粘贴到对方的 Shoal 中即可连接到你</translation>
+    </message>
+    <message>
+        <source>Your invite link is on the clipboard: send it to someone to connect.</source>
+        <translation>你的邀请链接已复制到剪贴板：发送给他人即可连接。</translation>
+    </message>
+    <message>
+        <source>&amp;Don&apos;t share this contact&apos;s address</source>
+        <translation>不共享此联系人的地址(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Peer exchange never tells your other contacts where this one is</source>
+        <translation>节点交换永远不会把此联系人的位置告诉你的其他联系人</translation>
     </message>
 </context>
 <context>
@@ -1323,6 +1421,18 @@
         <source>Peer %1 is listed twice.</source>
         <translation>用户 %1 被列出了两次。</translation>
     </message>
+    <message>
+        <source>The key at an address from the invite link for %1 differs from the invite link&apos;s. </source>
+        <translation>%1 的邀请链接中某个地址上的密钥与邀请链接中的不同。</translation>
+    </message>
+    <message>
+        <source>%1 is not a peer ID.</source>
+        <translation>%1 不是用户 ID。</translation>
+    </message>
+    <message>
+        <source>This is your own invite link. Send it to the person you want to chat with, and paste theirs here.</source>
+        <translation>这是你自己的邀请链接。请把它发送给想聊天的人，并在这里粘贴对方的链接。</translation>
+    </message>
 </context>
 <context>
     <name>NetworkDialog</name>
@@ -1395,6 +1505,45 @@ Listening for peers on TCP port %3 at %4</source>
     <message>
         <source>Nothing has been heard from other peers yet. If colleagues run Shoal on this network, check that a firewall lets UDP port %1 and TCP port %2 through, and that the Wi-Fi does not isolate clients (guest networks often do). You can always connect by address with Ctrl+N.</source>
         <translation>尚未收到其他用户的任何通告。如果同事在此网络上运行 Shoal，请检查防火墙是否放行 UDP 端口 %1 和 TCP 端口 %2，以及 Wi-Fi 是否隔离了客户端（访客网络常常如此）。你随时可以按 Ctrl+N 按地址连接。</translation>
+    </message>
+    <message>
+        <source>Network change at</source>
+        <translation>网络变化时间</translation>
+    </message>
+    <message>
+        <source>What changed</source>
+        <translation>变化内容</translation>
+    </message>
+    <message>
+        <source>Shoal has not heard any other Shoal on this network. A firewall or the Wi-Fi may block broadcasts; send an invite link instead.</source>
+        <translation>Shoal 在此网络上没有发现其他 Shoal。防火墙或 Wi-Fi 可能阻止了广播；请改用邀请链接。</translation>
+    </message>
+    <message>
+        <source>woke from sleep</source>
+        <translation>从睡眠中唤醒</translation>
+    </message>
+    <message>
+        <source>up: %1</source>
+        <translation>已启用：%1</translation>
+    </message>
+    <message>
+        <source>down: %1</source>
+        <translation>已停用：%1</translation>
+    </message>
+    <message>
+        <source>new address: %1</source>
+        <translation>新地址：%1</translation>
+    </message>
+    <message>
+        <source>address gone: %1</source>
+        <translation>地址已移除：%1</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkMonitor</name>
+    <message>
+        <source>Shoal cannot watch this computer&apos;s network for changes (%1); after a new address or Wi-Fi network, peers may take up to a minute to reconnect.</source>
+        <translation>Shoal 无法监视此计算机的网络变化（%1）；更换地址或 Wi-Fi 网络后，用户可能需要最多一分钟才能重新连接。</translation>
     </message>
 </context>
 <context>
@@ -1665,18 +1814,6 @@ Listening for peers on TCP port %3 at %4</source>
 <context>
     <name>PeerDelegate</name>
     <message>
-        <source>online</source>
-        <translation>在线</translation>
-    </message>
-    <message>
-        <source>offline</source>
-        <translation>离线</translation>
-    </message>
-    <message>
-        <source>seen on the LAN</source>
-        <translation>在局域网中发现</translation>
-    </message>
-    <message>
         <source>group · %1 · %2 online</source>
         <comment>members, others online</comment>
         <translation>群组 · %1 · %2 人在线</translation>
@@ -1693,18 +1830,6 @@ Listening for peers on TCP port %3 at %4</source>
 Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <translation>还没有用户。
 请使用“连接到用户…”（Ctrl+N）并输入地址。</translation>
-    </message>
-    <message>
-        <source>online</source>
-        <translation>在线</translation>
-    </message>
-    <message>
-        <source>seen on the LAN</source>
-        <translation>在局域网中发现</translation>
-    </message>
-    <message>
-        <source>offline</source>
-        <translation>离线</translation>
     </message>
     <message numerus="yes">
         <source>%1, %2, %Ln unread</source>
@@ -1731,6 +1856,66 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <translation>
             <numerusform>%1，%Ln 条未读</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>PeerStatus</name>
+    <message>
+        <source>connection refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>no route</source>
+        <translation>无路由</translation>
+    </message>
+    <message>
+        <source>another key answered</source>
+        <translation>应答的是另一个密钥</translation>
+    </message>
+    <message>
+        <source>not a Shoal</source>
+        <translation>不是 Shoal</translation>
+    </message>
+    <message>
+        <source>connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>invited, can&apos;t connect: %1</source>
+        <translation>已邀请，无法连接：%1</translation>
+    </message>
+    <message>
+        <source>seen on the network, can&apos;t connect: %1</source>
+        <translation>在网络中发现，无法连接：%1</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <comment>from an invite link, not reached yet</comment>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>seen on the LAN</source>
+        <translation>在局域网中发现</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Invited, can&apos;t connect: %1</source>
+        <translation>已邀请，无法连接：%1</translation>
+    </message>
+    <message>
+        <source>Seen on the network, can&apos;t connect: %1</source>
+        <translation>在网络中发现，无法连接：%1</translation>
     </message>
 </context>
 <context>
@@ -1982,6 +2167,18 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Choose a folder for received files (a full path).</source>
         <translation>请为接收的文件选择一个文件夹（完整路径）。</translation>
+    </message>
+    <message>
+        <source>Tell my contacts where my other contacts are (peer exchange)</source>
+        <translation>告诉我的联系人我的其他联系人在哪里（节点交换）</translation>
+    </message>
+    <message>
+        <source>Contacts connected to you learn the address of your other contacts online, so that they can connect to each other across routers. A contact can be left out from its menu.</source>
+        <translation>与你连接的联系人会得知你的其他在线联系人的地址，从而可以跨路由器互相连接。可在某个联系人的菜单中将其排除。</translation>
+    </message>
+    <message>
+        <source>Contacts:</source>
+        <translation>联系人：</translation>
     </message>
 </context>
 <context>
