@@ -306,8 +306,9 @@ void Dialer::dial(const QString &peerId)
     const qint64 now = m_now();
     if (now < m_redial.value(peerId).notBefore)
         return;
-    // The person's invite first; then of the addresses heard and told, only those DialGuard
-    // (and the hint limit) let claims make us dial now; then where it was verified. If none,
+    // The person's invite first; then of the addresses heard, only those DialGuard lets
+    // announcements make us dial now; where it was verified; last what peers told (within the
+    // hint limit too), so that a liar cannot keep us from a contact's known address. If none,
     // the redial tick asks again.
     const QString verified = info ? info->address : QString();
     QList<Candidate> candidates;
@@ -332,12 +333,12 @@ void Dialer::dial(const QString &peerId)
         for (const QString &address : info->heardAt)
             add(address, Origin::Heard);
     }
+    if (!verified.isEmpty())
+        add(verified, Origin::Verified);
     if (hint != m_hints.cend()) {
         for (const QString &address : hint->told)
             add(address, Origin::Exchange);
     }
-    if (!verified.isEmpty())
-        add(verified, Origin::Verified);
     if (candidates.isEmpty())
         return;
     Redial &r = m_redial[peerId];

@@ -80,9 +80,10 @@ QStringList PeerExchange::excluded() const
 
 void PeerExchange::onPeerConnected(const QString &peerId, const Protocol::Hello &hello)
 {
-    Peer &p = m_peers[peerId]; // replaced streams keep what was sent and received
+    // A stream that replaces another keeps the times: the new one is told within 10 s of the
+    // last, not twice at once.
+    Peer &p = m_peers[peerId];
     p.takesPex = hello.hasCapability(QLatin1StringView(Protocol::PexCapability));
-    p.lastSentMs = -1; // a new stream has been told nothing
     // Someone new is online (or online somewhere else): the others are told; it is told now.
     scheduleAll();
 }

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void inviteHintDialledAtOnce();
     void toldAddressAnsweringWithAnotherIdRaisesNoAlarm();
     void rememberedPeersDialledOnce();
+    void toldAddressesAfterTheVerifiedOne();
 
 private:
     void makeDialer(const QString &ownId);
@@ -514,6 +515,21 @@ void tst_Dialer::rememberedPeersDialledOnce()
     QCOMPARE(dials.size(), 3);
     m_dialer->dialRemembered();
     QCOMPARE(dials.size(), 3);
+}
+
+void tst_Dialer::toldAddressesAfterTheVerifiedOne()
+{
+    // A peer's word cannot keep us from where Bob was verified: that is tried first.
+    makeDialer(Low);
+    knowBob(u"127.0.0.1:5000"_s);
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+    auto &dials = m_transport->dials;
+    QCOMPARE(dials.size(), 1);
+    QCOMPARE(dials.last().port, quint16(5000));
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::ConnectionRefused);
+    QCOMPARE(dials.size(), 2); // it moved: where it was told to be
+    QCOMPARE(dials.last().port, quint16(6000));
+    QCOMPARE(dials.last().expectedPeerId, Bob);
 }
 
 QTEST_GUILESS_MAIN(tst_Dialer)

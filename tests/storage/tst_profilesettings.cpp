@@ -29,6 +29,8 @@ void tst_ProfileSettings::defaultsWhenNothingSaved()
     QCOMPARE(s.discoveryPort, DefaultDiscoveryPort);
     QVERIFY(s.discoveryEnabled);
     QVERIFY(s.name.isEmpty());
+    QVERIFY(s.peerExchange); // on unless the person turns it off
+    QVERIFY(s.notSharedWithOthers.isEmpty());
 }
 
 void tst_ProfileSettings::savedAndLoaded()
@@ -39,6 +41,8 @@ void tst_ProfileSettings::savedAndLoaded()
     s.port = 0;
     s.discoveryEnabled = false;
     s.discoveryPort = 50001;
+    s.peerExchange = false;
+    s.notSharedWithOthers = {QString(64, u'a'), QString(64, u'b')};
     QString error;
     QVERIFY2(s.save(dir.path(), &error), qPrintable(error));
     QVERIFY(ProfileSettings::load(dir.path()) == s);
