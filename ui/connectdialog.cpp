@@ -114,8 +114,14 @@ void ConnectDialog::tryInvite(const QString &link)
         return;
     }
     m_invited = peerId;
-    const QString name = peer ? peer->name : QString();
-    connecting(name.isEmpty() ? PeerListModel::shortId(peerId) : name);
+    const QString name = peer && !peer->name.isEmpty() ? peer->name
+                                                       : PeerListModel::shortId(peerId);
+    connecting(name);
+    // It may be away: the link is not used up, and closing this dialog stops nothing.
+    m_status->setText(tr("Connecting to %1… Shoal keeps trying until %1 answers, also after "
+                         "you close this window.")
+                          .arg(name));
+    fitHeight();
 }
 
 void ConnectDialog::connecting(const QString &what)

@@ -69,6 +69,7 @@ InviteQrDialog::InviteQrDialog(const QString &link, QWidget *parent)
     m_text->setReadOnly(true);
     m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_text->setWordWrapMode(QTextOption::WrapAnywhere);
+    m_text->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // wrapped: nothing to scroll
     m_text->setMaximumHeight(m_text->fontMetrics().lineSpacing() * 5);
     m_text->setAccessibleName(tr("Invite link"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);

@@ -87,8 +87,12 @@ bool Messenger::connectInvite(const QString &text, QString *error, QString *peer
                     "and paste theirs here.");
         return false;
     }
-    if (m_registry->isConnected(link->peerId))
-        return true; // already reached: nothing to do
+    if (m_registry->isConnected(link->peerId)) {
+        // Already reached: nothing to dial. Reported, so that whoever waits for it sees it.
+        if (const auto peer = m_roster->peer(link->peerId))
+            Q_EMIT peerUpdated(*peer);
+        return true;
+    }
     QStringList addresses;
     for (const QHostAddress &a : link->addresses)
         addresses.append(PeerAddress::format(a, link->port));

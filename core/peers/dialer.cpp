@@ -265,7 +265,9 @@ void Dialer::expireHints(qint64 now)
 {
     QStringList expired;
     for (auto it = m_hints.cbegin(); it != m_hints.cend(); ++it) {
-        if (now - it->heardMs >= HintExpiryMs)
+        // An invite link's hint stays until the peer is reached: the person asked for it, and
+        // a laptop asleep tonight is there tomorrow (Messenger keeps it wanted till then).
+        if (it->invited.isEmpty() && now - it->heardMs >= HintExpiryMs)
             expired.append(it.key());
     }
     for (const QString &peerId : std::as_const(expired))

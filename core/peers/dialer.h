@@ -43,7 +43,7 @@ public:
     static constexpr int MaxHintedPeers = 1'024;
     static constexpr int MaxHintsPerInformant = 256;
     static constexpr int MaxHintAddresses = 8;
-    static constexpr int HintExpiryMs = 600'000; // forgotten 10 min after last said
+    static constexpr int HintExpiryMs = 600'000; // forgotten 10 min after last said (not invites)
     static constexpr int MaxHintDialsPerAddress = 3;
     static constexpr int HintMemoryMs = 3'600'000; // per (peer, address), whatever is said again
     static constexpr int MaxHintDialRecords = 4'096;

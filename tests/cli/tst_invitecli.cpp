@@ -103,6 +103,13 @@ void tst_InviteCli::inviteConnectsAndChats()
     QCOMPARE(alice.event(u"message"_s).value(u"from"_s).toString(), bob.id());
     alice.send({{u"cmd"_s, u"send"_s}, {u"to"_s, bob.id()}, {u"text"_s, u"hi Bob"_s}});
     QTRY_COMPARE(bob.texts(), QStringList{u"hi Bob"_s});
+
+    // The link used again while connected: nothing to dial, and the peer is reported online.
+    const qsizetype peerEvents = bob.all(u"peer"_s).size();
+    bob.send({{u"cmd"_s, u"connect"_s}, {u"invite"_s, link}, {u"ref"_s, u"again"_s}});
+    QTRY_VERIFY(bob.all(u"peer"_s).size() > peerEvents);
+    QCOMPARE(bob.reply(u"again"_s).value(u"event"_s).toString(), u"connecting"_s);
+    QVERIFY(bob.peerOnline(alice.id(), true));
     QVERIFY(alice.badLines.isEmpty() && bob.badLines.isEmpty());
 }
 

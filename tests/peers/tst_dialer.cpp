@@ -43,6 +43,7 @@ private Q_SLOTS:
     void hintedAddressDialledThreeTimesAnHour();
     void hintsExpire();
     void inviteHintDialledAtOnce();
+    void inviteHintLastsUntilReached();
     void toldAddressAnsweringWithAnotherIdRaisesNoAlarm();
     void rememberedPeersDialledOnce();
     void toldAddressesAfterTheVerifiedOne();
@@ -454,6 +455,21 @@ void tst_Dialer::inviteHintDialledAtOnce()
     // Used again at once: no back-off, no dial guard.
     m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Invite);
     QCOMPARE(m_transport->dials.size(), 2);
+}
+
+void tst_Dialer::inviteHintLastsUntilReached()
+{
+    // The person's link to a peer that is away for hours: tried again after any time.
+    makeDialer(Low);
+    m_dialer->start();
+    m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Invite);
+    QCOMPARE(m_transport->dials.size(), 1);
+    m_transport->finishAttempt(m_transport->dials.last().attempt, {}, Net::Error::Timeout);
+    m_now += 10 * Dialer::HintExpiryMs;
+    m_dialer->redial();
+    QCOMPARE(m_dialer->hintedAddresses(Bob), QStringList{u"127.0.0.2:6000"_s});
+    QCOMPARE(m_transport->dials.size(), 2);
+    QCOMPARE(m_transport->dials.last().expectedPeerId, Bob);
 }
 
 void tst_Dialer::toldAddressAnsweringWithAnotherIdRaisesNoAlarm()
