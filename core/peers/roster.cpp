@@ -148,7 +148,7 @@ void Roster::onPeerConnected(const QString &peerId,
     info.address = address;
     info.online = true;
     info.verified = true;
-    info.invited = false; // reached: the link's work is done
+    info.invited = false;                       // reached: the link's work is done
     info.problem = PeerInfo::DialProblem::None; // reached: whatever failed before is moot
     info.problemDetail.clear();
     info.lastSeen = QDateTime::currentDateTimeUtc();
