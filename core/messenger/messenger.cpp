@@ -253,6 +253,8 @@ bool Messenger::start()
     // is watched so that a new address or link is acted on at once.
     m_dialer->dialRemembered();
     m_monitor = new NetworkMonitor(this);
+    m_redialAfterChangeTimer.setSingleShot(true);
+    connect(&m_redialAfterChangeTimer, &QTimer::timeout, this, &Messenger::redialAfterChange);
     connect(m_monitor, &NetworkMonitor::changed, this, &Messenger::onNetworkChanged);
     if (QString error; !m_monitor->start(&error))
         m_warnings.append(error);
@@ -463,11 +465,25 @@ void Messenger::onNetworkChanged(const NetworkChange &change)
     // After a sleep the peers may have given up on us: each connection must answer soon.
     if (change.resumed)
         m_registry->probeAll();
+    m_redialAfterChange.unite(QSet<QString>(wereOnline.cbegin(), wereOnline.cend()));
+    // A flapping link changes many times a second: everyone is dialled afresh at most once a
+    // RedialAfterChangeMs, the last change included.
+    const qint64 since = m_lastRedialAfterChange.isValid() ? m_lastRedialAfterChange.elapsed()
+                                                           : RedialAfterChangeMs;
+    if (since >= RedialAfterChangeMs)
+        redialAfterChange();
+    else if (!m_redialAfterChangeTimer.isActive())
+        m_redialAfterChangeTimer.start(int(RedialAfterChangeMs - since));
+    Q_EMIT networkChanged(change);
+}
+
+void Messenger::redialAfterChange()
+{
+    m_lastRedialAfterChange.start();
     m_dialer->resetBackOff();
-    for (const QString &id : std::as_const(wereOnline))
+    for (const QString &id : std::exchange(m_redialAfterChange, {}))
         m_dialer->dial(id);
     m_dialer->dialRemembered();
-    Q_EMIT networkChanged(change);
 }
 
 void Messenger::shutdown()

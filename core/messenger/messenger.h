@@ -12,9 +12,11 @@
 #include "net/ports.h"
 #include "storage/chatmessage.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -251,6 +253,7 @@ private:
     void wireInvites();
     QList<QHostAddress> inviteAddresses() const;
     void onNetworkChanged(const NetworkChange &change);
+    void redialAfterChange();
     void dropIfOnlyHeard(const QString &peerId);
     void setWantedBy(QSet<QString> &by, const QString &peerId, bool wanted);
     // groupChanged() for one group, and for every group `peerId` is a member of.
@@ -281,5 +284,9 @@ private:
     QString m_errorString;
     DiscoveryService *m_discovery = nullptr;
     NetworkMonitor *m_monitor = nullptr;
+    static constexpr qint64 RedialAfterChangeMs = 1'000;
+    QSet<QString> m_redialAfterChange; // online just before a change: dialled after it
+    QElapsedTimer m_lastRedialAfterChange;
+    QTimer m_redialAfterChangeTimer;
     QStringList m_warnings;
 };
