@@ -307,10 +307,13 @@ void tst_Reach::tcpBlocked()
         const QJsonObject p = lastPeer(*a, b->id());
         return p.value(u"reachable"_s) == false && p.value(u"reason"_s) == reason;
     };
-    const qint64 started = CliProcess::now();
     QTRY_VERIFY_WITH_TIMEOUT(cantConnect(), 40000);
-    qInfo().noquote() << "tcp blocked (" << verdict << "): after" << CliProcess::now() - started
-                      << "ms a shows" << compact(lastPeer(*a, b->id()));
+    const qint64 ready = b->arrivalOf(
+        [](const QJsonObject &e) { return e.value(u"event"_s) == u"ready"_s; });
+    const qint64 shown = a->arrivalOf(
+        [&](const QJsonObject &e) { return isPeer(e, b->id()) && e.value(u"reason"_s) == reason; });
+    qInfo().noquote() << "tcp blocked (" << verdict << "): shown" << shown - ready
+                      << "ms after b was ready:" << compact(lastPeer(*a, b->id()));
     QVERIFY(!everOnline(*a, b->id()));
     QVERIFY(!everOnline(*b, a->id()));
 }
