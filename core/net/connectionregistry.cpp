@@ -330,9 +330,14 @@ void ConnectionRegistry::onReady(PeerConnection *connection)
         // Same initiator on both: the newer one wins (the old one is probably half-dead).
         const bool sameInitiator = current->direction() == connection->direction();
         keep = sameInitiator || !prefer(current, connection);
-        // The old one would win but has been quiet: its peer may have moved to another address
-        // and dialled again from there. Ask before keeping what may be dead.
-        check = !keep && current->isReady() && current->msSinceHeard() >= LivenessQuietMs;
+        // The old one would win but has been quiet, or the new one runs between other
+        // addresses: its peer may have moved and dialled again from there. Ask before keeping
+        // what may be dead. (Mid-conversation the old one is not quiet: receipts came on it
+        // until the address went. Found by tst_reach, addressChangeMidConversation.)
+        const bool moved = current->remoteAddress() != connection->remoteAddress()
+                           || current->localAddress() != connection->localAddress();
+        check = !keep && current->isReady()
+                && (moved || current->msSinceHeard() >= LivenessQuietMs);
     }
     if (keep)
         install(connection, current);

@@ -23,8 +23,9 @@ class TcpListener;
 // kind (a chat stream, and beside it a bulk one). When two connections of one kind to one peer
 // exist (both dialled at once), both sides keep the one opened by the peer with the lower ID,
 // so they agree without talking about it. When that rule would keep an old connection that
-// has been quiet, it is pinged first: if it does not answer within LivenessTimeoutMs it is
-// dead (its peer moved to another address) and the new one is kept instead.
+// has been quiet, or that runs between other addresses than the new one, it is pinged first:
+// if it does not answer within LivenessTimeoutMs it is dead (its peer moved to another
+// address) and the new one is kept instead.
 class ConnectionRegistry final : public Transport
 {
     Q_OBJECT

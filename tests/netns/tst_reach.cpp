@@ -62,12 +62,20 @@ private Q_SLOTS:
     void initTestCase();
     void cleanup();
     void sameSubnet();
+    void twoSubnetsInviteThenExchange();
+    void broadcastDropped();
+    void tcpBlocked_data();
+    void tcpBlocked();
     void twoInterfacesOneContact();
+    void addressChangeMidConversation();
+    void interfaceDownUp();
 
 private:
     std::unique_ptr<CliProcess> start(NetnsTopology &net, const QString &host);
     // Two hosts, a (10.80.1.1) and b (10.80.1.2), on one switch.
     bool twoHosts(NetnsTopology &net);
+    // `cli`'s invite link, or empty.
+    QString inviteOf(CliProcess &cli);
 
     std::vector<std::unique_ptr<QTemporaryDir>> m_profiles;
 };
@@ -99,6 +107,14 @@ bool tst_Reach::twoHosts(NetnsTopology &net)
     return net.addSwitch(u"lan"_s) && net.addHost(u"a"_s)
            && net.plug(u"a"_s, u"eth0"_s, u"lan"_s, {u"10.80.1.1/24"_s}) && net.addHost(u"b"_s)
            && net.plug(u"b"_s, u"eth0"_s, u"lan"_s, {u"10.80.1.2/24"_s});
+}
+
+QString tst_Reach::inviteOf(CliProcess &cli)
+{
+    cli.send({{u"cmd"_s, u"invite"_s}});
+    if (!QTest::qWaitFor([&] { return !cli.event(u"invite"_s).isEmpty(); }, 5000))
+        return {};
+    return cli.event(u"invite"_s).value(u"link"_s).toString();
 }
 
 void tst_Reach::sameSubnet()
@@ -175,6 +191,201 @@ void tst_Reach::twoInterfacesOneContact()
                       }).isEmpty());
         QTRY_COMPARE(h->event(u"message"_s).value(u"text"_s).toString(), u"to "_s + h->id());
     }
+}
+
+void tst_Reach::twoSubnetsInviteThenExchange()
+{
+    // A on 10.80.1.0/24; C and D on 10.80.2.0/24; a router between them, which forwards
+    // unicast but no broadcast. One action: C's invite link given to A's connect.
+    NetnsTopology net(u"routed"_s);
+    QVERIFY(net.addSwitch(u"lan1"_s) && net.addSwitch(u"lan2"_s));
+    QVERIFY(net.addHost(u"r"_s));
+    QVERIFY(net.plug(u"r"_s, u"eth0"_s, u"lan1"_s, {u"10.80.1.254/24"_s}));
+    QVERIFY(net.plug(u"r"_s, u"eth1"_s, u"lan2"_s, {u"10.80.2.254/24"_s}));
+    QVERIFY(net.enableForwarding(u"r"_s));
+    const struct
+    {
+        QString host, address, gateway, lan;
+    } hosts[] = {{u"a"_s, u"10.80.1.1/24"_s, u"10.80.1.254"_s, u"lan1"_s},
+                 {u"c"_s, u"10.80.2.3/24"_s, u"10.80.2.254"_s, u"lan2"_s},
+                 {u"d"_s, u"10.80.2.4/24"_s, u"10.80.2.254"_s, u"lan2"_s}};
+    for (const auto &h : hosts) {
+        QVERIFY(net.addHost(h.host));
+        QVERIFY(net.plug(h.host, u"eth0"_s, h.lan, {h.address}));
+        QVERIFY(net.ipIn(h.host, {u"route"_s, u"add"_s, u"default"_s, u"via"_s, h.gateway}));
+    }
+    auto c = start(net, u"c"_s);
+    auto d = start(net, u"d"_s);
+    QTRY_VERIFY(!c->id().isEmpty() && !d->id().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(c->peerOnline(d->id(), true) && d->peerOnline(c->id(), true), 5000);
+    auto a = start(net, u"a"_s);
+    QTRY_VERIFY(!a->id().isEmpty());
+    // A has been announcing for the start burst (2 s): nobody across the router heard it.
+    a->send({{u"cmd"_s, u"network"_s}});
+    QTRY_VERIFY(!a->event(u"network"_s).isEmpty());
+    QVERIFY(lastPeer(*c, a->id()).isEmpty() && lastPeer(*a, c->id()).isEmpty());
+
+    const QString link = inviteOf(*c);
+    QVERIFY(link.startsWith(u"shoal:invite?"_s));
+    const qint64 asked = CliProcess::now();
+    a->send({{u"cmd"_s, u"connect"_s}, {u"invite"_s, link}, {u"ref"_s, 1}});
+    QTRY_COMPARE_WITH_TIMEOUT(a->find([](const QJsonObject &e) { return e.value(u"ref"_s) == 1; })
+                                  .value(u"id"_s)
+                                  .toString(),
+                              c->id(),
+                              10000);
+    QTRY_VERIFY(a->peerOnline(c->id(), true));
+    // D comes by peer exchange, with no further action, and both ends see each other.
+    QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(d->id(), true) && d->peerOnline(a->id(), true), 15000);
+    qInfo("two subnets: C online %lld ms, D (by exchange) %lld ms after the invite was used",
+          onlineAt(*a, c->id()) - asked,
+          onlineAt(*a, d->id()) - asked);
+    a->send({{u"cmd"_s, u"send"_s}, {u"to"_s, d->id()}, {u"text"_s, u"across the router"_s}});
+    QTRY_COMPARE(d->event(u"message"_s).value(u"text"_s).toString(), u"across the router"_s);
+}
+
+void tst_Reach::broadcastDropped()
+{
+    // Both hosts drop every discovery datagram (UDP 47801) that reaches them: `network` says
+    // no peer was heard and what to do; the invite connects them anyway.
+    NetnsTopology net(u"nobcast"_s);
+    QVERIFY(twoHosts(net));
+    const QString drop = u"table inet shoaltest { chain in { type filter hook input priority 0; "
+                         "udp dport 47801 drop; }; }"_s;
+    QVERIFY(net.nft(u"a"_s, drop) && net.nft(u"b"_s, drop));
+    auto a = start(net, u"a"_s);
+    auto b = start(net, u"b"_s);
+    QTRY_VERIFY(!a->id().isEmpty() && !b->id().isEmpty());
+    auto hint = [&] {
+        a->events.removeIf([](const QJsonObject &e) { return e.value(u"event"_s) == u"network"_s; });
+        a->send({{u"cmd"_s, u"network"_s}});
+        if (!QTest::qWaitFor([&] { return !a->event(u"network"_s).isEmpty(); }, 5000))
+            return QJsonObject();
+        return a->event(u"network"_s);
+    };
+    // The hint comes once announcements have gone out for 10 s with no other Shoal heard.
+    QTRY_COMPARE_WITH_TIMEOUT(hint().value(u"hint"_s).toString(), u"no-peers-heard"_s, 20000);
+    qInfo().noquote() << "broadcast dropped: network says" << compact(hint());
+    QVERIFY(lastPeer(*a, b->id()).isEmpty());
+
+    a->send({{u"cmd"_s, u"connect"_s}, {u"invite"_s, inviteOf(*b)}, {u"ref"_s, 1}});
+    QTRY_COMPARE_WITH_TIMEOUT(a->find([](const QJsonObject &e) { return e.value(u"ref"_s) == 1; })
+                                  .value(u"id"_s)
+                                  .toString(),
+                              b->id(),
+                              10000);
+    QTRY_VERIFY(a->peerOnline(b->id(), true) && b->peerOnline(a->id(), true));
+}
+
+void tst_Reach::tcpBlocked_data()
+{
+    QTest::addColumn<QString>("verdict");
+    QTest::addColumn<QString>("reason");
+    // A firewall that drops: each address's handshake times out (10 s; IPv4 and link-local).
+    QTest::newRow("drop") << u"drop"_s << u"timeout"_s;
+    // One that rejects: refused at once.
+    QTest::newRow("reject") << u"reject with tcp reset"_s << u"refused"_s;
+}
+
+void tst_Reach::tcpBlocked()
+{
+    // B's firewall lets discovery through but no Shoal TCP connection, either way: A hears B,
+    // shows it "seen, can't connect" with the reason, and never online.
+    QFETCH(QString, verdict);
+    QFETCH(QString, reason);
+    NetnsTopology net(u"notcp"_s);
+    QVERIFY(twoHosts(net));
+    QVERIFY(net.nft(u"b"_s,
+                    u"table inet shoaltest { "
+                    "chain in { type filter hook input priority 0; tcp dport 47800 %1; }; "
+                    "chain out { type filter hook output priority 0; tcp dport 47800 %1; }; }"_s.arg(
+                        verdict)));
+    auto a = start(net, u"a"_s);
+    auto b = start(net, u"b"_s);
+    QTRY_VERIFY(!a->id().isEmpty() && !b->id().isEmpty());
+    auto cantConnect = [&] {
+        const QJsonObject p = lastPeer(*a, b->id());
+        return p.value(u"reachable"_s) == false && p.value(u"reason"_s) == reason;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(cantConnect(), 40000);
+    const qint64 ready = b->arrivalOf(
+        [](const QJsonObject &e) { return e.value(u"event"_s) == u"ready"_s; });
+    const qint64 shown = a->arrivalOf(
+        [&](const QJsonObject &e) { return isPeer(e, b->id()) && e.value(u"reason"_s) == reason; });
+    qInfo().noquote() << "tcp blocked (" << verdict << "): shown" << shown - ready
+                      << "ms after b was ready:" << compact(lastPeer(*a, b->id()));
+    QVERIFY(!everOnline(*a, b->id()));
+    QVERIFY(!everOnline(*b, a->id()));
+}
+
+void tst_Reach::addressChangeMidConversation()
+{
+    // A sends B a message every 100 ms; B's address changes (DHCP gave another): the old one
+    // removed, a new one added. The conversation goes on by itself: every message arrives,
+    // once, and the longest silence is printed.
+    NetnsTopology net(u"readdr"_s);
+    QVERIFY(twoHosts(net));
+    auto a = start(net, u"a"_s);
+    auto b = start(net, u"b"_s);
+    QTRY_VERIFY(!a->id().isEmpty() && !b->id().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(b->id(), true) && b->peerOnline(a->id(), true), 5000);
+    constexpr int Count = 100;
+    for (int i = 0; i < Count; ++i) {
+        a->send({{u"cmd"_s, u"send"_s}, {u"to"_s, b->id()}, {u"text"_s, QString::number(i)}});
+        if (i == 20) {
+            QVERIFY(net.ipIn(u"b"_s, {u"addr"_s, u"del"_s, u"10.80.1.2/24"_s, u"dev"_s, u"eth0"_s}));
+            QVERIFY(
+                net.ipIn(u"b"_s, {u"addr"_s, u"add"_s, u"10.80.1.12/24"_s, u"dev"_s, u"eth0"_s}));
+        }
+        QTest::qWait(100); // the conversation's pace, not a synchronisation
+    }
+    auto received = [&] { return b->all(u"message"_s).size(); };
+    QTRY_VERIFY_WITH_TIMEOUT(received() >= Count, 30000);
+    QSet<QString> texts;
+    qint64 gap = 0, last = -1;
+    for (qsizetype i = 0; i < b->events.size(); ++i) {
+        if (b->events.at(i).value(u"event"_s) != u"message"_s)
+            continue;
+        texts.insert(b->events.at(i).value(u"text"_s).toString());
+        if (last >= 0)
+            gap = qMax(gap, b->arrivedMs.at(i) - last);
+        last = b->arrivedMs.at(i);
+    }
+    qInfo("address change: longest silence %lld ms (a message every 100 ms)", gap);
+    QCOMPARE(texts.size(), Count);          // nothing lost
+    QCOMPARE(received(), qsizetype(Count)); // each once
+    QVERIFY2(gap <= 5000, qPrintable(u"silent for %1 ms"_s.arg(gap)));
+}
+
+void tst_Reach::interfaceDownUp()
+{
+    // B's cable is pulled and put back: B drops its connections on that interface, and once
+    // the link is up it announces again and reconnects.
+    NetnsTopology net(u"downup"_s);
+    QVERIFY(twoHosts(net));
+    auto a = start(net, u"a"_s);
+    auto b = start(net, u"b"_s);
+    QTRY_VERIFY(!a->id().isEmpty() && !b->id().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(a->peerOnline(b->id(), true) && b->peerOnline(a->id(), true), 5000);
+    QVERIFY(net.ipIn(u"b"_s, {u"link"_s, u"set"_s, u"eth0"_s, u"down"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(b->peerOnline(a->id(), false), 5000);
+    auto heardFromB = [&] {
+        a->events.removeIf([](const QJsonObject &e) { return e.value(u"event"_s) == u"network"_s; });
+        a->send({{u"cmd"_s, u"network"_s}});
+        if (!QTest::qWaitFor([&] { return !a->event(u"network"_s).isEmpty(); }, 5000))
+            return qint64(-1);
+        const QJsonObject received
+            = a->event(u"network"_s).value(u"discovery"_s).toObject().value(u"received"_s).toObject();
+        return received.value(u"eth0"_s).toInteger();
+    };
+    const qint64 heardBefore = heardFromB();
+    const qint64 up = CliProcess::now();
+    QVERIFY(net.ipIn(u"b"_s, {u"link"_s, u"set"_s, u"eth0"_s, u"up"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(onlineAt(*b, a->id(), up) >= 0, 10000);
+    const qint64 ms = onlineAt(*b, a->id(), up) - up;
+    QVERIFY(heardFromB() > heardBefore); // announced again
+    qInfo("interface down/up: reconnected %lld ms after the link came up", ms);
+    QVERIFY2(ms <= 2000, qPrintable(u"%1 ms"_s.arg(ms)));
 }
 
 QTEST_GUILESS_MAIN(tst_Reach)
