@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/networkmonitor.h"
-
 #include <QDialog>
 #include <QTimer>
+
+struct NetworkChange;
 
 class Messenger;
 class QLabel;

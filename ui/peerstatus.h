@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "peers/peerinfo.h"
+#include "models/peerlistmodel.h" // PeerInfo, a value type of the models
 
 #include <QCoreApplication>
 #include <QString>
