@@ -16,16 +16,7 @@ class CliPeer : public CliProcess
 {
 public:
     CliPeer(const QString &profile, const QString &name)
-        : CliProcess(QStringLiteral(SHOAL_CLI_PATH),
-                     {u"--profile"_s,
-                      profile,
-                      u"--name"_s,
-                      name,
-                      u"--listen"_s,
-                      u"127.0.0.1"_s,
-                      u"--port"_s,
-                      u"0"_s,
-                      u"--no-discovery"_s})
+        : CliProcess(QStringLiteral(SHOAL_CLI_PATH), isolatedCliArguments(profile, name))
     {}
 
     // The reply to {"cmd":"invite"}.

@@ -9,6 +9,21 @@
 
 using namespace Qt::StringLiterals;
 
+// shoal-cli on 127.0.0.1, a port the system picks, discovery off: it meets only the peers a
+// test introduces to it.
+inline QStringList isolatedCliArguments(const QString &profile, const QString &name)
+{
+    return {u"--profile"_s,
+            profile,
+            u"--name"_s,
+            name,
+            u"--listen"_s,
+            u"127.0.0.1"_s,
+            u"--port"_s,
+            u"0"_s,
+            u"--no-discovery"_s};
+}
+
 class CliProcess
 {
 public:
