@@ -54,6 +54,7 @@ class tst_Lifecycle : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void init();
     void cliSaysByeOnSignal_data();
     void cliSaysByeOnSignal();
     void windowSaysByeOnSignal();
@@ -79,6 +80,15 @@ void tst_Lifecycle::initTestCase()
     qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
     // No session bus: nothing these windows do reaches the desktop's notifications.
     qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/shoal-test-bus");
+}
+
+void tst_Lifecycle::init()
+{
+    // A window an earlier test killed left its hand-over socket behind: gone, so that a test
+    // waiting for its first window's socket waits for that window, not for the dead one's.
+    QDir runtime(m_runtime.path());
+    for (const QString &socket : runtime.entryList({u"shoal-*.socket"_s}, QDir::System))
+        QVERIFY(runtime.remove(socket));
 }
 
 void tst_Lifecycle::cliSaysByeOnSignal_data()
