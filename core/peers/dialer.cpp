@@ -124,12 +124,9 @@ void Dialer::dialRemembered()
 {
     if (m_stopped)
         return;
-    // Not where the person is dialling already (shoal-cli --connect at start): a second
-    // connection from this side would only replace the first.
-    const QList<QString> byThePerson = m_addressDials.values();
+    // dial() leaves out where the person is dialling already (shoal-cli --connect at start).
     for (const PeerInfo &peer : m_roster.peers()) {
-        if (!peer.address.isEmpty() && peer.verified && !m_transport.isConnected(peer.id)
-            && !byThePerson.contains(peer.address))
+        if (!peer.address.isEmpty() && peer.verified && !m_transport.isConnected(peer.id))
             dial(peer.id);
     }
 }
@@ -313,8 +310,14 @@ void Dialer::dial(const QString &peerId)
     // hint limit too), so that a liar cannot keep us from a contact's known address. If none,
     // the redial tick asks again.
     const QString verified = info ? info->address : QString();
+    // Not where the person is dialling right now (Connect, shoal-cli --connect): a second
+    // connection from this side would race the first, and the two ends may not agree which
+    // of two same-side connections is the newer. The redial tick asks again.
+    const QList<QString> byThePerson = m_addressDials.values();
     QList<Candidate> candidates;
     const auto add = [&](const QString &address, Origin origin) {
+        if (byThePerson.contains(address))
+            return;
         for (const Candidate &c : std::as_const(candidates)) {
             if (c.address == address)
                 return;
