@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
 if [ ! -x "$BIN" ]; then
-    echo "no $BIN: run scripts/build.sh first" >&2
+    echo "no $BIN: run scripts/build.sh -DSHOAL_BENCH=ON first" >&2
     exit 1
 fi
 echo "# Shoal benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m)"
