@@ -20,8 +20,8 @@ public:
 
     static SchemaSteps schema();
 
-    // The messages whose text holds `text` (a phrase; its last word may be the start of a
-    // longer one), newest first (order of arrival), at most `limit`, in `conversation` (a
+    // The messages whose text holds `text` (a phrase of whole words, or characters for
+    // Chinese and the like), newest first (order of arrival), at most `limit`, in `conversation` (a
     // peer's or a group's ID) or in all when it is empty. Empty and *error set when `text` has
     // nothing to search for.
     QList<ChatMessage> search(const QString &text,
