@@ -48,7 +48,8 @@ public:
     // *error.
     static constexpr qint64 MaxFillSeqs = 4'096;
     static qint64 fillChunk(QSqlDatabase &db, qint64 *watermark, QString *error);
-    // How far the fill is: rows of history indexed and in all (group events count too).
+    // How far the fill is, in rows of the history by seq (group events and deleted rows
+    // count): indexed and in all.
     static bool fillProgress(QSqlDatabase &db, qint64 *indexed, qint64 *total);
 
 protected:
