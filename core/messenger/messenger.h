@@ -11,6 +11,7 @@
 #include "net/networkmonitor.h"
 #include "net/ports.h"
 #include "storage/chatmessage.h"
+#include "storage/searchhit.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -210,6 +211,25 @@ public:
     static constexpr qint64 NoPeersHeardHintMs = 10'000;
     // --- end network changes ---
 
+    // --- Search (issue 15; docs/storage.md, "Search") ---
+    // Messages (1:1 and groups; file names too) whose text holds `text`, newest first (order of
+    // arrival), at most `limit`, in the conversation `conversation` (a peer's or a group's ID)
+    // or, when it is empty, in all. Case-insensitive; Chinese and Japanese are found without
+    // spaces; the last word may be the start of a word ("hel" finds "Hello"). `text` is never
+    // query syntax. Empty and *error set on bad input (empty text, limit < 1). While the index
+    // of an older history is being built (searchIndexReady() false) only what is indexed so
+    // far is found: the newest messages first.
+    QList<SearchHit> search(const QString &text,
+                            const QString &conversation,
+                            int limit,
+                            QString *error) const;
+    bool searchIndexReady() const;
+    // Up to `before` messages before the message `id` of `conversation`, the message itself,
+    // and up to `after` after it, oldest first. Empty and *error set when it is not there.
+    QList<ChatMessage> historyAround(
+        const QString &conversation, const QUuid &id, int before, int after, QString *error) const;
+    // --- end search ---
+
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -245,6 +265,12 @@ Q_SIGNALS:
     void groupDeliveryChanged(const QUuid &messageId,
                               const QString &groupId,
                               const GroupDelivery &delivery);
+
+    // --- Search (issue 15) ---
+    // The index of an older history is being built in the background: `indexed` of `total`
+    // messages so far (indexed == total once it is ready).
+    void searchIndexProgress(qint64 indexed, qint64 total);
+    // --- end search ---
 
 private:
     void registerHandlers();
