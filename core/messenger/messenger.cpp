@@ -171,6 +171,9 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
                         Q_EMIT messageFailed(m, error);
                 }
             });
+    // --- Search (issue 15) ---
+    connect(m_store, &MessageStore::searchIndexProgress, this, &Messenger::searchIndexProgress);
+    // --- end search ---
     connect(m_store, &MessageStore::checked, this, [this](const QString &damage) {
         if (damage.isEmpty())
             return;

@@ -5,30 +5,56 @@
 
 #include "storage/messagestore.h"
 
+namespace {
+// More than a person reads; a limit keeps a search of "a" in a million messages short.
+constexpr int MaxSearchResults = 1'000;
+} // namespace
+
 QList<SearchHit> Messenger::search(const QString &text,
                                    const QString &conversation,
                                    int limit,
                                    QString *error) const
 {
-    Q_UNUSED(text)
-    Q_UNUSED(conversation)
-    Q_UNUSED(limit)
-    Q_UNUSED(error)
-    return {};
+    QString ignored;
+    QString *err = error ? error : &ignored;
+    if (text.trimmed().isEmpty()) {
+        *err = tr("Type something to search for.");
+        return {};
+    }
+    if (limit < 1) {
+        *err = tr("The number of results must be at least 1.");
+        return {};
+    }
+    const QList<ChatMessage> found
+        = m_store->search(text, conversation, qMin(limit, MaxSearchResults), err);
+    QList<SearchHit> hits;
+    hits.reserve(found.size());
+    for (const ChatMessage &m : found) {
+        SearchHit hit;
+        hit.id = m.id;
+        hit.conversation = m.peerId;
+        hit.outgoing = m.outgoing;
+        hit.from = m.outgoing ? id() : (m.author.isEmpty() ? m.peerId : m.author);
+        hit.text = m.text;
+        hit.sentAt = m.sentAt;
+        hit.seq = m.seq;
+        hit.kind = m.kind;
+        hits.append(hit);
+    }
+    return hits;
 }
 
 bool Messenger::searchIndexReady() const
 {
-    return true;
+    return m_store->searchIndexReady();
 }
 
 QList<ChatMessage> Messenger::historyAround(
     const QString &conversation, const QUuid &id, int before, int after, QString *error) const
 {
-    Q_UNUSED(conversation)
-    Q_UNUSED(id)
-    Q_UNUSED(before)
-    Q_UNUSED(after)
-    Q_UNUSED(error)
-    return {};
+    const QList<ChatMessage> rows = m_store->historyAround(conversation, id, before, after);
+    if (rows.isEmpty() && error)
+        *error = tr("There is no message %1 in this conversation.")
+                     .arg(id.toString(QUuid::WithoutBraces));
+    return rows;
 }

@@ -2,6 +2,8 @@
 #include "messagestore.h"
 
 #include "storage/profiledirectory.h"
+#include "storage/searchfill.h"
+#include "storage/searchtokenizer.h"
 #include "storage/sqliteconnection.h"
 #include "storage/sqlrows.h"
 
@@ -12,6 +14,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTimer>
 #include <QUuid>
 #include <QWaitCondition>
 
@@ -31,7 +34,8 @@ const QList<SchemaSteps> &MessageStore::schemaSteps()
                                            HistoryTable::schema(),
                                            OutgoingQueue::schema(),
                                            TransferTable::schema(),
-                                           GroupTable::schema()};
+                                           GroupTable::schema(),
+                                           SearchTable::schema()};
     return all;
 }
 
@@ -59,10 +63,14 @@ MessageStore::MessageStore(QObject *parent)
     , m_mailbox(std::make_shared<Mailbox>())
 {
     m_thread.setObjectName(u"shoal-store-writer"_s);
+    // Every connection opened from now on can write to the search index (its triggers).
+    SearchTokenizer::registerTokenizer();
 }
 
 MessageStore::~MessageStore()
 {
+    delete m_searchFill; // stops after the chunk being written
+    m_searchFill = nullptr;
     if (m_checkThread) {
         // A read of the whole file (seconds on a cold cache for a big history): cancelled, so
         // that quitting right after start does not wait for it.
@@ -120,6 +128,13 @@ bool MessageStore::migrate(QSqlDatabase &db, int version, QString *error)
                      .arg(current)
                      .arg(SchemaVersion);
         return false;
+    }
+    // The search index's tokenizer, on this connection too (it may have been opened before
+    // any store registered it for every connection).
+    if (version >= 10 && current < version) {
+        const QVariant handle = db.driver()->handle();
+        if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+            SearchTokenizer::registerTokenizer(*static_cast<sqlite3 *const *>(handle.constData()));
     }
     for (int v = current + 1; v <= version; ++v) {
         if (!db.transaction()) {
@@ -222,6 +237,7 @@ bool MessageStore::open(const QString &path, QString *error)
     m_open = true;
     if (durable)
         startCheck(file);
+    startSearchFill();
     return true;
 }
 
@@ -897,3 +913,52 @@ QList<GroupReceiptRecord> MessageStore::groupReceipts(const QString &group) cons
 {
     return m_groups.receipts(group);
 }
+
+// --- Search (issue 15) ---
+void MessageStore::startSearchFill()
+{
+    m_searchReady = m_search.unindexedMax() == 0;
+    if (m_searchReady)
+        return;
+    if (m_inMemory) {
+        // Never happens (a history in memory is created at the newest schema, nothing to
+        // fill), and a second connection would lock the writers out of a shared cache: here.
+        qint64 watermark = 1;
+        QString error;
+        while (watermark > 0 && SearchTable::fillChunk(m_db, &watermark, &error) >= 0) {
+        }
+        m_searchReady = watermark == 0;
+        return;
+    }
+    if (!m_searchFill) {
+        m_searchFill = new SearchFill(this);
+        connect(m_searchFill, &SearchFill::progress, this, &MessageStore::searchIndexProgress);
+        connect(m_searchFill, &SearchFill::finished, this, [this] { m_searchReady = true; });
+        connect(m_searchFill, &SearchFill::failed, this, [this] {
+            // Busy for long (another program holds the file), or a full disk: try again later;
+            // search meanwhile finds what is indexed.
+            QTimer::singleShot(SearchFillRetryMs, this, [this] {
+                if (isOpen() && !m_searchReady)
+                    m_searchFill->start(m_file, m_searchFillLimit);
+            });
+        });
+    }
+    m_searchFill->start(m_file, m_searchFillLimit);
+}
+
+QList<ChatMessage> MessageStore::search(const QString &text,
+                                        const QString &conversation,
+                                        int limit,
+                                        QString *error) const
+{
+    return m_search.search(text, conversation, limit, error);
+}
+
+QList<ChatMessage> MessageStore::historyAround(const QString &conversation,
+                                               const QUuid &id,
+                                               int before,
+                                               int after) const
+{
+    return m_search.around(conversation, id, before, after);
+}
+// --- end search ---

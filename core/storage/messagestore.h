@@ -7,6 +7,7 @@
 #include "storage/historytable.h"
 #include "storage/outgoingqueue.h"
 #include "storage/peertable.h"
+#include "storage/searchtable.h"
 #include "storage/storewriter.h"
 #include "storage/transfertable.h"
 
@@ -46,6 +47,8 @@
 #ifndef SHOAL_INLINE_MAX_COMMIT_US
 #define SHOAL_INLINE_MAX_COMMIT_US 4'000
 #endif
+
+class SearchFill;
 
 class MessageStore final : public QObject
 {
@@ -199,6 +202,25 @@ public:
     // Those of them the person has written to (an outgoing message in the history); never a
     // group.
     QStringList peersWrittenTo() const;
+    // --- Search (issue 15; docs/storage.md, "Search") ---
+    // Messages whose text holds `text` (SearchTable::search()), newest first, committed ones
+    // (what committed() has reported). Empty and *error on bad input.
+    QList<ChatMessage> search(const QString &text,
+                              const QString &conversation,
+                              int limit,
+                              QString *error) const;
+    // Whether every message is indexed: false while an older history is being indexed in the
+    // background (searchIndexProgress()).
+    bool searchIndexReady() const { return m_searchReady; }
+    QList<ChatMessage> historyAround(const QString &conversation,
+                                     const QUuid &id,
+                                     int before,
+                                     int after) const;
+    // Tests: the background fill stops after `chunks` chunks, as a kill
+    // would (0: never). Set before open().
+    void setSearchFillLimit(int chunks) { m_searchFillLimit = chunks; }
+    static constexpr int SearchFillRetryMs = 5'000;
+    // --- end search ---
     QString lastError() const { return m_lastError; }
     // Whether the history is a throwaway one in memory (opened as ":memory:").
     bool isInMemory() const { return m_inMemory; }
@@ -234,6 +256,11 @@ Q_SIGNALS:
     void notSaved(const QList<ChatMessage> &messages, const QString &error);
     // A commit went through after one that failed: the history takes writes again.
     void recovered();
+    // --- Search (issue 15) ---
+    // The background fill of an older history's index: `indexed` of `total` rows so far; then
+    // searchIndexReady() is true.
+    void searchIndexProgress(qint64 indexed, qint64 total);
+    // --- end search ---
     // SQLite's quick_check, run in the background after open(), is done: `damage` holds its
     // first findings, or is empty when the file is intact. A damaged file is left as it is.
     // Not emitted when the store is destroyed first: that cancels the check.
@@ -298,9 +325,16 @@ private:
     OutgoingQueue m_outgoing{{m_pendingMessages, m_inFlight}};
     TransferTable m_transfers;
     GroupTable m_groups;
-    const std::array<StoreConcern *, 5> m_concerns{&m_history,
+    SearchTable m_search{{m_pendingMessages, m_inFlight}};
+    const std::array<StoreConcern *, 6> m_concerns{&m_history,
                                                    &m_peers,
                                                    &m_outgoing,
                                                    &m_transfers,
-                                                   &m_groups};
+                                                   &m_groups,
+                                                   &m_search};
+    // Search (issue 15): the background fill of an older history's index.
+    void startSearchFill();
+    SearchFill *m_searchFill = nullptr;
+    bool m_searchReady = true;
+    int m_searchFillLimit = 0;
 };

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "searchtable.h"
+
+#include "storage/searchtokenizer.h"
+#include "storage/sqlrows.h"
+
+#include <QLoggingCategory>
+#include <QSqlError>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStorage)
+
+using namespace Qt::StringLiterals;
+using namespace SqlRows;
+
+// Forward-only: never edit a step that has shipped; add one.
+SchemaSteps SearchTable::schema()
+{
+    return {
+        // The index: external content (the text stays in messages only; the index holds the
+        // tokens), rowid = messages.seq, so newest first is the index's own order. peer_key is
+        // indexed as a token, so that a search in one conversation is one more term of the
+        // query, not a filter over every match. Group events (kind 2) are not text anyone
+        // wrote. Texts are never updated; a row deleted is taken out of the index with the
+        // values it was indexed with (external content: the index cannot find them itself),
+        // but only if it was indexed (the fill has not reached rows at or below the watermark).
+        {10,
+         {u"CREATE VIRTUAL TABLE search_index USING fts5(text, peer_key, content = 'messages',"
+          u" content_rowid = 'seq', tokenize = 'shoal')"_s,
+          u"CREATE TABLE search_fill (unindexed_max INTEGER NOT NULL)"_s,
+          u"INSERT INTO search_fill (unindexed_max) SELECT coalesce(max(seq), 0) FROM messages"_s,
+          u"CREATE TRIGGER search_index_add AFTER INSERT ON messages WHEN new.kind <> 2"
+          u" BEGIN INSERT INTO search_index (rowid, text, peer_key)"
+          u" VALUES (new.seq, new.text, new.peer_key); END"_s,
+          u"CREATE TRIGGER search_index_remove AFTER DELETE ON messages WHEN old.kind <> 2"
+          u" AND old.seq > (SELECT unindexed_max FROM search_fill)"
+          u" BEGIN INSERT INTO search_index (search_index, rowid, text, peer_key)"
+          u" VALUES ('delete', old.seq, old.text, old.peer_key); END"_s}},
+    };
+}
+
+struct SearchTable::Queries
+{
+    explicit Queries(const QSqlDatabase &db)
+        : key(db)
+        , match(db)
+        , seqOf(db)
+        , before(db)
+        , from(db)
+        , watermark(db)
+    {}
+    bool prepare()
+    {
+        using namespace SqlRows;
+        const QString columns = QString::fromLatin1(Columns);
+        const QString peerIs = QString::fromLatin1(PeerIs);
+        return key.prepare(u"SELECT key FROM peer_keys WHERE peer_id = ?"_s)
+               // FTS5 walks its doclists newest first and stops at the limit.
+               && match.prepare(u"SELECT "_s + columns
+                                + u" FROM messages WHERE seq IN (SELECT rowid FROM search_index"
+                                  u" WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?)"
+                                  u" ORDER BY seq DESC"_s)
+               // Ours first, as message(id) does: a peer may reuse an ID.
+               && seqOf.prepare(u"SELECT seq FROM messages WHERE id = ? AND "_s + peerIs
+                                + u" ORDER BY outgoing DESC LIMIT 1"_s)
+               && before.prepare(u"SELECT "_s + columns + u" FROM messages WHERE "_s + peerIs
+                                 + u" AND seq < ? ORDER BY seq DESC LIMIT ?"_s)
+               && from.prepare(u"SELECT "_s + columns + u" FROM messages WHERE "_s + peerIs
+                               + u" AND seq >= ? ORDER BY seq LIMIT ?"_s)
+               && watermark.prepare(u"SELECT unindexed_max FROM search_fill"_s);
+    }
+    QSqlQuery key, match, seqOf, before, from, watermark;
+};
+
+SearchTable::SearchTable(WritesAhead ahead)
+    : m_ahead(ahead)
+{}
+
+SearchTable::~SearchTable() = default;
+
+bool SearchTable::prepareQueries()
+{
+    m_q = std::make_unique<Queries>(db());
+    if (m_q->prepare())
+        return true;
+    m_q.reset();
+    return false;
+}
+
+void SearchTable::releaseQueries()
+{
+    m_q.reset();
+}
+
+QString SearchTable::matchExpression(const QString &text, qint64 conversationKey)
+{
+    // One FTS5 string: its only special character is '"' (doubled). What the tokenizer skips
+    // (spaces, control characters) becomes a space, so a NUL never ends the expression early.
+    QString phrase;
+    phrase.reserve(text.size() + 8);
+    bool searchable = false;
+    char32_t last = u' ';
+    for (const char32_t c : QStringView(text).toUcs4()) {
+        const bool skipped = SearchTokenizer::isSkipped(c);
+        searchable = searchable || !skipped;
+        last = skipped ? char32_t(u' ') : c;
+        if (skipped)
+            phrase.append(u' ');
+        else if (c == u'"')
+            phrase.append(u"\"\""_s);
+        else
+            phrase.append(QString::fromUcs4(&c, 1));
+    }
+    if (!searchable)
+        return {};
+    QString expr = u"text : \""_s + phrase + u'"';
+    // The last word typed may be the start of one: "hel" finds "Hello".
+    if (SearchTokenizer::isWordCharacter(last))
+        expr += u" *"_s;
+    if (conversationKey >= 0)
+        expr = u"peer_key : \"%1\" AND "_s.arg(conversationKey) + expr;
+    return expr;
+}
+
+QList<ChatMessage> SearchTable::search(const QString &text,
+                                       const QString &conversation,
+                                       int limit,
+                                       QString *error) const
+{
+    if (!m_q)
+        return {};
+    qint64 key = -1;
+    if (!conversation.isEmpty()) {
+        counted();
+        QSqlQuery &q = m_q->key;
+        q.addBindValue(conversation);
+        const bool found = q.exec() && q.next();
+        key = found ? q.value(0).toLongLong() : -1;
+        q.finish();
+        if (!found)
+            return {}; // no message with them at all
+    }
+    const QString expr = matchExpression(text, key);
+    if (expr.isEmpty()) {
+        *error = QObject::tr("There is nothing to search for in \"%1\".").arg(text);
+        return {};
+    }
+    return select(m_q->match, {expr, limit}, m_ahead.inFlight);
+}
+
+QList<ChatMessage> SearchTable::around(const QString &conversation,
+                                       const QUuid &id,
+                                       int before,
+                                       int after) const
+{
+    if (!m_q)
+        return {};
+    counted();
+    QSqlQuery &q = m_q->seqOf;
+    q.addBindValue(id.toRfc4122());
+    q.addBindValue(conversation);
+    const bool found = q.exec() && q.next();
+    const qint64 seq = found ? q.value(0).toLongLong() : 0;
+    q.finish();
+    if (!found)
+        return {};
+    QList<ChatMessage> rows = select(m_q->before,
+                                     {conversation, seq, qMax(0, before)},
+                                     m_ahead.inFlight);
+    std::reverse(rows.begin(), rows.end());
+    rows += select(m_q->from, {conversation, seq, qMax(0, after) + 1}, m_ahead.inFlight);
+    return rows;
+}
+
+qint64 SearchTable::unindexedMax() const
+{
+    if (!m_q)
+        return 0;
+    counted();
+    QSqlQuery &q = m_q->watermark;
+    const qint64 w = q.exec() && q.next() ? q.value(0).toLongLong() : 0;
+    q.finish();
+    return w;
+}
+
+qint64 SearchTable::fillChunk(QSqlDatabase &db, qint64 *watermark, QString *error)
+{
+    QSqlQuery q(db);
+    // IMMEDIATE: the watermark read below is the one this transaction moves (a writer that
+    // deletes a row meanwhile reads it in its own transaction, before or after this one).
+    if (!q.exec(u"BEGIN IMMEDIATE"_s)) {
+        *error = q.lastError().text();
+        return -1;
+    }
+    const auto fail = [&] {
+        *error = q.lastError().text();
+        QSqlQuery(db).exec(u"ROLLBACK"_s);
+        return qint64(-1);
+    };
+    if (!q.exec(u"SELECT unindexed_max FROM search_fill"_s) || !q.next())
+        return fail();
+    const qint64 top = q.value(0).toLongLong();
+    const qint64 bottom = qMax<qint64>(0, top - MaxFillSeqs);
+    q.finish();
+    qint64 rows = 0;
+    if (top > 0) {
+        if (!q.prepare(u"INSERT INTO search_index (rowid, text, peer_key)"
+                       u" SELECT seq, text, peer_key FROM messages"
+                       u" WHERE seq > ? AND seq <= ? AND kind <> 2"_s))
+            return fail();
+        q.addBindValue(bottom);
+        q.addBindValue(top);
+        if (!q.exec())
+            return fail();
+        rows = q.numRowsAffected();
+        if (!q.prepare(u"UPDATE search_fill SET unindexed_max = ?"_s))
+            return fail();
+        q.addBindValue(bottom);
+        if (!q.exec())
+            return fail();
+    }
+    if (!q.exec(u"COMMIT"_s))
+        return fail();
+    *watermark = bottom;
+    return rows;
+}
+
+bool SearchTable::fillProgress(QSqlDatabase &db, qint64 *indexed, qint64 *total)
+{
+    QSqlQuery q(db);
+    if (!q.exec(u"SELECT (SELECT count(*) FROM messages),"
+                u" (SELECT count(*) FROM messages"
+                u"  WHERE seq > (SELECT unindexed_max FROM search_fill))"_s)
+        || !q.next())
+        return false;
+    *total = q.value(0).toLongLong();
+    *indexed = q.value(1).toLongLong();
+    return true;
+}

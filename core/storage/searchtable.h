@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "storage/storeconcern.h"
+
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <memory>
+
+// History search: the full-text index `search_index` (SQLite FTS5 over messages.text, tokenized
+// by SearchTokenizer), kept in step with `messages` by triggers, and the reads over it. An
+// older history's rows are indexed in the background (SearchFill), newest first, below a
+// watermark (`search_fill.unindexed_max`: rows with a seq up to it are not indexed yet).
+class SearchTable final : public StoreConcern
+{
+public:
+    explicit SearchTable(WritesAhead ahead);
+    ~SearchTable() override;
+
+    static SchemaSteps schema();
+
+    // The messages whose text holds `text` (a phrase; its last word may be the start of a
+    // longer one), newest first (order of arrival), at most `limit`, in `conversation` (a
+    // peer's or a group's ID) or in all when it is empty. Empty and *error set when `text` has
+    // nothing to search for.
+    QList<ChatMessage> search(const QString &text,
+                              const QString &conversation,
+                              int limit,
+                              QString *error) const;
+    // Up to `before` messages before `id` in `conversation`, it, and up to `after` after it, in
+    // order of arrival. Empty when it is not there.
+    QList<ChatMessage> around(const QString &conversation,
+                              const QUuid &id,
+                              int before,
+                              int after) const;
+    // The watermark: rows with a seq up to it are not indexed yet (0: all are).
+    qint64 unindexedMax() const;
+
+    // The FTS5 query for `text` in `conversationKey` (peer_keys.key, or -1 for all); empty
+    // when `text` has nothing to search for. User text is always one quoted phrase: never
+    // query syntax.
+    static QString matchExpression(const QString &text, qint64 conversationKey);
+
+    // The background fill, on a connection of its own (SearchFill's): indexes the rows below
+    // the watermark with a seq above `watermark - MaxFillSeqs`, in one transaction with the
+    // watermark's move. Returns the rows indexed and sets *watermark to the new one, or -1 and
+    // *error.
+    static constexpr qint64 MaxFillSeqs = 4'096;
+    static qint64 fillChunk(QSqlDatabase &db, qint64 *watermark, QString *error);
+    // How far the fill is: rows of history indexed and in all (group events count too).
+    static bool fillProgress(QSqlDatabase &db, qint64 *indexed, qint64 *total);
+
+protected:
+    bool prepareQueries() override;
+    void releaseQueries() override;
+
+private:
+    struct Queries;
+    WritesAhead m_ahead;
+    std::unique_ptr<Queries> m_q;
+};
