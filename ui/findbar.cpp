@@ -179,7 +179,8 @@ void FindBar::updateCount()
         text = tr("No matches");
     else if (isAllConversations())
         text = m_hits.size() >= AllLimit ? tr("%1+ results").arg(AllLimit)
-                                         : tr("%n result(s)", nullptr, int(m_hits.size()));
+               : m_hits.size() == 1      ? tr("1 result")
+                                         : tr("%1 results").arg(m_hits.size());
     else if (m_hits.size() >= ConversationLimit)
         text = tr("%1 of %2+").arg(m_current + 1).arg(ConversationLimit);
     else
@@ -221,11 +222,14 @@ bool FindBar::reveal(const QUuid &id)
 {
     ConversationModel *model = m_pane.model();
     QListView *view = m_pane.messageView();
-    if (model->revealMessage(id) < 0)
+    int row = model->revealMessage(id);
+    if (row < 0)
         return false;
+    // Rows above it before scrolling: a view scrolled to its top loads older ones, which would
+    // move it away from where it was put.
+    while (row < ConversationModel::PageSize / 2 && model->hasOlder())
+        row += model->loadOlder();
     view->doItemsLayout();
-    // Found again: scrolling may have brought older rows above it.
-    const int row = model->revealMessage(id);
     const QModelIndex index = view->model()->index(row, 0);
     view->setCurrentIndex(index);
     view->scrollTo(index, QAbstractItemView::PositionAtCenter);
