@@ -126,8 +126,6 @@ void FindBar::updateScope()
     m_results->setVisible(all);
     m_older->setVisible(!all);
     m_newer->setVisible(!all);
-    // The results list takes part of the pane, the messages stay visible below it.
-    m_results->setMaximumHeight(m_results->fontMetrics().height() * 14);
 }
 
 QString FindBar::conversationName(const QString &id) const

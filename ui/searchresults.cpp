@@ -77,8 +77,11 @@ void SearchResults::setHits(const QList<SearchHit> &hits,
     for (const SearchHit &hit : hits) {
         const QString author = hit.outgoing ? tr("You") : authorName(hit.from);
         const QString date = QLocale().toString(hit.sentAt.toLocalTime(), QLocale::ShortFormat);
+        // In a 1:1 conversation the other person's messages are theirs: named once.
         const QString heading
-            = tr("%1 · %2 · %3").arg(conversationName(hit.conversation), author, date);
+            = !hit.outgoing && hit.from == hit.conversation
+                  ? tr("%1 · %2").arg(conversationName(hit.conversation), date)
+                  : tr("%1 · %2 · %3").arg(conversationName(hit.conversation), author, date);
         auto *item = new QListWidgetItem(this);
         // Read by screen readers and tests; the label below draws it.
         item->setData(Qt::AccessibleTextRole, heading + u": "_s + hit.text);
@@ -94,4 +97,9 @@ void SearchResults::setHits(const QList<SearchHit> &hits,
     }
     if (count() > 0)
         setCurrentRow(0);
+    // As tall as its results, up to about six of them: the messages stay in sight below.
+    int height = 2 * frameWidth();
+    for (int row = 0; row < qMin(count(), 6); ++row)
+        height += sizeHintForRow(row);
+    setFixedHeight(count() > 0 ? height : 0);
 }
