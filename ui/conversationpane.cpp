@@ -2,6 +2,7 @@
 #include "conversationpane.h"
 
 #include "accessiblerows.h"
+#include "findbar.h"
 #include "grouptext.h"
 #include "memberspanel.h"
 #include "messagedelegate.h"
@@ -64,6 +65,10 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_networkButton(new QPushButton(tr("Network…"), m_reachBanner))
     , m_sendFilesAction(new QAction(tr("Send &files…"), this))
     , m_sendFolderAction(new QAction(tr("Send f&older…"), this))
+    , m_findBar(new FindBar(messenger, *this, this))
+    , m_findAction(new QAction(tr("&Find…"), this))
+    , m_findAllAction(new QAction(tr("Find in &all conversations…"), this))
+    , m_newestButton(new QPushButton(tr("Jump to newest messages ↓"), this))
 {
     m_sendFilesAction->setToolTip(tr("Send files to this peer (or drop them on the conversation)"));
     m_sendFolderAction->setToolTip(tr("Send a folder with everything in it to this peer"));
@@ -140,7 +145,9 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_header);
+    layout->addWidget(m_findBar); // Searching in the window (issue 15)
     layout->addLayout(middle, 1);
+    layout->addWidget(m_newestButton, 0, Qt::AlignHCenter);
     layout->addWidget(m_error);
     layout->addWidget(m_reachBanner);
     layout->addLayout(inputRow);
@@ -184,8 +191,35 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
             &QAbstractItemModel::dataChanged,
             this,
             &ConversationPane::updateHeader);
+    // --- Searching in the window (issue 15) ---
+    m_findAction->setShortcut(QKeySequence::Find);
+    m_findAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    for (QAction *action : {m_findAction, m_findAllAction}) {
+        action->setShortcutContext(Qt::WindowShortcut);
+        addAction(action);
+    }
+    connect(m_findAction, &QAction::triggered, this, [this] { m_findBar->open(false); });
+    connect(m_findAllAction, &QAction::triggered, this, [this] { m_findBar->open(true); });
+    m_newestButton->setToolTip(tr("Show the newest messages of this conversation"));
+    m_newestButton->hide();
+    connect(m_newestButton, &QPushButton::clicked, this, &ConversationPane::showNewest);
+    auto updateNewest = [this] { m_newestButton->setVisible(m_model->hasNewer()); };
+    connect(m_model, &QAbstractItemModel::modelReset, this, updateNewest);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, updateNewest);
+    // --- end searching in the window ---
     showPeer({});
 }
+
+// --- Searching in the window (issue 15) ---
+void ConversationPane::showNewest()
+{
+    if (!m_model->hasNewer())
+        return;
+    m_model->loadNewest();
+    m_view->doItemsLayout();
+    m_view->scrollToBottom();
+}
+// --- end searching in the window ---
 
 void ConversationPane::showPeer(const QString &peerId)
 {
@@ -207,6 +241,7 @@ void ConversationPane::showPeer(const QString &peerId)
     updateHeader();
     scrollToFirstUnread(unread);
     updateVisibility();
+    m_findBar->conversationChanged(); // Searching in the window (issue 15)
 }
 
 bool ConversationPane::isGroup() const
@@ -453,6 +488,15 @@ void ConversationPane::updateVisibility()
 void ConversationPane::onScrolled(int value)
 {
     QScrollBar *bar = m_view->verticalScrollBar();
+    // --- Searching in the window (issue 15): below a message revealed far back ---
+    if (value == bar->maximum() && m_model->hasNewer() && !m_loadingOlder) {
+        m_loadingOlder = true; // not followed to the end: the person reads down from here
+        m_model->loadNewer();
+        m_view->doItemsLayout();
+        m_loadingOlder = false;
+        return;
+    }
+    // --- end searching in the window ---
     if (value != bar->minimum() || !m_model->hasOlder() || m_loadingOlder)
         return;
     // Keep the message the person is looking at where it is while older ones appear above.
@@ -812,6 +856,7 @@ void ConversationPane::send()
     const QString text = m_input->toPlainText();
     if (m_peerId.isEmpty() || text.trimmed().isEmpty())
         return;
+    showNewest(); // Searching in the window (issue 15): what is sent is seen
     QString error;
     const bool sent = isGroup() ? m_messenger.sendGroupMessage(m_peerId, text, &error).has_value()
                                 : m_messenger.sendMessage(m_peerId, text, &error).has_value();

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class AccessibleRows;
+class FindBar;
 class ConversationModel;
 class MembersPanel;
 class MessageDelegate;
@@ -79,6 +80,17 @@ public:
     static bool hasPastedImage(const QMimeData *data);
     static QImage pastedImage(const QMimeData *data);
 
+    // --- Searching in the window (issue 15) ---
+    // Ctrl+F (this conversation) and Ctrl+Shift+F (every conversation) open it.
+    FindBar *findBar() const { return m_findBar; }
+    QAction *findAction() const { return m_findAction; }
+    QAction *findAllAction() const { return m_findAllAction; }
+    // Shown while the messages stop before the newest (a search hit far back).
+    QPushButton *newestButton() const { return m_newestButton; }
+    // Back to the newest messages, scrolled to the end (after a search hit far back).
+    void showNewest();
+    // --- end searching in the window ---
+
 Q_SIGNALS:
     void sendFilesRequested(const QString &peerId, const QStringList &paths, bool asFolder);
     // "Network…" in the can't-connect banner: the window opens the Network panel.
@@ -127,6 +139,12 @@ private:
     QPushButton *m_networkButton;
     QAction *m_sendFilesAction;
     QAction *m_sendFolderAction;
+    // --- Searching in the window (issue 15) ---
+    FindBar *m_findBar;
+    QAction *m_findAction;
+    QAction *m_findAllAction;
+    QPushButton *m_newestButton;
+    // --- end searching in the window ---
     bool m_loadingOlder = false;
     int m_laidOutWidth = -1;
     QPersistentModelIndex m_pressed; // where a mouse selection started

@@ -3,6 +3,7 @@
 
 #include "connectdialog.h"
 #include "conversationpane.h"
+#include "findbar.h"
 #include "inviteqrdialog.h"
 #include "memberspanel.h"
 #include "messageinput.h"
@@ -100,6 +101,11 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     filesMenu->addAction(sendFolderAction);
     filesMenu->addSeparator();
     filesMenu->addAction(m_transfersAction);
+    // --- Searching in the window (issue 15) ---
+    QMenu *findMenu = menuBar()->addMenu(tr("&Edit"));
+    findMenu->addAction(m_conversation->findAction());
+    findMenu->addAction(m_conversation->findAllAction());
+    // --- end searching in the window ---
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::openAboutDialog);
     auto *aboutQtAction = new QAction(tr("About &Qt"), this);
     connect(aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
@@ -174,6 +180,11 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
             &ConversationPane::networkPanelRequested,
             this,
             &MainWindow::openNetworkDialog);
+    // A search result of another conversation: selected in the list as if clicked there.
+    connect(m_conversation->findBar(), // Searching in the window (issue 15)
+            &FindBar::conversationOpened,
+            m_peers,
+            &PeerListView::selectPeer);
     m_peers->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_peers, &QWidget::customContextMenuRequested, this, &MainWindow::showPeerMenu);
 

@@ -550,8 +550,26 @@ void MessageDelegate::paint(QPainter *painter,
             selections.append(
                 {from, qMax(m_selection.anchor, m_selection.position) - from, selected});
         }
+        // --- Searching in the window (issue 15) ---
+        if (!m_findTerm.isEmpty()) {
+            const bool current = index.data(ConversationModel::IdRole).toUuid() == m_findCurrent;
+            QTextCharFormat found;
+            found.setBackground(current ? QColor(0xff, 0x96, 0x32) : QColor(0xff, 0xe0, 0x66));
+            found.setForeground(Qt::black);
+            for (const auto &[start, length] : findMatches(index))
+                selections.prepend({start, length, found}); // a mouse selection stays on top
+        }
+        // --- end searching in the window ---
         text->draw(painter, l.text.topLeft() + QPoint(0, m.inkAbove), selections, l.text);
     }
+    // --- Searching in the window (issue 15): the current match's message is framed ---
+    if (!m_findCurrent.isNull() && index.data(ConversationModel::IdRole).toUuid() == m_findCurrent) {
+        painter->setPen(QPen(pal.color(QPalette::Highlight), 2));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(QRectF(l.bubble).adjusted(-1, -1, 1, 1), 8, 8);
+        painter->setPen(pal.color(QPalette::Text));
+    }
+    // --- end searching in the window ---
 
     const QFont small = smallFont(option.font);
     if (l.author.isValid()) {
@@ -706,3 +724,28 @@ QString MessageDelegate::selectedText() const
     // The shown text keeps the message's own line breaks.
     return it->shown.shown.mid(from, to - from);
 }
+
+// --- Searching in the window (issue 15) ---
+void MessageDelegate::setFindHighlight(const QString &term, const QUuid &current)
+{
+    m_findTerm = term;
+    m_findCurrent = current;
+}
+
+QList<std::pair<int, int>> MessageDelegate::findMatches(const QModelIndex &index) const
+{
+    QList<std::pair<int, int>> out;
+    if (m_findTerm.isEmpty() || isFile(index) || isGroupEvent(index))
+        return out;
+    // The text as shown (what the layout draws, unit for unit); measured() keeps it.
+    const auto it = m_measured.constFind(keyOf(index));
+    const QString shown
+        = it != m_measured.cend() && it->width >= 0
+              ? it->shown.shown
+              : MessageText::fromText(index.data(ConversationModel::TextRole).toString()).shown;
+    for (qsizetype at = shown.indexOf(m_findTerm, 0, Qt::CaseInsensitive); at >= 0;
+         at = shown.indexOf(m_findTerm, at + m_findTerm.size(), Qt::CaseInsensitive))
+        out.append({int(at), int(m_findTerm.size())});
+    return out;
+}
+// --- end searching in the window ---

@@ -92,6 +92,16 @@ public:
     QList<std::pair<FileAction, QRect>> fileButtons(const QModelIndex &index) const;
     ThumbnailLoader *thumbnails() const { return m_thumbnails; }
 
+    // --- Searching in the window (issue 15) ---
+    // Highlights every occurrence of `term` (case-insensitive) in the texts, and marks the
+    // message `current` (the find bar's current match). Empty: nothing highlighted.
+    void setFindHighlight(const QString &term, const QUuid &current);
+    QString findTerm() const { return m_findTerm; }
+    QUuid findCurrent() const { return m_findCurrent; }
+    // Where `term` is highlighted in a row's shown text: start and length of each match.
+    QList<std::pair<int, int>> findMatches(const QModelIndex &index) const;
+    // --- end searching in the window ---
+
     // For tests and benchmarks: how many times a text was laid out, and the most UTF-16 units
     // laid out for one bubble.
     int textLayoutCount() const { return m_textLayouts; }
@@ -155,6 +165,8 @@ private:
 
     QAbstractItemView *m_view;
     ThumbnailLoader *m_thumbnails;
+    QString m_findTerm; // Searching in the window (issue 15)
+    QUuid m_findCurrent;
     QString m_self;
     GroupText::NameOf m_nameOf;
     mutable QPointer<const QAbstractItemModel> m_model;

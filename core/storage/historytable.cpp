@@ -140,6 +140,7 @@ struct HistoryTable::Queries
         , byId(db)
         , newest(db)
         , before(db)
+        , after(db)
         , conversation(db)
         , count(db)
         , receipts(db)
@@ -148,7 +149,7 @@ struct HistoryTable::Queries
         , conversationPeers(db)
         , writtenTo(db)
     {
-        for (QSqlQuery *q : {&newest, &before, &conversation, &receipts, &unread})
+        for (QSqlQuery *q : {&newest, &before, &after, &conversation, &receipts, &unread})
             q->setForwardOnly(true);
     }
     bool prepare()
@@ -161,6 +162,7 @@ struct HistoryTable::Queries
                // In the order of arrival here (seq), never by the sender's clock.
                && newest.prepare(select + peerIs + u" ORDER BY seq DESC LIMIT ?"_s)
                && before.prepare(select + peerIs + u" AND seq < ? ORDER BY seq DESC LIMIT ?"_s)
+               && after.prepare(select + peerIs + u" AND seq > ? ORDER BY seq LIMIT ?"_s)
                && conversation.prepare(select + peerIs + u" ORDER BY seq"_s)
                && count.prepare(u"SELECT COUNT(*) FROM messages WHERE "_s + peerIs)
                && receipts.prepare(select + peerIs
@@ -177,8 +179,8 @@ struct HistoryTable::Queries
                && writtenTo.prepare(u"SELECT peer_id FROM conversations"
                                     u" WHERE written_to = 1 AND length(peer_id) = 64"_s);
     }
-    QSqlQuery byKey, byId, newest, before, conversation, count, receipts, unread, unreadCounts,
-        conversationPeers, writtenTo;
+    QSqlQuery byKey, byId, newest, before, after, conversation, count, receipts, unread,
+        unreadCounts, conversationPeers, writtenTo;
 };
 
 HistoryTable::HistoryTable(WritesAhead ahead)
@@ -235,6 +237,12 @@ QList<ChatMessage> HistoryTable::page(const QString &peerId,
                                      : select(m_q->newest, {peerId, limit}, m_ahead.inFlight);
     std::reverse(rows.begin(), rows.end());
     return rows;
+}
+
+QList<ChatMessage> HistoryTable::pageAfter(const QString &peerId, int limit, qint64 afterSeq) const
+{
+    return m_q ? select(m_q->after, {peerId, afterSeq, limit}, m_ahead.inFlight)
+               : QList<ChatMessage>();
 }
 
 QList<ChatMessage> HistoryTable::conversation(const QString &peerId) const
