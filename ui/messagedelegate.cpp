@@ -490,7 +490,9 @@ void MessageDelegate::paintQuote(QPainter *painter,
         line.translate(0, fm.height());
     }
     QFont body = small;
-    body.setItalic(author.isEmpty()); // not available
+    body.setItalic(author.isEmpty()); // not available: one line, in the middle of the box
+    if (author.isEmpty())
+        line.moveTop(inner.top() + (inner.height() - line.height()) / 2);
     painter->setFont(body);
     painter->setPen(UiColors::dimText(pal, bubble));
     painter->drawText(line,
