@@ -39,6 +39,7 @@ void ConversationModel::setPeer(const QString &peerId)
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
     m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
+    m_hasNewer = false;
     if (!peerId.isEmpty())
         m_rows += m_store.unsaved(peerId);
     endResetModel();
@@ -58,6 +59,67 @@ int ConversationModel::loadOlder()
     endInsertRows();
     return int(older.size());
 }
+
+// --- Revealing a message (issue 15) ---
+int ConversationModel::loadNewer()
+{
+    if (!m_hasNewer || m_rows.isEmpty())
+        return 0;
+    QList<ChatMessage> newer = m_store.pageAfter(m_peerId, PageSize, m_rows.last().seq);
+    m_hasNewer = newer.size() == PageSize;
+    if (!m_hasNewer)
+        newer += m_store.unsaved(m_peerId);
+    if (newer.isEmpty())
+        return 0;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(newer.size()) - 1);
+    m_rows += newer;
+    m_rowIndexStale = true;
+    endInsertRows();
+    return int(newer.size());
+}
+
+void ConversationModel::loadNewest()
+{
+    if (m_hasNewer)
+        setPeer(m_peerId);
+}
+
+int ConversationModel::revealMessage(const QUuid &id)
+{
+    if (m_peerId.isEmpty() || id.isNull())
+        return -1;
+    for (const bool outgoing : {true, false}) {
+        if (const int row = rowOf({id, m_peerId, outgoing}); row >= 0)
+            return row;
+    }
+    std::optional<ChatMessage> target;
+    for (const bool outgoing : {true, false}) {
+        target = m_store.message(MessageKey{id, m_peerId, outgoing});
+        if (target && target->seq != 0)
+            break;
+        target.reset(); // not there, or not on disk yet (it comes with committed())
+    }
+    if (!target)
+        return -1;
+    // The page around it, not every page between it and the newest (a hit a million back).
+    constexpr int Half = PageSize / 2;
+    const QList<ChatMessage> older = m_store.page(m_peerId, Half, *target);
+    const QList<ChatMessage> newer = m_store.pageAfter(m_peerId, Half, target->seq);
+    beginResetModel();
+    m_rows = older;
+    const int row = int(m_rows.size());
+    m_rows.append(*target);
+    m_rows += newer;
+    m_hasOlder = older.size() == Half;
+    m_hasNewer = newer.size() == Half;
+    if (!m_hasNewer)
+        m_rows += m_store.unsaved(m_peerId);
+    m_rowIndexStale = true;
+    endResetModel();
+    return row;
+}
+// --- end Revealing a message ---
 
 void ConversationModel::onCommitted(const QList<ChatMessage> &added,
                                     const QList<ChatMessage> &changed,
@@ -79,6 +141,8 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
             --row;
         if (row == 0 && m_hasOlder)
             continue; // older than everything loaded: it comes with its page
+        if (row == m_rows.size() && m_hasNewer)
+            continue; // newer than the window (a message revealed far back): with its page
         beginInsertRows({}, row, row);
         m_rows.insert(row, m);
         if (row == m_rows.size() - 1 && !m_rowIndexStale)
@@ -115,7 +179,7 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
 void ConversationModel::onNotSaved(const QList<ChatMessage> &messages)
 {
     for (ChatMessage m : messages) {
-        if (m.peerId != m_peerId || !m.outgoing)
+        if (m.peerId != m_peerId || !m.outgoing || m_hasNewer) // at the end: with loadNewer()
             continue;
         m.state = MessageState::Failed;
         if (const int row = rowOf(keyOf(m)); row >= 0) { // retried, and not saved again

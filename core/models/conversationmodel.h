@@ -18,6 +18,9 @@ class MessageStore;
 // from the newest: a conversation of a million messages opens as fast as one of ten.
 // loadOlder() brings the previous page when the person scrolls up. Outgoing messages that
 // could not be saved are at the end, as Failed ("not saved"), until retried or deleted.
+// revealMessage() (a search hit, a quote) may leave a window that does not reach the newest
+// message: loadNewer() then brings the next page when the person scrolls down, messages that
+// arrive meanwhile come with their page, and loadNewest() goes back to the newest end.
 class ConversationModel final : public QAbstractListModel
 {
     Q_OBJECT
@@ -59,6 +62,19 @@ public:
     bool hasOlder() const { return m_hasOlder; }
     // Prepends up to one page of older messages; returns how many.
     int loadOlder();
+    // --- Revealing a message (issue 15) ---
+    // Whether the rows stop before the newest message (after revealMessage()).
+    bool hasNewer() const { return m_hasNewer; }
+    // Appends up to one page of newer messages (and, once at the newest end, the unsaved
+    // ones); returns how many rows came.
+    int loadNewer();
+    // Back to the newest page, as setPeer() opens it (nothing happens if there already).
+    void loadNewest();
+    // Makes the message with this ID in the open conversation one of the rows, with the
+    // messages around it (half a page each side, the pages in between not loaded), and returns
+    // its row; -1 if the conversation has no such message.
+    int revealMessage(const QUuid &id);
+    // --- end Revealing a message ---
     ChatMessage messageAt(int row) const { return m_rows.at(row); }
     // The state of a File item's transfer (any conversation's: kept for when it is opened).
     void updateTransfer(const TransferInfo &transfer);
@@ -95,6 +111,7 @@ private:
     mutable QHash<MessageKey, int> m_rowIndex;
     mutable bool m_rowIndexStale = true;
     bool m_hasOlder = false;
+    bool m_hasNewer = false; // revealMessage() left the newest end
     QHash<MessageKey, TransferInfo> m_transfers;
     NameOf m_nameOf;
     DeliveriesOf m_deliveriesOf;

@@ -143,6 +143,7 @@ struct HistoryTable::Queries
         , byId(db)
         , newest(db)
         , before(db)
+        , after(db)
         , conversation(db)
         , count(db)
         , receipts(db)
@@ -151,7 +152,7 @@ struct HistoryTable::Queries
         , conversationPeers(db)
         , writtenTo(db)
     {
-        for (QSqlQuery *q : {&newest, &before, &conversation, &receipts, &unread})
+        for (QSqlQuery *q : {&newest, &before, &after, &conversation, &receipts, &unread})
             q->setForwardOnly(true);
     }
     bool prepare()
@@ -164,6 +165,7 @@ struct HistoryTable::Queries
                // In the order of arrival here (seq), never by the sender's clock.
                && newest.prepare(select + peerIs + u" ORDER BY seq DESC LIMIT ?"_s)
                && before.prepare(select + peerIs + u" AND seq < ? ORDER BY seq DESC LIMIT ?"_s)
+               && after.prepare(select + peerIs + u" AND seq > ? ORDER BY seq LIMIT ?"_s)
                && conversation.prepare(select + peerIs + u" ORDER BY seq"_s)
                && count.prepare(u"SELECT COUNT(*) FROM messages WHERE "_s + peerIs)
                && receipts.prepare(select + peerIs
@@ -180,8 +182,8 @@ struct HistoryTable::Queries
                && writtenTo.prepare(u"SELECT peer_id FROM conversations"
                                     u" WHERE written_to = 1 AND length(peer_id) = 64"_s);
     }
-    QSqlQuery byKey, byId, newest, before, conversation, count, receipts, unread, unreadCounts,
-        conversationPeers, writtenTo;
+    QSqlQuery byKey, byId, newest, before, after, conversation, count, receipts, unread,
+        unreadCounts, conversationPeers, writtenTo;
 };
 
 HistoryTable::HistoryTable(WritesAhead ahead)
@@ -238,6 +240,12 @@ QList<ChatMessage> HistoryTable::page(const QString &peerId,
                                      : select(m_q->newest, {peerId, limit}, m_ahead.inFlight);
     std::reverse(rows.begin(), rows.end());
     return rows;
+}
+
+QList<ChatMessage> HistoryTable::pageAfter(const QString &peerId, int limit, qint64 afterSeq) const
+{
+    return m_q ? select(m_q->after, {peerId, afterSeq, limit}, m_ahead.inFlight)
+               : QList<ChatMessage>();
 }
 
 QList<ChatMessage> HistoryTable::conversation(const QString &peerId) const

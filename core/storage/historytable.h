@@ -26,6 +26,8 @@ public:
     QList<ChatMessage> page(const QString &peerId,
                             int limit,
                             const std::optional<ChatMessage> &before) const;
+    // Up to `limit` messages that arrived after the one with seq `afterSeq`, oldest first.
+    QList<ChatMessage> pageAfter(const QString &peerId, int limit, qint64 afterSeq) const;
     QList<ChatMessage> conversation(const QString &peerId) const;
     qint64 count(const QString &peerId) const;
     QList<ChatMessage> pendingReceipts(const QString &peerId) const;

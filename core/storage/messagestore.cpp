@@ -790,6 +790,11 @@ QList<ChatMessage> MessageStore::page(const QString &peerId,
     return m_history.page(peerId, limit, before);
 }
 
+QList<ChatMessage> MessageStore::pageAfter(const QString &peerId, int limit, qint64 afterSeq) const
+{
+    return m_history.pageAfter(peerId, limit, afterSeq);
+}
+
 QList<ChatMessage> MessageStore::conversation(const QString &peerId) const
 {
     return m_history.conversation(peerId);

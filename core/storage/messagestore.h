@@ -151,6 +151,10 @@ public:
     QList<ChatMessage> page(const QString &peerId,
                             int limit,
                             const std::optional<ChatMessage> &before = std::nullopt) const;
+    // Up to `limit` messages that arrived after the one with seq `afterSeq`, in the order they
+    // arrived (a window on a conversation that does not reach its newest message: a search hit
+    // far back, then scrolling down).
+    QList<ChatMessage> pageAfter(const QString &peerId, int limit, qint64 afterSeq) const;
     // The whole conversation in order of arrival (tests, small conversations).
     QList<ChatMessage> conversation(const QString &peerId) const;
     qint64 count(const QString &peerId) const;
