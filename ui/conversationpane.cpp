@@ -11,6 +11,7 @@
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "peerstatus.h"
+#include "replystrip.h"
 #include "uicolors.h"
 
 #include <QAction>
@@ -69,6 +70,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     , m_findAction(new QAction(tr("&Find…"), this))
     , m_findAllAction(new QAction(tr("Find in &all conversations…"), this))
     , m_newestButton(new QPushButton(tr("Jump to newest messages ↓"), this))
+    , m_replyStrip(new ReplyStrip(this))
 {
     m_sendFilesAction->setToolTip(tr("Send files to this peer (or drop them on the conversation)"));
     m_sendFolderAction->setToolTip(tr("Send a folder with everything in it to this peer"));
@@ -150,6 +152,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     layout->addWidget(m_newestButton, 0, Qt::AlignHCenter);
     layout->addWidget(m_error);
     layout->addWidget(m_reachBanner);
+    layout->addWidget(m_replyStrip); // issue 15
     layout->addLayout(inputRow);
 
     // Shift+Tab from the box reaches the messages (their menu, Delete, Copy).
@@ -207,6 +210,13 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     connect(m_model, &QAbstractItemModel::modelReset, this, updateNewest);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, updateNewest);
     // --- end searching in the window ---
+    // --- Typing and quoting (issue 15) ---
+    connect(m_input, &QPlainTextEdit::textChanged, this, &ConversationPane::onInputChanged);
+    connect(&m_messenger, &Messenger::peerTyping, this, [this](const QString &peerId) {
+        if (peerId == m_peerId)
+            updateHeader();
+    });
+    // --- end typing and quoting ---
     showPeer({});
 }
 
@@ -225,6 +235,11 @@ void ConversationPane::showPeer(const QString &peerId)
 {
     if (!peerId.isEmpty() && peerId == m_peerId)
         return; // already open: where the person was reading stays
+    // --- Typing and quoting (issue 15): neither follows the person to another conversation ---
+    if (!m_peerId.isEmpty())
+        m_messenger.setTyping(m_peerId, false);
+    m_replyStrip->clear();
+    // --- end typing and quoting ---
     m_peerId = peerId;
     // Counted before the conversation is shown, which marks it read.
     int unread = 0;
@@ -400,6 +415,7 @@ bool ConversationPane::viewportEvent(QEvent *event)
         }
         const QModelIndex index = m_view->indexAt(pos);
         if (!m_delegate->linkAt(index, pos).isEmpty() || m_delegate->fileActionAt(index, pos)
+            || m_delegate->isOnQuote(index, pos) // issue 15
             || m_delegate->isOnDeliveries(index, pos))
             m_view->viewport()->setCursor(Qt::PointingHandCursor);
         else if (m_delegate->cursorAt(index, pos) >= 0)
@@ -417,7 +433,9 @@ bool ConversationPane::viewportEvent(QEvent *event)
         if (!index.isValid()) {
             // A file item's button (pressed and released on it).
             const QModelIndex at = m_view->indexAt(e->position().toPoint());
-            if (const auto action = m_delegate->fileActionAt(at, e->position().toPoint()))
+            if (m_delegate->isOnQuote(at, e->position().toPoint())) // issue 15
+                revealQuoted(at);
+            else if (const auto action = m_delegate->fileActionAt(at, e->position().toPoint()))
                 runFileAction(at, *action);
             else if (m_delegate->isOnDeliveries(at, e->position().toPoint()))
                 showDeliveries(at, e->position().toPoint()); // the names, on a click too
@@ -463,7 +481,11 @@ bool ConversationPane::viewKeyEvent(QKeyEvent *event)
         return true;
     }
     if (event->key() == Qt::Key_Delete && current.isValid()) {
-        runAction(current, false);
+        const ChatMessage m = m_model->messageAt(current.row());
+        if (m.outgoing && (m.state == MessageState::Queued || m.state == MessageState::Failed))
+            runAction(current, false);
+        else if (m.kind == MessageKind::Text)
+            deleteForMe(current); // issue 15
         return true;
     }
     // Typing while a message has the focus writes in the box, rather than being lost.
@@ -546,6 +568,7 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
             runFileAction(kept, actions.at(i));
         return;
     }
+    QAction *reply = canReplyTo(m) ? menu.addAction(tr("Reply")) : nullptr; // issue 15
     QAction *copySelected = m_delegate->hasSelection(index) ? menu.addAction(tr("Copy selection"))
                                                             : nullptr;
     QAction *copy = menu.addAction(tr("Copy text"));
@@ -553,12 +576,17 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
                                                     : nullptr;
     QAction *retry = nullptr;
     QAction *remove = nullptr;
+    QAction *forget = nullptr; // issue 15
     // Waiting: send now or take back. Not saved (the disk was full): save again or drop.
     if (m.outgoing && (m.state == MessageState::Queued || m.state == MessageState::Failed)) {
         menu.addSeparator();
         retry = menu.addAction(tr("Retry now"));
         remove = menu.addAction(tr("Delete"));
         remove->setShortcut(QKeySequence::Delete); // shown; the view handles the key
+    } else if (m.kind == MessageKind::Text) {      // issue 15: from this history only
+        menu.addSeparator();
+        forget = menu.addAction(tr("Delete for me…"));
+        forget->setShortcut(QKeySequence::Delete);
     }
     const QPersistentModelIndex kept(index);
     QAction *chosen = menu.exec(m_view->viewport()->mapToGlobal(pos));
@@ -572,6 +600,10 @@ void ConversationPane::showMenuFor(const QModelIndex &index, const QPoint &pos)
         showWholeMessage(kept);
     } else if (chosen == retry || chosen == remove) {
         runAction(kept, chosen == retry);
+    } else if (chosen == reply) { // issue 15
+        startReply(kept);
+    } else if (chosen == forget) {
+        deleteForMe(kept);
     }
 }
 
@@ -827,6 +859,10 @@ void ConversationPane::updateHeader()
     } else {
         m_header->setText(tr("%1 — offline; messages wait until they are back").arg(name));
     }
+    // --- Typing and quoting (issue 15) ---
+    if (m_messenger.isPeerTyping(m_peerId))
+        m_header->setText(tr("%1 is typing…").arg(name));
+    // --- end typing and quoting ---
     m_header->setToolTip(tr("ID %1").arg(peer->id));
 }
 
@@ -858,12 +894,15 @@ void ConversationPane::send()
         return;
     showNewest(); // Searching in the window (issue 15): what is sent is seen
     QString error;
-    const bool sent = isGroup() ? m_messenger.sendGroupMessage(m_peerId, text, &error).has_value()
-                                : m_messenger.sendMessage(m_peerId, text, &error).has_value();
+    const bool sent
+        = isGroup()
+              ? m_messenger.sendGroupMessage(m_peerId, text, &error).has_value()
+              : m_messenger.sendMessage(m_peerId, text, &error, m_replyStrip->replyTo()).has_value();
     if (!sent) {
         showError(error);
         return;
     }
+    m_replyStrip->clear(); // issue 15
     m_input->clear();
     m_view->scrollToBottom();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fileitem.h"
+#include "storage/chatmessage.h"
 
 #include <QPersistentModelIndex>
 #include <QWidget>
@@ -19,6 +20,7 @@ class QMimeData;
 class QListView;
 class QKeyEvent;
 class QPushButton;
+class ReplyStrip;
 
 // The right side: who we talk to, what was said, and the box to say more. Older messages load
 // as the person scrolls up; what is shown in the active window counts as read. Opening one shows
@@ -63,6 +65,16 @@ public:
     bool isGroup() const;
     // The name of a peer or member as this window shows it.
     QString nameOf(const QString &peerId) const;
+    // --- Typing and quoting (issue 15; conversationpanereply.cpp) ---
+    ReplyStrip *replyStrip() const { return m_replyStrip; }
+    // Reply to the message at `index`: the strip above the box shows it until sent or ✕.
+    void startReply(const QModelIndex &index);
+    // Deletes the message at `index` from this profile's history (after asking, if `confirm`).
+    void deleteForMe(const QModelIndex &index, bool confirm = true);
+    // Scrolls to the message the reply at `index` quotes and flashes it; false if it is not
+    // in this history.
+    bool revealQuoted(const QModelIndex &index);
+    // --- end typing and quoting ---
 
     void chooseFiles();
     void chooseFolder();
@@ -121,6 +133,8 @@ private:
     bool viewKeyEvent(QKeyEvent *event);
     void runAction(const QModelIndex &index, bool retry);
     QString peerName() const;
+    void onInputChanged(); // issue 15: typing notices
+    bool canReplyTo(const ChatMessage &m) const;
 
     Messenger &m_messenger;
     ConversationModel *m_model;
@@ -149,4 +163,5 @@ private:
     int m_laidOutWidth = -1;
     QPersistentModelIndex m_pressed; // where a mouse selection started
     int m_pressedAt = -1;
+    ReplyStrip *m_replyStrip; // issue 15
 };

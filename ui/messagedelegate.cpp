@@ -12,12 +12,14 @@
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QTextLayout>
+#include <QTimer>
 
 #include <cmath>
 
 static constexpr int Padding = 8;
 static constexpr int Gap = 4;
 static constexpr int Side = 12;
+static constexpr int QuoteBar = 3; // the coloured edge of a reply's quote (issue 15)
 
 namespace {
 
@@ -402,14 +404,35 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         width = qMax(width, qMin(afm.horizontalAdvance(author), textWidth()));
         authorHeight = afm.height() + Gap / 2;
     }
-    const int height = authorHeight + text.size.height() + noteHeight + Gap + sfm.height();
+    // --- Typing and quoting (issue 15): the quote, two small lines in a box ---
+    int quoteHeight = 0;
+    if (!index.data(ConversationModel::ReplyToRole).toUuid().isNull()) {
+        const auto [quoteAuthor, quoteText] = quoteLines(index);
+        QFont bold = smallFont(option.font);
+        bold.setBold(true);
+        const int wanted = qMax(QFontMetrics(bold).horizontalAdvance(quoteAuthor),
+                                sfm.horizontalAdvance(quoteText))
+                           + QuoteBar + 2 * Gap + 1;
+        width = qMax(width, qMin(wanted, textWidth()));
+        // Always two lines: a row's height stays when the original comes or goes.
+        quoteHeight = 2 * sfm.height() + 2 * Gap / 2 + Gap;
+    }
+    // --- end typing and quoting ---
+    const int height = authorHeight + quoteHeight + text.size.height() + noteHeight + Gap
+                       + sfm.height();
     const int left = outgoing ? row.right() + 1 - Side - width - 2 * Padding : row.left() + Side;
 
     Layout l;
     l.bubble = QRect(left, top + Gap, width + 2 * Padding, height + 2 * Padding);
     if (authorHeight > 0)
         l.author = QRect(left + Padding, top + Gap + Padding, width, authorHeight - Gap / 2);
-    l.text = QRect(left + Padding, top + Gap + Padding + authorHeight, width, text.size.height());
+    if (quoteHeight > 0)
+        l.quote
+            = QRect(left + Padding, top + Gap + Padding + authorHeight, width, quoteHeight - Gap);
+    l.text = QRect(left + Padding,
+                   top + Gap + Padding + authorHeight + quoteHeight,
+                   width,
+                   text.size.height());
     int below = l.text.bottom();
     if (text.shortened) {
         l.note = QRect(left + Padding, below + Gap, width, sfm.height());
@@ -418,6 +441,97 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     l.footer = QRect(left + Padding, below + Gap, width, sfm.height());
     return l;
 }
+
+// --- Typing and quoting (issue 15) ---
+std::pair<QString, QString> MessageDelegate::quoteLines(const QModelIndex &index) const
+{
+    const QVariant v = index.data(ConversationModel::QuotedRole);
+    if (!v.isValid())
+        return {QString(), tr("Original message not available")};
+    const ChatMessage q = v.value<ChatMessage>();
+    QString author;
+    if (q.outgoing)
+        author = tr("You");
+    else if (const QString id = q.author.isEmpty() ? q.peerId : q.author; m_nameOf)
+        author = m_nameOf(id);
+    else
+        author = id;
+    // Two lines at most: the author's, and the text's first (whitespace runs as one space).
+    const QString trimmed = q.text.trimmed();
+    const qsizetype end = trimmed.indexOf(u'\n');
+    return {author, (end < 0 ? trimmed : trimmed.left(end)).simplified()};
+}
+
+void MessageDelegate::paintQuote(QPainter *painter,
+                                 const QRect &r,
+                                 const QModelIndex &index,
+                                 const QColor &bubble,
+                                 const QFont &small) const
+{
+    const auto [author, text] = quoteLines(index);
+    const QPalette &pal = m_view->palette();
+    painter->save();
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(bubble.lightness() > 128 ? bubble.darker(110) : bubble.lighter(130));
+    painter->drawRoundedRect(r, 4, 4);
+    painter->setBrush(pal.color(QPalette::Highlight));
+    painter->drawRect(QRect(r.left(), r.top(), QuoteBar, r.height()));
+    const QRect inner = r.adjusted(QuoteBar + Gap, Gap / 2, -Gap, -Gap / 2);
+    const QFontMetrics fm(small);
+    QRect line(inner.left(), inner.top(), inner.width(), fm.height());
+    if (!author.isEmpty()) {
+        QFont bold = small;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(pal.color(QPalette::Text));
+        painter->drawText(line,
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(bold).elidedText(author, Qt::ElideRight, line.width()));
+        line.translate(0, fm.height());
+    }
+    QFont body = small;
+    body.setItalic(author.isEmpty()); // not available: one line, in the middle of the box
+    if (author.isEmpty())
+        line.moveTop(inner.top() + (inner.height() - line.height()) / 2);
+    painter->setFont(body);
+    painter->setPen(UiColors::dimText(pal, bubble));
+    painter->drawText(line,
+                      Qt::AlignLeft | Qt::AlignVCenter,
+                      QFontMetrics(body).elidedText(text, Qt::ElideRight, line.width()));
+    painter->restore();
+}
+
+void MessageDelegate::flash(const QModelIndex &index, int ms)
+{
+    m_flashed = keyOf(index);
+    const int flash = ++m_flashes;
+    m_view->viewport()->update();
+    QTimer::singleShot(ms, this, [this, flash] {
+        if (flash != m_flashes)
+            return;
+        m_flashed.reset();
+        m_view->viewport()->update();
+    });
+}
+
+bool MessageDelegate::isFlashed(const QModelIndex &index) const
+{
+    return m_flashed && *m_flashed == keyOf(index);
+}
+
+QRect MessageDelegate::quoteRect(const QModelIndex &index) const
+{
+    if (!index.isValid() || isFile(index) || isGroupEvent(index))
+        return {};
+    const QStyleOptionViewItem option = optionFor(index);
+    return layout(option, index, measured(option, index), option.rect.top()).quote;
+}
+
+bool MessageDelegate::isOnQuote(const QModelIndex &index, const QPoint &pos) const
+{
+    return quoteRect(index).contains(pos);
+}
+// --- end typing and quoting ---
 
 bool MessageDelegate::isFile(const QModelIndex &index)
 {
@@ -492,6 +606,13 @@ void MessageDelegate::paintFile(QPainter *painter,
     const QPalette &pal = option.palette;
     painter->save();
     const QColor bubble = paintBubble(painter, l.bubble, outgoing, option);
+    if (isFlashed(index)) { // issue 15: the original of a quote, jumped to
+        painter->save();
+        painter->setPen(QPen(pal.color(QPalette::Highlight), 3));
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(l.bubble.adjusted(1, 1, -1, -1), 6, 6);
+        painter->restore();
+    }
     painter->setRenderHint(QPainter::Antialiasing, false);
     item.paint(painter, l.item, option, bubble);
     painter->setFont(smallFont(option.font));
@@ -572,6 +693,8 @@ void MessageDelegate::paint(QPainter *painter,
     // --- end searching in the window ---
 
     const QFont small = smallFont(option.font);
+    if (l.quote.isValid())
+        paintQuote(painter, l.quote, index, bubble, small); // issue 15
     if (l.author.isValid()) {
         QFont bold = small;
         bold.setBold(true);

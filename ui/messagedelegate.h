@@ -66,6 +66,17 @@ public:
     bool isOnDeliveries(const QModelIndex &index, const QPoint &pos) const;
     // The bubble shows less than the whole text (it says so, and offers the rest).
     bool isShortened(const QModelIndex &index) const;
+    // --- Typing and quoting (issue 15) ---
+    // A reply shows the quoted message above its text: its author and first line, or "Original
+    // message not available". The quote is under `pos` (a click jumps to the original).
+    bool isOnQuote(const QModelIndex &index, const QPoint &pos) const;
+    QRect quoteRect(const QModelIndex &index) const;
+    // The quote's two lines as painted: author (empty when not available) and text.
+    std::pair<QString, QString> quoteLines(const QModelIndex &index) const;
+    // Draws a frame around the message at `index` for `ms` (a quote's original, jumped to).
+    void flash(const QModelIndex &index, int ms = 1500);
+    bool isFlashed(const QModelIndex &index) const;
+    // --- end typing and quoting ---
 
     // Where things are, in the view's viewport, for the row at `index` as it is laid out now.
     QRect bubbleRect(const QModelIndex &index) const;
@@ -126,6 +137,7 @@ private:
     {
         QRect bubble;
         QRect author; // an incoming group message's author
+        QRect quote;  // a reply's quote (issue 15)
         QRect text;
         QRect note;
         QRect footer;
@@ -156,6 +168,11 @@ private:
                    const QStyleOptionViewItem &option,
                    const QModelIndex &index) const;
     QString noteText(const Measured &text) const;
+    void paintQuote(QPainter *painter,
+                    const QRect &rect,
+                    const QModelIndex &index,
+                    const QColor &bubble,
+                    const QFont &small) const; // issue 15
     QStyleOptionViewItem optionFor(const QModelIndex &index) const;
     void watchModel(const QAbstractItemModel *model) const;
 
@@ -180,6 +197,8 @@ private:
         int position = -1;
     };
     Selection m_selection;
+    std::optional<Key> m_flashed; // issue 15
+    int m_flashes = 0;            // the flash a timer ends, when it is still the last one
     mutable int m_textLayouts = 0;
     mutable qsizetype m_longestLaidOut = 0;
 };

@@ -182,8 +182,15 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
             e.insert(u"group"_s, m.peerId);
         if (m.kind == MessageKind::GroupEvent)
             e.insert(u"kind"_s, u"group-event"_s); // text: the change as compact JSON
+        if (!m.replyTo.isNull())                   // issue 15
+            e.insert(u"reply_to"_s, m.replyTo.toString(QUuid::WithoutBraces));
         emitEvent(e);
     });
+    // --- Typing and quoting (issue 15) ---
+    connect(&m_messenger, &Messenger::peerTyping, this, [this](const QString &peerId, bool on) {
+        emitEvent({{u"event"_s, u"typing"_s}, {u"from"_s, peerId}, {u"on"_s, on}});
+    });
+    // --- end typing and quoting ---
     // The reply to "send" is the message's first state, "queued" (on disk) or "failed" (not
     // saved), with the command's ref.
     connect(&m_messenger, &Messenger::messageStateChanged, this, [this](const ChatMessage &m) {
@@ -397,10 +404,13 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     if (cmd == u"send"_s) {
         const QJsonValue to = command.value(u"to"_s);
         const QJsonValue text = command.value(u"text"_s);
-        if (!to.isString() || !text.isString())
-            return fail(u"send needs \"to\": PEER_ID and \"text\": TEXT"_s);
+        const QJsonValue replyTo = command.value(u"reply_to"_s); // issue 15
+        const QUuid re = QUuid::fromString(replyTo.toString());
+        if (!to.isString() || !text.isString() || (!replyTo.isUndefined() && re.isNull()))
+            return fail(u"send needs \"to\": PEER_ID and \"text\": TEXT, optional "
+                        u"\"reply_to\": MSG_ID"_s);
         QString error;
-        const auto id = m_messenger.sendMessage(to.toString(), text.toString(), &error);
+        const auto id = m_messenger.sendMessage(to.toString(), text.toString(), &error, re);
         if (!id)
             return fail(error);
         // Answered once the store has tried: "queued" only when it is on disk.
@@ -447,6 +457,8 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
             } else if (m.kind == MessageKind::GroupEvent) {
                 o.insert(u"kind"_s, u"group-event"_s);
             }
+            if (!m.replyTo.isNull()) // issue 15
+                o.insert(u"reply_to"_s, m.replyTo.toString(QUuid::WithoutBraces));
             if (m.outgoing && isGroupId(m.peerId)) {
                 // Stored as delivered; where it stands with each member is what matters.
                 QJsonObject states;
@@ -468,6 +480,18 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         emitEvent({{u"event"_s, u"read"_s}, {u"with"_s, with}}, ref);
         return;
     }
+    // --- Typing and quoting (issue 15) ---
+    if (cmd == u"typing"_s) {
+        const QJsonValue to = command.value(u"to"_s);
+        const QJsonValue on = command.value(u"on"_s);
+        if (!to.isString() || !(on.isBool() || on.isUndefined())
+            || !m_messenger.peers()->peer(to.toString()))
+            return fail(u"typing needs \"to\": a known PEER_ID, optional \"on\": true|false"_s);
+        m_messenger.setTyping(to.toString(), on.toBool(true));
+        emitEvent({{u"event"_s, u"typing-set"_s}, {u"to"_s, to}, {u"on"_s, on.toBool(true)}}, ref);
+        return;
+    }
+    // --- end typing and quoting ---
     if (cmd == u"retry"_s || cmd == u"delete"_s) {
         const QJsonValue id = command.value(u"id"_s);
         const QUuid uuid = QUuid::fromString(id.toString());

@@ -39,6 +39,7 @@ void Inbox::onChat(const QString &peerId, const Protocol::Chat &chat)
     m.sentAt = chat.sentAt;
     m.receivedAt = QDateTime::currentDateTimeUtc();
     m.text = chat.text;
+    m.replyTo = chat.replyTo; // issue 15: whatever it names; shown "not available" if unknown
     m.state = MessageState::Delivered;
     // Acknowledged once on disk (onCommitted); an ID stored before comes back from the store
     // as a duplicate and is acknowledged again, never stored twice.

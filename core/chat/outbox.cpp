@@ -32,7 +32,10 @@ Outbox::Outbox(Transport &transport, MessageStore &store, QObject *parent)
                    const QList<QUuid> &removed) { onCommitted(added, removed); });
 }
 
-std::optional<QUuid> Outbox::enqueue(const QString &peerId, const QString &text, QString *error)
+std::optional<QUuid> Outbox::enqueue(const QString &peerId,
+                                     const QString &text,
+                                     QString *error,
+                                     const QUuid &replyTo)
 {
     if (text.trimmed().isEmpty()) {
         *error = tr("The message is empty.");
@@ -56,6 +59,7 @@ std::optional<QUuid> Outbox::enqueue(const QString &peerId, const QString &text,
     m.sentAt = now;
     m.receivedAt = now;
     m.text = text;
+    m.replyTo = replyTo;
     m.state = MessageState::Queued;
     // On disk before any byte leaves: it goes out when the store reports it committed.
     m_store.addOutgoing(m);
@@ -262,7 +266,7 @@ bool Outbox::sendChat(const ChatMessage &m)
 {
     if (m_store.isBeingRemoved(m.id))
         return true; // the person took it back; its removal is being committed
-    if (!m_transport.send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text}))
+    if (!m_transport.send(m.peerId, Protocol::Chat{m.id, m.sentAt, m.text, m.replyTo}))
         return m_transport.isConnected(m.peerId);
     m_store.markSent(m);
     return true;

@@ -34,7 +34,11 @@ public:
 
     // Queues `text` for `peerId` (checked: not empty, not too long). It goes out when the store
     // has it on disk; std::nullopt with *error set when the text cannot be sent.
-    std::optional<QUuid> enqueue(const QString &peerId, const QString &text, QString *error);
+    // `replyTo`: the message it quotes (issue 15), or null.
+    std::optional<QUuid> enqueue(const QString &peerId,
+                                 const QString &text,
+                                 QString *error,
+                                 const QUuid &replyTo = {});
     // A waiting message: try to deliver it now, or take it back. A message not saved (state
     // Failed): try to save it again, or drop it.
     bool retry(const QUuid &id, QString *error);

@@ -4,6 +4,7 @@
 #include "chat/inbox.h"
 #include "chat/outbox.h"
 #include "chat/receipts.h"
+#include "chat/typingnotices.h" // issue 15
 #include "files/filetransfers.h"
 #include "groups/groupservice.h"
 #include "models/conversationmodel.h"
@@ -157,6 +158,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             });
     registerHandlers();
     wireInvites();
+    wireTyping(); // issue 15
 
     // After the services have reacted to a commit (sent what it made sendable, acknowledged
     // what it stored): out in this pass, together, instead of on the next one.
@@ -368,13 +370,25 @@ int Messenger::connectToAddress(const QString &address, QString *error)
 
 std::optional<QUuid> Messenger::sendMessage(const QString &peerId,
                                             const QString &text,
-                                            QString *error)
+                                            QString *error,
+                                            const QUuid &replyTo)
 {
     if (!m_roster->peer(peerId)) {
         *error = tr("Unknown peer %1. Connect to it first.").arg(peerId);
         return std::nullopt;
     }
-    return m_outbox->enqueue(peerId, text, error);
+    // --- Typing and quoting (issue 15) ---
+    if (!replyTo.isNull() && !m_store->contains(MessageKey{replyTo, peerId, true})
+        && !m_store->contains(MessageKey{replyTo, peerId, false})) {
+        *error = tr("The message to reply to (%1) is not in this conversation.")
+                     .arg(replyTo.toString(QUuid::WithoutBraces));
+        return std::nullopt;
+    }
+    const auto id = m_outbox->enqueue(peerId, text, error, replyTo);
+    if (id)
+        setTyping(peerId, false);
+    return id;
+    // --- end typing and quoting ---
 }
 
 void Messenger::setActiveConversation(const QString &peerId, bool visible)
@@ -392,6 +406,7 @@ void Messenger::setSendReadReceipts(bool send)
     m_config.sendReadReceipts = send;
     m_receipts->setSendReadReceipts(send);
     m_groups->setSendReadReceipts(send);
+    m_typing->setEnabled(send); // issue 15: typing notices go with read receipts
 }
 
 bool Messenger::retryMessage(const QUuid &id, QString *error)
@@ -401,7 +416,17 @@ bool Messenger::retryMessage(const QUuid &id, QString *error)
 
 bool Messenger::deleteMessage(const QUuid &id, QString *error)
 {
-    return m_outbox->remove(id, error);
+    // --- Delete for me (issue 15) ---
+    const auto m = m_store->message(id);
+    if (m && m->outgoing && (m->state == MessageState::Queued || m->state == MessageState::Failed))
+        return m_outbox->remove(id, error); // taken back: it never leaves
+    if (!m) {
+        *error = tr("There is no message %1.").arg(id.toString(QUuid::WithoutBraces));
+        return false;
+    }
+    m_store->forget(keyOf(*m));
+    return true;
+    // --- end delete for me ---
 }
 
 void Messenger::setPeerExchange(bool enabled)

@@ -34,6 +34,7 @@ class Outbox;
 class PeerExchange;
 class Receipts;
 class Roster;
+class TypingNotices;
 
 // What the Network panel and `shoal-cli`'s network command show.
 struct NetworkStatus
@@ -123,7 +124,11 @@ public:
     // outcome arrives as connectFinished(), or 0 with *error set when the input is bad.
     int connectToAddress(const QString &address, QString *error);
     // Queues a message; it goes out now if the peer is connected, else when it is next seen.
-    std::optional<QUuid> sendMessage(const QString &peerId, const QString &text, QString *error);
+    // `replyTo` (issue 15): a message of this conversation (either direction) it quotes.
+    std::optional<QUuid> sendMessage(const QString &peerId,
+                                     const QString &text,
+                                     QString *error,
+                                     const QUuid &replyTo = {});
     // The conversation the person is looking at, and whether they can see it (an active
     // window). What is shown there is read: read receipts go out if allowed.
     void setActiveConversation(const QString &peerId, bool visible = true);
@@ -132,7 +137,18 @@ public:
     // A waiting message: try to deliver it now, or take it back. A message not saved (state
     // Failed): try to save it again (it then goes out as if just typed), or drop it.
     bool retryMessage(const QUuid &id, QString *error);
+    // A waiting message (Queued, Failed) is taken back; any other (on the wire, delivered,
+    // read, incoming) is deleted from this profile's history only ("delete for me", issue 15):
+    // nothing is sent, the peer keeps its copy. messageDeleted() follows.
     bool deleteMessage(const QUuid &id, QString *error);
+    // --- Typing and quoting (issue 15) ---
+    // The person types (on) or stopped (off: the input emptied) in the 1:1 conversation with
+    // `peerId`. Goes out at most every few seconds; never while read receipts are off.
+    void setTyping(const QString &peerId, bool on);
+    bool isPeerTyping(const QString &peerId) const;
+    // For tests: how often "on" goes out, and how long a peer's "on" lasts without a refresh.
+    void setTypingIntervals(int sendEveryMs, int expireAfterMs);
+    // --- end typing and quoting ---
     // --- Files (docs/files.md) ---
     // Offers `paths` (files and folders, or with `asFolder` one folder) to the peer: it waits
     // like a message while the peer is away. Returns the transfer's ID at once; the folder is
@@ -254,6 +270,8 @@ Q_SIGNALS:
     // not saved (Failed) and was not sent; retryMessage() tries again.
     void messageFailed(const ChatMessage &message, const QString &reason);
     void messageDeleted(const QUuid &id);
+    // Issue 15: the peer is typing to this profile (shown until `typing` is false).
+    void peerTyping(const QString &peerId, bool typing);
     // A transfer is new, changed state, or made progress (at most 4 times a second each).
     void transferChanged(const TransferInfo &transfer);
     // A peer offers files: the person may accept, save elsewhere, or decline.
@@ -277,6 +295,8 @@ private:
     void onDiscoveryGone(const QString &peerId);
     // Invite links (messengerinvite.cpp).
     void wireInvites();
+    // Typing notices (messengertyping.cpp, issue 15).
+    void wireTyping();
     QList<QHostAddress> inviteAddresses() const;
     void onNetworkChanged(const NetworkChange &change);
     void redialAfterChange();
@@ -303,6 +323,7 @@ private:
     PeerExchange *m_pex;
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
+    TypingNotices *m_typing = nullptr;       // issue 15
     QSet<QString> m_filesWant, m_groupsWant; // peers each service wants dialled
     QSet<QString> m_invitesWant;       // invited peers not verified yet: dialled until they are
     QHash<QString, int> m_groupUnread; // per group: messages not yet shown

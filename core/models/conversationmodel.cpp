@@ -35,6 +35,7 @@ void ConversationModel::setPeer(const QString &peerId)
     beginResetModel();
     m_peerId = peerId;
     m_deliveries.clear();
+    m_quoted.clear();
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
     m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
@@ -160,8 +161,12 @@ void ConversationModel::onCommitted(const QList<ChatMessage> &added,
         const QModelIndex i = index(row);
         Q_EMIT dataChanged(i, i, {StateRole, StateNameRole});
     }
+    if (!added.isEmpty() || !removed.isEmpty())
+        m_quoted.clear(); // a quoted message may have come or gone (issue 15)
     for (const QUuid &id : removed) {
-        const int row = rowOf({id, m_peerId, true}); // only waiting outgoing ones are removed
+        int row = rowOf({id, m_peerId, true});
+        if (row < 0)
+            row = rowOf({id, m_peerId, false}); // deleted for oneself (issue 15)
         if (row < 0)
             continue;
         beginRemoveRows({}, row, row);
@@ -311,6 +316,14 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
         if (!m.outgoing || m.kind != MessageKind::Text || !isGroupId(m.peerId))
             return {};
         return QVariant::fromValue(deliveriesAt(index.row()));
+    // --- Typing and quoting (issue 15) ---
+    case ReplyToRole:
+        return m.replyTo;
+    case QuotedRole:
+        if (const auto q = quotedAt(index.row()))
+            return QVariant::fromValue(*q);
+        return {};
+        // --- end typing and quoting ---
     default:
         return {};
     }
@@ -330,5 +343,30 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {TransferRole, "transfer"},
             {AuthorRole, "author"},
             {AuthorNameRole, "authorName"},
-            {DeliveriesRole, "deliveries"}};
+            {DeliveriesRole, "deliveries"},
+            {ReplyToRole, "replyTo"},
+            {QuotedRole, "quoted"}};
 }
+
+// --- Typing and quoting (issue 15) ---
+std::optional<ChatMessage> ConversationModel::quotedAt(int row) const
+{
+    const QUuid re = m_rows.at(row).replyTo;
+    if (re.isNull())
+        return std::nullopt;
+    if (const auto it = m_quoted.constFind(re); it != m_quoted.cend())
+        return *it;
+    // Either direction, in this conversation only; ours first, as the store's look-up by ID.
+    std::optional<ChatMessage> found;
+    for (const bool outgoing : {true, false}) {
+        if (const int r = rowOf({re, m_peerId, outgoing}); r >= 0) {
+            found = m_rows.at(r);
+            break;
+        }
+        if ((found = m_store.message(MessageKey{re, m_peerId, outgoing})))
+            break;
+    }
+    m_quoted.insert(re, found);
+    return found;
+}
+// --- end typing and quoting ---

@@ -44,6 +44,12 @@ public:
         // An own group message: QList<GroupDelivery>, where it stands with each other member
         // (see setDeliveries()); invalid for anything else.
         DeliveriesRole,
+        // --- Typing and quoting (issue 15) ---
+        ReplyToRole, // QUuid: the message this one quotes; null if none
+        // The quoted message (a ChatMessage) if this history holds it; invalid if it does not
+        // (deleted, or never here) or there is no quote: see ReplyToRole.
+        QuotedRole,
+        // --- end typing and quoting ---
     };
 
     using NameOf = std::function<QString(const QString &peerId)>;
@@ -82,6 +88,8 @@ public:
                         const QString &groupId,
                         const GroupDelivery &delivery);
     QList<GroupDelivery> deliveriesAt(int row) const;
+    // Issue 15: the message `row` quotes, if this history holds it.
+    std::optional<ChatMessage> quotedAt(int row) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -109,4 +117,6 @@ private:
     DeliveriesOf m_deliveriesOf;
     // Of the open group's own messages asked for so far (a view asks on every paint).
     mutable QHash<QUuid, QList<GroupDelivery>> m_deliveries;
+    // Issue 15: quoted messages looked up so far (a view asks on every paint).
+    mutable QHash<QUuid, std::optional<ChatMessage>> m_quoted;
 };

@@ -318,6 +318,8 @@ QCborMap Chat::toCbor() const
     map.insert("mid"_L1, uuidText(id));
     map.insert("ts"_L1, sentAt.toMSecsSinceEpoch());
     map.insert("text"_L1, text);
+    if (!replyTo.isNull())
+        map.insert("re"_L1, uuidText(replyTo));
     return map;
 }
 
@@ -328,6 +330,14 @@ std::optional<Chat> Chat::fromCbor(const QCborMap &map, QString *error)
     const auto text = ts ? textField(map, "text"_L1, error) : std::nullopt;
     if (!text)
         return std::nullopt;
+    // Issue 15: the quoted message, optional; present, it must be a UUID.
+    QUuid replyTo;
+    if (map.contains("re"_L1)) {
+        const auto re = uuidField(map, "re"_L1, error);
+        if (!re)
+            return std::nullopt;
+        replyTo = *re;
+    }
     if (text->toUtf8().size() > MaxTextBytes) {
         *error = u"text longer than %1 bytes"_s.arg(MaxTextBytes);
         return std::nullopt;
@@ -336,20 +346,45 @@ std::optional<Chat> Chat::fromCbor(const QCborMap &map, QString *error)
         *error = u"field \"ts\" out of range"_s;
         return std::nullopt;
     }
-    return Chat{*id, QDateTime::fromMSecsSinceEpoch(*ts, Qt::UTC), *text};
+    return Chat{*id, QDateTime::fromMSecsSinceEpoch(*ts, Qt::UTC), *text, replyTo};
 }
 
 QString Chat::toString() const
 {
-    return u"chat(mid=%1, ts=%2, text=%3)"_s.arg(uuidText(id),
-                                                 sentAt.toString(Qt::ISODateWithMs),
-                                                 text.left(40));
+    return u"chat(mid=%1, ts=%2, text=%3%4)"_s.arg(uuidText(id),
+                                                   sentAt.toString(Qt::ISODateWithMs),
+                                                   text.left(40),
+                                                   replyTo.isNull()
+                                                       ? QString()
+                                                       : u", re="_s + uuidText(replyTo));
 }
 
 bool Chat::operator==(const Chat &o) const
 {
-    return id == o.id && sentAt == o.sentAt && text == o.text;
+    return id == o.id && sentAt == o.sentAt && text == o.text && replyTo == o.replyTo;
 }
+
+// --- Typing and quoting (issue 15) ---
+QCborMap Typing::toCbor() const
+{
+    QCborMap map = typed("typing"_L1);
+    map.insert("on"_L1, on);
+    return map;
+}
+
+std::optional<Typing> Typing::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto on = boolField(map, "on"_L1, error);
+    if (!on)
+        return std::nullopt;
+    return Typing{*on};
+}
+
+QString Typing::toString() const
+{
+    return u"typing(on=%1)"_s.arg(on ? u"true"_s : u"false"_s);
+}
+// --- end typing and quoting ---
 
 template<typename Tag>
 QCborMap MessageIdMessage<Tag>::toCbor() const
@@ -1193,6 +1228,8 @@ bool writeFast(QByteArray &out, qsizetype at, const M &m)
     // map, "t", its value (at most "chat"/"read"), "mid", the ID with its 2-byte head
     constexpr qsizetype MaxIdMessage = 1 + 2 + 5 + 4 + 2 + 36;
     if constexpr (std::is_same_v<M, Chat>) {
+        if (!m.replyTo.isNull())
+            return false; // a reply (issue 15): the general way
         out.resize(at + MaxIdMessage + 3 + MaxHead + 5 + MaxHead + 3 * m.text.size());
         Cursor w{out.data() + at};
         w.head(5, 4);
@@ -1524,6 +1561,8 @@ std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
         return wrap(GroupReceipt::fromCbor(map, error));
     if (type == "pex"_L1)
         return wrap(Pex::fromCbor(map, error));
+    if (type == "typing"_L1) // issue 15
+        return wrap(Typing::fromCbor(map, error));
     return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 

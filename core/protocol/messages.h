@@ -6,13 +6,14 @@
 //   message = hello / chat / ack / read / resend / ping / pong / bye
 //           / offer / xfer / mreq / man / get / data / fend
 //           / gmsg / gpage / gsync / gpull / grcpt
-//           / pex                                                 ; each a CBOR map, text keys
+//           / pex / typing                                        ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
 //             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
 //           ; chat); any other value is an error. Capability "streams": bulk may be dialled.
 //           ; Capability "pex": the peer takes (and may send) pex.
-//   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr }   ; ts: ms since epoch, UTC
+//   chat  = { "t": "chat", "mid": uuid-text, "ts": int, "text": tstr,   ; ts: ms since epoch, UTC
+//             ? "re": uuid-text }   ; re: the message it replies to, in this conversation
 //   ack   = { "t": "ack", "mid": uuid-text }
 //   read  = { "t": "read", "mid": uuid-text }   ; the message was shown to its reader
 //   resend = { "t": "resend" }   ; send again everything not acknowledged (our disk has room again)
@@ -46,6 +47,8 @@
 //   ; Peer exchange (docs/protocol.md, "Peer exchange"): on the chat stream.
 //   pex   = { "t": "pex", "peers": [0*64 { "id": peer-id, "a": [1*8 tstr] }] }
 //           ; a: "host:port", 1..64 characters each; an ID at most once
+//   ; Typing (docs/protocol.md, "Typing"): on the chat stream, never stored.
+//   typing = { "t": "typing", "on": bool }   ; the sender's person is typing to us (or stopped)
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
@@ -124,9 +127,20 @@ struct Hello
 
 struct Chat
 {
+    // A constructor, not an aggregate: "re" is optional (issue 15), and every Chat{id, ts, text}
+    // written before it stays as it was, without a missing-initializer warning.
+    Chat() = default;
+    Chat(const QUuid &id, const QDateTime &sentAt, QString text, const QUuid &replyTo = {})
+        : id(id)
+        , sentAt(sentAt)
+        , text(std::move(text))
+        , replyTo(replyTo)
+    {}
+
     QUuid id;
     QDateTime sentAt; // UTC, millisecond precision
     QString text;
+    QUuid replyTo; // "re": the message quoted (either direction); null when absent
 
     QCborMap toCbor() const;
     static std::optional<Chat> fromCbor(const QCborMap &map, QString *error);
@@ -425,6 +439,20 @@ struct Pex
     bool operator==(const Pex &o) const { return peers == o.peers; }
 };
 
+// --- Typing and quoting (issue 15) ---
+// The sender's person is typing in the conversation with us ("on"), or stopped. Never stored;
+// a peer that does not know it ignores it (an unknown type).
+struct Typing
+{
+    bool on = false;
+
+    QCborMap toCbor() const;
+    static std::optional<Typing> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Typing &o) const { return on == o.on; }
+};
+// --- end typing and quoting ---
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -454,6 +482,7 @@ using Message = std::variant<Hello,
                              GroupPull,
                              GroupReceipt,
                              Pex,
+                             Typing, // issue 15, typing and quoting
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

@@ -36,6 +36,9 @@ struct ChatMessage
     MessageKind kind = MessageKind::Text;
     // In a group conversation (peerId is then the group's ID): who wrote it. Empty in 1:1.
     QString author;
+    // The message this one replies to, in the same conversation (either direction); null if
+    // none (issue 15).
+    QUuid replyTo;
 };
 
 // A message is known by who sent it and its ID: an ID is chosen by its sender, so only the pair

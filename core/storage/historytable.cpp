@@ -130,6 +130,9 @@ SchemaSteps HistoryTable::schema()
         // who wrote a message of a group's conversation (peer_key is then the group's ID);
         // NULL in 1:1, as every row before: no row is rewritten
         {8, {u"ALTER TABLE messages ADD COLUMN author TEXT"_s}},
+        // the message a message replies to (its 16-byte ID; issue 15); NULL when it replies to
+        // none, as every row before: no row is rewritten
+        {9, {u"ALTER TABLE messages ADD COLUMN reply_to BLOB"_s}},
     };
 }
 

@@ -708,6 +708,12 @@ void MessageStore::remove(const QUuid &id)
     schedule();
 }
 
+void MessageStore::forget(const MessageKey &key)
+{
+    m_pending.append(Forget{key});
+    schedule();
+}
+
 void MessageStore::savePeer(const PeerRecord &peer)
 {
     m_pending.append(peer);

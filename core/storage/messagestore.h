@@ -106,6 +106,9 @@ public:
     // delivered or unsent): known here, no SQL.
     bool hasSent(const QString &peerId) const { return m_outgoing.hasSent(peerId); }
     void remove(const QUuid &id); // an outgoing message still waiting
+    // Issue 15, delete for me: any one message, from this profile's history only (reported as
+    // removed by committed()).
+    void forget(const MessageKey &key);
     // Whether remove() was asked for this message and its commit is not reported yet: it must
     // not be sent meanwhile (a removal is on disk only once committed, "Sent" never is).
     bool isBeingRemoved(const QUuid &id) const

@@ -20,7 +20,7 @@ namespace SqlRows {
 // turns U+FFFE and U+FFFF into U+FFFD.
 inline constexpr auto Columns
     = "seq, id, (SELECT peer_id FROM peer_keys WHERE key = messages.peer_key), outgoing, sent_at,"
-      " received_at, CAST(text AS BLOB), state, kind, author";
+      " received_at, CAST(text AS BLOB), state, kind, author, reply_to";
 
 // "The peer is the one bound here", by its ID (an ID without a key matches nothing).
 inline constexpr auto PeerIs = "peer_key = (SELECT key FROM peer_keys WHERE peer_id = ?)";
@@ -76,6 +76,8 @@ inline ChatMessage fromRow(const QSqlQuery &q)
     m.state = MessageState(q.value(7).toInt());
     m.kind = MessageKind(q.value(8).toInt());
     m.author = q.value(9).toString(); // NULL (empty) in 1:1
+    if (const QByteArray re = q.value(10).toByteArray(); re.size() == 16)
+        m.replyTo = QUuid::fromRfc4122(re);
     return m;
 }
 

@@ -91,7 +91,7 @@ private:
 // Adds in one INSERT, when a batch has that many in a row.
 constexpr int InsertRun = 16;
 // The values an add binds (Queries::insertSql()).
-constexpr int AddValues = 9;
+constexpr int AddValues = 10;
 // State changes in one UPDATE over their rows, when a batch has at least that many in a row
 // whose rows follow each other (a flood's acks).
 constexpr int StateRunMin = 4;
@@ -104,16 +104,18 @@ struct StoreWriter::Queries
     {
         QByteArray sql = received ? "INSERT OR IGNORE" : "INSERT";
         sql += " INTO messages (id, peer_key, outgoing, sent_at, received_at, text, state, kind,"
-               " author) VALUES ";
+               " author, reply_to) VALUES ";
         for (int i = 0; i < rows; ++i)
-            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?)"
-                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?)";
+            sql += i > 0 ? ", (?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?)"
+                         : "(?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?)";
         return sql;
     }
 
     explicit Queries(const QSqlDatabase &db)
         : receipt(db)
         , remove(db)
+        , forget(db)
+        , forgetUnread(db)
         , peer(db)
         , byKey(db)
         , transfer(db)
@@ -156,6 +158,11 @@ struct StoreWriter::Queries
                    u"UPDATE messages SET receipt_sent = 1 WHERE %1"_s.arg(QLatin1StringView(ByKey)))
                && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
                                  u" AND state IN (0, 1)"_s)
+               // Delete for oneself (issue 15): any one message, by its key. An ordinary DELETE:
+               // what keeps other tables in step with messages (triggers) sees it.
+               && forget.prepare(u"DELETE FROM messages WHERE %1"_s.arg(QLatin1StringView(ByKey)))
+               && forgetUnread.prepare(u"UPDATE unread_counts SET unread = MAX(unread - 1, 0)"
+                                       u" WHERE peer_id = ?"_s)
                && peer.prepare(
                    u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
                    u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
@@ -202,7 +209,7 @@ struct StoreWriter::Queries
     Statement insert, insertReceived, insertRun, insertRunReceived, lastSeq, update, updateBySeq,
         movable, updateRange, conversation, unread, groupMessage, groupReceipt, peerKey, newPeerKey,
         begin, commit, rollback;
-    QSqlQuery receipt, remove, peer, byKey, transfer, manifest;
+    QSqlQuery receipt, remove, forget, forgetUnread, peer, byKey, transfer, manifest;
 };
 
 StoreWriter::StoreWriter()
@@ -387,7 +394,8 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
         q.bind(at + 6, text(m.text));
         q.bind(at + 7, int(m.state));
         q.bind(at + 8, int(m.kind));
-        q.bind(at + 9, m.author.isEmpty() ? QString() : m.author); // NULL in 1:1
+        q.bind(at + 9, m.author.isEmpty() ? QString() : m.author);                  // NULL in 1:1
+        q.bind(at + 10, m.replyTo.isNull() ? QByteArray() : m.replyTo.toRfc4122()); // NULL: none
         return true;
     };
     // InsertRun adds of one kind from writes[i] on, in one statement.
@@ -558,6 +566,23 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                     return fail(m_q->remove);
                 if (m_q->remove.numRowsAffected() > 0)
                     r.removed.append(d->id);
+            } else if (const auto *f = std::get_if<Forget>(&w)) {
+                // Unread (incoming, Delivered): the kept count goes down with it.
+                const std::optional<ChatMessage> row = selectByKey(m_q->byKey, f->key);
+                if (row) {
+                    m_q->forget.addBindValue(f->key.id.toRfc4122());
+                    m_q->forget.addBindValue(f->key.peerId);
+                    m_q->forget.addBindValue(f->key.outgoing);
+                    if (!m_q->forget.exec())
+                        return fail(m_q->forget);
+                    if (!row->outgoing && row->state == MessageState::Delivered) {
+                        m_q->forgetUnread.addBindValue(row->peerId);
+                        if (!m_q->forgetUnread.exec())
+                            return fail(m_q->forgetUnread);
+                    }
+                    if (m_q->forget.numRowsAffected() > 0)
+                        r.removed.append(f->key.id);
+                }
             } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
                 QSqlQuery &q = m_q->peer;
                 q.addBindValue(p->id);

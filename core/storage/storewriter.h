@@ -52,6 +52,11 @@ struct Remove // outgoing, still waiting
 {
     QUuid id;
 };
+// Any one message, deleted from this profile's history only (issue 15: "delete for me").
+struct Forget
+{
+    MessageKey key;
+};
 // A transfer's manifest, as files/ encodes it (opaque here).
 struct Manifest
 {
@@ -71,7 +76,8 @@ using Write = std::variant<Add,
                            TransferRecord,
                            Manifest,
                            GroupMessageRecord,
-                           GroupReceiptRecord>;
+                           GroupReceiptRecord,
+                           Forget>;
 
 // Whether `a` and `b`, queued one right after the other, are a group message and its
 // conversation row (either first): written together or not at all, so that a group's log and

@@ -211,6 +211,12 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("pex empty") << Message(Pex{});
     QTest::newRow("pex") << Message(
         Pex{{{PeerA, {u"192.168.1.7:47800"_s}}, {PeerB, {u"[fd00::1]:5000"_s, u"10.0.0.2:1"_s}}}});
+    // --- Typing and quoting (issue 15) ---
+    QTest::newRow("chat reply") << Message(
+        Chat{QUuid::createUuid(), ts, u"yes"_s, QUuid::createUuid()});
+    QTest::newRow("typing on") << Message(Typing{true});
+    QTest::newRow("typing off") << Message(Typing{false});
+    // --- end typing and quoting ---
 }
 
 void tst_Messages::roundTrip()
@@ -290,6 +296,27 @@ void tst_Messages::malformed_data()
     QCborMap streamNotText = hello;
     streamNotText.insert(u"stream"_s, 1);
     QTest::newRow("hello stream not text") << cbor(streamNotText);
+    // --- Typing and quoting (issue 15) ---
+    const QCborMap chat
+        = Chat{QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"hi"_s}.toCbor();
+    const QList<std::pair<const char *, QCborValue>> badRe = {
+        {"chat re not a UUID", QCborValue(u"yesterday"_s)},
+        {"chat re nil UUID", QCborValue(u"00000000-0000-0000-0000-000000000000"_s)},
+        {"chat re int", QCborValue(3)},
+        {"chat re bytes", QCborValue(QByteArray(16, 'x'))},
+        {"chat re null", QCborValue(nullptr)},
+        {"chat re empty", QCborValue(QString(u""_s))},
+    };
+    for (const auto &[name, re] : badRe) {
+        QCborMap m = chat;
+        m.insert(u"re"_s, re);
+        QTest::newRow(name) << cbor(m);
+    }
+    QTest::newRow("typing without on") << cbor({{u"t"_s, u"typing"_s}});
+    QTest::newRow("typing on is int") << cbor({{u"t"_s, u"typing"_s}, {u"on"_s, 1}});
+    QTest::newRow("typing on is text") << cbor({{u"t"_s, u"typing"_s}, {u"on"_s, u"true"_s}});
+    QTest::newRow("typing on is null") << cbor({{u"t"_s, u"typing"_s}, {u"on"_s, nullptr}});
+    // --- end typing and quoting ---
 }
 
 void tst_Messages::malformed()
@@ -416,6 +443,7 @@ void tst_Messages::fastEncodingAgreesWithGeneral_data()
     QTest::newRow("chat non-ASCII") << Message(Chat{id, ts, u"h\u00e9llo \u4f60\u597d"_s});
     QTest::newRow("chat emoji") << Message(Chat{high, ts, u"\U0001F600"_s});
     QTest::newRow("chat lone surrogate") << Message(Chat{id, ts, QString(QChar(0xD800))});
+    QTest::newRow("chat reply (general way)") << Message(Chat{id, ts, u"re"_s, high}); // issue 15
     QTest::newRow("chat leading BOM") << Message(Chat{id, ts, u"\uFEFFx"_s});
     QTest::newRow("chat empty") << Message(Chat{id, ts, QString()});
     for (const qsizetype n : {23, 24, 255, 256, 65535, 65536})

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// ConversationPane's replies, typing notices and "delete for me" (issue 15).
+#include "conversationpane.h"
+
+#include "messagedelegate.h"
+#include "messageinput.h"
+#include "messenger/messenger.h"
+#include "models/conversationmodel.h"
+#include "replystrip.h"
+
+#include <QListView>
+#include <QMessageBox>
+#include <QPushButton>
+
+bool ConversationPane::canReplyTo(const ChatMessage &m) const
+{
+    // 1:1 text that is in the history (a message not saved is not: nothing could find it).
+    return !isGroup() && m.kind == MessageKind::Text && m_input->isEnabled()
+           && !(m.outgoing && m.state == MessageState::Failed);
+}
+
+void ConversationPane::startReply(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return;
+    const ChatMessage m = m_model->messageAt(index.row());
+    if (!canReplyTo(m))
+        return;
+    m_replyStrip->setReply(m.id, m.outgoing ? tr("You") : nameOf(m.peerId), m.text);
+    // After the menu that asked for it has given the focus back.
+    QMetaObject::invokeMethod(
+        m_input, [this] { m_input->setFocus(Qt::OtherFocusReason); }, Qt::QueuedConnection);
+}
+
+void ConversationPane::deleteForMe(const QModelIndex &index, bool confirm)
+{
+    if (!index.isValid())
+        return;
+    const ChatMessage m = m_model->messageAt(index.row());
+    if (confirm) {
+        QMessageBox box(QMessageBox::Question,
+                        tr("Delete message"),
+                        tr("Delete this message from your history? %1 keeps their copy; this "
+                           "cannot be undone.")
+                            .arg(peerName()),
+                        QMessageBox::Cancel,
+                        this);
+        QPushButton *remove = box.addButton(tr("Delete"), QMessageBox::DestructiveRole);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        if (box.clickedButton() != remove)
+            return;
+    }
+    if (m_replyStrip->replyTo() == m.id)
+        m_replyStrip->clear();
+    QString error;
+    if (!m_messenger.deleteMessage(m.id, &error))
+        showError(error);
+}
+
+bool ConversationPane::revealQuoted(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return false;
+    const QUuid re = index.data(ConversationModel::ReplyToRole).toUuid();
+    if (re.isNull() || !index.data(ConversationModel::QuotedRole).isValid())
+        return false; // "not available": nothing to go to
+    // Loaded already, or in an older page: brought in a page at a time (the quoted message is in
+    // the history, so this ends).
+    auto rowOf = [this, &re] {
+        for (int row = m_model->rowCount() - 1; row >= 0; --row) {
+            if (m_model->messageAt(row).id == re)
+                return row;
+        }
+        return -1;
+    };
+    int row = rowOf();
+    while (row < 0 && m_model->hasOlder()) {
+        m_loadingOlder = true;
+        m_model->loadOlder();
+        m_loadingOlder = false;
+        row = rowOf();
+    }
+    if (row < 0)
+        return false;
+    const QModelIndex target = m_view->model()->index(row, 0);
+    m_view->scrollTo(target, QAbstractItemView::PositionAtCenter);
+    m_view->setCurrentIndex(target);
+    m_delegate->flash(target);
+    return true;
+}
+
+void ConversationPane::onInputChanged()
+{
+    if (m_peerId.isEmpty() || isGroup())
+        return;
+    // Every keystroke says "typing"; the messenger sends it at most every few seconds.
+    m_messenger.setTyping(m_peerId, !m_input->toPlainText().isEmpty());
+}
