@@ -11,6 +11,9 @@
 #   --groups-sign   issue 13: ECDSA sign/s, verify/s per core, a 512-message page's check
 #   --files         issue 11's file transfers (about 70 s; --files --quick: about 12 s),
 #                   files under /tmp or $SHOAL_BENCH_DIR (needs about 5 GiB free there)
+#   --search        issue 15's history search: a 1,000,000-message history indexed in the
+#                   background (messages/s), queries p50/p95 (about 3 minutes; --search
+#                   --quick: 100,000 messages, 20 s), under /tmp or $SHOAL_BENCH_DIR (~400 MB)
 #   --groups        issue 13's groups: one message to a 50-member group beside the 1:1 round
 #                   trip, catch-up of 10,000 messages, then --groups-sign (about a minute)
 set -euo pipefail
@@ -40,6 +43,8 @@ if [ $# -eq 0 ]; then
     SHOAL_BENCH_FILES_TARGETS=$FILES_TARGETS "$BIN" --files || status=$?
     echo
     "$BIN" --groups || status=$? # issue 13: groups, each row beside its baseline
+    echo
+    "$BIN" --search || status=$? # issue 15: history search over a million messages
     if [ -s "$TARGETS" ]; then
         echo
         echo "## Issue 10 cost targets (the table above, again)"

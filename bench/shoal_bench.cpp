@@ -8,6 +8,7 @@
 #include "eventloop.h"
 #include "filesbench.h"
 #include "groupsbench.h"
+#include "searchbench.h"
 #include "hashbench.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
@@ -1039,6 +1040,10 @@ int main(int argc, char *argv[])
         return code;
     if (args.value(1) == u"--groups"_s)
         return runGroupsBench(args.contains(u"--quick"_s));
+    // --- Search (issue 15) ---
+    if (args.value(1) == u"--search"_s)
+        return runSearchBench(args.contains(u"--quick"_s));
+    // --- end search ---
     if (const int code = runGroupsChild(args); code >= 0)
         return code;
     if (args.value(1) == u"--layout"_s) {

@@ -608,6 +608,10 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     }
     if (cmd.startsWith(u"group"_s) || cmd == u"send-many"_s)
         return handleGroupCommand(cmd, command);
+    // --- Search (issue 15) ---
+    if (cmd == u"search"_s)
+        return handleSearchCommand(command);
+    // --- end search ---
     if (cmd == u"quit"_s) {
         end(ref);
         return;

@@ -40,6 +40,9 @@ private:
     void handleLine(const QByteArray &line);
     void handleCommand(const QJsonObject &command);
     void handleGroupCommand(const QString &cmd, const QJsonObject &command);
+    // --- Search (issue 15): jsonlinesearch.cpp ---
+    void handleSearchCommand(const QJsonObject &command);
+    // --- end search ---
 
     Messenger &m_messenger;
     int m_inputFd;

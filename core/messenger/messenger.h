@@ -216,8 +216,8 @@ public:
     // Messages (1:1 and groups; file names too) whose text holds `text`, newest first (order of
     // arrival), at most `limit`, in the conversation `conversation` (a peer's or a group's ID)
     // or, when it is empty, in all. Case-insensitive; Chinese and Japanese are found without
-    // spaces; the last word may be the start of a word ("hel" finds "Hello"). `text` is never
-    // query syntax. Empty and *error set on bad input (empty text, limit < 1). While the index
+    // spaces; other words are whole words ("hel" does not find "Hello"). `text` is never query
+    // syntax. Empty and *error set on bad input (empty text, limit < 1). While the index
     // of an older history is being built (searchIndexReady() false) only what is indexed so
     // far is found: the newest messages first.
     QList<SearchHit> search(const QString &text,

@@ -59,13 +59,13 @@ void SearchFill::start(const QString &file, int maxChunks)
                 sinceReport.start();
                 QElapsedTimer took;
                 took.start();
-                const qint64 from = indexed;
+                const qint64 from = total - indexed;
                 for (int chunks = 0; !m_stop && (maxChunks <= 0 || chunks < maxChunks); ++chunks) {
                     qint64 watermark = 0;
                     const qint64 rows = SearchTable::fillChunk(db, &watermark, &error);
                     if (rows < 0)
                         break;
-                    indexed = qMin(total, indexed + rows);
+                    indexed = total - qMin(total, watermark);
                     if (watermark == 0) {
                         done = true;
                         indexed = total;

@@ -28,7 +28,7 @@ public:
     void stop();
 
 Q_SIGNALS:
-    // `indexed` of `total` rows of the history (emitted at most every 100 ms, and at the end).
+    // `indexed` of `total` rows of the history, by seq (emitted at most every 100 ms, and at the end).
     void progress(qint64 indexed, qint64 total);
     // Every row is indexed.
     void finished();

@@ -20,8 +20,8 @@ public:
 
     static SchemaSteps schema();
 
-    // The messages whose text holds `text` (a phrase; its last word may be the start of a
-    // longer one), newest first (order of arrival), at most `limit`, in `conversation` (a
+    // The messages whose text holds `text` (a phrase of whole words, or characters for
+    // Chinese and the like), newest first (order of arrival), at most `limit`, in `conversation` (a
     // peer's or a group's ID) or in all when it is empty. Empty and *error set when `text` has
     // nothing to search for.
     QList<ChatMessage> search(const QString &text,
@@ -48,7 +48,8 @@ public:
     // *error.
     static constexpr qint64 MaxFillSeqs = 4'096;
     static qint64 fillChunk(QSqlDatabase &db, qint64 *watermark, QString *error);
-    // How far the fill is: rows of history indexed and in all (group events count too).
+    // How far the fill is, in rows of the history by seq (group events and deleted rows
+    // count): indexed and in all.
     static bool fillProgress(QSqlDatabase &db, qint64 *indexed, qint64 *total);
 
 protected:

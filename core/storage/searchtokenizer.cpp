@@ -239,11 +239,6 @@ bool registerTokenizer(sqlite3 *db)
     return true;
 }
 
-bool isWordCharacter(char32_t c)
-{
-    return kindOf(c) == Kind::Word;
-}
-
 bool isSkipped(char32_t c)
 {
     return kindOf(c) == Kind::Space;

@@ -22,9 +22,6 @@ namespace SearchTokenizer {
 // `db` now if it is not null. False if FTS5 is missing.
 bool registerTokenizer(sqlite3 *db = nullptr);
 
-// Whether `c` (a code point) ends a query's last word that may be the start of a longer one:
-// a letter, digit or mark of a script written with spaces.
-bool isWordCharacter(char32_t c);
 // Whether `c` is no token and no part of one (spaces, control and invisible characters).
 bool isSkipped(char32_t c);
 
