@@ -247,21 +247,10 @@ void FindBar::goTo(int match)
 
 bool FindBar::reveal(const QUuid &id)
 {
-    ConversationModel *model = m_pane.model();
-    QListView *view = m_pane.messageView();
-    int row = model->revealMessage(id);
-    if (row < 0)
+    if (!m_pane.showMessage(id))
         return false;
-    // Rows above it before scrolling: a view scrolled to its top loads older ones, which would
-    // move it away from where it was put.
-    while (row < ConversationModel::PageSize / 2 && model->hasOlder())
-        row += model->loadOlder();
-    view->doItemsLayout();
-    const QModelIndex index = view->model()->index(row, 0);
-    view->setCurrentIndex(index);
-    view->scrollTo(index, QAbstractItemView::PositionAtCenter);
     m_pane.delegate()->setFindHighlight(m_searched.trimmed(), id);
-    view->viewport()->update();
+    m_pane.messageView()->viewport()->update();
     return true;
 }
 
