@@ -229,6 +229,22 @@ void ConversationPane::showNewest()
     m_view->doItemsLayout();
     m_view->scrollToBottom();
 }
+
+bool ConversationPane::showMessage(const QUuid &id)
+{
+    int row = m_model->revealMessage(id);
+    if (row < 0)
+        return false;
+    // Rows above it before scrolling: a view scrolled to its top loads older ones, which would
+    // move it away from where it was put.
+    while (row < ConversationModel::PageSize / 2 && m_model->hasOlder())
+        row += m_model->loadOlder();
+    m_view->doItemsLayout();
+    const QModelIndex index = m_rows->index(row, 0);
+    m_view->setCurrentIndex(index);
+    m_view->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    return true;
+}
 // --- end searching in the window ---
 
 void ConversationPane::showPeer(const QString &peerId)

@@ -101,6 +101,10 @@ public:
     QPushButton *newestButton() const { return m_newestButton; }
     // Back to the newest messages, scrolled to the end (after a search hit far back).
     void showNewest();
+    // Brings the message `id` of the open conversation into view, in the middle, as the current
+    // row (ConversationModel::revealMessage(): one far back loads only the messages around it).
+    // False if the conversation has no such message. (A search hit; a quote's original.)
+    bool showMessage(const QUuid &id);
     // --- end searching in the window ---
 
 Q_SIGNALS:

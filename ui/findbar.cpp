@@ -19,6 +19,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <utility>
+
 FindBar::FindBar(Messenger &messenger, ConversationPane &pane, QWidget *parent)
     : QWidget(parent)
     , m_messenger(messenger)
@@ -77,6 +79,7 @@ FindBar::FindBar(Messenger &messenger, ConversationPane &pane, QWidget *parent)
         search();
     });
     connect(m_results, &SearchResults::hitChosen, this, &FindBar::openHit);
+    connect(&m_messenger, &Messenger::searchFinished, this, &FindBar::onSearchFinished);
     connect(&m_messenger, &Messenger::searchIndexProgress, this, [this](qint64 done, qint64 total) {
         m_indexed = done >= total || total <= 0 ? -1 : int(done * 100 / total);
         // What was indexed meanwhile is found too.
@@ -103,6 +106,8 @@ void FindBar::open(bool allConversations)
 void FindBar::closeBar()
 {
     m_debounce.stop();
+    m_ticket = 0; // an answer still coming is dropped
+    m_openWhenFound = false;
     hide();
     m_hits.clear();
     m_current = -1;
@@ -141,14 +146,32 @@ void FindBar::search()
     const QString text = m_field->text();
     const bool all = isAllConversations();
     const QString in = all ? QString() : m_pane.peerId();
-    m_error.clear();
-    m_hits.clear();
-    m_current = -1;
     m_searched = text;
     m_searchedIn = in;
-    if (!text.trimmed().isEmpty() && (all || !in.isEmpty()))
-        m_hits = m_messenger.search(text, in, all ? AllLimit : ConversationLimit, &m_error);
-    const QString term = text.trimmed();
+    if (text.trimmed().isEmpty() || (!all && in.isEmpty())) {
+        m_ticket = 0;
+        showMatches({}, {});
+        return;
+    }
+    // Off this thread: a common word in a long history takes longer than a frame.
+    m_ticket = m_messenger.startSearch(text, in, all ? AllLimit : ConversationLimit);
+}
+
+void FindBar::onSearchFinished(quint64 ticket, const QList<SearchHit> &hits, const QString &error)
+{
+    if (ticket != m_ticket)
+        return; // a search since, or the bar closed
+    m_ticket = 0;
+    showMatches(hits, error);
+}
+
+void FindBar::showMatches(const QList<SearchHit> &hits, const QString &error)
+{
+    m_error = error;
+    m_hits = hits;
+    m_current = -1;
+    const QString term = m_searched.trimmed();
+    const bool all = isAllConversations();
     if (all) {
         m_results->setHits(
             m_hits,
@@ -164,6 +187,8 @@ void FindBar::search()
     }
     m_pane.messageView()->viewport()->update();
     updateCount();
+    if (std::exchange(m_openWhenFound, false) && all && !m_hits.isEmpty())
+        openHit(m_hits.first()); // Enter was pressed before the results came
 }
 
 void FindBar::updateCount()
@@ -193,18 +218,22 @@ void FindBar::updateCount()
 
 void FindBar::older()
 {
-    if (m_debounce.isActive())
-        search(); // Enter right after typing: the matches of what is typed
-    if (m_hits.isEmpty() || isAllConversations())
+    if (m_debounce.isActive()) {
+        search(); // Enter right after typing: the newest match of what is typed, when found
+        return;
+    }
+    if (m_ticket != 0 || m_hits.isEmpty() || isAllConversations())
         return;
     goTo((m_current + 1) % int(m_hits.size()));
 }
 
 void FindBar::newer()
 {
-    if (m_debounce.isActive())
+    if (m_debounce.isActive()) {
         search();
-    if (m_hits.isEmpty() || isAllConversations())
+        return;
+    }
+    if (m_ticket != 0 || m_hits.isEmpty() || isAllConversations())
         return;
     goTo((m_current - 1 + int(m_hits.size())) % int(m_hits.size()));
 }
@@ -218,21 +247,10 @@ void FindBar::goTo(int match)
 
 bool FindBar::reveal(const QUuid &id)
 {
-    ConversationModel *model = m_pane.model();
-    QListView *view = m_pane.messageView();
-    int row = model->revealMessage(id);
-    if (row < 0)
+    if (!m_pane.showMessage(id))
         return false;
-    // Rows above it before scrolling: a view scrolled to its top loads older ones, which would
-    // move it away from where it was put.
-    while (row < ConversationModel::PageSize / 2 && model->hasOlder())
-        row += model->loadOlder();
-    view->doItemsLayout();
-    const QModelIndex index = view->model()->index(row, 0);
-    view->setCurrentIndex(index);
-    view->scrollTo(index, QAbstractItemView::PositionAtCenter);
     m_pane.delegate()->setFindHighlight(m_searched.trimmed(), id);
-    view->viewport()->update();
+    m_pane.messageView()->viewport()->update();
     return true;
 }
 
@@ -269,7 +287,9 @@ bool FindBar::eventFilter(QObject *watched, QEvent *event)
         if (isAllConversations()) {
             if (m_debounce.isActive())
                 search();
-            if (const int row = m_results->currentRow(); row >= 0 && row < m_hits.size())
+            if (m_ticket != 0)
+                m_openWhenFound = true;
+            else if (const int row = m_results->currentRow(); row >= 0 && row < m_hits.size())
                 openHit(m_hits.at(row));
         } else if (key->modifiers() & Qt::ShiftModifier) {
             newer();

@@ -19,8 +19,8 @@ class SearchResults;
 // brought into view (ConversationModel::revealMessage(): a match far back loads only the
 // messages around it). Across every conversation a results list; choosing one opens its
 // conversation at that message. The search runs as the person types, after a pause
-// (debounceInterval()), through Messenger::search() on this thread (docs: "Searching in the
-// window").
+// (debounceInterval()), off the GUI thread (Messenger::startSearch(): docs/benchmarks.md,
+// "Searching in the window").
 class FindBar final : public QWidget
 {
     Q_OBJECT
@@ -68,6 +68,8 @@ protected:
 
 private:
     void search();
+    void onSearchFinished(quint64 ticket, const QList<SearchHit> &hits, const QString &error);
+    void showMatches(const QList<SearchHit> &hits, const QString &error);
     void goTo(int match);
     bool reveal(const QUuid &id);
     void updateCount();
@@ -89,5 +91,7 @@ private:
     QString m_searched; // the text m_hits are for
     QString m_searchedIn;
     QString m_error;
+    quint64 m_ticket = 0; // the search being answered (Messenger::startSearch()); 0: none
+    bool m_openWhenFound = false;
     int m_indexed = -1; // percent of the history indexed, while the index is being built
 };

@@ -30,6 +30,7 @@ class GroupService;
 class Dispatcher;
 class Inbox;
 class MessageStore;
+class SearchWorker;
 class Outbox;
 class PeerExchange;
 class Receipts;
@@ -245,6 +246,13 @@ public:
     QList<ChatMessage> historyAround(
         const QString &conversation, const QUuid &id, int before, int after, QString *error) const;
     // --- end search ---
+    // --- Searching in the window (issue 15) ---
+    // search(), off this thread (on a reading connection of its own when the history is a
+    // file; a history in memory is searched here, answered on the next event-loop pass). The
+    // answer comes with searchFinished(ticket, ...); a request made before a newer one and
+    // not started yet is dropped unanswered.
+    quint64 startSearch(const QString &text, const QString &conversation, int limit);
+    // --- end searching in the window ---
 
     // Says bye to every peer.
     void shutdown();
@@ -289,6 +297,8 @@ Q_SIGNALS:
     // messages so far (indexed == total once it is ready).
     void searchIndexProgress(qint64 indexed, qint64 total);
     // --- end search ---
+    // Searching in the window (issue 15): the answer to startSearch().
+    void searchFinished(quint64 ticket, const QList<SearchHit> &hits, const QString &error);
 
 private:
     void registerHandlers();
@@ -311,6 +321,8 @@ private:
 
     Identity m_identity;
     MessengerConfig m_config;
+    SearchWorker *m_searchWorker = nullptr; // Searching in the window (issue 15)
+    quint64 m_searchTicket = 0;
     ConnectionRegistry *m_registry;
     MessageStore *m_store;
     // The services: each takes the transport and the store; none knows another.

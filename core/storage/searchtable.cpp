@@ -53,12 +53,10 @@ struct SearchTable::Queries
         using namespace SqlRows;
         const QString columns = QString::fromLatin1(Columns);
         const QString peerIs = QString::fromLatin1(PeerIs);
+        // The query over the index is prepared at the first search, not here: preparing it
+        // reads the index's own tables, and a damaged page there must not stop the history
+        // from opening (tst_messagestore damagedHistoryReportedAndKept).
         return key.prepare(u"SELECT key FROM peer_keys WHERE peer_id = ?"_s)
-               // FTS5 walks its doclists newest first and stops at the limit.
-               && match.prepare(u"SELECT "_s + columns
-                                + u" FROM messages WHERE seq IN (SELECT rowid FROM search_index"
-                                  u" WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?)"
-                                  u" ORDER BY seq DESC"_s)
                // Ours first, as message(id) does: a peer may reuse an ID.
                && seqOf.prepare(u"SELECT seq FROM messages WHERE id = ? AND "_s + peerIs
                                 + u" ORDER BY outgoing DESC LIMIT 1"_s)
@@ -68,7 +66,20 @@ struct SearchTable::Queries
                                + u" AND seq >= ? ORDER BY seq LIMIT ?"_s)
                && watermark.prepare(u"SELECT unindexed_max FROM search_fill"_s);
     }
+    bool prepareMatch()
+    {
+        if (matchPrepared)
+            return true;
+        // FTS5 walks its doclists newest first and stops at the limit.
+        matchPrepared = match.prepare(
+            u"SELECT "_s + QString::fromLatin1(SqlRows::Columns)
+            + u" FROM messages WHERE seq IN (SELECT rowid FROM search_index"
+              u" WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?)"
+              u" ORDER BY seq DESC"_s);
+        return matchPrepared;
+    }
     QSqlQuery key, match, seqOf, before, from, watermark;
+    bool matchPrepared = false;
 };
 
 SearchTable::SearchTable(WritesAhead ahead)
@@ -140,6 +151,12 @@ QList<ChatMessage> SearchTable::search(const QString &text,
     const QString expr = matchExpression(text, key);
     if (expr.isEmpty()) {
         *error = QObject::tr("There is nothing to search for in \"%1\".").arg(text);
+        return {};
+    }
+    if (!m_q->prepareMatch()) {
+        qCWarning(lcStorage) << "search:" << m_q->match.lastError().text();
+        *error
+            = QObject::tr("The history cannot be searched: %1").arg(m_q->match.lastError().text());
         return {};
     }
     return select(m_q->match, {expr, limit}, m_ahead.inFlight);

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void olderAndNewerRevealMatchesFarBack();
     void chineseWithoutSpaces();
     void resultOpensTheConversationAtTheMessage();
+    void historyInMemoryAndNewMessages();
 
 private:
     FindBar *bar() const { return m_window->conversation()->findBar(); }
@@ -276,6 +277,40 @@ void tst_FindBar::resultOpensTheConversationAtTheMessage()
 
     QTest::keyClick(bar()->field(), Qt::Key_Escape);
     QVERIFY(!bar()->isVisible());
+}
+
+void tst_FindBar::historyInMemoryAndNewMessages()
+{
+    // A history in memory (one connection: searched on this thread), messages from a peer
+    // that arrive while the window is open.
+    m_window.reset();
+    auto carol = makePeer(u"Carol"_s);
+    auto dave = makePeer(u"Dave"_s);
+    QString error;
+    dave->connectToAddress(u"127.0.0.1:%1"_s.arg(carol->port()), &error);
+    QTRY_VERIFY(carol->peers()->peer(dave->id()) && dave->peers()->peer(carol->id()));
+    MainWindow window(*carol, ProfileSettings{});
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    window.conversation()->showPeer(dave->id());
+    FindBar *find = window.conversation()->findBar();
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    QTest::keyClicks(find->field(), u"coffee"_s);
+    QTRY_COMPARE(find->countLabel()->text(), u"No matches"_s);
+    for (const QString &text : {u"Coffee?"_s, u"tea"_s, u"coffee at 3"_s}) {
+        const auto id = dave->sendMessage(carol->id(), text, &error);
+        QVERIFY2(id, qPrintable(error));
+        QTRY_VERIFY(carol->history().message(*id).has_value());
+    }
+    // Typed again: the new ones are found, the newest first.
+    find->field()->selectAll();
+    QTest::keyClicks(find->field(), u"coffee"_s);
+    QTRY_COMPARE(find->countLabel()->text(), u"1 of 2"_s);
+    QCOMPARE(window.conversation()->messageView()->currentIndex().data().toString(),
+             u"coffee at 3"_s);
+    QTest::keyClick(find->field(), Qt::Key_Return);
+    QCOMPARE(find->countLabel()->text(), u"2 of 2"_s);
+    QCOMPARE(window.conversation()->messageView()->currentIndex().data().toString(), u"Coffee?"_s);
 }
 
 QTEST_MAIN(tst_FindBar)
