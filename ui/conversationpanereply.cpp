@@ -65,21 +65,18 @@ bool ConversationPane::revealQuoted(const QModelIndex &index)
     const QUuid re = index.data(ConversationModel::ReplyToRole).toUuid();
     if (re.isNull() || !index.data(ConversationModel::QuotedRole).isValid())
         return false; // "not available": nothing to go to
-    // Loaded already, or in an older page: brought in a page at a time (the quoted message is in
-    // the history, so this ends).
-    auto rowOf = [this, &re] {
-        for (int row = m_model->rowCount() - 1; row >= 0; --row) {
-            if (m_model->messageAt(row).id == re)
-                return row;
-        }
-        return -1;
-    };
-    int row = rowOf();
-    while (row < 0 && m_model->hasOlder()) {
-        m_loadingOlder = true;
-        m_model->loadOlder();
+    // Loaded already (the common case: a reply to something just said), or the page around it
+    // (revealMessage(): not every page in between). Scrolling down from there loads the newer
+    // pages (the find bar's work, branch f15-find).
+    int row = -1;
+    for (int r = m_model->rowCount() - 1; r >= 0 && row < 0; --r) {
+        if (m_model->messageAt(r).id == re)
+            row = r;
+    }
+    if (row < 0) {
+        m_loadingOlder = true; // no "follow the conversation" scroll for these rows
+        row = m_model->revealMessage(re);
         m_loadingOlder = false;
-        row = rowOf();
     }
     if (row < 0)
         return false;

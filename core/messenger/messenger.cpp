@@ -424,6 +424,11 @@ bool Messenger::deleteMessage(const QUuid &id, QString *error)
         *error = tr("There is no message %1.").arg(id.toString(QUuid::WithoutBraces));
         return false;
     }
+    if (m->kind == MessageKind::File) {
+        // It stands for a transfer, which has its own record and its own end (cancel).
+        *error = tr("A file transfer stays in the conversation; cancel it instead.");
+        return false;
+    }
     m_store->forget(keyOf(*m));
     return true;
     // --- end delete for me ---

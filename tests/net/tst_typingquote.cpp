@@ -12,6 +12,7 @@
 
 #include <QCborMap>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void malformedReClosesConnection();
     void deleteForMeIncomingAndOutgoing();
     void deleteWaitingMessageTakesItBack();
+    void fileItemIsNotDeletedForMe();
 
 private:
     Pair makePair()
@@ -402,6 +404,27 @@ void tst_TypingQuote::deleteWaitingMessageTakesItBack()
     QVERIFY2(a->deleteMessage(*waiting, &error), qPrintable(error));
     QTRY_COMPARE(deleted.size(), 1);
     QVERIFY(!a->history().hasUndelivered(bobId));
+}
+
+void tst_TypingQuote::fileItemIsNotDeletedForMe()
+{
+    // A transfer's place in the conversation stands for the transfer: cancelled, not deleted.
+    Pair pair = makePair();
+    auto &a = pair.a;
+    auto &b = pair.b;
+    QTemporaryDir dir;
+    QFile file(dir.filePath(u"note.txt"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("hello");
+    file.close();
+    QString error;
+    const auto xid = a->sendFiles(b->id(), {file.fileName()}, false, &error);
+    QVERIFY2(xid, qPrintable(error));
+    QTRY_VERIFY(stored(*a, *xid, b->id(), true));
+    QCOMPARE(stored(*a, *xid, b->id(), true)->kind, MessageKind::File);
+    QVERIFY(!a->deleteMessage(*xid, &error));
+    QVERIFY(!error.isEmpty());
+    QVERIFY(stored(*a, *xid, b->id(), true));
 }
 
 QTEST_GUILESS_MAIN(tst_TypingQuote)

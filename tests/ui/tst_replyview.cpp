@@ -43,6 +43,7 @@ private Q_SLOTS:
     void replyCancelledWithCross();
     void quoteOfUnknownMessageNotAvailable();
     void clickOnQuoteJumpsToOriginal();
+    void clickOnQuoteFarBackRevealsIt();
     void copyTextFromMenu();
     void deleteForMeAsksThenRemoves();
 
@@ -268,6 +269,32 @@ void tst_ReplyView::clickOnQuoteJumpsToOriginal()
     QCOMPARE(view()->currentIndex().row(), 0);
     QVERIFY(delegate()->isFlashed(row(0)));
     QTRY_VERIFY(!delegate()->isFlashed(row(0))); // the flash ends by itself
+}
+
+void tst_ReplyView::clickOnQuoteFarBackRevealsIt()
+{
+    // The original is older than the page the conversation opened with: its page is loaded.
+    const QUuid original = send(u"long ago"_s);
+    for (int i = 0; i < ConversationModel::PageSize + 20; ++i)
+        send(u"filler %1"_s.arg(i));
+    send(u"about that"_s, original);
+    // Read already: the conversation opens at its newest page, not at a first unread far back.
+    m_alice->markRead(m_bob->id());
+    QTRY_COMPARE(m_alice->peers()->peer(m_bob->id())->unread, 0);
+    openWindow({700, 400});
+    QTRY_VERIFY(rows() > 0);
+    const int last = rows() - 1;
+    QVERIFY(pane()->model()->hasOlder()); // "long ago" is not loaded
+    QCOMPARE(row(last).data(ConversationModel::ReplyToRole).toUuid(), original);
+    view()->scrollToBottom();
+    const QRect quote = delegate()->quoteRect(row(last));
+    QVERIFY(quote.isValid());
+    QTest::mouseClick(view()->viewport(), Qt::LeftButton, {}, quote.center());
+    const QModelIndex current = view()->currentIndex();
+    QVERIFY(current.isValid());
+    QCOMPARE(current.data(ConversationModel::IdRole).toUuid(), original);
+    QVERIFY(view()->viewport()->rect().intersects(view()->visualRect(current)));
+    QVERIFY(delegate()->isFlashed(current));
 }
 
 void tst_ReplyView::copyTextFromMenu()
