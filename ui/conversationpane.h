@@ -18,6 +18,7 @@ class QMimeData;
 class QListView;
 class QKeyEvent;
 class QPushButton;
+class QToolButton; // avatars and emoji (issue 15)
 
 // The right side: who we talk to, what was said, and the box to say more. Older messages load
 // as the person scrolls up; what is shown in the active window counts as read. Opening one shows
@@ -129,6 +130,18 @@ private:
     QAction *m_sendFolderAction;
     bool m_loadingOlder = false;
     int m_laidOutWidth = -1;
+    // --- Avatars and emoji (issue 15) ---
+    static constexpr int HeaderAvatarSide = 32;
+    void updateHeaderAvatar();
+    QLabel *m_headerAvatar = nullptr;
+    QToolButton *m_emojiButton = nullptr;
+
+public:
+    QLabel *headerAvatar() const { return m_headerAvatar; }
+    QToolButton *emojiButton() const { return m_emojiButton; }
+
+private:
+    // --- end avatars and emoji ---
     QPersistentModelIndex m_pressed; // where a mouse selection started
     int m_pressedAt = -1;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messenger.h"
 
+#include "avatars/avatarservice.h"
 #include "chat/inbox.h"
 #include "chat/outbox.h"
 #include "chat/receipts.h"
@@ -80,6 +81,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_groups, &GroupService::peerWanted, this, [this](const QString &peerId, bool wanted) {
         setWantedBy(m_groupsWant, peerId, wanted);
     });
+    wireAvatars(); // avatars (issue 15)
     // A member coming or going changes what the group's members panel shows.
     connect(m_registry, &Transport::peerConnected, this, &Messenger::reportGroupsOf);
     connect(m_registry, &Transport::peerDisconnected, this, &Messenger::reportGroupsOf);
@@ -211,6 +213,10 @@ void Messenger::registerHandlers()
     m_dispatcher->on(m_groups, &GroupService::onPull);
     m_dispatcher->on(m_groups, &GroupService::onReceipt);
     m_dispatcher->on(m_pex, &PeerExchange::onPex);
+    // --- Avatars (issue 15) ---
+    m_dispatcher->on(m_avatars, &AvatarService::onAvatarGet);
+    m_dispatcher->on(m_avatars, &AvatarService::onAvatar);
+    // --- end avatars ---
     // The files' bulk messages are not the conversation's: on a chat stream they are ignored.
     const auto notHere = [](const QString &peerId, const auto &message) {
         qCDebug(lcMessenger) << "ignored on the chat stream from" << peerId
@@ -237,6 +243,7 @@ bool Messenger::start()
     m_roster->load();
     m_files->load();
     m_groups->load();
+    loadAvatars(); // avatars (issue 15)
     const auto unread = m_store->unreadCounts();
     for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
         if (isGroupId(it.key()))

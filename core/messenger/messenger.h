@@ -15,13 +15,16 @@
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
+#include <QRect>
 #include <QSet>
 #include <QTimer>
 
 #include <memory>
 #include <optional>
 
+class AvatarService; // avatars (issue 15)
 class ConnectionRegistry;
+class QImage; // avatars (issue 15): Gui's, declared only (shoal-cli never sees a picture)
 class ConversationModel;
 class Dialer;
 class FileTransfers;
@@ -210,6 +213,21 @@ public:
     static constexpr qint64 NoPeersHeardHintMs = 10'000;
     // --- end network changes ---
 
+    // --- Avatars (issue 15; docs/protocol.md, "Avatars") ---
+    // Our picture: `image` cut to a centred square (or `crop`), at most 128×128, a PNG of at
+    // most 64 KiB, kept in the profile and announced to peers. False and *error (a sentence for
+    // the person) when it cannot be made or saved.
+    bool setAvatar(const QImage &image, QString *error, const QRect &crop = {});
+    // The same from a picture file (shoal-cli's avatar command); an empty path removes ours.
+    bool setAvatarFile(const QString &path, QString *error);
+    void clearAvatar();
+    // The picture of `peerId` (our own ID: ours), or a null image when there is none: the
+    // interfaces then draw a generated one. A peer's is the one it last announced that we hold.
+    QImage avatar(const QString &peerId) const;
+    // The SHA-256 of the picture shown for `peerId` (our own ID: ours), empty when none.
+    QByteArray avatarHashOf(const QString &peerId) const;
+    // --- end avatars ---
+
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -245,9 +263,15 @@ Q_SIGNALS:
     void groupDeliveryChanged(const QUuid &messageId,
                               const QString &groupId,
                               const GroupDelivery &delivery);
+    // --- Avatars (issue 15) ---
+    // The picture shown for `peerId` changed (our own ID: ours).
+    void avatarChanged(const QString &peerId);
+    // --- end avatars ---
 
 private:
     void registerHandlers();
+    void wireAvatars(); // avatars (issue 15): messengeravatars.cpp
+    void loadAvatars();
     void onDiscoveryGone(const QString &peerId);
     // Invite links (messengerinvite.cpp).
     void wireInvites();
@@ -277,6 +301,7 @@ private:
     PeerExchange *m_pex;
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
+    AvatarService *m_avatars = nullptr;      // avatars (issue 15)
     QSet<QString> m_filesWant, m_groupsWant; // peers each service wants dialled
     QSet<QString> m_invitesWant;       // invited peers not verified yet: dialled until they are
     QHash<QString, int> m_groupUnread; // per group: messages not yet shown

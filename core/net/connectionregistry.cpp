@@ -94,6 +94,7 @@ Protocol::Hello ConnectionRegistry::ownHello() const
     hello.port = listeningPort();
     // Bulk streams may be dialled to us, and we take pex; a version 1 peer ignores these.
     hello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability),
+                          QString::fromLatin1(Protocol::AvatarCapability), // avatars (issue 15)
                           QString::fromLatin1(Protocol::PexCapability)};
     return hello;
 }

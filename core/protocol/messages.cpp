@@ -1096,6 +1096,50 @@ QString Pex::toString() const
     return u"pex(%1 peers: %2)"_s.arg(peers.size()).arg(shown.join(u", "_s));
 }
 
+// --- Avatars (issue 15) ---
+QCborMap AvatarGet::toCbor() const
+{
+    QCborMap map = typed("avget"_L1);
+    map.insert("h"_L1, hash);
+    return map;
+}
+
+std::optional<AvatarGet> AvatarGet::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto h = hashField(map, "h"_L1, error);
+    if (!h)
+        return std::nullopt;
+    return AvatarGet{*h};
+}
+
+QString AvatarGet::toString() const
+{
+    return u"avget(h=%1)"_s.arg(hashText(hash));
+}
+
+QCborMap Avatar::toCbor() const
+{
+    QCborMap map = typed("av"_L1);
+    map.insert("h"_L1, hash);
+    map.insert("png"_L1, png);
+    return map;
+}
+
+std::optional<Avatar> Avatar::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto h = hashField(map, "h"_L1, error);
+    const auto png = h ? bytesField(map, "png"_L1, MaxAvatarBytes, error) : std::nullopt;
+    if (!png)
+        return std::nullopt;
+    return Avatar{*h, *png};
+}
+
+QString Avatar::toString() const
+{
+    return u"av(h=%1, %2 bytes)"_s.arg(hashText(hash)).arg(png.size());
+}
+// --- end avatars ---
+
 QString Unknown::toString() const
 {
     return u"unknown(%1)"_s.arg(type);
@@ -1524,6 +1568,12 @@ std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
         return wrap(GroupReceipt::fromCbor(map, error));
     if (type == "pex"_L1)
         return wrap(Pex::fromCbor(map, error));
+    // --- Avatars (issue 15) ---
+    if (type == "avget"_L1)
+        return wrap(AvatarGet::fromCbor(map, error));
+    if (type == "av"_L1)
+        return wrap(Avatar::fromCbor(map, error));
+    // --- end avatars ---
     return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 

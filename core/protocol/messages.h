@@ -6,7 +6,7 @@
 //   message = hello / chat / ack / read / resend / ping / pong / bye
 //           / offer / xfer / mreq / man / get / data / fend
 //           / gmsg / gpage / gsync / gpull / grcpt
-//           / pex                                                 ; each a CBOR map, text keys
+//           / pex / avget / av                                    ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
 //             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
@@ -46,6 +46,9 @@
 //   ; Peer exchange (docs/protocol.md, "Peer exchange"): on the chat stream.
 //   pex   = { "t": "pex", "peers": [0*64 { "id": peer-id, "a": [1*8 tstr] }] }
 //           ; a: "host:port", 1..64 characters each; an ID at most once
+//   ; Avatars (issue 15; docs/protocol.md, "Avatars"): on the chat stream, to peers with "av".
+//   avget = { "t": "avget", "h": sha256 }   ; send me the picture whose SHA-256 is h
+//   av    = { "t": "av", "h": sha256, "png": bstr .size (1..65536) }   ; sha256(png) == h
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
@@ -104,6 +107,12 @@ enum class Stream : quint8 {
 inline constexpr char StreamsCapability[] = "streams";
 // The capability of a peer that takes peer exchange ("pex").
 inline constexpr char PexCapability[] = "pex";
+// --- Avatars (issue 15) ---
+// The capability of a peer that answers avget with av.
+inline constexpr char AvatarCapability[] = "av";
+// An avatar's PNG, at most (and its pixels, at most MaxAvatarSide on each side).
+constexpr qsizetype MaxAvatarBytes = 64 * 1024;
+// --- end avatars ---
 
 struct Hello
 {
@@ -425,6 +434,32 @@ struct Pex
     bool operator==(const Pex &o) const { return peers == o.peers; }
 };
 
+// --- Avatars (issue 15) ---
+// "Send me your picture whose SHA-256 is h" (avget). Answered only for the current one.
+struct AvatarGet
+{
+    QByteArray hash; // Sha256Bytes
+
+    QCborMap toCbor() const;
+    static std::optional<AvatarGet> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const AvatarGet &o) const { return hash == o.hash; }
+};
+
+// The sender's picture (av). The bytes are only checked for size here: whether they are the
+// picture announced and a PNG is for the avatars service (core/avatars/avatarimage.h).
+struct Avatar
+{
+    QByteArray hash; // Sha256Bytes
+    QByteArray png;  // 1..MaxAvatarBytes
+
+    QCborMap toCbor() const;
+    static std::optional<Avatar> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Avatar &o) const { return hash == o.hash && png == o.png; }
+};
+// --- end avatars ---
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -454,6 +489,8 @@ using Message = std::variant<Hello,
                              GroupPull,
                              GroupReceipt,
                              Pex,
+                             AvatarGet, // avatars (issue 15)
+                             Avatar,    // avatars (issue 15)
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

@@ -157,10 +157,11 @@ struct StoreWriter::Queries
                && remove.prepare(u"DELETE FROM messages WHERE id = ? AND outgoing = 1"
                                  u" AND state IN (0, 1)"_s)
                && peer.prepare(
-                   u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
-                   u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                   u"INSERT INTO peers (id, name, certificate, addresses, last_seen, avatar_hash)"
+                   u" VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                    u" name = excluded.name, certificate = excluded.certificate,"
-                   u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
+                   u" addresses = excluded.addresses, last_seen = excluded.last_seen,"
+                   u" avatar_hash = excluded.avatar_hash"_s)
                && conversation
                       .prepare(db,
                                "INSERT INTO conversations (peer_id, last_message_at, written_to)"
@@ -565,6 +566,9 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
                 q.addBindValue(p->certificate);
                 q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
                 q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
+                // Avatars (issue 15): NULL for none.
+                q.addBindValue(p->avatarHash.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                                       : QVariant(p->avatarHash));
                 if (!q.exec())
                     return fail(q);
             } else if (const auto *t = std::get_if<TransferRecord>(&w)) {

@@ -24,6 +24,7 @@ struct PeerRecord
     QByteArray certificate; // DER; pinned: its SHA-256 is the ID
     QStringList addresses;  // where it was last reached, best first
     QDateTime lastSeen;
+    QByteArray avatarHash; // avatars (issue 15): the SHA-256 it last announced, or empty
 };
 
 // One change to the history, as MessageStore queues it for the writer.

@@ -202,6 +202,9 @@ int main(int argc, char *argv[])
     const GroupSeeds group = groupSeeds(*owner, ts);
     const auto [firstBody, firstSig] = group.signedBodies.constFirst();
     const QHash<QString, qint64> heads{{owner->id(), 6}, {QString(64, u'b'), 0}};
+    const QByteArray onePixel = QByteArray::fromHex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8"
+        "cfc0000003010100c9fe92ef0000000049454e44ae426082");
     const QList<std::pair<const char *, Protocol::Message>> seeds = {
         {"hello", hello},
         {"hello-bulk", bulkHello},
@@ -233,6 +236,11 @@ int main(int argc, char *argv[])
         {"pex",
          Protocol::Pex{{{owner->id(), {u"192.168.1.20:47800"_s, u"[fd00::20]:47800"_s}},
                         {QString(64, u'b'), {u"10.0.0.2:5000"_s}}}}},
+        // Avatars (issue 15; docs/protocol.md, "Avatars"): a 1×1 PNG and its hash.
+        {"avget",
+         Protocol::AvatarGet{QCryptographicHash::hash(onePixel, QCryptographicHash::Sha256)}},
+        {"av",
+         Protocol::Avatar{QCryptographicHash::hash(onePixel, QCryptographicHash::Sha256), onePixel}},
     };
     QByteArray session;
     for (const auto &[name, message] : seeds) {
@@ -310,6 +318,14 @@ int main(int argc, char *argv[])
         {"pex-peer-twice", with(pexMap, u"peers"_s, QCborArray{pexEntry, pexEntry})},
         {"pex-address-65-chars",
          with(pexMap, u"peers"_s, QCborArray{with(pexEntry, u"a"_s, QCborArray{QString(65, u'1')})})},
+        // Avatars (issue 15).
+        {"avget-h-31-bytes", QCborMap{{u"t"_s, u"avget"_s}, {u"h"_s, hash.left(31)}}},
+        {"av-png-empty", QCborMap{{u"t"_s, u"av"_s}, {u"h"_s, hash}, {u"png"_s, QByteArray()}}},
+        {"av-png-over-64k",
+         QCborMap{{u"t"_s, u"av"_s},
+                  {u"h"_s, hash},
+                  {u"png"_s, QByteArray(Protocol::MaxAvatarBytes + 1, 'p')}}},
+        {"av-png-text", QCborMap{{u"t"_s, u"av"_s}, {u"h"_s, hash}, {u"png"_s, u"png"_s}}},
     };
     for (const auto &[name, map] : hostile) {
         QFile f(dir.filePath(u"hostile-"_s + QString::fromLatin1(name)));
