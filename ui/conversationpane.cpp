@@ -39,6 +39,7 @@
 #include <QStandardPaths>
 #include <QStyle>
 #include <QThreadPool>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 

@@ -496,19 +496,6 @@ void MessageDelegate::paintFile(QPainter *painter,
     const QPalette &pal = option.palette;
     painter->save();
     const QColor bubble = paintBubble(painter, l.bubble, outgoing, option);
-    // --- Avatars (issue 15) ---
-    if (l.author.isValid() && m_avatar) {
-        const QString author = index.data(ConversationModel::AuthorRole).toString();
-        AvatarPainter::paint(painter,
-                             QRectF(l.bubble.left() - AvatarSide - Side / 2,
-                                    l.bubble.top(),
-                                    AvatarSide,
-                                    AvatarSide),
-                             m_avatar(author),
-                             index.data(ConversationModel::AuthorNameRole).toString(),
-                             author);
-    }
-    // --- end avatars ---
     painter->setRenderHint(QPainter::Antialiasing, false);
     item.paint(painter, l.item, option, bubble);
     painter->setFont(smallFont(option.font));
@@ -555,6 +542,19 @@ void MessageDelegate::paint(QPainter *painter,
 
     painter->save();
     const QColor bubble = paintBubble(painter, l.bubble, outgoing, option);
+    // --- Avatars (issue 15) ---
+    if (l.author.isValid() && m_avatar) {
+        const QString author = index.data(ConversationModel::AuthorRole).toString();
+        AvatarPainter::paint(painter,
+                             QRectF(l.bubble.left() - AvatarSide - Side / 2,
+                                    l.bubble.top(),
+                                    AvatarSide,
+                                    AvatarSide),
+                             m_avatar(author),
+                             index.data(ConversationModel::AuthorNameRole).toString(),
+                             author);
+    }
+    // --- end avatars ---
 
     painter->setPen(pal.color(QPalette::Text));
     if (text) {

@@ -11,6 +11,7 @@
 #include "emojipicker.h"
 #include "messageinput.h"
 
+#include <QCryptographicHash>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -120,7 +121,11 @@ void tst_AvatarsUi::colourStablePerIdAndReadable()
     // Different IDs spread over the palette.
     QSet<QRgb> seen;
     for (int i = 0; i < 64; ++i)
-        seen.insert(AvatarPainter::colorFor(u"%1"_s.arg(i * 7919, 64, 16, QLatin1Char('0'))).rgb());
+        seen.insert(AvatarPainter::colorFor(
+                        QString::fromLatin1(QCryptographicHash::hash(QByteArray::number(i),
+                                                                     QCryptographicHash::Sha256)
+                                                .toHex()))
+                        .rgb());
     QVERIFY(seen.size() >= AvatarPainter::palette().size() / 2);
     // White initials readable on every colour (WCAG AA for text, 4.5:1); the circle is its own
     // background, so light and dark themes alike.
