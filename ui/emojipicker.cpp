@@ -31,8 +31,10 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     m_search->setClearButtonEnabled(true);
     m_search->setAccessibleName(tr("Search emoji"));
     m_tabs->addTab(tr("Recently used"));
-    for (int g = 0; g < EmojiData::groupCount(); ++g)
-        m_tabs->addTab(EmojiData::groupName(g));
+    for (int g = 0; g < EmojiData::groupCount(); ++g) {
+        QString name = EmojiData::groupName(g);
+        m_tabs->addTab(name.replace(u'&', QStringLiteral("&&"))); // "&" is no mnemonic here
+    }
     m_tabs->setUsesScrollButtons(true);
     m_tabs->setExpanding(false);
     m_tabs->setDocumentMode(true);
@@ -49,6 +51,15 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     m_grid->setWrapping(true);
     m_grid->setSelectionMode(QAbstractItemView::SingleSelection);
     m_grid->setAccessibleName(tr("Emoji"));
+    m_grid->setTextElideMode(Qt::ElideNone);
+    // Sequences the installed font draws as several glyphs (newer than the font) are left
+    // out rather than shown as two pictures or "…": about one in two at most as wide as 😀.
+    const QFontMetrics metrics(emojiFont);
+    const int one = metrics.horizontalAdvance(QStringLiteral("\U0001F600"));
+    for (const EmojiData::Emoji &e : EmojiData::all()) {
+        if (metrics.horizontalAdvance(e.text) <= one * 3 / 2)
+            m_shown.append(&e);
+    }
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -79,6 +90,9 @@ QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
     button->setToolTip(tr("Insert an emoji"));
     button->setAccessibleName(tr("Emoji"));
     button->setAutoRaise(true);
+    QFont font = button->font();
+    font.setPointSizeF(font.pointSizeF() * 1.5);
+    button->setFont(font);
     QObject::connect(button, &QToolButton::clicked, input, [input, button] {
         auto *picker = new EmojiPicker(button);
         picker->setAttribute(Qt::WA_DeleteOnClose);
@@ -114,7 +128,7 @@ void EmojiPicker::fill()
     m_grid->clear();
     const QString query = m_search->text().trimmed();
     m_tabs->setEnabled(query.isEmpty()); // a search looks in every group
-    const QList<EmojiData::Emoji> &all = EmojiData::all();
+    const QList<const EmojiData::Emoji *> &all = m_shown;
     auto add = [this](const EmojiData::Emoji &e) {
         auto *item = new QListWidgetItem(e.text, m_grid);
         item->setToolTip(e.name);
@@ -122,26 +136,26 @@ void EmojiPicker::fill()
         item->setTextAlignment(Qt::AlignCenter);
     };
     if (!query.isEmpty()) {
-        for (const EmojiData::Emoji &e : all) {
-            if (e.name.contains(query, Qt::CaseInsensitive))
-                add(e);
+        for (const EmojiData::Emoji *e : all) {
+            if (e->name.contains(query, Qt::CaseInsensitive))
+                add(*e);
         }
         return;
     }
     const int tab = m_tabs->currentIndex();
     if (tab == RecentTab) {
         QHash<QString, const EmojiData::Emoji *> byText;
-        for (const EmojiData::Emoji &e : all)
-            byText.insert(e.text, &e);
+        for (const EmojiData::Emoji *e : all)
+            byText.insert(e->text, e);
         for (const QString &text : recent()) {
             if (const EmojiData::Emoji *e = byText.value(text))
                 add(*e);
         }
         return;
     }
-    for (const EmojiData::Emoji &e : all) {
-        if (e.group == tab - 1)
-            add(e);
+    for (const EmojiData::Emoji *e : all) {
+        if (e->group == tab - 1)
+            add(*e);
     }
 }
 

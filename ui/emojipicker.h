@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "emojidata.h"
+
 #include <QFrame>
 
 class QLineEdit;
@@ -43,4 +45,5 @@ private:
     QLineEdit *m_search;
     QTabBar *m_tabs;
     QListWidget *m_grid;
+    QList<const EmojiData::Emoji *> m_shown; // those the font draws as one picture
 };

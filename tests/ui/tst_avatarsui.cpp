@@ -250,7 +250,8 @@ void tst_AvatarsUi::recentlyUsedComeFirst()
     first.show();
     QVERIFY(QTest::qWaitForWindowExposed(&first));
     QCOMPARE(first.tabs()->tabText(0), EmojiPicker::tr("Recently used"));
-    QCOMPARE(first.tabs()->tabText(1), EmojiData::groupName(0));
+    // "&" shown as itself, not taken for a shortcut.
+    QCOMPARE(first.tabs()->tabText(1), u"Smileys && Emotion"_s);
     QCOMPARE(first.tabs()->tabText(EmojiData::groupCount()), EmojiData::groupName(8));
     QCOMPARE(first.tabs()->currentIndex(), 1); // nothing used yet: the smileys
     QTest::keyClicks(first.searchField(), u"red heart"_s);
