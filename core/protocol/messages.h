@@ -6,9 +6,11 @@
 //   message = hello / chat / ack / read / resend / ping / pong / bye
 //           / offer / xfer / mreq / man / get / data / fend
 //           / gmsg / gpage / gsync / gpull / grcpt
-//           / pex                                                 ; each a CBOR map, text keys
+//           / pex / pres                                          ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
-//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
+//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk",
+//             ? "st": status, ? "stx": tstr, ? "av": sha256 }
+//           ; st/stx/av: the sender's presence (see pres).
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
 //           ; chat); any other value is an error. Capability "streams": bulk may be dialled.
 //           ; Capability "pex": the peer takes (and may send) pex.
@@ -46,6 +48,11 @@
 //   ; Peer exchange (docs/protocol.md, "Peer exchange"): on the chat stream.
 //   pex   = { "t": "pex", "peers": [0*64 { "id": peer-id, "a": [1*8 tstr] }] }
 //           ; a: "host:port", 1..64 characters each; an ID at most once
+//   ; Presence (docs/protocol.md, "Presence"): on the chat stream, when the sender's name,
+//   ; status, status text or avatar changes; at most a few per second.
+//   pres  = { "t": "pres", "name": tstr, "st": status, ? "stx": tstr, ? "av": sha256 }
+//   status = "available" / "away" / "busy"   ; any other text reads as "available"
+//           ; stx: shown as one line of at most 80 UTF-16 units; av: any other size is an error
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
@@ -105,6 +112,16 @@ inline constexpr char StreamsCapability[] = "streams";
 // The capability of a peer that takes peer exchange ("pex").
 inline constexpr char PexCapability[] = "pex";
 
+// --- Presence (issue 15) ---
+// What a person says of their availability ("st" in hello, pres and LAN announcements).
+enum class Status : quint8 { Available, Away, Busy };
+// A status text ("stx") as shown: singleLine() to this many UTF-16 units on receipt.
+constexpr qsizetype MaxStatusTextLength = 80;
+QLatin1StringView statusName(Status status);
+// "available", "away", "busy"; anything else (version 1's "online" too) reads as Available.
+Status statusFromName(QStringView name);
+// --- end presence ---
+
 struct Hello
 {
     int version = Version;
@@ -114,6 +131,11 @@ struct Hello
     quint16 port = 0;
     QStringList capabilities;
     Stream stream = Stream::Chat; // sent only when not Chat, so a chat hello is as in v1
+    // --- Presence (issue 15) ---
+    Status status = Status::Available;
+    QString statusText{};    // sent only when not empty
+    QByteArray avatarHash{}; // Sha256Bytes, or empty (not sent)
+    // --- end presence ---
 
     bool hasCapability(QLatin1StringView name) const { return capabilities.contains(name); }
     QCborMap toCbor() const;
@@ -425,6 +447,27 @@ struct Pex
     bool operator==(const Pex &o) const { return peers == o.peers; }
 };
 
+// --- Presence (issue 15) ---
+// The sender's name, status, status text and avatar hash, sent to every connected peer when one
+// of them changes ("pres"). The same values as a hello's: a new connection needs none.
+struct Presence
+{
+    QString name; // singleLine(..., MaxNameLength) on receipt
+    Status status = Status::Available;
+    QString statusText{};    // singleLine(..., MaxStatusTextLength) on receipt; sent when not empty
+    QByteArray avatarHash{}; // Sha256Bytes, or empty (not sent)
+
+    QCborMap toCbor() const;
+    static std::optional<Presence> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Presence &o) const
+    {
+        return name == o.name && status == o.status && statusText == o.statusText
+               && avatarHash == o.avatarHash;
+    }
+};
+// --- end presence ---
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -454,6 +497,7 @@ using Message = std::variant<Hello,
                              GroupPull,
                              GroupReceipt,
                              Pex,
+                             Presence, // issue 15
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).
