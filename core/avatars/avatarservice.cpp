@@ -189,14 +189,17 @@ void AvatarService::onAvatarGet(const QString &peerId, const Protocol::AvatarGet
     }
     Peer &p = m_peers[peerId];
     const qint64 now = m_now();
-    if (p.answeredMs >= 0 && now - p.answeredMs < AnswerIntervalMs) {
+    // The same picture once per AnswerIntervalMs; a new one (ours just changed) at once.
+    if (p.answered == get.hash && now - p.answeredMs < AnswerIntervalMs) {
         if (m_ignored.count())
             qCInfo(lcAvatars) << "avget from" << peerId.left(8) << "too soon: ignored ("
                               << m_ignored.total() << "so far)";
         return;
     }
-    if (m_transport.send(peerId, Protocol::Avatar{m_ownHash, m_ownPng}))
+    if (m_transport.send(peerId, Protocol::Avatar{m_ownHash, m_ownPng})) {
+        p.answered = get.hash;
         p.answeredMs = now;
+    }
 }
 
 void AvatarService::onAvatar(const QString &peerId, const Protocol::Avatar &avatar)

@@ -29,7 +29,7 @@ public:
     static constexpr int MaxCached = 500;
     // One avget per peer at a time; the same picture is asked for again after this long.
     static constexpr int RetryIntervalMs = 30'000;
-    // At most one av sent to a peer per this long; avgets beyond are ignored.
+    // The same picture sent to a peer at most once per this long; avgets beyond are ignored.
     static constexpr int AnswerIntervalMs = 2'000;
 
     AvatarService(const QString &ownId, Transport &transport, QObject *parent = nullptr);
@@ -87,7 +87,8 @@ private:
         bool answers = false; // "av" in its hello
         QByteArray asked;     // the hash of the avget in flight, if any
         qint64 askedMs = -1;
-        qint64 answeredMs = -1; // when we last sent it our picture
+        QByteArray answered;    // the picture we last sent it
+        qint64 answeredMs = -1; // and when
     };
     QHash<QString, Peer> m_peers; // connected for chat
     QElapsedTimer m_clock;

@@ -34,6 +34,7 @@ class Inbox;
 class MessageStore;
 class Outbox;
 class PeerExchange;
+class Presence;
 class Receipts;
 class Roster;
 
@@ -73,6 +74,11 @@ struct MessengerConfig
     // Peer exchange (docs/protocol.md): tell peers where our other peers are, except these.
     bool peerExchange = true;
     QStringList notSharedWithOthers; // peer IDs whose address is never told
+    // --- Presence (issue 15) ---
+    // This profile's status and status text at start (the app keeps them in the profile).
+    PeerInfo::Status status = PeerInfo::Status::Available;
+    QString statusText;
+    // --- end presence ---
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
@@ -206,6 +212,17 @@ public:
     // one's own. A wrong key at an address arrives as identityMismatch(). *peerId: the link's.
     bool connectInvite(const QString &link, QString *error, QString *peerId = nullptr);
     // --- end invite links ---
+    // --- Presence (issue 15; docs/protocol.md, "Presence") ---
+    // This profile's status and status text (one line, at most 80 UTF-16 units): told to every
+    // connected peer at once (pres), and in hellos and LAN announcements from now on. So are a
+    // new name (setName) and avatar hash. statusChanged() reports a change.
+    void setStatus(PeerInfo::Status status, const QString &text);
+    PeerInfo::Status status() const;
+    QString statusText() const;
+    // SHA-256 (32 bytes) of this profile's avatar PNG, or empty for none.
+    void setAvatarHash(const QByteArray &sha256);
+    QByteArray avatarHash() const;
+    // --- end presence ---
     // --- Network changes (issue 14, r-netwatch) ---
     // The host woke up (logind's PrepareForSleep(false)): handled like a network change.
     void hostResumed();
@@ -267,6 +284,10 @@ Q_SIGNALS:
     // The picture shown for `peerId` changed (our own ID: ours).
     void avatarChanged(const QString &peerId);
     // --- end avatars ---
+    // --- Presence (issue 15) ---
+    // This profile's own status or status text changed (setStatus).
+    void statusChanged(PeerInfo::Status status, const QString &text);
+    // --- end presence ---
 
 private:
     void registerHandlers();
@@ -283,6 +304,8 @@ private:
     // groupChanged() for one group, and for every group `peerId` is a member of.
     void reportGroup(const QString &groupId);
     void reportGroupsOf(const QString &peerId);
+    // Presence (issue 15): this profile's presence to the hello, discovery and the peers.
+    void publishPresence(bool initial = false);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
@@ -299,6 +322,8 @@ private:
     Receipts *m_receipts;
     Dialer *m_dialer;
     PeerExchange *m_pex;
+    Presence *m_presence;    // issue 15
+    QByteArray m_avatarHash; // issue 15
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
     AvatarService *m_avatars = nullptr;      // avatars (issue 15)

@@ -8,6 +8,7 @@
 #include "avatars/avatarservice.h"
 #include "net/connectionregistry.h"
 #include "peers/roster.h"
+#include "storage/messagestore.h"
 
 #include <QDir>
 #include <QImage>
@@ -21,7 +22,20 @@ void Messenger::wireAvatars()
     m_avatars = new AvatarService(id(), *m_registry, this);
     connect(m_avatars, &AvatarService::changed, this, &Messenger::avatarChanged);
     connect(m_roster, &Roster::peerUpdated, m_avatars, [this](const PeerInfo &peer) {
-        Q_UNUSED(peer); // PRESENCE-MERGE m_avatars->setAnnounced(peer.id, peer.avatarHash);
+        // A verified peer's new picture (its pres) is remembered for the next run; the hello's
+        // is saved with the rest of the peer when it connects.
+        const QByteArray before = m_avatars->announced(peer.id);
+        m_avatars->setAnnounced(peer.id, peer.avatarHash);
+        if (peer.verified && peer.online && before != peer.avatarHash
+            && m_avatars->announced(peer.id) == peer.avatarHash) {
+            PeerRecord record;
+            record.id = peer.id;
+            record.name = peer.name;
+            record.addresses = {peer.address};
+            record.lastSeen = peer.lastSeen;
+            record.avatarHash = peer.avatarHash;
+            m_store->savePeer(record); // no certificate: the pinned one is kept
+        }
     });
 }
 
@@ -30,8 +44,8 @@ void Messenger::loadAvatars()
     m_avatars->load(m_config.profileDir);
     // What peers announced when last seen: their pictures show while they are away.
     for (const PeerInfo &peer : m_roster->peers())
-        Q_UNUSED(peer); // PRESENCE-MERGE m_avatars->setAnnounced(peer.id, peer.avatarHash);
-    // PRESENCE-MERGE setAvatarHash(m_avatars->ownHash());
+        m_avatars->setAnnounced(peer.id, peer.avatarHash);
+    setAvatarHash(m_avatars->ownHash());
 }
 
 bool Messenger::setAvatar(const QImage &image, QString *error, const QRect &crop)
@@ -39,7 +53,7 @@ bool Messenger::setAvatar(const QImage &image, QString *error, const QRect &crop
     const QByteArray png = Avatars::encode(image, error, crop);
     if (png.isEmpty() || !m_avatars->setOwn(png, error))
         return false;
-    // PRESENCE-MERGE setAvatarHash(m_avatars->ownHash());
+    setAvatarHash(m_avatars->ownHash());
     return true;
 }
 
@@ -68,7 +82,7 @@ void Messenger::clearAvatar()
         addWarning(error);
         return;
     }
-    // PRESENCE-MERGE setAvatarHash({});
+    setAvatarHash({});
 }
 
 QImage Messenger::avatar(const QString &peerId) const

@@ -6,9 +6,11 @@
 //   message = hello / chat / ack / read / resend / ping / pong / bye
 //           / offer / xfer / mreq / man / get / data / fend
 //           / gmsg / gpage / gsync / gpull / grcpt
-//           / pex / avget / av                                    ; each a CBOR map, text keys
+//           / pex / pres / avget / av                             ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
-//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
+//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk",
+//             ? "st": status, ? "stx": tstr, ? "av": sha256 }
+//           ; st/stx/av: the sender's presence (see pres).
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
 //           ; chat); any other value is an error. Capability "streams": bulk may be dialled.
 //           ; Capability "pex": the peer takes (and may send) pex.
@@ -49,6 +51,11 @@
 //   ; Avatars (issue 15; docs/protocol.md, "Avatars"): on the chat stream, to peers with "av".
 //   avget = { "t": "avget", "h": sha256 }   ; send me the picture whose SHA-256 is h
 //   av    = { "t": "av", "h": sha256, "png": bstr .size (1..65536) }   ; sha256(png) == h
+//   ; Presence (docs/protocol.md, "Presence"): on the chat stream, when the sender's name,
+//   ; status, status text or avatar changes; at most a few per second.
+//   pres  = { "t": "pres", "name": tstr, "st": status, ? "stx": tstr, ? "av": sha256 }
+//   status = "available" / "away" / "busy"   ; any other text reads as "available"
+//           ; stx: shown as one line of at most 80 UTF-16 units; av: any other size is an error
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
@@ -114,6 +121,16 @@ inline constexpr char AvatarCapability[] = "av";
 constexpr qsizetype MaxAvatarBytes = 64 * 1024;
 // --- end avatars ---
 
+// --- Presence (issue 15) ---
+// What a person says of their availability ("st" in hello, pres and LAN announcements).
+enum class Status : quint8 { Available, Away, Busy };
+// A status text ("stx") as shown: singleLine() to this many UTF-16 units on receipt.
+constexpr qsizetype MaxStatusTextLength = 80;
+QLatin1StringView statusName(Status status);
+// "available", "away", "busy"; anything else (version 1's "online" too) reads as Available.
+Status statusFromName(QStringView name);
+// --- end presence ---
+
 struct Hello
 {
     int version = Version;
@@ -123,6 +140,11 @@ struct Hello
     quint16 port = 0;
     QStringList capabilities;
     Stream stream = Stream::Chat; // sent only when not Chat, so a chat hello is as in v1
+    // --- Presence (issue 15) ---
+    Status status = Status::Available;
+    QString statusText{};    // sent only when not empty
+    QByteArray avatarHash{}; // Sha256Bytes, or empty (not sent)
+    // --- end presence ---
 
     bool hasCapability(QLatin1StringView name) const { return capabilities.contains(name); }
     QCborMap toCbor() const;
@@ -459,6 +481,26 @@ struct Avatar
     bool operator==(const Avatar &o) const { return hash == o.hash && png == o.png; }
 };
 // --- end avatars ---
+// --- Presence (issue 15) ---
+// The sender's name, status, status text and avatar hash, sent to every connected peer when one
+// of them changes ("pres"). The same values as a hello's: a new connection needs none.
+struct Presence
+{
+    QString name; // singleLine(..., MaxNameLength) on receipt
+    Status status = Status::Available;
+    QString statusText{};    // singleLine(..., MaxStatusTextLength) on receipt; sent when not empty
+    QByteArray avatarHash{}; // Sha256Bytes, or empty (not sent)
+
+    QCborMap toCbor() const;
+    static std::optional<Presence> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Presence &o) const
+    {
+        return name == o.name && status == o.status && statusText == o.statusText
+               && avatarHash == o.avatarHash;
+    }
+};
+// --- end presence ---
 
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
@@ -491,6 +533,7 @@ using Message = std::variant<Hello,
                              Pex,
                              AvatarGet, // avatars (issue 15)
                              Avatar,    // avatars (issue 15)
+                             Presence,  // issue 15
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

@@ -159,7 +159,10 @@ struct StoreWriter::Queries
                && peer.prepare(
                    u"INSERT INTO peers (id, name, certificate, addresses, last_seen, avatar_hash)"
                    u" VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                   u" name = excluded.name, certificate = excluded.certificate,"
+                   u" name = excluded.name,"
+                   // Avatars (issue 15): a record without a certificate (a picture changed)
+                   // keeps the pinned one.
+                   u" certificate = COALESCE(excluded.certificate, certificate),"
                    u" addresses = excluded.addresses, last_seen = excluded.last_seen,"
                    u" avatar_hash = excluded.avatar_hash"_s)
                && conversation
@@ -562,8 +565,10 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
                 QSqlQuery &q = m_q->peer;
                 q.addBindValue(p->id);
-                q.addBindValue(text(p->name)); // never NULL
-                q.addBindValue(p->certificate);
+                q.addBindValue(text(p->name));          // never NULL
+                q.addBindValue(p->certificate.isEmpty() // NULL: keep the pinned one
+                                   ? QVariant(QMetaType(QMetaType::QByteArray))
+                                   : QVariant(p->certificate));
                 q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
                 q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
                 // Avatars (issue 15): NULL for none.

@@ -179,6 +179,12 @@ void tst_AvatarService::answersOnlyForTheCurrentPictureAndNotTooOften()
     now += AvatarService::AnswerIntervalMs;
     service.onAvatarGet(Alice, Protocol::AvatarGet{Avatars::hashOf(current)});
     QCOMPARE(transport.sent.size(), 2);
+    // A picture changed within the interval goes out at once: only repeats wait.
+    const QByteArray newer = picture(Qt::yellow);
+    QVERIFY(service.setOwn(newer, &error));
+    service.onAvatarGet(Alice, Protocol::AvatarGet{Avatars::hashOf(newer)});
+    QCOMPARE(transport.sent.size(), 3);
+    QCOMPARE(transport.sentOf<Protocol::Avatar>(Alice).last().png, newer);
 }
 
 void tst_AvatarService::ownPictureKeptAcrossRestarts()
