@@ -253,6 +253,7 @@ void ConversationPane::updateInputState()
     const bool changed = m_input->isEnabled() != canWrite;
     m_input->setEnabled(canWrite);
     m_sendButton->setEnabled(canWrite);
+    m_emojiButton->setEnabled(canWrite); // avatars and emoji (issue 15)
     // Files go to peers: a group has no transfers (docs/groups.md).
     const bool files = !m_peerId.isEmpty() && !isGroup();
     m_sendFilesAction->setEnabled(files);

@@ -220,6 +220,9 @@ void tst_AvatarsUi::pickerSearchesAndInsertsAtTheCursor()
     pane.resize(700, 500);
     pane.show();
     QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QVERIFY(!pane.emojiButton()->isEnabled()); // no conversation open: nothing to write in
+    pane.showPeer(QString(64, u'b'));          // a conversation with someone not met yet
+    QVERIFY(pane.emojiButton()->isEnabled());
     MessageInput *input = pane.input();
     input->setPlainText(u"hello world"_s);
     QTextCursor cursor = input->textCursor();
