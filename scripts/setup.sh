@@ -28,6 +28,9 @@ PACKAGES=(
     desktop-file-utils appstream dpkg-dev lintian librsvg2-bin
     # invite links (issue 14): the QR code (libqrencode), and reading it back in tests (zbarimg)
     libqrencode-dev zbar-tools
+    # avatars and emoji (issue 15): colour emoji in the picker; Unicode's emoji list, from which
+    # scripts/gen-emoji.py makes resources/emoji/emoji.txt
+    fonts-noto-color-emoji unicode-data
 )
 
 SUDO=""

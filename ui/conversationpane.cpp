@@ -3,6 +3,8 @@
 
 #include "accessiblerows.h"
 #include "findbar.h"
+#include "avatarpainter.h" // avatars and emoji (issue 15)
+#include "emojipicker.h"   // avatars and emoji (issue 15)
 #include "grouptext.h"
 #include "memberspanel.h"
 #include "messagedelegate.h"
@@ -39,6 +41,7 @@
 #include <QStandardPaths>
 #include <QStyle>
 #include <QThreadPool>
+#include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -137,6 +140,10 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     auto *inputRow = new QHBoxLayout;
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    // --- Avatars and emoji (issue 15) ---
+    m_emojiButton = EmojiPicker::createButton(m_input, this);
+    inputRow->insertWidget(1, m_emojiButton, 0, Qt::AlignBottom);
+    // --- end avatars and emoji ---
     // The members of a group beside its messages, as wide as a short name list needs.
     m_members->setMaximumWidth(m_members->fontMetrics().averageCharWidth() * 34);
     m_members->setMinimumWidth(m_members->fontMetrics().averageCharWidth() * 22);
@@ -146,8 +153,28 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     middle->addWidget(m_members);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_header);
+    // --- Avatars (issue 15): the peer's picture beside the header ---
+    auto *headerRow = new QHBoxLayout;
+    headerRow->setContentsMargins(6, 0, 0, 0);
+    headerRow->setSpacing(0);
+    m_headerAvatar = new QLabel(this);
+    m_headerAvatar->setFixedSize(HeaderAvatarSide, HeaderAvatarSide);
+    headerRow->addWidget(m_headerAvatar, 0, Qt::AlignVCenter);
+    headerRow->addWidget(m_header, 1);
+    layout->addLayout(headerRow);
     layout->addWidget(m_findBar); // Searching in the window (issue 15)
+    m_delegate->setAvatarSource(
+        [this](const QString &peerId) { return m_messenger.avatar(peerId); });
+    connect(&m_messenger, &Messenger::avatarChanged, this, [this](const QString &peerId) {
+        if (peerId == m_peerId)
+            updateHeaderAvatar();
+        m_view->viewport()->update(); // a member's picture beside its group messages
+    });
+    connect(&m_messenger, &Messenger::peerUpdated, this, [this](const PeerInfo &peer) {
+        if (peer.id == m_peerId)
+            updateHeaderAvatar(); // a new name: new initials
+    });
+    // --- end avatars ---
     layout->addLayout(middle, 1);
     layout->addWidget(m_newestButton, 0, Qt::AlignHCenter);
     layout->addWidget(m_error);
@@ -264,6 +291,7 @@ void ConversationPane::showPeer(const QString &peerId)
     else if (const auto group = m_messenger.peers()->group(peerId))
         unread = group->unread;
     m_model->setPeer(peerId);
+    updateHeaderAvatar(); // avatars (issue 15)
     const bool group = isGroup();
     m_members->setGroup(group ? peerId : QString());
     m_members->setVisible(group);
@@ -291,6 +319,7 @@ void ConversationPane::updateInputState()
     const bool changed = m_input->isEnabled() != canWrite;
     m_input->setEnabled(canWrite);
     m_sendButton->setEnabled(canWrite);
+    m_emojiButton->setEnabled(canWrite); // avatars and emoji (issue 15)
     // Files go to peers: a group has no transfers (docs/groups.md).
     const bool files = !m_peerId.isEmpty() && !isGroup();
     m_sendFilesAction->setEnabled(files);
@@ -922,3 +951,18 @@ void ConversationPane::send()
     m_input->clear();
     m_view->scrollToBottom();
 }
+
+// --- Avatars (issue 15) ---
+void ConversationPane::updateHeaderAvatar()
+{
+    m_headerAvatar->setVisible(!m_peerId.isEmpty());
+    if (m_peerId.isEmpty())
+        return;
+    const QImage picture = isGroup() ? QImage() : m_messenger.avatar(m_peerId);
+    QString name = nameOf(m_peerId);
+    if (const auto group = m_messenger.peers()->group(m_peerId))
+        name = group->name;
+    m_headerAvatar->setPixmap(
+        AvatarPainter::pixmap(HeaderAvatarSide, devicePixelRatioF(), picture, name, m_peerId));
+}
+// --- end avatars ---

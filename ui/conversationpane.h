@@ -21,6 +21,7 @@ class QListView;
 class QKeyEvent;
 class QPushButton;
 class ReplyStrip;
+class QToolButton; // avatars and emoji (issue 15)
 
 // The right side: who we talk to, what was said, and the box to say more. Older messages load
 // as the person scrolls up; what is shown in the active window counts as read. Opening one shows
@@ -165,6 +166,18 @@ private:
     // --- end searching in the window ---
     bool m_loadingOlder = false;
     int m_laidOutWidth = -1;
+    // --- Avatars and emoji (issue 15) ---
+    static constexpr int HeaderAvatarSide = 32;
+    void updateHeaderAvatar();
+    QLabel *m_headerAvatar = nullptr;
+    QToolButton *m_emojiButton = nullptr;
+
+public:
+    QLabel *headerAvatar() const { return m_headerAvatar; }
+    QToolButton *emojiButton() const { return m_emojiButton; }
+
+private:
+    // --- end avatars and emoji ---
     QPersistentModelIndex m_pressed; // where a mouse selection started
     int m_pressedAt = -1;
     ReplyStrip *m_replyStrip; // issue 15

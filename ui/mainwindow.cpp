@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "avatarsettings.h" // avatars (issue 15)
 #include "connectdialog.h"
 #include "conversationpane.h"
 #include "findbar.h"
@@ -11,6 +12,7 @@
 #include "networkdialog.h"
 #include "newgroupdialog.h"
 #include "notifier.h"
+#include "peerdelegate.h" // avatars (issue 15)
 #include "peerlistview.h"
 #include "sendmanydialog.h"
 #include "settingsdialog.h"
@@ -194,6 +196,16 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
         if (!m_peers->isSelectingFromKeyboard() && m_conversation->input()->isEnabled())
             m_conversation->input()->setFocus(Qt::OtherFocusReason);
     });
+
+    // --- Avatars (issue 15): pictures in the peer list, redrawn when one changes ---
+    if (auto *delegate = qobject_cast<PeerDelegate *>(m_peers->itemDelegate())) {
+        delegate->setAvatarSource(
+            [this](const QString &peerId) { return m_messenger.avatar(peerId); });
+    }
+    connect(&m_messenger, &Messenger::avatarChanged, m_peers->viewport(), [this] {
+        m_peers->viewport()->update();
+    });
+    // --- end avatars ---
 
     // Tray and notifications (ui/trayicon, ui/notifier).
     m_tray = new TrayIcon(messenger, this);
@@ -384,6 +396,7 @@ void MainWindow::openSettingsDialog()
 {
     auto *dialog = new SettingsDialog(m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->addPictureRow(new AvatarSettings(m_messenger, m_settings.name, dialog)); // issue 15
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         ProfileSettings edited = dialog->settings();
         if (edited == m_settings)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messagedelegate.h"
 
+#include "avatarpainter.h" // avatars (issue 15)
 #include "messagetext.h"
 #include "models/conversationmodel.h"
 #include "thumbnailloader.h"
@@ -420,7 +421,10 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     // --- end typing and quoting ---
     const int height = authorHeight + quoteHeight + text.size.height() + noteHeight + Gap
                        + sfm.height();
-    const int left = outgoing ? row.right() + 1 - Side - width - 2 * Padding : row.left() + Side;
+    // Avatars (issue 15): a group message from another member has its author's picture left.
+    const int indent = authorHeight > 0 && m_avatar ? AvatarSide + Side / 2 : 0;
+    const int left = outgoing ? row.right() + 1 - Side - width - 2 * Padding
+                              : row.left() + Side + indent;
 
     Layout l;
     l.bubble = QRect(left, top + Gap, width + 2 * Padding, height + 2 * Padding);
@@ -659,6 +663,19 @@ void MessageDelegate::paint(QPainter *painter,
 
     painter->save();
     const QColor bubble = paintBubble(painter, l.bubble, outgoing, option);
+    // --- Avatars (issue 15) ---
+    if (l.author.isValid() && m_avatar) {
+        const QString author = index.data(ConversationModel::AuthorRole).toString();
+        AvatarPainter::paint(painter,
+                             QRectF(l.bubble.left() - AvatarSide - Side / 2,
+                                    l.bubble.top(),
+                                    AvatarSide,
+                                    AvatarSide),
+                             m_avatar(author),
+                             index.data(ConversationModel::AuthorNameRole).toString(),
+                             author);
+    }
+    // --- end avatars ---
 
     painter->setPen(pal.color(QPalette::Text));
     if (text) {

@@ -8,11 +8,13 @@
 #include <QCache>
 #include <QFont>
 #include <QHash>
+#include <QImage>
 #include <QPointer>
 #include <QStyledItemDelegate>
 #include <QUrl>
 #include <QUuid>
 
+#include <functional>
 #include <utility>
 
 class QAbstractItemView;
@@ -57,6 +59,14 @@ public:
     // Groups: this profile's ID and how members are named, for the events ("Alice added
     // Dave") and the delivery details of own messages.
     void setGroupNames(const QString &self, GroupText::NameOf nameOf);
+    // --- Avatars (issue 15) ---
+    // Where pictures come from (Messenger::avatar): a member's beside its group messages.
+    void setAvatarSource(std::function<QImage(const QString &peerId)> source)
+    {
+        m_avatar = std::move(source);
+    }
+    static constexpr int AvatarSide = 28;
+    // --- end avatars ---
     static bool isGroupEvent(const QModelIndex &index);
     // A GroupEvent row as the person reads it.
     QString eventText(const QModelIndex &index) const;
@@ -186,6 +196,7 @@ private:
     QUuid m_findCurrent;
     QString m_self;
     GroupText::NameOf m_nameOf;
+    std::function<QImage(const QString &)> m_avatar; // avatars (issue 15)
     mutable QPointer<const QAbstractItemModel> m_model;
     mutable QHash<Key, Measured> m_measured;
     // Kept laid out for painting; the one of a key always matches its Measured.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerdelegate.h"
 
+#include "avatarpainter.h" // avatars (issue 15)
+
 #include "grouptext.h"
 #include "models/peerlistmodel.h"
 #include "peerstatus.h"
@@ -59,7 +61,20 @@ void PeerDelegate::paint(QPainter *painter,
     // A name may be one letter under 63 combining marks: they stay in this row.
     painter->setClipRect(opt.rect, Qt::IntersectClip);
     painter->setRenderHint(QPainter::Antialiasing);
-    const QRect r = opt.rect.adjusted(Margin, Margin / 2, -Margin, -Margin / 2);
+    QRect r = opt.rect.adjusted(Margin, Margin / 2, -Margin, -Margin / 2);
+    // --- Avatars (issue 15): the picture (or initials) on the left, two lines high ---
+    if (m_avatar) {
+        const QString id = index.data(PeerListModel::IdRole).toString();
+        const bool group = index.data(PeerListModel::IsGroupRole).toBool();
+        const int side = qMin(r.height(), opt.fontMetrics.height() * 2 + 4);
+        AvatarPainter::paint(painter,
+                             QRectF(r.left(), r.top() + (r.height() - side) / 2.0, side, side),
+                             group ? QImage() : m_avatar(id),
+                             name,
+                             id);
+        r.setLeft(r.left() + side + Margin);
+    }
+    // --- end avatars ---
     const QRect dot(r.left(),
                     r.top() + (opt.fontMetrics.height() - DotSize) / 2 + 2,
                     DotSize,

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QImage>
 #include <QStyledItemDelegate>
+
+#include <functional>
 
 // Paints a peer: online dot (a warning sign when heard but unreachable), name, short ID and
 // status, unread badge; a group: its icon (green while a member is online), name, member
@@ -20,4 +23,15 @@ public:
 
     // Two people, drawn in `rect`: a group wherever one is shown.
     static void paintGroupIcon(QPainter *painter, const QRectF &rect, const QColor &color);
+
+    // --- Avatars (issue 15) ---
+    // Where a peer's picture comes from (Messenger::avatar); without it, no avatars are drawn.
+    void setAvatarSource(std::function<QImage(const QString &peerId)> source)
+    {
+        m_avatar = std::move(source);
+    }
+
+private:
+    std::function<QImage(const QString &)> m_avatar;
+    // --- end avatars ---
 };

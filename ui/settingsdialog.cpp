@@ -54,6 +54,7 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     m_note->setTextFormat(Qt::PlainText);
 
     auto *form = new QFormLayout;
+    m_form = form; // avatars (issue 15)
     form->addRow(tr("Your &name:"), m_name);
     form->addRow(tr("TCP &port:"), m_port);
     form->addRow(QString(), m_discovery);
@@ -144,3 +145,10 @@ void SettingsDialog::validate()
                                  "starts.")
                             : QString());
 }
+
+// --- Avatars (issue 15) ---
+void SettingsDialog::addPictureRow(QWidget *row)
+{
+    m_form->insertRow(1, tr("Your picture:"), row);
+}
+// --- end avatars ---

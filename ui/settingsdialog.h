@@ -6,6 +6,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QFormLayout; // avatars (issue 15)
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -32,6 +33,10 @@ public:
     QCheckBox *alertBox() const { return m_alert; }
     QCheckBox *unreadInTitleBox() const { return m_unreadInTitle; }
     QLineEdit *downloadDirEdit() const { return m_downloadDir; }
+    // --- Avatars (issue 15) ---
+    // The picture's row (ui/avatarsettings.h), under the name; it applies at once.
+    void addPictureRow(QWidget *row);
+    // --- end avatars ---
 
 private:
     void validate();
@@ -51,4 +56,5 @@ private:
     QLineEdit *m_downloadDir;
     QLabel *m_note;
     QPushButton *m_ok = nullptr;
+    QFormLayout *m_form = nullptr; // avatars (issue 15)
 };

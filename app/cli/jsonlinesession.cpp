@@ -162,8 +162,20 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
     connect(&m_messenger, &Messenger::peerUpdated, this, [this](const PeerInfo &p) {
         QJsonObject e = peerJson(p);
         e.insert(u"event"_s, u"peer"_s);
+        e.insert(u"avatar"_s, avatarJson(p.id)); // avatars (issue 15)
         emitEvent(e);
     });
+    // --- Avatars (issue 15): a peer's picture arrived or went: its peer event again ---
+    connect(&m_messenger, &Messenger::avatarChanged, this, [this](const QString &peerId) {
+        const auto p = m_messenger.peer(peerId);
+        if (!p)
+            return; // our own: answered by the avatar command
+        QJsonObject e = peerJson(*p);
+        e.insert(u"event"_s, u"peer"_s);
+        e.insert(u"avatar"_s, avatarJson(p->id));
+        emitEvent(e);
+    });
+    // --- end avatars ---
     connect(&m_messenger, &Messenger::networkChanged, this, [this](const NetworkChange &c) {
         QJsonObject e = changeJson(c);
         e.insert(u"event"_s, u"network-change"_s);
@@ -419,8 +431,11 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     }
     if (cmd == u"peers"_s) {
         QJsonArray peers;
-        for (const PeerInfo &p : m_messenger.peers()->peers())
-            peers.append(peerJson(p));
+        for (const PeerInfo &p : m_messenger.peers()->peers()) {
+            QJsonObject o = peerJson(p);
+            o.insert(u"avatar"_s, avatarJson(p.id)); // avatars (issue 15)
+            peers.append(o);
+        }
         emitEvent({{u"event"_s, u"peers"_s}, {u"peers"_s, peers}}, ref);
         return;
     }
@@ -543,6 +558,18 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         emitEvent(e, ref);
         return;
     }
+    // --- Avatars (issue 15): {"cmd":"avatar","path":FILE}; null or "" removes ours ---
+    if (cmd == u"avatar"_s) {
+        const QJsonValue path = command.value(u"path"_s);
+        if (!path.isString() && !path.isNull())
+            return fail(u"avatar needs \"path\": FILE (or null to remove the picture)"_s);
+        QString error;
+        if (!m_messenger.setAvatarFile(path.toString(), &error))
+            return fail(error);
+        emitEvent({{u"event"_s, u"avatar"_s}, {u"avatar"_s, avatarJson(m_messenger.id())}}, ref);
+        return;
+    }
+    // --- end avatars ---
     // --- Peer exchange (docs/protocol.md, "Peer exchange") ---
     if (cmd == u"set"_s) {
         const QJsonValue pex = command.value(u"peer_exchange"_s);
@@ -724,3 +751,12 @@ void JsonLineSession::handleGroupCommand(const QString &cmd, const QJsonObject &
     // Done here (signed, on its way); the new list comes as a "group" event.
     emitEvent({{u"event"_s, cmd}, {u"group"_s, group}}, ref);
 }
+
+// --- Avatars (issue 15) ---
+QJsonValue JsonLineSession::avatarJson(const QString &peerId) const
+{
+    const QByteArray hash = m_messenger.avatarHashOf(peerId);
+    return hash.isEmpty() ? QJsonValue(QJsonValue::Null)
+                          : QJsonValue(QString::fromLatin1(hash.toHex()));
+}
+// --- end avatars ---

@@ -36,6 +36,7 @@ Q_SIGNALS:
     void settingsChanged();
 
 private:
+    QJsonValue avatarJson(const QString &peerId) const; // avatars (issue 15)
     void onInput();
     void handleLine(const QByteArray &line);
     void handleCommand(const QJsonObject &command);

@@ -20,7 +20,7 @@ QByteArray Announcement::encode() const
     if (kind == Kind::Hello) {
         map.insert("name"_L1, name);
         map.insert("port"_L1, port);
-        map.insert("st"_L1, status);
+        map.insert("st"_L1, QString(Protocol::statusName(status)));
     }
     if (reply)
         map.insert("re"_L1, true);
@@ -86,7 +86,8 @@ std::optional<Announcement> Announcement::decode(const QByteArray &datagram, QSt
         a.name = Protocol::singleLine(name.toString(), Protocol::MaxNameLength);
         a.port = quint16(port.toInteger());
         const QCborValue st = map.value("st"_L1);
-        a.status = st.isString() ? Protocol::singleLine(st.toString(), 16) : u"online"_s;
+        a.status = st.isString() ? Protocol::statusFromName(st.toString())
+                                 : Protocol::Status::Available;
     }
     const QCborValue re = map.value("re"_L1);
     if (!re.isUndefined() && !re.isBool()) {
@@ -99,13 +100,14 @@ std::optional<Announcement> Announcement::decode(const QByteArray &datagram, QSt
 
 QString Announcement::toString() const
 {
-    return u"%1(id=%2, inst=%3, name=%4, port=%5, re=%6)"_s
+    return u"%1(id=%2, inst=%3, name=%4, port=%5, re=%6, st=%7)"_s
         .arg(kind == Kind::Hello ? u"hi"_s : u"bye"_s,
              peerId,
              instance.toString(QUuid::WithoutBraces),
              name)
         .arg(port)
-        .arg(reply);
+        .arg(reply)
+        .arg(Protocol::statusName(status));
 }
 
 bool Announcement::operator==(const Announcement &o) const

@@ -12,10 +12,16 @@
 //     ? "name": tstr,          ; display name (unverified until TLS)
 //     ? "port": uint,          ; TCP port the peer listens on
 //     ? "re": bool,            ; true on a unicast answer (never answered again)
-//     ? "st": tstr,            ; status, "online" in version 1
+//     ? "st": tstr,            ; "available" / "away" / "busy" (issue 15); version 1 sent
+//                              ; "online"; anything else reads as available
 //   }
 //
+// The status text does not travel here: with a 64-unit name it would not fit MaxDatagramSize
+// (docs/protocol.md, "Presence"); peers get it over TLS.
+//
 // Unknown keys are ignored. The sender's address is taken from the datagram, never the body.
+
+#include "protocol/messages.h"
 
 #include <QByteArray>
 #include <QString>
@@ -36,7 +42,7 @@ struct Announcement
     QString name;
     quint16 port = 0;
     bool reply = false;
-    QString status = QStringLiteral("online");
+    Protocol::Status status = Protocol::Status::Available; // issue 15
 
     QByteArray encode() const;
     static std::optional<Announcement> decode(const QByteArray &datagram, QString *error);

@@ -146,6 +146,7 @@ Announcement DiscoveryService::own(Announcement::Kind kind) const
     a.peerId = m_ownId;
     a.instance = m_instance;
     a.name = m_name;
+    a.status = m_status; // issue 15
     a.port = m_tcpPort;
     return a;
 }
@@ -301,7 +302,7 @@ void DiscoveryService::handle(const QByteArray &datagram, const QHostAddress &fr
         answer.reply = true;
         sendTo(answer, from, fromPort, nullptr);
     }
-    Q_EMIT peerSeen(a->peerId, a->name, addressesOf(a->peerId));
+    Q_EMIT peerSeen(a->peerId, a->name, addressesOf(a->peerId), a->status);
 }
 
 void DiscoveryService::expire()

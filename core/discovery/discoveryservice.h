@@ -70,6 +70,8 @@ public:
     void stop();
 
     void setName(const QString &name) { m_name = name; }
+    // Issue 15: the status announced (from the next announcement on).
+    void setStatus(Protocol::Status status) { m_status = status; }
     void setTcpPort(quint16 port) { m_tcpPort = port; }
     QUuid instance() const { return m_instance; }
 
@@ -84,7 +86,11 @@ public:
     void networkChanged();
 
 Q_SIGNALS:
-    void peerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
+    // `status`: what the announcement claimed (issue 15), Available from a version 1 peer.
+    void peerSeen(const QString &peerId,
+                  const QString &name,
+                  const QStringList &addresses,
+                  Protocol::Status status);
     void peerGone(const QString &peerId);
 
 private:
@@ -132,6 +138,7 @@ private:
     QHash<const char *, ThrottledCount> m_limitHits; // by limit (string literals)
     QUuid m_instance;
     QString m_name;
+    Protocol::Status m_status = Protocol::Status::Available; // issue 15
     quint16 m_tcpPort = 0;
     QUdpSocket *m_listen4 = nullptr;
     QUdpSocket *m_send4 = nullptr;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messenger.h"
 
+#include "avatars/avatarservice.h"
 #include "chat/inbox.h"
 #include "chat/outbox.h"
 #include "chat/receipts.h"
@@ -13,6 +14,7 @@
 #include "net/peeraddress.h"
 #include "peers/dialer.h"
 #include "peers/peerexchange.h"
+#include "peers/presence.h"
 #include "peers/roster.h"
 #include "storage/messagestore.h"
 
@@ -59,6 +61,21 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             [this](const QString &peerId, const QStringList &addresses, const QString &informant) {
                 m_dialer->onPeerHinted(peerId, addresses, Dialer::HintSource::Exchange, informant);
             });
+    // --- Presence (issue 15) ---
+    m_presence = new Presence(transport, this);
+    connect(m_presence,
+            &Presence::received,
+            m_roster,
+            [this](const QString &peerId, const Protocol::Presence &p) {
+                m_roster->onPresence(peerId,
+                                     p.name,
+                                     PeerInfo::Status(int(p.status)),
+                                     p.statusText,
+                                     p.avatarHash);
+            });
+    m_config.statusText = Protocol::singleLine(m_config.statusText, Protocol::MaxStatusTextLength);
+    publishPresence(true);
+    // --- end presence ---
     m_files = new FileTransfers(transport,
                                 *m_store,
                                 FilesConfig{m_config.downloadDir,
@@ -81,6 +98,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     connect(m_groups, &GroupService::peerWanted, this, [this](const QString &peerId, bool wanted) {
         setWantedBy(m_groupsWant, peerId, wanted);
     });
+    wireAvatars(); // avatars (issue 15)
     // A member coming or going changes what the group's members panel shows.
     connect(m_registry, &Transport::peerConnected, this, &Messenger::reportGroupsOf);
     connect(m_registry, &Transport::peerDisconnected, this, &Messenger::reportGroupsOf);
@@ -216,6 +234,11 @@ void Messenger::registerHandlers()
     m_dispatcher->on(m_groups, &GroupService::onPull);
     m_dispatcher->on(m_groups, &GroupService::onReceipt);
     m_dispatcher->on(m_pex, &PeerExchange::onPex);
+    // --- Avatars (issue 15) ---
+    m_dispatcher->on(m_avatars, &AvatarService::onAvatarGet);
+    m_dispatcher->on(m_avatars, &AvatarService::onAvatar);
+    // --- end avatars ---
+    m_dispatcher->on(m_presence, &Presence::onPresence); // issue 15
     // The files' bulk messages are not the conversation's: on a chat stream they are ignored.
     const auto notHere = [](const QString &peerId, const auto &message) {
         qCDebug(lcMessenger) << "ignored on the chat stream from" << peerId
@@ -242,6 +265,7 @@ bool Messenger::start()
     m_roster->load();
     m_files->load();
     m_groups->load();
+    loadAvatars(); // avatars (issue 15)
     const auto unread = m_store->unreadCounts();
     for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
         if (isGroupId(it.key()))
@@ -266,12 +290,16 @@ bool Messenger::start()
     if (m_config.discovery) {
         m_discovery = new DiscoveryService(id(), *m_config.discovery, this);
         m_discovery->setName(m_config.name);
+        m_discovery->setStatus(Protocol::Status(int(m_config.status))); // issue 15
         m_discovery->setTcpPort(port());
         connect(m_discovery,
                 &DiscoveryService::peerSeen,
                 this,
-                [this](const QString &peerId, const QString &name, const QStringList &addresses) {
-                    m_roster->onPeerSeen(peerId, name, addresses);
+                [this](const QString &peerId,
+                       const QString &name,
+                       const QStringList &addresses,
+                       Protocol::Status status) {
+                    m_roster->onPeerSeen(peerId, name, addresses, PeerInfo::Status(int(status)));
                     m_dialer->onPeerSeen(peerId);
                 });
         connect(m_discovery, &DiscoveryService::peerGone, this, &Messenger::onDiscoveryGone);
@@ -293,7 +321,54 @@ void Messenger::setName(const QString &name)
     m_groups->setOwnName(m_config.name);
     if (m_discovery)
         m_discovery->setName(m_config.name);
+    publishPresence(); // issue 15: connected peers see it at once
 }
+
+// --- Presence (issue 15) ---
+void Messenger::setStatus(PeerInfo::Status status, const QString &text)
+{
+    const QString line = Protocol::singleLine(text, Protocol::MaxStatusTextLength);
+    if (status == m_config.status && line == m_config.statusText)
+        return;
+    m_config.status = status;
+    m_config.statusText = line;
+    publishPresence();
+    Q_EMIT statusChanged(status, line);
+}
+
+PeerInfo::Status Messenger::status() const
+{
+    return m_config.status;
+}
+
+QString Messenger::statusText() const
+{
+    return m_config.statusText;
+}
+
+void Messenger::setAvatarHash(const QByteArray &sha256)
+{
+    if (!sha256.isEmpty() && sha256.size() != Protocol::Sha256Bytes)
+        return;
+    m_avatarHash = sha256;
+    publishPresence();
+}
+
+QByteArray Messenger::avatarHash() const
+{
+    return m_avatarHash;
+}
+
+void Messenger::publishPresence(bool initial)
+{
+    const auto status = Protocol::Status(int(m_config.status));
+    m_registry->setHelloPresence(status, m_config.statusText, m_avatarHash);
+    if (m_discovery)
+        m_discovery->setStatus(status);
+    const Protocol::Presence own{m_config.name, status, m_config.statusText, m_avatarHash};
+    initial ? m_presence->setInitial(own) : m_presence->setOwn(own);
+}
+// --- end presence ---
 
 quint16 Messenger::port() const
 {

@@ -16,13 +16,16 @@
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
+#include <QRect>
 #include <QSet>
 #include <QTimer>
 
 #include <memory>
 #include <optional>
 
+class AvatarService; // avatars (issue 15)
 class ConnectionRegistry;
+class QImage; // avatars (issue 15): Gui's, declared only (shoal-cli never sees a picture)
 class ConversationModel;
 class Dialer;
 class FileTransfers;
@@ -33,6 +36,7 @@ class MessageStore;
 class SearchWorker;
 class Outbox;
 class PeerExchange;
+class Presence;
 class Receipts;
 class Roster;
 class TypingNotices;
@@ -73,6 +77,11 @@ struct MessengerConfig
     // Peer exchange (docs/protocol.md): tell peers where our other peers are, except these.
     bool peerExchange = true;
     QStringList notSharedWithOthers; // peer IDs whose address is never told
+    // --- Presence (issue 15) ---
+    // This profile's status and status text at start (the app keeps them in the profile).
+    PeerInfo::Status status = PeerInfo::Status::Available;
+    QString statusText;
+    // --- end presence ---
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
@@ -221,6 +230,17 @@ public:
     // one's own. A wrong key at an address arrives as identityMismatch(). *peerId: the link's.
     bool connectInvite(const QString &link, QString *error, QString *peerId = nullptr);
     // --- end invite links ---
+    // --- Presence (issue 15; docs/protocol.md, "Presence") ---
+    // This profile's status and status text (one line, at most 80 UTF-16 units): told to every
+    // connected peer at once (pres), and in hellos and LAN announcements from now on. So are a
+    // new name (setName) and avatar hash. statusChanged() reports a change.
+    void setStatus(PeerInfo::Status status, const QString &text);
+    PeerInfo::Status status() const;
+    QString statusText() const;
+    // SHA-256 (32 bytes) of this profile's avatar PNG, or empty for none.
+    void setAvatarHash(const QByteArray &sha256);
+    QByteArray avatarHash() const;
+    // --- end presence ---
     // --- Network changes (issue 14, r-netwatch) ---
     // The host woke up (logind's PrepareForSleep(false)): handled like a network change.
     void hostResumed();
@@ -253,6 +273,20 @@ public:
     // not started yet is dropped unanswered.
     quint64 startSearch(const QString &text, const QString &conversation, int limit);
     // --- end searching in the window ---
+    // --- Avatars (issue 15; docs/protocol.md, "Avatars") ---
+    // Our picture: `image` cut to a centred square (or `crop`), at most 128×128, a PNG of at
+    // most 64 KiB, kept in the profile and announced to peers. False and *error (a sentence for
+    // the person) when it cannot be made or saved.
+    bool setAvatar(const QImage &image, QString *error, const QRect &crop = {});
+    // The same from a picture file (shoal-cli's avatar command); an empty path removes ours.
+    bool setAvatarFile(const QString &path, QString *error);
+    void clearAvatar();
+    // The picture of `peerId` (our own ID: ours), or a null image when there is none: the
+    // interfaces then draw a generated one. A peer's is the one it last announced that we hold.
+    QImage avatar(const QString &peerId) const;
+    // The SHA-256 of the picture shown for `peerId` (our own ID: ours), empty when none.
+    QByteArray avatarHashOf(const QString &peerId) const;
+    // --- end avatars ---
 
     // Says bye to every peer.
     void shutdown();
@@ -291,6 +325,14 @@ Q_SIGNALS:
     void groupDeliveryChanged(const QUuid &messageId,
                               const QString &groupId,
                               const GroupDelivery &delivery);
+    // --- Avatars (issue 15) ---
+    // The picture shown for `peerId` changed (our own ID: ours).
+    void avatarChanged(const QString &peerId);
+    // --- end avatars ---
+    // --- Presence (issue 15) ---
+    // This profile's own status or status text changed (setStatus).
+    void statusChanged(PeerInfo::Status status, const QString &text);
+    // --- end presence ---
 
     // --- Search (issue 15) ---
     // The index of an older history is being built in the background: `indexed` of `total`
@@ -302,6 +344,8 @@ Q_SIGNALS:
 
 private:
     void registerHandlers();
+    void wireAvatars(); // avatars (issue 15): messengeravatars.cpp
+    void loadAvatars();
     void onDiscoveryGone(const QString &peerId);
     // Invite links (messengerinvite.cpp).
     void wireInvites();
@@ -315,6 +359,8 @@ private:
     // groupChanged() for one group, and for every group `peerId` is a member of.
     void reportGroup(const QString &groupId);
     void reportGroupsOf(const QString &peerId);
+    // Presence (issue 15): this profile's presence to the hello, discovery and the peers.
+    void publishPresence(bool initial = false);
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
@@ -333,9 +379,12 @@ private:
     Receipts *m_receipts;
     Dialer *m_dialer;
     PeerExchange *m_pex;
+    Presence *m_presence;    // issue 15
+    QByteArray m_avatarHash; // issue 15
     FileTransfers *m_files = nullptr;
     GroupService *m_groups = nullptr;
     TypingNotices *m_typing = nullptr;       // issue 15
+    AvatarService *m_avatars = nullptr;      // avatars (issue 15)
     QSet<QString> m_filesWant, m_groupsWant; // peers each service wants dialled
     QSet<QString> m_invitesWant;       // invited peers not verified yet: dialled until they are
     QHash<QString, int> m_groupUnread; // per group: messages not yet shown

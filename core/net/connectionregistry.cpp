@@ -92,8 +92,12 @@ Protocol::Hello ConnectionRegistry::ownHello() const
     hello.peerId = m_identity.id();
     hello.name = m_name;
     hello.port = listeningPort();
+    hello.status = m_status; // issue 15
+    hello.statusText = m_statusText;
+    hello.avatarHash = m_avatarHash;
     // Bulk streams may be dialled to us, and we take pex; a version 1 peer ignores these.
     hello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability),
+                          QString::fromLatin1(Protocol::AvatarCapability), // avatars (issue 15)
                           QString::fromLatin1(Protocol::PexCapability)};
     return hello;
 }

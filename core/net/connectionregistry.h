@@ -56,6 +56,13 @@ public:
 
     void setDisplayName(const QString &name) { m_name = name; }
     QString displayName() const { return m_name; }
+    // Issue 15: the status, status text and avatar hash our hellos carry.
+    void setHelloPresence(Protocol::Status status, const QString &text, const QByteArray &avatar)
+    {
+        m_status = status;
+        m_statusText = text;
+        m_avatarHash = avatar;
+    }
 
     int connectToPeer(const QString &host,
                       quint16 port,
@@ -125,6 +132,9 @@ private:
     QSslConfiguration m_sslConfig;
     TcpListener *m_server;
     QString m_name;
+    Protocol::Status m_status = Protocol::Status::Available; // issue 15
+    QString m_statusText;
+    QByteArray m_avatarHash;
     QString m_errorString;
     QSet<PeerConnection *> m_connections;
     // The live stream of each kind per peer ID, indexed by StreamKind.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
@@ -31,12 +32,21 @@ struct PeerInfo
     };
     DialProblem problem = DialProblem::None;
     QString problemDetail; // the transport's reason, for the log and tooltips
+    // --- Presence (issue 15) ---
+    // What the peer says of itself (hello, pres; a LAN announcement's status while not
+    // verified). Kept while it is offline: the last thing it said.
+    enum class Status { Available, Away, Busy };
+    Status status = Status::Available;
+    QString statusText;    // one line, at most Protocol::MaxStatusTextLength
+    QByteArray avatarHash; // SHA-256 of its avatar PNG (32 bytes), empty when it has none
+    // --- end presence ---
 
     bool operator==(const PeerInfo &o) const
     {
         return id == o.id && name == o.name && address == o.address && heardAt == o.heardAt
                && online == o.online && lan == o.lan && verified == o.verified
                && invited == o.invited && unread == o.unread && problem == o.problem
-               && problemDetail == o.problemDetail;
+               && problemDetail == o.problemDetail && status == o.status
+               && statusText == o.statusText && avatarHash == o.avatarHash;
     }
 };

@@ -29,6 +29,7 @@ void Roster::load()
         info.name = Protocol::singleLine(p.name, Protocol::MaxNameLength);
         info.address = p.addresses.value(0);
         info.lastSeen = p.lastSeen;
+        info.avatarHash = p.avatarHash; // avatars (issue 15): shown while it is away
         info.verified = true;
         info.unread = unread.value(p.id);
         upsert(info);
@@ -145,6 +146,10 @@ void Roster::onPeerConnected(const QString &peerId,
     PeerInfo info = peer(peerId).value_or(PeerInfo{});
     info.id = peerId;
     info.name = hello.name;
+    // Issue 15: what it says of itself.
+    info.status = PeerInfo::Status(int(hello.status));
+    info.statusText = hello.statusText;
+    info.avatarHash = hello.avatarHash;
     info.address = address;
     info.online = true;
     info.verified = true;
@@ -160,6 +165,7 @@ void Roster::onPeerConnected(const QString &peerId,
     record.certificate = certificate.toDer();
     record.addresses = {info.address};
     record.lastSeen = info.lastSeen;
+    record.avatarHash = info.avatarHash; // avatars (issue 15)
     m_store.savePeer(record);
 }
 
@@ -176,7 +182,10 @@ void Roster::onPeerDisconnected(const QString &peerId)
     update(*info);
 }
 
-void Roster::onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses)
+void Roster::onPeerSeen(const QString &peerId,
+                        const QString &name,
+                        const QStringList &addresses,
+                        PeerInfo::Status status)
 {
     const auto known = peer(peerId);
     PeerInfo info = known.value_or(PeerInfo{});
@@ -188,6 +197,9 @@ void Roster::onPeerSeen(const QString &peerId, const QString &name, const QStrin
     info.lan = true;
     // Heard is not verified: online only once a TLS session has proved who it is.
     info.online = m_transport.isConnected(peerId);
+    // Issue 15: while connected, the session's status counts; else what was heard.
+    if (!info.online)
+        info.status = status;
     if (!known || !(*known == info)) {
         info.lastSeen = QDateTime::currentDateTimeUtc();
         update(info);
@@ -205,6 +217,26 @@ void Roster::onPeerGone(const QString &peerId)
     info->lastSeen = QDateTime::currentDateTimeUtc();
     update(*info);
 }
+
+// --- Presence (issue 15) ---
+void Roster::onPresence(const QString &peerId,
+                        const QString &name,
+                        PeerInfo::Status status,
+                        const QString &statusText,
+                        const QByteArray &avatarHash)
+{
+    auto info = peer(peerId);
+    if (!info || !info->online)
+        return;
+    const PeerInfo before = *info;
+    info->name = name;
+    info->status = status;
+    info->statusText = statusText;
+    info->avatarHash = avatarHash;
+    if (!(*info == before))
+        update(*info);
+}
+// --- end presence ---
 
 bool Roster::dropIfOnlyHeard(const QString &peerId, bool dialling)
 {

@@ -43,12 +43,25 @@ public:
                         PeerInfo::DialProblem problem,
                         const QString &detail = {});
 
-    // Discovery heard it (a claim), or stopped hearing it.
-    void onPeerSeen(const QString &peerId, const QString &name, const QStringList &addresses);
+    // Discovery heard it (a claim), or stopped hearing it. The heard status is shown only
+    // while no TLS session says otherwise.
+    void onPeerSeen(const QString &peerId,
+                    const QString &name,
+                    const QStringList &addresses,
+                    PeerInfo::Status status = PeerInfo::Status::Available);
     void onPeerGone(const QString &peerId);
     // Only ever a datagram's claim, no longer heard, nothing written either way, and not being
     // dialled: forgotten (true), so that a storm of forged announcements leaves no trace.
     bool dropIfOnlyHeard(const QString &peerId, bool dialling);
+    // --- Presence (issue 15) ---
+    // A connected peer's new name, status, status text or avatar hash (pres): reported
+    // (peerUpdated) when something changed. Ignored for a peer not online.
+    void onPresence(const QString &peerId,
+                    const QString &name,
+                    PeerInfo::Status status,
+                    const QString &statusText,
+                    const QByteArray &avatarHash);
+    // --- end presence ---
 
 Q_SIGNALS:
     // A peer was added or changed by what the network said (not by unread counts).

@@ -220,6 +220,109 @@ bool isValidPeerId(const QString &id)
     return true;
 }
 
+// --- Presence (issue 15) ---
+QLatin1StringView statusName(Status status)
+{
+    switch (status) {
+    case Status::Away:
+        return "away"_L1;
+    case Status::Busy:
+        return "busy"_L1;
+    case Status::Available:
+        break;
+    }
+    return "available"_L1;
+}
+
+Status statusFromName(QStringView name)
+{
+    if (name == "away"_L1)
+        return Status::Away;
+    if (name == "busy"_L1)
+        return Status::Busy;
+    return Status::Available;
+}
+
+namespace {
+
+// The presence keys hello and pres share: "stx" and "av" when not empty; "st" in a hello only
+// when not Available (absent reads as Available), so that a default hello is as in version 1.
+void insertPresence(
+    QCborMap &map, Status status, const QString &text, const QByteArray &avatar, bool alwaysStatus)
+{
+    if (alwaysStatus || status != Status::Available)
+        map.insert("st"_L1, QString(statusName(status)));
+    if (!text.isEmpty())
+        map.insert("stx"_L1, text);
+    if (!avatar.isEmpty())
+        map.insert("av"_L1, avatar);
+}
+
+// Reads them: each optional; a value of the wrong type (or an "av" not of 32 bytes) is an error.
+bool readPresence(
+    const QCborMap &map, Status *status, QString *text, QByteArray *avatar, QString *error)
+{
+    const QCborValue st = map.value("st"_L1);
+    if (!st.isUndefined()) {
+        if (!st.isString()) {
+            *error = u"field \"st\" is not a text string"_s;
+            return false;
+        }
+        *status = statusFromName(st.toString());
+    }
+    const QCborValue stx = map.value("stx"_L1);
+    if (!stx.isUndefined()) {
+        if (!stx.isString()) {
+            *error = u"field \"stx\" is not a text string"_s;
+            return false;
+        }
+        *text = singleLine(exactString(stx), MaxStatusTextLength);
+    }
+    if (!map.value("av"_L1).isUndefined()) {
+        const auto av = hashField(map, "av"_L1, error);
+        if (!av)
+            return false;
+        *avatar = *av;
+    }
+    return true;
+}
+
+} // namespace
+
+QCborMap Presence::toCbor() const
+{
+    QCborMap map = typed("pres"_L1);
+    map.insert("name"_L1, name);
+    insertPresence(map, status, statusText, avatarHash, true);
+    return map;
+}
+
+std::optional<Presence> Presence::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto name = textField(map, "name"_L1, error);
+    if (!name)
+        return std::nullopt;
+    if (!map.value("st"_L1).isString()) {
+        *error = map.value("st"_L1).isUndefined() ? u"missing field \"st\""_s
+                                                  : u"field \"st\" is not a text string"_s;
+        return std::nullopt;
+    }
+    Presence p;
+    p.name = singleLine(*name, MaxNameLength);
+    if (!readPresence(map, &p.status, &p.statusText, &p.avatarHash, error))
+        return std::nullopt;
+    return p;
+}
+
+QString Presence::toString() const
+{
+    return u"pres(name=%1, st=%2, stx=%3, av=%4)"_s.arg(quoted(name),
+                                                        statusName(status),
+                                                        quoted(statusText),
+                                                        hashText(avatarHash));
+}
+// --- end presence ---
+
 QCborMap Hello::toCbor() const
 {
     QCborMap map = typed("hello"_L1);
@@ -234,6 +337,9 @@ QCborMap Hello::toCbor() const
     map.insert("caps"_L1, caps);
     if (stream == Stream::Bulk)
         map.insert("stream"_L1, u"bulk"_s);
+    // --- Presence (issue 15) ---
+    insertPresence(map, status, statusText, avatarHash, false);
+    // --- end presence ---
     return map;
 }
 
@@ -293,23 +399,33 @@ std::optional<Hello> Hello::fromCbor(const QCborMap &map, QString *error)
             return std::nullopt;
         }
     }
+    // --- Presence (issue 15) ---
+    if (!readPresence(map, &h.status, &h.statusText, &h.avatarHash, error))
+        return std::nullopt;
+    // --- end presence ---
     return h;
 }
 
 QString Hello::toString() const
 {
-    return u"hello(v=%1, vmin=%2, id=%3, name=%4, port=%5, caps=[%6], stream=%7)"_s.arg(version)
-        .arg(minVersion)
-        .arg(peerId, name)
-        .arg(port)
-        .arg(capabilities.join(u','), stream == Stream::Bulk ? u"bulk"_s : u"chat"_s);
+    return u"hello(v=%1, vmin=%2, id=%3, name=%4, port=%5, caps=[%6], stream=%7, st=%8, stx=%9, "
+           u"av=%10)"_s.arg(version)
+               .arg(minVersion)
+               .arg(peerId, quoted(name))
+               .arg(port)
+               .arg(capabilities.join(u','),
+                    stream == Stream::Bulk ? u"bulk"_s : u"chat"_s,
+                    statusName(status),
+                    quoted(statusText),
+                    hashText(avatarHash));
 }
 
 bool Hello::operator==(const Hello &o) const
 {
     return version == o.version && minVersion == o.minVersion && peerId == o.peerId
            && name == o.name && port == o.port && capabilities == o.capabilities
-           && stream == o.stream;
+           && stream == o.stream && status == o.status && statusText == o.statusText
+           && avatarHash == o.avatarHash;
 }
 
 QCborMap Chat::toCbor() const
@@ -1131,6 +1247,50 @@ QString Pex::toString() const
     return u"pex(%1 peers: %2)"_s.arg(peers.size()).arg(shown.join(u", "_s));
 }
 
+// --- Avatars (issue 15) ---
+QCborMap AvatarGet::toCbor() const
+{
+    QCborMap map = typed("avget"_L1);
+    map.insert("h"_L1, hash);
+    return map;
+}
+
+std::optional<AvatarGet> AvatarGet::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto h = hashField(map, "h"_L1, error);
+    if (!h)
+        return std::nullopt;
+    return AvatarGet{*h};
+}
+
+QString AvatarGet::toString() const
+{
+    return u"avget(h=%1)"_s.arg(hashText(hash));
+}
+
+QCborMap Avatar::toCbor() const
+{
+    QCborMap map = typed("av"_L1);
+    map.insert("h"_L1, hash);
+    map.insert("png"_L1, png);
+    return map;
+}
+
+std::optional<Avatar> Avatar::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto h = hashField(map, "h"_L1, error);
+    const auto png = h ? bytesField(map, "png"_L1, MaxAvatarBytes, error) : std::nullopt;
+    if (!png)
+        return std::nullopt;
+    return Avatar{*h, *png};
+}
+
+QString Avatar::toString() const
+{
+    return u"av(h=%1, %2 bytes)"_s.arg(hashText(hash)).arg(png.size());
+}
+// --- end avatars ---
+
 QString Unknown::toString() const
 {
     return u"unknown(%1)"_s.arg(type);
@@ -1563,6 +1723,14 @@ std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
         return wrap(Pex::fromCbor(map, error));
     if (type == "typing"_L1) // issue 15
         return wrap(Typing::fromCbor(map, error));
+    // --- Avatars (issue 15) ---
+    if (type == "avget"_L1)
+        return wrap(AvatarGet::fromCbor(map, error));
+    if (type == "av"_L1)
+        return wrap(Avatar::fromCbor(map, error));
+    // --- end avatars ---
+    if (type == "pres"_L1) // issue 15
+        return wrap(Presence::fromCbor(map, error));
     return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 

@@ -6,9 +6,11 @@
 //   message = hello / chat / ack / read / resend / ping / pong / bye
 //           / offer / xfer / mreq / man / get / data / fend
 //           / gmsg / gpage / gsync / gpull / grcpt
-//           / pex / typing                                        ; each a CBOR map, text keys
+//           / pex / typing / pres / avget / av                    ; each a CBOR map, text keys
 //   hello = { "t": "hello", "v": uint, "vmin": uint, "id": peer-id, "name": tstr,
-//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk" }
+//             "port": uint .le 65535, ? "caps": [* tstr], ? "stream": "chat" / "bulk",
+//             ? "st": status, ? "stx": tstr, ? "av": sha256 }
+//           ; st/stx/av: the sender's presence (see pres).
 //           ; "stream": what the connection carries, named by the side that dialled (absent:
 //           ; chat); any other value is an error. Capability "streams": bulk may be dialled.
 //           ; Capability "pex": the peer takes (and may send) pex.
@@ -49,6 +51,14 @@
 //           ; a: "host:port", 1..64 characters each; an ID at most once
 //   ; Typing (docs/protocol.md, "Typing"): on the chat stream, never stored.
 //   typing = { "t": "typing", "on": bool }   ; the sender's person is typing to us (or stopped)
+//   ; Avatars (issue 15; docs/protocol.md, "Avatars"): on the chat stream, to peers with "av".
+//   avget = { "t": "avget", "h": sha256 }   ; send me the picture whose SHA-256 is h
+//   av    = { "t": "av", "h": sha256, "png": bstr .size (1..65536) }   ; sha256(png) == h
+//   ; Presence (docs/protocol.md, "Presence"): on the chat stream, when the sender's name,
+//   ; status, status text or avatar changes; at most a few per second.
+//   pres  = { "t": "pres", "name": tstr, "st": status, ? "stx": tstr, ? "av": sha256 }
+//   status = "available" / "away" / "busy"   ; any other text reads as "available"
+//           ; stx: shown as one line of at most 80 UTF-16 units; av: any other size is an error
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   sha256 = bstr .size 32
 //   peer-id = tstr .regexp "[0-9a-f]{64}"
@@ -107,6 +117,22 @@ enum class Stream : quint8 {
 inline constexpr char StreamsCapability[] = "streams";
 // The capability of a peer that takes peer exchange ("pex").
 inline constexpr char PexCapability[] = "pex";
+// --- Avatars (issue 15) ---
+// The capability of a peer that answers avget with av.
+inline constexpr char AvatarCapability[] = "av";
+// An avatar's PNG, at most (and its pixels, at most MaxAvatarSide on each side).
+constexpr qsizetype MaxAvatarBytes = 64 * 1024;
+// --- end avatars ---
+
+// --- Presence (issue 15) ---
+// What a person says of their availability ("st" in hello, pres and LAN announcements).
+enum class Status : quint8 { Available, Away, Busy };
+// A status text ("stx") as shown: singleLine() to this many UTF-16 units on receipt.
+constexpr qsizetype MaxStatusTextLength = 80;
+QLatin1StringView statusName(Status status);
+// "available", "away", "busy"; anything else (version 1's "online" too) reads as Available.
+Status statusFromName(QStringView name);
+// --- end presence ---
 
 struct Hello
 {
@@ -117,6 +143,11 @@ struct Hello
     quint16 port = 0;
     QStringList capabilities;
     Stream stream = Stream::Chat; // sent only when not Chat, so a chat hello is as in v1
+    // --- Presence (issue 15) ---
+    Status status = Status::Available;
+    QString statusText{};    // sent only when not empty
+    QByteArray avatarHash{}; // Sha256Bytes, or empty (not sent)
+    // --- end presence ---
 
     bool hasCapability(QLatin1StringView name) const { return capabilities.contains(name); }
     QCborMap toCbor() const;
@@ -452,6 +483,51 @@ struct Typing
     bool operator==(const Typing &o) const { return on == o.on; }
 };
 // --- end typing and quoting ---
+// --- Avatars (issue 15) ---
+// "Send me your picture whose SHA-256 is h" (avget). Answered only for the current one.
+struct AvatarGet
+{
+    QByteArray hash; // Sha256Bytes
+
+    QCborMap toCbor() const;
+    static std::optional<AvatarGet> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const AvatarGet &o) const { return hash == o.hash; }
+};
+
+// The sender's picture (av). The bytes are only checked for size here: whether they are the
+// picture announced and a PNG is for the avatars service (core/avatars/avatarimage.h).
+struct Avatar
+{
+    QByteArray hash; // Sha256Bytes
+    QByteArray png;  // 1..MaxAvatarBytes
+
+    QCborMap toCbor() const;
+    static std::optional<Avatar> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Avatar &o) const { return hash == o.hash && png == o.png; }
+};
+// --- end avatars ---
+// --- Presence (issue 15) ---
+// The sender's name, status, status text and avatar hash, sent to every connected peer when one
+// of them changes ("pres"). The same values as a hello's: a new connection needs none.
+struct Presence
+{
+    QString name; // singleLine(..., MaxNameLength) on receipt
+    Status status = Status::Available;
+    QString statusText{};    // singleLine(..., MaxStatusTextLength) on receipt; sent when not empty
+    QByteArray avatarHash{}; // Sha256Bytes, or empty (not sent)
+
+    QCborMap toCbor() const;
+    static std::optional<Presence> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Presence &o) const
+    {
+        return name == o.name && status == o.status && statusText == o.statusText
+               && avatarHash == o.avatarHash;
+    }
+};
+// --- end presence ---
 
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
@@ -483,6 +559,9 @@ using Message = std::variant<Hello,
                              GroupReceipt,
                              Pex,
                              Typing, // issue 15, typing and quoting
+                             AvatarGet, // avatars (issue 15)
+                             Avatar,    // avatars (issue 15)
+                             Presence,  // issue 15
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

@@ -55,7 +55,7 @@ class MessageStore final : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int SchemaVersion = 10;
+    static constexpr int SchemaVersion = 11; // 11: avatars (issue 15)
     static constexpr qsizetype MaxWritesPerCommit = 1000;
     // A batch this small is committed on the calling thread when the writer thread is idle,
     // unless a recent one took longer than InlineMaxCommitUs.

@@ -16,6 +16,9 @@ SchemaSteps PeerTable::schema()
           u" certificate BLOB,"
           u" addresses TEXT NOT NULL DEFAULT '',"
           u" last_seen INTEGER)"_s}},
+        // Avatars (issue 15): the picture each peer last announced (its SHA-256), so that an
+        // offline peer's picture still shows after a restart.
+        {11, {u"ALTER TABLE peers ADD COLUMN avatar_hash BLOB"_s}},
     };
 }
 
@@ -26,8 +29,8 @@ bool PeerTable::prepareQueries()
 {
     m_all = std::make_unique<QSqlQuery>(db());
     m_all->setForwardOnly(true);
-    if (m_all->prepare(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen"
-                       u" FROM peers"_s))
+    if (m_all->prepare(u"SELECT id, CAST(name AS BLOB), certificate, addresses, last_seen,"
+                       u" avatar_hash FROM peers"_s))
         return true;
     m_all.reset();
     return false;
@@ -54,6 +57,7 @@ QList<PeerRecord> PeerTable::peers() const
             p.addresses = q.value(3).toString().split(u'\n', Qt::SkipEmptyParts);
             if (!q.value(4).isNull())
                 p.lastSeen = fromMs(q.value(4).toLongLong());
+            p.avatarHash = q.value(5).toByteArray(); // avatars (issue 15)
             out.append(p);
         }
     }

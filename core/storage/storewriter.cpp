@@ -164,10 +164,14 @@ struct StoreWriter::Queries
                && forgetUnread.prepare(u"UPDATE unread_counts SET unread = MAX(unread - 1, 0)"
                                        u" WHERE peer_id = ?"_s)
                && peer.prepare(
-                   u"INSERT INTO peers (id, name, certificate, addresses, last_seen)"
-                   u" VALUES (?, CAST(? AS TEXT), ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                   u" name = excluded.name, certificate = excluded.certificate,"
-                   u" addresses = excluded.addresses, last_seen = excluded.last_seen"_s)
+                   u"INSERT INTO peers (id, name, certificate, addresses, last_seen, avatar_hash)"
+                   u" VALUES (?, CAST(? AS TEXT), ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                   u" name = excluded.name,"
+                   // Avatars (issue 15): a record without a certificate (a picture changed)
+                   // keeps the pinned one.
+                   u" certificate = COALESCE(excluded.certificate, certificate),"
+                   u" addresses = excluded.addresses, last_seen = excluded.last_seen,"
+                   u" avatar_hash = excluded.avatar_hash"_s)
                && conversation
                       .prepare(db,
                                "INSERT INTO conversations (peer_id, last_message_at, written_to)"
@@ -586,10 +590,15 @@ CommitResult StoreWriter::transaction(const QList<Write> &writes)
             } else if (const auto *p = std::get_if<PeerRecord>(&w)) {
                 QSqlQuery &q = m_q->peer;
                 q.addBindValue(p->id);
-                q.addBindValue(text(p->name)); // never NULL
-                q.addBindValue(p->certificate);
+                q.addBindValue(text(p->name));          // never NULL
+                q.addBindValue(p->certificate.isEmpty() // NULL: keep the pinned one
+                                   ? QVariant(QMetaType(QMetaType::QByteArray))
+                                   : QVariant(p->certificate));
                 q.addBindValue(p->addresses.isEmpty() ? u""_s : p->addresses.join(u'\n'));
                 q.addBindValue(p->lastSeen.isValid() ? QVariant(ms(p->lastSeen)) : QVariant());
+                // Avatars (issue 15): NULL for none.
+                q.addBindValue(p->avatarHash.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                                       : QVariant(p->avatarHash));
                 if (!q.exec())
                     return fail(q);
             } else if (const auto *t = std::get_if<TransferRecord>(&w)) {

@@ -21,9 +21,10 @@ struct PeerRecord
 {
     QString id;
     QString name;
-    QByteArray certificate; // DER; pinned: its SHA-256 is the ID
+    QByteArray certificate; // DER; pinned: its SHA-256 is the ID (empty: the stored one kept)
     QStringList addresses;  // where it was last reached, best first
     QDateTime lastSeen;
+    QByteArray avatarHash; // avatars (issue 15): the SHA-256 it last announced, or empty
 };
 
 // One change to the history, as MessageStore queues it for the writer.

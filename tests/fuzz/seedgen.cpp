@@ -187,6 +187,11 @@ int main(int argc, char *argv[])
     bulkHello.capabilities = {QString::fromLatin1(Protocol::StreamsCapability)};
     bulkHello.stream = Protocol::Stream::Bulk;
     const QDateTime ts = QDateTime::fromMSecsSinceEpoch(1'780'000'000'000, Qt::UTC);
+    // Issue 15: a hello with the presence keys.
+    Protocol::Hello presenceHello = hello;
+    presenceHello.status = Protocol::Status::Busy;
+    presenceHello.statusText = u"in a meeting"_s;
+    presenceHello.avatarHash = QByteArray(Protocol::Sha256Bytes, '\x5a');
     const QUuid id = QUuid::fromString(u"0b7a5d0e-8d9e-4c0f-9a7e-3f2b1c4d5e6f"_s);
     const QByteArray hash = QByteArray::fromHex(
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -202,6 +207,9 @@ int main(int argc, char *argv[])
     const GroupSeeds group = groupSeeds(*owner, ts);
     const auto [firstBody, firstSig] = group.signedBodies.constFirst();
     const QHash<QString, qint64> heads{{owner->id(), 6}, {QString(64, u'b'), 0}};
+    const QByteArray onePixel = QByteArray::fromHex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8"
+        "cfc0000003010100c9fe92ef0000000049454e44ae426082");
     const QList<std::pair<const char *, Protocol::Message>> seeds = {
         {"hello", hello},
         {"hello-bulk", bulkHello},
@@ -233,6 +241,15 @@ int main(int argc, char *argv[])
         {"pex",
          Protocol::Pex{{{owner->id(), {u"192.168.1.20:47800"_s, u"[fd00::20]:47800"_s}},
                         {QString(64, u'b'), {u"10.0.0.2:5000"_s}}}}},
+        // Avatars (issue 15; docs/protocol.md, "Avatars"): a 1×1 PNG and its hash.
+        {"avget",
+         Protocol::AvatarGet{QCryptographicHash::hash(onePixel, QCryptographicHash::Sha256)}},
+        {"av",
+         Protocol::Avatar{QCryptographicHash::hash(onePixel, QCryptographicHash::Sha256), onePixel}},
+        // Presence (issue 15; docs/protocol.md, "Presence").
+        {"hello-presence", presenceHello},
+        {"pres", Protocol::Presence{u"Seed 种子"_s, Protocol::Status::Away, u"at lunch 午饭"_s, {}}},
+        {"pres-avatar", Protocol::Presence{u"Seed"_s, Protocol::Status::Busy, {}, hash}},
     };
     QByteArray session;
     for (const auto &[name, message] : seeds) {
@@ -270,6 +287,8 @@ int main(int argc, char *argv[])
     for (int i = 0; i <= Protocol::Pex::MaxAddresses; ++i)
         nineAddresses.append(u"10.0.0.%1:1"_s.arg(i + 1));
     const QCborMap pexMap{{u"t"_s, u"pex"_s}, {u"peers"_s, QCborArray{pexEntry}}};
+    const QCborMap presMap
+        = Protocol::Presence{u"Seed"_s, Protocol::Status::Away, u"x"_s, hash}.toCbor();
     const QList<std::pair<const char *, QCborMap>> hostile = {
         {"offer-more-files-than-n", with(offerMap, u"files"_s, 5)},
         {"offer-n-zero", with(offerMap, u"n"_s, 0)},
@@ -308,8 +327,21 @@ int main(int argc, char *argv[])
         {"pex-9-addresses",
          with(pexMap, u"peers"_s, QCborArray{with(pexEntry, u"a"_s, nineAddresses)})},
         {"pex-peer-twice", with(pexMap, u"peers"_s, QCborArray{pexEntry, pexEntry})},
+        // Presence (issue 15): at the edges of what is refused.
+        {"pres-av-31-bytes", with(presMap, u"av"_s, QByteArray(31, 'a'))},
+        {"pres-st-number", with(presMap, u"st"_s, 2)},
+        {"pres-stx-long", with(presMap, u"stx"_s, QString(300, u'x'))},
+        {"hello-av-33-bytes", with(hello.toCbor(), u"av"_s, QByteArray(33, 'a'))},
         {"pex-address-65-chars",
          with(pexMap, u"peers"_s, QCborArray{with(pexEntry, u"a"_s, QCborArray{QString(65, u'1')})})},
+        // Avatars (issue 15).
+        {"avget-h-31-bytes", QCborMap{{u"t"_s, u"avget"_s}, {u"h"_s, hash.left(31)}}},
+        {"av-png-empty", QCborMap{{u"t"_s, u"av"_s}, {u"h"_s, hash}, {u"png"_s, QByteArray()}}},
+        {"av-png-over-64k",
+         QCborMap{{u"t"_s, u"av"_s},
+                  {u"h"_s, hash},
+                  {u"png"_s, QByteArray(Protocol::MaxAvatarBytes + 1, 'p')}}},
+        {"av-png-text", QCborMap{{u"t"_s, u"av"_s}, {u"h"_s, hash}, {u"png"_s, u"png"_s}}},
     };
     for (const auto &[name, map] : hostile) {
         QFile f(dir.filePath(u"hostile-"_s + QString::fromLatin1(name)));
@@ -447,9 +479,14 @@ int main(int argc, char *argv[])
     a.instance = id;
     a.name = hello.name;
     a.port = 47800;
-    for (const auto &[name, kind, reply] : {std::tuple{"hi", Announcement::Kind::Hello, false},
-                                            std::tuple{"hi-reply", Announcement::Kind::Hello, true},
-                                            std::tuple{"bye", Announcement::Kind::Bye, false}}) {
+    for (const auto &[name, kind, reply] :
+         {std::tuple{"hi", Announcement::Kind::Hello, false},
+          std::tuple{"hi-reply", Announcement::Kind::Hello, true},
+          std::tuple{"bye", Announcement::Kind::Bye, false},
+          std::tuple{"hi-away", Announcement::Kind::Hello, false}}) {
+        // Issue 15: a status other than available.
+        a.status = QByteArrayView(name) == "hi-away" ? Protocol::Status::Away
+                                                     : Protocol::Status::Available;
         a.kind = kind;
         a.reply = reply;
         QFile out(announcements.filePath(QString::fromLatin1(name)));

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "emojipicker.h"
+
+#include "emojidata.h"
+
+#include <QHash>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QScreen>
+#include <QSettings>
+#include <QTabBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+constexpr auto RecentKey = "emoji/recent";
+constexpr int RecentTab = 0; // then one tab per group
+} // namespace
+
+EmojiPicker::EmojiPicker(QWidget *parent)
+    : QFrame(parent, Qt::Popup)
+    , m_search(new QLineEdit(this))
+    , m_tabs(new QTabBar(this))
+    , m_grid(new QListWidget(this))
+{
+    setFrameShape(QFrame::StyledPanel);
+    setAccessibleName(tr("Emoji"));
+    m_search->setPlaceholderText(tr("Search emoji"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search emoji"));
+    m_tabs->addTab(tr("Recently used"));
+    for (int g = 0; g < EmojiData::groupCount(); ++g) {
+        QString name = EmojiData::groupName(g);
+        m_tabs->addTab(name.replace(u'&', QStringLiteral("&&"))); // "&" is no mnemonic here
+    }
+    m_tabs->setUsesScrollButtons(true);
+    m_tabs->setExpanding(false);
+    m_tabs->setDocumentMode(true);
+
+    QFont emojiFont = font();
+    emojiFont.setPointSizeF(emojiFont.pointSizeF() * 1.6);
+    m_grid->setFont(emojiFont);
+    const int cell = QFontMetrics(emojiFont).height() + 10;
+    m_grid->setViewMode(QListView::IconMode);
+    m_grid->setMovement(QListView::Static);
+    m_grid->setResizeMode(QListView::Adjust);
+    m_grid->setUniformItemSizes(true);
+    m_grid->setGridSize(QSize(cell, cell));
+    m_grid->setWrapping(true);
+    m_grid->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_grid->setAccessibleName(tr("Emoji"));
+    m_grid->setTextElideMode(Qt::ElideNone);
+    // Sequences the installed font draws as several glyphs (newer than the font) are left
+    // out rather than shown as two pictures or "…": about one in two at most as wide as 😀.
+    const QFontMetrics metrics(emojiFont);
+    const int one = metrics.horizontalAdvance(QStringLiteral("\U0001F600"));
+    for (const EmojiData::Emoji &e : EmojiData::all()) {
+        if (metrics.horizontalAdvance(e.text) <= one * 3 / 2)
+            m_shown.append(&e);
+    }
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_search);
+    layout->addWidget(m_tabs);
+    layout->addWidget(m_grid, 1);
+    resize(cell * 10 + 40, cell * 7 + 80);
+
+    connect(m_search, &QLineEdit::textChanged, this, &EmojiPicker::fill);
+    connect(m_tabs, &QTabBar::currentChanged, this, &EmojiPicker::fill);
+    connect(m_grid, &QListWidget::itemClicked, this, &EmojiPicker::choose);
+    connect(m_grid, &QListWidget::itemActivated, this, &EmojiPicker::choose);
+    // Down from the search field goes to the results; Enter there takes the first.
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        if (m_grid->count() > 0)
+            choose(m_grid->item(0));
+    });
+    // Something to choose from at once: what was used, or the smileys the first time.
+    m_tabs->setCurrentIndex(recent().isEmpty() ? RecentTab + 1 : RecentTab);
+    fill();
+    m_search->setFocus();
+}
+
+QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
+{
+    auto *button = new QToolButton(parent);
+    button->setText(QStringLiteral("\U0001F642")); // 🙂
+    button->setToolTip(tr("Insert an emoji"));
+    button->setAccessibleName(tr("Emoji"));
+    button->setAutoRaise(true);
+    QFont font = button->font();
+    font.setPointSizeF(font.pointSizeF() * 1.5);
+    button->setFont(font);
+    QObject::connect(button, &QToolButton::clicked, input, [input, button] {
+        auto *picker = new EmojiPicker(button);
+        picker->setAttribute(Qt::WA_DeleteOnClose);
+        QObject::connect(picker, &EmojiPicker::emojiChosen, input, [input](const QString &e) {
+            input->insertPlainText(e);
+            input->setFocus();
+        });
+        picker->popUpAbove(button);
+    });
+    return button;
+}
+
+QStringList EmojiPicker::recent() const
+{
+    return QSettings().value(QLatin1StringView(RecentKey)).toStringList();
+}
+
+void EmojiPicker::popUpAbove(QWidget *anchor)
+{
+    QPoint at = anchor->mapToGlobal(QPoint(0, 0)) - QPoint(0, height());
+    if (const QScreen *screen = anchor->screen()) {
+        const QRect room = screen->availableGeometry();
+        at.setX(qBound(room.left(), at.x(), room.right() - width()));
+        at.setY(qBound(room.top(), at.y(), room.bottom() - height()));
+    }
+    move(at);
+    show();
+    m_search->setFocus();
+}
+
+void EmojiPicker::fill()
+{
+    m_grid->clear();
+    const QString query = m_search->text().trimmed();
+    m_tabs->setEnabled(query.isEmpty()); // a search looks in every group
+    const QList<const EmojiData::Emoji *> &all = m_shown;
+    auto add = [this](const EmojiData::Emoji &e) {
+        auto *item = new QListWidgetItem(e.text, m_grid);
+        item->setToolTip(e.name);
+        item->setData(Qt::AccessibleTextRole, e.name);
+        item->setTextAlignment(Qt::AlignCenter);
+    };
+    if (!query.isEmpty()) {
+        for (const EmojiData::Emoji *e : all) {
+            if (e->name.contains(query, Qt::CaseInsensitive))
+                add(*e);
+        }
+        return;
+    }
+    const int tab = m_tabs->currentIndex();
+    if (tab == RecentTab) {
+        QHash<QString, const EmojiData::Emoji *> byText;
+        for (const EmojiData::Emoji *e : all)
+            byText.insert(e->text, e);
+        for (const QString &text : recent()) {
+            if (const EmojiData::Emoji *e = byText.value(text))
+                add(*e);
+        }
+        return;
+    }
+    for (const EmojiData::Emoji *e : all) {
+        if (e->group == tab - 1)
+            add(*e);
+    }
+}
+
+void EmojiPicker::choose(QListWidgetItem *item)
+{
+    if (!item)
+        return;
+    const QString emoji = item->text();
+    QStringList list = recent();
+    list.removeAll(emoji);
+    list.prepend(emoji);
+    QSettings().setValue(QLatin1StringView(RecentKey), list.mid(0, MaxRecent));
+    Q_EMIT emojiChosen(emoji);
+    close();
+}
