@@ -8,7 +8,6 @@
 #include "eventloop.h"
 #include "filesbench.h"
 #include "groupsbench.h"
-#include "searchbench.h"
 #include "hashbench.h"
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
@@ -16,6 +15,7 @@
 #include "proccost.h"
 #include "protocol/framedecoder.h"
 #include "scalebench.h"
+#include "searchbench.h"
 #include "signbench.h"
 #include "storage/messagestore.h"
 #ifdef SHOAL_BENCH_GUI

@@ -9,7 +9,8 @@
 #include <memory>
 
 // History search: the full-text index `search_index` (SQLite FTS5 over messages.text, tokenized
-// by SearchTokenizer), kept in step with `messages` by triggers, and the reads over it. An
+// by SearchTokenizer), kept in step with `messages` by the writer (IndexNewRows) and a delete
+// trigger, and the reads over it. An
 // older history's rows are indexed in the background (SearchFill), newest first, below a
 // watermark (`search_fill.unindexed_max`: rows with a seq up to it are not indexed yet).
 class SearchTable final : public StoreConcern
@@ -34,6 +35,15 @@ public:
                               const QUuid &id,
                               int before,
                               int after) const;
+    // Run by the writer at the end of every batch that added messages, in its transaction: the
+    // rows above `search_fill.indexed_top` (what the batch added, and what SQL outside the
+    // writer inserted since) are indexed, and indexed_top moves up to the newest.
+    static constexpr auto IndexNewRows
+        = "INSERT INTO search_index (rowid, text, peer_key) SELECT seq, text, peer_key"
+          " FROM messages WHERE seq > (SELECT indexed_top FROM search_fill) AND kind <> 2";
+    static constexpr auto MoveIndexedTop
+        = "UPDATE search_fill SET indexed_top = (SELECT coalesce(max(seq), 0) FROM messages)"
+          " WHERE indexed_top < (SELECT coalesce(max(seq), 0) FROM messages)";
     // The watermark: rows with a seq up to it are not indexed yet (0: all are).
     qint64 unindexedMax() const;
 

@@ -67,7 +67,8 @@ bool indexIntact(QSqlDatabase db, QString *error)
         u"SELECT DISTINCT doc FROM temp.search_instances ORDER BY doc"_s);
     const QList<qint64> expected = seqs(
         u"SELECT seq FROM messages WHERE kind <> 2"
-        u" AND seq > (SELECT unindexed_max FROM search_fill) ORDER BY seq"_s);
+        u" AND seq > (SELECT unindexed_max FROM search_fill)"
+        u" AND seq <= (SELECT indexed_top FROM search_fill) ORDER BY seq"_s);
     if (!error->isEmpty())
         return false;
     if (indexed != expected) {
