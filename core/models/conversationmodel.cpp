@@ -93,26 +93,25 @@ int ConversationModel::revealMessage(const QUuid &id)
         if (const int row = rowOf({id, m_peerId, outgoing}); row >= 0)
             return row;
     }
-    std::optional<ChatMessage> target;
-    for (const bool outgoing : {true, false}) {
-        target = m_store.message(MessageKey{id, m_peerId, outgoing});
-        if (target && target->seq != 0)
-            break;
-        target.reset(); // not there, or not on disk yet (it comes with committed())
-    }
-    if (!target)
-        return -1;
     // The page around it, not every page between it and the newest (a hit a million back).
     constexpr int Half = PageSize / 2;
-    const QList<ChatMessage> older = m_store.page(m_peerId, Half, *target);
-    const QList<ChatMessage> newer = m_store.pageAfter(m_peerId, Half, target->seq);
+    const QList<ChatMessage> around = m_store.historyAround(m_peerId, id, Half, Half);
+    // historyAround() takes ours first, as message() does (a peer may reuse an ID).
+    auto it = std::find_if(around.cbegin(), around.cend(), [&](const ChatMessage &m) {
+        return m.id == id && m.outgoing;
+    });
+    if (it == around.cend()) {
+        it = std::find_if(around.cbegin(), around.cend(), [&](const ChatMessage &m) {
+            return m.id == id;
+        });
+    }
+    if (it == around.cend())
+        return -1; // not there, or not on disk yet (it comes with committed())
+    const int row = int(it - around.cbegin());
     beginResetModel();
-    m_rows = older;
-    const int row = int(m_rows.size());
-    m_rows.append(*target);
-    m_rows += newer;
-    m_hasOlder = older.size() == Half;
-    m_hasNewer = newer.size() == Half;
+    m_rows = around;
+    m_hasOlder = row == Half;
+    m_hasNewer = around.size() - row - 1 == Half;
     if (!m_hasNewer)
         m_rows += m_store.unsaved(m_peerId);
     m_rowIndexStale = true;

@@ -965,6 +965,20 @@ QList<ChatMessage> MessageStore::historyAround(const QString &conversation,
                                                int before,
                                                int after) const
 {
-    return m_search.around(conversation, id, before, after);
+    std::optional<ChatMessage> target;
+    for (const bool outgoing : {true, false}) {
+        target = message(MessageKey{id, conversation, outgoing});
+        if (target && target->seq != 0)
+            break;
+        target.reset(); // not there, or not on disk yet
+    }
+    if (!target)
+        return {};
+    QList<ChatMessage> rows = before > 0 ? page(conversation, before, *target)
+                                         : QList<ChatMessage>();
+    rows.append(*target);
+    if (after > 0)
+        rows += pageAfter(conversation, after, target->seq);
+    return rows;
 }
 // --- end search ---

@@ -215,6 +215,9 @@ public:
     // Whether every message is indexed: false while an older history is being indexed in the
     // background (searchIndexProgress()).
     bool searchIndexReady() const { return m_searchReady; }
+    // Up to `before` messages before the message `id` of `conversation` (ours first, as
+    // message() does: a peer may reuse an ID), it, and up to `after` after it, in order of
+    // arrival: page() and pageAfter() around it. Empty when it is not on disk there.
     QList<ChatMessage> historyAround(const QString &conversation,
                                      const QUuid &id,
                                      int before,

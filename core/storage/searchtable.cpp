@@ -46,27 +46,15 @@ struct SearchTable::Queries
     explicit Queries(const QSqlDatabase &db)
         : key(db)
         , match(db)
-        , seqOf(db)
-        , before(db)
-        , from(db)
         , watermark(db)
     {}
     bool prepare()
     {
         using namespace SqlRows;
-        const QString columns = QString::fromLatin1(Columns);
-        const QString peerIs = QString::fromLatin1(PeerIs);
         // The query over the index is prepared at the first search, not here: preparing it
         // reads the index's own tables, and a damaged page there must not stop the history
         // from opening (tst_messagestore damagedHistoryReportedAndKept).
         return key.prepare(u"SELECT key FROM peer_keys WHERE peer_id = ?"_s)
-               // Ours first, as message(id) does: a peer may reuse an ID.
-               && seqOf.prepare(u"SELECT seq FROM messages WHERE id = ? AND "_s + peerIs
-                                + u" ORDER BY outgoing DESC LIMIT 1"_s)
-               && before.prepare(u"SELECT "_s + columns + u" FROM messages WHERE "_s + peerIs
-                                 + u" AND seq < ? ORDER BY seq DESC LIMIT ?"_s)
-               && from.prepare(u"SELECT "_s + columns + u" FROM messages WHERE "_s + peerIs
-                               + u" AND seq >= ? ORDER BY seq LIMIT ?"_s)
                && watermark.prepare(u"SELECT unindexed_max FROM search_fill"_s);
     }
     bool prepareMatch()
@@ -81,7 +69,7 @@ struct SearchTable::Queries
               u" ORDER BY seq DESC"_s);
         return matchPrepared;
     }
-    QSqlQuery key, match, seqOf, before, from, watermark;
+    QSqlQuery key, match, watermark;
     bool matchPrepared = false;
 };
 
@@ -163,30 +151,6 @@ QList<ChatMessage> SearchTable::search(const QString &text,
         return {};
     }
     return select(m_q->match, {expr, limit}, m_ahead.inFlight);
-}
-
-QList<ChatMessage> SearchTable::around(const QString &conversation,
-                                       const QUuid &id,
-                                       int before,
-                                       int after) const
-{
-    if (!m_q)
-        return {};
-    counted();
-    QSqlQuery &q = m_q->seqOf;
-    q.addBindValue(id.toRfc4122());
-    q.addBindValue(conversation);
-    const bool found = q.exec() && q.next();
-    const qint64 seq = found ? q.value(0).toLongLong() : 0;
-    q.finish();
-    if (!found)
-        return {};
-    QList<ChatMessage> rows = select(m_q->before,
-                                     {conversation, seq, qMax(0, before)},
-                                     m_ahead.inFlight);
-    std::reverse(rows.begin(), rows.end());
-    rows += select(m_q->from, {conversation, seq, qMax(0, after) + 1}, m_ahead.inFlight);
-    return rows;
 }
 
 qint64 SearchTable::unindexedMax() const

@@ -29,12 +29,6 @@ public:
                               const QString &conversation,
                               int limit,
                               QString *error) const;
-    // Up to `before` messages before `id` in `conversation`, it, and up to `after` after it, in
-    // order of arrival. Empty when it is not there.
-    QList<ChatMessage> around(const QString &conversation,
-                              const QUuid &id,
-                              int before,
-                              int after) const;
     // Run by the writer at the end of every batch that added messages, in its transaction: the
     // rows above `search_fill.indexed_top` (what the batch added, and what SQL outside the
     // writer inserted since) are indexed, and indexed_top moves up to the newest.
