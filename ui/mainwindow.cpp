@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "autoaway.h" // issue 15
 #include "connectdialog.h"
 #include "conversationpane.h"
 #include "inviteqrdialog.h"
@@ -13,6 +14,7 @@
 #include "peerlistview.h"
 #include "sendmanydialog.h"
 #include "settingsdialog.h"
+#include "statusselector.h" // issue 15
 #include "transferswindow.h"
 #include "trayicon.h"
 
@@ -131,6 +133,19 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     setCentralWidget(m_splitter);
 
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // --- Presence (issue 15): own status at the left; auto-away; the choice kept ---
+    m_statusSelector = new StatusSelector(m_messenger, this);
+    statusBar()->addWidget(m_statusSelector);
+    m_autoAway = new AutoAway(m_messenger, AutoAway::desktopIdleSource(this), this);
+    m_autoAway->setMinutes(m_settings.autoAwayMinutes);
+    connect(&m_messenger, &Messenger::statusChanged, this, [this] {
+        if (m_autoAway->isAway())
+            return; // not the person's choice: not kept
+        m_settings.status = PeerInfo::statusName(m_messenger.status());
+        m_settings.statusText = m_messenger.statusText();
+        Q_EMIT settingsChanged(m_settings);
+    });
+    // --- end presence ---
     statusBar()->addWidget(m_status, 1);
     updateStatus();
     // Once the window is up: a message shown before the status line's label is visible does
@@ -387,6 +402,7 @@ void MainWindow::openSettingsDialog()
         m_messenger.setDownloadDir(edited.effectiveDownloadDir());
         m_tray->setSettings(edited);
         m_notifier->setSettings(edited);
+        m_autoAway->setMinutes(edited.autoAwayMinutes); // issue 15
         updateStatus();
         Q_EMIT settingsChanged(edited);
     });
