@@ -13,6 +13,7 @@
 #                   files under /tmp or $SHOAL_BENCH_DIR (needs about 5 GiB free there)
 #   --groups        issue 13's groups: one message to a 50-member group beside the 1:1 round
 #                   trip, catch-up of 10,000 messages, then --groups-sign (about a minute)
+#   --presence      issue 15: a status change seen by 50 connected peers, p50 and max
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
@@ -40,6 +41,8 @@ if [ $# -eq 0 ]; then
     SHOAL_BENCH_FILES_TARGETS=$FILES_TARGETS "$BIN" --files || status=$?
     echo
     "$BIN" --groups || status=$? # issue 13: groups, each row beside its baseline
+    echo
+    "$BIN" --presence || status=$? # issue 15: a status change seen by 50 connected peers
     if [ -s "$TARGETS" ]; then
         echo
         echo "## Issue 10 cost targets (the table above, again)"
