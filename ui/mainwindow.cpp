@@ -134,8 +134,9 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
 
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     // --- Presence (issue 15): own status at the left; auto-away; the choice kept ---
+    // Permanent: a warning shown in the status bar must not hide it.
     m_statusSelector = new StatusSelector(m_messenger, this);
-    statusBar()->addWidget(m_statusSelector);
+    statusBar()->addPermanentWidget(m_statusSelector);
     m_autoAway = new AutoAway(m_messenger, AutoAway::desktopIdleSource(this), this);
     m_autoAway->setMinutes(m_settings.autoAwayMinutes);
     connect(&m_messenger, &Messenger::statusChanged, this, [this] {
