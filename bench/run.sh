@@ -16,6 +16,7 @@
 #                   --quick: 100,000 messages, 20 s), under /tmp or $SHOAL_BENCH_DIR (~400 MB)
 #   --groups        issue 13's groups: one message to a 50-member group beside the 1:1 round
 #                   trip, catch-up of 10,000 messages, then --groups-sign (about a minute)
+#   --presence      issue 15: a status change seen by 50 connected peers, p50 and max
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BUILD_DIR:-build}/bench/shoal_bench
@@ -45,6 +46,7 @@ if [ $# -eq 0 ]; then
     "$BIN" --groups || status=$? # issue 13: groups, each row beside its baseline
     echo
     "$BIN" --search || status=$? # issue 15: history search over a million messages
+    "$BIN" --presence || status=$? # issue 15: a status change seen by 50 connected peers
     if [ -s "$TARGETS" ]; then
         echo
         echo "## Issue 10 cost targets (the table above, again)"

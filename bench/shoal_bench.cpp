@@ -12,6 +12,7 @@
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
+#include "presencebench.h" // issue 15
 #include "proccost.h"
 #include "protocol/framedecoder.h"
 #include "scalebench.h"
@@ -1044,6 +1045,8 @@ int main(int argc, char *argv[])
     if (args.value(1) == u"--search"_s)
         return runSearchBench(args.contains(u"--quick"_s));
     // --- end search ---
+    if (args.value(1) == u"--presence"_s) // issue 15
+        return runPresenceBench(args.contains(u"--quick"_s));
     if (const int code = runGroupsChild(args); code >= 0)
         return code;
     if (args.value(1) == u"--layout"_s) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "conversationpane.h"
+#include "statusicon.h" // issue 15
 
 #include "accessiblerows.h"
 #include "findbar.h"
@@ -893,7 +894,13 @@ void ConversationPane::updateHeader()
     }
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
     if (peer->online) {
-        m_header->setText(tr("%1 — online").arg(name));
+        // --- Presence (issue 15): "Bob — Away — at lunch until 13:00" ---
+        if (peer->status != PeerInfo::Status::Available || !peer->statusText.isEmpty())
+            m_header->setText(tr("%1 — %2", "name, status")
+                                  .arg(name, StatusIcon::describe(peer->status, peer->statusText)));
+        else
+            m_header->setText(tr("%1 — online").arg(name));
+        // --- end presence ---
     } else if (PeerStatus::cannotConnect(*peer)) {
         m_header->setText(peer->lan ? tr("%1 — seen on the network, can't connect").arg(name)
                                     : tr("%1 — invited, can't connect").arg(name));

@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "avatarsettings.h" // avatars (issue 15)
+#include "autoaway.h" // issue 15
 #include "connectdialog.h"
 #include "conversationpane.h"
 #include "findbar.h"
@@ -16,6 +17,7 @@
 #include "peerlistview.h"
 #include "sendmanydialog.h"
 #include "settingsdialog.h"
+#include "statusselector.h" // issue 15
 #include "transferswindow.h"
 #include "trayicon.h"
 
@@ -139,6 +141,20 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     setCentralWidget(m_splitter);
 
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // --- Presence (issue 15): own status at the left; auto-away; the choice kept ---
+    // Permanent: a warning shown in the status bar must not hide it.
+    m_statusSelector = new StatusSelector(m_messenger, this);
+    statusBar()->addPermanentWidget(m_statusSelector);
+    m_autoAway = new AutoAway(m_messenger, AutoAway::desktopIdleSource(this), this);
+    m_autoAway->setMinutes(m_settings.autoAwayMinutes);
+    connect(&m_messenger, &Messenger::statusChanged, this, [this] {
+        if (m_autoAway->isAway())
+            return; // not the person's choice: not kept
+        m_settings.status = PeerInfo::statusName(m_messenger.status());
+        m_settings.statusText = m_messenger.statusText();
+        Q_EMIT settingsChanged(m_settings);
+    });
+    // --- end presence ---
     statusBar()->addWidget(m_status, 1);
     updateStatus();
     // Once the window is up: a message shown before the status line's label is visible does
@@ -411,6 +427,7 @@ void MainWindow::openSettingsDialog()
         m_messenger.setDownloadDir(edited.effectiveDownloadDir());
         m_tray->setSettings(edited);
         m_notifier->setSettings(edited);
+        m_autoAway->setMinutes(edited.autoAwayMinutes); // issue 15
         updateStatus();
         Q_EMIT settingsChanged(edited);
     });

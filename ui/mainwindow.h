@@ -61,6 +61,7 @@ public:
     // Whether this contact's address is told to other contacts (peer exchange).
     void setSharedWithOthers(const QString &peerId, bool shared);
     ProfileSettings settings() const { return m_settings; }
+    class AutoAway *autoAway() const { return m_autoAway; } // issue 15, for tests
     // The settings with where the window is now (size, state, splitter), as they are saved.
     ProfileSettings settingsWithLayout() const;
 
@@ -102,6 +103,9 @@ private:
     QAction *m_inviteQrAction;
     QSplitter *m_splitter;
     ProfileSettings m_settings;
+    // Presence (issue 15).
+    class StatusSelector *m_statusSelector = nullptr;
+    class AutoAway *m_autoAway = nullptr;
     QLabel *m_status;
     QSet<QString> m_identityWarned; // peers already warned about this run
     TrayIcon *m_tray = nullptr;

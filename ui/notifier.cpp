@@ -131,7 +131,8 @@ void Notifier::onMessageReceived(const ChatMessage &message)
         QApplication::alert(m_window);
         Q_EMIT alerted();
     }
-    if (m_settings.notifications)
+    // Issue 15: Busy is "do not disturb": no notification.
+    if (m_settings.notifications && m_messenger.status() != PeerInfo::Status::Busy)
         post(message.peerId, summaryFor(message), bodyFor(message.text));
 }
 
@@ -155,7 +156,7 @@ void Notifier::onTransferOffered(const TransferInfo &offer)
         QApplication::alert(m_window);
         Q_EMIT alerted();
     }
-    if (m_settings.notifications) {
+    if (m_settings.notifications && m_messenger.status() != PeerInfo::Status::Busy) { // issue 15
         ChatMessage from;
         from.peerId = offer.peerId;
         post(offer.peerId, summaryFor(from), offerBodyFor(offer));

@@ -6,6 +6,7 @@
 #include "grouptext.h"
 #include "models/peerlistmodel.h"
 #include "peerstatus.h"
+#include "statusicon.h" // issue 15
 
 #include <QApplication>
 #include <QIcon>
@@ -80,6 +81,7 @@ void PeerDelegate::paint(QPainter *painter,
                     DotSize,
                     DotSize);
     const bool isGroup = index.data(PeerListModel::IsGroupRole).toBool();
+    const auto peerStatus = PeerInfo::Status(index.data(PeerListModel::StatusRole).toInt());
     painter->setPen(Qt::NoPen);
     if (isGroup) {
         // Two heads instead of one dot: a group, green while a member is there to talk to.
@@ -90,10 +92,11 @@ void PeerDelegate::paint(QPainter *painter,
         style->standardIcon(QStyle::SP_MessageBoxWarning, &opt, opt.widget)
             .paint(painter, dot.adjusted(-2, -2, 2, 2));
     } else if (heard) {
-        painter->setPen(QPen(QColor(0x2e, 0xa0, 0x43), 1.5));
+        // Issue 15: the status it claims, as a ring (not verified).
+        painter->setPen(QPen(StatusIcon::color(peerStatus, true, opt.palette), 1.5));
         painter->setBrush(Qt::NoBrush);
     } else {
-        painter->setBrush(online ? QColor(0x2e, 0xa0, 0x43) : QColor(0x9a, 0x9a, 0x9a));
+        painter->setBrush(StatusIcon::color(peerStatus, online, opt.palette));
     }
     if (!isGroup && !cannotConnect)
         painter->drawEllipse(dot);
@@ -131,7 +134,12 @@ void PeerDelegate::paint(QPainter *painter,
     QColor dim = opt.palette.color(textRole);
     dim.setAlphaF(0.65);
     painter->setPen(dim);
-    const QString status = isGroup ? QString() : PeerStatus::text(index);
+    QString status = isGroup ? QString() : PeerStatus::text(index);
+    // Issue 15: what the peer says it is doing, while it is there to say it.
+    if (!isGroup && (online || heard))
+        status = StatusIcon::describe(peerStatus,
+                                      index.data(PeerListModel::StatusTextRole).toString(),
+                                      status);
     const int members = index.data(PeerListModel::MemberCountRole).toInt();
     const QString line
         = isGroup

@@ -65,6 +65,18 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     form->addRow(tr("New messages:"), m_notifications);
     form->addRow(QString(), m_alert);
     form->addRow(QString(), m_unreadInTitle);
+    // --- Presence (issue 15) ---
+    m_autoAway = new QSpinBox(this);
+    m_autoAway->setObjectName(QStringLiteral("autoAwayMinutes"));
+    m_autoAway->setRange(0, 24 * 60);
+    m_autoAway->setValue(settings.autoAwayMinutes);
+    m_autoAway->setSuffix(tr(" min without input"));
+    m_autoAway->setSpecialValueText(tr("Never"));
+    m_autoAway->setToolTip(tr("Your status becomes Away after this long without keyboard or "
+                              "mouse, and Available again when you are back. A status you "
+                              "chose yourself is left as it is."));
+    form->addRow(tr("&Away after:"), m_autoAway);
+    // --- end presence ---
     auto *downloadRow = new QHBoxLayout;
     auto *chooseDownload = new QPushButton(tr("C&hoose…"), this);
     downloadRow->addWidget(m_downloadDir, 1);
@@ -103,6 +115,7 @@ ProfileSettings SettingsDialog::settings() const
     s.notifications = m_notifications->isChecked();
     s.alertWindow = m_alert->isChecked();
     s.unreadInTitle = m_unreadInTitle->isChecked();
+    s.autoAwayMinutes = m_autoAway->value(); // issue 15
     // The system's folder stays "the default" (empty), so that it follows the system's.
     const QString dir = QDir::fromNativeSeparators(m_downloadDir->text().trimmed());
     const ProfileSettings defaults;

@@ -32,6 +32,7 @@ public:
     QCheckBox *notificationsBox() const { return m_notifications; }
     QCheckBox *alertBox() const { return m_alert; }
     QCheckBox *unreadInTitleBox() const { return m_unreadInTitle; }
+    QSpinBox *autoAwayBox() const { return m_autoAway; } // issue 15
     QLineEdit *downloadDirEdit() const { return m_downloadDir; }
     // --- Avatars (issue 15) ---
     // The picture's row (ui/avatarsettings.h), under the name; it applies at once.
@@ -53,6 +54,7 @@ private:
     QCheckBox *m_notifications;
     QCheckBox *m_alert;
     QCheckBox *m_unreadInTitle;
+    QSpinBox *m_autoAway; // issue 15
     QLineEdit *m_downloadDir;
     QLabel *m_note;
     QPushButton *m_ok = nullptr;

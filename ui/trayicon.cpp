@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "trayicon.h"
+#include "statusselector.h" // issue 15
 
 #include "messenger/messenger.h"
 #include "models/peerlistmodel.h"
@@ -32,6 +33,10 @@ TrayIcon::TrayIcon(Messenger &messenger, QWidget *window)
     m_menu->addSeparator();
     m_status->setEnabled(false); // a line of information, not a command
     m_menu->addAction(m_status);
+    // --- Presence (issue 15): the same status choices as the status bar's ---
+    m_menu->addSeparator();
+    StatusSelector::addStatusActions(m_menu, m_messenger, window);
+    // --- end presence ---
     m_menu->addSeparator();
     m_menu->addAction(tr("&Quit"), this, &TrayIcon::quit);
     connect(m_menu, &QMenu::aboutToShow, this, &TrayIcon::updateStatus);

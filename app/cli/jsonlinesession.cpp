@@ -50,7 +50,10 @@ QJsonObject peerJson(const PeerInfo &p)
                   {u"addresses"_s, QJsonArray::fromStringList(p.heardAt)},
                   {u"online"_s, p.online},
                   {u"source"_s, p.lan ? u"lan"_s : u"direct"_s},
-                  {u"invited"_s, p.invited}}; // from an invite link, not reached yet
+                  {u"invited"_s, p.invited}, // from an invite link, not reached yet
+                  // Issue 15: what the peer says of itself.
+                  {u"status"_s, PeerInfo::statusName(p.status)},
+                  {u"status_text"_s, p.statusText}};
     // Not online and its last dial failed: heard, perhaps, but messages to it wait.
     const bool reachable = p.online || p.problem == PeerInfo::DialProblem::None;
     o.insert(u"reachable"_s, reachable);
@@ -570,6 +573,31 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
         return;
     }
     // --- end avatars ---
+    // --- Presence (issue 15) ---
+    if (cmd == u"status"_s) {
+        const QJsonValue status = command.value(u"status"_s);
+        const QJsonValue text = command.value(u"text"_s);
+        const QString name = status.toString();
+        if (!status.isUndefined()
+            && (!status.isString()
+                || (name != u"available"_s && name != u"away"_s && name != u"busy"_s)))
+            return fail(u"status takes \"status\": \"available\", \"away\" or \"busy\""_s);
+        if (!text.isUndefined() && !text.isString())
+            return fail(u"status takes \"text\" as a string"_s);
+        if (!status.isUndefined() || !text.isUndefined()) {
+            // What is not given stays as it was.
+            m_messenger.setStatus(status.isUndefined() ? m_messenger.status()
+                                                       : PeerInfo::statusFromName(name),
+                                  text.isUndefined() ? m_messenger.statusText() : text.toString());
+            Q_EMIT settingsChanged();
+        }
+        emitEvent({{u"event"_s, u"status"_s},
+                   {u"status"_s, PeerInfo::statusName(m_messenger.status())},
+                   {u"text"_s, m_messenger.statusText()}},
+                  ref);
+        return;
+    }
+    // --- end presence ---
     // --- Peer exchange (docs/protocol.md, "Peer exchange") ---
     if (cmd == u"set"_s) {
         const QJsonValue pex = command.value(u"peer_exchange"_s);

@@ -69,6 +69,8 @@ int main(int argc, char *argv[])
     QObject::connect(&session, &JsonLineSession::settingsChanged, &session, [&] {
         options->settings.peerExchange = messenger.peerExchange();
         options->settings.notSharedWithOthers = messenger.notSharedWithOthers();
+        options->settings.status = PeerInfo::statusName(messenger.status()); // issue 15
+        options->settings.statusText = messenger.statusText();
         if (!options->settings.save(options->settingsDir, &error))
             session.emitError(error);
     });

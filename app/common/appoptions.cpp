@@ -326,6 +326,8 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName)
     config.sendReadReceipts = settings.readReceipts;
     config.peerExchange = settings.peerExchange;
     config.notSharedWithOthers = settings.notSharedWithOthers;
+    config.status = PeerInfo::statusFromName(settings.status); // issue 15
+    config.statusText = settings.statusText;
     // --download-dir, else the one chosen in Settings, else the system's Downloads.
     config.downloadDir = !downloadDir.isEmpty() ? downloadDir : settings.effectiveDownloadDir();
     if (settings.maxOfferEntries > 0)

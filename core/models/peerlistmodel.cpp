@@ -136,6 +136,10 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
         return int(p.online ? PeerInfo::DialProblem::None : p.problem);
     case DialProblemDetailRole:
         return p.online ? QString() : p.problemDetail;
+    case StatusRole: // issue 15
+        return int(p.status);
+    case StatusTextRole:
+        return p.statusText;
     case ShortIdRole:
         return shortId(p.id);
     case AddressRole:

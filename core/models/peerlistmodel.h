@@ -31,6 +31,10 @@ public:
         // online), and the transport's words for it.
         DialProblemRole,
         DialProblemDetailRole,
+        // --- Presence (issue 15) ---
+        StatusRole,     // int of PeerInfo::Status
+        StatusTextRole, // what the peer says it is doing ("at lunch until 13:00")
+        // --- end presence ---
     };
 
     explicit PeerListModel(const Roster &roster, QObject *parent = nullptr);

@@ -39,6 +39,17 @@ struct PeerInfo
     Status status = Status::Available;
     QString statusText;    // one line, at most Protocol::MaxStatusTextLength
     QByteArray avatarHash; // SHA-256 of its avatar PNG (32 bytes), empty when it has none
+    // The wire's and shoal-cli's names: "available", "away", "busy"; others read as available.
+    static QString statusName(Status s)
+    {
+        return s == Status::Away   ? QStringLiteral("away")
+               : s == Status::Busy ? QStringLiteral("busy")
+                                   : QStringLiteral("available");
+    }
+    static Status statusFromName(QStringView name)
+    {
+        return name == u"away" ? Status::Away : name == u"busy" ? Status::Busy : Status::Available;
+    }
     // --- end presence ---
 
     bool operator==(const PeerInfo &o) const

@@ -73,6 +73,10 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
     out.maxOfferEntries = limit(u"files/maxOfferEntries"_s);
     out.maxOfferBytes = limit(u"files/maxOfferBytes"_s);
     out.maxPendingOffers = limit(u"files/maxPendingOffers"_s);
+    // Issue 15.
+    out.status = s.value(u"presence/status"_s).toString();
+    out.statusText = s.value(u"presence/text"_s).toString();
+    out.autoAwayMinutes = qBound(0, s.value(u"presence/autoAwayMinutes"_s, 10).toInt(), 24 * 60);
     out.windowGeometry = s.value(u"window/geometry"_s).toByteArray();
     out.windowState = s.value(u"window/state"_s).toByteArray();
     out.splitterState = s.value(u"window/splitter"_s).toByteArray();
@@ -112,6 +116,9 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"files/acceptFrom"_s, acceptFilesFrom);
     s.setValue(u"privacy/peerExchange"_s, peerExchange);
     s.setValue(u"privacy/notSharedWithOthers"_s, notSharedWithOthers);
+    s.setValue(u"presence/status"_s, status); // issue 15
+    s.setValue(u"presence/text"_s, statusText);
+    s.setValue(u"presence/autoAwayMinutes"_s, autoAwayMinutes);
     const auto keepLimit = [&s](const QString &key, qint64 v) {
         if (v > 0)
             s.setValue(key, v);

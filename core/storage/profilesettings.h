@@ -37,6 +37,13 @@ struct ProfileSettings
     qint64 maxPendingOffers = 0; // files/maxPendingOffers: offers from one peer undecided
     // Where the window was (QWidget::saveGeometry, QMainWindow::saveState, QSplitter::saveState):
     // opaque to core, kept with the rest, not part of what Settings edits (operator==).
+    // --- Presence (issue 15) ---
+    // The status the person chose ("available", "away", "busy") and its text: kept, not part of
+    // what Settings edits (operator==). Auto-away after this many minutes without input (0: off).
+    QString status;
+    QString statusText;
+    int autoAwayMinutes = 10;
+    // --- end presence ---
     QByteArray windowGeometry;
     QByteArray windowState;
     QByteArray splitterState;
@@ -62,7 +69,8 @@ struct ProfileSettings
                && acceptFilesFrom == o.acceptFilesFrom && peerExchange == o.peerExchange
                && notSharedWithOthers == o.notSharedWithOthers
                && maxOfferEntries == o.maxOfferEntries && maxOfferBytes == o.maxOfferBytes
-               && maxPendingOffers == o.maxPendingOffers;
+               && maxPendingOffers == o.maxPendingOffers
+               && autoAwayMinutes == o.autoAwayMinutes; // issue 15
     }
 };
 Q_DECLARE_METATYPE(ProfileSettings)

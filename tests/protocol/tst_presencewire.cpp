@@ -39,7 +39,7 @@ private Q_SLOTS:
 };
 
 static const QString PeerA = QString(64, u'a');
-static const QByteArray Avatar(Sha256Bytes, '\x5a');
+static const QByteArray AvatarHash(Sha256Bytes, '\x5a');
 
 static QByteArray cbor(const QCborMap &map)
 {
@@ -68,14 +68,14 @@ void tst_PresenceWire::roundTrip_data()
 {
     QTest::addColumn<Message>("message");
     QTest::newRow("hello away with text and avatar")
-        << Message(hello(Status::Away, u"at lunch until 13:00"_s, Avatar));
+        << Message(hello(Status::Away, u"at lunch until 13:00"_s, AvatarHash));
     QTest::newRow("hello busy") << Message(hello(Status::Busy, {}, {}));
     QTest::newRow("hello available with text") << Message(hello(Status::Available, u"午饭"_s, {}));
     QTest::newRow("pres available") << Message(Presence{u"Alice"_s, Status::Available, {}, {}});
     QTest::newRow("pres away with text")
         << Message(Presence{u"Bob 李"_s, Status::Away, u"back at 3"_s, {}});
     QTest::newRow("pres busy with avatar")
-        << Message(Presence{u"Bob"_s, Status::Busy, u"in a meeting"_s, Avatar});
+        << Message(Presence{u"Bob"_s, Status::Busy, u"in a meeting"_s, AvatarHash});
     QTest::newRow("pres empty name") << Message(Presence{QString(), Status::Busy, {}, {}});
 }
 
@@ -153,7 +153,7 @@ void tst_PresenceWire::malformed_data()
 {
     QTest::addColumn<QByteArray>("payload");
     const QCborMap h = hello(Status::Available, {}, {}).toCbor();
-    const QCborMap p = Presence{u"Bob"_s, Status::Away, u"x"_s, Avatar}.toCbor();
+    const QCborMap p = Presence{u"Bob"_s, Status::Away, u"x"_s, AvatarHash}.toCbor();
     QTest::newRow("hello st number") << cbor(with(h, u"st"_s, 1));
     QTest::newRow("hello st bytes") << cbor(with(h, u"st"_s, QByteArray("away")));
     QTest::newRow("hello stx number") << cbor(with(h, u"stx"_s, 7));

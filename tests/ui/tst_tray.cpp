@@ -34,6 +34,7 @@ private Q_SLOTS:
     void notifiesOnlyWhileAway();
     void ownDialogIsNotAway();
     void notificationsTurnedOff();
+    void busyMeansNoNotifications(); // issue 15
     void notificationText_data();
     void notificationText();
     void closeQuitsWithoutTray();
@@ -192,6 +193,23 @@ void tst_Tray::notificationsTurnedOff()
     QCOMPARE(alerted.size(), 2);
 }
 
+// --- Presence (issue 15) ---
+void tst_Tray::busyMeansNoNotifications()
+{
+    connectPeers();
+    MainWindow window(*m_alice, ProfileSettings{});
+    QSignalSpy notified(window.notifier(), &Notifier::notified);
+    window.hide();
+    m_alice->setStatus(PeerInfo::Status::Busy, u"focus time"_s);
+    send(u"not announced"_s);
+    // Available again: the next one is announced, and the one while Busy never was.
+    m_alice->setStatus(PeerInfo::Status::Available, {});
+    send(u"announced"_s);
+    QTRY_COMPARE(notified.size(), 1);
+    QCOMPARE(notified.at(0).at(2).toString(), u"announced"_s);
+}
+// --- end presence ---
+
 void tst_Tray::notificationText_data()
 {
     QTest::addColumn<QString>("text");
@@ -266,9 +284,16 @@ void tst_Tray::menuShowsStatus()
         if (!action->isSeparator())
             texts << action->text();
     }
-    QCOMPARE(texts.size(), 3);
-    QCOMPARE(texts.at(0), u"&Show Shoal"_s);
-    QCOMPARE(texts.at(2), u"&Quit"_s);
+    // Issue 15: the status choices between the status line and Quit.
+    QCOMPARE(texts,
+             (QStringList{u"&Show Shoal"_s,
+                          texts.at(1),
+                          u"Available"_s,
+                          u"Away"_s,
+                          u"Busy"_s,
+                          u"Set status message…"_s,
+                          u"Clear status message"_s,
+                          u"&Quit"_s}));
     QCOMPARE(texts.at(1), u"Alice · online, listening on port %1"_s.arg(m_alice->port()));
     QVERIFY(!window.trayIcon()->statusAction()->isEnabled());
 
