@@ -121,6 +121,97 @@
     </message>
 </context>
 <context>
+    <name>AvatarCropArea</name>
+    <message>
+        <source>Part of the picture to use</source>
+        <translation>要使用的图片部分</translation>
+    </message>
+</context>
+<context>
+    <name>AvatarCropDialog</name>
+    <message>
+        <source>Choose the part of the picture</source>
+        <translation>选择图片的一部分</translation>
+    </message>
+    <message>
+        <source>Drag the square to move it; drag its corner or turn the wheel to resize it.</source>
+        <translation>拖动方框可移动它；拖动其角或滚动滚轮可调整大小。</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>预览：</translation>
+    </message>
+</context>
+<context>
+    <name>AvatarService</name>
+    <message>
+        <source>The picture cannot be used: %1</source>
+        <translation>无法使用该图片：%1</translation>
+    </message>
+    <message>
+        <source>Could not remove %1.</source>
+        <translation>无法删除 %1。</translation>
+    </message>
+    <message>
+        <source>Could not save the picture to %1: %2</source>
+        <translation>无法将图片保存到 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>AvatarSettings</name>
+    <message>
+        <source>&amp;Picture…</source>
+        <translation>图片(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Remove picture</source>
+        <translation>移除图片</translation>
+    </message>
+    <message>
+        <source>Your picture</source>
+        <translation>你的头像</translation>
+    </message>
+    <message>
+        <source>Choose a picture that peers see beside your name</source>
+        <translation>选择一张图片，其他用户会在你的名字旁看到它</translation>
+    </message>
+    <message>
+        <source>Choose a picture</source>
+        <translation>选择图片</translation>
+    </message>
+    <message>
+        <source>Pictures (%1)</source>
+        <translation>图片 (%1)</translation>
+    </message>
+    <message>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>%1 could not be read as a picture: %2</source>
+        <translation>无法将 %1 读取为图片：%2</translation>
+    </message>
+</context>
+<context>
+    <name>Avatars</name>
+    <message>
+        <source>The picture could not be read.</source>
+        <translation>无法读取该图片。</translation>
+    </message>
+    <message>
+        <source>The picture could not be written: %1</source>
+        <translation>无法写入该图片：%1</translation>
+    </message>
+    <message>
+        <source>The picture cannot be made small enough.</source>
+        <translation>无法将该图片缩小到足够小。</translation>
+    </message>
+</context>
+<context>
     <name>ConnectDialog</name>
     <message>
         <source>Connect to peer</source>
@@ -318,6 +409,47 @@
         <source>Can&apos;t connect to the addresses in the invite link: %1. Messages wait and will be delivered when %2 can be reached.</source>
         <translation>无法连接到邀请链接中的地址：%1。消息会等待，在能连接到 %2 时送达。</translation>
     </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Find in &amp;all conversations…</source>
+        <translation>在所有会话中查找(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Jump to newest messages ↓</source>
+        <translation>跳到最新消息 ↓</translation>
+    </message>
+    <message>
+        <source>Show the newest messages of this conversation</source>
+        <translation>显示此会话的最新消息</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Delete for me…</source>
+        <translation>仅为我删除…</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>name, status</comment>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 正在输入…</translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <source>Delete this message from your history? %1 keeps their copy; this cannot be undone.</source>
+        <translation>从你的历史记录中删除这条消息？%1 仍保留其副本；此操作无法撤销。</translation>
+    </message>
 </context>
 <context>
     <name>Dialer</name>
@@ -335,6 +467,61 @@
     <message>
         <source>Cannot open a UDP socket for discovery: %1</source>
         <translation>无法打开用于发现的 UDP 套接字：%1</translation>
+    </message>
+</context>
+<context>
+    <name>EmojiPicker</name>
+    <message>
+        <source>Smileys &amp; Emotion</source>
+        <translation>笑脸与情感</translation>
+    </message>
+    <message>
+        <source>People &amp; Body</source>
+        <translation>人物与身体</translation>
+    </message>
+    <message>
+        <source>Animals &amp; Nature</source>
+        <translation>动物与自然</translation>
+    </message>
+    <message>
+        <source>Food &amp; Drink</source>
+        <translation>食物与饮料</translation>
+    </message>
+    <message>
+        <source>Travel &amp; Places</source>
+        <translation>旅行与地点</translation>
+    </message>
+    <message>
+        <source>Activities</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation>物品</translation>
+    </message>
+    <message>
+        <source>Symbols</source>
+        <translation>符号</translation>
+    </message>
+    <message>
+        <source>Flags</source>
+        <translation>旗帜</translation>
+    </message>
+    <message>
+        <source>Emoji</source>
+        <translation>表情符号</translation>
+    </message>
+    <message>
+        <source>Search emoji</source>
+        <translation>搜索表情符号</translation>
+    </message>
+    <message>
+        <source>Recently used</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <source>Insert an emoji</source>
+        <translation>插入表情符号</translation>
     </message>
 </context>
 <context>
@@ -755,6 +942,101 @@
     </message>
 </context>
 <context>
+    <name>FindBar</name>
+    <message>
+        <source>Find in conversation</source>
+        <translation>在会话中查找</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>▲</source>
+        <translation>▲</translation>
+    </message>
+    <message>
+        <source>Older match (Enter)</source>
+        <translation>较早的匹配（Enter）</translation>
+    </message>
+    <message>
+        <source>Older match</source>
+        <translation>较早的匹配</translation>
+    </message>
+    <message>
+        <source>▼</source>
+        <translation>▼</translation>
+    </message>
+    <message>
+        <source>Newer match (Shift+Enter)</source>
+        <translation>较新的匹配（Shift+Enter）</translation>
+    </message>
+    <message>
+        <source>Newer match</source>
+        <translation>较新的匹配</translation>
+    </message>
+    <message>
+        <source>All conversations</source>
+        <translation>所有会话</translation>
+    </message>
+    <message>
+        <source>Search every conversation (Ctrl+Shift+F)</source>
+        <translation>搜索所有会话（Ctrl+Shift+F）</translation>
+    </message>
+    <message>
+        <source>✕</source>
+        <translation>✕</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <source>Close find bar</source>
+        <translation>关闭查找栏</translation>
+    </message>
+    <message>
+        <source>Find in all conversations</source>
+        <translation>在所有会话中查找</translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>无匹配</translation>
+    </message>
+    <message>
+        <source>%1+ results</source>
+        <translation>%1+ 条结果</translation>
+    </message>
+    <message>
+        <source>1 result</source>
+        <translation>1 条结果</translation>
+    </message>
+    <message>
+        <source>%1 results</source>
+        <translation>%1 条结果</translation>
+    </message>
+    <message>
+        <source>%1 of %2+</source>
+        <translation>第 %1 条，共 %2+ 条</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>第 %1 条，共 %2 条</translation>
+    </message>
+    <message>
+        <source>Indexing history… %1%</source>
+        <translation>正在为历史记录建立索引… %1%</translation>
+    </message>
+    <message>
+        <source>%1 (indexing history… %2%)</source>
+        <translation>%1（正在为历史记录建立索引… %2%）</translation>
+    </message>
+    <message>
+        <source>That message is no longer in the history</source>
+        <translation>该消息已不在历史记录中</translation>
+    </message>
+</context>
+<context>
     <name>GroupService</name>
     <message>
         <source>%1 is not a peer ID.</source>
@@ -1155,6 +1437,10 @@
         <source>Peer exchange never tells your other contacts where this one is</source>
         <translation>节点交换永远不会把此联系人的位置告诉你的其他联系人</translation>
     </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
 </context>
 <context>
     <name>MembersPanel</name>
@@ -1319,6 +1605,14 @@
         <source>%1 sent a file: %2</source>
         <translation>%1 发送了一个文件：%2</translation>
     </message>
+    <message>
+        <source>Original message not available</source>
+        <translation>原消息不可用</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
 </context>
 <context>
     <name>MessageInput</name>
@@ -1432,6 +1726,34 @@
     <message>
         <source>This is your own invite link. Send it to the person you want to chat with, and paste theirs here.</source>
         <translation>这是你自己的邀请链接。请把它发送给想聊天的人，并在这里粘贴对方的链接。</translation>
+    </message>
+    <message>
+        <source>The message to reply to (%1) is not in this conversation.</source>
+        <translation>要回复的消息（%1）不在此会话中。</translation>
+    </message>
+    <message>
+        <source>There is no message %1.</source>
+        <translation>没有消息 %1。</translation>
+    </message>
+    <message>
+        <source>A file transfer stays in the conversation; cancel it instead.</source>
+        <translation>文件传输会保留在会话中；请改为取消它。</translation>
+    </message>
+    <message>
+        <source>%1 could not be read as a picture: %2</source>
+        <translation>无法将 %1 读取为图片：%2</translation>
+    </message>
+    <message>
+        <source>Type something to search for.</source>
+        <translation>请输入要搜索的内容。</translation>
+    </message>
+    <message>
+        <source>The number of results must be at least 1.</source>
+        <translation>结果数至少为 1。</translation>
+    </message>
+    <message>
+        <source>There is no message %1 in this conversation.</source>
+        <translation>此会话中没有消息 %1。</translation>
     </message>
 </context>
 <context>
@@ -1961,6 +2283,37 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>There is nothing to search for in &quot;%1&quot;.</source>
+        <translation>“%1”中没有可搜索的内容。</translation>
+    </message>
+    <message>
+        <source>The history cannot be searched: %1</source>
+        <translation>无法搜索历史记录：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ReplyStrip</name>
+    <message>
+        <source>Replying to</source>
+        <translation>回复给</translation>
+    </message>
+    <message>
+        <source>Don&apos;t reply to this message</source>
+        <translation>不回复这条消息</translation>
+    </message>
+    <message>
+        <source>Cancel reply</source>
+        <translation>取消回复</translation>
+    </message>
+    <message>
+        <source>Replying to %1: %2</source>
+        <comment>author, first line</comment>
+        <translation>回复 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>SafeName</name>
     <message>
         <source>The offer contains an empty name.</source>
@@ -2025,6 +2378,25 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>The offered path &quot;%1&quot; contains an empty folder name.</source>
         <translation>所提供的路径“%1”包含空的文件夹名称。</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResults</name>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3</source>
+        <translation>%1 · %2 · %3</translation>
     </message>
 </context>
 <context>
@@ -2180,6 +2552,26 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <source>Contacts:</source>
         <translation>联系人：</translation>
     </message>
+    <message>
+        <source> min without input</source>
+        <translation> 分钟无操作后</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Your status becomes Away after this long without keyboard or mouse, and Available again when you are back. A status you chose yourself is left as it is.</source>
+        <translation>键盘和鼠标闲置这么久后，你的状态变为“离开”，回来后恢复为“在线”。你自己选择的状态保持不变。</translation>
+    </message>
+    <message>
+        <source>&amp;Away after:</source>
+        <translation>自动离开(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Your picture:</source>
+        <translation>你的头像：</translation>
+    </message>
 </context>
 <context>
     <name>Sha256</name>
@@ -2194,6 +2586,53 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>%1 is shorter than expected: it ends after %2 bytes, %3 were needed. It may have been changed or truncated since.</source>
         <translation>%1 比预期的短：它在 %2 字节处结束，而需要 %3 字节。它可能已被修改或截断。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusIcon</name>
+    <message>
+        <source>Away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <source>Available</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <comment>status, status message</comment>
+        <translation>%1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>StatusSelector</name>
+    <message>
+        <source>Your status, as your contacts see it. Click to change it.</source>
+        <translation>联系人看到的你的状态。点击更改。</translation>
+    </message>
+    <message>
+        <source>Status message</source>
+        <translation>状态消息</translation>
+    </message>
+    <message>
+        <source>What your contacts see beside your status:</source>
+        <translation>联系人在你的状态旁看到的内容：</translation>
+    </message>
+    <message>
+        <source>Do not disturb: no notifications</source>
+        <translation>请勿打扰：不显示通知</translation>
+    </message>
+    <message>
+        <source>Set status message…</source>
+        <translation>设置状态消息…</translation>
+    </message>
+    <message>
+        <source>Clear status message</source>
+        <translation>清除状态消息</translation>
     </message>
 </context>
 <context>
