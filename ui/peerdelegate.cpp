@@ -135,18 +135,22 @@ void PeerDelegate::paint(QPainter *painter,
     dim.setAlphaF(0.65);
     painter->setPen(dim);
     QString status = isGroup ? QString() : PeerStatus::text(index);
-    // Issue 15: what the peer says it is doing, while it is there to say it.
-    if (!isGroup && (online || heard))
-        status = StatusIcon::describe(peerStatus,
-                                      index.data(PeerListModel::StatusTextRole).toString(),
-                                      status);
+    // Issue 15: what the peer says it is doing, while it is there to say it; a status message
+    // comes before the short ID, which would otherwise leave no room for it.
+    bool statusFirst = false;
+    if (!isGroup && (online || heard)) {
+        const QString statusText = index.data(PeerListModel::StatusTextRole).toString();
+        status = StatusIcon::describe(peerStatus, statusText, status);
+        statusFirst = !statusText.isEmpty();
+    }
     const int members = index.data(PeerListModel::MemberCountRole).toInt();
     const QString line
         = isGroup
               ? tr("group · %1 · %2 online", "members, others online")
                     .arg(GroupText::members(members),
                          QString::number(index.data(PeerListModel::OnlineMemberCountRole).toInt()))
-              : QStringLiteral("%1 · %2").arg(shortId, status);
+              : QStringLiteral("%1 · %2").arg(statusFirst ? status : shortId,
+                                              statusFirst ? shortId : status);
     const QRect idRect(textLeft,
                        nameRect.bottom(),
                        right - textLeft,
