@@ -3,9 +3,9 @@
 #include "statusicon.h" // issue 15
 
 #include "accessiblerows.h"
-#include "findbar.h"
 #include "avatarpainter.h" // avatars and emoji (issue 15)
 #include "emojipicker.h"   // avatars and emoji (issue 15)
+#include "findbar.h"
 #include "grouptext.h"
 #include "memberspanel.h"
 #include "messagedelegate.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "autoaway.h"       // issue 15
 #include "avatarsettings.h" // avatars (issue 15)
-#include "autoaway.h" // issue 15
 #include "connectdialog.h"
 #include "conversationpane.h"
 #include "findbar.h"

@@ -558,7 +558,7 @@ using Message = std::variant<Hello,
                              GroupPull,
                              GroupReceipt,
                              Pex,
-                             Typing, // issue 15, typing and quoting
+                             Typing,    // issue 15, typing and quoting
                              AvatarGet, // avatars (issue 15)
                              Avatar,    // avatars (issue 15)
                              Presence,  // issue 15
