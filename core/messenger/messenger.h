@@ -344,6 +344,8 @@ Q_SIGNALS:
 
 private:
     void registerHandlers();
+    // Search (issue 15): what the store found, as the interfaces see it.
+    QList<SearchHit> searchHits(const QList<ChatMessage> &found) const;
     void wireAvatars(); // avatars (issue 15): messengeravatars.cpp
     void loadAvatars();
     void onDiscoveryGone(const QString &peerId);

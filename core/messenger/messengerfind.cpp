@@ -29,21 +29,7 @@ quint64 Messenger::startSearch(const QString &text, const QString &conversation,
                 &SearchWorker::finished,
                 this,
                 [this](quint64 ticket, const QList<ChatMessage> &found, const QString &error) {
-                    QList<SearchHit> hits;
-                    hits.reserve(found.size());
-                    for (const ChatMessage &m : found) {
-                        SearchHit hit;
-                        hit.id = m.id;
-                        hit.conversation = m.peerId;
-                        hit.outgoing = m.outgoing;
-                        hit.from = m.outgoing ? id() : (m.author.isEmpty() ? m.peerId : m.author);
-                        hit.text = m.text;
-                        hit.sentAt = m.sentAt;
-                        hit.seq = m.seq;
-                        hit.kind = m.kind;
-                        hits.append(hit);
-                    }
-                    Q_EMIT searchFinished(ticket, hits, error);
+                    Q_EMIT searchFinished(ticket, searchHits(found), error);
                 });
     }
     m_searchWorker->request(ticket, text, conversation, qMin(limit, MaxSearchResults));

@@ -27,6 +27,11 @@ QList<SearchHit> Messenger::search(const QString &text,
     }
     const QList<ChatMessage> found
         = m_store->search(text, conversation, qMin(limit, MaxSearchResults), err);
+    return searchHits(found);
+}
+
+QList<SearchHit> Messenger::searchHits(const QList<ChatMessage> &found) const
+{
     QList<SearchHit> hits;
     hits.reserve(found.size());
     for (const ChatMessage &m : found) {
