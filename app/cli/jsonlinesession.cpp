@@ -742,9 +742,12 @@ void JsonLineSession::handleGroupCommand(const QString &cmd, const QJsonObject &
     const QJsonValue group = command.value(u"group"_s);
     if (cmd == u"group-send"_s) {
         const QJsonValue text = command.value(u"text"_s);
-        if (!group.isString() || !text.isString())
-            return fail(u"group-send needs \"group\": GROUP_ID and \"text\": TEXT"_s);
-        const auto id = m_messenger.sendGroupMessage(group.toString(), text.toString(), &error);
+        const QJsonValue replyTo = command.value(u"reply_to"_s); // group replies (issue 15)
+        const QUuid re = QUuid::fromString(replyTo.toString());
+        if (!group.isString() || !text.isString() || (!replyTo.isUndefined() && re.isNull()))
+            return fail(u"group-send needs \"group\": GROUP_ID and \"text\": TEXT, optional "
+                        u"\"reply_to\": MSG_ID"_s);
+        const auto id = m_messenger.sendGroupMessage(group.toString(), text.toString(), &error, re);
         if (!id)
             return fail(error);
         // Signed and stored; "state" events per member follow.

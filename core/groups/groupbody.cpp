@@ -161,6 +161,20 @@ std::optional<Member> memberOf(const QCborValue &v, qsizetype index, QString *er
     return Member{*id, *cert, Protocol::singleLine(*name, MaxMemberNameLength)};
 }
 
+// A UUID in its canonical text (36 lowercase characters, no braces), not the nil UUID.
+std::optional<QUuid> uuidField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    const auto text = textField(map, key, error);
+    if (!text)
+        return std::nullopt;
+    const QUuid id = text->size() == 36 ? QUuid::fromString(*text) : QUuid();
+    if (id.isNull() || id.toString(QUuid::WithoutBraces) != *text) {
+        *error = u"field \"%1\" is not a UUID"_s.arg(key);
+        return std::nullopt;
+    }
+    return id;
+}
+
 QString timeText(const QDateTime &t)
 {
     return t.toString(Qt::ISODateWithMs);
@@ -172,7 +186,8 @@ bool Body::operator==(const Body &o) const
 {
     return group == o.group && author == o.author && seq == o.seq && lc == o.lc && prev == o.prev
            && sentAt == o.sentAt && kind == o.kind && text == o.text && name == o.name
-           && nonce == o.nonce && members == o.members && removed == o.removed;
+           && nonce == o.nonce && members == o.members && removed == o.removed
+           && replyTo == o.replyTo;
 }
 
 QString Body::toString() const
@@ -181,6 +196,8 @@ QString Body::toString() const
     switch (kind) {
     case Kind::Text:
         details = u"text=%1"_s.arg(Protocol::quoted(text.left(40)));
+        if (!replyTo.isNull())
+            details += u", re="_s + replyTo.toString(QUuid::WithoutBraces);
         break;
     case Kind::Create:
     case Kind::Add: {
@@ -224,6 +241,8 @@ QByteArray encode(const Body &body)
     switch (body.kind) {
     case Kind::Text:
         map.insert("text"_L1, body.text);
+        if (!body.replyTo.isNull()) // issue 15; absent otherwise: older bodies keep their bytes
+            map.insert("re"_L1, body.replyTo.toString(QUuid::WithoutBraces));
         break;
     case Kind::Create:
     case Kind::Add: {
@@ -306,6 +325,14 @@ std::optional<Body> decode(const QByteArray &bytes, QString *error)
             return std::nullopt;
         }
         body.text = *text;
+        // Issue 15: a reply. Present, it must be a canonical UUID text: every member reads a
+        // signed body the same way.
+        if (map.contains("re"_L1)) {
+            const auto re = uuidField(map, "re"_L1, error);
+            if (!re)
+                return std::nullopt;
+            body.replyTo = *re;
+        }
         break;
     }
     case Kind::Create:

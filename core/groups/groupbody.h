@@ -7,12 +7,14 @@
 //   gbody = { "g": group-id, "a": peer-id, "s": uint, "lc": uint, "p": bstr .size 32,
 //             "ts": int, "k": "text" / "create" / "add" / "remove" / "leave" / "rename",
 //             ? "text": tstr, ? "name": tstr, ? "nonce": bstr .size 16,
-//             ? "m": [+ member], ? "r": [+ [peer-id, uint]] }
+//             ? "m": [+ member], ? "r": [+ [peer-id, uint]],
+//             ? "re": uuid-text }   ; text only: the group message it quotes (issue 15)
 //   member = { "id": peer-id, "cert": bstr, "name": tstr }   ; SHA-256(cert) = id
 //   rbody = { "g": group-id, "m": peer-id, "a": peer-id, "d": uint, "r": uint, "ts": int }
 //   group-id = tstr .regexp "[0-9a-f]{32}"
 //   ; s, lc >= 1; s, lc, d, r, cuts <= 2^53; r <= d; p is 32 zero bytes when s = 1;
 //   ; ts in 0..253402300799999; no text key twice; members and removals: 1..256, no ID twice
+//   uuid-text = tstr   ; canonical: 36 lowercase characters, no braces, not the nil UUID
 //
 // Unknown keys are ignored; an unknown "k", a kind without its fields, anything out of range is
 // malformed (every member must be able to judge every message of a signed log). Pure: no I/O,
@@ -57,6 +59,7 @@ struct Body
     QByteArray nonce;                      // Create: NonceBytes
     QList<Member> members;                 // Create (the author included), Add: 1..MaxMembers
     QList<QPair<QString, qint64>> removed; // Remove: (member, cut), 1..MaxMembers
+    QUuid replyTo; // Text, issue 15: the message of this group it quotes ("re"); null if none
 
     bool operator==(const Body &o) const;
     QString toString() const;

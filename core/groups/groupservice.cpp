@@ -422,6 +422,7 @@ void GroupService::keep(const QString &group,
     m.state = !outgoing && m.kind == MessageKind::GroupEvent ? MessageState::Read
                                                              : MessageState::Delivered;
     m.author = b.author;
+    m.replyTo = b.replyTo; // issue 15: null unless a text quotes
     if (outgoing) {
         m_store.addOutgoing(m);
         m_own.insert(m.id, {group, b.seq});
@@ -1178,7 +1179,10 @@ bool GroupService::rename(const QString &group, const QString &name, QString *er
     return author(group, body, {}, error).has_value();
 }
 
-std::optional<QUuid> GroupService::send(const QString &group, const QString &text, QString *error)
+std::optional<QUuid> GroupService::send(const QString &group,
+                                        const QString &text,
+                                        QString *error,
+                                        const QUuid &replyTo)
 {
     if (!ownGroup(group, error))
         return std::nullopt;
@@ -1197,5 +1201,6 @@ std::optional<QUuid> GroupService::send(const QString &group, const QString &tex
     Body body;
     body.kind = Kind::Text;
     body.text = text;
+    body.replyTo = replyTo; // issue 15
     return author(group, body, {}, error);
 }

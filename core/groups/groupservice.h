@@ -53,7 +53,11 @@ public:
     bool remove(const QString &group, const QString &member, QString *error);
     bool leave(const QString &group, QString *error);
     bool rename(const QString &group, const QString &name, QString *error);
-    std::optional<QUuid> send(const QString &group, const QString &text, QString *error);
+    // `replyTo` (issue 15): the message of this group it quotes, or null.
+    std::optional<QUuid> send(const QString &group,
+                              const QString &text,
+                              QString *error,
+                              const QUuid &replyTo = {});
     // The person has seen everything held of the group: read receipts go out (if allowed).
     void markRead(const QString &group);
 

@@ -209,10 +209,12 @@ public:
     bool leaveGroup(const QString &groupId, QString *error);
     bool renameGroup(const QString &groupId, const QString &name, QString *error);
     // Signed, stored, sent to the members online; the others get it when they next meet any
-    // member. Its ID, or nullopt and *error.
+    // member. Its ID, or nullopt and *error. `replyTo` (issue 15): a message of this group it
+    // quotes (anyone's).
     std::optional<QUuid> sendGroupMessage(const QString &groupId,
                                           const QString &text,
-                                          QString *error);
+                                          QString *error,
+                                          const QUuid &replyTo = {});
     QList<GroupInfo> groups() const;
     std::optional<GroupInfo> group(const QString &groupId) const;
     // For one of this profile's group messages: where it stands with each other member.

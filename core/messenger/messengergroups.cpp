@@ -8,6 +8,7 @@
 #include "groups/groupservice.h"
 #include "net/connectionregistry.h"
 #include "peers/roster.h"
+#include "storage/messagestore.h"
 
 #include <QSet>
 
@@ -73,9 +74,18 @@ bool Messenger::renameGroup(const QString &groupId, const QString &name, QString
 
 std::optional<QUuid> Messenger::sendGroupMessage(const QString &groupId,
                                                  const QString &text,
-                                                 QString *error)
+                                                 QString *error,
+                                                 const QUuid &replyTo)
 {
-    return m_groups->send(groupId, text, orIgnored(error));
+    // --- Group replies (issue 15) ---
+    if (!replyTo.isNull() && !m_store->contains(MessageKey{replyTo, groupId, true})
+        && !m_store->contains(MessageKey{replyTo, groupId, false})) {
+        *orIgnored(error) = tr("The message to reply to (%1) is not in this group.")
+                                .arg(replyTo.toString(QUuid::WithoutBraces));
+        return std::nullopt;
+    }
+    // --- end group replies ---
+    return m_groups->send(groupId, text, orIgnored(error), replyTo);
 }
 
 QList<GroupInfo> Messenger::groups() const

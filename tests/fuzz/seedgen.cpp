@@ -355,6 +355,9 @@ int main(int argc, char *argv[])
     const QCborMap text = QCborValue::fromCbor(group.bodies.at(1).second).toMap();
     const QCborMap create = QCborValue::fromCbor(group.bodies.at(0).second).toMap();
     const QCborMap receiptMap = QCborValue::fromCbor(group.receipt).toMap();
+    // Group replies (issue 15): a text quoting the group's first message.
+    const QString replyTo
+        = Groups::messageId(group.group, owner->id(), 1).toString(QUuid::WithoutBraces);
     const QList<std::pair<QString, QCborMap>> hostileBodies = {
         {u"unknown-kind"_s, with(text, u"k"_s, u"poll"_s)},
         {u"text-without-text"_s, without(text, u"text"_s)},
@@ -370,7 +373,9 @@ int main(int argc, char *argv[])
                                   {u"cert"_s, QByteArray("x")},
                                   {u"name"_s, u"x"_s}}})},
         {u"receipt-read-beyond-delivered"_s, with(receiptMap, u"r"_s, 8)},
+        {u"re-braces"_s, with(text, u"re"_s, u"{"_s + replyTo + u"}"_s)}, // issue 15
     };
+    bodySeeds.append({u"text-reply"_s, with(text, u"re"_s, replyTo).toCborValue().toCbor()});
     for (const auto &[name, map] : hostileBodies)
         bodySeeds.append({u"hostile-"_s + name, map.toCborValue().toCbor()});
     for (const auto &[name, bytes] : bodySeeds) {

@@ -124,6 +124,7 @@ private slots:
     void roundTrip();
     void deterministic();
     void unknownKeysIgnored();
+    void replyKeyOnlyWhenReplying();
     void namesSanitised();
     void malformed_data();
     void malformed();
@@ -169,6 +170,9 @@ void tst_GroupBody::roundTrip_data()
     edges.lc = Max;
     edges.sentAt = QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);
     QTest::newRow("counters at 2^53, ts 0") << edges;
+    Body reply = textBody(); // issue 15
+    reply.replyTo = Groups::messageId(Group, Bob, 3);
+    QTest::newRow("text replying") << reply;
 }
 
 void tst_GroupBody::roundTrip()
@@ -213,6 +217,26 @@ void tst_GroupBody::unknownKeysIgnored()
     const auto decoded = Groups::decode(bytesOf(map), &error);
     QVERIFY2(decoded, qPrintable(error));
     QCOMPARE(*decoded, textBody());
+}
+
+// Issue 15: a body that quotes nothing is the bytes it always was (older members' signatures
+// and link hashes hold); "re" on a kind other than text is an unknown key there.
+void tst_GroupBody::replyKeyOnlyWhenReplying()
+{
+    QVERIFY(!mapOf(Groups::encode(textBody())).contains(u"re"_s));
+    Body reply = textBody();
+    reply.replyTo = Groups::messageId(Group, Bob, 3);
+    QCOMPARE(mapOf(Groups::encode(reply)).value(u"re"_s).toString(),
+             reply.replyTo.toString(QUuid::WithoutBraces));
+    Body rename = base(Kind::Rename);
+    rename.name = u"Sharks"_s;
+    rename.replyTo = reply.replyTo; // not a rename's field: not written
+    QVERIFY(!mapOf(Groups::encode(rename)).contains(u"re"_s));
+    QString error;
+    const auto decoded = Groups::decode(with(base(Kind::Leave), u"re"_s, u"not even a UUID"_s),
+                                        &error);
+    QVERIFY2(decoded, qPrintable(error));
+    QVERIFY(decoded->replyTo.isNull());
 }
 
 void tst_GroupBody::namesSanitised()
@@ -273,6 +297,19 @@ void tst_GroupBody::malformed_data()
     QTest::newRow("text over MaxTextBytes")
         << with(text, u"text"_s, QString(Groups::MaxTextBytes + 1, u'x')) << u"longer"_s;
     QTest::newRow("text bytes") << with(text, u"text"_s, QByteArray("hi")) << u"\"text\""_s;
+    // Issue 15: "re", present, is one canonical UUID text.
+    const QString re = Groups::messageId(Group, Bob, 3).toString(QUuid::WithoutBraces);
+    QTest::newRow("re integer") << with(text, u"re"_s, 5) << u"\"re\""_s;
+    QTest::newRow("re bytes") << with(text, u"re"_s, QUuid::createUuid().toRfc4122())
+                              << u"\"re\""_s;
+    QTest::newRow("re null") << with(text, u"re"_s, QCborValue(nullptr)) << u"\"re\""_s;
+    QTest::newRow("re empty") << with(text, u"re"_s, QString()) << u"not a UUID"_s;
+    QTest::newRow("re garbage") << with(text, u"re"_s, u"reply"_s) << u"not a UUID"_s;
+    QTest::newRow("re nil") << with(text, u"re"_s, QUuid().toString(QUuid::WithoutBraces))
+                            << u"not a UUID"_s;
+    QTest::newRow("re braces") << with(text, u"re"_s, u"{"_s + re + u"}"_s) << u"not a UUID"_s;
+    QTest::newRow("re upper case") << with(text, u"re"_s, re.toUpper()) << u"not a UUID"_s;
+    QTest::newRow("re one digit short") << with(text, u"re"_s, re.chopped(1)) << u"not a UUID"_s;
     for (const char *key : {"name", "nonce", "m"})
         QTest::addRow("create missing %s", key)
             << without(create, QString::fromLatin1(key)) << u"missing"_s;
