@@ -948,7 +948,8 @@ void ConversationPane::send()
     QString error;
     const bool sent
         = isGroup()
-              ? m_messenger.sendGroupMessage(m_peerId, text, &error).has_value()
+              ? m_messenger.sendGroupMessage(m_peerId, text, &error, m_replyStrip->replyTo())
+                    .has_value()
               : m_messenger.sendMessage(m_peerId, text, &error, m_replyStrip->replyTo()).has_value();
     if (!sent) {
         showError(error);

@@ -14,8 +14,9 @@
 
 bool ConversationPane::canReplyTo(const ChatMessage &m) const
 {
-    // 1:1 text that is in the history (a message not saved is not: nothing could find it).
-    return !isGroup() && m.kind == MessageKind::Text && m_input->isEnabled()
+    // Text that is in the history (a message not saved is not: nothing could find it), 1:1 or
+    // a group's (not its membership events).
+    return m.kind == MessageKind::Text && m_input->isEnabled()
            && !(m.outgoing && m.state == MessageState::Failed);
 }
 
@@ -26,7 +27,9 @@ void ConversationPane::startReply(const QModelIndex &index)
     const ChatMessage m = m_model->messageAt(index.row());
     if (!canReplyTo(m))
         return;
-    m_replyStrip->setReply(m.id, m.outgoing ? tr("You") : nameOf(m.peerId), m.text);
+    // In a group, the quoted message's author.
+    const QString from = m.author.isEmpty() ? m.peerId : m.author;
+    m_replyStrip->setReply(m.id, m.outgoing ? tr("You") : nameOf(from), m.text);
     // After the menu that asked for it has given the focus back.
     QMetaObject::invokeMethod(
         m_input, [this] { m_input->setFocus(Qt::OtherFocusReason); }, Qt::QueuedConnection);

@@ -200,6 +200,7 @@ private Q_SLOTS:
     void awayMemberCatchesUpFromOneMember();
     void membershipChangedWhileAwayConverges();
     void sendManyReachesEachPeer();
+    void groupReplyCarriesReplyTo(); // issue 15
     void badCommandsChangeNothing();
 };
 
@@ -513,6 +514,67 @@ void tst_GroupsCli::badCommandsChangeNothing()
         QCOMPARE(m.value(u"group"_s).toString(), group);
     QCOMPARE(carol.cli->groupMessages(group).size(), 0);
 }
+
+// --- Group replies (issue 15) ---
+// group-send "reply_to": in every member's message event and history; a reply to what the group
+// does not hold, or not an ID, is refused and sends nothing.
+void tst_GroupsCli::groupReplyCarriesReplyTo()
+{
+    Net net({u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    Peer &alice = net[0], &bob = net[1], &carol = net[2];
+    QVERIFY(net.startAll());
+    QVERIFY(net.mesh({0, 1, 2}));
+    const QString group = net.create(alice, u"Lunch"_s, idsOf({&bob, &carol}));
+    QVERIFY(!group.isEmpty());
+    QTRY_VERIFY(!bob.cli->lastGroup(group).isEmpty());
+    QTRY_VERIFY(!carol.cli->lastGroup(group).isEmpty());
+
+    QJsonObject r
+        = net.call(bob,
+                   {{u"cmd"_s, u"group-send"_s}, {u"group"_s, group}, {u"text"_s, u"lunch?"_s}});
+    QCOMPARE(r.value(u"event"_s).toString(), u"sent"_s);
+    const QString first = r.value(u"id"_s).toString();
+    QTRY_COMPARE(alice.cli->groupMessages(group).size(), 1);
+    QVERIFY(!alice.cli->groupMessages(group).at(0).contains(u"reply_to"_s));
+
+    r = net.call(alice,
+                 {{u"cmd"_s, u"group-send"_s},
+                  {u"group"_s, group},
+                  {u"text"_s, u"yes, 12:00"_s},
+                  {u"reply_to"_s, first}});
+    QCOMPARE(r.value(u"event"_s).toString(), u"sent"_s);
+    const QString answer = r.value(u"id"_s).toString();
+    for (Peer *p : {&bob, &carol}) {
+        QTRY_COMPARE(p->cli->groupMessages(group).size(), p == &bob ? 1 : 2);
+        const QJsonObject m = p->cli->groupMessages(group).last();
+        QCOMPARE(m.value(u"id"_s).toString(), answer);
+        QCOMPARE(m.value(u"from"_s).toString(), alice.id);
+        QCOMPARE(m.value(u"reply_to"_s).toString(), first);
+    }
+    for (Peer *p : {&alice, &bob, &carol}) {
+        const QJsonObject h = net.call(*p, {{u"cmd"_s, u"history"_s}, {u"with"_s, group}});
+        const QJsonArray messages = h.value(u"messages"_s).toArray();
+        QVERIFY(!messages.isEmpty());
+        QCOMPARE(messages.last().toObject().value(u"id"_s).toString(), answer);
+        QCOMPARE(messages.last().toObject().value(u"reply_to"_s).toString(), first);
+    }
+
+    // Not held in this group, or not an ID: refused, nothing sent.
+    for (const QJsonValue &bad :
+         {QJsonValue(u"5f0a8a4e-0000-4000-8000-000000000000"_s), QJsonValue(12)}) {
+        r = net.call(alice,
+                     {{u"cmd"_s, u"group-send"_s},
+                      {u"group"_s, group},
+                      {u"text"_s, u"?"_s},
+                      {u"reply_to"_s, bad}});
+        QCOMPARE(r.value(u"event"_s).toString(), u"error"_s);
+    }
+    // Bob's next message is the next one Carol gets: nothing came between.
+    r = net.call(bob, {{u"cmd"_s, u"group-send"_s}, {u"group"_s, group}, {u"text"_s, u"ok"_s}});
+    QTRY_COMPARE(carol.cli->groupMessages(group).size(), 3);
+    QCOMPARE(carol.cli->groupMessages(group).last().value(u"text"_s).toString(), u"ok"_s);
+}
+// --- end group replies ---
 
 QTEST_GUILESS_MAIN(tst_GroupsCli)
 #include "tst_groupscli.moc"

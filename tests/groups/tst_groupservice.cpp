@@ -10,6 +10,8 @@
 #include "net/dispatcher.h"
 #include "storage/messagestore.h"
 
+#include <QCborMap>
+#include <QCborValue>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -140,6 +142,41 @@ private Q_SLOTS:
         deliver(*m_alice, m_alice->text(m_group, QStringLiteral("real"), 2));
         QCOMPARE(texts(), QStringList{QStringLiteral("real")});
     }
+
+    // --- Group replies (issue 15) ---
+    void replyKeyIsKeptOrRefusesTheBody()
+    {
+        // A reply to a message this member does not hold: kept, quoting it (the window then
+        // says "Original message not available").
+        Body reply;
+        reply.kind = Kind::Text;
+        reply.text = QStringLiteral("as Bob said");
+        reply.replyTo = Groups::messageId(m_group, m_bob->id(), 7);
+        deliver(*m_alice, m_alice->write(m_group, reply, 2));
+        QCOMPARE(texts(), QStringList{reply.text});
+        QCOMPARE(m_store->conversation(m_group).last().replyTo, reply.replyTo);
+        // Signed by its author, but "re" is not a canonical UUID: refused whole.
+        Body bad;
+        bad.kind = Kind::Text;
+        bad.text = QStringLiteral("bad quote");
+        bad.group = m_group;
+        bad.author = m_alice->id();
+        bad.seq = m_alice->seq + 1;
+        bad.lc = 3;
+        bad.prev = m_alice->link;
+        bad.sentAt = QDateTime::currentDateTimeUtc();
+        QCborMap map = QCborValue::fromCbor(Groups::encode(bad)).toMap();
+        map.insert(QStringLiteral("re"), reply.replyTo.toString()); // with braces
+        const QByteArray bytes = map.toCborValue().toCbor();
+        deliver(*m_alice, Protocol::GroupMessage{bytes, m_alice->signer->sign(bytes)});
+        QCOMPARE(texts(), QStringList{reply.text});
+        QCOMPARE(headOf(*m_alice), 2);
+        // The group goes on: Alice's real message 3 is taken.
+        deliver(*m_alice, m_alice->text(m_group, QStringLiteral("next"), 3));
+        QCOMPARE(texts(), (QStringList{reply.text, QStringLiteral("next")}));
+        QVERIFY(m_store->conversation(m_group).last().replyTo.isNull());
+    }
+    // --- end group replies ---
 
     void replayIsDroppedOnce()
     {
