@@ -1755,6 +1755,10 @@
         <source>There is no message %1 in this conversation.</source>
         <translation>此会话中没有消息 %1。</translation>
     </message>
+    <message>
+        <source>The message to reply to (%1) is not in this group.</source>
+        <translation>要回复的消息（%1）不在此群组中。</translation>
+    </message>
 </context>
 <context>
     <name>NetworkDialog</name>

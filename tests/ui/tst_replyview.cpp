@@ -103,7 +103,11 @@ QUuid tst_ReplyView::send(const QString &text, const QUuid &replyTo)
     const auto id = m_bob->sendMessage(m_alice->id(), text, &error, replyTo);
     if (!id)
         qWarning() << error;
-    [&] { QTRY_VERIFY(m_alice->history().message(*id).has_value()); }();
+    // On disk (a sequence number), not only queued: the window reads its first page from disk.
+    [&] {
+        QTRY_VERIFY(m_alice->history().message(*id).has_value()
+                    && m_alice->history().message(*id)->seq != 0);
+    }();
     return id.value_or(QUuid());
 }
 
