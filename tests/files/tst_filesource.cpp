@@ -358,9 +358,10 @@ void tst_FileSource::hundredThousandFiles()
     const qint64 ms = timer.elapsed();
     QVERIFY2(items, qPrintable(error));
     QCOMPARE(items->size(), 1 + Folders * (1 + FilesEach));
+    // Its speed is the bench's (bench/filesbench.cpp, many small files: the sender's scan is
+    // inside that figure), never a timed assertion here: under ASan on a loaded CI machine this
+    // took 5.4 s.
     qInfo("scanned %lld entries in %lld ms", qint64(items->size()), ms);
-    // Well under a second here; the bound leaves room for a busy shared machine.
-    QVERIFY2(ms < 3000, qPrintable(u"%1 ms"_s.arg(ms)));
 }
 
 void tst_FileSource::readWhole_data()
