@@ -196,6 +196,7 @@ void tst_MainWindow::unreadCountedForOtherConversations()
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     carol->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     QTRY_COMPARE(alice->peers()->rowCount(), 2);
+    QTRY_VERIFY(carol->peers()->peer(alice->id()).has_value()); // the dialler learns a moment later
     window.peerList()->selectPeer(bob->id());
     carol->sendMessage(alice->id(), u"psst"_s, &error);
     bob->sendMessage(alice->id(), u"hi"_s, &error);
@@ -287,6 +288,7 @@ void tst_MainWindow::shownMessagesAreReadAndReceipted()
     QString error;
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    QTRY_VERIFY(bob->peers()->peer(alice->id()).has_value()); // the dialler learns a moment later
     const QUuid first = *bob->sendMessage(alice->id(), u"unseen"_s, &error);
     QTRY_COMPARE(bob->history().message(first)->state, MessageState::Delivered);
 
@@ -313,6 +315,7 @@ void tst_MainWindow::noReceiptsWhenTurnedOff()
     QString error;
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    QTRY_VERIFY(bob->peers()->peer(alice->id()).has_value()); // the dialler learns a moment later
     MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowActive(&window));
@@ -334,6 +337,7 @@ void tst_MainWindow::olderMessagesLoadWhenScrollingUp()
     QString error;
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    QTRY_VERIFY(bob->peers()->peer(alice->id()).has_value()); // the dialler learns a moment later
     for (int i = 0; i < 250; ++i)
         bob->sendMessage(alice->id(), u"line %1"_s.arg(i), &error);
     QTRY_COMPARE(alice->history().count(bob->id()), 250);
@@ -366,6 +370,7 @@ void tst_MainWindow::peerExchangeSettingAndExclusion()
     QString error;
     bob->connectToAddress(u"127.0.0.1:%1"_s.arg(alice->port()), &error);
     QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    QTRY_VERIFY(bob->peers()->peer(alice->id()).has_value()); // the dialler learns a moment later
     ProfileSettings settings;
     settings.name = u"Alice"_s;
     MainWindow window(*alice, settings);

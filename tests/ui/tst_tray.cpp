@@ -61,6 +61,8 @@ void tst_Tray::connectPeers()
     QString error;
     m_bob->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error);
     QTRY_VERIFY(m_alice->peers()->peer(m_bob->id()).has_value());
+    // Both sides: the one that dialled learns the other from its hello a moment later.
+    QTRY_VERIFY(m_bob->peers()->peer(m_alice->id()).has_value());
 }
 
 void tst_Tray::send(const QString &text)

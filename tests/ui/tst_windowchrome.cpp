@@ -89,6 +89,9 @@ void tst_WindowChrome::openWindow(int count)
         m_peers.back()->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error);
     }
     QTRY_COMPARE(m_alice->peers()->rowCount(), count);
+    // Both sides: the one that dialled learns the other from its hello a moment later.
+    for (const auto &peer : m_peers)
+        QTRY_VERIFY(peer->peers()->peer(m_alice->id()).has_value());
     m_window = std::make_unique<MainWindow>(*m_alice, ProfileSettings{});
     m_window->resize(800, 560);
     m_window->show();
