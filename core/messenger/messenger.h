@@ -6,6 +6,7 @@
 #include "files/transferinfo.h"
 #include "groups/groupinfo.h"
 #include "identity/identity.h"
+#include "ipmsg/ipmsgconfig.h" // issue 17
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
 #include "net/networkmonitor.h"
@@ -55,6 +56,12 @@ struct NetworkStatus
     // when discovery hears nobody ("no-peers-heard"), or empty.
     QList<NetworkChange> changes;
     QString hint;
+    // --- IP Messenger (issue 17) ---
+    bool ipmsgEnabled = false; // the setting (or shoal-cli's --no-ipmsg)
+    bool ipmsgRunning = false; // its port is bound: IPMsg users can see this profile
+    quint16 ipmsgPort = 0;
+    QString ipmsgError; // why it is not running ("Port 2425 is in use ..."), for the panel
+    // --- end IP Messenger ---
 };
 
 struct MessengerConfig
@@ -82,6 +89,11 @@ struct MessengerConfig
     PeerInfo::Status status = PeerInfo::Status::Available;
     QString statusText;
     // --- end presence ---
+    // --- IP Messenger (issue 17) ---
+    // Off unless set; never started under SHOAL_LOOPBACK_ONLY. The app sets it from the
+    // setting (on by default), shoal-cli unless --no-ipmsg.
+    std::optional<IpmsgConfig> ipmsg;
+    // --- end IP Messenger ---
 };
 
 // The one door between the user interfaces (window, shoal-cli) and the network: commands in,
@@ -129,6 +141,12 @@ public:
     // Problems that do not stop chatting (discovery could not start, ...), for the person.
     QStringList warnings() const { return m_warnings; }
     NetworkStatus networkStatus() const;
+    // --- IP Messenger (issue 17) ---
+    // Turns IP Messenger / FeiQ / iptux on (with the config given at construction, or the
+    // defaults) or off (BR_EXIT to them; their rows go offline). Reported by
+    // ipmsgStatusChanged() and networkStatus().
+    void setIpmsgEnabled(bool enabled);
+    // --- end IP Messenger ---
 
     // Parses `address` (host[:port], [v6]:port) and dials it. Returns an attempt number whose
     // outcome arrives as connectFinished(), or 0 with *error set when the input is bad.
@@ -297,6 +315,8 @@ public:
     void addWarning(const QString &warning);
 
 Q_SIGNALS:
+    // --- IP Messenger (issue 17) --- networkStatus()'s ipmsg fields changed.
+    void ipmsgStatusChanged();
     // This host's network changed; already acted on (announced, dead connections closed,
     // peers re-dialled).
     void networkChanged(const NetworkChange &change);

@@ -51,6 +51,12 @@ struct PeerInfo
         return name == u"away" ? Status::Away : name == u"busy" ? Status::Busy : Status::Available;
     }
     // --- end presence ---
+    // --- IP Messenger (issue 17) ---
+    // An IP Messenger / FeiQ / iptux user (core/ipmsg): nothing it says is verified or
+    // encrypted. Its ID is Ipmsg::peerIdFor(its address), so this follows from `address`.
+    bool ipmsg = false;
+    QString group; // the IPMsg group it announced (empty for Shoal peers)
+    // --- end IP Messenger ---
 
     bool operator==(const PeerInfo &o) const
     {
@@ -58,6 +64,7 @@ struct PeerInfo
                && online == o.online && lan == o.lan && verified == o.verified
                && invited == o.invited && unread == o.unread && problem == o.problem
                && problemDetail == o.problemDetail && status == o.status
-               && statusText == o.statusText && avatarHash == o.avatarHash;
+               && statusText == o.statusText && avatarHash == o.avatarHash && ipmsg == o.ipmsg
+               && group == o.group;
     }
 };
