@@ -432,6 +432,12 @@ NetworkStatus Messenger::networkStatus() const
         s.changes = m_monitor->recentChanges();
     if (m_discovery && s.discovery.announcingForMs > NoPeersHeardHintMs && !s.discovery.othersHeard)
         s.hint = u"no-peers-heard"_s;
+    // --- IP Messenger (issue 17): files ---
+    // The TCP side of the port (files) failed while the UDP side may run.
+    if (!m_ipmsgFilesError.isEmpty())
+        s.ipmsgError = s.ipmsgError.isEmpty() ? m_ipmsgFilesError
+                                              : s.ipmsgError + u' ' + m_ipmsgFilesError;
+    // --- end IP Messenger ---
     return s;
 }
 

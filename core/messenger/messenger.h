@@ -33,6 +33,8 @@ class FileTransfers;
 class GroupService;
 class Dispatcher;
 class Inbox;
+class IpmsgFiles;     // IP Messenger (issue 17)
+class IpmsgTransport; // IP Messenger (issue 17)
 class MessageStore;
 class SearchWorker;
 class Outbox;
@@ -388,6 +390,16 @@ private:
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
+    // --- IP Messenger (issue 17): files (messengeripmsgfiles.cpp) ---
+    // The files service on a started IpmsgTransport (its TCP side); stopIpmsgFiles() before
+    // the transport goes. setIpmsgEnabled() calls them.
+    void startIpmsgFiles(IpmsgTransport &transport);
+    void stopIpmsgFiles();
+    bool isIpmsgTransfer(const QUuid &id) const;
+    bool isIpmsgPeer(const QString &peerId) const;
+    IpmsgFiles *m_ipmsgFiles = nullptr;
+    QString m_ipmsgFilesError; // its TCP port could not be bound: networkStatus().ipmsgError
+    // --- end IP Messenger ---
 
     Identity m_identity;
     MessengerConfig m_config;
