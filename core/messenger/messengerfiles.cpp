@@ -16,8 +16,8 @@ std::optional<QUuid> Messenger::sendFiles(const QString &peerId,
     // --- IP Messenger (issue 17) ---
     if (isIpmsgPeer(peerId)) {
         if (asFolder) {
-            (error ? *error : ignored)
-                = tr("Folders cannot be sent to IP Messenger users yet; send the files.");
+            (error ? *error : ignored) = tr(
+                "Folders cannot be sent to IP Messenger users yet; send the files.");
             return std::nullopt;
         }
         const QList<QUuid> ids = m_ipmsgFiles->send(peerId, paths, error ? error : &ignored);
