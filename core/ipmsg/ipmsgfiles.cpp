@@ -90,6 +90,13 @@ IpmsgFiles::IpmsgFiles(IpmsgTransport &transport,
     connect(&m_transport, &IpmsgTransport::filesOffered, this, &IpmsgFiles::onFilesOffered);
     connect(&m_transport, &IpmsgTransport::filesReleased, this, &IpmsgFiles::onFilesReleased);
     connect(&m_server, &QTcpServer::newConnection, this, &IpmsgFiles::onNewConnection);
+    // The TCP side follows the UDP side (IP Messenger turned off and on).
+    connect(&m_transport, &IpmsgTransport::runningChanged, this, [this](bool running) {
+        if (running)
+            start();
+        else if (isRunning())
+            stop();
+    });
     m_server.setMaxPendingConnections(MaxServes);
 }
 
