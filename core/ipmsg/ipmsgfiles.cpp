@@ -2,6 +2,7 @@
 #include "ipmsgfiles.h"
 
 #include "files/filesink.h"
+#include "files/manifest.h"
 #include "files/offercheck.h"
 #include "files/safename.h"
 #include "files/sha256.h"
@@ -222,6 +223,7 @@ void IpmsgFiles::add(Transfer *t)
     m_transfers.insert(t->info.id, t);
     m_order.append(t->info.id);
     trim();
+    Q_EMIT added(t->info);
 }
 
 // Bounded: the oldest finished transfers are forgotten first.
@@ -288,6 +290,7 @@ void IpmsgFiles::onFilesOffered(const QString &peerId,
                      ? std::numeric_limits<qint64>::max()
                      : qint64(f.size);
         i.state = TransferState::Offered;
+        i.manifestHash = manifestHash(QList<OfferEntry>{{i.name, SafeName::Kind::File, i.size}});
         QString problem;
         if (f.type() == Ipmsg::FileEntry::Directory) {
             problem = tr("%1 is a folder: folders from IP Messenger users cannot be received yet. "
@@ -743,6 +746,8 @@ QList<QUuid> IpmsgFiles::send(const QString &peerId, const QStringList &paths, Q
         i.entries = 1;
         i.sourceDir = fi.absolutePath();
         i.state = TransferState::Offered;
+        // As for a Shoal offer of one file (shoal-cli waits for it before its first event).
+        i.manifestHash = manifestHash(QList<OfferEntry>{{i.name, SafeName::Kind::File, i.size}});
         Ipmsg::FileEntry e;
         e.fileId = t->fileId;
         e.name = Ipmsg::encodeText(i.name, encoding);

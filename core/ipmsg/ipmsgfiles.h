@@ -109,6 +109,9 @@ public:
     void setTimeouts(int requestMs, int connectMs, int stallMs, int offerLifetimeMs);
 
 Q_SIGNALS:
+    // A new transfer (either way), just before its first changed(): its place in the
+    // conversation.
+    void added(const TransferInfo &transfer);
     void changed(const TransferInfo &transfer);
     void offered(const TransferInfo &transfer);
     // The TCP side could not be bound, or works again.

@@ -2,11 +2,14 @@
 // IP Messenger (issue 17): files with IPMsg users (core/ipmsg/ipmsgfiles.h). The transfer
 // commands in messengerfiles.cpp route an IPMsg user's transfers here; the service's changes
 // come out as the same transferChanged / transferOffered as Shoal's, so the window and
-// shoal-cli show them unchanged. They are not kept in the history (this run only).
+// shoal-cli show them unchanged. Each gets its place in the conversation (a File item, as a
+// Shoal transfer does); the transfers themselves are not kept in the history (this run only),
+// so after a restart that item shows the name alone.
 #include "messenger.h"
 
 #include "ipmsg/ipmsgfiles.h"
 #include "ipmsg/ipmsgtransport.h"
+#include "storage/messagestore.h"
 
 void Messenger::startIpmsgFiles(IpmsgTransport &transport)
 {
@@ -16,6 +19,20 @@ void Messenger::startIpmsgFiles(IpmsgTransport &transport)
                                   m_config.downloadDir,
                                   this);
     m_ipmsgFiles->setAcceptFilesInto(m_config.acceptFilesInto);
+    connect(m_ipmsgFiles, &IpmsgFiles::added, this, [this](const TransferInfo &t) {
+        ChatMessage item;
+        item.id = t.id;
+        item.peerId = t.peerId;
+        item.outgoing = t.outgoing;
+        item.sentAt = item.receivedAt = t.createdAt;
+        item.text = t.name;
+        item.state = MessageState::Delivered;
+        item.kind = MessageKind::File;
+        if (t.outgoing)
+            m_store->addOutgoing(item);
+        else
+            m_store->addReceived(item);
+    });
     connect(m_ipmsgFiles, &IpmsgFiles::changed, this, &Messenger::transferChanged);
     connect(m_ipmsgFiles, &IpmsgFiles::offered, this, &Messenger::transferOffered);
     connect(m_ipmsgFiles,
