@@ -213,9 +213,11 @@ struct IpmsgTransport::Private
         return {Ipmsg::encodeText(nickname(), encoding), Ipmsg::encodeText(u"Shoal"_s, encoding)};
     }
 
-    Ipmsg::Encoding encodingFor(const UserState &u) const
+    // UTF-8 to everyone but FeiQ (GBK always): iptux keeps the encoding it last detected per
+    // user, so switching between the two would garble one of them (research §5).
+    static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version, u.info.encoding);
+        return Ipmsg::replyEncoding(u.info.version, Ipmsg::Encoding::Utf8);
     }
 
     void broadcast(quint32 command, bool withEntryExtra)
