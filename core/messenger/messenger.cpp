@@ -458,6 +458,10 @@ NetworkStatus Messenger::networkStatus() const
     s.ipmsgRunning = m_ipmsg && m_ipmsg->isRunning();
     s.ipmsgPort = m_ipmsg ? m_ipmsg->port() : m_config.ipmsg.value_or(IpmsgConfig{}).port;
     s.ipmsgError = m_ipmsgError;
+    // Files: the TCP side of the port failed while the UDP side may run.
+    if (!m_ipmsgFilesError.isEmpty())
+        s.ipmsgError = s.ipmsgError.isEmpty() ? m_ipmsgFilesError
+                                              : s.ipmsgError + u' ' + m_ipmsgFilesError;
     // --- end IP Messenger ---
     return s;
 }

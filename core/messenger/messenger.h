@@ -33,6 +33,7 @@ class FileTransfers;
 class GroupService;
 class Dispatcher;
 class Inbox;
+class IpmsgFiles;     // issue 17
 class IpmsgTransport; // issue 17
 class MessageStore;
 class SearchWorker;
@@ -403,6 +404,15 @@ private:
     void updateIpmsgGroup(const QString &peerId);
     // Why `peerId` cannot be in a group (an IP Messenger user), or empty.
     QString ipmsgMemberError(const QString &peerId) const;
+    // Files (messengeripmsgfiles.cpp)
+    // The files service on a started IpmsgTransport (its TCP side); stopIpmsgFiles() before
+    // the transport goes. setIpmsgEnabled() calls them.
+    void startIpmsgFiles(IpmsgTransport &transport);
+    void stopIpmsgFiles();
+    bool isIpmsgTransfer(const QUuid &id) const;
+    bool isIpmsgPeer(const QString &peerId) const;
+    IpmsgFiles *m_ipmsgFiles = nullptr;
+    QString m_ipmsgFilesError; // its TCP port could not be bound: networkStatus().ipmsgError
     // --- end IP Messenger ---
 
     Identity m_identity;
