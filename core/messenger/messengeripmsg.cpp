@@ -96,6 +96,7 @@ void Messenger::startIpmsg()
                 setIpmsgError(running ? QString() : error, !running && !error.isEmpty());
             });
     m_ipmsgSlot->setTarget(m_ipmsg);
+    startIpmsgFiles(*m_ipmsg); // files: its TCP side follows the UDP side
     if (!m_ipmsg->start()) {
         // Chat with Shoal peers goes on; the person is told why IPMsg users will not see us.
         qCWarning(lcMessenger).noquote() << "IP Messenger:" << m_ipmsg->errorString();
@@ -110,6 +111,7 @@ void Messenger::stopIpmsg()
 {
     if (!m_ipmsg)
         return;
+    stopIpmsgFiles(); // what runs is cancelled, partial files removed
     // Its users go offline (the slot reports them gone), then BR_EXIT as it goes.
     m_ipmsgSlot->setTarget(nullptr);
     delete std::exchange(m_ipmsg, nullptr);
