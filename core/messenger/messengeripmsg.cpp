@@ -112,7 +112,8 @@ void Messenger::stopIpmsg()
     if (!m_ipmsg)
         return;
     stopIpmsgFiles(); // what runs is cancelled, partial files removed
-    // Its users go offline (the slot reports them gone), then BR_EXIT as it goes.
+    // BR_EXIT, and its users go offline (the slot reports any it did not), then it goes.
+    m_ipmsg->stop();
     m_ipmsgSlot->setTarget(nullptr);
     delete std::exchange(m_ipmsg, nullptr);
     Q_EMIT ipmsgStatusChanged();
