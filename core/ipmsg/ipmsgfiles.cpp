@@ -773,7 +773,14 @@ QList<QUuid> IpmsgFiles::send(const QString &peerId, const QStringList &paths, Q
         QTimer::singleShot(m_offerLifetimeMs, this, [this, id] { expire(id); });
         qCInfo(lcIpmsgFiles) << "offered" << t->path << "as file" << t->fileId << "of packet"
                              << packetNo << "to" << peerId;
-        report(*t, true);
+        // Reported once the caller has the IDs (shoal-cli answers send-file with this event).
+        QMetaObject::invokeMethod(
+            this,
+            [this, id] {
+                if (Transfer *t = byId(id))
+                    report(*t, true);
+            },
+            Qt::QueuedConnection);
     }
     return ids;
 }

@@ -8,6 +8,7 @@
 #include "chat/typingnotices.h" // issue 15
 #include "files/filetransfers.h"
 #include "groups/groupservice.h"
+#include "ipmsg/ipmsgfiles.h"     // issue 17
 #include "ipmsg/ipmsgtransport.h" // issue 17
 #include "messenger/transportslot.h"
 #include "models/conversationmodel.h"
@@ -225,6 +226,10 @@ Messenger::~Messenger()
     m_store->disconnect();
     // Issue 17: BR_EXIT to the IP Messenger users, before what it stands on goes.
     m_ipmsgSlot->setTarget(nullptr);
+    if (m_ipmsgFiles) { // its sockets close, its partial files go; before the transport
+        m_ipmsgFiles->disconnect();
+        delete std::exchange(m_ipmsgFiles, nullptr);
+    }
     delete m_ipmsg;
     m_ipmsg = nullptr;
     delete m_mux;

@@ -96,6 +96,7 @@ void Messenger::startIpmsg()
                 setIpmsgError(running ? QString() : error, !running && !error.isEmpty());
             });
     m_ipmsgSlot->setTarget(m_ipmsg);
+    startIpmsgFiles(*m_ipmsg); // files: its TCP side follows the UDP side
     if (!m_ipmsg->start()) {
         // Chat with Shoal peers goes on; the person is told why IPMsg users will not see us.
         qCWarning(lcMessenger).noquote() << "IP Messenger:" << m_ipmsg->errorString();
@@ -110,7 +111,9 @@ void Messenger::stopIpmsg()
 {
     if (!m_ipmsg)
         return;
-    // Its users go offline (the slot reports them gone), then BR_EXIT as it goes.
+    stopIpmsgFiles(); // what runs is cancelled, partial files removed
+    // BR_EXIT, and its users go offline (the slot reports any it did not), then it goes.
+    m_ipmsg->stop();
     m_ipmsgSlot->setTarget(nullptr);
     delete std::exchange(m_ipmsg, nullptr);
     Q_EMIT ipmsgStatusChanged();

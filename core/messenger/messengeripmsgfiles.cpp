@@ -40,10 +40,13 @@ void Messenger::startIpmsgFiles(IpmsgTransport &transport)
             this,
             [this](bool running, const QString &error) {
                 m_ipmsgFilesError = running ? QString() : error;
+                if (!running && !error.isEmpty())
+                    addWarning(error); // as for the UDP side
                 Q_EMIT ipmsgStatusChanged();
             });
-    if (!m_ipmsgFiles->start())
-        m_ipmsgFilesError = m_ipmsgFiles->errorString();
+    // Else it starts when the transport does (runningChanged).
+    if (transport.isRunning())
+        m_ipmsgFiles->start(); // a failure comes as runningChanged
     Q_EMIT ipmsgStatusChanged();
 }
 

@@ -416,7 +416,7 @@ void tst_IpmsgCli::portTakenIsSaidAndShoalGoesOn()
     a->send({{u"cmd"_s, u"network"_s}});
     QTRY_VERIFY(!a->event(u"network"_s).isEmpty());
     const QJsonObject ipmsg = a->event(u"network"_s).value(u"ipmsg"_s).toObject();
-    QVERIFY2(ipmsg.value(u"enabled"_s).toBool(), qPrintable(QJsonDocument(ipmsg).toJson()));
+    QVERIFY2(ipmsg.value(u"enabled"_s).toBool(), QJsonDocument(ipmsg).toJson().constData());
     QVERIFY(!ipmsg.value(u"running"_s).toBool(true));
     QCOMPARE(ipmsg.value(u"port"_s).toInt(), int(IpmsgPort));
     const QString error = ipmsg.value(u"error"_s).toString();
