@@ -32,8 +32,9 @@ PACKAGES=(
     # scripts/gen-emoji.py makes resources/emoji/emoji.txt
     fonts-noto-color-emoji unicode-data
     # IP Messenger (issue 17), the interop test (tests/ipmsg/tst_iptux): the real iptux, driven
-    # under Xvfb with xdotool (9 packages with GTK 3, about 7.5 MB, 16 s to install)
-    iptux
+    # under Xvfb with xdotool; xclip pastes a path into its file chooser (10 packages with GTK 3,
+    # about 7.6 MB, 16 s to install)
+    iptux xclip
 )
 
 SUDO=""

@@ -16,6 +16,7 @@
 #include "cliprocess.h"
 #include "netnstopology.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -76,6 +77,16 @@ QByteArray ipmsgPacket(quint32 packetNo, int command, const QByteArray &extra)
 {
     return "1_rawtest:" + QByteArray::number(packetNo)
            + ":raw:rawhost:" + QByteArray::number(command) + ':' + extra + '\0';
+}
+
+QByteArray sha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result().toHex();
 }
 
 } // namespace
@@ -403,8 +414,8 @@ bool tst_Iptux::startShoal()
                                              ShoalName);
     // Shoal's own discovery stays off: only IP Messenger is under test.
     args << u"--no-discovery"_s << u"--ipmsg-port"_s << QString::number(IpmsgPort);
-    if (cliHelp().contains(u"--accept-files"_s))
-        args << u"--accept-files"_s << m_dir.filePath(u"shoal-inbox"_s);
+    QDir().mkpath(m_dir.filePath(u"shoal-inbox"_s));
+    args << u"--accept-files"_s << m_dir.filePath(u"shoal-inbox"_s);
     m_shoal = std::make_unique<CliProcess>(m_net->ipPath(), args);
     return m_shoal->process.waitForStarted();
 }
@@ -591,9 +602,135 @@ void tst_Iptux::fileEachWay()
 {
     if (m_shoalChat.isEmpty())
         QSKIP("iptux has no chat with Shoal (see iptuxListsShoal)");
-    if (!cliHelp().contains(u"--accept-files"_s))
-        QSKIP("this shoal-cli cannot accept IP Messenger files yet (no --accept-files)");
-    QSKIP("file transfer with iptux is not driven yet (see the report)");
+    auto randomFile = [](const QString &path, int size) {
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return false;
+        QByteArray bytes(size, Qt::Uninitialized);
+        for (int i = 0; i < size; ++i)
+            bytes[i] = char((i * 7919 + i / 251) & 0xff);
+        return f.write(bytes) == size;
+    };
+    const Geometry chat = geometry(m_shoalChat);
+
+    // Shoal -> iptux: shoal-cli offers a file; in iptux's chat the offer shows under "Files to
+    // be received" with an "Accept" button at the top of the right-hand panel, which asks for
+    // a folder (its chooser opens in archive_path, set in the config) and downloads there.
+    const QString toIptux = m_dir.filePath(u"发给iptux.bin"_s);
+    QVERIFY(randomFile(toIptux, 300000));
+    qsizetype before = m_iptuxLog.size();
+    m_shoal->send({{u"cmd"_s, u"send-file"_s},
+                   {u"to"_s, m_iptuxId},
+                   {u"path"_s, toIptux},
+                   {u"ref"_s, u"f1"_s}});
+    QTRY_VERIFY(
+        !m_shoal->find([](const QJsonObject &e) { return e.value(u"ref"_s) == u"f1"_s; }).isEmpty());
+    const QJsonObject sent = m_shoal->find(
+        [](const QJsonObject &e) { return e.value(u"ref"_s) == u"f1"_s; });
+    QVERIFY2(sent.value(u"event"_s) == u"transfer"_s, QJsonDocument(sent).toJson());
+    qInfo().noquote() << "Shoal offers:" << QJsonDocument(sent).toJson(QJsonDocument::Compact);
+    QTRY_VERIFY(iptuxReceived(u"10.77.0.2"_s, u"SENDMSG"_s, before));
+    screenshot(u"offer-in-iptux"_s);
+    QStringList chooser;
+    for (int i = 0; i < 5 && chooser.isEmpty(); ++i) {
+        onDisplay({u"xdotool"_s,
+                   u"mousemove"_s,
+                   QString::number(chat.x + chat.width - 12),
+                   QString::number(chat.y + 77),
+                   u"click"_s,
+                   u"1"_s});
+        QTest::qWait(300); // the chooser opens within a few milliseconds of the click
+        chooser = windows(u"^Please select a folder"_s);
+    }
+    QVERIFY2(!chooser.isEmpty(), "iptux's Accept button did not open its folder chooser");
+    screenshot(u"iptux-asks-folder"_s);
+    const Geometry c = geometry(chooser.first());
+    onDisplay({u"xdotool"_s,
+               u"mousemove"_s,
+               QString::number(c.x + c.width / 2),
+               QString::number(c.y + c.height / 2),
+               u"key"_s,
+               u"alt+s"_s}); // "_Save": the folder shown, archive_path
+    const QString saved = m_dir.filePath(u"home/Downloads/发给iptux.bin"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(saved).size() == 300000, 15000);
+    QCOMPARE(sha256(saved), sha256(toIptux));
+    screenshot(u"iptux-received-file"_s);
+
+    // iptux -> Shoal: "Attach File" (Ctrl+S) in the chat, its file chooser given the path
+    // (pasted from the X clipboard with xclip where it is installed: GTK's location box
+    // completes names while one types), then Send; shoal-cli accepts it (--accept-files).
+    const QString fromIptux = m_dir.filePath(u"home/从iptux来.bin"_s);
+    QVERIFY(randomFile(fromIptux, 250000));
+    onDisplay({u"xdotool"_s,
+               u"mousemove"_s,
+               QString::number(chat.x + 300),
+               QString::number(chat.y + chat.height - 100),
+               u"click"_s,
+               u"1"_s,
+               u"key"_s,
+               u"ctrl+s"_s});
+    QTRY_VERIFY(!windows(u"^Choose enclosure files"_s).isEmpty());
+    const Geometry f = geometry(windows(u"^Choose enclosure files"_s).first());
+    onDisplay({u"xdotool"_s,
+               u"mousemove"_s,
+               QString::number(f.x + f.width / 2),
+               QString::number(f.y + f.height / 2),
+               u"key"_s,
+               u"ctrl+l"_s,
+               u"ctrl+a"_s});
+    QProcess clipboard;
+    if (!QStandardPaths::findExecutable(u"xclip"_s).isEmpty()) {
+        clipboard.start(m_net->ipPath(),
+                        {u"netns"_s,
+                         u"exec"_s,
+                         nsA(),
+                         u"env"_s,
+                         u"DISPLAY="_s + m_display,
+                         u"xclip"_s,
+                         u"-quiet"_s, // in the foreground: it serves the clipboard until killed
+                         u"-selection"_s,
+                         u"clipboard"_s});
+        QVERIFY(clipboard.waitForStarted());
+        clipboard.write(fromIptux.toUtf8());
+        clipboard.closeWriteChannel();
+        // It owns the clipboard once a reader gets the path back.
+        QTRY_COMPARE(QString::fromUtf8(
+                         onDisplay({u"xclip"_s, u"-o"_s, u"-selection"_s, u"clipboard"_s})),
+                     fromIptux);
+        onDisplay({u"xdotool"_s, u"key"_s, u"ctrl+v"_s});
+    } else {
+        onDisplay({u"xdotool"_s, u"type"_s, u"--delay"_s, u"120"_s, fromIptux});
+    }
+    screenshot(u"iptux-attach"_s);
+    onDisplay({u"xdotool"_s, u"key"_s, u"Return"_s});
+    if (clipboard.state() != QProcess::NotRunning) {
+        clipboard.kill();
+        clipboard.waitForFinished();
+    }
+    QTRY_VERIFY(windows(u"^Choose enclosure files"_s).isEmpty());
+    onDisplay({u"xdotool"_s,
+               u"mousemove"_s,
+               QString::number(chat.x + 300),
+               QString::number(chat.y + chat.height - 100),
+               u"click"_s,
+               u"1"_s,
+               u"key"_s,
+               u"ctrl+Return"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(!m_shoal
+                                  ->find([&](const QJsonObject &e) {
+                                      return e.value(u"event"_s) == u"offer"_s
+                                             && e.value(u"from"_s) == m_iptuxId;
+                                  })
+                                  .isEmpty(),
+                             10000);
+    const QJsonObject offer = m_shoal->find([&](const QJsonObject &e) {
+        return e.value(u"event"_s) == u"offer"_s && e.value(u"from"_s) == m_iptuxId;
+    });
+    QCOMPARE(offer.value(u"name"_s).toString(), u"从iptux来.bin"_s);
+    const QString arrived = m_dir.filePath(u"shoal-inbox/从iptux来.bin"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(arrived).size() == 250000, 15000);
+    QCOMPARE(sha256(arrived), sha256(fromIptux));
+    screenshot(u"iptux-sent-file"_s);
 }
 
 void tst_Iptux::quitRemovesFromLists()
