@@ -341,11 +341,9 @@ QString tst_Iptux::openChatWith(const QString &name)
                    u"80"_s,
                    u"1"_s});
         QStringList found;
-        // A chat window opens within a few milliseconds of the double-click.
-        for (int i = 0; i < 15 && found.isEmpty(); ++i) {
-            QTest::qWait(100);
-            found = windows(title);
-        }
+        // A chat window opens within a few milliseconds of the double-click; 3 s for a
+        // loaded machine.
+        QTest::qWaitFor([&] { return !(found = windows(title)).isEmpty(); }, 3000);
         if (!found.isEmpty())
             return found.first();
         // Another user's row (iptux lists itself too): close the chat it opened.
@@ -639,8 +637,10 @@ void tst_Iptux::fileEachWay()
                    QString::number(chat.y + 77),
                    u"click"_s,
                    u"1"_s});
-        QTest::qWait(300); // the chooser opens within a few milliseconds of the click
-        chooser = windows(u"^Please select a folder"_s);
+        // The chooser opens within a few milliseconds of a click on the button, once the offer
+        // is shown.
+        QTest::qWaitFor([&] { return !(chooser = windows(u"^Please select a folder"_s)).isEmpty(); },
+                        2000);
     }
     QVERIFY2(!chooser.isEmpty(), "iptux's Accept button did not open its folder chooser");
     screenshot(u"iptux-asks-folder"_s);
