@@ -213,11 +213,19 @@ struct IpmsgTransport::Private
         return {Ipmsg::encodeText(nickname(), encoding), Ipmsg::encodeText(u"Shoal"_s, encoding)};
     }
 
-    // UTF-8 to everyone but FeiQ (GBK always): iptux keeps the encoding it last detected per
-    // user, so switching between the two would garble one of them (research §5).
+    // FeiQ: GBK always. A user that announced UTF-8: UTF-8 (with UTF8OPT). Anyone else: the
+    // encoding its last non-ASCII text came in (UTF-8 unless it sent GBK), which is also what
+    // iptux expects back: it holds one encoding per user (research §5).
     static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version, Ipmsg::Encoding::Utf8);
+        return Ipmsg::replyEncoding(u.info.version,
+                                    u.utf8Capable ? Ipmsg::Encoding::Utf8 : u.info.encoding);
+    }
+    // ASCII reads the same in both: only other text tells which encoding a user writes in.
+    static void noteEncoding(UserState &u, const QByteArray &bytes, Ipmsg::Encoding encoding)
+    {
+        if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
+            u.info.encoding = encoding;
     }
 
     void broadcast(quint32 command, bool withEntryExtra)
@@ -416,7 +424,7 @@ struct IpmsgTransport::Private
         if (!entry)
             return;
         const Ipmsg::Decoded nick = Ipmsg::decodeText(p.field(0), utf8);
-        u.info.encoding = nick.encoding;
+        noteEncoding(u, p.field(0), nick.encoding);
         QString nickname = nick.text;
         QString group = Ipmsg::decodeText(p.field(1), utf8).text;
         // IP Messenger for Windows: after the group, "\nUN:user\nHN:host\nNN:nick\nGN:group"
@@ -555,7 +563,7 @@ struct IpmsgTransport::Private
         }
 
         const Ipmsg::Decoded text = Ipmsg::decodeText(p.field(0), opts & Ipmsg::Utf8Opt);
-        live->info.encoding = text.encoding;
+        noteEncoding(*live, p.field(0), text.encoding);
         QList<Ipmsg::FileEntry> files;
         if (!iptuxGroup && (opts & Ipmsg::FileAttachOpt)) {
             QString error;

@@ -364,6 +364,35 @@ void tst_IpmsgTransport::chineseTextInUtf8AndGbk()
     QCOMPARE(received.at(1).at(0).toString(), m_bob->peerId());
     QCOMPARE(std::get<Protocol::Chat>(received.at(1).at(1).value<Protocol::Message>()).text,
              u"中文消息：再见"_s);
+
+    // Replies go in the encoding each user writes in: UTF-8 to Alice, GBK to Bob (iptux holds
+    // one encoding per user and would garble the other).
+    const Protocol::Chat reply(QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"好的"_s);
+    QVERIFY(m_transport->send(m_alice->peerId(), reply));
+    QVERIFY(m_transport->send(m_bob->peerId(), reply));
+    const auto toAlice = m_alice->nextOf(Ipmsg::SendMsg);
+    const auto toBob = m_bob->nextOf(Ipmsg::SendMsg);
+    QVERIFY(toAlice && toBob);
+    QCOMPARE(toAlice->extra.value(0), reply.text.toUtf8());
+    QCOMPARE(toBob->extra.value(0), gbk(reply.text));
+    // ASCII does not change it.
+    m_bob->send(Ipmsg::SendMsg, {"ok"});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 3, 3000);
+    const Protocol::Chat second(QUuid::createUuid(), QDateTime::currentDateTimeUtc(), u"再见"_s);
+    QVERIFY(m_transport->send(m_bob->peerId(), second));
+    const auto again = m_bob->nextOf(Ipmsg::SendMsg);
+    QVERIFY(again);
+    QCOMPARE(again->extra.value(0), gbk(second.text));
+    // A client that announces UTF-8 gets UTF-8 with UTF8OPT.
+    User windows(u"127.0.0.4"_s, "1");
+    QVERIFY(windows.isBound());
+    windows.send(Ipmsg::BrEntry | Ipmsg::CapUtf8Opt, {"win", "grp"});
+    QVERIFY(windows.nextOf(Ipmsg::AnsEntry));
+    QVERIFY(m_transport->send(windows.peerId(), second));
+    const auto utf8 = windows.nextOf(Ipmsg::SendMsg);
+    QVERIFY(utf8);
+    QVERIFY(utf8->has(Ipmsg::Utf8Opt));
+    QCOMPARE(utf8->extra.value(0), second.text.toUtf8());
 }
 
 void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
