@@ -36,6 +36,8 @@ constexpr qsizetype MaxUsers = 512;
 constexpr qsizetype MaxSources = 1024;      // token buckets and log throttles
 constexpr qsizetype MaxIncomingKept = 4096; // messages remembered for duplicates and acks
 constexpr qsizetype MaxOutgoing = 1024;     // our packets waiting for RECVMSG
+// What iptux reads of a datagram (IPMsg for Windows reads more): longer texts go in parts.
+constexpr qsizetype IptuxMaxDatagram = 8192;
 // Per source (address and port): a burst, then a steady rate. iptux sends one packet a second
 // per message it retries; an entry storm on a big LAN is one packet per user.
 constexpr double BucketBurst = 40;
@@ -284,6 +286,37 @@ struct IpmsgTransport::Private
         outgoing.append(o);
         scheduleResend();
         return o.packetNo;
+    }
+
+    // A text cut into parts that each fit iptux's 8 KiB receive buffer (it would cut a longer
+    // datagram silently), at a line break where one is near the end of a part.
+    QStringList split(const QString &text, quint32 command, Ipmsg::Encoding encoding) const
+    {
+        const qsizetype overhead
+            = makeDatagram(4'000'000'000u, command, {QByteArray()}, encoding).size();
+        const qsizetype budget = std::max<qsizetype>(256, IptuxMaxDatagram - overhead - 16);
+        QStringList parts;
+        qsizetype from = 0;
+        while (from < text.size() || parts.isEmpty()) {
+            qsizetype end = std::min(text.size(), from + budget);
+            for (;;) {
+                if (end < text.size() && end > from + 1 && text.at(end - 1).isHighSurrogate())
+                    --end;
+                const qsizetype bytes
+                    = Ipmsg::encodeText(text.mid(from, end - from), encoding).size();
+                if (bytes <= budget)
+                    break;
+                end = from + std::max<qsizetype>(1, (end - from) * budget / bytes - 1);
+            }
+            if (end < text.size()) {
+                const qsizetype newline = text.lastIndexOf(u'\n', end - 1);
+                if (newline >= from + (end - from) * 4 / 5)
+                    end = newline + 1;
+            }
+            parts.append(text.mid(from, end - from));
+            from = end;
+        }
+        return parts;
     }
 
     void scheduleResend()
@@ -607,7 +640,11 @@ struct IpmsgTransport::Private
                 const QUuid chatId = it->chatId;
                 outgoing.erase(it);
                 scheduleResend();
-                if (!chatId.isNull()) {
+                const bool morePending
+                    = std::any_of(outgoing.cbegin(), outgoing.cend(), [&](const Outgoing &o) {
+                          return o.peerId == u.info.peerId && o.chatId == chatId;
+                      });
+                if (!chatId.isNull() && !morePending) { // every part of a long one arrived
                     Q_EMIT q->messageReceived(u.info.peerId,
                                               Protocol::Ack{chatId},
                                               StreamKind::Chat);
@@ -899,7 +936,16 @@ bool IpmsgTransport::send(const QString &peerId, const Protocol::Message &messag
         quint32 command = Ipmsg::SendMsg | Ipmsg::SendCheckOpt;
         if (encoding == Ipmsg::Encoding::Utf8 && u.utf8Capable)
             command |= Ipmsg::Utf8Opt;
-        return d->sendChecked(u, command, {Ipmsg::encodeText(chat->text, encoding)}, chat->id) != 0;
+        const QStringList parts = d->split(chat->text, command, encoding);
+        if (d->outgoing.size() + parts.size() > MaxOutgoing) {
+            qCWarning(lcIpmsg) << "too many messages waiting for IP Messenger acknowledgements";
+            return false;
+        }
+        for (const QString &part : parts) {
+            if (d->sendChecked(u, command, {Ipmsg::encodeText(part, encoding)}, chat->id) == 0)
+                return false;
+        }
+        return true;
     }
     if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
         const auto it = d->incoming.find(ack->id);

@@ -169,6 +169,7 @@ private Q_SLOTS:
     void recvMsgOnlyAfterTheInboxAcks();
     void resendIsShownOnce();
     void ourChatIsAcknowledged();
+    void longTextGoesInParts();
     void unacknowledgedFourSendsThenOffline();
     void exitDisconnects();
     void feiqGetsGbk();
@@ -490,6 +491,40 @@ void tst_IpmsgTransport::ourChatIsAcknowledged()
     const auto msg2 = m_alice->nextOf(Ipmsg::SendMsg);
     QVERIFY(msg2);
     QVERIFY(msg2->packetNo > msg->packetNo);
+}
+
+void tst_IpmsgTransport::longTextGoesInParts()
+{
+    QVERIFY(enterUser(*m_alice));
+    QSignalSpy received(m_transport.get(), &Transport::messageReceived);
+    // 20,000 characters, 3 bytes each in UTF-8: 60 KB, far over iptux's 8 KiB buffer.
+    QString text;
+    for (int i = 0; text.size() < 20000; ++i)
+        text += u"第%1行：你好，世界。\n"_s.arg(i);
+    const Protocol::Chat chat(QUuid::createUuid(), QDateTime::currentDateTimeUtc(), text);
+    QVERIFY(m_transport->send(m_alice->peerId(), chat));
+    QByteArray joined;
+    QList<quint32> packets;
+    while (joined.size() < text.toUtf8().size()) {
+        const auto part = m_alice->nextOf(Ipmsg::SendMsg);
+        QVERIFY2(part, qPrintable(u"after %1 bytes"_s.arg(joined.size())));
+        QVERIFY(part->has(Ipmsg::SendCheckOpt));
+        QVERIFY(!packets.contains(part->packetNo));
+        packets.append(part->packetNo);
+        QVERIFY(part->extra.value(0).size() <= 8192 - 40); // and the header
+        joined += part->extra.value(0);
+        QVERIFY(part->extra.value(0).endsWith('\n')); // cut at line ends
+    }
+    QCOMPARE(QString::fromUtf8(joined), text);
+    QVERIFY(packets.size() >= joined.size() / 8192 + 1);
+    // The Ack comes when every part is acknowledged, not before.
+    for (qsizetype i = 0; i < packets.size(); ++i) {
+        m_alice->send(Ipmsg::RecvMsg, {QByteArray::number(packets.at(i))});
+        if (i + 1 < packets.size())
+            QVERIFY(!received.wait(100));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 3000);
+    QCOMPARE(std::get<Protocol::Ack>(received.first().at(1).value<Protocol::Message>()).id, chat.id);
 }
 
 void tst_IpmsgTransport::unacknowledgedFourSendsThenOffline()
