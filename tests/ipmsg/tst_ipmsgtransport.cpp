@@ -31,6 +31,8 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr quint16 Port = Ipmsg::DefaultPort;
+// Set in the child process that runs refusedUnderLoopbackOnly with SHOAL_LOOPBACK_ONLY=1.
+constexpr char LoopbackChild[] = "TST_IPMSG_LOOPBACK_CHILD";
 const QByteArray IptuxVersion = "1_iptux 0.8.3";
 const QByteArray FeiqVersion = "1_lbt6_0#128#5C60BA7361C6#0#0#0#4001#9";
 
@@ -180,6 +182,7 @@ private Q_SLOTS:
     void dialByAddress();
     void unsupportedTypesAreDropped();
     void portTakenFailsWithAMessage();
+    void refusedUnderLoopbackOnly();
     void exitOnDestruction();
 
 private:
@@ -207,8 +210,10 @@ void tst_IpmsgTransport::initTestCase()
         QSKIP(qPrintable(
             u"cannot make a network namespace: %1"_s.arg(QString::fromLocal8Bit(strerror(errno)))));
     QCOMPARE(QProcess::execute(ip, {u"link"_s, u"set"_s, u"lo"_s, u"up"_s}), 0);
-    // Inside it, IPMsg may run: nothing leaves the namespace.
-    qunsetenv("SHOAL_LOOPBACK_ONLY");
+    // Inside it, IPMsg may run: nothing leaves the namespace. (Not in the child that checks
+    // the refusal under SHOAL_LOOPBACK_ONLY: NetworkSafety reads it once per process.)
+    if (!qEnvironmentVariableIsSet(LoopbackChild))
+        qunsetenv("SHOAL_LOOPBACK_ONLY");
 }
 
 std::unique_ptr<IpmsgTransport> tst_IpmsgTransport::make()
@@ -831,6 +836,36 @@ void tst_IpmsgTransport::portTakenFailsWithAMessage()
     other.close();
     QVERIFY(m_transport->start());
     QVERIFY(m_transport->errorString().isEmpty());
+}
+
+void tst_IpmsgTransport::refusedUnderLoopbackOnly()
+{
+    if (qEnvironmentVariableIsSet(LoopbackChild)) {
+        QSignalSpy running(m_transport.get(), &IpmsgTransport::runningChanged);
+        QVERIFY(!m_transport->start());
+        QVERIFY(!m_transport->isRunning());
+        QVERIFY2(m_transport->errorString().contains(u"SHOAL_LOOPBACK_ONLY"_s),
+                 qPrintable(m_transport->errorString()));
+        QCOMPARE(running.size(), 1);
+        QCOMPARE(running.first().at(0).toBool(), false);
+        QVERIFY(m_alice->quietOf(Ipmsg::BrEntry, 300)); // nothing sent
+        QVERIFY(m_transport->connectToPeer(u"127.0.0.2"_s, Port) != 0);
+        QVERIFY(m_alice->quietOf(Ipmsg::BrEntry, 300));
+        return;
+    }
+    // NetworkSafety reads the variable once per process: the check runs in a child that keeps
+    // it (in a namespace of its own too, in case the refusal were broken).
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"SHOAL_LOOPBACK_ONLY"_s, u"1"_s);
+    env.insert(QString::fromLatin1(LoopbackChild), u"1"_s);
+    child.setProcessEnvironment(env);
+    child.start(QCoreApplication::applicationFilePath(), {u"refusedUnderLoopbackOnly"_s});
+    QVERIFY(child.waitForFinished(60000));
+    const QByteArray out = child.readAllStandardOutput();
+    QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0, out.constData());
+    QVERIFY2(out.contains("PASS   : tst_IpmsgTransport::refusedUnderLoopbackOnly()"),
+             out.constData());
 }
 
 void tst_IpmsgTransport::exitOnDestruction()
