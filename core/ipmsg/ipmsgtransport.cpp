@@ -53,6 +53,24 @@ quint64 sourceKey(const QHostAddress &host, quint16 port)
     return (quint64(host.toIPv4Address()) << 16) | port;
 }
 
+// At most `maxBytes` of UTF-8, never half a surrogate pair: a Chat as Shoal peers may send it.
+QString cutToUtf8Bytes(const QString &text, qsizetype maxBytes)
+{
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        const bool pair = QChar::isHighSurrogate(c) && i + 1 < text.size()
+                          && text.at(i + 1).isLowSurrogate();
+        const qsizetype n = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        if (bytes + n > maxBytes)
+            return text.left(i);
+        bytes += n;
+        if (pair)
+            ++i;
+    }
+    return text;
+}
+
 QString hostPort(const QHostAddress &host, quint16 port)
 {
     return host.toString() + u':' + QString::number(port);
@@ -381,8 +399,9 @@ struct IpmsgTransport::Private
             if (victim == users.end()) {
                 if (nowMs() - tableFullLoggedMs >= LogEveryMs) {
                     tableFullLoggedMs = nowMs();
-                    qCWarning(lcIpmsg).noquote() << "IP Messenger user table full (" << MaxUsers
-                                                 << "users): ignoring" << hostPort(host, port);
+                    qCWarning(lcIpmsg).noquote()
+                        << u"IP Messenger user table full (%1 users): ignoring %2"_s.arg(MaxUsers)
+                               .arg(hostPort(host, port));
                 }
                 return nullptr;
             }
@@ -608,7 +627,8 @@ struct IpmsgTransport::Private
                     << "bad file list from" << hostPort(live->info.host, live->info.port) << ":"
                     << error;
         }
-        QString chatText = text.text.left(Ipmsg::MaxTextLength);
+        const QString chatText = cutToUtf8Bytes(text.text.left(Ipmsg::MaxTextLength),
+                                                Protocol::MaxTextBytes);
         const bool asChat = !chatText.isEmpty();
         Incoming in;
         in.peerId = live->info.peerId;

@@ -178,6 +178,9 @@ private Q_SLOTS:
     void otherShoalsAreIgnored();
     void junkAndOversizeChangeNothing();
     void floodIsRateLimited();
+    void bigButValidInputIsCut();
+    void userTableIsBounded();
+    void stopAndStartAgain();
     void fileOfferIsReported();
     void dialByAddress();
     void unsupportedTypesAreDropped();
@@ -684,6 +687,85 @@ void tst_IpmsgTransport::floodIsRateLimited()
     QVERIFY2(received.size() < 100, qPrintable(QString::number(received.size())));
     // Another source is not affected.
     QVERIFY(enterUser(*m_bob));
+}
+
+void tst_IpmsgTransport::bigButValidInputIsCut()
+{
+    QVERIFY(m_transport->start());
+    QSignalSpy connected(m_transport.get(), &Transport::peerConnected);
+    QSignalSpy received(m_transport.get(), &Transport::messageReceived);
+    // A nickname of 20,000 characters over two lines: one line of at most 64.
+    const QString nick = u"长"_s.repeated(10000) + u"\n"_s + u"x"_s.repeated(10000);
+    m_alice->send(Ipmsg::BrEntry, {nick.toUtf8(), "group"});
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, 3000);
+    const QString name = connected.first().at(1).value<Protocol::Hello>().name;
+    QVERIFY(name.size() <= Ipmsg::MaxNameLength);
+    QVERIFY(!name.contains(u'\n'));
+    QVERIFY(name.startsWith(u"长长长"_s));
+    // A text of 60,000 bytes in UTF-8, 4 bytes a character: a Chat a Shoal peer could send.
+    const QString text = u"😀"_s.repeated(15000);
+    m_alice->send(Ipmsg::SendMsg, {text.toUtf8()});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 3000);
+    const QString got
+        = std::get<Protocol::Chat>(received.first().at(1).value<Protocol::Message>()).text;
+    QVERIFY(!got.isEmpty());
+    QVERIFY(text.startsWith(got));
+    QVERIFY(got.toUtf8().size() <= Protocol::MaxTextBytes);
+    QVERIFY(!got.back().isHighSurrogate());
+}
+
+void tst_IpmsgTransport::userTableIsBounded()
+{
+    QVERIFY(m_transport->start());
+    QSignalSpy connected(m_transport.get(), &Transport::peerConnected);
+    // 520 users, each a socket of its own on 127.0.0.10 (a user is an address and a port).
+    std::vector<std::unique_ptr<QUdpSocket>> users;
+    const QByteArray entry("1_iptux 0.8.3:1:u:h:1:someone\0g\0");
+    for (int i = 0; i < 520; ++i) {
+        auto socket = std::make_unique<QUdpSocket>();
+        QVERIFY(socket->bind(QHostAddress(u"127.0.0.10"_s), 0));
+        socket->writeDatagram(entry, QHostAddress(u"127.0.0.1"_s), Port);
+        users.push_back(std::move(socket));
+        if (i % 50 == 49) // let the transport read: the socket buffer is not endless
+            QTRY_COMPARE_WITH_TIMEOUT(connected.size(), std::min(i + 1, 512), 5000);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 512, 5000);
+    QVERIFY(!connected.wait(500));
+    QCOMPARE(connected.size(), 512);
+    // One gone: its room goes to a new user.
+    users.front()->writeDatagram("1_iptux 0.8.3:2:u:h:2:\0", QHostAddress(u"127.0.0.1"_s), Port);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_transport->isConnected(
+                                 Ipmsg::peerIdFor(QHostAddress(u"127.0.0.10"_s),
+                                                  users.front()->localPort())),
+                             3000);
+    QVERIFY(enterUser(*m_alice));
+    QCOMPARE(connected.size(), 513);
+}
+
+void tst_IpmsgTransport::stopAndStartAgain()
+{
+    QVERIFY(enterUser(*m_alice));
+    QSignalSpy disconnected(m_transport.get(), &Transport::peerDisconnected);
+    QSignalSpy running(m_transport.get(), &IpmsgTransport::runningChanged);
+    m_bob->drain();
+    m_transport->stop();
+    QVERIFY(!m_transport->isRunning());
+    QCOMPARE(running.size(), 1);
+    QCOMPARE(running.first().at(0).toBool(), false);
+    QCOMPARE(disconnected.size(), 1);
+    QVERIFY(!m_transport->isConnected(m_alice->peerId()));
+    QVERIFY(m_alice->nextOf(Ipmsg::BrExit));
+    QVERIFY(m_bob->nextOf(Ipmsg::BrExit));
+    // Nothing is read while stopped.
+    QSignalSpy connected(m_transport.get(), &Transport::peerConnected);
+    m_alice->enter();
+    QVERIFY(m_alice->quietOf(Ipmsg::AnsEntry, 300));
+    QVERIFY(connected.isEmpty());
+    // Started again: entry again, the user comes back.
+    QVERIFY(m_transport->start());
+    QVERIFY(m_alice->nextOf(Ipmsg::BrEntry));
+    QVERIFY(enterUser(*m_alice));
+    QCOMPARE(connected.size(), 1);
 }
 
 void tst_IpmsgTransport::fileOfferIsReported()
