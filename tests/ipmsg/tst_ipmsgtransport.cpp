@@ -7,8 +7,10 @@
 // process moves into a network namespace of its own first (root only; skipped otherwise), where
 // it may use port 2425 and any 127.0.0.0/8 address. The users are sockets bound to
 // 127.0.0.2..., port 2425 (iptux sends from and to 2425); the transport's "broadcast" targets
-// are those addresses (a broadcast to 127.255.255.255 does not reach a socket bound to one
-// address, and the transport's own port must not be shared).
+// are those addresses (a broadcast to 127.255.255.255 reaches only sockets bound to it or to
+// 0.0.0.0, and the transport's own port must not be shared). broadcastTargetsAndInterfaces
+// checks real broadcasts: to 127.255.255.255, and to a veth pair's 10.91.0.255 in this
+// namespace when no target is configured.
 #include "ipmsg/ipmsgpacket.h"
 #include "ipmsg/ipmsgtransport.h"
 
@@ -166,6 +168,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void entryBothWays();
+    void broadcastTargetsAndInterfaces();
     void nameAndStatusChangesArePresence();
     void chineseTextInUtf8AndGbk();
     void recvMsgOnlyAfterTheInboxAcks();
@@ -193,7 +196,7 @@ private:
     bool enterUser(User &user);
     std::unique_ptr<IpmsgTransport> make();
 
-    QString m_skip;
+    QString m_ip;
     std::unique_ptr<IpmsgTransport> m_transport;
     std::unique_ptr<User> m_alice; // iptux at 127.0.0.2
     std::unique_ptr<User> m_bob;   // iptux at 127.0.0.3
@@ -201,7 +204,7 @@ private:
 
 void tst_IpmsgTransport::initTestCase()
 {
-    const QString ip = QStandardPaths::findExecutable(u"ip"_s);
+    const QString ip = m_ip = QStandardPaths::findExecutable(u"ip"_s);
     if (geteuid() != 0)
         QSKIP("needs root to make a network namespace (CI runs as root): IP Messenger traffic "
               "never runs outside one");
@@ -318,6 +321,53 @@ void tst_IpmsgTransport::entryBothWays()
     const auto again = m_bob->nextOf(Ipmsg::BrEntry);
     QVERIFY(again);
     QVERIFY(again->packetNo > answer->packetNo);
+}
+
+void tst_IpmsgTransport::broadcastTargetsAndInterfaces()
+{
+    // A broadcast target: a socket bound to the broadcast address hears it.
+    QUdpSocket lan;
+    QVERIFY(lan.bind(QHostAddress(u"127.255.255.255"_s), Port));
+    {
+        IpmsgConfig config;
+        config.bindAddress = QHostAddress(u"127.0.0.1"_s);
+        config.broadcastTargets = {QHostAddress(u"127.255.255.255"_s)};
+        IpmsgTransport transport(config);
+        QVERIFY(transport.start());
+        QVERIFY(QTest::qWaitFor([&] { return lan.hasPendingDatagrams(); }, 3000));
+        const auto entry = parse(lan.receiveDatagram());
+        QVERIFY(entry);
+        QCOMPARE(entry->mode(), quint32(Ipmsg::BrEntry));
+    }
+    QVERIFY(QTest::qWaitFor([&] { return lan.hasPendingDatagrams(); }, 3000));
+    QCOMPARE(parse(lan.receiveDatagram())->mode(), quint32(Ipmsg::BrExit));
+
+    // No targets configured: every up IPv4 interface's broadcast address. A veth pair in this
+    // namespace (it has no way out of it) with 10.91.0.1/24.
+    auto ip = [this](const QStringList &args) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::ForwardedOutputChannel);
+        p.setStandardErrorFile(QProcess::nullDevice());
+        p.start(m_ip, args);
+        return p.waitForFinished() && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    };
+    if (!ip({u"link"_s, u"show"_s, u"tv0"_s})) {
+        if (!ip({u"link"_s, u"add"_s, u"tv0"_s, u"type"_s, u"veth"_s, u"peer"_s, u"name"_s, u"tv1"_s}))
+            QSKIP("cannot make a veth pair here: the default targets are not checked");
+        QVERIFY(ip({u"addr"_s, u"add"_s, u"10.91.0.1/24"_s, u"brd"_s, u"+"_s, u"dev"_s, u"tv0"_s}));
+        QVERIFY(ip({u"link"_s, u"set"_s, u"tv0"_s, u"up"_s}));
+        QVERIFY(ip({u"link"_s, u"set"_s, u"tv1"_s, u"up"_s}));
+    }
+    QUdpSocket segment;
+    QVERIFY(segment.bind(QHostAddress(u"10.91.0.255"_s), Port));
+    IpmsgConfig config;
+    config.bindAddress = QHostAddress(u"10.91.0.1"_s);
+    IpmsgTransport transport(config);
+    QVERIFY(transport.start());
+    QVERIFY(QTest::qWaitFor([&] { return segment.hasPendingDatagrams(); }, 3000));
+    const auto entry = parse(segment.receiveDatagram());
+    QVERIFY(entry);
+    QCOMPARE(entry->mode(), quint32(Ipmsg::BrEntry));
 }
 
 void tst_IpmsgTransport::nameAndStatusChangesArePresence()
