@@ -607,7 +607,7 @@ void tst_IpmsgTransport::unacknowledgedFourSendsThenOffline()
     }
     for (int i = 1; i < 4; ++i) {
         const qint64 gap = at[i] - at[i - 1];
-        QVERIFY2(gap >= 800 && gap <= 1600, qPrintable(u"gap %1 ms"_s.arg(gap)));
+        QVERIFY2(gap >= 800 && gap <= 2000, qPrintable(u"gap %1 ms"_s.arg(gap)));
     }
     // After the fourth: offline, no fifth send, no Ack.
     QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 2500);
@@ -734,7 +734,7 @@ void tst_IpmsgTransport::floodIsRateLimited()
     QTRY_VERIFY_WITH_TIMEOUT(received.size() >= 10, 3000);
     while (received.wait(300)) {
     }
-    QVERIFY2(received.size() < 100, qPrintable(QString::number(received.size())));
+    QVERIFY2(received.size() < 200, qPrintable(QString::number(received.size())));
     // Another source is not affected.
     QVERIFY(enterUser(*m_bob));
 }
