@@ -151,6 +151,13 @@ struct IpmsgTransport::Private
     }
 
     qint64 nowMs() const { return clock.elapsed(); }
+    // Never the same twice, in this run or the next (it is part of message UUIDs): the wall
+    // clock in ms, or one more than the last.
+    quint64 takeEpoch()
+    {
+        nextEpoch = std::max(nextEpoch, quint64(QDateTime::currentMSecsSinceEpoch()));
+        return nextEpoch++;
+    }
     quint32 takePacketNo() { return nextPacketNo++; }
     quint16 boundPort() const { return socket ? socket->localPort() : config.port; }
 
@@ -411,7 +418,7 @@ struct IpmsgTransport::Private
         u.info.peerId = id;
         u.info.host = host;
         u.info.port = port;
-        u.epoch = nextEpoch++;
+        u.epoch = takeEpoch();
         return &*users.insert(id, u);
     }
 
@@ -507,7 +514,7 @@ struct IpmsgTransport::Private
         const Protocol::Status oldStatus = u.status;
         takeNames(u, p, true);
         if (p.mode() == Ipmsg::BrEntry) {
-            u.epoch = nextEpoch++; // a new run of that program: its packet numbers restart
+            u.epoch = takeEpoch(); // a new run of that program: its packet numbers restart
             sendEntryTo(u, Ipmsg::AnsEntry);
         }
         if (!u.info.online) {
