@@ -35,6 +35,7 @@ enum : quint32 {
     RecvMsg = 0x21,
     AbsenceOpt = 0x100,
     SendCheckOpt = 0x100,
+    DialupOpt = 0x10000,
 };
 
 // One datagram as an IP Messenger client reads it.
@@ -355,6 +356,16 @@ void tst_IpmsgCli::chatWithAnIpmsgUser()
     for (const Datagram &d : tries)
         QCOMPARE(d.packetNo, tries.constFirst().packetNo); // the same packet, resent
     QVERIFY(stateOf(m2, u"delivered"_s).isEmpty());
+    // The message waits: Shoal asks the user to answer (a unicast BR_ENTRY, DIALUPOPT).
+    auto dialled = [&] {
+        for (const Datagram &d : fake.from(HostA, BrEntry)) {
+            if (d.command & DialupOpt)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(dialled(), 10000);
+    QVERIFY(stateOf(m2, u"delivered"_s).isEmpty());
     fake.acking = true;
     fake.enter(HostA);
     QTRY_VERIFY(cli->peerOnline(id, true));
@@ -377,6 +388,18 @@ void tst_IpmsgCli::chatWithAnIpmsgUser()
     QTRY_VERIFY(!fake.from(HostA, BrExit).isEmpty());
     QVERIFY(cli->process.waitForFinished(10000));
     QVERIFY(cli->badLines.isEmpty());
+
+    // Started again: the user is remembered, offline, still an IP Messenger user.
+    auto again = startCli(u"a"_s, dir);
+    QTRY_VERIFY(!again->id().isEmpty());
+    again->send({{u"cmd"_s, u"peers"_s}});
+    QTRY_VERIFY(!again->event(u"peers"_s).isEmpty());
+    const QJsonArray remembered = again->event(u"peers"_s).value(u"peers"_s).toArray();
+    QCOMPARE(remembered.size(), 1);
+    QCOMPARE(remembered.at(0).toObject().value(u"id"_s).toString(), id);
+    QCOMPARE(remembered.at(0).toObject().value(u"source"_s).toString(), u"ipmsg"_s);
+    QCOMPARE(remembered.at(0).toObject().value(u"name"_s).toString(), u"小企鹅"_s);
+    QVERIFY(!remembered.at(0).toObject().value(u"online"_s).toBool(true));
 }
 
 void tst_IpmsgCli::noIpmsgLeavesThePortAlone()
