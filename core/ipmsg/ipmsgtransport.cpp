@@ -36,6 +36,8 @@ constexpr qsizetype MaxUsers = 512;
 constexpr qsizetype MaxSources = 1024;      // token buckets and log throttles
 constexpr qsizetype MaxIncomingKept = 4096; // messages remembered for duplicates and acks
 constexpr qsizetype MaxOutgoing = 1024;     // our packets waiting for RECVMSG
+// What iptux reads of a datagram (IPMsg for Windows reads more): longer texts go in parts.
+constexpr qsizetype IptuxMaxDatagram = 8192;
 // Per source (address and port): a burst, then a steady rate. iptux sends one packet a second
 // per message it retries; an entry storm on a big LAN is one packet per user.
 constexpr double BucketBurst = 40;
@@ -49,6 +51,24 @@ const QUuid MessageNamespace(u"{6f0c2d57-41a3-5a8e-9b1e-4c5d1b7e2a90}"_s);
 quint64 sourceKey(const QHostAddress &host, quint16 port)
 {
     return (quint64(host.toIPv4Address()) << 16) | port;
+}
+
+// At most `maxBytes` of UTF-8, never half a surrogate pair: a Chat as Shoal peers may send it.
+QString cutToUtf8Bytes(const QString &text, qsizetype maxBytes)
+{
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        const bool pair = QChar::isHighSurrogate(c) && i + 1 < text.size()
+                          && text.at(i + 1).isLowSurrogate();
+        const qsizetype n = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        if (bytes + n > maxBytes)
+            return text.left(i);
+        bytes += n;
+        if (pair)
+            ++i;
+    }
+    return text;
 }
 
 QString hostPort(const QHostAddress &host, quint16 port)
@@ -213,11 +233,19 @@ struct IpmsgTransport::Private
         return {Ipmsg::encodeText(nickname(), encoding), Ipmsg::encodeText(u"Shoal"_s, encoding)};
     }
 
-    // UTF-8 to everyone but FeiQ (GBK always): iptux keeps the encoding it last detected per
-    // user, so switching between the two would garble one of them (research §5).
+    // FeiQ: GBK always. A user that announced UTF-8: UTF-8 (with UTF8OPT). Anyone else: the
+    // encoding its last non-ASCII text came in (UTF-8 unless it sent GBK), which is also what
+    // iptux expects back: it holds one encoding per user (research §5).
     static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version, Ipmsg::Encoding::Utf8);
+        return Ipmsg::replyEncoding(u.info.version,
+                                    u.utf8Capable ? Ipmsg::Encoding::Utf8 : u.info.encoding);
+    }
+    // ASCII reads the same in both: only other text tells which encoding a user writes in.
+    static void noteEncoding(UserState &u, const QByteArray &bytes, Ipmsg::Encoding encoding)
+    {
+        if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
+            u.info.encoding = encoding;
     }
 
     void broadcast(quint32 command, bool withEntryExtra)
@@ -276,6 +304,37 @@ struct IpmsgTransport::Private
         outgoing.append(o);
         scheduleResend();
         return o.packetNo;
+    }
+
+    // A text cut into parts that each fit iptux's 8 KiB receive buffer (it would cut a longer
+    // datagram silently), at a line break where one is near the end of a part.
+    QStringList split(const QString &text, quint32 command, Ipmsg::Encoding encoding) const
+    {
+        const qsizetype overhead
+            = makeDatagram(4'000'000'000u, command, {QByteArray()}, encoding).size();
+        const qsizetype budget = std::max<qsizetype>(256, IptuxMaxDatagram - overhead - 16);
+        QStringList parts;
+        qsizetype from = 0;
+        while (from < text.size() || parts.isEmpty()) {
+            qsizetype end = std::min(text.size(), from + budget);
+            for (;;) {
+                if (end < text.size() && end > from + 1 && text.at(end - 1).isHighSurrogate())
+                    --end;
+                const qsizetype bytes
+                    = Ipmsg::encodeText(text.mid(from, end - from), encoding).size();
+                if (bytes <= budget)
+                    break;
+                end = from + std::max<qsizetype>(1, (end - from) * budget / bytes - 1);
+            }
+            if (end < text.size()) {
+                const qsizetype newline = text.lastIndexOf(u'\n', end - 1);
+                if (newline >= from + (end - from) * 4 / 5)
+                    end = newline + 1;
+            }
+            parts.append(text.mid(from, end - from));
+            from = end;
+        }
+        return parts;
     }
 
     void scheduleResend()
@@ -340,8 +399,9 @@ struct IpmsgTransport::Private
             if (victim == users.end()) {
                 if (nowMs() - tableFullLoggedMs >= LogEveryMs) {
                     tableFullLoggedMs = nowMs();
-                    qCWarning(lcIpmsg).noquote() << "IP Messenger user table full (" << MaxUsers
-                                                 << "users): ignoring" << hostPort(host, port);
+                    qCWarning(lcIpmsg).noquote()
+                        << u"IP Messenger user table full (%1 users): ignoring %2"_s.arg(MaxUsers)
+                               .arg(hostPort(host, port));
                 }
                 return nullptr;
             }
@@ -416,7 +476,7 @@ struct IpmsgTransport::Private
         if (!entry)
             return;
         const Ipmsg::Decoded nick = Ipmsg::decodeText(p.field(0), utf8);
-        u.info.encoding = nick.encoding;
+        noteEncoding(u, p.field(0), nick.encoding);
         QString nickname = nick.text;
         QString group = Ipmsg::decodeText(p.field(1), utf8).text;
         // IP Messenger for Windows: after the group, "\nUN:user\nHN:host\nNN:nick\nGN:group"
@@ -555,7 +615,7 @@ struct IpmsgTransport::Private
         }
 
         const Ipmsg::Decoded text = Ipmsg::decodeText(p.field(0), opts & Ipmsg::Utf8Opt);
-        live->info.encoding = text.encoding;
+        noteEncoding(*live, p.field(0), text.encoding);
         QList<Ipmsg::FileEntry> files;
         if (!iptuxGroup && (opts & Ipmsg::FileAttachOpt)) {
             QString error;
@@ -567,7 +627,8 @@ struct IpmsgTransport::Private
                     << "bad file list from" << hostPort(live->info.host, live->info.port) << ":"
                     << error;
         }
-        QString chatText = text.text.left(Ipmsg::MaxTextLength);
+        const QString chatText = cutToUtf8Bytes(text.text.left(Ipmsg::MaxTextLength),
+                                                Protocol::MaxTextBytes);
         const bool asChat = !chatText.isEmpty();
         Incoming in;
         in.peerId = live->info.peerId;
@@ -599,7 +660,11 @@ struct IpmsgTransport::Private
                 const QUuid chatId = it->chatId;
                 outgoing.erase(it);
                 scheduleResend();
-                if (!chatId.isNull()) {
+                const bool morePending
+                    = std::any_of(outgoing.cbegin(), outgoing.cend(), [&](const Outgoing &o) {
+                          return o.peerId == u.info.peerId && o.chatId == chatId;
+                      });
+                if (!chatId.isNull() && !morePending) { // every part of a long one arrived
                     Q_EMIT q->messageReceived(u.info.peerId,
                                               Protocol::Ack{chatId},
                                               StreamKind::Chat);
@@ -891,7 +956,16 @@ bool IpmsgTransport::send(const QString &peerId, const Protocol::Message &messag
         quint32 command = Ipmsg::SendMsg | Ipmsg::SendCheckOpt;
         if (encoding == Ipmsg::Encoding::Utf8 && u.utf8Capable)
             command |= Ipmsg::Utf8Opt;
-        return d->sendChecked(u, command, {Ipmsg::encodeText(chat->text, encoding)}, chat->id) != 0;
+        const QStringList parts = d->split(chat->text, command, encoding);
+        if (d->outgoing.size() + parts.size() > MaxOutgoing) {
+            qCWarning(lcIpmsg) << "too many messages waiting for IP Messenger acknowledgements";
+            return false;
+        }
+        for (const QString &part : parts) {
+            if (d->sendChecked(u, command, {Ipmsg::encodeText(part, encoding)}, chat->id) == 0)
+                return false;
+        }
+        return true;
     }
     if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
         const auto it = d->incoming.find(ack->id);
