@@ -135,6 +135,7 @@ bool IpmsgFiles::start()
 void IpmsgFiles::stop()
 {
     m_server.close();
+    m_queue.clear(); // nothing starts while stopping
     while (!m_serves.isEmpty())
         endServe(m_serves.first(), u"stopping"_s);
     for (Transfer *t : std::as_const(m_transfers)) {
@@ -815,7 +816,11 @@ void IpmsgFiles::onNewConnection()
         else if (m_serves.size() >= MaxServes)
             refusal = u"too many connections"_s;
         if (!refusal.isEmpty()) {
-            qCInfo(lcIpmsgFiles) << "file connection from" << peer << "refused:" << refusal;
+            // One line a second at most: a flood of connections is not a flood of lines.
+            if (!m_refusalLogged.isValid() || m_refusalLogged.elapsed() >= 1000) {
+                m_refusalLogged.start();
+                qCInfo(lcIpmsgFiles) << "file connection from" << peer << "refused:" << refusal;
+            }
             socket->abort();
             socket->deleteLater();
             continue;

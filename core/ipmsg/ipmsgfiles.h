@@ -26,6 +26,7 @@
 #include "ipmsg/ipmsgpacket.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
@@ -165,6 +166,7 @@ private:
     int m_running = 0;
     bool m_closing = false; // in the destructor: no signals, nothing to the transport
     QList<Serve *> m_serves;
+    QElapsedTimer m_refusalLogged;
     quint32 m_nextFileId = 0;
     mutable quint32 m_lastPacketNo = 0;
     int m_requestTimeoutMs = RequestTimeoutMs;

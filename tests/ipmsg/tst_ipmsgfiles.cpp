@@ -185,6 +185,10 @@ private Q_SLOTS:
     void refusesWhatWasNotOffered_data();
     void refusesWhatWasNotOffered();
     void releaseForgetsOurOffer();
+    void offersExpire();
+    void connectionsPerAddressAreBounded();
+    void pendingOffersPerUserAreBounded();
+    void tcpPortTakenIsSaid();
 
 private:
     std::optional<TransferInfo> waitOffered(QSignalSpy &spy);
@@ -588,6 +592,103 @@ void tst_IpmsgFiles::releaseForgetsOurOffer()
     bool closed = false;
     QCOMPARE(fetch(Them, getFileData(offer.packetNo.toUInt(), fileId, 0), &closed), QByteArray());
     QVERIFY(closed);
+    QFile::remove(path);
+}
+
+void tst_IpmsgFiles::offersExpire()
+{
+    m_files->setTimeouts(1000, 2000, 2000, 300);
+    const QString path = m_src.filePath(u"out.bin"_s);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(randomBytes(1000));
+    }
+    QString error;
+    const QList<QUuid> ids = m_files->send(m_peerId, {path}, &error);
+    QVERIFY2(ids.size() == 1, qPrintable(error));
+    QTRY_VERIFY(m_fake->last(0x20));
+    const Raw offer = *m_fake->last(0x20);
+    const quint32 fileId = offer.fields().value(1).split(':').value(0).toUInt();
+    QTRY_COMPARE(transferStateName(m_files->find(ids[0])->state), u"failed"_s);
+    QVERIFY(!m_files->find(ids[0])->error.isEmpty());
+    bool closed = false;
+    QCOMPARE(fetch(Them, getFileData(offer.packetNo.toUInt(), fileId, 0), &closed), QByteArray());
+    QVERIFY(closed);
+    QFile::remove(path);
+}
+
+void tst_IpmsgFiles::connectionsPerAddressAreBounded()
+{
+    m_files->setTimeouts(10'000, 2000, 2000, 60'000);
+    const QString path = m_src.filePath(u"out.bin"_s);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(randomBytes(1000));
+    }
+    QString error;
+    QVERIFY2(m_files->send(m_peerId, {path}, &error).size() == 1, qPrintable(error));
+    // As many silent connections as allowed stay open (waiting for their request)...
+    std::vector<std::unique_ptr<QTcpSocket>> open;
+    for (int i = 0; i < IpmsgFiles::MaxServesPerAddress; ++i) {
+        auto s = std::make_unique<QTcpSocket>();
+        QVERIFY(s->bind(Them));
+        s->connectToHost(Us, Port);
+        QTRY_COMPARE(s->state(), QAbstractSocket::ConnectedState);
+        open.push_back(std::move(s));
+    }
+    // ... one more is closed at once, long before the request timeout.
+    QElapsedTimer t;
+    t.start();
+    bool closed = false;
+    QCOMPARE(fetch(Them, QByteArray(), &closed), QByteArray());
+    QVERIFY(closed);
+    QVERIFY2(t.elapsed() < 5000, qPrintable(QString::number(t.elapsed())));
+    for (const auto &s : open)
+        QCOMPARE(s->state(), QAbstractSocket::ConnectedState);
+    QFile::remove(path);
+}
+
+void tst_IpmsgFiles::pendingOffersPerUserAreBounded()
+{
+    QByteArray list;
+    for (int i = 0; i <= IpmsgFiles::MaxPendingPerPeer; ++i)
+        list += QByteArray::number(i) + ":f" + QByteArray::number(i) + ".bin:1:5f5e1000:1:\a:";
+    QSignalSpy offered(m_files.get(), &IpmsgFiles::offered);
+    m_fake->send(0x00200020, QByteArray() + '\0' + list + '\0');
+    QTRY_COMPARE(offered.size(), IpmsgFiles::MaxPendingPerPeer);
+    // All in one packet: the one over the bound was dropped in the same pass.
+    QCOMPARE(m_files->all().size(), IpmsgFiles::MaxPendingPerPeer);
+    QCOMPARE(entriesOf(m_downloads), QStringList());
+}
+
+void tst_IpmsgFiles::tcpPortTakenIsSaid()
+{
+    m_files->stop();
+    QVERIFY(!m_files->isRunning());
+    QTcpServer other;
+    QVERIFY(other.listen(Us, Port));
+    QSignalSpy running(m_files.get(), &IpmsgFiles::runningChanged);
+    QVERIFY(!m_files->start());
+    QVERIFY2(m_files->errorString().contains(QString::number(Port)),
+             qPrintable(m_files->errorString()));
+    QCOMPARE(running.size(), 1);
+    QCOMPARE(running.first().at(0).toBool(), false);
+    // Files cannot be offered while nobody could fetch them; chat is not affected.
+    const QString path = m_src.filePath(u"out.bin"_s);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x");
+    }
+    QString error;
+    QVERIFY(m_files->send(m_peerId, {path}, &error).isEmpty());
+    QVERIFY(!error.isEmpty());
+    QVERIFY(m_transport->isRunning());
+    other.close();
+    QVERIFY(m_files->start());
+    QVERIFY(m_files->isRunning());
     QFile::remove(path);
 }
 
