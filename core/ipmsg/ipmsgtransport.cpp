@@ -42,6 +42,10 @@ constexpr qsizetype IptuxMaxDatagram = 8192;
 // per message it retries; an entry storm on a big LAN is one packet per user.
 constexpr double BucketBurst = 40;
 constexpr double BucketRefillPerSecond = 20;
+constexpr double AllBurst = 2000;
+constexpr double AllRefillPerSecond = 1000;
+constexpr qint64 SourceIdleMs = 10'000; // a source's bucket is full again by then: forgettable
+constexpr int DatagramsPerWakeUp = 256; // then the event loop runs (and we come back)
 constexpr qint64 LogEveryMs = 60'000;
 // A status text longer than this is left out of the nickname IPMsg users see.
 constexpr qsizetype MaxStatusInNickname = 24;
@@ -129,6 +133,9 @@ struct IpmsgTransport::Private
 
     QHash<QString, UserState> users;
     QHash<quint64, Source> sources;
+    TokenBucket allSources{AllBurst, AllRefillPerSecond, 1000};
+    qint64 allLogged = -LogEveryMs;
+    qint64 prunedMs = -1000;
     qint64 tableFullLoggedMs = -LogEveryMs;
     QHash<QUuid, Incoming> incoming;
     QQueue<QUuid> incomingOrder;
@@ -683,36 +690,51 @@ struct IpmsgTransport::Private
 
     bool admit(const QHostAddress &host, quint16 port)
     {
+        const qint64 now = nowMs();
+        // Everything together first: many sources (or forged ones) get no more than this.
+        if (!allSources.tryTake(now)) {
+            logOnce(allLogged, u"too many IP Messenger packets: dropped"_s);
+            return false;
+        }
         const quint64 key = sourceKey(host, port);
         auto it = sources.find(key);
         if (it == sources.end()) {
+            if (sources.size() >= MaxSources && now - prunedMs >= 1000) {
+                prunedMs = now;
+                sources.removeIf([now](const auto &s) {
+                    return now - s.value().bucket.lastUsedMs() > SourceIdleMs;
+                });
+            }
             if (sources.size() >= MaxSources) {
-                auto oldest = sources.begin();
-                for (auto s = sources.begin(); s != sources.end(); ++s) {
-                    if (s->bucket.lastUsedMs() < oldest->bucket.lastUsedMs())
-                        oldest = s;
-                }
-                sources.erase(oldest);
+                logOnce(allLogged,
+                        u"too many IP Messenger sources at once: %1 dropped"_s.arg(
+                            hostPort(host, port)));
+                return false;
             }
             it = sources.insert(key, Source{});
         }
-        if (it->bucket.tryTake(nowMs()))
+        if (it->bucket.tryTake(now))
             return true;
         logOnce(*it, u"too many IP Messenger packets from %1: dropped"_s.arg(hostPort(host, port)));
         return false;
     }
 
-    void logOnce(Source &s, const QString &line)
+    void logOnce(Source &s, const QString &line) { logOnce(s.loggedMs, line); }
+    void logOnce(qint64 &loggedMs, const QString &line)
     {
-        if (nowMs() - s.loggedMs < LogEveryMs)
+        if (nowMs() - loggedMs < LogEveryMs)
             return;
-        s.loggedMs = nowMs();
+        loggedMs = nowMs();
         qCInfo(lcIpmsg).noquote() << line;
     }
 
     void onReadyRead()
     {
-        while (socket && socket->hasPendingDatagrams()) {
+        for (int n = 0; socket && socket->hasPendingDatagrams(); ++n) {
+            if (n == DatagramsPerWakeUp) {
+                QTimer::singleShot(0, q, [this] { onReadyRead(); });
+                return;
+            }
             const QNetworkDatagram d = socket->receiveDatagram(Ipmsg::MaxDatagramSize + 1);
             if (!d.isValid())
                 continue;
