@@ -31,6 +31,10 @@ PACKAGES=(
     # avatars and emoji (issue 15): colour emoji in the picker; Unicode's emoji list, from which
     # scripts/gen-emoji.py makes resources/emoji/emoji.txt
     fonts-noto-color-emoji unicode-data
+    # IP Messenger (issue 17), the interop test (tests/ipmsg/tst_iptux): the real iptux, driven
+    # under Xvfb with xdotool; xclip pastes a path into its file chooser (10 packages with GTK 3,
+    # about 7.6 MB, 16 s to install)
+    iptux xclip
 )
 
 SUDO=""
