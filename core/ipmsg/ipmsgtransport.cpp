@@ -89,6 +89,7 @@ struct IpmsgTransport::Private
         User info;
         Protocol::Status status = Protocol::Status::Available;
         bool utf8Capable = false; // sent UTF8OPT or CAPUTF8OPT: our text may carry UTF8OPT
+        bool dialup = false;      // broadcasts do not reach it (DIALUPOPT, or dialled): unicast too
         quint64 epoch = 0;        // changes with each BR_ENTRY (packet numbers start again)
         qint64 lastHeardMs = 0;
     };
@@ -272,6 +273,13 @@ struct IpmsgTransport::Private
         const auto targets = broadcastTargets();
         for (const QHostAddress &t : targets)
             write(datagram, t, boundPort());
+        const quint32 mode = Ipmsg::modeOf(command);
+        if (mode != Ipmsg::BrEntry && mode != Ipmsg::BrAbsence)
+            return;
+        for (const UserState &u : std::as_const(users)) {
+            if (u.info.online && u.dialup)
+                sendToUser(u, command | Ipmsg::DialupOpt, entryExtra(encodingFor(u)));
+        }
     }
 
     void sendToUser(const UserState &u, quint32 command, const QList<QByteArray> &extra)
@@ -489,6 +497,8 @@ struct IpmsgTransport::Private
             u.utf8Capable = true;
         if (!entry)
             return;
+        if (p.options() & Ipmsg::DialupOpt)
+            u.dialup = true;
         const Ipmsg::Decoded nick = Ipmsg::decodeText(p.field(0), utf8);
         noteEncoding(u, p.field(0), nick.encoding);
         QString nickname = nick.text;
@@ -543,6 +553,8 @@ struct IpmsgTransport::Private
                 done.append(it.key());
         }
         std::sort(done.begin(), done.end());
+        if (UserState *u = findUser(peerId); u && !done.isEmpty())
+            u->dialup = true; // reached by address: maybe not by our broadcasts
         for (int a : std::as_const(done)) {
             attempts.remove(a);
             Q_EMIT q->attemptFinished(a, peerId, Net::Error::None, QString());

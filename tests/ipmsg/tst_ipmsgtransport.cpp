@@ -483,6 +483,14 @@ void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
                                                     .id}));
     }
     QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 400));
+
+    // iptux's group message (0xFB, its BROADCASTOPT): a Chat, never acknowledged.
+    m_alice->send(Ipmsg::IptuxSendMsg | Ipmsg::BroadcastOpt, {"to the group"});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 4, 3000);
+    const auto group = std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>());
+    QCOMPARE(group.text, u"to the group"_s);
+    QVERIFY(m_transport->send(m_alice->peerId(), Protocol::Ack{group.id}));
+    QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 300));
 }
 
 void tst_IpmsgTransport::resendIsShownOnce()
@@ -910,6 +918,22 @@ void tst_IpmsgTransport::dialByAddress()
     QCOMPARE(finished.last().at(2).value<Net::Error>(), Net::Error::None);
     QCOMPARE(connected.size(), 1);
     QCOMPARE(order, (QList<int>{1, 2}));
+
+    // Alice was reached by address, maybe not by broadcasts: our changes reach her directly.
+    User far(u"127.0.0.11"_s); // entered with DIALUPOPT: the same
+    QVERIFY(far.isBound());
+    far.send(Ipmsg::BrEntry | Ipmsg::DialupOpt, {"far", "away"});
+    QVERIFY(far.nextOf(Ipmsg::AnsEntry));
+    m_alice->drain();
+    m_bob->drain();
+    m_transport->setSelf(u"Shoal 用户"_s, Protocol::Status::Busy, QString());
+    for (User *u : {m_alice.get(), &far}) {
+        const auto absence = u->nextOf(Ipmsg::BrAbsence);
+        QVERIFY(absence);
+        QVERIFY(absence->has(Ipmsg::AbsenceOpt));
+    }
+    QVERIFY(m_bob->nextOf(Ipmsg::BrAbsence));       // the broadcast target
+    QVERIFY(m_bob->quietOf(Ipmsg::BrAbsence, 200)); // once: Bob is no dial-up user
 
     // Nobody at that address: Timeout after about 3 s.
     QElapsedTimer t;
