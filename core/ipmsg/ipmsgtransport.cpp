@@ -251,15 +251,18 @@ struct IpmsgTransport::Private
     // FeiQ: GBK always. A user that announced UTF-8: UTF-8 (with UTF8OPT). Anyone else: the
     // encoding its last non-ASCII text came in (UTF-8 unless it sent GBK), which is also what
     // iptux expects back: it holds one encoding per user (research §5).
+    // User::encoding holds the choice (before FeiQ's rule), so that IpmsgFiles, which reads
+    // it through user(), writes file names as we write text.
     static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version,
-                                    u.utf8Capable ? Ipmsg::Encoding::Utf8 : u.info.encoding);
+        return Ipmsg::replyEncoding(u.info.version, u.info.encoding);
     }
     // ASCII reads the same in both: only other text tells which encoding a user writes in.
     static void noteEncoding(UserState &u, const QByteArray &bytes, Ipmsg::Encoding encoding)
     {
-        if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
+        if (u.utf8Capable)
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        else if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
             u.info.encoding = encoding;
     }
 
@@ -493,8 +496,10 @@ struct IpmsgTransport::Private
                                                Ipmsg::MaxNameLength);
         u.info.hostName = Protocol::singleLine(Ipmsg::decodeText(p.host, utf8).text,
                                                Ipmsg::MaxNameLength);
-        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt))
+        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt)) {
             u.utf8Capable = true;
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        }
         if (!entry)
             return;
         if (p.options() & Ipmsg::DialupOpt)

@@ -452,6 +452,13 @@ void tst_IpmsgTransport::chineseTextInUtf8AndGbk()
     QVERIFY(utf8);
     QVERIFY(utf8->has(Ipmsg::Utf8Opt));
     QCOMPARE(utf8->extra.value(0), second.text.toUtf8());
+    // Even when it writes GBK itself (it cannot know we read UTF-8: we do not announce it).
+    windows.send(Ipmsg::SendMsg, {gbk(u"你好"_s)});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 4, 3000);
+    QCOMPARE(std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>()).text,
+             u"你好"_s);
+    QCOMPARE(m_transport->user(windows.peerId())->encoding, Ipmsg::Encoding::Utf8);
+    QCOMPARE(m_transport->user(m_bob->peerId())->encoding, Ipmsg::Encoding::Gb18030);
 }
 
 void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
