@@ -40,7 +40,8 @@ public:
 
     // Binds UDP (and lets IpmsgFiles bind TCP) on the port; false and errorString() (shown in
     // the Network panel: "Port 2425 is in use by another program (another IP Messenger, or a
-    // second Shoal); IP Messenger users will not see you.") when it cannot.
+    // second Shoal): IP Messenger users will not see you.") when it cannot, or under
+    // SHOAL_LOOPBACK_ONLY.
     bool start();
     // BR_EXIT to everyone, the socket closed, every user disconnected (IP Messenger turned
     // off); start() again to come back.
