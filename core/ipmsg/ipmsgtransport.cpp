@@ -89,6 +89,7 @@ struct IpmsgTransport::Private
         User info;
         Protocol::Status status = Protocol::Status::Available;
         bool utf8Capable = false; // sent UTF8OPT or CAPUTF8OPT: our text may carry UTF8OPT
+        bool dialup = false;      // broadcasts do not reach it (DIALUPOPT, or dialled): unicast too
         quint64 epoch = 0;        // changes with each BR_ENTRY (packet numbers start again)
         qint64 lastHeardMs = 0;
     };
@@ -250,15 +251,18 @@ struct IpmsgTransport::Private
     // FeiQ: GBK always. A user that announced UTF-8: UTF-8 (with UTF8OPT). Anyone else: the
     // encoding its last non-ASCII text came in (UTF-8 unless it sent GBK), which is also what
     // iptux expects back: it holds one encoding per user (research §5).
+    // User::encoding holds the choice (before FeiQ's rule), so that IpmsgFiles, which reads
+    // it through user(), writes file names as we write text.
     static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version,
-                                    u.utf8Capable ? Ipmsg::Encoding::Utf8 : u.info.encoding);
+        return Ipmsg::replyEncoding(u.info.version, u.info.encoding);
     }
     // ASCII reads the same in both: only other text tells which encoding a user writes in.
     static void noteEncoding(UserState &u, const QByteArray &bytes, Ipmsg::Encoding encoding)
     {
-        if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
+        if (u.utf8Capable)
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        else if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
             u.info.encoding = encoding;
     }
 
@@ -272,6 +276,13 @@ struct IpmsgTransport::Private
         const auto targets = broadcastTargets();
         for (const QHostAddress &t : targets)
             write(datagram, t, boundPort());
+        const quint32 mode = Ipmsg::modeOf(command);
+        if (mode != Ipmsg::BrEntry && mode != Ipmsg::BrAbsence)
+            return;
+        for (const UserState &u : std::as_const(users)) {
+            if (u.info.online && u.dialup)
+                sendToUser(u, command | Ipmsg::DialupOpt, entryExtra(encodingFor(u)));
+        }
     }
 
     void sendToUser(const UserState &u, quint32 command, const QList<QByteArray> &extra)
@@ -485,10 +496,14 @@ struct IpmsgTransport::Private
                                                Ipmsg::MaxNameLength);
         u.info.hostName = Protocol::singleLine(Ipmsg::decodeText(p.host, utf8).text,
                                                Ipmsg::MaxNameLength);
-        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt))
+        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt)) {
             u.utf8Capable = true;
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        }
         if (!entry)
             return;
+        if (p.options() & Ipmsg::DialupOpt)
+            u.dialup = true;
         const Ipmsg::Decoded nick = Ipmsg::decodeText(p.field(0), utf8);
         noteEncoding(u, p.field(0), nick.encoding);
         QString nickname = nick.text;
@@ -543,6 +558,8 @@ struct IpmsgTransport::Private
                 done.append(it.key());
         }
         std::sort(done.begin(), done.end());
+        if (UserState *u = findUser(peerId); u && !done.isEmpty())
+            u->dialup = true; // reached by address: maybe not by our broadcasts
         for (int a : std::as_const(done)) {
             attempts.remove(a);
             Q_EMIT q->attemptFinished(a, peerId, Net::Error::None, QString());

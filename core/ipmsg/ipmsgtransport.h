@@ -40,7 +40,8 @@ public:
 
     // Binds UDP (and lets IpmsgFiles bind TCP) on the port; false and errorString() (shown in
     // the Network panel: "Port 2425 is in use by another program (another IP Messenger, or a
-    // second Shoal); IP Messenger users will not see you.") when it cannot.
+    // second Shoal): IP Messenger users will not see you.") when it cannot, or under
+    // SHOAL_LOOPBACK_ONLY.
     bool start();
     // BR_EXIT to everyone, the socket closed, every user disconnected (IP Messenger turned
     // off); start() again to come back.
@@ -61,6 +62,8 @@ public:
         QHostAddress host;
         quint16 port = 0;
         QString nickname, group, userName, hostName;
+        // What we write to this user in, before Ipmsg::replyEncoding's FeiQ rule: UTF-8 if it
+        // announced UTF-8, else the encoding of its last non-ASCII text (UTF-8 until then).
         Ipmsg::Encoding encoding = Ipmsg::Encoding::Utf8;
         QByteArray version;
         bool online = false;
