@@ -175,6 +175,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void chatWithAnIpmsgUser();
+    void turnedOffAndOnWhileRunning();
     void noIpmsgLeavesThePortAlone();
     void portTakenIsSaidAndShoalGoesOn();
     void twoShoalsMeetOnlyOverShoal();
@@ -400,6 +401,54 @@ void tst_IpmsgCli::chatWithAnIpmsgUser()
     QCOMPARE(remembered.at(0).toObject().value(u"source"_s).toString(), u"ipmsg"_s);
     QCOMPARE(remembered.at(0).toObject().value(u"name"_s).toString(), u"小企鹅"_s);
     QVERIFY(!remembered.at(0).toObject().value(u"online"_s).toBool(true));
+}
+
+void tst_IpmsgCli::turnedOffAndOnWhileRunning()
+{
+    FakeUser fake;
+    QVERIFY(fake.bind());
+    QTemporaryDir dir;
+    auto cli = startCli(u"a"_s, dir);
+    QTRY_VERIFY(!cli->id().isEmpty());
+    fake.enter(HostA);
+    auto userId = [&] {
+        return cli
+            ->find([](const QJsonObject &e) {
+                return e.value(u"event"_s) == u"peer"_s && e.value(u"source"_s) == u"ipmsg"_s;
+            })
+            .value(u"id"_s)
+            .toString();
+    };
+    QTRY_VERIFY(!userId().isEmpty());
+    const QString id = userId();
+    QTRY_VERIFY(cli->peerOnline(id, true));
+
+    // Off: the user is told (BR_EXIT), its row goes offline, the port is free.
+    cli->send({{u"cmd"_s, u"set"_s}, {u"ipmsg"_s, false}, {u"ref"_s, u"off"_s}});
+    auto reply = [&](const QString &ref) {
+        return cli->find([&](const QJsonObject &e) { return e.value(u"ref"_s) == ref; });
+    };
+    QTRY_VERIFY(!reply(u"off"_s).isEmpty());
+    QCOMPARE(reply(u"off"_s).value(u"ipmsg"_s).toBool(true), false);
+    QTRY_VERIFY(!fake.from(HostA, BrExit).isEmpty());
+    QTRY_VERIFY(cli->peerOnline(id, false));
+    QVERIFY2(bindIn(u"a"_s) != nullptr, "the IPMsg port is still held after it was turned off");
+    cli->send({{u"cmd"_s, u"network"_s}, {u"ref"_s, u"net-off"_s}});
+    QTRY_VERIFY(!reply(u"net-off"_s).isEmpty());
+    QCOMPARE(reply(u"net-off"_s).value(u"ipmsg"_s).toObject().value(u"running"_s).toBool(true),
+             false);
+
+    // On again: Shoal enters, the user answers and is online again.
+    const qsizetype entries = fake.from(HostA, BrEntry).size();
+    cli->send({{u"cmd"_s, u"set"_s}, {u"ipmsg"_s, true}, {u"ref"_s, u"on"_s}});
+    QTRY_VERIFY(!reply(u"on"_s).isEmpty());
+    QCOMPARE(reply(u"on"_s).value(u"ipmsg"_s).toBool(), true);
+    QTRY_VERIFY(fake.from(HostA, BrEntry).size() > entries);
+    fake.send(AnsEntry | AbsenceOpt, u"小企鹅"_s.toUtf8() + '\0' + u"测试组"_s.toUtf8(), HostA);
+    QTRY_VERIFY(cli->peerOnline(id, true));
+    cli->send({{u"cmd"_s, u"network"_s}, {u"ref"_s, u"net-on"_s}});
+    QTRY_VERIFY(!reply(u"net-on"_s).isEmpty());
+    QVERIFY(reply(u"net-on"_s).value(u"ipmsg"_s).toObject().value(u"running"_s).toBool());
 }
 
 void tst_IpmsgCli::noIpmsgLeavesThePortAlone()
