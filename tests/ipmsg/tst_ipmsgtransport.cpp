@@ -452,6 +452,13 @@ void tst_IpmsgTransport::chineseTextInUtf8AndGbk()
     QVERIFY(utf8);
     QVERIFY(utf8->has(Ipmsg::Utf8Opt));
     QCOMPARE(utf8->extra.value(0), second.text.toUtf8());
+    // Even when it writes GBK itself (it cannot know we read UTF-8: we do not announce it).
+    windows.send(Ipmsg::SendMsg, {gbk(u"你好"_s)});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 4, 3000);
+    QCOMPARE(std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>()).text,
+             u"你好"_s);
+    QCOMPARE(m_transport->user(windows.peerId())->encoding, Ipmsg::Encoding::Utf8);
+    QCOMPARE(m_transport->user(m_bob->peerId())->encoding, Ipmsg::Encoding::Gb18030);
 }
 
 void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
@@ -483,6 +490,14 @@ void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
                                                     .id}));
     }
     QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 400));
+
+    // iptux's group message (0xFB, its BROADCASTOPT): a Chat, never acknowledged.
+    m_alice->send(Ipmsg::IptuxSendMsg | Ipmsg::BroadcastOpt, {"to the group"});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 4, 3000);
+    const auto group = std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>());
+    QCOMPARE(group.text, u"to the group"_s);
+    QVERIFY(m_transport->send(m_alice->peerId(), Protocol::Ack{group.id}));
+    QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 300));
 }
 
 void tst_IpmsgTransport::resendIsShownOnce()
@@ -910,6 +925,22 @@ void tst_IpmsgTransport::dialByAddress()
     QCOMPARE(finished.last().at(2).value<Net::Error>(), Net::Error::None);
     QCOMPARE(connected.size(), 1);
     QCOMPARE(order, (QList<int>{1, 2}));
+
+    // Alice was reached by address, maybe not by broadcasts: our changes reach her directly.
+    User far(u"127.0.0.11"_s); // entered with DIALUPOPT: the same
+    QVERIFY(far.isBound());
+    far.send(Ipmsg::BrEntry | Ipmsg::DialupOpt, {"far", "away"});
+    QVERIFY(far.nextOf(Ipmsg::AnsEntry));
+    m_alice->drain();
+    m_bob->drain();
+    m_transport->setSelf(u"Shoal 用户"_s, Protocol::Status::Busy, QString());
+    for (User *u : {m_alice.get(), &far}) {
+        const auto absence = u->nextOf(Ipmsg::BrAbsence);
+        QVERIFY(absence);
+        QVERIFY(absence->has(Ipmsg::AbsenceOpt));
+    }
+    QVERIFY(m_bob->nextOf(Ipmsg::BrAbsence));       // the broadcast target
+    QVERIFY(m_bob->quietOf(Ipmsg::BrAbsence, 200)); // once: Bob is no dial-up user
 
     // Nobody at that address: Timeout after about 3 s.
     QElapsedTimer t;
