@@ -179,6 +179,7 @@ private Q_SLOTS:
     void noIpmsgLeavesThePortAlone();
     void portTakenIsSaidAndShoalGoesOn();
     void twoShoalsMeetOnlyOverShoal();
+    void networkChangeEntersAgain();
 
 private:
     std::unique_ptr<CliProcess> startCli(const QString &host,
@@ -528,6 +529,25 @@ void tst_IpmsgCli::twoShoalsMeetOnlyOverShoal()
                     .isEmpty());
     }
     QVERIFY(a->peerOnline(b->id(), true));
+}
+
+void tst_IpmsgCli::networkChangeEntersAgain()
+{
+    FakeUser fake;
+    QVERIFY(fake.bind());
+    QTemporaryDir dir;
+    auto cli = startCli(u"a"_s, dir);
+    QTRY_VERIFY(!cli->id().isEmpty());
+    const QHostAddress second(u"10.78.0.21"_s);
+    auto entries = [&] {
+        return fake.from(HostA, BrEntry).size() + fake.from(second, BrEntry).size();
+    };
+    QTRY_COMPARE(entries(), qsizetype(1));
+    // Host A gets another address: Shoal says it is here again (BR_ENTRY), as discovery does.
+    QVERIFY(m_net->ipIn(u"a"_s, {u"addr"_s, u"add"_s, u"10.78.0.21/24"_s, u"dev"_s, u"eth0"_s}));
+    QTRY_VERIFY(!cli->event(u"network-change"_s).isEmpty());
+    QTRY_VERIFY(entries() > 1);
+    QVERIFY(m_net->ipIn(u"a"_s, {u"addr"_s, u"del"_s, u"10.78.0.21/24"_s, u"dev"_s, u"eth0"_s}));
 }
 
 QTEST_GUILESS_MAIN(tst_IpmsgCli)
