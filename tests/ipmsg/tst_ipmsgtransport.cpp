@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QNetworkDatagram>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStringEncoder>
@@ -181,6 +182,7 @@ private Q_SLOTS:
     void otherShoalsAreIgnored();
     void junkAndOversizeChangeNothing();
     void floodIsRateLimited();
+    void randomPacketsKeepItRunning();
     void bigButValidInputIsCut();
     void userTableIsBounded();
     void stopAndStartAgain();
@@ -752,6 +754,44 @@ void tst_IpmsgTransport::floodIsRateLimited()
     QVERIFY2(received.size() < 200, qPrintable(QString::number(received.size())));
     // Another source is not affected.
     QVERIFY(enterUser(*m_bob));
+}
+
+void tst_IpmsgTransport::randomPacketsKeepItRunning()
+{
+    QVERIFY(m_transport->start());
+    // Well-formed headers with every command and random options and extras, from 30 sources
+    // (each within its rate): whatever they say, the transport keeps answering.
+    QRandomGenerator random(17);
+    std::vector<std::unique_ptr<QUdpSocket>> sources;
+    for (int i = 0; i < 30; ++i) {
+        auto socket = std::make_unique<QUdpSocket>();
+        QVERIFY(socket->bind(QHostAddress(u"127.0.0.12"_s), 0));
+        sources.push_back(std::move(socket));
+    }
+    const QList<QByteArray> versions{"1", "1_iptux 0.8.3", FeiqVersion, "1_shoal"};
+    for (int i = 0; i < 1200; ++i) {
+        QByteArray extra(int(random.bounded(600)), Qt::Uninitialized);
+        for (char &c : extra)
+            c = char(random.bounded(256));
+        // Some fields look like what they might be: numbers, file lists, NULs.
+        if (i % 3 == 0)
+            extra = QByteArray::number(random.generate()) + '\0' + extra;
+        if (i % 5 == 0)
+            extra += QByteArray("\0") + "0:f:" + QByteArray::number(random.generate(), 16)
+                     + ":1:1:\a:";
+        const quint32 command = random.bounded(256u) | (random.generate() & 0xFFFFFF00u);
+        const QByteArray d = versions.at(i % versions.size()) + ':'
+                             + QByteArray::number(random.generate())
+                             + ":u:h:" + QByteArray::number(command) + ':' + extra;
+        sources.at(i % sources.size())->writeDatagram(d, QHostAddress(u"127.0.0.1"_s), Port);
+        if (i % 100 == 99)
+            QTest::qWait(1); // the event loop reads; the socket buffer is not endless
+    }
+    QVERIFY(m_transport->isRunning());
+    QVERIFY(enterUser(*m_alice));
+    QSignalSpy received(m_transport.get(), &Transport::messageReceived);
+    m_alice->send(Ipmsg::SendMsg | Ipmsg::SendCheckOpt, {"still here"});
+    QTRY_VERIFY_WITH_TIMEOUT(!received.isEmpty(), 3000);
 }
 
 void tst_IpmsgTransport::bigButValidInputIsCut()
