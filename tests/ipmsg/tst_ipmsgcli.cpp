@@ -474,6 +474,17 @@ void tst_IpmsgCli::noIpmsgLeavesThePortAlone()
     QVERIFY(fake.from(HostA, AnsEntry).isEmpty());
     QVERIFY(cli->find([](const QJsonObject &e) { return e.value(u"source"_s) == u"ipmsg"_s; })
                 .isEmpty());
+    // Turned on later: on --ipmsg-port, entered at once.
+    cli->send({{u"cmd"_s, u"set"_s}, {u"ipmsg"_s, true}});
+    QTRY_VERIFY(!fake.from(HostA, BrEntry).isEmpty());
+    auto reply = [&] {
+        return cli->find([](const QJsonObject &e) { return e.value(u"ref"_s) == u"on"_s; });
+    };
+    cli->send({{u"cmd"_s, u"network"_s}, {u"ref"_s, u"on"_s}});
+    QTRY_VERIFY(!reply().isEmpty());
+    const QJsonObject on = reply().value(u"ipmsg"_s).toObject();
+    QVERIFY(on.value(u"running"_s).toBool());
+    QCOMPARE(on.value(u"port"_s).toInt(), int(IpmsgPort));
 }
 
 void tst_IpmsgCli::portTakenIsSaidAndShoalGoesOn()
