@@ -11,7 +11,6 @@
 #include "net/networksafety.h"
 #include "net/peeraddress.h"
 #include "net/transportmux.h"
-#include "peers/presence.h"
 #include "peers/roster.h"
 
 #include <QLoggingCategory>
