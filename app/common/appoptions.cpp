@@ -374,10 +374,10 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName, Program 
         config.maxPendingOffersPerPeer = int(qMin<qint64>(settings.maxPendingOffers, INT_MAX));
     config.acceptFilesInto = acceptFilesInto;
     // --- IP Messenger (issue 17) ---
-    // --no-ipmsg: off for this run. The window's setting off: kept for Settings to turn it on.
-    if (!noIpmsg)
-        config.ipmsg = ipmsg;
-    config.ipmsgStart = program == Program::Cli || settings.ipmsgEnabled;
+    // Not started with --no-ipmsg (this run) or, in the window, with the setting off; the
+    // config is kept either way, so that turning it on later uses --ipmsg-port and the targets.
+    config.ipmsg = ipmsg;
+    config.ipmsgStart = !noIpmsg && (program == Program::Cli || settings.ipmsgEnabled);
     // --- end IP Messenger ---
     return config;
 }

@@ -97,8 +97,8 @@ struct MessengerConfig
     // Off unless set; never started under SHOAL_LOOPBACK_ONLY. The app sets it from the
     // setting (on by default), shoal-cli unless --no-ipmsg.
     std::optional<IpmsgConfig> ipmsg;
-    // False: `ipmsg` is kept for setIpmsgEnabled(true) but not started (the window's setting
-    // is off).
+    // False: `ipmsg` is kept for setIpmsgEnabled(true) but not started (--no-ipmsg, or the
+    // window's setting is off).
     bool ipmsgStart = true;
     // --- end IP Messenger ---
 };
