@@ -687,7 +687,8 @@ QList<QUuid> IpmsgFiles::send(const QString &peerId, const QStringList &paths, Q
 {
     const auto user = m_transport.user(peerId);
     if (!user) {
-        *error = tr("No such IP Messenger user.");
+        *error = tr("This IP Messenger user is not online: IP Messenger users can only fetch "
+                    "files while both of you are.");
         return {};
     }
     if (!user->online) {
