@@ -230,7 +230,8 @@ void IpmsgFiles::add(Transfer *t)
 // Bounded: the oldest finished transfers are forgotten first.
 void IpmsgFiles::trim()
 {
-    for (qsizetype i = 0; i < m_order.size() && m_order.size() > MaxTransfers;) {
+    // Never the one just added (the last): its caller goes on with it.
+    for (qsizetype i = 0; i + 1 < m_order.size() && m_order.size() > MaxTransfers;) {
         Transfer *t = m_transfers.value(m_order[i]);
         if (isFinal(t->info.state) && !t->live && !t->socket && t->serving == 0) {
             m_transfers.remove(t->info.id);
