@@ -42,6 +42,10 @@ constexpr qsizetype IptuxMaxDatagram = 8192;
 // per message it retries; an entry storm on a big LAN is one packet per user.
 constexpr double BucketBurst = 40;
 constexpr double BucketRefillPerSecond = 20;
+constexpr double AllBurst = 2000;
+constexpr double AllRefillPerSecond = 1000;
+constexpr qint64 SourceIdleMs = 10'000; // a source's bucket is full again by then: forgettable
+constexpr int DatagramsPerWakeUp = 256; // then the event loop runs (and we come back)
 constexpr qint64 LogEveryMs = 60'000;
 // A status text longer than this is left out of the nickname IPMsg users see.
 constexpr qsizetype MaxStatusInNickname = 24;
@@ -85,6 +89,7 @@ struct IpmsgTransport::Private
         User info;
         Protocol::Status status = Protocol::Status::Available;
         bool utf8Capable = false; // sent UTF8OPT or CAPUTF8OPT: our text may carry UTF8OPT
+        bool dialup = false;      // broadcasts do not reach it (DIALUPOPT, or dialled): unicast too
         quint64 epoch = 0;        // changes with each BR_ENTRY (packet numbers start again)
         qint64 lastHeardMs = 0;
     };
@@ -129,6 +134,9 @@ struct IpmsgTransport::Private
 
     QHash<QString, UserState> users;
     QHash<quint64, Source> sources;
+    TokenBucket allSources{AllBurst, AllRefillPerSecond, 1000};
+    qint64 allLogged = -LogEveryMs;
+    qint64 prunedMs = -1000;
     qint64 tableFullLoggedMs = -LogEveryMs;
     QHash<QUuid, Incoming> incoming;
     QQueue<QUuid> incomingOrder;
@@ -151,6 +159,13 @@ struct IpmsgTransport::Private
     }
 
     qint64 nowMs() const { return clock.elapsed(); }
+    // Never the same twice, in this run or the next (it is part of message UUIDs): the wall
+    // clock in ms, or one more than the last.
+    quint64 takeEpoch()
+    {
+        nextEpoch = std::max(nextEpoch, quint64(QDateTime::currentMSecsSinceEpoch()));
+        return nextEpoch++;
+    }
     quint32 takePacketNo() { return nextPacketNo++; }
     quint16 boundPort() const { return socket ? socket->localPort() : config.port; }
 
@@ -236,15 +251,18 @@ struct IpmsgTransport::Private
     // FeiQ: GBK always. A user that announced UTF-8: UTF-8 (with UTF8OPT). Anyone else: the
     // encoding its last non-ASCII text came in (UTF-8 unless it sent GBK), which is also what
     // iptux expects back: it holds one encoding per user (research §5).
+    // User::encoding holds the choice (before FeiQ's rule), so that IpmsgFiles, which reads
+    // it through user(), writes file names as we write text.
     static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version,
-                                    u.utf8Capable ? Ipmsg::Encoding::Utf8 : u.info.encoding);
+        return Ipmsg::replyEncoding(u.info.version, u.info.encoding);
     }
     // ASCII reads the same in both: only other text tells which encoding a user writes in.
     static void noteEncoding(UserState &u, const QByteArray &bytes, Ipmsg::Encoding encoding)
     {
-        if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
+        if (u.utf8Capable)
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        else if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
             u.info.encoding = encoding;
     }
 
@@ -258,6 +276,13 @@ struct IpmsgTransport::Private
         const auto targets = broadcastTargets();
         for (const QHostAddress &t : targets)
             write(datagram, t, boundPort());
+        const quint32 mode = Ipmsg::modeOf(command);
+        if (mode != Ipmsg::BrEntry && mode != Ipmsg::BrAbsence)
+            return;
+        for (const UserState &u : std::as_const(users)) {
+            if (u.info.online && u.dialup)
+                sendToUser(u, command | Ipmsg::DialupOpt, entryExtra(encodingFor(u)));
+        }
     }
 
     void sendToUser(const UserState &u, quint32 command, const QList<QByteArray> &extra)
@@ -411,7 +436,7 @@ struct IpmsgTransport::Private
         u.info.peerId = id;
         u.info.host = host;
         u.info.port = port;
-        u.epoch = nextEpoch++;
+        u.epoch = takeEpoch();
         return &*users.insert(id, u);
     }
 
@@ -471,10 +496,14 @@ struct IpmsgTransport::Private
                                                Ipmsg::MaxNameLength);
         u.info.hostName = Protocol::singleLine(Ipmsg::decodeText(p.host, utf8).text,
                                                Ipmsg::MaxNameLength);
-        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt))
+        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt)) {
             u.utf8Capable = true;
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        }
         if (!entry)
             return;
+        if (p.options() & Ipmsg::DialupOpt)
+            u.dialup = true;
         const Ipmsg::Decoded nick = Ipmsg::decodeText(p.field(0), utf8);
         noteEncoding(u, p.field(0), nick.encoding);
         QString nickname = nick.text;
@@ -507,7 +536,7 @@ struct IpmsgTransport::Private
         const Protocol::Status oldStatus = u.status;
         takeNames(u, p, true);
         if (p.mode() == Ipmsg::BrEntry) {
-            u.epoch = nextEpoch++; // a new run of that program: its packet numbers restart
+            u.epoch = takeEpoch(); // a new run of that program: its packet numbers restart
             sendEntryTo(u, Ipmsg::AnsEntry);
         }
         if (!u.info.online) {
@@ -529,6 +558,8 @@ struct IpmsgTransport::Private
                 done.append(it.key());
         }
         std::sort(done.begin(), done.end());
+        if (UserState *u = findUser(peerId); u && !done.isEmpty())
+            u->dialup = true; // reached by address: maybe not by our broadcasts
         for (int a : std::as_const(done)) {
             attempts.remove(a);
             Q_EMIT q->attemptFinished(a, peerId, Net::Error::None, QString());
@@ -676,36 +707,51 @@ struct IpmsgTransport::Private
 
     bool admit(const QHostAddress &host, quint16 port)
     {
+        const qint64 now = nowMs();
+        // Everything together first: many sources (or forged ones) get no more than this.
+        if (!allSources.tryTake(now)) {
+            logOnce(allLogged, u"too many IP Messenger packets: dropped"_s);
+            return false;
+        }
         const quint64 key = sourceKey(host, port);
         auto it = sources.find(key);
         if (it == sources.end()) {
+            if (sources.size() >= MaxSources && now - prunedMs >= 1000) {
+                prunedMs = now;
+                sources.removeIf([now](const auto &s) {
+                    return now - s.value().bucket.lastUsedMs() > SourceIdleMs;
+                });
+            }
             if (sources.size() >= MaxSources) {
-                auto oldest = sources.begin();
-                for (auto s = sources.begin(); s != sources.end(); ++s) {
-                    if (s->bucket.lastUsedMs() < oldest->bucket.lastUsedMs())
-                        oldest = s;
-                }
-                sources.erase(oldest);
+                logOnce(allLogged,
+                        u"too many IP Messenger sources at once: %1 dropped"_s.arg(
+                            hostPort(host, port)));
+                return false;
             }
             it = sources.insert(key, Source{});
         }
-        if (it->bucket.tryTake(nowMs()))
+        if (it->bucket.tryTake(now))
             return true;
         logOnce(*it, u"too many IP Messenger packets from %1: dropped"_s.arg(hostPort(host, port)));
         return false;
     }
 
-    void logOnce(Source &s, const QString &line)
+    void logOnce(Source &s, const QString &line) { logOnce(s.loggedMs, line); }
+    void logOnce(qint64 &loggedMs, const QString &line)
     {
-        if (nowMs() - s.loggedMs < LogEveryMs)
+        if (nowMs() - loggedMs < LogEveryMs)
             return;
-        s.loggedMs = nowMs();
+        loggedMs = nowMs();
         qCInfo(lcIpmsg).noquote() << line;
     }
 
     void onReadyRead()
     {
-        while (socket && socket->hasPendingDatagrams()) {
+        for (int n = 0; socket && socket->hasPendingDatagrams(); ++n) {
+            if (n == DatagramsPerWakeUp) {
+                QTimer::singleShot(0, q, [this] { onReadyRead(); });
+                return;
+            }
             const QNetworkDatagram d = socket->receiveDatagram(Ipmsg::MaxDatagramSize + 1);
             if (!d.isValid())
                 continue;

@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QNetworkDatagram>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStringEncoder>
@@ -181,6 +182,7 @@ private Q_SLOTS:
     void otherShoalsAreIgnored();
     void junkAndOversizeChangeNothing();
     void floodIsRateLimited();
+    void randomPacketsKeepItRunning();
     void bigButValidInputIsCut();
     void userTableIsBounded();
     void stopAndStartAgain();
@@ -452,6 +454,13 @@ void tst_IpmsgTransport::chineseTextInUtf8AndGbk()
     QVERIFY(utf8);
     QVERIFY(utf8->has(Ipmsg::Utf8Opt));
     QCOMPARE(utf8->extra.value(0), second.text.toUtf8());
+    // Even when it writes GBK itself (it cannot know we read UTF-8: we do not announce it).
+    windows.send(Ipmsg::SendMsg, {gbk(u"你好"_s)});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 4, 3000);
+    QCOMPARE(std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>()).text,
+             u"你好"_s);
+    QCOMPARE(m_transport->user(windows.peerId())->encoding, Ipmsg::Encoding::Utf8);
+    QCOMPARE(m_transport->user(m_bob->peerId())->encoding, Ipmsg::Encoding::Gb18030);
 }
 
 void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
@@ -483,6 +492,14 @@ void tst_IpmsgTransport::recvMsgOnlyAfterTheInboxAcks()
                                                     .id}));
     }
     QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 400));
+
+    // iptux's group message (0xFB, its BROADCASTOPT): a Chat, never acknowledged.
+    m_alice->send(Ipmsg::IptuxSendMsg | Ipmsg::BroadcastOpt, {"to the group"});
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 4, 3000);
+    const auto group = std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>());
+    QCOMPARE(group.text, u"to the group"_s);
+    QVERIFY(m_transport->send(m_alice->peerId(), Protocol::Ack{group.id}));
+    QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 300));
 }
 
 void tst_IpmsgTransport::resendIsShownOnce()
@@ -739,6 +756,44 @@ void tst_IpmsgTransport::floodIsRateLimited()
     QVERIFY(enterUser(*m_bob));
 }
 
+void tst_IpmsgTransport::randomPacketsKeepItRunning()
+{
+    QVERIFY(m_transport->start());
+    // Well-formed headers with every command and random options and extras, from 30 sources
+    // (each within its rate): whatever they say, the transport keeps answering.
+    QRandomGenerator random(17);
+    std::vector<std::unique_ptr<QUdpSocket>> sources;
+    for (int i = 0; i < 30; ++i) {
+        auto socket = std::make_unique<QUdpSocket>();
+        QVERIFY(socket->bind(QHostAddress(u"127.0.0.12"_s), 0));
+        sources.push_back(std::move(socket));
+    }
+    const QList<QByteArray> versions{"1", "1_iptux 0.8.3", FeiqVersion, "1_shoal"};
+    for (int i = 0; i < 1200; ++i) {
+        QByteArray extra(int(random.bounded(600)), Qt::Uninitialized);
+        for (char &c : extra)
+            c = char(random.bounded(256));
+        // Some fields look like what they might be: numbers, file lists, NULs.
+        if (i % 3 == 0)
+            extra = QByteArray::number(random.generate()) + '\0' + extra;
+        if (i % 5 == 0)
+            extra += QByteArray("\0") + "0:f:" + QByteArray::number(random.generate(), 16)
+                     + ":1:1:\a:";
+        const quint32 command = random.bounded(256u) | (random.generate() & 0xFFFFFF00u);
+        const QByteArray d = versions.at(i % versions.size()) + ':'
+                             + QByteArray::number(random.generate())
+                             + ":u:h:" + QByteArray::number(command) + ':' + extra;
+        sources.at(i % sources.size())->writeDatagram(d, QHostAddress(u"127.0.0.1"_s), Port);
+        if (i % 100 == 99)
+            QTest::qWait(1); // the event loop reads; the socket buffer is not endless
+    }
+    QVERIFY(m_transport->isRunning());
+    QVERIFY(enterUser(*m_alice));
+    QSignalSpy received(m_transport.get(), &Transport::messageReceived);
+    m_alice->send(Ipmsg::SendMsg | Ipmsg::SendCheckOpt, {"still here"});
+    QTRY_VERIFY_WITH_TIMEOUT(!received.isEmpty(), 3000);
+}
+
 void tst_IpmsgTransport::bigButValidInputIsCut()
 {
     QVERIFY(m_transport->start());
@@ -910,6 +965,22 @@ void tst_IpmsgTransport::dialByAddress()
     QCOMPARE(finished.last().at(2).value<Net::Error>(), Net::Error::None);
     QCOMPARE(connected.size(), 1);
     QCOMPARE(order, (QList<int>{1, 2}));
+
+    // Alice was reached by address, maybe not by broadcasts: our changes reach her directly.
+    User far(u"127.0.0.11"_s); // entered with DIALUPOPT: the same
+    QVERIFY(far.isBound());
+    far.send(Ipmsg::BrEntry | Ipmsg::DialupOpt, {"far", "away"});
+    QVERIFY(far.nextOf(Ipmsg::AnsEntry));
+    m_alice->drain();
+    m_bob->drain();
+    m_transport->setSelf(u"Shoal 用户"_s, Protocol::Status::Busy, QString());
+    for (User *u : {m_alice.get(), &far}) {
+        const auto absence = u->nextOf(Ipmsg::BrAbsence);
+        QVERIFY(absence);
+        QVERIFY(absence->has(Ipmsg::AbsenceOpt));
+    }
+    QVERIFY(m_bob->nextOf(Ipmsg::BrAbsence));       // the broadcast target
+    QVERIFY(m_bob->quietOf(Ipmsg::BrAbsence, 200)); // once: Bob is no dial-up user
 
     // Nobody at that address: Timeout after about 3 s.
     QElapsedTimer t;
