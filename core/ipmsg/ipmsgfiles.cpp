@@ -19,6 +19,7 @@
 #include <QStorageInfo>
 #include <QSysInfo>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 
 #include <limits>
@@ -54,16 +55,30 @@ struct IpmsgFiles::Transfer
     QElapsedTimer started;    // for bytesPerSecond
     QElapsedTimer lastReport; // progress at most every ProgressIntervalMs
     // Receiving
-    std::unique_ptr<FileSink> sink;
-    Sha256 sha;
+    std::shared_ptr<Disk> disk; // prepared here, then used on the disk thread only
     QTcpSocket *socket = nullptr;
     QTimer *deadline = nullptr; // the socket's child: connect, then stall
     qint64 received = 0;
-    bool unwanted = false; // declined, failed or cancelled: counts for RELEASEFILES
+    qint64 unwritten = 0;    // received, not yet written by the disk thread
+    quint64 run = 0;         // the disk thread's answers for an older run are ignored
+    bool active = false;     // counted in m_running
+    bool peerClosed = false; // the sender closed; what it sent may still be read
+    bool finishing = false;  // the disk thread checks and renames the file
+    bool unwanted = false;   // declined, failed or cancelled: counts for RELEASEFILES
     // Sending
     QString path;
     bool live = false; // may be fetched
     int serving = 0;   // connections sending it now
+};
+
+// One download's disk side: FileSink (as Shoal's) and the running SHA-256.
+struct IpmsgFiles::Disk
+{
+    Disk(const QString &dir, const QUuid &id, const QList<OfferEntry> &entries)
+        : sink(dir, id, entries, OfferShape::Files)
+    {}
+    FileSink sink;
+    Sha256 sha;
 };
 
 struct IpmsgFiles::Serve
@@ -99,6 +114,17 @@ IpmsgFiles::IpmsgFiles(IpmsgTransport &transport,
             stop();
     });
     m_server.setMaxPendingConnections(MaxServes);
+    // Disk work (writes, syncs, renames) off this thread: a slow disk never holds the window.
+    m_diskContext = new QObject;
+    m_diskContext->moveToThread(&m_diskThread);
+    m_diskThread.setObjectName(u"ipmsg-disk"_s);
+    m_diskThread.start(QThread::LowPriority);
+}
+
+template<typename F>
+void IpmsgFiles::toDisk(F &&f)
+{
+    QMetaObject::invokeMethod(m_diskContext, std::forward<F>(f), Qt::QueuedConnection);
 }
 
 IpmsgFiles::~IpmsgFiles()
@@ -106,6 +132,10 @@ IpmsgFiles::~IpmsgFiles()
     // Nothing is said to the transport (it may be gone): sockets close, partial files go.
     m_closing = true;
     stop();
+    // After the work posted before it (the discards of stop()): in order, nothing dropped.
+    toDisk([] { QThread::currentThread()->quit(); });
+    m_diskThread.wait();
+    delete m_diskContext;
     qDeleteAll(m_transfers);
 }
 
@@ -230,7 +260,8 @@ void IpmsgFiles::add(Transfer *t)
 // Bounded: the oldest finished transfers are forgotten first.
 void IpmsgFiles::trim()
 {
-    for (qsizetype i = 0; i < m_order.size() && m_order.size() > MaxTransfers;) {
+    // Never the one just added (the last): its caller goes on with it.
+    for (qsizetype i = 0; i + 1 < m_order.size() && m_order.size() > MaxTransfers;) {
         Transfer *t = m_transfers.value(m_order[i]);
         if (isFinal(t->info.state) && !t->live && !t->socket && t->serving == 0) {
             m_transfers.remove(t->info.id);
@@ -391,14 +422,14 @@ bool IpmsgFiles::acceptInto(Transfer &t, const QString &dir, QString *error)
                           QLocale().formattedDataSize(disk.bytesAvailable()));
         return false;
     }
-    auto sink = std::make_unique<FileSink>(target,
-                                           t.info.id,
-                                           QList<OfferEntry>{
-                                               {t.info.name, SafeName::Kind::File, t.info.size}},
-                                           OfferShape::Files);
-    if (!sink->prepare(error))
+    auto sink = std::make_shared<Disk>(target,
+                                       t.info.id,
+                                       QList<OfferEntry>{
+                                           {t.info.name, SafeName::Kind::File, t.info.size}});
+    // Here, so that the person hears at once why not; from now on only the disk thread uses it.
+    if (!sink->sink.prepare(error))
         return false;
-    t.sink = std::move(sink);
+    t.disk = std::move(sink);
     t.info.destination = target;
     t.info.error.clear();
     setState(t, TransferState::Accepted);
@@ -473,8 +504,11 @@ void IpmsgFiles::beginDownload(Transfer &t)
         return;
     }
     ++m_running;
+    t.active = true;
+    ++t.run;
     t.received = 0;
-    t.sha.reset();
+    t.unwritten = 0;
+    t.peerClosed = false;
     t.socket = new QTcpSocket(this);
     // Read no further ahead than the disk: TCP slows the sender down.
     t.socket->setReadBufferSize(4 * ChunkBytes);
@@ -552,29 +586,43 @@ void IpmsgFiles::onDownloadConnected(Transfer &t)
 
 void IpmsgFiles::onDownloadReadable(Transfer &t)
 {
-    if (!t.socket || !t.sink)
+    if (!t.socket || !t.disk || t.finishing)
+        return;
+    // The disk is behind: the socket is not read (TCP slows the sender) until it catches up.
+    if (t.unwritten >= m_maxUnwritten)
         return;
     const QByteArray data = t.socket->readAll();
-    if (data.isEmpty())
-        return;
-    t.deadline->start(m_stallMs);
-    if (data.size() > t.info.size - t.received) {
-        stopDownload(t,
-                     TransferState::Failed,
-                     tr("The sender sent more than the %L1 bytes of %2 it offered; the file was "
-                        "dropped.")
-                         .arg(t.info.size)
-                         .arg(t.info.name));
-        return;
+    if (!data.isEmpty()) {
+        t.deadline->start(m_stallMs);
+        if (data.size() > t.info.size - t.received) {
+            stopDownload(t,
+                         TransferState::Failed,
+                         tr("The sender sent more than the %L1 bytes of %2 it offered; the file "
+                            "was dropped.")
+                             .arg(t.info.size)
+                             .arg(t.info.name));
+            return;
+        }
+        const qint64 offset = t.received;
+        t.received += data.size();
+        t.unwritten += data.size();
+        t.info.bytesDone = t.received;
+        const QUuid id = t.info.id;
+        const quint64 run = t.run;
+        toDisk([this, disk = t.disk, id, run, offset, data] {
+            FileSink::Error error;
+            const bool ok = disk->sink.write(0, offset, data, &error);
+            if (ok)
+                disk->sha.addData(data);
+            const qint64 n = data.size();
+            QMetaObject::invokeMethod(
+                this,
+                [this, id, run, n, message = ok ? QString() : error.message] {
+                    onWritten(id, run, n, message);
+                },
+                Qt::QueuedConnection);
+        });
     }
-    FileSink::Error error;
-    if (!t.sink->write(0, t.received, data, &error)) {
-        stopDownload(t, TransferState::Failed, error.message);
-        return;
-    }
-    t.sha.addData(data);
-    t.received += data.size();
-    t.info.bytesDone = t.received;
     if (t.received == t.info.size) {
         // Anything still in flight is checked first: more than offered is a failure.
         if (t.socket->bytesAvailable() > 0)
@@ -582,74 +630,115 @@ void IpmsgFiles::onDownloadReadable(Transfer &t)
         finishDownload(t);
         return;
     }
+    if (t.peerClosed && t.socket->bytesAvailable() == 0) {
+        stopDownload(t,
+                     TransferState::Failed,
+                     tr("The sender closed the connection after %L1 of %L2 bytes; the partial "
+                        "file was removed.")
+                         .arg(t.received)
+                         .arg(t.info.size));
+        return;
+    }
     report(t, false);
+}
+
+void IpmsgFiles::onWritten(const QUuid &id, quint64 run, qint64 bytes, const QString &error)
+{
+    Transfer *t = byId(id);
+    if (!t || t->run != run)
+        return; // cancelled or failed meanwhile
+    if (!error.isEmpty()) {
+        stopDownload(*t, TransferState::Failed, error);
+        return;
+    }
+    t->unwritten -= bytes;
+    // Read on once half of what waited is written.
+    if (t->socket && t->unwritten <= m_maxUnwritten / 2)
+        onDownloadReadable(*t);
 }
 
 void IpmsgFiles::onDownloadClosed(Transfer &t)
 {
-    if (!t.socket)
+    if (!t.socket || t.peerClosed)
         return;
-    if (t.socket->bytesAvailable() > 0)
-        onDownloadReadable(t);
-    if (!t.socket)
-        return; // finished or failed on those bytes
-    if (t.received == t.info.size) {
-        finishDownload(t);
-        return;
-    }
-    stopDownload(t,
-                 TransferState::Failed,
-                 tr("The sender closed the connection after %L1 of %L2 bytes; the partial file "
-                    "was removed.")
-                     .arg(t.received)
-                     .arg(t.info.size));
+    // What it sent before closing is still read, when the disk can take it.
+    t.peerClosed = true;
+    onDownloadReadable(t);
 }
 
 void IpmsgFiles::finishDownload(Transfer &t)
 {
-    FileSink::Error error;
-    const QString path = t.sink->finishFile(0, t.sha.result(), &error);
+    closeSocket(t);
+    t.finishing = true;
+    const QUuid id = t.info.id;
+    const quint64 run = t.run;
+    // After the writes posted before it: the whole file is there when it runs.
+    toDisk([this, disk = t.disk, id, run] {
+        FileSink::Error error;
+        const QString path = disk->sink.finishFile(0, disk->sha.result(), &error);
+        if (!path.isEmpty())
+            disk->sink.done();
+        const QString sha256 = disk->sha.hexResult();
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, run, path, sha256, message = error.message] {
+                onFinished(id, run, path, sha256, message);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void IpmsgFiles::onFinished(
+    const QUuid &id, quint64 run, const QString &path, const QString &sha256, const QString &error)
+{
+    Transfer *t = byId(id);
+    if (!t || t->run != run)
+        return;
+    t->finishing = false;
     if (path.isEmpty()) {
-        stopDownload(t, TransferState::Failed, error.message);
+        stopDownload(*t, TransferState::Failed, error);
         return;
     }
-    QString reason;
-    t.sink->done(&reason);
-    t.info.savedPath = path;
-    t.info.sha256 = t.sha.hexResult();
-    t.info.bytesDone = t.info.size;
-    t.sink.reset();
-    if (t.socket) {
-        t.deadline->stop();
-        t.deadline->disconnect(this);
-        t.socket->disconnect(this);
-        t.socket->abort();
-        t.socket->deleteLater();
-        t.socket = nullptr;
-        t.deadline = nullptr;
+    t->disk.reset();
+    if (t->active) {
+        t->active = false;
         --m_running;
     }
-    qCInfo(lcIpmsgFiles) << "received" << t.info.size << "bytes into" << path;
-    setState(t, TransferState::Done);
+    t->info.savedPath = path;
+    t->info.sha256 = sha256;
+    t->info.bytesDone = t->info.size;
+    qCInfo(lcIpmsgFiles) << "received" << t->info.size << "bytes into" << path;
+    setState(*t, TransferState::Done);
     startNext();
+}
+
+void IpmsgFiles::closeSocket(Transfer &t)
+{
+    if (!t.socket)
+        return;
+    t.deadline->stop();
+    t.deadline->disconnect(this);
+    t.socket->disconnect(this);
+    t.socket->abort();
+    t.socket->deleteLater();
+    t.socket = nullptr;
+    t.deadline = nullptr;
 }
 
 void IpmsgFiles::stopDownload(Transfer &t, TransferState state, const QString &reason)
 {
-    if (t.socket) {
-        t.deadline->stop();
-        t.deadline->disconnect(this);
-        t.socket->disconnect(this);
-        t.socket->abort();
-        t.socket->deleteLater();
-        t.socket = nullptr;
-        t.deadline = nullptr;
+    ++t.run; // the disk thread's answers for what ran are ignored
+    closeSocket(t);
+    if (t.active) {
+        t.active = false;
         --m_running;
     }
+    t.finishing = false;
     m_queue.removeAll(t.info.id);
-    if (t.sink) {
-        t.sink->discard();
-        t.sink.reset();
+    if (t.disk) {
+        // After the writes posted before it: the part file and the temp area go.
+        toDisk([disk = std::move(t.disk)] { disk->sink.discard(); });
+        t.disk.reset();
     }
     if (!reason.isEmpty())
         qCInfo(lcIpmsgFiles) << "download of" << t.info.id << "stopped:" << reason;
@@ -687,7 +776,8 @@ QList<QUuid> IpmsgFiles::send(const QString &peerId, const QStringList &paths, Q
 {
     const auto user = m_transport.user(peerId);
     if (!user) {
-        *error = tr("No such IP Messenger user.");
+        *error = tr("This IP Messenger user is not online: IP Messenger users can only fetch "
+                    "files while both of you are.");
         return {};
     }
     if (!user->online) {

@@ -33,6 +33,7 @@
 #include <QObject>
 #include <QSet>
 #include <QTcpServer>
+#include <QThread>
 #include <QUuid>
 
 #include <memory>
@@ -70,6 +71,8 @@ public:
     // Bytes read from the disk per write to a socket, and queued on it at most.
     static constexpr qint64 ChunkBytes = 64 * 1024;
     static constexpr qint64 SendWindowBytes = 512 * 1024;
+    // Received bytes the disk thread has not written yet: over this, the socket is not read.
+    static constexpr qint64 MaxUnwrittenBytes = 8 * 1024 * 1024;
 
     // Delete it before the transport.
     IpmsgFiles(IpmsgTransport &transport,
@@ -108,6 +111,7 @@ public:
 
     // Tests shorten the waits.
     void setTimeouts(int requestMs, int connectMs, int stallMs, int offerLifetimeMs);
+    void setMaxUnwrittenBytes(qint64 bytes) { m_maxUnwritten = bytes; }
 
 Q_SIGNALS:
     // A new transfer (either way), just before its first changed(): its place in the
@@ -121,6 +125,7 @@ Q_SIGNALS:
 private:
     struct Transfer;
     struct Serve;
+    struct Disk;
 
     void onFilesOffered(const QString &peerId,
                         quint32 packetNo,
@@ -135,6 +140,16 @@ private:
     void onDownloadReadable(Transfer &t);
     void onDownloadClosed(Transfer &t);
     void finishDownload(Transfer &t);
+    void closeSocket(Transfer &t);
+    // From the disk thread (posted to this one).
+    void onWritten(const QUuid &id, quint64 run, qint64 bytes, const QString &error);
+    void onFinished(const QUuid &id,
+                    quint64 run,
+                    const QString &path,
+                    const QString &sha256,
+                    const QString &error);
+    template<typename F>
+    void toDisk(F &&f);
     void stopDownload(Transfer &t, TransferState state, const QString &reason);
     void releaseIfUnfetched(const QString &peerId, quint32 packetNo);
     QByteArray requestPacket(const Transfer &t) const;
@@ -159,6 +174,8 @@ private:
     QString m_acceptFilesInto;
     QSet<QString> m_acceptFrom;
     QTcpServer m_server;
+    QThread m_diskThread;
+    QObject *m_diskContext = nullptr; // lives in m_diskThread: what is posted there runs there
     QString m_error;
     QHash<QUuid, Transfer *> m_transfers;
     QList<QUuid> m_order; // oldest first
@@ -173,4 +190,5 @@ private:
     int m_connectTimeoutMs = ConnectTimeoutMs;
     int m_stallMs = StallMs;
     int m_offerLifetimeMs = OfferLifetimeMs;
+    qint64 m_maxUnwritten = MaxUnwrittenBytes;
 };

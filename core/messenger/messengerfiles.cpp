@@ -15,6 +15,11 @@ std::optional<QUuid> Messenger::sendFiles(const QString &peerId,
     QString ignored;
     // --- IP Messenger (issue 17) ---
     if (isIpmsgPeer(peerId)) {
+        if (!m_ipmsgFiles) {
+            (error ? *error : ignored) = tr("IP Messenger is off: turn it on in the settings to "
+                                            "send files to IP Messenger users.");
+            return std::nullopt;
+        }
         if (asFolder) {
             (error ? *error : ignored) = tr(
                 "Folders cannot be sent to IP Messenger users yet; send the files.");
@@ -123,7 +128,7 @@ void Messenger::setDownloadDir(const QString &dir)
 bool Messenger::acceptsFilesFrom(const QString &peerId) const
 {
     // --- IP Messenger (issue 17) ---
-    if (isIpmsgPeer(peerId))
+    if (m_ipmsgFiles && isIpmsgPeer(peerId))
         return m_ipmsgFiles->acceptsFrom(peerId);
     // --- end IP Messenger ---
     return m_files->acceptsFrom(peerId);
@@ -132,7 +137,7 @@ bool Messenger::acceptsFilesFrom(const QString &peerId) const
 void Messenger::setAcceptFilesFrom(const QString &peerId, bool accept)
 {
     // --- IP Messenger (issue 17) ---
-    if (isIpmsgPeer(peerId))
+    if (m_ipmsgFiles && isIpmsgPeer(peerId))
         return m_ipmsgFiles->setAcceptFrom(peerId, accept);
     // --- end IP Messenger ---
     m_files->setAcceptFrom(peerId, accept);

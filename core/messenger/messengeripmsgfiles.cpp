@@ -67,5 +67,9 @@ bool Messenger::isIpmsgTransfer(const QUuid &id) const
 
 bool Messenger::isIpmsgPeer(const QString &peerId) const
 {
-    return m_ipmsgFiles && m_ipmsgFiles->handlesPeer(peerId);
+    // Heard this run, or listed from an earlier one (while IP Messenger is off, say).
+    if (m_ipmsgFiles && m_ipmsgFiles->handlesPeer(peerId))
+        return true;
+    const auto row = peer(peerId);
+    return row && row->ipmsg;
 }
