@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
+#include "ipmsgtext.h" // issue 17
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -77,6 +79,24 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
                               "chose yourself is left as it is."));
     form->addRow(tr("&Away after:"), m_autoAway);
     // --- end presence ---
+    // --- IP Messenger (issue 17): on by default, and what it means under it ---
+    m_ipmsg = new QCheckBox(IpmsgText::settingLabel(), this);
+    m_ipmsg->setObjectName(QStringLiteral("ipmsgEnabled"));
+    m_ipmsg->setChecked(settings.ipmsgEnabled);
+    m_ipmsg->setToolTip(tr("IP Messenger, FeiQ (飞秋) and iptux users on this network appear in "
+                           "your list, marked as not encrypted and not verified. Uses UDP and "
+                           "TCP port 2425."));
+    auto *ipmsgNote = new QLabel(IpmsgText::settingNote(), this);
+    ipmsgNote->setObjectName(QStringLiteral("ipmsgNote"));
+    ipmsgNote->setWordWrap(true);
+    ipmsgNote->setTextFormat(Qt::PlainText);
+    ipmsgNote->setEnabled(false); // greyed: an explanation, not a control
+    auto *ipmsgColumn = new QVBoxLayout;
+    ipmsgColumn->setSpacing(2);
+    ipmsgColumn->addWidget(m_ipmsg);
+    ipmsgColumn->addWidget(ipmsgNote);
+    form->addRow(tr("IP Messenger:"), ipmsgColumn);
+    // --- end IP Messenger ---
     auto *downloadRow = new QHBoxLayout;
     auto *chooseDownload = new QPushButton(tr("C&hoose…"), this);
     downloadRow->addWidget(m_downloadDir, 1);
@@ -116,6 +136,9 @@ ProfileSettings SettingsDialog::settings() const
     s.alertWindow = m_alert->isChecked();
     s.unreadInTitle = m_unreadInTitle->isChecked();
     s.autoAwayMinutes = m_autoAway->value(); // issue 15
+    // Issue 17; a box turned off for this run keeps the saved choice.
+    if (m_ipmsg->isEnabled())
+        s.ipmsgEnabled = m_ipmsg->isChecked();
     // The system's folder stays "the default" (empty), so that it follows the system's.
     const QString dir = QDir::fromNativeSeparators(m_downloadDir->text().trimmed());
     const ProfileSettings defaults;
@@ -165,3 +188,14 @@ void SettingsDialog::addPictureRow(QWidget *row)
     m_form->insertRow(1, tr("Your picture:"), row);
 }
 // --- end avatars ---
+
+// --- IP Messenger (issue 17) ---
+void SettingsDialog::setIpmsgOffForThisRun(bool off)
+{
+    m_ipmsg->setEnabled(!off);
+    if (off) {
+        m_ipmsg->setChecked(false);
+        m_ipmsg->setToolTip(tr("Turned off for this run with --no-ipmsg."));
+    }
+}
+// --- end IP Messenger ---

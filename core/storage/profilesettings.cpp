@@ -77,6 +77,7 @@ ProfileSettings ProfileSettings::load(const QString &profileDir)
     out.status = s.value(u"presence/status"_s).toString();
     out.statusText = s.value(u"presence/text"_s).toString();
     out.autoAwayMinutes = qBound(0, s.value(u"presence/autoAwayMinutes"_s, 10).toInt(), 24 * 60);
+    out.ipmsgEnabled = s.value(u"ipmsg/enabled"_s, true).toBool(); // issue 17
     out.windowGeometry = s.value(u"window/geometry"_s).toByteArray();
     out.windowState = s.value(u"window/state"_s).toByteArray();
     out.splitterState = s.value(u"window/splitter"_s).toByteArray();
@@ -119,6 +120,7 @@ bool ProfileSettings::save(const QString &profileDir, QString *error) const
     s.setValue(u"presence/status"_s, status); // issue 15
     s.setValue(u"presence/text"_s, statusText);
     s.setValue(u"presence/autoAwayMinutes"_s, autoAwayMinutes);
+    s.setValue(u"ipmsg/enabled"_s, ipmsgEnabled); // issue 17
     const auto keepLimit = [&s](const QString &key, qint64 v) {
         if (v > 0)
             s.setValue(key, v);

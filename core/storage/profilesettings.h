@@ -44,6 +44,10 @@ struct ProfileSettings
     QString statusText;
     int autoAwayMinutes = 10;
     // --- end presence ---
+    // --- IP Messenger (issue 17) ---
+    // Talk to IP Messenger / FeiQ / iptux users on the LAN (ini key "ipmsg/enabled").
+    bool ipmsgEnabled = true;
+    // --- end IP Messenger ---
     QByteArray windowGeometry;
     QByteArray windowState;
     QByteArray splitterState;
@@ -70,7 +74,8 @@ struct ProfileSettings
                && notSharedWithOthers == o.notSharedWithOthers
                && maxOfferEntries == o.maxOfferEntries && maxOfferBytes == o.maxOfferBytes
                && maxPendingOffers == o.maxPendingOffers
-               && autoAwayMinutes == o.autoAwayMinutes; // issue 15
+               && autoAwayMinutes == o.autoAwayMinutes // issue 15
+               && ipmsgEnabled == o.ipmsgEnabled;      // issue 17
     }
 };
 Q_DECLARE_METATYPE(ProfileSettings)
