@@ -54,6 +54,15 @@ QJsonObject peerJson(const PeerInfo &p)
                   // Issue 15: what the peer says of itself.
                   {u"status"_s, PeerInfo::statusName(p.status)},
                   {u"status_text"_s, p.statusText}};
+    // --- IP Messenger (issue 17) ---
+    // An IP Messenger / FeiQ / iptux user: "source" says so instead of how a Shoal peer was
+    // found ("lan", "direct"); "protocol" tells the two kinds apart for every peer.
+    o.insert(u"protocol"_s, p.ipmsg ? u"ipmsg"_s : u"shoal"_s);
+    if (p.ipmsg) {
+        o.insert(u"source"_s, u"ipmsg"_s);
+        o.insert(u"group"_s, p.group);
+    }
+    // --- end IP Messenger ---
     // Not online and its last dial failed: heard, perhaps, but messages to it wait.
     const bool reachable = p.online || p.problem == PeerInfo::DialProblem::None;
     o.insert(u"reachable"_s, reachable);
@@ -552,6 +561,14 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
                                  {u"self_test"_s, d.ownEchoes > 0},
                                  {u"peers"_s, d.peersPresent}});
         }
+        // --- IP Messenger (issue 17) ---
+        QJsonObject ipmsg{{u"enabled"_s, n.ipmsgEnabled},
+                          {u"running"_s, n.ipmsgRunning},
+                          {u"port"_s, int(n.ipmsgPort)},
+                          {u"error"_s,
+                           n.ipmsgError.isEmpty() ? QJsonValue() : QJsonValue(n.ipmsgError)}};
+        e.insert(u"ipmsg"_s, ipmsg);
+        // --- end IP Messenger ---
         QJsonArray changes;
         for (const NetworkChange &c : n.changes)
             changes.append(changeJson(c));

@@ -62,7 +62,7 @@ int main(int argc, char *argv[])
     QString name = options->chosenName();
     if (name.isEmpty())
         name = AppOptions::systemUserName();
-    Messenger messenger(*identity, options->messengerConfig(name));
+    Messenger messenger(*identity, options->messengerConfig(name, AppOptions::Program::Cli));
     for (const QString &warning : profile->warnings() + settingsWarnings)
         messenger.addWarning(warning);
     JsonLineSession session(messenger, STDIN_FILENO, stdout);

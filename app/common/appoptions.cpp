@@ -169,6 +169,15 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
                                          tr("Accept every file offered, into <dir> (for "
                                             "scripts and tests)."),
                                          tr("dir"));
+    // --- IP Messenger (issue 17) ---
+    const QCommandLineOption ipmsgPort(u"ipmsg-port"_s,
+                                       tr("Meet IP Messenger, FeiQ and iptux users on UDP and "
+                                          "TCP <port> (default %1).")
+                                           .arg(Ipmsg::DefaultPort),
+                                       tr("port"));
+    const QCommandLineOption noIpmsg(u"no-ipmsg"_s,
+                                     tr("Do not talk to IP Messenger, FeiQ or iptux users."));
+    // --- end IP Messenger ---
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     parser.addOptions({profile,
@@ -181,7 +190,9 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
                        discoveryTarget,
                        noDiscovery,
                        discoveryInterval,
-                       downloadDir});
+                       downloadDir,
+                       ipmsgPort, // issue 17
+                       noIpmsg});
     if (program == Program::Cli) {
         parser.addOption(serve);
         parser.addOption(acceptFiles);
@@ -285,6 +296,31 @@ std::optional<AppOptions> AppOptions::parse(QCommandLineParser &parser,
         }
         options.discovery = discovery;
     }
+    // --- IP Messenger (issue 17) ---
+    options.noIpmsg = parser.isSet(noIpmsg);
+    if (parser.isSet(ipmsgPort)) {
+        bool ok = false;
+        const uint p = parser.value(ipmsgPort).toUInt(&ok);
+        if (!ok || p == 0 || p > 65535) {
+            *error = tr("--ipmsg-port needs a number from 1 to 65535, not \"%1\".")
+                         .arg(parser.value(ipmsgPort));
+            return std::nullopt;
+        }
+        options.ipmsg.port = quint16(p);
+    }
+    // Where discovery is told to announce, IP Messenger's entries go too (tests: a namespace's
+    // own addresses); else every interface's broadcast address.
+    for (const QString &t : parser.values(discoveryTarget)) {
+        QHostAddress address;
+        if (!address.setAddress(t)) {
+            *error = tr("--discovery-target needs an IP address, not \"%1\".").arg(t);
+            return std::nullopt;
+        }
+        if (address.protocol() == QAbstractSocket::IPv4Protocol)
+            options.ipmsg.broadcastTargets.append(address);
+    }
+    options.ipmsg.userName = systemUserName();
+    // --- end IP Messenger ---
     options.listenAddress = QHostAddress::Any;
     if (parser.isSet(listen) && !options.listenAddress.setAddress(parser.value(listen))) {
         *error = tr("--listen needs an IP address, not \"%1\".").arg(parser.value(listen));
@@ -309,7 +345,7 @@ QStringList AppOptions::migrateSettings() const
     return {};
 }
 
-MessengerConfig AppOptions::messengerConfig(const QString &displayName)
+MessengerConfig AppOptions::messengerConfig(const QString &displayName, Program program)
 {
     if (settings.name != displayName) {
         settings.name = displayName;
@@ -337,6 +373,12 @@ MessengerConfig AppOptions::messengerConfig(const QString &displayName)
     if (settings.maxPendingOffers > 0)
         config.maxPendingOffersPerPeer = int(qMin<qint64>(settings.maxPendingOffers, INT_MAX));
     config.acceptFilesInto = acceptFilesInto;
+    // --- IP Messenger (issue 17) ---
+    // --no-ipmsg: off for this run. The window's setting off: kept for Settings to turn it on.
+    if (!noIpmsg)
+        config.ipmsg = ipmsg;
+    config.ipmsgStart = program == Program::Cli || settings.ipmsgEnabled;
+    // --- end IP Messenger ---
     return config;
 }
 

@@ -39,6 +39,13 @@ public:
     QString acceptFilesInto; // shoal-cli --accept-files: every offer accepted into it
     // LAN discovery; nullopt with --no-discovery. Default: every interface.
     std::optional<DiscoveryConfig> discovery;
+    // --- IP Messenger (issue 17) ---
+    // --no-ipmsg: off for this run, whatever the setting says.
+    bool noIpmsg = false;
+    // --ipmsg-port and the --discovery-target addresses (broadcast targets; empty: every
+    // interface), the OS user name as the packets' user field.
+    IpmsgConfig ipmsg;
+    // --- end IP Messenger ---
 
     // Adds the options to `parser`, parses `arguments` and validates them. On bad input
     // returns nullopt with *error set. Changes nothing on disk. Never exits and needs no
@@ -73,7 +80,9 @@ public:
     // The name to use: --name, else the saved one (empty if neither).
     QString chosenName() const { return name.isEmpty() ? settings.name : name; }
     // Keeps `displayName` in the profile (if it changed) and returns the messenger's settings.
-    MessengerConfig messengerConfig(const QString &displayName);
+    // IP Messenger (issue 17): shoal-cli runs it unless --no-ipmsg; the window also asks the
+    // setting (`program`).
+    MessengerConfig messengerConfig(const QString &displayName, Program program = Program::Gui);
     static QString systemUserName();
 };
 

@@ -42,6 +42,9 @@ public:
     // the Network panel: "Port 2425 is in use by another program (another IP Messenger, or a
     // second Shoal); IP Messenger users will not see you.") when it cannot.
     bool start();
+    // BR_EXIT to everyone, the socket closed, every user disconnected (IP Messenger turned
+    // off); start() again to come back.
+    void stop();
     QString errorString() const;
     bool isRunning() const;
     quint16 port() const;

@@ -8,10 +8,13 @@
 #include "chat/typingnotices.h" // issue 15
 #include "files/filetransfers.h"
 #include "groups/groupservice.h"
+#include "ipmsg/ipmsgtransport.h" // issue 17
+#include "messenger/transportslot.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
 #include "net/dispatcher.h"
 #include "net/peeraddress.h"
+#include "net/transportmux.h"
 #include "peers/dialer.h"
 #include "peers/peerexchange.h"
 #include "peers/presence.h"
@@ -30,6 +33,9 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     , m_identity(identity)
     , m_config(std::move(config))
     , m_registry(new ConnectionRegistry(m_identity, m_config.timeouts, this))
+    // Issue 17: IP Messenger users beside the Shoal peers, one Transport for the services.
+    , m_ipmsgSlot(new TransportSlot(tr("IP Messenger is turned off."), this))
+    , m_mux(new TransportMux(*m_registry, this))
     , m_store(new MessageStore(this))
     , m_dispatcher(std::make_unique<Dispatcher>())
 {
@@ -43,7 +49,8 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             Q_EMIT messageStateChanged(m);
     });
     connect(m_store, &MessageStore::unsavedDiscarded, this, &Messenger::messageDeleted);
-    Transport &transport = *m_registry;
+    wireIpmsg(); // issue 17: before the services, which see the mux
+    Transport &transport = *m_mux;
     m_roster = new Roster(transport, *m_store, this);
     m_peerList = new PeerListModel(*m_roster, this);
     m_outbox = new Outbox(transport, *m_store, this);
@@ -100,8 +107,8 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     });
     wireAvatars(); // avatars (issue 15)
     // A member coming or going changes what the group's members panel shows.
-    connect(m_registry, &Transport::peerConnected, this, &Messenger::reportGroupsOf);
-    connect(m_registry, &Transport::peerDisconnected, this, &Messenger::reportGroupsOf);
+    connect(m_mux, &Transport::peerConnected, this, &Messenger::reportGroupsOf);
+    connect(m_mux, &Transport::peerDisconnected, this, &Messenger::reportGroupsOf);
 
     connect(m_roster, &Roster::peerUpdated, this, &Messenger::peerUpdated);
     connect(m_outbox, &Outbox::peerWanted, this, [this](const QString &peerId, bool now) {
@@ -156,13 +163,13 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     // drop a row that was only heard.
     connect(m_dialer, &Dialer::dialProblem, m_roster, &Roster::setDialProblem);
     connect(m_dialer, &Dialer::gaveUp, this, &Messenger::dropIfOnlyHeard);
-    connect(m_registry, &Transport::peerDisconnected, this, [this](const QString &peerId) {
+    connect(m_mux, &Transport::peerDisconnected, this, [this](const QString &peerId) {
         // A connection that ended means the peer is gone until it is heard again.
         if (m_discovery && m_roster->peer(peerId))
             m_discovery->forget(peerId);
     });
     connect(m_dialer, &Dialer::addressDialFinished, this, &Messenger::connectFinished);
-    connect(m_registry,
+    connect(m_mux,
             &Transport::messageReceived,
             this,
             [this](const QString &peerId, const Protocol::Message &message, StreamKind kind) {
@@ -180,7 +187,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
 
     // After the services have reacted to a commit (sent what it made sendable, acknowledged
     // what it stored): out in this pass, together, instead of on the next one.
-    connect(m_store, &MessageStore::committed, m_registry, &ConnectionRegistry::flush);
+    connect(m_store, &MessageStore::committed, m_mux, &Transport::flush);
     connect(m_store, &MessageStore::errorOccurred, this, &Messenger::addWarning);
     connect(m_store,
             &MessageStore::notSaved,
@@ -213,7 +220,15 @@ Messenger::~Messenger()
     // last commits as it closes: to services already gone, or using a transport already gone.
     // Nobody listens any more.
     m_registry->disconnect();
+    m_mux->disconnect();
+    m_ipmsgSlot->disconnect();
     m_store->disconnect();
+    // Issue 17: BR_EXIT to the IP Messenger users, before what it stands on goes.
+    m_ipmsgSlot->setTarget(nullptr);
+    delete m_ipmsg;
+    m_ipmsg = nullptr;
+    delete m_mux;
+    delete m_ipmsgSlot;
     delete m_registry;
     delete m_store;
 }
@@ -277,6 +292,10 @@ bool Messenger::start()
         m_errorString = m_registry->errorString();
         return false;
     }
+    m_started = true;
+    // Issue 17: IP Messenger users; a port taken is said, never fatal.
+    if (m_ipmsgEnabled)
+        startIpmsg();
     m_dialer->start(); // known peers with messages waiting
     // Issue 14 (r-netwatch): peers verified before are tried where they were, and the network
     // is watched so that a new address or link is acted on at once.
@@ -365,6 +384,8 @@ void Messenger::publishPresence(bool initial)
     m_registry->setHelloPresence(status, m_config.statusText, m_avatarHash);
     if (m_discovery)
         m_discovery->setStatus(status);
+    if (m_ipmsg) // issue 17: their lists show our name and absence
+        m_ipmsg->setSelf(m_config.name, status, m_config.statusText);
     const Protocol::Presence own{m_config.name, status, m_config.statusText, m_avatarHash};
     initial ? m_presence->setInitial(own) : m_presence->setOwn(own);
 }
@@ -432,6 +453,12 @@ NetworkStatus Messenger::networkStatus() const
         s.changes = m_monitor->recentChanges();
     if (m_discovery && s.discovery.announcingForMs > NoPeersHeardHintMs && !s.discovery.othersHeard)
         s.hint = u"no-peers-heard"_s;
+    // --- IP Messenger (issue 17) ---
+    s.ipmsgEnabled = m_ipmsgEnabled;
+    s.ipmsgRunning = m_ipmsg && m_ipmsg->isRunning();
+    s.ipmsgPort = m_ipmsg ? m_ipmsg->port() : m_config.ipmsg.value_or(IpmsgConfig{}).port;
+    s.ipmsgError = m_ipmsgError;
+    // --- end IP Messenger ---
     return s;
 }
 
@@ -564,6 +591,8 @@ void Messenger::onNetworkChanged(const NetworkChange &change)
     }
     if (m_discovery)
         m_discovery->networkChanged();
+    if (m_ipmsg) // issue 17: IP Messenger users on the new network hear our entry
+        m_ipmsg->announce();
     // A connection over an address that is gone is dead, whatever TCP thinks; keepalive
     // would take up to deadAfterMs to say so.
     if (!change.removed.isEmpty() || !change.down.isEmpty()) {
@@ -601,6 +630,7 @@ void Messenger::shutdown()
     m_dialer->stop();
     if (m_discovery)
         m_discovery->stop();
+    stopIpmsg(); // issue 17: BR_EXIT
     m_registry->closeAll();
     m_store->flush();
 }

@@ -33,6 +33,7 @@ class FileTransfers;
 class GroupService;
 class Dispatcher;
 class Inbox;
+class IpmsgTransport; // issue 17
 class MessageStore;
 class SearchWorker;
 class Outbox;
@@ -40,6 +41,8 @@ class PeerExchange;
 class Presence;
 class Receipts;
 class Roster;
+class TransportMux;  // issue 17
+class TransportSlot; // issue 17
 class TypingNotices;
 
 // What the Network panel and `shoal-cli`'s network command show.
@@ -93,6 +96,9 @@ struct MessengerConfig
     // Off unless set; never started under SHOAL_LOOPBACK_ONLY. The app sets it from the
     // setting (on by default), shoal-cli unless --no-ipmsg.
     std::optional<IpmsgConfig> ipmsg;
+    // False: `ipmsg` is kept for setIpmsgEnabled(true) but not started (the window's setting
+    // is off).
+    bool ipmsgStart = true;
     // --- end IP Messenger ---
 };
 
@@ -388,12 +394,32 @@ private:
     void onCommitted(const QList<ChatMessage> &added,
                      const QList<ChatMessage> &changed,
                      const QList<QUuid> &removed);
+    // --- IP Messenger (issue 17): messengeripmsg.cpp ---
+    void wireIpmsg();
+    void startIpmsg();
+    void stopIpmsg();
+    void setIpmsgError(const QString &error, bool warn);
+    // The group an IP Messenger user announced, to the roster.
+    void updateIpmsgGroup(const QString &peerId);
+    // Why `peerId` cannot be in a group (an IP Messenger user), or empty.
+    QString ipmsgMemberError(const QString &peerId) const;
+    // --- end IP Messenger ---
 
     Identity m_identity;
     MessengerConfig m_config;
     SearchWorker *m_searchWorker = nullptr; // Searching in the window (issue 15)
     quint64 m_searchTicket = 0;
     ConnectionRegistry *m_registry;
+    // --- IP Messenger (issue 17) ---
+    // What the services see: the registry (Shoal over TLS) and, through a slot that stays when
+    // the setting turns it off and on, the IP Messenger transport.
+    TransportSlot *m_ipmsgSlot;
+    TransportMux *m_mux;
+    IpmsgTransport *m_ipmsg = nullptr; // null while off
+    bool m_ipmsgEnabled = false;
+    bool m_started = false; // start() got as far as listening
+    QString m_ipmsgError;
+    // --- end IP Messenger ---
     MessageStore *m_store;
     // The services: each takes the transport and the store; none knows another.
     Roster *m_roster;

@@ -7,6 +7,7 @@
 #include "avatars/avatarimage.h"
 #include "avatars/avatarservice.h"
 #include "net/connectionregistry.h"
+#include "net/transportmux.h" // issue 17
 #include "peers/roster.h"
 #include "storage/messagestore.h"
 
@@ -19,7 +20,7 @@ using namespace Qt::StringLiterals;
 
 void Messenger::wireAvatars()
 {
-    m_avatars = new AvatarService(id(), *m_registry, this);
+    m_avatars = new AvatarService(id(), *m_mux, this); // issue 17: the mux
     connect(m_avatars, &AvatarService::changed, this, &Messenger::avatarChanged);
     connect(m_roster, &Roster::peerUpdated, m_avatars, [this](const PeerInfo &peer) {
         // A verified peer's new picture (its pres) is remembered for the next run; the hello's

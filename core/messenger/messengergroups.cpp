@@ -33,6 +33,19 @@ QString *orIgnored(QString *error)
 }
 } // namespace
 
+// --- IP Messenger (issue 17) ---
+// Groups are signed by their members' keys: an IP Messenger user has none.
+QString Messenger::ipmsgMemberError(const QString &peerId) const
+{
+    const auto p = m_roster->peer(peerId);
+    if (!p || !p->ipmsg)
+        return {};
+    return tr("%1 uses IP Messenger; groups are for Shoal users only. Send to several "
+              "instead.")
+        .arg(p->name);
+}
+// --- end IP Messenger ---
+
 std::optional<QString> Messenger::createGroup(const QString &name,
                                               const QStringList &members,
                                               QString *error)
@@ -40,6 +53,10 @@ std::optional<QString> Messenger::createGroup(const QString &name,
     for (const QString &id : members) {
         if (id != this->id() && !m_roster->peer(id)) {
             *orIgnored(error) = tr("Unknown peer %1. Connect to it first.").arg(id);
+            return std::nullopt;
+        }
+        if (!ipmsgMemberError(id).isEmpty()) { // issue 17
+            *orIgnored(error) = ipmsgMemberError(id);
             return std::nullopt;
         }
     }
@@ -51,6 +68,10 @@ bool Messenger::addGroupMembers(const QString &groupId, const QStringList &membe
     for (const QString &id : members) {
         if (id != this->id() && !m_roster->peer(id)) {
             *orIgnored(error) = tr("Unknown peer %1. Connect to it first.").arg(id);
+            return false;
+        }
+        if (!ipmsgMemberError(id).isEmpty()) { // issue 17
+            *orIgnored(error) = ipmsgMemberError(id);
             return false;
         }
     }

@@ -6,10 +6,11 @@
 #include "chat/typingnotices.h"
 #include "net/connectionregistry.h"
 #include "net/dispatcher.h"
+#include "net/transportmux.h" // issue 17
 
 void Messenger::wireTyping()
 {
-    m_typing = new TypingNotices(*m_registry, m_config.sendReadReceipts, this);
+    m_typing = new TypingNotices(*m_mux, m_config.sendReadReceipts, this); // issue 17: the mux
     m_dispatcher->on(m_typing, &TypingNotices::onTyping);
     connect(m_typing, &TypingNotices::peerTyping, this, &Messenger::peerTyping);
     // A message from a peer ends its typing (before the window shows the message).

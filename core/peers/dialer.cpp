@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dialer.h"
 
+#include "ipmsg/ipmsgpacket.h" // issue 17
 #include "net/peeraddress.h"
 #include "net/ports.h"
 #include "peers/roster.h"
@@ -82,7 +83,9 @@ Dialer::Dialer(const QString &ownId,
             &Transport::peerConnected,
             this,
             [this](const QString &peerId, const Protocol::Hello &, const QString &address) {
-                if (const auto a = parseAddress(address))
+                // Issue 17: an IP Messenger user's entry proves no Shoal listens there.
+                const auto a = parseAddress(address);
+                if (a && !Ipmsg::isPeerIdFor(peerId, address))
                     m_dialGuard.verified(QHostAddress(a->host), a->port);
                 m_redial.remove(peerId);
                 dropHint(peerId); // a roster row now, with the address it was verified at

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerexchange.h"
 
+#include "ipmsg/ipmsgpacket.h" // issue 17
 #include "net/peeraddress.h"
 #include "net/transport.h"
 #include "peers/roster.h"
@@ -159,8 +160,10 @@ Protocol::Pex PeerExchange::buildFor(const QString &recipient) const
     for (const PeerInfo &peer : m_roster.peers()) {
         if (pex.peers.size() == Protocol::Pex::MaxPeers)
             break;
-        if (!peer.online || !peer.verified || peer.id == recipient || peer.id == m_ownId
-            || m_excluded.contains(peer.id) || !m_peers.contains(peer.id))
+        // Issue 17: never an IP Messenger user (never verified either): a Shoal peer has no
+        // business sending it IPMsg packets.
+        if (!peer.online || !peer.verified || peer.ipmsg || peer.id == recipient
+            || peer.id == m_ownId || m_excluded.contains(peer.id) || !m_peers.contains(peer.id))
             continue;
         const auto address = ipAddress(peer.address);
         if (!address || (address->first.isLoopback() && !overLoopback))
@@ -188,6 +191,12 @@ void PeerExchange::onPex(const QString &peerId, const Protocol::Pex &pex)
     for (const Protocol::Pex::Peer &peer : pex.peers) {
         if (peer.id == m_ownId || peer.id == peerId)
             continue;
+        // Issue 17: a Shoal peer must never make us send IP Messenger packets anywhere. An IP
+        // Messenger user we know is none of its business.
+        if (const auto known = m_roster.peer(peer.id); known && known->ipmsg) {
+            ignoreIpmsgHint(peerId, peer.id);
+            continue;
+        }
         QStringList addresses;
         for (const QString &text : peer.addresses) {
             const auto address = ipAddress(text);
@@ -195,6 +204,12 @@ void PeerExchange::onPex(const QString &peerId, const Protocol::Pex &pex)
             if (!address || (address->first.isLoopback() && !overLoopback))
                 continue;
             const QString plain = PeerAddress::format(address->first, address->second);
+            // Issue 17: the ID of an IP Messenger user at that address: dialling it would be
+            // an IPMsg entry sent where a Shoal peer said.
+            if (Ipmsg::isPeerIdFor(peer.id, plain)) {
+                ignoreIpmsgHint(peerId, peer.id);
+                continue;
+            }
             if (!addresses.contains(plain))
                 addresses.append(plain);
         }
@@ -202,3 +217,12 @@ void PeerExchange::onPex(const QString &peerId, const Protocol::Pex &pex)
             Q_EMIT peerHinted(peer.id, addresses, peerId);
     }
 }
+
+// --- IP Messenger (issue 17) ---
+void PeerExchange::ignoreIpmsgHint(const QString &informant, const QString &peerId)
+{
+    if (m_ipmsgHintsIgnored.count())
+        qCInfo(lcPex) << "pex from" << informant << "names the IP Messenger user" << peerId
+                      << ": ignored (" << m_ipmsgHintsIgnored.total() << "such hints so far)";
+}
+// --- end IP Messenger ---

@@ -67,6 +67,7 @@ private:
     void scheduleAll();
     void schedule(const QString &peerId);
     bool sendNow(const QString &peerId);
+    void ignoreIpmsgHint(const QString &informant, const QString &peerId); // issue 17
 
     QString m_ownId;
     Transport &m_transport;
@@ -85,4 +86,5 @@ private:
     QElapsedTimer m_clock;
     std::function<qint64()> m_now;
     ThrottledCount m_ignored{1000};
+    ThrottledCount m_ipmsgHintsIgnored{1000}; // issue 17
 };

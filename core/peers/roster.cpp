@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "roster.h"
 
+#include "ipmsg/ipmsgpacket.h" // issue 17: which rows are IP Messenger users
 #include "net/peeraddress.h"
 #include "net/ports.h"
 #include "net/transport.h"
@@ -30,7 +31,9 @@ void Roster::load()
         info.address = p.addresses.value(0);
         info.lastSeen = p.lastSeen;
         info.avatarHash = p.avatarHash; // avatars (issue 15): shown while it is away
-        info.verified = true;
+        // Issue 17: an IP Messenger user's ID is its address's; nothing it said is verified.
+        info.ipmsg = Ipmsg::isPeerIdFor(info.id, info.address);
+        info.verified = !info.ipmsg;
         info.unread = unread.value(p.id);
         upsert(info);
     }
@@ -152,7 +155,9 @@ void Roster::onPeerConnected(const QString &peerId,
     info.avatarHash = hello.avatarHash;
     info.address = address;
     info.online = true;
-    info.verified = true;
+    // Issue 17: an IP Messenger user (its ID is its address's) came in a datagram, not TLS.
+    info.ipmsg = Ipmsg::isPeerIdFor(peerId, address);
+    info.verified = !info.ipmsg;
     info.invited = false;                       // reached: the link's work is done
     info.problem = PeerInfo::DialProblem::None; // reached: whatever failed before is moot
     info.problemDetail.clear();
@@ -237,6 +242,17 @@ void Roster::onPresence(const QString &peerId,
         update(*info);
 }
 // --- end presence ---
+
+// --- IP Messenger (issue 17) ---
+void Roster::setGroup(const QString &peerId, const QString &group)
+{
+    auto info = peer(peerId);
+    if (!info || !info->ipmsg || info->group == group)
+        return;
+    info->group = group;
+    update(*info);
+}
+// --- end IP Messenger ---
 
 bool Roster::dropIfOnlyHeard(const QString &peerId, bool dialling)
 {

@@ -62,6 +62,11 @@ public:
                     const QString &statusText,
                     const QByteArray &avatarHash);
     // --- end presence ---
+    // --- IP Messenger (issue 17) ---
+    // The group an IP Messenger user announced (Messenger hands it over from the transport):
+    // reported (peerUpdated) when it changed. Ignored for a Shoal peer.
+    void setGroup(const QString &peerId, const QString &group);
+    // --- end IP Messenger ---
 
 Q_SIGNALS:
     // A peer was added or changed by what the network said (not by unread counts).
