@@ -206,21 +206,9 @@ int main(int argc, char *argv[])
         if (name.isEmpty())
             name = AppOptions::systemUserName();
     }
-    MessengerConfig config = options->messengerConfig(name);
-    // --- IP Messenger (issue 17) ---
-    // On unless Settings turned it off (ProfileSettings::ipmsgEnabled) or --no-ipmsg did for
-    // this run; AppOptions (--ipmsg-port, the discovery targets) filled in the rest, else
-    // IpmsgConfig's defaults.
-    const bool ipmsgOffForThisRun = arguments.contains(u"--no-ipmsg"_s);
-    if (!options->settings.ipmsgEnabled || ipmsgOffForThisRun) {
-        config.ipmsg.reset();
-    } else if (!config.ipmsg) {
-        IpmsgConfig ipmsg;
-        ipmsg.userName = AppOptions::systemUserName();
-        config.ipmsg = ipmsg;
-    }
-    // --- end IP Messenger ---
-    Messenger messenger(*identity, config);
+    // IP Messenger (issue 17): AppOptions sets MessengerConfig::ipmsg (unless --no-ipmsg) and
+    // starts it as the setting says; Settings turns it on and off at run time.
+    Messenger messenger(*identity, options->messengerConfig(name));
     for (const QString &peerId : options->settings.acceptFilesFrom)
         messenger.setAcceptFilesFrom(peerId, true);
     for (const QString &warning : profile->warnings() + settingsWarnings)
@@ -238,7 +226,7 @@ int main(int argc, char *argv[])
     QObject::connect(&sleepWatcher, &SleepWatcher::resumed, &messenger, &Messenger::hostResumed);
 
     MainWindow window(messenger, options->settings);
-    window.setIpmsgOffForThisRun(ipmsgOffForThisRun); // issue 17
+    window.setIpmsgOffForThisRun(options->noIpmsg); // issue 17
     QObject::connect(
         &window, &MainWindow::settingsChanged, &window, [&](const ProfileSettings &edited) {
             QString saveError;
