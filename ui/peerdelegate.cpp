@@ -184,12 +184,14 @@ void PeerDelegate::paint(QPainter *painter,
                               nameRect.top(),
                               nameRect.right() - nameEnd,
                               nameRect.height());
+        // Quieter than the name (never bold): what it announced, not who it is.
+        painter->setFont(opt.font);
         painter->setPen(dim);
         painter->drawText(groupRect,
                           Qt::AlignLeft | Qt::AlignVCenter,
-                          nameMetrics.elidedText(QStringLiteral(" · ") + ipmsgGroup,
-                                                 Qt::ElideRight,
-                                                 groupRect.width()));
+                          opt.fontMetrics.elidedText(QStringLiteral(" · ") + ipmsgGroup,
+                                                     Qt::ElideRight,
+                                                     groupRect.width()));
     }
     // --- end IP Messenger ---
 

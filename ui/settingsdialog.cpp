@@ -14,6 +14,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 
 SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
@@ -90,12 +91,16 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     ipmsgNote->setObjectName(QStringLiteral("ipmsgNote"));
     ipmsgNote->setWordWrap(true);
     ipmsgNote->setTextFormat(Qt::PlainText);
-    ipmsgNote->setEnabled(false); // greyed: an explanation, not a control
-    auto *ipmsgColumn = new QVBoxLayout;
-    ipmsgColumn->setSpacing(2);
-    ipmsgColumn->addWidget(m_ipmsg);
-    ipmsgColumn->addWidget(ipmsgNote);
-    form->addRow(tr("IP Messenger:"), ipmsgColumn);
+    // Its own row under the box, in the text's colour: what it costs must be readable (a
+    // wrapped label in a nested layout was given one line and cut).
+    ipmsgNote->setContentsMargins(m_ipmsg->style()->pixelMetric(QStyle::PM_IndicatorWidth)
+                                      + m_ipmsg->style()->pixelMetric(
+                                          QStyle::PM_CheckBoxLabelSpacing),
+                                  0,
+                                  0,
+                                  0);
+    form->addRow(tr("IP Messenger:"), m_ipmsg);
+    form->addRow(QString(), ipmsgNote);
     // --- end IP Messenger ---
     auto *downloadRow = new QHBoxLayout;
     auto *chooseDownload = new QPushButton(tr("C&hoose…"), this);
