@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "peers/peerinfo.h"
+#include "models/peerlistmodel.h" // PeerInfo (ui may not include peers/)
 
 #include <QCoreApplication>
 #include <QString>
