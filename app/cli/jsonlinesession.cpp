@@ -618,16 +618,21 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     // --- Peer exchange (docs/protocol.md, "Peer exchange") ---
     if (cmd == u"set"_s) {
         const QJsonValue pex = command.value(u"peer_exchange"_s);
-        if (!pex.isBool() && !pex.isUndefined())
-            return fail(u"set takes \"peer_exchange\": true or false"_s);
+        const QJsonValue ipmsg = command.value(u"ipmsg"_s); // issue 17
+        if ((!pex.isBool() && !pex.isUndefined()) || (!ipmsg.isBool() && !ipmsg.isUndefined()))
+            return fail(u"set takes \"peer_exchange\": true or false, \"ipmsg\": true or false"_s);
         if (pex.isBool()) {
             m_messenger.setPeerExchange(pex.toBool());
             Q_EMIT settingsChanged();
         }
+        // IP Messenger (issue 17): for this run only; shoal-cli starts it unless --no-ipmsg.
+        if (ipmsg.isBool())
+            m_messenger.setIpmsgEnabled(ipmsg.toBool());
         // Without a setting: what they are now.
         emitEvent({{u"event"_s, u"settings"_s},
                    {u"peer_exchange"_s, m_messenger.peerExchange()},
-                   {u"not_shared"_s, QJsonArray::fromStringList(m_messenger.notSharedWithOthers())}},
+                   {u"not_shared"_s, QJsonArray::fromStringList(m_messenger.notSharedWithOthers())},
+                   {u"ipmsg"_s, m_messenger.networkStatus().ipmsgEnabled}},
                   ref);
         return;
     }

@@ -36,10 +36,16 @@ constexpr qsizetype MaxUsers = 512;
 constexpr qsizetype MaxSources = 1024;      // token buckets and log throttles
 constexpr qsizetype MaxIncomingKept = 4096; // messages remembered for duplicates and acks
 constexpr qsizetype MaxOutgoing = 1024;     // our packets waiting for RECVMSG
+// What iptux reads of a datagram (IPMsg for Windows reads more): longer texts go in parts.
+constexpr qsizetype IptuxMaxDatagram = 8192;
 // Per source (address and port): a burst, then a steady rate. iptux sends one packet a second
 // per message it retries; an entry storm on a big LAN is one packet per user.
 constexpr double BucketBurst = 40;
 constexpr double BucketRefillPerSecond = 20;
+constexpr double AllBurst = 2000;
+constexpr double AllRefillPerSecond = 1000;
+constexpr qint64 SourceIdleMs = 10'000; // a source's bucket is full again by then: forgettable
+constexpr int DatagramsPerWakeUp = 256; // then the event loop runs (and we come back)
 constexpr qint64 LogEveryMs = 60'000;
 // A status text longer than this is left out of the nickname IPMsg users see.
 constexpr qsizetype MaxStatusInNickname = 24;
@@ -49,6 +55,24 @@ const QUuid MessageNamespace(u"{6f0c2d57-41a3-5a8e-9b1e-4c5d1b7e2a90}"_s);
 quint64 sourceKey(const QHostAddress &host, quint16 port)
 {
     return (quint64(host.toIPv4Address()) << 16) | port;
+}
+
+// At most `maxBytes` of UTF-8, never half a surrogate pair: a Chat as Shoal peers may send it.
+QString cutToUtf8Bytes(const QString &text, qsizetype maxBytes)
+{
+    qsizetype bytes = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        const bool pair = QChar::isHighSurrogate(c) && i + 1 < text.size()
+                          && text.at(i + 1).isLowSurrogate();
+        const qsizetype n = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+        if (bytes + n > maxBytes)
+            return text.left(i);
+        bytes += n;
+        if (pair)
+            ++i;
+    }
+    return text;
 }
 
 QString hostPort(const QHostAddress &host, quint16 port)
@@ -65,6 +89,7 @@ struct IpmsgTransport::Private
         User info;
         Protocol::Status status = Protocol::Status::Available;
         bool utf8Capable = false; // sent UTF8OPT or CAPUTF8OPT: our text may carry UTF8OPT
+        bool dialup = false;      // broadcasts do not reach it (DIALUPOPT, or dialled): unicast too
         quint64 epoch = 0;        // changes with each BR_ENTRY (packet numbers start again)
         qint64 lastHeardMs = 0;
     };
@@ -109,6 +134,9 @@ struct IpmsgTransport::Private
 
     QHash<QString, UserState> users;
     QHash<quint64, Source> sources;
+    TokenBucket allSources{AllBurst, AllRefillPerSecond, 1000};
+    qint64 allLogged = -LogEveryMs;
+    qint64 prunedMs = -1000;
     qint64 tableFullLoggedMs = -LogEveryMs;
     QHash<QUuid, Incoming> incoming;
     QQueue<QUuid> incomingOrder;
@@ -131,6 +159,13 @@ struct IpmsgTransport::Private
     }
 
     qint64 nowMs() const { return clock.elapsed(); }
+    // Never the same twice, in this run or the next (it is part of message UUIDs): the wall
+    // clock in ms, or one more than the last.
+    quint64 takeEpoch()
+    {
+        nextEpoch = std::max(nextEpoch, quint64(QDateTime::currentMSecsSinceEpoch()));
+        return nextEpoch++;
+    }
     quint32 takePacketNo() { return nextPacketNo++; }
     quint16 boundPort() const { return socket ? socket->localPort() : config.port; }
 
@@ -213,11 +248,22 @@ struct IpmsgTransport::Private
         return {Ipmsg::encodeText(nickname(), encoding), Ipmsg::encodeText(u"Shoal"_s, encoding)};
     }
 
-    // UTF-8 to everyone but FeiQ (GBK always): iptux keeps the encoding it last detected per
-    // user, so switching between the two would garble one of them (research §5).
+    // FeiQ: GBK always. A user that announced UTF-8: UTF-8 (with UTF8OPT). Anyone else: the
+    // encoding its last non-ASCII text came in (UTF-8 unless it sent GBK), which is also what
+    // iptux expects back: it holds one encoding per user (research §5).
+    // User::encoding holds the choice (before FeiQ's rule), so that IpmsgFiles, which reads
+    // it through user(), writes file names as we write text.
     static Ipmsg::Encoding encodingFor(const UserState &u)
     {
-        return Ipmsg::replyEncoding(u.info.version, Ipmsg::Encoding::Utf8);
+        return Ipmsg::replyEncoding(u.info.version, u.info.encoding);
+    }
+    // ASCII reads the same in both: only other text tells which encoding a user writes in.
+    static void noteEncoding(UserState &u, const QByteArray &bytes, Ipmsg::Encoding encoding)
+    {
+        if (u.utf8Capable)
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        else if (std::any_of(bytes.cbegin(), bytes.cend(), [](char c) { return uchar(c) >= 0x80; }))
+            u.info.encoding = encoding;
     }
 
     void broadcast(quint32 command, bool withEntryExtra)
@@ -230,6 +276,13 @@ struct IpmsgTransport::Private
         const auto targets = broadcastTargets();
         for (const QHostAddress &t : targets)
             write(datagram, t, boundPort());
+        const quint32 mode = Ipmsg::modeOf(command);
+        if (mode != Ipmsg::BrEntry && mode != Ipmsg::BrAbsence)
+            return;
+        for (const UserState &u : std::as_const(users)) {
+            if (u.info.online && u.dialup)
+                sendToUser(u, command | Ipmsg::DialupOpt, entryExtra(encodingFor(u)));
+        }
     }
 
     void sendToUser(const UserState &u, quint32 command, const QList<QByteArray> &extra)
@@ -276,6 +329,37 @@ struct IpmsgTransport::Private
         outgoing.append(o);
         scheduleResend();
         return o.packetNo;
+    }
+
+    // A text cut into parts that each fit iptux's 8 KiB receive buffer (it would cut a longer
+    // datagram silently), at a line break where one is near the end of a part.
+    QStringList split(const QString &text, quint32 command, Ipmsg::Encoding encoding) const
+    {
+        const qsizetype overhead
+            = makeDatagram(4'000'000'000u, command, {QByteArray()}, encoding).size();
+        const qsizetype budget = std::max<qsizetype>(256, IptuxMaxDatagram - overhead - 16);
+        QStringList parts;
+        qsizetype from = 0;
+        while (from < text.size() || parts.isEmpty()) {
+            qsizetype end = std::min(text.size(), from + budget);
+            for (;;) {
+                if (end < text.size() && end > from + 1 && text.at(end - 1).isHighSurrogate())
+                    --end;
+                const qsizetype bytes
+                    = Ipmsg::encodeText(text.mid(from, end - from), encoding).size();
+                if (bytes <= budget)
+                    break;
+                end = from + std::max<qsizetype>(1, (end - from) * budget / bytes - 1);
+            }
+            if (end < text.size()) {
+                const qsizetype newline = text.lastIndexOf(u'\n', end - 1);
+                if (newline >= from + (end - from) * 4 / 5)
+                    end = newline + 1;
+            }
+            parts.append(text.mid(from, end - from));
+            from = end;
+        }
+        return parts;
     }
 
     void scheduleResend()
@@ -340,8 +424,9 @@ struct IpmsgTransport::Private
             if (victim == users.end()) {
                 if (nowMs() - tableFullLoggedMs >= LogEveryMs) {
                     tableFullLoggedMs = nowMs();
-                    qCWarning(lcIpmsg).noquote() << "IP Messenger user table full (" << MaxUsers
-                                                 << "users): ignoring" << hostPort(host, port);
+                    qCWarning(lcIpmsg).noquote()
+                        << u"IP Messenger user table full (%1 users): ignoring %2"_s.arg(MaxUsers)
+                               .arg(hostPort(host, port));
                 }
                 return nullptr;
             }
@@ -351,7 +436,7 @@ struct IpmsgTransport::Private
         u.info.peerId = id;
         u.info.host = host;
         u.info.port = port;
-        u.epoch = nextEpoch++;
+        u.epoch = takeEpoch();
         return &*users.insert(id, u);
     }
 
@@ -411,12 +496,16 @@ struct IpmsgTransport::Private
                                                Ipmsg::MaxNameLength);
         u.info.hostName = Protocol::singleLine(Ipmsg::decodeText(p.host, utf8).text,
                                                Ipmsg::MaxNameLength);
-        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt))
+        if (p.options() & (Ipmsg::Utf8Opt | Ipmsg::CapUtf8Opt)) {
             u.utf8Capable = true;
+            u.info.encoding = Ipmsg::Encoding::Utf8;
+        }
         if (!entry)
             return;
+        if (p.options() & Ipmsg::DialupOpt)
+            u.dialup = true;
         const Ipmsg::Decoded nick = Ipmsg::decodeText(p.field(0), utf8);
-        u.info.encoding = nick.encoding;
+        noteEncoding(u, p.field(0), nick.encoding);
         QString nickname = nick.text;
         QString group = Ipmsg::decodeText(p.field(1), utf8).text;
         // IP Messenger for Windows: after the group, "\nUN:user\nHN:host\nNN:nick\nGN:group"
@@ -447,7 +536,7 @@ struct IpmsgTransport::Private
         const Protocol::Status oldStatus = u.status;
         takeNames(u, p, true);
         if (p.mode() == Ipmsg::BrEntry) {
-            u.epoch = nextEpoch++; // a new run of that program: its packet numbers restart
+            u.epoch = takeEpoch(); // a new run of that program: its packet numbers restart
             sendEntryTo(u, Ipmsg::AnsEntry);
         }
         if (!u.info.online) {
@@ -469,6 +558,8 @@ struct IpmsgTransport::Private
                 done.append(it.key());
         }
         std::sort(done.begin(), done.end());
+        if (UserState *u = findUser(peerId); u && !done.isEmpty())
+            u->dialup = true; // reached by address: maybe not by our broadcasts
         for (int a : std::as_const(done)) {
             attempts.remove(a);
             Q_EMIT q->attemptFinished(a, peerId, Net::Error::None, QString());
@@ -555,7 +646,7 @@ struct IpmsgTransport::Private
         }
 
         const Ipmsg::Decoded text = Ipmsg::decodeText(p.field(0), opts & Ipmsg::Utf8Opt);
-        live->info.encoding = text.encoding;
+        noteEncoding(*live, p.field(0), text.encoding);
         QList<Ipmsg::FileEntry> files;
         if (!iptuxGroup && (opts & Ipmsg::FileAttachOpt)) {
             QString error;
@@ -567,7 +658,8 @@ struct IpmsgTransport::Private
                     << "bad file list from" << hostPort(live->info.host, live->info.port) << ":"
                     << error;
         }
-        QString chatText = text.text.left(Ipmsg::MaxTextLength);
+        const QString chatText = cutToUtf8Bytes(text.text.left(Ipmsg::MaxTextLength),
+                                                Protocol::MaxTextBytes);
         const bool asChat = !chatText.isEmpty();
         Incoming in;
         in.peerId = live->info.peerId;
@@ -599,7 +691,11 @@ struct IpmsgTransport::Private
                 const QUuid chatId = it->chatId;
                 outgoing.erase(it);
                 scheduleResend();
-                if (!chatId.isNull()) {
+                const bool morePending
+                    = std::any_of(outgoing.cbegin(), outgoing.cend(), [&](const Outgoing &o) {
+                          return o.peerId == u.info.peerId && o.chatId == chatId;
+                      });
+                if (!chatId.isNull() && !morePending) { // every part of a long one arrived
                     Q_EMIT q->messageReceived(u.info.peerId,
                                               Protocol::Ack{chatId},
                                               StreamKind::Chat);
@@ -611,36 +707,51 @@ struct IpmsgTransport::Private
 
     bool admit(const QHostAddress &host, quint16 port)
     {
+        const qint64 now = nowMs();
+        // Everything together first: many sources (or forged ones) get no more than this.
+        if (!allSources.tryTake(now)) {
+            logOnce(allLogged, u"too many IP Messenger packets: dropped"_s);
+            return false;
+        }
         const quint64 key = sourceKey(host, port);
         auto it = sources.find(key);
         if (it == sources.end()) {
+            if (sources.size() >= MaxSources && now - prunedMs >= 1000) {
+                prunedMs = now;
+                sources.removeIf([now](const auto &s) {
+                    return now - s.value().bucket.lastUsedMs() > SourceIdleMs;
+                });
+            }
             if (sources.size() >= MaxSources) {
-                auto oldest = sources.begin();
-                for (auto s = sources.begin(); s != sources.end(); ++s) {
-                    if (s->bucket.lastUsedMs() < oldest->bucket.lastUsedMs())
-                        oldest = s;
-                }
-                sources.erase(oldest);
+                logOnce(allLogged,
+                        u"too many IP Messenger sources at once: %1 dropped"_s.arg(
+                            hostPort(host, port)));
+                return false;
             }
             it = sources.insert(key, Source{});
         }
-        if (it->bucket.tryTake(nowMs()))
+        if (it->bucket.tryTake(now))
             return true;
         logOnce(*it, u"too many IP Messenger packets from %1: dropped"_s.arg(hostPort(host, port)));
         return false;
     }
 
-    void logOnce(Source &s, const QString &line)
+    void logOnce(Source &s, const QString &line) { logOnce(s.loggedMs, line); }
+    void logOnce(qint64 &loggedMs, const QString &line)
     {
-        if (nowMs() - s.loggedMs < LogEveryMs)
+        if (nowMs() - loggedMs < LogEveryMs)
             return;
-        s.loggedMs = nowMs();
+        loggedMs = nowMs();
         qCInfo(lcIpmsg).noquote() << line;
     }
 
     void onReadyRead()
     {
-        while (socket && socket->hasPendingDatagrams()) {
+        for (int n = 0; socket && socket->hasPendingDatagrams(); ++n) {
+            if (n == DatagramsPerWakeUp) {
+                QTimer::singleShot(0, q, [this] { onReadyRead(); });
+                return;
+            }
             const QNetworkDatagram d = socket->receiveDatagram(Ipmsg::MaxDatagramSize + 1);
             if (!d.isValid())
                 continue;
@@ -891,7 +1002,16 @@ bool IpmsgTransport::send(const QString &peerId, const Protocol::Message &messag
         quint32 command = Ipmsg::SendMsg | Ipmsg::SendCheckOpt;
         if (encoding == Ipmsg::Encoding::Utf8 && u.utf8Capable)
             command |= Ipmsg::Utf8Opt;
-        return d->sendChecked(u, command, {Ipmsg::encodeText(chat->text, encoding)}, chat->id) != 0;
+        const QStringList parts = d->split(chat->text, command, encoding);
+        if (d->outgoing.size() + parts.size() > MaxOutgoing) {
+            qCWarning(lcIpmsg) << "too many messages waiting for IP Messenger acknowledgements";
+            return false;
+        }
+        for (const QString &part : parts) {
+            if (d->sendChecked(u, command, {Ipmsg::encodeText(part, encoding)}, chat->id) == 0)
+                return false;
+        }
+        return true;
     }
     if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
         const auto it = d->incoming.find(ack->id);

@@ -61,6 +61,8 @@ public:
         QHostAddress host;
         quint16 port = 0;
         QString nickname, group, userName, hostName;
+        // What we write to this user in, before Ipmsg::replyEncoding's FeiQ rule: UTF-8 if it
+        // announced UTF-8, else the encoding of its last non-ASCII text (UTF-8 until then).
         Ipmsg::Encoding encoding = Ipmsg::Encoding::Utf8;
         QByteArray version;
         bool online = false;

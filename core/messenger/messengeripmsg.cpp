@@ -35,8 +35,8 @@ void Messenger::wireIpmsg()
                             return !address.isNull()
                                    && Ipmsg::isPeerIdFor(peerId, PeerAddress::format(address, port));
                         });
-    // After the Roster's own handler (it is made first and connects in its constructor): the
-    // row exists, its group is added.
+    // After the mux's relay (connected by addSecondary just above), through which the Roster
+    // has made the row: its group is added to it.
     connect(m_ipmsgSlot, &Transport::peerConnected, this, &Messenger::updateIpmsgGroup);
     // A BR_ABSENCE may bring a new group with the new name.
     connect(m_ipmsgSlot,

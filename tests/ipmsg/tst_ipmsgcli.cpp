@@ -35,6 +35,7 @@ enum : quint32 {
     RecvMsg = 0x21,
     AbsenceOpt = 0x100,
     SendCheckOpt = 0x100,
+    DialupOpt = 0x10000,
 };
 
 // One datagram as an IP Messenger client reads it.
@@ -174,9 +175,11 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void chatWithAnIpmsgUser();
+    void turnedOffAndOnWhileRunning();
     void noIpmsgLeavesThePortAlone();
     void portTakenIsSaidAndShoalGoesOn();
     void twoShoalsMeetOnlyOverShoal();
+    void networkChangeEntersAgain();
 
 private:
     std::unique_ptr<CliProcess> startCli(const QString &host,
@@ -355,6 +358,16 @@ void tst_IpmsgCli::chatWithAnIpmsgUser()
     for (const Datagram &d : tries)
         QCOMPARE(d.packetNo, tries.constFirst().packetNo); // the same packet, resent
     QVERIFY(stateOf(m2, u"delivered"_s).isEmpty());
+    // The message waits: Shoal asks the user to answer (a unicast BR_ENTRY, DIALUPOPT).
+    auto dialled = [&] {
+        for (const Datagram &d : fake.from(HostA, BrEntry)) {
+            if (d.command & DialupOpt)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(dialled(), 10000);
+    QVERIFY(stateOf(m2, u"delivered"_s).isEmpty());
     fake.acking = true;
     fake.enter(HostA);
     QTRY_VERIFY(cli->peerOnline(id, true));
@@ -377,6 +390,66 @@ void tst_IpmsgCli::chatWithAnIpmsgUser()
     QTRY_VERIFY(!fake.from(HostA, BrExit).isEmpty());
     QVERIFY(cli->process.waitForFinished(10000));
     QVERIFY(cli->badLines.isEmpty());
+
+    // Started again: the user is remembered, offline, still an IP Messenger user.
+    auto again = startCli(u"a"_s, dir);
+    QTRY_VERIFY(!again->id().isEmpty());
+    again->send({{u"cmd"_s, u"peers"_s}});
+    QTRY_VERIFY(!again->event(u"peers"_s).isEmpty());
+    const QJsonArray remembered = again->event(u"peers"_s).value(u"peers"_s).toArray();
+    QCOMPARE(remembered.size(), 1);
+    QCOMPARE(remembered.at(0).toObject().value(u"id"_s).toString(), id);
+    QCOMPARE(remembered.at(0).toObject().value(u"source"_s).toString(), u"ipmsg"_s);
+    QCOMPARE(remembered.at(0).toObject().value(u"name"_s).toString(), u"小企鹅"_s);
+    QVERIFY(!remembered.at(0).toObject().value(u"online"_s).toBool(true));
+}
+
+void tst_IpmsgCli::turnedOffAndOnWhileRunning()
+{
+    FakeUser fake;
+    QVERIFY(fake.bind());
+    QTemporaryDir dir;
+    auto cli = startCli(u"a"_s, dir);
+    QTRY_VERIFY(!cli->id().isEmpty());
+    fake.enter(HostA);
+    auto userId = [&] {
+        return cli
+            ->find([](const QJsonObject &e) {
+                return e.value(u"event"_s) == u"peer"_s && e.value(u"source"_s) == u"ipmsg"_s;
+            })
+            .value(u"id"_s)
+            .toString();
+    };
+    QTRY_VERIFY(!userId().isEmpty());
+    const QString id = userId();
+    QTRY_VERIFY(cli->peerOnline(id, true));
+
+    // Off: the user is told (BR_EXIT), its row goes offline, the port is free.
+    cli->send({{u"cmd"_s, u"set"_s}, {u"ipmsg"_s, false}, {u"ref"_s, u"off"_s}});
+    auto reply = [&](const QString &ref) {
+        return cli->find([&](const QJsonObject &e) { return e.value(u"ref"_s) == ref; });
+    };
+    QTRY_VERIFY(!reply(u"off"_s).isEmpty());
+    QCOMPARE(reply(u"off"_s).value(u"ipmsg"_s).toBool(true), false);
+    QTRY_VERIFY(!fake.from(HostA, BrExit).isEmpty());
+    QTRY_VERIFY(cli->peerOnline(id, false));
+    QVERIFY2(bindIn(u"a"_s) != nullptr, "the IPMsg port is still held after it was turned off");
+    cli->send({{u"cmd"_s, u"network"_s}, {u"ref"_s, u"net-off"_s}});
+    QTRY_VERIFY(!reply(u"net-off"_s).isEmpty());
+    QCOMPARE(reply(u"net-off"_s).value(u"ipmsg"_s).toObject().value(u"running"_s).toBool(true),
+             false);
+
+    // On again: Shoal enters, the user answers and is online again.
+    const qsizetype entries = fake.from(HostA, BrEntry).size();
+    cli->send({{u"cmd"_s, u"set"_s}, {u"ipmsg"_s, true}, {u"ref"_s, u"on"_s}});
+    QTRY_VERIFY(!reply(u"on"_s).isEmpty());
+    QCOMPARE(reply(u"on"_s).value(u"ipmsg"_s).toBool(), true);
+    QTRY_VERIFY(fake.from(HostA, BrEntry).size() > entries);
+    fake.send(AnsEntry | AbsenceOpt, u"小企鹅"_s.toUtf8() + '\0' + u"测试组"_s.toUtf8(), HostA);
+    QTRY_VERIFY(cli->peerOnline(id, true));
+    cli->send({{u"cmd"_s, u"network"_s}, {u"ref"_s, u"net-on"_s}});
+    QTRY_VERIFY(!reply(u"net-on"_s).isEmpty());
+    QVERIFY(reply(u"net-on"_s).value(u"ipmsg"_s).toObject().value(u"running"_s).toBool());
 }
 
 void tst_IpmsgCli::noIpmsgLeavesThePortAlone()
@@ -456,6 +529,25 @@ void tst_IpmsgCli::twoShoalsMeetOnlyOverShoal()
                     .isEmpty());
     }
     QVERIFY(a->peerOnline(b->id(), true));
+}
+
+void tst_IpmsgCli::networkChangeEntersAgain()
+{
+    FakeUser fake;
+    QVERIFY(fake.bind());
+    QTemporaryDir dir;
+    auto cli = startCli(u"a"_s, dir);
+    QTRY_VERIFY(!cli->id().isEmpty());
+    const QHostAddress second(u"10.78.0.21"_s);
+    auto entries = [&] {
+        return fake.from(HostA, BrEntry).size() + fake.from(second, BrEntry).size();
+    };
+    QTRY_COMPARE(entries(), qsizetype(1));
+    // Host A gets another address: Shoal says it is here again (BR_ENTRY), as discovery does.
+    QVERIFY(m_net->ipIn(u"a"_s, {u"addr"_s, u"add"_s, u"10.78.0.21/24"_s, u"dev"_s, u"eth0"_s}));
+    QTRY_VERIFY(!cli->event(u"network-change"_s).isEmpty());
+    QTRY_VERIFY(entries() > 1);
+    QVERIFY(m_net->ipIn(u"a"_s, {u"addr"_s, u"del"_s, u"10.78.0.21/24"_s, u"dev"_s, u"eth0"_s}));
 }
 
 QTEST_GUILESS_MAIN(tst_IpmsgCli)

@@ -2,6 +2,7 @@
 // Peer exchange without sockets: what is told to whom and when (coalesced), what is believed
 // of what peers tell (rate, loopback rule, our own ID), the person's exclusions and switch.
 #include "faketransport.h"
+#include "ipmsg/ipmsgpacket.h" // issue 17
 #include "peers/peerexchange.h"
 #include "peers/roster.h"
 #include "storage/messagestore.h"
@@ -31,6 +32,7 @@ private Q_SLOTS:
     void excludedAndSwitchedOff();
     void receivedEntriesBecomeHints();
     void moreThanOneInFiveSecondsIgnored();
+    void ipmsgUsersNeverToldNorFollowed(); // issue 17
 
 private:
     void connect(const QString &id, const QString &address, bool takesPex = true);
@@ -211,6 +213,35 @@ void tst_PeerExchange::moreThanOneInFiveSecondsIgnored()
     QCOMPARE(hinted.size(), 2);
     QVERIFY(m_transport->isConnected(Bob, StreamKind::Chat)); // not an error
 }
+
+// --- IP Messenger (issue 17) ---
+void tst_PeerExchange::ipmsgUsersNeverToldNorFollowed()
+{
+    const QString user = Ipmsg::peerIdFor(QHostAddress(u"10.0.0.9"_s), 2425);
+    connect(user, u"10.0.0.9:2425"_s, false);
+    connect(Bob, u"10.0.0.2:47800"_s);
+    connect(Carol, u"10.0.0.3:47800"_s);
+    // Carol hears of Bob, never of the IP Messenger user.
+    QVERIFY(!sentTo(Carol).isEmpty());
+    for (const Protocol::Pex &pex : sentTo(Carol))
+        QVERIFY(!ids(pex).contains(user));
+    QVERIFY(ids(sentTo(Carol).constLast()).contains(Bob));
+    QCOMPARE(m_pex->buildFor(Carol).peers.size(), 1);
+
+    // What a Shoal peer says of IP Messenger users is not followed: neither a user we know
+    // (wherever it is said to be) nor an ID that is an IPMsg user's at the address given.
+    QSignalSpy hinted(m_pex.get(), &PeerExchange::peerHinted);
+    const QString other = Ipmsg::peerIdFor(QHostAddress(u"10.0.0.7"_s), 2425);
+    m_pex->onPex(Bob,
+                 Protocol::Pex{{
+                     {user, {u"10.0.0.5:47800"_s}},
+                     {other, {u"10.0.0.7:2425"_s}},
+                     {Dave, {u"10.0.0.4:47800"_s}}, // a Shoal peer: a hint as ever
+                 }});
+    QCOMPARE(hinted.size(), 1);
+    QCOMPARE(hinted.first().at(0).toString(), Dave);
+}
+// --- end IP Messenger ---
 
 QTEST_GUILESS_MAIN(tst_PeerExchange)
 #include "tst_peerexchange.moc"

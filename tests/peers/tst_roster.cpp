@@ -2,6 +2,7 @@
 // The roster without sockets, seen through PeerListModel: a connection makes a peer online
 // and verified, its end takes it offline, a stranger only heard leaves no trace.
 #include "faketransport.h"
+#include "ipmsg/ipmsgpacket.h" // issue 17
 #include "models/peerlistmodel.h"
 #include "peers/roster.h"
 #include "storage/messagestore.h"
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void onlyHeardStrangerIsDropped();
     void unreadCounts();
     void dialProblemShownUntilConnected();
+    void ipmsgUserIsNeverVerified(); // issue 17
 
 private:
     std::unique_ptr<FakeTransport> m_transport;
@@ -139,6 +141,40 @@ void tst_Roster::dialProblemShownUntilConnected()
     QCOMPARE(updated.size(), before);
     QCOMPARE(m_roster->peer(Bob)->problem, P::None);
 }
+
+// --- IP Messenger (issue 17) ---
+void tst_Roster::ipmsgUserIsNeverVerified()
+{
+    // An IP Messenger user's ID is its address's: its row says so, now and after a restart,
+    // and nothing it said is verified.
+    const QString address = u"10.0.0.9:2425"_s;
+    const QString user = Ipmsg::peerIdFor(QHostAddress(u"10.0.0.9"_s), 2425);
+    m_transport->connectPeer(user, u"小企鹅"_s, address);
+    m_transport->connectPeer(Bob, u"Bob"_s, u"10.0.0.8:47800"_s);
+    QVERIFY(m_roster->peer(user)->ipmsg);
+    QVERIFY(!m_roster->peer(user)->verified);
+    QVERIFY(m_roster->peer(user)->online);
+    QVERIFY(!m_roster->peer(Bob)->ipmsg);
+    QVERIFY(m_roster->peer(Bob)->verified);
+    // The group it announced (from Messenger); never on a Shoal peer's row.
+    QSignalSpy updated(m_roster.get(), &Roster::peerUpdated);
+    m_roster->setGroup(user, u"测试组"_s);
+    QCOMPARE(m_roster->peer(user)->group, u"测试组"_s);
+    QCOMPARE(updated.size(), 1);
+    m_roster->setGroup(user, u"测试组"_s);
+    QCOMPARE(updated.size(), 1); // nothing new
+    m_roster->setGroup(Bob, u"x"_s);
+    QCOMPARE(m_roster->peer(Bob)->group, QString());
+    // Remembered as what it is.
+    QTRY_COMPARE(m_store->peers().size(), 2);
+    Roster again(*m_transport, *m_store);
+    again.load();
+    QVERIFY(again.peer(user)->ipmsg);
+    QVERIFY(!again.peer(user)->verified);
+    QVERIFY(!again.peer(Bob)->ipmsg);
+    QVERIFY(again.peer(Bob)->verified);
+}
+// --- end IP Messenger ---
 
 QTEST_GUILESS_MAIN(tst_Roster)
 #include "tst_roster.moc"
