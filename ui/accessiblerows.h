@@ -25,9 +25,19 @@ public:
     {
         if (role == Qt::AccessibleTextRole && index.isValid())
             return m_describe(mapToSource(index));
+        // Issue 17: a row's tool tip in the window's words, where it has its own.
+        if (role == Qt::ToolTipRole && index.isValid() && m_toolTip) {
+            const QString tip = m_toolTip(mapToSource(index));
+            if (!tip.isEmpty())
+                return tip;
+        }
         return QIdentityProxyModel::data(index, role);
     }
 
+    // What a row's tool tip says instead of the core model's; empty: the core model's.
+    void setToolTips(Describe toolTip) { m_toolTip = std::move(toolTip); }
+
 private:
     Describe m_describe;
+    Describe m_toolTip; // issue 17
 };

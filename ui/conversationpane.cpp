@@ -7,6 +7,7 @@
 #include "emojipicker.h"   // avatars and emoji (issue 15)
 #include "findbar.h"
 #include "grouptext.h"
+#include "ipmsgtext.h" // issue 17
 #include "memberspanel.h"
 #include "messagedelegate.h"
 #include "messageinput.h"
@@ -892,6 +893,13 @@ void ConversationPane::updateHeader()
         m_header->setText(tr("Choose a peer on the left, or connect to one with Ctrl+N."));
         return;
     }
+    // --- IP Messenger (issue 17): what it is instead of presence; no typing from it ---
+    if (peer->ipmsg) {
+        m_header->setText(IpmsgText::header(*peer));
+        m_header->setToolTip(IpmsgText::toolTip(peer->group, peer->address));
+        return;
+    }
+    // --- end IP Messenger ---
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
     if (peer->online) {
         // --- Presence (issue 15): "Bob — Away — at lunch until 13:00" ---
@@ -966,7 +974,8 @@ void ConversationPane::updateHeaderAvatar()
     m_headerAvatar->setVisible(!m_peerId.isEmpty());
     if (m_peerId.isEmpty())
         return;
-    const QImage picture = isGroup() ? QImage() : m_messenger.avatar(m_peerId);
+    // An IP Messenger user has no picture (issue 17): its initials.
+    const QImage picture = isGroup() || isIpmsgPeer() ? QImage() : m_messenger.avatar(m_peerId);
     QString name = nameOf(m_peerId);
     if (const auto group = m_messenger.peers()->group(m_peerId))
         name = group->name;

@@ -64,6 +64,9 @@ public:
     QAction *sendFolderAction() const { return m_sendFolderAction; }
     MembersPanel *membersPanel() const { return m_members; }
     bool isGroup() const;
+    // Issue 17: the open conversation is with an IP Messenger / FeiQ / iptux user (no typing
+    // notices, no quotes; not encrypted, not verified: the header says so).
+    bool isIpmsgPeer() const;
     // The name of a peer or member as this window shows it.
     QString nameOf(const QString &peerId) const;
     // --- Typing and quoting (issue 15; conversationpanereply.cpp) ---

@@ -17,7 +17,8 @@ bool ConversationPane::canReplyTo(const ChatMessage &m) const
     // Text that is in the history (a message not saved is not: nothing could find it), 1:1 or
     // a group's (not its membership events).
     return m.kind == MessageKind::Text && m_input->isEnabled()
-           && !(m.outgoing && m.state == MessageState::Failed);
+           && !(m.outgoing && m.state == MessageState::Failed)
+           && !isIpmsgPeer(); // issue 17: IP Messenger has no quotes: a reply would lose it
 }
 
 void ConversationPane::startReply(const QModelIndex &index)
@@ -92,8 +93,16 @@ bool ConversationPane::revealQuoted(const QModelIndex &index)
 
 void ConversationPane::onInputChanged()
 {
-    if (m_peerId.isEmpty() || isGroup())
+    if (m_peerId.isEmpty() || isGroup() || isIpmsgPeer()) // issue 17: IPMsg has no typing
         return;
     // Every keystroke says "typing"; the messenger sends it at most every few seconds.
     m_messenger.setTyping(m_peerId, !m_input->toPlainText().isEmpty());
 }
+
+// --- IP Messenger (issue 17) ---
+bool ConversationPane::isIpmsgPeer() const
+{
+    const auto peer = isGroup() ? std::nullopt : m_messenger.peers()->peer(m_peerId);
+    return peer && peer->ipmsg;
+}
+// --- end IP Messenger ---

@@ -413,6 +413,7 @@ void MainWindow::openSettingsDialog()
     auto *dialog = new SettingsDialog(m_settings, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->addPictureRow(new AvatarSettings(m_messenger, m_settings.name, dialog)); // issue 15
+    dialog->setIpmsgOffForThisRun(m_ipmsgOffForThisRun);                             // issue 17
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         ProfileSettings edited = dialog->settings();
         if (edited == m_settings)
@@ -420,7 +421,11 @@ void MainWindow::openSettingsDialog()
         edited.windowGeometry = m_settings.windowGeometry;
         edited.windowState = m_settings.windowState;
         edited.splitterState = m_settings.splitterState;
+        // Issue 17: at once (BR_ENTRY or BR_EXIT to IP Messenger users), as read receipts.
+        const bool ipmsgChanged = edited.ipmsgEnabled != m_settings.ipmsgEnabled;
         m_settings = edited;
+        if (ipmsgChanged && !m_ipmsgOffForThisRun)
+            m_messenger.setIpmsgEnabled(edited.ipmsgEnabled);
         m_messenger.setName(edited.name);
         m_messenger.setSendReadReceipts(edited.readReceipts);
         m_messenger.setPeerExchange(edited.peerExchange);
@@ -517,6 +522,8 @@ void MainWindow::showPeerMenu(const QPoint &pos)
     hide->setCheckable(true);
     hide->setChecked(!m_messenger.isSharedWithOthers(peerId));
     hide->setToolTip(tr("Peer exchange never tells your other contacts where this one is"));
+    // Issue 17: nobody is ever told where an IP Messenger user is.
+    hide->setVisible(!index.data(PeerListModel::IpmsgRole).toBool());
     QAction *chosen = menu.exec(m_peers->viewport()->mapToGlobal(pos));
     if (chosen == accept)
         setAcceptFilesFrom(peerId, accept->isChecked());

@@ -61,6 +61,10 @@ public:
     // Whether this contact's address is told to other contacts (peer exchange).
     void setSharedWithOthers(const QString &peerId, bool shared);
     ProfileSettings settings() const { return m_settings; }
+    // --- IP Messenger (issue 17) ---
+    // --no-ipmsg: Settings shows IP Messenger off for this run, and nothing turns it on.
+    void setIpmsgOffForThisRun(bool off) { m_ipmsgOffForThisRun = off; }
+    // --- end IP Messenger ---
     class AutoAway *autoAway() const { return m_autoAway; } // issue 15, for tests
     // The settings with where the window is now (size, state, splitter), as they are saved.
     ProfileSettings settingsWithLayout() const;
@@ -103,6 +107,7 @@ private:
     QAction *m_inviteQrAction;
     QSplitter *m_splitter;
     ProfileSettings m_settings;
+    bool m_ipmsgOffForThisRun = false; // issue 17
     // Presence (issue 15).
     class StatusSelector *m_statusSelector = nullptr;
     class AutoAway *m_autoAway = nullptr;

@@ -195,6 +195,7 @@ QDialog *MembersPanel::openAddMembers()
     QStringList current;
     for (const GroupMemberInfo &m : g->members)
         current.append(m.id);
+    list->setForGroup(true); // issue 17
     list->setPeers(m_messenger.peers()->peers(), current);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
     QPushButton *add = buttons->addButton(tr("Add"), QDialogButtonBox::AcceptRole);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "networkdialog.h"
 
+#include "ipmsgtext.h" // issue 17
+
 #include "messenger/messenger.h"
 
 #include <QDialogButtonBox>
@@ -22,10 +24,11 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
     , m_hint(new QLabel(this))
     , m_targets(new QTreeWidget(this))
     , m_changes(new QTreeWidget(this))
+    , m_ipmsg(new QLabel(this))
 {
     setWindowTitle(tr("Network"));
     resize(560, 460);
-    for (QLabel *l : {m_identity, m_discovery, m_selfTest, m_counters, m_hint}) {
+    for (QLabel *l : {m_identity, m_discovery, m_selfTest, m_counters, m_hint, m_ipmsg}) {
         l->setWordWrap(true);
         l->setTextFormat(Qt::PlainText);
         l->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -43,6 +46,7 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_identity);
     layout->addWidget(m_discovery);
+    layout->addWidget(m_ipmsg); // issue 17
     layout->addWidget(m_targets, 1);
     layout->addWidget(m_counters);
     layout->addWidget(m_selfTest);
@@ -52,6 +56,8 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
 
     connect(&m_timer, &QTimer::timeout, this, &NetworkDialog::refresh);
     m_timer.start(RefreshMs);
+    // Issue 17: at once when it starts, stops or fails (Settings, a port taken).
+    connect(&m_messenger, &Messenger::ipmsgStatusChanged, this, &NetworkDialog::refresh);
     refresh();
 }
 
@@ -63,6 +69,7 @@ void NetworkDialog::refresh()
                             .arg(s.tcpPort)
                             .arg(s.listenAddresses.join(QStringLiteral(", "))));
     showChanges(s.changes);
+    m_ipmsg->setText(IpmsgText::networkLine(s)); // issue 17
     m_targets->clear();
     if (!s.discoveryEnabled) {
         m_discovery->setText(

@@ -11,7 +11,8 @@ class QLabel;
 class QTreeWidget;
 
 // "Why can't I see X?": own addresses and ports, discovery targets and counters, the loopback
-// self-test, this host's recent network changes, and what to check when nothing arrives.
+// self-test, IP Messenger's port (or why it is not there), this host's recent network changes,
+// and what to check when nothing arrives.
 class NetworkDialog final : public QDialog
 {
     Q_OBJECT
@@ -23,6 +24,7 @@ public:
     QLabel *hintLabel() const { return m_hint; }
     QTreeWidget *targetList() const { return m_targets; }
     QTreeWidget *changeList() const { return m_changes; }
+    QLabel *ipmsgLabel() const { return m_ipmsg; } // issue 17
 
 private:
     void refresh();
@@ -36,5 +38,6 @@ private:
     QLabel *m_hint;
     QTreeWidget *m_targets;
     QTreeWidget *m_changes; // this host's recent network changes (issue 14)
+    QLabel *m_ipmsg;        // IP Messenger: on, off, or why not (issue 17)
     QTimer m_timer;
 };

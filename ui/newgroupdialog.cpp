@@ -23,6 +23,7 @@ NewGroupDialog::NewGroupDialog(Messenger &messenger, QWidget *parent)
     setWindowTitle(tr("New group"));
     m_name->setMaxLength(64); // the limit every member applies (docs/groups.md)
     m_name->setPlaceholderText(tr("Lunch, Project X, Family…"));
+    m_members->setForGroup(true); // issue 17
     m_members->setPeers(m_messenger.peers()->peers());
     m_members->setAccessibleName(tr("Members"));
     m_status->setWordWrap(true);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "peerchecklist.h"
 
+#include "ipmsgtext.h" // issue 17
 #include "models/peerlistmodel.h"
 
 #include <algorithm>
@@ -41,6 +42,18 @@ void PeerCheckList::setPeers(const QList<PeerInfo> &peers,
         item->setToolTip(tr("ID %1").arg(p.id));
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
         item->setCheckState(checked.contains(p.id) ? Qt::Checked : Qt::Unchecked);
+        // --- IP Messenger (issue 17) ---
+        if (p.ipmsg) {
+            item->setText(tr("%1 (IP Messenger)", "a peer in a list to pick from").arg(name));
+            item->setToolTip(IpmsgText::warning());
+            if (m_forGroup) {
+                item->setFlags(Qt::ItemIsSelectable | Qt::ItemIsUserCheckable); // not enabled
+                item->setCheckState(Qt::Unchecked);
+                item->setToolTip(tr("IP Messenger users cannot be in a Shoal group: its messages "
+                                    "are signed and encrypted."));
+            }
+        }
+        // --- end IP Messenger ---
     }
     Q_EMIT checkedChanged();
 }

@@ -24,9 +24,18 @@ public:
     QStringList checkedNames() const;
     void setChecked(const QString &peerId, bool checked);
 
+    // --- IP Messenger (issue 17) ---
+    // Picking a group's members: IP Messenger users are listed greyed out, with the reason (a
+    // group's messages are signed and go over TLS: they cannot take part). Set before setPeers.
+    void setForGroup(bool forGroup) { m_forGroup = forGroup; }
+    // --- end IP Messenger ---
+
     static constexpr int IdRole = Qt::UserRole + 1;
     static constexpr int NameRole = Qt::UserRole + 2;
 
 Q_SIGNALS:
     void checkedChanged();
+
+private:
+    bool m_forGroup = false; // issue 17
 };

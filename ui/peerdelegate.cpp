@@ -4,6 +4,7 @@
 #include "avatarpainter.h" // avatars (issue 15)
 
 #include "grouptext.h"
+#include "ipmsgtext.h" // issue 17
 #include "models/peerlistmodel.h"
 #include "peerstatus.h"
 #include "statusicon.h" // issue 15
@@ -36,6 +37,37 @@ void PeerDelegate::paintGroupIcon(QPainter *painter, const QRectF &rect, const Q
     painter->restore();
 }
 
+// --- IP Messenger (issue 17) ---
+PeerDelegate::Mark PeerDelegate::markOf(const QModelIndex &index)
+{
+    if (!index.isValid() || index.data(PeerListModel::IsGroupRole).toBool())
+        return Mark::None;
+    return index.data(PeerListModel::IpmsgRole).toBool() ? Mark::Ipmsg : Mark::Lock;
+}
+
+void PeerDelegate::paintLock(QPainter *painter, const QRectF &rect, const QColor &color)
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const qreal w = rect.width();
+    const qreal h = rect.height();
+    const QRectF body(rect.left(), rect.top() + h * 0.45, w, h * 0.55);
+    const qreal stroke = qMax(1.2, w * 0.16);
+    // The shackle: a half ring over the body, its legs down into it.
+    const QRectF shackle(rect.left() + w * 0.2, rect.top() + stroke / 2, w * 0.6, h * 0.6);
+    painter->setPen(QPen(color, stroke, Qt::SolidLine, Qt::FlatCap));
+    painter->setBrush(Qt::NoBrush);
+    painter->drawArc(shackle, 0, 180 * 16);
+    const qreal legTop = shackle.center().y();
+    painter->drawLine(QPointF(shackle.left(), legTop), QPointF(shackle.left(), body.top()));
+    painter->drawLine(QPointF(shackle.right(), legTop), QPointF(shackle.right(), body.top()));
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(color);
+    painter->drawRoundedRect(body, w * 0.12, w * 0.12);
+    painter->restore();
+}
+// --- end IP Messenger ---
+
 void PeerDelegate::paint(QPainter *painter,
                          const QStyleOptionViewItem &option,
                          const QModelIndex &index) const
@@ -56,6 +88,8 @@ void PeerDelegate::paint(QPainter *painter,
     const QString name = index.data(PeerListModel::NameRole).toString();
     const QString shortId = index.data(PeerListModel::ShortIdRole).toString();
     const bool selected = opt.state & QStyle::State_Selected;
+    const Mark mark = markOf(index); // issue 17
+    const QString ipmsgGroup = index.data(PeerListModel::IpmsgGroupRole).toString();
     const QPalette::ColorRole textRole = selected ? QPalette::HighlightedText : QPalette::Text;
 
     painter->save();
@@ -70,7 +104,7 @@ void PeerDelegate::paint(QPainter *painter,
         const int side = qMin(r.height(), opt.fontMetrics.height() * 2 + 4);
         AvatarPainter::paint(painter,
                              QRectF(r.left(), r.top() + (r.height() - side) / 2.0, side, side),
-                             group ? QImage() : m_avatar(id),
+                             group || mark == Mark::Ipmsg ? QImage() : m_avatar(id),
                              name,
                              id);
         r.setLeft(r.left() + side + Margin);
@@ -124,15 +158,44 @@ void PeerDelegate::paint(QPainter *painter,
     painter->setFont(nameFont);
     painter->setPen(opt.palette.color(textRole));
     const QRect nameRect(textLeft, r.top(), right - textLeft, opt.fontMetrics.height() + 4);
-    painter->drawText(nameRect,
-                      Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetrics(nameFont).elidedText(name, Qt::ElideRight, nameRect.width()));
-
     QFont small = opt.font;
     small.setPointSizeF(opt.font.pointSizeF() * 0.85);
-    painter->setFont(small);
     QColor dim = opt.palette.color(textRole);
     dim.setAlphaF(0.65);
+    // --- IP Messenger (issue 17): a lock after a Shoal peer's name; an IPMsg user's group ---
+    const QFontMetrics nameMetrics(nameFont);
+    const int lockHeight = QFontMetrics(small).ascent();
+    const int lockRoom = mark == Mark::Lock ? lockHeight + Margin / 2 : 0;
+    const QString shownName = nameMetrics.elidedText(name,
+                                                     Qt::ElideRight,
+                                                     qMax(0, nameRect.width() - lockRoom));
+    painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter, shownName);
+    const int nameEnd = nameRect.left() + nameMetrics.horizontalAdvance(shownName);
+    if (mark == Mark::Lock) {
+        const qreal lockWidth = lockHeight * 0.8;
+        paintLock(painter,
+                  QRectF(nameEnd + Margin / 2.0,
+                         nameRect.center().y() - lockHeight / 2.0 + 1,
+                         lockWidth,
+                         lockHeight),
+                  dim);
+    } else if (mark == Mark::Ipmsg && !ipmsgGroup.isEmpty()) {
+        const QRect groupRect(nameEnd,
+                              nameRect.top(),
+                              nameRect.right() - nameEnd,
+                              nameRect.height());
+        // Quieter than the name (never bold): what it announced, not who it is.
+        painter->setFont(opt.font);
+        painter->setPen(dim);
+        painter->drawText(groupRect,
+                          Qt::AlignLeft | Qt::AlignVCenter,
+                          opt.fontMetrics.elidedText(QStringLiteral(" · ") + ipmsgGroup,
+                                                     Qt::ElideRight,
+                                                     groupRect.width()));
+    }
+    // --- end IP Messenger ---
+
+    painter->setFont(small);
     painter->setPen(dim);
     QString status = isGroup ? QString() : PeerStatus::text(index);
     // Issue 15: what the peer says it is doing, while it is there to say it; a status message
@@ -149,12 +212,31 @@ void PeerDelegate::paint(QPainter *painter,
               ? tr("group · %1 · %2 online", "members, others online")
                     .arg(GroupText::members(members),
                          QString::number(index.data(PeerListModel::OnlineMemberCountRole).toInt()))
-              : QStringLiteral("%1 · %2").arg(statusFirst ? status : shortId,
-                                              statusFirst ? shortId : status);
-    const QRect idRect(textLeft,
-                       nameRect.bottom(),
-                       right - textLeft,
-                       QFontMetrics(small).height() + 2);
+          : mark == Mark::Ipmsg ? status // issue 17: its ID is no key's, and says nothing
+                                : QStringLiteral("%1 · %2").arg(statusFirst ? status : shortId,
+                                                                statusFirst ? shortId : status);
+    QRect idRect(textLeft, nameRect.bottom(), right - textLeft, QFontMetrics(small).height() + 2);
+    // --- IP Messenger (issue 17): the badge, before its status ---
+    if (mark == Mark::Ipmsg && !cannotConnect) {
+        QFont badgeFont = small;
+        badgeFont.setBold(true);
+        const QFontMetrics bm(badgeFont);
+        const QString badge = IpmsgText::badge();
+        const QRect pill(idRect.left(),
+                         idRect.top() + (idRect.height() - bm.height()) / 2,
+                         qMin(bm.horizontalAdvance(badge) + 8, idRect.width()),
+                         bm.height());
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0xff, 0xd5, 0x80)); // amber: take care
+        painter->drawRoundedRect(pill, 3, 3);
+        painter->setPen(QColor(0x5a, 0x38, 0x00));
+        painter->setFont(badgeFont);
+        painter->drawText(pill, Qt::AlignCenter, bm.elidedText(badge, Qt::ElideRight, pill.width()));
+        painter->setFont(small);
+        painter->setPen(dim);
+        idRect.setLeft(pill.right() + Margin / 2 + 1);
+    }
+    // --- end IP Messenger ---
     if (cannotConnect) {
         // Why it can't be reached is the point of the row: the status alone, on up to two
         // lines (sizeHint made room), rather than cut after the short ID.

@@ -2,6 +2,7 @@
 #include "peerlistview.h"
 
 #include "accessiblerows.h"
+#include "ipmsgtext.h" // issue 17
 #include "models/peerlistmodel.h"
 #include "peerdelegate.h"
 #include "peerstatus.h"
@@ -27,14 +28,31 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
                   return unread > 0 ? tr("%1, %Ln unread", "group, unread", unread).arg(group)
                                     : group;
               }
-              const QString state = PeerStatus::text(index);
-              const QString name = index.data(PeerListModel::NameRole).toString();
+              QString state = PeerStatus::text(index);
+              QString name = index.data(PeerListModel::NameRole).toString();
+              // --- IP Messenger (issue 17): what it is, before whether it is there ---
+              if (index.data(PeerListModel::IpmsgRole).toBool()) {
+                  name = IpmsgText::nameWithGroup(name,
+                                                  index.data(PeerListModel::IpmsgGroupRole)
+                                                      .toString());
+                  state = tr("%1, %2", "IP Messenger mark, online state")
+                              .arg(IpmsgText::accessibleMark(), state);
+              }
+              // --- end IP Messenger ---
               return unread > 0
                          ? tr("%1, %2, %Ln unread", "name, online state", unread).arg(name, state)
                          : tr("%1, %2", "name, online state").arg(name, state);
           },
           this))
 {
+    // --- IP Messenger (issue 17): an IPMsg user's row says what it is on hover ---
+    m_rows->setToolTips([](const QModelIndex &index) {
+        if (!index.data(PeerListModel::IpmsgRole).toBool())
+            return QString();
+        return IpmsgText::toolTip(index.data(PeerListModel::IpmsgGroupRole).toString(),
+                                  index.data(PeerListModel::AddressRole).toString());
+    });
+    // --- end IP Messenger ---
     setModel(m_rows);
     setItemDelegate(new PeerDelegate(this));
     setSelectionMode(QAbstractItemView::ExtendedSelection);

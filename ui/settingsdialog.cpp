@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
+#include "ipmsgtext.h" // issue 17
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -12,6 +14,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyle>
 #include <QVBoxLayout>
 
 SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
@@ -77,6 +80,28 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
                               "chose yourself is left as it is."));
     form->addRow(tr("&Away after:"), m_autoAway);
     // --- end presence ---
+    // --- IP Messenger (issue 17): on by default, and what it means under it ---
+    m_ipmsg = new QCheckBox(IpmsgText::settingLabel(), this);
+    m_ipmsg->setObjectName(QStringLiteral("ipmsgEnabled"));
+    m_ipmsg->setChecked(settings.ipmsgEnabled);
+    m_ipmsg->setToolTip(tr("IP Messenger, FeiQ (飞秋) and iptux users on this network appear in "
+                           "your list, marked as not encrypted and not verified. Uses UDP and "
+                           "TCP port 2425."));
+    auto *ipmsgNote = new QLabel(IpmsgText::settingNote(), this);
+    ipmsgNote->setObjectName(QStringLiteral("ipmsgNote"));
+    ipmsgNote->setWordWrap(true);
+    ipmsgNote->setTextFormat(Qt::PlainText);
+    // Its own row under the box, in the text's colour: what it costs must be readable (a
+    // wrapped label in a nested layout was given one line and cut).
+    ipmsgNote->setContentsMargins(m_ipmsg->style()->pixelMetric(QStyle::PM_IndicatorWidth)
+                                      + m_ipmsg->style()->pixelMetric(
+                                          QStyle::PM_CheckBoxLabelSpacing),
+                                  0,
+                                  0,
+                                  0);
+    form->addRow(tr("IP Messenger:"), m_ipmsg);
+    form->addRow(QString(), ipmsgNote);
+    // --- end IP Messenger ---
     auto *downloadRow = new QHBoxLayout;
     auto *chooseDownload = new QPushButton(tr("C&hoose…"), this);
     downloadRow->addWidget(m_downloadDir, 1);
@@ -116,6 +141,9 @@ ProfileSettings SettingsDialog::settings() const
     s.alertWindow = m_alert->isChecked();
     s.unreadInTitle = m_unreadInTitle->isChecked();
     s.autoAwayMinutes = m_autoAway->value(); // issue 15
+    // Issue 17; a box turned off for this run keeps the saved choice.
+    if (m_ipmsg->isEnabled())
+        s.ipmsgEnabled = m_ipmsg->isChecked();
     // The system's folder stays "the default" (empty), so that it follows the system's.
     const QString dir = QDir::fromNativeSeparators(m_downloadDir->text().trimmed());
     const ProfileSettings defaults;
@@ -165,3 +193,14 @@ void SettingsDialog::addPictureRow(QWidget *row)
     m_form->insertRow(1, tr("Your picture:"), row);
 }
 // --- end avatars ---
+
+// --- IP Messenger (issue 17) ---
+void SettingsDialog::setIpmsgOffForThisRun(bool off)
+{
+    m_ipmsg->setEnabled(!off);
+    if (off) {
+        m_ipmsg->setChecked(false);
+        m_ipmsg->setToolTip(tr("Turned off for this run with --no-ipmsg."));
+    }
+}
+// --- end IP Messenger ---

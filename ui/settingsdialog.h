@@ -12,8 +12,8 @@ class QLineEdit;
 class QSpinBox;
 class QPushButton;
 
-// Name, ports, LAN discovery, notifications and the download folder. The name and the folder
-// apply at once; ports on the next start.
+// Name, ports, LAN discovery, IP Messenger, notifications and the download folder. The name,
+// the folder and IP Messenger apply at once; ports on the next start.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -34,6 +34,11 @@ public:
     QCheckBox *unreadInTitleBox() const { return m_unreadInTitle; }
     QSpinBox *autoAwayBox() const { return m_autoAway; } // issue 15
     QLineEdit *downloadDirEdit() const { return m_downloadDir; }
+    // --- IP Messenger (issue 17) ---
+    QCheckBox *ipmsgBox() const { return m_ipmsg; }
+    // Turned off for this run (--no-ipmsg): the box shows it and cannot be changed.
+    void setIpmsgOffForThisRun(bool off);
+    // --- end IP Messenger ---
     // --- Avatars (issue 15) ---
     // The picture's row (ui/avatarsettings.h), under the name; it applies at once.
     void addPictureRow(QWidget *row);
@@ -56,6 +61,7 @@ private:
     QCheckBox *m_unreadInTitle;
     QSpinBox *m_autoAway; // issue 15
     QLineEdit *m_downloadDir;
+    QCheckBox *m_ipmsg = nullptr; // issue 17
     QLabel *m_note;
     QPushButton *m_ok = nullptr;
     QFormLayout *m_form = nullptr; // avatars (issue 15)

@@ -206,6 +206,8 @@ int main(int argc, char *argv[])
         if (name.isEmpty())
             name = AppOptions::systemUserName();
     }
+    // IP Messenger (issue 17): AppOptions sets MessengerConfig::ipmsg (unless --no-ipmsg) and
+    // starts it as the setting says; Settings turns it on and off at run time.
     Messenger messenger(*identity, options->messengerConfig(name));
     for (const QString &peerId : options->settings.acceptFilesFrom)
         messenger.setAcceptFilesFrom(peerId, true);
@@ -224,6 +226,7 @@ int main(int argc, char *argv[])
     QObject::connect(&sleepWatcher, &SleepWatcher::resumed, &messenger, &Messenger::hostResumed);
 
     MainWindow window(messenger, options->settings);
+    window.setIpmsgOffForThisRun(options->noIpmsg); // issue 17
     QObject::connect(
         &window, &MainWindow::settingsChanged, &window, [&](const ProfileSettings &edited) {
             QString saveError;

@@ -154,6 +154,12 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
         return p.lan;
     case InvitedRole:
         return p.invited;
+    // --- IP Messenger (issue 17) ---
+    case IpmsgRole:
+        return p.ipmsg;
+    case IpmsgGroupRole:
+        return p.ipmsg ? p.group : QString();
+    // --- end IP Messenger ---
     default:
         return {};
     }
@@ -195,6 +201,7 @@ QVariant PeerListModel::groupData(const GroupInfo &g, int role) const
     case MemberCountRole:
         return int(g.members.size());
     case LanRole:
+    case IpmsgRole: // issue 17
         return false;
     default:
         return {};
@@ -216,7 +223,9 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {OnlineMemberCountRole, "onlineMemberCount"},
             {DialProblemRole, "dialProblem"},
             {DialProblemDetailRole, "dialProblemDetail"},
-            {InvitedRole, "invited"}};
+            {InvitedRole, "invited"},
+            {IpmsgRole, "ipmsg"}, // issue 17
+            {IpmsgGroupRole, "ipmsgGroup"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

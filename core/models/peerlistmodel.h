@@ -35,6 +35,10 @@ public:
         StatusRole,     // int of PeerInfo::Status
         StatusTextRole, // what the peer says it is doing ("at lunch until 13:00")
         // --- end presence ---
+        // --- IP Messenger (issue 17) ---
+        IpmsgRole,      // bool: an IP Messenger / FeiQ / iptux user (not encrypted, not verified)
+        IpmsgGroupRole, // the group it announced (empty for Shoal peers and groups)
+        // --- end IP Messenger ---
     };
 
     explicit PeerListModel(const Roster &roster, QObject *parent = nullptr);
