@@ -119,6 +119,18 @@
         <source>An invite link to connect to (shoal:invite?…).</source>
         <translation>要连接的邀请链接（shoal:invite?…）。</translation>
     </message>
+    <message>
+        <source>Meet IP Messenger, FeiQ and iptux users on UDP and TCP &lt;port&gt; (default %1).</source>
+        <translation>在 UDP 和 TCP 端口 &lt;port&gt;（默认 %1）上与 IP Messenger、飞秋和 iptux 用户通信。</translation>
+    </message>
+    <message>
+        <source>Do not talk to IP Messenger, FeiQ or iptux users.</source>
+        <translation>不与 IP Messenger、飞秋或 iptux 用户通信。</translation>
+    </message>
+    <message>
+        <source>--ipmsg-port needs a number from 1 to 65535, not &quot;%1&quot;.</source>
+        <translation>--ipmsg-port 需要 1 到 65535 之间的数字，而不是“%1”。</translation>
+    </message>
 </context>
 <context>
     <name>AvatarCropArea</name>
@@ -1282,6 +1294,261 @@
     </message>
 </context>
 <context>
+    <name>IpmsgFiles</name>
+    <message>
+        <source>IP Messenger is off: SHOAL_LOOPBACK_ONLY is set.</source>
+        <translation>IP Messenger 已关闭：设置了 SHOAL_LOOPBACK_ONLY。</translation>
+    </message>
+    <message>
+        <source>Port %1 (TCP) is in use by another program (another IP Messenger, or a second Shoal); IP Messenger users cannot fetch your files.</source>
+        <translation>端口 %1（TCP）已被其他程序占用（另一个 IP Messenger 或第二个 Shoal）；IP Messenger 用户无法获取你的文件。</translation>
+    </message>
+    <message>
+        <source>IP Messenger was turned off.</source>
+        <translation>IP Messenger 已关闭。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: folders from IP Messenger users cannot be received yet. Ask for the files, or an archive of them.</source>
+        <translation>%1 是文件夹：暂时无法接收来自 IP Messenger 用户的文件夹。请对方发送其中的文件或压缩包。</translation>
+    </message>
+    <message>
+        <source>%1 is not a regular file; only files can be received.</source>
+        <translation>%1 不是普通文件；只能接收文件。</translation>
+    </message>
+    <message>
+        <source>Declined.</source>
+        <translation>已拒绝。</translation>
+    </message>
+    <message>
+        <source>They gave up the download at %L1 of %L2 bytes.</source>
+        <translation>对方在 %L1 / %L2 字节处放弃了下载。</translation>
+    </message>
+    <message>
+        <source>The sender withdrew the offer.</source>
+        <translation>发送方撤回了这次发送。</translation>
+    </message>
+    <message>
+        <source>No such offer.</source>
+        <translation>没有这个文件请求。</translation>
+    </message>
+    <message>
+        <source>This offer is %1 already.</source>
+        <translation>这次发送已经是%1状态。</translation>
+    </message>
+    <message>
+        <source>No download folder is set.</source>
+        <translation>未设置下载文件夹。</translation>
+    </message>
+    <message>
+        <source>The folder %1 cannot be made.</source>
+        <translation>无法创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>Not enough room in %1: %2 needed, %3 free.</source>
+        <translation>%1 空间不足：需要 %2，可用 %3。</translation>
+    </message>
+    <message>
+        <source>No such transfer.</source>
+        <translation>没有这个传输。</translation>
+    </message>
+    <message>
+        <source>This transfer is %1 already.</source>
+        <translation>这个传输已经是%1状态。</translation>
+    </message>
+    <message>
+        <source>The sender stopped sending.</source>
+        <translation>发送方停止了发送。</translation>
+    </message>
+    <message>
+        <source>The sender could not be reached.</source>
+        <translation>无法连接发送方。</translation>
+    </message>
+    <message>
+        <source>The connection to the sender failed: %1</source>
+        <translation>与发送方的连接失败：%1</translation>
+    </message>
+    <message>
+        <source>The sender sent more than the %L1 bytes of %2 it offered; the file was dropped.</source>
+        <translation>发送方发送的数据超过了 %2 所提供的 %L1 字节；该文件已丢弃。</translation>
+    </message>
+    <message>
+        <source>The sender closed the connection after %L1 of %L2 bytes; the partial file was removed.</source>
+        <translation>发送方在 %L1 / %L2 字节后关闭了连接；未完成的文件已删除。</translation>
+    </message>
+    <message>
+        <source>This IP Messenger user is not online: IP Messenger users can only fetch files while both of you are.</source>
+        <translation>该 IP Messenger 用户不在线：只有双方都在线时，IP Messenger 用户才能获取文件。</translation>
+    </message>
+    <message>
+        <source>%1 is not online: IP Messenger users can only fetch files while both of you are.</source>
+        <translation>%1 不在线：只有双方都在线时，IP Messenger 用户才能获取文件。</translation>
+    </message>
+    <message>
+        <source>Files cannot be sent to IP Messenger users: their file server is not running.</source>
+        <translation>无法向 IP Messenger 用户发送文件：文件服务未运行。</translation>
+    </message>
+    <message>
+        <source>Nothing to send.</source>
+        <translation>没有要发送的内容。</translation>
+    </message>
+    <message>
+        <source>Too many files are offered already; cancel some first.</source>
+        <translation>已提供的文件太多；请先取消一些。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: folders cannot be sent to IP Messenger users yet. Send the files, or an archive of them.</source>
+        <translation>%1 是文件夹：暂时无法向 IP Messenger 用户发送文件夹。请发送其中的文件或压缩包。</translation>
+    </message>
+    <message>
+        <source>%1 is not a file.</source>
+        <translation>%1 不是文件。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>The offer could not be sent to this IP Messenger user.</source>
+        <translation>无法向该 IP Messenger 用户发送文件请求。</translation>
+    </message>
+    <message>
+        <source>Not downloaded in time; the offer was withdrawn. Send it again if needed.</source>
+        <translation>未及时下载；已撤回发送。如有需要请重新发送。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 became shorter while it was being sent.</source>
+        <translation>%1 在发送过程中变短了。</translation>
+    </message>
+    <message>
+        <source>The download stopped at %L1 of %L2 bytes.</source>
+        <translation>下载在 %L1 / %L2 字节处停止。</translation>
+    </message>
+</context>
+<context>
+    <name>IpmsgText</name>
+    <message>
+        <source>IP Messenger</source>
+        <comment>the peer list&apos;s badge of an IP Messenger / FeiQ / iptux user</comment>
+        <translation>IP Messenger</translation>
+    </message>
+    <message>
+        <source>IP Messenger user — messages are not encrypted and the sender is not verified.</source>
+        <translation>IP Messenger 用户——消息未加密，发送者未经验证。</translation>
+    </message>
+    <message>
+        <source>Group: %1</source>
+        <translation>分组：%1</translation>
+    </message>
+    <message>
+        <source>Address: %1</source>
+        <translation>地址：%1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <comment>IP Messenger user&apos;s name, its group</comment>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 — IP Messenger — not encrypted, not verified</source>
+        <translation>%1 — IP Messenger — 未加密，未验证</translation>
+    </message>
+    <message>
+        <source>%1 — IP Messenger, offline; messages wait until they are back — not encrypted, not verified</source>
+        <translation>%1 — IP Messenger，离线；消息将在对方回来后送达 — 未加密，未验证</translation>
+    </message>
+    <message>
+        <source>IP Messenger, not encrypted, not verified</source>
+        <translation>IP Messenger，未加密，未验证</translation>
+    </message>
+    <message>
+        <source>IP Messenger: off</source>
+        <translation>IP Messenger：关闭</translation>
+    </message>
+    <message>
+        <source>IP Messenger: on, port %1</source>
+        <translation>IP Messenger：开启，端口 %1</translation>
+    </message>
+    <message>
+        <source>IP Messenger: not available — %1</source>
+        <translation>IP Messenger：不可用 — %1</translation>
+    </message>
+    <message>
+        <source>IP Messenger: starting…</source>
+        <translation>IP Messenger：正在启动…</translation>
+    </message>
+    <message>
+        <source>Talk to IP Messenger, FeiQ and iptux users on the LAN</source>
+        <translation>与局域网中的 IP Messenger、飞秋和 iptux 用户通信</translation>
+    </message>
+    <message>
+        <source>They see your name and status; messages to them are not encrypted.</source>
+        <translation>他们能看到你的名字和状态；发给他们的消息不加密。</translation>
+    </message>
+</context>
+<context>
+    <name>IpmsgTransport</name>
+    <message>
+        <source>%1 [Away: %2]</source>
+        <translation>%1 [离开：%2]</translation>
+    </message>
+    <message>
+        <source>%1 [Away]</source>
+        <translation>%1 [离开]</translation>
+    </message>
+    <message>
+        <source>%1 [Busy: %2]</source>
+        <translation>%1 [忙碌：%2]</translation>
+    </message>
+    <message>
+        <source>%1 [Busy]</source>
+        <translation>%1 [忙碌]</translation>
+    </message>
+    <message>
+        <source>The IP Messenger user did not acknowledge a message; it is probably offline.</source>
+        <translation>该 IP Messenger 用户没有确认收到消息；对方可能已离线。</translation>
+    </message>
+    <message>
+        <source>No IP Messenger user answered at that address.</source>
+        <translation>该地址没有 IP Messenger 用户应答。</translation>
+    </message>
+    <message>
+        <source>The IP Messenger user quit.</source>
+        <translation>该 IP Messenger 用户已退出。</translation>
+    </message>
+    <message>
+        <source>IP Messenger is off: SHOAL_LOOPBACK_ONLY is set, and IP Messenger traffic must not leave this host.</source>
+        <translation>IP Messenger 已关闭：设置了 SHOAL_LOOPBACK_ONLY，IP Messenger 的流量不得离开本机。</translation>
+    </message>
+    <message>
+        <source>Port %1 is in use by another program (another IP Messenger, or a second Shoal): IP Messenger users will not see you.</source>
+        <translation>端口 %1 已被其他程序占用（另一个 IP Messenger 或第二个 Shoal）：IP Messenger 用户将看不到你。</translation>
+    </message>
+    <message>
+        <source>IP Messenger was turned off.</source>
+        <translation>IP Messenger 已关闭。</translation>
+    </message>
+    <message>
+        <source>Not an IPv4 address: %1</source>
+        <translation>不是 IPv4 地址：%1</translation>
+    </message>
+    <message>
+        <source>%1 is not where that IP Messenger user was.</source>
+        <translation>%1 不是该 IP Messenger 用户所在的地址。</translation>
+    </message>
+    <message>
+        <source>IP Messenger is not running.</source>
+        <translation>IP Messenger 未运行。</translation>
+    </message>
+    <message>
+        <source>Only loopback addresses may be dialled.</source>
+        <translation>只能连接回环地址。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;Connect to peer…</source>
@@ -1759,6 +2026,30 @@
         <source>The message to reply to (%1) is not in this group.</source>
         <translation>要回复的消息（%1）不在此群组中。</translation>
     </message>
+    <message>
+        <source>IP Messenger is turned off.</source>
+        <translation>IP Messenger 已关闭。</translation>
+    </message>
+    <message>
+        <source>IP Messenger is off: turn it on in the settings to send files to IP Messenger users.</source>
+        <translation>IP Messenger 已关闭：请在设置中开启，才能向 IP Messenger 用户发送文件。</translation>
+    </message>
+    <message>
+        <source>Folders cannot be sent to IP Messenger users yet; send the files.</source>
+        <translation>暂时无法向 IP Messenger 用户发送文件夹；请发送其中的文件。</translation>
+    </message>
+    <message>
+        <source>Transfers with IP Messenger users cannot be paused.</source>
+        <translation>与 IP Messenger 用户的传输不能暂停。</translation>
+    </message>
+    <message>
+        <source>%1 uses IP Messenger; groups are for Shoal users only. Send to several instead.</source>
+        <translation>%1 使用的是 IP Messenger；群组仅限 Shoal 用户。请改用“发送给多人”。</translation>
+    </message>
+    <message>
+        <source>IP Messenger is off: SHOAL_LOOPBACK_ONLY is set, and IP Messenger needs the LAN.</source>
+        <translation>IP Messenger 已关闭：设置了 SHOAL_LOOPBACK_ONLY，而 IP Messenger 需要局域网。</translation>
+    </message>
 </context>
 <context>
     <name>NetworkDialog</name>
@@ -2049,6 +2340,15 @@ Listening for peers on TCP port %3 at %4</source>
         <source>ID %1</source>
         <translation>ID %1</translation>
     </message>
+    <message>
+        <source>%1 (IP Messenger)</source>
+        <comment>a peer in a list to pick from</comment>
+        <translation>%1（IP Messenger）</translation>
+    </message>
+    <message>
+        <source>IP Messenger users cannot be in a Shoal group: its messages are signed and encrypted.</source>
+        <translation>IP Messenger 用户不能加入 Shoal 群组：群组消息是签名并加密的。</translation>
+    </message>
 </context>
 <context>
     <name>PeerConnection</name>
@@ -2182,6 +2482,11 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <translation>
             <numerusform>%1，%Ln 条未读</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <comment>IP Messenger mark, online state</comment>
+        <translation>%1，%2</translation>
     </message>
 </context>
 <context>
@@ -2575,6 +2880,18 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>Your picture:</source>
         <translation>你的头像：</translation>
+    </message>
+    <message>
+        <source>IP Messenger, FeiQ (飞秋) and iptux users on this network appear in your list, marked as not encrypted and not verified. Uses UDP and TCP port 2425.</source>
+        <translation>本网络中的 IP Messenger、飞秋和 iptux 用户会出现在你的列表中，并标为未加密、未验证。使用 UDP 和 TCP 端口 2425。</translation>
+    </message>
+    <message>
+        <source>IP Messenger:</source>
+        <translation>IP Messenger：</translation>
+    </message>
+    <message>
+        <source>Turned off for this run with --no-ipmsg.</source>
+        <translation>本次运行已用 --no-ipmsg 关闭。</translation>
     </message>
 </context>
 <context>
