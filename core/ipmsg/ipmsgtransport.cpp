@@ -12,6 +12,7 @@
 #include <QNetworkDatagram>
 #include <QNetworkInterface>
 #include <QQueue>
+#include <QSet>
 #include <QSysInfo>
 #include <QTimer>
 #include <QUdpSocket>
@@ -45,6 +46,12 @@ constexpr double BucketRefillPerSecond = 20;
 constexpr double AllBurst = 2000;
 constexpr double AllRefillPerSecond = 1000;
 constexpr qint64 SourceIdleMs = 10'000; // a source's bucket is full again by then: forgettable
+// A message number seen again from a user within this is a resend of the same message (iptux
+// resends for 3 s, IP Messenger for Windows for 4.5 s, FeiQ for 5 s); later it is a new one (a
+// client restarted without our hearing its BR_ENTRY counts from 1 again).
+constexpr qint64 DuplicateWindowMs = 60'000;
+// The subnets this host is on are read again at most this often (and on announce()).
+constexpr qint64 SubnetsMaxAgeMs = 10'000;
 constexpr int DatagramsPerWakeUp = 256; // then the event loop runs (and we come back)
 constexpr qint64 LogEveryMs = 60'000;
 // A status text longer than this is left out of the nickname IPMsg users see.
@@ -52,9 +59,11 @@ constexpr qsizetype MaxStatusInNickname = 24;
 // Where message UUIDs come from: UUIDv5 over this and (user, entry, packet number).
 const QUuid MessageNamespace(u"{6f0c2d57-41a3-5a8e-9b1e-4c5d1b7e2a90}"_s);
 
-quint64 sourceKey(const QHostAddress &host, quint16 port)
+// Rate limits and users go by address alone (as iptux keys its users): a host that sends from
+// many ports is still one source and one user.
+quint64 sourceKey(const QHostAddress &host)
 {
-    return (quint64(host.toIPv4Address()) << 16) | port;
+    return host.toIPv4Address();
 }
 
 // At most `maxBytes` of UTF-8, never half a surrogate pair: a Chat as Shoal peers may send it.
@@ -90,8 +99,12 @@ struct IpmsgTransport::Private
         Protocol::Status status = Protocol::Status::Available;
         bool utf8Capable = false; // sent UTF8OPT or CAPUTF8OPT: our text may carry UTF8OPT
         bool dialup = false;      // broadcasts do not reach it (DIALUPOPT, or dialled): unicast too
-        quint64 epoch = 0;        // changes with each BR_ENTRY (packet numbers start again)
         qint64 lastHeardMs = 0;
+        // A run of that client: packet numbers restart with each. New when it enters after it
+        // was offline, or enters with a number below the highest seen (a restarted iptux
+        // counts from 1; a refresh, F5, goes on counting).
+        quint64 generation = 0;
+        quint32 maxPacketNo = 0;
     };
     struct Incoming
     {
@@ -99,6 +112,8 @@ struct IpmsgTransport::Private
         quint32 packetNo = 0;
         bool needsAck = false; // SENDCHECKOPT: RECVMSG when the Inbox acknowledges
         bool acked = false;
+        qint64 firstMs = 0; // when its first copy arrived (DuplicateWindowMs)
+        QString recentKey;  // its key in `recent`
     };
     struct Outgoing
     {
@@ -133,12 +148,20 @@ struct IpmsgTransport::Private
     QString selfStatusText;
 
     QHash<QString, UserState> users;
+    QHash<quint32, QString> userAt; // IPv4 address -> the user there (one per address)
+    // The IPv4 subnets of this host's interfaces (address, prefix length): packets from
+    // elsewhere are dropped unless we dialled that address (no reflection off the LAN).
+    QList<QPair<QHostAddress, int>> subnets;
+    qint64 subnetsReadMs = -SubnetsMaxAgeMs;
+    QSet<quint32> dialled; // addresses connectToPeer sent to (bounded by MaxUsers)
+    qint64 offLinkLoggedMs = -LogEveryMs;
+    QHash<QString, QUuid> recent; // "user:generation:packet number" -> its message
     QHash<quint64, Source> sources;
     TokenBucket allSources{AllBurst, AllRefillPerSecond, 1000};
     qint64 allLogged = -LogEveryMs;
     qint64 prunedMs = -1000;
     qint64 tableFullLoggedMs = -LogEveryMs;
-    QHash<QUuid, Incoming> incoming;
+    QHash<QUuid, Incoming> incoming; // with `recent`, bounded by MaxIncomingKept
     QQueue<QUuid> incomingOrder;
     QList<Outgoing> outgoing;
     QTimer resendTimer;
@@ -386,12 +409,16 @@ struct IpmsgTransport::Private
                 continue;
             }
             const auto it = users.constFind(o.peerId);
-            if (it == users.cend())
+            if (it == users.cend()) {
+                o.dueMs = std::numeric_limits<qint64>::max(); // its user is gone: dropped below
                 continue;
+            }
             write(o.datagram, it->info.host, it->info.port);
             ++o.sends;
             o.dueMs = now + ResendIntervalMs;
         }
+        outgoing.removeIf(
+            [](const Outgoing &o) { return o.dueMs == std::numeric_limits<qint64>::max(); });
         for (const QString &id : std::as_const(gone))
             setOffline(id,
                        IpmsgTransport::tr("The IP Messenger user did not acknowledge a "
@@ -407,12 +434,19 @@ struct IpmsgTransport::Private
         return it == users.end() ? nullptr : &*it;
     }
 
-    // The user at this address, made known if need be; null when the table is full.
+    UserState *findUserAt(const QHostAddress &host)
+    {
+        const auto it = userAt.constFind(host.toIPv4Address());
+        return it == userAt.cend() ? nullptr : findUser(*it);
+    }
+
+    // The user at this address (one per address, whatever its port: its ID and where we answer
+    // come from the port it first used), made known if need be; null when the table is full.
     UserState *userFor(const QHostAddress &host, quint16 port)
     {
-        const QString id = Ipmsg::peerIdFor(host, port);
-        if (UserState *u = findUser(id))
+        if (UserState *u = findUserAt(host))
             return u;
+        const QString id = Ipmsg::peerIdFor(host, port);
         if (users.size() >= MaxUsers) {
             // Room goes to the living: forget the user offline the longest.
             auto victim = users.end();
@@ -430,13 +464,14 @@ struct IpmsgTransport::Private
                 }
                 return nullptr;
             }
+            userAt.remove(victim->info.host.toIPv4Address());
             users.erase(victim);
         }
         UserState u;
         u.info.peerId = id;
         u.info.host = host;
         u.info.port = port;
-        u.epoch = takeEpoch();
+        userAt.insert(host.toIPv4Address(), id);
         return &*users.insert(id, u);
     }
 
@@ -536,9 +571,13 @@ struct IpmsgTransport::Private
         const Protocol::Status oldStatus = u.status;
         takeNames(u, p, true);
         if (p.mode() == Ipmsg::BrEntry) {
-            u.epoch = takeEpoch(); // a new run of that program: its packet numbers restart
+            if (!u.info.online || p.packetNo < u.maxPacketNo) {
+                u.generation = takeEpoch(); // a new run of that client
+                u.maxPacketNo = 0;
+            }
             sendEntryTo(u, Ipmsg::AnsEntry);
         }
+        u.maxPacketNo = std::max(u.maxPacketNo, p.packetNo);
         if (!u.info.online) {
             setOnline(u);
         } else if (displayName(u) != oldName || u.status != oldStatus) {
@@ -604,10 +643,18 @@ struct IpmsgTransport::Private
 
     void remember(const QUuid &id, const Incoming &in)
     {
-        while (incoming.size() >= MaxIncomingKept && !incomingOrder.isEmpty())
-            incoming.remove(incomingOrder.dequeue());
+        while (incoming.size() >= MaxIncomingKept && !incomingOrder.isEmpty()) {
+            const QUuid old = incomingOrder.dequeue();
+            const auto it = incoming.constFind(old);
+            if (it != incoming.cend()) {
+                if (recent.value(it->recentKey) == old)
+                    recent.remove(it->recentKey);
+                incoming.erase(it);
+            }
+        }
         incoming.insert(id, in);
         incomingOrder.enqueue(id);
+        recent.insert(in.recentKey, id);
     }
 
     void sendRecvMsg(const UserState &u, quint32 packetNo)
@@ -634,16 +681,25 @@ struct IpmsgTransport::Private
         if (!live)
             return;
 
-        const QUuid id = QUuid::createUuidV5(MessageNamespace,
-                                             live->info.peerId + u':' + QString::number(live->epoch)
-                                                 + u':' + QString::number(p.packetNo));
-        const auto seen = incoming.constFind(id);
-        if (seen != incoming.cend()) {
-            // A resend: our RECVMSG was lost, or the Inbox has not stored it yet.
-            if (seen->needsAck && seen->acked)
-                sendRecvMsg(*live, p.packetNo);
-            return;
+        // The same number from the same user within DuplicateWindowMs is a resend of one
+        // message; later (a restarted client counts from 1 again), a new message.
+        const qint64 now = nowMs();
+        live->maxPacketNo = std::max(live->maxPacketNo, p.packetNo);
+        const QString key = live->info.peerId + u':' + QString::number(live->generation) + u':'
+                            + QString::number(p.packetNo);
+        if (const QUuid known = recent.value(key); !known.isNull()) {
+            const auto seen = incoming.constFind(known);
+            if (seen != incoming.cend() && now - seen->firstMs < DuplicateWindowMs) {
+                // A resend: our RECVMSG was lost, or the Inbox has not stored it yet.
+                if (seen->needsAck && seen->acked)
+                    sendRecvMsg(*live, p.packetNo);
+                return;
+            }
         }
+        // Unique in this run and the next: the wall clock's milliseconds (takeEpoch).
+        const QUuid id = QUuid::createUuidV5(MessageNamespace,
+                                             live->info.peerId + u':' + QString::number(takeEpoch())
+                                                 + u':' + QString::number(p.packetNo));
 
         const Ipmsg::Decoded text = Ipmsg::decodeText(p.field(0), opts & Ipmsg::Utf8Opt);
         noteEncoding(*live, p.field(0), text.encoding);
@@ -666,6 +722,8 @@ struct IpmsgTransport::Private
         in.packetNo = p.packetNo;
         in.needsAck = needsAck;
         in.acked = !asChat; // nothing for the Inbox to store: acknowledged below, at once
+        in.firstMs = now;
+        in.recentKey = key;
         remember(id, in);
         const UserState user = *live;
         if (needsAck && !asChat)
@@ -708,12 +766,7 @@ struct IpmsgTransport::Private
     bool admit(const QHostAddress &host, quint16 port)
     {
         const qint64 now = nowMs();
-        // Everything together first: many sources (or forged ones) get no more than this.
-        if (!allSources.tryTake(now)) {
-            logOnce(allLogged, u"too many IP Messenger packets: dropped"_s);
-            return false;
-        }
-        const quint64 key = sourceKey(host, port);
+        const quint64 key = sourceKey(host);
         auto it = sources.find(key);
         if (it == sources.end()) {
             if (sources.size() >= MaxSources && now - prunedMs >= 1000) {
@@ -730,10 +783,56 @@ struct IpmsgTransport::Private
             }
             it = sources.insert(key, Source{});
         }
-        if (it->bucket.tryTake(now))
+        if (!it->bucket.tryTake(now)) {
+            logOnce(*it,
+                    u"too many IP Messenger packets from %1: dropped"_s.arg(hostPort(host, port)));
+            return false;
+        }
+        // Then everything together: many sources (or forged ones) get no more than this; one
+        // source's excess never takes the others' share (it was dropped above).
+        if (!allSources.tryTake(now)) {
+            logOnce(allLogged, u"too many IP Messenger packets: dropped"_s);
+            return false;
+        }
+        return true;
+    }
+
+    // Whether a packet from `host` is taken at all: from this host's own subnets (what a LAN
+    // broadcast reaches), loopback, or an address we dialled. Anything else could be forged
+    // from afar to make us answer someone else (reflection).
+    bool acceptable(const QHostAddress &host)
+    {
+        if (host.isLoopback() || dialled.contains(host.toIPv4Address()))
             return true;
-        logOnce(*it, u"too many IP Messenger packets from %1: dropped"_s.arg(hostPort(host, port)));
+        const qint64 now = nowMs();
+        if (now - subnetsReadMs >= SubnetsMaxAgeMs)
+            readSubnets();
+        for (const auto &subnet : std::as_const(subnets)) {
+            if (host.isInSubnet(subnet.first, subnet.second))
+                return true;
+        }
+        if (now - offLinkLoggedMs >= LogEveryMs) {
+            offLinkLoggedMs = now;
+            qCInfo(lcIpmsg).noquote() << "IP Messenger packet from" << host.toString()
+                                      << "dropped: not on this host's networks";
+        }
         return false;
+    }
+
+    void readSubnets()
+    {
+        subnetsReadMs = nowMs();
+        subnets.clear();
+        const auto interfaces = QNetworkInterface::allInterfaces();
+        for (const QNetworkInterface &i : interfaces) {
+            if (!(i.flags() & QNetworkInterface::IsUp))
+                continue;
+            const auto entries = i.addressEntries();
+            for (const QNetworkAddressEntry &e : entries) {
+                if (e.ip().protocol() == QAbstractSocket::IPv4Protocol && e.prefixLength() >= 0)
+                    subnets.append(qMakePair(e.ip(), e.prefixLength()));
+            }
+        }
     }
 
     void logOnce(Source &s, const QString &line) { logOnce(s.loggedMs, line); }
@@ -758,7 +857,7 @@ struct IpmsgTransport::Private
             bool isV4 = false;
             const QHostAddress host(d.senderAddress().toIPv4Address(&isV4));
             const quint16 port = quint16(d.senderPort());
-            if (!isV4 || port == 0)
+            if (!isV4 || port == 0 || !acceptable(host))
                 continue;
             if (!admit(host, port))
                 continue;
@@ -769,7 +868,7 @@ struct IpmsgTransport::Private
             else
                 p = Ipmsg::Packet::decode(d.data(), &error);
             if (!p) {
-                logOnce(sources[sourceKey(host, port)],
+                logOnce(sources[sourceKey(host)],
                         u"malformed IP Messenger packet from %1 dropped: %2"_s.arg(hostPort(host,
                                                                                             port),
                                                                                    error));
@@ -787,7 +886,7 @@ struct IpmsgTransport::Private
         const bool creates = mode == Ipmsg::BrEntry || mode == Ipmsg::AnsEntry
                              || mode == Ipmsg::BrAbsence || mode == Ipmsg::SendMsg
                              || mode == Ipmsg::IptuxSendMsg;
-        UserState *u = creates ? userFor(host, port) : findUser(Ipmsg::peerIdFor(host, port));
+        UserState *u = creates ? userFor(host, port) : findUserAt(host);
         if (!u)
             return;
         u->lastHeardMs = nowMs();
@@ -921,6 +1020,7 @@ void IpmsgTransport::setSelf(const QString &name, Protocol::Status status, const
 
 void IpmsgTransport::announce()
 {
+    d->subnetsReadMs = -SubnetsMaxAgeMs; // the network changed: its subnets too
     if (d->socket)
         d->broadcast(Ipmsg::BrEntry | d->entryOptions(), true);
 }
@@ -969,6 +1069,9 @@ int IpmsgTransport::connectToPeer(const QString &host,
     if (const Private::UserState *u = d->findUser(id); u && u->info.online)
         return finish(id, Net::Error::None, QString());
 
+    // Its answer is taken even from beyond this host's subnets (Private::acceptable).
+    if (d->dialled.size() < MaxUsers)
+        d->dialled.insert(address.toIPv4Address());
     d->attempts.insert(attempt, Private::Attempt{id, d->nowMs() + DialTimeoutMs});
     d->scheduleAttempts();
     Private::UserState target;
@@ -990,6 +1093,22 @@ bool IpmsgTransport::isConnected(const QString &peerId, StreamKind kind) const
 
 bool IpmsgTransport::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
 {
+    if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
+        // Also to a user taken for offline since: its resends would be answered from the
+        // duplicates' table only once this is sent, and it would report our stored message
+        // as lost.
+        Private::UserState *u = kind == StreamKind::Chat && d->socket ? d->findUser(peerId)
+                                                                      : nullptr;
+        if (!u)
+            return false;
+        const auto it = d->incoming.find(ack->id);
+        if (it != d->incoming.end() && it->peerId == peerId) {
+            if (it->needsAck)
+                d->sendRecvMsg(*u, it->packetNo);
+            it->acked = true;
+        }
+        return true;
+    }
     if (!isConnected(peerId, kind))
         return false;
     Private::UserState &u = *d->findUser(peerId);
@@ -1010,15 +1129,6 @@ bool IpmsgTransport::send(const QString &peerId, const Protocol::Message &messag
         for (const QString &part : parts) {
             if (d->sendChecked(u, command, {Ipmsg::encodeText(part, encoding)}, chat->id) == 0)
                 return false;
-        }
-        return true;
-    }
-    if (const auto *ack = std::get_if<Protocol::Ack>(&message)) {
-        const auto it = d->incoming.find(ack->id);
-        if (it != d->incoming.end() && it->peerId == peerId) {
-            if (it->needsAck)
-                d->sendRecvMsg(u, it->packetNo);
-            it->acked = true;
         }
         return true;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "transportslot.h"
 
+#include <algorithm>
 #include <utility>
 
 TransportSlot::TransportSlot(const QString &offReason, QObject *parent)
@@ -15,7 +16,13 @@ void TransportSlot::setTarget(Transport *target)
     if (m_target)
         m_target->disconnect(this);
     m_target = target;
+    // Dials still under way through the old target end now, never silently: a dialler waits
+    // for each to finish before it dials that peer again.
+    QList<int> pending = m_attempts.values();
+    std::sort(pending.begin(), pending.end());
     m_attempts.clear();
+    for (int ours : std::as_const(pending))
+        Q_EMIT attemptFinished(ours, QString(), Net::Error::Unreachable, m_offReason);
     // Whoever was reached through the old target is gone with it.
     for (const QString &peerId : std::exchange(m_connected, {}))
         Q_EMIT peerDisconnected(peerId, m_offReason);

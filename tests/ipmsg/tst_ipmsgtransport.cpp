@@ -823,12 +823,16 @@ void tst_IpmsgTransport::userTableIsBounded()
 {
     QVERIFY(m_transport->start());
     QSignalSpy connected(m_transport.get(), &Transport::peerConnected);
-    // 520 users, each a socket of its own on 127.0.0.10 (a user is an address and a port).
+    // 520 users, each on an address of its own (a user is an address: one per host, as iptux
+    // keys them).
     std::vector<std::unique_ptr<QUdpSocket>> users;
     const QByteArray entry("1_iptux 0.8.3:1:u:h:1:someone\0g\0");
+    const auto addressOf = [](int i) {
+        return QHostAddress(u"127.0.%1.%2"_s.arg(10 + i / 250).arg(1 + i % 250));
+    };
     for (int i = 0; i < 520; ++i) {
         auto socket = std::make_unique<QUdpSocket>();
-        QVERIFY(socket->bind(QHostAddress(u"127.0.0.10"_s), 0));
+        QVERIFY(socket->bind(addressOf(i), 0));
         socket->writeDatagram(entry, QHostAddress(u"127.0.0.1"_s), Port);
         users.push_back(std::move(socket));
         if (i % 50 == 49) // let the transport read: the socket buffer is not endless
@@ -840,10 +844,15 @@ void tst_IpmsgTransport::userTableIsBounded()
     // One gone: its room goes to a new user.
     users.front()->writeDatagram("1_iptux 0.8.3:2:u:h:2:\0", QHostAddress(u"127.0.0.1"_s), Port);
     QTRY_VERIFY_WITH_TIMEOUT(!m_transport->isConnected(
-                                 Ipmsg::peerIdFor(QHostAddress(u"127.0.0.10"_s),
-                                                  users.front()->localPort())),
+                                 Ipmsg::peerIdFor(addressOf(0), users.front()->localPort())),
                              3000);
     QVERIFY(enterUser(*m_alice));
+    QCOMPARE(connected.size(), 513);
+    // Another port of a known address is the same user, not a new row.
+    QUdpSocket samehost;
+    QVERIFY(samehost.bind(addressOf(1), 0));
+    samehost.writeDatagram(entry, QHostAddress(u"127.0.0.1"_s), Port);
+    QVERIFY(!connected.wait(500));
     QCOMPARE(connected.size(), 513);
 }
 
