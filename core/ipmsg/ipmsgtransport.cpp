@@ -37,6 +37,8 @@ constexpr qsizetype MaxUsers = 512;
 constexpr qsizetype MaxSources = 1024;      // token buckets and log throttles
 constexpr qsizetype MaxIncomingKept = 4096; // messages remembered for duplicates and acks
 constexpr qsizetype MaxOutgoing = 1024;     // our packets waiting for RECVMSG
+// From here on pendingWriteBytes() says "full" for everyone: a long message's parts still fit.
+constexpr qsizetype OutgoingHighWater = MaxOutgoing - 64;
 // What iptux reads of a datagram (IPMsg for Windows reads more): longer texts go in parts.
 constexpr qsizetype IptuxMaxDatagram = 8192;
 // Per source (address and port): a burst, then a steady rate. iptux sends one packet a second
@@ -747,16 +749,26 @@ struct IpmsgTransport::Private
         for (auto it = outgoing.begin(); it != outgoing.end(); ++it) {
             if (it->peerId == u.info.peerId && it->packetNo == packetNo) {
                 const QUuid chatId = it->chatId;
+                const bool wasFull = outgoing.size() >= OutgoingHighWater;
                 outgoing.erase(it);
                 scheduleResend();
+                // Room again: what waits in the Outbox goes on (for everyone, if the table had
+                // closed the window for all).
+                const QString ackedBy = u.info.peerId;
+                if (wasFull) {
+                    for (const UserState &each : std::as_const(users)) {
+                        if (each.info.online)
+                            Q_EMIT q->peerWritable(each.info.peerId, StreamKind::Chat);
+                    }
+                } else {
+                    Q_EMIT q->peerWritable(ackedBy, StreamKind::Chat);
+                }
                 const bool morePending
                     = std::any_of(outgoing.cbegin(), outgoing.cend(), [&](const Outgoing &o) {
                           return o.peerId == u.info.peerId && o.chatId == chatId;
                       });
                 if (!chatId.isNull() && !morePending) { // every part of a long one arrived
-                    Q_EMIT q->messageReceived(u.info.peerId,
-                                              Protocol::Ack{chatId},
-                                              StreamKind::Chat);
+                    Q_EMIT q->messageReceived(ackedBy, Protocol::Ack{chatId}, StreamKind::Chat);
                 }
                 return;
             }
@@ -1081,6 +1093,20 @@ int IpmsgTransport::connectToPeer(const QString &host,
         target = *u;
     d->sendEntryTo(target, Ipmsg::BrEntry | Ipmsg::DialupOpt);
     return attempt;
+}
+
+qint64 IpmsgTransport::pendingWriteBytes(const QString &peerId, StreamKind kind) const
+{
+    if (kind != StreamKind::Chat)
+        return 0;
+    if (d->outgoing.size() >= OutgoingHighWater)
+        return std::numeric_limits<qint32>::max();
+    qint64 bytes = 0;
+    for (const Private::Outgoing &o : std::as_const(d->outgoing)) {
+        if (o.peerId == peerId)
+            bytes += o.datagram.size();
+    }
+    return bytes;
 }
 
 bool IpmsgTransport::isConnected(const QString &peerId, StreamKind kind) const

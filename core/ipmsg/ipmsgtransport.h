@@ -79,10 +79,11 @@ public:
     bool send(const QString &peerId,
               const Protocol::Message &message,
               StreamKind kind = StreamKind::Chat) override;
-    qint64 pendingWriteBytes(const QString &, StreamKind = StreamKind::Chat) const override
-    {
-        return 0;
-    }
+    // Our messages to that user still waiting for its RECVMSG (their datagrams' bytes), or a
+    // full window for everyone while the table of waiting packets is nearly full: the Outbox
+    // holds the rest back and peerWritable() brings it back when RECVMSGs come.
+    qint64 pendingWriteBytes(const QString &peerId,
+                             StreamKind kind = StreamKind::Chat) const override;
     void setReadingPaused(const QString &, bool, StreamKind = StreamKind::Chat) override {}
     void addKnownPeer(const QString &, const QHostAddress & = {}) override {}
     QHostAddress remoteHost(const QString &peerId) const override;
