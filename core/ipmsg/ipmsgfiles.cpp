@@ -22,6 +22,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -59,12 +60,15 @@ struct IpmsgFiles::Transfer
     QTcpSocket *socket = nullptr;
     QTimer *deadline = nullptr; // the socket's child: connect, then stall
     qint64 received = 0;
-    qint64 unwritten = 0;    // received, not yet written by the disk thread
-    quint64 run = 0;         // the disk thread's answers for an older run are ignored
-    bool active = false;     // counted in m_running
-    bool peerClosed = false; // the sender closed; what it sent may still be read
-    bool finishing = false;  // the disk thread checks and renames the file
-    bool unwanted = false;   // declined, failed or cancelled: counts for RELEASEFILES
+    qint64 unwritten = 0;     // received, not yet written by the disk thread
+    quint64 run = 0;          // the disk thread's answers for an older run are ignored
+    bool active = false;      // counted in m_running
+    bool peerClosed = false;  // the sender closed; what it sent may still be read
+    bool finishing = false;   // the disk thread checks and renames the file
+    bool unwanted = false;    // declined, failed or cancelled: counts for RELEASEFILES
+    bool refusals = false;    // stands for the refused files of its offer (Failed at once)
+    bool partial = false;     // some files of its offer were refused or over the bounds
+    QElapsedTimer offeredFor; // incoming: since the offer came (OfferLifetimeMs)
     // Sending
     QString path;
     bool live = false; // may be fetched
@@ -89,6 +93,7 @@ struct IpmsgFiles::Serve
     QTimer *deadline = nullptr;
     QUuid id;
     std::unique_ptr<QFile> file;
+    qint64 from = 0; // the asked offset: only a serve from 0 can make the transfer Done
     qint64 position = 0;
     qint64 end = 0;
     bool serving = false;
@@ -105,6 +110,11 @@ IpmsgFiles::IpmsgFiles(IpmsgTransport &transport,
 {
     connect(&m_transport, &IpmsgTransport::filesOffered, this, &IpmsgFiles::onFilesOffered);
     connect(&m_transport, &IpmsgTransport::filesReleased, this, &IpmsgFiles::onFilesReleased);
+    // An offer cannot outlive the sender's run: gone offline, it is withdrawn.
+    connect(&m_transport, &Transport::peerDisconnected, this, &IpmsgFiles::onPeerDisconnected);
+    m_expiry = new QTimer(this);
+    connect(m_expiry, &QTimer::timeout, this, &IpmsgFiles::expireIncoming);
+    m_expiry->start(std::clamp(m_offerLifetimeMs / 4, 10, 60'000));
     connect(&m_server, &QTcpServer::newConnection, this, &IpmsgFiles::onNewConnection);
     // The TCP side follows the UDP side (IP Messenger turned off and on).
     connect(&m_transport, &IpmsgTransport::runningChanged, this, [this](bool running) {
@@ -209,6 +219,7 @@ void IpmsgFiles::setTimeouts(int requestMs, int connectMs, int stallMs, int offe
     m_connectTimeoutMs = connectMs;
     m_stallMs = stallMs;
     m_offerLifetimeMs = offerLifetimeMs;
+    m_expiry->start(std::clamp(m_offerLifetimeMs / 4, 10, 60'000));
 }
 
 QList<TransferInfo> IpmsgFiles::all() const
@@ -275,6 +286,9 @@ void IpmsgFiles::trim()
 
 // --- receiving ------------------------------------------------------------------------------
 
+// Everything an offer brings is bounded: at most MaxPendingPerPeer files of one user and
+// MaxPendingIncoming of all users wait or run; refused files (folders, bad names) become ONE
+// Failed transfer per offer, however many there are. What is not taken is released.
 void IpmsgFiles::onFilesOffered(const QString &peerId,
                                 quint32 packetNo,
                                 const QList<Ipmsg::FileEntry> &files)
@@ -284,69 +298,125 @@ void IpmsgFiles::onFilesOffered(const QString &peerId,
         qCInfo(lcIpmsgFiles) << "offer from an unknown user ignored" << peerId;
         return;
     }
-    int pending = 0;
+    int pending = 0;    // this user's incoming files waiting or running
+    int pendingAll = 0; // everybody's
+    bool refusalShown = false;
     QSet<quint32> known;
     for (const Transfer *t : std::as_const(m_transfers)) {
-        if (t->info.outgoing || t->info.peerId != peerId)
+        if (t->info.outgoing)
             continue;
-        if (t->info.state == TransferState::Offered)
-            ++pending;
-        if (t->packetNo == packetNo)
+        const bool waiting = !isFinal(t->info.state);
+        pendingAll += waiting ? 1 : 0;
+        if (t->info.peerId != peerId)
+            continue;
+        pending += waiting ? 1 : 0;
+        if (t->packetNo == packetNo) {
             known.insert(t->fileId);
+            refusalShown = refusalShown || t->refusals;
+        }
     }
-    bool added = false;
+    QList<Transfer *> accepted;
+    QString firstProblem, firstName;
+    quint32 firstRefusedId = 0;
+    int refused = 0;
+    int overCap = 0;
     for (const Ipmsg::FileEntry &f : files) {
         if (known.contains(f.fileId))
             continue; // the same offer again (a resent SENDMSG)
-        if (pending >= MaxPendingPerPeer) {
-            qCWarning(lcIpmsgFiles) << "too many offers waiting from" << peerId << "- dropped"
-                                    << "file" << f.fileId << "of packet" << packetNo;
+        known.insert(f.fileId);
+        const QString name = Ipmsg::decodeText(f.name, false).text;
+        const qint64 size = f.size > quint64(std::numeric_limits<qint64>::max())
+                                ? std::numeric_limits<qint64>::max()
+                                : qint64(f.size);
+        QString problem;
+        if (f.type() == Ipmsg::FileEntry::Directory) {
+            problem = tr("%1 is a folder: folders from IP Messenger users cannot be received yet. "
+                         "Ask for the files, or an archive of them.")
+                          .arg(name);
+        } else if (f.type() != Ipmsg::FileEntry::Regular) {
+            problem = tr("%1 is not a regular file; only files can be received.").arg(name);
+        } else if (!SafeName::isValidName(name, &problem)) {
+            // problem says why
+        } else if (const auto p = OfferCheck::problem({{name, SafeName::Kind::File, size}},
+                                                      OfferShape::Files)) {
+            problem = *p;
+        }
+        if (!problem.isEmpty()) {
+            if (refused++ == 0) {
+                firstProblem = problem;
+                firstName = name;
+                firstRefusedId = f.fileId;
+            }
             continue;
         }
-        known.insert(f.fileId);
+        if (pending >= MaxPendingPerPeer || pendingAll >= MaxPendingIncoming) {
+            ++overCap;
+            continue;
+        }
+        ++pending;
+        ++pendingAll;
         auto *t = new Transfer;
         t->packetNo = packetNo;
         t->fileId = f.fileId;
         t->host = user->host;
         t->port = user->port;
+        t->offeredFor.start();
         TransferInfo &i = t->info;
         i.id = QUuid::createUuid();
         i.peerId = peerId;
         i.outgoing = false;
         i.createdAt = QDateTime::currentDateTimeUtc();
-        i.name = Ipmsg::decodeText(f.name, false).text;
+        i.name = name;
         i.files = 1;
         i.entries = 1;
-        i.folder = f.type() == Ipmsg::FileEntry::Directory;
-        i.size = f.size > quint64(std::numeric_limits<qint64>::max())
-                     ? std::numeric_limits<qint64>::max()
-                     : qint64(f.size);
+        i.size = size;
         i.state = TransferState::Offered;
         i.manifestHash = manifestHash(QList<OfferEntry>{{i.name, SafeName::Kind::File, i.size}});
-        QString problem;
-        if (f.type() == Ipmsg::FileEntry::Directory) {
-            problem = tr("%1 is a folder: folders from IP Messenger users cannot be received yet. "
-                         "Ask for the files, or an archive of them.")
-                          .arg(i.name);
-        } else if (f.type() != Ipmsg::FileEntry::Regular) {
-            problem = tr("%1 is not a regular file; only files can be received.").arg(i.name);
-        } else if (!SafeName::isValidName(i.name, &problem)) {
-            // problem says why
-        } else if (const auto p = OfferCheck::problem({{i.name, SafeName::Kind::File, i.size}},
-                                                      OfferShape::Files)) {
-            problem = *p;
-        }
+        accepted.append(t);
+    }
+    if (overCap > 0)
+        qCWarning(lcIpmsgFiles).noquote()
+            << u"too many offered files waiting (%1 from this user, %2 in all at most): %3 of "
+               "packet %4 from %5 refused"_s.arg(MaxPendingPerPeer)
+                   .arg(MaxPendingIncoming)
+                   .arg(overCap)
+                   .arg(packetNo)
+                   .arg(peerId);
+    if (refused > 0)
+        qCInfo(lcIpmsgFiles).noquote()
+            << u"%1 file(s) of packet %2 from %3 refused; the first: %4"_s.arg(refused)
+                   .arg(packetNo)
+                   .arg(peerId, firstProblem);
+    // The refused files, shown once (one transfer, one item in the conversation) and only while
+    // this user has room: never a row per name.
+    if (refused > 0 && !refusalShown && pending < MaxPendingPerPeer) {
+        auto *t = new Transfer;
+        t->packetNo = packetNo;
+        t->fileId = firstRefusedId;
+        t->host = user->host;
+        t->port = user->port;
+        t->unwanted = true;
+        t->refusals = true;
+        TransferInfo &i = t->info;
+        i.id = QUuid::createUuid();
+        i.peerId = peerId;
+        i.outgoing = false;
+        i.createdAt = QDateTime::currentDateTimeUtc();
+        i.name = firstName;
+        i.files = 1;
+        i.entries = 1;
+        i.state = TransferState::Failed;
+        i.error = refused == 1 ? firstProblem
+                               : tr("%1 (%n more file(s) of the same offer refused too)",
+                                    nullptr,
+                                    refused - 1)
+                                     .arg(firstProblem);
         add(t);
-        added = true;
-        if (!problem.isEmpty()) {
-            qCInfo(lcIpmsgFiles) << "offer from" << peerId << "refused:" << problem;
-            t->unwanted = true;
-            i.state = TransferState::Failed;
-            i.error = problem;
-            report(*t, true);
-            continue;
-        }
-        ++pending;
+        report(*t, true);
+    }
+    for (Transfer *t : std::as_const(accepted)) {
+        add(t);
+        TransferInfo &i = t->info;
         report(*t, true);
         Q_EMIT offered(i);
         const QString into = !m_acceptFilesInto.isEmpty()    ? m_acceptFilesInto
@@ -360,7 +430,22 @@ void IpmsgFiles::onFilesOffered(const QString &peerId,
             }
         }
     }
-    if (added)
+    if (refused > 0 || overCap > 0) {
+        // Remembered on the offer's transfers; with none left, released now.
+        bool any = false;
+        for (Transfer *t : std::as_const(m_transfers)) {
+            if (!t->info.outgoing && t->info.peerId == peerId && t->packetNo == packetNo) {
+                t->partial = true;
+                any = true;
+            }
+        }
+        if (!any) {
+            qCInfo(lcIpmsgFiles) << "RELEASEFILES" << packetNo << "to" << peerId;
+            m_transport.releaseFiles(peerId, packetNo);
+            return;
+        }
+    }
+    if (!accepted.isEmpty() || refused > 0 || overCap > 0)
         releaseIfUnfetched(peerId, packetNo);
 }
 
@@ -383,10 +468,54 @@ void IpmsgFiles::onFilesReleased(const QString &peerId, quint32 packetNo)
                              .arg(t->info.bytesDone)
                              .arg(t->info.size));
         } else if (t->info.state == TransferState::Offered) {
-            t->unwanted = true;
-            setState(*t, TransferState::Failed, tr("The sender withdrew the offer."));
+            withdraw(*t);
         }
     }
+}
+
+void IpmsgFiles::withdraw(Transfer &t)
+{
+    t.unwanted = true;
+    setState(t, TransferState::Failed, tr("The sender withdrew the offer."));
+}
+
+// Offers of a user gone offline cannot be fetched any more (nobody serves them).
+void IpmsgFiles::onPeerDisconnected(const QString &peerId)
+{
+    if (m_closing)
+        return;
+    QSet<quint32> offers;
+    const QList<Transfer *> all = m_transfers.values();
+    for (Transfer *t : all) {
+        if (!t->info.outgoing && t->info.peerId == peerId
+            && t->info.state == TransferState::Offered) {
+            withdraw(*t);
+            offers.insert(t->packetNo);
+        }
+    }
+    if (!offers.isEmpty())
+        qCInfo(lcIpmsgFiles) << offers.size() << "offer(s) from" << peerId
+                             << "withdrawn: the user went offline";
+    for (quint32 packetNo : std::as_const(offers))
+        releaseIfUnfetched(peerId, packetNo);
+}
+
+// Offers left waiting for OfferLifetimeMs are withdrawn: they cannot pile up.
+void IpmsgFiles::expireIncoming()
+{
+    QSet<QPair<QString, quint32>> offers;
+    const QList<Transfer *> all = m_transfers.values();
+    for (Transfer *t : all) {
+        if (t->info.outgoing || t->info.state != TransferState::Offered || !t->offeredFor.isValid()
+            || t->offeredFor.elapsed() < m_offerLifetimeMs)
+            continue;
+        withdraw(*t);
+        offers.insert({t->info.peerId, t->packetNo});
+    }
+    if (!offers.isEmpty())
+        qCInfo(lcIpmsgFiles) << offers.size() << "offer(s) not taken in time withdrawn";
+    for (const auto &[peerId, packetNo] : std::as_const(offers))
+        releaseIfUnfetched(peerId, packetNo);
 }
 
 bool IpmsgFiles::accept(const QUuid &id, const QString &directory, QString *error)
@@ -762,7 +891,7 @@ void IpmsgFiles::releaseIfUnfetched(const QString &peerId, quint32 packetNo)
             continue;
         if (!isFinal(t->info.state))
             return;
-        unwanted = unwanted || t->unwanted;
+        unwanted = unwanted || t->unwanted || t->partial;
     }
     if (unwanted) {
         qCInfo(lcIpmsgFiles) << "RELEASEFILES" << packetNo << "to" << peerId;
@@ -1008,7 +1137,8 @@ void IpmsgFiles::handleRequest(Serve *s, const QByteArray &bytes)
     }
     s->file = std::move(file);
     s->id = t.info.id;
-    s->position = qint64(request->offset);
+    s->from = qint64(request->offset);
+    s->position = s->from;
     s->end = t.info.size;
     s->serving = true;
     s->buffer.clear();
@@ -1048,7 +1178,9 @@ void IpmsgFiles::pump(Serve *s)
         report(*t, false);
     }
     if (s->position == s->end && s->socket->bytesToWrite() == 0) {
-        if (t && !isFinal(t->info.state)) {
+        // Done only when this connection carried the whole file: a tail asked from an offset
+        // (or nothing, at offset == size) says nothing of what the user has.
+        if (t && !isFinal(t->info.state) && s->from == 0) {
             t->info.bytesDone = t->info.size;
             setState(*t, TransferState::Done);
         }
@@ -1064,13 +1196,24 @@ void IpmsgFiles::endServe(Serve *s, const QString &why)
         qCInfo(lcIpmsgFiles) << "file connection from" << s->peer << "closed:" << why;
     if (Transfer *t = byId(s->id); t && s->serving && !m_closing) {
         --t->serving;
-        // Broken off: they may ask again while the offer lives.
-        if (t->info.state == TransferState::Running && t->serving == 0)
+        const bool sentAll = s->position == s->end && s->socket->bytesToWrite() == 0;
+        if (t->info.state == TransferState::Running && sentAll && s->from == 0) {
+            // Closed by them after everything was flushed: the whole file went.
+            t->info.bytesDone = t->info.size;
+            setState(*t, TransferState::Done);
+        } else if (t->info.state == TransferState::Running && t->serving == 0 && sentAll
+                   && t->live) {
+            // A tail from an offset went whole: not Done by itself; they may ask again.
+            t->info.error.clear();
+            setState(*t, TransferState::Accepted);
+        } else if (t->info.state == TransferState::Running && t->serving == 0) {
+            // Broken off: they may ask again while the offer lives.
             setState(*t,
                      t->live ? TransferState::Accepted : TransferState::Failed,
                      tr("The download stopped at %L1 of %L2 bytes.")
                          .arg(t->info.bytesDone)
                          .arg(t->info.size));
+        }
     }
     s->deadline->stop();
     s->deadline->disconnect(this);

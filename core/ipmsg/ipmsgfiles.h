@@ -6,12 +6,14 @@
 // RELEASEFILES), the bytes over TCP on the same port number.
 //
 //   receiving: filesOffered -> one TransferInfo per file, Offered (names checked with SafeName
-//              and OfferCheck as Shoal offers are; a folder or a bad name: Failed with the
-//              reason, nothing written) -> accept: TCP to the user's host:port, GETFILEDATA
+//              and OfferCheck as Shoal offers are; folders and bad names are never offered to
+//              the person: ONE Failed transfer per offer says why, nothing written,
+//              RELEASEFILES) -> accept: TCP to the user's host:port, GETFILEDATA
 //              "packet-hex:file-id-hex:offset-hex:", exactly `size` bytes into a FileSink
 //              (private temp area in the download folder, unique final name, never an execute
 //              bit) -> Done; fewer or more bytes than offered: Failed, nothing left.
-//              decline -> RELEASEFILES (once no file of that offer will be fetched).
+//              decline -> RELEASEFILES (once no file of that offer will be fetched). An
+//              offer still waiting fails when the sender goes offline or after OfferLifetimeMs.
 //   sending:   send() -> sendFileOffer() -> one TransferInfo per file; a TCP server on the
 //              transport's port serves GETFILEDATA from the offered user's address only, for
 //              offered file IDs only, from the asked offset, then closes. An offer lives until
@@ -34,6 +36,7 @@
 #include <QSet>
 #include <QTcpServer>
 #include <QThread>
+#include <QTimer>
 #include <QUuid>
 
 #include <memory>
@@ -49,12 +52,17 @@ class IpmsgFiles final : public QObject
 public:
     // Downloads running at once; more wait (Accepted) for their turn.
     static constexpr int MaxRunningDownloads = 4;
-    // Offered files from one user waiting for the person; more are dropped (logged).
+    // Incoming files from one user offered, accepted or running; more are refused (logged,
+    // RELEASEFILES).
     static constexpr int MaxPendingPerPeer = 100;
+    // The same from all users together.
+    static constexpr int MaxPendingIncoming = 500;
     // Transfers kept in memory; the oldest finished ones go first.
     static constexpr int MaxTransfers = 2000;
     // Outgoing offers alive at once.
     static constexpr int MaxLiveOffers = 1000;
+    // What trim() may not drop (incoming not final, outgoing live) fits under MaxTransfers.
+    static_assert(MaxPendingIncoming + MaxLiveOffers < MaxTransfers);
     // Connections to our file server at once, per address and in all.
     static constexpr int MaxServesPerAddress = 4;
     static constexpr int MaxServes = 32;
@@ -64,7 +72,7 @@ public:
     static constexpr int RequestTimeoutMs = 10'000;
     static constexpr int ConnectTimeoutMs = 10'000;
     static constexpr int StallMs = 30'000;
-    // An offer not released or cancelled is forgotten after this.
+    // An offer (ours or theirs) not released, fetched or cancelled is forgotten after this.
     static constexpr int OfferLifetimeMs = 6 * 60 * 60 * 1000;
     // Progress reported at most this often per transfer (4 a second, like Shoal's).
     static constexpr int ProgressIntervalMs = 250;
@@ -131,6 +139,9 @@ private:
                         quint32 packetNo,
                         const QList<Ipmsg::FileEntry> &files);
     void onFilesReleased(const QString &peerId, quint32 packetNo);
+    void onPeerDisconnected(const QString &peerId);
+    void withdraw(Transfer &t);
+    void expireIncoming();
 
     // Receiving
     bool acceptInto(Transfer &t, const QString &dir, QString *error);
@@ -184,6 +195,7 @@ private:
     bool m_closing = false; // in the destructor: no signals, nothing to the transport
     QList<Serve *> m_serves;
     QElapsedTimer m_refusalLogged;
+    QTimer *m_expiry = nullptr; // incoming offers past m_offerLifetimeMs fail
     quint32 m_nextFileId = 0;
     mutable quint32 m_lastPacketNo = 0;
     int m_requestTimeoutMs = RequestTimeoutMs;

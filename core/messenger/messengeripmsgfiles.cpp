@@ -3,7 +3,8 @@
 // commands in messengerfiles.cpp route an IPMsg user's transfers here; the service's changes
 // come out as the same transferChanged / transferOffered as Shoal's, so the window and
 // shoal-cli show them unchanged. Each gets its place in the conversation (a File item, as a
-// Shoal transfer does); the transfers themselves are not kept in the history (this run only),
+// Shoal transfer does; IpmsgFiles bounds them: the refused files of an offer are one item, files
+// over its bounds none); the transfers themselves are not kept in the history (this run only),
 // so after a restart that item shows the name alone.
 #include "messenger.h"
 

@@ -188,6 +188,12 @@ private Q_SLOTS:
     void offersExpire();
     void connectionsPerAddressAreBounded();
     void pendingOffersPerUserAreBounded();
+    void manyRefusedNamesAreOneItem();
+    void refusedAndGoodInOneOffer();
+    void pendingOffersInAllAreBounded();
+    void offersFailWhenTheSenderLeaves();
+    void incomingOffersExpire();
+    void servingNothingAtTheEndIsNotDone();
     void tcpPortTakenIsSaid();
 
 private:
@@ -524,6 +530,8 @@ void tst_IpmsgFiles::servesTheTailFromAnOffset()
     QVERIFY(closed);
     QCOMPARE(got.size(), payload.size() - 0x1000);
     QVERIFY(got == payload.mid(0x1000));
+    // A tail is not the whole file: not Done by itself, they may ask again.
+    QTRY_COMPARE(transferStateName(m_files->find(ids[0])->state), u"accepted"_s);
     QFile::remove(path);
 }
 
@@ -667,6 +675,130 @@ void tst_IpmsgFiles::pendingOffersPerUserAreBounded()
     // All in one packet: the one over the bound was dropped in the same pass.
     QCOMPARE(m_files->all().size(), IpmsgFiles::MaxPendingPerPeer);
     QTRY_COMPARE(entriesOf(m_downloads), QStringList());
+}
+
+// One datagram with 1,000 bad names: one item (one history row), not 1,000.
+void tst_IpmsgFiles::manyRefusedNamesAreOneItem()
+{
+    QByteArray list;
+    for (int i = 0; i < 1000; ++i)
+        list += QByteArray::number(i) + ":a/b" + QByteArray::number(i) + ":1:5f5e1000:1:\a:";
+    QSignalSpy added(m_files.get(), &IpmsgFiles::added);
+    QSignalSpy offered(m_files.get(), &IpmsgFiles::offered);
+    const quint32 packetNo = m_fake->send(0x00200020, QByteArray() + '\0' + list + '\0');
+    QTRY_VERIFY(m_fake->last(0x61));
+    QCOMPARE(m_fake->last(0x61)->fields().value(0), QByteArray::number(packetNo));
+    QCOMPARE(added.size(), 1);
+    QCOMPARE(offered.size(), 0);
+    const QList<TransferInfo> all = m_files->all();
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(transferStateName(all[0].state), u"failed"_s);
+    QVERIFY2(all[0].error.contains(u"999"_s), qPrintable(all[0].error)); // how many more
+    QString error;
+    QVERIFY(!m_files->accept(all[0].id, QString(), &error));
+    QTRY_COMPARE(entriesOf(m_downloads), QStringList());
+}
+
+// Good files of an offer with refused ones are offered; RELEASEFILES once they are over.
+void tst_IpmsgFiles::refusedAndGoodInOneOffer()
+{
+    const QByteArray list = "0:good.txt:a:5f5e1000:1:\a:1:../bad.txt:a:5f5e1000:1:\a:"
+                            "2:dir:0:5f5e1000:2:\a:"_ba;
+    QSignalSpy added(m_files.get(), &IpmsgFiles::added);
+    QSignalSpy offered(m_files.get(), &IpmsgFiles::offered);
+    const quint32 packetNo = m_fake->send(0x00200020, QByteArray() + '\0' + list + '\0');
+    const auto offer = waitOffered(offered);
+    QVERIFY(offer);
+    QCOMPARE(offer->name, u"good.txt"_s);
+    QCOMPARE(added.size(), 2); // the good file and one item for both refused
+    QVERIFY(!m_fake->last(0x61));
+    QString error;
+    QVERIFY(m_files->decline(offer->id, &error));
+    QTRY_VERIFY(m_fake->last(0x61));
+    QCOMPARE(m_fake->last(0x61)->fields().value(0), QByteArray::number(packetNo));
+}
+
+// 600 offered files from 12 users: at most MaxPendingIncoming wait; the rest is released.
+void tst_IpmsgFiles::pendingOffersInAllAreBounded()
+{
+    QSignalSpy offered(m_files.get(), &IpmsgFiles::offered);
+    std::vector<std::unique_ptr<QUdpSocket>> users;
+    QList<quint32> packets;
+    for (int u = 0; u < 12; ++u) {
+        auto s = std::make_unique<QUdpSocket>();
+        QVERIFY(s->bind(Them, quint16(30001 + u)));
+        QByteArray list;
+        for (int i = 0; i < 50; ++i)
+            list += QByteArray::number(i) + ":u" + QByteArray::number(u) + '-'
+                    + QByteArray::number(i) + ".bin:1:5f5e1000:1:\a:";
+        const quint32 no = 5000 + u;
+        s->writeDatagram("1_iptux 0.8.3:" + QByteArray::number(no)
+                             + ":u:h:" + QByteArray::number(0x00200020) + ":\0"_ba + list + '\0',
+                         Us,
+                         Port);
+        packets.append(no);
+        users.push_back(std::move(s));
+        QTest::qWait(20);
+    }
+    QTRY_COMPARE(offered.size(), IpmsgFiles::MaxPendingIncoming);
+    // The offers over the bound are refused at once: RELEASEFILES, and no item.
+    for (int u = 10; u < 12; ++u) {
+        QByteArray got;
+        QTRY_VERIFY(
+            (got += users[u]->receiveDatagram().data())
+                .contains(":" + QByteArray::number(0x61) + ":" + QByteArray::number(packets[u])));
+    }
+    QTest::qWait(200);
+    QCOMPARE(offered.size(), IpmsgFiles::MaxPendingIncoming);
+    QCOMPARE(m_files->all().size(), IpmsgFiles::MaxPendingIncoming);
+}
+
+void tst_IpmsgFiles::offersFailWhenTheSenderLeaves()
+{
+    QSignalSpy offered(m_files.get(), &IpmsgFiles::offered);
+    const quint32 packetNo = m_fake->offer("x.bin", 10);
+    const auto offer = waitOffered(offered);
+    QVERIFY(offer);
+    m_fake->send(0x02, "Fake\0Group\0"_ba); // BR_EXIT
+    QTRY_COMPARE(transferStateName(m_files->find(offer->id)->state), u"failed"_s);
+    QCOMPARE(m_files->find(offer->id)->error, u"The sender withdrew the offer."_s);
+    QTRY_VERIFY(m_fake->last(0x61));
+    QCOMPARE(m_fake->last(0x61)->fields().value(0), QByteArray::number(packetNo));
+}
+
+void tst_IpmsgFiles::incomingOffersExpire()
+{
+    m_files->setTimeouts(1000, 2000, 2000, 300);
+    QSignalSpy offered(m_files.get(), &IpmsgFiles::offered);
+    m_fake->offer("x.bin", 10);
+    const auto offer = waitOffered(offered);
+    QVERIFY(offer);
+    QTRY_COMPARE(transferStateName(m_files->find(offer->id)->state), u"failed"_s);
+    QVERIFY(!m_files->find(offer->id)->error.isEmpty());
+    QTRY_VERIFY(m_fake->last(0x61));
+}
+
+// GETFILEDATA at offset == size: nothing to send, and not a finished transfer.
+void tst_IpmsgFiles::servingNothingAtTheEndIsNotDone()
+{
+    const QString path = m_src.filePath(u"out.bin"_s);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(randomBytes(1000));
+    }
+    QString error;
+    const QList<QUuid> ids = m_files->send(m_peerId, {path}, &error);
+    QVERIFY2(ids.size() == 1, qPrintable(error));
+    QTRY_VERIFY(m_fake->last(0x20));
+    const Raw offer = *m_fake->last(0x20);
+    const quint32 fileId = offer.fields().value(1).split(':').value(0).toUInt();
+    bool closed = false;
+    QCOMPARE(fetch(Them, getFileData(offer.packetNo.toUInt(), fileId, 1000), &closed), QByteArray());
+    QVERIFY(closed);
+    QTest::qWait(100);
+    QCOMPARE(transferStateName(m_files->find(ids[0])->state), u"accepted"_s);
+    QFile::remove(path);
 }
 
 void tst_IpmsgFiles::tcpPortTakenIsSaid()
