@@ -1427,6 +1427,12 @@
         <source>The download stopped at %L1 of %L2 bytes.</source>
         <translation>下载在 %L1 / %L2 字节处停止。</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 (%n more file(s) of the same offer refused too)</source>
+        <translation>
+            <numerusform>%1（同一发送中另有 %n 个文件也被拒绝）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>IpmsgText</name>

@@ -726,7 +726,8 @@ void tst_IpmsgFiles::pendingOffersInAllAreBounded()
     QList<quint32> packets;
     for (int u = 0; u < 12; ++u) {
         auto s = std::make_unique<QUdpSocket>();
-        QVERIFY(s->bind(Them, quint16(30001 + u)));
+        // An address each: a user is an address (one per host, as iptux keys them).
+        QVERIFY(s->bind(QHostAddress(u"127.0.1.%1"_s.arg(u + 1)), quint16(30001 + u)));
         QByteArray list;
         for (int i = 0; i < 50; ++i)
             list += QByteArray::number(i) + ":u" + QByteArray::number(u) + '-'
