@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
     # build
-    cmake ninja-build g++ clang-14 libclang-rt-14-dev pkg-config
+    cmake ninja-build g++ clang-14 libclang-rt-14-dev lld-14 pkg-config
     # Qt 6: Core, Network, Sql (SQLite driver), Widgets, Test, Linguist tools
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-tools-dev qt6-tools-dev-tools
     qt6-l10n-tools qt6-translations-l10n libgl-dev libglx-dev libopengl-dev

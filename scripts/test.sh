@@ -11,5 +11,5 @@ cd "$(dirname "$0")/.."
 BUILD_TYPE=Release ./scripts/build.sh -DSHOAL_BENCH=OFF -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG"
 cd build
 # Two at a time: every test picks its own ports and folders; the fuzz targets alone run
-# 5 s each.
+# 3 s each.
 ctest -j2 --output-on-failure --timeout 300
