@@ -41,13 +41,13 @@ static QString ipmsgId(const QString &host, quint16 port)
             .toHex());
 }
 
-static const QString LiLeiAddress = u"192.168.1.23:2425"_s;
+static const QString LiLeiAddress = u"127.0.0.23:2425"_s;
 static const QString Bob = u"b0b0"_s.repeated(16);
 
 static PeerInfo liLei(bool online = true)
 {
     PeerInfo p;
-    p.id = ipmsgId(u"192.168.1.23"_s, 2425);
+    p.id = ipmsgId(u"127.0.0.23"_s, 2425);
     p.name = u"Li Lei"_s;
     p.address = LiLeiAddress;
     p.online = online;
@@ -103,7 +103,7 @@ void tst_IpmsgUi::peerListMarks()
     PeerInfo bob;
     bob.id = Bob;
     bob.name = u"Bob"_s;
-    bob.address = u"192.168.1.7:47800"_s;
+    bob.address = u"127.0.0.7:47800"_s;
     bob.online = true;
     bob.verified = true;
     roster.update(bob);
