@@ -158,6 +158,7 @@ struct IpmsgTransport::Private
     QSet<quint32> dialled; // addresses connectToPeer sent to (bounded by MaxUsers)
     qint64 offLinkLoggedMs = -LogEveryMs;
     QHash<QString, QUuid> recent; // "user:generation:packet number" -> its message
+    QSet<QString> paused;         // users whose new messages are not taken (setReadingPaused)
     QHash<quint64, Source> sources;
     TokenBucket allSources{AllBurst, AllRefillPerSecond, 1000};
     qint64 allLogged = -LogEveryMs;
@@ -467,6 +468,7 @@ struct IpmsgTransport::Private
                 return nullptr;
             }
             userAt.remove(victim->info.host.toIPv4Address());
+            paused.remove(victim->info.peerId);
             users.erase(victim);
         }
         UserState u;
@@ -698,6 +700,8 @@ struct IpmsgTransport::Private
                 return;
             }
         }
+        if (paused.contains(live->info.peerId))
+            return; // not taken, not acknowledged: the sender tries again
         // Unique in this run and the next: the wall clock's milliseconds (takeEpoch).
         const QUuid id = QUuid::createUuidV5(MessageNamespace,
                                              live->info.peerId + u':' + QString::number(takeEpoch())
@@ -1093,6 +1097,16 @@ int IpmsgTransport::connectToPeer(const QString &host,
         target = *u;
     d->sendEntryTo(target, Ipmsg::BrEntry | Ipmsg::DialupOpt);
     return attempt;
+}
+
+void IpmsgTransport::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)
+{
+    if (kind != StreamKind::Chat)
+        return;
+    if (paused)
+        d->paused.insert(peerId);
+    else
+        d->paused.remove(peerId);
 }
 
 qint64 IpmsgTransport::pendingWriteBytes(const QString &peerId, StreamKind kind) const

@@ -84,7 +84,11 @@ public:
     // holds the rest back and peerWritable() brings it back when RECVMSGs come.
     qint64 pendingWriteBytes(const QString &peerId,
                              StreamKind kind = StreamKind::Chat) const override;
-    void setReadingPaused(const QString &, bool, StreamKind = StreamKind::Chat) override {}
+    // While paused (the Inbox is behind storing that user's messages) its new messages are
+    // dropped unacknowledged: the sender resends them, or tells its user they did not arrive.
+    void setReadingPaused(const QString &peerId,
+                          bool paused,
+                          StreamKind kind = StreamKind::Chat) override;
     void addKnownPeer(const QString &, const QHostAddress & = {}) override {}
     QHostAddress remoteHost(const QString &peerId) const override;
 

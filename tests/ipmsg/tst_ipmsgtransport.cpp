@@ -174,6 +174,7 @@ private Q_SLOTS:
     void chineseTextInUtf8AndGbk();
     void recvMsgOnlyAfterTheInboxAcks();
     void resendIsShownOnce();
+    void pausedReadingTakesNothingNew();
     void ourChatIsAcknowledged();
     void longTextGoesInParts();
     void unacknowledgedFourSendsThenOffline();
@@ -538,6 +539,23 @@ void tst_IpmsgTransport::resendIsShownOnce()
     const auto chat = std::get<Protocol::Chat>(received.last().at(1).value<Protocol::Message>());
     QCOMPARE(chat.text, u"after restart"_s);
     QVERIFY(chat.id != id);
+}
+
+void tst_IpmsgTransport::pausedReadingTakesNothingNew()
+{
+    QVERIFY(enterUser(*m_alice));
+    QSignalSpy received(m_transport.get(), &Transport::messageReceived);
+    // The Inbox is behind: a new message is neither taken nor acknowledged...
+    m_transport->setReadingPaused(m_alice->peerId(), true);
+    m_alice->send(Ipmsg::SendMsg | Ipmsg::SendCheckOpt, {"later"}, 50);
+    QVERIFY(m_alice->quietOf(Ipmsg::RecvMsg, 500));
+    QCOMPARE(received.size(), 0);
+    // ...so its resend, once the Inbox has caught up, is the one that arrives.
+    m_transport->setReadingPaused(m_alice->peerId(), false);
+    m_alice->send(Ipmsg::SendMsg | Ipmsg::SendCheckOpt, {"later"}, 50);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 3000);
+    QCOMPARE(std::get<Protocol::Chat>(received.first().at(1).value<Protocol::Message>()).text,
+             u"later"_s);
 }
 
 void tst_IpmsgTransport::ourChatIsAcknowledged()
