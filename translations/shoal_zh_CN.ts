@@ -810,6 +810,18 @@
         <source>Not every file is in place yet.</source>
         <translation>还有文件尚未就位。</translation>
     </message>
+    <message>
+        <source>No download folder is set.</source>
+        <translation>未设置下载文件夹。</translation>
+    </message>
+    <message>
+        <source>The folder %1 cannot be made.</source>
+        <translation>无法创建文件夹 %1。</translation>
+    </message>
+    <message>
+        <source>Not enough room in %1: %2 needed, %3 free.</source>
+        <translation>%1 空间不足：需要 %2，可用 %3。</translation>
+    </message>
 </context>
 <context>
     <name>FileSource</name>
@@ -851,18 +863,6 @@
     <message>
         <source>There is nothing to send there.</source>
         <translation>那里没有可发送的内容。</translation>
-    </message>
-    <message>
-        <source>No download folder is set.</source>
-        <translation>未设置下载文件夹。</translation>
-    </message>
-    <message>
-        <source>The folder %1 cannot be made.</source>
-        <translation>无法创建文件夹 %1。</translation>
-    </message>
-    <message>
-        <source>Not enough room in %1: %2 needed, %3 free.</source>
-        <translation>%1 空间不足：需要 %2，可用 %3。</translation>
     </message>
     <message>
         <source>No such offer.</source>
@@ -1334,18 +1334,6 @@
     <message>
         <source>This offer is %1 already.</source>
         <translation>这次发送已经是%1状态。</translation>
-    </message>
-    <message>
-        <source>No download folder is set.</source>
-        <translation>未设置下载文件夹。</translation>
-    </message>
-    <message>
-        <source>The folder %1 cannot be made.</source>
-        <translation>无法创建文件夹 %1。</translation>
-    </message>
-    <message>
-        <source>Not enough room in %1: %2 needed, %3 free.</source>
-        <translation>%1 空间不足：需要 %2，可用 %3。</translation>
     </message>
     <message>
         <source>No such transfer.</source>

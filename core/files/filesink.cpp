@@ -35,7 +35,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QLocale>
 #include <QLoggingCategory>
+#include <QStorageInfo>
 
 #include <cerrno>
 
@@ -797,6 +799,31 @@ void FileSink::pruneEmpty(int dirFd)
         ::unlinkat(::dirfd(dir), name.constData(), AT_REMOVEDIR);
     }
     ::closedir(dir);
+}
+
+QString FileSink::prepareDestination(const QString &dir,
+                                     const QString &fallback,
+                                     qint64 bytes,
+                                     QString *error)
+{
+    const QString target = dir.isEmpty() ? fallback : dir;
+    if (target.isEmpty()) {
+        *error = tr("No download folder is set.");
+        return {};
+    }
+    if (!QDir().mkpath(target)) {
+        *error = tr("The folder %1 cannot be made.").arg(QDir::toNativeSeparators(target));
+        return {};
+    }
+    const QStorageInfo disk(target);
+    if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < bytes) {
+        *error = tr("Not enough room in %1: %2 needed, %3 free.")
+                     .arg(QDir::toNativeSeparators(target),
+                          QLocale().formattedDataSize(bytes),
+                          QLocale().formattedDataSize(disk.bytesAvailable()));
+        return {};
+    }
+    return target;
 }
 
 void FileSink::removeTempArea()

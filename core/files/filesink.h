@@ -25,6 +25,13 @@ public:
     // Bounds the unsynced bytes a power cut can lose and the page cache one transfer dirties.
     static constexpr qint64 SyncEvery = qint64(16) << 20;
     static QString partialDirName() { return QStringLiteral(".shoal-partial"); }
+    // Where an accepted offer of `bytes` goes: `dir`, or `fallback` when `dir` is empty; made
+    // if need be and with room for it. The folder, or empty and *error a sentence for the
+    // person. Shared by every service that receives files (Shoal's and IP Messenger's).
+    static QString prepareDestination(const QString &dir,
+                                      const QString &fallback,
+                                      qint64 bytes,
+                                      QString *error);
 
     struct Error
     {

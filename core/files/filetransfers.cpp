@@ -742,23 +742,10 @@ void FileTransfers::scanned(const QUuid &id,
 
 bool FileTransfers::acceptInto(Transfer &t, const QString &dir, QString *error)
 {
-    const QString target = dir.isEmpty() ? m_config.downloadDir : dir;
-    if (target.isEmpty()) {
-        *error = tr("No download folder is set.");
+    const QString target
+        = FileSink::prepareDestination(dir, m_config.downloadDir, t.info.size, error);
+    if (target.isEmpty())
         return false;
-    }
-    if (!QDir().mkpath(target)) {
-        *error = tr("The folder %1 cannot be made.").arg(QDir::toNativeSeparators(target));
-        return false;
-    }
-    const QStorageInfo disk(target);
-    if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < t.info.size) {
-        *error = tr("Not enough room in %1: %2 needed, %3 free.")
-                     .arg(QDir::toNativeSeparators(target),
-                          QLocale().formattedDataSize(t.info.size),
-                          QLocale().formattedDataSize(disk.bytesAvailable()));
-        return false;
-    }
     t.info.destination = QDir(target).absolutePath();
     t.info.error.clear();
     setState(t, TransferState::Accepted, Op::Accept);

@@ -14,9 +14,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QLocale>
 #include <QLoggingCategory>
-#include <QStorageInfo>
 #include <QSysInfo>
 #include <QTcpSocket>
 #include <QThread>
@@ -534,23 +532,9 @@ bool IpmsgFiles::accept(const QUuid &id, const QString &directory, QString *erro
 
 bool IpmsgFiles::acceptInto(Transfer &t, const QString &dir, QString *error)
 {
-    const QString target = dir.isEmpty() ? m_downloadDir : dir;
-    if (target.isEmpty()) {
-        *error = tr("No download folder is set.");
+    const QString target = FileSink::prepareDestination(dir, m_downloadDir, t.info.size, error);
+    if (target.isEmpty())
         return false;
-    }
-    if (!QDir().mkpath(target)) {
-        *error = tr("The folder %1 cannot be made.").arg(QDir::toNativeSeparators(target));
-        return false;
-    }
-    const QStorageInfo disk(target);
-    if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < t.info.size) {
-        *error = tr("Not enough room in %1: %2 needed, %3 free.")
-                     .arg(QDir::toNativeSeparators(target),
-                          QLocale().formattedDataSize(t.info.size),
-                          QLocale().formattedDataSize(disk.bytesAvailable()));
-        return false;
-    }
     auto sink = std::make_shared<Disk>(target,
                                        t.info.id,
                                        QList<OfferEntry>{
