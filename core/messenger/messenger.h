@@ -26,7 +26,9 @@
 
 class AvatarService; // avatars (issue 15)
 class ConnectionRegistry;
-class QImage; // avatars (issue 15): Gui's, declared only (shoal-cli never sees a picture)
+class CarryStore; // issue 16
+class Courier;    // issue 16
+class QImage;     // avatars (issue 15): Gui's, declared only (shoal-cli never sees a picture)
 class ConversationModel;
 class Dialer;
 class FileTransfers;
@@ -315,6 +317,30 @@ public:
     QByteArray avatarHashOf(const QString &peerId) const;
     // --- end avatars ---
 
+    // --- Carried delivery (issue 16; docs/relay.md) ---
+    // The person's switches for a contact, both off until turned on, mutual: "this contact may
+    // relay (pass on at once) / hold (keep while the recipient is away) my messages, and I
+    // do the same for it". Saved in the profile (relay.sqlite) and told to the contact at once.
+    // False and *error for what is not a peer ID, or an IP Messenger user.
+    bool setAllowRelay(const QString &peerId, bool allow, QString *error);
+    bool setAllowHold(const QString &peerId, bool allow, QString *error);
+    bool allowsRelay(const QString &peerId) const;
+    bool allowsHold(const QString &peerId) const;
+    // The peer that carries the conversation with `peerId` now ("via Carol"), or empty.
+    QString via(const QString &peerId) const;
+    // The helpers that keep one of our waiting messages for its offline recipient.
+    QStringList heldBy(const QUuid &messageId) const;
+    // What this profile keeps for others: sizes and times, never contents.
+    struct HeldItem
+    {
+        QString recipient;
+        QString author; // the peer that handed it over
+        qint64 size = 0;
+        QDateTime receivedAt;
+        QDateTime expiresAt;
+    };
+    QList<HeldItem> held() const;
+    // --- end carried delivery ---
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -322,6 +348,15 @@ public:
     void addWarning(const QString &warning);
 
 Q_SIGNALS:
+    // --- Carried delivery (issue 16) ---
+    // `peerId` is now reached through `carrier` ("via Carol"), or directly again (empty).
+    void viaChanged(const QString &peerId, const QString &carrier);
+    // The helpers keeping one of our messages changed (messageStateChanged() follows with
+    // ChatMessage::heldBy filled).
+    void heldByChanged(const QUuid &messageId, const QString &peerId, const QStringList &helpers);
+    // What this profile holds for others changed.
+    void heldChanged();
+    // --- end carried delivery ---
     // --- IP Messenger (issue 17) --- networkStatus()'s ipmsg fields changed.
     void ipmsgStatusChanged();
     // This host's network changed; already acted on (announced, dead connections closed,
@@ -415,6 +450,11 @@ private:
     QString m_ipmsgFilesError; // its TCP port could not be bound: networkStatus().ipmsgError
     // --- end IP Messenger ---
 
+    // --- Carried delivery (issue 16): messengerrelay.cpp ---
+    void wireRelay();
+    CarryStore *m_carryStore = nullptr; // owned (std::unique_ptr would need its header here)
+    Courier *m_courier = nullptr;
+    // --- end carried delivery ---
     Identity m_identity;
     MessengerConfig m_config;
     SearchWorker *m_searchWorker = nullptr; // Searching in the window (issue 15)

@@ -57,6 +57,15 @@
 //   ; Presence (docs/protocol.md, "Presence"): on the chat stream, when the sender's name,
 //   ; status, status text or avatar changes; at most a few per second.
 //   pres  = { "t": "pres", "name": tstr, "st": status, ? "stx": tstr, ? "av": sha256 }
+//   ; Carried delivery (issue 16; docs/protocol.md, "Carried delivery"): on the chat stream.
+//   carry  = { "t": "carry", "relay": bool, "hold": bool }
+//   routes = { "t": "routes", "peers": [0*64 { "id": peer-id, "name": tstr, "cert": bstr }] }
+//   rly    = { "t": "rly", "e": envelope }     ; pass it on to its recipient now
+//   env    = { "t": "env", "e": envelope }     ; an envelope for the receiver
+//   hold   = { "t": "hold", "e": envelope }    ; keep it for its recipient
+//   held   = { "t": "held", "eid": eid, "ok": bool, ? "why": tstr }
+//   got    = { "t": "got", "eids": [1*256 eid] }
+//   envelope = bstr .size (1..81920); eid = bstr .size 16; cert: 1..4096 bytes
 //   status = "available" / "away" / "busy"   ; any other text reads as "available"
 //           ; stx: shown as one line of at most 80 UTF-16 units; av: any other size is an error
 //   group-id = tstr .regexp "[0-9a-f]{32}"
@@ -529,6 +538,104 @@ struct Presence
 };
 // --- end presence ---
 
+// --- Carried delivery (issue 16; docs/protocol.md, "Carried delivery") ---
+// Limits of what carriers take (core/relay): an envelope's bytes, a route's certificate.
+constexpr qsizetype MaxEnvelopeBytes = 80 * 1024;
+constexpr qsizetype MaxRouteCertBytes = 4 * 1024;
+constexpr qsizetype EnvelopeIdBytes = 16;
+
+// What the sender allows the receiver to do for it, and it for the receiver ("carry").
+struct Carry
+{
+    bool relay = false;
+    bool hold = false;
+
+    QCborMap toCbor() const;
+    static std::optional<Carry> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Carry &o) const { return relay == o.relay && hold == o.hold; }
+};
+
+// Peers the sender can pass the receiver's envelopes to now ("routes").
+struct Routes
+{
+    static constexpr qsizetype MaxPeers = 64;
+    struct Peer
+    {
+        QString id;
+        QString name;    // singleLine(..., MaxNameLength) on receipt
+        QByteArray cert; // DER, 1..MaxRouteCertBytes; SHA-256 == id is the receiver's check
+        bool operator==(const Peer &o) const
+        {
+            return id == o.id && name == o.name && cert == o.cert;
+        }
+    };
+    QList<Peer> peers; // at most MaxPeers, each ID once
+
+    QCborMap toCbor() const;
+    static std::optional<Routes> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Routes &o) const { return peers == o.peers; }
+};
+
+// One sealed envelope (core/relay/envelope.h) and what to do with it: pass it on now ("rly"),
+// it is for you ("env"), keep it for its recipient ("hold"). The same shape, a tag each. Only
+// the size is checked here (1..MaxEnvelopeBytes); the envelope is read by core/relay.
+template<typename Tag>
+struct EnvelopeMessage
+{
+    QByteArray envelope;
+
+    QCborMap toCbor() const;
+    static std::optional<EnvelopeMessage> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const EnvelopeMessage &o) const { return envelope == o.envelope; }
+};
+struct RelayTag
+{
+    static constexpr char Name[] = "rly";
+};
+struct DeliverTag
+{
+    static constexpr char Name[] = "env";
+};
+struct HoldTag
+{
+    static constexpr char Name[] = "hold";
+};
+using RelayEnvelope = EnvelopeMessage<RelayTag>;
+using DeliverEnvelope = EnvelopeMessage<DeliverTag>;
+using HoldEnvelope = EnvelopeMessage<HoldTag>;
+
+// A helper's answer to hold ("held"): kept, or refused and why (one line, MaxReasonLength).
+struct Held
+{
+    QByteArray envelopeId; // EnvelopeIdBytes
+    bool ok = false;
+    QString why{};
+
+    QCborMap toCbor() const;
+    static std::optional<Held> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Held &o) const
+    {
+        return envelopeId == o.envelopeId && ok == o.ok && why == o.why;
+    }
+};
+
+// The recipient has these envelopes: the helper drops its copies ("got").
+struct Got
+{
+    static constexpr qsizetype MaxIds = 256;
+    QList<QByteArray> envelopeIds; // 1..MaxIds, each EnvelopeIdBytes
+
+    QCborMap toCbor() const;
+    static std::optional<Got> fromCbor(const QCborMap &map, QString *error);
+    QString toString() const;
+    bool operator==(const Got &o) const { return envelopeIds == o.envelopeIds; }
+};
+// --- end carried delivery ---
+
 // A well-formed message of a type this version does not know. Ignored by receivers.
 struct Unknown
 {
@@ -558,10 +665,17 @@ using Message = std::variant<Hello,
                              GroupPull,
                              GroupReceipt,
                              Pex,
-                             Typing,    // issue 15, typing and quoting
-                             AvatarGet, // avatars (issue 15)
-                             Avatar,    // avatars (issue 15)
-                             Presence,  // issue 15
+                             Typing,          // issue 15, typing and quoting
+                             AvatarGet,       // avatars (issue 15)
+                             Avatar,          // avatars (issue 15)
+                             Presence,        // issue 15
+                             Carry,           // issue 16, carried delivery
+                             Routes,          // issue 16
+                             RelayEnvelope,   // issue 16
+                             DeliverEnvelope, // issue 16
+                             HoldEnvelope,    // issue 16
+                             Held,            // issue 16
+                             Got,             // issue 16
                              Unknown>;
 
 // Encodes a message to its CBOR payload (without the frame header).

@@ -5,6 +5,7 @@
 #include <QHashFunctions>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QUuid>
 
 // Stored as integers: never renumber.
@@ -39,6 +40,11 @@ struct ChatMessage
     // The message this one replies to, in the same conversation (either direction); null if
     // none (issue 15).
     QUuid replyTo;
+    // Carried delivery (issue 16), outgoing only, never stored: the peer carrying the
+    // conversation when it went out ("via"), and the helpers keeping it while its recipient is
+    // away ("held_by"). Filled by the messenger in messageStateChanged().
+    QString via;
+    QStringList heldBy;
 };
 
 // A message is known by who sent it and its ID: an ID is chosen by its sender, so only the pair

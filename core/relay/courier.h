@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// Carried delivery (issue 16; docs/protocol.md, "Carried delivery"): a Transport over the direct
+// one (ConnectionRegistry) that adds peers reached through a carrier, and carries for others.
+//
+//   Messenger -> TransportMux -> Courier -> ConnectionRegistry (Shoal over TLS)
+//
+// To the services a peer is connected when it is connected directly or, failing that, through
+// a carrier that offers a route to it (relayed): its chat, ack, read and typing messages then
+// go sealed in `rly` (envelope.h). A direct connection always wins: the relayed session ends
+// (peerDisconnected) before the direct one is reported (peerConnected), and back when the
+// direct one ends and a route remains. Relayed peers have a chat stream only.
+//
+// Roles, one object: endpoint (seals what the services send to a relayed peer, opens what
+// carriers deliver and re-emits it as if the author had sent it directly), relay carrier (passes
+// `rly` on as `env`), helper (holds `hold` envelopes on disk and delivers them when the
+// recipient connects), depositor (hands waiting chats to helpers while their recipient is
+// offline). The carry messages (carry, routes, rly, env, hold, held, got) are consumed here and
+// never reach the services; every other message passes through unchanged.
+//
+// Files: courier.cpp (transport, carry, routes, relay, opening), courierhold.cpp (hold, held,
+// got, deposit, receipts held for an offline author, expiry).
+
+#include "net/tokenbucket.h"
+#include "net/transport.h"
+#include "relay/carrystore.h"
+#include "relay/envelope.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+#include <QUuid>
+
+class Identity;
+
+class Courier final : public Transport
+{
+    Q_OBJECT
+
+public:
+    // Helpers one waiting message is handed to, at most.
+    static constexpr int MaxHelpers = 3;
+    // How long a held envelope lives unless the person chose otherwise (MessengerConfig).
+    static constexpr qint64 DefaultHoldLifetimeMs = Relay::MaxLifetimeMs;
+    // Envelopes sent to a recipient before its `got`s come back.
+    static constexpr int DeliverWindow = 128;
+    // rly accepted from one peer: per second, and burst.
+    static constexpr int RelayPerSecond = 200;
+    static constexpr int RelayBurst = 400;
+
+    // `direct` and `store` must outlive the courier. `store` is open.
+    Courier(const Identity &identity,
+            Transport &direct,
+            CarryStore &store,
+            QObject *parent = nullptr);
+    ~Courier() override;
+
+    // --- Transport ---
+    int connectToPeer(const QString &host,
+                      quint16 port,
+                      const QString &expectedPeerId = {},
+                      StreamKind kind = StreamKind::Chat) override;
+    bool isConnected(const QString &peerId, StreamKind kind = StreamKind::Chat) const override;
+    // To a relayed peer: sealed in `rly` (chat, ack, read, typing; anything else: false). To a
+    // peer neither direct nor relayed: an ack or read is held by helpers for it (true when one
+    // took it); anything else false.
+    bool send(const QString &peerId,
+              const Protocol::Message &message,
+              StreamKind kind = StreamKind::Chat) override;
+    void flush() override;
+    qint64 pendingWriteBytes(const QString &peerId,
+                             StreamKind kind = StreamKind::Chat) const override;
+    void setReadingPaused(const QString &peerId,
+                          bool paused,
+                          StreamKind kind = StreamKind::Chat) override;
+    void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) override;
+    QHostAddress remoteHost(const QString &peerId) const override;
+    bool supportsStream(const QString &peerId, StreamKind kind) const override;
+    int openStream(const QString &peerId, StreamKind kind) override;
+
+    // --- The person's switches (per contact; mutual; off by default) ---
+    // Saved, told to the peer at once (carry) if connected, routes recomputed.
+    bool setAllowed(const QString &peerId, CarryStore::Switches switches, QString *error);
+    CarryStore::Switches allowed(const QString &peerId) const;
+
+    // The carrier `peerId` is connected through, or empty (direct, or not connected).
+    QString via(const QString &peerId) const;
+
+    // --- Depositor ---
+    // Chats waiting for `peerId` (oldest first; the outbox's queue): each not yet held by
+    // MaxHelpers helpers is sealed (once; the same eid for every helper) and handed to online
+    // helpers. Does nothing while the peer is connected (directly or relayed), or when its
+    // certificate was never seen. The messenger calls it when messages wait and when
+    // helpersChanged() says there is someone new to ask.
+    void deposit(const QString &peerId, const QList<Protocol::Chat> &waiting);
+    // The helpers that said they keep this message (held ok), in the order they did.
+    QStringList heldBy(const QUuid &messageId) const;
+    // The message was acknowledged (or taken back): its envelope is forgotten here.
+    void forgetMessage(const QUuid &messageId);
+
+    // --- Helper ---
+    QList<CarryStore::HeldEnvelope> heldForOthers() const { return m_store.heldSummary(); }
+    void setHoldLifetime(qint64 ms) { m_holdLifetimeMs = ms; }
+
+    // For tests: the clock (ms since epoch) used for expiry; the real one when unset.
+    void setClock(std::function<qint64()> nowMs);
+
+Q_SIGNALS:
+    // `peerId` is now connected through `carrier`, or (empty) no longer relayed.
+    void viaChanged(const QString &peerId, const QString &carrier);
+    // The helpers holding one of our messages changed.
+    void heldByChanged(const QUuid &messageId, const QString &peerId, const QStringList &helpers);
+    // A peer that may hold for us came online: deposit() again what waits.
+    void helpersChanged();
+    // What this profile holds for others changed (held, delivered, expired).
+    void holdingChanged();
+
+private:
+    // courier.cpp
+    qint64 now() const;
+    void onDirectConnected(const QString &peerId,
+                           const Protocol::Hello &hello,
+                           const QString &address,
+                           const QSslCertificate &certificate);
+    void onDirectDisconnected(const QString &peerId, const QString &reason);
+    void onDirectMessage(const QString &peerId, const Protocol::Message &message, StreamKind kind);
+    void onCarry(const QString &peerId, const Protocol::Carry &carry);
+    void onRoutes(const QString &carrier, const Protocol::Routes &routes);
+    void onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay);
+    // An `env` from a carrier or helper: opened, checked, re-emitted as from its author.
+    void onDeliver(const QString &carrier, const Protocol::DeliverEnvelope &deliver);
+    void sendCarry(const QString &peerId);
+    // Routes offered to every connected peer that allows us, again (a change of who is here).
+    void updateRoutes();
+    // Whether this profile passes envelopes from `from` to `to` now (the rule).
+    bool mayRelay(const QString &from, const QString &to) const;
+    // Re-derives which relayed sessions exist from the routes and direct connections, emitting
+    // peerConnected / peerDisconnected / viaChanged as they change.
+    void settleRelayed(const QString &peerId);
+    bool sendSealed(const QString &carrier, const QString &peerId, const Protocol::Message &m);
+    QSslCertificate certificateOf(const QString &peerId) const;
+
+    // courierhold.cpp
+    void onHold(const QString &peerId, const Protocol::HoldEnvelope &hold);
+    void onHeld(const QString &helper, const Protocol::Held &held);
+    void onGot(const QString &peerId, const Protocol::Got &got);
+    // After onDeliver opened an envelope (or found it opened before): `got` goes back to the
+    // carrier once the message is handled (an ack the services send for a chat, at once for
+    // anything else or a duplicate).
+    void afterOpened(const QString &carrier, const Relay::Opened &opened, bool duplicate);
+    // An ack or read for a peer not connected: held by helpers for it. True if handed to one.
+    bool holdReceipt(const QString &peerId, const Protocol::Message &message);
+    // The recipient connected directly: what we hold for it goes out (a window at a time).
+    void deliverHeld(const QString &recipient);
+    // A helper connected directly: what waits may be handed to it.
+    void onHelperConnected(const QString &peerId);
+    void expire();
+    bool mayHoldFor(const QString &author, const QString &recipient) const;
+
+    const Identity &m_identity;
+    Transport &m_direct;
+    CarryStore &m_store;
+    Relay::Sealer m_sealer;
+    Relay::Opener m_opener;
+    std::function<qint64()> m_clock;
+
+    // Relay: per carrier, the routes it offers (peer ID -> name, cert DER).
+    struct Route
+    {
+        QString name;
+        QByteArray cert;
+    };
+    QHash<QString, QHash<QString, Route>> m_routes;
+    QHash<QString, QString> m_via;               // relayed peer -> its carrier
+    QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session
+    QHash<QString, TokenBucket> m_relayBudget;   // per connected peer
+    QHash<QString, QList<Protocol::Routes::Peer>> m_routesSent; // what each peer was told last
+
+    // Hold, depositor side: per message, its sealed envelope, eid and helpers that keep it.
+    struct Deposit
+    {
+        QString recipient;
+        QByteArray envelopeId;
+        QByteArray envelope;
+        QStringList heldBy; // held ok
+        QStringList asked;  // hold sent, no answer yet (or refused: not asked again)
+    };
+    QHash<QUuid, Deposit> m_deposits;
+    QHash<QByteArray, QUuid> m_depositByEnvelope;
+    // Hold, recipient side: a chat opened from an envelope, awaiting its ack from the inbox ->
+    // (carrier, eid) to answer `got` to.
+    QHash<QUuid, QList<QPair<QString, QByteArray>>> m_awaitingAck;
+    // Hold, helper side: per recipient being delivered to, the last eid sent and how many are
+    // out without a `got`.
+    struct Delivery
+    {
+        QByteArray lastSent;
+        int outstanding = 0;
+    };
+    QHash<QString, Delivery> m_deliveries;
+    qint64 m_holdLifetimeMs = DefaultHoldLifetimeMs;
+    QTimer m_expiryTimer;
+};
