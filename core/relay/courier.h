@@ -158,18 +158,14 @@ private:
     void onHelperConnected(const QString &peerId);
     void expire();
     bool mayHoldFor(const QString &author, const QString &recipient) const;
-    // Called once by the constructor: the expiry timer (hourly, and once at start, on the
-    // event loop so that a clock set meanwhile counts) and the hold state kept per connection.
-    void startHold();
     // Called by send() for every message the services send to `peerId`: an ack for a chat of
     // its that was opened from an envelope answers `got` to the carriers that delivered it.
     void answerGot(const QString &peerId, const Protocol::Message &message);
-    // The direct connection to `peerId` ended: its delivery window and our unanswered asks.
-    void onHoldPeerGone(const QString &peerId);
     // Online helpers (connected directly, allowed by us, their carry allows us), those in
     // `prefer` first, then by ID; never `recipient`.
     QStringList onlineHelpers(const QString &recipient, const QStringList &prefer = {}) const;
-    // Hands the deposit's envelope to more helpers, up to MaxHelpers holding or asked.
+    // Hands the deposit's envelope to more helpers, up to MaxHelpers holding or asked (an ask
+    // to a helper no longer connected is given up: it will not answer).
     void askHelpers(const QUuid &key);
     // The next envelopes held for `recipient` that were not sent in this session, up to the
     // window.

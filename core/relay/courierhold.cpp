@@ -16,7 +16,6 @@ Q_LOGGING_CATEGORY(lcHold, "shoal.relay")
 
 namespace {
 
-constexpr int HoldExpiryIntervalMs = 3600 * 1000;
 // A deposit is sealed again (a new eid) when less than this is left of its life: helpers
 // would refuse it, or drop it before its recipient is likely to come.
 constexpr qint64 HoldResealMarginMs = 3600 * 1000;
@@ -57,18 +56,6 @@ void sendGotTo(Transport &direct, const QString &carrier, const QList<QByteArray
 }
 
 } // namespace
-
-void Courier::startHold()
-{
-    m_expiryTimer.setInterval(HoldExpiryIntervalMs);
-    connect(&m_expiryTimer, &QTimer::timeout, this, &Courier::expire);
-    m_expiryTimer.start();
-    // At start, on the event loop: a clock set right after construction counts.
-    QTimer::singleShot(0, this, &Courier::expire);
-    connect(&m_direct, &Transport::peerDisconnected, this, [this](const QString &peerId) {
-        onHoldPeerGone(peerId);
-    });
-}
 
 // --- Helper ---
 
@@ -203,21 +190,6 @@ void Courier::expire()
         qCInfo(lcHold).noquote() << dropped << "held envelopes expired";
         Q_EMIT holdingChanged();
     }
-}
-
-void Courier::onHoldPeerGone(const QString &peerId)
-{
-    // Unanswered envelopes are sent again next time; the recipient answers `got` for those it
-    // had already.
-    m_deliveries.remove(peerId);
-    // Asks it will not answer now: free the place for another helper.
-    QList<QUuid> again;
-    for (auto it = m_deposits.begin(); it != m_deposits.end(); ++it) {
-        if (it->asked.removeAll(peerId) > 0)
-            again.append(it.key());
-    }
-    for (const QUuid &key : std::as_const(again))
-        askHelpers(key);
 }
 
 // --- Depositor ---
