@@ -211,6 +211,10 @@ void Courier::onDirectConnected(const QString &peerId,
                                 const QSslCertificate &certificate)
 {
     m_directNames.insert(peerId, hello.name);
+    // A new chat stream, perhaps replacing another (a duplicate connection settled): what was
+    // delivered on the old one without a `got` may be lost with it, and goes again (the
+    // recipient answers `got` at once for what it has).
+    m_deliveries.remove(peerId);
     if (!certificate.isNull())
         m_store.saveCertificate(peerId, certificate.toDer());
     if (!m_relayBudget.contains(peerId))
