@@ -121,8 +121,11 @@ void Messenger::depositWaiting(const QString &peerId)
 {
     if (!m_store->hasUndelivered(peerId))
         return;
+    // The oldest first, as many as one author may have held at one helper: a long queue is
+    // not read whole at every disconnection.
     QList<Protocol::Chat> waiting;
-    for (const ChatMessage &m : m_store->undelivered(peerId)) {
+    const int limit = m_carryStore->limits().perAuthorCount;
+    for (const ChatMessage &m : m_store->undelivered(peerId, 0, limit)) {
         if (m.kind == MessageKind::Text)
             waiting.append(relayChatOf(m));
     }
