@@ -139,6 +139,7 @@ private:
     // Re-derives which relayed sessions exist from the routes and direct connections, emitting
     // peerConnected / peerDisconnected / viaChanged as they change.
     void settleRelayed(const QString &peerId);
+    void settleAll(); // settleRelayed() for every peer relayed or offered a route
     bool sendSealed(const QString &carrier, const QString &peerId, const Protocol::Message &m);
     QSslCertificate certificateOf(const QString &peerId) const;
 
@@ -186,6 +187,7 @@ private:
     };
     QHash<QString, QHash<QString, Route>> m_routes;
     QHash<QString, QString> m_via;               // relayed peer -> its carrier
+    QHash<QString, QString> m_directNames;       // connected directly -> the name in its hello
     QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session
     QHash<QString, TokenBucket> m_relayBudget;   // per connected peer
     QHash<QString, QList<Protocol::Routes::Peer>> m_routesSent; // what each peer was told last
