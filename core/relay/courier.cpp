@@ -97,6 +97,9 @@ bool Courier::isConnected(const QString &peerId, StreamKind kind) const
 
 bool Courier::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
 {
+    // An ack for a chat that came in an envelope: its carriers may drop it now (courierhold.cpp).
+    if (kind == StreamKind::Chat)
+        answerGot(peerId, message);
     if (m_direct.isConnected(peerId, kind))
         return m_direct.send(peerId, message, kind);
     if (kind != StreamKind::Chat)
