@@ -407,7 +407,7 @@ void tst_CourierHold::expiredWhileHeld()
     net.unlink(Alice, Carol);
 
     QSignalSpy holding(&net.courier(Carol), &Courier::holdingChanged);
-    carolNow += Relay::MaxLifetimeMs + 1;
+    carolNow += Relay::MaxLifetimeMs + 3600'000;
     net.link(Bob, Carol);
     net.deliverAll();
     QCOMPARE(heldFor(net, Carol, Bob), 0);
@@ -499,11 +499,13 @@ void tst_CourierHold::forgedHeld()
 
     QSignalSpy heldBy(&net.courier(Alice), &Courier::heldByChanged);
     // Dave claims to hold it (he learnt the eid somehow), and something that does not exist.
-    net.direct(Dave).send(net.id(Alice), Protocol::Held{eid, true, {}});
-    net.direct(Dave).send(net.id(Alice), Protocol::Held{QByteArray(16, 'x'), true, {}});
+    net.direct(Dave).send(net.id(Alice), Protocol::Held{eid, true, {}}, StreamKind::Chat);
+    net.direct(Dave).send(net.id(Alice),
+                          Protocol::Held{QByteArray(16, 'x'), true, {}},
+                          StreamKind::Chat);
     // Carol says it twice, then that she refused it.
-    net.direct(Carol).send(net.id(Alice), Protocol::Held{eid, true, {}});
-    net.direct(Carol).send(net.id(Alice), Protocol::Held{eid, false, u"quota"_s});
+    net.direct(Carol).send(net.id(Alice), Protocol::Held{eid, true, {}}, StreamKind::Chat);
+    net.direct(Carol).send(net.id(Alice), Protocol::Held{eid, false, u"quota"_s}, StreamKind::Chat);
     net.deliverAll();
     QCOMPARE(heldBy.size(), 0);
     QCOMPARE(net.courier(Alice).heldBy(chats.at(0).id), QStringList{net.id(Carol)});
@@ -576,8 +578,8 @@ void tst_CourierHold::gotDropsOnlyTheRecipients()
     QCOMPARE(ids.size(), 3);
     Protocol::Got got;
     got.envelopeIds = ids;
-    net.direct(Dave).send(net.id(Carol), got);
-    net.direct(Alice).send(net.id(Carol), got);
+    net.direct(Dave).send(net.id(Carol), got, StreamKind::Chat);
+    net.direct(Alice).send(net.id(Carol), got, StreamKind::Chat);
     net.deliverAll();
     QCOMPARE(heldFor(net, Carol, Bob), 3);
 }
@@ -627,7 +629,7 @@ void tst_CourierHold::notAllowed()
                                             &error);
     QVERIFY2(!envelope.isEmpty(), qPrintable(error));
     const int before = framesOf<Protocol::Held>(net.direct(Alice).received).size();
-    net.direct(Alice).send(net.id(Carol), Protocol::HoldEnvelope{envelope});
+    net.direct(Alice).send(net.id(Carol), Protocol::HoldEnvelope{envelope}, StreamKind::Chat);
     net.deliverAll();
     const QList<Protocol::Held> answers = framesOf<Protocol::Held>(net.direct(Alice).received);
     QCOMPARE(answers.size(), before + 1);
