@@ -128,6 +128,10 @@ private Q_SLOTS:
     void notAllowed();
     void nothingDepositedWhileConnected();
     void helpersChanged();
+    void readReceiptHeld();
+    void heldForRecipientHere();
+    void relayOnlyCarrierNotToldGot();
+    void helperRestarted();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -664,6 +668,97 @@ void tst_CourierHold::helpersChanged()
     net.link(Alice, Carol);
     net.deliverAll();
     QVERIFY(spy.size() >= 1);
+}
+
+// A read receipt for an author who is away is held too, and reaches her as from Bob.
+void tst_CourierHold::readReceiptHeld()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    QList<QPair<QString, QUuid>> reads;
+    connect(&net.courier(Alice),
+            &Transport::messageReceived,
+            this,
+            [&reads](const QString &from, const Protocol::Message &m, StreamKind) {
+                if (const auto *r = std::get_if<Protocol::Read>(&m))
+                    reads.append({from, r->id});
+            });
+    net.link(Bob, Carol);
+    net.deliverAll();
+    const QUuid id = QUuid::createUuid();
+    QVERIFY(net.courier(Bob).send(net.id(Alice), Protocol::Read{id}, StreamKind::Chat));
+    // Nothing but a receipt is held: a chat or typing notice to an absent peer is not sent.
+    QVERIFY(!net.courier(Bob).send(net.id(Alice), Protocol::Typing{true}, StreamKind::Chat));
+    net.deliverAll();
+    QCOMPARE(heldFor(net, Carol, Alice), 1);
+    net.unlink(Bob, Carol);
+    net.link(Alice, Carol);
+    QTRY_COMPARE(reads.size(), 1);
+    QCOMPARE(reads.first().first, net.id(Bob));
+    QCOMPARE(reads.first().second, id);
+    QTRY_COMPARE(heldFor(net, Carol, Alice), 0);
+}
+
+// Bob is connected to Carol but not to Alice: what Alice hands to Carol reaches him at once.
+void tst_CourierHold::heldForRecipientHere()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    TestInbox alice(net.courier(Alice));
+    TestInbox bob(net.courier(Bob));
+    net.link(Bob, Carol);
+    net.link(Alice, Carol);
+    net.deliverAll();
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob), StreamKind::Chat));
+    const QList<Protocol::Chat> chats = makeChats(3);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    QTRY_COMPARE(bob.chats.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(bob.chats.at(i).second, chats.at(i));
+    QTRY_COMPARE(heldFor(net, Carol, Bob), 0);
+    // His acks reach Alice the same way, she being connected to Carol.
+    QTRY_COMPARE(alice.acks.size(), 3);
+    QTRY_COMPARE(heldFor(net, Carol, Alice), 0);
+}
+
+// A carrier that only relays (no hold switch) is never sent `got`.
+void tst_CourierHold::relayOnlyCarrierNotToldGot()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    net.allowAll(Alice, Carol, {true, false});
+    net.allowAll(Bob, Carol, {true, false});
+    TestInbox bob(net.courier(Bob));
+    TestInbox alice(net.courier(Alice));
+    net.link(Alice, Carol);
+    net.link(Bob, Carol);
+    net.deliverAll();
+    QCOMPARE(net.courier(Alice).via(net.id(Bob)), net.id(Carol));
+    const Protocol::Chat chat = makeChats(1).first();
+    QVERIFY(net.courier(Alice).send(net.id(Bob), chat, StreamKind::Chat));
+    QTRY_COMPARE(alice.acks.size(), 1);
+    QCOMPARE(bob.chats.size(), 1);
+    QVERIFY(framesOf<Protocol::Got>(net.direct(Carol).received).isEmpty());
+}
+
+// What a helper holds survives its restart (the store is on disk; here the same store).
+void tst_CourierHold::helperRestarted()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    TestInbox bob(net.courier(Bob));
+    net.link(Alice, Carol);
+    net.deliverAll();
+    const QList<Protocol::Chat> chats = makeChats(4);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    net.unlink(Alice, Carol);
+    CarryNet::Node &carol = net.node(Carol);
+    carol.courier = std::make_unique<Courier>(*carol.identity, *carol.direct, carol.store);
+    net.link(Bob, Carol);
+    QTRY_COMPARE(bob.chats.size(), 4);
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(bob.chats.at(i).second, chats.at(i));
+    QTRY_COMPARE(heldFor(net, Carol, Bob), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
