@@ -486,7 +486,11 @@ void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &rela
     auto bucket = m_relayBudget.find(peerId);
     if (bucket == m_relayBudget.end()
         || !bucket->tryTake(m_clock ? m_clock() : courierMonotonicMs())) {
-        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ": over its budget";
+        // A flood is one log line per 100 dropped, not one each.
+        static quint64 overBudget = 0;
+        if (overBudget++ % 100 == 0)
+            qCWarning(lcRelay).noquote()
+                << "dropped rly from" << peerId << ": over its budget (" << overBudget << "so far)";
         return;
     }
     QString error;
