@@ -376,6 +376,11 @@ void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, b
         if (carriers.size() > HoldCarriersPerAuthor)
             carriers.removeLast();
     }
+    // Only a carrier that may hold for us can have held it; one that only relays keeps
+    // nothing, and is not told.
+    const auto carry = m_carryFrom.constFind(carrier);
+    if (!m_store.allowed(carrier).hold || carry == m_carryFrom.cend() || !carry->hold)
+        return;
     if (!duplicate) {
         if (const auto *chat = std::get_if<Protocol::Chat>(&opened.message)) {
             // Answered when the inbox has it on disk (its ack, answerGot).
