@@ -223,7 +223,11 @@ private:
     // without a `got`.
     struct Delivery
     {
-        QSet<QByteArray> sent; // sent in this session and not answered by `got`
+        // Sent in this session and not answered by `got`, in the order sent (the store's).
+        QList<QByteArray> sent;
+        // How many of the first of `sent` count as passed for the window: older than one
+        // answered, so dropped by the recipient (it answers in order), never to be answered.
+        qsizetype passed = 0;
     };
     QHash<QString, Delivery> m_deliveries;
     qint64 m_holdLifetimeMs = DefaultHoldLifetimeMs;

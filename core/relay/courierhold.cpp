@@ -140,25 +140,24 @@ void Courier::sendDeliveryWindow(const QString &recipient)
     const auto it = m_deliveries.find(recipient);
     if (it == m_deliveries.end())
         return;
-    const qsizetype room = DeliverWindow - it->sent.size();
+    const qsizetype room = DeliverWindow - (it->sent.size() - it->passed);
     if (room <= 0)
         return;
-    // The first `DeliverWindow` held, oldest first: at most sent.size() of them are out already,
-    // so at least `room` are not (if there are that many).
-    const QList<CarryStore::HeldEnvelope> held = m_store.heldFor(recipient, DeliverWindow);
-    qsizetype sent = 0;
+    // Sent oldest first, and what is kept later comes later: the next are those after the last
+    // sent (from the oldest when it is gone).
+    const QByteArray after = it->sent.isEmpty() ? QByteArray() : it->sent.last();
+    const QList<CarryStore::HeldEnvelope> held = m_store.heldFor(recipient, int(room), after);
+    qsizetype count = 0;
     for (const CarryStore::HeldEnvelope &e : held) {
-        if (sent == room)
-            break;
         if (it->sent.contains(e.id))
             continue;
         if (!m_direct.send(recipient, Protocol::DeliverEnvelope{e.envelope}))
             break;
-        it->sent.insert(e.id);
-        ++sent;
+        it->sent.append(e.id);
+        ++count;
     }
-    if (sent > 0) {
-        qCDebug(lcHold).noquote() << "delivered" << sent << "held envelopes to"
+    if (count > 0) {
+        qCDebug(lcHold).noquote() << "delivered" << count << "held envelopes to"
                                   << recipient.left(8);
         m_direct.flush();
     }
@@ -177,9 +176,22 @@ void Courier::onGot(const QString &peerId, const Protocol::Got &got)
     const auto it = m_deliveries.find(peerId);
     if (it == m_deliveries.end())
         return;
+    // The recipient answers in the order it got them: what was sent before an answered one and
+    // is not answered was dropped there (it did not open), and no longer fills the window. It
+    // stays out of this session's deliveries all the same.
+    qsizetype newest = -1;
     for (const QByteArray &id : got.envelopeIds)
-        it->sent.remove(id);
-    if (it->sent.size() <= DeliverWindow / 2)
+        newest = std::max(newest, it->sent.indexOf(id));
+    it->passed = std::max(it->passed, newest + 1);
+    for (const QByteArray &id : got.envelopeIds) {
+        const qsizetype i = it->sent.indexOf(id);
+        if (i < 0)
+            continue;
+        it->sent.removeAt(i);
+        if (i < it->passed)
+            --it->passed;
+    }
+    if (it->sent.size() - it->passed <= DeliverWindow / 2)
         sendDeliveryWindow(peerId);
 }
 

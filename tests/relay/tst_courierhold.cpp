@@ -132,6 +132,7 @@ private Q_SLOTS:
     void heldForRecipientHere();
     void relayOnlyCarrierNotToldGot();
     void helperRestarted();
+    void badEnvelopesDoNotStallDelivery();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -759,6 +760,43 @@ void tst_CourierHold::helperRestarted()
     for (int i = 0; i < 4; ++i)
         QCOMPARE(bob.chats.at(i).second, chats.at(i));
     QTRY_COMPARE(heldFor(net, Carol, Bob), 0);
+}
+
+// Envelopes Bob cannot open (an author's garbage, which Carol cannot tell from the rest) are
+// dropped by him without a `got`: they must not keep the window full and stop the rest.
+void tst_CourierHold::badEnvelopesDoNotStallDelivery()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    TestInbox bob(net.courier(Bob));
+    net.link(Alice, Carol);
+    net.deliverAll();
+    Relay::Sealer sealer(*net.node(Alice).identity);
+    const int bad = Courier::DeliverWindow / 2 + 10;
+    for (int i = 0; i < bad; ++i) {
+        QByteArray eid;
+        QString error;
+        QByteArray envelope = sealer.seal(net.node(Bob).identity->certificate(),
+                                          makeChats(1).first(),
+                                          QDateTime::currentMSecsSinceEpoch() + 3600'000,
+                                          &eid,
+                                          &error);
+        QVERIFY2(!envelope.isEmpty(), qPrintable(error));
+        envelope[envelope.size() - 1] = char(envelope.at(envelope.size() - 1) ^ 0x01);
+        net.direct(Alice).send(net.id(Carol), Protocol::HoldEnvelope{envelope}, StreamKind::Chat);
+    }
+    const QList<Protocol::Chat> chats = makeChats(Courier::DeliverWindow);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    QCOMPARE(heldFor(net, Carol, Bob), bad + Courier::DeliverWindow);
+    net.unlink(Alice, Carol);
+
+    net.link(Bob, Carol);
+    QTRY_COMPARE(bob.chats.size(), Courier::DeliverWindow);
+    for (int i = 0; i < chats.size(); ++i)
+        QCOMPARE(bob.chats.at(i).second, chats.at(i));
+    // The bad ones stay at Carol until they expire.
+    QTRY_COMPARE(heldFor(net, Carol, Bob), bad);
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
