@@ -264,9 +264,11 @@ void Courier::deposit(const QString &peerId, const QList<Protocol::Chat> &waitin
     if (certificate.isNull())
         return;
     const qint64 t = now();
+    // A short lifetime (the person's choice) is not resealed at every call.
+    const qint64 margin = std::min(HoldResealMarginMs, m_holdLifetimeMs / 4);
     for (const Protocol::Chat &chat : waiting) {
         auto it = m_deposits.find(chat.id);
-        if (it != m_deposits.end() && it->expiresAt - HoldResealMarginMs <= t) {
+        if (it != m_deposits.end() && it->expiresAt - margin <= t) {
             // Its helpers drop it soon or did: sealed again with a new eid.
             const bool wasHeld = !it->heldBy.isEmpty();
             m_depositByEnvelope.remove(it->envelopeId);

@@ -133,6 +133,7 @@ private Q_SLOTS:
     void relayOnlyCarrierNotToldGot();
     void helperRestarted();
     void badEnvelopesDoNotStallDelivery();
+    void resealedNearExpiry();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -797,6 +798,40 @@ void tst_CourierHold::badEnvelopesDoNotStallDelivery()
         QCOMPARE(bob.chats.at(i).second, chats.at(i));
     // The bad ones stay at Carol until they expire.
     QTRY_COMPARE(heldFor(net, Carol, Bob), bad);
+}
+
+// A message that waits nearly as long as its envelope lives is sealed again (a new eid) and
+// handed out again; until then a deposit asks nobody twice.
+void tst_CourierHold::resealedNearExpiry()
+{
+    qint64 clock = QDateTime::currentMSecsSinceEpoch();
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    net.courier(Alice).setClock([&clock] { return clock; });
+    net.courier(Carol).setClock([&clock] { return clock; });
+    setUp(net);
+    net.link(Alice, Carol);
+    net.deliverAll();
+    const QList<Protocol::Chat> chats = makeChats(1);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    QCOMPARE(heldFor(net, Carol, Bob), 1);
+    clock += Relay::MaxLifetimeMs / 2;
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    QCOMPARE(framesOf<Protocol::HoldEnvelope>(net.direct(Carol).received).size(), 1);
+
+    QSignalSpy heldBy(&net.courier(Alice), &Courier::heldByChanged);
+    clock += Relay::MaxLifetimeMs / 2 - 30 * 60'000;
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    const auto holds = framesOf<Protocol::HoldEnvelope>(net.direct(Carol).received);
+    QCOMPARE(holds.size(), 2);
+    QVERIFY(holds.at(0).envelope != holds.at(1).envelope);
+    QCOMPARE(heldFor(net, Carol, Bob), 2);
+    QCOMPARE(heldBy.size(), 2);
+    QCOMPARE(heldBy.at(0).at(2).toStringList(), QStringList());
+    QCOMPARE(heldBy.at(1).at(2).toStringList(), QStringList{net.id(Carol)});
+    QCOMPARE(net.courier(Alice).heldBy(chats.at(0).id), QStringList{net.id(Carol)});
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
