@@ -134,6 +134,7 @@ private Q_SLOTS:
     void helperRestarted();
     void badEnvelopesDoNotStallDelivery();
     void resealedNearExpiry();
+    void receiptsPreferTheDeliverer();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -832,6 +833,42 @@ void tst_CourierHold::resealedNearExpiry()
     QCOMPARE(heldBy.at(0).at(2).toStringList(), QStringList());
     QCOMPARE(heldBy.at(1).at(2).toStringList(), QStringList{net.id(Carol)});
     QCOMPARE(net.courier(Alice).heldBy(chats.at(0).id), QStringList{net.id(Carol)});
+}
+
+// Bob's receipts for absent Alice go first to the helper that brought him her messages (it is
+// known to carry for both), then to others, MaxHelpers in all.
+void tst_CourierHold::receiptsPreferTheDeliverer()
+{
+    CarryNet net(6, {u"Alice"_s, u"Bob"_s, u"Carol"_s, u"Dave"_s, u"Erin"_s, u"Frank"_s});
+    const QList<int> helpers{2, 3, 4, 5};
+    setUp(net, helpers);
+    // The deliverer: the helper whose ID sorts last, so that only the preference picks it.
+    int deliverer = helpers.first();
+    for (int h : helpers) {
+        if (net.id(h) > net.id(deliverer))
+            deliverer = h;
+    }
+    TestInbox bob(net.courier(Bob));
+    net.link(Alice, deliverer);
+    net.deliverAll();
+    const QList<Protocol::Chat> chats = makeChats(1);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    QCOMPARE(heldFor(net, deliverer, Bob), 1);
+    net.unlink(Alice, deliverer);
+
+    for (int h : helpers) {
+        if (h != deliverer)
+            net.link(Bob, h);
+    }
+    net.deliverAll();
+    net.link(Bob, deliverer);
+    QTRY_COMPARE(bob.chats.size(), 1);
+    QTRY_COMPARE(heldFor(net, deliverer, Alice), 1);
+    int holding = 0;
+    for (int h : helpers)
+        holding += heldFor(net, h, Alice);
+    QCOMPARE(holding, Courier::MaxHelpers);
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
