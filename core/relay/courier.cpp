@@ -29,6 +29,15 @@ bool isCarryMessage(const Protocol::Message &m)
            || std::holds_alternative<Protocol::Held>(m) || std::holds_alternative<Protocol::Got>(m);
 }
 
+// The relay budget's clock: monotonic, so that the wall clock set back cannot starve it.
+qint64 courierMonotonicMs()
+{
+    static QElapsedTimer timer;
+    if (!timer.isValid())
+        timer.start();
+    return timer.elapsed();
+}
+
 QString certId(const QByteArray &der)
 {
     return QString::fromLatin1(QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex());
@@ -475,8 +484,13 @@ QSslCertificate Courier::certificateOf(const QString &peerId) const
 void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay)
 {
     auto bucket = m_relayBudget.find(peerId);
-    if (bucket == m_relayBudget.end() || !bucket->tryTake(now())) {
-        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ": over its budget";
+    if (bucket == m_relayBudget.end()
+        || !bucket->tryTake(m_clock ? m_clock() : courierMonotonicMs())) {
+        // A flood is one log line per 100 dropped, not one each.
+        static quint64 overBudget = 0;
+        if (overBudget++ % 100 == 0)
+            qCWarning(lcRelay).noquote()
+                << "dropped rly from" << peerId << ": over its budget (" << overBudget << "so far)";
         return;
     }
     QString error;
