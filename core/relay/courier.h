@@ -151,6 +151,9 @@ private:
     // carrier once the message is handled (an ack the services send for a chat, at once for
     // anything else or a duplicate).
     void afterOpened(const QString &carrier, const Relay::Opened &opened, bool duplicate);
+    // After onDeliver failed to open an envelope for us: it never will, so a helper that
+    // delivered it is told (`got`) to drop it instead of sending it at every connection.
+    void afterUnopened(const QString &carrier, const QByteArray &envelope);
     // An ack or read for a peer not connected: held by helpers for it. True if handed to one.
     bool holdReceipt(const QString &peerId, const Protocol::Message &message);
     // The recipient connected directly: what we hold for it goes out (a window at a time).

@@ -406,6 +406,19 @@ void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, b
     sendGotTo(m_direct, carrier, {opened.envelopeId});
 }
 
+void Courier::afterUnopened(const QString &carrier, const QByteArray &envelope)
+{
+    QString error;
+    const std::optional<Relay::EnvelopeHeader> header = Relay::readHeader(envelope, &error);
+    if (!header || header->to != m_identity.id())
+        return;
+    const auto carry = m_carryFrom.constFind(carrier);
+    if (!m_store.allowed(carrier).hold || carry == m_carryFrom.cend() || !carry->hold)
+        return;
+    // Whatever it was, its author still has it queued until our ack.
+    sendGotTo(m_direct, carrier, {header->id});
+}
+
 void Courier::answerGot(const QString &peerId, const Protocol::Message &message)
 {
     const auto *ack = std::get_if<Protocol::Ack>(&message);
