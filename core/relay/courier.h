@@ -158,7 +158,8 @@ private:
     bool holdReceipt(const QString &peerId, const Protocol::Message &message);
     // The recipient connected directly: what we hold for it goes out (a window at a time).
     void deliverHeld(const QString &recipient);
-    // A helper connected directly: what waits may be handed to it.
+    // A helper connected directly (its `carry` came): what waits may be handed to it, and what
+    // it left unanswered on an earlier connection is asked again.
     void onHelperConnected(const QString &peerId);
     void expire();
     bool mayHoldFor(const QString &author, const QString &recipient) const;

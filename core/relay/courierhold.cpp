@@ -346,6 +346,18 @@ void Courier::forgetMessage(const QUuid &messageId)
 
 void Courier::onHelperConnected(const QString &peerId)
 {
+    // Called on each `carry` from it, which starts every session: a hold it has not answered may
+    // have been lost with a connection this one replaced. Asked again (it answers ok for what it
+    // has already).
+    QList<QUuid> again;
+    for (auto it = m_deposits.begin(); it != m_deposits.end(); ++it) {
+        if (it->asked.removeAll(peerId) > 0)
+            again.append(it.key());
+    }
+    for (const QUuid &key : std::as_const(again))
+        askHelpers(key);
+    if (!again.isEmpty())
+        m_direct.flush();
     const auto carry = m_carryFrom.constFind(peerId);
     if (carry != m_carryFrom.cend() && carry->hold && m_store.allowed(peerId).hold)
         Q_EMIT helpersChanged();

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void badEnvelopesDoNotStallDelivery();
     void resealedNearExpiry();
     void receiptsPreferTheDeliverer();
+    void askedAgainOnANewConnection();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -872,6 +873,42 @@ void tst_CourierHold::receiptsPreferTheDeliverer()
     for (int h : helpers)
         holding += heldFor(net, h, Alice);
     QCOMPARE(holding, Courier::MaxHelpers);
+}
+
+// Carol's answers are lost with a connection that a new one replaces (a duplicate connection
+// settled, without a disconnect in between): Alice asks again on the new one.
+void tst_CourierHold::askedAgainOnANewConnection()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    net.link(Alice, Carol);
+    net.deliverAll();
+    net.tap = [](CarryNet::Packet &p) { return !std::holds_alternative<Protocol::Held>(p.message); };
+    const QList<Protocol::Chat> chats = makeChats(2);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    QCOMPARE(heldFor(net, Carol, Bob), 2);
+    QVERIFY(net.courier(Alice).heldBy(chats.at(0).id).isEmpty());
+    net.tap = nullptr;
+
+    // The new connection, both ends.
+    Protocol::Hello hello;
+    hello.peerId = net.id(Carol);
+    hello.name = u"Carol"_s;
+    net.direct(Alice).up(net.id(Carol),
+                         hello,
+                         u"127.0.0.1:47802"_s,
+                         net.node(Carol).identity->certificate());
+    hello.peerId = net.id(Alice);
+    hello.name = u"Alice"_s;
+    net.direct(Carol).up(net.id(Alice),
+                         hello,
+                         u"127.0.0.1:47800"_s,
+                         net.node(Alice).identity->certificate());
+    net.deliverAll();
+    for (const Protocol::Chat &c : chats)
+        QCOMPARE(net.courier(Alice).heldBy(c.id), QStringList{net.id(Carol)});
+    QCOMPARE(heldFor(net, Carol, Bob), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
