@@ -532,6 +532,7 @@ void Courier::onDeliver(const QString &carrier, const Protocol::DeliverEnvelope 
     const auto opened = m_opener.open(deliver.envelope, now(), &error);
     if (!opened) {
         qCWarning(lcRelay).noquote() << "dropped env from" << carrier << ":" << error;
+        afterUnopened(carrier, deliver.envelope); // a helper drops it (courierhold.cpp)
         return;
     }
     const bool duplicate = m_store.wasOpened(opened->envelopeId);
