@@ -329,23 +329,43 @@ bool Courier::mayRelay(const QString &from, const QString &to) const
 
 void Courier::updateRoutes()
 {
-    QStringList connected = m_directNames.keys();
-    std::sort(connected.begin(), connected.end());
-    for (const QString &x : std::as_const(connected)) {
+    // Runs at every connection and carry: only the peers that allow us to relay (their carry,
+    // in memory) and that we allow (the store, asked once per such peer, never per pair) take
+    // part, so a crowd of peers that never said `carry` costs nothing here (tst_hostile's 512).
+    // Equivalent to mayRelay() over every pair of connected peers.
+    QStringList eligible;
+    for (auto it = m_carryFrom.cbegin(); it != m_carryFrom.cend(); ++it) {
+        if (it->relay && it.key() != m_identity.id() && m_directNames.contains(it.key())
+            && m_store.allowed(it.key()).relay)
+            eligible.append(it.key());
+    }
+    std::sort(eligible.begin(), eligible.end());
+    // Those offered routes before and no longer eligible are told the empty list.
+    QStringList told = eligible;
+    for (auto it = m_routesSent.cbegin(); it != m_routesSent.cend(); ++it) {
+        if (!it->isEmpty() && !eligible.contains(it.key()))
+            told.append(it.key());
+    }
+    QHash<QString, QByteArray> certs;
+    for (const QString &x : std::as_const(told)) {
         QList<Protocol::Routes::Peer> peers;
-        for (const QString &y : std::as_const(connected)) {
-            if (peers.size() >= Protocol::Routes::MaxPeers)
-                break;
-            if (!mayRelay(x, y))
-                continue;
-            const QByteArray der = m_store.certificate(y);
-            if (der.isEmpty() || der.size() > Protocol::MaxRouteCertBytes)
-                continue;
-            Protocol::Routes::Peer p;
-            p.id = y;
-            p.name = Protocol::singleLine(m_directNames.value(y), Protocol::MaxNameLength);
-            p.cert = der;
-            peers.append(p);
+        if (eligible.contains(x)) {
+            for (const QString &y : std::as_const(eligible)) {
+                if (peers.size() >= Protocol::Routes::MaxPeers)
+                    break;
+                if (y == x)
+                    continue;
+                auto der = certs.constFind(y);
+                if (der == certs.cend())
+                    der = certs.insert(y, m_store.certificate(y));
+                if (der->isEmpty() || der->size() > Protocol::MaxRouteCertBytes)
+                    continue;
+                Protocol::Routes::Peer p;
+                p.id = y;
+                p.name = Protocol::singleLine(m_directNames.value(y), Protocol::MaxNameLength);
+                p.cert = *der;
+                peers.append(p);
+            }
         }
         if (peers == m_routesSent.value(x))
             continue;
