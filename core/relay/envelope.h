@@ -50,7 +50,8 @@ public:
 
     // `message` (one of chat, ack, read, typing) for the holder of `recipient`, to be dropped by
     // carriers after `expiresAt` (ms since epoch). Empty and *error on failure (a certificate
-    // without a P-256 key, a message type that is not carried). *envelopeId: the eid chosen.
+    // without a P-256 key, a message type that is not carried, an expiry below 0). *envelopeId:
+    // the eid chosen.
     QByteArray seal(const QSslCertificate &recipient,
                     const Protocol::Message &message,
                     qint64 expiresAt,

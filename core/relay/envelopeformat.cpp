@@ -292,6 +292,16 @@ QByteArray seal(const QByteArray &recipientCertDer,
                 const QByteArray &plaintext,
                 QString *error)
 {
+    // Nothing that decode() would refuse: an envelope no carrier or recipient reads is a failure.
+    if (expiresAt < 0 || id.size() != Protocol::EnvelopeIdBytes || !Protocol::isValidPeerId(to)
+        || plaintext.isEmpty()) {
+        *error = u"no envelope for an expiry of %1, a %2-byte eid, \"to\" %3, %4 bytes"_s
+                     .arg(expiresAt)
+                     .arg(id.size())
+                     .arg(to.left(8))
+                     .arg(plaintext.size());
+        return {};
+    }
     const unsigned char *from = uchars(recipientCertDer);
     X509Ptr cert(d2i_X509(nullptr, &from, long(recipientCertDer.size())));
     PKeyPtr recipient(cert ? X509_get_pubkey(cert.get()) : nullptr);
