@@ -347,7 +347,7 @@ QByteArray seal(const QByteArray &recipientCertDer,
     ok = ok && EVP_EncryptFinal_ex(ctx.get(), out + total, &length);
     total += length;
     ok = ok && total == plaintext.size()
-         && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(TagBytes), out + total);
+         && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(TagBytes), out + total) == 1;
     if (!ok) {
         ERR_clear_error();
         *error = u"encryption failed"_s;
@@ -388,6 +388,7 @@ std::optional<QByteArray> open(EVP_PKEY *ourKey, const Fields &fields, QString *
               && EVP_DecryptUpdate(ctx.get(), out, &length, uchars(fields.ct), int(size))
               && length == size
               && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(TagBytes), tag.data())
+                     == 1
               && EVP_DecryptFinal_ex(ctx.get(), out + length, &length) == 1;
     ERR_clear_error();
     if (!ok) {
