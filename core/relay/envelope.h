@@ -83,7 +83,8 @@ public:
     Opener(const Opener &) = delete;
     Opener &operator=(const Opener &) = delete;
 
-    // Every check of docs/protocol.md but the "opened before" one (the caller keeps the eids):
+    // Every check of docs/protocol.md but the "opened before" one (the caller keeps each
+    // (author, eid) it opened until expiresAt + ClockSlackMs: open() takes a copy until then):
     // addressed to us, not expired at `nowMs` (with ClockSlackMs), tag, author's certificate and
     // ID, not our own, signature, an inner message of a carried type. nullopt and *error (for
     // the log) on any failure. Never crashes on any bytes (fuzz_envelope).
