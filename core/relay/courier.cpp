@@ -555,9 +555,9 @@ void Courier::onDeliver(const QString &carrier, const Protocol::DeliverEnvelope 
         afterUnopened(carrier, deliver.envelope); // a helper drops it (courierhold.cpp)
         return;
     }
-    const bool duplicate = m_store.wasOpened(opened->envelopeId);
+    const bool duplicate = m_store.wasOpened(opened->author, opened->envelopeId);
     if (!duplicate) {
-        if (!m_store.markOpened(opened->envelopeId, opened->expiresAt)) {
+        if (!m_store.markOpened(opened->author, opened->envelopeId, opened->expiresAt)) {
             // Not shown: without its eid kept, a replay could show it twice. The author's
             // queue still has it.
             qCWarning(lcRelay).noquote()
