@@ -9,7 +9,6 @@
 #include "net/connectionregistry.h"
 #include "net/dispatcher.h"
 #include "net/transportmux.h"
-#include "peers/dialer.h"
 #include "peers/roster.h"
 #include "relay/carrystore.h"
 #include "relay/courier.h"
@@ -88,10 +87,6 @@ void Messenger::wireRelayServices()
                     Q_EMIT messageStateChanged(withCarry(*m));
             });
     connect(m_courier, &Courier::holdingChanged, this, &Messenger::heldChanged);
-    // A peer reached through a carrier is dialled all the same: a direct connection wins.
-    m_dialer->setDirectCheck([this](const QString &peerId) {
-        return m_mux->isConnected(peerId) && m_courier->via(peerId).isEmpty();
-    });
     connect(m_courier, &Courier::helpersChanged, this, [this] {
         // Rare (a helper came online): every peer away with messages waiting, one index probe
         // each.

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void toldAddressAnsweringWithAnotherIdRaisesNoAlarm();
     void rememberedPeersDialledOnce();
     void toldAddressesAfterTheVerifiedOne();
+    void relayedPeerStillDialledDirectly(); // issue 16
 
 private:
     void makeDialer(const QString &ownId);
@@ -547,6 +548,39 @@ void tst_Dialer::toldAddressesAfterTheVerifiedOne()
     QCOMPARE(dials.last().port, quint16(6000));
     QCOMPARE(dials.last().expectedPeerId, Bob);
 }
+
+// --- Carried delivery (issue 16) ---
+void tst_Dialer::relayedPeerStillDialledDirectly()
+{
+    // Bob was reached at 10.0.0.2, then only through a carrier (a session without an address):
+    // he is dialled where he was reached, and heard on the LAN he is dialled there, so that a
+    // direct connection replaces the relayed one. Connected directly: not dialled.
+    makeDialer(Low);
+    knowBob(u"10.0.0.2:47800"_s);
+    m_transport->relayed.insert(Bob);
+    m_transport->connectPeer(Bob, u"Bob"_s, QString());
+    QCOMPARE(m_roster->peer(Bob)->address, u"10.0.0.2:47800"_s);
+    auto &dials = m_transport->dials;
+    m_dialer->dialRemembered();
+    QCOMPARE(dials.size(), 1);
+    QCOMPARE(dials.last().host, u"10.0.0.2"_s);
+    QCOMPARE(dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::Unreachable);
+    m_now += Dialer::RedialFirstDelayMs; // the back-off after that failure is over
+    m_roster->onPeerSeen(Bob, u"Bob"_s, {u"10.0.1.2:47800"_s});
+    m_dialer->onPeerSeen(Bob);
+    QCOMPARE(dials.size(), 2);
+    QCOMPARE(dials.last().host, u"10.0.1.2"_s);
+    // Now directly: nothing more is dialled.
+    m_transport->finishAttempt(dials.last().attempt, Bob, Net::Error::None);
+    m_transport->relayed.remove(Bob);
+    m_transport->connectPeer(Bob, u"Bob"_s, u"10.0.1.2:47800"_s);
+    m_dialer->resetBackOff();
+    m_dialer->dialRemembered();
+    m_dialer->onPeerSeen(Bob);
+    QCOMPARE(dials.size(), 2);
+}
+// --- end carried delivery ---
 
 QTEST_GUILESS_MAIN(tst_Dialer)
 #include "tst_dialer.moc"
