@@ -78,8 +78,8 @@ void MailNotices::check()
             continue;
         }
         const QDateTime due = oldest.first().sentAt.addSecs(settings.waitSeconds);
-        if (due > current) {
-            schedule(due);
+        if (due >= current) { // longer than the wait, not as long
+            schedule(due.addMSecs(1));
             continue;
         }
         QList<ChatMessage> waiting = m_store.undelivered(peerId, noticed, MaxCounted);
