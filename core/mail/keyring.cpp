@@ -14,7 +14,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcMailProfile) // "shoal.mail", mailprofile.cpp
 
 namespace {
 
-bool keyringMissing(QKeychain::Error error)
+bool isKeyringMissing(QKeychain::Error error)
 {
     return error == QKeychain::NoBackendAvailable || error == QKeychain::NotImplemented;
 }
@@ -92,7 +92,7 @@ void Keyring::store(const QString &password)
         }
         qCWarning(lcMailProfile).noquote() << "keyring:" << int(e) << j->errorString();
         Q_EMIT stored(false,
-                      keyringMissing(e) || e == QKeychain::OtherError
+                      isKeyringMissing(e) || e == QKeychain::OtherError
                           ? noKeyringError(j->errorString())
                           : tr("The keyring refused to keep the password (%1).")
                                 .arg(j->errorString()));
@@ -121,7 +121,7 @@ void Keyring::read()
         qCWarning(lcMailProfile).noquote() << "keyring:" << int(e) << j->errorString();
         Q_EMIT readFinished(false,
                             {},
-                            keyringMissing(e) || e == QKeychain::OtherError
+                            isKeyringMissing(e) || e == QKeychain::OtherError
                                 ? noKeyringError(j->errorString())
                                 : tr("The keyring could not be read (%1).").arg(j->errorString()));
     });

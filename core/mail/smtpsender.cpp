@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "smtpsender.h"
 
+#include "net/networksafety.h"
+
 #include <QHostAddress>
 #include <QLoggingCategory>
 
@@ -101,6 +103,11 @@ quint64 SmtpSender::send(const MailMessage &message)
         return failLater(m_passwordUnavailable);
     if (m_server.host.isEmpty())
         return failLater(tr("No mail server is set."));
+    // The test machines' backstop (SHOAL_LOOPBACK_ONLY): nothing beyond this host, mail too.
+    if (NetworkSafety::loopbackOnly() && !NetworkSafety::isLoopbackHost(m_server.host))
+        return failLater(tr("Only this computer may be reached (SHOAL_LOOPBACK_ONLY is set); the "
+                            "mail server %1 is not on it.")
+                             .arg(m_server.host));
 
     auto job = std::make_shared<Job>();
     job->ticket = ticket;
