@@ -27,6 +27,8 @@ struct SmtpSender::Job
     QByteArray bytes;
     QByteArray caFile;
     QString host;
+    long connectTimeoutS = 0;
+    long messageTimeoutS = 0;
 };
 
 namespace {
@@ -128,6 +130,8 @@ quint64 SmtpSender::send(const MailMessage &message)
     job->to = '<' + message.toAddress.toLatin1() + '>';
     job->bytes = bytes;
     job->caFile = m_caFile.toLocal8Bit();
+    job->connectTimeoutS = m_connectTimeoutS;
+    job->messageTimeoutS = m_messageTimeoutS;
 
     const auto abort = m_abort;
     QMetaObject::invokeMethod(
@@ -168,8 +172,8 @@ SmtpSender::Result SmtpSender::perform(const Job &job, const std::atomic<bool> &
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); // a worker thread: no SIGALRM
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, ConnectTimeoutS);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, MessageTimeoutS);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, job.connectTimeoutS);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, job.messageTimeoutS);
     if (job.security == MailSettings::Security::StartTls)
         curl_easy_setopt(curl, CURLOPT_USE_SSL, long(CURLUSESSL_ALL)); // STARTTLS or nothing
     if (!job.caFile.isEmpty())
