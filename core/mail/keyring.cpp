@@ -10,7 +10,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_DECLARE_LOGGING_CATEGORY(lcMailProfile) // "shoal.mail", mailprofile.cpp
+Q_DECLARE_LOGGING_CATEGORY(lcMail) // "shoal.mail", mailprofile.cpp
 
 namespace {
 
@@ -90,7 +90,7 @@ void Keyring::store(const QString &password)
             Q_EMIT stored(true, {});
             return;
         }
-        qCWarning(lcMailProfile).noquote() << "keyring:" << int(e) << j->errorString();
+        qCWarning(lcMail).noquote() << "keyring:" << int(e) << j->errorString();
         Q_EMIT stored(false,
                       isKeyringMissing(e) || e == QKeychain::OtherError
                           ? noKeyringError(j->errorString())
@@ -118,7 +118,7 @@ void Keyring::read()
             Q_EMIT readFinished(false, {}, {});
             return;
         }
-        qCWarning(lcMailProfile).noquote() << "keyring:" << int(e) << j->errorString();
+        qCWarning(lcMail).noquote() << "keyring:" << int(e) << j->errorString();
         Q_EMIT readFinished(false,
                             {},
                             isKeyringMissing(e) || e == QKeychain::OtherError

@@ -9,7 +9,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_DECLARE_LOGGING_CATEGORY(lcMailProfile) // "shoal.mail", mailprofile.cpp
+Q_DECLARE_LOGGING_CATEGORY(lcMail) // "shoal.mail", mailprofile.cpp
 
 MailNotices::MailNotices(const MessageStore &store,
                          MailTransport &transport,
@@ -96,7 +96,7 @@ void MailNotices::check()
         const quint64 ticket = m_transport.send(message);
         m_sending.insert(peerId, ticket);
         m_inFlight.insert(ticket, Attempt{peerId, int(waiting.size()), waiting.constLast().seq});
-        qCInfo(lcMailProfile) << "notice of" << waiting.size() << "messages for" << peerId;
+        qCInfo(lcMail) << "notice of" << waiting.size() << "messages for" << peerId;
     }
 }
 
@@ -116,8 +116,8 @@ void MailNotices::onFinished(quint64 ticket, const QString &error)
     const qint64 delay = qMin(MaxRetryMs, FirstRetryMs << qMin(b.failures, 6));
     ++b.failures;
     b.next = now().addMSecs(delay);
-    qCWarning(lcMailProfile).noquote()
-        << "notice for" << attempt.peerId << "failed, again in" << delay / 1000 << "s:" << error;
+    qCWarning(lcMail).noquote() << "notice for" << attempt.peerId << "failed, again in"
+                                << delay / 1000 << "s:" << error;
     Q_EMIT failed(attempt.peerId, error);
     if (m_profile.settings().enabled)
         schedule(b.next);

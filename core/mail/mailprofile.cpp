@@ -10,7 +10,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_LOGGING_CATEGORY(lcMailProfile, "shoal.mail")
+Q_LOGGING_CATEGORY(lcMail, "shoal.mail")
 
 MailProfile::MailProfile(const QString &profileDir, QObject *parent)
     : QObject(parent)
@@ -37,7 +37,7 @@ MailProfile::MailProfile(const QString &profileDir, QObject *parent)
     s.endGroup();
     // A file edited by hand into something unusable: kept, but off until it is fixed.
     if (QString error; !m.validate(&error)) {
-        qCWarning(lcMailProfile) << "e-mail notices off:" << m_path << error;
+        qCWarning(lcMail) << "e-mail notices off:" << m_path << error;
         m.enabled = false;
     }
     m_settings = m;
@@ -66,7 +66,7 @@ bool MailProfile::setNoticed(const QString &peerId, qint64 seq)
     QString error;
     if (write(&error))
         return true;
-    qCWarning(lcMailProfile).noquote() << error;
+    qCWarning(lcMail).noquote() << error;
     return false;
 }
 

@@ -13,7 +13,7 @@
 
 using namespace Qt::StringLiterals;
 
-Q_DECLARE_LOGGING_CATEGORY(lcMailProfile) // "shoal.mail", mailprofile.cpp
+Q_DECLARE_LOGGING_CATEGORY(lcMail) // "shoal.mail", mailprofile.cpp
 
 struct SmtpSender::Job
 {
@@ -144,7 +144,7 @@ quint64 SmtpSender::send(const MailMessage &message)
                 [this, job, result] {
                     const QString error = describe(*job, result);
                     if (!error.isEmpty()) {
-                        qCWarning(lcMailProfile).noquote()
+                        qCWarning(lcMail).noquote()
                             << "SMTP to" << job->host << "failed:" << result.code << result.response
                             << result.detail;
                     }
