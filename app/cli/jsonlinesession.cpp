@@ -64,6 +64,10 @@ QJsonObject peerJson(const PeerInfo &p)
     }
     // --- end IP Messenger ---
     // Not online and its last dial failed: heard, perhaps, but messages to it wait.
+    // --- Carried delivery (issue 16): online through this carrier ---
+    if (!p.via.isEmpty())
+        o.insert(u"via"_s, p.via);
+    // --- end carried delivery ---
     const bool reachable = p.online || p.problem == PeerInfo::DialProblem::None;
     o.insert(u"reachable"_s, reachable);
     if (!reachable) {
@@ -222,11 +226,17 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
             return; // a transfer's item: its state is the transfer's
         if (isGroupId(m.peerId))
             return; // where it stands with each member: the groupDeliveryChanged events
-        emitEvent({{u"event"_s, u"state"_s},
-                   {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
-                   {u"to"_s, m.peerId},
-                   {u"state"_s, messageStateName(m.state)}},
-                  m_sendRefs.take(m.id));
+        QJsonObject e{{u"event"_s, u"state"_s},
+                      {u"id"_s, m.id.toString(QUuid::WithoutBraces)},
+                      {u"to"_s, m.peerId},
+                      {u"state"_s, messageStateName(m.state)}};
+        // --- Carried delivery (issue 16) ---
+        if (!m.via.isEmpty())
+            e.insert(u"via"_s, m.via);
+        if (m.outgoing)
+            e.insert(u"held_by"_s, QJsonArray::fromStringList(m.heldBy));
+        // --- end carried delivery ---
+        emitEvent(e, m_sendRefs.take(m.id));
     });
     connect(&m_messenger,
             &Messenger::messageFailed,
@@ -713,6 +723,10 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     if (cmd == u"search"_s)
         return handleSearchCommand(command);
     // --- end search ---
+    // --- Carried delivery (issue 16) ---
+    if (cmd == u"allow-relay"_s || cmd == u"allow-hold"_s || cmd == u"held"_s)
+        return handleRelayCommand(cmd, command);
+    // --- end carried delivery ---
     if (cmd == u"quit"_s) {
         end(ref);
         return;

@@ -44,6 +44,9 @@ private:
     // --- Search (issue 15): jsonlinesearch.cpp ---
     void handleSearchCommand(const QJsonObject &command);
     // --- end search ---
+    // --- Carried delivery (issue 16): jsonlinerelay.cpp ---
+    void handleRelayCommand(const QString &cmd, const QJsonObject &command);
+    // --- end carried delivery ---
 
     Messenger &m_messenger;
     int m_inputFd;

@@ -20,6 +20,8 @@
 #include "peers/peerexchange.h"
 #include "peers/presence.h"
 #include "peers/roster.h"
+#include "relay/carrystore.h" // issue 16
+#include "relay/courier.h"    // issue 16
 #include "storage/messagestore.h"
 
 #include <QDir>
@@ -36,10 +38,15 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     , m_registry(new ConnectionRegistry(m_identity, m_config.timeouts, this))
     // Issue 17: IP Messenger users beside the Shoal peers, one Transport for the services.
     , m_ipmsgSlot(new TransportSlot(tr("IP Messenger is turned off."), this))
-    , m_mux(new TransportMux(*m_registry, this))
     , m_store(new MessageStore(this))
     , m_dispatcher(std::make_unique<Dispatcher>())
 {
+    // --- Carried delivery (issue 16) ---
+    // The services see the courier (direct peers and peers reached through a carrier) and,
+    // beside it, IP Messenger users.
+    wireRelay();
+    m_mux = new TransportMux(*m_courier, this);
+    // --- end carried delivery ---
     m_registry->setDisplayName(m_config.name);
     // Before the services connect theirs: an outgoing message is reported on disk (Queued)
     // before the outbox sends it and reports it sent.
@@ -47,7 +54,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     // "Sent" is kept in memory, never committed: reported apart, shown all the same.
     connect(m_store, &MessageStore::sentStateChanged, this, [this](const QList<ChatMessage> &c) {
         for (const ChatMessage &m : c)
-            Q_EMIT messageStateChanged(m);
+            Q_EMIT messageStateChanged(withCarry(m)); // issue 16: via, held by
     });
     connect(m_store, &MessageStore::unsavedDiscarded, this, &Messenger::messageDeleted);
     wireIpmsg(); // issue 17: before the services, which see the mux
@@ -184,7 +191,8 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
             });
     registerHandlers();
     wireInvites();
-    wireTyping(); // issue 15
+    wireTyping();        // issue 15
+    wireRelayServices(); // issue 16
 
     // After the services have reacted to a commit (sent what it made sendable, acknowledged
     // what it stored): out in this pass, together, instead of on the next one.
@@ -222,6 +230,7 @@ Messenger::~Messenger()
     // Nobody listens any more.
     m_registry->disconnect();
     m_mux->disconnect();
+    m_courier->disconnect(); // issue 16
     m_ipmsgSlot->disconnect();
     m_store->disconnect();
     // Issue 17: BR_EXIT to the IP Messenger users, before what it stands on goes.
@@ -234,8 +243,11 @@ Messenger::~Messenger()
     m_ipmsg = nullptr;
     delete m_mux;
     delete m_ipmsgSlot;
+    delete m_courier; // issue 16: stands on the registry and the carry store
+    m_courier = nullptr;
     delete m_registry;
     delete m_store;
+    delete m_carryStore; // issue 16
 }
 
 void Messenger::registerHandlers()
@@ -650,12 +662,13 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
 {
     for (const ChatMessage &m : added) {
         if (m.outgoing)
-            Q_EMIT messageStateChanged(m); // on disk: "queued" means that
+            Q_EMIT messageStateChanged(withCarry(m)); // on disk: "queued" means that
     }
     for (const ChatMessage &m : changed)
-        Q_EMIT messageStateChanged(m);
+        Q_EMIT messageStateChanged(withCarry(m)); // issue 16: via, held by
     for (const QUuid &id : removed)
         Q_EMIT messageDeleted(id);
+    onCommittedForRelay(added, changed, removed); // issue 16: deposits, and what to forget
 }
 
 void Messenger::onDiscoveryGone(const QString &peerId)

@@ -451,7 +451,16 @@ private:
     // --- end IP Messenger ---
 
     // --- Carried delivery (issue 16): messengerrelay.cpp ---
-    void wireRelay();
+    void wireRelay();         // before the mux: the store and the courier
+    void wireRelayServices(); // after the services: their signals, both ways
+    // Everything waiting for `peerId` (read from the history: rare events only) to the helpers.
+    void depositWaiting(const QString &peerId);
+    void onCommittedForRelay(const QList<ChatMessage> &added,
+                             const QList<ChatMessage> &changed,
+                             const QList<QUuid> &removed);
+    // An outgoing message with `via` and `heldBy` filled, as messageStateChanged() reports it.
+    ChatMessage withCarry(ChatMessage m) const;
+    bool checkCarrier(const QString &peerId, QString *error) const;
     CarryStore *m_carryStore = nullptr; // owned (std::unique_ptr would need its header here)
     Courier *m_courier = nullptr;
     // --- end carried delivery ---

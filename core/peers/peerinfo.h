@@ -57,6 +57,12 @@ struct PeerInfo
     bool ipmsg = false;
     QString group; // the IPMsg group it announced (empty for Shoal peers)
     // --- end IP Messenger ---
+    // --- Carried delivery (issue 16) ---
+    // The peer that carries the conversation while it is online only through it ("via Carol"),
+    // empty when it is connected directly or offline. `address` stays where it was last reached
+    // directly: a relayed session has none.
+    QString via;
+    // --- end carried delivery ---
 
     bool operator==(const PeerInfo &o) const
     {
@@ -65,6 +71,6 @@ struct PeerInfo
                && invited == o.invited && unread == o.unread && problem == o.problem
                && problemDetail == o.problemDetail && status == o.status
                && statusText == o.statusText && avatarHash == o.avatarHash && ipmsg == o.ipmsg
-               && group == o.group;
+               && group == o.group && via == o.via;
     }
 };

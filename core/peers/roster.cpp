@@ -153,10 +153,15 @@ void Roster::onPeerConnected(const QString &peerId,
     info.status = PeerInfo::Status(int(hello.status));
     info.statusText = hello.statusText;
     info.avatarHash = hello.avatarHash;
-    info.address = address;
+    // --- Carried delivery (issue 16) ---
+    // A session through a carrier has no address: the one remembered for dialling stays.
+    if (!address.isEmpty()) {
+        info.address = address;
+        // Issue 17: an IP Messenger user (its ID is its address's) came in a datagram, not TLS.
+        info.ipmsg = Ipmsg::isPeerIdFor(peerId, address);
+    }
+    // --- end carried delivery ---
     info.online = true;
-    // Issue 17: an IP Messenger user (its ID is its address's) came in a datagram, not TLS.
-    info.ipmsg = Ipmsg::isPeerIdFor(peerId, address);
     info.verified = !info.ipmsg;
     info.invited = false;                       // reached: the link's work is done
     info.problem = PeerInfo::DialProblem::None; // reached: whatever failed before is moot
@@ -168,7 +173,8 @@ void Roster::onPeerConnected(const QString &peerId,
     record.name = info.name;
     // The pinned certificate: its hash is the peer ID.
     record.certificate = certificate.toDer();
-    record.addresses = {info.address};
+    if (!info.address.isEmpty()) // issue 16: none for a relayed session
+        record.addresses = {info.address};
     record.lastSeen = info.lastSeen;
     record.avatarHash = info.avatarHash; // avatars (issue 15)
     m_store.savePeer(record);
@@ -181,6 +187,7 @@ void Roster::onPeerDisconnected(const QString &peerId)
         return;
     // A connection that ended means the peer is gone until it is heard again.
     info->online = false;
+    info->via.clear(); // issue 16
     info->lan = false;
     info->heardAt.clear();
     info->lastSeen = QDateTime::currentDateTimeUtc();
@@ -253,6 +260,17 @@ void Roster::setGroup(const QString &peerId, const QString &group)
     update(*info);
 }
 // --- end IP Messenger ---
+
+// --- Carried delivery (issue 16) ---
+void Roster::setVia(const QString &peerId, const QString &carrier)
+{
+    auto info = peer(peerId);
+    if (!info || info->via == carrier)
+        return;
+    info->via = carrier;
+    update(*info);
+}
+// --- end carried delivery ---
 
 bool Roster::dropIfOnlyHeard(const QString &peerId, bool dialling)
 {

@@ -67,6 +67,10 @@ public:
     // reported (peerUpdated) when it changed. Ignored for a Shoal peer.
     void setGroup(const QString &peerId, const QString &group);
     // --- end IP Messenger ---
+    // --- Carried delivery (issue 16) ---
+    // The carrier of a peer reached only through it, or empty: reported when it changed.
+    void setVia(const QString &peerId, const QString &carrier);
+    // --- end carried delivery ---
 
 Q_SIGNALS:
     // A peer was added or changed by what the network said (not by unread counts).

@@ -1291,6 +1291,240 @@ QString Avatar::toString() const
 }
 // --- end avatars ---
 
+// --- Carried delivery (issue 16) ---
+namespace {
+
+// A byte string of exactly EnvelopeIdBytes.
+std::optional<QByteArray> eidField(const QCborMap &map, QLatin1StringView key, QString *error)
+{
+    const QCborValue v = map.value(key);
+    if (!v.isByteArray()) {
+        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
+                                 : u"field \"%1\" is not a byte string"_s.arg(key);
+        return std::nullopt;
+    }
+    QByteArray bytes = v.toByteArray();
+    if (bytes.size() != EnvelopeIdBytes) {
+        *error = u"field \"%1\" is not %2 bytes"_s.arg(key).arg(EnvelopeIdBytes);
+        return std::nullopt;
+    }
+    return bytes;
+}
+
+QString eidText(const QByteArray &eid)
+{
+    return QString::fromLatin1(eid.left(4).toHex()) + (eid.size() > 4 ? u"…"_s : QString());
+}
+
+QString boolText(bool value)
+{
+    return value ? u"true"_s : u"false"_s;
+}
+
+} // namespace
+
+QCborMap Carry::toCbor() const
+{
+    QCborMap map = typed("carry"_L1);
+    map.insert("relay"_L1, relay);
+    map.insert("hold"_L1, hold);
+    return map;
+}
+
+std::optional<Carry> Carry::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto relay = boolField(map, "relay"_L1, error);
+    const auto hold = relay ? boolField(map, "hold"_L1, error) : std::nullopt;
+    if (!hold)
+        return std::nullopt;
+    return Carry{*relay, *hold};
+}
+
+QString Carry::toString() const
+{
+    return u"carry(relay=%1, hold=%2)"_s.arg(boolText(relay), boolText(hold));
+}
+
+QCborMap Routes::toCbor() const
+{
+    QCborMap map = typed("routes"_L1);
+    QCborArray array;
+    for (const Peer &peer : peers) {
+        QCborMap entry;
+        entry.insert("id"_L1, peer.id);
+        entry.insert("name"_L1, peer.name);
+        entry.insert("cert"_L1, peer.cert);
+        array.append(entry);
+    }
+    map.insert("peers"_L1, array);
+    return map;
+}
+
+std::optional<Routes> Routes::fromCbor(const QCborMap &map, QString *error)
+{
+    const QCborValue p = map.value("peers"_L1);
+    if (!p.isArray()) {
+        *error = p.isUndefined() ? u"missing field \"peers\""_s
+                                 : u"field \"peers\" is not an array"_s;
+        return std::nullopt;
+    }
+    const QCborArray array = p.toArray();
+    if (array.size() > MaxPeers) {
+        *error = u"more than %1 peers in routes"_s.arg(MaxPeers);
+        return std::nullopt;
+    }
+    Routes out;
+    out.peers.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QCborValue item = array.at(i);
+        if (!item.isMap()) {
+            *error = u"route %1 is not a map"_s.arg(i);
+            return std::nullopt;
+        }
+        const QCborMap entry = item.toMap();
+        const QCborValue id = entry.value("id"_L1);
+        Peer peer;
+        peer.id = id.isString() ? exactString(id) : QString();
+        if (!isValidPeerId(peer.id)) {
+            *error = u"route %1 has no valid \"id\""_s.arg(i);
+            return std::nullopt;
+        }
+        for (const Peer &seen : std::as_const(out.peers)) {
+            if (seen.id == peer.id) {
+                *error = u"route %1 given twice"_s.arg(peer.id);
+                return std::nullopt;
+            }
+        }
+        QString fieldError;
+        const auto name = textField(entry, "name"_L1, &fieldError);
+        const auto cert = name ? bytesField(entry, "cert"_L1, MaxRouteCertBytes, &fieldError)
+                               : std::nullopt;
+        if (!cert) {
+            *error = u"route %1: %2"_s.arg(peer.id, fieldError);
+            return std::nullopt;
+        }
+        peer.name = singleLine(*name, MaxNameLength);
+        peer.cert = *cert;
+        out.peers.append(peer);
+    }
+    return out;
+}
+
+QString Routes::toString() const
+{
+    QStringList shown;
+    for (qsizetype i = 0; i < qMin<qsizetype>(peers.size(), 3); ++i)
+        shown.append(u"%1 %2"_s.arg(peers.at(i).id.left(8), quoted(peers.at(i).name)));
+    if (peers.size() > shown.size())
+        shown.append(u"…"_s);
+    return u"routes(%1 peers: %2)"_s.arg(peers.size()).arg(shown.join(u", "_s));
+}
+
+template<typename Tag>
+QCborMap EnvelopeMessage<Tag>::toCbor() const
+{
+    QCborMap map = typed(QLatin1StringView(Tag::Name));
+    map.insert("e"_L1, envelope);
+    return map;
+}
+
+template<typename Tag>
+std::optional<EnvelopeMessage<Tag>> EnvelopeMessage<Tag>::fromCbor(const QCborMap &map,
+                                                                   QString *error)
+{
+    const auto e = bytesField(map, "e"_L1, MaxEnvelopeBytes, error);
+    if (!e)
+        return std::nullopt;
+    return EnvelopeMessage{*e};
+}
+
+template<typename Tag>
+QString EnvelopeMessage<Tag>::toString() const
+{
+    return QLatin1StringView(Tag::Name) + u"(e=%1)"_s.arg(bytesText(envelope));
+}
+
+template struct EnvelopeMessage<RelayTag>;
+template struct EnvelopeMessage<DeliverTag>;
+template struct EnvelopeMessage<HoldTag>;
+
+QCborMap Held::toCbor() const
+{
+    QCborMap map = typed("held"_L1);
+    map.insert("eid"_L1, envelopeId);
+    map.insert("ok"_L1, ok);
+    if (!why.isEmpty())
+        map.insert("why"_L1, why);
+    return map;
+}
+
+std::optional<Held> Held::fromCbor(const QCborMap &map, QString *error)
+{
+    const auto eid = eidField(map, "eid"_L1, error);
+    const auto ok = eid ? boolField(map, "ok"_L1, error) : std::nullopt;
+    if (!ok)
+        return std::nullopt;
+    const QCborValue w = map.value("why"_L1);
+    if (!w.isUndefined() && !w.isString()) {
+        *error = u"field \"why\" is not a text string"_s;
+        return std::nullopt;
+    }
+    return Held{*eid, *ok, singleLine(w.isString() ? exactString(w) : QString(), MaxReasonLength)};
+}
+
+QString Held::toString() const
+{
+    return u"held(eid=%1, ok=%2, why=%3)"_s.arg(eidText(envelopeId), boolText(ok), quoted(why));
+}
+
+QCborMap Got::toCbor() const
+{
+    QCborMap map = typed("got"_L1);
+    QCborArray array;
+    for (const QByteArray &eid : envelopeIds)
+        array.append(eid);
+    map.insert("eids"_L1, array);
+    return map;
+}
+
+std::optional<Got> Got::fromCbor(const QCborMap &map, QString *error)
+{
+    const QCborValue e = map.value("eids"_L1);
+    if (!e.isArray()) {
+        *error = e.isUndefined() ? u"missing field \"eids\""_s
+                                 : u"field \"eids\" is not an array"_s;
+        return std::nullopt;
+    }
+    const QCborArray array = e.toArray();
+    if (array.isEmpty() || array.size() > MaxIds) {
+        *error = u"\"eids\" is not 1 to %1 envelope IDs"_s.arg(MaxIds);
+        return std::nullopt;
+    }
+    Got out;
+    out.envelopeIds.reserve(array.size());
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QCborValue item = array.at(i);
+        const QByteArray eid = item.isByteArray() ? item.toByteArray() : QByteArray();
+        if (eid.size() != EnvelopeIdBytes) {
+            *error = u"envelope ID %1 is not %2 bytes"_s.arg(i).arg(EnvelopeIdBytes);
+            return std::nullopt;
+        }
+        out.envelopeIds.append(eid);
+    }
+    return out;
+}
+
+QString Got::toString() const
+{
+    QStringList shown;
+    for (qsizetype i = 0; i < qMin<qsizetype>(envelopeIds.size(), 3); ++i)
+        shown.append(eidText(envelopeIds.at(i)));
+    if (envelopeIds.size() > shown.size())
+        shown.append(u"…"_s);
+    return u"got(%1 eids: %2)"_s.arg(envelopeIds.size()).arg(shown.join(u", "_s));
+}
+// --- end carried delivery ---
+
 QString Unknown::toString() const
 {
     return u"unknown(%1)"_s.arg(type);
@@ -1731,6 +1965,22 @@ std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
     // --- end avatars ---
     if (type == "pres"_L1) // issue 15
         return wrap(Presence::fromCbor(map, error));
+    // --- Carried delivery (issue 16) ---
+    if (type == "carry"_L1)
+        return wrap(Carry::fromCbor(map, error));
+    if (type == "routes"_L1)
+        return wrap(Routes::fromCbor(map, error));
+    if (type == "rly"_L1)
+        return wrap(RelayEnvelope::fromCbor(map, error));
+    if (type == "env"_L1)
+        return wrap(DeliverEnvelope::fromCbor(map, error));
+    if (type == "hold"_L1)
+        return wrap(HoldEnvelope::fromCbor(map, error));
+    if (type == "held"_L1)
+        return wrap(Held::fromCbor(map, error));
+    if (type == "got"_L1)
+        return wrap(Got::fromCbor(map, error));
+    // --- end carried delivery ---
     return Message(Unknown{singleLine(type, MaxNameLength)});
 }
 

@@ -139,6 +139,7 @@ private:
     // Re-derives which relayed sessions exist from the routes and direct connections, emitting
     // peerConnected / peerDisconnected / viaChanged as they change.
     void settleRelayed(const QString &peerId);
+    void settleAll(); // settleRelayed() for every peer relayed or offered a route
     bool sendSealed(const QString &carrier, const QString &peerId, const Protocol::Message &m);
     QSslCertificate certificateOf(const QString &peerId) const;
 
@@ -158,6 +159,18 @@ private:
     void onHelperConnected(const QString &peerId);
     void expire();
     bool mayHoldFor(const QString &author, const QString &recipient) const;
+    // Called by send() for every message the services send to `peerId`: an ack for a chat of
+    // its that was opened from an envelope answers `got` to the carriers that delivered it.
+    void answerGot(const QString &peerId, const Protocol::Message &message);
+    // Online helpers (connected directly, allowed by us, their carry allows us), those in
+    // `prefer` first, then by ID; never `recipient`.
+    QStringList onlineHelpers(const QString &recipient, const QStringList &prefer = {}) const;
+    // Hands the deposit's envelope to more helpers, up to MaxHelpers holding or asked (an ask
+    // to a helper no longer connected is given up: it will not answer).
+    void askHelpers(const QUuid &key);
+    // The next envelopes held for `recipient` that were not sent in this session, up to the
+    // window.
+    void sendDeliveryWindow(const QString &recipient);
 
     const Identity &m_identity;
     Transport &m_direct;
@@ -174,6 +187,7 @@ private:
     };
     QHash<QString, QHash<QString, Route>> m_routes;
     QHash<QString, QString> m_via;               // relayed peer -> its carrier
+    QHash<QString, QString> m_directNames;       // connected directly -> the name in its hello
     QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session
     QHash<QString, TokenBucket> m_relayBudget;   // per connected peer
     QHash<QString, QList<Protocol::Routes::Peer>> m_routesSent; // what each peer was told last
@@ -184,20 +198,32 @@ private:
         QString recipient;
         QByteArray envelopeId;
         QByteArray envelope;
-        QStringList heldBy; // held ok
-        QStringList asked;  // hold sent, no answer yet (or refused: not asked again)
+        QStringList heldBy;  // held ok
+        QStringList asked;   // hold sent, no answer yet
+        QStringList refused; // held not ok: not asked again
+        qint64 expiresAt = 0;
+        bool receipt = false; // an ack or read held for its offline recipient (holdReceipt)
     };
+    // Keyed by message ID; receipts by a key of their own.
     QHash<QUuid, Deposit> m_deposits;
     QHash<QByteArray, QUuid> m_depositByEnvelope;
     // Hold, recipient side: a chat opened from an envelope, awaiting its ack from the inbox ->
-    // (carrier, eid) to answer `got` to.
-    QHash<QUuid, QList<QPair<QString, QByteArray>>> m_awaitingAck;
-    // Hold, helper side: per recipient being delivered to, the last eid sent and how many are
-    // out without a `got`.
+    // (its author, the carrier and eid to answer `got` to).
+    struct AwaitingAck
+    {
+        QString author;
+        QString carrier;
+        QByteArray envelopeId;
+    };
+    QHash<QUuid, QList<AwaitingAck>> m_awaitingAck;
+    // Hold, recipient side: per author, the carriers that delivered its envelopes (most recent
+    // last): our receipts for it are held by them first.
+    QHash<QString, QStringList> m_carriersOf;
+    // Hold, helper side: per recipient being delivered to (connected directly), what is out
+    // without a `got`.
     struct Delivery
     {
-        QByteArray lastSent;
-        int outstanding = 0;
+        QSet<QByteArray> sent; // sent in this session and not answered by `got`
     };
     QHash<QString, Delivery> m_deliveries;
     qint64 m_holdLifetimeMs = DefaultHoldLifetimeMs;

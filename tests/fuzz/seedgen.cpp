@@ -250,6 +250,20 @@ int main(int argc, char *argv[])
         {"hello-presence", presenceHello},
         {"pres", Protocol::Presence{u"Seed 种子"_s, Protocol::Status::Away, u"at lunch 午饭"_s, {}}},
         {"pres-avatar", Protocol::Presence{u"Seed"_s, Protocol::Status::Busy, {}, hash}},
+        // Carried delivery (issue 16; docs/protocol.md, "Carried delivery").
+        {"carry", Protocol::Carry{true, true}},
+        {"routes",
+         Protocol::Routes{{{owner->id(), u"Carol 小红"_s, owner->certificate().toDer()},
+                           {QString(64, u'b'), u"Dave"_s, QByteArray(300, '\x30')}}}},
+        {"rly", Protocol::RelayEnvelope{QByteArray(200, '\xa6')}},
+        {"env", Protocol::DeliverEnvelope{QByteArray(200, '\xa6')}},
+        {"hold", Protocol::HoldEnvelope{QByteArray(200, '\xa6')}},
+        {"held", Protocol::Held{QByteArray(Protocol::EnvelopeIdBytes, '\x11'), true, {}}},
+        {"held-refused",
+         Protocol::Held{QByteArray(Protocol::EnvelopeIdBytes, '\x11'), false, u"quota"_s}},
+        {"got",
+         Protocol::Got{{QByteArray(Protocol::EnvelopeIdBytes, '\x11'),
+                        QByteArray(Protocol::EnvelopeIdBytes, '\x22')}}},
     };
     QByteArray session;
     for (const auto &[name, message] : seeds) {
@@ -342,6 +356,21 @@ int main(int argc, char *argv[])
                   {u"h"_s, hash},
                   {u"png"_s, QByteArray(Protocol::MaxAvatarBytes + 1, 'p')}}},
         {"av-png-text", QCborMap{{u"t"_s, u"av"_s}, {u"h"_s, hash}, {u"png"_s, u"png"_s}}},
+        // Carried delivery (issue 16): at the edges of what is refused.
+        {"hold-e-over-80k",
+         QCborMap{{u"t"_s, u"hold"_s}, {u"e"_s, QByteArray(Protocol::MaxEnvelopeBytes + 1, 'e')}}},
+        {"held-eid-15-bytes",
+         QCborMap{{u"t"_s, u"held"_s},
+                  {u"eid"_s, QByteArray(Protocol::EnvelopeIdBytes - 1, '\x11')},
+                  {u"ok"_s, true}}},
+        {"got-empty", QCborMap{{u"t"_s, u"got"_s}, {u"eids"_s, QCborArray()}}},
+        {"routes-cert-over-4k",
+         QCborMap{{u"t"_s, u"routes"_s},
+                  {u"peers"_s,
+                   QCborArray{
+                       QCborMap{{u"id"_s, owner->id()},
+                                {u"name"_s, u"x"_s},
+                                {u"cert"_s, QByteArray(Protocol::MaxRouteCertBytes + 1, 'c')}}}}}},
     };
     for (const auto &[name, map] : hostile) {
         QFile f(dir.filePath(u"hostile-"_s + QString::fromLatin1(name)));

@@ -57,6 +57,12 @@ private Q_SLOTS:
     void dataFrameSize();
     void dataCodecSpeed_data();
     void dataCodecSpeed();
+    // --- Carried delivery (issue 16) ---
+    void carriedMalformed_data();
+    void carriedMalformed();
+    void carriedTextsAreSanitised();
+    void fullRoutesAndEnvelopeFitAFrame();
+    // --- end carried delivery ---
 };
 
 static const QString PeerA = QString(64, u'a');
@@ -217,6 +223,25 @@ void tst_Messages::roundTrip_data()
     QTest::newRow("typing on") << Message(Typing{true});
     QTest::newRow("typing off") << Message(Typing{false});
     // --- end typing and quoting ---
+    // --- Carried delivery (issue 16) ---
+    QTest::newRow("carry none") << Message(Carry{false, false});
+    QTest::newRow("carry relay") << Message(Carry{true, false});
+    QTest::newRow("carry hold") << Message(Carry{false, true});
+    QTest::newRow("carry both") << Message(Carry{true, true});
+    QTest::newRow("routes empty") << Message(Routes{});
+    QTest::newRow("routes") << Message(
+        Routes{{{PeerA, u"Carol 小红"_s, chunk(600)}, {PeerB, u"\uFEFFDave"_s, chunk(1)}}});
+    QTest::newRow("rly") << Message(RelayEnvelope{chunk(300)});
+    QTest::newRow("env one byte") << Message(DeliverEnvelope{QByteArray(1, '\0')});
+    QTest::newRow("hold at the limit") << Message(HoldEnvelope{chunk(MaxEnvelopeBytes)});
+    QTest::newRow("held ok") << Message(Held{chunk(EnvelopeIdBytes), true, {}});
+    QTest::newRow("held refused") << Message(Held{chunk(EnvelopeIdBytes), false, u"quota 配额"_s});
+    QTest::newRow("got one") << Message(Got{{chunk(EnvelopeIdBytes)}});
+    QList<QByteArray> eids;
+    for (int i = 0; i < Got::MaxIds; ++i)
+        eids.append(QByteArray(EnvelopeIdBytes, char(i)));
+    QTest::newRow("got 256") << Message(Got{eids});
+    // --- end carried delivery ---
 }
 
 void tst_Messages::roundTrip()
@@ -979,6 +1004,126 @@ void tst_Messages::dataCodecSpeed()
     }
     QVERIFY(total >= MaxChunkBytes);
 }
+
+// --- Carried delivery (issue 16) ---
+void tst_Messages::carriedMalformed_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    const QByteArray eid = chunk(EnvelopeIdBytes);
+    const QCborMap carry = Carry{true, false}.toCbor();
+    QTest::newRow("carry without relay") << cbor(without(carry, u"relay"_s));
+    QTest::newRow("carry without hold") << cbor(without(carry, u"hold"_s));
+    QTest::newRow("carry relay 1") << cbor(with(carry, u"relay"_s, 1));
+    QTest::newRow("carry hold text") << cbor(with(carry, u"hold"_s, u"true"_s));
+
+    const QCborMap routes = Routes{{{PeerA, u"Carol"_s, chunk(10)}}}.toCbor();
+    const auto peers = [&](const QCborArray &array) {
+        return cbor(with(routes, u"peers"_s, array));
+    };
+    const QCborMap entry{{u"id"_s, PeerA}, {u"name"_s, u"Carol"_s}, {u"cert"_s, chunk(10)}};
+    QTest::newRow("routes without peers") << cbor(without(routes, u"peers"_s));
+    QTest::newRow("routes peers a map") << cbor(with(routes, u"peers"_s, QCborMap()));
+    QTest::newRow("route not a map") << peers({PeerA});
+    QTest::newRow("route without id") << peers({without(entry, u"id"_s)});
+    QTest::newRow("route id upper case") << peers({with(entry, u"id"_s, PeerA.toUpper())});
+    QTest::newRow("route id short") << peers({with(entry, u"id"_s, PeerA.chopped(1))});
+    QTest::newRow("route id bytes") << peers({with(entry, u"id"_s, PeerA.toLatin1())});
+    QTest::newRow("route twice") << peers({entry, entry});
+    QTest::newRow("route without name") << peers({without(entry, u"name"_s)});
+    QTest::newRow("route name bytes") << peers({with(entry, u"name"_s, QByteArray("Carol"))});
+    QTest::newRow("route without cert") << peers({without(entry, u"cert"_s)});
+    QTest::newRow("route cert empty") << peers({with(entry, u"cert"_s, QByteArray())});
+    QTest::newRow("route cert text") << peers({with(entry, u"cert"_s, u"cert"_s)});
+    QTest::newRow("route cert over 4 KiB")
+        << peers({with(entry, u"cert"_s, chunk(MaxRouteCertBytes + 1))});
+    QCborArray many;
+    for (int i = 0; i <= Routes::MaxPeers; ++i)
+        many.append(with(entry, u"id"_s, u"%1"_s.arg(i, 64, 16, QLatin1Char('0'))));
+    QTest::newRow("65 routes") << peers(many);
+
+    for (const char *type : {"rly", "env", "hold"}) {
+        const QCborMap e{{u"t"_s, QString::fromLatin1(type)}, {u"e"_s, chunk(100)}};
+        QTest::addRow("%s without e", type) << cbor(without(e, u"e"_s));
+        QTest::addRow("%s e empty", type) << cbor(with(e, u"e"_s, QByteArray()));
+        QTest::addRow("%s e text", type) << cbor(with(e, u"e"_s, u"envelope"_s));
+        QTest::addRow("%s e over 80 KiB", type)
+            << cbor(with(e, u"e"_s, chunk(MaxEnvelopeBytes + 1)));
+    }
+
+    const QCborMap held = Held{eid, false, u"quota"_s}.toCbor();
+    QTest::newRow("held without eid") << cbor(without(held, u"eid"_s));
+    QTest::newRow("held eid 15 bytes") << cbor(with(held, u"eid"_s, eid.chopped(1)));
+    QTest::newRow("held eid 17 bytes") << cbor(with(held, u"eid"_s, eid + 'x'));
+    QTest::newRow("held eid text") << cbor(with(held, u"eid"_s, QString::fromLatin1(eid.toHex())));
+    QTest::newRow("held without ok") << cbor(without(held, u"ok"_s));
+    QTest::newRow("held ok 0") << cbor(with(held, u"ok"_s, 0));
+    QTest::newRow("held why bytes") << cbor(with(held, u"why"_s, QByteArray("quota")));
+
+    const QCborMap got = Got{{eid}}.toCbor();
+    QTest::newRow("got without eids") << cbor(without(got, u"eids"_s));
+    QTest::newRow("got eids bytes") << cbor(with(got, u"eids"_s, eid));
+    QTest::newRow("got eids empty") << cbor(with(got, u"eids"_s, QCborArray()));
+    QTest::newRow("got eid 15 bytes")
+        << cbor(with(got, u"eids"_s, QCborArray{eid, eid.chopped(1)}));
+    QTest::newRow("got eid text") << cbor(with(got, u"eids"_s, QCborArray{u"0123456789abcdef"_s}));
+    QCborArray tooMany;
+    for (int i = 0; i <= Got::MaxIds; ++i)
+        tooMany.append(eid);
+    QTest::newRow("got 257 eids") << cbor(with(got, u"eids"_s, tooMany));
+}
+
+void tst_Messages::carriedMalformed()
+{
+    QFETCH(QByteArray, payload);
+    QString error;
+    const auto decoded = decode(payload, &error);
+    QVERIFY2(!decoded, qPrintable(decoded ? toString(*decoded) : QString()));
+    QVERIFY(!error.isEmpty());
+}
+
+void tst_Messages::carriedTextsAreSanitised()
+{
+    // A route's name and a refusal's reason are shown or logged: one line, bounded, no controls.
+    const QCborMap entry{{u"id"_s, PeerA},
+                         {u"name"_s, u"Ca\x1b[31mrol\n\u202Eevil "_s + QString(100, u'x')},
+                         {u"cert"_s, chunk(10)}};
+    QString error;
+    const auto routes = decode(cbor(with(Routes{}.toCbor(), u"peers"_s, QCborArray{entry})), &error);
+    QVERIFY2(routes, qPrintable(error));
+    const QString name = std::get<Routes>(*routes).peers.at(0).name;
+    QCOMPARE(name.size(), MaxNameLength);
+    QVERIFY(name.startsWith(u"Ca[31mrol \u202Eevil x"_s));
+
+    const QCborMap held{{u"t"_s, u"held"_s},
+                        {u"eid"_s, chunk(EnvelopeIdBytes)},
+                        {u"ok"_s, false},
+                        {u"why"_s, u"quota\r\n\u0007"_s + QString(300, u'y')}};
+    const auto decoded = decode(cbor(held), &error);
+    QVERIFY2(decoded, qPrintable(error));
+    const QString why = std::get<Held>(*decoded).why;
+    QCOMPARE(why.size(), MaxReasonLength);
+    QVERIFY(why.startsWith(u"quota y"_s));
+}
+
+void tst_Messages::fullRoutesAndEnvelopeFitAFrame()
+{
+    Routes routes;
+    for (int i = 0; i < Routes::MaxPeers; ++i) {
+        routes.peers.append({u"%1"_s.arg(i, 64, 16, QLatin1Char('0')),
+                             QString(MaxNameLength, u'名'),
+                             chunk(MaxRouteCertBytes)});
+    }
+    for (const Message &message :
+         {Message(routes), Message(RelayEnvelope{chunk(MaxEnvelopeBytes)})}) {
+        const QByteArray frame = encodeFrame(message);
+        QVERIFY2(frame.size() - 4 <= MaxFrameSize, qPrintable(QString::number(frame.size())));
+        QString error;
+        const auto decoded = decode(frame.sliced(4), &error);
+        QVERIFY2(decoded, qPrintable(error));
+        COMPARE_MESSAGE(*decoded, message);
+    }
+}
+// --- end carried delivery ---
 
 QTEST_APPLESS_MAIN(tst_Messages)
 #include "tst_messages.moc"

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "courier.h"
+
+#include "identity/identity.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+// Shared with courierhold.cpp (Q_DECLARE_LOGGING_CATEGORY(lcRelay) there).
+Q_LOGGING_CATEGORY(lcRelay, "shoal.relay")
+
+namespace {
+
+// How long a relayed envelope may be opened: it passes at once, and its recipient keeps its
+// eid (the replay check) until then, so short; clocks a little apart still agree.
+constexpr qint64 RelayedLifetimeMs = qint64(60) * 60 * 1000;
+
+bool isCarryMessage(const Protocol::Message &m)
+{
+    return std::holds_alternative<Protocol::Carry>(m) || std::holds_alternative<Protocol::Routes>(m)
+           || std::holds_alternative<Protocol::RelayEnvelope>(m)
+           || std::holds_alternative<Protocol::DeliverEnvelope>(m)
+           || std::holds_alternative<Protocol::HoldEnvelope>(m)
+           || std::holds_alternative<Protocol::Held>(m) || std::holds_alternative<Protocol::Got>(m);
+}
+
+QString certId(const QByteArray &der)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
+Courier::Courier(const Identity &identity, Transport &direct, CarryStore &store, QObject *parent)
+    : Transport(parent)
+    , m_identity(identity)
+    , m_direct(direct)
+    , m_store(store)
+    , m_sealer(identity)
+    , m_opener(identity)
+{
+    connect(&m_direct, &Transport::peerConnected, this, &Courier::onDirectConnected);
+    connect(&m_direct, &Transport::peerDisconnected, this, &Courier::onDirectDisconnected);
+    connect(&m_direct, &Transport::messageReceived, this, &Courier::onDirectMessage);
+    connect(&m_direct, &Transport::attemptFinished, this, &Transport::attemptFinished);
+    connect(&m_direct, &Transport::streamOpened, this, &Transport::streamOpened);
+    connect(&m_direct, &Transport::streamClosed, this, &Transport::streamClosed);
+    connect(&m_direct, &Transport::peerWritable, this, [this](const QString &peerId, StreamKind k) {
+        Q_EMIT peerWritable(peerId, k);
+        if (k != StreamKind::Chat)
+            return;
+        // Room on a carrier's connection is room for the peers relayed through it.
+        const QStringList relayed = m_via.keys(peerId);
+        for (const QString &p : relayed)
+            Q_EMIT peerWritable(p, StreamKind::Chat);
+    });
+    // Expired held envelopes go at start and hourly (courierhold.cpp's expire()).
+    m_expiryTimer.setInterval(60 * 60 * 1000);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &Courier::expire);
+    m_expiryTimer.start();
+    QTimer::singleShot(0, this, &Courier::expire);
+}
+
+Courier::~Courier() = default;
+
+void Courier::setClock(std::function<qint64()> nowMs)
+{
+    m_clock = std::move(nowMs);
+}
+
+qint64 Courier::now() const
+{
+    return m_clock ? m_clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
+// --- Transport ---
+
+int Courier::connectToPeer(const QString &host,
+                           quint16 port,
+                           const QString &expectedPeerId,
+                           StreamKind kind)
+{
+    return m_direct.connectToPeer(host, port, expectedPeerId, kind);
+}
+
+bool Courier::isConnected(const QString &peerId, StreamKind kind) const
+{
+    if (m_direct.isConnected(peerId, kind))
+        return true;
+    return kind == StreamKind::Chat && m_via.contains(peerId);
+}
+
+bool Courier::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
+{
+    if (m_direct.isConnected(peerId, kind))
+        return m_direct.send(peerId, message, kind);
+    if (kind != StreamKind::Chat)
+        return false;
+    const auto via = m_via.constFind(peerId);
+    if (via != m_via.cend()) {
+        if (!Relay::isCarried(message))
+            return false;
+        return sendSealed(*via, peerId, message);
+    }
+    if (std::holds_alternative<Protocol::Ack>(message)
+        || std::holds_alternative<Protocol::Read>(message))
+        return holdReceipt(peerId, message);
+    return false;
+}
+
+void Courier::flush()
+{
+    m_direct.flush();
+}
+
+qint64 Courier::pendingWriteBytes(const QString &peerId, StreamKind kind) const
+{
+    if (m_direct.isConnected(peerId, kind))
+        return m_direct.pendingWriteBytes(peerId, kind);
+    const auto via = m_via.constFind(peerId);
+    // A relayed peer's backlog is its carrier's: the send window holds through a slow carrier.
+    if (kind == StreamKind::Chat && via != m_via.cend())
+        return m_direct.pendingWriteBytes(*via, kind);
+    return 0;
+}
+
+void Courier::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)
+{
+    // A relayed peer's envelopes come on its carrier's connection, shared with others: not
+    // paused for one author (the carrier's own budget bounds them).
+    m_direct.setReadingPaused(peerId, paused, kind);
+}
+
+void Courier::addKnownPeer(const QString &peerId, const QHostAddress &host)
+{
+    m_direct.addKnownPeer(peerId, host);
+}
+
+QHostAddress Courier::remoteHost(const QString &peerId) const
+{
+    return m_direct.remoteHost(peerId);
+}
+
+bool Courier::supportsStream(const QString &peerId, StreamKind kind) const
+{
+    if (m_direct.isConnected(peerId, StreamKind::Chat))
+        return m_direct.supportsStream(peerId, kind);
+    if (m_via.contains(peerId))
+        return kind == StreamKind::Chat; // relayed: the conversation only
+    return m_direct.supportsStream(peerId, kind);
+}
+
+int Courier::openStream(const QString &peerId, StreamKind kind)
+{
+    if (!m_direct.isConnected(peerId, StreamKind::Chat))
+        return 0;
+    return m_direct.openStream(peerId, kind);
+}
+
+// --- Switches ---
+
+bool Courier::setAllowed(const QString &peerId, CarryStore::Switches switches, QString *error)
+{
+    if (!Protocol::isValidPeerId(peerId) || peerId == m_identity.id()) {
+        if (error)
+            *error = tr("%1 is not another peer's ID.").arg(peerId);
+        return false;
+    }
+    if (!m_store.setAllowed(peerId, switches)) {
+        if (error)
+            *error = tr("The setting could not be saved (%1). Check that the profile folder is "
+                        "writable.")
+                         .arg(m_store.lastError());
+        return false;
+    }
+    if (m_directNames.contains(peerId)) {
+        sendCarry(peerId);
+        // What may now be held for it, or handed to it (they check the switches).
+        deliverHeld(peerId);
+        onHelperConnected(peerId);
+    }
+    updateRoutes();
+    settleAll();
+    return true;
+}
+
+CarryStore::Switches Courier::allowed(const QString &peerId) const
+{
+    return m_store.allowed(peerId);
+}
+
+QString Courier::via(const QString &peerId) const
+{
+    return m_via.value(peerId);
+}
+
+// --- Direct sessions ---
+
+void Courier::onDirectConnected(const QString &peerId,
+                                const Protocol::Hello &hello,
+                                const QString &address,
+                                const QSslCertificate &certificate)
+{
+    m_directNames.insert(peerId, hello.name);
+    if (!certificate.isNull())
+        m_store.saveCertificate(peerId, certificate.toDer());
+    if (!m_relayBudget.contains(peerId))
+        m_relayBudget.insert(peerId, TokenBucket(RelayBurst, RelayPerSecond, 1000));
+    // A direct connection wins: the relayed session ends before the direct one is reported.
+    settleRelayed(peerId);
+    Q_EMIT peerConnected(peerId, hello, address, certificate);
+    sendCarry(peerId);
+    updateRoutes();
+}
+
+void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
+{
+    m_directNames.remove(peerId);
+    m_carryFrom.remove(peerId);
+    m_relayBudget.remove(peerId);
+    m_routesSent.remove(peerId);
+    m_deliveries.remove(peerId);
+    const QHash<QString, Route> offered = m_routes.take(peerId);
+    Q_EMIT peerDisconnected(peerId, reason);
+    // Relayed again if someone still offers a route to it; those it carried, through another.
+    settleRelayed(peerId);
+    for (auto it = offered.cbegin(); it != offered.cend(); ++it)
+        settleRelayed(it.key());
+    updateRoutes();
+}
+
+void Courier::onDirectMessage(const QString &peerId,
+                              const Protocol::Message &message,
+                              StreamKind kind)
+{
+    if (!isCarryMessage(message)) {
+        Q_EMIT messageReceived(peerId, message, kind);
+        return;
+    }
+    if (kind != StreamKind::Chat) {
+        qCWarning(lcRelay).noquote() << "dropped" << Protocol::toString(message) << "from" << peerId
+                                     << ": carried delivery is on the chat stream only";
+        return;
+    }
+    std::visit(
+        [&](const auto &m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, Protocol::Carry>)
+                onCarry(peerId, m);
+            else if constexpr (std::is_same_v<T, Protocol::Routes>)
+                onRoutes(peerId, m);
+            else if constexpr (std::is_same_v<T, Protocol::RelayEnvelope>)
+                onRelay(peerId, m);
+            else if constexpr (std::is_same_v<T, Protocol::DeliverEnvelope>)
+                onDeliver(peerId, m);
+            else if constexpr (std::is_same_v<T, Protocol::HoldEnvelope>)
+                onHold(peerId, m);
+            else if constexpr (std::is_same_v<T, Protocol::Held>)
+                onHeld(peerId, m);
+            else if constexpr (std::is_same_v<T, Protocol::Got>)
+                onGot(peerId, m);
+        },
+        message);
+}
+
+// --- carry ---
+
+void Courier::sendCarry(const QString &peerId)
+{
+    const CarryStore::Switches s = m_store.allowed(peerId);
+    Protocol::Carry carry;
+    carry.relay = s.relay;
+    carry.hold = s.hold;
+    m_direct.send(peerId, carry);
+}
+
+void Courier::onCarry(const QString &peerId, const Protocol::Carry &carry)
+{
+    if (!m_directNames.contains(peerId))
+        return;
+    m_carryFrom.insert(peerId, carry);
+    const CarryStore::Switches granted{carry.relay, carry.hold};
+    if (!(m_store.granted(peerId) == granted) && !m_store.setGranted(peerId, granted))
+        qCWarning(lcRelay).noquote()
+            << "could not save what" << peerId << "allows:" << m_store.lastError();
+    updateRoutes();
+    settleAll();
+    // Hold: what we keep for it may go out; what waits may be handed to it (both check).
+    deliverHeld(peerId);
+    onHelperConnected(peerId);
+}
+
+// --- routes ---
+
+bool Courier::mayRelay(const QString &from, const QString &to) const
+{
+    if (from == to || from == m_identity.id() || to == m_identity.id())
+        return false;
+    if (!m_directNames.contains(from) || !m_directNames.contains(to))
+        return false;
+    if (!m_store.allowed(from).relay || !m_store.allowed(to).relay)
+        return false;
+    return m_carryFrom.value(from).relay && m_carryFrom.value(to).relay;
+}
+
+void Courier::updateRoutes()
+{
+    QStringList connected = m_directNames.keys();
+    std::sort(connected.begin(), connected.end());
+    for (const QString &x : std::as_const(connected)) {
+        QList<Protocol::Routes::Peer> peers;
+        for (const QString &y : std::as_const(connected)) {
+            if (peers.size() >= Protocol::Routes::MaxPeers)
+                break;
+            if (!mayRelay(x, y))
+                continue;
+            const QByteArray der = m_store.certificate(y);
+            if (der.isEmpty() || der.size() > Protocol::MaxRouteCertBytes)
+                continue;
+            Protocol::Routes::Peer p;
+            p.id = y;
+            p.name = Protocol::singleLine(m_directNames.value(y), Protocol::MaxNameLength);
+            p.cert = der;
+            peers.append(p);
+        }
+        if (peers == m_routesSent.value(x))
+            continue;
+        Protocol::Routes routes;
+        routes.peers = peers;
+        if (m_direct.send(x, routes))
+            m_routesSent.insert(x, peers);
+    }
+}
+
+void Courier::onRoutes(const QString &carrier, const Protocol::Routes &routes)
+{
+    if (!m_store.allowed(carrier).relay || !m_carryFrom.value(carrier).relay) {
+        qCWarning(lcRelay).noquote()
+            << "dropped routes from" << carrier << ": not allowed to relay for us";
+        return;
+    }
+    QHash<QString, Route> offered;
+    for (const Protocol::Routes::Peer &p : routes.peers) {
+        if (p.id == m_identity.id())
+            continue;
+        if (p.cert.isEmpty() || certId(p.cert) != p.id) {
+            qCWarning(lcRelay).noquote() << "dropped a route from" << carrier << "to" << p.id
+                                         << ": its certificate is not that peer's";
+            continue;
+        }
+        offered.insert(p.id, Route{p.name, p.cert});
+    }
+    const QHash<QString, Route> before = m_routes.value(carrier);
+    if (offered.isEmpty())
+        m_routes.remove(carrier);
+    else
+        m_routes.insert(carrier, offered);
+    for (auto it = offered.cbegin(); it != offered.cend(); ++it) {
+        m_store.saveCertificate(it.key(), it->cert);
+        settleRelayed(it.key());
+    }
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        if (!offered.contains(it.key()))
+            settleRelayed(it.key());
+    }
+}
+
+// --- relayed sessions ---
+
+void Courier::settleAll()
+{
+    QSet<QString> peers;
+    for (auto it = m_via.cbegin(); it != m_via.cend(); ++it)
+        peers.insert(it.key());
+    for (auto c = m_routes.cbegin(); c != m_routes.cend(); ++c) {
+        for (auto r = c->cbegin(); r != c->cend(); ++r)
+            peers.insert(r.key());
+    }
+    QStringList sorted(peers.cbegin(), peers.cend());
+    std::sort(sorted.begin(), sorted.end());
+    for (const QString &p : std::as_const(sorted))
+        settleRelayed(p);
+}
+
+void Courier::settleRelayed(const QString &peerId)
+{
+    const QString before = m_via.value(peerId);
+    QString after;
+    if (!m_directNames.contains(peerId) && peerId != m_identity.id()) {
+        auto usable = [&](const QString &carrier) {
+            return m_directNames.contains(carrier) && m_routes.value(carrier).contains(peerId)
+                   && m_store.allowed(carrier).relay && m_carryFrom.value(carrier).relay;
+        };
+        if (!before.isEmpty() && usable(before)) {
+            after = before; // the carrier that offered first keeps it
+        } else {
+            QStringList carriers = m_routes.keys();
+            std::sort(carriers.begin(), carriers.end());
+            for (const QString &c : std::as_const(carriers)) {
+                if (usable(c)) {
+                    after = c;
+                    break;
+                }
+            }
+        }
+    }
+    if (after == before)
+        return;
+    if (after.isEmpty()) {
+        m_via.remove(peerId);
+        Q_EMIT peerDisconnected(peerId,
+                                m_directNames.contains(peerId)
+                                    ? u"connected directly"_s
+                                    : u"no carrier offers a route any more"_s);
+        Q_EMIT viaChanged(peerId, {});
+        return;
+    }
+    m_via.insert(peerId, after);
+    if (before.isEmpty()) {
+        const Route route = m_routes.value(after).value(peerId);
+        Protocol::Hello hello;
+        hello.peerId = peerId;
+        hello.name = route.name;
+        hello.port = 0;
+        const QSslCertificate certificate(route.cert, QSsl::Der);
+        Q_EMIT peerConnected(peerId, hello, QString(), certificate);
+    }
+    Q_EMIT viaChanged(peerId, after);
+}
+
+bool Courier::sendSealed(const QString &carrier, const QString &peerId, const Protocol::Message &m)
+{
+    const QSslCertificate certificate = certificateOf(peerId);
+    if (certificate.isNull()) {
+        qCWarning(lcRelay).noquote() << "cannot seal for" << peerId << ": no certificate";
+        return false;
+    }
+    QByteArray eid;
+    QString error;
+    Protocol::RelayEnvelope rly;
+    rly.envelope = m_sealer.seal(certificate, m, now() + RelayedLifetimeMs, &eid, &error);
+    if (rly.envelope.isEmpty()) {
+        qCWarning(lcRelay).noquote() << "cannot seal for" << peerId << ":" << error;
+        return false;
+    }
+    return m_direct.send(carrier, rly);
+}
+
+QSslCertificate Courier::certificateOf(const QString &peerId) const
+{
+    QByteArray der = m_store.certificate(peerId);
+    if (der.isEmpty()) {
+        const QString carrier = m_via.value(peerId);
+        der = m_routes.value(carrier).value(peerId).cert;
+    }
+    if (der.isEmpty())
+        return QSslCertificate();
+    return QSslCertificate(der, QSsl::Der);
+}
+
+// --- carrier: rly -> env ---
+
+void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay)
+{
+    auto bucket = m_relayBudget.find(peerId);
+    if (bucket == m_relayBudget.end() || !bucket->tryTake(now())) {
+        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ": over its budget";
+        return;
+    }
+    QString error;
+    const auto header = Relay::readHeader(relay.envelope, &error);
+    if (!header) {
+        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ":" << error;
+        return;
+    }
+    if (header->expiresAt <= now()) {
+        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ": expired";
+        return;
+    }
+    if (!mayRelay(peerId, header->to)) {
+        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << "to" << header->to
+                                     << ": not allowed to relay between them now";
+        return;
+    }
+    Protocol::DeliverEnvelope env;
+    env.envelope = relay.envelope;
+    m_direct.send(header->to, env);
+}
+
+// --- endpoint: env -> the author's message ---
+
+void Courier::onDeliver(const QString &carrier, const Protocol::DeliverEnvelope &deliver)
+{
+    const CarryStore::Switches mine = m_store.allowed(carrier);
+    const Protocol::Carry theirs = m_carryFrom.value(carrier);
+    if (!((mine.relay && theirs.relay) || (mine.hold && theirs.hold))) {
+        qCWarning(lcRelay).noquote()
+            << "dropped env from" << carrier << ": not allowed to carry for us";
+        return;
+    }
+    QString error;
+    const auto opened = m_opener.open(deliver.envelope, now(), &error);
+    if (!opened) {
+        qCWarning(lcRelay).noquote() << "dropped env from" << carrier << ":" << error;
+        return;
+    }
+    const bool duplicate = m_store.wasOpened(opened->envelopeId);
+    if (!duplicate) {
+        if (!m_store.markOpened(opened->envelopeId, opened->expiresAt)) {
+            // Not shown: without its eid kept, a replay could show it twice. The author's
+            // queue still has it.
+            qCWarning(lcRelay).noquote()
+                << "dropped env from" << carrier << ": cannot record it:" << m_store.lastError();
+            return;
+        }
+        if (!opened->authorCert.isEmpty())
+            m_store.saveCertificate(opened->author, opened->authorCert);
+        Q_EMIT messageReceived(opened->author, opened->message, StreamKind::Chat);
+    }
+    afterOpened(carrier, *opened, duplicate);
+}

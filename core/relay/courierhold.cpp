@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Carried delivery (issue 16), the hold half of the Courier: store and forward by helpers
+// (docs/protocol.md, "Hold"). The depositor hands sealed copies of waiting chats to helpers,
+// the helper keeps them (CarryStore) and delivers them when their recipient connects, the
+// recipient answers `got` once it has handled them; its receipts for an author who is away go
+// back the same way.
+#include "courier.h"
+
+#include "identity/identity.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcHold, "shoal.relay")
+
+namespace {
+
+// A deposit is sealed again (a new eid) when less than this is left of its life: helpers
+// would refuse it, or drop it before its recipient is likely to come.
+constexpr qint64 HoldResealMarginMs = 3600 * 1000;
+// Carriers remembered per author, for its receipts.
+constexpr qsizetype HoldCarriersPerAuthor = 8;
+
+QString holdWhy(CarryStore::HoldResult result)
+{
+    switch (result) {
+    case CarryStore::HoldResult::Kept:
+    case CarryStore::HoldResult::Duplicate:
+        return {};
+    case CarryStore::HoldResult::Quota:
+        return QStringLiteral("quota");
+    case CarryStore::HoldResult::Expired:
+        return QStringLiteral("expired");
+    case CarryStore::HoldResult::TooBig:
+        return QStringLiteral("too-big");
+    case CarryStore::HoldResult::Error:
+        break;
+    }
+    // The disk failed: to the depositor that is no room here, as a full quota.
+    return QStringLiteral("quota");
+}
+
+// `got` for these envelopes to `carrier`, in messages of at most Got::MaxIds.
+void sendGotTo(Transport &direct, const QString &carrier, const QList<QByteArray> &ids)
+{
+    for (qsizetype i = 0; i < ids.size(); i += Protocol::Got::MaxIds) {
+        Protocol::Got got;
+        got.envelopeIds = ids.mid(i, Protocol::Got::MaxIds);
+        if (!direct.send(carrier, got)) {
+            // It keeps them and delivers them again next time: they are answered then.
+            qCDebug(lcHold).noquote() << "got to" << carrier.left(8) << "not sent: not connected";
+            return;
+        }
+    }
+}
+
+} // namespace
+
+// --- Helper ---
+
+bool Courier::mayHoldFor(const QString &author, const QString &recipient) const
+{
+    if (author.isEmpty() || recipient.isEmpty() || author == recipient || author == m_identity.id()
+        || recipient == m_identity.id())
+        return false;
+    // Our switches for both, the author's carry in this session, and the recipient's last carry
+    // (kept on disk: it counts while the recipient is away).
+    const auto carry = m_carryFrom.constFind(author);
+    return m_store.allowed(author).hold && m_store.allowed(recipient).hold
+           && carry != m_carryFrom.cend() && carry->hold && m_store.granted(recipient).hold;
+}
+
+void Courier::onHold(const QString &peerId, const Protocol::HoldEnvelope &hold)
+{
+    QString error;
+    const std::optional<Relay::EnvelopeHeader> header = Relay::readHeader(hold.envelope, &error);
+    if (!header) {
+        // No eid to answer with.
+        qCWarning(lcHold).noquote() << "hold from" << peerId.left(8) << "dropped:" << error;
+        return;
+    }
+    const auto answer = [&](bool ok, const QString &why) {
+        m_direct.send(peerId, Protocol::Held{header->id, ok, why});
+    };
+    if (!mayHoldFor(peerId, header->to)) {
+        qCInfo(lcHold).noquote() << "hold from" << peerId.left(8) << "for" << header->to.left(8)
+                                 << "refused: not allowed";
+        answer(false, QStringLiteral("not-allowed"));
+        return;
+    }
+    const qint64 t = now();
+    CarryStore::HeldEnvelope envelope;
+    envelope.id = header->id;
+    envelope.recipient = header->to;
+    envelope.author = peerId;
+    envelope.expiresAt = header->expiresAt;
+    envelope.receivedAt = t;
+    envelope.size = hold.envelope.size();
+    envelope.envelope = hold.envelope;
+    const CarryStore::HoldResult result = m_store.hold(envelope, t);
+    if (result == CarryStore::HoldResult::Error) {
+        qCWarning(lcHold).noquote()
+            << "hold from" << peerId.left(8) << "not kept:" << m_store.lastError();
+    } else if (result != CarryStore::HoldResult::Kept
+               && result != CarryStore::HoldResult::Duplicate) {
+        qCInfo(lcHold).noquote() << "hold from" << peerId.left(8) << "refused:" << holdWhy(result);
+    }
+    const bool ok = result == CarryStore::HoldResult::Kept
+                    || result == CarryStore::HoldResult::Duplicate;
+    answer(ok, holdWhy(result));
+    if (result == CarryStore::HoldResult::Kept) {
+        Q_EMIT holdingChanged();
+        // Its recipient is here (connected to us, not to the author): it goes out at once.
+        deliverHeld(header->to);
+    }
+}
+
+void Courier::deliverHeld(const QString &recipient)
+{
+    if (!m_direct.isConnected(recipient) || !m_store.allowed(recipient).hold)
+        return;
+    // Its carry in this session if it sent one already, else the last one on disk.
+    const auto carry = m_carryFrom.constFind(recipient);
+    const bool granted = carry != m_carryFrom.cend() ? carry->hold
+                                                     : m_store.granted(recipient).hold;
+    if (!granted)
+        return;
+    if (!m_deliveries.contains(recipient)) {
+        if (!m_store.holdsFor(recipient))
+            return;
+        expire(); // nothing past its expiry goes out
+        m_deliveries.insert(recipient, Delivery{});
+    }
+    sendDeliveryWindow(recipient);
+}
+
+void Courier::sendDeliveryWindow(const QString &recipient)
+{
+    const auto it = m_deliveries.find(recipient);
+    if (it == m_deliveries.end())
+        return;
+    const qsizetype room = DeliverWindow - it->sent.size();
+    if (room <= 0)
+        return;
+    // The first `DeliverWindow` held, oldest first: at most sent.size() of them are out already,
+    // so at least `room` are not (if there are that many).
+    const QList<CarryStore::HeldEnvelope> held = m_store.heldFor(recipient, DeliverWindow);
+    qsizetype sent = 0;
+    for (const CarryStore::HeldEnvelope &e : held) {
+        if (sent == room)
+            break;
+        if (it->sent.contains(e.id))
+            continue;
+        if (!m_direct.send(recipient, Protocol::DeliverEnvelope{e.envelope}))
+            break;
+        it->sent.insert(e.id);
+        ++sent;
+    }
+    if (sent > 0) {
+        qCDebug(lcHold).noquote() << "delivered" << sent << "held envelopes to"
+                                  << recipient.left(8);
+        m_direct.flush();
+    }
+}
+
+void Courier::onGot(const QString &peerId, const Protocol::Got &got)
+{
+    if (!m_store.allowed(peerId).hold) {
+        qCInfo(lcHold).noquote() << "got from" << peerId.left(8) << "dropped: not allowed";
+        return;
+    }
+    // Only what is held for the sender itself: a `got` cannot drop another's envelopes.
+    const int dropped = m_store.drop(peerId, got.envelopeIds);
+    if (dropped > 0)
+        Q_EMIT holdingChanged();
+    const auto it = m_deliveries.find(peerId);
+    if (it == m_deliveries.end())
+        return;
+    for (const QByteArray &id : got.envelopeIds)
+        it->sent.remove(id);
+    if (it->sent.size() <= DeliverWindow / 2)
+        sendDeliveryWindow(peerId);
+}
+
+void Courier::expire()
+{
+    const int dropped = m_store.dropExpired(now());
+    if (dropped > 0) {
+        qCInfo(lcHold).noquote() << dropped << "held envelopes expired";
+        Q_EMIT holdingChanged();
+    }
+}
+
+// --- Depositor ---
+
+QStringList Courier::onlineHelpers(const QString &recipient, const QStringList &prefer) const
+{
+    QStringList all;
+    for (auto it = m_carryFrom.cbegin(); it != m_carryFrom.cend(); ++it) {
+        if (it.key() != recipient && it->hold && m_direct.isConnected(it.key())
+            && m_store.allowed(it.key()).hold)
+            all.append(it.key());
+    }
+    std::sort(all.begin(), all.end());
+    QStringList out;
+    for (const QString &p : prefer) {
+        if (all.contains(p) && !out.contains(p))
+            out.append(p);
+    }
+    for (const QString &a : std::as_const(all)) {
+        if (!out.contains(a))
+            out.append(a);
+    }
+    return out;
+}
+
+void Courier::askHelpers(const QUuid &key)
+{
+    const auto it = m_deposits.find(key);
+    if (it == m_deposits.end())
+        return;
+    Deposit &d = *it;
+    if (!d.receipt && isConnected(d.recipient))
+        return; // it goes straight to its recipient
+    d.asked.removeIf([this](const QString &h) { return !m_direct.isConnected(h); });
+    const QStringList prefer = d.receipt ? m_carriersOf.value(d.recipient) : QStringList();
+    for (const QString &h : onlineHelpers(d.recipient, prefer)) {
+        if (d.heldBy.size() + d.asked.size() >= MaxHelpers)
+            break;
+        if (d.heldBy.contains(h) || d.asked.contains(h) || d.refused.contains(h))
+            continue;
+        if (m_direct.send(h, Protocol::HoldEnvelope{d.envelope}))
+            d.asked.append(h);
+    }
+    // A receipt is forgotten once nobody is left to answer for it.
+    if (d.receipt && d.asked.isEmpty()) {
+        m_depositByEnvelope.remove(d.envelopeId);
+        m_deposits.erase(it);
+    }
+}
+
+void Courier::deposit(const QString &peerId, const QList<Protocol::Chat> &waiting)
+{
+    if (waiting.isEmpty() || isConnected(peerId))
+        return;
+    // Nothing is sealed while nobody could take it (sealing costs a key agreement and a
+    // signature per message).
+    if (onlineHelpers(peerId).isEmpty())
+        return;
+    const QSslCertificate certificate = certificateOf(peerId);
+    if (certificate.isNull())
+        return;
+    const qint64 t = now();
+    for (const Protocol::Chat &chat : waiting) {
+        auto it = m_deposits.find(chat.id);
+        if (it != m_deposits.end() && it->expiresAt - HoldResealMarginMs <= t) {
+            // Its helpers drop it soon or did: sealed again with a new eid.
+            const bool wasHeld = !it->heldBy.isEmpty();
+            m_depositByEnvelope.remove(it->envelopeId);
+            m_deposits.erase(it);
+            it = m_deposits.end();
+            if (wasHeld)
+                Q_EMIT heldByChanged(chat.id, peerId, {});
+        }
+        if (it == m_deposits.end()) {
+            Deposit d;
+            d.recipient = peerId;
+            d.expiresAt = t + m_holdLifetimeMs;
+            QString error;
+            d.envelope = m_sealer.seal(certificate, chat, d.expiresAt, &d.envelopeId, &error);
+            if (d.envelope.isEmpty()) {
+                qCWarning(lcHold).noquote() << "message" << chat.id.toString(QUuid::WithoutBraces)
+                                            << "for" << peerId.left(8) << "not sealed:" << error;
+                continue;
+            }
+            m_depositByEnvelope.insert(d.envelopeId, chat.id);
+            it = m_deposits.insert(chat.id, d);
+        }
+        if (it->heldBy.size() < MaxHelpers)
+            askHelpers(chat.id);
+    }
+    m_direct.flush();
+}
+
+void Courier::onHeld(const QString &helper, const Protocol::Held &held)
+{
+    const QUuid key = m_depositByEnvelope.value(held.envelopeId);
+    auto it = m_deposits.find(key);
+    if (key.isNull() || it == m_deposits.end() || !it->asked.contains(helper)) {
+        // A peer claiming to hold what we never handed to it.
+        qCInfo(lcHold).noquote() << "held from" << helper.left(8)
+                                 << "ignored: no such envelope was handed to it";
+        return;
+    }
+    it->asked.removeAll(helper);
+    if (held.ok) {
+        it->heldBy.append(helper);
+        if (it->receipt) {
+            if (it->asked.isEmpty()) {
+                m_depositByEnvelope.remove(it->envelopeId);
+                m_deposits.erase(it);
+            }
+            return;
+        }
+        Q_EMIT heldByChanged(key, it->recipient, it->heldBy);
+        return;
+    }
+    qCInfo(lcHold).noquote() << "helper" << helper.left(8) << "refused to hold:"
+                             << Protocol::singleLine(held.why, Protocol::MaxReasonLength);
+    it->refused.append(helper);
+    askHelpers(key);
+    m_direct.flush();
+}
+
+QStringList Courier::heldBy(const QUuid &messageId) const
+{
+    const auto it = m_deposits.constFind(messageId);
+    if (it == m_deposits.cend() || it->receipt)
+        return {};
+    return it->heldBy;
+}
+
+void Courier::forgetMessage(const QUuid &messageId)
+{
+    const auto it = m_deposits.find(messageId);
+    if (it == m_deposits.end() || it->receipt)
+        return;
+    m_depositByEnvelope.remove(it->envelopeId);
+    m_deposits.erase(it);
+}
+
+void Courier::onHelperConnected(const QString &peerId)
+{
+    const auto carry = m_carryFrom.constFind(peerId);
+    if (carry != m_carryFrom.cend() && carry->hold && m_store.allowed(peerId).hold)
+        Q_EMIT helpersChanged();
+}
+
+bool Courier::holdReceipt(const QString &peerId, const Protocol::Message &message)
+{
+    if (!std::holds_alternative<Protocol::Ack>(message)
+        && !std::holds_alternative<Protocol::Read>(message))
+        return false;
+    if (onlineHelpers(peerId).isEmpty())
+        return false;
+    const QSslCertificate certificate = certificateOf(peerId);
+    if (certificate.isNull())
+        return false;
+    Deposit d;
+    d.recipient = peerId;
+    d.receipt = true;
+    d.expiresAt = now() + m_holdLifetimeMs;
+    QString error;
+    d.envelope = m_sealer.seal(certificate, message, d.expiresAt, &d.envelopeId, &error);
+    if (d.envelope.isEmpty()) {
+        qCWarning(lcHold).noquote() << "receipt for" << peerId.left(8) << "not sealed:" << error;
+        return false;
+    }
+    const QUuid key = QUuid::createUuid();
+    m_depositByEnvelope.insert(d.envelopeId, key);
+    m_deposits.insert(key, d);
+    askHelpers(key);
+    // askHelpers forgets a receipt nobody was asked for.
+    return m_deposits.contains(key);
+}
+
+// --- Recipient ---
+
+void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, bool duplicate)
+{
+    if (!opened.author.isEmpty()) {
+        QStringList &carriers = m_carriersOf[opened.author];
+        carriers.removeAll(carrier);
+        carriers.prepend(carrier);
+        if (carriers.size() > HoldCarriersPerAuthor)
+            carriers.removeLast();
+    }
+    if (!duplicate) {
+        if (const auto *chat = std::get_if<Protocol::Chat>(&opened.message)) {
+            // Answered when the inbox has it on disk (its ack, answerGot).
+            m_awaitingAck[chat->id].append(AwaitingAck{opened.author, carrier, opened.envelopeId});
+            return;
+        }
+    }
+    // A receipt or typing notice is handled as it is emitted; a duplicate was handled before.
+    sendGotTo(m_direct, carrier, {opened.envelopeId});
+}
+
+void Courier::answerGot(const QString &peerId, const Protocol::Message &message)
+{
+    const auto *ack = std::get_if<Protocol::Ack>(&message);
+    if (!ack)
+        return;
+    const auto it = m_awaitingAck.find(ack->id);
+    if (it == m_awaitingAck.end())
+        return;
+    // Only for the author's own message: a chat of someone else's with the same ID (a forgery)
+    // acknowledged to them must not make a helper drop the author's envelope.
+    QHash<QString, QList<QByteArray>> byCarrier;
+    for (qsizetype i = it->size() - 1; i >= 0; --i) {
+        const AwaitingAck &a = it->at(i);
+        if (a.author != peerId)
+            continue;
+        byCarrier[a.carrier].append(a.envelopeId);
+        it->removeAt(i);
+    }
+    if (it->isEmpty())
+        m_awaitingAck.erase(it);
+    for (auto c = byCarrier.cbegin(); c != byCarrier.cend(); ++c)
+        sendGotTo(m_direct, c.key(), c.value());
+}
