@@ -7,6 +7,7 @@
 #include "groups/groupinfo.h"
 #include "identity/identity.h"
 #include "ipmsg/ipmsgconfig.h" // issue 17
+#include "mail/mailsettings.h"   // e-mail notices (issue 16)
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
 #include "net/networkmonitor.h"
@@ -37,6 +38,10 @@ class Dispatcher;
 class Inbox;
 class IpmsgFiles;     // issue 17
 class IpmsgTransport; // issue 17
+class Keyring;        // e-mail notices (issue 16)
+class MailNotices;    // e-mail notices (issue 16)
+class MailProfile;    // e-mail notices (issue 16)
+class SmtpSender;     // e-mail notices (issue 16)
 class MessageStore;
 class SearchWorker;
 class Outbox;
@@ -341,6 +346,21 @@ public:
     };
     QList<HeldItem> held() const;
     // --- end carried delivery ---
+    // --- E-mail notices (issue 16; docs/relay.md, "E-mail notices"): messengermail.cpp ---
+    // A contact's e-mail address (its contact card, relay.sqlite), or empty. An empty `email`
+    // removes it. False and *error (a sentence for the person) when it is not an address
+    // (local@domain, ASCII, no spaces), `peerId` is not a Shoal peer, or it cannot be saved.
+    bool setContactEmail(const QString &peerId, const QString &email, QString *error);
+    QString contactEmail(const QString &peerId) const;
+    // Where and when notices go (kept in the profile: mail.ini). setMailSettings() checks them
+    // (MailSettings::validate), saves them and applies them at once; false and *error if not.
+    MailSettings mailSettings() const;
+    bool setMailSettings(const MailSettings &settings, QString *error);
+    // The SMTP password, kept only in the desktop keyring (service "Shoal", one key per
+    // profile), never on disk by Shoal nor in a log. Empty: removed from the keyring. The
+    // answer comes as mailPasswordSaved().
+    void setMailPassword(const QString &password);
+    // --- end e-mail notices ---
     // Says bye to every peer.
     void shutdown();
     // Something the person should know about that does not stop chatting (also from outside
@@ -357,6 +377,16 @@ Q_SIGNALS:
     // What this profile holds for others changed.
     void heldChanged();
     // --- end carried delivery ---
+    // --- E-mail notices (issue 16) ---
+    // setMailPassword()'s outcome: ok, or why not (no keyring: "No keyring is available ...").
+    void mailPasswordSaved(bool ok, const QString &error);
+    // A notice went to `peerId`'s address: `count` of our messages had waited too long.
+    void mailNoticeSent(const QString &peerId, int count);
+    // A notice to `peerId` could not be sent (`error` for the person); it is tried again later.
+    void mailNoticeFailed(const QString &peerId, const QString &error);
+    void contactEmailChanged(const QString &peerId, const QString &email);
+    void mailSettingsChanged(const MailSettings &settings);
+    // --- end e-mail notices ---
     // --- IP Messenger (issue 17) --- networkStatus()'s ipmsg fields changed.
     void ipmsgStatusChanged();
     // This host's network changed; already acted on (announced, dead connections closed,
@@ -464,6 +494,15 @@ private:
     CarryStore *m_carryStore = nullptr; // owned (std::unique_ptr would need its header here)
     Courier *m_courier = nullptr;
     // --- end carried delivery ---
+    // --- E-mail notices (issue 16): messengermail.cpp ---
+    void wireMail();  // in the constructor
+    void startMail(); // in start(), once the history is open
+    void readMailPassword();
+    MailProfile *m_mailProfile = nullptr; // owned
+    SmtpSender *m_smtp = nullptr;
+    Keyring *m_keyring = nullptr;
+    MailNotices *m_mailNotices = nullptr;
+    // --- end e-mail notices ---
     Identity m_identity;
     MessengerConfig m_config;
     SearchWorker *m_searchWorker = nullptr; // Searching in the window (issue 15)
