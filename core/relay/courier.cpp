@@ -97,6 +97,8 @@ bool Courier::isConnected(const QString &peerId, StreamKind kind) const
 
 bool Courier::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
 {
+    // The inbox's ack for a chat opened from an envelope: `got` to whoever delivered it.
+    answerGot(peerId, message);
     if (m_direct.isConnected(peerId, kind))
         return m_direct.send(peerId, message, kind);
     if (kind != StreamKind::Chat)
@@ -178,6 +180,8 @@ bool Courier::setAllowed(const QString &peerId, CarryStore::Switches switches, Q
                          .arg(m_store.lastError());
         return false;
     }
+    if (!switches.relay)
+        m_routes.remove(peerId); // it sends new ones when we allow it again
     if (m_directNames.contains(peerId)) {
         sendCarry(peerId);
         // What may now be held for it, or handed to it (they check the switches).
@@ -284,6 +288,8 @@ void Courier::onCarry(const QString &peerId, const Protocol::Carry &carry)
     if (!m_directNames.contains(peerId))
         return;
     m_carryFrom.insert(peerId, carry);
+    if (!carry.relay)
+        m_routes.remove(peerId); // it sends new ones when it allows us again
     const CarryStore::Switches granted{carry.relay, carry.hold};
     if (!(m_store.granted(peerId) == granted) && !m_store.setGranted(peerId, granted))
         qCWarning(lcRelay).noquote()
@@ -342,6 +348,7 @@ void Courier::onRoutes(const QString &carrier, const Protocol::Routes &routes)
     if (!m_store.allowed(carrier).relay || !m_carryFrom.value(carrier).relay) {
         qCWarning(lcRelay).noquote()
             << "dropped routes from" << carrier << ": not allowed to relay for us";
+        m_routes.remove(carrier); // unusable anyway; none stale when it is allowed again
         return;
     }
     QHash<QString, Route> offered;

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Courier, relay half (issue 16): Alice and Bob both connected to Carol, not to each other.
+// With every switch on they talk through Carol, who carries only sealed envelopes; with any
+// off, nothing is relayed. A direct link wins and ends the relayed session first. Carol
+// altering, re-addressing or replaying envelopes shows nothing forged and nothing twice.
+#include "carrynet.h"
+
+#include "relay/envelope.h"
+
+#include <QCborMap>
+#include <QCborValue>
+#include <QDateTime>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int Alice = 0;
+constexpr int Carol = 1;
+constexpr int Bob = 2;
+constexpr int Dave = 3;
+
+bool isCarriedType(const Protocol::Message &m)
+{
+    return std::holds_alternative<Protocol::Carry>(m) || std::holds_alternative<Protocol::Routes>(m)
+           || std::holds_alternative<Protocol::RelayEnvelope>(m)
+           || std::holds_alternative<Protocol::DeliverEnvelope>(m)
+           || std::holds_alternative<Protocol::HoldEnvelope>(m)
+           || std::holds_alternative<Protocol::Held>(m) || std::holds_alternative<Protocol::Got>(m);
+}
+
+Protocol::Chat chat(const QString &text)
+{
+    return Protocol::Chat(QUuid::createUuid(),
+                          QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch()),
+                          text);
+}
+
+// What one courier reports to the services, in order, as lines easy to compare.
+class Recorder
+{
+public:
+    explicit Recorder(CarryNet &net, int node)
+        : m_net(net)
+    {
+        Courier &c = net.courier(node);
+        QObject::connect(&c,
+                         &Transport::peerConnected,
+                         &m_context,
+                         [this, &c](const QString &peer,
+                                    const Protocol::Hello &hello,
+                                    const QString &address,
+                                    const QSslCertificate &cert) {
+                             const QString how = c.via(peer).isEmpty() ? u"direct"_s
+                                                                       : u"relayed"_s;
+                             events.append(u"up %1 %2"_s.arg(name(peer), how));
+                             hellos.insert(peer, hello);
+                             addresses.insert(peer, address);
+                             certificates.insert(peer, cert);
+                         });
+        QObject::connect(&c,
+                         &Transport::peerDisconnected,
+                         &m_context,
+                         [this](const QString &peer, const QString &) {
+                             events.append(u"down %1"_s.arg(name(peer)));
+                         });
+        QObject::connect(&c,
+                         &Courier::viaChanged,
+                         &m_context,
+                         [this](const QString &peer, const QString &carrier) {
+                             events.append(u"via %1 %2"_s.arg(name(peer), name(carrier)));
+                         });
+        QObject::connect(&c,
+                         &Transport::messageReceived,
+                         &m_context,
+                         [this](const QString &peer, const Protocol::Message &m, StreamKind) {
+                             messages.append({peer, m});
+                         });
+    }
+
+    QString name(const QString &peerId) const
+    {
+        const int i = m_net.indexOf(peerId);
+        return i < 0 ? (peerId.isEmpty() ? u"-"_s : peerId.left(8)) : m_net.node(i).name;
+    }
+    template<typename T>
+    QList<T> received(const QString &from) const
+    {
+        QList<T> out;
+        for (const auto &[peer, m] : messages) {
+            if (peer == from && std::holds_alternative<T>(m))
+                out.append(std::get<T>(m));
+        }
+        return out;
+    }
+
+    QStringList events;
+    QList<std::pair<QString, Protocol::Message>> messages;
+    QHash<QString, Protocol::Hello> hellos;
+    QHash<QString, QString> addresses;
+    QHash<QString, QSslCertificate> certificates;
+
+private:
+    CarryNet &m_net;
+    QObject m_context;
+};
+
+// The envelope an `env` or `rly` carries, re-encoded with `key` set to `value` (a carrier
+// tampering with the header).
+QByteArray withField(const QByteArray &envelope, const QString &key, const QCborValue &value)
+{
+    QCborParserError error;
+    QCborMap map = QCborValue::fromCbor(envelope, &error).toMap();
+    map.insert(key, value);
+    return map.toCborValue().toCbor();
+}
+
+} // namespace
+
+class tst_Courier : public QObject
+{
+    Q_OBJECT
+
+private:
+    // Alice - Carol - Bob (and Dave beside Carol when asked), every relay switch on.
+    static void relayLine(CarryNet &net, bool withDave = false)
+    {
+        net.allowAll(Alice, Carol, {true, false});
+        net.allowAll(Bob, Carol, {true, false});
+        net.link(Alice, Carol);
+        net.link(Bob, Carol);
+        if (withDave) {
+            net.allowAll(Dave, Carol, {true, false});
+            net.link(Dave, Carol);
+        }
+        net.deliverAll();
+    }
+
+private Q_SLOTS:
+    void relayedBothWays();
+    void anySwitchOff_data();
+    void anySwitchOff();
+    void carrierTampers_data();
+    void carrierTampers();
+    void strangers();
+    void directWins();
+    void carrierLeaves();
+    void relayBudget();
+    void routesWithWrongCertificate();
+    void onlyCarriedTypesRelayed();
+};
+
+void tst_Courier::relayedBothWays()
+{
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    Recorder alice(net, Alice);
+    Recorder bob(net, Bob);
+    Recorder carol(net, Carol);
+    relayLine(net);
+
+    // Each sees the other connected, via Carol, with the certificate Carol vouched for.
+    QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+    QVERIFY(net.courier(Bob).isConnected(net.id(Alice)));
+    QCOMPARE(net.courier(Alice).via(net.id(Bob)), net.id(Carol));
+    QCOMPARE(net.courier(Bob).via(net.id(Alice)), net.id(Carol));
+    QVERIFY(net.courier(Alice).via(net.id(Carol)).isEmpty()); // direct
+    QVERIFY(alice.events.contains(u"up Bob relayed"_s));
+    QVERIFY(alice.events.contains(u"via Bob Carol"_s));
+    const Protocol::Hello hello = alice.hellos.value(net.id(Bob));
+    QCOMPARE(hello.peerId, net.id(Bob));
+    QCOMPARE(hello.name, u"Bob"_s);
+    QCOMPARE(hello.port, quint16(0));
+    QVERIFY(hello.capabilities.isEmpty());
+    QVERIFY(alice.addresses.value(net.id(Bob)).isEmpty());
+    QCOMPARE(alice.certificates.value(net.id(Bob)), net.node(Bob).identity->certificate());
+    // Relayed: the conversation only.
+    QVERIFY(!net.courier(Alice).supportsStream(net.id(Bob), StreamKind::Bulk));
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob), StreamKind::Bulk));
+    QCOMPARE(net.courier(Alice).openStream(net.id(Bob), StreamKind::Bulk), 0);
+
+    // A conversation both ways, each message as from its author.
+    const Protocol::Chat hi = chat(u"secret words from Alice"_s);
+    QVERIFY(net.courier(Alice).send(net.id(Bob), hi));
+    net.deliverAll();
+    QCOMPARE(bob.received<Protocol::Chat>(net.id(Alice)), QList<Protocol::Chat>{hi});
+    QVERIFY(net.courier(Bob).send(net.id(Alice), Protocol::Ack{hi.id}));
+    const Protocol::Chat back = chat(u"secret answer from Bob"_s);
+    QVERIFY(net.courier(Bob).send(net.id(Alice), back));
+    QVERIFY(net.courier(Bob).send(net.id(Alice), Protocol::Typing{true}));
+    net.deliverAll();
+    QCOMPARE(alice.received<Protocol::Ack>(net.id(Bob)), QList<Protocol::Ack>{Protocol::Ack{hi.id}});
+    QCOMPARE(alice.received<Protocol::Chat>(net.id(Bob)), QList<Protocol::Chat>{back});
+    QCOMPARE(alice.received<Protocol::Typing>(net.id(Bob)).size(), 1);
+    // Nothing from Carol herself reached the services of either.
+    QVERIFY(alice.received<Protocol::Chat>(net.id(Carol)).isEmpty());
+
+    // Carol carried only carry types, never the words.
+    const CarryNetTransport &c = net.direct(Carol);
+    QVERIFY(!c.sent.isEmpty());
+    QVERIFY(!c.received.isEmpty());
+    for (const auto &frames : {c.sent, c.received}) {
+        for (const CarryNetTransport::Frame &f : frames) {
+            QVERIFY2(isCarriedType(f.message), qPrintable(Protocol::toString(f.message)));
+            const QByteArray bytes = Protocol::encode(f.message);
+            QVERIFY(!bytes.contains("secret"));
+        }
+    }
+    QVERIFY(carol.messages.isEmpty());
+}
+
+void tst_Courier::anySwitchOff_data()
+{
+    QTest::addColumn<int>("who");
+    QTest::addColumn<int>("whom");
+    QTest::newRow("Alice does not allow Carol") << Alice << Carol;
+    QTest::newRow("Carol does not allow Alice") << Carol << Alice;
+    QTest::newRow("Carol does not allow Bob") << Carol << Bob;
+    QTest::newRow("Bob does not allow Carol") << Bob << Carol;
+}
+
+void tst_Courier::anySwitchOff()
+{
+    QFETCH(int, who);
+    QFETCH(int, whom);
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    Recorder alice(net, Alice);
+    Recorder bob(net, Bob);
+    net.allowAll(Alice, Carol, {true, false});
+    net.allowAll(Bob, Carol, {true, false});
+    net.allow(who, whom, {false, true}); // hold alone is no relay
+    net.link(Alice, Carol);
+    net.link(Bob, Carol);
+    net.deliverAll();
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob)));
+    QVERIFY(!net.courier(Bob).isConnected(net.id(Alice)));
+    QVERIFY(net.courier(Alice).via(net.id(Bob)).isEmpty());
+    QVERIFY(!alice.events.contains(u"up Bob relayed"_s));
+    QVERIFY(!bob.events.contains(u"up Alice relayed"_s));
+    QVERIFY(!net.courier(Alice).send(net.id(Bob), chat(u"hello"_s)));
+
+    // Turned on again: relayed at once, without a reconnect.
+    net.allow(who, whom, {true, false});
+    net.deliverAll();
+    QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+    QVERIFY(net.courier(Bob).isConnected(net.id(Alice)));
+    // And off again: the relayed session ends on both sides.
+    net.allow(who, whom, {false, false});
+    net.deliverAll();
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob)));
+    QVERIFY(!net.courier(Bob).isConnected(net.id(Alice)));
+    QCOMPARE(alice.events.last(), u"via Bob -"_s);
+    QVERIFY(alice.events.contains(u"down Bob"_s));
+}
+
+void tst_Courier::carrierTampers_data()
+{
+    QTest::addColumn<QString>("how");
+    QTest::newRow("a byte of the ciphertext") << u"byte"_s;
+    QTest::newRow("the last byte") << u"last"_s;
+    QTest::newRow("re-addressed to Dave") << u"readdress"_s;
+    QTest::newRow("passed to Dave as it is") << u"todave"_s;
+    QTest::newRow("a later expiry") << u"expiry"_s;
+    QTest::newRow("another eid") << u"eid"_s;
+    QTest::newRow("replayed") << u"replay"_s;
+    QTest::newRow("replayed after a reconnect") << u"replaylater"_s;
+}
+
+void tst_Courier::carrierTampers()
+{
+    QFETCH(QString, how);
+    CarryNet net(4, {u"Alice"_s, u"Carol"_s, u"Bob"_s, u"Dave"_s});
+    Recorder bob(net, Bob);
+    Recorder dave(net, Dave);
+    relayLine(net, true);
+    QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+
+    QList<QByteArray> passed; // what Carol delivered to Bob
+    net.tap = [&](CarryNet::Packet &p) {
+        auto *env = std::get_if<Protocol::DeliverEnvelope>(&p.message);
+        if (!env || p.from != Carol || p.to != Bob)
+            return true;
+        passed.append(env->envelope);
+        if (how == u"byte"_s) {
+            env->envelope[env->envelope.size() / 2] ^= 0x01;
+        } else if (how == u"last"_s) {
+            env->envelope[env->envelope.size() - 1] ^= 0x80;
+        } else if (how == u"readdress"_s) {
+            net.queue.append(CarryNet::Packet{Carol,
+                              Dave,
+                              Protocol::DeliverEnvelope{
+                                  withField(env->envelope, u"to"_s, net.id(Dave))}});
+            return false;
+        } else if (how == u"todave"_s) {
+            net.queue.append(CarryNet::Packet{Carol, Dave, *env});
+            return false;
+        } else if (how == u"expiry"_s) {
+            env->envelope = withField(env->envelope,
+                                      u"exp"_s,
+                                      QDateTime::currentMSecsSinceEpoch() + 3 * 24 * 3600 * 1000LL);
+        } else if (how == u"eid"_s) {
+            env->envelope = withField(env->envelope,
+                                      u"eid"_s,
+                                      QByteArray(Protocol::EnvelopeIdBytes, '\x42'));
+        } else if (how == u"replay"_s) {
+            net.queue.append(CarryNet::Packet{Carol, Bob, *env});
+            net.queue.append(CarryNet::Packet{Carol, Bob, *env});
+        }
+        return true;
+    };
+    const Protocol::Chat hi = chat(u"for Bob only"_s);
+    QVERIFY(net.courier(Alice).send(net.id(Bob), hi));
+    net.deliverAll();
+    QCOMPARE(passed.size(), how == u"replay"_s ? 3 : 1);
+
+    const bool shown = how == u"replay"_s || how == u"replaylater"_s;
+    QCOMPARE(bob.received<Protocol::Chat>(net.id(Alice)).size(), shown ? 1 : 0);
+    QVERIFY(dave.messages.isEmpty());
+    // Nothing of Alice's was shown as from anyone else either.
+    for (const auto &[peer, m] : bob.messages)
+        QCOMPARE(peer, net.id(Alice));
+
+    if (how == u"replaylater"_s) {
+        // Carol kept it, and replays it once Bob is back.
+        net.tap = {};
+        net.unlink(Bob, Carol);
+        net.link(Bob, Carol);
+        net.deliverAll();
+        QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+        net.queue.append(CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{passed.first()}});
+        net.deliverAll();
+        QCOMPARE(bob.received<Protocol::Chat>(net.id(Alice)).size(), 1);
+    }
+
+    // The connection stays: the next message arrives.
+    net.tap = {};
+    const Protocol::Chat next = chat(u"again"_s);
+    QVERIFY(net.courier(Alice).send(net.id(Bob), next));
+    net.deliverAll();
+    QVERIFY(bob.received<Protocol::Chat>(net.id(Alice)).contains(next));
+}
+
+void tst_Courier::strangers()
+{
+    // Dave is connected to Bob but Bob never allowed him to carry: his env is dropped, even a
+    // perfectly sealed one. An envelope for someone else is dropped whoever delivers it.
+    CarryNet net(4, {u"Alice"_s, u"Carol"_s, u"Bob"_s, u"Dave"_s});
+    Recorder bob(net, Bob);
+    relayLine(net);
+    net.link(Dave, Bob);
+    net.deliverAll();
+
+    QString error;
+    QByteArray eid;
+    Relay::Sealer daveSeals(*net.node(Dave).identity);
+    const qint64 exp = QDateTime::currentMSecsSinceEpoch() + 3600 * 1000;
+    const QByteArray forBob = daveSeals.seal(net.node(Bob).identity->certificate(),
+                                             chat(u"from Dave"_s),
+                                             exp,
+                                             &eid,
+                                             &error);
+    QVERIFY2(!forBob.isEmpty(), qPrintable(error));
+    net.queue.append(CarryNet::Packet{Dave, Bob, Protocol::DeliverEnvelope{forBob}});
+    net.deliverAll();
+    QVERIFY(bob.messages.isEmpty());
+
+    // Sealed by Dave for Alice, handed to Bob by Carol (allowed to carry): not Bob's.
+    const QByteArray forAlice = daveSeals.seal(net.node(Alice).identity->certificate(),
+                                               chat(u"for Alice"_s),
+                                               exp,
+                                               &eid,
+                                               &error);
+    QVERIFY2(!forAlice.isEmpty(), qPrintable(error));
+    net.queue.append(CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{forAlice}});
+    // Garbage in an env, too.
+    net.queue.append(CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{QByteArray(300, '\xa5')}});
+    net.deliverAll();
+    QVERIFY(bob.messages.isEmpty());
+
+    // Dave's sealed chat for Bob delivered by Carol is shown as Dave's, never as anyone else's.
+    net.queue.append(CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{forBob}});
+    net.deliverAll();
+    QCOMPARE(bob.messages.size(), 1);
+    QCOMPARE(bob.messages.first().first, net.id(Dave));
+
+    // An rly from Dave, who Carol does not relay for, is not passed on.
+    Recorder alice(net, Alice);
+    const QByteArray forAlice2 = daveSeals.seal(net.node(Alice).identity->certificate(),
+                                                chat(u"via Carol?"_s),
+                                                exp,
+                                                &eid,
+                                                &error);
+    net.link(Dave, Carol);
+    net.deliverAll();
+    net.queue.append(CarryNet::Packet{Dave, Carol, Protocol::RelayEnvelope{forAlice2}});
+    net.deliverAll();
+    QVERIFY(alice.messages.isEmpty());
+    for (const CarryNetTransport::Frame &f : net.direct(Alice).received)
+        QVERIFY(!std::holds_alternative<Protocol::DeliverEnvelope>(f.message));
+}
+
+void tst_Courier::directWins()
+{
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    Recorder alice(net, Alice);
+    relayLine(net);
+    QCOMPARE(net.courier(Alice).via(net.id(Bob)), net.id(Carol));
+    alice.events.clear();
+
+    // The direct link appears: the relayed session ends before the direct one is reported.
+    net.link(Alice, Bob);
+    net.deliverAll();
+    QCOMPARE(alice.events, (QStringList{u"down Bob"_s, u"via Bob -"_s, u"up Bob direct"_s}));
+    QVERIFY(net.courier(Alice).via(net.id(Bob)).isEmpty());
+    QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+    QCOMPARE(alice.addresses.value(net.id(Bob)), u"127.0.0.1:47802"_s);
+    // Messages go straight, not through Carol.
+    const qsizetype carolSaw = net.direct(Carol).received.size();
+    QVERIFY(net.courier(Alice).send(net.id(Bob), chat(u"direct"_s)));
+    net.deliverAll();
+    QCOMPARE(net.direct(Carol).received.size(), carolSaw);
+    QVERIFY(std::holds_alternative<Protocol::Chat>(net.direct(Bob).received.last().message));
+
+    // It goes: relayed again, since Carol still offers the route.
+    alice.events.clear();
+    net.unlink(Alice, Bob);
+    net.deliverAll();
+    QCOMPARE(alice.events, (QStringList{u"down Bob"_s, u"up Bob relayed"_s, u"via Bob Carol"_s}));
+    QCOMPARE(net.courier(Alice).via(net.id(Bob)), net.id(Carol));
+    QVERIFY(net.courier(Alice).send(net.id(Bob), chat(u"relayed again"_s)));
+}
+
+void tst_Courier::carrierLeaves()
+{
+    // Two carriers: when the one in use leaves, the other takes over without a gap; when both
+    // are gone, Bob is disconnected.
+    CarryNet net(4, {u"Alice"_s, u"Carol"_s, u"Bob"_s, u"Dave"_s});
+    Recorder alice(net, Alice);
+    relayLine(net);
+    net.allowAll(Alice, Dave, {true, false});
+    net.allowAll(Bob, Dave, {true, false});
+    net.link(Alice, Dave);
+    net.link(Bob, Dave);
+    net.deliverAll();
+    const QString first = net.courier(Alice).via(net.id(Bob));
+    QCOMPARE(first, net.id(Carol)); // offered first, kept
+    alice.events.clear();
+    net.unlink(Bob, Carol);
+    net.deliverAll();
+    QCOMPARE(net.courier(Alice).via(net.id(Bob)), net.id(Dave));
+    QCOMPARE(alice.events, QStringList{u"via Bob Dave"_s}); // no disconnect in between
+    const Protocol::Chat hi = chat(u"through Dave"_s);
+    Recorder bob(net, Bob);
+    QVERIFY(net.courier(Alice).send(net.id(Bob), hi));
+    net.deliverAll();
+    QCOMPARE(bob.received<Protocol::Chat>(net.id(Alice)), QList<Protocol::Chat>{hi});
+
+    alice.events.clear();
+    net.unlink(Alice, Dave);
+    net.deliverAll();
+    QCOMPARE(alice.events, (QStringList{u"down Dave"_s, u"down Bob"_s, u"via Bob -"_s}));
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob)));
+}
+
+void tst_Courier::relayBudget()
+{
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    Recorder bob(net, Bob);
+    relayLine(net);
+    qint64 carolNow = QDateTime::currentMSecsSinceEpoch();
+    net.courier(Carol).setClock([&carolNow] { return carolNow; });
+    // A flood: the burst passes, the rest is dropped.
+    for (int i = 0; i < Courier::RelayBurst + 50; ++i)
+        QVERIFY(net.courier(Alice).send(net.id(Bob), Protocol::Typing{i % 2 == 0}));
+    net.deliverAll();
+    QCOMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(), Courier::RelayBurst);
+    // A second later, a second's worth more.
+    carolNow += 1000;
+    for (int i = 0; i < Courier::RelayPerSecond + 10; ++i)
+        QVERIFY(net.courier(Alice).send(net.id(Bob), Protocol::Typing{i % 2 == 0}));
+    net.deliverAll();
+    QCOMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(),
+             Courier::RelayBurst + Courier::RelayPerSecond);
+    // Bob's own budget is his: untouched by Alice's flood.
+    QVERIFY(net.courier(Bob).send(net.id(Alice), chat(u"still here"_s)));
+    Recorder alice(net, Alice);
+    net.deliverAll();
+    QCOMPARE(alice.received<Protocol::Chat>(net.id(Bob)).size(), 1);
+}
+
+void tst_Courier::routesWithWrongCertificate()
+{
+    // Carol is hostile: she offers Alice routes whose certificates are not those peers'.
+    CarryNet net(5, {u"Alice"_s, u"Carol"_s, u"Bob"_s, u"Dave"_s, u"Eve"_s});
+    Recorder alice(net, Alice);
+    net.allowAll(Alice, Carol, {true, false});
+    net.link(Alice, Carol);
+    net.deliverAll();
+    auto entry = [&](int who, int certOf) {
+        Protocol::Routes::Peer p;
+        p.id = net.id(who);
+        p.name = net.node(who).name;
+        p.cert = net.node(certOf).identity->certificate().toDer();
+        return p;
+    };
+    Protocol::Routes routes;
+    routes.peers = {entry(Bob, Bob), entry(Dave, Eve), entry(Alice, Alice), entry(Eve, Eve)};
+    routes.peers[3].cert[10] ^= 0x01; // Eve's, one bit off
+    net.direct(Alice).deliver(net.id(Carol), routes);
+    QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+    QCOMPARE(net.courier(Alice).via(net.id(Bob)), net.id(Carol));
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Dave)));
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Eve)));
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Alice)));
+    QCOMPARE(alice.events.filter(u"up "_s), (QStringList{u"up Carol direct"_s, u"up Bob relayed"_s}));
+
+    // Routes withdrawn: Bob is gone.
+    net.direct(Alice).deliver(net.id(Carol), Protocol::Routes{});
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob)));
+
+    // Routes from a peer Alice does not allow to relay are ignored.
+    net.allow(Alice, Carol, {false, false});
+    net.direct(Alice).deliver(net.id(Carol), routes);
+    QVERIFY(!net.courier(Alice).isConnected(net.id(Bob)));
+}
+
+void tst_Courier::onlyCarriedTypesRelayed()
+{
+    // Files and group traffic wait for a direct connection: not sealed, not sent.
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    relayLine(net);
+    QVERIFY(net.courier(Alice).isConnected(net.id(Bob)));
+    const qsizetype before = net.direct(Carol).received.size();
+    QVERIFY(!net.courier(Alice).send(net.id(Bob), Protocol::Ping{}));
+    QVERIFY(!net.courier(Alice).send(net.id(Bob), Protocol::Pex{}));
+    QVERIFY(!net.courier(Alice).send(net.id(Bob), chat(u"bulk?"_s), StreamKind::Bulk));
+    net.deliverAll();
+    QCOMPARE(net.direct(Carol).received.size(), before);
+    // A peer neither direct nor relayed: a chat is not sent (the queue keeps it).
+    net.unlink(Bob, Carol);
+    net.deliverAll();
+    QVERIFY(!net.courier(Alice).send(net.id(Bob), chat(u"later"_s)));
+}
+
+QTEST_GUILESS_MAIN(tst_Courier)
+#include "tst_courier.moc"
