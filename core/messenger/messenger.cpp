@@ -10,6 +10,7 @@
 #include "groups/groupservice.h"
 #include "ipmsg/ipmsgfiles.h"     // issue 17
 #include "ipmsg/ipmsgtransport.h" // issue 17
+#include "mail/mailnotices.h"     // e-mail notices (issue 16)
 #include "messenger/transportslot.h"
 #include "models/conversationmodel.h"
 #include "net/connectionregistry.h"
@@ -193,6 +194,7 @@ Messenger::Messenger(const Identity &identity, MessengerConfig config, QObject *
     wireInvites();
     wireTyping();        // issue 15
     wireRelayServices(); // issue 16
+    wireMail();          // e-mail notices (issue 16)
 
     // After the services have reacted to a commit (sent what it made sendable, acknowledged
     // what it stored): out in this pass, together, instead of on the next one.
@@ -298,6 +300,7 @@ bool Messenger::start()
     m_files->load();
     m_groups->load();
     loadAvatars(); // avatars (issue 15)
+    startMail();   // e-mail notices (issue 16)
     const auto unread = m_store->unreadCounts();
     for (auto it = unread.cbegin(); it != unread.cend(); ++it) {
         if (isGroupId(it.key()))
@@ -358,6 +361,8 @@ void Messenger::setName(const QString &name)
     if (m_discovery)
         m_discovery->setName(m_config.name);
     publishPresence(); // issue 15: connected peers see it at once
+    if (m_mailNotices) // e-mail notices (issue 16)
+        m_mailNotices->setOwnName(m_config.name);
 }
 
 // --- Presence (issue 15) ---

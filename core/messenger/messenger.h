@@ -7,7 +7,7 @@
 #include "groups/groupinfo.h"
 #include "identity/identity.h"
 #include "ipmsg/ipmsgconfig.h" // issue 17
-#include "mail/mailsettings.h"   // e-mail notices (issue 16)
+#include "mail/mailsettings.h" // e-mail notices (issue 16)
 #include "models/peerlistmodel.h"
 #include "net/connectionlimits.h"
 #include "net/networkmonitor.h"
