@@ -35,6 +35,10 @@ PACKAGES=(
     # under Xvfb with xdotool; xclip pastes a path into its file chooser (10 packages with GTK 3,
     # about 7.6 MB, 16 s to install)
     iptux xclip
+    # e-mail notices (issue 16): SMTP through libcurl, the password in the desktop keyring
+    # (QtKeychain); tests/mail/tst_mailcli: a real SMTP server (aiosmtpd) and a private keyring
+    # (GNOME Keyring in a dbus-run-session)
+    libcurl4-openssl-dev qtkeychain-qt6-dev python3-aiosmtpd gnome-keyring dbus-x11
 )
 
 SUDO=""

@@ -325,6 +325,7 @@ JsonLineSession::JsonLineSession(Messenger &messenger, int inputFd, FILE *output
                 else
                     emitError(error, ref);
             });
+    wireMail(); // e-mail notices (issue 16)
 }
 
 void JsonLineSession::emitEvent(QJsonObject event, const QJsonValue &ref)
@@ -726,6 +727,10 @@ void JsonLineSession::handleCommand(const QJsonObject &command)
     // --- Carried delivery (issue 16) ---
     if (cmd == u"allow-relay"_s || cmd == u"allow-hold"_s || cmd == u"held"_s)
         return handleRelayCommand(cmd, command);
+    // --- E-mail notices (issue 16) ---
+    if (cmd == u"contact"_s || cmd == u"mail"_s)
+        return handleMailCommand(cmd, command);
+    // --- end e-mail notices ---
     // --- end carried delivery ---
     if (cmd == u"quit"_s) {
         end(ref);

@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
 #include <QSet>
 #include <QUuid>
@@ -47,6 +48,11 @@ private:
     // --- Carried delivery (issue 16): jsonlinerelay.cpp ---
     void handleRelayCommand(const QString &cmd, const QJsonObject &command);
     // --- end carried delivery ---
+    // --- E-mail notices (issue 16): jsonlinemail.cpp ---
+    void wireMail();
+    void handleMailCommand(const QString &cmd, const QJsonObject &command);
+    QList<QJsonValue> m_passwordRefs; // mail commands with a password, in order, awaiting the keyring
+    // --- end e-mail notices ---
 
     Messenger &m_messenger;
     int m_inputFd;

@@ -3,7 +3,10 @@
 
 #include <qt6keychain/keychain.h>
 
+#include <QAbstractEventDispatcher>
 #include <QLoggingCategory>
+
+#include <dlfcn.h>
 
 using namespace Qt::StringLiterals;
 
@@ -11,7 +14,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcMailProfile) // "shoal.mail", mailprofile.cpp
 
 namespace {
 
-bool keyringMissing(QKeychain::Error error)
+bool isKeyringMissing(QKeychain::Error error)
 {
     return error == QKeychain::NoBackendAvailable || error == QKeychain::NotImplemented;
 }
@@ -21,7 +24,41 @@ bool keyringMissing(QKeychain::Error error)
 Keyring::Keyring(const QString &key, QObject *parent)
     : QObject(parent)
     , m_key(key)
-{}
+{
+    m_pump.setInterval(10);
+    connect(&m_pump, &QTimer::timeout, this, &Keyring::pumpGlib);
+}
+
+void Keyring::jobStarted()
+{
+    ++m_pending;
+    const QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
+    const bool glibLoop = dispatcher && dispatcher->inherits("QEventDispatcherGlib");
+    if (!glibLoop && !m_pump.isActive())
+        m_pump.start();
+}
+
+void Keyring::jobFinished()
+{
+    if (--m_pending <= 0) {
+        m_pending = 0;
+        m_pump.stop();
+    }
+}
+
+void Keyring::pumpGlib()
+{
+    // Looked up in the process (QtKeychain brought GLib in): no GLib headers or link needed.
+    using Iteration = int (*)(void *, int);
+    static const auto iterate = reinterpret_cast<Iteration>(
+        dlsym(RTLD_DEFAULT, "g_main_context_iteration"));
+    if (!iterate) {
+        m_pump.stop();
+        return;
+    }
+    for (int i = 0; i < 16 && iterate(nullptr, 0); ++i) {
+    }
+}
 
 QString Keyring::noKeyringError(const QString &detail)
 {
@@ -47,6 +84,7 @@ void Keyring::store(const QString &password)
     job->setKey(m_key);
     const bool deleting = password.isEmpty();
     connect(job, &QKeychain::Job::finished, this, [this, deleting](QKeychain::Job *j) {
+        jobFinished();
         const QKeychain::Error e = j->error();
         if (e == QKeychain::NoError || (deleting && e == QKeychain::EntryNotFound)) {
             Q_EMIT stored(true, {});
@@ -54,11 +92,12 @@ void Keyring::store(const QString &password)
         }
         qCWarning(lcMailProfile).noquote() << "keyring:" << int(e) << j->errorString();
         Q_EMIT stored(false,
-                      keyringMissing(e) || e == QKeychain::OtherError
+                      isKeyringMissing(e) || e == QKeychain::OtherError
                           ? noKeyringError(j->errorString())
                           : tr("The keyring refused to keep the password (%1).")
                                 .arg(j->errorString()));
     });
+    jobStarted();
     job->start();
 }
 
@@ -69,6 +108,7 @@ void Keyring::read()
     job->setAutoDelete(true);
     job->setKey(m_key);
     connect(job, &QKeychain::Job::finished, this, [this](QKeychain::Job *j) {
+        jobFinished();
         const QKeychain::Error e = j->error();
         if (e == QKeychain::NoError) {
             Q_EMIT readFinished(true, static_cast<QKeychain::ReadPasswordJob *>(j)->textData(), {});
@@ -81,9 +121,10 @@ void Keyring::read()
         qCWarning(lcMailProfile).noquote() << "keyring:" << int(e) << j->errorString();
         Q_EMIT readFinished(false,
                             {},
-                            keyringMissing(e) || e == QKeychain::OtherError
+                            isKeyringMissing(e) || e == QKeychain::OtherError
                                 ? noKeyringError(j->errorString())
                                 : tr("The keyring could not be read (%1).").arg(j->errorString()));
     });
+    jobStarted();
     job->start();
 }

@@ -3,6 +3,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 // The desktop keyring (Secret Service: GNOME Keyring, KWallet...) through QtKeychain, for the
 // SMTP password of e-mail notices: service "Shoal", one key per profile. Never a file: without
@@ -31,5 +32,14 @@ Q_SIGNALS:
     void readFinished(bool found, const QString &password, const QString &error);
 
 private:
+    // QtKeychain's Secret Service backend is libsecret, whose answers are GLib callbacks: when
+    // this thread runs Qt's own event loop (shoal-cli: QT_NO_GLIB), GLib's default context is
+    // turned by hand while a job is out, or the answer would never come.
+    void jobStarted();
+    void jobFinished();
+    void pumpGlib();
+
     QString m_key;
+    int m_pending = 0;
+    QTimer m_pump;
 };

@@ -22,14 +22,14 @@ QString mailSingleLine(const QString &text)
     return out.simplified();
 }
 
-bool isAtext(char16_t c)
+bool isMailAtext(char16_t c)
 {
     if ((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9'))
         return true;
     return QStringView(u"!#$%&'*+-/=?^_`{|}~").contains(QChar(c));
 }
 
-bool isPrintableAscii(const QString &text)
+bool isPrintableAsciiPhrase(const QString &text)
 {
     for (const QChar c : text) {
         if (c.unicode() < 0x20 || c.unicode() > 0x7e)
@@ -55,7 +55,7 @@ bool MailMessage::isValidAddress(const QString &address)
             if (lastDot)
                 return false;
             lastDot = true;
-        } else if (isAtext(c.unicode())) {
+        } else if (isMailAtext(c.unicode())) {
             lastDot = false;
         } else {
             return false;
@@ -113,7 +113,7 @@ QByteArray MailMessage::encodeWords(const QString &text)
 QByteArray MailMessage::encodePhrase(const QString &text)
 {
     const QString clean = mailSingleLine(text);
-    if (!isPrintableAscii(clean))
+    if (!isPrintableAsciiPhrase(clean))
         return encodeWords(clean);
     QByteArray out = "\"";
     for (const QChar c : clean) {

@@ -55,6 +55,12 @@ void MailNotices::schedule(const QDateTime &due)
         m_due.start(int(ms));
 }
 
+void MailNotices::messageQueued(const QDateTime &sentAt)
+{
+    if (m_profile.settings().enabled)
+        schedule(sentAt.addSecs(m_profile.settings().waitSeconds).addMSecs(1));
+}
+
 void MailNotices::check()
 {
     const MailSettings &settings = m_profile.settings();

@@ -56,6 +56,9 @@ public:
 
     // Looks at every contact now (also what the timers call).
     void check();
+    // One of our messages was queued at `sentAt`: a check when it has waited long enough (a
+    // timer at most; nothing is read here: this is on the send path).
+    void messageQueued(const QDateTime &sentAt);
     // The notice for `messages` (oldest first) as it would be mailed to `address`.
     MailMessage notice(const QString &address, const QList<ChatMessage> &messages) const;
     bool isSending(const QString &peerId) const { return m_sending.contains(peerId); }

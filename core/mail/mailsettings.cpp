@@ -30,7 +30,7 @@ bool isValidMailHost(const QString &host)
     return true;
 }
 
-bool isLoopbackHost(const QString &host)
+bool isLoopbackMailHost(const QString &host)
 {
     if (host.compare(u"localhost"_s, Qt::CaseInsensitive) == 0)
         return true;
@@ -61,7 +61,7 @@ bool MailSettings::validate(QString *error) const
     }
     if (user.size() > 256)
         return fail(tr("The user name is too long."));
-    if (security == Security::None && !user.isEmpty() && !isLoopbackHost(host))
+    if (security == Security::None && !user.isEmpty() && !isLoopbackMailHost(host))
         return fail(tr("Without TLS the password would cross the network in clear text; "
                        "choose STARTTLS or TLS."));
     if (waitSeconds < 1 || waitSeconds > MaxWaitSeconds)

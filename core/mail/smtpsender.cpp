@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "smtpsender.h"
 
+#include "net/networksafety.h"
+
 #include <QHostAddress>
 #include <QLoggingCategory>
 
@@ -25,6 +27,8 @@ struct SmtpSender::Job
     QByteArray bytes;
     QByteArray caFile;
     QString host;
+    long connectTimeoutS = 0;
+    long messageTimeoutS = 0;
 };
 
 namespace {
@@ -101,6 +105,11 @@ quint64 SmtpSender::send(const MailMessage &message)
         return failLater(m_passwordUnavailable);
     if (m_server.host.isEmpty())
         return failLater(tr("No mail server is set."));
+    // The test machines' backstop (SHOAL_LOOPBACK_ONLY): nothing beyond this host, mail too.
+    if (NetworkSafety::loopbackOnly() && !NetworkSafety::isLoopbackHost(m_server.host))
+        return failLater(tr("Only this computer may be reached (SHOAL_LOOPBACK_ONLY is set); the "
+                            "mail server %1 is not on it.")
+                             .arg(m_server.host));
 
     auto job = std::make_shared<Job>();
     job->ticket = ticket;
@@ -121,6 +130,8 @@ quint64 SmtpSender::send(const MailMessage &message)
     job->to = '<' + message.toAddress.toLatin1() + '>';
     job->bytes = bytes;
     job->caFile = m_caFile.toLocal8Bit();
+    job->connectTimeoutS = m_connectTimeoutS;
+    job->messageTimeoutS = m_messageTimeoutS;
 
     const auto abort = m_abort;
     QMetaObject::invokeMethod(
@@ -161,8 +172,8 @@ SmtpSender::Result SmtpSender::perform(const Job &job, const std::atomic<bool> &
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); // a worker thread: no SIGALRM
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, ConnectTimeoutS);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, MessageTimeoutS);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, job.connectTimeoutS);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, job.messageTimeoutS);
     if (job.security == MailSettings::Security::StartTls)
         curl_easy_setopt(curl, CURLOPT_USE_SSL, long(CURLUSESSL_ALL)); // STARTTLS or nothing
     if (!job.caFile.isEmpty())

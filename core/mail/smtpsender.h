@@ -33,8 +33,14 @@ public:
 
     quint64 send(const MailMessage &message) override;
 
-    // For tests: the CA file a TLS server's certificate is checked against (empty: the system's).
+    // For tests: the CA file a TLS server's certificate is checked against (empty: the system's),
+    // and shorter timeouts (seconds).
     void setCaFile(const QString &path) { m_caFile = path; }
+    void setTimeouts(long connectS, long messageS)
+    {
+        m_connectTimeoutS = connectS;
+        m_messageTimeoutS = messageS;
+    }
 
 private:
     struct Job;
@@ -51,6 +57,8 @@ private:
     QString m_password;
     QString m_passwordUnavailable;
     QString m_caFile;
+    long m_connectTimeoutS = ConnectTimeoutS;
+    long m_messageTimeoutS = MessageTimeoutS;
     quint64 m_nextTicket = 1;
     QThread m_thread;
     QObject *m_worker; // lives in m_thread

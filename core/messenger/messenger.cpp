@@ -674,6 +674,14 @@ void Messenger::onCommitted(const QList<ChatMessage> &added,
     for (const QUuid &id : removed)
         Q_EMIT messageDeleted(id);
     onCommittedForRelay(added, changed, removed); // issue 16: deposits, and what to forget
+    // --- E-mail notices (issue 16): a timer for when a new message will have waited enough ---
+    if (m_mailNotices) {
+        for (const ChatMessage &m : added) {
+            if (m.outgoing && m.kind == MessageKind::Text && m.state == MessageState::Queued)
+                m_mailNotices->messageQueued(m.sentAt);
+        }
+    }
+    // --- end e-mail notices ---
 }
 
 void Messenger::onDiscoveryGone(const QString &peerId)
