@@ -63,11 +63,11 @@ QJsonObject peerJson(const PeerInfo &p)
         o.insert(u"group"_s, p.group);
     }
     // --- end IP Messenger ---
-    // Not online and its last dial failed: heard, perhaps, but messages to it wait.
     // --- Carried delivery (issue 16): online through this carrier ---
     if (!p.via.isEmpty())
         o.insert(u"via"_s, p.via);
     // --- end carried delivery ---
+    // Not online and its last dial failed: heard, perhaps, but messages to it wait.
     const bool reachable = p.online || p.problem == PeerInfo::DialProblem::None;
     o.insert(u"reachable"_s, reachable);
     if (!reachable) {

@@ -6,6 +6,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -95,9 +96,13 @@ bool isP256(EVP_PKEY *key)
 
 Signer::Signer(const QSslKey &key)
 {
-    const QByteArray pem = key.toPem();
-    BioPtr bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
-    m_key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+    QByteArray pem = key.toPem();
+    {
+        BioPtr bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
+        m_key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+    }
+    // The private key in the clear: erased, as Relay::Opener does with its copy.
+    OPENSSL_cleanse(pem.data(), size_t(pem.size()));
     if (m_key && !isP256(m_key)) {
         EVP_PKEY_free(m_key);
         m_key = nullptr;

@@ -9,6 +9,7 @@
 #include "net/connectionregistry.h"
 #include "net/dispatcher.h"
 #include "net/transportmux.h"
+#include "peers/dialer.h"
 #include "peers/roster.h"
 #include "relay/carrystore.h"
 #include "relay/courier.h"
@@ -87,6 +88,10 @@ void Messenger::wireRelayServices()
                     Q_EMIT messageStateChanged(withCarry(*m));
             });
     connect(m_courier, &Courier::holdingChanged, this, &Messenger::heldChanged);
+    // A peer reached through a carrier is dialled all the same: a direct connection wins.
+    m_dialer->setDirectCheck([this](const QString &peerId) {
+        return m_mux->isConnected(peerId) && m_courier->via(peerId).isEmpty();
+    });
     connect(m_courier, &Courier::helpersChanged, this, [this] {
         // Rare (a helper came online): every peer away with messages waiting, one index probe
         // each.
@@ -116,8 +121,11 @@ void Messenger::depositWaiting(const QString &peerId)
 {
     if (!m_store->hasUndelivered(peerId))
         return;
+    // The oldest first, as many as one author may have held at one helper: a long queue is
+    // not read whole at every disconnection.
     QList<Protocol::Chat> waiting;
-    for (const ChatMessage &m : m_store->undelivered(peerId)) {
+    const int limit = m_carryStore->limits().perAuthorCount;
+    for (const ChatMessage &m : m_store->undelivered(peerId, 0, limit)) {
         if (m.kind == MessageKind::Text)
             waiting.append(relayChatOf(m));
     }

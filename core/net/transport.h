@@ -84,6 +84,13 @@ public:
     // Whether a stream of `kind` may be opened to the peer now. Chat: always (by address).
     // Others: while its chat stream is up and its hello offered them; an older peer would take
     // a second connection for a duplicate and drop the first.
+    // Issue 16: whether the peer is connected only through a carrier (core/relay/courier.h):
+    // the dialer keeps trying it directly, which wins as soon as it works.
+    virtual bool isRelayed(const QString &peerId) const
+    {
+        Q_UNUSED(peerId);
+        return false;
+    }
     virtual bool supportsStream(const QString &peerId, StreamKind kind) const
     {
         Q_UNUSED(peerId);

@@ -116,6 +116,11 @@ QHostAddress TransportMux::remoteHost(const QString &peerId) const
     return transportFor(peerId).remoteHost(peerId);
 }
 
+bool TransportMux::isRelayed(const QString &peerId) const
+{
+    return transportFor(peerId).isRelayed(peerId);
+}
+
 bool TransportMux::supportsStream(const QString &peerId, StreamKind kind) const
 {
     return transportFor(peerId).supportsStream(peerId, kind);

@@ -49,6 +49,7 @@ public:
                           StreamKind kind = StreamKind::Chat) override;
     void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) override;
     QHostAddress remoteHost(const QString &peerId) const override;
+    bool isRelayed(const QString &peerId) const override;
     bool supportsStream(const QString &peerId, StreamKind kind) const override;
     int openStream(const QString &peerId, StreamKind kind) override;
 

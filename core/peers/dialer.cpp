@@ -83,6 +83,8 @@ Dialer::Dialer(const QString &ownId,
             &Transport::peerConnected,
             this,
             [this](const QString &peerId, const Protocol::Hello &, const QString &address) {
+                if (address.isEmpty())
+                    return; // issue 16: through a carrier; still dialled directly
                 // Issue 17: an IP Messenger user's entry proves no Shoal listens there.
                 const auto a = parseAddress(address);
                 if (a && !Ipmsg::isPeerIdFor(peerId, address))
@@ -129,7 +131,7 @@ void Dialer::dialRemembered()
         return;
     // dial() leaves out where the person is dialling already (shoal-cli --connect at start).
     for (const PeerInfo &peer : m_roster.peers()) {
-        if (!peer.address.isEmpty() && peer.verified && !m_transport.isConnected(peer.id))
+        if (!peer.address.isEmpty() && peer.verified && !connectedDirectly(peer.id))
             dial(peer.id);
     }
 }
@@ -143,7 +145,7 @@ int Dialer::dialAddress(const QString &host, quint16 port)
 
 void Dialer::onPeerSeen(const QString &peerId)
 {
-    if (m_transport.isConnected(peerId) || m_dials.contains(peerId))
+    if (connectedDirectly(peerId) || m_dials.contains(peerId))
         return;
     scheduleRedial(); // should the dial below be held back or fail
     dialByRank(peerId);
@@ -158,7 +160,7 @@ void Dialer::dialByRank(const QString &peerId)
         m_deferred.insert(peerId);
         QTimer::singleShot(HigherIdDialDelayMs, this, [this, peerId] {
             m_deferred.remove(peerId);
-            if (!m_transport.isConnected(peerId))
+            if (!connectedDirectly(peerId))
                 dial(peerId);
         });
     }
@@ -178,7 +180,7 @@ void Dialer::onPeerHinted(const QString &peerId,
                           HintSource source,
                           const QString &informant)
 {
-    if (peerId == m_ownId || peerId == informant || m_transport.isConnected(peerId))
+    if (peerId == m_ownId || peerId == informant || connectedDirectly(peerId))
         return;
     QStringList valid;
     for (const QString &text : addresses) {
@@ -298,7 +300,7 @@ void Dialer::countHintDial(const QString &peerId, const QString &address, qint64
 
 void Dialer::dial(const QString &peerId)
 {
-    if (m_transport.isConnected(peerId) || m_dials.contains(peerId))
+    if (connectedDirectly(peerId) || m_dials.contains(peerId))
         return;
     scheduleRedial(); // held back, or failing: tried again
     const auto info = m_roster.peer(peerId);
@@ -497,7 +499,7 @@ void Dialer::redial()
     QSet<QString> rostered;
     for (const bool tried : {false, true}) {
         const auto consider = [&](const QString &peerId, bool wanted) {
-            if (m_redial.contains(peerId) != tried || m_transport.isConnected(peerId))
+            if (m_redial.contains(peerId) != tried || connectedDirectly(peerId))
                 return;
             if (m_dials.contains(peerId) || m_deferred.contains(peerId)) {
                 waiting = true;

@@ -94,6 +94,15 @@ public:
     // Known peers with messages waiting are dialled from now on; stop() ends that.
     void start();
     void stop();
+    // --- Carried delivery (issue 16) ---
+    // Whether a peer is connected directly (not only through a carrier): a peer reached only
+    // through a carrier is still dialled, so that a direct connection replaces the relayed one
+    // as soon as it works. Unset: whatever the transport says.
+    void setDirectCheck(std::function<bool(const QString &)> connectedDirectly)
+    {
+        m_connectedDirectly = std::move(connectedDirectly);
+    }
+    // --- end carried delivery ---
 
     // For tests: the clock back-off and the dial guard go by, and the redial tick itself.
     void setClock(std::function<qint64()> clock) { m_now = std::move(clock); }
@@ -184,6 +193,11 @@ private:
     DialGuard m_dialGuard;              // what announcements may make us dial
     QElapsedTimer m_clock;
     std::function<qint64()> m_now; // monotonic: a clock stepped back stalls no redial
+    std::function<bool(const QString &)> m_connectedDirectly; // issue 16
+    bool connectedDirectly(const QString &peerId) const
+    {
+        return m_connectedDirectly ? m_connectedDirectly(peerId) : m_transport.isConnected(peerId);
+    }
     ThrottledCount m_dialsHeldBack{1000};
     ThrottledCount m_hintsRefused{1000};
 };

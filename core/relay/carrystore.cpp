@@ -89,7 +89,8 @@ bool CarryStore::open(const QString &path, QString *error)
         u" expires INT, received INT, size INT, envelope BLOB)"_s,
         u"CREATE INDEX IF NOT EXISTS held_recipient ON held(recipient)"_s,
         u"CREATE INDEX IF NOT EXISTS held_author ON held(author)"_s,
-        u"CREATE TABLE IF NOT EXISTS opened(eid BLOB PRIMARY KEY, expires INT)"_s,
+        u"CREATE TABLE IF NOT EXISTS opened(author TEXT, eid BLOB, expires INT, "
+        u"PRIMARY KEY(author, eid))"_s,
         u"PRAGMA user_version = %1"_s.arg(CarrySchemaVersion),
     };
     if (!m_db.transaction())
@@ -444,23 +445,26 @@ int CarryStore::dropExpired(qint64 nowMs)
     return dropped;
 }
 
-bool CarryStore::wasOpened(const QByteArray &id) const
-{
-    if (!m_db.isOpen())
-        return false;
-    QSqlQuery q(m_db);
-    CARRY_EXEC(q, u"SELECT 1 FROM opened WHERE eid = ?"_s, {id}, return false);
-    return q.next();
-}
-
-bool CarryStore::markOpened(const QByteArray &id, qint64 expiresAt)
+bool CarryStore::wasOpened(const QString &author, const QByteArray &id) const
 {
     if (!m_db.isOpen())
         return false;
     QSqlQuery q(m_db);
     CARRY_EXEC(q,
-               u"INSERT OR IGNORE INTO opened(eid, expires) VALUES (?, ?)"_s,
-               (QVariantList{id, expiresAt}),
+               u"SELECT 1 FROM opened WHERE author = ? AND eid = ?"_s,
+               (QVariantList{author, id}),
+               return false);
+    return q.next();
+}
+
+bool CarryStore::markOpened(const QString &author, const QByteArray &id, qint64 expiresAt)
+{
+    if (!m_db.isOpen())
+        return false;
+    QSqlQuery q(m_db);
+    CARRY_EXEC(q,
+               u"INSERT OR IGNORE INTO opened(author, eid, expires) VALUES (?, ?, ?)"_s,
+               (QVariantList{author, id, expiresAt}),
                return false);
     return true;
 }

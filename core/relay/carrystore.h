@@ -11,7 +11,8 @@
 //   certs(peer TEXT PRIMARY KEY, der BLOB)                 -- certificates of verified peers
 //   held(eid BLOB PRIMARY KEY, recipient TEXT, author TEXT, -- envelopes held for others;
 //        expires INT, received INT, size INT, envelope BLOB) --   author: the connection it came on
-//   opened(eid BLOB PRIMARY KEY, expires INT)              -- envelopes this profile opened
+//   opened(author TEXT, eid BLOB, expires INT,            -- envelopes this profile opened,
+//          PRIMARY KEY(author, eid))                     --   by author: an eid is in clear
 //
 // An empty path: everything in memory (tests, shoal-cli without a profile). Never stores a
 // message's text: only sealed envelopes.
@@ -98,8 +99,10 @@ public:
     int dropExpired(qint64 nowMs);
 
     // Opened envelopes (the recipient's replay check), kept until their expiry.
-    bool wasOpened(const QByteArray &id) const;
-    bool markOpened(const QByteArray &id, qint64 expiresAt);
+    // Keyed by (author, eid): an eid travels in the clear, so a carrier could spend one first in
+    // an envelope of its own; keyed alone, the real one would then be dropped as a replay.
+    bool wasOpened(const QString &author, const QByteArray &id) const;
+    bool markOpened(const QString &author, const QByteArray &id, qint64 expiresAt);
 
     QString lastError() const { return m_lastError; }
 

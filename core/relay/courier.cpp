@@ -29,6 +29,15 @@ bool isCarryMessage(const Protocol::Message &m)
            || std::holds_alternative<Protocol::Held>(m) || std::holds_alternative<Protocol::Got>(m);
 }
 
+// The relay budget's clock: monotonic, so that the wall clock set back cannot starve it.
+qint64 courierMonotonicMs()
+{
+    static QElapsedTimer timer;
+    if (!timer.isValid())
+        timer.start();
+    return timer.elapsed();
+}
+
 QString certId(const QByteArray &der)
 {
     return QString::fromLatin1(QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex());
@@ -211,6 +220,10 @@ void Courier::onDirectConnected(const QString &peerId,
                                 const QSslCertificate &certificate)
 {
     m_directNames.insert(peerId, hello.name);
+    // A new chat stream, perhaps replacing another (a duplicate connection settled): what was
+    // delivered on the old one without a `got` may be lost with it, and goes again (the
+    // recipient answers `got` at once for what it has).
+    m_deliveries.remove(peerId);
     if (!certificate.isNull())
         m_store.saveCertificate(peerId, certificate.toDer());
     if (!m_relayBudget.contains(peerId))
@@ -316,23 +329,43 @@ bool Courier::mayRelay(const QString &from, const QString &to) const
 
 void Courier::updateRoutes()
 {
-    QStringList connected = m_directNames.keys();
-    std::sort(connected.begin(), connected.end());
-    for (const QString &x : std::as_const(connected)) {
+    // Runs at every connection and carry: only the peers that allow us to relay (their carry,
+    // in memory) and that we allow (the store, asked once per such peer, never per pair) take
+    // part, so a crowd of peers that never said `carry` costs nothing here (tst_hostile's 512).
+    // Equivalent to mayRelay() over every pair of connected peers.
+    QStringList eligible;
+    for (auto it = m_carryFrom.cbegin(); it != m_carryFrom.cend(); ++it) {
+        if (it->relay && it.key() != m_identity.id() && m_directNames.contains(it.key())
+            && m_store.allowed(it.key()).relay)
+            eligible.append(it.key());
+    }
+    std::sort(eligible.begin(), eligible.end());
+    // Those offered routes before and no longer eligible are told the empty list.
+    QStringList told = eligible;
+    for (auto it = m_routesSent.cbegin(); it != m_routesSent.cend(); ++it) {
+        if (!it->isEmpty() && !eligible.contains(it.key()))
+            told.append(it.key());
+    }
+    QHash<QString, QByteArray> certs;
+    for (const QString &x : std::as_const(told)) {
         QList<Protocol::Routes::Peer> peers;
-        for (const QString &y : std::as_const(connected)) {
-            if (peers.size() >= Protocol::Routes::MaxPeers)
-                break;
-            if (!mayRelay(x, y))
-                continue;
-            const QByteArray der = m_store.certificate(y);
-            if (der.isEmpty() || der.size() > Protocol::MaxRouteCertBytes)
-                continue;
-            Protocol::Routes::Peer p;
-            p.id = y;
-            p.name = Protocol::singleLine(m_directNames.value(y), Protocol::MaxNameLength);
-            p.cert = der;
-            peers.append(p);
+        if (eligible.contains(x)) {
+            for (const QString &y : std::as_const(eligible)) {
+                if (peers.size() >= Protocol::Routes::MaxPeers)
+                    break;
+                if (y == x)
+                    continue;
+                auto der = certs.constFind(y);
+                if (der == certs.cend())
+                    der = certs.insert(y, m_store.certificate(y));
+                if (der->isEmpty() || der->size() > Protocol::MaxRouteCertBytes)
+                    continue;
+                Protocol::Routes::Peer p;
+                p.id = y;
+                p.name = Protocol::singleLine(m_directNames.value(y), Protocol::MaxNameLength);
+                p.cert = *der;
+                peers.append(p);
+            }
         }
         if (peers == m_routesSent.value(x))
             continue;
@@ -475,8 +508,13 @@ QSslCertificate Courier::certificateOf(const QString &peerId) const
 void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay)
 {
     auto bucket = m_relayBudget.find(peerId);
-    if (bucket == m_relayBudget.end() || !bucket->tryTake(now())) {
-        qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ": over its budget";
+    if (bucket == m_relayBudget.end()
+        || !bucket->tryTake(m_clock ? m_clock() : courierMonotonicMs())) {
+        // A flood is one log line per 100 dropped, not one each.
+        static quint64 overBudget = 0;
+        if (overBudget++ % 100 == 0)
+            qCWarning(lcRelay).noquote()
+                << "dropped rly from" << peerId << ": over its budget (" << overBudget << "so far)";
         return;
     }
     QString error;
@@ -514,11 +552,12 @@ void Courier::onDeliver(const QString &carrier, const Protocol::DeliverEnvelope 
     const auto opened = m_opener.open(deliver.envelope, now(), &error);
     if (!opened) {
         qCWarning(lcRelay).noquote() << "dropped env from" << carrier << ":" << error;
+        afterUnopened(carrier, deliver.envelope); // a helper drops it (courierhold.cpp)
         return;
     }
-    const bool duplicate = m_store.wasOpened(opened->envelopeId);
+    const bool duplicate = m_store.wasOpened(opened->author, opened->envelopeId);
     if (!duplicate) {
-        if (!m_store.markOpened(opened->envelopeId, opened->expiresAt)) {
+        if (!m_store.markOpened(opened->author, opened->envelopeId, opened->expiresAt)) {
             // Not shown: without its eid kept, a replay could show it twice. The author's
             // queue still has it.
             qCWarning(lcRelay).noquote()

@@ -77,6 +77,7 @@ public:
                           StreamKind kind = StreamKind::Chat) override;
     void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) override;
     QHostAddress remoteHost(const QString &peerId) const override;
+    bool isRelayed(const QString &peerId) const override { return m_via.contains(peerId); }
     bool supportsStream(const QString &peerId, StreamKind kind) const override;
     int openStream(const QString &peerId, StreamKind kind) override;
 
@@ -151,11 +152,15 @@ private:
     // carrier once the message is handled (an ack the services send for a chat, at once for
     // anything else or a duplicate).
     void afterOpened(const QString &carrier, const Relay::Opened &opened, bool duplicate);
+    // After onDeliver failed to open an envelope for us: it never will, so a helper that
+    // delivered it is told (`got`) to drop it instead of sending it at every connection.
+    void afterUnopened(const QString &carrier, const QByteArray &envelope);
     // An ack or read for a peer not connected: held by helpers for it. True if handed to one.
     bool holdReceipt(const QString &peerId, const Protocol::Message &message);
     // The recipient connected directly: what we hold for it goes out (a window at a time).
     void deliverHeld(const QString &recipient);
-    // A helper connected directly: what waits may be handed to it.
+    // A helper connected directly (its `carry` came): what waits may be handed to it, and what
+    // it left unanswered on an earlier connection is asked again.
     void onHelperConnected(const QString &peerId);
     void expire();
     bool mayHoldFor(const QString &author, const QString &recipient) const;
@@ -223,7 +228,11 @@ private:
     // without a `got`.
     struct Delivery
     {
-        QSet<QByteArray> sent; // sent in this session and not answered by `got`
+        // Sent in this session and not answered by `got`, in the order sent (the store's).
+        QList<QByteArray> sent;
+        // How many of the first of `sent` count as passed for the window: older than one
+        // answered, so dropped by the recipient (it answers in order), never to be answered.
+        qsizetype passed = 0;
     };
     QHash<QString, Delivery> m_deliveries;
     qint64 m_holdLifetimeMs = DefaultHoldLifetimeMs;

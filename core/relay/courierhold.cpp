@@ -140,25 +140,24 @@ void Courier::sendDeliveryWindow(const QString &recipient)
     const auto it = m_deliveries.find(recipient);
     if (it == m_deliveries.end())
         return;
-    const qsizetype room = DeliverWindow - it->sent.size();
+    const qsizetype room = DeliverWindow - (it->sent.size() - it->passed);
     if (room <= 0)
         return;
-    // The first `DeliverWindow` held, oldest first: at most sent.size() of them are out already,
-    // so at least `room` are not (if there are that many).
-    const QList<CarryStore::HeldEnvelope> held = m_store.heldFor(recipient, DeliverWindow);
-    qsizetype sent = 0;
+    // Sent oldest first, and what is kept later comes later: the next are those after the last
+    // sent (from the oldest when it is gone).
+    const QByteArray after = it->sent.isEmpty() ? QByteArray() : it->sent.last();
+    const QList<CarryStore::HeldEnvelope> held = m_store.heldFor(recipient, int(room), after);
+    qsizetype count = 0;
     for (const CarryStore::HeldEnvelope &e : held) {
-        if (sent == room)
-            break;
         if (it->sent.contains(e.id))
             continue;
         if (!m_direct.send(recipient, Protocol::DeliverEnvelope{e.envelope}))
             break;
-        it->sent.insert(e.id);
-        ++sent;
+        it->sent.append(e.id);
+        ++count;
     }
-    if (sent > 0) {
-        qCDebug(lcHold).noquote() << "delivered" << sent << "held envelopes to"
+    if (count > 0) {
+        qCDebug(lcHold).noquote() << "delivered" << count << "held envelopes to"
                                   << recipient.left(8);
         m_direct.flush();
     }
@@ -177,9 +176,22 @@ void Courier::onGot(const QString &peerId, const Protocol::Got &got)
     const auto it = m_deliveries.find(peerId);
     if (it == m_deliveries.end())
         return;
+    // The recipient answers in the order it got them: what was sent before an answered one and
+    // is not answered was dropped there (it did not open), and no longer fills the window. It
+    // stays out of this session's deliveries all the same.
+    qsizetype newest = -1;
     for (const QByteArray &id : got.envelopeIds)
-        it->sent.remove(id);
-    if (it->sent.size() <= DeliverWindow / 2)
+        newest = std::max(newest, it->sent.indexOf(id));
+    it->passed = std::max(it->passed, newest + 1);
+    for (const QByteArray &id : got.envelopeIds) {
+        const qsizetype i = it->sent.indexOf(id);
+        if (i < 0)
+            continue;
+        it->sent.removeAt(i);
+        if (i < it->passed)
+            --it->passed;
+    }
+    if (it->sent.size() - it->passed <= DeliverWindow / 2)
         sendDeliveryWindow(peerId);
 }
 
@@ -252,9 +264,11 @@ void Courier::deposit(const QString &peerId, const QList<Protocol::Chat> &waitin
     if (certificate.isNull())
         return;
     const qint64 t = now();
+    // A short lifetime (the person's choice) is not resealed at every call.
+    const qint64 margin = std::min(HoldResealMarginMs, m_holdLifetimeMs / 4);
     for (const Protocol::Chat &chat : waiting) {
         auto it = m_deposits.find(chat.id);
-        if (it != m_deposits.end() && it->expiresAt - HoldResealMarginMs <= t) {
+        if (it != m_deposits.end() && it->expiresAt - margin <= t) {
             // Its helpers drop it soon or did: sealed again with a new eid.
             const bool wasHeld = !it->heldBy.isEmpty();
             m_depositByEnvelope.remove(it->envelopeId);
@@ -332,6 +346,18 @@ void Courier::forgetMessage(const QUuid &messageId)
 
 void Courier::onHelperConnected(const QString &peerId)
 {
+    // Called on each `carry` from it, which starts every session: a hold it has not answered may
+    // have been lost with a connection this one replaced. Asked again (it answers ok for what it
+    // has already).
+    QList<QUuid> again;
+    for (auto it = m_deposits.begin(); it != m_deposits.end(); ++it) {
+        if (it->asked.removeAll(peerId) > 0)
+            again.append(it.key());
+    }
+    for (const QUuid &key : std::as_const(again))
+        askHelpers(key);
+    if (!again.isEmpty())
+        m_direct.flush();
     const auto carry = m_carryFrom.constFind(peerId);
     if (carry != m_carryFrom.cend() && carry->hold && m_store.allowed(peerId).hold)
         Q_EMIT helpersChanged();
@@ -376,6 +402,11 @@ void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, b
         if (carriers.size() > HoldCarriersPerAuthor)
             carriers.removeLast();
     }
+    // Only a carrier that may hold for us can have held it; one that only relays keeps
+    // nothing, and is not told.
+    const auto carry = m_carryFrom.constFind(carrier);
+    if (!m_store.allowed(carrier).hold || carry == m_carryFrom.cend() || !carry->hold)
+        return;
     if (!duplicate) {
         if (const auto *chat = std::get_if<Protocol::Chat>(&opened.message)) {
             // Answered when the inbox has it on disk (its ack, answerGot).
@@ -385,6 +416,19 @@ void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, b
     }
     // A receipt or typing notice is handled as it is emitted; a duplicate was handled before.
     sendGotTo(m_direct, carrier, {opened.envelopeId});
+}
+
+void Courier::afterUnopened(const QString &carrier, const QByteArray &envelope)
+{
+    QString error;
+    const std::optional<Relay::EnvelopeHeader> header = Relay::readHeader(envelope, &error);
+    if (!header || header->to != m_identity.id())
+        return;
+    const auto carry = m_carryFrom.constFind(carrier);
+    if (!m_store.allowed(carrier).hold || carry == m_carryFrom.cend() || !carry->hold)
+        return;
+    // Whatever it was, its author still has it queued until our ack.
+    sendGotTo(m_direct, carrier, {header->id});
 }
 
 void Courier::answerGot(const QString &peerId, const Protocol::Message &message)

@@ -50,7 +50,8 @@ public:
 
     // `message` (one of chat, ack, read, typing) for the holder of `recipient`, to be dropped by
     // carriers after `expiresAt` (ms since epoch). Empty and *error on failure (a certificate
-    // without a P-256 key, a message type that is not carried). *envelopeId: the eid chosen.
+    // without a P-256 key, a message type that is not carried, an expiry below 0). *envelopeId:
+    // the eid chosen.
     QByteArray seal(const QSslCertificate &recipient,
                     const Protocol::Message &message,
                     qint64 expiresAt,
@@ -82,7 +83,8 @@ public:
     Opener(const Opener &) = delete;
     Opener &operator=(const Opener &) = delete;
 
-    // Every check of docs/protocol.md but the "opened before" one (the caller keeps the eids):
+    // Every check of docs/protocol.md but the "opened before" one (the caller keeps each
+    // (author, eid) it opened until expiresAt + ClockSlackMs: open() takes a copy until then):
     // addressed to us, not expired at `nowMs` (with ClockSlackMs), tag, author's certificate and
     // ID, not our own, signature, an inner message of a carried type. nullopt and *error (for
     // the log) on any failure. Never crashes on any bytes (fuzz_envelope).

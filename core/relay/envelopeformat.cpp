@@ -292,6 +292,16 @@ QByteArray seal(const QByteArray &recipientCertDer,
                 const QByteArray &plaintext,
                 QString *error)
 {
+    // Nothing that decode() would refuse: an envelope no carrier or recipient reads is a failure.
+    if (expiresAt < 0 || id.size() != Protocol::EnvelopeIdBytes || !Protocol::isValidPeerId(to)
+        || plaintext.isEmpty()) {
+        *error = u"no envelope for an expiry of %1, a %2-byte eid, \"to\" %3, %4 bytes"_s
+                     .arg(expiresAt)
+                     .arg(id.size())
+                     .arg(to.left(8))
+                     .arg(plaintext.size());
+        return {};
+    }
     const unsigned char *from = uchars(recipientCertDer);
     X509Ptr cert(d2i_X509(nullptr, &from, long(recipientCertDer.size())));
     PKeyPtr recipient(cert ? X509_get_pubkey(cert.get()) : nullptr);
@@ -337,7 +347,7 @@ QByteArray seal(const QByteArray &recipientCertDer,
     ok = ok && EVP_EncryptFinal_ex(ctx.get(), out + total, &length);
     total += length;
     ok = ok && total == plaintext.size()
-         && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(TagBytes), out + total);
+         && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(TagBytes), out + total) == 1;
     if (!ok) {
         ERR_clear_error();
         *error = u"encryption failed"_s;
@@ -378,6 +388,7 @@ std::optional<QByteArray> open(EVP_PKEY *ourKey, const Fields &fields, QString *
               && EVP_DecryptUpdate(ctx.get(), out, &length, uchars(fields.ct), int(size))
               && length == size
               && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, int(TagBytes), tag.data())
+                     == 1
               && EVP_DecryptFinal_ex(ctx.get(), out + length, &length) == 1;
     ERR_clear_error();
     if (!ok) {

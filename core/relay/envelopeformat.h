@@ -60,7 +60,9 @@ QByteArray signedBytes(const QString &to,
 
 // The envelope of `plaintext` for the holder of the key in `recipientCertDer` (whose ID must be
 // `to`): a fresh P-256 key pair, ECDH, HKDF-SHA256, AES-256-GCM. Empty and *error on failure
-// (a certificate without a P-256 key, an envelope over Protocol::MaxEnvelopeBytes).
+// (a certificate without a P-256 key, an envelope over Protocol::MaxEnvelopeBytes, or anything
+// decode() would refuse: an expiry below 0, an eid of another size, a `to` that is no peer ID,
+// an empty plaintext).
 QByteArray seal(const QByteArray &recipientCertDer,
                 const QString &to,
                 const QByteArray &id,

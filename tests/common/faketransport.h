@@ -71,6 +71,12 @@ public:
     {
         known.insert(peerId, host);
     }
+    // Issue 16: peers the test says are connected only through a carrier.
+    QSet<QString> relayed;
+    bool isRelayed(const QString &peerId) const override
+    {
+        return m_connected.contains(peerId) && relayed.contains(peerId);
+    }
     QHostAddress remoteHost(const QString &peerId) const override
     {
         if (!m_connected.contains(peerId))

@@ -16,9 +16,12 @@
 #include "net/tlsconfiguration.h"
 #include "protocol/framedecoder.h"
 #include "protocol/messages.h"
+#include "relay/envelope.h"
+#include "relay/envelopeformat.h"
 #include "storage/messagestore.h"
 
 #include "../common/tlsrecords.h"
+#include "fuzzenvelopeidentity.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -526,6 +529,45 @@ int main(int argc, char *argv[])
         QFile out(announcements.filePath(QString::fromLatin1(name)));
         if (!out.open(QIODevice::WriteOnly) || out.write(a.encode()) < 0)
             return 1;
+    }
+
+    // Carried delivery (issue 16): envelopes for fuzz_envelope's fixed identity, and what is
+    // inside them (see fuzz_envelope.cpp for the leading byte).
+    const auto recipient = fuzzEnvelopeIdentity();
+    if (!recipient || !root.mkpath(u"fuzz_envelope"_s))
+        return 1;
+    const QDir envelopes(root.filePath(u"fuzz_envelope"_s));
+    const Relay::Sealer sealer(*owner);
+    const Signer ownerSigner(owner->privateKey());
+    const QByteArray fixedId(Protocol::EnvelopeIdBytes, '\x5e'); // fuzz_envelope's
+    const QList<std::pair<const char *, Protocol::Message>> carried = {
+        {"chat", Protocol::Chat{id, ts, u"hello, 你好\nsecond line"_s}},
+        {"chat-reply", Protocol::Chat{id, ts, u"yes"_s, id}},
+        {"ack", Protocol::Ack{id}},
+        {"read", Protocol::Read{id}},
+        {"typing", Protocol::Typing{true}},
+        {"bye", Protocol::Bye{u"not carried"_s}},
+    };
+    for (const auto &[name, message] : carried) {
+        const QByteArray m = Protocol::encode(message);
+        const QByteArray sig = ownerSigner.sign(
+            Relay::EnvelopeFormat::signedBytes(recipient->id(), fixedId, FuzzEnvelopeExpiry, m));
+        const QByteArray inner = Relay::EnvelopeFormat::encodeInner(
+            {owner->certificate().toDer(), m, sig});
+        QString error;
+        const QByteArray envelope
+            = sealer.seal(recipient->certificate(), message, FuzzEnvelopeExpiry, nullptr, &error);
+        const QString base = QString::fromLatin1(name);
+        const QList<std::pair<QString, QByteArray>> files = {
+            {u"envelope-"_s + base, envelope.isEmpty() ? QByteArray() : '\0' + envelope},
+            {u"inner-"_s + base, '\1' + inner},
+            {u"message-"_s + base, '\2' + m},
+        };
+        for (const auto &[file, bytes] : files) {
+            QFile out(envelopes.filePath(file));
+            if (!bytes.isEmpty() && (!out.open(QIODevice::WriteOnly) || out.write(bytes) < 0))
+                return 1;
+        }
     }
     return 0;
 }

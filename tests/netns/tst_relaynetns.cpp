@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Relay (issue 16, "Online proxy") in network namespaces made by the test: Alice and Bob on two
 // subnets with no route between them, Carol on both. With every switch on, Alice and Bob talk
-// through Carol ("via"), and what Carol keeps, on disk or in memory, never holds their words.
+// through Carol ("via"), and what Carol keeps, on disk or in memory, never holds their words;
+// once a direct path exists, they use it.
 #include "cliprocess.h"
 #include "netnstopology.h"
 
@@ -299,6 +300,23 @@ void tst_RelayNetns::conversationThroughCarol()
              "the memory search does not find Carol's own text: it would find nothing");
     for (qsizetype i = 0; i < secretPatterns; ++i)
         QVERIFY2(!found.at(i), qPrintable(u"Carol's memory holds \"%1\""_s.arg(secrets.at(i / 2))));
+
+    // A cable between Alice and Bob's subnet: they meet directly, and Carol is out of it.
+    QVERIFY(net.plug(u"alice"_s, u"eth1"_s, u"lan2"_s, {u"10.80.2.1/24"_s}));
+    const auto direct = [](const CliProcess &cli, const QString &id) {
+        const QJsonObject p = lastPeer(cli, id);
+        return p.value(u"online"_s).toBool() && !p.contains(u"via"_s);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(direct(*alice, bobId) && direct(*bob, aliceId), 30000);
+    const QString after = unique(u"face to face"_s);
+    alice->send({{u"cmd"_s, u"send"_s}, {u"to"_s, bobId}, {u"text"_s, after}, {u"ref"_s, ++ref}});
+    QTRY_VERIFY_WITH_TIMEOUT(received(*bob, aliceId, after), 10000);
+    const QString afterId
+        = alice->find([&](const QJsonObject &e) { return e.value(u"ref"_s) == ref; })
+              .value(u"id"_s)
+              .toString();
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(*alice, afterId), u"delivered"_s, 10000);
+    QVERIFY(!sentVia(*alice, afterId, carolId));
 }
 
 QTEST_GUILESS_MAIN(tst_RelayNetns)

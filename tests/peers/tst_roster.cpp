@@ -27,6 +27,7 @@ private Q_SLOTS:
     void unreadCounts();
     void dialProblemShownUntilConnected();
     void ipmsgUserIsNeverVerified(); // issue 17
+    void relayedKeepsDialAddress();  // issue 16
 
 private:
     std::unique_ptr<FakeTransport> m_transport;
@@ -175,6 +176,37 @@ void tst_Roster::ipmsgUserIsNeverVerified()
     QVERIFY(again.peer(Bob)->verified);
 }
 // --- end IP Messenger ---
+
+// --- Carried delivery (issue 16) ---
+void tst_Roster::relayedKeepsDialAddress()
+{
+    // Reached directly once, then through Carol: online, "via" Carol, the address where it was
+    // reached directly kept for dialling (in the list and on disk).
+    const QString carol = u"ca0c"_s.repeated(16);
+    m_transport->connectPeer(Bob, u"Bob"_s, u"10.0.0.2:47800"_s);
+    m_transport->disconnectPeer(Bob);
+    m_transport->connectPeer(Bob, u"Bob"_s, QString());
+    m_roster->setVia(Bob, carol);
+    auto bob = m_roster->peer(Bob);
+    QVERIFY(bob);
+    QVERIFY(bob->online);
+    QVERIFY(bob->verified);
+    QCOMPARE(bob->address, u"10.0.0.2:47800"_s);
+    QCOMPARE(bob->via, carol);
+    QCOMPARE(m_model->index(0).data(PeerListModel::AddressRole).toString(), u"10.0.0.2:47800"_s);
+    QTRY_COMPARE(m_store->peers().value(0).addresses, QStringList{u"10.0.0.2:47800"_s});
+    // The relayed session ends: offline, no carrier, the address still there.
+    m_transport->disconnectPeer(Bob);
+    bob = m_roster->peer(Bob);
+    QVERIFY(!bob->online);
+    QVERIFY(bob->via.isEmpty());
+    QCOMPARE(bob->address, u"10.0.0.2:47800"_s);
+    // Never reached directly: online through the carrier with no address at all.
+    m_transport->connectPeer(Eve, u"Eve"_s, QString());
+    QVERIFY(m_roster->peer(Eve)->online);
+    QVERIFY(m_roster->peer(Eve)->address.isEmpty());
+}
+// --- end carried delivery ---
 
 QTEST_GUILESS_MAIN(tst_Roster)
 #include "tst_roster.moc"

@@ -22,6 +22,8 @@ QString peer(char c)
     return QString(64, QLatin1Char(c));
 }
 
+const QString Author = peer('a');
+
 QByteArray eid(int n)
 {
     QByteArray id(Protocol::EnvelopeIdBytes, '\0');
@@ -92,7 +94,7 @@ void tst_CarryStore::switchesDefaultOffAndPersist()
         QVERIFY(store.setAllowed(peer('b'), {true, true})); // the last one counts
         QVERIFY(store.setGranted(peer('c'), {false, true}));
         QVERIFY(store.hold(envelope(1, peer('b'), peer('a')), Now) == CarryStore::HoldResult::Kept);
-        QVERIFY(store.markOpened(eid(9), Now + Hour));
+        QVERIFY(store.markOpened(Author, eid(9), Now + Hour));
     }
     CarryStore store;
     QString error;
@@ -111,8 +113,11 @@ void tst_CarryStore::switchesDefaultOffAndPersist()
     QCOMPARE(held.first().envelope, envelope(1, peer('b'), peer('a')).envelope);
     QCOMPARE(held.first().author, peer('a'));
     QCOMPARE(held.first().receivedAt, Now);
-    QVERIFY(store.wasOpened(eid(9)));
-    QVERIFY(!store.wasOpened(eid(8)));
+    QVERIFY(store.wasOpened(Author, eid(9)));
+    QVERIFY(!store.wasOpened(Author, eid(8)));
+    // By author: another's envelope under the same eid (in clear, so anyone who carried it
+    // knows it) is not taken for the first one's replay.
+    QVERIFY(!store.wasOpened(peer('c'), eid(9)));
 }
 
 void tst_CarryStore::cardsAndCertificates()
@@ -339,8 +344,8 @@ void tst_CarryStore::dropExpired()
                 == CarryStore::HoldResult::Kept);
         QVERIFY(store.hold(envelope(3, peer('c'), peer('a'), 10, Now + 3 * Hour), Now)
                 == CarryStore::HoldResult::Kept);
-        QVERIFY(store.markOpened(eid(7), Now + Hour));
-        QVERIFY(store.markOpened(eid(8), Now + 3 * Hour));
+        QVERIFY(store.markOpened(Author, eid(7), Now + Hour));
+        QVERIFY(store.markOpened(Author, eid(8), Now + 3 * Hour));
         QCOMPARE(store.dropExpired(Now), 0);
     }
     CarryStore store;
@@ -349,14 +354,14 @@ void tst_CarryStore::dropExpired()
     // Held: gone at their expiry. Opened: kept past it by the clock slack (a late copy is
     // still refused as a replay).
     QCOMPARE(store.dropExpired(Now + Hour + Relay::ClockSlackMs), 1);
-    QVERIFY(store.wasOpened(eid(7)));
+    QVERIFY(store.wasOpened(Author, eid(7)));
     QCOMPARE(store.dropExpired(Now + Hour + Relay::ClockSlackMs + 1), 0);
-    QVERIFY(!store.wasOpened(eid(7)));
+    QVERIFY(!store.wasOpened(Author, eid(7)));
     QCOMPARE(store.dropExpired(Now + 2 * Hour), 1);
     QCOMPARE(idsOf(store.heldSummary()), (QList<QByteArray>{eid(3)}));
     QVERIFY(!store.holdsFor(peer('b')));
     QVERIFY(store.holdsFor(peer('c')));
-    QVERIFY(store.wasOpened(eid(8)));
+    QVERIFY(store.wasOpened(Author, eid(8)));
 }
 
 void tst_CarryStore::opened()
@@ -364,11 +369,11 @@ void tst_CarryStore::opened()
     CarryStore store;
     QString error;
     QVERIFY(store.open({}, &error));
-    QVERIFY(!store.wasOpened(eid(1)));
-    QVERIFY(store.markOpened(eid(1), Now + Hour));
-    QVERIFY(store.wasOpened(eid(1)));
-    QVERIFY(store.markOpened(eid(1), Now + Hour)); // twice: still once
-    QVERIFY(!store.wasOpened(eid(2)));
+    QVERIFY(!store.wasOpened(Author, eid(1)));
+    QVERIFY(store.markOpened(Author, eid(1), Now + Hour));
+    QVERIFY(store.wasOpened(Author, eid(1)));
+    QVERIFY(store.markOpened(Author, eid(1), Now + Hour)); // twice: still once
+    QVERIFY(!store.wasOpened(Author, eid(2)));
     // Opened is not held: the two do not mix.
     QVERIFY(!store.holdsFor(peer('b')));
 }

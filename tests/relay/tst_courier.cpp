@@ -21,6 +21,7 @@ constexpr int Alice = 0;
 constexpr int Carol = 1;
 constexpr int Bob = 2;
 constexpr int Dave = 3;
+constexpr int Eve = 4;
 
 bool isCarriedType(const Protocol::Message &m)
 {
@@ -53,8 +54,7 @@ public:
                                     const Protocol::Hello &hello,
                                     const QString &address,
                                     const QSslCertificate &cert) {
-                             const QString how = c.via(peer).isEmpty() ? u"direct"_s
-                                                                       : u"relayed"_s;
+                             const QString how = c.via(peer).isEmpty() ? u"direct"_s : u"relayed"_s;
                              events.append(u"up %1 %2"_s.arg(name(peer), how));
                              hellos.insert(peer, hello);
                              addresses.insert(peer, address);
@@ -288,9 +288,9 @@ void tst_Courier::carrierTampers()
             env->envelope[env->envelope.size() - 1] ^= 0x80;
         } else if (how == u"readdress"_s) {
             net.queue.append(CarryNet::Packet{Carol,
-                              Dave,
-                              Protocol::DeliverEnvelope{
-                                  withField(env->envelope, u"to"_s, net.id(Dave))}});
+                                              Dave,
+                                              Protocol::DeliverEnvelope{
+                                                  withField(env->envelope, u"to"_s, net.id(Dave))}});
             return false;
         } else if (how == u"todave"_s) {
             net.queue.append(CarryNet::Packet{Carol, Dave, *env});
@@ -303,7 +303,7 @@ void tst_Courier::carrierTampers()
             env->envelope = withField(env->envelope,
                                       u"eid"_s,
                                       QByteArray(Protocol::EnvelopeIdBytes, '\x42'));
-        } else if (how == u"replay"_s) {
+        } else if (how == u"replay"_s && passed.size() == 1) {
             net.queue.append(CarryNet::Packet{Carol, Bob, *env});
             net.queue.append(CarryNet::Packet{Carol, Bob, *env});
         }
@@ -374,7 +374,8 @@ void tst_Courier::strangers()
     QVERIFY2(!forAlice.isEmpty(), qPrintable(error));
     net.queue.append(CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{forAlice}});
     // Garbage in an env, too.
-    net.queue.append(CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{QByteArray(300, '\xa5')}});
+    net.queue.append(
+        CarryNet::Packet{Carol, Bob, Protocol::DeliverEnvelope{QByteArray(300, '\xa5')}});
     net.deliverAll();
     QVERIFY(bob.messages.isEmpty());
 
@@ -513,7 +514,8 @@ void tst_Courier::routesWithWrongCertificate()
     QVERIFY(!net.courier(Alice).isConnected(net.id(Dave)));
     QVERIFY(!net.courier(Alice).isConnected(net.id(Eve)));
     QVERIFY(!net.courier(Alice).isConnected(net.id(Alice)));
-    QCOMPARE(alice.events.filter(u"up "_s), (QStringList{u"up Carol direct"_s, u"up Bob relayed"_s}));
+    QCOMPARE(alice.events.filter(u"up "_s),
+             (QStringList{u"up Carol direct"_s, u"up Bob relayed"_s}));
 
     // Routes withdrawn: Bob is gone.
     net.direct(Alice).deliver(net.id(Carol), Protocol::Routes{});

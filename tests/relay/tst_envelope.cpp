@@ -30,6 +30,7 @@ private Q_SLOTS:
     void wrongRecipient();
     void everyByteFlipped();
     void expiryAndSlack();
+    void sealRefusesWhatNoOneReads();
     void reAddressedHeader();
     void signedByAnotherKey();
     void fromTheRecipientItself();
@@ -219,6 +220,28 @@ void tst_Envelope::expiryAndSlack()
     QVERIFY(Relay::readHeader(Format::encode(*fields), &error)); // still an envelope's shape
     QVERIFY(!opener.open(Format::encode(*fields), m_now + Relay::ClockSlackMs + 1, &error));
     QVERIFY2(error.contains(u"does not open"_s), qPrintable(error));
+}
+
+void tst_Envelope::sealRefusesWhatNoOneReads()
+{
+    // What readHeader() and open() would refuse is not made: an expiry before 1970 (decode wants
+    // exp >= 0), an eid that is not 16 bytes, a "to" that is not a peer ID.
+    Relay::Sealer sealer(*m_alice);
+    QString error;
+    QByteArray eid("unchanged");
+    QVERIFY(sealer.seal(m_bob->certificate(), Protocol::Typing{true}, -1, &eid, &error).isEmpty());
+    QVERIFY2(error.contains(u"expiry"_s), qPrintable(error));
+    QCOMPARE(eid, QByteArray("unchanged"));
+    const QByteArray der = m_bob->certificate().toDer();
+    const QByteArray id(Protocol::EnvelopeIdBytes, '\x42');
+    QVERIFY(Format::seal(der, m_bob->id(), id, -1, "x", &error).isEmpty());
+    QVERIFY(Format::seal(der, m_bob->id(), id.chopped(1), m_exp, "x", &error).isEmpty());
+    QVERIFY(Format::seal(der, m_bob->id().toUpper(), id, m_exp, "x", &error).isEmpty());
+    QVERIFY(Format::seal(der, m_bob->id(), id, m_exp, QByteArray(), &error).isEmpty());
+    // The one made at the edge (exp 0) is read as made.
+    const QByteArray edge = Format::seal(der, m_bob->id(), id, 0, "x", &error);
+    QVERIFY2(!edge.isEmpty(), qPrintable(error));
+    QVERIFY2(Relay::readHeader(edge, &error), qPrintable(error));
 }
 
 void tst_Envelope::reAddressedHeader()
