@@ -195,6 +195,25 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
                 box->open();
             });
 
+    // --- E-mail notices (issue 16): what went out, and what could not ---
+    connect(&m_messenger, &Messenger::mailNoticeSent, this, [this](const QString &peerId, int count) {
+        const QString name = m_conversation->nameOf(peerId);
+        statusBar()->showMessage(
+            count == 1
+                ? tr("%1 was e-mailed that 1 message waits for them.").arg(name)
+                : tr("%1 was e-mailed that %n messages wait for them.", nullptr, count).arg(name),
+            10'000);
+    });
+    connect(&m_messenger,
+            &Messenger::mailNoticeFailed,
+            this,
+            [this](const QString &peerId, const QString &error) {
+                statusBar()->showMessage(tr("Could not e-mail %1 a notice: %2 Shoal tries again "
+                                            "later; see Settings, E-mail notices.")
+                                             .arg(m_conversation->nameOf(peerId), error),
+                                         15'000);
+            });
+    // --- end e-mail notices ---
     connect(m_conversation, &ConversationPane::sendFilesRequested, this, &MainWindow::sendFiles);
     // A peer seen but unreachable: its banner leads to the Network panel.
     connect(m_conversation,

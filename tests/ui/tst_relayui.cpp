@@ -34,6 +34,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -157,6 +158,7 @@ private Q_SLOTS:
     void heldByHelpers();
     void mailSettingsRoundTrip();
     void mailPasswordError();
+    void mailNoticesInTheStatusBar();
 };
 
 void tst_RelayUi::initTestCase()
@@ -591,6 +593,24 @@ void tst_RelayUi::mailPasswordError()
     QVERIFY(!dialog->mailBox()->isSaving());
     QVERIFY(!dialog->isVisible());
     QVERIFY(answered.isEmpty());
+}
+
+void tst_RelayUi::mailNoticesInTheStatusBar()
+{
+    auto alice = startPeer(quietConfig(u"Alice"_s));
+    auto bob = startPeer(quietConfig(u"Bob"_s));
+    QVERIFY(connectTo(*bob, *alice));
+    QTRY_VERIFY(alice->peers()->peer(bob->id()).has_value());
+    MainWindow window(*alice, named(u"Alice"_s));
+    window.show();
+    // As the messenger reports them (tst_mailcli sends real ones).
+    Q_EMIT alice->mailNoticeSent(bob->id(), 3);
+    QCOMPARE(window.statusBar()->currentMessage(),
+             u"Bob was e-mailed that 3 messages wait for them."_s);
+    Q_EMIT alice->mailNoticeFailed(bob->id(), u"The mail server refused the login."_s);
+    QCOMPARE(window.statusBar()->currentMessage(),
+             u"Could not e-mail Bob a notice: The mail server refused the login. Shoal tries again "
+             u"later; see Settings, E-mail notices."_s);
 }
 
 QTEST_MAIN(tst_RelayUi)
