@@ -227,7 +227,8 @@ void SettingsDialog::accept()
         QDialog::accept();
         return;
     }
-    if (!m_ok->isEnabled())
+    // Only what the e-mail box says keeps it open (the rest is the OK button's business).
+    if (!m_mail->isValid() || m_mail->isSaving())
         return;
     m_mail->apply([this] { QDialog::accept(); });
 }
