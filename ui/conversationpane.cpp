@@ -15,6 +15,7 @@
 #include "messenger/messenger.h"
 #include "models/conversationmodel.h"
 #include "peerstatus.h"
+#include "relaytext.h" // issue 16
 #include "replystrip.h"
 #include "uicolors.h"
 
@@ -56,7 +57,9 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
           [this](const QModelIndex &index) {
               if (MessageDelegate::isGroupEvent(index))
                   return m_delegate->eventText(index);
-              return MessageDelegate::accessibleText(index, peerName());
+              return MessageDelegate::accessibleText(index, peerName(), [this](const QString &id) {
+                  return nameOf(id);
+              });
           },
           this))
     , m_header(new QLabel(this))
@@ -246,6 +249,14 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
             updateHeader();
     });
     // --- end typing and quoting ---
+    // --- Carried delivery (issue 16): "via Carol"; helpers keeping own messages ---
+    connect(&m_messenger, &Messenger::viaChanged, this, [this](const QString &peerId) {
+        if (peerId == m_peerId)
+            updateHeader();
+    });
+    m_model->setHeldBy([this](const QUuid &id) { return m_messenger.heldBy(id); });
+    connect(&m_messenger, &Messenger::heldByChanged, m_model, &ConversationModel::updateHeldBy);
+    // --- end carried delivery ---
     showPeer({});
 }
 
@@ -429,6 +440,14 @@ bool ConversationPane::viewportEvent(QEvent *event)
         const QModelIndex index = m_view->indexAt(pos);
         if (m_delegate->isOnDeliveries(index, pos)) {
             showDeliveries(index, pos);
+            return true;
+        }
+        // Issue 16: over an own message kept by helpers: who, and until when.
+        if (m_delegate->isOnHeldBy(index, pos)) {
+            QToolTip::showText(m_view->viewport()->mapToGlobal(pos),
+                               m_delegate->heldByDetails(index, peerName()),
+                               m_view->viewport(),
+                               m_delegate->footerRect(index));
             return true;
         }
         QToolTip::hideText();
@@ -901,7 +920,10 @@ void ConversationPane::updateHeader()
     }
     // --- end IP Messenger ---
     const QString name = peer->name.isEmpty() ? PeerListModel::shortId(peer->id) : peer->name;
-    if (peer->online) {
+    // --- Carried delivery (issue 16): "Bob — online, via Carol" while Carol relays ---
+    const QString carrier = m_messenger.via(m_peerId);
+    // --- end carried delivery ---
+    if (peer->online || !carrier.isEmpty()) {
         // --- Presence (issue 15): "Bob — Away — at lunch until 13:00" ---
         if (peer->status != PeerInfo::Status::Available || !peer->statusText.isEmpty())
             m_header->setText(tr("%1 — %2", "name, status")
@@ -919,17 +941,27 @@ void ConversationPane::updateHeader()
     } else {
         m_header->setText(tr("%1 — offline; messages wait until they are back").arg(name));
     }
+    // --- Carried delivery (issue 16) ---
+    if (!carrier.isEmpty()) {
+        const QString carrierName = nameOf(carrier);
+        m_header->setText(RelayText::viaHeader(m_header->text(), carrierName));
+        m_header->setToolTip(RelayText::viaToolTip(name, carrierName) + QLatin1Char('\n')
+                             + tr("ID %1").arg(peer->id));
+    } else {
+        m_header->setToolTip(tr("ID %1").arg(peer->id));
+    }
+    // --- end carried delivery ---
     // --- Typing and quoting (issue 15) ---
     if (m_messenger.isPeerTyping(m_peerId))
         m_header->setText(tr("%1 is typing…").arg(name));
     // --- end typing and quoting ---
-    m_header->setToolTip(tr("ID %1").arg(peer->id));
 }
 
 void ConversationPane::updateReachBanner()
 {
     const auto peer = isGroup() ? std::nullopt : m_messenger.peers()->peer(m_peerId);
-    if (!peer || !PeerStatus::cannotConnect(*peer)) {
+    // Issue 16: relayed is reached; what is written goes now.
+    if (!peer || !PeerStatus::cannotConnect(*peer) || !m_messenger.via(m_peerId).isEmpty()) {
         m_reachBanner->hide();
         return;
     }

@@ -4,9 +4,11 @@
 #include "autoaway.h"       // issue 15
 #include "avatarsettings.h" // avatars (issue 15)
 #include "connectdialog.h"
+#include "contactemaildialog.h" // issue 16
 #include "conversationpane.h"
 #include "findbar.h"
 #include "inviteqrdialog.h"
+#include "mailsettingsbox.h" // e-mail notices (issue 16)
 #include "memberspanel.h"
 #include "messageinput.h"
 #include "messenger/messenger.h"
@@ -15,6 +17,7 @@
 #include "notifier.h"
 #include "peerdelegate.h" // avatars (issue 15)
 #include "peerlistview.h"
+#include "relaytext.h" // issue 16
 #include "sendmanydialog.h"
 #include "settingsdialog.h"
 #include "statusselector.h" // issue 15
@@ -192,6 +195,25 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
                 box->open();
             });
 
+    // --- E-mail notices (issue 16): what went out, and what could not ---
+    connect(&m_messenger, &Messenger::mailNoticeSent, this, [this](const QString &peerId, int count) {
+        const QString name = m_conversation->nameOf(peerId);
+        statusBar()->showMessage(
+            count == 1
+                ? tr("%1 was e-mailed that 1 message waits for them.").arg(name)
+                : tr("%1 was e-mailed that %n messages wait for them.", nullptr, count).arg(name),
+            10'000);
+    });
+    connect(&m_messenger,
+            &Messenger::mailNoticeFailed,
+            this,
+            [this](const QString &peerId, const QString &error) {
+                statusBar()->showMessage(tr("Could not e-mail %1 a notice: %2 Shoal tries again "
+                                            "later; see Settings, E-mail notices.")
+                                             .arg(m_conversation->nameOf(peerId), error),
+                                         15'000);
+            });
+    // --- end e-mail notices ---
     connect(m_conversation, &ConversationPane::sendFilesRequested, this, &MainWindow::sendFiles);
     // A peer seen but unreachable: its banner leads to the Network panel.
     connect(m_conversation,
@@ -414,6 +436,7 @@ void MainWindow::openSettingsDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->addPictureRow(new AvatarSettings(m_messenger, m_settings.name, dialog)); // issue 15
     dialog->setIpmsgOffForThisRun(m_ipmsgOffForThisRun);                             // issue 17
+    dialog->addMailBox(new MailSettingsBox(m_messenger, dialog)); // e-mail notices (issue 16)
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         ProfileSettings edited = dialog->settings();
         if (edited == m_settings)
@@ -523,10 +546,76 @@ void MainWindow::showPeerMenu(const QPoint &pos)
     hide->setChecked(!m_messenger.isSharedWithOthers(peerId));
     hide->setToolTip(tr("Peer exchange never tells your other contacts where this one is"));
     // Issue 17: nobody is ever told where an IP Messenger user is.
-    hide->setVisible(!index.data(PeerListModel::IpmsgRole).toBool());
+    const bool ipmsg = index.data(PeerListModel::IpmsgRole).toBool();
+    hide->setVisible(!ipmsg);
+    // --- Carried delivery (issue 16): who may carry my messages (both ways), an e-mail ---
+    // An IP Messenger user can neither carry nor open a sealed envelope.
+    QAction *relay = nullptr;
+    QAction *hold = nullptr;
+    QAction *email = nullptr;
+    if (!ipmsg) {
+        const QString name = index.data(PeerListModel::NameRole).toString().isEmpty()
+                                 ? PeerListModel::shortId(peerId)
+                                 : index.data(PeerListModel::NameRole).toString();
+        menu.addSeparator();
+        relay = menu.addAction(RelayText::relayAction(name));
+        relay->setObjectName(QStringLiteral("allowRelay"));
+        relay->setCheckable(true);
+        relay->setChecked(m_messenger.allowsRelay(peerId));
+        relay->setToolTip(RelayText::relayToolTip(name));
+        hold = menu.addAction(RelayText::holdAction(name));
+        hold->setObjectName(QStringLiteral("allowHold"));
+        hold->setCheckable(true);
+        hold->setChecked(m_messenger.allowsHold(peerId));
+        hold->setToolTip(RelayText::holdToolTip(name));
+        email = menu.addAction(RelayText::emailAction());
+        email->setObjectName(QStringLiteral("contactEmail"));
+        email->setToolTip(tr("Where Shoal sends %1 a notice when your messages wait too long "
+                             "(Settings, E-mail notices)")
+                              .arg(name));
+        menu.setToolTipsVisible(true);
+    }
+    // --- end carried delivery ---
     QAction *chosen = menu.exec(m_peers->viewport()->mapToGlobal(pos));
     if (chosen == accept)
         setAcceptFilesFrom(peerId, accept->isChecked());
     else if (chosen == hide)
         setSharedWithOthers(peerId, !hide->isChecked());
+    // --- Carried delivery (issue 16) ---
+    else if (chosen && chosen == relay)
+        setAllowRelay(peerId, relay->isChecked());
+    else if (chosen && chosen == hold)
+        setAllowHold(peerId, hold->isChecked());
+    else if (chosen && chosen == email)
+        openContactEmailDialog(peerId);
+    // --- end carried delivery ---
 }
+
+// --- Carried delivery (issue 16) ---
+bool MainWindow::setAllowRelay(const QString &peerId, bool allow)
+{
+    QString error;
+    if (m_messenger.setAllowRelay(peerId, allow, &error))
+        return true;
+    statusBar()->showMessage(tr("Could not change who passes on your messages: %1").arg(error),
+                             15'000);
+    return false;
+}
+
+bool MainWindow::setAllowHold(const QString &peerId, bool allow)
+{
+    QString error;
+    if (m_messenger.setAllowHold(peerId, allow, &error))
+        return true;
+    statusBar()->showMessage(tr("Could not change who keeps your messages: %1").arg(error), 15'000);
+    return false;
+}
+
+ContactEmailDialog *MainWindow::openContactEmailDialog(const QString &peerId)
+{
+    auto *dialog = new ContactEmailDialog(m_messenger, peerId, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+// --- end carried delivery ---

@@ -7,6 +7,7 @@
 #include <QSet>
 
 class ConnectDialog;
+class ContactEmailDialog; // issue 16
 class ConversationPane;
 class InviteQrDialog;
 class Messenger;
@@ -61,6 +62,14 @@ public:
     // Whether this contact's address is told to other contacts (peer exchange).
     void setSharedWithOthers(const QString &peerId, bool shared);
     ProfileSettings settings() const { return m_settings; }
+    // --- Carried delivery (issue 16): the peer list's menu ---
+    // "Let Carol pass on / keep my messages" (Messenger::setAllowRelay, setAllowHold); an
+    // error is shown in the status bar. False if the messenger refused.
+    bool setAllowRelay(const QString &peerId, bool allow);
+    bool setAllowHold(const QString &peerId, bool allow);
+    // "E-mail address…": the contact card's address, for e-mail notices.
+    ContactEmailDialog *openContactEmailDialog(const QString &peerId);
+    // --- end carried delivery ---
     // --- IP Messenger (issue 17) ---
     // --no-ipmsg: Settings shows IP Messenger off for this run, and nothing turns it on.
     void setIpmsgOffForThisRun(bool off) { m_ipmsgOffForThisRun = off; }

@@ -4,6 +4,7 @@
 #include "avatarpainter.h" // avatars (issue 15)
 #include "messagetext.h"
 #include "models/conversationmodel.h"
+#include "relaytext.h" // issue 16
 #include "thumbnailloader.h"
 #include "uicolors.h"
 
@@ -109,7 +110,36 @@ QString MessageDelegate::stateText(int state)
     return {};
 }
 
-QString MessageDelegate::accessibleText(const QModelIndex &index, const QString &peerName)
+// --- Carried delivery (issue 16) ---
+static QStringList helperNames(const QModelIndex &index, const GroupText::NameOf &nameOf)
+{
+    QStringList names = index.data(ConversationModel::HeldByRole).toStringList();
+    if (nameOf) {
+        for (QString &name : names)
+            name = nameOf(name);
+    }
+    return names;
+}
+
+QString MessageDelegate::heldByDetails(const QModelIndex &index, const QString &recipientName) const
+{
+    if (!index.isValid() || isFile(index) || isGroupEvent(index))
+        return {};
+    const QStringList names = helperNames(index, m_nameOf);
+    return names.isEmpty() ? QString() : RelayText::heldBy(names, recipientName);
+}
+
+bool MessageDelegate::isOnHeldBy(const QModelIndex &index, const QPoint &pos) const
+{
+    return index.isValid() && !isFile(index) && !isGroupEvent(index)
+           && !index.data(ConversationModel::HeldByRole).toStringList().isEmpty()
+           && footerRect(index).contains(pos);
+}
+// --- end carried delivery ---
+
+QString MessageDelegate::accessibleText(const QModelIndex &index,
+                                        const QString &peerName,
+                                        const GroupText::NameOf &nameOf)
 {
     const bool outgoing = index.data(ConversationModel::OutgoingRole).toBool();
     if (isFile(index)) {
@@ -127,10 +157,12 @@ QString MessageDelegate::accessibleText(const QModelIndex &index, const QString 
     const QString text = index.data(ConversationModel::TextRole).toString();
     if (outgoing) {
         const QVariant deliveries = index.data(ConversationModel::DeliveriesRole);
-        const QString state = deliveries.isValid()
-                                  ? GroupText::deliverySummary(
-                                      deliveries.value<QList<GroupDelivery>>())
-                                  : stateText(index.data(ConversationModel::StateRole).toInt());
+        QString state = deliveries.isValid()
+                            ? GroupText::deliverySummary(deliveries.value<QList<GroupDelivery>>())
+                            : stateText(index.data(ConversationModel::StateRole).toInt());
+        // Issue 16: who keeps it while the recipient is away.
+        if (const QStringList helpers = helperNames(index, nameOf); !helpers.isEmpty())
+            state = RelayText::heldBy(helpers, peerName);
         return tr("You, %1, %2: %3", "sender, time, delivery state: text").arg(time, state, text);
     }
     const QString author = index.data(ConversationModel::AuthorNameRole).toString();
@@ -156,9 +188,12 @@ QString MessageDelegate::footerText(const QModelIndex &index) const
     if (index.data(ConversationModel::OutgoingRole).toBool() && !isFile(index)) {
         // In a group: where it stands with the members, not the one state of a 1:1 message.
         const QVariant deliveries = index.data(ConversationModel::DeliveriesRole);
+        const QStringList helpers = helperNames(index, m_nameOf); // issue 16
         time += QStringLiteral("  ")
                 + (deliveries.isValid()
                        ? GroupText::deliverySummary(deliveries.value<QList<GroupDelivery>>())
+                   : !helpers.isEmpty()
+                       ? RelayText::heldByState(helpers)
                        : stateText(index.data(ConversationModel::StateRole).toInt()));
     }
     return time;

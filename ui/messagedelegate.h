@@ -53,8 +53,18 @@ public:
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     static QString stateText(int state);
-    // What a screen reader says for a message: sender, time, state and text.
-    static QString accessibleText(const QModelIndex &index, const QString &peerName);
+    // What a screen reader says for a message: sender, time, state and text. With `nameOf`,
+    // the helpers keeping an own message are named (issue 16).
+    static QString accessibleText(const QModelIndex &index,
+                                  const QString &peerName,
+                                  const GroupText::NameOf &nameOf = {});
+    // --- Carried delivery (issue 16) ---
+    // An own message kept by helpers while its recipient is away: "Held by Carol and Dave
+    // until Bob is back" (`recipientName`: Bob); empty for any other.
+    QString heldByDetails(const QModelIndex &index, const QString &recipientName) const;
+    // The footer of such a message is under `pos`.
+    bool isOnHeldBy(const QModelIndex &index, const QPoint &pos) const;
+    // --- end carried delivery ---
 
     // Groups: this profile's ID and how members are named, for the events ("Alice added
     // Dave") and the delivery details of own messages.

@@ -206,6 +206,9 @@ void PeerDelegate::paint(QPainter *painter,
         status = StatusIcon::describe(peerStatus, statusText, status);
         statusFirst = !statusText.isEmpty();
     }
+    // Issue 16: "online, via Carol" says how it is reached; the short ID must not hide it.
+    if (!isGroup && !index.data(PeerListModel::ViaNameRole).toString().isEmpty())
+        statusFirst = true;
     const int members = index.data(PeerListModel::MemberCountRole).toInt();
     const QString line
         = isGroup

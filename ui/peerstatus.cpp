@@ -2,6 +2,7 @@
 #include "peerstatus.h"
 
 #include "models/peerlistmodel.h"
+#include "relaytext.h" // issue 16
 
 QString PeerStatus::reason(PeerInfo::DialProblem problem)
 {
@@ -52,8 +53,13 @@ bool PeerStatus::cannotConnect(const QModelIndex &peerRow)
 
 QString PeerStatus::text(const QModelIndex &peerRow)
 {
-    if (peerRow.data(PeerListModel::OnlineRole).toBool())
+    if (peerRow.data(PeerListModel::OnlineRole).toBool()) {
+        // Issue 16: "online, via Carol" while Carol passes the messages on.
+        if (const QString carrier = peerRow.data(PeerListModel::ViaNameRole).toString();
+            !carrier.isEmpty())
+            return RelayText::viaStatus(carrier);
         return tr("online");
+    }
     if (cannotConnect(peerRow)) {
         if (!peerRow.data(PeerListModel::LanRole).toBool())
             return tr("invited, can't connect: %1").arg(reason(problemOf(peerRow)));

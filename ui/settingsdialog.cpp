@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingsdialog.h"
 
-#include "ipmsgtext.h" // issue 17
+#include "ipmsgtext.h"       // issue 17
+#include "mailsettingsbox.h" // issue 16
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -113,7 +114,10 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    // E-mail notices (issue 16): their box goes beside the form (addMailBox()).
+    m_columns = new QHBoxLayout;
+    m_columns->addLayout(form, 1);
+    layout->addLayout(m_columns);
     layout->addWidget(m_note);
     layout->addWidget(buttons);
 
@@ -168,7 +172,9 @@ void SettingsDialog::validate()
 {
     const ProfileSettings s = settings();
     m_discoveryPort->setEnabled(s.discoveryEnabled);
-    m_ok->setEnabled(!s.name.isEmpty());
+    // Issue 16: the e-mail box says what is wrong in it; OK waits until it is right.
+    const bool mailOk = !m_mail || (m_mail->isValid() && !m_mail->isSaving());
+    m_ok->setEnabled(!s.name.isEmpty() && mailOk);
     if (s.name.isEmpty()) {
         m_note->setText(tr("Enter the name others will see."));
         return;
@@ -204,3 +210,26 @@ void SettingsDialog::setIpmsgOffForThisRun(bool off)
     }
 }
 // --- end IP Messenger ---
+
+// --- E-mail notices (issue 16) ---
+void SettingsDialog::addMailBox(MailSettingsBox *box)
+{
+    m_mail = box;
+    m_columns->addWidget(box, 1, Qt::AlignTop);
+    connect(box, &MailSettingsBox::validityChanged, this, &SettingsDialog::validate);
+    connect(box, &MailSettingsBox::savingChanged, this, &SettingsDialog::validate);
+    validate();
+}
+
+void SettingsDialog::accept()
+{
+    if (!m_mail) {
+        QDialog::accept();
+        return;
+    }
+    // Only what the e-mail box says keeps it open (the rest is the OK button's business).
+    if (!m_mail->isValid() || m_mail->isSaving())
+        return;
+    m_mail->apply([this] { QDialog::accept(); });
+}
+// --- end e-mail notices ---

@@ -6,7 +6,9 @@
 #include <QDialog>
 
 class QCheckBox;
-class QFormLayout; // avatars (issue 15)
+class QFormLayout;     // avatars (issue 15)
+class QHBoxLayout;     // e-mail notices (issue 16)
+class MailSettingsBox; // e-mail notices (issue 16)
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -43,6 +45,13 @@ public:
     // The picture's row (ui/avatarsettings.h), under the name; it applies at once.
     void addPictureRow(QWidget *row);
     // --- end avatars ---
+    // --- E-mail notices (issue 16) ---
+    // The "E-mail notices" box (ui/mailsettingsbox.h), beside the rest. OK stays off while it
+    // is wrong, and it is kept (and its password saved) before the dialog closes.
+    void addMailBox(MailSettingsBox *box);
+    MailSettingsBox *mailBox() const { return m_mail; }
+    void accept() override;
+    // --- end e-mail notices ---
 
 private:
     void validate();
@@ -64,5 +73,7 @@ private:
     QCheckBox *m_ipmsg = nullptr; // issue 17
     QLabel *m_note;
     QPushButton *m_ok = nullptr;
-    QFormLayout *m_form = nullptr; // avatars (issue 15)
+    QFormLayout *m_form = nullptr;    // avatars (issue 15)
+    QHBoxLayout *m_columns = nullptr; // e-mail notices (issue 16)
+    MailSettingsBox *m_mail = nullptr;
 };

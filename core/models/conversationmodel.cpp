@@ -36,6 +36,7 @@ void ConversationModel::setPeer(const QString &peerId)
     m_peerId = peerId;
     m_deliveries.clear();
     m_quoted.clear();
+    m_heldBy.clear(); // issue 16
     m_rows = peerId.isEmpty() ? QList<ChatMessage>() : m_store.page(peerId, PageSize);
     m_rowIndexStale = true;
     m_hasOlder = m_rows.size() == PageSize;
@@ -323,6 +324,8 @@ QVariant ConversationModel::data(const QModelIndex &index, int role) const
             return QVariant::fromValue(*q);
         return {};
         // --- end typing and quoting ---
+    case HeldByRole: // issue 16
+        return heldByAt(index.row());
     default:
         return {};
     }
@@ -343,6 +346,7 @@ QHash<int, QByteArray> ConversationModel::roleNames() const
             {AuthorRole, "author"},
             {AuthorNameRole, "authorName"},
             {DeliveriesRole, "deliveries"},
+            {HeldByRole, "heldBy"}, // issue 16
             {ReplyToRole, "replyTo"},
             {QuotedRole, "quoted"}};
 }
@@ -369,3 +373,38 @@ std::optional<ChatMessage> ConversationModel::quotedAt(int row) const
     return found;
 }
 // --- end typing and quoting ---
+
+// --- Carried delivery (issue 16) ---
+void ConversationModel::setHeldBy(HeldByOf heldByOf)
+{
+    m_heldByOf = std::move(heldByOf);
+    m_heldBy.clear();
+}
+
+QStringList ConversationModel::heldByAt(int row) const
+{
+    const ChatMessage &m = m_rows.at(row);
+    // Only what still waits for its recipient: once delivered, nobody holds it for us.
+    if (!m.outgoing || m.kind != MessageKind::Text || isGroupId(m.peerId) || !m_heldByOf
+        || (m.state != MessageState::Queued && m.state != MessageState::Sent))
+        return {};
+    auto it = m_heldBy.find(m.id);
+    if (it == m_heldBy.end())
+        it = m_heldBy.insert(m.id, m_heldByOf(m.id));
+    return *it;
+}
+
+void ConversationModel::updateHeldBy(const QUuid &messageId,
+                                     const QString &peerId,
+                                     const QStringList &helpers)
+{
+    if (peerId != m_peerId)
+        return;
+    const int row = rowOf({messageId, m_peerId, true});
+    if (row < 0)
+        return;
+    m_heldBy.insert(messageId, helpers);
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {HeldByRole});
+}
+// --- end carried delivery ---

@@ -50,10 +50,16 @@ public:
         // (deleted, or never here) or there is no quote: see ReplyToRole.
         QuotedRole,
         // --- end typing and quoting ---
+        // --- Carried delivery (issue 16) ---
+        // An own 1:1 message not delivered yet: the helpers keeping a sealed copy for its
+        // offline recipient (QStringList of peer IDs; empty when none). See setHeldBy().
+        HeldByRole,
+        // --- end carried delivery ---
     };
 
     using NameOf = std::function<QString(const QString &peerId)>;
     using DeliveriesOf = std::function<QList<GroupDelivery>(const QUuid &messageId)>;
+    using HeldByOf = std::function<QStringList(const QUuid &messageId)>; // issue 16
 
     explicit ConversationModel(const MessageStore &store, QObject *parent = nullptr);
 
@@ -90,6 +96,14 @@ public:
     QList<GroupDelivery> deliveriesAt(int row) const;
     // Issue 15: the message `row` quotes, if this history holds it.
     std::optional<ChatMessage> quotedAt(int row) const;
+    // --- Carried delivery (issue 16) ---
+    // Which helpers keep an own message for its offline recipient: asked once per message
+    // (Messenger::heldBy), then kept current by updateHeldBy() (connect it to
+    // Messenger::heldByChanged).
+    void setHeldBy(HeldByOf heldByOf);
+    void updateHeldBy(const QUuid &messageId, const QString &peerId, const QStringList &helpers);
+    QStringList heldByAt(int row) const;
+    // --- end carried delivery ---
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -119,4 +133,7 @@ private:
     mutable QHash<QUuid, QList<GroupDelivery>> m_deliveries;
     // Issue 15: quoted messages looked up so far (a view asks on every paint).
     mutable QHash<QUuid, std::optional<ChatMessage>> m_quoted;
+    // Carried delivery (issue 16): of the open conversation's own messages asked for so far.
+    HeldByOf m_heldByOf;
+    mutable QHash<QUuid, QStringList> m_heldBy;
 };

@@ -160,6 +160,16 @@ QVariant PeerListModel::data(const QModelIndex &index, int role) const
     case IpmsgGroupRole:
         return p.ipmsg ? p.group : QString();
     // --- end IP Messenger ---
+    // --- Carried delivery (issue 16) ---
+    case ViaRole:
+        return p.via;
+    case ViaNameRole: {
+        if (p.via.isEmpty())
+            return QString();
+        const auto carrier = m_roster.peer(p.via);
+        return carrier && !carrier->name.isEmpty() ? carrier->name : shortId(p.via);
+    }
+    // --- end carried delivery ---
     default:
         return {};
     }
@@ -225,7 +235,9 @@ QHash<int, QByteArray> PeerListModel::roleNames() const
             {DialProblemDetailRole, "dialProblemDetail"},
             {InvitedRole, "invited"},
             {IpmsgRole, "ipmsg"}, // issue 17
-            {IpmsgGroupRole, "ipmsgGroup"}};
+            {IpmsgGroupRole, "ipmsgGroup"},
+            {ViaRole, "via"}, // issue 16
+            {ViaNameRole, "viaName"}};
 }
 
 QString PeerListModel::shortId(const QString &id)

@@ -39,6 +39,10 @@ public:
         IpmsgRole,      // bool: an IP Messenger / FeiQ / iptux user (not encrypted, not verified)
         IpmsgGroupRole, // the group it announced (empty for Shoal peers and groups)
         // --- end IP Messenger ---
+        // --- Carried delivery (issue 16) ---
+        ViaRole,     // the ID of the peer carrying the conversation ("via Carol"), or empty
+        ViaNameRole, // that peer's name as the list shows it, or empty
+        // --- end carried delivery ---
     };
 
     explicit PeerListModel(const Roster &roster, QObject *parent = nullptr);
