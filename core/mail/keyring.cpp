@@ -21,6 +21,10 @@ bool isKeyringMissing(QKeychain::Error error)
 
 } // namespace
 
+// Jobs have no parent: libsecret calls back into a job when its answer comes, so a job must
+// live until then (autoDelete then deletes it), even when this Keyring is gone first (the
+// window closed, the messenger destroyed) — a job deleted with it crashed on that callback.
+// The connections to `this` end with it; a job that finishes later just deletes itself.
 Keyring::Keyring(const QString &key, QObject *parent)
     : QObject(parent)
     , m_key(key)
@@ -72,9 +76,9 @@ void Keyring::store(const QString &password)
     const QString service = QString::fromLatin1(Service);
     QKeychain::Job *job = nullptr;
     if (password.isEmpty()) {
-        job = new QKeychain::DeletePasswordJob(service, this);
+        job = new QKeychain::DeletePasswordJob(service);
     } else {
-        auto *write = new QKeychain::WritePasswordJob(service, this);
+        auto *write = new QKeychain::WritePasswordJob(service);
         write->setTextData(password);
         job = write;
     }
@@ -103,7 +107,7 @@ void Keyring::store(const QString &password)
 
 void Keyring::read()
 {
-    auto *job = new QKeychain::ReadPasswordJob(QString::fromLatin1(Service), this);
+    auto *job = new QKeychain::ReadPasswordJob(QString::fromLatin1(Service));
     job->setInsecureFallback(false);
     job->setAutoDelete(true);
     job->setKey(m_key);

@@ -528,12 +528,10 @@ void tst_RelayUi::mailSettingsRoundTrip()
     QVERIFY(!alice->mailSettings().enabled);
     QCOMPARE(alice->mailSettings().host, u"smtp.example.com"_s);
 
-    // A user name made the messenger read the keyring. QtKeychain runs its jobs one after the
-    // other and calls back into a job destroyed with its messenger (libsecret does not cancel):
-    // one more job answered means the read is over before Alice goes.
-    QSignalSpy answered(alice.get(), &Messenger::mailPasswordSaved);
-    alice->setMailPassword(QString());
-    QVERIFY(!answered.isEmpty() || answered.wait(30'000));
+    // A user name made the messenger read the keyring, and Alice goes before it answers:
+    // libsecret calls back into that job later (it does not cancel), which crashed while the
+    // job was deleted with the messenger (core/mail/keyring.cpp: jobs outlive it now). The
+    // tests after this one run the event loop that delivers that late answer.
 }
 
 void tst_RelayUi::mailPasswordError()
