@@ -83,8 +83,12 @@ Dialer::Dialer(const QString &ownId,
             &Transport::peerConnected,
             this,
             [this](const QString &peerId, const Protocol::Hello &, const QString &address) {
-                if (address.isEmpty())
-                    return; // issue 16: through a carrier; still dialled directly
+                if (address.isEmpty()) {
+                    // Issue 16: through a carrier: still dialled directly (redial()), with
+                    // back-off, as a direct connection replaces the relayed one once it works.
+                    scheduleRedial();
+                    return;
+                }
                 // Issue 17: an IP Messenger user's entry proves no Shoal listens there.
                 const auto a = parseAddress(address);
                 if (a && !Ipmsg::isPeerIdFor(peerId, address))
@@ -515,7 +519,8 @@ void Dialer::redial()
                 rostered.insert(peer.id);
             consider(peer.id,
                      (peer.lan && !peer.heardAt.isEmpty()) || m_hints.contains(peer.id)
-                         || m_wanted.contains(peer.id) || m_store.hasUndelivered(peer.id));
+                         || m_wanted.contains(peer.id) || m_store.hasUndelivered(peer.id)
+                         || m_transport.isRelayed(peer.id)); // issue 16
         }
         const QStringList hinted = m_hints.keys(); // a copy: dialling may change the table
         for (const QString &peerId : hinted) {

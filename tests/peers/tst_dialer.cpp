@@ -48,6 +48,7 @@ private Q_SLOTS:
     void rememberedPeersDialledOnce();
     void toldAddressesAfterTheVerifiedOne();
     void relayedPeerStillDialledDirectly(); // issue 16
+    void relayedPeerRedialledByTheTick();   // issue 16
 
 private:
     void makeDialer(const QString &ownId);
@@ -579,6 +580,23 @@ void tst_Dialer::relayedPeerStillDialledDirectly()
     m_dialer->dialRemembered();
     m_dialer->onPeerSeen(Bob);
     QCOMPARE(dials.size(), 2);
+}
+
+void tst_Dialer::relayedPeerRedialledByTheTick()
+{
+    // Nothing waits for Bob (the relay carries it all) and nobody hears him: the redial tick
+    // alone still tries him directly while he is only relayed, and stops once he is direct.
+    makeDialer(Low);
+    knowBob(u"10.0.0.2:47800"_s);
+    auto &dials = m_transport->dials;
+    m_transport->relayed.insert(Bob);
+    m_transport->connectPeer(Bob, u"Bob"_s, QString());
+    QTRY_COMPARE_WITH_TIMEOUT(dials.size(), 1, 5'000);
+    QCOMPARE(dials.last().host, u"10.0.0.2"_s);
+    QCOMPARE(dials.last().expectedPeerId, Bob);
+    m_transport->finishAttempt(dials.last().attempt, {}, Net::Error::Unreachable);
+    m_now += Dialer::RedialFirstDelayMs; // the back-off after that failure is over
+    QTRY_COMPARE_WITH_TIMEOUT(dials.size(), 2, 5'000);
 }
 // --- end carried delivery ---
 
