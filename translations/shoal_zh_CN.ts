@@ -262,6 +262,33 @@
     </message>
 </context>
 <context>
+    <name>ContactEmailDialog</name>
+    <message>
+        <source>E-mail address of %1</source>
+        <translation>%1 的电子邮件地址</translation>
+    </message>
+    <message>
+        <source>When your messages wait too long for %1 (Settings, E-mail notices), Shoal e-mails this address a short notice. Leave it empty for no notices.</source>
+        <translation>当你的消息等待 %1 太久时（设置，电子邮件通知），Shoal 会向这个地址发送一条简短通知。留空则不发送通知。</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail address:</source>
+        <translation>电子邮件地址(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>This does not look like an e-mail address (name@example.com).</source>
+        <translation>这看起来不像电子邮件地址（name@example.com）。</translation>
+    </message>
+    <message>
+        <source>The address could not be kept.</source>
+        <translation>无法保存该地址。</translation>
+    </message>
+</context>
+<context>
     <name>ConversationPane</name>
     <message>
         <source>Send</source>
@@ -461,6 +488,17 @@
     <message>
         <source>Delete this message from your history? %1 keeps their copy; this cannot be undone.</source>
         <translation>从你的历史记录中删除这条消息？%1 仍保留其副本；此操作无法撤销。</translation>
+    </message>
+</context>
+<context>
+    <name>Courier</name>
+    <message>
+        <source>%1 is not another peer&apos;s ID.</source>
+        <translation>%1 不是另一个用户的 ID。</translation>
+    </message>
+    <message>
+        <source>The setting could not be saved (%1). Check that the profile folder is writable.</source>
+        <translation>无法保存该设置（%1）。请检查配置文件夹是否可写。</translation>
     </message>
 </context>
 <context>
@@ -1543,6 +1581,192 @@
     </message>
 </context>
 <context>
+    <name>Keyring</name>
+    <message>
+        <source>No keyring is available to keep the password; start the desktop&apos;s keyring (GNOME Keyring or KWallet) and enter it again (%1).</source>
+        <translation>没有可用的密钥环来保存密码；请启动桌面的密钥环（GNOME Keyring 或 KWallet）后重新输入（%1）。</translation>
+    </message>
+    <message>
+        <source>The keyring refused to keep the password (%1).</source>
+        <translation>密钥环拒绝保存密码（%1）。</translation>
+    </message>
+    <message>
+        <source>The keyring could not be read (%1).</source>
+        <translation>无法读取密钥环（%1）。</translation>
+    </message>
+</context>
+<context>
+    <name>MailMessage</name>
+    <message>
+        <source>Not an e-mail address: %1</source>
+        <translation>不是电子邮件地址：%1</translation>
+    </message>
+</context>
+<context>
+    <name>MailNotices</name>
+    <message>
+        <source>A Shoal contact</source>
+        <translation>一位 Shoal 联系人</translation>
+    </message>
+    <message>
+        <source>%1 (Shoal)</source>
+        <translation>%1（Shoal）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 sent you %n message(s) in Shoal</source>
+        <translation>
+            <numerusform>%1 在 Shoal 中给你发了 %n 条消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>To read them, open Shoal while %1 is online on your network: they arrive then (or sooner, through a contact you both allow to hold messages).</source>
+        <translation>要阅读这些消息，请在 %1 在你的网络上在线时打开 Shoal：消息会在那时送达（如果你们都允许某位联系人代存消息，也可能更早送达）。</translation>
+    </message>
+    <message>
+        <source>The messages:</source>
+        <translation>消息：</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more.</source>
+        <translation>
+            <numerusform>……还有 %n 条。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sent by %1&apos;s Shoal because these messages waited for you longer than %1 chose.</source>
+        <translation>这封邮件由 %1 的 Shoal 发送，因为这些消息等待你的时间超过了 %1 设定的时长。</translation>
+    </message>
+</context>
+<context>
+    <name>MailProfile</name>
+    <message>
+        <source>Cannot save %1.</source>
+        <translation>无法保存 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>MailSettings</name>
+    <message>
+        <source>Enter the mail server&apos;s host name or address (such as smtp.example.com).</source>
+        <translation>请输入邮件服务器的主机名或地址（例如 smtp.example.com）。</translation>
+    </message>
+    <message>
+        <source>Enter the mail server&apos;s port (587 for STARTTLS, 465 for TLS).</source>
+        <translation>请输入邮件服务器的端口（STARTTLS 用 587，TLS 用 465）。</translation>
+    </message>
+    <message>
+        <source>Enter the address notices are sent from (such as alice@example.com).</source>
+        <translation>请输入发送通知所用的地址（例如 alice@example.com）。</translation>
+    </message>
+    <message>
+        <source>The user name cannot contain control characters.</source>
+        <translation>用户名不能包含控制字符。</translation>
+    </message>
+    <message>
+        <source>The user name is too long.</source>
+        <translation>用户名太长。</translation>
+    </message>
+    <message>
+        <source>Without TLS the password would cross the network in clear text; choose STARTTLS or TLS.</source>
+        <translation>不使用 TLS 时，密码会以明文在网络上传输；请选择 STARTTLS 或 TLS。</translation>
+    </message>
+    <message>
+        <source>The wait before a notice must be between 1 second and 30 days.</source>
+        <translation>发送通知前的等待时间必须在 1 秒到 30 天之间。</translation>
+    </message>
+</context>
+<context>
+    <name>MailSettingsBox</name>
+    <message>
+        <source>E-mail a contact when my messages wait too long</source>
+        <translation>当我的消息等待太久时给联系人发电子邮件</translation>
+    </message>
+    <message>
+        <source>Put the messages&apos; text in the e-mail</source>
+        <translation>在邮件中附上消息正文</translation>
+    </message>
+    <message>
+        <source>When a message has waited this long for a contact who has an e-mail address (the contact&apos;s menu: E-mail address…), Shoal sends that address a short notice through your mail server: &quot;Alice sent you 3 messages in Shoal&quot;.</source>
+        <translation>当一条消息等待某位有电子邮件地址的联系人（联系人菜单：电子邮件地址…）达到这么长时间，Shoal 会通过你的邮件服务器向该地址发送一条简短通知：“Alice 在 Shoal 中给你发了 3 条消息”。</translation>
+    </message>
+    <message>
+        <source>smtp.example.com</source>
+        <translation>smtp.example.com</translation>
+    </message>
+    <message>
+        <source>None (not encrypted)</source>
+        <translation>无（不加密）</translation>
+    </message>
+    <message>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>none: the server asks for no login</source>
+        <translation>无：服务器不要求登录</translation>
+    </message>
+    <message>
+        <source>unchanged (kept in the keyring)</source>
+        <translation>未更改（保存在密钥环中）</translation>
+    </message>
+    <message>
+        <source>Kept in your desktop&apos;s keyring, never in Shoal&apos;s files. Type a new one to replace it; clear the field to remove it.</source>
+        <translation>保存在桌面的密钥环中，绝不写入 Shoal 的文件。输入新密码即可替换；清空此栏则删除密码。</translation>
+    </message>
+    <message>
+        <source>you@example.com</source>
+        <translation>you@example.com</translation>
+    </message>
+    <message>
+        <source> hours</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <source>Off: the e-mail only says how many messages wait, and who sent them. E-mail is not encrypted like Shoal&apos;s messages.</source>
+        <translation>关闭时：邮件只说明有多少条消息在等待以及发送者是谁。电子邮件不像 Shoal 的消息那样加密。</translation>
+    </message>
+    <message>
+        <source>Mail &amp;server:</source>
+        <translation>邮件服务器(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>P&amp;ort:</source>
+        <translation>端口(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Se&amp;curity:</source>
+        <translation>安全(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>&amp;User name:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>&amp;From address:</source>
+        <translation>发件地址(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>After &amp;waiting:</source>
+        <translation>等待时长(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Saving the password in the keyring…</source>
+        <translation>正在把密码保存到密钥环…</translation>
+    </message>
+    <message>
+        <source>The password was not saved: %1</source>
+        <translation>密码未保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;Connect to peer…</source>
@@ -1701,6 +1925,32 @@
     <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>%1 was e-mailed that 1 message waits for them.</source>
+        <translation>已发邮件告诉 %1 有 1 条消息在等待。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 was e-mailed that %n messages wait for them.</source>
+        <translation>
+            <numerusform>已发邮件告诉 %1 有 %n 条消息在等待。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not e-mail %1 a notice: %2 Shoal tries again later; see Settings, E-mail notices.</source>
+        <translation>无法给 %1 发送通知邮件：%2 Shoal 稍后会重试；请查看设置中的电子邮件通知。</translation>
+    </message>
+    <message>
+        <source>Where Shoal sends %1 a notice when your messages wait too long (Settings, E-mail notices)</source>
+        <translation>当你的消息等待太久时，Shoal 向 %1 发送通知的地址（设置，电子邮件通知）</translation>
+    </message>
+    <message>
+        <source>Could not change who passes on your messages: %1</source>
+        <translation>无法更改由谁转发你的消息：%1</translation>
+    </message>
+    <message>
+        <source>Could not change who keeps your messages: %1</source>
+        <translation>无法更改由谁代存你的消息：%1</translation>
     </message>
 </context>
 <context>
@@ -2043,6 +2293,42 @@
     <message>
         <source>IP Messenger is off: SHOAL_LOOPBACK_ONLY is set, and IP Messenger needs the LAN.</source>
         <translation>IP Messenger 已关闭：设置了 SHOAL_LOOPBACK_ONLY，而 IP Messenger 需要局域网。</translation>
+    </message>
+    <message>
+        <source>The mail password has not been read from the keyring yet.</source>
+        <translation>尚未从密钥环读取邮件密码。</translation>
+    </message>
+    <message>
+        <source>No mail password is kept; enter it in the e-mail settings.</source>
+        <translation>没有保存邮件密码；请在电子邮件设置中输入。</translation>
+    </message>
+    <message>
+        <source>Only a Shoal contact can have an e-mail address for notices.</source>
+        <translation>只有 Shoal 联系人才能设置用于通知的电子邮件地址。</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an e-mail address Shoal can send to (name@example.com).</source>
+        <translation>“%1”不是 Shoal 能发送到的电子邮件地址（name@example.com）。</translation>
+    </message>
+    <message>
+        <source>Contact cards are not available in this build.</source>
+        <translation>此版本不支持联系人名片。</translation>
+    </message>
+    <message>
+        <source>The contact&apos;s e-mail address could not be saved (%1).</source>
+        <translation>无法保存该联系人的电子邮件地址（%1）。</translation>
+    </message>
+    <message>
+        <source>The relay store %1 could not be opened (%2). Relayed and held messages are kept in memory until Shoal quits; check the profile folder&apos;s permissions.</source>
+        <translation>无法打开转发存储 %1（%2）。转发和代存的消息将保存在内存中，直到 Shoal 退出；请检查配置文件夹的权限。</translation>
+    </message>
+    <message>
+        <source>That is this profile&apos;s own ID.</source>
+        <translation>这是本配置自己的 ID。</translation>
+    </message>
+    <message>
+        <source>IP Messenger users cannot relay or hold messages: they do not speak Shoal&apos;s protocol.</source>
+        <translation>IP Messenger 用户不能转发或代存消息：他们不使用 Shoal 的协议。</translation>
     </message>
 </context>
 <context>
@@ -2597,6 +2883,52 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     </message>
 </context>
 <context>
+    <name>RelayText</name>
+    <message>
+        <source>Let %1 &amp;pass on my messages when needed</source>
+        <translation>允许 %1 在需要时转发我的消息(&amp;P)</translation>
+    </message>
+    <message>
+        <source>When you and someone else can&apos;t reach each other directly but you are both connected to %1, your messages go through %1&apos;s Shoal at once. It works both ways: you pass on %1&apos;s messages too. %1 can&apos;t read or change them, and the other person must allow %1 as well.</source>
+        <translation>当你和另一个人无法直接连接、但你们都连着 %1 时，你的消息会立即经由 %1 的 Shoal 传递。这是双向的：你也会转发 %1 的消息。%1 无法阅读或修改这些消息，而且对方也必须允许 %1。</translation>
+    </message>
+    <message>
+        <source>Let %1 &amp;keep my messages for people who are away</source>
+        <translation>允许 %1 为不在线的人代存我的消息(&amp;K)</translation>
+    </message>
+    <message>
+        <source>When someone you write to is offline, %1&apos;s Shoal keeps your messages (up to 7 days) and gives them to that person when they come back, even if you have gone home by then. It works both ways: you keep %1&apos;s messages too. %1 can&apos;t read or change them, and the other person must allow %1 as well.</source>
+        <translation>当你发消息的对象不在线时，%1 的 Shoal 会代存你的消息（最长 7 天），并在对方回来时交给对方，即使那时你已经下线。这是双向的：你也会代存 %1 的消息。%1 无法阅读或修改这些消息，而且对方也必须允许 %1。</translation>
+    </message>
+    <message>
+        <source>&amp;E-mail address…</source>
+        <translation>电子邮件地址(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>%1, via %2</source>
+        <comment>the conversation&apos;s header, the name of the contact passing the messages on</comment>
+        <translation>%1，经由 %2</translation>
+    </message>
+    <message>
+        <source>%1 can&apos;t be reached directly: your messages go through %2&apos;s Shoal, sealed so that %2 can&apos;t read or change them.</source>
+        <translation>无法直接连接 %1：你的消息经由 %2 的 Shoal 传递，并已加密封装，%2 无法阅读或修改。</translation>
+    </message>
+    <message>
+        <source>online, via %1</source>
+        <translation>在线，经由 %1</translation>
+    </message>
+    <message>
+        <source>held by %1</source>
+        <comment>an own message&apos;s state: the contacts keeping it</comment>
+        <translation>由 %1 代存</translation>
+    </message>
+    <message>
+        <source>Held by %1 until %2 is back</source>
+        <comment>the helpers&apos; names, the recipient&apos;s name</comment>
+        <translation>由 %1 代存，直到 %2 回来</translation>
+    </message>
+</context>
+<context>
     <name>ReplyStrip</name>
     <message>
         <source>Replying to</source>
@@ -2901,6 +3233,53 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
     <message>
         <source>%1 is shorter than expected: it ends after %2 bytes, %3 were needed. It may have been changed or truncated since.</source>
         <translation>%1 比预期的短：它在 %2 字节处结束，而需要 %3 字节。它可能已被修改或截断。</translation>
+    </message>
+</context>
+<context>
+    <name>SmtpSender</name>
+    <message>
+        <source>No mail server is set.</source>
+        <translation>未设置邮件服务器。</translation>
+    </message>
+    <message>
+        <source>Only this computer may be reached (SHOAL_LOOPBACK_ONLY is set); the mail server %1 is not on it.</source>
+        <translation>只能连接本机（已设置 SHOAL_LOOPBACK_ONLY）；邮件服务器 %1 不在本机上。</translation>
+    </message>
+    <message>
+        <source>The mail server %1 was not found; check its name in the e-mail settings.</source>
+        <translation>找不到邮件服务器 %1；请在电子邮件设置中检查其名称。</translation>
+    </message>
+    <message>
+        <source>The mail server %1 could not be reached (%2); check its address and port.</source>
+        <translation>无法连接邮件服务器 %1（%2）；请检查其地址和端口。</translation>
+    </message>
+    <message>
+        <source>The mail server %1 did not answer in time.</source>
+        <translation>邮件服务器 %1 没有及时响应。</translation>
+    </message>
+    <message>
+        <source>The mail server %1 refused the user name or password.</source>
+        <translation>邮件服务器 %1 拒绝了用户名或密码。</translation>
+    </message>
+    <message>
+        <source>The mail server %1 does not offer STARTTLS; choose TLS or another server.</source>
+        <translation>邮件服务器 %1 不支持 STARTTLS；请选择 TLS 或换一个服务器。</translation>
+    </message>
+    <message>
+        <source>A secure connection to the mail server %1 could not be made (%2).</source>
+        <translation>无法与邮件服务器 %1 建立安全连接（%2）。</translation>
+    </message>
+    <message>
+        <source>The connection to the mail server %1 broke (%2).</source>
+        <translation>与邮件服务器 %1 的连接中断（%2）。</translation>
+    </message>
+    <message>
+        <source>The mail server %1 refused the message (%2: %3).</source>
+        <translation>邮件服务器 %1 拒绝了该邮件（%2：%3）。</translation>
+    </message>
+    <message>
+        <source>The notice could not be sent through %1 (%2).</source>
+        <translation>无法通过 %1 发送通知（%2）。</translation>
     </message>
 </context>
 <context>
