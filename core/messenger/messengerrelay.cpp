@@ -13,6 +13,7 @@
 #include "relay/carrystore.h"
 #include "relay/courier.h"
 #include "storage/messagestore.h"
+#include "storage/profiledirectory.h"
 
 #include <QDir>
 #include <QLoggingCategory>
@@ -37,7 +38,12 @@ void Messenger::wireRelay()
     m_carryStore = new CarryStore;
     const QString path = m_config.profileDir.isEmpty() ? QString()
                                                        : CarryStore::pathIn(m_config.profileDir);
-    if (QString error; !m_carryStore->open(path, &error)) {
+    // Owner-only like the history: made 0600 before SQLite opens it (its -wal and -shm files
+    // take the database file's mode).
+    QString error;
+    const bool opened = (path.isEmpty() || ProfileDirectory::createPrivateFile(path, &error))
+                        && m_carryStore->open(path, &error);
+    if (!opened) {
         // Chatting goes on; what would be carried is kept in memory for this run only.
         const QString warning
             = tr("The relay store %1 could not be opened (%2). Relayed and held messages are "
