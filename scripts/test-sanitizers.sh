@@ -20,7 +20,8 @@ TESTS=(tst_framedecoder tst_messages tst_invitelink tst_presencewire tst_message
     tst_pexnet tst_typingquote tst_presencenet tst_inbox tst_peerexchange tst_announcement
     tst_discovery tst_offercheck tst_filesink tst_transfershostile tst_groupbody tst_groupservice
     tst_groupshostile tst_groupreply tst_cli tst_avatarimage tst_avatarservice
-    tst_avatarsmessenger tst_ipmsgpacket tst_ipmsgtransport tst_ipmsgfiles)
+    tst_avatarsmessenger tst_ipmsgpacket tst_ipmsgtransport tst_ipmsgfiles
+    tst_envelope tst_carrystore tst_courier tst_courierhold tst_mailmessage tst_mailnotices)
 cmake --build build-asan --target shoal_bench shoal-cli "${TESTS[@]}"
 cd build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
