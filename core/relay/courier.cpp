@@ -73,6 +73,9 @@ Courier::Courier(const Identity &identity, Transport &direct, CarryStore &store,
     connect(&m_expiryTimer, &QTimer::timeout, this, &Courier::expire);
     m_expiryTimer.start();
     QTimer::singleShot(0, this, &Courier::expire);
+    m_paceTimer.setSingleShot(true);
+    m_paceTimer.setInterval(1000 / PacePerSecond + 1);
+    connect(&m_paceTimer, &QTimer::timeout, this, &Courier::drainPaced);
 }
 
 Courier::~Courier() = default;
@@ -85,6 +88,11 @@ void Courier::setClock(std::function<qint64()> nowMs)
 qint64 Courier::now() const
 {
     return m_clock ? m_clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
+qint64 Courier::relayNowMs() const
+{
+    return m_clock ? m_clock() : courierMonotonicMs();
 }
 
 // --- Transport ---
@@ -134,9 +142,12 @@ qint64 Courier::pendingWriteBytes(const QString &peerId, StreamKind kind) const
     if (m_direct.isConnected(peerId, kind))
         return m_direct.pendingWriteBytes(peerId, kind);
     const auto via = m_via.constFind(peerId);
-    // A relayed peer's backlog is its carrier's: the send window holds through a slow carrier.
-    if (kind == StreamKind::Chat && via != m_via.cend())
-        return m_direct.pendingWriteBytes(*via, kind);
+    // A relayed peer's backlog is its carrier's, and what waits for our pace to it: the send
+    // window holds through a slow carrier.
+    if (kind == StreamKind::Chat && via != m_via.cend()) {
+        const auto pace = m_pace.constFind(*via);
+        return m_direct.pendingWriteBytes(*via, kind) + (pace != m_pace.cend() ? pace->bytes : 0);
+    }
     return 0;
 }
 
@@ -240,6 +251,7 @@ void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
     m_directNames.remove(peerId);
     m_carryFrom.remove(peerId);
     m_relayBudget.remove(peerId);
+    m_pace.remove(peerId); // lost with the connection, as what was in its socket
     m_routesSent.remove(peerId);
     m_deliveries.remove(peerId);
     const QHash<QString, Route> offered = m_routes.take(peerId);
@@ -488,7 +500,58 @@ bool Courier::sendSealed(const QString &carrier, const QString &peerId, const Pr
         qCWarning(lcRelay).noquote() << "cannot seal for" << peerId << ":" << error;
         return false;
     }
-    return m_direct.send(carrier, rly);
+    return sendPaced(carrier, rly.envelope);
+}
+
+bool Courier::sendPaced(const QString &carrier, const QByteArray &envelope)
+{
+    if (!m_direct.isConnected(carrier))
+        return false;
+    auto pace = m_pace.find(carrier);
+    if (pace == m_pace.end())
+        pace = m_pace.insert(carrier, Pace{});
+    if (pace->queued.isEmpty() && pace->bucket.tryTake(relayNowMs()))
+        return m_direct.send(carrier, Protocol::RelayEnvelope{envelope});
+    if (pace->queued.size() >= MaxPaced) {
+        qCWarning(lcRelay).noquote()
+            << "rly to" << carrier << "not sent:" << MaxPaced << "already wait for the pace";
+        return false;
+    }
+    pace->queued.append(envelope);
+    pace->bytes += envelope.size();
+    if (!m_paceTimer.isActive())
+        m_paceTimer.start();
+    return true;
+}
+
+void Courier::drainPaced()
+{
+    const qint64 t = relayNowMs();
+    QStringList drained;
+    bool waiting = false;
+    for (auto it = m_pace.begin(); it != m_pace.end(); ++it) {
+        bool sent = false;
+        while (!it->queued.isEmpty() && it->bucket.tryTake(t)) {
+            const QByteArray envelope = it->queued.takeFirst();
+            it->bytes -= envelope.size();
+            m_direct.send(it.key(), Protocol::RelayEnvelope{envelope});
+            sent = true;
+        }
+        if (sent)
+            drained.append(it.key());
+        waiting = waiting || !it->queued.isEmpty();
+    }
+    if (waiting)
+        m_paceTimer.start();
+    if (drained.isEmpty())
+        return;
+    m_direct.flush();
+    // Room for the peers relayed through them (the outbox goes on).
+    for (const QString &carrier : std::as_const(drained)) {
+        const QStringList relayed = m_via.keys(carrier);
+        for (const QString &p : relayed)
+            Q_EMIT peerWritable(p, StreamKind::Chat);
+    }
 }
 
 QSslCertificate Courier::certificateOf(const QString &peerId) const
@@ -508,8 +571,7 @@ QSslCertificate Courier::certificateOf(const QString &peerId) const
 void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay)
 {
     auto bucket = m_relayBudget.find(peerId);
-    if (bucket == m_relayBudget.end()
-        || !bucket->tryTake(m_clock ? m_clock() : courierMonotonicMs())) {
+    if (bucket == m_relayBudget.end() || !bucket->tryTake(relayNowMs())) {
         // A flood is one log line per 100 dropped, not one each.
         static quint64 overBudget = 0;
         if (overBudget++ % 100 == 0)

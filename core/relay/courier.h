@@ -49,6 +49,11 @@ public:
     // rly accepted from one peer: per second, and burst.
     static constexpr int RelayPerSecond = 200;
     static constexpr int RelayBurst = 400;
+    // rly sent to one carrier: paced well under its budget (what is over it is dropped there,
+    // while the outbox counts it sent), the rest queued until the pace allows.
+    static constexpr int PacePerSecond = RelayPerSecond * 3 / 4;
+    static constexpr int PaceBurst = RelayBurst / 2;
+    static constexpr int MaxPaced = 4096; // queued for one carrier at most
 
     // `direct` and `store` must outlive the courier. `store` is open.
     Courier(const Identity &identity,
@@ -142,6 +147,10 @@ private:
     void settleRelayed(const QString &peerId);
     void settleAll(); // settleRelayed() for every peer relayed or offered a route
     bool sendSealed(const QString &carrier, const QString &peerId, const Protocol::Message &m);
+    // An rly to `carrier`, now if the pace allows and nothing waits before it, else queued.
+    bool sendPaced(const QString &carrier, const QByteArray &envelope);
+    void drainPaced();
+    qint64 relayNowMs() const; // the budgets' clock (monotonic unless a test set one)
     QSslCertificate certificateOf(const QString &peerId) const;
 
     // courierhold.cpp
@@ -196,6 +205,15 @@ private:
     QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session
     QHash<QString, TokenBucket> m_relayBudget;   // per connected peer
     QHash<QString, QList<Protocol::Routes::Peer>> m_routesSent; // what each peer was told last
+    // Per connected carrier: our rly pace, and the envelopes waiting for it.
+    struct Pace
+    {
+        TokenBucket bucket{PaceBurst, PacePerSecond, 1000};
+        QList<QByteArray> queued;
+        qint64 bytes = 0;
+    };
+    QHash<QString, Pace> m_pace;
+    QTimer m_paceTimer;
 
     // Hold, depositor side: per message, its sealed envelope, eid and helpers that keep it.
     struct Deposit

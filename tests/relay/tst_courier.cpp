@@ -148,6 +148,7 @@ private Q_SLOTS:
     void directWins();
     void carrierLeaves();
     void relayBudget();
+    void burstPacedUnderBudget();
     void routesWithWrongCertificate();
     void onlyCarriedTypesRelayed();
 };
@@ -471,15 +472,29 @@ void tst_Courier::relayBudget()
     relayLine(net);
     qint64 carolNow = QDateTime::currentMSecsSinceEpoch();
     net.courier(Carol).setClock([&carolNow] { return carolNow; });
-    // A flood: the burst passes, the rest is dropped.
-    for (int i = 0; i < Courier::RelayBurst + 50; ++i)
-        QVERIFY(net.courier(Alice).send(net.id(Bob), Protocol::Typing{i % 2 == 0}));
+    // A flood of rly straight from Alice's connection (a peer that does not pace itself, as
+    // Alice's courier does): the burst passes, the rest is dropped.
+    Relay::Sealer sealer(*net.node(Alice).identity);
+    const QSslCertificate bobCert = net.node(Bob).identity->certificate();
+    const auto flood = [&](int n) {
+        for (int i = 0; i < n; ++i) {
+            QString error;
+            Protocol::RelayEnvelope rly;
+            rly.envelope = sealer.seal(bobCert,
+                                       Protocol::Typing{i % 2 == 0},
+                                       carolNow + 60'000,
+                                       nullptr,
+                                       &error);
+            QVERIFY2(!rly.envelope.isEmpty(), qPrintable(error));
+            QVERIFY(net.direct(Alice).send(net.id(Carol), rly, StreamKind::Chat));
+        }
+    };
+    flood(Courier::RelayBurst + 50);
     net.deliverAll();
     QCOMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(), Courier::RelayBurst);
     // A second later, a second's worth more.
     carolNow += 1000;
-    for (int i = 0; i < Courier::RelayPerSecond + 10; ++i)
-        QVERIFY(net.courier(Alice).send(net.id(Bob), Protocol::Typing{i % 2 == 0}));
+    flood(Courier::RelayPerSecond + 10);
     net.deliverAll();
     QCOMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(),
              Courier::RelayBurst + Courier::RelayPerSecond);
@@ -488,6 +503,26 @@ void tst_Courier::relayBudget()
     Recorder alice(net, Alice);
     net.deliverAll();
     QCOMPARE(alice.received<Protocol::Chat>(net.id(Bob)).size(), 1);
+}
+
+void tst_Courier::burstPacedUnderBudget()
+{
+    // A long queue going out at once to a relayed peer (the outbox's flush when Bob comes
+    // back): more than the carrier's burst. Carol drops what is over her budget, and the
+    // outbox counts what the courier took as sent: nothing may be dropped for an honest sender.
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    Recorder bob(net, Bob);
+    relayLine(net);
+    constexpr int Count = Courier::RelayBurst + 150;
+    for (int i = 0; i < Count; ++i)
+        QVERIFY(net.courier(Alice).send(net.id(Bob), chat(u"message %1"_s.arg(i))));
+    // What waits for the carrier counts as the relayed peer's backlog (the outbox's window).
+    QVERIFY(net.courier(Alice).pendingWriteBytes(net.id(Bob)) > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.received<Protocol::Chat>(net.id(Alice)).size(), Count, 20'000);
+    const QList<Protocol::Chat> got = bob.received<Protocol::Chat>(net.id(Alice));
+    for (int i = 0; i < Count; ++i)
+        QCOMPARE(got.at(i).text, u"message %1"_s.arg(i)); // in order
+    QCOMPARE(net.courier(Alice).pendingWriteBytes(net.id(Bob)), qint64(0));
 }
 
 void tst_Courier::routesWithWrongCertificate()
