@@ -171,6 +171,8 @@ private:
     // A helper connected directly (its `carry` came): what waits may be handed to it, and what
     // it left unanswered on an earlier connection is asked again.
     void onHelperConnected(const QString &peerId);
+    // A peer disconnected: receipts it was asked to hold and did not answer go elsewhere.
+    void onHelperDisconnected(const QString &peerId);
     void expire();
     bool mayHoldFor(const QString &author, const QString &recipient) const;
     // Called by send() for every message the services send to `peerId`: an ack for a chat of
@@ -226,6 +228,7 @@ private:
         QStringList refused; // held not ok: not asked again
         qint64 expiresAt = 0;
         bool receipt = false; // an ack or read held for its offline recipient (holdReceipt)
+        bool waiting = false; // a receipt whose asks were lost with their helpers: the next one
     };
     // Keyed by message ID; receipts by a key of their own.
     QHash<QUuid, Deposit> m_deposits;

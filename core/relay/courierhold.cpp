@@ -197,6 +197,16 @@ void Courier::onGot(const QString &peerId, const Protocol::Got &got)
 
 void Courier::expire()
 {
+    // Receipts that waited for a helper all their life: nobody would keep them now.
+    const qint64 t = now();
+    for (auto it = m_deposits.begin(); it != m_deposits.end();) {
+        if (it->receipt && it->waiting && it->expiresAt <= t) {
+            m_depositByEnvelope.remove(it->envelopeId);
+            it = m_deposits.erase(it);
+        } else {
+            ++it;
+        }
+    }
     const int dropped = m_store.dropExpired(now());
     if (dropped > 0) {
         qCInfo(lcHold).noquote() << dropped << "held envelopes expired";
@@ -245,8 +255,10 @@ void Courier::askHelpers(const QUuid &key)
         if (m_direct.send(h, Protocol::HoldEnvelope{d.envelope}))
             d.asked.append(h);
     }
-    // A receipt is forgotten once nobody is left to answer for it.
-    if (d.receipt && d.asked.isEmpty()) {
+    // A receipt is forgotten once it is held and nobody is left to answer for it, or when
+    // nobody at all would take it; one whose asks were lost with their helpers waits for the
+    // next helper (onHelperConnected), until its expiry (expire()).
+    if (d.receipt && d.asked.isEmpty() && (!d.heldBy.isEmpty() || !d.waiting)) {
         m_depositByEnvelope.remove(d.envelopeId);
         m_deposits.erase(it);
     }
@@ -359,8 +371,54 @@ void Courier::onHelperConnected(const QString &peerId)
     if (!again.isEmpty())
         m_direct.flush();
     const auto carry = m_carryFrom.constFind(peerId);
-    if (carry != m_carryFrom.cend() && carry->hold && m_store.allowed(peerId).hold)
+    if (carry != m_carryFrom.cend() && carry->hold && m_store.allowed(peerId).hold) {
+        // Receipts whose helpers went without answering: to this one.
+        QList<QUuid> receipts;
+        for (auto it = m_deposits.cbegin(); it != m_deposits.cend(); ++it) {
+            if (it->waiting)
+                receipts.append(it.key());
+        }
+        for (const QUuid &key : std::as_const(receipts)) {
+            const auto it = m_deposits.find(key);
+            if (it == m_deposits.end())
+                continue;
+            it->waiting = false;
+            askHelpers(key);
+        }
+        if (!receipts.isEmpty())
+            m_direct.flush();
         Q_EMIT helpersChanged();
+    }
+}
+
+void Courier::onHelperDisconnected(const QString &peerId)
+{
+    // A receipt handed to it and not answered is lost with the connection: it goes to another
+    // helper now, or waits for the next one.
+    QList<QUuid> receipts;
+    for (auto it = m_deposits.begin(); it != m_deposits.end();) {
+        if (!it->receipt || it->asked.removeAll(peerId) == 0) {
+            ++it;
+        } else if (!it->heldBy.isEmpty()) {
+            if (it->asked.isEmpty()) { // held elsewhere, nobody else to answer: done
+                m_depositByEnvelope.remove(it->envelopeId);
+                it = m_deposits.erase(it);
+            } else {
+                ++it;
+            }
+        } else {
+            receipts.append(it.key());
+            ++it;
+        }
+    }
+    for (const QUuid &key : std::as_const(receipts)) {
+        auto it = m_deposits.find(key);
+        it->waiting = true;
+        askHelpers(key);
+        it = m_deposits.find(key);
+        if (it != m_deposits.end() && !it->asked.isEmpty())
+            it->waiting = false;
+    }
 }
 
 bool Courier::holdReceipt(const QString &peerId, const Protocol::Message &message)

@@ -136,6 +136,7 @@ private Q_SLOTS:
     void resealedNearExpiry();
     void receiptsPreferTheDeliverer();
     void askedAgainOnANewConnection();
+    void receiptAskLostWithItsHelper();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -909,6 +910,36 @@ void tst_CourierHold::askedAgainOnANewConnection()
     for (const Protocol::Chat &c : chats)
         QCOMPARE(net.courier(Alice).heldBy(c.id), QStringList{net.id(Carol)});
     QCOMPARE(heldFor(net, Carol, Bob), 2);
+}
+
+// Bob's receipt for absent Alice is handed to Carol, and the connection ends before it arrives
+// (no answer will come): it goes to the next helper that comes, Dave, and reaches Alice.
+void tst_CourierHold::receiptAskLostWithItsHelper()
+{
+    CarryNet net(4, {u"Alice"_s, u"Bob"_s, u"Carol"_s, u"Dave"_s});
+    setUp(net, {Carol, Dave});
+    QList<QUuid> reads;
+    connect(&net.courier(Alice),
+            &Transport::messageReceived,
+            this,
+            [&reads](const QString &, const Protocol::Message &m, StreamKind) {
+                if (const auto *r = std::get_if<Protocol::Read>(&m))
+                    reads.append(r->id);
+            });
+    net.autoDeliver = false;
+    net.link(Bob, Carol);
+    net.deliverAll();
+    const QUuid id = QUuid::createUuid();
+    QVERIFY(net.courier(Bob).send(net.id(Alice), Protocol::Read{id}, StreamKind::Chat));
+    QCOMPARE(framesOf<Protocol::HoldEnvelope>(net.direct(Bob).sent).size(), 0);
+    net.unlink(Bob, Carol); // the hold in flight is lost with the connection
+    QCOMPARE(heldFor(net, Carol, Alice), 0);
+    net.autoDeliver = true;
+    net.link(Bob, Dave);
+    QTRY_COMPARE(heldFor(net, Dave, Alice), 1);
+    net.unlink(Bob, Dave);
+    net.link(Alice, Dave);
+    QTRY_COMPARE(reads, QList<QUuid>{id});
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
