@@ -165,6 +165,10 @@ Protocol::Pex PeerExchange::buildFor(const QString &recipient) const
         if (!peer.online || !peer.verified || peer.ipmsg || peer.id == recipient
             || peer.id == m_ownId || m_excluded.contains(peer.id) || !m_peers.contains(peer.id))
             continue;
+        // Issue 16: connected only through a carrier, its address is where it was reached
+        // before, not where it is: not told as if it were.
+        if (m_transport.isRelayed(peer.id))
+            continue;
         const auto address = ipAddress(peer.address);
         if (!address || (address->first.isLoopback() && !overLoopback))
             continue;

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void receivedEntriesBecomeHints();
     void moreThanOneInFiveSecondsIgnored();
     void ipmsgUsersNeverToldNorFollowed(); // issue 17
+    void relayedPeersNeverTold();          // issue 16
 
 private:
     void connect(const QString &id, const QString &address, bool takesPex = true);
@@ -242,6 +243,28 @@ void tst_PeerExchange::ipmsgUsersNeverToldNorFollowed()
     QCOMPARE(hinted.first().at(0).toString(), Dave);
 }
 // --- end IP Messenger ---
+
+// Issue 16: a peer connected only through a carrier has no address of its own in this session;
+// the roster's is where it was reached before (perhaps on a subnet it has left): not told.
+void tst_PeerExchange::relayedPeersNeverTold()
+{
+    connect(Bob, u"10.0.0.2:47800"_s);
+    m_transport->disconnectPeer(Bob);
+    m_transport->relayed.insert(Bob);
+    connect(Bob, QString(), false); // a relayed session: no address, no capabilities
+    QVERIFY(m_roster->peer(Bob)->online);
+    QCOMPARE(m_roster->peer(Bob)->address, u"10.0.0.2:47800"_s);
+    connect(Carol, u"10.0.0.3:47800"_s);
+    connect(Dave, u"10.0.0.4:47800"_s);
+    QCOMPARE(ids(m_pex->buildFor(Carol)), QStringList{Dave});
+    for (const Protocol::Pex &pex : sentTo(Carol))
+        QVERIFY(!ids(pex).contains(Bob));
+    // Reached directly again: told as ever.
+    m_transport->disconnectPeer(Bob);
+    m_transport->relayed.remove(Bob);
+    connect(Bob, u"10.0.0.2:47800"_s);
+    QCOMPARE(ids(m_pex->buildFor(Carol)), (QStringList{Bob, Dave}));
+}
 
 QTEST_GUILESS_MAIN(tst_PeerExchange)
 #include "tst_peerexchange.moc"
