@@ -474,15 +474,16 @@ void Courier::settleRelayed(const QString &peerId)
         return;
     }
     m_via.insert(peerId, after);
-    if (before.isEmpty()) {
-        const Route route = m_routes.value(after).value(peerId);
-        Protocol::Hello hello;
-        hello.peerId = peerId;
-        hello.name = route.name;
-        hello.port = 0;
-        const QSslCertificate certificate(route.cert, QSsl::Der);
-        Q_EMIT peerConnected(peerId, hello, QString(), certificate);
-    }
+    // A new session; or, through another carrier, one that replaces the old without a
+    // disconnect, as a stream replaces another: what went through the old carrier unanswered
+    // may be lost with it, and the services send it again (the outbox's flush on connect).
+    const Route route = m_routes.value(after).value(peerId);
+    Protocol::Hello hello;
+    hello.peerId = peerId;
+    hello.name = route.name;
+    hello.port = 0;
+    const QSslCertificate certificate(route.cert, QSsl::Der);
+    Q_EMIT peerConnected(peerId, hello, QString(), certificate);
     Q_EMIT viaChanged(peerId, after);
 }
 
