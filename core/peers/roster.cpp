@@ -148,11 +148,16 @@ void Roster::onPeerConnected(const QString &peerId,
 {
     PeerInfo info = peer(peerId).value_or(PeerInfo{});
     info.id = peerId;
-    info.name = hello.name;
-    // Issue 15: what it says of itself.
-    info.status = PeerInfo::Status(int(hello.status));
-    info.statusText = hello.statusText;
-    info.avatarHash = hello.avatarHash;
+    // Issue 16: a session through a carrier (no address) has a hello the carrier made from its
+    // route: its name is the carrier's word, with no status or picture. What the peer said
+    // itself on a verified session before stays.
+    if (!address.isEmpty() || !info.verified || info.name.isEmpty()) {
+        info.name = hello.name;
+        // Issue 15: what it says of itself.
+        info.status = PeerInfo::Status(int(hello.status));
+        info.statusText = hello.statusText;
+        info.avatarHash = hello.avatarHash;
+    }
     // --- Carried delivery (issue 16) ---
     // A session through a carrier has no address: the one remembered for dialling stays.
     if (!address.isEmpty()) {

@@ -26,8 +26,9 @@ private Q_SLOTS:
     void onlyHeardStrangerIsDropped();
     void unreadCounts();
     void dialProblemShownUntilConnected();
-    void ipmsgUserIsNeverVerified(); // issue 17
-    void relayedKeepsDialAddress();  // issue 16
+    void ipmsgUserIsNeverVerified();    // issue 17
+    void relayedKeepsDialAddress();     // issue 16
+    void relayedKeepsWhatThePeerSaid(); // issue 16
 
 private:
     std::unique_ptr<FakeTransport> m_transport;
@@ -205,6 +206,28 @@ void tst_Roster::relayedKeepsDialAddress()
     m_transport->connectPeer(Eve, u"Eve"_s, QString());
     QVERIFY(m_roster->peer(Eve)->online);
     QVERIFY(m_roster->peer(Eve)->address.isEmpty());
+}
+
+void tst_Roster::relayedKeepsWhatThePeerSaid()
+{
+    // A relayed session's hello is made by the carrier from its route: the name is the
+    // carrier's word, and it has no status or picture. What Bob said himself stays.
+    const QByteArray avatar(32, '\x5a');
+    m_transport->connectPeer(Bob, u"Bob"_s, u"10.0.0.2:47800"_s);
+    m_roster->onPresence(Bob, u"Bob"_s, PeerInfo::Status::Away, u"at lunch"_s, avatar);
+    m_transport->disconnectPeer(Bob);
+    m_transport->connectPeer(Bob, u"Your Bank"_s, QString());
+    auto bob = m_roster->peer(Bob);
+    QVERIFY(bob->online);
+    QCOMPARE(bob->name, u"Bob"_s);
+    QCOMPARE(bob->status, PeerInfo::Status::Away);
+    QCOMPARE(bob->statusText, u"at lunch"_s);
+    QCOMPARE(bob->avatarHash, avatar);
+    QTRY_COMPARE(m_store->peers().value(0).name, u"Bob"_s);
+    QCOMPARE(m_store->peers().value(0).avatarHash, avatar);
+    // Never reached directly: the route's name is all there is.
+    m_transport->connectPeer(Eve, u"Eve"_s, QString());
+    QCOMPARE(m_roster->peer(Eve)->name, u"Eve"_s);
 }
 // --- end carried delivery ---
 
