@@ -231,6 +231,7 @@ void Courier::onDirectConnected(const QString &peerId,
                                 const QSslCertificate &certificate)
 {
     m_directNames.insert(peerId, hello.name);
+    m_carryAwaited.insert(peerId); // its carry starts the session, even if it says the same
     // A new chat stream, perhaps replacing another (a duplicate connection settled): what was
     // delivered on the old one without a `got` may be lost with it, and goes again (the
     // recipient answers `got` at once for what it has).
@@ -250,6 +251,7 @@ void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
 {
     m_directNames.remove(peerId);
     m_carryFrom.remove(peerId);
+    m_carryAwaited.remove(peerId);
     m_relayBudget.remove(peerId);
     m_pace.remove(peerId); // lost with the connection, as what was in its socket
     m_routesSent.remove(peerId);
@@ -312,6 +314,11 @@ void Courier::sendCarry(const QString &peerId)
 void Courier::onCarry(const QString &peerId, const Protocol::Carry &carry)
 {
     if (!m_directNames.contains(peerId))
+        return;
+    // The same switches again on one stream change nothing: no work (disk, routes, helpers)
+    // for a peer that repeats itself. The first on a new stream starts its session.
+    const auto known = m_carryFrom.constFind(peerId);
+    if (!m_carryAwaited.remove(peerId) && known != m_carryFrom.cend() && *known == carry)
         return;
     m_carryFrom.insert(peerId, carry);
     if (!carry.relay)

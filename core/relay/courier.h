@@ -205,7 +205,8 @@ private:
     QHash<QString, QString> m_via;               // relayed peer -> its carrier
     QHash<QString, QString> m_directNames;       // connected directly -> the name in its hello
     QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session
-    QHash<QString, TokenBucket> m_relayBudget;   // per connected peer
+    QSet<QString> m_carryAwaited; // connected peers whose stream has not said carry yet
+    QHash<QString, TokenBucket> m_relayBudget;                  // per connected peer
     QHash<QString, QList<Protocol::Routes::Peer>> m_routesSent; // what each peer was told last
     // Per connected carrier: our rly pace, and the envelopes waiting for it.
     struct Pace

@@ -137,6 +137,7 @@ private Q_SLOTS:
     void receiptsPreferTheDeliverer();
     void askedAgainOnANewConnection();
     void receiptAskLostWithItsHelper();
+    void repeatedCarryCostsNothing();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -940,6 +941,30 @@ void tst_CourierHold::receiptAskLostWithItsHelper()
     net.unlink(Bob, Dave);
     net.link(Alice, Dave);
     QTRY_COMPARE(reads, QList<QUuid>{id});
+}
+
+// A peer that repeats its carry (any connected peer may send one, as often as it likes): the
+// same switches again on one stream change nothing, and set off no work; a change does.
+void tst_CourierHold::repeatedCarryCostsNothing()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    net.link(Alice, Carol);
+    net.deliverAll();
+    QSignalSpy helpers(&net.courier(Alice), &Courier::helpersChanged);
+    const int routesBefore = framesOf<Protocol::Routes>(net.direct(Alice).sent).size();
+    for (int i = 0; i < 50; ++i)
+        QVERIFY(
+            net.direct(Carol).send(net.id(Alice), Protocol::Carry{false, true}, StreamKind::Chat));
+    net.deliverAll();
+    QCOMPARE(helpers.size(), 0);
+    QCOMPARE(framesOf<Protocol::Routes>(net.direct(Alice).sent).size(), routesBefore);
+    // A change is acted on (and the same switches once more after it, too).
+    QVERIFY(net.direct(Carol).send(net.id(Alice), Protocol::Carry{false, false}, StreamKind::Chat));
+    QVERIFY(net.direct(Carol).send(net.id(Alice), Protocol::Carry{false, true}, StreamKind::Chat));
+    net.deliverAll();
+    QCOMPARE(helpers.size(), 1);
+    QCOMPARE(net.node(Alice).store.granted(net.id(Carol)), (CarryStore::Switches{false, true}));
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
