@@ -280,9 +280,18 @@ CarryStore::HoldResult CarryStore::hold(const HeldEnvelope &envelope, qint64 now
         return HoldResult::Expired;
 
     QSqlQuery q(m_db);
-    CARRY_EXEC(q, u"SELECT 1 FROM held WHERE eid = ?"_s, {envelope.id}, return HoldResult::Error);
-    if (q.next())
-        return HoldResult::Duplicate;
+    CARRY_EXEC(q,
+               u"SELECT recipient, envelope FROM held WHERE eid = ?"_s,
+               {envelope.id},
+               return HoldResult::Error);
+    if (q.next()) {
+        // The eid travels in clear: only the same bytes are this envelope.
+        return q.value(0).toString() == envelope.recipient
+                       && (envelope.envelope.isEmpty()
+                           || q.value(1).toByteArray() == envelope.envelope)
+                   ? HoldResult::Duplicate
+                   : HoldResult::Conflict;
+    }
     q.finish();
 
     CARRY_EXEC(q,

@@ -56,7 +56,8 @@ public:
         QByteArray envelope; // empty in summaries
     };
 
-    enum class HoldResult { Kept, Duplicate, Quota, Expired, TooBig, Error };
+    // Duplicate: this very envelope is kept already. Conflict: another one is kept under its eid.
+    enum class HoldResult { Kept, Duplicate, Conflict, Quota, Expired, TooBig, Error };
 
     CarryStore();
     ~CarryStore();

@@ -34,6 +34,8 @@ QString holdWhy(CarryStore::HoldResult result)
         return QStringLiteral("expired");
     case CarryStore::HoldResult::TooBig:
         return QStringLiteral("too-big");
+    case CarryStore::HoldResult::Conflict:
+        return QStringLiteral("conflict");
     case CarryStore::HoldResult::Error:
         break;
     }

@@ -227,10 +227,15 @@ void tst_CarryStore::duplicates()
     QString error;
     QVERIFY(store.open({}, &error));
     QVERIFY(store.hold(envelope(1, peer('b'), peer('a')), Now) == CarryStore::HoldResult::Kept);
-    // The same eid again, from the same author or another: kept once.
+    // The same envelope again, from the same author or another: kept once.
     QVERIFY(store.hold(envelope(1, peer('b'), peer('a')), Now) == CarryStore::HoldResult::Duplicate);
+    QVERIFY(store.hold(envelope(1, peer('b'), peer('d')), Now) == CarryStore::HoldResult::Duplicate);
+    // Another envelope under an eid already kept (an eid is in clear: a peer that saw one
+    // spends it first): not "kept", or its depositor would count on a copy that is not here.
     QVERIFY(store.hold(envelope(1, peer('b'), peer('d'), 200), Now)
-            == CarryStore::HoldResult::Duplicate);
+            == CarryStore::HoldResult::Conflict);
+    CarryStore::HeldEnvelope other = envelope(1, peer('c'), peer('a'));
+    QVERIFY(store.hold(other, Now) == CarryStore::HoldResult::Conflict);
     QCOMPARE(store.heldSummary().size(), 1);
     QCOMPARE(store.heldSummary().first().author, peer('a'));
 }
