@@ -6,7 +6,8 @@
 //
 //   schema (version 1, PRAGMA user_version; WAL, synchronous NORMAL):
 //   allow(peer TEXT PRIMARY KEY, relay INT, hold INT)      -- this profile's switches per contact
-//   granted(peer TEXT PRIMARY KEY, relay INT, hold INT)    -- the last `carry` each peer sent us
+//   granted(peer TEXT PRIMARY KEY, relay INT, hold INT)    -- the last `carry` of a peer we let
+//                                                          --   hold (its word while away)
 //   cards(peer TEXT PRIMARY KEY, email TEXT)               -- contact cards (e-mail notices)
 //   certs(peer TEXT PRIMARY KEY, der BLOB)                 -- certificates of verified peers
 //   held(eid BLOB PRIMARY KEY, recipient TEXT, author TEXT, -- envelopes held for others;

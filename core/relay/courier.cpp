@@ -203,6 +203,7 @@ bool Courier::setAllowed(const QString &peerId, CarryStore::Switches switches, Q
     if (!switches.relay)
         m_routes.remove(peerId); // it sends new ones when we allow it again
     if (m_directNames.contains(peerId)) {
+        saveGranted(peerId); // its word in this session, now that it counts
         sendCarry(peerId);
         // What may now be held for it, or handed to it (they check the switches).
         deliverHeld(peerId);
@@ -323,15 +324,26 @@ void Courier::onCarry(const QString &peerId, const Protocol::Carry &carry)
     m_carryFrom.insert(peerId, carry);
     if (!carry.relay)
         m_routes.remove(peerId); // it sends new ones when it allows us again
-    const CarryStore::Switches granted{carry.relay, carry.hold};
-    if (!(m_store.granted(peerId) == granted) && !m_store.setGranted(peerId, granted))
-        qCWarning(lcRelay).noquote()
-            << "could not save what" << peerId << "allows:" << m_store.lastError();
+    saveGranted(peerId);
     updateRoutes();
     settleAll();
     // Hold: what we keep for it may go out; what waits may be handed to it (both check).
     deliverHeld(peerId);
     onHelperConnected(peerId);
+}
+
+void Courier::saveGranted(const QString &peerId)
+{
+    // Kept for its one use: a recipient's word counts while it is away (mayHoldFor,
+    // deliverHeld), and only for a peer we let hold. Nothing on disk for anyone else, so a
+    // stranger's carry (or a flood of them) writes nothing.
+    const auto carry = m_carryFrom.constFind(peerId);
+    if (carry == m_carryFrom.cend() || !m_store.allowed(peerId).hold)
+        return;
+    const CarryStore::Switches granted{carry->relay, carry->hold};
+    if (!(m_store.granted(peerId) == granted) && !m_store.setGranted(peerId, granted))
+        qCWarning(lcRelay).noquote()
+            << "could not save what" << peerId << "allows:" << m_store.lastError();
 }
 
 // --- routes ---

@@ -138,6 +138,8 @@ private:
     // An `env` from a carrier or helper: opened, checked, re-emitted as from its author.
     void onDeliver(const QString &carrier, const Protocol::DeliverEnvelope &deliver);
     void sendCarry(const QString &peerId);
+    // What the peer's carry in this session allows us, on disk if we let it hold.
+    void saveGranted(const QString &peerId);
     // Routes offered to every connected peer that allows us, again (a change of who is here).
     void updateRoutes();
     // Whether this profile passes envelopes from `from` to `to` now (the rule).

@@ -138,6 +138,7 @@ private Q_SLOTS:
     void askedAgainOnANewConnection();
     void receiptAskLostWithItsHelper();
     void repeatedCarryCostsNothing();
+    void strangersCarryNotKept();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -965,6 +966,27 @@ void tst_CourierHold::repeatedCarryCostsNothing()
     net.deliverAll();
     QCOMPARE(helpers.size(), 1);
     QCOMPARE(net.node(Alice).store.granted(net.id(Carol)), (CarryStore::Switches{false, true}));
+}
+
+// What a peer allows us is kept on disk only for a peer we let hold (the one use of it: its
+// word counts while it is away): a stranger's carry, or a flood of them with switches that
+// change, writes nothing. Allowed later, its word in this session is kept then.
+void tst_CourierHold::strangersCarryNotKept()
+{
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Eve"_s});
+    const int Eve = 2;
+    net.link(Alice, Eve);
+    net.deliverAll();
+    for (int i = 0; i < 20; ++i) {
+        QVERIFY(net.direct(Eve).send(net.id(Alice),
+                                     Protocol::Carry{i % 2 == 0, i % 2 == 0},
+                                     StreamKind::Chat));
+    }
+    QVERIFY(net.direct(Eve).send(net.id(Alice), Protocol::Carry{true, true}, StreamKind::Chat));
+    net.deliverAll();
+    QCOMPARE(net.node(Alice).store.granted(net.id(Eve)), (CarryStore::Switches{false, false}));
+    net.allow(Alice, Eve, {false, true});
+    QCOMPARE(net.node(Alice).store.granted(net.id(Eve)), (CarryStore::Switches{true, true}));
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
