@@ -533,7 +533,7 @@ bool Courier::sendPaced(const QString &carrier, const QByteArray &envelope)
         pace = m_pace.insert(carrier, Pace{});
     if (pace->queued.isEmpty() && pace->bucket.tryTake(relayNowMs()))
         return m_direct.send(carrier, Protocol::RelayEnvelope{envelope});
-    if (pace->queued.size() >= MaxPaced) {
+    if (pace->queued.size() >= MaxPaced || pace->bytes + envelope.size() > MaxPacedBytes) {
         qCWarning(lcRelay).noquote()
             << "rly to" << carrier << "not sent:" << MaxPaced << "already wait for the pace";
         return false;

@@ -54,6 +54,7 @@ public:
     static constexpr int PacePerSecond = RelayPerSecond * 3 / 4;
     static constexpr int PaceBurst = RelayBurst / 2;
     static constexpr int MaxPaced = 4096; // queued for one carrier at most
+    static constexpr qint64 MaxPacedBytes = 16 * 1024 * 1024;
 
     // `direct` and `store` must outlive the courier. `store` is open.
     Courier(const Identity &identity,
