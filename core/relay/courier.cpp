@@ -549,19 +549,26 @@ void Courier::drainPaced()
 {
     const qint64 t = relayNowMs();
     QStringList drained;
-    bool waiting = false;
-    for (auto it = m_pace.begin(); it != m_pace.end(); ++it) {
+    // By key, found again after each send: a write that fails may end the connection at once
+    // (peerDisconnected: its queue goes), and the hash with it.
+    const QStringList carriers = m_pace.keys();
+    for (const QString &carrier : carriers) {
         bool sent = false;
-        while (!it->queued.isEmpty() && it->bucket.tryTake(t)) {
+        for (;;) {
+            const auto it = m_pace.find(carrier);
+            if (it == m_pace.end() || it->queued.isEmpty() || !it->bucket.tryTake(t))
+                break;
             const QByteArray envelope = it->queued.takeFirst();
             it->bytes -= envelope.size();
-            m_direct.send(it.key(), Protocol::RelayEnvelope{envelope});
             sent = true;
+            m_direct.send(carrier, Protocol::RelayEnvelope{envelope});
         }
         if (sent)
-            drained.append(it.key());
-        waiting = waiting || !it->queued.isEmpty();
+            drained.append(carrier);
     }
+    const bool waiting = std::any_of(m_pace.cbegin(), m_pace.cend(), [](const Pace &p) {
+        return !p.queued.isEmpty();
+    });
     if (waiting)
         m_paceTimer.start();
     if (drained.isEmpty())
