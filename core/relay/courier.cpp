@@ -258,7 +258,11 @@ void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
     m_routesSent.remove(peerId);
     m_deliveries.remove(peerId);
     const QHash<QString, Route> offered = m_routes.take(peerId);
-    onHelperDisconnected(peerId);
+    // On the next pass: this may be a write failing inside askHelpers, which holds a deposit.
+    QTimer::singleShot(0, this, [this, peerId] {
+        if (!m_direct.isConnected(peerId))
+            onHelperDisconnected(peerId);
+    });
     Q_EMIT peerDisconnected(peerId, reason);
     // Relayed again if someone still offers a route to it; those it carried, through another.
     settleRelayed(peerId);
