@@ -107,7 +107,10 @@ void JsonLineSession::handleMailCommand(const QString &cmd, const QJsonObject &c
         || !flag(u"include_text"_s, &s.includeText)
         || !MailSettings::securityFromName(security, &s.security)
         || !(port.isUndefined() || (port.isDouble() && port.toInt() >= 1 && port.toInt() <= 65535))
-        || !(wait.isUndefined() || (wait.isDouble() && wait.toDouble() >= 1))
+        // Bounded before it becomes an integer (a huge double is undefined behaviour there);
+        // MailSettings::validate says what the range is.
+        || !(wait.isUndefined()
+             || (wait.isDouble() && wait.toDouble() >= 1 && wait.toDouble() <= 1e12))
         || !(password.isUndefined() || password.isString()))
         return usage();
     if (port.isDouble())

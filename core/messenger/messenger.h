@@ -502,6 +502,11 @@ private:
     SmtpSender *m_smtp = nullptr;
     Keyring *m_keyring = nullptr;
     MailNotices *m_mailNotices = nullptr;
+    // The keyring answers in the order it was asked: the passwords being saved, oldest first,
+    // and how many reads are out (those asked before a save would answer with the old one).
+    QStringList m_passwordSaves;
+    int m_passwordReads = 0;
+    int m_stalePasswordReads = 0;
     // --- end e-mail notices ---
     Identity m_identity;
     MessengerConfig m_config;

@@ -25,6 +25,11 @@ void Messenger::wireMail()
             &Keyring::readFinished,
             this,
             [this](bool found, const QString &password, const QString &error) {
+                m_passwordReads = qMax(0, m_passwordReads - 1);
+                if (m_stalePasswordReads > 0) {
+                    --m_stalePasswordReads; // asked before a save: the saved one stands
+                    return;
+                }
                 QString unavailable = error;
                 if (error.isEmpty() && !found)
                     unavailable = tr("No mail password is kept; enter it in the e-mail settings.");
@@ -32,6 +37,21 @@ void Messenger::wireMail()
                 if (m_mailNotices)
                     m_mailNotices->settingsChanged(); // what waited for it goes now
             });
+    connect(m_keyring, &Keyring::stored, this, [this](bool ok, const QString &error) {
+        if (m_passwordSaves.isEmpty())
+            return;
+        const QString password = m_passwordSaves.takeFirst();
+        if (ok) {
+            m_smtp->setPassword(password,
+                                password.isEmpty()
+                                    ? tr("No mail password is kept; enter it in the e-mail "
+                                         "settings.")
+                                    : QString());
+            if (m_mailNotices)
+                m_mailNotices->settingsChanged();
+        }
+        Q_EMIT mailPasswordSaved(ok, error);
+    });
 }
 
 void Messenger::startMail()
@@ -48,6 +68,7 @@ void Messenger::startMail()
 
 void Messenger::readMailPassword()
 {
+    ++m_passwordReads;
     m_keyring->read();
 }
 
@@ -117,22 +138,9 @@ bool Messenger::setMailSettings(const MailSettings &settings, QString *error)
 
 void Messenger::setMailPassword(const QString &password)
 {
-    connect(
-        m_keyring,
-        &Keyring::stored,
-        this,
-        [this, password](bool ok, const QString &error) {
-            if (ok) {
-                m_smtp
-                    ->setPassword(password,
-                                  password.isEmpty() ? tr(
-                                      "No mail password is kept; enter it in the e-mail settings.")
-                                                     : QString());
-                if (m_mailNotices)
-                    m_mailNotices->settingsChanged();
-            }
-            Q_EMIT mailPasswordSaved(ok, error);
-        },
-        Qt::SingleShotConnection);
+    // One answer per save, in order (a connection per call answered the first save twice and
+    // applied the second's password); a read still out answers with what was there before.
+    m_passwordSaves.append(password);
+    m_stalePasswordReads = m_passwordReads;
     m_keyring->store(password);
 }
