@@ -88,8 +88,13 @@ public:
     // (back-off applies): at start and after a network change, so that two peers that met once
     // across a router find each other again, whoever starts second.
     void dialRemembered();
-    // The network changed: what failed before may work now.
-    void resetBackOff() { m_redial.clear(); }
+    // The network changed: what failed before may work now (the back-off per peer, and per
+    // announced address in DialGuard, start over; what a peer may have been told is not).
+    void resetBackOff()
+    {
+        m_redial.clear();
+        m_dialGuard.networkChanged();
+    }
     // --- end remembered peers ---
     // Known peers with messages waiting are dialled from now on; stop() ends that.
     void start();
