@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Relay (issue 16, "Online proxy") in network namespaces made by the test: Alice and Bob on two
 // subnets with no route between them, Carol on both. With every switch on, Alice and Bob talk
-// through Carol ("via"), and what Carol keeps, on disk or in memory, never holds their words.
+// through Carol ("via"), and what Carol keeps, on disk or in memory, never holds their words;
+// once a cable joins them they talk directly, and via Carol again when it is pulled.
 #include "cliprocess.h"
 #include "netnstopology.h"
 
