@@ -103,6 +103,11 @@ void DialGuard::verified(const QHostAddress &host, quint16 port)
         m_addresses.erase(it);
 }
 
+void DialGuard::networkChanged()
+{
+    m_addresses.removeIf([](auto it) { return !it.value().dialling && it.value().failures > 0; });
+}
+
 void DialGuard::forgetOldest(qint64 nowMs)
 {
     // First what no longer holds anything back, then the least recently used.

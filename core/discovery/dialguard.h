@@ -61,6 +61,10 @@ public:
                   const QString &peerId = {});
     // A peer was verified at host:port by other means (it dialled us): any back-off ends.
     void verified(const QHostAddress &host, quint16 port);
+    // This host's network changed: an address that failed (no route, no answer) may work now,
+    // and is allowed again at once, its back-off starting over from FirstBackoffMs. What
+    // answered as no Shoal or with another identity stays kept back, and the budgets stay.
+    void networkChanged();
 
     int dialsInProgress() const { return m_inProgress; }
     // Dials started and failures, since the start (tests, the bench).

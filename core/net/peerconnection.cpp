@@ -97,7 +97,9 @@ void PeerConnection::connectTo(const QString &host, quint16 port, const QString 
         return;
     }
     qCDebug(lcNet) << "dialing" << m_dialed;
+    m_connecting = true;
     m_socket->connectToHostEncrypted(host, port);
+    m_connecting = false;
 }
 
 QSslCertificate PeerConnection::peerCertificate() const
@@ -573,6 +575,16 @@ void PeerConnection::finish(Error error, const QString &reason, bool sendBye)
 {
     if (m_closed)
         return;
+    if (m_connecting) {
+        // Qt reports some failures from within connectToHost ("Network unreachable": no
+        // route). Reported after the caller has its attempt number, like any other outcome:
+        // else the dialer never hears of it and takes the peer for being dialled for ever.
+        QMetaObject::invokeMethod(
+            this,
+            [this, error, reason, sendBye] { finish(error, reason, sendBye); },
+            Qt::QueuedConnection);
+        return;
+    }
     m_closed = true;
     m_deadline.stop();
     // The reason may be the peer's own words (its bye) or echo what it sent: quoted.

@@ -130,6 +130,7 @@ private:
     bool m_helloSent = false;
     bool m_ready = false;
     bool m_closed = false;
+    bool m_connecting = false; // in connectTo(): what closes it is reported after
     bool m_readingPaused = false;
     bool m_flushing = false;       // in flush(): what it decrypts is read on the next pass
     FrameDecoder::Frames m_frames; // decoded, not yet handled (a pause came in between)

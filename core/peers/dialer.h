@@ -88,8 +88,16 @@ public:
     // (back-off applies): at start and after a network change, so that two peers that met once
     // across a router find each other again, whoever starts second.
     void dialRemembered();
-    // The network changed: what failed before may work now.
-    void resetBackOff() { m_redial.clear(); }
+    // The network changed: what failed before may work now. The back-off per peer, per
+    // announced address (DialGuard) and the count of dials per told address start over: a
+    // peer reached only through a carrier, known only by what peers told, is dialled again.
+    // Nobody else can make the network change, so a liar gains no dials by it.
+    void resetBackOff()
+    {
+        m_redial.clear();
+        m_dialGuard.networkChanged();
+        m_hintDials.clear();
+    }
     // --- end remembered peers ---
     // Known peers with messages waiting are dialled from now on; stop() ends that.
     void start();

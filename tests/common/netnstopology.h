@@ -99,6 +99,45 @@ public:
         return ipIn(host, {u"link"_s, u"set"_s, ifname, u"up"_s});
     }
 
+    // A cable straight from `hostA`'s new interface `ifA` to `hostB`'s `ifB`, with addresses
+    // (CIDR), both ends up.
+    bool link(const QString &hostA,
+              const QString &ifA,
+              const QStringList &addressesA,
+              const QString &hostB,
+              const QString &ifB,
+              const QStringList &addressesB)
+    {
+        if (!ipIn(hostA,
+                  {u"link"_s,
+                   u"add"_s,
+                   ifA,
+                   u"type"_s,
+                   u"veth"_s,
+                   u"peer"_s,
+                   u"name"_s,
+                   ifB,
+                   u"netns"_s,
+                   ns(hostB)}))
+            return false;
+        for (const QString &a : addressesA) {
+            if (!ipIn(hostA, {u"addr"_s, u"add"_s, a, u"dev"_s, ifA}))
+                return false;
+        }
+        for (const QString &a : addressesB) {
+            if (!ipIn(hostB, {u"addr"_s, u"add"_s, a, u"dev"_s, ifB}))
+                return false;
+        }
+        return ipIn(hostA, {u"link"_s, u"set"_s, ifA, u"up"_s})
+               && ipIn(hostB, {u"link"_s, u"set"_s, ifB, u"up"_s});
+    }
+
+    // Pulls out the cable `ifname` of `host` (a veth: both its ends go).
+    bool unplug(const QString &host, const QString &ifname)
+    {
+        return ipIn(host, {u"link"_s, u"del"_s, ifname});
+    }
+
     bool enableForwarding(const QString &host)
     {
         return exec(host,

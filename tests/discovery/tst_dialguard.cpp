@@ -24,6 +24,7 @@ private Q_SLOTS:
     void oneDialPerAddressAtATime();
     void failedAddressBacksOff();
     void notShoalIsKeptBackLong();
+    void networkChangeEndsFailureBackOff();
     void verifiedGivesTheBudgetBack();
     void otherIdentityKeepsBackOnlyThatClaim();
     void budgetPerHost();
@@ -72,6 +73,32 @@ void tst_DialGuard::notShoalIsKeptBackLong()
     QCOMPARE(g.refusal(host(1), 443, 100 + DialGuard::NotShoalBackoffMs - 1),
              "back-off after a failed TLS handshake");
     QVERIFY(!g.refusal(host(1), 443, 100 + DialGuard::NotShoalBackoffMs));
+}
+
+void tst_DialGuard::networkChangeEndsFailureBackOff()
+{
+    // Failed for long (no route): kept back for minutes; the network changed: tried at once,
+    // and its back-off starts over. Not a Shoal there, or another identity: still kept back.
+    DialGuard g;
+    qint64 t = 0;
+    for (int i = 0; i < 8; ++i) {
+        t += DialGuard::MaxBackoffMs;
+        g.started(host(1), 47800, t);
+        g.finished(host(1), 47800, DialGuard::Outcome::Failed, t);
+    }
+    g.started(host(2), 443, t);
+    g.finished(host(2), 443, DialGuard::Outcome::NotShoal, t);
+    g.started(host(3), 47800, t);
+    g.finished(host(3), 47800, DialGuard::Outcome::OtherIdentity, t, u"claimed"_s);
+    QVERIFY(g.refusal(host(1), 47800, t + DialGuard::MaxBackoffMs - 1));
+    g.networkChanged();
+    QVERIFY(!g.refusal(host(1), 47800, t));
+    g.started(host(1), 47800, t);
+    g.finished(host(1), 47800, DialGuard::Outcome::Failed, t);
+    QVERIFY(g.refusal(host(1), 47800, t + DialGuard::FirstBackoffMs - 1));
+    QVERIFY(!g.refusal(host(1), 47800, t + DialGuard::FirstBackoffMs));
+    QCOMPARE(g.refusal(host(2), 443, t), "back-off after a failed TLS handshake");
+    QCOMPARE(g.refusal(host(3), 47800, t, u"claimed"_s), "back-off after another identity answered");
 }
 
 void tst_DialGuard::verifiedGivesTheBudgetBack()

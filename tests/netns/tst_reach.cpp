@@ -69,6 +69,7 @@ private Q_SLOTS:
     void twoInterfacesOneContact();
     void addressChangeMidConversation();
     void interfaceDownUp();
+    void noRouteAnswered();
 
 private:
     std::unique_ptr<CliProcess> start(NetnsTopology &net, const QString &host);
@@ -386,6 +387,25 @@ void tst_Reach::interfaceDownUp()
     QVERIFY(heardFromB() > heardBefore); // announced again
     qInfo("interface down/up: reconnected %lld ms after the link came up", ms);
     QVERIFY2(ms <= 2000, qPrintable(u"%1 ms"_s.arg(ms)));
+}
+
+void tst_Reach::noRouteAnswered()
+{
+    // An address with no route fails inside connect() itself ("Network unreachable"), at
+    // once: the answer still comes, as for any other failure (it was lost, and a dialled peer
+    // stayed "being dialled" for ever).
+    NetnsTopology net(u"noroute"_s);
+    QVERIFY(net.addSwitch(u"lan"_s) && net.addHost(u"a"_s)
+            && net.plug(u"a"_s, u"eth0"_s, u"lan"_s, {u"10.80.1.1/24"_s}));
+    auto a = start(net, u"a"_s);
+    QTRY_VERIFY(!a->id().isEmpty());
+    a->send({{u"cmd"_s, u"connect"_s}, {u"address"_s, u"10.99.0.1:47800"_s}, {u"ref"_s, 1}});
+    QTRY_VERIFY_WITH_TIMEOUT(!a->find([](const QJsonObject &e) {
+                                   return e.value(u"ref"_s) == 1;
+                               }).isEmpty(),
+                             5000);
+    const QJsonObject answer = a->find([](const QJsonObject &e) { return e.value(u"ref"_s) == 1; });
+    QVERIFY2(answer.value(u"event"_s) == u"error"_s, qPrintable(compact(answer)));
 }
 
 QTEST_GUILESS_MAIN(tst_Reach)

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Relay (issue 16, "Online proxy") in network namespaces made by the test: Alice and Bob on two
 // subnets with no route between them, Carol on both. With every switch on, Alice and Bob talk
-// through Carol ("via"), and what Carol keeps, on disk or in memory, never holds their words.
+// through Carol ("via"), and what Carol keeps, on disk or in memory, never holds their words;
+// once a cable joins them they talk directly, and via Carol again when it is pulled.
 #include "cliprocess.h"
 #include "netnstopology.h"
 
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QUuid>
 
+#include <algorithm>
 #include <memory>
 
 using namespace Qt::StringLiterals;
@@ -160,8 +164,20 @@ class tst_RelayNetns : public QObject
 private Q_SLOTS:
     void initTestCase();
     void conversationThroughCarol();
+    void switchesToDirectAndBack();
 
 private:
+    struct Trio
+    {
+        NetnsTopology net{u"relay"_s};
+        QTemporaryDir dirA, dirB, dirC;
+        std::unique_ptr<CliProcess> alice, bob, carol;
+        QString aliceId, bobId, carolId;
+        int ref = 0;
+    };
+    // Alice and Bob on two subnets with no route between them, Carol on both, every relay
+    // switch on: returns when each sees the other online via Carol.
+    void startThroughCarol(Trio &t);
     std::unique_ptr<CliProcess> start(NetnsTopology &net, const QString &host, QTemporaryDir &dir);
 };
 
@@ -182,9 +198,9 @@ std::unique_ptr<CliProcess> tst_RelayNetns::start(NetnsTopology &net,
             << u"--no-ipmsg"_s);
 }
 
-void tst_RelayNetns::conversationThroughCarol()
+void tst_RelayNetns::startThroughCarol(Trio &t)
 {
-    NetnsTopology net(u"relay"_s);
+    NetnsTopology &net = t.net;
     QVERIFY(net.addSwitch(u"lan1"_s) && net.addSwitch(u"lan2"_s));
     QVERIFY(net.addHost(u"alice"_s));
     QVERIFY(net.plug(u"alice"_s, u"eth0"_s, u"lan1"_s, {u"10.80.1.1/24"_s}));
@@ -196,41 +212,56 @@ void tst_RelayNetns::conversationThroughCarol()
     QVERIFY(net.plug(u"carol"_s, u"eth1"_s, u"lan2"_s, {u"10.80.2.3/24"_s}));
     QVERIFY(net.exec(u"carol"_s, {u"sysctl"_s, u"-qw"_s, u"net.ipv4.ip_forward=0"_s}));
 
-    QTemporaryDir dirA, dirB, dirC;
-    auto carol = start(net, u"carol"_s, dirC);
-    auto alice = start(net, u"alice"_s, dirA);
-    auto bob = start(net, u"bob"_s, dirB);
-    for (auto *h : {carol.get(), alice.get(), bob.get()})
+    t.carol = start(net, u"carol"_s, t.dirC);
+    t.alice = start(net, u"alice"_s, t.dirA);
+    t.bob = start(net, u"bob"_s, t.dirB);
+    for (auto *h : {t.carol.get(), t.alice.get(), t.bob.get()})
         QTRY_VERIFY(!h->id().isEmpty());
-    const QString aliceId = alice->id(), bobId = bob->id(), carolId = carol->id();
-    QTRY_VERIFY_WITH_TIMEOUT(alice->peerOnline(carolId, true) && carol->peerOnline(aliceId, true),
+    t.aliceId = t.alice->id();
+    t.bobId = t.bob->id();
+    t.carolId = t.carol->id();
+    QTRY_VERIFY_WITH_TIMEOUT(t.alice->peerOnline(t.carolId, true)
+                                 && t.carol->peerOnline(t.aliceId, true),
                              10000);
-    QTRY_VERIFY_WITH_TIMEOUT(bob->peerOnline(carolId, true) && carol->peerOnline(bobId, true),
+    QTRY_VERIFY_WITH_TIMEOUT(t.bob->peerOnline(t.carolId, true)
+                                 && t.carol->peerOnline(t.bobId, true),
                              10000);
 
     // Every switch on, for relay: each endpoint allows Carol, Carol allows both.
-    int ref = 0;
     const struct
     {
         CliProcess *who;
         QString allows;
-    } switches[] = {{alice.get(), carolId},
-                    {bob.get(), carolId},
-                    {carol.get(), aliceId},
-                    {carol.get(), bobId}};
+    } switches[] = {{t.alice.get(), t.carolId},
+                    {t.bob.get(), t.carolId},
+                    {t.carol.get(), t.aliceId},
+                    {t.carol.get(), t.bobId}};
     for (const auto &s : switches) {
+        const int ref = ++t.ref;
         s.who->send({{u"cmd"_s, u"allow-relay"_s},
                      {u"peer"_s, s.allows},
                      {u"relay"_s, true},
-                     {u"ref"_s, ++ref}});
+                     {u"ref"_s, ref}});
         QTRY_COMPARE(s.who->find([&](const QJsonObject &e) { return e.value(u"ref"_s) == ref; })
                          .value(u"relay"_s),
                      QJsonValue(true));
     }
     // Each sees the other online, through Carol.
-    QTRY_VERIFY_WITH_TIMEOUT(onlineVia(*alice, bobId, carolId), 15000);
-    QTRY_VERIFY_WITH_TIMEOUT(onlineVia(*bob, aliceId, carolId), 15000);
-    QVERIFY(!lastPeer(*carol, aliceId).contains(u"via"_s)); // Carol has them directly
+    QTRY_VERIFY_WITH_TIMEOUT(onlineVia(*t.alice, t.bobId, t.carolId), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(onlineVia(*t.bob, t.aliceId, t.carolId), 15000);
+    QVERIFY(!lastPeer(*t.carol, t.aliceId).contains(u"via"_s)); // Carol has them directly
+}
+
+void tst_RelayNetns::conversationThroughCarol()
+{
+    Trio t;
+    startThroughCarol(t);
+    if (QTest::currentTestFailed())
+        return;
+    CliProcess *const alice = t.alice.get(), *const bob = t.bob.get(), *const carol = t.carol.get();
+    const QString aliceId = t.aliceId, bobId = t.bobId, carolId = t.carolId;
+    QTemporaryDir &dirC = t.dirC;
+    int &ref = t.ref;
 
     // A conversation both ways, with texts found nowhere else.
     const auto unique = [](const QString &what) {
@@ -299,6 +330,136 @@ void tst_RelayNetns::conversationThroughCarol()
              "the memory search does not find Carol's own text: it would find nothing");
     for (qsizetype i = 0; i < secretPatterns; ++i)
         QVERIFY2(!found.at(i), qPrintable(u"Carol's memory holds \"%1\""_s.arg(secrets.at(i / 2))));
+}
+
+// Issue 16: "When a direct connection becomes possible, Shoal switches to it." While Alice and
+// Bob write to each other without pause through Carol, a cable is laid between them: they meet
+// directly and Carol is out of it; the cable is pulled: back via Carol. Nothing written is lost
+// or shown twice across either switch.
+void tst_RelayNetns::switchesToDirectAndBack()
+{
+    Trio t;
+    startThroughCarol(t);
+    if (QTest::currentTestFailed())
+        return;
+    CliProcess &alice = *t.alice, &bob = *t.bob;
+    const QString aliceId = t.aliceId, bobId = t.bobId, carolId = t.carolId;
+
+    // Both write every 100 ms: texts numbered, ids by the send's ref.
+    struct Sent
+    {
+        int ref = 0;
+        QString text;
+    };
+    QList<Sent> fromAlice, fromBob;
+    const QString run = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QTimer writer;
+    int n = 0;
+    QObject::connect(&writer, &QTimer::timeout, &writer, [&] {
+        ++n;
+        const struct
+        {
+            CliProcess &who;
+            const QString &to;
+            QList<Sent> &log;
+            const char *name;
+        } sides[] = {{alice, bobId, fromAlice, "Alice"}, {bob, aliceId, fromBob, "Bob"}};
+        for (const auto &side : sides) {
+            const Sent s{++t.ref, u"%1 %2 %3"_s.arg(QLatin1StringView(side.name), run).arg(n)};
+            side.who.send(
+                {{u"cmd"_s, u"send"_s}, {u"to"_s, side.to}, {u"text"_s, s.text}, {u"ref"_s, s.ref}});
+            side.log.append(s);
+        }
+    });
+    writer.start(100);
+    const auto idOf = [](const CliProcess &cli, int ref) {
+        return cli.find([&](const QJsonObject &e) { return e.value(u"ref"_s) == ref; })
+            .value(u"id"_s)
+            .toString();
+    };
+    const auto noVia = [](const CliProcess &cli, const QString &id) {
+        return cli
+            .find([&](const QJsonObject &e) {
+                return e.value(u"event"_s) == u"state"_s && e.value(u"id"_s) == id
+                       && e.contains(u"via"_s);
+            })
+            .isEmpty();
+    };
+    const auto direct = [](const CliProcess &cli, const QString &id) {
+        const QJsonObject p = lastPeer(cli, id);
+        return p.value(u"online"_s).toBool() && !p.contains(u"via"_s);
+    };
+    // The last message each side sent is delivered, and how it went: `carrier`, or directly.
+    const auto lastDelivered = [&](const QString &carrier) {
+        const Sent a = fromAlice.constLast(), b = fromBob.constLast();
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(alice, idOf(alice, a.ref)), u"delivered"_s, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(bob, idOf(bob, b.ref)), u"delivered"_s, 10000);
+        if (carrier.isEmpty()) {
+            QVERIFY2(noVia(alice, idOf(alice, a.ref)), qPrintable(a.text));
+            QVERIFY2(noVia(bob, idOf(bob, b.ref)), qPrintable(b.text));
+        } else {
+            QVERIFY2(sentVia(alice, idOf(alice, a.ref), carrier), qPrintable(a.text));
+            QVERIFY2(sentVia(bob, idOf(bob, b.ref), carrier), qPrintable(b.text));
+        }
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(fromAlice.size() >= 5, 5000);
+    lastDelivered(carolId);
+    if (QTest::currentTestFailed())
+        return;
+
+    // A cable between Alice and Bob: each hears the other on it and they connect directly.
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(t.net.link(u"alice"_s,
+                       u"eth1"_s,
+                       {u"10.80.3.1/24"_s},
+                       u"bob"_s,
+                       u"eth1"_s,
+                       {u"10.80.3.2/24"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(direct(alice, bobId) && direct(bob, aliceId), 15000);
+    qInfo("direct %lld ms after the cable was laid", clock.elapsed());
+    const int met = n;
+    QTRY_VERIFY_WITH_TIMEOUT(n >= met + 3, 5000); // written since
+    lastDelivered({});
+    if (QTest::currentTestFailed())
+        return;
+
+    // The cable pulled: both lose the address it had, and Carol carries again.
+    clock.restart();
+    QVERIFY(t.net.unplug(u"alice"_s, u"eth1"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(onlineVia(alice, bobId, carolId) && onlineVia(bob, aliceId, carolId),
+                             15000);
+    qInfo("via Carol %lld ms after the cable was pulled", clock.elapsed());
+    const int back = n;
+    QTRY_VERIFY_WITH_TIMEOUT(n >= back + 3, 5000);
+    writer.stop();
+    lastDelivered(carolId);
+    if (QTest::currentTestFailed())
+        return;
+
+    // Every message, each once, and delivered.
+    const auto check = [&](const CliProcess &sender,
+                           const CliProcess &recipient,
+                           const QString &senderId,
+                           const QList<Sent> &log) {
+        for (const Sent &s : log)
+            QTRY_COMPARE_WITH_TIMEOUT(stateOf(sender, idOf(sender, s.ref)), u"delivered"_s, 10000);
+        for (const Sent &s : log) {
+            const qsizetype shown = std::count_if(recipient.events.cbegin(),
+                                                  recipient.events.cend(),
+                                                  [&](const QJsonObject &e) {
+                                                      return e.value(u"event"_s) == u"message"_s
+                                                             && e.value(u"from"_s) == senderId
+                                                             && e.value(u"text"_s) == s.text;
+                                                  });
+            QVERIFY2(shown == 1, qPrintable(u"\"%1\" shown %2 times"_s.arg(s.text).arg(shown)));
+        }
+    };
+    check(alice, bob, aliceId, fromAlice);
+    if (QTest::currentTestFailed())
+        return;
+    check(bob, alice, bobId, fromBob);
+    qInfo("%lld messages each way", qint64(fromAlice.size()));
 }
 
 QTEST_GUILESS_MAIN(tst_RelayNetns)

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void higherIdWaitsForHintedPeer();
     void hintFloodFromOneInformantIsBounded();
     void hintedAddressDialledThreeTimesAnHour();
+    void networkChangeDialsToldAddressAgain();
     void hintsExpire();
     void inviteHintDialledAtOnce();
     void inviteHintLastsUntilReached();
@@ -424,6 +425,33 @@ void tst_Dialer::hintedAddressDialledThreeTimesAnHour()
             QCOMPARE(dials.size(), Dialer::MaxHintDialsPerAddress);
         m_now += 1000;
     }
+    QCOMPARE(dials.size(), 2 * Dialer::MaxHintDialsPerAddress);
+}
+
+void tst_Dialer::networkChangeDialsToldAddressAgain()
+{
+    // Carol tells where Bob is, but there is no route there: dialled 3 times, then not for the
+    // rest of the hour. A network change (a VPN, a cable) may have made a route: dialled again
+    // at once, and again at most 3 times until the next change.
+    makeDialer(Low);
+    m_dialer->start();
+    auto &dials = m_transport->dials;
+    int lastFinished = 0;
+    const auto tick = [&] {
+        m_dialer->onPeerHinted(Bob, {u"127.0.0.2:6000"_s}, Dialer::HintSource::Exchange, Carol);
+        m_dialer->redial();
+        for (; lastFinished < dials.size(); ++lastFinished)
+            m_transport->finishAttempt(dials.at(lastFinished).attempt, {}, Net::Error::Unreachable);
+        m_now += 1000;
+    };
+    for (int second = 0; second < 1800; ++second)
+        tick();
+    QCOMPARE(dials.size(), Dialer::MaxHintDialsPerAddress);
+    m_dialer->resetBackOff();
+    tick();
+    QCOMPARE(dials.size(), Dialer::MaxHintDialsPerAddress + 1);
+    for (int second = 0; second < 1200; ++second)
+        tick();
     QCOMPARE(dials.size(), 2 * Dialer::MaxHintDialsPerAddress);
 }
 
