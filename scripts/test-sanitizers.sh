@@ -24,8 +24,13 @@ TESTS=(tst_framedecoder tst_messages tst_invitelink tst_presencewire tst_message
     tst_envelope tst_carrystore tst_courier tst_courierhold tst_mailmessage tst_mailnotices)
 cmake --build build-asan --target shoal_bench shoal-cli "${TESTS[@]}"
 cd build-asan
+# tst_hostile alone, after the others: its lock-out cases fill 512 connections against 1 s
+# handshake limits, which an instrumented build beside another test on two cores could miss
+# (issue 16's courier added a little per connection, and CI failed on it once).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest -j2 --output-on-failure --timeout 300 -R "^($(IFS='|'; echo "${TESTS[*]}"))\$"
+    ctest -j2 --output-on-failure --timeout 300 -R "^($(IFS='|'; echo "${TESTS[*]}"))\$" -E '^tst_hostile$'
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure --timeout 300 -R '^tst_hostile$'
 
 # The attacks of bench/run.sh --attacks, each against a sanitized peer in a process of its own.
 echo "== the attack benchmark under ASan + UBSan"
