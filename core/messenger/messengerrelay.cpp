@@ -57,6 +57,15 @@ void Messenger::wireRelay()
             qCWarning(lcMessenger).noquote() << "relay store in memory:" << memoryError;
     }
     m_courier = new Courier(m_identity, *m_registry, *m_carryStore, this);
+    // An absent peer's certificate, to seal for it: the roster saves every verified peer's in
+    // the history (rarely asked: a deposit or a receipt for a peer not connected, then kept).
+    m_courier->setCertificateLookup([this](const QString &peerId) {
+        for (const PeerRecord &p : m_store->peers()) {
+            if (p.id == peerId)
+                return p.certificate;
+        }
+        return QByteArray();
+    });
 }
 
 // After the services exist (the constructor's end): what the courier says, to the roster and

@@ -238,7 +238,7 @@ void Courier::onDirectConnected(const QString &peerId,
     // recipient answers `got` at once for what it has).
     m_deliveries.remove(peerId);
     if (!certificate.isNull())
-        m_store.saveCertificate(peerId, certificate.toDer());
+        m_sessionCerts.insert(peerId, certificate.toDer()); // in memory: no disk per connection
     if (!m_relayBudget.contains(peerId))
         m_relayBudget.insert(peerId, TokenBucket(RelayBurst, RelayPerSecond, 1000));
     // A direct connection wins: the relayed session ends before the direct one is reported.
@@ -251,6 +251,7 @@ void Courier::onDirectConnected(const QString &peerId,
 void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
 {
     m_directNames.remove(peerId);
+    m_sessionCerts.remove(peerId);
     m_carryFrom.remove(peerId);
     m_carryAwaited.remove(peerId);
     m_relayBudget.remove(peerId);
@@ -393,7 +394,7 @@ void Courier::updateRoutes()
                     continue;
                 auto der = certs.constFind(y);
                 if (der == certs.cend())
-                    der = certs.insert(y, m_store.certificate(y));
+                    der = certs.insert(y, m_sessionCerts.value(y)); // y is connected
                 if (der->isEmpty() || der->size() > Protocol::MaxRouteCertBytes)
                     continue;
                 Protocol::Routes::Peer p;
@@ -588,7 +589,20 @@ void Courier::drainPaced()
 
 QSslCertificate Courier::certificateOf(const QString &peerId) const
 {
-    QByteArray der = m_store.certificate(peerId);
+    // Connected now; found before; learned from a route or an envelope (relay.sqlite); the
+    // history's peer records (the lookup); the route it is relayed on.
+    QByteArray der = m_sessionCerts.value(peerId);
+    if (der.isEmpty())
+        der = m_lookedUpCerts.value(peerId);
+    if (der.isEmpty())
+        der = m_store.certificate(peerId);
+    if (der.isEmpty() && m_certificateLookup) {
+        der = m_certificateLookup(peerId);
+        if (certId(der) != peerId)
+            der.clear(); // not that peer's (its ID names it)
+        else
+            m_lookedUpCerts.insert(peerId, der);
+    }
     if (der.isEmpty()) {
         const QString carrier = m_via.value(peerId);
         der = m_routes.value(carrier).value(peerId).cert;

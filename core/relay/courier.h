@@ -111,6 +111,15 @@ public:
     QList<CarryStore::HeldEnvelope> heldForOthers() const { return m_store.heldSummary(); }
     void setHoldLifetime(qint64 ms) { m_holdLifetimeMs = ms; }
 
+    // Where certificates of peers not connected now come from (the messenger: the history's
+    // peer records, which the roster keeps for every verified session). A connection's own is
+    // kept in memory while it lasts: no disk write per incoming connection, so a crowd of
+    // made-up identities neither stalls the event loop on the disk nor grows relay.sqlite.
+    void setCertificateLookup(std::function<QByteArray(const QString &peerId)> lookup)
+    {
+        m_certificateLookup = std::move(lookup);
+    }
+
     // For tests: the clock (ms since epoch) used for expiry; the real one when unset.
     void setClock(std::function<qint64()> nowMs);
 
@@ -197,6 +206,9 @@ private:
     Relay::Sealer m_sealer;
     Relay::Opener m_opener;
     std::function<qint64()> m_clock;
+    std::function<QByteArray(const QString &)> m_certificateLookup;
+    QHash<QString, QByteArray> m_sessionCerts; // directly connected peer -> its certificate (DER)
+    mutable QHash<QString, QByteArray> m_lookedUpCerts; // found through the lookup, kept
 
     // Relay: per carrier, the routes it offers (peer ID -> name, cert DER).
     struct Route

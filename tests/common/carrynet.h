@@ -111,6 +111,9 @@ public:
         CarryStore store;
         std::unique_ptr<CarryNetTransport> direct;
         std::unique_ptr<Courier> courier;
+        // The certificates of the peers it met directly, as the messenger's roster keeps them
+        // (the courier's certificate lookup).
+        QHash<QString, QByteArray> met;
     };
     // A frame on its way: from node `from` to node `to`.
     struct Packet
@@ -133,6 +136,8 @@ public:
             Q_UNUSED(opened)
             n->direct = std::make_unique<CarryNetTransport>(*this, i);
             n->courier = std::make_unique<Courier>(*n->identity, *n->direct, n->store);
+            n->courier->setCertificateLookup(
+                [node = n.get()](const QString &peerId) { return node->met.value(peerId); });
             m_nodes.push_back(std::move(n));
         }
         m_timer.setSingleShot(true);
@@ -179,6 +184,8 @@ public:
         if (isLinked(a, b))
             return;
         m_links.insert(key(a, b));
+        node(a).met.insert(id(b), node(b).identity->certificate().toDer());
+        node(b).met.insert(id(a), node(a).identity->certificate().toDer());
         direct(a).up(id(b), hello(b), address(b), node(b).identity->certificate());
         direct(b).up(id(a), hello(a), address(a), node(a).identity->certificate());
     }

@@ -151,6 +151,7 @@ private Q_SLOTS:
     void burstPacedUnderBudget();
     void routesWithWrongCertificate();
     void onlyCarriedTypesRelayed();
+    void connectionsWriteNothing();
 };
 
 void tst_Courier::relayedBothWays()
@@ -582,6 +583,22 @@ void tst_Courier::onlyCarriedTypesRelayed()
     net.unlink(Bob, Carol);
     net.deliverAll();
     QVERIFY(!net.courier(Alice).send(net.id(Bob), chat(u"later"_s)));
+}
+
+void tst_Courier::connectionsWriteNothing()
+{
+    // A crowd of made-up identities connecting (tst_hostile's 512) must cost no disk write each:
+    // a write per connection on the event loop's thread stalled handshakes, and relay.sqlite
+    // grew with every stranger. A connection's certificate stays in memory while it lasts; an
+    // absent peer's comes from the messenger's lookup (the roster's records) when needed.
+    CarryNet net(2, {u"Alice"_s, u"Stranger"_s});
+    net.link(Alice, 1);
+    net.deliverAll();
+    QVERIFY(net.courier(Alice).isConnected(net.id(1)));
+    QVERIFY(net.node(Alice).store.certificate(net.id(1)).isEmpty());
+    net.unlink(Alice, 1);
+    net.deliverAll();
+    QVERIFY(net.node(Alice).store.certificate(net.id(1)).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_Courier)
