@@ -76,6 +76,9 @@ Courier::Courier(const Identity &identity, Transport &direct, CarryStore &store,
     m_paceTimer.setSingleShot(true);
     m_paceTimer.setInterval(1000 / PacePerSecond + 1);
     connect(&m_paceTimer, &QTimer::timeout, this, &Courier::drainPaced);
+    m_slackTimer.setSingleShot(true);
+    m_slackTimer.setInterval(1000 / RelayPerSecond + 1);
+    connect(&m_slackTimer, &QTimer::timeout, this, &Courier::drainRelaySlack);
 }
 
 Courier::~Courier() = default;
@@ -255,6 +258,7 @@ void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
     m_carryFrom.remove(peerId);
     m_carryAwaited.remove(peerId);
     m_relayBudget.remove(peerId);
+    m_relaySlackBytes -= m_relaySlack.take(peerId).bytes; // lost with it, as its socket's bytes
     m_pace.remove(peerId); // lost with the connection, as what was in its socket
     m_routesSent.remove(peerId);
     m_deliveries.remove(peerId);
@@ -616,17 +620,67 @@ QSslCertificate Courier::certificateOf(const QString &peerId) const
 
 void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay)
 {
-    auto bucket = m_relayBudget.find(peerId);
-    if (bucket == m_relayBudget.end() || !bucket->tryTake(relayNowMs())) {
-        // A flood is one log line per 100 dropped, not one each.
-        static quint64 overBudget = 0;
-        if (overBudget++ % 100 == 0)
-            qCWarning(lcRelay).noquote()
-                << "dropped rly from" << peerId << ": over its budget (" << overBudget << "so far)";
+    const auto bucket = m_relayBudget.find(peerId);
+    if (bucket == m_relayBudget.end())
+        return; // not a connected peer's
+    auto slack = m_relaySlack.find(peerId);
+    const bool waiting = slack != m_relaySlack.end() && !slack->queued.isEmpty();
+    if (!waiting && bucket->tryTake(relayNowMs())) {
+        forwardRelay(peerId, relay.envelope);
         return;
     }
+    // Over the budget: it waits behind what waits already, if there is room.
+    const qint64 size = relay.envelope.size();
+    const qint64 queuedBytes = slack != m_relaySlack.end() ? slack->bytes : 0;
+    const qsizetype queued = slack != m_relaySlack.end() ? slack->queued.size() : 0;
+    if (queued >= RelaySlack || queuedBytes + size > RelaySlackBytes
+        || m_relaySlackBytes + size > RelaySlackBytesTotal) {
+        // A flood is one log line per 100 dropped, not one each.
+        if (m_relayDropped++ % 100 == 0)
+            qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ": over its budget ("
+                                         << m_relayDropped << "so far)";
+        return;
+    }
+    if (slack == m_relaySlack.end())
+        slack = m_relaySlack.insert(peerId, Slack{});
+    slack->queued.append(relay.envelope);
+    slack->bytes += size;
+    m_relaySlackBytes += size;
+    if (!m_slackTimer.isActive())
+        m_slackTimer.start();
+}
+
+void Courier::drainRelaySlack()
+{
+    const qint64 t = relayNowMs();
+    // By key, found again after each forward: a write that fails may end a connection at once.
+    const QStringList senders = m_relaySlack.keys();
+    for (const QString &sender : senders) {
+        for (;;) {
+            const auto slack = m_relaySlack.find(sender);
+            if (slack == m_relaySlack.end())
+                break;
+            if (slack->queued.isEmpty()) {
+                m_relaySlack.erase(slack);
+                break;
+            }
+            const auto bucket = m_relayBudget.find(sender);
+            if (bucket == m_relayBudget.end() || !bucket->tryTake(t))
+                break;
+            const QByteArray envelope = slack->queued.takeFirst();
+            slack->bytes -= envelope.size();
+            m_relaySlackBytes -= envelope.size();
+            forwardRelay(sender, envelope);
+        }
+    }
+    if (!m_relaySlack.isEmpty())
+        m_slackTimer.start();
+}
+
+void Courier::forwardRelay(const QString &peerId, const QByteArray &envelope)
+{
     QString error;
-    const auto header = Relay::readHeader(relay.envelope, &error);
+    const auto header = Relay::readHeader(envelope, &error);
     if (!header) {
         qCWarning(lcRelay).noquote() << "dropped rly from" << peerId << ":" << error;
         return;
@@ -641,7 +695,7 @@ void Courier::onRelay(const QString &peerId, const Protocol::RelayEnvelope &rela
         return;
     }
     Protocol::DeliverEnvelope env;
-    env.envelope = relay.envelope;
+    env.envelope = envelope;
     m_direct.send(header->to, env);
 }
 

@@ -49,8 +49,15 @@ public:
     // rly accepted from one peer: per second, and burst.
     static constexpr int RelayPerSecond = 200;
     static constexpr int RelayBurst = 400;
-    // rly sent to one carrier: paced well under its budget (what is over it is dropped there,
-    // while the outbox counts it sent), the rest queued until the pace allows.
+    // rly over that budget wait at the carrier, in order, up to this many (and bytes) per peer
+    // and in all; only what is over the wait is dropped. An honest sender paces itself, but the
+    // network may bunch what it paced (a stalled link delivering a second's worth at once).
+    static constexpr int RelaySlack = 400;
+    static constexpr qint64 RelaySlackBytes = 4 * 1024 * 1024;
+    static constexpr qint64 RelaySlackBytesTotal = 32 * 1024 * 1024;
+    // rly sent to one carrier: paced well under its budget (what is over it and the carrier's
+    // wait is dropped there, while the outbox counts it sent), the rest queued until the pace
+    // allows.
     static constexpr int PacePerSecond = RelayPerSecond * 3 / 4;
     static constexpr int PaceBurst = RelayBurst / 2;
     static constexpr int MaxPaced = 4096; // queued for one carrier at most
@@ -162,6 +169,10 @@ private:
     // An rly to `carrier`, now if the pace allows and nothing waits before it, else queued.
     bool sendPaced(const QString &carrier, const QByteArray &envelope);
     void drainPaced();
+    // Carrier: an rly within the sender's budget, checked and passed on as env.
+    void forwardRelay(const QString &peerId, const QByteArray &envelope);
+    // Carrier: the rly that waited for their senders' budgets, as far as the budgets allow.
+    void drainRelaySlack();
     qint64 relayNowMs() const; // the budgets' clock (monotonic unless a test set one)
     QSslCertificate certificateOf(const QString &peerId) const;
 
@@ -221,7 +232,17 @@ private:
     QHash<QString, QString> m_directNames;       // connected directly -> the name in its hello
     QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session
     QSet<QString> m_carryAwaited; // connected peers whose stream has not said carry yet
-    QHash<QString, TokenBucket> m_relayBudget;                  // per connected peer
+    QHash<QString, TokenBucket> m_relayBudget; // per connected peer
+    // Per connected peer: its rly over the budget, waiting for it (in order).
+    struct Slack
+    {
+        QList<QByteArray> queued;
+        qint64 bytes = 0;
+    };
+    QHash<QString, Slack> m_relaySlack;
+    qint64 m_relaySlackBytes = 0; // in all
+    quint64 m_relayDropped = 0;   // over the budget and the wait: the log says every 100th
+    QTimer m_slackTimer;
     QHash<QString, QList<Protocol::Routes::Peer>> m_routesSent; // what each peer was told last
     // Per connected carrier: our rly pace, and the envelopes waiting for it.
     struct Pace

@@ -149,6 +149,7 @@ private Q_SLOTS:
     void carrierLeaves();
     void relayBudget();
     void burstPacedUnderBudget();
+    void bunchedByTheNetwork();
     void routesWithWrongCertificate();
     void onlyCarriedTypesRelayed();
     void connectionsWriteNothing();
@@ -478,31 +479,34 @@ void tst_Courier::relayBudget()
     qint64 carolNow = QDateTime::currentMSecsSinceEpoch();
     net.courier(Carol).setClock([&carolNow] { return carolNow; });
     // A flood of rly straight from Alice's connection (a peer that does not pace itself, as
-    // Alice's courier does): the burst passes, the rest is dropped.
+    // Alice's courier does): the burst passes at once, the next RelaySlack wait at Carol for
+    // the budget, in order, and the rest is dropped.
     Relay::Sealer sealer(*net.node(Alice).identity);
     const QSslCertificate bobCert = net.node(Bob).identity->certificate();
-    const auto flood = [&](int n) {
-        for (int i = 0; i < n; ++i) {
-            QString error;
-            Protocol::RelayEnvelope rly;
-            rly.envelope = sealer.seal(bobCert,
-                                       Protocol::Typing{i % 2 == 0},
-                                       carolNow + 60'000,
-                                       nullptr,
-                                       &error);
-            QVERIFY2(!rly.envelope.isEmpty(), qPrintable(error));
-            QVERIFY(net.direct(Alice).send(net.id(Carol), rly, StreamKind::Chat));
-        }
+    const auto sendRaw = [&](const Protocol::Message &m) {
+        QString error;
+        Protocol::RelayEnvelope rly;
+        rly.envelope = sealer.seal(bobCert, m, carolNow + 60'000, nullptr, &error);
+        QVERIFY2(!rly.envelope.isEmpty(), qPrintable(error));
+        QVERIFY(net.direct(Alice).send(net.id(Carol), rly, StreamKind::Chat));
     };
-    flood(Courier::RelayBurst + 50);
+    for (int i = 0; i < Courier::RelayBurst + Courier::RelaySlack + 50; ++i)
+        sendRaw(Protocol::Typing{i % 2 == 0});
     net.deliverAll();
     QCOMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(), Courier::RelayBurst);
-    // A second later, a second's worth more.
+    // A second later, a second's worth more of what waits; a second after that, the rest.
     carolNow += 1000;
-    flood(Courier::RelayPerSecond + 10);
-    net.deliverAll();
+    QTRY_COMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(),
+                 Courier::RelayBurst + Courier::RelayPerSecond);
+    carolNow += 1000;
+    QTRY_COMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(),
+                 Courier::RelayBurst + Courier::RelaySlack);
+    // What was over the wait is gone: a later rly comes right after the last that waited.
+    carolNow += 10'000;
+    sendRaw(chat(u"after the flood"_s));
+    QTRY_COMPARE(bob.received<Protocol::Chat>(net.id(Alice)).size(), 1);
     QCOMPARE(bob.received<Protocol::Typing>(net.id(Alice)).size(),
-             Courier::RelayBurst + Courier::RelayPerSecond);
+             Courier::RelayBurst + Courier::RelaySlack);
     // Bob's own budget is his: untouched by Alice's flood.
     QVERIFY(net.courier(Bob).send(net.id(Alice), chat(u"still here"_s)));
     Recorder alice(net, Alice);
@@ -528,6 +532,47 @@ void tst_Courier::burstPacedUnderBudget()
     for (int i = 0; i < Count; ++i)
         QCOMPARE(got.at(i).text, u"message %1"_s.arg(i)); // in order
     QCOMPARE(net.courier(Alice).pendingWriteBytes(net.id(Bob)), qint64(0));
+}
+
+void tst_Courier::bunchedByTheNetwork()
+{
+    // Alice paces her rly, but the link to Carol stalls and then delivers three seconds' worth
+    // at once: Carol's budget is exceeded by an honest sender. What is over it waits at Carol
+    // and goes on as her budget allows, in order: nothing is lost.
+    CarryNet net(3, {u"Alice"_s, u"Carol"_s, u"Bob"_s});
+    Recorder bob(net, Bob);
+    net.autoDeliver = false; // the stalled link, from the start: relayLine delivers itself
+    relayLine(net);
+    qint64 aliceNow = QDateTime::currentMSecsSinceEpoch();
+    qint64 carolNow = aliceNow;
+    net.courier(Alice).setClock([&aliceNow] { return aliceNow; });
+    net.courier(Carol).setClock([&carolNow] { return carolNow; });
+    const auto inFlight = [&net] {
+        return int(
+            std::count_if(net.queue.cbegin(), net.queue.cend(), [](const CarryNet::Packet &p) {
+                return std::holds_alternative<Protocol::RelayEnvelope>(p.message);
+            }));
+    };
+    constexpr int Count = Courier::PaceBurst + 3 * Courier::PacePerSecond;
+    for (int i = 0; i < Count; ++i)
+        QVERIFY(net.courier(Alice).send(net.id(Bob), chat(u"message %1"_s.arg(i))));
+    QCOMPARE(inFlight(), Courier::PaceBurst);
+    for (int s = 1; s <= 3; ++s) {
+        aliceNow += 1000;
+        QTRY_COMPARE(inFlight(), Courier::PaceBurst + s * Courier::PacePerSecond);
+    }
+    QVERIFY(Count > Courier::RelayBurst); // more than Carol passes on at once
+    net.deliverAll();                     // all at once, Carol's clock standing still
+    QCOMPARE(bob.received<Protocol::Chat>(net.id(Alice)).size(), Courier::RelayBurst);
+    net.autoDeliver = true;
+    carolNow += 1000;
+    QTRY_COMPARE(bob.received<Protocol::Chat>(net.id(Alice)).size(),
+                 Courier::RelayBurst + Courier::RelayPerSecond);
+    carolNow += 1000;
+    QTRY_COMPARE(bob.received<Protocol::Chat>(net.id(Alice)).size(), Count);
+    const QList<Protocol::Chat> got = bob.received<Protocol::Chat>(net.id(Alice));
+    for (int i = 0; i < Count; ++i)
+        QCOMPARE(got.at(i).text, u"message %1"_s.arg(i)); // in order
 }
 
 void tst_Courier::routesWithWrongCertificate()
