@@ -78,7 +78,7 @@ bool CarryStore::open(const QString &path, QString *error)
         q.finish();
     }
     if (version == CarrySchemaVersion)
-        return true;
+        return loadSwitches(error);
 
     const QStringList schema = {
         u"CREATE TABLE IF NOT EXISTS allow(peer TEXT PRIMARY KEY, relay INT, hold INT)"_s,
@@ -104,6 +104,33 @@ bool CarryStore::open(const QString &path, QString *error)
     }
     if (!m_db.commit())
         return fail(u"cannot write %1: %2"_s.arg(path, m_db.lastError().text()));
+    return loadSwitches(error);
+}
+
+bool CarryStore::loadSwitches(QString *error)
+{
+    // Asked at every rly, env, hold and carry: kept in memory, read once here, and changed
+    // only by a write that reached the disk, so that memory and disk never disagree.
+    m_allowed.clear();
+    m_granted.clear();
+    QSqlQuery q(m_db);
+    for (auto [table, into] :
+         {std::pair{u"allow"_s, &m_allowed}, std::pair{u"granted"_s, &m_granted}}) {
+        if (!q.exec(u"SELECT peer, relay, hold FROM %1"_s.arg(table))) {
+            m_lastError = u"cannot read the switches: %1"_s.arg(q.lastError().text());
+            qCWarning(lcCarryStore).noquote() << "carry store:" << m_lastError;
+            if (error)
+                *error = m_lastError;
+            m_allowed.clear();
+            m_granted.clear();
+            m_db.close();
+            return false;
+        }
+        while (q.next())
+            into->insert(q.value(0).toString(),
+                         Switches{q.value(1).toInt() != 0, q.value(2).toInt() != 0});
+        q.finish();
+    }
     return true;
 }
 
@@ -140,16 +167,7 @@ bool carryExec(QSqlQuery &q, const QString &sql, const QVariantList &values, QSt
 
 CarryStore::Switches CarryStore::allowed(const QString &peerId) const
 {
-    Switches s;
-    if (!m_db.isOpen())
-        return s;
-    QSqlQuery q(m_db);
-    CARRY_EXEC(q, u"SELECT relay, hold FROM allow WHERE peer = ?"_s, {peerId}, return s);
-    if (q.next()) {
-        s.relay = q.value(0).toInt() != 0;
-        s.hold = q.value(1).toInt() != 0;
-    }
-    return s;
+    return m_allowed.value(peerId);
 }
 
 bool CarryStore::setAllowed(const QString &peerId, Switches switches)
@@ -161,34 +179,18 @@ bool CarryStore::setAllowed(const QString &peerId, Switches switches)
                u"INSERT OR REPLACE INTO allow(peer, relay, hold) VALUES (?, ?, ?)"_s,
                (QVariantList{peerId, int(switches.relay), int(switches.hold)}),
                return false);
+    m_allowed.insert(peerId, switches); // only once it is on disk
     return true;
 }
 
 QHash<QString, CarryStore::Switches> CarryStore::allAllowed() const
 {
-    QHash<QString, Switches> out;
-    if (!m_db.isOpen())
-        return out;
-    QSqlQuery q(m_db);
-    CARRY_EXEC(q, u"SELECT peer, relay, hold FROM allow"_s, {}, return out);
-    while (q.next())
-        out.insert(q.value(0).toString(),
-                   Switches{q.value(1).toInt() != 0, q.value(2).toInt() != 0});
-    return out;
+    return m_allowed;
 }
 
 CarryStore::Switches CarryStore::granted(const QString &peerId) const
 {
-    Switches s;
-    if (!m_db.isOpen())
-        return s;
-    QSqlQuery q(m_db);
-    CARRY_EXEC(q, u"SELECT relay, hold FROM granted WHERE peer = ?"_s, {peerId}, return s);
-    if (q.next()) {
-        s.relay = q.value(0).toInt() != 0;
-        s.hold = q.value(1).toInt() != 0;
-    }
-    return s;
+    return m_granted.value(peerId);
 }
 
 bool CarryStore::setGranted(const QString &peerId, Switches switches)
@@ -200,6 +202,7 @@ bool CarryStore::setGranted(const QString &peerId, Switches switches)
                u"INSERT OR REPLACE INTO granted(peer, relay, hold) VALUES (?, ?, ?)"_s,
                (QVariantList{peerId, int(switches.relay), int(switches.hold)}),
                return false);
+    m_granted.insert(peerId, switches); // only once it is on disk
     return true;
 }
 

@@ -71,11 +71,13 @@ public:
     void setLimits(const Limits &limits) { m_limits = limits; }
     const Limits &limits() const { return m_limits; }
 
-    // This profile's switches for a contact (both off when never set).
+    // This profile's switches for a contact (both off when never set). Asked at every rly, env,
+    // hold and carry, so answered from memory: both tables are read once at open(), and a set
+    // changes memory only once its write reached the disk (false: neither changed).
     Switches allowed(const QString &peerId) const;
     bool setAllowed(const QString &peerId, Switches switches);
     QHash<QString, Switches> allAllowed() const;
-    // What the peer last told us it allows us (carry).
+    // What the peer last told us it allows us (carry). In memory likewise.
     Switches granted(const QString &peerId) const;
     bool setGranted(const QString &peerId, Switches switches);
     // Contact card.
@@ -109,8 +111,12 @@ public:
     QString lastError() const { return m_lastError; }
 
 private:
+    bool loadSwitches(QString *error); // open(): allow and granted into memory
+
     QSqlDatabase m_db;
     QString m_connectionName;
     QString m_lastError;
     Limits m_limits;
+    QHash<QString, Switches> m_allowed; // the allow table, as on disk
+    QHash<QString, Switches> m_granted; // the granted table, as on disk
 };

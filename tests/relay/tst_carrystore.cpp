@@ -7,6 +7,8 @@
 #include "relay/envelope.h"
 
 #include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void dropExpired();
     void opened();
     void twoStoresAtOnce();
+    void switchesThroughAFailingDisk();
 };
 
 void tst_CarryStore::switchesDefaultOffAndPersist()
@@ -394,6 +397,73 @@ void tst_CarryStore::twoStoresAtOnce()
     QVERIFY(a.setAllowed(peer('x'), {true, true}));
     QCOMPARE(b.allowed(peer('x')), CarryStore::Switches{});
     QCOMPARE(a.allowed(peer('x')), (CarryStore::Switches{true, true}));
+}
+
+void tst_CarryStore::switchesThroughAFailingDisk()
+{
+    // The switches are asked at every rly and env: they answer right whatever the disk does
+    // meanwhile, a set that could not be written changes nothing, and what was written is what
+    // a restart finds.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = CarryStore::pathIn(dir.path());
+    // Another program on the same file (the test's hand), to make the disk fail under it.
+    const auto onTheSide = [&path](const QString &sql) {
+        const QString name = u"tst_carrystore-side"_s;
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(path);
+            QSqlQuery q(db);
+            ok = db.open() && q.exec(sql);
+            if (!ok)
+                qWarning() << sql << q.lastError().text();
+        }
+        QSqlDatabase::removeDatabase(name);
+        return ok;
+    };
+    {
+        CarryStore store;
+        QString error;
+        QVERIFY2(store.open(path, &error), qPrintable(error));
+        QVERIFY(store.setAllowed(peer('a'), {true, false}));
+        QVERIFY(store.setAllowed(peer('b'), {false, true}));
+        QVERIFY(store.setGranted(peer('b'), {true, true}));
+        QVERIFY(store.setAllowed(peer('b'), {true, true})); // changed: the new answer
+        QCOMPARE(store.allowed(peer('b')), (CarryStore::Switches{true, true}));
+
+        // The tables are gone from under the store: nothing can be read or written there.
+        QVERIFY(onTheSide(u"ALTER TABLE allow RENAME TO allow_away"_s));
+        QVERIFY(onTheSide(u"ALTER TABLE granted RENAME TO granted_away"_s));
+        QCOMPARE(store.allowed(peer('a')), (CarryStore::Switches{true, false}));
+        QCOMPARE(store.allowed(peer('b')), (CarryStore::Switches{true, true}));
+        QCOMPARE(store.granted(peer('b')), (CarryStore::Switches{true, true}));
+        // A write that fails changes nothing.
+        QVERIFY(!store.setAllowed(peer('a'), {false, false}));
+        QVERIFY(!store.lastError().isEmpty());
+        QVERIFY(!store.setAllowed(peer('c'), {true, true}));
+        QVERIFY(!store.setGranted(peer('b'), {false, false}));
+        QCOMPARE(store.allowed(peer('a')), (CarryStore::Switches{true, false}));
+        QCOMPARE(store.allowed(peer('c')), CarryStore::Switches{});
+        QCOMPARE(store.granted(peer('b')), (CarryStore::Switches{true, true}));
+        QCOMPARE(store.allAllowed().size(), 2);
+        QVERIFY(!store.allAllowed().contains(peer('c')));
+
+        // Back: writes reach the disk and the answers again.
+        QVERIFY(onTheSide(u"ALTER TABLE allow_away RENAME TO allow"_s));
+        QVERIFY(onTheSide(u"ALTER TABLE granted_away RENAME TO granted"_s));
+        QVERIFY(store.setAllowed(peer('a'), {false, true}));
+        QCOMPARE(store.allowed(peer('a')), (CarryStore::Switches{false, true}));
+    }
+    // A restart finds what the last answers were.
+    CarryStore store;
+    QString error;
+    QVERIFY2(store.open(path, &error), qPrintable(error));
+    QCOMPARE(store.allowed(peer('a')), (CarryStore::Switches{false, true}));
+    QCOMPARE(store.allowed(peer('b')), (CarryStore::Switches{true, true}));
+    QCOMPARE(store.allowed(peer('c')), CarryStore::Switches{});
+    QCOMPARE(store.granted(peer('b')), (CarryStore::Switches{true, true}));
+    QCOMPARE(store.allAllowed().size(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_CarryStore)
