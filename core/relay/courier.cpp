@@ -8,6 +8,7 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -79,6 +80,9 @@ Courier::Courier(const Identity &identity, Transport &direct, CarryStore &store,
     m_slackTimer.setSingleShot(true);
     m_slackTimer.setInterval(1000 / RelayPerSecond + 1);
     connect(&m_slackTimer, &QTimer::timeout, this, &Courier::drainRelaySlack);
+    m_routesTimer.setSingleShot(true);
+    m_routesTimer.setInterval(RoutesIntervalMs);
+    connect(&m_routesTimer, &QTimer::timeout, this, &Courier::drainRoutes);
 }
 
 Courier::~Courier() = default;
@@ -204,7 +208,7 @@ bool Courier::setAllowed(const QString &peerId, CarryStore::Switches switches, Q
         return false;
     }
     if (!switches.relay)
-        m_routes.remove(peerId); // it sends new ones when we allow it again
+        forgetRoutes(peerId); // it sends new ones when we allow it again
     if (m_directNames.contains(peerId)) {
         saveGranted(peerId); // its word in this session, now that it counts
         sendCarry(peerId);
@@ -262,7 +266,7 @@ void Courier::onDirectDisconnected(const QString &peerId, const QString &reason)
     m_pace.remove(peerId); // lost with the connection, as what was in its socket
     m_routesSent.remove(peerId);
     m_deliveries.remove(peerId);
-    const QHash<QString, Route> offered = m_routes.take(peerId);
+    const QHash<QString, Route> offered = forgetRoutes(peerId);
     // On the next pass: this may be a write failing inside askHelpers, which holds a deposit.
     QTimer::singleShot(0, this, [this, peerId] {
         if (!m_direct.isConnected(peerId))
@@ -332,7 +336,7 @@ void Courier::onCarry(const QString &peerId, const Protocol::Carry &carry)
         return;
     m_carryFrom.insert(peerId, carry);
     if (!carry.relay)
-        m_routes.remove(peerId); // it sends new ones when it allows us again
+        forgetRoutes(peerId); // it sends new ones when it allows us again
     saveGranted(peerId);
     updateRoutes();
     settleAll();
@@ -422,33 +426,155 @@ void Courier::onRoutes(const QString &carrier, const Protocol::Routes &routes)
     if (!m_store.allowed(carrier).relay || !m_carryFrom.value(carrier).relay) {
         qCWarning(lcRelay).noquote()
             << "dropped routes from" << carrier << ": not allowed to relay for us";
-        m_routes.remove(carrier); // unusable anyway; none stale when it is allowed again
+        forgetRoutes(carrier); // unusable anyway; none stale when it is allowed again
         return;
     }
+    // Only a carrier we allow gets a gate: their number is the person's choice.
+    RouteGate &gate = m_routeGates[carrier];
+    if (!gate.waiting && gate.applied.tryTake(relayNowMs())) {
+        applyRoutes(carrier, routes);
+        return;
+    }
+    // Too fast: the latest waits for the gate, and replaces whatever waited before it.
+    if (m_routesDeferred++ % 100 == 0)
+        qCInfo(lcRelay).noquote() << "routes from" << carrier << "come too fast: the latest waits ("
+                                  << m_routesDeferred << "so far)";
+    gate.waiting = routes;
+    if (!m_routesTimer.isActive())
+        m_routesTimer.start();
+}
+
+void Courier::applyRoutes(const QString &carrier, const Protocol::Routes &routes)
+{
+    if (!m_directNames.contains(carrier) || !m_store.allowed(carrier).relay
+        || !m_carryFrom.value(carrier).relay) {
+        // It waited, and no longer counts (what it offered went when that changed; settled
+        // again all the same).
+        const QHash<QString, Route> gone = forgetRoutes(carrier);
+        for (auto it = gone.cbegin(); it != gone.cend(); ++it)
+            settleRelayed(it.key());
+        return;
+    }
+    RouteGate &gate = m_routeGates[carrier];
+    gate.heldBack.clear(); // this list replaces the last, held-back entries and all
+    const qint64 t = relayNowMs();
     QHash<QString, Route> offered;
     for (const Protocol::Routes::Peer &p : routes.peers) {
-        if (p.id == m_identity.id())
+        if (p.id == m_identity.id() || offered.contains(p.id))
             continue;
         if (p.cert.isEmpty() || certId(p.cert) != p.id) {
             qCWarning(lcRelay).noquote() << "dropped a route from" << carrier << "to" << p.id
                                          << ": its certificate is not that peer's";
             continue;
         }
-        offered.insert(p.id, Route{p.name, p.cert});
+        if (admitRoute(gate.introductions, p.id, p.cert, t))
+            offered.insert(p.id, Route{p.name, p.cert});
+        else if (!std::any_of(gate.heldBack.cbegin(), gate.heldBack.cend(), [&p](const auto &h) {
+                     return h.first == p.id;
+                 }))
+            gate.heldBack.append({p.id, Route{p.name, p.cert}});
+    }
+    if (!gate.heldBack.isEmpty()) {
+        qCInfo(lcRelay).noquote() << gate.heldBack.size() << "routes from" << carrier
+                                  << "wait: it introduced as many new peers as it may for now";
+        if (!m_routesTimer.isActive())
+            m_routesTimer.start();
     }
     const QHash<QString, Route> before = m_routes.value(carrier);
     if (offered.isEmpty())
         m_routes.remove(carrier);
     else
         m_routes.insert(carrier, offered);
-    for (auto it = offered.cbegin(); it != offered.cend(); ++it) {
-        m_store.saveCertificate(it.key(), it->cert);
+    // Settled from copies: a session's signals may end the carrier's connection at once.
+    for (auto it = offered.cbegin(); it != offered.cend(); ++it)
         settleRelayed(it.key());
-    }
     for (auto it = before.cbegin(); it != before.cend(); ++it) {
         if (!offered.contains(it.key()))
             settleRelayed(it.key());
     }
+}
+
+bool Courier::admitRoute(TokenBucket &introductions,
+                         const QString &peerId,
+                         const QByteArray &cert,
+                         qint64 nowMs)
+{
+    if (m_introduced.contains(peerId))
+        return true;
+    if (m_directNames.contains(peerId)) {
+        m_introduced.insert(peerId); // met over TLS: nothing made up
+        return true;
+    }
+    if (!introductions.tryTake(nowMs))
+        return false;
+    m_introduced.insert(peerId);
+    // Once per peer introduced (so as often as the budget allows): to seal for it when it is
+    // away (certificateOf).
+    m_store.saveCertificate(peerId, cert);
+    return true;
+}
+
+void Courier::admitHeldBack(const QString &carrier)
+{
+    const auto gate = m_routeGates.find(carrier);
+    if (gate == m_routeGates.end() || gate->heldBack.isEmpty())
+        return;
+    const qint64 t = relayNowMs();
+    QStringList admitted;
+    for (qsizetype i = 0; i < gate->heldBack.size();) {
+        const auto &[peerId, route] = gate->heldBack.at(i);
+        if (!admitRoute(gate->introductions, peerId, route.cert, t)) {
+            ++i;
+            continue;
+        }
+        m_routes[carrier].insert(peerId, route);
+        admitted.append(peerId);
+        gate->heldBack.removeAt(i);
+    }
+    if (!admitted.isEmpty())
+        qCInfo(lcRelay).noquote() << admitted.size() << "routes from" << carrier
+                                  << "that waited for its introductions offered now";
+    for (const QString &peerId : std::as_const(admitted))
+        settleRelayed(peerId);
+}
+
+void Courier::drainRoutes()
+{
+    const qint64 t = relayNowMs();
+    // By key, found again each time: settling may end a carrier's connection at once.
+    const QStringList carriers = m_routeGates.keys();
+    for (const QString &carrier : carriers) {
+        const auto gate = m_routeGates.find(carrier);
+        if (gate == m_routeGates.end())
+            continue;
+        if (gate->waiting) {
+            // The held-back entries of the list it replaces wait with it.
+            if (gate->applied.tryTake(t)) {
+                const Protocol::Routes routes = *std::exchange(gate->waiting, std::nullopt);
+                applyRoutes(carrier, routes);
+            }
+            continue;
+        }
+        admitHeldBack(carrier);
+    }
+    const bool pending = std::any_of(m_routeGates.cbegin(),
+                                     m_routeGates.cend(),
+                                     [](const RouteGate &g) {
+                                         return g.waiting || !g.heldBack.isEmpty();
+                                     });
+    if (pending)
+        m_routesTimer.start();
+}
+
+QHash<QString, Courier::Route> Courier::forgetRoutes(const QString &carrier)
+{
+    const auto gate = m_routeGates.find(carrier);
+    if (gate != m_routeGates.end()) {
+        // Its paces stay: they bound the carrier, whatever its connections do.
+        gate->waiting.reset();
+        gate->heldBack.clear();
+    }
+    return m_routes.take(carrier);
 }
 
 // --- relayed sessions ---

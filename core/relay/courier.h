@@ -33,6 +33,8 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <optional>
+
 class Identity;
 
 class Courier final : public Transport
@@ -62,6 +64,17 @@ public:
     static constexpr int PaceBurst = RelayBurst / 2;
     static constexpr int MaxPaced = 4096; // queued for one carrier at most
     static constexpr qint64 MaxPacedBytes = 16 * 1024 * 1024;
+    // `routes` from one carrier applied: a burst, then one per interval. What comes faster
+    // waits, and only the latest of it is applied when the interval allows (an honest carrier
+    // whose list changes at every connection loses nothing: its latest list is the truth).
+    static constexpr int RoutesBurst = 4;
+    static constexpr int RoutesIntervalMs = 2000;
+    // Peers one carrier may introduce: IDs no carrier offered before in this run and not
+    // connected directly. A whole list at once, then so many an hour; the rest of a list waits
+    // (not relayed, nothing written) until the budget allows. Each introduced peer costs a disk
+    // write here (its certificate) and a peer record in the history (the roster's).
+    static constexpr int NewRoutesBurst = Protocol::Routes::MaxPeers;
+    static constexpr int NewRoutesPerHour = 64;
 
     // `direct` and `store` must outlive the courier. `store` is open.
     Courier(const Identity &identity,
@@ -141,6 +154,13 @@ Q_SIGNALS:
     void holdingChanged();
 
 private:
+    // A route a carrier offers: the peer's name as the carrier says it, its certificate (DER).
+    struct Route
+    {
+        QString name;
+        QByteArray cert;
+    };
+
     // courier.cpp
     qint64 now() const;
     void onDirectConnected(const QString &peerId,
@@ -150,7 +170,25 @@ private:
     void onDirectDisconnected(const QString &peerId, const QString &reason);
     void onDirectMessage(const QString &peerId, const Protocol::Message &message, StreamKind kind);
     void onCarry(const QString &peerId, const Protocol::Carry &carry);
+    // A `routes` as it comes: applied now if the carrier's gate allows, else the latest waits.
     void onRoutes(const QString &carrier, const Protocol::Routes &routes);
+    // Its entries checked and, as far as the carrier's introductions allow, made the routes it
+    // offers; the rest held back.
+    void applyRoutes(const QString &carrier, const Protocol::Routes &routes);
+    // The timer: routes that waited for their gate, held-back entries for their introductions.
+    void drainRoutes();
+    // Held-back entries of this carrier that the introductions now allow (or that came to be
+    // known otherwise), offered and settled.
+    void admitHeldBack(const QString &carrier);
+    // Whether `peerId` may be offered by this carrier now: known (introduced before, connected
+    // directly), or newly introduced within its budget (its certificate saved).
+    bool admitRoute(TokenBucket &introductions,
+                    const QString &peerId,
+                    const QByteArray &cert,
+                    qint64 nowMs);
+    // This carrier's routes no longer count (disconnected, a switch off): the ones it offered,
+    // for the caller to settle; what waited or was held back is forgotten.
+    QHash<QString, Route> forgetRoutes(const QString &carrier);
     void onRelay(const QString &peerId, const Protocol::RelayEnvelope &relay);
     // An `env` from a carrier or helper: opened, checked, re-emitted as from its author.
     void onDeliver(const QString &carrier, const Protocol::DeliverEnvelope &deliver);
@@ -221,13 +259,22 @@ private:
     QHash<QString, QByteArray> m_sessionCerts; // directly connected peer -> its certificate (DER)
     mutable QHash<QString, QByteArray> m_lookedUpCerts; // found through the lookup, kept
 
-    // Relay: per carrier, the routes it offers (peer ID -> name, cert DER).
-    struct Route
-    {
-        QString name;
-        QByteArray cert;
-    };
+    // Relay: per carrier, the routes it offers (peer ID -> Route).
     QHash<QString, QHash<QString, Route>> m_routes;
+    // Per carrier that we allow to relay (kept across its connections, as what they bound is):
+    // the pace of its `routes` and of the peers it introduces, the latest `routes` waiting for
+    // the pace, and the entries of the last one applied that wait for introductions (in order).
+    struct RouteGate
+    {
+        TokenBucket applied{RoutesBurst, 1, RoutesIntervalMs};
+        TokenBucket introductions{NewRoutesBurst, NewRoutesPerHour, 3600 * 1000};
+        std::optional<Protocol::Routes> waiting;
+        QList<std::pair<QString, Route>> heldBack;
+    };
+    QHash<QString, RouteGate> m_routeGates;
+    QSet<QString> m_introduced;   // peers a carrier introduced in this run: offered again for free
+    quint64 m_routesDeferred = 0; // routes that came too fast: the log says every 100th
+    QTimer m_routesTimer;
     QHash<QString, QString> m_via;               // relayed peer -> its carrier
     QHash<QString, QString> m_directNames;       // connected directly -> the name in its hello
     QHash<QString, Protocol::Carry> m_carryFrom; // connected peer -> what it told us this session

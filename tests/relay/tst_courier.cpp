@@ -9,6 +9,7 @@
 
 #include <QCborMap>
 #include <QCborValue>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QTest>
 #include <QUuid>
@@ -117,6 +118,24 @@ QByteArray withField(const QByteArray &envelope, const QString &key, const QCbor
     return map.toCborValue().toCbor();
 }
 
+// A peer a carrier made up: any bytes do as its certificate, its ID is their SHA-256.
+Protocol::Routes::Peer madeUp(const QString &tag, int n)
+{
+    Protocol::Routes::Peer p;
+    p.cert = u"made-up certificate %1 %2"_s.arg(tag).arg(n).toUtf8().repeated(8);
+    p.id = QString::fromLatin1(QCryptographicHash::hash(p.cert, QCryptographicHash::Sha256).toHex());
+    p.name = u"%1 %2"_s.arg(tag).arg(n);
+    return p;
+}
+
+QList<Protocol::Routes::Peer> madeUp(const QString &tag, int from, int count)
+{
+    QList<Protocol::Routes::Peer> out;
+    for (int i = from; i < from + count; ++i)
+        out.append(madeUp(tag, i));
+    return out;
+}
+
 } // namespace
 
 class tst_Courier : public QObject
@@ -153,6 +172,9 @@ private Q_SLOTS:
     void routesWithWrongCertificate();
     void onlyCarriedTypesRelayed();
     void connectionsWriteNothing();
+    void routesComeTooFast();
+    void honestCarrierLosesNothing();
+    void newPeersPerHour();
 };
 
 void tst_Courier::relayedBothWays()
@@ -644,6 +666,131 @@ void tst_Courier::connectionsWriteNothing()
     net.unlink(Alice, 1);
     net.deliverAll();
     QVERIFY(net.node(Alice).store.certificate(net.id(1)).isEmpty());
+}
+
+void tst_Courier::routesComeTooFast()
+{
+    // Carol, trusted to relay, sends a new list of peers with every frame. Alice applies a
+    // few at once, then one per interval: what comes faster waits, and only the latest of it
+    // is applied; the lists in between never become peers.
+    CarryNet net(2, {u"Alice"_s, u"Carol"_s});
+    Recorder alice(net, Alice);
+    net.allowAll(Alice, Carol, {true, false});
+    net.link(Alice, Carol);
+    net.deliverAll();
+    qint64 aliceNow = QDateTime::currentMSecsSinceEpoch();
+    net.courier(Alice).setClock([&aliceNow] { return aliceNow; });
+
+    const QList<Protocol::Routes::Peer> peers = madeUp(u"fast"_s, 0, 10);
+    for (const Protocol::Routes::Peer &p : peers) {
+        Protocol::Routes routes;
+        routes.peers = {p};
+        net.queue.append(CarryNet::Packet{Carol, Alice, routes});
+    }
+    net.deliverAll();
+    constexpr int Burst = Courier::RoutesBurst;
+    QVERIFY(net.courier(Alice).isConnected(peers.at(Burst - 1).id));
+    for (int i = Burst; i < peers.size(); ++i)
+        QVERIFY(!net.courier(Alice).isConnected(peers.at(i).id));
+
+    aliceNow += Courier::RoutesIntervalMs;
+    QTRY_VERIFY_WITH_TIMEOUT(net.courier(Alice).isConnected(peers.last().id), 10'000);
+    QCOMPARE(net.courier(Alice).via(peers.last().id), net.id(Carol));
+    QStringList expected{u"up Carol direct"_s};
+    for (int i = 0; i < Burst; ++i)
+        expected.append(u"up %1 relayed"_s.arg(peers.at(i).id.left(8)));
+    expected.append(u"up %1 relayed"_s.arg(peers.last().id.left(8)));
+    QCOMPARE(alice.events.filter(u"up "_s), expected);
+    for (int i = 0; i < peers.size() - 1; ++i)
+        QVERIFY(!net.courier(Alice).isConnected(peers.at(i).id));
+}
+
+void tst_Courier::honestCarrierLosesNothing()
+{
+    // Eight peers join Carol one after another: her list to Alice changes eight times in a
+    // moment, faster than Alice applies it. Alice ends with every one of them, via Carol.
+    constexpr int Crowd = 8;
+    static_assert(Crowd > Courier::RoutesBurst);
+    CarryNet net(2 + Crowd);
+    net.allowAll(Alice, Carol, {true, false});
+    net.link(Alice, Carol);
+    net.deliverAll();
+    for (int i = 2; i < 2 + Crowd; ++i) {
+        net.allowAll(i, Carol, {true, false});
+        net.link(i, Carol);
+        net.deliverAll();
+    }
+    for (int i = 2; i < 2 + Crowd; ++i) {
+        QTRY_VERIFY_WITH_TIMEOUT(net.courier(Alice).isConnected(net.id(i)), 10'000);
+        QCOMPARE(net.courier(Alice).via(net.id(i)), net.id(Carol));
+    }
+    // And a message reaches the last of them.
+    Recorder last(net, 1 + Crowd);
+    const Protocol::Chat hi = chat(u"hello, newcomer"_s);
+    QVERIFY(net.courier(Alice).send(net.id(1 + Crowd), hi));
+    QTRY_COMPARE(last.received<Protocol::Chat>(net.id(Alice)), QList<Protocol::Chat>{hi});
+}
+
+void tst_Courier::newPeersPerHour()
+{
+    // Carol makes up a new list of peers every time. Each new peer would be a relayed peer of
+    // Alice's (a record in her history, a certificate on her disk): Carol may introduce a whole
+    // list at once, then NewRoutesPerHour an hour; the rest waits, not relayed and not
+    // written, and is offered as the hour goes on. Peers she introduced before come back
+    // freely, and a reconnect does not start her budget again.
+    CarryNet net(2, {u"Alice"_s, u"Carol"_s});
+    net.allowAll(Alice, Carol, {true, false});
+    net.link(Alice, Carol);
+    net.deliverAll();
+    qint64 aliceNow = QDateTime::currentMSecsSinceEpoch();
+    net.courier(Alice).setClock([&aliceNow] { return aliceNow; });
+    Courier &alice = net.courier(Alice);
+    const CarryStore &store = net.node(Alice).store;
+    const auto offer = [&](const QList<Protocol::Routes::Peer> &peers) {
+        Protocol::Routes routes;
+        routes.peers = peers;
+        net.queue.append(CarryNet::Packet{Carol, Alice, routes});
+        net.deliverAll();
+    };
+    const auto relayed = [&](const QList<Protocol::Routes::Peer> &peers) {
+        int n = 0;
+        for (const Protocol::Routes::Peer &p : peers)
+            n += alice.isConnected(p.id) ? 1 : 0;
+        return n;
+    };
+    static_assert(Courier::NewRoutesBurst == Protocol::Routes::MaxPeers);
+    const QList<Protocol::Routes::Peer> first = madeUp(u"first"_s, 0, Protocol::Routes::MaxPeers);
+    const QList<Protocol::Routes::Peer> second = madeUp(u"second"_s, 0, Protocol::Routes::MaxPeers);
+
+    offer(first); // a whole list at once
+    QCOMPARE(relayed(first), int(first.size()));
+    QCOMPARE(store.certificate(first.first().id), first.first().cert);
+
+    offer(second); // as many new ones again: none
+    QCOMPARE(relayed(first), 0);
+    QCOMPARE(relayed(second), 0);
+    for (const Protocol::Routes::Peer &p : second)
+        QVERIFY(store.certificate(p.id).isEmpty());
+
+    offer(first); // introduced before: free
+    QCOMPARE(relayed(first), int(first.size()));
+
+    net.unlink(Alice, Carol);
+    net.link(Alice, Carol);
+    net.deliverAll();
+    QCOMPARE(relayed(first), 0);
+    offer(second); // the budget outlives the connection
+    QCOMPARE(relayed(second), 0);
+
+    // An eighth of an hour: an eighth of the budget, the first of the list first.
+    aliceNow += 3600 * 1000 / 8;
+    QTRY_COMPARE_WITH_TIMEOUT(relayed(second), Courier::NewRoutesPerHour / 8, 10'000);
+    QCOMPARE(relayed(second.first(Courier::NewRoutesPerHour / 8)), Courier::NewRoutesPerHour / 8);
+    QVERIFY(store.certificate(second.last().id).isEmpty());
+    aliceNow += 3600 * 1000;
+    QTRY_COMPARE_WITH_TIMEOUT(relayed(second), int(second.size()), 10'000);
+    QCOMPARE(alice.via(second.last().id), net.id(Carol));
+    QCOMPARE(store.certificate(second.last().id), second.last().cert);
 }
 
 QTEST_GUILESS_MAIN(tst_Courier)
