@@ -121,8 +121,18 @@ bool Courier::isConnected(const QString &peerId, StreamKind kind) const
 
 bool Courier::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
 {
-    // The inbox's ack for a chat opened from an envelope: `got` to whoever delivered it.
+    // The inbox's ack for a chat opened from an envelope: `got` to whoever delivered it. Once
+    // it is on its way (held, relayed or direct), who delivered the author's envelopes may be
+    // forgotten.
     answerGot(peerId, message);
+    const bool sent = sendAnswered(peerId, message, kind);
+    if (std::holds_alternative<Protocol::Ack>(message))
+        forgetDeliverersIfDone(peerId);
+    return sent;
+}
+
+bool Courier::sendAnswered(const QString &peerId, const Protocol::Message &message, StreamKind kind)
+{
     if (m_direct.isConnected(peerId, kind))
         return m_direct.send(peerId, message, kind);
     if (kind != StreamKind::Chat)

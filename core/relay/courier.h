@@ -203,6 +203,8 @@ private:
     // peerConnected / peerDisconnected / viaChanged as they change.
     void settleRelayed(const QString &peerId);
     void settleAll(); // settleRelayed() for every peer relayed or offered a route
+    // send() after answerGot: direct, relayed, or (a receipt) held.
+    bool sendAnswered(const QString &peerId, const Protocol::Message &message, StreamKind kind);
     bool sendSealed(const QString &carrier, const QString &peerId, const Protocol::Message &m);
     // An rly to `carrier`, now if the pace allows and nothing waits before it, else queued.
     bool sendPaced(const QString &carrier, const QByteArray &envelope);
@@ -239,6 +241,9 @@ private:
     // Called by send() for every message the services send to `peerId`: an ack for a chat of
     // its that was opened from an envelope answers `got` to the carriers that delivered it.
     void answerGot(const QString &peerId, const Protocol::Message &message);
+    // The author's deliverers (m_carriersOf), once no chat of its awaits an ack and no receipt
+    // for it is being handed to helpers: nothing would ask for them.
+    void forgetDeliverersIfDone(const QString &author);
     // Online helpers (connected directly, allowed by us, their carry allows us), those in
     // `prefer` first, then by ID; never `recipient`.
     QStringList onlineHelpers(const QString &recipient, const QStringList &prefer = {}) const;
@@ -326,9 +331,16 @@ private:
         QByteArray envelopeId;
     };
     QHash<QUuid, QList<AwaitingAck>> m_awaitingAck;
-    // Hold, recipient side: per author, the carriers that delivered its envelopes (most recent
-    // last): our receipts for it are held by them first.
-    QHash<QString, QStringList> m_carriersOf;
+    // Hold, recipient side: per author with chats opened from envelopes that await their ack
+    // (or whose acks are being handed to helpers), the carriers that may hold for us that
+    // delivered them (most recent first): those acks are held by them first. Forgotten once
+    // neither is left (forgetDeliverersIfDone), so it holds only what is under way.
+    struct Deliverers
+    {
+        QStringList carriers;
+        qsizetype awaiting = 0; // of m_awaitingAck's entries, this author's
+    };
+    QHash<QString, Deliverers> m_carriersOf;
     // Hold, helper side: per recipient being delivered to (connected directly), what is out
     // without a `got`.
     struct Delivery

@@ -201,14 +201,18 @@ void Courier::expire()
 {
     // Receipts that waited for a helper all their life: nobody would keep them now.
     const qint64 t = now();
+    QStringList receiptsFor;
     for (auto it = m_deposits.begin(); it != m_deposits.end();) {
         if (it->receipt && it->waiting && it->expiresAt <= t) {
+            receiptsFor.append(it->recipient);
             m_depositByEnvelope.remove(it->envelopeId);
             it = m_deposits.erase(it);
         } else {
             ++it;
         }
     }
+    for (const QString &author : std::as_const(receiptsFor))
+        forgetDeliverersIfDone(author);
     const int dropped = m_store.dropExpired(now());
     if (dropped > 0) {
         qCInfo(lcHold).noquote() << dropped << "held envelopes expired";
@@ -248,7 +252,7 @@ void Courier::askHelpers(const QUuid &key)
     if (!d.receipt && isConnected(d.recipient))
         return; // it goes straight to its recipient
     d.asked.removeIf([this](const QString &h) { return !m_direct.isConnected(h); });
-    const QStringList prefer = d.receipt ? m_carriersOf.value(d.recipient) : QStringList();
+    const QStringList prefer = d.receipt ? m_carriersOf.value(d.recipient).carriers : QStringList();
     for (const QString &h : onlineHelpers(d.recipient, prefer)) {
         if (d.heldBy.size() + d.asked.size() >= MaxHelpers)
             break;
@@ -261,8 +265,10 @@ void Courier::askHelpers(const QUuid &key)
     // nobody at all would take it; one whose asks were lost with their helpers waits for the
     // next helper (onHelperConnected), until its expiry (expire()).
     if (d.receipt && d.asked.isEmpty() && (!d.heldBy.isEmpty() || !d.waiting)) {
+        const QString author = d.recipient;
         m_depositByEnvelope.remove(d.envelopeId);
         m_deposits.erase(it);
+        forgetDeliverersIfDone(author);
     }
 }
 
@@ -326,8 +332,10 @@ void Courier::onHeld(const QString &helper, const Protocol::Held &held)
         it->heldBy.append(helper);
         if (it->receipt) {
             if (it->asked.isEmpty()) {
+                const QString author = it->recipient;
                 m_depositByEnvelope.remove(it->envelopeId);
                 m_deposits.erase(it);
+                forgetDeliverersIfDone(author);
             }
             return;
         }
@@ -398,11 +406,13 @@ void Courier::onHelperDisconnected(const QString &peerId)
     // A receipt handed to it and not answered is lost with the connection: it goes to another
     // helper now, or waits for the next one.
     QList<QUuid> receipts;
+    QStringList done;
     for (auto it = m_deposits.begin(); it != m_deposits.end();) {
         if (!it->receipt || it->asked.removeAll(peerId) == 0) {
             ++it;
         } else if (!it->heldBy.isEmpty()) {
             if (it->asked.isEmpty()) { // held elsewhere, nobody else to answer: done
+                done.append(it->recipient);
                 m_depositByEnvelope.remove(it->envelopeId);
                 it = m_deposits.erase(it);
             } else {
@@ -421,6 +431,8 @@ void Courier::onHelperDisconnected(const QString &peerId)
         if (it != m_deposits.end() && !it->asked.isEmpty())
             it->waiting = false;
     }
+    for (const QString &author : std::as_const(done))
+        forgetDeliverersIfDone(author);
 }
 
 bool Courier::holdReceipt(const QString &peerId, const Protocol::Message &message)
@@ -455,13 +467,6 @@ bool Courier::holdReceipt(const QString &peerId, const Protocol::Message &messag
 
 void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, bool duplicate)
 {
-    if (!opened.author.isEmpty()) {
-        QStringList &carriers = m_carriersOf[opened.author];
-        carriers.removeAll(carrier);
-        carriers.prepend(carrier);
-        if (carriers.size() > HoldCarriersPerAuthor)
-            carriers.removeLast();
-    }
     // Only a carrier that may hold for us can have held it; one that only relays keeps
     // nothing, and is not told.
     const auto carry = m_carryFrom.constFind(carrier);
@@ -469,8 +474,15 @@ void Courier::afterOpened(const QString &carrier, const Relay::Opened &opened, b
         return;
     if (!duplicate) {
         if (const auto *chat = std::get_if<Protocol::Chat>(&opened.message)) {
-            // Answered when the inbox has it on disk (its ack, answerGot).
+            // Answered when the inbox has it on disk (its ack, answerGot). That ack, if the
+            // author is away, is held by this carrier first: it meets the author.
             m_awaitingAck[chat->id].append(AwaitingAck{opened.author, carrier, opened.envelopeId});
+            Deliverers &d = m_carriersOf[opened.author];
+            ++d.awaiting;
+            d.carriers.removeAll(carrier);
+            d.carriers.prepend(carrier);
+            if (d.carriers.size() > HoldCarriersPerAuthor)
+                d.carriers.removeLast();
             return;
         }
     }
@@ -508,9 +520,26 @@ void Courier::answerGot(const QString &peerId, const Protocol::Message &message)
             continue;
         byCarrier[a.carrier].append(a.envelopeId);
         it->removeAt(i);
+        const auto d = m_carriersOf.find(a.author);
+        if (d != m_carriersOf.end())
+            --d->awaiting; // forgotten once the ack is on its way (Courier::send)
     }
     if (it->isEmpty())
         m_awaitingAck.erase(it);
     for (auto c = byCarrier.cbegin(); c != byCarrier.cend(); ++c)
         sendGotTo(m_direct, c.key(), c.value());
+}
+
+void Courier::forgetDeliverersIfDone(const QString &author)
+{
+    const auto d = m_carriersOf.find(author);
+    if (d == m_carriersOf.end() || d->awaiting > 0)
+        return;
+    // A receipt for the author still being handed to helpers may ask again (a refusal, a
+    // helper gone).
+    for (const Deposit &deposit : std::as_const(m_deposits)) {
+        if (deposit.receipt && deposit.recipient == author)
+            return;
+    }
+    m_carriersOf.erase(d);
 }

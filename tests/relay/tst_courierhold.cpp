@@ -139,6 +139,7 @@ private Q_SLOTS:
     void receiptAskLostWithItsHelper();
     void repeatedCarryCostsNothing();
     void strangersCarryNotKept();
+    void deliverersForgottenOnceAnswered();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -987,6 +988,51 @@ void tst_CourierHold::strangersCarryNotKept()
     QCOMPARE(net.node(Alice).store.granted(net.id(Eve)), (CarryStore::Switches{false, false}));
     net.allow(Alice, Eve, {false, true});
     QCOMPARE(net.node(Alice).store.granted(net.id(Eve)), (CarryStore::Switches{true, true}));
+}
+
+// Bob remembers which helper brought Alice's messages only until his acks for them are handed
+// on: then nothing would ask for it, and it is forgotten (with many authors it would otherwise
+// grow for as long as Shoal runs). A later receipt for Alice goes to helpers in the usual order.
+void tst_CourierHold::deliverersForgottenOnceAnswered()
+{
+    CarryNet net(6, {u"Alice"_s, u"Bob"_s, u"Carol"_s, u"Dave"_s, u"Erin"_s, u"Frank"_s});
+    const QList<int> helpers{2, 3, 4, 5};
+    setUp(net, helpers);
+    // The deliverer: the helper whose ID sorts last, so that only the preference picks it.
+    int deliverer = helpers.first();
+    for (int h : helpers) {
+        if (net.id(h) > net.id(deliverer))
+            deliverer = h;
+    }
+    TestInbox bob(net.courier(Bob));
+    net.link(Alice, deliverer);
+    net.deliverAll();
+    net.courier(Alice).deposit(net.id(Bob), makeChats(1));
+    net.deliverAll();
+    QCOMPARE(heldFor(net, deliverer, Bob), 1);
+    net.unlink(Alice, deliverer);
+    for (int h : helpers) {
+        if (h != deliverer)
+            net.link(Bob, h);
+    }
+    net.deliverAll();
+    net.link(Bob, deliverer);
+    QTRY_COMPARE(bob.chats.size(), 1);
+    // The ack, preferring the deliverer, held by MaxHelpers.
+    QTRY_COMPARE(heldFor(net, deliverer, Alice), 1);
+    const auto holding = [&] {
+        int n = 0;
+        for (int h : helpers)
+            n += heldFor(net, h, Alice);
+        return n;
+    };
+    QTRY_COMPARE(holding(), Courier::MaxHelpers);
+
+    // Answered and handed on: a later receipt for Alice prefers nobody.
+    QVERIFY(net.courier(Bob).send(net.id(Alice), Protocol::Read{QUuid::createUuid()}));
+    net.deliverAll();
+    QTRY_COMPARE(holding(), 2 * Courier::MaxHelpers);
+    QCOMPARE(heldFor(net, deliverer, Alice), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
