@@ -112,7 +112,10 @@ QStringList EmojiPicker::recent() const
 
 void EmojiPicker::popUpAbove(QWidget *anchor)
 {
-    QPoint at = anchor->mapToGlobal(QPoint(0, 0)) - QPoint(0, height());
+    layout()->activate(); // its size as shown (at least what its contents need)
+    // Its right edge on the button's: the button is at the window's right, and a picker
+    // opening to the right of it hung out of the window.
+    QPoint at = anchor->mapToGlobal(QPoint(anchor->width(), 0)) - QPoint(width(), height());
     if (const QScreen *screen = anchor->screen()) {
         const QRect room = screen->availableGeometry();
         at.setX(qBound(room.left(), at.x(), room.right() - width()));

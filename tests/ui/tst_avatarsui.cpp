@@ -233,6 +233,13 @@ void tst_AvatarsUi::pickerSearchesAndInsertsAtTheCursor()
     auto *picker = pane.emojiButton()->findChild<EmojiPicker *>();
     QVERIFY(picker);
     QTRY_VERIFY(picker->isVisible());
+    // Above the button, its right edge on the button's: over the window, not hanging out of it.
+    const QRect button(pane.emojiButton()->mapToGlobal(QPoint(0, 0)), pane.emojiButton()->size());
+    // (Within the frame the platform may draw around a popup.)
+    QVERIFY2(qAbs(picker->geometry().right() - button.right()) <= 4,
+             qPrintable(u"picker right %1, button right %2"_s.arg(picker->geometry().right())
+                            .arg(button.right())));
+    QVERIFY(picker->geometry().center().y() < button.top()); // above it
     QTest::keyClicks(picker->searchField(), u"grinning"_s);
     QVERIFY(picker->grid()->count() >= 2);
     for (int i = 0; i < picker->grid()->count(); ++i)
