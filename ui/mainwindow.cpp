@@ -140,6 +140,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     // However long the conversation's header, the list keeps room for names.
     m_splitter->setCollapsible(0, false);
     m_peers->setMinimumWidth(m_peers->fontMetrics().averageCharWidth() * 16);
+    m_peers->setFindsPeersOnLan(m_messenger.discovery() != nullptr);
     m_splitter->setSizes({260, 640});
     setCentralWidget(m_splitter);
 

@@ -90,6 +90,8 @@ void tst_MainWindow::connectAndChat()
     MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // Without LAN discovery an address is the way to a peer, and the empty list says so.
+    QVERIFY(window.peerList()->emptyText().contains(u"type an address"_s));
 
     ConnectDialog *dialog = openConnect(window);
     QVERIFY(dialog);
@@ -123,6 +125,13 @@ void tst_MainWindow::connectAndChat()
     QTRY_COMPARE(messages->rowCount(), 2);
     QVERIFY(!messages->index(1, 0).data(ConversationModel::OutgoingRole).toBool());
     QCOMPARE(messages->index(1, 0).data(ConversationModel::TextRole).toString(), u"Hi Alice"_s);
+
+    // The list made as narrow as it goes: the row is cut at its width, with no scroll bar under
+    // it that scrolls nothing.
+    window.resize(480, 400);
+    window.splitter()->setSizes({1, 2000});
+    QTRY_COMPARE(window.peerList()->width(), window.peerList()->minimumWidth());
+    QVERIFY(!window.peerList()->horizontalScrollBar()->isVisible());
 }
 
 void tst_MainWindow::badAddressShowsInlineError()
@@ -230,6 +239,8 @@ void tst_MainWindow::networkPanelExplainsDiscovery()
     QVERIFY(alice.start());
     MainWindow window(alice, ProfileSettings{});
     window.show();
+    // With discovery on, the empty list says that peers on the network come by themselves.
+    QVERIFY(window.peerList()->emptyText().contains(u"by themselves"_s));
     window.networkAction()->trigger();
     auto *dialog = window.findChild<NetworkDialog *>();
     QVERIFY(dialog);
