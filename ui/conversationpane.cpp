@@ -143,6 +143,8 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     connect(m_networkButton, &QPushButton::clicked, this, &ConversationPane::networkPanelRequested);
 
     auto *inputRow = new QHBoxLayout;
+    // The Send button off the window's right edge (the bottom stays in line with the list's).
+    inputRow->setContentsMargins(0, 0, 6, 0);
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     // --- Avatars and emoji (issue 15) ---
@@ -189,7 +191,9 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
 
     // Shift+Tab from the box reaches the messages (their menu, Delete, Copy).
     setTabOrder(m_view, m_input);
-    setTabOrder(m_input, m_sendButton);
+    // Then as they are seen: the emoji button left of Send.
+    setTabOrder(m_input, m_emojiButton);
+    setTabOrder(m_emojiButton, m_sendButton);
 
     connect(m_input, &MessageInput::submitted, this, &ConversationPane::send);
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationPane::send);

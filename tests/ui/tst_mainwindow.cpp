@@ -22,12 +22,14 @@
 #include <QListView>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QUdpSocket>
 
@@ -105,6 +107,18 @@ void tst_MainWindow::connectAndChat()
 
     MessageInput *input = window.conversation()->input();
     QVERIFY(input->isEnabled());
+    // Tab from the box goes to what is beside it, as it is seen: the emoji button, then Send.
+    window.activateWindow(); // the Connect dialog had it
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    input->setFocus();
+    QTRY_VERIFY(input->hasFocus());
+    QTest::keyClick(input, Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), window.conversation()->emojiButton());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    auto *send = qobject_cast<QPushButton *>(QApplication::focusWidget());
+    QVERIFY(send);
+    QCOMPARE(send->text(), u"Send"_s);
+    input->setFocus();
     QTest::keyClicks(input, u"Hello Bob"_s);
     QTest::keyClick(input, Qt::Key_Return);
     QCOMPARE(input->toPlainText(), QString());
