@@ -939,9 +939,14 @@ void ConversationPane::updateHeader()
         m_header->setText(peer->lan ? tr("%1 — seen on the network, can't connect").arg(name)
                                     : tr("%1 — invited, can't connect").arg(name));
     } else if (peer->lastSeen.isValid()) {
+        // Today's is the time alone: the date made the line wrap (and the messages jump down)
+        // at most widths the moment a peer left.
+        const QDateTime seen = peer->lastSeen.toLocalTime();
+        const QString when = seen.date() == QDate::currentDate()
+                                 ? QLocale().toString(seen.time(), QLocale::ShortFormat)
+                                 : QLocale().toString(seen, QLocale::ShortFormat);
         m_header->setText(
-            tr("%1 — offline, last seen %2; messages wait until they are back")
-                .arg(name, QLocale().toString(peer->lastSeen.toLocalTime(), QLocale::ShortFormat)));
+            tr("%1 — offline, last seen %2; messages wait until they are back").arg(name, when));
     } else {
         m_header->setText(tr("%1 — offline; messages wait until they are back").arg(name));
     }
