@@ -596,8 +596,15 @@ void MainWindow::showPeerMenu(const QPoint &pos)
 bool MainWindow::setAllowRelay(const QString &peerId, bool allow)
 {
     QString error;
-    if (m_messenger.setAllowRelay(peerId, allow, &error))
+    if (m_messenger.setAllowRelay(peerId, allow, &error)) {
+        // The menu closed on the choice: say what it did.
+        const QString name = m_conversation->nameOf(peerId);
+        statusBar()->showMessage(
+            allow ? tr("%1 may now pass on your messages, and you theirs.").arg(name)
+                  : tr("%1 no longer passes on your messages, nor you theirs.").arg(name),
+            10'000);
         return true;
+    }
     statusBar()->showMessage(tr("Could not change who passes on your messages: %1").arg(error),
                              15'000);
     return false;
@@ -606,8 +613,15 @@ bool MainWindow::setAllowRelay(const QString &peerId, bool allow)
 bool MainWindow::setAllowHold(const QString &peerId, bool allow)
 {
     QString error;
-    if (m_messenger.setAllowHold(peerId, allow, &error))
+    if (m_messenger.setAllowHold(peerId, allow, &error)) {
+        const QString name = m_conversation->nameOf(peerId);
+        statusBar()->showMessage(
+            allow ? tr("%1 may now keep your messages for people who are away, and you theirs.")
+                        .arg(name)
+                  : tr("%1 no longer keeps your messages, nor you theirs.").arg(name),
+            10'000);
         return true;
+    }
     statusBar()->showMessage(tr("Could not change who keeps your messages: %1").arg(error), 15'000);
     return false;
 }
