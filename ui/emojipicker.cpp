@@ -7,6 +7,8 @@
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QSettings>
@@ -86,13 +88,28 @@ EmojiPicker::EmojiPicker(QWidget *parent)
 QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
 {
     auto *button = new QToolButton(parent);
-    button->setText(QStringLiteral("\U0001F642")); // 🙂
+    const QString smile = QStringLiteral("\U0001F642"); // 🙂
+    button->setText(smile);
     button->setToolTip(tr("Insert an emoji"));
     button->setAccessibleName(tr("Emoji"));
     button->setAutoRaise(true);
     QFont font = button->font();
     font.setPointSizeF(font.pointSizeF() * 1.5);
-    button->setFont(font);
+    // Drawn once into an icon: a colour glyph drawn as text looks the same when the button is
+    // off (no conversation open), and an icon is greyed then.
+    const int side = QFontMetrics(font).height();
+    const qreal ratio = button->devicePixelRatioF();
+    QPixmap picture(QSize(side, side) * ratio);
+    picture.setDevicePixelRatio(ratio);
+    picture.fill(Qt::transparent);
+    {
+        QPainter painter(&picture);
+        painter.setFont(font);
+        painter.drawText(QRect(0, 0, side, side), Qt::AlignCenter, smile);
+    }
+    button->setIcon(QIcon(picture));
+    button->setIconSize(QSize(side, side));
+    button->setToolButtonStyle(Qt::ToolButtonIconOnly);
     QObject::connect(button, &QToolButton::clicked, input, [input, button] {
         auto *picker = new EmojiPicker(button);
         picker->setAttribute(Qt::WA_DeleteOnClose);

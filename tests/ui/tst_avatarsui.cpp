@@ -221,8 +221,20 @@ void tst_AvatarsUi::pickerSearchesAndInsertsAtTheCursor()
     pane.show();
     QVERIFY(QTest::qWaitForWindowExposed(&pane));
     QVERIFY(!pane.emojiButton()->isEnabled()); // no conversation open: nothing to write in
-    pane.showPeer(QString(64, u'b'));          // a conversation with someone not met yet
+    // and it looks it: greyed, not the yellow face of a button that works.
+    const auto colourful = [](const QImage &image) {
+        int count = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x)
+                count += QColor(image.pixel(x, y)).hsvSaturation() > 80 ? 1 : 0;
+        }
+        return count;
+    };
+    const QImage off = pane.emojiButton()->grab().toImage();
+    QCOMPARE(colourful(off), 0);
+    pane.showPeer(QString(64, u'b')); // a conversation with someone not met yet
     QVERIFY(pane.emojiButton()->isEnabled());
+    QVERIFY(pane.emojiButton()->grab().toImage() != off);
     MessageInput *input = pane.input();
     input->setPlainText(u"hello world"_s);
     QTextCursor cursor = input->textCursor();
