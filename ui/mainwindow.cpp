@@ -139,7 +139,9 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     m_splitter->setStretchFactor(1, 1);
     // However long the conversation's header, the list keeps room for names.
     m_splitter->setCollapsible(0, false);
-    m_peers->setMinimumWidth(m_peers->fontMetrics().averageCharWidth() * 16);
+    // Room for the picture and the dot before the name (about 10 characters), and the name:
+    // at 16 characters in all, a row showed its picture, its dot and no name at all.
+    m_peers->setMinimumWidth(m_peers->fontMetrics().averageCharWidth() * 26);
     m_peers->setFindsPeersOnLan(m_messenger.discovery() != nullptr);
     m_splitter->setSizes({260, 640});
     setCentralWidget(m_splitter);
