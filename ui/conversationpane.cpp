@@ -40,6 +40,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QStandardPaths>
 #include <QStyle>
@@ -300,7 +301,21 @@ void ConversationPane::showPeer(const QString &peerId)
         m_messenger.setTyping(m_peerId, false);
     m_replyStrip->clear();
     // --- end typing and quoting ---
+    // A half-written message stays with its conversation: left in the box, Enter sent it to
+    // the next person opened.
+    if (!m_peerId.isEmpty()) {
+        const QString draft = m_input->toPlainText();
+        if (draft.isEmpty())
+            m_drafts.remove(m_peerId);
+        else
+            m_drafts.insert(m_peerId, draft);
+    }
     m_peerId = peerId;
+    {
+        const QScopedValueRollback restoring(m_restoringDraft, true);
+        m_input->setPlainText(m_drafts.take(peerId));
+        m_input->moveCursor(QTextCursor::End);
+    }
     // Counted before the conversation is shown, which marks it read.
     int unread = 0;
     if (const auto peer = m_messenger.peers()->peer(peerId))

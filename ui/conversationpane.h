@@ -4,6 +4,7 @@
 #include "fileitem.h"
 #include "storage/chatmessage.h"
 
+#include <QHash>
 #include <QPersistentModelIndex>
 #include <QWidget>
 
@@ -184,4 +185,7 @@ private:
     QPersistentModelIndex m_pressed; // where a mouse selection started
     int m_pressedAt = -1;
     ReplyStrip *m_replyStrip; // issue 15
+    // What was written and not sent, per conversation: it stays with its conversation.
+    QHash<QString, QString> m_drafts;
+    bool m_restoringDraft = false; // putting a draft back is not typing
 };
