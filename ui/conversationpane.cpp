@@ -149,7 +149,7 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     // --- Avatars and emoji (issue 15) ---
-    m_emojiButton = EmojiPicker::createButton(m_input, this);
+    m_emojiButton = EmojiPicker::createButton(m_input, this, [this] { return m_emojiSettings; });
     inputRow->insertWidget(1, m_emojiButton, 0, Qt::AlignBottom);
     // --- end avatars and emoji ---
     // The members of a group beside its messages, as wide as a short name list needs.

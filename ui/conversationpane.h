@@ -179,6 +179,13 @@ private:
 public:
     QLabel *headerAvatar() const { return m_headerAvatar; }
     QToolButton *emojiButton() const { return m_emojiButton; }
+    // Where the emoji picker keeps the recently used: the profile's shoal.ini (the app sets
+    // it); without it they are not kept.
+    void setEmojiSettingsFile(const QString &file) { m_emojiSettings = file; }
+    QString emojiSettingsFile() const { return m_emojiSettings; }
+
+private:
+    QString m_emojiSettings;
 
 private:
     // --- end avatars and emoji ---

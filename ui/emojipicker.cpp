@@ -3,6 +3,8 @@
 
 #include "emojidata.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -21,8 +23,9 @@ constexpr auto RecentKey = "emoji/recent";
 constexpr int RecentTab = 0; // then one tab per group
 } // namespace
 
-EmojiPicker::EmojiPicker(QWidget *parent)
+EmojiPicker::EmojiPicker(const QString &settingsFile, QWidget *parent)
     : QFrame(parent, Qt::Popup)
+    , m_settingsFile(settingsFile)
     , m_search(new QLineEdit(this))
     , m_tabs(new QTabBar(this))
     , m_grid(new QListWidget(this))
@@ -85,7 +88,9 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     m_search->setFocus();
 }
 
-QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
+QToolButton *EmojiPicker::createButton(QPlainTextEdit *input,
+                                       QWidget *parent,
+                                       std::function<QString()> settingsFile)
 {
     auto *button = new QToolButton(parent);
     const QString smile = QStringLiteral("\U0001F642"); // 🙂
@@ -110,8 +115,8 @@ QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
     button->setIcon(QIcon(picture));
     button->setIconSize(QSize(side, side));
     button->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    QObject::connect(button, &QToolButton::clicked, input, [input, button] {
-        auto *picker = new EmojiPicker(button);
+    QObject::connect(button, &QToolButton::clicked, input, [input, button, settingsFile] {
+        auto *picker = new EmojiPicker(settingsFile ? settingsFile() : QString(), button);
         picker->setAttribute(Qt::WA_DeleteOnClose);
         QObject::connect(picker, &EmojiPicker::emojiChosen, input, [input](const QString &e) {
             input->insertPlainText(e);
@@ -124,7 +129,13 @@ QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
 
 QStringList EmojiPicker::recent() const
 {
-    return QSettings().value(QLatin1StringView(RecentKey)).toStringList();
+    // In the profile's settings, never the desktop-wide QSettings(): that one ignored
+    // --profile and wrote a world-readable "Unknown Organization/shoal.conf".
+    if (m_settingsFile.isEmpty())
+        return m_unsaved;
+    return QSettings(m_settingsFile, QSettings::IniFormat)
+        .value(QLatin1StringView(RecentKey))
+        .toStringList();
 }
 
 void EmojiPicker::popUpAbove(QWidget *anchor)
@@ -187,7 +198,18 @@ void EmojiPicker::choose(QListWidgetItem *item)
     QStringList list = recent();
     list.removeAll(emoji);
     list.prepend(emoji);
-    QSettings().setValue(QLatin1StringView(RecentKey), list.mid(0, MaxRecent));
+    list = list.mid(0, MaxRecent);
+    if (m_settingsFile.isEmpty()) {
+        m_unsaved = list;
+    } else {
+        // Owner-only, as every file of the profile, should this one be the first to write it.
+        if (!QFileInfo::exists(m_settingsFile)) {
+            QFile file(m_settingsFile);
+            file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
+        QSettings(m_settingsFile, QSettings::IniFormat).setValue(QLatin1StringView(RecentKey), list);
+    }
     Q_EMIT emojiChosen(emoji);
     close();
 }
