@@ -258,6 +258,11 @@ void tst_MainWindow::networkPanelExplainsDiscovery()
     window.networkAction()->trigger();
     auto *dialog = window.findChild<NetworkDialog *>();
     QVERIFY(dialog);
+    // Where this computer listens, the port said once (the addresses carry it).
+    const QString port = QString::number(alice.port());
+    QVERIFY2(dialog->identityLabel()->text().contains(u"127.0.0.1:"_s + port),
+             qPrintable(dialog->identityLabel()->text()));
+    QCOMPARE(dialog->identityLabel()->text().section(u'\n', 1).count(port), 1); // not the ID
     QCOMPARE(dialog->targetList()->topLevelItemCount(), 1);
     QCOMPARE(dialog->targetList()->topLevelItem(0)->text(1), u"127.255.255.255"_s);
     // Our own announcement comes back over loopback: the self-test passes.
