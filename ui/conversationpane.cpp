@@ -40,6 +40,7 @@
 #include <QMimeData>
 #include <QPointer>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QStandardPaths>
 #include <QStyle>
@@ -143,10 +144,12 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
     connect(m_networkButton, &QPushButton::clicked, this, &ConversationPane::networkPanelRequested);
 
     auto *inputRow = new QHBoxLayout;
+    // The Send button off the window's right edge (the bottom stays in line with the list's).
+    inputRow->setContentsMargins(0, 0, 6, 0);
     inputRow->addWidget(m_input, 1);
     inputRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
     // --- Avatars and emoji (issue 15) ---
-    m_emojiButton = EmojiPicker::createButton(m_input, this);
+    m_emojiButton = EmojiPicker::createButton(m_input, this, [this] { return m_emojiSettings; });
     inputRow->insertWidget(1, m_emojiButton, 0, Qt::AlignBottom);
     // --- end avatars and emoji ---
     // The members of a group beside its messages, as wide as a short name list needs.
@@ -189,7 +192,9 @@ ConversationPane::ConversationPane(Messenger &messenger, QWidget *parent)
 
     // Shift+Tab from the box reaches the messages (their menu, Delete, Copy).
     setTabOrder(m_view, m_input);
-    setTabOrder(m_input, m_sendButton);
+    // Then as they are seen: the emoji button left of Send.
+    setTabOrder(m_input, m_emojiButton);
+    setTabOrder(m_emojiButton, m_sendButton);
 
     connect(m_input, &MessageInput::submitted, this, &ConversationPane::send);
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationPane::send);
@@ -296,7 +301,21 @@ void ConversationPane::showPeer(const QString &peerId)
         m_messenger.setTyping(m_peerId, false);
     m_replyStrip->clear();
     // --- end typing and quoting ---
+    // A half-written message stays with its conversation: left in the box, Enter sent it to
+    // the next person opened.
+    if (!m_peerId.isEmpty()) {
+        const QString draft = m_input->toPlainText();
+        if (draft.isEmpty())
+            m_drafts.remove(m_peerId);
+        else
+            m_drafts.insert(m_peerId, draft);
+    }
     m_peerId = peerId;
+    {
+        const QScopedValueRollback restoring(m_restoringDraft, true);
+        m_input->setPlainText(m_drafts.take(peerId));
+        m_input->moveCursor(QTextCursor::End);
+    }
     // Counted before the conversation is shown, which marks it read.
     int unread = 0;
     if (const auto peer = m_messenger.peers()->peer(peerId))
@@ -935,9 +954,14 @@ void ConversationPane::updateHeader()
         m_header->setText(peer->lan ? tr("%1 — seen on the network, can't connect").arg(name)
                                     : tr("%1 — invited, can't connect").arg(name));
     } else if (peer->lastSeen.isValid()) {
+        // Today's is the time alone: the date made the line wrap (and the messages jump down)
+        // at most widths the moment a peer left.
+        const QDateTime seen = peer->lastSeen.toLocalTime();
+        const QString when = seen.date() == QDate::currentDate()
+                                 ? QLocale().toString(seen.time(), QLocale::ShortFormat)
+                                 : QLocale().toString(seen, QLocale::ShortFormat);
         m_header->setText(
-            tr("%1 — offline, last seen %2; messages wait until they are back")
-                .arg(name, QLocale().toString(peer->lastSeen.toLocalTime(), QLocale::ShortFormat)));
+            tr("%1 — offline, last seen %2; messages wait until they are back").arg(name, when));
     } else {
         m_header->setText(tr("%1 — offline; messages wait until they are back").arg(name));
     }

@@ -4,6 +4,7 @@
 #include "fileitem.h"
 #include "storage/chatmessage.h"
 
+#include <QHash>
 #include <QPersistentModelIndex>
 #include <QWidget>
 
@@ -178,10 +179,20 @@ private:
 public:
     QLabel *headerAvatar() const { return m_headerAvatar; }
     QToolButton *emojiButton() const { return m_emojiButton; }
+    // Where the emoji picker keeps the recently used: the profile's shoal.ini (the app sets
+    // it); without it they are not kept.
+    void setEmojiSettingsFile(const QString &file) { m_emojiSettings = file; }
+    QString emojiSettingsFile() const { return m_emojiSettings; }
+
+private:
+    QString m_emojiSettings;
 
 private:
     // --- end avatars and emoji ---
     QPersistentModelIndex m_pressed; // where a mouse selection started
     int m_pressedAt = -1;
     ReplyStrip *m_replyStrip; // issue 15
+    // What was written and not sent, per conversation: it stays with its conversation.
+    QHash<QString, QString> m_drafts;
+    bool m_restoringDraft = false; // putting a draft back is not typing
 };

@@ -95,6 +95,8 @@ void ConversationPane::onInputChanged()
 {
     if (m_peerId.isEmpty() || isGroup() || isIpmsgPeer()) // issue 17: IPMsg has no typing
         return;
+    if (m_restoringDraft)
+        return; // a draft put back when its conversation opens: nobody is typing
     // Every keystroke says "typing"; the messenger sends it at most every few seconds.
     m_messenger.setTyping(m_peerId, !m_input->toPlainText().isEmpty());
 }

@@ -3,10 +3,14 @@
 
 #include "emojidata.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QSettings>
@@ -19,8 +23,9 @@ constexpr auto RecentKey = "emoji/recent";
 constexpr int RecentTab = 0; // then one tab per group
 } // namespace
 
-EmojiPicker::EmojiPicker(QWidget *parent)
+EmojiPicker::EmojiPicker(const QString &settingsFile, QWidget *parent)
     : QFrame(parent, Qt::Popup)
+    , m_settingsFile(settingsFile)
     , m_search(new QLineEdit(this))
     , m_tabs(new QTabBar(this))
     , m_grid(new QListWidget(this))
@@ -83,18 +88,35 @@ EmojiPicker::EmojiPicker(QWidget *parent)
     m_search->setFocus();
 }
 
-QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
+QToolButton *EmojiPicker::createButton(QPlainTextEdit *input,
+                                       QWidget *parent,
+                                       std::function<QString()> settingsFile)
 {
     auto *button = new QToolButton(parent);
-    button->setText(QStringLiteral("\U0001F642")); // 🙂
+    const QString smile = QStringLiteral("\U0001F642"); // 🙂
+    button->setText(smile);
     button->setToolTip(tr("Insert an emoji"));
     button->setAccessibleName(tr("Emoji"));
     button->setAutoRaise(true);
     QFont font = button->font();
     font.setPointSizeF(font.pointSizeF() * 1.5);
-    button->setFont(font);
-    QObject::connect(button, &QToolButton::clicked, input, [input, button] {
-        auto *picker = new EmojiPicker(button);
+    // Drawn once into an icon: a colour glyph drawn as text looks the same when the button is
+    // off (no conversation open), and an icon is greyed then.
+    const int side = QFontMetrics(font).height();
+    const qreal ratio = button->devicePixelRatioF();
+    QPixmap picture(QSize(side, side) * ratio);
+    picture.setDevicePixelRatio(ratio);
+    picture.fill(Qt::transparent);
+    {
+        QPainter painter(&picture);
+        painter.setFont(font);
+        painter.drawText(QRect(0, 0, side, side), Qt::AlignCenter, smile);
+    }
+    button->setIcon(QIcon(picture));
+    button->setIconSize(QSize(side, side));
+    button->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    QObject::connect(button, &QToolButton::clicked, input, [input, button, settingsFile] {
+        auto *picker = new EmojiPicker(settingsFile ? settingsFile() : QString(), button);
         picker->setAttribute(Qt::WA_DeleteOnClose);
         QObject::connect(picker, &EmojiPicker::emojiChosen, input, [input](const QString &e) {
             input->insertPlainText(e);
@@ -107,12 +129,21 @@ QToolButton *EmojiPicker::createButton(QPlainTextEdit *input, QWidget *parent)
 
 QStringList EmojiPicker::recent() const
 {
-    return QSettings().value(QLatin1StringView(RecentKey)).toStringList();
+    // In the profile's settings, never the desktop-wide QSettings(): that one ignored
+    // --profile and wrote a world-readable "Unknown Organization/shoal.conf".
+    if (m_settingsFile.isEmpty())
+        return m_unsaved;
+    return QSettings(m_settingsFile, QSettings::IniFormat)
+        .value(QLatin1StringView(RecentKey))
+        .toStringList();
 }
 
 void EmojiPicker::popUpAbove(QWidget *anchor)
 {
-    QPoint at = anchor->mapToGlobal(QPoint(0, 0)) - QPoint(0, height());
+    layout()->activate(); // its size as shown (at least what its contents need)
+    // Its right edge on the button's: the button is at the window's right, and a picker
+    // opening to the right of it hung out of the window.
+    QPoint at = anchor->mapToGlobal(QPoint(anchor->width(), 0)) - QPoint(width(), height());
     if (const QScreen *screen = anchor->screen()) {
         const QRect room = screen->availableGeometry();
         at.setX(qBound(room.left(), at.x(), room.right() - width()));
@@ -167,7 +198,18 @@ void EmojiPicker::choose(QListWidgetItem *item)
     QStringList list = recent();
     list.removeAll(emoji);
     list.prepend(emoji);
-    QSettings().setValue(QLatin1StringView(RecentKey), list.mid(0, MaxRecent));
+    list = list.mid(0, MaxRecent);
+    if (m_settingsFile.isEmpty()) {
+        m_unsaved = list;
+    } else {
+        // Owner-only, as every file of the profile, should this one be the first to write it.
+        if (!QFileInfo::exists(m_settingsFile)) {
+            QFile file(m_settingsFile);
+            file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
+        QSettings(m_settingsFile, QSettings::IniFormat).setValue(QLatin1StringView(RecentKey), list);
+    }
     Q_EMIT emojiChosen(emoji);
     close();
 }

@@ -5,6 +5,8 @@
 
 #include <QFrame>
 
+#include <functional>
+
 class QLineEdit;
 class QListWidget;
 class QListWidgetItem;
@@ -22,11 +24,15 @@ class EmojiPicker final : public QFrame
 public:
     static constexpr int MaxRecent = 32;
 
-    explicit EmojiPicker(QWidget *parent = nullptr);
+    // The recently used are kept in `settingsFile` (the profile's shoal.ini, group "emoji");
+    // without one, they are not kept.
+    explicit EmojiPicker(const QString &settingsFile = {}, QWidget *parent = nullptr);
 
     // A button for beside `input` that opens a picker above it; what is chosen is inserted at
-    // the input's cursor.
-    static QToolButton *createButton(QPlainTextEdit *input, QWidget *parent);
+    // the input's cursor. `settingsFile` is asked each time a picker opens.
+    static QToolButton *createButton(QPlainTextEdit *input,
+                                     QWidget *parent,
+                                     std::function<QString()> settingsFile);
 
     QLineEdit *searchField() const { return m_search; }
     QTabBar *tabs() const { return m_tabs; }
@@ -42,6 +48,8 @@ private:
     void fill();
     void choose(QListWidgetItem *item);
 
+    QString m_settingsFile;
+    QStringList m_unsaved; // the recently used, without a settings file
     QLineEdit *m_search;
     QTabBar *m_tabs;
     QListWidget *m_grid;

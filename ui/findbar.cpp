@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QScrollBar>
+#include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -55,6 +56,16 @@ FindBar::FindBar(Messenger &messenger, ConversationPane &pane, QWidget *parent)
 
     auto *row = new QHBoxLayout;
     row->setContentsMargins(6, 2, 6, 2);
+    // Its own spacing: a nested layout takes its parent's, and that one's is 0 (the results
+    // list sits right under the row), which left "1 of 2" touching the buttons beside it.
+    int spacing = style()->pixelMetric(QStyle::PM_LayoutHorizontalSpacing, nullptr, this);
+    if (spacing < 0)
+        spacing = style()->layoutSpacing(QSizePolicy::ToolButton,
+                                         QSizePolicy::Label,
+                                         Qt::Horizontal,
+                                         nullptr,
+                                         this);
+    row->setSpacing(spacing >= 0 ? spacing : 6);
     row->addWidget(m_field, 1);
     row->addWidget(m_older);
     row->addWidget(m_newer);

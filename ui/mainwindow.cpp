@@ -139,7 +139,10 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     m_splitter->setStretchFactor(1, 1);
     // However long the conversation's header, the list keeps room for names.
     m_splitter->setCollapsible(0, false);
-    m_peers->setMinimumWidth(m_peers->fontMetrics().averageCharWidth() * 16);
+    // Room for the picture and the dot before the name (about 10 characters), and the name:
+    // at 16 characters in all, a row showed its picture, its dot and no name at all.
+    m_peers->setMinimumWidth(m_peers->fontMetrics().averageCharWidth() * 26);
+    m_peers->setFindsPeersOnLan(m_messenger.discovery() != nullptr);
     m_splitter->setSizes({260, 640});
     setCentralWidget(m_splitter);
 
@@ -595,8 +598,15 @@ void MainWindow::showPeerMenu(const QPoint &pos)
 bool MainWindow::setAllowRelay(const QString &peerId, bool allow)
 {
     QString error;
-    if (m_messenger.setAllowRelay(peerId, allow, &error))
+    if (m_messenger.setAllowRelay(peerId, allow, &error)) {
+        // The menu closed on the choice: say what it did.
+        const QString name = m_conversation->nameOf(peerId);
+        statusBar()->showMessage(
+            allow ? tr("%1 may now pass on your messages, and you theirs.").arg(name)
+                  : tr("%1 no longer passes on your messages, nor you theirs.").arg(name),
+            10'000);
         return true;
+    }
     statusBar()->showMessage(tr("Could not change who passes on your messages: %1").arg(error),
                              15'000);
     return false;
@@ -605,8 +615,15 @@ bool MainWindow::setAllowRelay(const QString &peerId, bool allow)
 bool MainWindow::setAllowHold(const QString &peerId, bool allow)
 {
     QString error;
-    if (m_messenger.setAllowHold(peerId, allow, &error))
+    if (m_messenger.setAllowHold(peerId, allow, &error)) {
+        const QString name = m_conversation->nameOf(peerId);
+        statusBar()->showMessage(
+            allow ? tr("%1 may now keep your messages for people who are away, and you theirs.")
+                        .arg(name)
+                  : tr("%1 no longer keeps your messages, nor you theirs.").arg(name),
+            10'000);
         return true;
+    }
     statusBar()->showMessage(tr("Could not change who keeps your messages: %1").arg(error), 15'000);
     return false;
 }

@@ -64,10 +64,9 @@ NetworkDialog::NetworkDialog(const Messenger &messenger, QWidget *parent)
 void NetworkDialog::refresh()
 {
     const NetworkStatus s = m_messenger.networkStatus();
-    m_identity->setText(tr("This computer: %1, ID %2\nListening for peers on TCP port %3 at %4")
-                            .arg(s.name, s.id)
-                            .arg(s.tcpPort)
-                            .arg(s.listenAddresses.join(QStringLiteral(", "))));
+    // The addresses carry the port ("TCP port 35547 at 127.0.0.1:35547" said it twice).
+    m_identity->setText(tr("This computer: %1, ID %2\nListening for peers (TCP) at %3")
+                            .arg(s.name, s.id, s.listenAddresses.join(QStringLiteral(", "))));
     showChanges(s.changes);
     m_ipmsg->setText(IpmsgText::networkLine(s)); // issue 17
     m_targets->clear();

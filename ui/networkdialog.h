@@ -20,6 +20,7 @@ class NetworkDialog final : public QDialog
 public:
     NetworkDialog(const Messenger &messenger, QWidget *parent = nullptr);
 
+    QLabel *identityLabel() const { return m_identity; }
     QLabel *selfTestLabel() const { return m_selfTest; }
     QLabel *hintLabel() const { return m_hint; }
     QTreeWidget *targetList() const { return m_targets; }

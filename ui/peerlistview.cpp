@@ -57,6 +57,9 @@ PeerListView::PeerListView(PeerListModel *model, QWidget *parent)
     setItemDelegate(new PeerDelegate(this));
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setAccessibleName(tr("Peers"));
+    // The rows cut their text at the list's width: a scroll bar under a narrow list scrolled
+    // nothing but the rows' empty right edge.
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     // Selection, not the current index: the view makes the first row current by itself, and
     // that must not open (and mark read) a conversation the person did not choose.
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
@@ -130,6 +133,19 @@ void PeerListView::paintEvent(QPaintEvent *event)
     painter.setPen(color);
     painter.drawText(viewport()->rect().adjusted(12, 12, -12, -12),
                      Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
-                     tr("No peers yet.\nUse \"Connect to peer…\" (Ctrl+N) and type an "
-                        "address."));
+                     emptyText());
+}
+
+void PeerListView::setFindsPeersOnLan(bool on)
+{
+    m_findsPeersOnLan = on;
+    viewport()->update();
+}
+
+QString PeerListView::emptyText() const
+{
+    if (m_findsPeersOnLan)
+        return tr("No peers yet.\nShoal users on this network appear here by themselves. To "
+                  "reach someone elsewhere, use \"Connect to peer…\" (Ctrl+N).");
+    return tr("No peers yet.\nUse \"Connect to peer…\" (Ctrl+N) and type an address.");
 }

@@ -25,6 +25,11 @@ public:
     // The selection is changing because of a key pressed in the list (arrows, type-ahead):
     // the keyboard stays here.
     bool isSelectingFromKeyboard() const { return m_fromKeyboard; }
+    // Whether LAN discovery is on: the empty list then says peers on the network come by
+    // themselves, rather than that an address is the only way.
+    void setFindsPeersOnLan(bool on);
+    // What the empty list says.
+    QString emptyText() const;
 
 Q_SIGNALS:
     void peerSelected(const QString &peerId);
@@ -39,4 +44,5 @@ private:
     PeerListModel *m_model;
     AccessibleRows *m_rows;
     bool m_fromKeyboard = false;
+    bool m_findsPeersOnLan = false;
 };

@@ -6,6 +6,7 @@
 
 #include <QActionGroup>
 #include <QInputDialog>
+#include <QLineEdit>
 #include <QMenu>
 #include <QPointer>
 
@@ -29,9 +30,17 @@ void StatusSelector::updateLook()
 {
     const auto status = m_messenger.status();
     setIcon(StatusIcon::icon(status, true, palette()));
-    // The arrow is the menu's (InstantPopup); the text says what the others see.
-    setText(StatusIcon::describe(status, m_messenger.statusText()));
-    setToolTip(tr("Your status, as your contacts see it. Click to change it."));
+    // The arrow is the menu's (InstantPopup); the text says what the others see. A status
+    // message may be 80 wide characters: cut, so that the status bar (and with it the window's
+    // smallest width) does not grow with it; the tool tip has it whole.
+    const QString full = StatusIcon::describe(status, m_messenger.statusText());
+    const QString shown = fontMetrics().elidedText(full,
+                                                   Qt::ElideRight,
+                                                   fontMetrics().averageCharWidth() * MaxTextChars);
+    QString escaped = shown;
+    setText(escaped.replace(u'&', QStringLiteral("&&"))); // a "&" in it is no mnemonic
+    const QString hint = tr("Your status, as your contacts see it. Click to change it.");
+    setToolTip(shown == full ? hint : full + u'\n' + hint);
 }
 
 void StatusSelector::askStatusMessage(Messenger &messenger, QWidget *parent)
@@ -43,6 +52,11 @@ void StatusSelector::askStatusMessage(Messenger &messenger, QWidget *parent)
     dialog->setWindowTitle(tr("Status message"));
     dialog->setLabelText(tr("What your contacts see beside your status:"));
     dialog->setTextValue(messenger.statusText());
+    // Room for a sentence, and no more typed than the peers are told (the rest was cut unseen).
+    if (auto *field = dialog->findChild<QLineEdit *>()) {
+        field->setMinimumWidth(field->fontMetrics().averageCharWidth() * 70);
+        field->setMaxLength(80); // the limit every peer applies (docs/protocol.md)
+    }
     connect(dialog, &QInputDialog::textValueSelected, dialog, [alive](const QString &text) {
         if (alive)
             alive->setStatus(alive->status(), text);

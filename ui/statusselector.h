@@ -22,6 +22,9 @@ public:
     // Asks for a status message (QInputDialog) and sets it, keeping the status.
     static void askStatusMessage(Messenger &messenger, QWidget *parent);
 
+    // The longest text shown, in average characters; a longer status message is cut with "…".
+    static constexpr int MaxTextChars = 40;
+
 private:
     void updateLook();
 

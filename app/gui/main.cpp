@@ -5,6 +5,7 @@
 #include "singleinstance.h"
 #include "sleepwatcher.h"
 
+#include "conversationpane.h"
 #include "identity/identity.h"
 #include "mainwindow.h"
 #include "messenger/messenger.h"
@@ -227,6 +228,9 @@ int main(int argc, char *argv[])
 
     MainWindow window(messenger, options->settings);
     window.setIpmsgOffForThisRun(options->noIpmsg); // issue 17
+    // The emoji picker's recently used go with the rest of the settings.
+    window.conversation()->setEmojiSettingsFile(
+        QDir(options->settingsDir).filePath(QLatin1StringView(ProfileSettings::FileName)));
     QObject::connect(
         &window, &MainWindow::settingsChanged, &window, [&](const ProfileSettings &edited) {
             QString saveError;

@@ -12,6 +12,8 @@
 #include "messageinput.h"
 
 #include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -79,7 +81,8 @@ private:
 
 void tst_AvatarsUi::initTestCase()
 {
-    // The picker's recently used go to QSettings: here, a folder of this test's own.
+    // The picker's recently used go to the profile's shoal.ini, never the desktop-wide
+    // QSettings(); that one is sent to a folder of this test's own, to see nothing goes there.
     QCoreApplication::setOrganizationName(u"ShoalTest"_s);
     QCoreApplication::setApplicationName(u"tst_avatarsui"_s);
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
@@ -214,15 +217,28 @@ void tst_AvatarsUi::emojiDataHasEveryGroup()
 
 void tst_AvatarsUi::pickerSearchesAndInsertsAtTheCursor()
 {
-    QSettings().remove(u"emoji"_s);
+    const QString file = m_settingsDir.filePath(u"pane-shoal.ini"_s);
     auto messenger = makePeer(u"Alice"_s);
     ConversationPane pane(*messenger);
+    pane.setEmojiSettingsFile(file);
     pane.resize(700, 500);
     pane.show();
     QVERIFY(QTest::qWaitForWindowExposed(&pane));
     QVERIFY(!pane.emojiButton()->isEnabled()); // no conversation open: nothing to write in
-    pane.showPeer(QString(64, u'b'));          // a conversation with someone not met yet
+    // and it looks it: greyed, not the yellow face of a button that works.
+    const auto colourful = [](const QImage &image) {
+        int count = 0;
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x)
+                count += QColor(image.pixel(x, y)).hsvSaturation() > 80 ? 1 : 0;
+        }
+        return count;
+    };
+    const QImage off = pane.emojiButton()->grab().toImage();
+    QCOMPARE(colourful(off), 0);
+    pane.showPeer(QString(64, u'b')); // a conversation with someone not met yet
     QVERIFY(pane.emojiButton()->isEnabled());
+    QVERIFY(pane.emojiButton()->grab().toImage() != off);
     MessageInput *input = pane.input();
     input->setPlainText(u"hello world"_s);
     QTextCursor cursor = input->textCursor();
@@ -233,6 +249,13 @@ void tst_AvatarsUi::pickerSearchesAndInsertsAtTheCursor()
     auto *picker = pane.emojiButton()->findChild<EmojiPicker *>();
     QVERIFY(picker);
     QTRY_VERIFY(picker->isVisible());
+    // Above the button, its right edge on the button's: over the window, not hanging out of it.
+    const QRect button(pane.emojiButton()->mapToGlobal(QPoint(0, 0)), pane.emojiButton()->size());
+    // (Within the frame the platform may draw around a popup.)
+    QVERIFY2(qAbs(picker->geometry().right() - button.right()) <= 4,
+             qPrintable(u"picker right %1, button right %2"_s.arg(picker->geometry().right())
+                            .arg(button.right())));
+    QVERIFY(picker->geometry().center().y() < button.top()); // above it
     QTest::keyClicks(picker->searchField(), u"grinning"_s);
     QVERIFY(picker->grid()->count() >= 2);
     for (int i = 0; i < picker->grid()->count(); ++i)
@@ -242,13 +265,18 @@ void tst_AvatarsUi::pickerSearchesAndInsertsAtTheCursor()
     click(picker->grid(), grinning);
     QCOMPARE(input->toPlainText(), u"hello😀 world"_s);
     QTRY_VERIFY(!picker->isVisible());
+    // Remembered in the file the pane was given (the profile's shoal.ini in the app).
+    QCOMPARE(QSettings(file, QSettings::IniFormat).value(u"emoji/recent"_s).toStringList(),
+             QStringList{u"😀"_s});
+    QVERIFY(!QSettings().contains(u"emoji/recent"_s));
 }
 
 void tst_AvatarsUi::recentlyUsedComeFirst()
 {
-    QSettings().remove(u"emoji"_s);
+    const QString file = m_settingsDir.filePath(u"shoal.ini"_s);
+    QFile::remove(file);
     QPlainTextEdit input;
-    EmojiPicker first;
+    EmojiPicker first(file);
     QSignalSpy chosen(&first, &EmojiPicker::emojiChosen);
     first.show();
     QVERIFY(QTest::qWaitForWindowExposed(&first));
@@ -260,18 +288,28 @@ void tst_AvatarsUi::recentlyUsedComeFirst()
     QTest::keyClicks(first.searchField(), u"red heart"_s);
     click(first.grid(), itemWithText(first.grid(), u"❤️"_s));
     QCOMPARE(chosen.size(), 1);
-    EmojiPicker second;
+    EmojiPicker second(file);
     second.show();
     QVERIFY(QTest::qWaitForWindowExposed(&second));
     QTest::keyClicks(second.searchField(), u"thumbs up"_s);
     click(second.grid(), itemWithText(second.grid(), u"👍"_s));
     // The next picker opens on the recently used, the latest first.
-    EmojiPicker third;
+    EmojiPicker third(file);
     QCOMPARE(third.tabs()->currentIndex(), 0);
     QCOMPARE(third.grid()->count(), 2);
     QCOMPARE(third.grid()->item(0)->text(), u"👍"_s);
     QCOMPARE(third.grid()->item(1)->text(), u"❤️"_s);
     QCOMPARE(third.recent(), (QStringList{u"👍"_s, u"❤️"_s}));
+    // Kept in the given settings file, owner-only like the rest of the profile, and nowhere
+    // else (it went to a desktop-wide "Unknown Organization/shoal.conf", whatever the profile).
+    QCOMPARE(QSettings(file, QSettings::IniFormat).value(u"emoji/recent"_s).toStringList(),
+             (QStringList{u"👍"_s, u"❤️"_s}));
+    QCOMPARE(QFileInfo(file).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+             QFileDevice::Permissions());
+    QVERIFY(!QSettings().contains(u"emoji/recent"_s));
+    // Without a file (no profile), a picker still works; nothing is kept.
+    EmojiPicker alone;
+    QCOMPARE(alone.tabs()->currentIndex(), 1);
 }
 
 QTEST_MAIN(tst_AvatarsUi)

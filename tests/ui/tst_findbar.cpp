@@ -153,6 +153,10 @@ void tst_FindBar::typingHighlightsAndCounts()
 
     QTest::keyClicks(bar()->field(), u"LUNCH"_s); // case does not matter
     QTRY_COMPARE(bar()->countLabel()->text(), u"1 of 30"_s);
+    // The count stands apart from the buttons on either side of it, not touching them.
+    QTRY_VERIFY(bar()->countLabel()->geometry().left()
+                > bar()->newerButton()->geometry().right() + 2);
+    QVERIFY(bar()->allButton()->geometry().left() > bar()->countLabel()->geometry().right() + 2);
     // The newest match is marked and on screen, the word highlighted where it is.
     QCOMPARE(currentId(), m_lunches.last().id);
     QVERIFY(onScreen(m_lunches.last().id));

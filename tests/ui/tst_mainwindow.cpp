@@ -22,12 +22,14 @@
 #include <QListView>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QUdpSocket>
 
@@ -90,6 +92,8 @@ void tst_MainWindow::connectAndChat()
     MainWindow window(*alice, ProfileSettings{});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // Without LAN discovery an address is the way to a peer, and the empty list says so.
+    QVERIFY(window.peerList()->emptyText().contains(u"type an address"_s));
 
     ConnectDialog *dialog = openConnect(window);
     QVERIFY(dialog);
@@ -103,6 +107,18 @@ void tst_MainWindow::connectAndChat()
 
     MessageInput *input = window.conversation()->input();
     QVERIFY(input->isEnabled());
+    // Tab from the box goes to what is beside it, as it is seen: the emoji button, then Send.
+    window.activateWindow(); // the Connect dialog had it
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    input->setFocus();
+    QTRY_VERIFY(input->hasFocus());
+    QTest::keyClick(input, Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), window.conversation()->emojiButton());
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    auto *send = qobject_cast<QPushButton *>(QApplication::focusWidget());
+    QVERIFY(send);
+    QCOMPARE(send->text(), u"Send"_s);
+    input->setFocus();
     QTest::keyClicks(input, u"Hello Bob"_s);
     QTest::keyClick(input, Qt::Key_Return);
     QCOMPARE(input->toPlainText(), QString());
@@ -123,6 +139,13 @@ void tst_MainWindow::connectAndChat()
     QTRY_COMPARE(messages->rowCount(), 2);
     QVERIFY(!messages->index(1, 0).data(ConversationModel::OutgoingRole).toBool());
     QCOMPARE(messages->index(1, 0).data(ConversationModel::TextRole).toString(), u"Hi Alice"_s);
+
+    // The list made as narrow as it goes: the row is cut at its width, with no scroll bar under
+    // it that scrolls nothing.
+    window.resize(480, 400);
+    window.splitter()->setSizes({1, 2000});
+    QTRY_COMPARE(window.peerList()->width(), window.peerList()->minimumWidth());
+    QVERIFY(!window.peerList()->horizontalScrollBar()->isVisible());
 }
 
 void tst_MainWindow::badAddressShowsInlineError()
@@ -230,9 +253,16 @@ void tst_MainWindow::networkPanelExplainsDiscovery()
     QVERIFY(alice.start());
     MainWindow window(alice, ProfileSettings{});
     window.show();
+    // With discovery on, the empty list says that peers on the network come by themselves.
+    QVERIFY(window.peerList()->emptyText().contains(u"by themselves"_s));
     window.networkAction()->trigger();
     auto *dialog = window.findChild<NetworkDialog *>();
     QVERIFY(dialog);
+    // Where this computer listens, the port said once (the addresses carry it).
+    const QString port = QString::number(alice.port());
+    QVERIFY2(dialog->identityLabel()->text().contains(u"127.0.0.1:"_s + port),
+             qPrintable(dialog->identityLabel()->text()));
+    QCOMPARE(dialog->identityLabel()->text().section(u'\n', 1).count(port), 1); // not the ID
     QCOMPARE(dialog->targetList()->topLevelItemCount(), 1);
     QCOMPARE(dialog->targetList()->topLevelItem(0)->text(1), u"127.255.255.255"_s);
     // Our own announcement comes back over loopback: the self-test passes.

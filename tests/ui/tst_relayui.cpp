@@ -218,13 +218,20 @@ void tst_RelayUi::menuSwitchesReachTheMessenger()
     usePeerMenu(window, carol->id(), u"allowRelay"_s);
     QTRY_VERIFY(alice->allowsRelay(carol->id()));
     QVERIFY(!alice->allowsHold(carol->id()));
+    // The menu is gone: the status bar says what the choice did.
+    QCOMPARE(window.statusBar()->currentMessage(),
+             u"Carol may now pass on your messages, and you theirs."_s);
     seen = usePeerMenu(window, carol->id(), u"allowHold"_s);
     QCOMPARE(seen.checked.value(u"allowRelay"_s), true);
     QCOMPARE(seen.checked.value(u"allowHold"_s), false);
     QTRY_VERIFY(alice->allowsHold(carol->id()));
+    QCOMPARE(window.statusBar()->currentMessage(),
+             u"Carol may now keep your messages for people who are away, and you theirs."_s);
     seen = usePeerMenu(window, carol->id(), u"allowRelay"_s);
     QCOMPARE(seen.checked.value(u"allowHold"_s), true);
     QTRY_VERIFY(!alice->allowsRelay(carol->id()));
+    QCOMPARE(window.statusBar()->currentMessage(),
+             u"Carol no longer passes on your messages, nor you theirs."_s);
     QVERIFY(alice->allowsHold(carol->id()));
 
     // Turned on elsewhere (shoal-cli, another window): the menu shows the messenger's state.

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void clickOnQuoteFarBackRevealsIt();
     void copyTextFromMenu();
     void deleteForMeAsksThenRemoves();
+    void draftStaysWithItsConversation();
 
 private:
     void openWindow(QSize size = {900, 640});
@@ -358,6 +359,43 @@ void tst_ReplyView::deleteForMeAsksThenRemoves()
     // Bob keeps both.
     QVERIFY(m_bob->history().message(MessageKey{theirs, m_alice->id(), true}).has_value());
     QVERIFY(m_bob->history().message(MessageKey{mine, m_alice->id(), false}).has_value());
+}
+
+void tst_ReplyView::draftStaysWithItsConversation()
+{
+    auto carol = makePeer(u"Carol"_s);
+    QString error;
+    carol->connectToAddress(u"127.0.0.1:%1"_s.arg(m_alice->port()), &error);
+    QTRY_VERIFY(m_alice->peers()->peer(carol->id()) && m_alice->peers()->peer(carol->id())->online);
+    openWindow();
+    MessageInput *input = pane()->input();
+    QTest::keyClicks(input, u"half a thought for Bob"_s);
+
+    // Another conversation opens with an empty box; Enter there sends only what is typed there.
+    m_window->peerList()->selectPeer(carol->id());
+    QCOMPARE(pane()->peerId(), carol->id());
+    QCOMPARE(input->toPlainText(), QString());
+    QTest::keyClicks(input, u"hello Carol"_s);
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_COMPARE(carol->history().conversation(m_alice->id()).size(), 1);
+    QCOMPARE(carol->history().conversation(m_alice->id()).first().text, u"hello Carol"_s);
+    QVERIFY(m_bob->history().conversation(m_alice->id()).isEmpty());
+
+    // Back to Bob: the half-written message is there, to go on with.
+    m_window->peerList()->selectPeer(m_bob->id());
+    QCOMPARE(input->toPlainText(), u"half a thought for Bob"_s);
+    QCOMPARE(input->textCursor().position(), input->toPlainText().size());
+    QTest::keyClicks(input, u", finished"_s);
+    QTest::keyClick(input, Qt::Key_Return);
+    QTRY_COMPARE(m_bob->history().conversation(m_alice->id()).size(), 1);
+    QCOMPARE(m_bob->history().conversation(m_alice->id()).first().text,
+             u"half a thought for Bob, finished"_s);
+    // Sent: nothing is kept for Carol or Bob any more.
+    m_window->peerList()->selectPeer(carol->id());
+    QCOMPARE(input->toPlainText(), QString());
+    m_window->peerList()->selectPeer(m_bob->id());
+    QCOMPARE(input->toPlainText(), QString());
+    m_window.reset(); // before Carol goes
 }
 
 QTEST_MAIN(tst_ReplyView)

@@ -13,6 +13,7 @@
 
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QTest>
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void autoAwayGoesAndComesBack();
     void autoAwayLeavesAChosenStatus();
     void trayMenuHasTheChoices();
+    void longStatusMessageKeepsTheWindowNarrow();
 };
 
 void tst_Status::initTestCase()
@@ -222,6 +224,50 @@ void tst_Status::trayMenuHasTheChoices()
     auto *selector = window.findChild<StatusSelector *>(u"statusSelector"_s);
     QVERIFY(selector->menu()->findChild<QAction *>(u"status-away"_s)->isChecked());
     QVERIFY(!selector->menu()->findChild<QAction *>(u"status-available"_s)->isChecked());
+}
+
+void tst_Status::longStatusMessageKeepsTheWindowNarrow()
+{
+    auto alice = makePeer(u"Alice"_s);
+    ProfileSettings settings;
+    settings.autoAwayMinutes = 0;
+    MainWindow window(*alice, settings);
+    window.resize(640, 480);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *selector = window.findChild<StatusSelector *>(u"statusSelector"_s);
+    QVERIFY(selector);
+    const int narrowest = window.minimumSizeHint().width();
+
+    // The dialog has room for a sentence and takes no more than the peers are told.
+    selector->menu()->findChild<QAction *>(u"status-message"_s)->trigger();
+    QInputDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = window.findChild<QInputDialog *>(u"statusMessageDialog"_s)));
+    QTRY_VERIFY(dialog->isVisible());
+    auto *field = dialog->findChild<QLineEdit *>();
+    QVERIFY(field);
+    QCOMPARE(field->maxLength(), 80);
+    QVERIFY(field->width() >= field->fontMetrics().averageCharWidth() * 70);
+    // The longest message there is, in wide characters.
+    const QString longest(80, u'会');
+    field->selectAll();
+    field->insert(longest + u"extra"_s); // as typed (keyClicks knows no Chinese) or pasted
+    QCOMPARE(field->text(), longest);
+    dialog->accept();
+    QCOMPARE(alice->statusText(), longest);
+
+    // Shown cut with "…", whole in the tool tip; neither the status bar nor the window grew.
+    QVERIFY(selector->text().endsWith(u'…'));
+    QVERIFY(selector->toolTip().contains(longest));
+    QVERIFY(selector->sizeHint().width() < selector->fontMetrics().horizontalAdvance(longest) / 2);
+    QTRY_VERIFY(window.minimumSizeHint().width()
+                <= narrowest + selector->fontMetrics().averageCharWidth() * 40);
+    QVERIFY(selector->geometry().right() <= window.width());
+
+    // A short one is shown whole, "&" as itself.
+    alice->setStatus(PeerInfo::Status::Busy, u"R&D review"_s);
+    QCOMPARE(selector->text(), u"Busy — R&&D review"_s); // "&&" is drawn as "&"
+    QVERIFY(!selector->toolTip().contains(u"R&D review"_s));
 }
 
 QTEST_MAIN(tst_Status)

@@ -195,6 +195,11 @@ void tst_WindowChrome::offlineHeaderWrapsAndLeavesListAlone()
     m_window->peerList()->selectPeer(id);
     QLabel *header = m_window->conversation()->headerLabel();
     QVERIFY(header->text().contains(longName));
+    // Seen today: the time alone, not the date.
+    const QDateTime seen = m_alice->peers()->peer(id)->lastSeen.toLocalTime();
+    QVERIFY2(header->text().contains(
+                 u"last seen %1;"_s.arg(QLocale().toString(seen.time(), QLocale::ShortFormat))),
+             qPrintable(header->text()));
     QTRY_COMPARE(m_window->peerList()->width(), listWidth);
     QVERIFY(listWidth >= 200);
     // The whole line is there, on as many lines as it takes, inside the pane.
