@@ -1952,6 +1952,22 @@
         <source>Could not change who keeps your messages: %1</source>
         <translation>无法更改由谁代存你的消息：%1</translation>
     </message>
+    <message>
+        <source>%1 may now pass on your messages, and you theirs.</source>
+        <translation>%1 现在可以转发你的消息，你也可以转发他的。</translation>
+    </message>
+    <message>
+        <source>%1 no longer passes on your messages, nor you theirs.</source>
+        <translation>%1 不再转发你的消息，你也不再转发他的。</translation>
+    </message>
+    <message>
+        <source>%1 may now keep your messages for people who are away, and you theirs.</source>
+        <translation>%1 现在可以为离开的人代存你的消息，你也可以代存他的。</translation>
+    </message>
+    <message>
+        <source>%1 no longer keeps your messages, nor you theirs.</source>
+        <translation>%1 不再代存你的消息，你也不再代存他的。</translation>
+    </message>
 </context>
 <context>
     <name>MembersPanel</name>
@@ -2358,12 +2374,6 @@
         <translation>已收到</translation>
     </message>
     <message>
-        <source>This computer: %1, ID %2
-Listening for peers on TCP port %3 at %4</source>
-        <translation>本机：%1，ID %2
-在 %4 的 TCP 端口 %3 上等待用户连接</translation>
-    </message>
-    <message>
         <source>LAN discovery is off. Peers can still be reached by address (Ctrl+N).</source>
         <translation>局域网发现已关闭。仍可按地址连接用户（Ctrl+N）。</translation>
     </message>
@@ -2434,6 +2444,12 @@ Listening for peers on TCP port %3 at %4</source>
     <message>
         <source>address gone: %1</source>
         <translation>地址已移除：%1</translation>
+    </message>
+    <message>
+        <source>This computer: %1, ID %2
+Listening for peers (TCP) at %3</source>
+        <translation>本机：%1，ID %2
+在 %3 监听用户连接（TCP）</translation>
     </message>
 </context>
 <context>
@@ -2767,6 +2783,12 @@ Use &quot;Connect to peer…&quot; (Ctrl+N) and type an address.</source>
         <source>%1, %2</source>
         <comment>IP Messenger mark, online state</comment>
         <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>No peers yet.
+Shoal users on this network appear here by themselves. To reach someone elsewhere, use &quot;Connect to peer…&quot; (Ctrl+N).</source>
+        <translation>还没有用户。
+此网络上的 Shoal 用户会自动出现在这里。要联系其他网络上的人，请使用“连接到用户…”（Ctrl+N）。</translation>
     </message>
 </context>
 <context>
