@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "signer.h"
 
+#include "opensslptr.h"
+
 #include <QLoggingCategory>
 
 #include <openssl/bio.h>
@@ -19,16 +21,11 @@ Q_LOGGING_CATEGORY(lcSigner, "shoal.identity")
 
 namespace {
 
-template<typename T, void (*Free)(T *)>
-struct Deleter
-{
-    void operator()(T *p) const { Free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using SigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
+using MdCtxPtr = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using SigPtr = OpenSslPtr<ECDSA_SIG, ECDSA_SIG_free>;
+using BnPtr = OpenSslPtr<BIGNUM, BN_free>;
 
 // Half the order of P-256's group. An ECDSA signature (r, s) is also valid as (r, n - s): a
 // relaying member could change a signature without the key, and with it the link hash the
