@@ -50,6 +50,17 @@ QLatin1StringView typeName(CborType type)
     return "of its type"_L1;
 }
 
+// The field as `type`, converted by `to` (exactString, QCborValue::toInteger...).
+template<typename To>
+auto fieldAs(const QCborMap &map, QLatin1StringView key, CborType type, QString *error, To to)
+    -> std::optional<decltype(to(QCborValue()))>
+{
+    const auto v = typedField(map, key, type, error);
+    if (!v)
+        return std::nullopt;
+    return to(*v);
+}
+
 } // namespace
 
 std::optional<QCborValue> parseItem(const QByteArray &bytes, QString *error)
@@ -87,11 +98,9 @@ std::optional<QCborValue> optionalField(const QCborMap &map,
                                         QString *error)
 {
     QCborValue v = map.value(key);
-    if (!v.isUndefined() && !isOfType(v, type)) {
-        *error = u"field \"%1\" is not %2"_s.arg(key, typeName(type));
-        return std::nullopt;
-    }
-    return v;
+    if (v.isUndefined())
+        return v;
+    return typedField(map, key, type, error);
 }
 
 std::optional<QString> optionalTextField(const QCborMap &map, QLatin1StringView key, QString *error)
@@ -104,34 +113,28 @@ std::optional<QString> optionalTextField(const QCborMap &map, QLatin1StringView 
 
 std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const auto v = typedField(map, key, CborType::Text, error);
-    if (!v)
-        return std::nullopt;
-    return exactString(*v);
+    return fieldAs(map, key, CborType::Text, error, exactString);
 }
 
 std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const auto v = typedField(map, key, CborType::Integer, error);
-    if (!v)
-        return std::nullopt;
-    return v->toInteger();
+    return fieldAs(map, key, CborType::Integer, error, [](const QCborValue &v) {
+        return v.toInteger();
+    });
 }
 
 std::optional<bool> boolField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const auto v = typedField(map, key, CborType::Boolean, error);
-    if (!v)
-        return std::nullopt;
-    return v->toBool();
+    return fieldAs(map, key, CborType::Boolean, error, [](const QCborValue &v) {
+        return v.toBool();
+    });
 }
 
 std::optional<QCborArray> arrayField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const auto v = typedField(map, key, CborType::Array, error);
-    if (!v)
-        return std::nullopt;
-    return v->toArray();
+    return fieldAs(map, key, CborType::Array, error, [](const QCborValue &v) {
+        return v.toArray();
+    });
 }
 
 std::optional<QByteArray> bytesField(const QCborMap &map,
