@@ -79,7 +79,9 @@ SigPtr canonicalSignature(const QByteArray &der)
     return sig;
 }
 
-bool isP256(EVP_PKEY *key)
+} // namespace
+
+bool isP256Key(EVP_PKEY *key)
 {
     if (!EVP_PKEY_is_a(key, "EC"))
         return false;
@@ -88,8 +90,6 @@ bool isP256(EVP_PKEY *key)
     return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &length)
            && std::strcmp(name, "prime256v1") == 0;
 }
-
-} // namespace
 
 Signer::Signer(const QSslKey &key)
 {
@@ -100,7 +100,7 @@ Signer::Signer(const QSslKey &key)
     }
     // The private key in the clear: erased, as Relay::Opener does with its copy.
     OPENSSL_cleanse(pem.data(), size_t(pem.size()));
-    if (m_key && !isP256(m_key)) {
+    if (m_key && !isP256Key(m_key)) {
         EVP_PKEY_free(m_key);
         m_key = nullptr;
     }
@@ -185,7 +185,7 @@ EVP_PKEY *Verifier::keyFor(const QByteArray &certDer)
     // The whole of the bytes, nothing after: one certificate has one DER, as its ID does.
     if (cert && from == reinterpret_cast<const unsigned char *>(certDer.constEnd())) {
         key.reset(X509_get_pubkey(cert.get()));
-        if (key && !isP256(key.get()))
+        if (key && !isP256Key(key.get()))
             key.reset();
     }
     ERR_clear_error();

@@ -2,6 +2,7 @@
 #include "envelopeformat.h"
 
 #include "identity/opensslptr.h"
+#include "identity/signer.h"
 #include "protocol/messages.h"
 
 #include <QCborMap>
@@ -46,16 +47,6 @@ struct Secret
 const unsigned char *uchars(const QByteArray &bytes)
 {
     return reinterpret_cast<const unsigned char *>(bytes.constData());
-}
-
-bool isP256(EVP_PKEY *key)
-{
-    if (!EVP_PKEY_is_a(key, "EC"))
-        return false;
-    char name[64] = {};
-    size_t length = 0;
-    return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &length)
-           && std::strcmp(name, "prime256v1") == 0;
 }
 
 // A P-256 public key from its uncompressed point; null if it is not a point of the curve.
@@ -301,7 +292,7 @@ QByteArray seal(const QByteArray &recipientCertDer,
     const unsigned char *from = uchars(recipientCertDer);
     X509Ptr cert(d2i_X509(nullptr, &from, long(recipientCertDer.size())));
     PKeyPtr recipient(cert ? X509_get_pubkey(cert.get()) : nullptr);
-    if (!recipient || !isP256(recipient.get())) {
+    if (!recipient || !isP256Key(recipient.get())) {
         ERR_clear_error();
         *error = u"the recipient's certificate has no P-256 key"_s;
         return {};
