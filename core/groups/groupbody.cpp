@@ -2,11 +2,11 @@
 #include "groupbody.h"
 
 #include "grouplimits.h"
+#include "protocol/cborfields.h"
 #include "protocol/messages.h"
 
 #include <QCborArray>
 #include <QCborMap>
-#include <QCborStreamReader>
 #include <QCborValue>
 #include <QCryptographicHash>
 #include <QSet>
@@ -26,28 +26,33 @@ constexpr qint64 MaxTimestamp = 253402300799999;
 constexpr std::array<QLatin1StringView, 6> KindNames
     = {"text"_L1, "create"_L1, "add"_L1, "remove"_L1, "leave"_L1, "rename"_L1};
 
+using Protocol::bytesField;
 using Protocol::exactString;
+using Protocol::fixedBytesField;
+using Protocol::groupField;
+using Protocol::peerField;
 using Protocol::textField;
 
-// The map of a whole CBOR item, or nullopt and *error. Text keys given twice are refused: a
-// signed body must mean one thing to every reader, whichever of the two it would look up.
-std::optional<QCborMap> parseMap(const QByteArray &bytes, QString *error)
+// The map of a whole CBOR item of at most maxBytes (a `what`: "body over 4096 bytes"), or
+// nullopt and *error. Text keys given twice are refused: a signed body must mean one thing to
+// every reader, whichever of the two it would look up.
+std::optional<QCborMap> parseMap(const QByteArray &bytes,
+                                 qsizetype maxBytes,
+                                 QLatin1StringView what,
+                                 QString *error)
 {
-    QCborStreamReader reader(bytes);
-    const QCborValue value = QCborValue::fromCbor(reader);
-    if (reader.lastError() != QCborError::NoError) {
-        *error = u"malformed CBOR: %1"_s.arg(reader.lastError().toString());
+    if (bytes.size() > maxBytes) {
+        *error = u"%1 over %2 bytes"_s.arg(what).arg(maxBytes);
         return std::nullopt;
     }
-    if (reader.currentOffset() != bytes.size()) {
-        *error = u"trailing bytes after the CBOR item"_s;
+    const auto value = Protocol::parseItem(bytes, error);
+    if (!value)
         return std::nullopt;
-    }
-    if (!value.isMap()) {
+    if (!value->isMap()) {
         *error = u"not a CBOR map"_s;
         return std::nullopt;
     }
-    QCborMap map = value.toMap();
+    QCborMap map = value->toMap();
     QSet<QString> keys;
     for (auto it = map.constBegin(); it != map.constEnd(); ++it) {
         if (!it.key().isString())
@@ -62,76 +67,23 @@ std::optional<QCborMap> parseMap(const QByteArray &bytes, QString *error)
     return map;
 }
 
-std::optional<QString> peerField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    auto id = textField(map, key, error);
-    if (id && !Protocol::isValidPeerId(*id)) {
-        *error = u"field \"%1\" is not a peer ID"_s.arg(key);
-        return std::nullopt;
-    }
-    return id;
-}
-
-std::optional<QString> groupField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    auto id = textField(map, key, error);
-    if (id && !isValidGroupId(*id)) {
-        *error = u"field \"%1\" is not a group ID"_s.arg(key);
-        return std::nullopt;
-    }
-    return id;
-}
-
 // An integer in min..max.
 std::optional<qint64> intField(
     const QCborMap &map, QLatin1StringView key, qint64 min, qint64 max, QString *error)
 {
-    const QCborValue v = map.value(key);
-    if (!v.isInteger()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not an integer"_s.arg(key);
-        return std::nullopt;
-    }
-    const qint64 n = v.toInteger();
-    if (n < min || n > max) {
+    const auto n = Protocol::intField(map, key, error);
+    if (n && (*n < min || *n > max)) {
         *error = u"field \"%1\" out of range"_s.arg(key);
         return std::nullopt;
     }
     return n;
 }
 
-// A byte string of exactly `size` bytes, or of 1..`-size` when size is negative.
-std::optional<QByteArray> bytesField(const QCborMap &map,
-                                     QLatin1StringView key,
-                                     qsizetype size,
-                                     QString *error)
-{
-    const QCborValue v = map.value(key);
-    if (!v.isByteArray()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a byte string"_s.arg(key);
-        return std::nullopt;
-    }
-    QByteArray bytes = v.toByteArray();
-    if (size >= 0 ? bytes.size() != size : bytes.isEmpty() || bytes.size() > -size) {
-        *error = size >= 0 ? u"field \"%1\" is not %2 bytes"_s.arg(key).arg(size)
-                           : u"field \"%1\" is not 1..%2 bytes"_s.arg(key).arg(-size);
-        return std::nullopt;
-    }
-    return bytes;
-}
-
 // A non-empty array of at most MaxMembers items.
 std::optional<QCborArray> listField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const QCborValue v = map.value(key);
-    if (!v.isArray()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not an array"_s.arg(key);
-        return std::nullopt;
-    }
-    QCborArray array = v.toArray();
-    if (array.isEmpty() || array.size() > MaxMembers) {
+    auto array = Protocol::arrayField(map, key, error);
+    if (array && (array->isEmpty() || array->size() > MaxMembers)) {
         *error = u"field \"%1\" does not hold 1..%2 items"_s.arg(key).arg(MaxMembers);
         return std::nullopt;
     }
@@ -146,7 +98,7 @@ std::optional<Member> memberOf(const QCborValue &v, qsizetype index, QString *er
     }
     const QCborMap map = v.toMap();
     const auto id = peerField(map, "id"_L1, error);
-    const auto cert = id ? bytesField(map, "cert"_L1, -MaxCertBytes, error) : std::nullopt;
+    const auto cert = id ? bytesField(map, "cert"_L1, MaxCertBytes, error) : std::nullopt;
     const auto name = cert ? textField(map, "name"_L1, error) : std::nullopt;
     if (!name) {
         *error = u"member %1: %2"_s.arg(index).arg(*error);
@@ -279,11 +231,7 @@ QByteArray encode(const Body &body)
 
 std::optional<Body> decode(const QByteArray &bytes, QString *error)
 {
-    if (bytes.size() > MaxGroupBody) {
-        *error = u"body over %1 bytes"_s.arg(MaxGroupBody);
-        return std::nullopt;
-    }
-    const auto parsed = parseMap(bytes, error);
+    const auto parsed = parseMap(bytes, MaxGroupBody, "body"_L1, error);
     if (!parsed)
         return std::nullopt;
     const QCborMap &map = *parsed;
@@ -291,7 +239,7 @@ std::optional<Body> decode(const QByteArray &bytes, QString *error)
     const auto author = group ? peerField(map, "a"_L1, error) : std::nullopt;
     const auto seq = author ? intField(map, "s"_L1, 1, MaxCounter, error) : std::nullopt;
     const auto lc = seq ? intField(map, "lc"_L1, 1, MaxCounter, error) : std::nullopt;
-    const auto prev = lc ? bytesField(map, "p"_L1, LinkBytes, error) : std::nullopt;
+    const auto prev = lc ? fixedBytesField(map, "p"_L1, LinkBytes, error) : std::nullopt;
     const auto ts = prev ? intField(map, "ts"_L1, 0, MaxTimestamp, error) : std::nullopt;
     const auto k = ts ? textField(map, "k"_L1, error) : std::nullopt;
     if (!k)
@@ -347,7 +295,7 @@ std::optional<Body> decode(const QByteArray &bytes, QString *error)
         }
         if (body.kind == Kind::Rename)
             break;
-        const auto nonce = bytesField(map, "nonce"_L1, NonceBytes, error);
+        const auto nonce = fixedBytesField(map, "nonce"_L1, NonceBytes, error);
         if (!nonce)
             return std::nullopt;
         body.nonce = *nonce;
@@ -438,13 +386,7 @@ QByteArray linkHash(const QByteArray &body, const QByteArray &sig)
 
 bool isValidGroupId(const QString &id)
 {
-    if (id.size() != GroupIdLength)
-        return false;
-    for (QChar c : id) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-    }
-    return true;
+    return Protocol::isLowerHex(id, GroupIdLength);
 }
 
 QString kindName(Kind kind)
@@ -482,11 +424,7 @@ QByteArray encodeReceipt(const ReceiptBody &receipt)
 
 std::optional<ReceiptBody> decodeReceipt(const QByteArray &bytes, QString *error)
 {
-    if (bytes.size() > MaxReceiptBody) {
-        *error = u"receipt over %1 bytes"_s.arg(MaxReceiptBody);
-        return std::nullopt;
-    }
-    const auto parsed = parseMap(bytes, error);
+    const auto parsed = parseMap(bytes, MaxReceiptBody, "receipt"_L1, error);
     if (!parsed)
         return std::nullopt;
     const QCborMap &map = *parsed;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "identity.h"
 
+#include "opensslptr.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -22,14 +24,9 @@ Q_LOGGING_CATEGORY(lcIdentity, "shoal.identity")
 
 namespace {
 
-template<typename T, void (*Free)(T *)>
-struct Deleter
-{
-    void operator()(T *p) const { Free(p); }
-};
-using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using PKeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
 
 QString opensslError(const char *what)
 {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "signer.h"
 
+#include "opensslptr.h"
+
 #include <QLoggingCategory>
 
 #include <openssl/bio.h>
@@ -19,16 +21,11 @@ Q_LOGGING_CATEGORY(lcSigner, "shoal.identity")
 
 namespace {
 
-template<typename T, void (*Free)(T *)>
-struct Deleter
-{
-    void operator()(T *p) const { Free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using SigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using BioPtr = OpenSslPtr<BIO, BIO_free_all>;
+using MdCtxPtr = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using SigPtr = OpenSslPtr<ECDSA_SIG, ECDSA_SIG_free>;
+using BnPtr = OpenSslPtr<BIGNUM, BN_free>;
 
 // Half the order of P-256's group. An ECDSA signature (r, s) is also valid as (r, n - s): a
 // relaying member could change a signature without the key, and with it the link hash the
@@ -82,7 +79,9 @@ SigPtr canonicalSignature(const QByteArray &der)
     return sig;
 }
 
-bool isP256(EVP_PKEY *key)
+} // namespace
+
+bool isP256Key(EVP_PKEY *key)
 {
     if (!EVP_PKEY_is_a(key, "EC"))
         return false;
@@ -91,8 +90,6 @@ bool isP256(EVP_PKEY *key)
     return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &length)
            && std::strcmp(name, "prime256v1") == 0;
 }
-
-} // namespace
 
 Signer::Signer(const QSslKey &key)
 {
@@ -103,7 +100,7 @@ Signer::Signer(const QSslKey &key)
     }
     // The private key in the clear: erased, as Relay::Opener does with its copy.
     OPENSSL_cleanse(pem.data(), size_t(pem.size()));
-    if (m_key && !isP256(m_key)) {
+    if (m_key && !isP256Key(m_key)) {
         EVP_PKEY_free(m_key);
         m_key = nullptr;
     }
@@ -188,7 +185,7 @@ EVP_PKEY *Verifier::keyFor(const QByteArray &certDer)
     // The whole of the bytes, nothing after: one certificate has one DER, as its ID does.
     if (cert && from == reinterpret_cast<const unsigned char *>(certDer.constEnd())) {
         key.reset(X509_get_pubkey(cert.get()));
-        if (key && !isP256(key.get()))
+        if (key && !isP256Key(key.get()))
             key.reset();
     }
     ERR_clear_error();

@@ -11,6 +11,9 @@
 
 typedef struct evp_pkey_st EVP_PKEY;
 
+// Whether `key` is an EC key on P-256: the only curve identities sign and seal with.
+bool isP256Key(EVP_PKEY *key);
+
 // Signs with a profile's identity key: ECDSA P-256 over SHA-256 of the data, the signature
 // DER-encoded (at most 72 bytes). Group messages and receipts carry one (docs/protocol.md,
 // "Groups"). Usable from any thread; sign() is const and keeps no state between calls.

@@ -5,7 +5,7 @@
 #include <utility>
 
 TransportSlot::TransportSlot(const QString &offReason, QObject *parent)
-    : Transport(parent)
+    : ForwardingTransport(parent)
     , m_offReason(offReason)
 {}
 
@@ -114,47 +114,10 @@ int TransportSlot::adopt(int theirs)
     return ours;
 }
 
-bool TransportSlot::isConnected(const QString &peerId, StreamKind kind) const
-{
-    return m_target && m_target->isConnected(peerId, kind);
-}
-
-bool TransportSlot::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
-{
-    return m_target && m_target->send(peerId, message, kind);
-}
-
 void TransportSlot::flush()
 {
     if (m_target)
         m_target->flush();
-}
-
-qint64 TransportSlot::pendingWriteBytes(const QString &peerId, StreamKind kind) const
-{
-    return m_target ? m_target->pendingWriteBytes(peerId, kind) : 0;
-}
-
-void TransportSlot::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)
-{
-    if (m_target)
-        m_target->setReadingPaused(peerId, paused, kind);
-}
-
-void TransportSlot::addKnownPeer(const QString &peerId, const QHostAddress &host)
-{
-    if (m_target)
-        m_target->addKnownPeer(peerId, host);
-}
-
-QHostAddress TransportSlot::remoteHost(const QString &peerId) const
-{
-    return m_target ? m_target->remoteHost(peerId) : QHostAddress();
-}
-
-bool TransportSlot::supportsStream(const QString &peerId, StreamKind kind) const
-{
-    return m_target ? m_target->supportsStream(peerId, kind) : false;
 }
 
 int TransportSlot::openStream(const QString &peerId, StreamKind kind)

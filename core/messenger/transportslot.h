@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "net/transport.h"
+#include "net/forwardingtransport.h"
 
 #include <QHash>
 #include <QPointer>
@@ -13,7 +13,7 @@
 // while there is none answers "not connected" and fails attempts (never silently: an
 // attemptFinished comes for each). When a target goes, its peers are reported gone
 // (peerDisconnected) so that the roster and the chat services see them offline.
-class TransportSlot final : public Transport
+class TransportSlot final : public ForwardingTransport
 {
     Q_OBJECT
 
@@ -29,20 +29,11 @@ public:
                       quint16 port,
                       const QString &expectedPeerId = {},
                       StreamKind kind = StreamKind::Chat) override;
-    bool isConnected(const QString &peerId, StreamKind kind = StreamKind::Chat) const override;
-    bool send(const QString &peerId,
-              const Protocol::Message &message,
-              StreamKind kind = StreamKind::Chat) override;
     void flush() override;
-    qint64 pendingWriteBytes(const QString &peerId,
-                             StreamKind kind = StreamKind::Chat) const override;
-    void setReadingPaused(const QString &peerId,
-                          bool paused,
-                          StreamKind kind = StreamKind::Chat) override;
-    void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) override;
-    QHostAddress remoteHost(const QString &peerId) const override;
-    bool supportsStream(const QString &peerId, StreamKind kind) const override;
     int openStream(const QString &peerId, StreamKind kind) override;
+
+protected:
+    Transport *forwardTo(const QString &) const override { return m_target; }
 
 private:
     int failLater(const QString &reason);

@@ -4,7 +4,7 @@
 #include <limits>
 
 TransportMux::TransportMux(Transport &primary, QObject *parent)
-    : Transport(parent)
+    : ForwardingTransport(parent)
     , m_primary(primary)
 {
     relay(primary);
@@ -79,16 +79,6 @@ int TransportMux::connectToPeer(const QString &host,
     return mapAttempt(target, target->connectToPeer(host, port, expectedPeerId, kind));
 }
 
-bool TransportMux::isConnected(const QString &peerId, StreamKind kind) const
-{
-    return transportFor(peerId).isConnected(peerId, kind);
-}
-
-bool TransportMux::send(const QString &peerId, const Protocol::Message &message, StreamKind kind)
-{
-    return transportFor(peerId).send(peerId, message, kind);
-}
-
 void TransportMux::flush()
 {
     m_primary.flush();
@@ -96,34 +86,9 @@ void TransportMux::flush()
         s.transport->flush();
 }
 
-qint64 TransportMux::pendingWriteBytes(const QString &peerId, StreamKind kind) const
-{
-    return transportFor(peerId).pendingWriteBytes(peerId, kind);
-}
-
-void TransportMux::setReadingPaused(const QString &peerId, bool paused, StreamKind kind)
-{
-    transportFor(peerId).setReadingPaused(peerId, paused, kind);
-}
-
-void TransportMux::addKnownPeer(const QString &peerId, const QHostAddress &host)
-{
-    transportFor(peerId).addKnownPeer(peerId, host);
-}
-
-QHostAddress TransportMux::remoteHost(const QString &peerId) const
-{
-    return transportFor(peerId).remoteHost(peerId);
-}
-
 bool TransportMux::isRelayed(const QString &peerId) const
 {
     return transportFor(peerId).isRelayed(peerId);
-}
-
-bool TransportMux::supportsStream(const QString &peerId, StreamKind kind) const
-{
-    return transportFor(peerId).supportsStream(peerId, kind);
 }
 
 int TransportMux::openStream(const QString &peerId, StreamKind kind)

@@ -10,7 +10,7 @@
 // wins; otherwise the primary. Attempt numbers of secondaries are mapped into a range of their
 // own, so that they never collide with the primary's (which pass through unchanged).
 
-#include "net/transport.h"
+#include "net/forwardingtransport.h"
 
 #include <QHash>
 #include <QList>
@@ -18,7 +18,7 @@
 
 #include <functional>
 
-class TransportMux final : public Transport
+class TransportMux final : public ForwardingTransport
 {
     Q_OBJECT
 
@@ -37,24 +37,15 @@ public:
                       quint16 port,
                       const QString &expectedPeerId = {},
                       StreamKind kind = StreamKind::Chat) override;
-    bool isConnected(const QString &peerId, StreamKind kind = StreamKind::Chat) const override;
-    bool send(const QString &peerId,
-              const Protocol::Message &message,
-              StreamKind kind = StreamKind::Chat) override;
     void flush() override;
-    qint64 pendingWriteBytes(const QString &peerId,
-                             StreamKind kind = StreamKind::Chat) const override;
-    void setReadingPaused(const QString &peerId,
-                          bool paused,
-                          StreamKind kind = StreamKind::Chat) override;
-    void addKnownPeer(const QString &peerId, const QHostAddress &host = {}) override;
-    QHostAddress remoteHost(const QString &peerId) const override;
     bool isRelayed(const QString &peerId) const override;
-    bool supportsStream(const QString &peerId, StreamKind kind) const override;
     int openStream(const QString &peerId, StreamKind kind) override;
 
     // Where the secondaries' attempt numbers start (the primary's stay below it).
     static constexpr int SecondaryAttemptBase = 1 << 30;
+
+protected:
+    Transport *forwardTo(const QString &peerId) const override { return &transportFor(peerId); }
 
 private:
     struct Secondary

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "messages.h"
 
+#include "cborfields.h"
 #include "framedecoder.h"
 #include "groups/grouplimits.h"
 
 #include <QCborArray>
 #include <QCborMap>
-#include <QCborStreamReader>
 #include <QCborValue>
 #include <QScopedValueRollback>
 #include <QStringDecoder>
@@ -50,29 +50,7 @@ QString exactString(const QCborValue &v)
     return text;
 }
 
-std::optional<QString> textField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    const QCborValue v = map.value(key);
-    if (!v.isString()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a text string"_s.arg(key);
-        return std::nullopt;
-    }
-    return exactString(v);
-}
-
 namespace {
-
-std::optional<qint64> intField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    const QCborValue v = map.value(key);
-    if (!v.isInteger()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not an integer"_s.arg(key);
-        return std::nullopt;
-    }
-    return v.toInteger();
-}
 
 std::optional<quint64> uintField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
@@ -115,37 +93,26 @@ std::optional<qint64> boundedField(const QCborMap &map,
     return qint64(*v);
 }
 
-std::optional<bool> boolField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    const QCborValue v = map.value(key);
-    if (!v.isBool()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a boolean"_s.arg(key);
-        return std::nullopt;
-    }
-    return v.toBool();
-}
-
-// A byte string of exactly Sha256Bytes.
 std::optional<QByteArray> hashField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const QCborValue v = map.value(key);
-    if (!v.isByteArray()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a byte string"_s.arg(key);
-        return std::nullopt;
-    }
-    QByteArray bytes = v.toByteArray();
-    if (bytes.size() != Sha256Bytes) {
-        *error = u"field \"%1\" is not %2 bytes"_s.arg(key).arg(Sha256Bytes);
-        return std::nullopt;
-    }
-    return bytes;
+    return fixedBytesField(map, key, Sha256Bytes, error);
 }
 
 QString hashText(const QByteArray &hash)
 {
     return QString::fromLatin1(hash.left(8).toHex()) + (hash.size() > 8 ? u"…"_s : QString());
+}
+
+// The first three of `count` items as itemText(i) gives them, "…" for any more, joined by ", ".
+template<typename ItemText>
+QString firstThree(qsizetype count, ItemText itemText)
+{
+    QStringList shown;
+    for (qsizetype i = 0; i < qMin<qsizetype>(count, 3); ++i)
+        shown.append(itemText(i));
+    if (count > shown.size())
+        shown.append(u"…"_s);
+    return shown.join(u", "_s);
 }
 
 QString uuidText(const QUuid &id)
@@ -211,13 +178,7 @@ QString quoted(const QString &text)
 
 bool isValidPeerId(const QString &id)
 {
-    if (id.size() != PeerIdLength)
-        return false;
-    for (QChar c : id) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-    }
-    return true;
+    return isLowerHex(id, PeerIdLength);
 }
 
 // --- Presence (issue 15) ---
@@ -262,22 +223,13 @@ void insertPresence(
 bool readPresence(
     const QCborMap &map, Status *status, QString *text, QByteArray *avatar, QString *error)
 {
-    const QCborValue st = map.value("st"_L1);
-    if (!st.isUndefined()) {
-        if (!st.isString()) {
-            *error = u"field \"st\" is not a text string"_s;
-            return false;
-        }
-        *status = statusFromName(st.toString());
-    }
-    const QCborValue stx = map.value("stx"_L1);
-    if (!stx.isUndefined()) {
-        if (!stx.isString()) {
-            *error = u"field \"stx\" is not a text string"_s;
-            return false;
-        }
-        *text = singleLine(exactString(stx), MaxStatusTextLength);
-    }
+    const auto st = optionalField(map, "st"_L1, CborType::Text, error);
+    const auto stx = st ? optionalTextField(map, "stx"_L1, error) : std::nullopt;
+    if (!stx)
+        return false;
+    if (st->isString())
+        *status = statusFromName(st->toString());
+    *text = singleLine(*stx, MaxStatusTextLength);
     if (!map.value("av"_L1).isUndefined()) {
         const auto av = hashField(map, "av"_L1, error);
         if (!av)
@@ -302,11 +254,8 @@ std::optional<Presence> Presence::fromCbor(const QCborMap &map, QString *error)
     const auto name = textField(map, "name"_L1, error);
     if (!name)
         return std::nullopt;
-    if (!map.value("st"_L1).isString()) {
-        *error = map.value("st"_L1).isUndefined() ? u"missing field \"st\""_s
-                                                  : u"field \"st\" is not a text string"_s;
+    if (!typedField(map, "st"_L1, CborType::Text, error))
         return std::nullopt;
-    }
     Presence p;
     p.name = singleLine(*name, MaxNameLength);
     if (!readPresence(map, &p.status, &p.statusText, &p.avatarHash, error))
@@ -371,27 +320,21 @@ std::optional<Hello> Hello::fromCbor(const QCborMap &map, QString *error)
     // A name is shown to people: keep it to one short line.
     h.name = singleLine(*name, MaxNameLength);
     h.port = quint16(*port);
-    const QCborValue caps = map.value("caps"_L1);
-    if (!caps.isUndefined()) {
-        if (!caps.isArray()) {
-            *error = u"field \"caps\" is not an array"_s;
-            return std::nullopt;
-        }
-        const QCborArray array = caps.toArray();
-        for (const QCborValue &c : array) {
-            if (c.isString() && h.capabilities.size() < MaxCapabilities)
-                h.capabilities.append(exactString(c));
-        }
+    const auto caps = optionalField(map, "caps"_L1, CborType::Array, error);
+    if (!caps)
+        return std::nullopt;
+    const QCborArray array = caps->toArray();
+    for (const QCborValue &c : array) {
+        if (c.isString() && h.capabilities.size() < MaxCapabilities)
+            h.capabilities.append(exactString(c));
     }
     // A stream kind this version does not know is refused, never taken for chat: the dialler
     // meant something else, and chat on a second connection would replace the peer's first.
-    const QCborValue stream = map.value("stream"_L1);
-    if (!stream.isUndefined()) {
-        if (!stream.isString()) {
-            *error = u"field \"stream\" is not a text string"_s;
-            return std::nullopt;
-        }
-        const QString kind = stream.toString();
+    const auto stream = optionalField(map, "stream"_L1, CborType::Text, error);
+    if (!stream)
+        return std::nullopt;
+    if (stream->isString()) {
+        const QString kind = stream->toString();
         if (kind == "bulk"_L1) {
             h.stream = Stream::Bulk;
         } else if (kind != "chat"_L1) {
@@ -581,12 +524,10 @@ QCborMap Bye::toCbor() const
 
 std::optional<Bye> Bye::fromCbor(const QCborMap &map, QString *error)
 {
-    const QCborValue r = map.value("reason"_L1);
-    if (!r.isUndefined() && !r.isString()) {
-        *error = u"field \"reason\" is not a text string"_s;
+    const auto reason = optionalTextField(map, "reason"_L1, error);
+    if (!reason)
         return std::nullopt;
-    }
-    return Bye{singleLine(r.isString() ? exactString(r) : QString(), MaxReasonLength)};
+    return Bye{singleLine(*reason, MaxReasonLength)};
 }
 
 QString Bye::toString() const
@@ -693,21 +634,15 @@ std::optional<TransferControl> TransferControl::fromCbor(const QCborMap &map, QS
 {
     const auto id = uuidField(map, "xid"_L1, error);
     const auto opText = id ? textField(map, "op"_L1, error) : std::nullopt;
-    if (!opText)
+    const auto reason = opText ? optionalTextField(map, "reason"_L1, error) : std::nullopt;
+    if (!reason)
         return std::nullopt;
-    const QCborValue r = map.value("reason"_L1);
-    if (!r.isUndefined() && !r.isString()) {
-        *error = u"field \"reason\" is not a text string"_s;
-        return std::nullopt;
-    }
     Op op = Op::Unknown;
     for (size_t i = 0; i < OpNames.size(); ++i) {
         if (*opText == OpNames[i])
             op = Op(i);
     }
-    return TransferControl{*id,
-                           op,
-                           singleLine(r.isString() ? exactString(r) : QString(), MaxReasonLength)};
+    return TransferControl{*id, op, singleLine(*reason, MaxReasonLength)};
 }
 
 QString TransferControl::toString() const
@@ -760,14 +695,10 @@ std::optional<ManifestPage> ManifestPage::fromCbor(const QCborMap &map, QString 
     const auto id = uuidField(map, "xid"_L1, error);
     const auto from = id ? boundedField(map, "from"_L1, MaxTransferValue, error) : std::nullopt;
     const auto last = from ? boolField(map, "last"_L1, error) : std::nullopt;
-    if (!last)
+    const auto e = last ? arrayField(map, "e"_L1, error) : std::nullopt;
+    if (!e)
         return std::nullopt;
-    const QCborValue e = map.value("e"_L1);
-    if (!e.isArray()) {
-        *error = e.isUndefined() ? u"missing field \"e\""_s : u"field \"e\" is not an array"_s;
-        return std::nullopt;
-    }
-    const QCborArray array = e.toArray();
+    const QCborArray &array = *e;
     if (array.size() > MaxManifestPageEntries) {
         *error = u"more than %1 manifest entries in a page"_s.arg(MaxManifestPageEntries);
         return std::nullopt;
@@ -801,17 +732,14 @@ std::optional<ManifestPage> ManifestPage::fromCbor(const QCborMap &map, QString 
 
 QString ManifestPage::toString() const
 {
-    QStringList shown;
-    for (qsizetype i = 0; i < qMin<qsizetype>(entries.size(), 3); ++i) {
+    const QString shown = firstThree(entries.size(), [this](qsizetype i) {
         const ManifestEntry &e = entries.at(i);
-        shown.append(u"%1:%2%3"_s.arg(e.path).arg(e.size).arg(e.folder ? u"/"_s : QString()));
-    }
-    if (entries.size() > shown.size())
-        shown.append(u"…"_s);
+        return u"%1:%2%3"_s.arg(e.path).arg(e.size).arg(e.folder ? u"/"_s : QString());
+    });
     return u"man(xid=%1, from=%2, %3 entries [%4], last=%5)"_s.arg(uuidText(id))
         .arg(from)
         .arg(entries.size())
-        .arg(shown.join(u", "_s), last ? u"true"_s : u"false"_s);
+        .arg(shown, last ? u"true"_s : u"false"_s);
 }
 
 bool ManifestPage::operator==(const ManifestPage &o) const
@@ -819,12 +747,41 @@ bool ManifestPage::operator==(const ManifestPage &o) const
     return id == o.id && from == o.from && entries == o.entries && last == o.last;
 }
 
-QCborMap FileGet::toCbor() const
+namespace {
+
+// The file of a get, data or fend: the transfer ("xid"), the get it answers ("g"), the file's
+// index in the manifest ("i"), first after the type, in that order.
+struct FileAddress
 {
-    QCborMap map = typed("get"_L1);
+    QUuid id;
+    quint32 request = 0;
+    qint64 index = 0;
+};
+
+QCborMap fileMessage(QLatin1StringView type, const QUuid &id, quint32 request, qint64 index)
+{
+    QCborMap map = typed(type);
     map.insert("xid"_L1, uuidText(id));
     map.insert("g"_L1, qint64(request));
     map.insert("i"_L1, index);
+    return map;
+}
+
+std::optional<FileAddress> fileAddress(const QCborMap &map, QString *error)
+{
+    const auto id = uuidField(map, "xid"_L1, error);
+    const auto g = id ? boundedField(map, "g"_L1, 0xffffffff, error) : std::nullopt;
+    const auto i = g ? boundedField(map, "i"_L1, MaxTransferValue, error) : std::nullopt;
+    if (!i)
+        return std::nullopt;
+    return FileAddress{*id, quint32(*g), *i};
+}
+
+} // namespace
+
+QCborMap FileGet::toCbor() const
+{
+    QCborMap map = fileMessage("get"_L1, id, request, index);
     map.insert("off"_L1, offset);
     if (!prefixHash.isEmpty())
         map.insert("h"_L1, prefixHash);
@@ -833,10 +790,8 @@ QCborMap FileGet::toCbor() const
 
 std::optional<FileGet> FileGet::fromCbor(const QCborMap &map, QString *error)
 {
-    const auto id = uuidField(map, "xid"_L1, error);
-    const auto g = id ? boundedField(map, "g"_L1, 0xffffffff, error) : std::nullopt;
-    const auto i = g ? boundedField(map, "i"_L1, MaxTransferValue, error) : std::nullopt;
-    const auto off = i ? boundedField(map, "off"_L1, MaxTransferValue, error) : std::nullopt;
+    const auto at = fileAddress(map, error);
+    const auto off = at ? boundedField(map, "off"_L1, MaxTransferValue, error) : std::nullopt;
     if (!off)
         return std::nullopt;
     QByteArray prefixHash;
@@ -848,7 +803,7 @@ std::optional<FileGet> FileGet::fromCbor(const QCborMap &map, QString *error)
             return std::nullopt;
         prefixHash = *h;
     }
-    return FileGet{*id, quint32(*g), *i, *off, prefixHash};
+    return FileGet{at->id, at->request, at->index, *off, prefixHash};
 }
 
 QString FileGet::toString() const
@@ -868,10 +823,7 @@ bool FileGet::operator==(const FileGet &o) const
 
 QCborMap FileData::toCbor() const
 {
-    QCborMap map = typed("data"_L1);
-    map.insert("xid"_L1, uuidText(id));
-    map.insert("g"_L1, qint64(request));
-    map.insert("i"_L1, index);
+    QCborMap map = fileMessage("data"_L1, id, request, index);
     map.insert("off"_L1, offset);
     map.insert("d"_L1, data);
     return map;
@@ -879,27 +831,16 @@ QCborMap FileData::toCbor() const
 
 std::optional<FileData> FileData::fromCbor(const QCborMap &map, QString *error)
 {
-    const auto id = uuidField(map, "xid"_L1, error);
-    const auto g = id ? boundedField(map, "g"_L1, 0xffffffff, error) : std::nullopt;
-    const auto i = g ? boundedField(map, "i"_L1, MaxTransferValue, error) : std::nullopt;
-    const auto off = i ? boundedField(map, "off"_L1, MaxTransferValue, error) : std::nullopt;
-    if (!off)
+    const auto at = fileAddress(map, error);
+    const auto off = at ? boundedField(map, "off"_L1, MaxTransferValue, error) : std::nullopt;
+    auto bytes = off ? bytesField(map, "d"_L1, MaxChunkBytes, error) : std::nullopt;
+    if (!bytes)
         return std::nullopt;
-    const QCborValue d = map.value("d"_L1);
-    if (!d.isByteArray()) {
-        *error = d.isUndefined() ? u"missing field \"d\""_s : u"field \"d\" is not a byte string"_s;
-        return std::nullopt;
-    }
-    QByteArray bytes = d.toByteArray();
-    if (bytes.isEmpty() || bytes.size() > MaxChunkBytes) {
-        *error = u"field \"d\" is not 1..%1 bytes"_s.arg(MaxChunkBytes);
-        return std::nullopt;
-    }
-    if (*off + bytes.size() > MaxTransferValue) {
+    if (*off + bytes->size() > MaxTransferValue) {
         *error = u"field \"off\" out of range"_s;
         return std::nullopt;
     }
-    return FileData{*id, quint32(*g), *i, *off, std::move(bytes)};
+    return FileData{at->id, at->request, at->index, *off, std::move(*bytes)};
 }
 
 QString FileData::toString() const
@@ -919,23 +860,18 @@ bool FileData::operator==(const FileData &o) const
 
 QCborMap FileEnd::toCbor() const
 {
-    QCborMap map = typed("fend"_L1);
-    map.insert("xid"_L1, uuidText(id));
-    map.insert("g"_L1, qint64(request));
-    map.insert("i"_L1, index);
+    QCborMap map = fileMessage("fend"_L1, id, request, index);
     map.insert("sha"_L1, sha256);
     return map;
 }
 
 std::optional<FileEnd> FileEnd::fromCbor(const QCborMap &map, QString *error)
 {
-    const auto id = uuidField(map, "xid"_L1, error);
-    const auto g = id ? boundedField(map, "g"_L1, 0xffffffff, error) : std::nullopt;
-    const auto i = g ? boundedField(map, "i"_L1, MaxTransferValue, error) : std::nullopt;
-    const auto sha = i ? hashField(map, "sha"_L1, error) : std::nullopt;
+    const auto at = fileAddress(map, error);
+    const auto sha = at ? hashField(map, "sha"_L1, error) : std::nullopt;
     if (!sha)
         return std::nullopt;
-    return FileEnd{*id, quint32(*g), *i, *sha};
+    return FileEnd{at->id, at->request, at->index, *sha};
 }
 
 QString FileEnd::toString() const
@@ -952,47 +888,6 @@ bool FileEnd::operator==(const FileEnd &o) const
 }
 
 namespace {
-
-// A byte string of 1..max bytes.
-std::optional<QByteArray> bytesField(const QCborMap &map,
-                                     QLatin1StringView key,
-                                     qsizetype max,
-                                     QString *error)
-{
-    const QCborValue v = map.value(key);
-    if (!v.isByteArray()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a byte string"_s.arg(key);
-        return std::nullopt;
-    }
-    QByteArray bytes = v.toByteArray();
-    if (bytes.isEmpty() || bytes.size() > max) {
-        *error = u"field \"%1\" is not 1..%2 bytes"_s.arg(key).arg(max);
-        return std::nullopt;
-    }
-    return bytes;
-}
-
-bool isValidGroupId(QStringView id)
-{
-    if (id.size() != Groups::GroupIdLength)
-        return false;
-    for (QChar c : id) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-    }
-    return true;
-}
-
-std::optional<QString> groupField(const QCborMap &map, QLatin1StringView key, QString *error)
-{
-    auto id = textField(map, key, error);
-    if (id && !isValidGroupId(*id)) {
-        *error = u"field \"%1\" is not a group ID"_s.arg(key);
-        return std::nullopt;
-    }
-    return id;
-}
 
 QString bytesText(const QByteArray &bytes)
 {
@@ -1045,14 +940,10 @@ std::optional<GroupPage> GroupPage::fromCbor(const QCborMap &map, QString *error
 {
     const auto group = groupField(map, "g"_L1, error);
     const auto more = group ? boolField(map, "more"_L1, error) : std::nullopt;
-    if (!more)
+    const auto m = more ? arrayField(map, "m"_L1, error) : std::nullopt;
+    if (!m)
         return std::nullopt;
-    const QCborValue m = map.value("m"_L1);
-    if (!m.isArray()) {
-        *error = m.isUndefined() ? u"missing field \"m\""_s : u"field \"m\" is not an array"_s;
-        return std::nullopt;
-    }
-    const QCborArray array = m.toArray();
+    const QCborArray &array = *m;
     if (array.size() > Groups::MaxPageMessages) {
         *error = u"more than %1 messages in a page"_s.arg(Groups::MaxPageMessages);
         return std::nullopt;
@@ -1113,14 +1004,10 @@ template<typename Tag>
 std::optional<HeadsMessage<Tag>> HeadsMessage<Tag>::fromCbor(const QCborMap &map, QString *error)
 {
     const auto group = groupField(map, "g"_L1, error);
-    if (!group)
+    const auto h = group ? typedField(map, "h"_L1, CborType::Map, error) : std::nullopt;
+    if (!h)
         return std::nullopt;
-    const QCborValue h = map.value("h"_L1);
-    if (!h.isMap()) {
-        *error = h.isUndefined() ? u"missing field \"h\""_s : u"field \"h\" is not a map"_s;
-        return std::nullopt;
-    }
-    const QCborMap entries = h.toMap();
+    const QCborMap entries = h->toMap();
     if (entries.size() > Groups::MaxHeads) {
         *error = u"more than %1 heads"_s.arg(Groups::MaxHeads);
         return std::nullopt;
@@ -1152,14 +1039,12 @@ std::optional<HeadsMessage<Tag>> HeadsMessage<Tag>::fromCbor(const QCborMap &map
 template<typename Tag>
 QString HeadsMessage<Tag>::toString() const
 {
-    QStringList shown;
     QStringList authors = heads.keys();
     authors.sort();
-    for (qsizetype i = 0; i < qMin<qsizetype>(authors.size(), 3); ++i)
-        shown.append(u"%1:%2"_s.arg(authors.at(i).left(8)).arg(heads.value(authors.at(i))));
-    if (authors.size() > shown.size())
-        shown.append(u"…"_s);
-    return QLatin1StringView(Tag::Name) + u"(g=%1, h={%2})"_s.arg(group, shown.join(u", "_s));
+    const QString shown = firstThree(authors.size(), [&](qsizetype i) {
+        return u"%1:%2"_s.arg(authors.at(i).left(8)).arg(heads.value(authors.at(i)));
+    });
+    return QLatin1StringView(Tag::Name) + u"(g=%1, h={%2})"_s.arg(group, shown);
 }
 
 template struct HeadsMessage<GroupSyncTag>;
@@ -1179,25 +1064,32 @@ QCborMap Pex::toCbor() const
     return map;
 }
 
-std::optional<Pex> Pex::fromCbor(const QCborMap &map, QString *error)
+namespace {
+
+// The "peers" of a pex or a routes: at most maxPeers maps, each with a valid "id" given once;
+// readRest(entry, &peer, error) reads the rest of one. An error names the entry as `entryName`
+// and its index or ID ("pex peer 3 is not a map"), and the message as `in`.
+template<typename Peer, typename ReadRest>
+std::optional<QList<Peer>> peerList(const QCborMap &map,
+                                    qsizetype maxPeers,
+                                    QLatin1StringView in,
+                                    QLatin1StringView entryName,
+                                    QString *error,
+                                    ReadRest readRest)
 {
-    const QCborValue p = map.value("peers"_L1);
-    if (!p.isArray()) {
-        *error = p.isUndefined() ? u"missing field \"peers\""_s
-                                 : u"field \"peers\" is not an array"_s;
+    const auto array = arrayField(map, "peers"_L1, error);
+    if (!array)
+        return std::nullopt;
+    if (array->size() > maxPeers) {
+        *error = u"more than %1 peers in %2"_s.arg(maxPeers).arg(in);
         return std::nullopt;
     }
-    const QCborArray array = p.toArray();
-    if (array.size() > MaxPeers) {
-        *error = u"more than %1 peers in a pex"_s.arg(MaxPeers);
-        return std::nullopt;
-    }
-    Pex out;
-    out.peers.reserve(array.size());
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const QCborValue item = array.at(i);
+    QList<Peer> peers;
+    peers.reserve(array->size());
+    for (qsizetype i = 0; i < array->size(); ++i) {
+        const QCborValue item = array->at(i);
         if (!item.isMap()) {
-            *error = u"pex peer %1 is not a map"_s.arg(i);
+            *error = u"%1 %2 is not a map"_s.arg(entryName).arg(i);
             return std::nullopt;
         }
         const QCborMap entry = item.toMap();
@@ -1205,46 +1097,59 @@ std::optional<Pex> Pex::fromCbor(const QCborMap &map, QString *error)
         Peer peer;
         peer.id = id.isString() ? exactString(id) : QString();
         if (!isValidPeerId(peer.id)) {
-            *error = u"pex peer %1 has no valid \"id\""_s.arg(i);
+            *error = u"%1 %2 has no valid \"id\""_s.arg(entryName).arg(i);
             return std::nullopt;
         }
-        for (const Peer &seen : std::as_const(out.peers)) {
+        for (const Peer &seen : std::as_const(peers)) {
             if (seen.id == peer.id) {
-                *error = u"pex peer %1 given twice"_s.arg(peer.id);
+                *error = u"%1 %2 given twice"_s.arg(entryName, peer.id);
                 return std::nullopt;
             }
         }
+        if (!readRest(entry, &peer, error))
+            return std::nullopt;
+        peers.append(peer);
+    }
+    return peers;
+}
+
+} // namespace
+
+std::optional<Pex> Pex::fromCbor(const QCborMap &map, QString *error)
+{
+    // Where each peer is reached: 1..MaxAddresses texts.
+    const auto readAddresses = [](const QCborMap &entry, Peer *peer, QString *error) {
         const QCborValue a = entry.value("a"_L1);
         const QCborArray addresses = a.toArray();
         if (!a.isArray() || addresses.isEmpty() || addresses.size() > MaxAddresses) {
-            *error = u"pex peer %1: \"a\" is not an array of 1 to %2 addresses"_s.arg(peer.id).arg(
+            *error = u"pex peer %1: \"a\" is not an array of 1 to %2 addresses"_s.arg(peer->id).arg(
                 MaxAddresses);
-            return std::nullopt;
+            return false;
         }
         for (const QCborValue &address : addresses) {
             const QString text = address.isString() ? exactString(address) : QString();
             if (text.isEmpty() || text.size() > MaxAddressLength) {
-                *error = u"pex peer %1: an address is not text of 1 to %2 characters"_s.arg(peer.id)
+                *error = u"pex peer %1: an address is not text of 1 to %2 characters"_s
+                             .arg(peer->id)
                              .arg(MaxAddressLength);
-                return std::nullopt;
+                return false;
             }
-            peer.addresses.append(text);
+            peer->addresses.append(text);
         }
-        out.peers.append(peer);
-    }
-    return out;
+        return true;
+    };
+    auto peers = peerList<Peer>(map, MaxPeers, "a pex"_L1, "pex peer"_L1, error, readAddresses);
+    if (!peers)
+        return std::nullopt;
+    return Pex{std::move(*peers)};
 }
 
 QString Pex::toString() const
 {
-    QStringList shown;
-    for (qsizetype i = 0; i < qMin<qsizetype>(peers.size(), 3); ++i) {
-        shown.append(
-            u"%1@%2"_s.arg(peers.at(i).id.left(8), quoted(peers.at(i).addresses.join(u','))));
-    }
-    if (peers.size() > shown.size())
-        shown.append(u"…"_s);
-    return u"pex(%1 peers: %2)"_s.arg(peers.size()).arg(shown.join(u", "_s));
+    const QString shown = firstThree(peers.size(), [this](qsizetype i) {
+        return u"%1@%2"_s.arg(peers.at(i).id.left(8), quoted(peers.at(i).addresses.join(u',')));
+    });
+    return u"pex(%1 peers: %2)"_s.arg(peers.size()).arg(shown);
 }
 
 // --- Avatars (issue 15) ---
@@ -1297,18 +1202,7 @@ namespace {
 // A byte string of exactly EnvelopeIdBytes.
 std::optional<QByteArray> eidField(const QCborMap &map, QLatin1StringView key, QString *error)
 {
-    const QCborValue v = map.value(key);
-    if (!v.isByteArray()) {
-        *error = v.isUndefined() ? u"missing field \"%1\""_s.arg(key)
-                                 : u"field \"%1\" is not a byte string"_s.arg(key);
-        return std::nullopt;
-    }
-    QByteArray bytes = v.toByteArray();
-    if (bytes.size() != EnvelopeIdBytes) {
-        *error = u"field \"%1\" is not %2 bytes"_s.arg(key).arg(EnvelopeIdBytes);
-        return std::nullopt;
-    }
-    return bytes;
+    return fixedBytesField(map, key, EnvelopeIdBytes, error);
 }
 
 QString eidText(const QByteArray &eid)
@@ -1362,62 +1256,32 @@ QCborMap Routes::toCbor() const
 
 std::optional<Routes> Routes::fromCbor(const QCborMap &map, QString *error)
 {
-    const QCborValue p = map.value("peers"_L1);
-    if (!p.isArray()) {
-        *error = p.isUndefined() ? u"missing field \"peers\""_s
-                                 : u"field \"peers\" is not an array"_s;
-        return std::nullopt;
-    }
-    const QCborArray array = p.toArray();
-    if (array.size() > MaxPeers) {
-        *error = u"more than %1 peers in routes"_s.arg(MaxPeers);
-        return std::nullopt;
-    }
-    Routes out;
-    out.peers.reserve(array.size());
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const QCborValue item = array.at(i);
-        if (!item.isMap()) {
-            *error = u"route %1 is not a map"_s.arg(i);
-            return std::nullopt;
-        }
-        const QCborMap entry = item.toMap();
-        const QCborValue id = entry.value("id"_L1);
-        Peer peer;
-        peer.id = id.isString() ? exactString(id) : QString();
-        if (!isValidPeerId(peer.id)) {
-            *error = u"route %1 has no valid \"id\""_s.arg(i);
-            return std::nullopt;
-        }
-        for (const Peer &seen : std::as_const(out.peers)) {
-            if (seen.id == peer.id) {
-                *error = u"route %1 given twice"_s.arg(peer.id);
-                return std::nullopt;
-            }
-        }
+    // Each peer's name and certificate.
+    const auto readCard = [](const QCborMap &entry, Peer *peer, QString *error) {
         QString fieldError;
         const auto name = textField(entry, "name"_L1, &fieldError);
         const auto cert = name ? bytesField(entry, "cert"_L1, MaxRouteCertBytes, &fieldError)
                                : std::nullopt;
         if (!cert) {
-            *error = u"route %1: %2"_s.arg(peer.id, fieldError);
-            return std::nullopt;
+            *error = u"route %1: %2"_s.arg(peer->id, fieldError);
+            return false;
         }
-        peer.name = singleLine(*name, MaxNameLength);
-        peer.cert = *cert;
-        out.peers.append(peer);
-    }
-    return out;
+        peer->name = singleLine(*name, MaxNameLength);
+        peer->cert = *cert;
+        return true;
+    };
+    auto peers = peerList<Peer>(map, MaxPeers, "routes"_L1, "route"_L1, error, readCard);
+    if (!peers)
+        return std::nullopt;
+    return Routes{std::move(*peers)};
 }
 
 QString Routes::toString() const
 {
-    QStringList shown;
-    for (qsizetype i = 0; i < qMin<qsizetype>(peers.size(), 3); ++i)
-        shown.append(u"%1 %2"_s.arg(peers.at(i).id.left(8), quoted(peers.at(i).name)));
-    if (peers.size() > shown.size())
-        shown.append(u"…"_s);
-    return u"routes(%1 peers: %2)"_s.arg(peers.size()).arg(shown.join(u", "_s));
+    const QString shown = firstThree(peers.size(), [this](qsizetype i) {
+        return u"%1 %2"_s.arg(peers.at(i).id.left(8), quoted(peers.at(i).name));
+    });
+    return u"routes(%1 peers: %2)"_s.arg(peers.size()).arg(shown);
 }
 
 template<typename Tag>
@@ -1462,14 +1326,10 @@ std::optional<Held> Held::fromCbor(const QCborMap &map, QString *error)
 {
     const auto eid = eidField(map, "eid"_L1, error);
     const auto ok = eid ? boolField(map, "ok"_L1, error) : std::nullopt;
-    if (!ok)
+    const auto why = ok ? optionalTextField(map, "why"_L1, error) : std::nullopt;
+    if (!why)
         return std::nullopt;
-    const QCborValue w = map.value("why"_L1);
-    if (!w.isUndefined() && !w.isString()) {
-        *error = u"field \"why\" is not a text string"_s;
-        return std::nullopt;
-    }
-    return Held{*eid, *ok, singleLine(w.isString() ? exactString(w) : QString(), MaxReasonLength)};
+    return Held{*eid, *ok, singleLine(*why, MaxReasonLength)};
 }
 
 QString Held::toString() const
@@ -1489,13 +1349,10 @@ QCborMap Got::toCbor() const
 
 std::optional<Got> Got::fromCbor(const QCborMap &map, QString *error)
 {
-    const QCborValue e = map.value("eids"_L1);
-    if (!e.isArray()) {
-        *error = e.isUndefined() ? u"missing field \"eids\""_s
-                                 : u"field \"eids\" is not an array"_s;
+    const auto e = arrayField(map, "eids"_L1, error);
+    if (!e)
         return std::nullopt;
-    }
-    const QCborArray array = e.toArray();
+    const QCborArray &array = *e;
     if (array.isEmpty() || array.size() > MaxIds) {
         *error = u"\"eids\" is not 1 to %1 envelope IDs"_s.arg(MaxIds);
         return std::nullopt;
@@ -1516,12 +1373,9 @@ std::optional<Got> Got::fromCbor(const QCborMap &map, QString *error)
 
 QString Got::toString() const
 {
-    QStringList shown;
-    for (qsizetype i = 0; i < qMin<qsizetype>(envelopeIds.size(), 3); ++i)
-        shown.append(eidText(envelopeIds.at(i)));
-    if (envelopeIds.size() > shown.size())
-        shown.append(u"…"_s);
-    return u"got(%1 eids: %2)"_s.arg(envelopeIds.size()).arg(shown.join(u", "_s));
+    const QString shown = firstThree(envelopeIds.size(),
+                                     [this](qsizetype i) { return eidText(envelopeIds.at(i)); });
+    return u"got(%1 eids: %2)"_s.arg(envelopeIds.size()).arg(shown);
 }
 // --- end carried delivery ---
 
@@ -1608,6 +1462,13 @@ struct Cursor
         for (int i = digits - 1; i >= 0; --i)
             *to++ = Digits[(value >> (4 * i)) & 0xf];
     }
+    // Cuts `out`, written into through this cursor, to what was written.
+    bool finish(QByteArray &out) const
+    {
+        Q_ASSERT(to <= out.constData() + out.size());
+        out.truncate(to - out.constData());
+        return true;
+    }
 };
 
 // The messages of every round trip (chat, ack, read) and file data written straight into their
@@ -1635,9 +1496,7 @@ bool writeFast(QByteArray &out, qsizetype at, const M &m)
         w.integer(m.sentAt.toMSecsSinceEpoch());
         w.text("text"_L1);
         w.text(QStringView(m.text));
-        Q_ASSERT(w.to <= out.constData() + out.size());
-        out.truncate(w.to - out.constData());
-        return true;
+        return w.finish(out);
     } else if constexpr (std::is_same_v<M, FileData>) {
         // The bulk of every transfer (~600 MB/s): the chunk is copied once, into the frame.
         constexpr qsizetype Keys = 2 + 4 + 2 + 2 + 4 + 2; // "t", "xid", "g", "i", "off", "d"
@@ -1657,9 +1516,7 @@ bool writeFast(QByteArray &out, qsizetype at, const M &m)
         w.integer(m.offset);
         w.text("d"_L1);
         w.bytes(m.data);
-        Q_ASSERT(w.to <= out.constData() + out.size());
-        out.truncate(w.to - out.constData());
-        return true;
+        return w.finish(out);
     } else if constexpr (std::is_same_v<M, Ack> || std::is_same_v<M, Read>) {
         out.resize(at + MaxIdMessage);
         Cursor w{out.data() + at};
@@ -1668,9 +1525,7 @@ bool writeFast(QByteArray &out, qsizetype at, const M &m)
         w.text(std::is_same_v<M, Ack> ? "ack"_L1 : "read"_L1);
         w.text("mid"_L1);
         w.uuid(m.id);
-        Q_ASSERT(w.to <= out.constData() + out.size());
-        out.truncate(w.to - out.constData());
-        return true;
+        return w.finish(out);
     } else {
         return false;
     }
@@ -1740,27 +1595,21 @@ public:
             v = v << 8 | quint8(m_bytes.at(m_pos++));
         return v;
     }
-    std::optional<QByteArrayView> text(quint64 maxBytes)
-    {
-        const auto n = head(3);
-        if (!n || *n > maxBytes || quint64(m_bytes.size() - m_pos) < *n)
-            return std::nullopt;
-        const QByteArrayView out = m_bytes.sliced(m_pos, qsizetype(*n));
-        m_pos += qsizetype(*n);
-        return out;
-    }
-
-    std::optional<QByteArrayView> bytes(quint64 maxBytes)
-    {
-        const auto n = head(2);
-        if (!n || *n > maxBytes || quint64(m_bytes.size() - m_pos) < *n)
-            return std::nullopt;
-        const QByteArrayView out = m_bytes.sliced(m_pos, qsizetype(*n));
-        m_pos += qsizetype(*n);
-        return out;
-    }
+    std::optional<QByteArrayView> text(quint64 maxBytes) { return string(3, maxBytes); }
+    std::optional<QByteArrayView> bytes(quint64 maxBytes) { return string(2, maxBytes); }
 
 private:
+    // A text (major type 3) or byte string (2) of at most maxBytes, as it stands in the payload.
+    std::optional<QByteArrayView> string(int major, quint64 maxBytes)
+    {
+        const auto n = head(major);
+        if (!n || *n > maxBytes || quint64(m_bytes.size() - m_pos) < *n)
+            return std::nullopt;
+        const QByteArrayView out = m_bytes.sliced(m_pos, qsizetype(*n));
+        m_pos += qsizetype(*n);
+        return out;
+    }
+
     QByteArrayView m_bytes;
     qsizetype m_pos = 0;
 };
@@ -1883,25 +1732,16 @@ std::optional<Message> decode(const QByteArray &payload, QString *error)
 
 std::optional<Message> decodeGeneral(const QByteArray &payload, QString *error)
 {
-    // Parse with a stream reader so that the error is always checked (truncated input can
-    // otherwise yield a half-built value) and trailing bytes are noticed.
-    QCborStreamReader reader(payload);
     const QScopedValueRollback<bool> noBom(t_payloadHasNoBom,
                                            !payload.contains(QByteArrayView("\xEF\xBB\xBF", 3)));
-    const QCborValue value = QCborValue::fromCbor(reader);
-    if (reader.lastError() != QCborError::NoError) {
-        *error = u"malformed CBOR: %1"_s.arg(reader.lastError().toString());
+    const auto value = parseItem(payload, error);
+    if (!value)
         return std::nullopt;
-    }
-    if (reader.currentOffset() != payload.size()) {
-        *error = u"trailing bytes after the CBOR item"_s;
-        return std::nullopt;
-    }
-    if (!value.isMap()) {
+    if (!value->isMap()) {
         *error = u"payload is not a CBOR map"_s;
         return std::nullopt;
     }
-    const QCborMap map = value.toMap();
+    const QCborMap map = value->toMap();
     const QCborValue t = map.value("t"_L1);
     if (!t.isString()) {
         *error = u"missing or non-text message type \"t\""_s;

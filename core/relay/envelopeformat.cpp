@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "envelopeformat.h"
 
+#include "identity/opensslptr.h"
+#include "identity/signer.h"
 #include "protocol/messages.h"
 
 #include <QCborMap>
@@ -26,17 +28,12 @@ namespace Relay::EnvelopeFormat {
 
 namespace {
 
-template<typename T, void (*Free)(T *)>
-struct Deleter
-{
-    void operator()(T *p) const { Free(p); }
-};
-using PKeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using PKeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, Deleter<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>>;
-using KdfPtr = std::unique_ptr<EVP_KDF, Deleter<EVP_KDF, EVP_KDF_free>>;
-using KdfCtxPtr = std::unique_ptr<EVP_KDF_CTX, Deleter<EVP_KDF_CTX, EVP_KDF_CTX_free>>;
+using PKeyPtr = OpenSslPtr<EVP_PKEY, EVP_PKEY_free>;
+using PKeyCtxPtr = OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using X509Ptr = OpenSslPtr<X509, X509_free>;
+using CipherCtxPtr = OpenSslPtr<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
+using KdfPtr = OpenSslPtr<EVP_KDF, EVP_KDF_free>;
+using KdfCtxPtr = OpenSslPtr<EVP_KDF_CTX, EVP_KDF_CTX_free>;
 
 // A secret on the stack, erased when it goes out of scope.
 template<size_t N>
@@ -50,16 +47,6 @@ struct Secret
 const unsigned char *uchars(const QByteArray &bytes)
 {
     return reinterpret_cast<const unsigned char *>(bytes.constData());
-}
-
-bool isP256(EVP_PKEY *key)
-{
-    if (!EVP_PKEY_is_a(key, "EC"))
-        return false;
-    char name[64] = {};
-    size_t length = 0;
-    return EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &length)
-           && std::strcmp(name, "prime256v1") == 0;
 }
 
 // A P-256 public key from its uncompressed point; null if it is not a point of the curve.
@@ -305,7 +292,7 @@ QByteArray seal(const QByteArray &recipientCertDer,
     const unsigned char *from = uchars(recipientCertDer);
     X509Ptr cert(d2i_X509(nullptr, &from, long(recipientCertDer.size())));
     PKeyPtr recipient(cert ? X509_get_pubkey(cert.get()) : nullptr);
-    if (!recipient || !isP256(recipient.get())) {
+    if (!recipient || !isP256Key(recipient.get())) {
         ERR_clear_error();
         *error = u"the recipient's certificate has no P-256 key"_s;
         return {};
