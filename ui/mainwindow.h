@@ -75,6 +75,8 @@ public:
     void setIpmsgOffForThisRun(bool off) { m_ipmsgOffForThisRun = off; }
     // --- end IP Messenger ---
     class AutoAway *autoAway() const { return m_autoAway; } // issue 15, for tests
+    // The status bar's line: name, ID, where this run listens.
+    class ElidingLabel *statusLine() const { return m_status; }
     // The settings with where the window is now (size, state, splitter), as they are saved.
     ProfileSettings settingsWithLayout() const;
 
@@ -120,7 +122,7 @@ private:
     // Presence (issue 15).
     class StatusSelector *m_statusSelector = nullptr;
     class AutoAway *m_autoAway = nullptr;
-    QLabel *m_status;
+    class ElidingLabel *m_status;
     QSet<QString> m_identityWarned; // peers already warned about this run
     TrayIcon *m_tray = nullptr;
     Notifier *m_notifier = nullptr;

@@ -2,6 +2,7 @@
 // Drives the real window the way a person would, against a second peer in the same process.
 #include "connectdialog.h"
 #include "conversationpane.h"
+#include "elidinglabel.h"
 #include "mainwindow.h"
 #include "messageinput.h"
 #include "messenger/messenger.h"
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void olderMessagesLoadWhenScrollingUp();
     void identityMismatchWarnsOnce();
     void peerExchangeSettingAndExclusion();
+    void statusLineCutOnANarrowWindow();
 };
 
 void tst_MainWindow::identityMismatchWarnsOnce()
@@ -439,6 +441,34 @@ void tst_MainWindow::peerExchangeSettingAndExclusion()
     QCOMPARE(changed.last().first().value<ProfileSettings>().notSharedWithOthers,
              QStringList{bob->id()});
     QVERIFY(!alice->isSharedWithOthers(bob->id()));
+}
+
+void tst_MainWindow::statusLineCutOnANarrowWindow()
+{
+    // "Alice · ID … · listening on …" was cut mid-letter at the window's right edge: now it
+    // ends in "…" where there is no more room, and the tool tip has it whole.
+    auto alice = makePeer(u"Alice, whose name is about as long as a name may be here"_s);
+    MainWindow window(*alice, ProfileSettings{});
+    window.resize(1600, 600);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ElidingLabel *line = window.statusLine();
+    const QString whole = line->fullText();
+    QVERIFY(whole.contains(u"listening on 127.0.0.1:%1"_s.arg(alice->port())));
+    QTRY_COMPARE(line->text(), whole);
+    QVERIFY(line->toolTip().isEmpty());
+
+    window.resize(window.minimumSizeHint().width(), 600);
+    QTRY_VERIFY2(line->text().endsWith(u"…"_s), qPrintable(line->text()));
+    QVERIFY(line->fontMetrics().horizontalAdvance(line->text()) <= line->contentsRect().width());
+    QVERIFY(whole.startsWith(line->text().chopped(1)));
+    QCOMPARE(line->toolTip(), whole);
+    // It does not hold the window wide.
+    QVERIFY(window.minimumSizeHint().width() < line->fontMetrics().horizontalAdvance(whole));
+
+    window.resize(1600, 600);
+    QTRY_COMPARE(line->text(), whole);
+    QVERIFY(line->toolTip().isEmpty());
 }
 
 QTEST_MAIN(tst_MainWindow)
