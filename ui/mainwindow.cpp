@@ -440,6 +440,7 @@ void MainWindow::openSettingsDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->addPictureRow(new AvatarSettings(m_messenger, m_settings.name, dialog)); // issue 15
     dialog->setIpmsgOffForThisRun(m_ipmsgOffForThisRun);                             // issue 17
+    dialog->setPortsForThisRun(m_portForThisRun, m_discoveryPortForThisRun);
     dialog->addMailBox(new MailSettingsBox(m_messenger, dialog)); // e-mail notices (issue 16)
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         ProfileSettings edited = dialog->settings();

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void identityMismatchWarnsOnce();
     void peerExchangeSettingAndExclusion();
     void statusLineCutOnANarrowWindow();
+    void settingsSayWhatThisRunUses();
 };
 
 void tst_MainWindow::identityMismatchWarnsOnce()
@@ -469,6 +470,54 @@ void tst_MainWindow::statusLineCutOnANarrowWindow()
     window.resize(1600, 600);
     QTRY_COMPARE(line->text(), whole);
     QVERIFY(line->toolTip().isEmpty());
+}
+
+void tst_MainWindow::settingsSayWhatThisRunUses()
+{
+    // Started with --port 0 --discovery-port 47941 while 47800 and 47801 are saved: Settings
+    // shows the saved ports (what it saves) and, beside them, what this run uses.
+    auto alice = makePeer(u"Alice"_s);
+    ProfileSettings settings;
+    settings.name = u"Alice"_s;
+    settings.port = 47800;
+    settings.discoveryPort = 47801;
+    MainWindow window(*alice, settings);
+    window.setPortsForThisRun(alice->port(), quint16(47941));
+    window.show();
+    QSignalSpy changed(&window, &MainWindow::settingsChanged);
+    window.settingsAction()->trigger();
+    auto *dialog = window.findChild<SettingsDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QCOMPARE(dialog->portBox()->value(), 47800);
+    QCOMPARE(dialog->discoveryPortBox()->value(), 47801);
+    QVERIFY(dialog->portForThisRunLabel()->isVisible());
+    QCOMPARE(dialog->portForThisRunLabel()->text(),
+             u"This run uses %1 (--port)"_s.arg(alice->port()));
+    QVERIFY(dialog->discoveryPortForThisRunLabel()->isVisible());
+    QCOMPARE(dialog->discoveryPortForThisRunLabel()->text(),
+             u"This run uses 47941 (--discovery-port)"_s);
+    // Beside the field, whole.
+    const QLabel *note = dialog->portForThisRunLabel();
+    QCOMPARE(note->mapTo(dialog, QPoint(0, note->height() / 2)).y(),
+             dialog->portBox()->mapTo(dialog, QPoint(0, dialog->portBox()->height() / 2)).y());
+    QVERIFY(note->width() >= note->sizeHint().width());
+    // OK saves the saved ports, not this run's.
+    dialog->nameEdit()->setText(u"Alicia"_s);
+    dialog->accept();
+    QCOMPARE(changed.size(), 1);
+    const auto saved = changed.first().first().value<ProfileSettings>();
+    QCOMPARE(saved.port, quint16(47800));
+    QCOMPARE(saved.discoveryPort, quint16(47801));
+
+    // Without --port and --discovery-port nothing is said.
+    window.setPortsForThisRun(std::nullopt, std::nullopt);
+    window.settingsAction()->trigger();
+    QTRY_VERIFY(window.findChildren<SettingsDialog *>().size() == 1);
+    dialog = window.findChild<SettingsDialog *>();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QVERIFY(!dialog->portForThisRunLabel()->isVisible());
+    QVERIFY(!dialog->discoveryPortForThisRunLabel()->isVisible());
 }
 
 QTEST_MAIN(tst_MainWindow)
