@@ -67,8 +67,8 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
         forThisRun->setTextFormat(Qt::PlainText);
         forThisRun->hide();
         auto *row = new QHBoxLayout;
-        row->addWidget(box);
-        row->addWidget(forThisRun, 1);
+        row->addWidget(box, 1); // as wide as the other fields when nothing is said
+        row->addWidget(forThisRun);
         auto *label = new QLabel(text, this);
         label->setBuddy(box);
         form->addRow(label, row);
