@@ -9,6 +9,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QStyle>
+#include <QStyleOptionFrame>
 #include <QVBoxLayout>
 
 #include <utility>
@@ -23,7 +25,17 @@ ConnectDialog::ConnectDialog(Messenger &messenger, QWidget *parent)
     setWindowTitle(tr("Connect to peer"));
     m_address->setPlaceholderText(
         tr("192.168.1.20:%1, alice-laptop or an invite link (shoal:invite?…)").arg(DefaultPort));
-    m_address->setMinimumWidth(360);
+    // Wide enough for the example in every language (a fixed 360 px cut the Chinese one): the
+    // text, the line edit's own margins (2 px a side in Qt) and its frame.
+    QStyleOptionFrame frame;
+    frame.initFrom(m_address);
+    frame.lineWidth = style()->pixelMetric(QStyle::PM_DefaultFrameWidth, &frame, m_address);
+    const QMargins margins = m_address->textMargins();
+    const QSize text(m_address->fontMetrics().horizontalAdvance(m_address->placeholderText())
+                         + margins.left() + margins.right() + 2 * 2 + 2,
+                     m_address->fontMetrics().height());
+    m_address->setMinimumWidth(
+        qMax(360, style()->sizeFromContents(QStyle::CT_LineEdit, &frame, text, m_address).width()));
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
     m_status->hide();

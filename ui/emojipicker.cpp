@@ -18,9 +18,39 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 namespace {
 constexpr auto RecentKey = "emoji/recent";
 constexpr int RecentTab = 0; // then one tab per group
+
+// An emoji drawn into a `side` pixels square icon. As an icon it is greyed when its button or
+// tab is off; a colour glyph drawn as text looks the same either way.
+QIcon emojiIcon(const QString &emoji, const QFont &font, int side, qreal ratio)
+{
+    QPixmap picture(QSize(side, side) * ratio);
+    picture.setDevicePixelRatio(ratio);
+    picture.fill(Qt::transparent);
+    QPainter painter(&picture);
+    painter.setFont(font);
+    painter.drawText(QRect(0, 0, side, side), Qt::AlignCenter, emoji);
+    painter.end();
+    return QIcon(picture);
+}
+
+// What each tab shows: the recently used, then one emoji per group (EmojiData's order).
+const char16_t *const TabEmoji[] = {
+    u"\U0001F552", // 🕒 recently used
+    u"\U0001F642", // 🙂 smileys & emotion (as the emoji button; 😀 comes monochrome here)
+    u"\U0001F44B", // 👋 people & body
+    u"\U0001F43B", // 🐻 animals & nature
+    u"\U0001F354", // 🍔 food & drink
+    u"\U0001F697", // 🚗 travel & places
+    u"\U0001F389", // 🎉 activities
+    u"\U0001F4A1", // 💡 objects
+    u"\U0001F523", // 🔣 symbols
+    u"\U0001F3C1", // 🏁 flags
+};
 } // namespace
 
 EmojiPicker::EmojiPicker(const QString &settingsFile, QWidget *parent)
@@ -35,13 +65,22 @@ EmojiPicker::EmojiPicker(const QString &settingsFile, QWidget *parent)
     m_search->setPlaceholderText(tr("Search emoji"));
     m_search->setClearButtonEnabled(true);
     m_search->setAccessibleName(tr("Search emoji"));
-    m_tabs->addTab(tr("Recently used"));
-    for (int g = 0; g < EmojiData::groupCount(); ++g) {
-        QString name = EmojiData::groupName(g);
-        m_tabs->addTab(name.replace(u'&', QStringLiteral("&&"))); // "&" is no mnemonic here
+    // One emoji per tab, the group's name in its tool tip: ten names did not fit the picker's
+    // width ("People &" and scroll arrows), and every group is one click away.
+    QFont tabFont = font();
+    tabFont.setPointSizeF(tabFont.pointSizeF() * 1.3);
+    const int tabIcon = QFontMetrics(tabFont).height();
+    m_tabs->setIconSize(QSize(tabIcon, tabIcon));
+    for (int tab = 0; tab <= EmojiData::groupCount(); ++tab) {
+        const QString name = tab == RecentTab ? tr("Recently used") : EmojiData::groupName(tab - 1);
+        const QString emoji = tab < int(std::size(TabEmoji)) ? QString::fromUtf16(TabEmoji[tab])
+                                                             : QString();
+        m_tabs->addTab(emojiIcon(emoji, tabFont, tabIcon, devicePixelRatioF()), QString());
+        m_tabs->setTabToolTip(tab, name);
+        m_tabs->setAccessibleTabName(tab, name);
     }
-    m_tabs->setUsesScrollButtons(true);
-    m_tabs->setExpanding(false);
+    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setExpanding(true);
     m_tabs->setDocumentMode(true);
 
     QFont emojiFont = font();
@@ -103,16 +142,7 @@ QToolButton *EmojiPicker::createButton(QPlainTextEdit *input,
     // Drawn once into an icon: a colour glyph drawn as text looks the same when the button is
     // off (no conversation open), and an icon is greyed then.
     const int side = QFontMetrics(font).height();
-    const qreal ratio = button->devicePixelRatioF();
-    QPixmap picture(QSize(side, side) * ratio);
-    picture.setDevicePixelRatio(ratio);
-    picture.fill(Qt::transparent);
-    {
-        QPainter painter(&picture);
-        painter.setFont(font);
-        painter.drawText(QRect(0, 0, side, side), Qt::AlignCenter, smile);
-    }
-    button->setIcon(QIcon(picture));
+    button->setIcon(emojiIcon(smile, font, side, button->devicePixelRatioF()));
     button->setIconSize(QSize(side, side));
     button->setToolButtonStyle(Qt::ToolButtonIconOnly);
     QObject::connect(button, &QToolButton::clicked, input, [input, button, settingsFile] {

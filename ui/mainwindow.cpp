@@ -6,6 +6,7 @@
 #include "connectdialog.h"
 #include "contactemaildialog.h" // issue 16
 #include "conversationpane.h"
+#include "elidinglabel.h"
 #include "findbar.h"
 #include "inviteqrdialog.h"
 #include "mailsettingsbox.h" // e-mail notices (issue 16)
@@ -54,7 +55,7 @@ MainWindow::MainWindow(Messenger &messenger, const ProfileSettings &settings, QW
     , m_inviteQrAction(new QAction(tr("Show invite QR co&de…"), this))
     , m_splitter(new QSplitter(this))
     , m_settings(settings)
-    , m_status(new QLabel(this))
+    , m_status(new ElidingLabel(this))
 {
     setWindowTitle(tr("Shoal"));
 
@@ -439,6 +440,7 @@ void MainWindow::openSettingsDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->addPictureRow(new AvatarSettings(m_messenger, m_settings.name, dialog)); // issue 15
     dialog->setIpmsgOffForThisRun(m_ipmsgOffForThisRun);                             // issue 17
+    dialog->setPortsForThisRun(m_portForThisRun, m_discoveryPortForThisRun);
     dialog->addMailBox(new MailSettingsBox(m_messenger, dialog)); // e-mail notices (issue 16)
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         ProfileSettings edited = dialog->settings();
@@ -467,10 +469,10 @@ void MainWindow::openSettingsDialog()
 
 void MainWindow::updateStatus()
 {
-    m_status->setText(tr("%1 · ID %2 · listening on %3")
-                          .arg(m_messenger.name(),
-                               PeerListModel::shortId(m_messenger.id()),
-                               m_messenger.listenAddresses().join(QStringLiteral(", "))));
+    m_status->setFullText(tr("%1 · ID %2 · listening on %3")
+                              .arg(m_messenger.name(),
+                                   PeerListModel::shortId(m_messenger.id()),
+                                   m_messenger.listenAddresses().join(QStringLiteral(", "))));
 }
 
 void MainWindow::copyId()

@@ -6,6 +6,8 @@
 #include <QMainWindow>
 #include <QSet>
 
+#include <optional>
+
 class ConnectDialog;
 class ContactEmailDialog; // issue 16
 class ConversationPane;
@@ -75,6 +77,16 @@ public:
     void setIpmsgOffForThisRun(bool off) { m_ipmsgOffForThisRun = off; }
     // --- end IP Messenger ---
     class AutoAway *autoAway() const { return m_autoAway; } // issue 15, for tests
+    // The status bar's line: name, ID, where this run listens.
+    class ElidingLabel *statusLine() const { return m_status; }
+    // --port / --discovery-port: what this run uses where the command line differs from the
+    // saved settings (the port as bound: --port 0 picks one). Settings says so beside the
+    // fields and saves what they say.
+    void setPortsForThisRun(std::optional<quint16> port, std::optional<quint16> discoveryPort)
+    {
+        m_portForThisRun = port;
+        m_discoveryPortForThisRun = discoveryPort;
+    }
     // The settings with where the window is now (size, state, splitter), as they are saved.
     ProfileSettings settingsWithLayout() const;
 
@@ -117,10 +129,12 @@ private:
     QSplitter *m_splitter;
     ProfileSettings m_settings;
     bool m_ipmsgOffForThisRun = false; // issue 17
+    std::optional<quint16> m_portForThisRun;
+    std::optional<quint16> m_discoveryPortForThisRun;
     // Presence (issue 15).
     class StatusSelector *m_statusSelector = nullptr;
     class AutoAway *m_autoAway = nullptr;
-    QLabel *m_status;
+    class ElidingLabel *m_status;
     QSet<QString> m_identityWarned; // peers already warned about this run
     TrayIcon *m_tray = nullptr;
     Notifier *m_notifier = nullptr;

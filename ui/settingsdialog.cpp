@@ -25,6 +25,8 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     , m_port(new QSpinBox(this))
     , m_discovery(new QCheckBox(tr("Find peers on the local network"), this))
     , m_discoveryPort(new QSpinBox(this))
+    , m_portForThisRun(new QLabel(this))
+    , m_discoveryPortForThisRun(new QLabel(this))
     , m_readReceipts(new QCheckBox(tr("Let senders know when I have read their messages"), this))
     , m_peerExchange(
           new QCheckBox(tr("Tell my contacts where my other contacts are (peer exchange)"), this))
@@ -60,9 +62,20 @@ SettingsDialog::SettingsDialog(const ProfileSettings &settings, QWidget *parent)
     auto *form = new QFormLayout;
     m_form = form; // avatars (issue 15)
     form->addRow(tr("Your &name:"), m_name);
-    form->addRow(tr("TCP &port:"), m_port);
+    // A port and, when the command line overrode it, what this run uses beside it.
+    auto portRow = [this, form](const QString &text, QSpinBox *box, QLabel *forThisRun) {
+        forThisRun->setTextFormat(Qt::PlainText);
+        forThisRun->hide();
+        auto *row = new QHBoxLayout;
+        row->addWidget(box, 1); // as wide as the other fields when nothing is said
+        row->addWidget(forThisRun);
+        auto *label = new QLabel(text, this);
+        label->setBuddy(box);
+        form->addRow(label, row);
+    };
+    portRow(tr("TCP &port:"), m_port, m_portForThisRun);
     form->addRow(QString(), m_discovery);
-    form->addRow(tr("&Discovery port (UDP):"), m_discoveryPort);
+    portRow(tr("&Discovery port (UDP):"), m_discoveryPort, m_discoveryPortForThisRun);
     form->addRow(tr("Read receipts:"), m_readReceipts);
     form->addRow(tr("Contacts:"), m_peerExchange);
     form->addRow(tr("Tray:"), m_tray);
@@ -210,6 +223,18 @@ void SettingsDialog::setIpmsgOffForThisRun(bool off)
     }
 }
 // --- end IP Messenger ---
+
+void SettingsDialog::setPortsForThisRun(std::optional<quint16> port,
+                                        std::optional<quint16> discoveryPort)
+{
+    m_portForThisRun->setVisible(port.has_value());
+    if (port)
+        m_portForThisRun->setText(tr("This run uses %1 (--port)").arg(*port));
+    m_discoveryPortForThisRun->setVisible(discoveryPort.has_value());
+    if (discoveryPort)
+        m_discoveryPortForThisRun->setText(
+            tr("This run uses %1 (--discovery-port)").arg(*discoveryPort));
+}
 
 // --- E-mail notices (issue 16) ---
 void SettingsDialog::addMailBox(MailSettingsBox *box)

@@ -5,6 +5,8 @@
 
 #include <QDialog>
 
+#include <optional>
+
 class QCheckBox;
 class QFormLayout;     // avatars (issue 15)
 class QHBoxLayout;     // e-mail notices (issue 16)
@@ -41,6 +43,11 @@ public:
     // Turned off for this run (--no-ipmsg): the box shows it and cannot be changed.
     void setIpmsgOffForThisRun(bool off);
     // --- end IP Messenger ---
+    // The ports this run uses where the command line (--port, --discovery-port) overrode the
+    // saved ones: said beside each field; what is saved stays what the field says.
+    void setPortsForThisRun(std::optional<quint16> port, std::optional<quint16> discoveryPort);
+    QLabel *portForThisRunLabel() const { return m_portForThisRun; }
+    QLabel *discoveryPortForThisRunLabel() const { return m_discoveryPortForThisRun; }
     // --- Avatars (issue 15) ---
     // The picture's row (ui/avatarsettings.h), under the name; it applies at once.
     void addPictureRow(QWidget *row);
@@ -62,6 +69,8 @@ private:
     QSpinBox *m_port;
     QCheckBox *m_discovery;
     QSpinBox *m_discoveryPort;
+    QLabel *m_portForThisRun;
+    QLabel *m_discoveryPortForThisRun;
     QCheckBox *m_readReceipts;
     QCheckBox *m_peerExchange;
     QCheckBox *m_tray;

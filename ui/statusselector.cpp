@@ -9,6 +9,8 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QPointer>
+#include <QStyleOptionToolButton>
+#include <QStylePainter>
 
 StatusSelector::StatusSelector(Messenger &messenger, QWidget *parent)
     : QToolButton(parent)
@@ -41,6 +43,38 @@ void StatusSelector::updateLook()
     setText(escaped.replace(u'&', QStringLiteral("&&"))); // a "&" in it is no mnemonic
     const QString hint = tr("Your status, as your contacts see it. Click to change it.");
     setToolTip(shown == full ? hint : full + u'\n' + hint);
+}
+
+int StatusSelector::arrowRoom() const
+{
+    QStyleOptionToolButton option;
+    initStyleOption(&option);
+    return style()->pixelMetric(QStyle::PM_MenuButtonIndicator, &option, this);
+}
+
+void StatusSelector::paintEvent(QPaintEvent *)
+{
+    // The styles draw an InstantPopup button's arrow small, in the bottom right corner (here on
+    // the window's edge): the button is drawn without it, its icon and text left of the room
+    // kept for the arrow (QToolButton's size has room for it), and the arrow there, centred on
+    // the text.
+    QStylePainter painter(this);
+    QStyleOptionToolButton option;
+    initStyleOption(&option);
+    option.features &= ~QStyleOptionToolButton::HasMenu;
+    QStyleOptionToolButton panel = option;
+    panel.text.clear();
+    panel.icon = QIcon();
+    painter.drawComplexControl(QStyle::CC_ToolButton, panel);
+    const int room = arrowRoom();
+    const int frame = style()->pixelMetric(QStyle::PM_DefaultFrameWidth, &option, this);
+    QStyleOptionToolButton label = option;
+    label.rect = rect().adjusted(frame, frame, -frame - room, -frame);
+    painter.drawControl(QStyle::CE_ToolButtonLabel, label);
+    QStyleOption arrow;
+    arrow.initFrom(this);
+    arrow.rect = QRect(width() - frame - room, 0, room, height());
+    painter.drawPrimitive(QStyle::PE_IndicatorArrowDown, arrow);
 }
 
 void StatusSelector::askStatusMessage(Messenger &messenger, QWidget *parent)

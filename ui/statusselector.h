@@ -25,8 +25,12 @@ public:
     // The longest text shown, in average characters; a longer status message is cut with "…".
     static constexpr int MaxTextChars = 40;
 
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
 private:
     void updateLook();
+    int arrowRoom() const;
 
     Messenger &m_messenger;
 };

@@ -228,6 +228,14 @@ int main(int argc, char *argv[])
 
     MainWindow window(messenger, options->settings);
     window.setIpmsgOffForThisRun(options->noIpmsg); // issue 17
+    // --port / --discovery-port overrode the saved ports: Settings says what this run uses.
+    window.setPortsForThisRun(options->port != options->settings.port
+                                  ? std::optional<quint16>(messenger.port())
+                                  : std::nullopt,
+                              options->discovery
+                                      && options->discovery->port != options->settings.discoveryPort
+                                  ? std::optional<quint16>(options->discovery->port)
+                                  : std::nullopt);
     // The emoji picker's recently used go with the rest of the settings.
     window.conversation()->setEmojiSettingsFile(
         QDir(options->settingsDir).filePath(QLatin1StringView(ProfileSettings::FileName)));

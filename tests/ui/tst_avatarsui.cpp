@@ -74,6 +74,7 @@ private Q_SLOTS:
     void emojiDataHasEveryGroup();
     void pickerSearchesAndInsertsAtTheCursor();
     void recentlyUsedComeFirst();
+    void everyGroupTabFits();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -280,10 +281,10 @@ void tst_AvatarsUi::recentlyUsedComeFirst()
     QSignalSpy chosen(&first, &EmojiPicker::emojiChosen);
     first.show();
     QVERIFY(QTest::qWaitForWindowExposed(&first));
-    QCOMPARE(first.tabs()->tabText(0), EmojiPicker::tr("Recently used"));
-    // "&" shown as itself, not taken for a shortcut.
-    QCOMPARE(first.tabs()->tabText(1), u"Smileys && Emotion"_s);
-    QCOMPARE(first.tabs()->tabText(EmojiData::groupCount()), EmojiData::groupName(8));
+    // Each tab is one emoji, its group named in the tool tip ("&" as itself there).
+    QCOMPARE(first.tabs()->tabToolTip(0), EmojiPicker::tr("Recently used"));
+    QCOMPARE(first.tabs()->tabToolTip(1), u"Smileys & Emotion"_s);
+    QCOMPARE(first.tabs()->tabToolTip(EmojiData::groupCount()), EmojiData::groupName(8));
     QCOMPARE(first.tabs()->currentIndex(), 1); // nothing used yet: the smileys
     QTest::keyClicks(first.searchField(), u"red heart"_s);
     click(first.grid(), itemWithText(first.grid(), u"❤️"_s));
@@ -310,6 +311,29 @@ void tst_AvatarsUi::recentlyUsedComeFirst()
     // Without a file (no profile), a picker still works; nothing is kept.
     EmojiPicker alone;
     QCOMPARE(alone.tabs()->currentIndex(), 1);
+}
+
+void tst_AvatarsUi::everyGroupTabFits()
+{
+    // At the size it opens at, every group's tab is in sight and one click away: ten names
+    // were cut ("People &") behind scroll arrows.
+    EmojiPicker picker(QString{});
+    picker.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&picker));
+    QTabBar *tabs = picker.tabs();
+    QCOMPARE(tabs->count(), EmojiData::groupCount() + 1);
+    for (int tab = 0; tab < tabs->count(); ++tab) {
+        QVERIFY2(tabs->rect().contains(tabs->tabRect(tab)), qPrintable(QString::number(tab)));
+        QVERIFY(!tabs->tabIcon(tab).isNull());
+        QVERIFY(!tabs->tabToolTip(tab).isEmpty());
+        QCOMPARE(tabs->accessibleTabName(tab), tabs->tabToolTip(tab));
+    }
+    for (const QToolButton *arrow : tabs->findChildren<QToolButton *>())
+        QVERIFY(!arrow->isVisible());
+    // The last group, Flags, with a click.
+    QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(tabs->count() - 1).center());
+    QCOMPARE(tabs->currentIndex(), EmojiData::groupCount());
+    QVERIFY(itemWithText(picker.grid(), u"🏁"_s));
 }
 
 QTEST_MAIN(tst_AvatarsUi)

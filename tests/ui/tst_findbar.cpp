@@ -23,6 +23,7 @@
 #include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextDocumentFragment>
 #include <QToolButton>
 
 using namespace Qt::StringLiterals;
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void chineseWithoutSpaces();
     void resultOpensTheConversationAtTheMessage();
     void historyInMemoryAndNewMessages();
+    void longResultsAreCutAtTheListsWidth();
 
 private:
     FindBar *bar() const { return m_window->conversation()->findBar(); }
@@ -315,6 +317,58 @@ void tst_FindBar::historyInMemoryAndNewMessages()
     QTest::keyClick(find->field(), Qt::Key_Return);
     QCOMPARE(find->countLabel()->text(), u"2 of 2"_s);
     QCOMPARE(window.conversation()->messageView()->currentIndex().data().toString(), u"Coffee?"_s);
+}
+
+// The lines of a result as the person reads them.
+static QStringList shownLines(const SearchResults &results, int row)
+{
+    const auto *label = qobject_cast<QLabel *>(results.itemWidget(results.item(row)));
+    if (!label)
+        return {};
+    QString plain = QTextDocumentFragment::fromHtml(label->text()).toPlainText();
+    plain.replace(QChar::LineSeparator, u'\n');
+    return plain.split(u'\n');
+}
+
+void tst_FindBar::longResultsAreCutAtTheListsWidth()
+{
+    // A long message and a long conversation name: both lines end in "…" where the list ends
+    // (they ran past its right edge, cut mid-letter), and show more when the list is wider.
+    SearchResults results;
+    SearchHit hit;
+    hit.conversation = u"peer"_s;
+    hit.from = u"peer"_s;
+    hit.sentAt = QDateTime::currentDateTime();
+    hit.text = u"before "_s.repeated(20) + u"the lunch plan for today "_s.repeated(20);
+    const auto name = [](const QString &) {
+        return u"Someone with a long name "_s.repeated(4).trimmed();
+    };
+    results.resize(320, 200);
+    results.setHits({hit}, u"lunch"_s, name, name);
+    results.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&results));
+    const auto *label = qobject_cast<QLabel *>(results.itemWidget(results.item(0)));
+    QVERIFY(label);
+    QFont bold = label->font();
+    bold.setBold(true);
+    auto check = [&] {
+        const QStringList lines = shownLines(results, 0);
+        if (lines.size() != 2)
+            return false;
+        const int room = label->contentsRect().width();
+        return lines.at(0).endsWith(u"…"_s) && lines.at(1).endsWith(u"…"_s)
+               && lines.at(1).startsWith(u"…"_s) && lines.at(1).contains(u"lunch"_s)
+               && QFontMetrics(bold).horizontalAdvance(lines.at(0)) <= room
+               && label->fontMetrics().horizontalAdvance(lines.at(1)) <= room;
+    };
+    QTRY_VERIFY2(check(), qPrintable(shownLines(results, 0).join(u" | "_s)));
+    const QString narrow = shownLines(results, 0).at(1);
+    results.resize(640, 200);
+    QTRY_VERIFY(shownLines(results, 0).at(1).size() > narrow.size());
+    QTRY_VERIFY2(check(), qPrintable(shownLines(results, 0).join(u" | "_s)));
+    // Narrower than the context before the match: the match is still in sight.
+    results.resize(120, 200);
+    QTRY_VERIFY2(check(), qPrintable(shownLines(results, 0).join(u" | "_s)));
 }
 
 QTEST_MAIN(tst_FindBar)

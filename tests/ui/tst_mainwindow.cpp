@@ -2,6 +2,7 @@
 // Drives the real window the way a person would, against a second peer in the same process.
 #include "connectdialog.h"
 #include "conversationpane.h"
+#include "elidinglabel.h"
 #include "mainwindow.h"
 #include "messageinput.h"
 #include "messenger/messenger.h"
@@ -64,6 +65,8 @@ private Q_SLOTS:
     void olderMessagesLoadWhenScrollingUp();
     void identityMismatchWarnsOnce();
     void peerExchangeSettingAndExclusion();
+    void statusLineCutOnANarrowWindow();
+    void settingsSayWhatThisRunUses();
 };
 
 void tst_MainWindow::identityMismatchWarnsOnce()
@@ -439,6 +442,82 @@ void tst_MainWindow::peerExchangeSettingAndExclusion()
     QCOMPARE(changed.last().first().value<ProfileSettings>().notSharedWithOthers,
              QStringList{bob->id()});
     QVERIFY(!alice->isSharedWithOthers(bob->id()));
+}
+
+void tst_MainWindow::statusLineCutOnANarrowWindow()
+{
+    // "Alice · ID … · listening on …" was cut mid-letter at the window's right edge: now it
+    // ends in "…" where there is no more room, and the tool tip has it whole.
+    auto alice = makePeer(u"Alice, whose name is about as long as a name may be here"_s);
+    MainWindow window(*alice, ProfileSettings{});
+    window.resize(1600, 600);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    ElidingLabel *line = window.statusLine();
+    const QString whole = line->fullText();
+    QVERIFY(whole.contains(u"listening on 127.0.0.1:%1"_s.arg(alice->port())));
+    QTRY_COMPARE(line->text(), whole);
+    QVERIFY(line->toolTip().isEmpty());
+
+    window.resize(window.minimumSizeHint().width(), 600);
+    QTRY_VERIFY2(line->text().endsWith(u"…"_s), qPrintable(line->text()));
+    QVERIFY(line->fontMetrics().horizontalAdvance(line->text()) <= line->contentsRect().width());
+    QVERIFY(whole.startsWith(line->text().chopped(1)));
+    QCOMPARE(line->toolTip(), whole);
+    // It does not hold the window wide.
+    QVERIFY(window.minimumSizeHint().width() < line->fontMetrics().horizontalAdvance(whole));
+
+    window.resize(1600, 600);
+    QTRY_COMPARE(line->text(), whole);
+    QVERIFY(line->toolTip().isEmpty());
+}
+
+void tst_MainWindow::settingsSayWhatThisRunUses()
+{
+    // Started with --port 0 --discovery-port 47941 while 47800 and 47801 are saved: Settings
+    // shows the saved ports (what it saves) and, beside them, what this run uses.
+    auto alice = makePeer(u"Alice"_s);
+    ProfileSettings settings;
+    settings.name = u"Alice"_s;
+    settings.port = 47800;
+    settings.discoveryPort = 47801;
+    MainWindow window(*alice, settings);
+    window.setPortsForThisRun(alice->port(), quint16(47941));
+    window.show();
+    QSignalSpy changed(&window, &MainWindow::settingsChanged);
+    window.settingsAction()->trigger();
+    auto *dialog = window.findChild<SettingsDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QCOMPARE(dialog->portBox()->value(), 47800);
+    QCOMPARE(dialog->discoveryPortBox()->value(), 47801);
+    QVERIFY(dialog->portForThisRunLabel()->isVisible());
+    QCOMPARE(dialog->portForThisRunLabel()->text(),
+             u"This run uses %1 (--port)"_s.arg(alice->port()));
+    QVERIFY(dialog->discoveryPortForThisRunLabel()->isVisible());
+    QCOMPARE(dialog->discoveryPortForThisRunLabel()->text(),
+             u"This run uses 47941 (--discovery-port)"_s);
+    // Beside the field, whole.
+    const QLabel *note = dialog->portForThisRunLabel();
+    QCOMPARE(note->mapTo(dialog, QPoint(0, note->height() / 2)).y(),
+             dialog->portBox()->mapTo(dialog, QPoint(0, dialog->portBox()->height() / 2)).y());
+    QVERIFY(note->width() >= note->sizeHint().width());
+    // OK saves the saved ports, not this run's.
+    dialog->nameEdit()->setText(u"Alicia"_s);
+    dialog->accept();
+    QCOMPARE(changed.size(), 1);
+    const auto saved = changed.first().first().value<ProfileSettings>();
+    QCOMPARE(saved.port, quint16(47800));
+    QCOMPARE(saved.discoveryPort, quint16(47801));
+
+    // Without --port and --discovery-port nothing is said.
+    window.setPortsForThisRun(std::nullopt, std::nullopt);
+    window.settingsAction()->trigger();
+    QTRY_VERIFY(window.findChildren<SettingsDialog *>().size() == 1);
+    dialog = window.findChild<SettingsDialog *>();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QVERIFY(!dialog->portForThisRunLabel()->isVisible());
+    QVERIFY(!dialog->discoveryPortForThisRunLabel()->isVisible());
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
+#include <QStyle>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void autoAwayLeavesAChosenStatus();
     void trayMenuHasTheChoices();
     void longStatusMessageKeepsTheWindowNarrow();
+    void menuArrowBesideTheText();
 };
 
 void tst_Status::initTestCase()
@@ -268,6 +270,40 @@ void tst_Status::longStatusMessageKeepsTheWindowNarrow()
     alice->setStatus(PeerInfo::Status::Busy, u"R&D review"_s);
     QCOMPARE(selector->text(), u"Busy — R&&D review"_s); // "&&" is drawn as "&"
     QVERIFY(!selector->toolTip().contains(u"R&D review"_s));
+}
+
+void tst_Status::menuArrowBesideTheText()
+{
+    // The menu's arrow was drawn small in the button's bottom right corner, nearly on the
+    // window's edge: now it follows the text, centred on it, in room of its own.
+    auto alice = makePeer(u"Alice"_s);
+    ProfileSettings settings;
+    settings.autoAwayMinutes = 0;
+    MainWindow window(*alice, settings);
+    window.resize(640, 480);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *selector = window.findChild<StatusSelector *>(u"statusSelector"_s);
+    QVERIFY(selector);
+    const int room = selector->style()->pixelMetric(QStyle::PM_MenuButtonIndicator);
+    QVERIFY(selector->width() >= selector->fontMetrics().horizontalAdvance(selector->text())
+                                     + selector->iconSize().width() + room);
+    // The arrow's ink, in the room at the right.
+    const QImage image = selector->grab().toImage();
+    const qreal ratio = image.devicePixelRatio();
+    int top = image.height(), bottom = -1;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = int((selector->width() - room - 2) * ratio); x < image.width(); ++x) {
+            if (image.pixelColor(x, y).lightness() < 128) {
+                top = qMin(top, y);
+                bottom = qMax(bottom, y);
+            }
+        }
+    }
+    QVERIFY2(bottom >= 0, "no arrow drawn at the right");
+    const qreal middle = (top + bottom) / 2.0 / ratio;
+    QVERIFY2(qAbs(middle - selector->height() / 2.0) <= 2,
+             qPrintable(u"arrow at %1 of %2"_s.arg(middle).arg(selector->height())));
 }
 
 QTEST_MAIN(tst_Status)

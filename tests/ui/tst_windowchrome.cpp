@@ -25,6 +25,8 @@
 #include <QSignalSpy>
 #include <QSplitter>
 #include <QSslServer>
+#include <QStyle>
+#include <QStyleOptionFrame>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
@@ -51,6 +53,7 @@ private Q_SLOTS:
     void helpMenuHasAbout();
     void chineseToolbarHasNoMnemonicMarkers();
     void windowLayoutRemembered();
+    void connectExampleFitsInBothLanguages();
 
 private:
     // Alice's window with `count` peers connected to her (online).
@@ -219,7 +222,9 @@ void tst_WindowChrome::connectDialogShowsTwoLineErrorWhole()
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
     const int heightBefore = dialog->height();
-    QTest::keyClicks(dialog->addressEdit(), u"not a host name, with spaces and more words:80"_s);
+    QTest::keyClicks(
+        dialog->addressEdit(),
+        u"not a host name, with spaces and more words, so many that the error takes two lines:80"_s);
     QTest::keyClick(dialog->addressEdit(), Qt::Key_Return);
     QLabel *status = dialog->statusLabel();
     QVERIFY(status->isVisible());
@@ -332,6 +337,39 @@ void tst_WindowChrome::windowLayoutRemembered()
     QVERIFY(QTest::qWaitForWindowExposed(&again));
     QCOMPARE(again.size(), QSize(700, 500));
     QCOMPARE(again.splitter()->sizes().at(0), listWidth);
+}
+
+void tst_WindowChrome::connectExampleFitsInBothLanguages()
+{
+    // The Connect dialog's example address was cut in Chinese (a fixed 360 px field): the field
+    // is as wide as its example, whatever the language.
+    auto alice = makePeer(u"Alice"_s);
+    QTranslator zh;
+    QVERIFY(zh.load(QLocale(u"zh_CN"_s), u"shoal"_s, u"_"_s, u":/i18n"_s));
+    for (const bool chinese : {false, true}) {
+        if (chinese)
+            QCoreApplication::installTranslator(&zh);
+        ConnectDialog dialog(*alice);
+        dialog.show();
+        const bool exposed = QTest::qWaitForWindowExposed(&dialog);
+        if (chinese)
+            QCoreApplication::removeTranslator(&zh);
+        QVERIFY(exposed);
+        QLineEdit *edit = dialog.addressEdit();
+        const QString example = edit->placeholderText();
+        QCOMPARE(example.contains(u"邀请链接"_s), chinese);
+        QStyleOptionFrame frame;
+        frame.initFrom(edit);
+        frame.rect = edit->rect();
+        frame.lineWidth = edit->style()->pixelMetric(QStyle::PM_DefaultFrameWidth, &frame, edit);
+        // The text's room: inside the frame, less the line edit's own 2 px a side.
+        const int room
+            = edit->style()->subElementRect(QStyle::SE_LineEditContents, &frame, edit).width() - 4;
+        QVERIFY2(edit->fontMetrics().horizontalAdvance(example) <= room,
+                 qPrintable(u"%1: %2 > %3"_s.arg(example)
+                                .arg(edit->fontMetrics().horizontalAdvance(example))
+                                .arg(room)));
+    }
 }
 
 QTEST_MAIN(tst_WindowChrome)
