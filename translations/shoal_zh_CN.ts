@@ -3241,6 +3241,14 @@ Shoal users on this network appear here by themselves. To reach someone elsewher
         <source>Turned off for this run with --no-ipmsg.</source>
         <translation>本次运行已用 --no-ipmsg 关闭。</translation>
     </message>
+    <message>
+        <source>This run uses %1 (--port)</source>
+        <translation>本次运行使用 %1（--port）</translation>
+    </message>
+    <message>
+        <source>This run uses %1 (--discovery-port)</source>
+        <translation>本次运行使用 %1（--discovery-port）</translation>
+    </message>
 </context>
 <context>
     <name>Sha256</name>
