@@ -2,6 +2,7 @@
 #include "emojipicker.h"
 
 #include "emojidata.h"
+#include "emojifont.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -41,7 +42,7 @@ QIcon emojiIcon(const QString &emoji, const QFont &font, int side, qreal ratio)
 // What each tab shows: the recently used, then one emoji per group (EmojiData's order).
 const char16_t *const TabEmoji[] = {
     u"\U0001F552", // 🕒 recently used
-    u"\U0001F642", // 🙂 smileys & emotion (as the emoji button; 😀 comes monochrome here)
+    u"\U0001F642", // 🙂 smileys & emotion (as the emoji button)
     u"\U0001F44B", // 👋 people & body
     u"\U0001F43B", // 🐻 animals & nature
     u"\U0001F354", // 🍔 food & drink
@@ -67,7 +68,7 @@ EmojiPicker::EmojiPicker(const QString &settingsFile, QWidget *parent)
     m_search->setAccessibleName(tr("Search emoji"));
     // One emoji per tab, the group's name in its tool tip: ten names did not fit the picker's
     // width ("People &" and scroll arrows), and every group is one click away.
-    QFont tabFont = font();
+    QFont tabFont = EmojiFont::forEmojiOnly(font());
     tabFont.setPointSizeF(tabFont.pointSizeF() * 1.3);
     const int tabIcon = QFontMetrics(tabFont).height();
     m_tabs->setIconSize(QSize(tabIcon, tabIcon));
@@ -83,7 +84,7 @@ EmojiPicker::EmojiPicker(const QString &settingsFile, QWidget *parent)
     m_tabs->setExpanding(true);
     m_tabs->setDocumentMode(true);
 
-    QFont emojiFont = font();
+    QFont emojiFont = EmojiFont::forEmojiOnly(font());
     emojiFont.setPointSizeF(emojiFont.pointSizeF() * 1.6);
     m_grid->setFont(emojiFont);
     const int cell = QFontMetrics(emojiFont).height() + 10;
@@ -137,7 +138,7 @@ QToolButton *EmojiPicker::createButton(QPlainTextEdit *input,
     button->setToolTip(tr("Insert an emoji"));
     button->setAccessibleName(tr("Emoji"));
     button->setAutoRaise(true);
-    QFont font = button->font();
+    QFont font = EmojiFont::forEmojiOnly(button->font());
     font.setPointSizeF(font.pointSizeF() * 1.5);
     // Drawn once into an icon: a colour glyph drawn as text looks the same when the button is
     // off (no conversation open), and an icon is greyed then.

@@ -2,6 +2,7 @@
 #include "messagedelegate.h"
 
 #include "avatarpainter.h" // avatars (issue 15)
+#include "emojifont.h"     // colour emoji (issue 15)
 #include "messagetext.h"
 #include "models/conversationmodel.h"
 #include "relaytext.h" // issue 16
@@ -357,6 +358,7 @@ const MessageDelegate::Measured &MessageDelegate::measured(const QStyleOptionVie
     link.setFontUnderline(true);
     for (const auto &[start, length] : m.links)
         formats.append({start, length, link});
+    formats.append(EmojiFont::ranges(shown.shown)); // in colour (emojifont.h)
     text->setFormats(formats);
     text->setCacheEnabled(true); // painting reuses the shaped glyphs
     text->beginLayout();

@@ -2,6 +2,7 @@
 #include "messageinput.h"
 
 #include "conversationpane.h"
+#include "emojifont.h"
 
 #include <QImage>
 #include <QKeyEvent>
@@ -12,6 +13,7 @@ MessageInput::MessageInput(QWidget *parent)
 {
     setPlaceholderText(tr("Write a message… (Enter sends, Shift+Enter adds a line)"));
     setTabChangesFocus(true);
+    new EmojiHighlighter(document()); // emoji in colour as they are typed
 }
 
 void MessageInput::keyPressEvent(QKeyEvent *event)

@@ -8,6 +8,7 @@
 #include "avatarsettings.h"
 #include "conversationpane.h"
 #include "emojidata.h"
+#include "emojifont.h"
 #include "emojipicker.h"
 #include "messageinput.h"
 
@@ -17,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPainter>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -57,6 +59,20 @@ void click(QListWidget *grid, QListWidgetItem *item)
     QTest::mouseClick(grid->viewport(), Qt::LeftButton, {}, grid->visualItemRect(item).center());
 }
 
+// Pixels of `image` in a clear colour (not grey, not near black or white): what a colour emoji
+// has and a monochrome glyph has not.
+int colouredPixels(const QImage &image)
+{
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (c.hsvSaturation() > 100 && c.value() > 60)
+                ++n;
+        }
+    }
+    return n;
+}
 } // namespace
 
 class tst_AvatarsUi : public QObject
@@ -75,6 +91,8 @@ private Q_SLOTS:
     void pickerSearchesAndInsertsAtTheCursor();
     void recentlyUsedComeFirst();
     void everyGroupTabFits();
+    void emojiRangesInText();
+    void emojiDrawnInColour();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -334,6 +352,68 @@ void tst_AvatarsUi::everyGroupTabFits()
     QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(tabs->count() - 1).center());
     QCOMPARE(tabs->currentIndex(), EmojiData::groupCount());
     QVERIFY(itemWithText(picker.grid(), u"🏁"_s));
+}
+
+void tst_AvatarsUi::emojiRangesInText()
+{
+    QVERIFY2(!EmojiFont::colourFamily().isEmpty(),
+             "no colour emoji font: scripts/setup.sh installs fonts-noto-color-emoji");
+    // Emoji (with a skin tone, a ZWJ family, a flag, a keycap, a default-emoji symbol) are
+    // ranges of whole clusters; digits, '#', letters, CJK and text-style symbols are not.
+    const QString text
+        = u"12 # hi 😀 ok 👍🏽👨‍👩‍👧 🇨🇳 午饭 1️⃣ ☕ ✓ ©"_s;
+    QStringList found;
+    for (const QTextLayout::FormatRange &r : EmojiFont::ranges(text)) {
+        found.append(text.mid(r.start, r.length));
+        QCOMPARE(r.format.fontFamilies().toStringList(), QStringList{EmojiFont::colourFamily()});
+    }
+    QCOMPARE(found,
+             (QStringList{u"😀"_s, u"👍🏽👨‍👩‍👧"_s, u"🇨🇳"_s, u"1️⃣"_s, u"☕"_s}));
+    QVERIFY(EmojiFont::ranges(u"plain text 123"_s).isEmpty());
+}
+
+void tst_AvatarsUi::emojiDrawnInColour()
+{
+    // DejaVu Sans has a monochrome 😀 and fontconfig prefers it: the picker and a message's
+    // text must draw it with the colour font.
+    QVERIFY2(!EmojiFont::colourFamily().isEmpty(),
+             "no colour emoji font: scripts/setup.sh installs fonts-noto-color-emoji");
+    EmojiPicker picker(m_settingsDir.filePath(u"colour.ini"_s));
+    picker.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&picker));
+    QTest::keyClicks(picker.searchField(), u"grinning face"_s);
+    QListWidgetItem *grinning = itemWithText(picker.grid(), u"😀"_s);
+    QVERIFY(grinning);
+    const QRect cell = picker.grid()->visualItemRect(grinning);
+    const QImage shown = picker.grid()->viewport()->grab(cell).toImage();
+    QVERIFY2(colouredPixels(shown) > 20, qPrintable(QString::number(colouredPixels(shown))));
+
+    // A message's text as the bubble lays it out: the font of the window, the emoji's ranges.
+    const QString text = u"lunch? 😀"_s;
+    QTextLayout layout(text, QFont());
+    layout.setFormats(EmojiFont::ranges(text));
+    layout.beginLayout();
+    QTextLine line = layout.createLine();
+    line.setLineWidth(400);
+    layout.endLayout();
+    QImage image(QSize(400, int(line.height()) + 4), QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setPen(Qt::black);
+    layout.draw(&painter, QPointF(2, 2));
+    painter.end();
+    QVERIFY2(colouredPixels(image) > 20, qPrintable(QString::number(colouredPixels(image))));
+
+    // The message box, as it is typed.
+    MessageInput input;
+    input.resize(300, 80);
+    input.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&input));
+    QTest::keyClicks(&input, u"lunch? "_s);
+    input.insertPlainText(u"😀"_s);
+    QCOMPARE(input.toPlainText(), u"lunch? 😀"_s);
+    const QImage typed = input.viewport()->grab().toImage();
+    QVERIFY2(colouredPixels(typed) > 20, qPrintable(QString::number(colouredPixels(typed))));
 }
 
 QTEST_MAIN(tst_AvatarsUi)
