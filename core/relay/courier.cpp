@@ -73,6 +73,8 @@ Courier::Courier(const Identity &identity, Transport &direct, CarryStore &store,
     m_expiryTimer.setInterval(60 * 60 * 1000);
     connect(&m_expiryTimer, &QTimer::timeout, this, &Courier::expire);
     m_expiryTimer.start();
+    m_redeliverTimer.setInterval(m_redeliverAfterMs / 2);
+    connect(&m_redeliverTimer, &QTimer::timeout, this, &Courier::redeliverStalled);
     QTimer::singleShot(0, this, &Courier::expire);
     m_paceTimer.setSingleShot(true);
     m_paceTimer.setInterval(1000 / PacePerSecond + 1);

@@ -48,6 +48,10 @@ public:
     static constexpr qint64 DefaultHoldLifetimeMs = Relay::MaxLifetimeMs;
     // Envelopes sent to a recipient before its `got`s come back.
     static constexpr int DeliverWindow = 128;
+    // A window that brings no `got` for this long, the recipient still connected, goes again
+    // from the oldest held (lost on a connection a duplicate replaced, or dropped before the
+    // recipient had our carry): the recipient answers `got` at once for what it has.
+    static constexpr int RedeliverAfterMs = 10'000;
     // rly accepted from one peer: per second, and burst.
     static constexpr int RelayPerSecond = 200;
     static constexpr int RelayBurst = 400;
@@ -130,6 +134,8 @@ public:
     // --- Helper ---
     QList<CarryStore::HeldEnvelope> heldForOthers() const { return m_store.heldSummary(); }
     void setHoldLifetime(qint64 ms) { m_holdLifetimeMs = ms; }
+    // For tests: RedeliverAfterMs.
+    void setRedeliverAfter(int ms);
 
     // Where certificates of peers not connected now come from (the messenger: the history's
     // peer records, which the roster keeps for every verified session). A connection's own is
@@ -350,8 +356,12 @@ private:
         // How many of the first of `sent` count as passed for the window: older than one
         // answered, so dropped by the recipient (it answers in order), never to be answered.
         qsizetype passed = 0;
+        QElapsedTimer progress; // since the last envelope sent or `got` answered
     };
     QHash<QString, Delivery> m_deliveries;
+    int m_redeliverAfterMs = RedeliverAfterMs;
+    QTimer m_redeliverTimer;
+    void redeliverStalled();
     qint64 m_holdLifetimeMs = DefaultHoldLifetimeMs;
     QTimer m_expiryTimer;
 };

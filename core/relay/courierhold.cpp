@@ -133,6 +133,8 @@ void Courier::deliverHeld(const QString &recipient)
             return;
         expire(); // nothing past its expiry goes out
         m_deliveries.insert(recipient, Delivery{});
+        if (!m_redeliverTimer.isActive())
+            m_redeliverTimer.start();
     }
     sendDeliveryWindow(recipient);
 }
@@ -159,6 +161,7 @@ void Courier::sendDeliveryWindow(const QString &recipient)
         ++count;
     }
     if (count > 0) {
+        it->progress.start();
         qCDebug(lcHold).noquote() << "delivered" << count << "held envelopes to"
                                   << recipient.left(8);
         m_direct.flush();
@@ -185,6 +188,7 @@ void Courier::onGot(const QString &peerId, const Protocol::Got &got)
     for (const QByteArray &id : got.envelopeIds)
         newest = std::max(newest, it->sent.indexOf(id));
     it->passed = std::max(it->passed, newest + 1);
+    it->progress.start();
     for (const QByteArray &id : got.envelopeIds) {
         const qsizetype i = it->sent.indexOf(id);
         if (i < 0)
@@ -195,6 +199,36 @@ void Courier::onGot(const QString &peerId, const Protocol::Got &got)
     }
     if (it->sent.size() - it->passed <= DeliverWindow / 2)
         sendDeliveryWindow(peerId);
+}
+
+void Courier::setRedeliverAfter(int ms)
+{
+    m_redeliverAfterMs = ms;
+    m_redeliverTimer.setInterval(std::max(1, ms / 2));
+}
+
+void Courier::redeliverStalled()
+{
+    QStringList again;
+    for (auto it = m_deliveries.begin(); it != m_deliveries.end(); ++it) {
+        if (it->sent.size() > it->passed && it->progress.isValid()
+            && it->progress.elapsed() >= m_redeliverAfterMs && m_direct.isConnected(it.key()))
+            again.append(it.key());
+    }
+    for (const QString &recipient : std::as_const(again)) {
+        const auto it = m_deliveries.find(recipient);
+        if (it == m_deliveries.end())
+            continue;
+        qCInfo(lcHold).noquote() << "no got from" << recipient.left(8) << "for"
+                                 << m_redeliverAfterMs << "ms:" << (it->sent.size() - it->passed)
+                                 << "held envelopes go again";
+        it->sent.clear();
+        it->passed = 0;
+        it->progress.start();
+        sendDeliveryWindow(recipient);
+    }
+    if (m_deliveries.isEmpty())
+        m_redeliverTimer.stop();
 }
 
 void Courier::expire()

@@ -140,6 +140,7 @@ private Q_SLOTS:
     void repeatedCarryCostsNothing();
     void strangersCarryNotKept();
     void deliverersForgottenOnceAnswered();
+    void lostWindowGoesAgain();
 
 private:
     // Names, switches (all hold, among Alice, Bob and the helpers), and each peer seen once by
@@ -1033,6 +1034,41 @@ void tst_CourierHold::deliverersForgottenOnceAnswered()
     net.deliverAll();
     QTRY_COMPARE(holding(), 2 * Courier::MaxHelpers);
     QCOMPARE(heldFor(net, deliverer, Alice), 1);
+}
+
+void tst_CourierHold::lostWindowGoesAgain()
+{
+    // Carol's first window to Bob is lost on the way (a connection that a duplicate replaced,
+    // or envelopes dropped before Bob had her carry): no `got` comes, and after
+    // RedeliverAfter she sends the window again. Nothing stays held, each message shown once.
+    CarryNet net(3, {u"Alice"_s, u"Bob"_s, u"Carol"_s});
+    setUp(net);
+    net.courier(Carol).setRedeliverAfter(300);
+    TestInbox bob(net.courier(Bob));
+    net.link(Alice, Carol);
+    net.deliverAll();
+    const QList<Protocol::Chat> chats = makeChats(5);
+    net.courier(Alice).deposit(net.id(Bob), chats);
+    net.deliverAll();
+    QCOMPARE(heldFor(net, Carol, Bob), 5);
+    net.unlink(Alice, Carol);
+
+    int lost = 0;
+    net.tap = [&](CarryNet::Packet &p) {
+        if (lost < 5 && std::holds_alternative<Protocol::DeliverEnvelope>(p.message)) {
+            ++lost;
+            return false;
+        }
+        return true;
+    };
+    net.link(Bob, Carol);
+    QTRY_COMPARE(lost, 5);
+    QCOMPARE(bob.chats.size(), 0);
+    QTRY_COMPARE(bob.chats.size(), 5); // sent again
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(bob.chats.at(i).second, chats.at(i));
+    QTRY_COMPARE(heldFor(net, Carol, Bob), 0);
+    QCOMPARE(bob.chatsReceived(), 5);
 }
 
 QTEST_GUILESS_MAIN(tst_CourierHold)
