@@ -133,8 +133,6 @@ void Courier::deliverHeld(const QString &recipient)
             return;
         expire(); // nothing past its expiry goes out
         m_deliveries.insert(recipient, Delivery{});
-        if (!m_redeliverTimer.isActive())
-            m_redeliverTimer.start();
     }
     sendDeliveryWindow(recipient);
 }
@@ -162,6 +160,8 @@ void Courier::sendDeliveryWindow(const QString &recipient)
     }
     if (count > 0) {
         it->progress.start();
+        if (!m_redeliverTimer.isActive()) // until nothing is out without a `got`
+            m_redeliverTimer.start();
         qCDebug(lcHold).noquote() << "delivered" << count << "held envelopes to"
                                   << recipient.left(8);
         m_direct.flush();
@@ -210,9 +210,13 @@ void Courier::setRedeliverAfter(int ms)
 void Courier::redeliverStalled()
 {
     QStringList again;
+    bool outstanding = false;
     for (auto it = m_deliveries.begin(); it != m_deliveries.end(); ++it) {
-        if (it->sent.size() > it->passed && it->progress.isValid()
-            && it->progress.elapsed() >= m_redeliverAfterMs && m_direct.isConnected(it.key()))
+        if (it->sent.size() <= it->passed)
+            continue;
+        outstanding = true;
+        if (it->progress.isValid() && it->progress.elapsed() >= m_redeliverAfterMs
+            && m_direct.isConnected(it.key()))
             again.append(it.key());
     }
     for (const QString &recipient : std::as_const(again)) {
@@ -227,8 +231,8 @@ void Courier::redeliverStalled()
         it->progress.start();
         sendDeliveryWindow(recipient);
     }
-    if (m_deliveries.isEmpty())
-        m_redeliverTimer.stop();
+    if (!outstanding)
+        m_redeliverTimer.stop(); // no wake-up while nothing waits for a `got`
 }
 
 void Courier::expire()
